@@ -1,0 +1,52 @@
+package io.pinlab.kernel;
+
+/** errno values of x86_64 Linux (include/uapi/asm-generic/errno-base.h, errno.h). */
+public enum Errno {
+    EPERM(1, "Operation not permitted"),
+    ENOENT(2, "No such file or directory"),
+    EINTR(4, "Interrupted system call"),
+    EIO(5, "Input/output error"),
+    ENXIO(6, "No such device or address"),
+    EBADF(9, "Bad file descriptor"),
+    EAGAIN(11, "Resource temporarily unavailable"),
+    ENOMEM(12, "Cannot allocate memory"),
+    EACCES(13, "Permission denied"),
+    EFAULT(14, "Bad address"),
+    EBUSY(16, "Device or resource busy"),
+    EEXIST(17, "File exists"),
+    ENODEV(19, "No such device"),
+    ENOTDIR(20, "Not a directory"),
+    EISDIR(21, "Is a directory"),
+    EINVAL(22, "Invalid argument"),
+    EMFILE(24, "Too many open files"),
+    EFBIG(27, "File too large"),
+    ENOSPC(28, "No space left on device"),
+    EMLINK(31, "Too many links"),
+    ENOSYS(38, "Function not implemented"),
+    EOVERFLOW(75, "Value too large for defined data type"),
+    EOPNOTSUPP(95, "Operation not supported"),
+    EREMOTEIO(121, "Remote I/O error"),
+    EHWPOISON(133, "Memory page has hardware error");
+
+    private final int value;
+    private final String message;
+
+    Errno(int value, String message) {
+        this.value = value;
+        this.message = message;
+    }
+
+    public int value() { return value; }
+
+    public String message() { return message; }
+
+    /** The negative value a kernel function returns, e.g. -14 for EFAULT. */
+    public long neg() { return -value; }
+
+    /** Maps a negative kernel return back to its errno, or null for a non-negative value. */
+    public static Errno fromRet(long ret) {
+        if (ret >= 0) return null;
+        for (Errno e : values()) if (e.value == -ret) return e;
+        throw new IllegalArgumentException("unknown errno " + ret);
+    }
+}
