@@ -1,21 +1,183 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.fs.FsType;
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.fs.Mount;
+import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.mm.Mm;
+import io.pinlab.kernel.mm.PhysMem;
+import io.pinlab.kernel.mm.Vma;
+import io.pinlab.kernel.mm.VmOps;
+import io.pinlab.kernel.mm.Zone;
+
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
- * PLACEHOLDER owned by the api branch until the lead's facade lands on main: delete this file
- * (take main's version) when merging.
+ * One lab session's simulated machine: physical memory, tasks, mounts and files, per-user
+ * counters, sysctls, the kernel log and the event feed. Plain serialisable data; the session
+ * layer serialises access (its lock plays mmap_lock), so nothing here is thread-safe.
+ *
+ * The system-call style entry points live in the classes that mirror the kernel files
+ * (Mmap, Memory, Gup, Fork, Files, Rsrc...); this class owns the state they share.
  */
-public class Kernel implements Serializable {
-    private final Profile profile;
-    private final boolean movableZone;
+public final class Kernel implements Serializable {
+    public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
+    public static final int DEFAULT_UID = 1000;
+    /** Simulated RAM per zone: 4 GiB NORMAL and 4 GiB MOVABLE. */
+    public static final long FRAMES_PER_ZONE = 1L << 20;
+    public static final int MAX_EVENTS = 5000;
+
+    public final Profile profile;
+    public final boolean movableZone;
+    public final PhysMem phys;
+    public final KernelLog log = new KernelLog();
+    public final TreeMap<Integer, Task> tasks = new TreeMap<>();
+    public final List<Mount> mounts = new ArrayList<>();
+    /** Inodes by path (memfd and secretmem inodes have no path here). */
+    public final Map<String, Inode> inodes = new LinkedHashMap<>();
+    /** user_struct->locked_vm per uid, in pages (io_uring charges RLIMIT_MEMLOCK here). */
+    public final Map<Integer, Long> userLockedVm = new HashMap<>();
+
+    // sysctls (/proc/sys/vm)
+    public long nrHugepages = 0;
+    public long maxMapCount = 65530;
+    /** hugetlb pool: pages in use (allocated from the pool) and reserved by mappings. */
+    public long hugePagesInUse = 0;
+    public long hugePagesReserved = 0;
+
+    private final List<Event> events = new ArrayList<>();
+    private long nextSeq = 1;
+    private int nextPid = 1;
+    private long nextIno = 100;
+    private long nextFileId = 1;
 
     public Kernel(Profile profile, boolean movableZone) {
         this.profile = profile;
         this.movableZone = movableZone;
+        this.phys = new PhysMem(FRAMES_PER_ZONE);
+        bootMounts();
+        createTask(0, "lab", DEFAULT_UID, false, DEFAULT_RLIMIT_MEMLOCK);
+        log.printk("Linux version " + profile.kernel().replace("Linux ", "") + " (pinlab) profile " + profile.name());
+        log.printk("Zone ranges: Normal 4096 MiB" + (movableZone ? ", Movable 4096 MiB (user pages)" : ""));
     }
 
-    public Profile profile() { return profile; }
+    private void bootMounts() {
+        mounts.add(new Mount("/mnt/ext4", FsType.EXT4, "/dev/vdb", "rw,relatime", false));
+        mounts.add(new Mount("/mnt/xfs", FsType.XFS, "/dev/vdc", "rw,relatime", false));
+        mounts.add(new Mount("/dev/shm", FsType.TMPFS, "tmpfs", "rw,nosuid,nodev", false));
+        mounts.add(new Mount("/mnt/huge", FsType.HUGETLBFS, "hugetlbfs", "rw,relatime,pagesize=2M", false));
+        mounts.add(new Mount("/mnt/pmem", FsType.EXT4, "/dev/pmem0", "rw,relatime,dax=always", true));
+        mounts.add(new Mount("/dev", FsType.DEVTMPFS, "devtmpfs", "rw,nosuid", false));
+        for (Mount m : mounts) newInode(m.path(), m.fs(), Inode.Kind.DIRECTORY, Inode.Device.NONE, m.dax(), 0, 01777, 0);
+        newInode("/dev/zero", FsType.DEVTMPFS, Inode.Kind.CHARDEV, Inode.Device.ZERO, false, 0, 0666, 0);
+        newInode("/dev/mmio0", FsType.DEVTMPFS, Inode.Kind.CHARDEV, Inode.Device.MMIO, false, 0, 0666, 1L << 20);
+    }
 
-    public boolean movableZone() { return movableZone; }
+    /** The mount a path lives on (longest prefix), or null. */
+    public Mount mountOf(String path) {
+        Mount best = null;
+        for (Mount m : mounts) {
+            if ((path.equals(m.path()) || path.startsWith(m.path() + "/"))
+                    && (best == null || m.path().length() > best.path().length())) best = m;
+        }
+        return best;
+    }
+
+    public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
+        Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size);
+        if (path != null) inodes.put(path, in);
+        return in;
+    }
+
+    public OpenFile newFile(Inode inode, int oflags) {
+        return new OpenFile(nextFileId++, inode, oflags);
+    }
+
+    /** The zone new user pages come from. */
+    public Zone userZone() { return movableZone ? Zone.MOVABLE : Zone.NORMAL; }
+
+    // ---------------------------------------------------------------- tasks
+
+    /** copy_process() for a brand-new process (not a fork): empty mm with a [stack] VMA. */
+    public Task createTask(int ppid, String comm, int uid, boolean capIpcLock, long rlimitMemlock) {
+        Mm mm = new Mm();
+        Vma stack = new Vma(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP,
+                VM_READ_B | VM_WRITE_B | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B | VM_GROWSDOWN_B | VM_ACCOUNT_B,
+                (Mm.STACK_TOP - Mm.STACK_SIZE) >>> PhysMem.PAGE_SHIFT, null, VmOps.ANON);
+        stack.name = "[stack]";
+        mm.insert(stack);
+        return addTask(ppid, comm, uid, capIpcLock, rlimitMemlock, mm);
+    }
+
+    public Task addTask(int ppid, String comm, int uid, boolean capIpcLock, long rlimitMemlock, Mm mm) {
+        Task t = new Task(nextPid++, ppid, comm, uid, capIpcLock, rlimitMemlock, mm);
+        tasks.put(t.pid, t);
+        return t;
+    }
+
+    /** find_task_by_vpid(): the live task, or NoSuchObjectException (HTTP 404). */
+    public Task task(int pid) {
+        Task t = tasks.get(pid);
+        if (t == null) throw new NoSuchObjectException("no process with pid " + pid);
+        return t;
+    }
+
+    // ---------------------------------------------------------------- hugetlb pool
+
+    /** alloc_hugetlb_folio(): a 2 MiB folio from the pool, or -1 when the pool is exhausted. */
+    public long allocHugetlbFolio() {
+        if (hugePagesInUse >= nrHugepages) return -1;
+        long head = phys.allocFolio(Zone.NORMAL, PhysMem.HPAGE_ORDER);
+        if (head < 0) return -1;
+        phys.setFolioFlags(head, PhysMem.PG_HUGETLB);
+        hugePagesInUse++;
+        if (hugePagesReserved > 0) hugePagesReserved--;
+        return head;
+    }
+
+    /** Drops one reference of a hugetlb folio; a freed one goes back to the pool. */
+    public void releaseHugetlbRef(long head) {
+        if (phys.refAdd(head, -1) == 0) hugePagesInUse--;
+    }
+
+    public long freeHugePages() { return nrHugepages - hugePagesInUse; }
+
+    // ---------------------------------------------------------------- per-user counters
+
+    public long userLockedVm(int uid) { return userLockedVm.getOrDefault(uid, 0L); }
+
+    public void addUserLockedVm(int uid, long pages) {
+        long v = userLockedVm(uid) + pages;
+        if (v < 0) throw new IllegalStateException("user locked_vm underflow for uid " + uid);
+        userLockedVm.put(uid, v);
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /** Records a call and its answer in the session's event feed. */
+    public void event(int pid, String call, Map<String, Object> args, long ret, Errno errno) {
+        if (events.size() == MAX_EVENTS) events.remove(0);
+        events.add(new Event(nextSeq++, System.currentTimeMillis(), pid, call, args, ret, errno == null ? null : errno.name()));
+    }
+
+    public void event(int pid, String call, Map<String, Object> args, SysResult r) {
+        event(pid, call, args, r.ret(), r.errno());
+    }
+
+    /** Events with seq > after, oldest first. */
+    public List<Event> eventsAfter(long after) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : events) if (e.seq() > after) out.add(e);
+        return out;
+    }
+
+    public long lastEventSeq() { return nextSeq - 1; }
 }

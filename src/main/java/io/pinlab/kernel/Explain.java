@@ -1,0 +1,43 @@
+package io.pinlab.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The trace of kernel checks one call ran, in order, the decisive one last, plus the kernel log
+ * lines (WARN splats) the call printed. Checks are recorded per VMA or per rule, never per page.
+ */
+public final class Explain {
+    private final List<Step> steps = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    public Explain step(String fn, String file, String outcome, String detail) {
+        steps.add(new Step(fn, file, outcome, detail));
+        return this;
+    }
+
+    /** Records a passed check. */
+    public Explain ok(String fn, String file, String detail) {
+        return step(fn, file, "ok", detail);
+    }
+
+    /** Records a failed check; {@code outcome} is usually the errno name. */
+    public Explain fail(String fn, String file, Errno errno, String detail) {
+        return step(fn, file, "-" + errno.name(), detail);
+    }
+
+    public void warning(String line) { warnings.add(line); }
+
+    public List<Step> steps() { return List.copyOf(steps); }
+
+    public List<String> warnings() { return List.copyOf(warnings); }
+
+    /** A result with {@code ret} (count, fd, address or -errno). */
+    public SysResult result(long ret) {
+        return new SysResult(ret, Errno.fromRet(ret), steps(), warnings());
+    }
+
+    public SysResult error(Errno e) {
+        return result(e.neg());
+    }
+}

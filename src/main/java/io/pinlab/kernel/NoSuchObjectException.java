@@ -1,0 +1,6 @@
+package io.pinlab.kernel;
+
+/** An HTTP-level problem, not a kernel answer: the pid, pin or ring named does not exist (404). */
+public final class NoSuchObjectException extends RuntimeException {
+    public NoSuchObjectException(String what) { super(what); }
+}

@@ -1,0 +1,6 @@
+package io.pinlab.kernel;
+
+/** A state conflict the kernel itself cannot express (e.g. releasing a pin twice): HTTP 409. */
+public final class StateConflictException extends RuntimeException {
+    public StateConflictException(String what) { super(what); }
+}

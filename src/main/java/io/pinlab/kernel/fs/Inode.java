@@ -1,0 +1,56 @@
+package io.pinlab.kernel.fs;
+
+import io.pinlab.kernel.mm.XArray;
+
+import java.io.Serializable;
+
+/** struct inode with its page cache (struct address_space). */
+public final class Inode implements Serializable {
+    public enum Kind { REGULAR, DIRECTORY, CHARDEV, ANON }
+
+    /** What a character device's mmap does. */
+    public enum Device { NONE, ZERO, MMIO }
+
+    private final long ino;
+    private final String path;
+    private final FsType fs;
+    private final Kind kind;
+    private final Device device;
+    private final boolean dax;
+    public int uid;
+    public int mode;
+    public long size;
+    /** memfd_create seals etc. could go here; nlink 0 for memfd/secretmem. */
+    public int nlink = 1;
+    /** Page cache: page index -> pfn (hugetlbfs: huge-page index -> head pfn). */
+    public final XArray pageCache = new XArray();
+
+    public Inode(long ino, String path, FsType fs, Kind kind, Device device, boolean dax, int uid, int mode, long size) {
+        this.ino = ino;
+        this.path = path;
+        this.fs = fs;
+        this.kind = kind;
+        this.device = device;
+        this.dax = dax;
+        this.uid = uid;
+        this.mode = mode;
+        this.size = size;
+    }
+
+    public long ino() { return ino; }
+
+    public String path() { return path; }
+
+    public FsType fs() { return fs; }
+
+    public Kind kind() { return kind; }
+
+    public Device device() { return device; }
+
+    /** IS_DAX(): ext4 mounted with -o dax. */
+    public boolean dax() { return dax; }
+
+    public boolean isShmem() { return fs == FsType.TMPFS; }
+
+    public boolean isHugetlb() { return fs == FsType.HUGETLBFS; }
+}

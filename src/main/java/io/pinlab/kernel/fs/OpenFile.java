@@ -1,0 +1,38 @@
+package io.pinlab.kernel.fs;
+
+import io.pinlab.kernel.iouring.IoRingCtx;
+
+import java.io.Serializable;
+
+/**
+ * struct file: one open() of an inode. Its identity matters: two open() calls of the same path
+ * give two files, while fork and mmap share one (io_uring 6.3 compares vm_file pointers).
+ */
+public final class OpenFile implements Serializable {
+    private final long id;
+    private final Inode inode;
+    private final int flags;
+    /** file->private_data of an io_uring fd. */
+    public IoRingCtx ring;
+    /** References from fd tables and VMAs (fget/fput); the file is released at zero. */
+    public int refs;
+
+    public OpenFile(long id, Inode inode, int flags) {
+        this.id = id;
+        this.inode = inode;
+        this.flags = flags;
+    }
+
+    public long id() { return id; }
+
+    public Inode inode() { return inode; }
+
+    /** O_* flags given to open(). */
+    public int flags() { return flags; }
+
+    /** FMODE_READ: opened O_RDONLY or O_RDWR. */
+    public boolean readable() { return (flags & 3) == 0 || (flags & 3) == 2; }
+
+    /** FMODE_WRITE: opened O_WRONLY or O_RDWR. */
+    public boolean writable() { return (flags & 3) == 1 || (flags & 3) == 2; }
+}

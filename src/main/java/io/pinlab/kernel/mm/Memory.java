@@ -1,0 +1,347 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.fs.Inode;
+
+import static io.pinlab.kernel.mm.PhysMem.*;
+import static io.pinlab.kernel.mm.VmFlag.*;
+
+/**
+ * Page faults, COW and unsharing (mm/memory.c, mm/huge_memory.c, mm/hugetlb.c).
+ *
+ * Page state conventions used everywhere:
+ * - every present, non-special PTE holds one folio reference and one mapcount; a PMD leaf holds
+ *   one of each for the whole folio;
+ * - a page-cache folio holds one extra reference for the cache itself;
+ * - the zero page and VM_PFNMAP memory are mapped with special PTEs and never refcounted by
+ *   mapping;
+ * - anonymous pages carry PG_ANON and, while only this mm may write them, PG_ANON_EXCLUSIVE.
+ */
+public final class Memory {
+    // enum fault_flag (include/linux/mm_types.h)
+    public static final int FAULT_FLAG_WRITE = 1 << 0;
+    public static final int FAULT_FLAG_MKWRITE = 1 << 1;
+    public static final int FAULT_FLAG_ALLOW_RETRY = 1 << 2;
+    public static final int FAULT_FLAG_RETRY_NOWAIT = 1 << 3;
+    public static final int FAULT_FLAG_KILLABLE = 1 << 4;
+    public static final int FAULT_FLAG_TRIED = 1 << 5;
+    public static final int FAULT_FLAG_USER = 1 << 6;
+    public static final int FAULT_FLAG_REMOTE = 1 << 7;
+    public static final int FAULT_FLAG_INTERRUPTIBLE = 1 << 9;
+    public static final int FAULT_FLAG_UNSHARE = 1 << 10;
+
+    // vm_fault_t (include/linux/mm_types.h)
+    public static final int VM_FAULT_OK = 0;
+    public static final int VM_FAULT_OOM = 0x000001;
+    public static final int VM_FAULT_SIGBUS = 0x000002;
+    public static final int VM_FAULT_SIGSEGV = 0x000040;
+
+    /** Marks a folio as anonymous in folio->mapping (an anon_vma stands behind it in the kernel). */
+    public static final String ANON_MAPPING = "anon_vma";
+
+    private Memory() {}
+
+    /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
+    public static long followPte(Mm mm, long addr) {
+        long pmd = mm.pmds.get(addr >>> 21);
+        if (pmd != 0) {
+            long sub = (addr >>> PAGE_SHIFT) & (HPAGE_NR - 1);
+            return Pte.mk(Pte.pfn(pmd) + sub, pmd & ~(Pte.PRESENT) & 0xfff);
+        }
+        return mm.ptes.get(addr >>> PAGE_SHIFT);
+    }
+
+    /** True when addr is mapped by a PMD leaf (THP or hugetlb). */
+    public static boolean pmdMapped(Mm mm, long addr) { return mm.pmds.get(addr >>> 21) != 0; }
+
+    /**
+     * handle_mm_fault(): resolves one fault at addr in vma. The caller has already checked that
+     * the access is allowed (access() against the VMA permissions, GUP through check_vma_flags()).
+     * Returns VM_FAULT_* bits (0 on success).
+     */
+    public static int handleMmFault(Kernel k, Mm mm, Vma vma, long addr, int faultFlags) {
+        boolean write = (faultFlags & FAULT_FLAG_WRITE) != 0;
+        boolean unshare = (faultFlags & FAULT_FLAG_UNSHARE) != 0;
+        if (vma.isHugetlb()) return hugetlbFault(k, mm, vma, addr, write, unshare);
+
+        long pmd = mm.pmds.get(addr >>> 21);
+        if (pmd != 0) {
+            if (!write && !unshare) return VM_FAULT_OK;
+            if (write && Pte.write(pmd)) return VM_FAULT_OK;
+            long head = Pte.pfn(pmd);
+            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && !unshare) {
+                mm.pmds.set(addr >>> 21, pmd | Pte.WRITE | Pte.DIRTY); // do_huge_pmd_wp_page(): reuse
+                return VM_FAULT_OK;
+            }
+            splitHugePmd(k, mm, addr); // __split_huge_pmd(), then COW the single page below
+        }
+
+        long vpn = addr >>> PAGE_SHIFT;
+        long pte = mm.ptes.get(vpn);
+        if (pte == 0) {
+            return switch (vma.ops) {
+                case ANON -> doAnonymousPage(k, mm, vma, addr, write);
+                case FILE, FSDAX, SHMEM, SECRETMEM -> doFilePage(k, mm, vma, addr, write);
+                case DEVICE -> VM_FAULT_SIGBUS; // remap_pfn_range() populated it at mmap time
+                case HUGETLB -> VM_FAULT_SIGBUS;
+            };
+        }
+        if (write && Pte.write(pte)) return VM_FAULT_OK;
+        if (!write && !unshare) return VM_FAULT_OK;
+        return doWpPage(k, mm, vma, addr, pte, unshare);
+    }
+
+    /** do_anonymous_page() / do_huge_pmd_anonymous_page(). */
+    private static int doAnonymousPage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
+        if (thpEligible(mm, vma, addr)) {
+            long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
+            if (head >= 0) {
+                k.phys.setMapping(head, ANON_MAPPING, 0);
+                k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+                k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
+                long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
+                mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
+                mm.rssAnon += HPAGE_NR;
+                return VM_FAULT_OK;
+            } // no huge page: fall back to a small one, as the kernel does
+        }
+        if (!write) { // map the shared zero page read-only
+            mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(ZERO_PFN, Pte.SPECIAL | Pte.YOUNG));
+            return VM_FAULT_OK;
+        }
+        long pfn = newAnonPage(k);
+        if (pfn < 0) return VM_FAULT_OOM;
+        mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(pfn, Pte.YOUNG | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0)));
+        mm.rssAnon++;
+        return VM_FAULT_OK;
+    }
+
+    /** THP for an anonymous fault: only in MADV_HUGEPAGE ranges (THP "madvise" mode), PMD-aligned and inside the VMA. */
+    static boolean thpEligible(Mm mm, Vma vma, long addr) {
+        if (!vma.has(VM_HUGEPAGE_B) || vma.has(VM_NOHUGEPAGE_B) || !vma.isAnonymous()) return false;
+        long hstart = addr & ~(HPAGE_SIZE - 1);
+        if (hstart < vma.start || hstart + HPAGE_SIZE > vma.end) return false;
+        // the PMD must still be empty: no PTE in the 2 MiB range
+        long[] any = {0};
+        mm.ptes.forEach(hstart >>> PAGE_SHIFT, (hstart + HPAGE_SIZE) >>> PAGE_SHIFT, (i, v) -> any[0]++);
+        return any[0] == 0;
+    }
+
+    /** A fresh, zeroed, exclusive anonymous small page, refcount 1 and mapcount 1 (for its PTE). */
+    private static long newAnonPage(Kernel k) {
+        long pfn = k.phys.allocFolio(k.userZone(), 0);
+        if (pfn < 0) return -1;
+        k.phys.setMapping(pfn, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(pfn, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+        k.phys.mapcountAdd(pfn, 1);
+        return pfn;
+    }
+
+    /** do_read_fault() / do_cow_fault() / do_shared_fault() for page-cache backed VMAs. */
+    private static int doFilePage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
+        Inode inode = vma.file.inode();
+        long index = vma.pageIndex(addr);
+        // filemap_fault()/shmem_fault(): a page wholly past EOF is SIGBUS
+        if (index >= (inode.size + PAGE_SIZE - 1) >>> PAGE_SHIFT) return VM_FAULT_SIGBUS;
+        long cached = findOrCreateCachePage(k, inode, index);
+        if (cached < 0) return VM_FAULT_OOM;
+        long vpn = addr >>> PAGE_SHIFT;
+        if (write && !vma.has(VM_SHARED_B)) { // do_cow_fault(): private copy as anon
+            long pfn = newAnonPage(k);
+            if (pfn < 0) return VM_FAULT_OOM;
+            k.phys.copyPage(pfn, cached);
+            mm.ptes.set(vpn, Pte.mk(pfn, Pte.YOUNG | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0)));
+            mm.rssAnon++;
+            return VM_FAULT_OK;
+        }
+        k.phys.refAdd(cached, 1);
+        k.phys.mapcountAdd(cached, 1);
+        long bits = Pte.YOUNG;
+        if (vma.has(VM_SHARED_B | VM_WRITE_B)) {
+            // do_shared_fault(): page_mkwrite on write; write-notify keeps dirty-tracked pages
+            // read-only until the first write, shmem maps them writable straight away
+            if (write || !vma.needsDirtyTracking()) bits |= Pte.WRITE;
+            if (write) {
+                bits |= Pte.DIRTY;
+                k.phys.setFolioFlags(cached, PG_DIRTY);
+            }
+        }
+        mm.ptes.set(vpn, Pte.mk(cached, bits));
+        if (inode.isShmem() || vma.isSecretmem()) mm.rssShmem++; else mm.rssFile++;
+        return VM_FAULT_OK;
+    }
+
+    /** filemap_get_folio()/shmem_get_folio(): the page-cache page at index, allocated (zeroed) if absent. */
+    public static long findOrCreateCachePage(Kernel k, Inode inode, long index) {
+        long pfn = inode.pageCache.get(index);
+        if (pfn != 0) return pfn;
+        pfn = k.phys.allocFolio(inode.isShmem() || inode.dax() ? k.userZone() : k.userZone(), 0);
+        if (pfn < 0) return -1;
+        k.phys.setMapping(pfn, inode, index);
+        int fl = PG_LRU | (inode.isShmem() ? PG_SWAPBACKED : 0)
+                | (inode.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM ? PG_SECRETMEM : 0);
+        k.phys.setFolioFlags(pfn, fl);
+        inode.pageCache.set(index, pfn); // the allocation reference is the page cache's
+        return pfn;
+    }
+
+    /** do_wp_page(): write (or unshare) fault on a present, read-only PTE. */
+    private static int doWpPage(Kernel k, Mm mm, Vma vma, long addr, long pte, boolean unshare) {
+        long vpn = addr >>> PAGE_SHIFT;
+        long pfn = Pte.pfn(pte);
+        boolean isZero = pfn == ZERO_PFN;
+        if (!isZero && !Pte.special(pte)) {
+            int fl = k.phys.flags(pfn);
+            if ((fl & PG_ANON) != 0) {
+                if ((fl & PG_ANON_EXCLUSIVE) != 0) { // already exclusive: reuse
+                    if (!unshare) mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                    return VM_FAULT_OK;
+                }
+                // wp_can_reuse_anon_folio(): the only reference is our mapping
+                if (!k.phys.isLarge(pfn) && k.phys.refcount(pfn) == 1) {
+                    k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true);
+                    if (!unshare) mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                    return VM_FAULT_OK;
+                }
+            } else if (vma.has(VM_SHARED_B)) { // wp_page_shared(): page_mkwrite, mark dirty
+                k.phys.setFolioFlags(pfn, PG_DIRTY);
+                mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                return VM_FAULT_OK;
+            }
+        }
+        // wp_page_copy(): a private copy, exclusive to this mm
+        long npfn = newAnonPage(k);
+        if (npfn < 0) return VM_FAULT_OOM;
+        if (!isZero) k.phys.copyPage(npfn, pfn);
+        boolean writable = !unshare && vma.has(VM_WRITE_B);
+        mm.ptes.set(vpn, Pte.mk(npfn, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
+        if (!isZero && !Pte.special(pte)) dropMapping(k, mm, pfn);
+        mm.rssAnon++;
+        return VM_FAULT_OK;
+    }
+
+    /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
+    static void dropMapping(Kernel k, Mm mm, long pfn) {
+        Object mapping = k.phys.mapping(pfn);
+        if (mapping == ANON_MAPPING) mm.rssAnon--;
+        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM)) mm.rssShmem--;
+        else mm.rssFile--;
+        k.phys.mapcountAdd(pfn, -1);
+        k.phys.refAdd(pfn, -1);
+    }
+
+    /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
+    public static void splitHugePmd(Kernel k, Mm mm, long addr) {
+        long key = addr >>> 21;
+        long pmd = mm.pmds.get(key);
+        if (pmd == 0) return;
+        long head = Pte.pfn(pmd);
+        long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+        mm.pmds.set(key, 0);
+        long base = key << (21 - PAGE_SHIFT);
+        for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(head + i, bits));
+        // each PTE now holds its own reference and mapcount
+        k.phys.refAdd(head, HPAGE_NR - 1);
+        k.phys.mapcountAdd(head, HPAGE_NR - 1);
+        // PageAnonExclusive moves from the head to every subpage
+        boolean excl = k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE);
+        for (int i = 1; i < HPAGE_NR; i++) k.phys.setPageFlag(head + i, PG_ANON_EXCLUSIVE, excl);
+    }
+
+    /** hugetlb_fault(): 2 MiB pages from the hugetlb pool, mapped by PMD leaves. */
+    private static int hugetlbFault(Kernel k, Mm mm, Vma vma, long addr, boolean write, boolean unshare) {
+        long key = addr >>> 21;
+        long pmd = mm.pmds.get(key);
+        Inode inode = vma.file.inode();
+        long hindex = (vma.pageIndex(addr & ~(HPAGE_SIZE - 1))) >>> HPAGE_ORDER;
+        if (pmd == 0) {
+            if (vma.has(VM_SHARED_B) || !write) {
+                long head = inode.pageCache.get(hindex);
+                if (head == 0) {
+                    if (hindex >= (inode.size + HPAGE_SIZE - 1) / HPAGE_SIZE) return VM_FAULT_SIGBUS;
+                    head = k.allocHugetlbFolio();
+                    if (head < 0) return VM_FAULT_SIGBUS; // hugetlb_no_page(): pool empty
+                    k.phys.setMapping(head, inode, hindex << HPAGE_ORDER);
+                    inode.pageCache.set(hindex, head);
+                }
+                k.phys.refAdd(head, 1);
+                k.phys.mapcountAdd(head, 1);
+                long bits = Pte.YOUNG;
+                if (vma.has(VM_SHARED_B | VM_WRITE_B)) bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
+                mm.pmds.set(key, Pte.mk(head, bits));
+                mm.rssFile += HPAGE_NR;
+                return VM_FAULT_OK;
+            }
+            // private write fault on an empty PMD: a private anonymous huge page
+            long head = k.allocHugetlbFolio();
+            if (head < 0) return VM_FAULT_SIGBUS;
+            long cached = inode.pageCache.get(hindex);
+            k.phys.setMapping(head, ANON_MAPPING, 0);
+            k.phys.setFolioFlags(head, PG_ANON | PG_ANON_EXCLUSIVE);
+            if (cached != 0) for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(head + i, cached + i);
+            k.phys.mapcountAdd(head, 1);
+            mm.pmds.set(key, Pte.mk(head, Pte.YOUNG | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0)));
+            mm.rssAnon += HPAGE_NR;
+            return VM_FAULT_OK;
+        }
+        if (write && Pte.write(pmd)) return VM_FAULT_OK;
+        if (!write && !unshare) return VM_FAULT_OK;
+        long head = Pte.pfn(pmd);
+        if (vma.has(VM_SHARED_B)) {
+            mm.pmds.set(key, pmd | Pte.WRITE | Pte.DIRTY);
+            return VM_FAULT_OK;
+        }
+        if (k.phys.testPageFlag(head, PG_ANON) && (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) || k.phys.refcount(head) == 1)) {
+            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
+            if (!unshare) mm.pmds.set(key, pmd | Pte.WRITE | Pte.DIRTY);
+            return VM_FAULT_OK;
+        }
+        // hugetlb_wp(): copy the whole huge page
+        long nhead = k.allocHugetlbFolio();
+        if (nhead < 0) return VM_FAULT_OOM;
+        k.phys.setMapping(nhead, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(nhead, PG_ANON | PG_ANON_EXCLUSIVE);
+        for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(nhead + i, head + i);
+        k.phys.mapcountAdd(nhead, 1);
+        boolean writable = !unshare && vma.has(VM_WRITE_B);
+        mm.pmds.set(key, Pte.mk(nhead, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
+        boolean wasAnon = k.phys.testPageFlag(head, PG_ANON);
+        k.phys.mapcountAdd(head, -1);
+        k.releaseHugetlbRef(head);
+        if (wasAnon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
+        mm.rssAnon += HPAGE_NR;
+        return VM_FAULT_OK;
+    }
+
+    /**
+     * zap_page_range_single()/unmap_page_range(): removes every mapping in [start, end) of vma,
+     * dropping the mapping references (pinned folios stay allocated while pins hold them).
+     * A PMD leaf that the range only partly covers is split first.
+     */
+    public static void zapRange(Kernel k, Mm mm, Vma vma, long start, long end) {
+        if (vma.isHugetlb()) {
+            start &= ~(HPAGE_SIZE - 1);
+            end = (end + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+        }
+        for (long key = start >>> 21; key <= (end - 1) >>> 21; key++) {
+            long pmd = mm.pmds.get(key);
+            if (pmd == 0) continue;
+            long hs = key << 21;
+            if (!vma.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) {
+                splitHugePmd(k, mm, hs);
+                continue;
+            }
+            mm.pmds.set(key, 0);
+            long head = Pte.pfn(pmd);
+            boolean anon = k.phys.testPageFlag(head, PG_ANON);
+            if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
+            k.phys.mapcountAdd(head, -1);
+            if (vma.isHugetlb()) k.releaseHugetlbRef(head); else k.phys.refAdd(head, -1);
+        }
+        mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
+            mm.ptes.set(vpn, 0);
+            if (Pte.special(pte)) return;
+            dropMapping(k, mm, Pte.pfn(pte));
+        });
+    }
+}

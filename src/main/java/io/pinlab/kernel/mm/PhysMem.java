@@ -1,0 +1,342 @@
+package io.pinlab.kernel.mm;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * Physical memory: page frames with struct page / struct folio state (include/linux/mm_types.h,
+ * mm/page_alloc.c). Frames are grouped in blocks of 512 (one pageblock, 2 MiB) holding the
+ * fields as primitive arrays, so a touched page costs about 16 bytes of heap and an untouched
+ * one nothing. Folio-wide fields (refcount, pincount, mapcount, mapping) live at the head frame.
+ * Order-9 folios are 512-aligned, so the head of any frame is found in O(1).
+ */
+public final class PhysMem implements Serializable {
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    public static final int HPAGE_ORDER = 9;
+    public static final int HPAGE_NR = 1 << HPAGE_ORDER;
+    public static final long HPAGE_SIZE = PAGE_SIZE << HPAGE_ORDER;
+
+    // per-frame flag bits (a selection of include/linux/page-flags.h)
+    public static final int PG_ALLOC = 1;          // frame belongs to an allocated folio
+    public static final int PG_HEAD = 1 << 1;      // head frame of a folio
+    public static final int PG_TAIL = 1 << 2;      // tail frame of a large folio
+    public static final int PG_ANON = 1 << 3;      // folio->mapping is an anon_vma
+    public static final int PG_ANON_EXCLUSIVE = 1 << 4; // PageAnonExclusive (per page)
+    public static final int PG_DIRTY = 1 << 5;
+    public static final int PG_HUGETLB = 1 << 6;   // hugetlbfs folio
+    public static final int PG_ZERO = 1 << 7;      // the shared zero page
+    public static final int PG_SECRETMEM = 1 << 8; // memfd_secret folio
+    public static final int PG_LRU = 1 << 9;
+    public static final int PG_REFERENCED = 1 << 10;
+    public static final int PG_LARGE = 1 << 11;    // folio order > 0
+    public static final int PG_SWAPBACKED = 1 << 12;
+    public static final int PG_RESERVED = 1 << 13;
+
+    public static final long DMA32_BASE = 0x1000;   // holds the zero page (kernel .bss)
+    public static final long NORMAL_BASE = 0x100000; // 4 GiB
+    /** The shared zero page (mm/memory.c: ZERO_PAGE(0)). */
+    public static final long ZERO_PFN = DMA32_BASE + 0x2a0;
+
+    private static final class Block implements Serializable {
+        final int[] refcount = new int[HPAGE_NR];
+        final int[] mapcount = new int[HPAGE_NR];
+        final int[] flags = new int[HPAGE_NR];
+        final Object[] mapping = new Object[HPAGE_NR];
+        int[] pincount;   // allocated on first large-folio pin
+        long[] index;     // page-cache index, allocated on first file page
+        long[] value;     // page contents, allocated on first non-zero write
+        int used;
+    }
+
+    private static final class Area implements Serializable {
+        final Zone zone;
+        final long base;
+        final long frames;
+        final Block[] blocks;
+        long next;            // bump pointer (offset from base)
+        long allocated;       // frames in use
+        long[] free0 = new long[64];
+        int nFree0;
+        long[] free9 = new long[8];
+        int nFree9;
+
+        Area(Zone zone, long base, long frames) {
+            this.zone = zone;
+            this.base = base;
+            this.frames = frames;
+            this.blocks = new Block[(int) ((frames + HPAGE_NR - 1) / HPAGE_NR)];
+        }
+
+        boolean contains(long pfn) { return pfn >= base && pfn < base + frames; }
+    }
+
+    private final Area dma32;
+    private final Area normal;
+    private final Area movable;
+
+    public PhysMem(long framesPerZone) {
+        long frames = (framesPerZone + HPAGE_NR - 1) / HPAGE_NR * HPAGE_NR;
+        dma32 = new Area(Zone.DMA32, DMA32_BASE, HPAGE_NR);
+        normal = new Area(Zone.NORMAL, NORMAL_BASE, frames);
+        movable = new Area(Zone.MOVABLE, NORMAL_BASE + frames, frames);
+        // the zero page: reserved, never freed, counted like any page by 6.3/6.4 pins
+        Block b = block(ZERO_PFN, true);
+        int s = slot(ZERO_PFN);
+        b.flags[s] = PG_ALLOC | PG_HEAD | PG_ZERO | PG_RESERVED;
+        b.refcount[s] = 1;
+        dma32.allocated = 1;
+    }
+
+    private Area area(long pfn) {
+        if (normal.contains(pfn)) return normal;
+        if (movable.contains(pfn)) return movable;
+        if (dma32.contains(pfn)) return dma32;
+        throw new IllegalArgumentException("pfn 0x" + Long.toHexString(pfn) + " is not RAM");
+    }
+
+    private Area area(Zone z) {
+        return switch (z) {
+            case DMA32 -> dma32;
+            case NORMAL -> normal;
+            case MOVABLE -> movable;
+        };
+    }
+
+    private Block block(long pfn, boolean create) {
+        Area a = area(pfn);
+        int bi = (int) ((pfn - a.base) >>> HPAGE_ORDER);
+        Block b = a.blocks[bi];
+        if (b == null && create) {
+            b = new Block();
+            a.blocks[bi] = b;
+        }
+        return b;
+    }
+
+    private static int slot(long pfn) { return (int) (pfn & (HPAGE_NR - 1)); }
+
+    private Block blk(long pfn) {
+        Block b = block(pfn, false);
+        if (b == null) throw new IllegalStateException("pfn 0x" + Long.toHexString(pfn) + " is free");
+        return b;
+    }
+
+    public boolean isRam(long pfn) {
+        return normal.contains(pfn) || movable.contains(pfn) || dma32.contains(pfn);
+    }
+
+    // ---------------------------------------------------------------- allocation
+
+    /**
+     * Allocates a folio of order 0 or 9 in {@code zone} (falls back from MOVABLE to NORMAL like
+     * GFP_HIGHUSER_MOVABLE). Returns the head pfn with refcount 1, or -1 when the zone is full.
+     */
+    public long allocFolio(Zone zone, int order) {
+        long pfn = allocIn(area(zone), order);
+        if (pfn < 0 && zone == Zone.MOVABLE) pfn = allocIn(normal, order);
+        return pfn;
+    }
+
+    private long allocIn(Area a, int order) {
+        long pfn;
+        if (order == 0) {
+            if (a.nFree0 > 0) pfn = a.free0[--a.nFree0];
+            else if (a.next < a.frames) pfn = a.base + a.next++;
+            else if (a.nFree9 > 0) { // split a free huge block
+                long h = a.free9[--a.nFree9];
+                for (int i = HPAGE_NR - 1; i >= 1; i--) pushFree0(a, h + i);
+                pfn = h;
+            } else return -1;
+        } else if (order == HPAGE_ORDER) {
+            if (a.nFree9 > 0) pfn = a.free9[--a.nFree9];
+            else {
+                long aligned = (a.next + HPAGE_NR - 1) & ~(long) (HPAGE_NR - 1);
+                if (aligned + HPAGE_NR > a.frames) return -1;
+                for (long o = aligned - 1; o >= a.next; o--) pushFree0(a, a.base + o);
+                a.next = aligned + HPAGE_NR;
+                pfn = a.base + aligned;
+            }
+        } else {
+            throw new IllegalArgumentException("order " + order);
+        }
+        int n = 1 << order;
+        a.allocated += n;
+        Block b = block(pfn, true);
+        int s = slot(pfn);
+        b.used += n;
+        b.flags[s] = PG_ALLOC | PG_HEAD | (order > 0 ? PG_LARGE : 0);
+        for (int i = 1; i < n; i++) b.flags[s + i] = PG_ALLOC | PG_TAIL | PG_LARGE;
+        b.refcount[s] = 1;
+        return pfn;
+    }
+
+    private static void pushFree0(Area a, long pfn) {
+        if (a.nFree0 == a.free0.length) a.free0 = Arrays.copyOf(a.free0, a.free0.length * 2);
+        a.free0[a.nFree0++] = pfn;
+    }
+
+    /** Returns a folio to its zone. Its block's arrays are dropped when the block empties. */
+    private void freeFolio(long head) {
+        Area a = area(head);
+        Block b = blk(head);
+        int s = slot(head);
+        if ((b.flags[s] & PG_RESERVED) != 0) return;
+        int n = (b.flags[s] & PG_LARGE) != 0 ? HPAGE_NR : 1;
+        for (int i = 0; i < n; i++) {
+            b.flags[s + i] = 0;
+            b.refcount[s + i] = 0;
+            b.mapcount[s + i] = 0;
+            b.mapping[s + i] = null;
+            if (b.pincount != null) b.pincount[s + i] = 0;
+            if (b.index != null) b.index[s + i] = 0;
+            if (b.value != null) b.value[s + i] = 0;
+        }
+        a.allocated -= n;
+        b.used -= n;
+        if (b.used == 0) a.blocks[(int) ((head - a.base) >>> HPAGE_ORDER)] = null;
+        if (n == HPAGE_NR) {
+            if (a.nFree9 == a.free9.length) a.free9 = Arrays.copyOf(a.free9, a.free9.length * 2);
+            a.free9[a.nFree9++] = head;
+        } else {
+            pushFree0(a, head);
+        }
+    }
+
+    public long freeFrames(Zone z) { Area a = area(z); return a.frames - a.allocated; }
+
+    public long usedFrames(Zone z) { return area(z).allocated; }
+
+    public long zoneFrames(Zone z) { return area(z).frames; }
+
+    // ---------------------------------------------------------------- folio fields
+
+    public boolean isAllocated(long pfn) {
+        if (!isRam(pfn)) return false;
+        Block b = block(pfn, false);
+        return b != null && (b.flags[slot(pfn)] & PG_ALLOC) != 0;
+    }
+
+    /** page_folio(): the head pfn of the folio containing {@code pfn}. */
+    public long head(long pfn) {
+        int f = blk(pfn).flags[slot(pfn)];
+        return (f & PG_TAIL) != 0 ? pfn & ~(long) (HPAGE_NR - 1) : pfn;
+    }
+
+    public int order(long pfn) { return (flags(head(pfn)) & PG_LARGE) != 0 ? HPAGE_ORDER : 0; }
+
+    public boolean isLarge(long pfn) { return (flags(pfn) & PG_LARGE) != 0; }
+
+    public Zone zone(long pfn) { return area(pfn).zone; }
+
+    /** folio_ref_count() of the folio containing pfn. */
+    public int refcount(long pfn) { long h = head(pfn); return blk(h).refcount[slot(h)]; }
+
+    /**
+     * folio_ref_add()/folio_put_refs(): adds {@code delta} to the folio refcount and frees the
+     * folio when it drops to zero. Returns the new refcount.
+     */
+    public int refAdd(long pfn, int delta) {
+        long h = head(pfn);
+        Block b = blk(h);
+        int s = slot(h);
+        int r = b.refcount[s] + delta;
+        if (r < 0) throw new IllegalStateException("refcount underflow on pfn 0x" + Long.toHexString(h));
+        b.refcount[s] = r;
+        if (r == 0) freeFolio(h);
+        return r;
+    }
+
+    /** folio->_pincount (large folios only). */
+    public int pincount(long pfn) {
+        long h = head(pfn);
+        Block b = blk(h);
+        return b.pincount == null ? 0 : b.pincount[slot(h)];
+    }
+
+    public void pincountAdd(long pfn, int delta) {
+        long h = head(pfn);
+        Block b = blk(h);
+        if (b.pincount == null) b.pincount = new int[HPAGE_NR];
+        b.pincount[slot(h)] += delta;
+    }
+
+    /** folio_mapcount(): page-table mappings of the folio (a PMD mapping counts once). */
+    public int mapcount(long pfn) { long h = head(pfn); return blk(h).mapcount[slot(h)]; }
+
+    public void mapcountAdd(long pfn, int delta) {
+        long h = head(pfn);
+        blk(h).mapcount[slot(h)] += delta;
+    }
+
+    /** Flags of this very frame (PG_ANON_EXCLUSIVE is per page, the others are set on every frame of a folio). */
+    public int flags(long pfn) { return blk(pfn).flags[slot(pfn)]; }
+
+    /** Sets flag bits on every frame of the folio containing pfn. */
+    public void setFolioFlags(long pfn, int bits) {
+        long h = head(pfn);
+        Block b = blk(h);
+        int s = slot(h), n = (b.flags[s] & PG_LARGE) != 0 ? HPAGE_NR : 1;
+        for (int i = 0; i < n; i++) b.flags[s + i] |= bits;
+    }
+
+    public void clearFolioFlags(long pfn, int bits) {
+        long h = head(pfn);
+        Block b = blk(h);
+        int s = slot(h), n = (b.flags[s] & PG_LARGE) != 0 ? HPAGE_NR : 1;
+        for (int i = 0; i < n; i++) b.flags[s + i] &= ~bits;
+    }
+
+    /** Per-page flag (PageAnonExclusive). */
+    public void setPageFlag(long pfn, int bit, boolean on) {
+        Block b = blk(pfn);
+        int s = slot(pfn);
+        if (on) b.flags[s] |= bit; else b.flags[s] &= ~bit;
+    }
+
+    public boolean testPageFlag(long pfn, int bit) { return (flags(pfn) & bit) != 0; }
+
+    /** folio->mapping: an Inode for page cache, an anon marker object for anon folios. */
+    public Object mapping(long pfn) { long h = head(pfn); return blk(h).mapping[slot(h)]; }
+
+    public void setMapping(long pfn, Object mapping, long index) {
+        long h = head(pfn);
+        Block b = blk(h);
+        b.mapping[slot(h)] = mapping;
+        if (index != 0 || b.index != null) {
+            if (b.index == null) b.index = new long[HPAGE_NR];
+            b.index[slot(h)] = index;
+        }
+    }
+
+    /** folio->index: the page-cache index of the head page. */
+    public long index(long pfn) {
+        long h = head(pfn);
+        Block b = blk(h);
+        return b.index == null ? 0 : b.index[slot(h)];
+    }
+
+    /** The page's contents (what the process or a device last wrote there). */
+    public long value(long pfn) {
+        Block b = block(pfn, false);
+        return b == null || b.value == null ? 0 : b.value[slot(pfn)];
+    }
+
+    public void setValue(long pfn, long v) {
+        if ((flags(pfn) & PG_ZERO) != 0) throw new IllegalStateException("write to the zero page");
+        Block b = blk(pfn);
+        if (b.value == null) {
+            if (v == 0) return;
+            b.value = new long[HPAGE_NR];
+        }
+        b.value[slot(pfn)] = v;
+    }
+
+    /** copy_user_highpage(): copies the contents of one page to another. */
+    public void copyPage(long dst, long src) { setValue(dst, value(src)); }
+
+    /** folio_maybe_dma_pinned() (include/linux/mm.h): large: _pincount > 0; small: refcount >= GUP_PIN_COUNTING_BIAS. */
+    public boolean maybeDmaPinned(long pfn) {
+        return isLarge(pfn) ? pincount(pfn) > 0 : refcount(pfn) >= Gup.GUP_PIN_COUNTING_BIAS;
+    }
+}

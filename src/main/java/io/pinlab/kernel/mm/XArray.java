@@ -1,0 +1,111 @@
+package io.pinlab.kernel.mm;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A sparse map from a page index to a non-zero long (lib/xarray.c in spirit): leaves of 512
+ * slots, allocated on first store, freed when empty. Used for page tables (vpn -> pte) and page
+ * caches (file index -> pfn). A 1 GiB range costs 512 leaves of 4 KiB; an untouched range costs
+ * nothing. Zero means "no entry".
+ */
+public final class XArray implements Serializable {
+    static final int SHIFT = 9;
+    static final int SLOTS = 1 << SHIFT;
+    static final int MASK = SLOTS - 1;
+
+    private static final class Leaf implements Serializable {
+        final long[] slots = new long[SLOTS];
+        int used;
+    }
+
+    private final TreeMap<Long, Leaf> leaves = new TreeMap<>();
+    private long count;
+    // one-entry cache: page walks hit the same leaf 512 times in a row
+    private transient long cachedKey = -1;
+    private transient Leaf cachedLeaf;
+
+    private Leaf leaf(long key, boolean create) {
+        if (key == cachedKey && cachedLeaf != null) return cachedLeaf;
+        Leaf l = leaves.get(key);
+        if (l == null && create) {
+            l = new Leaf();
+            leaves.put(key, l);
+        }
+        if (l != null) {
+            cachedKey = key;
+            cachedLeaf = l;
+        }
+        return l;
+    }
+
+    public long get(long index) {
+        Leaf l = leaf(index >>> SHIFT, false);
+        return l == null ? 0 : l.slots[(int) (index & MASK)];
+    }
+
+    /** Stores {@code value} (0 erases) and returns the previous value. */
+    public long set(long index, long value) {
+        long key = index >>> SHIFT;
+        Leaf l = leaf(key, value != 0);
+        if (l == null) return 0;
+        int slot = (int) (index & MASK);
+        long old = l.slots[slot];
+        l.slots[slot] = value;
+        if (old == 0 && value != 0) { l.used++; count++; }
+        if (old != 0 && value == 0) {
+            l.used--; count--;
+            if (l.used == 0) {
+                leaves.remove(key);
+                cachedLeaf = null;
+                cachedKey = -1;
+            }
+        }
+        return old;
+    }
+
+    public long count() { return count; }
+
+    public boolean isEmpty() { return count == 0; }
+
+    /** Visitor over present entries. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        void visit(long index, long value);
+    }
+
+    /**
+     * Calls {@code v} for each present entry with from <= index < to, in index order. The visitor
+     * may modify entries at or before the current index.
+     */
+    public void forEach(long from, long to, EntryVisitor v) {
+        if (from >= to) return;
+        long firstKey = from >>> SHIFT, lastKey = (to - 1) >>> SHIFT;
+        // copy the keys first: the visitor may erase leaves
+        long[] keys = leaves.subMap(firstKey, true, lastKey, true).keySet().stream().mapToLong(Long::longValue).toArray();
+        for (long key : keys) {
+            Leaf l = leaves.get(key);
+            if (l == null) continue;
+            long base = key << SHIFT;
+            int lo = (int) Math.max(0, from - base), hi = (int) Math.min(SLOTS, to - base);
+            for (int s = lo; s < hi; s++) {
+                long val = l.slots[s];
+                if (val != 0) v.visit(base + s, val);
+            }
+        }
+    }
+
+    /** Deep copy (fork copies page tables entry by entry; this is for snapshot/export). */
+    public XArray copy() {
+        XArray x = new XArray();
+        for (Map.Entry<Long, Leaf> e : leaves.entrySet()) {
+            Leaf n = new Leaf();
+            System.arraycopy(e.getValue().slots, 0, n.slots, 0, SLOTS);
+            n.used = e.getValue().used;
+            x.leaves.put(e.getKey(), n);
+        }
+        x.count = count;
+        return x;
+    }
+}

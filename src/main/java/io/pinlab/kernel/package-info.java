@@ -1,0 +1,33 @@
+/**
+ * The simulator core: plain Java, no Spring, no Jackson, no HTTP types (an ArchUnit test keeps
+ * it so). One {@link io.pinlab.kernel.Kernel} per lab session holds all state; callers hold the
+ * session lock. Kernel failures are values ({@link io.pinlab.kernel.SysResult}: ret, errno,
+ * explain, warnings), never exceptions. Exceptions are only {@link io.pinlab.kernel.NoSuchObjectException}
+ * (HTTP 404) and {@link io.pinlab.kernel.StateConflictException} (HTTP 409), plus bugs.
+ *
+ * <h2>Entry points (what the REST layer calls)</h2>
+ * Flag arguments are kernel bit masks (the API converts names to masks with the enums
+ * {@code Prot}, {@code MapFlag}, {@code Madv}, {@code FollFlag}, {@code OFlag}, {@code MfdFlag}).
+ * Every entry point records its call in the event feed ({@code Kernel.event}).
+ * <ul>
+ * <li>processes: {@code Kernel.createTask(ppid, comm, uid, capIpcLock, rlimitMemlock)},
+ *     {@code Kernel.task(pid)} (404 if absent), {@code Fork.copyProcess(k, parent)} (ret = child pid),
+ *     {@code Exit.doExit(k, task)}</li>
+ * <li>files: {@code Files.open(k, t, path, oflags, Long size)}, {@code Files.memfdCreate(k, t, name, mfdFlags, Long size)},
+ *     {@code Files.memfdSecret(k, t, Long size)}, {@code Files.ftruncate(k, t, fd, length)},
+ *     {@code Files.close(k, t, fd)} (all return SysResult with ret = fd or 0), {@code Files.fput(k, file)}</li>
+ * <li>memory: {@code Mmap.doMmap(k, t, addr, len, prot, flags, fd, off)} (ret = address),
+ *     {@code Mmap.doMunmap(k, t, addr, len)}, {@code Mprotect.doMprotect(k, t, addr, len, prot)},
+ *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code Memory.access(k, t, addr, len, write, Long value)}</li>
+ * <li>views: {@code Views.maps(k, t)}, {@code Views.mapsText(k, t)}, {@code Views.pagemap(k, t, addr, len)},
+ *     {@code Views.status(k, t)}, {@code Views.fds(k, t)}, {@code Views.mounts(k)}</li>
+ * <li>sysctl: {@code Sysctl.get(k, name)}, {@code Sysctl.set(k, name, value)}</li>
+ * <li>GUP: {@code Gup.isValidGupArgs(...)} (the one implementation, also used by request validation),
+ *     {@code Gup.call(k, t, GupRequest)} -> GupResult, {@code Pins.release(k, pinId, how, makeDirty)},
+ *     {@code Pins.list(k)}</li>
+ * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code IoUring.register(k, t, RegisterArgs)},
+ *     {@code IoUring.enter(k, t, fd, sqes)}, {@code IoUring.buffers(k, t, fd)}</li>
+ * <li>log: {@code Kernel.log.text()} (dmesg), {@code Kernel.eventsAfter(seq)}</li>
+ * </ul>
+ */
+package io.pinlab.kernel;
