@@ -69,6 +69,16 @@ public class SessionService {
         return session.lastAccess().plus(properties.idleTimeout());
     }
 
+    /**
+     * Session policy, not kernel behaviour: refuses one more process past the configured maximum.
+     *
+     * @throws ProcessLimitException (409)
+     */
+    public void checkProcessLimit(int liveProcesses) {
+        if (liveProcesses >= properties.limits().maxProcesses())
+            throw new ProcessLimitException(properties.limits().maxProcesses());
+    }
+
     public SessionProperties.Limits limits() {
         return properties.limits();
     }

@@ -33,6 +33,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -86,6 +87,26 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         headers.set(HttpHeaders.RETRY_AFTER, "60");
         return problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.SESSION_LIMIT, ex.getMessage(), List.of(),
                 Map.of("maxSessions", ex.maxSessions()), headers, request);
+    }
+
+    @ExceptionHandler(io.pinlab.session.ProcessLimitException.class)
+    ResponseEntity<Object> processLimit(io.pinlab.session.ProcessLimitException ex, WebRequest request) {
+        return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
+                new HttpHeaders(), request);
+    }
+
+    // ---- kernel core: the only exceptions it raises besides bugs ------------------------------
+
+    @ExceptionHandler(io.pinlab.kernel.NoSuchObjectException.class)
+    ResponseEntity<Object> noSuchObject(io.pinlab.kernel.NoSuchObjectException ex, WebRequest request) {
+        return problem(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, ex.getMessage(), List.of(), Map.of(),
+                new HttpHeaders(), request);
+    }
+
+    @ExceptionHandler(io.pinlab.kernel.StateConflictException.class)
+    ResponseEntity<Object> stateConflict(io.pinlab.kernel.StateConflictException ex, WebRequest request) {
+        return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
+                new HttpHeaders(), request);
     }
 
     // ---- api layer ----------------------------------------------------------------------------
@@ -144,6 +165,13 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         MismatchedInputException mismatch = cause(ex, MismatchedInputException.class);
         if (mismatch != null) {
             return invalid(List.of(new FieldProblem(path(mismatch), mismatchMessage(mismatch))), request);
+        }
+        InputCoercionException range = cause(ex, InputCoercionException.class);
+        if (range != null) {
+            String field = range.getPath().isEmpty() ? currentField(range) : path(range);
+            return invalid(List.of(new FieldProblem(field, "number out of range: expected a JSON integer "
+                    + (range.getTargetType() == int.class || range.getTargetType() == Integer.class
+                    ? "(32-bit)" : "(64-bit signed)"))), request);
         }
         StreamReadException syntax = cause(ex, StreamReadException.class);
         if (syntax != null) {
@@ -290,6 +318,17 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             }
         }
         return sb.isEmpty() ? "$" : sb.toString();
+    }
+
+    /** The property the parser was reading when a stream-level error happened. */
+    private static String currentField(StreamReadException ex) {
+        try {
+            if (ex.processor() instanceof tools.jackson.core.JsonParser p && p.currentName() != null)
+                return p.currentName();
+        } catch (RuntimeException ignored) {
+            // fall through
+        }
+        return "$";
     }
 
     private static String mismatchMessage(MismatchedInputException ex) {
