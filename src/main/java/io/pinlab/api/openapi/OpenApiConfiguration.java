@@ -9,7 +9,6 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
-import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
@@ -48,12 +47,10 @@ class OpenApiConfiguration {
                 .info(new Info().title("pinlab").version("v1")
                         .description("Simulated Linux address spaces, GUP page pinning and io_uring fixed buffers "
                                 + "for OS-course labs. Kernel failures are HTTP 200 answers with ret/errno/explain; "
-                                + "HTTP-level problems are RFC 9457 application/problem+json.")
-                        .license(new License().name("MIT")))
+                                + "HTTP-level problems are RFC 9457 application/problem+json."))
                 .components(new Components()
                         .addSecuritySchemes(ApiDocs.BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP)
-                                .scheme("bearer").description("the token returned once by POST /api/v1/sessions"))
-                        .addSchemas(PROBLEM, problemSchema()));
+                                .scheme("bearer").description("the token returned once by POST /api/v1/sessions")));
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})
@@ -81,6 +78,8 @@ class OpenApiConfiguration {
     @Bean
     OpenApiCustomizer problemResponses() {
         return openApi -> {
+            if (openApi.getComponents() == null) openApi.setComponents(new Components());
+            openApi.getComponents().addSchemas(PROBLEM, problemSchema());
             if (openApi.getPaths() == null) return;
             openApi.getPaths().forEach((path, item) -> {
                 boolean inSession = path.startsWith("/api/v1/sessions/{sid}");

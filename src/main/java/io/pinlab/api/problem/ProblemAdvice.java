@@ -232,6 +232,19 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         return invalid(List.of(new FieldProblem(field, message)), request);
     }
 
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(
+            org.springframework.web.HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status,
+            WebRequest request) {
+        String detail = (ex.getContentType() == null ? "Content-Type is missing" : "Content-Type '" + ex.getContentType()
+                + "' is not supported") + "; send " + ex.getSupportedMediaTypes().stream().map(Object::toString)
+                .collect(Collectors.joining(" or "));
+        HttpHeaders h = new HttpHeaders();
+        if (!ex.getSupportedMediaTypes().isEmpty()) h.setAccept(ex.getSupportedMediaTypes());
+        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, Problems.UNSUPPORTED_MEDIA_TYPE, detail, List.of(), Map.of(),
+                h, request);
+    }
+
     /** Every problem built by the base class gets our type URI, instance and request id. */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
