@@ -178,4 +178,16 @@ class SessionApiTest extends HttpTestSupport {
         Res problem = send(HttpRequest.newBuilder(uri("/api/v1/profiles/nope/flags")).header("X-Request-Id", "lab-43"));
         assertThat(problem.problem(404, "not-found").path("requestId").asString()).isEqualTo("lab-43");
     }
+
+    @Test
+    void malformedUrlIsAProblemToo() throws Exception {
+        // java.net.URI refuses "%zz", so speak raw HTTP.
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
+            sock.getOutputStream().write("GET /api/v1/sessions/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String raw = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(raw).startsWith("HTTP/1.1 400").contains("application/problem+json")
+                    .contains("https://pinlab.dev/problems/bad-request").doesNotContain("<html");
+        }
+    }
 }
