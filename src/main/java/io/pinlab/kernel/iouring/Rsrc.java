@@ -6,7 +6,9 @@ import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.Step;
 import io.pinlab.kernel.mm.FollFlag;
+import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.Vma;
 
@@ -305,10 +307,16 @@ final class Rsrc {
         // seed series, patch 5/7: io_pin_pages() asks GUP for FOLL_SAME_FILE
         if (p.ioUringFileCheck() == Profile.IoUringFileCheck.SEED_SAME_FILE) foll |= FollFlag.FOLL_SAME_FILE.value();
         String call = p.ioUringPinFast() ? "pin_user_pages_fast" : "pin_user_pages";
+        // GUP explains itself into a scratch trace, kept for detailed entries and for failures
+        Explain gx = new Explain();
         long pret = p.ioUringPinFast()
-                ? GupBridge.pinUserPagesFast(k, t, ubuf, nrPages, foll, pages, ex)
-                : GupBridge.pinUserPages(k, t, ubuf, nrPages, foll, pages, ex);
+                ? Gup.pinUserPagesFast(k, t, ubuf, nrPages, foll, pages, gx)
+                : Gup.pinUserPages(k, t, ubuf, nrPages, foll, pages, gx);
         String flags = "FOLL_WRITE|FOLL_LONGTERM" + ((foll & FollFlag.FOLL_SAME_FILE.value()) != 0 ? "|FOLL_SAME_FILE" : "");
+        if (detail || pret != nrPages) {
+            for (Step s : gx.steps()) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
+        }
+        for (String w : gx.warnings()) ex.warning(w);
         if (pret != nrPages) {
             Errno e = pret < 0 ? Errno.fromRet(pret) : Errno.EFAULT;
             for (int i = 0; i < pret; i++) unpin(k, pages[i]);
@@ -537,7 +545,7 @@ final class Rsrc {
         if (imu.acctPages != 0) ioUnaccountMem(k, ctx, imu.acctPages);
     }
 
-    private static void unpin(Kernel k, long pfn) { GupBridge.unpinUserPage(k, pfn); }
+    private static void unpin(Kernel k, long pfn) { Gup.unpinUserPage(k, pfn); }
 
     // ------------------------------------------------------------------ unregister
 
