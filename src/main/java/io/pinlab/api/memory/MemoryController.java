@@ -159,7 +159,7 @@ class MemoryController {
     record VmaView(Address start, Address end, @Schema(example = "rw-p") String perms, long offset,
                    @Schema(example = "00:00") String dev, long inode,
                    @Schema(nullable = true, example = "[stack]") String path,
-                   @Schema(description = "smaps VmFlags", example = "[\"rd\",\"wr\",\"mr\",\"mw\",\"me\",\"ac\"]")
+                   @Schema(description = "smaps VmFlags", example = "[\"VM_READ\",\"VM_WRITE\",\"VM_MAYREAD\",\"VM_MAYWRITE\",\"VM_MAYEXEC\",\"VM_ACCOUNT\"]")
                    List<String> vmFlags,
                    @Schema(description = "Rss in bytes") long rss,
                    @Schema(description = "pages whose folio may be DMA-pinned") long pinned) {
