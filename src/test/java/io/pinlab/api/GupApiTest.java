@@ -41,8 +41,13 @@ class GupApiTest extends HttpTestSupport {
         Res pins = get(p(s, "/pins"), s.token());
         assertThat(pins.json().size()).isEqualTo(1);
         assertThat(pins.json().get(0).path("released").asBoolean()).isFalse();
+        assertThat(get(p(s, ""), s.token()).json().path("counts").path("pins").asInt()).isEqualTo(1);
+        Res pm = get(p(s, "/processes/1/pagemap?addr=" + addr + "&length=4096"), s.token());
+        assertThat(pm.json().get(0).path("folio").path("pincount").asInt()).isEqualTo(1);
+        assertThat(pm.json().get(0).path("folio").path("refcount").asInt()).as("GUP_PIN_COUNTING_BIAS").isEqualTo(1025);
         Res rel = post(p(s, "/pins/" + id + "/release"), s.token(), "{\"how\":\"unpin_user_pages\"}");
         assertThat(rel.status()).as(rel.body()).isEqualTo(200);
+        assertThat(get(p(s, ""), s.token()).json().path("counts").path("pins").asInt()).isZero();
         assertThat(get(p(s, "/pins"), s.token()).json().get(0).path("released").asBoolean()).isTrue();
         post(p(s, "/pins/" + id + "/release"), s.token(), "{\"how\":\"unpin_user_pages\"}").problem(409, "conflict");
         post(p(s, "/pins/999/release"), s.token(), "{\"how\":\"unpin_user_pages\"}").problem(404, "not-found");

@@ -3,6 +3,7 @@ package io.pinlab.api.session;
 import io.pinlab.api.openapi.ApiDocs;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionProperties;
 import io.pinlab.session.SessionService;
@@ -72,6 +73,7 @@ class SessionController {
     record Counts(@Schema(description = "live processes") int processes,
                   @Schema(description = "VMAs over all processes") long vmas,
                   @Schema(description = "open file descriptors over all processes") long openFds,
+                  @Schema(description = "pins the simulated driver still holds") long pins,
                   @Schema(description = "calls recorded in the event feed so far") long events) {
         static Counts of(Kernel k) {
             long vmas = 0, fds = 0;
@@ -79,7 +81,8 @@ class SessionController {
                 if (t.mm != null) vmas += t.mm.mapCount();
                 fds += t.fds.size();
             }
-            return new Counts(k.tasks.size(), vmas, fds, k.lastEventSeq());
+            long pins = Pins.list(k).stream().filter(p -> !p.released()).count();
+            return new Counts(k.tasks.size(), vmas, fds, pins, k.lastEventSeq());
         }
     }
 
