@@ -42,6 +42,11 @@ public class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public boolean exists(String id) {
+        return cache.policy().getIfPresentQuietly(id) != null;
+    }
+
+    @Override
     public boolean remove(String id) {
         return cache.asMap().remove(id) != null;
     }

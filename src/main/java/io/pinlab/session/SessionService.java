@@ -64,6 +64,11 @@ public class SessionService {
         store.remove(id);
     }
 
+    /** Whether the session still exists (deleted or expired sessions do not); not an access. */
+    public boolean isLive(LabSession session) {
+        return store.exists(session.id());
+    }
+
     /** When an untouched session expires. */
     public Instant expiresAt(LabSession session) {
         return session.lastAccess().plus(properties.idleTimeout());

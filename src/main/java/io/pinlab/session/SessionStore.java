@@ -15,6 +15,9 @@ public interface SessionStore {
     /** The session with this id, counting as an access (it resets the idle timeout). */
     Optional<LabSession> find(String id);
 
+    /** Whether the session is still live, without counting as an access. */
+    boolean exists(String id);
+
     /** Removes the session; true when it existed. */
     boolean remove(String id);
 

@@ -255,6 +255,19 @@ class KernelApiTest extends HttpTestSupport {
     }
 
     @Test
+    void eventStreamEndsWhenTheSessionIsDeleted() throws Exception {
+        Session s = newSession(null);
+        HttpRequest req = HttpRequest.newBuilder(uri(p(s, "/events/stream")))
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + s.token()).build();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> stream =
+                CLIENT.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+        assertThat(delete(p(s, ""), s.token()).status()).isEqualTo(204);
+        HttpResponse<String> done = stream.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void mountsListTheLabFilesystems() {
         Session s = newSession(null);
         Res r = get(p(s, "/mounts"), s.token());

@@ -40,6 +40,17 @@ class InMemorySessionStoreTest {
     }
 
     @Test
+    void existsIsNotAnAccess() {
+        InMemorySessionStore store = new InMemorySessionStore(Duration.ofMinutes(10), 10, ticker);
+        store.add(session("a"));
+        nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+        assertThat(store.exists("a")).isTrue();
+        nanos.addAndGet(Duration.ofMinutes(6).toNanos());
+        assertThat(store.exists("a")).isFalse();
+        assertThat(store.find("a")).isEmpty();
+    }
+
+    @Test
     void refusesPastMaximumWithoutEvictingAnyone() {
         InMemorySessionStore store = new InMemorySessionStore(Duration.ofHours(1), 2, ticker);
         store.add(session("a"));

@@ -2,6 +2,7 @@ package io.pinlab.api.observe;
 
 import io.pinlab.kernel.Event;
 import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionService;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
@@ -18,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Server-sent event streams of session event feeds. One virtual thread per stream polls the feed
  * (taking the session lock briefly), sends what is new, and a comment heartbeat so that departed
- * clients are noticed. All streams end when the application shuts down, so graceful shutdown
- * does not wait for them.
+ * clients are noticed. A stream ends when its session is deleted or expires (watching does not
+ * keep a session alive), and all streams end when the application shuts down, so graceful
+ * shutdown does not wait for them.
  */
 @Component
 class EventStreams {
@@ -28,7 +30,12 @@ class EventStreams {
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
     private final Set<SseEmitter> open = ConcurrentHashMap.newKeySet();
+    private final SessionService sessions;
     private volatile boolean closing;
+
+    EventStreams(SessionService sessions) {
+        this.sessions = sessions;
+    }
 
     SseEmitter open(LabSession session, long after) {
         SseEmitter emitter = new SseEmitter(TIMEOUT.toMillis());
@@ -46,7 +53,7 @@ class EventStreams {
         Instant deadline = Instant.now().plus(TIMEOUT);
         Instant nextBeat = Instant.now().plus(HEARTBEAT);
         try {
-            while (!closing && open.contains(emitter) && Instant.now().isBefore(deadline)) {
+            while (!closing && open.contains(emitter) && sessions.isLive(session) && Instant.now().isBefore(deadline)) {
                 long from = last;
                 List<Event> fresh = session.locked(k -> k.eventsAfter(from));
                 for (Event e : fresh) {
