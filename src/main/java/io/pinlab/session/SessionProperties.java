@@ -24,8 +24,12 @@ public record SessionProperties(
         @DefaultValue @Valid Limits limits) {
 
     /**
-     * @param maxProcesses live processes per session at most (POST processes and fork beyond it are 409)
+     * @param maxProcesses  live processes per session at most (POST processes and fork beyond it are 409)
+     * @param maxTouchBytes bytes one call may make the simulator touch page by page (access, madvise,
+     *                      MAP_POPULATE, GUP nrPages): a service policy that keeps one request from
+     *                      walking a terabyte, not a kernel rule (beyond it: 400 naming the field)
      */
-    public record Limits(@DefaultValue("64") @Min(1) int maxProcesses) implements java.io.Serializable {
+    public record Limits(@DefaultValue("64") @Min(1) int maxProcesses,
+                         @DefaultValue("4294967296") @Min(4096) long maxTouchBytes) implements java.io.Serializable {
     }
 }

@@ -84,6 +84,16 @@ public class SessionService {
             throw new ProcessLimitException(properties.limits().maxProcesses());
     }
 
+    /**
+     * Session policy: one call may touch at most {@code limits.maxTouchBytes}.
+     *
+     * @throws TouchLimitException (400 naming {@code field})
+     */
+    public void checkTouch(String field, long bytes) {
+        long max = properties.limits().maxTouchBytes();
+        if (bytes > max || bytes < 0) throw new TouchLimitException(field, max);
+    }
+
     public SessionProperties.Limits limits() {
         return properties.limits();
     }

@@ -65,6 +65,13 @@ class MemoryFilesApiTest extends HttpTestSupport {
         Res neg = post(p(s, "/processes/1/access"), s.token(),
                 "{\"addr\":\"" + addr + "\",\"length\":-1,\"access\":\"read\"}");
         assertThat(neg.problem(400, "validation-failed").toString()).contains("length");
+        Res huge = post(p(s, "/processes/1/access"), s.token(),
+                "{\"addr\":\"" + addr + "\",\"length\":1099511627776,\"access\":\"read\"}");
+        huge.problem(400, "validation-failed");
+        assertThat(huge.fieldError("length")).contains("max-touch-bytes");
+        Res gup = post(p(s, "/processes/1/gup"), s.token(), "{\"call\":\"get_user_pages\",\"start\":\"" + addr
+                + "\",\"nrPages\":1099511627776,\"gupFlags\":[],\"pages\":false}");
+        assertThat(gup.problem(400, "validation-failed").toString()).contains("nrPages");
         assertThat(get(p(s, "/processes/1/pagemap?addr=" + addr + "&length=4096"), s.token()).json().get(0)
                 .path("present").asBoolean()).as("no access happened").isFalse();
     }

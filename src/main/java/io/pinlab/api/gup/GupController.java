@@ -13,6 +13,7 @@ import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -40,6 +41,11 @@ import java.util.List;
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class GupController {
+    private final SessionService sessions;
+
+    GupController(SessionService sessions) {
+        this.sessions = sessions;
+    }
 
     @Schema(description = "one GUP entry point call, as a driver would make it")
     @ValidGupArgs
@@ -97,6 +103,7 @@ class GupController {
     GupAnswer gup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                   @RequestBody @Valid GupCallRequest req) {
         Pids.check(pid);
+        sessions.checkTouch("nrPages", req.nrPages() > Long.MAX_VALUE / 4096 ? -1 : req.nrPages() * 4096);
         GupResult r = session.locked(k -> Gup.call(k, k.task(pid), req.toKernel()));
         return new GupAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
                 r.pin() == null ? null : PinView.of(r.pin(), session.profile()),

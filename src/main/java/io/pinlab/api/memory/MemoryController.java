@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import io.pinlab.kernel.mm.Prot;
 import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -42,6 +43,11 @@ import java.util.List;
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class MemoryController {
+    private final SessionService sessions;
+
+    MemoryController(SessionService sessions) {
+        this.sessions = sessions;
+    }
 
     @Schema(description = "mmap(2) arguments")
     record MmapRequest(
@@ -73,6 +79,7 @@ class MemoryController {
         long addr = req.addr() == null ? 0 : req.addr().value();
         int fd = req.fd() == null ? -1 : req.fd();
         long off = req.offset() == null ? 0 : req.offset();
+        if (req.flags().contains(MapFlag.MAP_POPULATE)) sessions.checkTouch("length", req.length());
         SysResult r = session.locked(k -> Mmap.doMmap(k, k.task(pid), addr, req.length(), prot, flags, fd, off));
         KernelAnswer a = KernelAnswer.of(r);
         return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? 0 : r.ret(), a.errno(), a.explain(),
@@ -111,6 +118,7 @@ class MemoryController {
         boolean write = req.access() == AccessKind.write;
         if (!write && req.value() != null)
             throw ApiProblemException.badField("value", "only a write stores a value");
+        sessions.checkTouch("length", req.length());
         AccessResult r = session.locked(k -> Memory.access(k, k.task(pid), req.addr().value(), req.length(), write,
                 req.value()));
         return new AccessAnswer(r.ret(), r.signal(), r.siCode(), r.faultAddr() == null ? null : Address.of(r.faultAddr()),
@@ -151,6 +159,7 @@ class MemoryController {
     KernelAnswer madvise(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                          @RequestBody @Valid MadviseRequest req) {
         Pids.check(pid);
+        sessions.checkTouch("length", req.length());
         return KernelAnswer.of(session.locked(k -> Madvise.doMadvise(k, k.task(pid), req.addr().value(), req.length(),
                 req.advice().value)));
     }

@@ -95,6 +95,11 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 new HttpHeaders(), request);
     }
 
+    @ExceptionHandler(io.pinlab.session.TouchLimitException.class)
+    ResponseEntity<Object> touchLimit(io.pinlab.session.TouchLimitException ex, WebRequest request) {
+        return invalid(List.of(new FieldProblem(ex.field(), ex.getMessage())), request);
+    }
+
     // ---- kernel core: the only exceptions it raises besides bugs ------------------------------
 
     @ExceptionHandler(io.pinlab.kernel.NoSuchObjectException.class)
