@@ -225,6 +225,7 @@ class KernelApiTest extends HttpTestSupport {
         assertThat(first.path("call").asString()).isEqualTo("mmap");
         assertThat(first.path("pid").asInt()).isEqualTo(1);
         assertThat(first.path("time").asString()).isNotBlank();
+        assertThat(first.path("addr").asString()).as("mmap's address in hex").matches("0x[0-9a-f]+");
         long seq = first.path("seq").asLong();
         assertThat(get(p(s, "/events?after=" + seq), s.token()).json().size()).isEqualTo(1);
         get(p(s, "/events?after=-1"), s.token()).problem(400, "validation-failed");

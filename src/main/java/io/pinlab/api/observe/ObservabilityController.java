@@ -1,5 +1,6 @@
 package io.pinlab.api.observe;
 
+import io.pinlab.api.json.Address;
 import io.pinlab.kernel.Event;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.session.LabSession;
@@ -35,10 +36,12 @@ class ObservabilityController {
     @Schema(description = "one simulated call and its answer")
     record EventView(@Schema(example = "12") long seq, Instant time, @Schema(example = "1") int pid,
                      @Schema(example = "mmap") String call, Map<String, Object> args, long ret,
-                     @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno) {
+                     @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                     @Schema(nullable = true, description = "mmap: the address returned, in hex") Address addr) {
         static EventView of(Event e) {
+            Address addr = "mmap".equals(e.call()) && e.errno() == null ? Address.of(e.ret()) : null;
             return new EventView(e.seq(), Instant.ofEpochMilli(e.timeMillis()), e.pid(), e.call(), e.args(), e.ret(),
-                    e.errno());
+                    e.errno(), addr);
         }
     }
 
