@@ -38,6 +38,14 @@ public class Lab {
 
     public int open(String path, int flags, Long size) { return (int) ok(Files.open(k, t, path, flags, size)); }
 
+    /** The call failed with e, and the decisive (last) explain step says so. */
+    public static void assertErr(Errno e, SysResult r) {
+        if (r.errno() != e || r.ret() != e.neg())
+            throw new AssertionError("expected " + e + " but got " + r.errno() + " (ret " + r.ret() + "), explain: " + r.explain());
+        String last = r.explain().get(r.explain().size() - 1).outcome();
+        if (!last.equals("-" + e.name())) throw new AssertionError("decisive step is not last: " + r.explain());
+    }
+
     public static long ok(SysResult r) {
         if (!r.ok()) throw new AssertionError("expected success, got " + r.errno() + " " + r.explain());
         return r.ret();

@@ -18,12 +18,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class MmapErrnoTest {
     final Lab lab = new Lab();
 
-    static void assertErr(Errno e, SysResult r) {
-        assertEquals(e, r.errno(), () -> "explain: " + r.explain());
-        assertEquals(e.neg(), r.ret());
-        assertEquals("-" + e.name(), r.explain().get(r.explain().size() - 1).outcome(), "decisive step is last");
-    }
-
     int tmpfsFile(int oflags, long size) { return lab.open("/dev/shm/f", O_CREAT | oflags, size); }
 
     @Test void lengthZero() { // do_mmap(): if (!len) return -EINVAL

@@ -8,7 +8,6 @@ import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.Lab.*;
-import static io.pinlab.kernel.mm.MmapErrnoTest.assertErr;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** munmap, mprotect and madvise rules (mm/vma.c, mm/mprotect.c, mm/madvise.c). */
