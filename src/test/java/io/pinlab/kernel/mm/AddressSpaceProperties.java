@@ -32,7 +32,7 @@ class AddressSpaceProperties {
     static final long BASE = 0x200000000L, WINDOW_PAGES = 1024;
 
     enum Kind { MMAP_ANON, MMAP_SHARED_ANON, MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE, MMAP_TMPFS, MUNMAP, MPROTECT,
-        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE }
+        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE, MMAP_HUGETLB, PIN, UNPIN }
 
     record Op(Kind kind, int task, int page, int pages, int arg) {}
 
@@ -52,7 +52,9 @@ class AddressSpaceProperties {
     @Property(tries = 300)
     void invariantsHold(@ForAll("ops") List<Op> ops) {
         Kernel k = new Kernel(Profile.V6_18, false);
+        k.nrHugepages = 4;
         long startFrames = k.phys.usedFrames(Zone.NORMAL);
+        List<Long> pins = new ArrayList<>(); // pinned pfns, as a driver's pin_user_pages() would hold them
         List<Task> live = new ArrayList<>(List.of(k.task(1)));
         int memfd = -1;
         for (Op op : ops) {
@@ -85,12 +87,25 @@ class AddressSpaceProperties {
                 case READ -> Memory.access(k, t, addr, len, false, null);
                 case WRITE -> Memory.access(k, t, addr, len, true, (long) op.arg() + 1);
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
+                case MMAP_HUGETLB -> Mmap.doMmap(k, t, addr & ~(HPAGE_SIZE - 1), HPAGE_SIZE * (1 + op.arg() % 2), prot,
+                        (op.arg() % 4 < 2 ? priv : shared) | anon | fixed | 0x40000 | (op.arg() % 3 == 0 ? 0x4000 : 0), -1, 0);
+                case PIN -> {
+                    long pte = Memory.followPte(t.mm, addr);
+                    if (Pte.present(pte) && !Pte.special(pte)) {
+                        long pfn = Pte.pfn(pte);
+                        pin(k, pfn, 1);
+                        pins.add(pfn);
+                        t.mm.flags |= Mm.MMF_HAS_PINNED;
+                    }
+                }
+                case UNPIN -> { if (!pins.isEmpty()) pin(k, pins.remove(op.page() % pins.size()), -1); }
                 case TRUNCATE -> { if (t.fds.containsKey(memfd)) Files.ftruncate(k, t, memfd, (long) op.arg() * 8 * PAGE_SIZE); }
             }
             for (Task x : live) checkAddressSpace(k, x);
-            checkCounts(k, live);
+            checkCounts(k, live, pins);
         }
         for (Task t : new ArrayList<>(live)) Exit.doExit(k, t);
+        for (long pfn : pins) pin(k, pfn, -1);
         long cached = 0;
         for (Inode in : k.inodes.values()) cached += in.pageCache.count();
         assertEquals(startFrames + cached, k.phys.usedFrames(Zone.NORMAL), "exit returned every frame but named files' page cache");
@@ -140,14 +155,26 @@ class AddressSpaceProperties {
      * (one ref + one map per PTE or PMD mapping, one ref for a page-cache entry), and no
      * allocated frame is unaccounted.
      */
-    static void checkCounts(Kernel k, List<Task> live) {
-        Map<Long, int[]> seen = new HashMap<>(); // head -> {maps, cacheRefs}
+    /** What FOLL_PIN adds or unpin_user_page() drops: GUP_PIN_COUNTING_BIAS on a small folio, 1 + _pincount on a large one. */
+    static void pin(Kernel k, long pfn, int dir) {
+        if (k.phys.isLarge(pfn)) {
+            k.phys.pincountAdd(pfn, dir);
+            if (dir > 0) k.phys.refAdd(pfn, 1);
+            else if (k.phys.testPageFlag(pfn, PG_HUGETLB)) k.releaseHugetlbRef(k.phys.head(pfn));
+            else k.phys.refAdd(pfn, -1);
+        } else {
+            k.phys.refAdd(pfn, dir * Gup.GUP_PIN_COUNTING_BIAS);
+        }
+    }
+
+    static void checkCounts(Kernel k, List<Task> live, List<Long> pins) {
+        Map<Long, int[]> seen = new HashMap<>(); // head -> {maps, cacheRefs, pinRefs}
         for (Task t : live) {
             t.mm.ptes.forEach(0, Long.MAX_VALUE, (vpn, pte) -> {
                 if (Pte.special(pte)) return;
-                seen.computeIfAbsent(k.phys.head(Pte.pfn(pte)), h -> new int[2])[0]++;
+                seen.computeIfAbsent(k.phys.head(Pte.pfn(pte)), h -> new int[3])[0]++;
             });
-            t.mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> seen.computeIfAbsent(Pte.pfn(pmd), h -> new int[2])[0]++);
+            t.mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> seen.computeIfAbsent(Pte.pfn(pmd), h -> new int[3])[0]++);
         }
         Map<Inode, Boolean> inodes = new IdentityHashMap<>();
         for (Inode in : k.inodes.values()) inodes.put(in, true);
@@ -156,15 +183,23 @@ class AddressSpaceProperties {
             for (Vma v : t.mm.vmas.values()) if (v.file != null) inodes.put(v.file.inode(), true);
         }
         for (Inode in : inodes.keySet())
-            in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> seen.computeIfAbsent(pfn, h -> new int[2])[1]++);
+            in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> seen.computeIfAbsent(pfn, h -> new int[3])[1]++);
+        for (long pfn : pins)
+            seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : Gup.GUP_PIN_COUNTING_BIAS;
         long frames = 0;
         for (Map.Entry<Long, int[]> e : seen.entrySet()) {
             long h = e.getKey();
-            int maps = e.getValue()[0], cache = e.getValue()[1];
+            int maps = e.getValue()[0], cache = e.getValue()[1], pinRefs = e.getValue()[2];
             assertEquals(maps, k.phys.mapcount(h), "mapcount of pfn " + Long.toHexString(h));
-            assertEquals(maps + cache, k.phys.refcount(h), "refcount of pfn " + Long.toHexString(h));
+            assertEquals(maps + cache + pinRefs, k.phys.refcount(h), "refcount of pfn " + Long.toHexString(h));
             frames += k.phys.isLarge(h) ? HPAGE_NR : 1;
         }
         assertEquals(frames, k.phys.usedFrames(Zone.NORMAL), "allocated frames nobody accounts for");
+        long huge = seen.keySet().stream().filter(h -> k.phys.testPageFlag(h, PG_HUGETLB)).count();
+        assertEquals(huge, k.hugePagesInUse, "hugetlb pages in use");
+        long resv = 0;
+        for (Task t : live) for (Vma v : t.mm.vmas.values()) resv += v.hugeResv;
+        assertEquals(resv, k.hugePagesReserved, "hugetlb reservations");
+        assertTrue(k.hugePagesReserved + k.hugePagesInUse <= k.nrHugepages, "reservations fit the pool");
     }
 }
