@@ -471,13 +471,12 @@ public final class Memory {
             start &= ~(HPAGE_SIZE - 1);
             end = (end + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
         }
-        for (long key = start >>> 21; key <= (end - 1) >>> 21; key++) {
-            long pmd = mm.pmds.get(key);
-            if (pmd == 0) continue;
+        final long s = start, e = end;
+        mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
-            if (!vma.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) {
+            if (!vma.isHugetlb() && (hs < s || hs + HPAGE_SIZE > e)) {
                 splitHugePmd(k, mm, hs);
-                continue;
+                return;
             }
             mm.pmds.set(key, 0);
             long head = Pte.pfn(pmd);
@@ -485,7 +484,7 @@ public final class Memory {
             if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
             k.phys.mapcountAdd(head, -1);
             if (vma.isHugetlb()) k.releaseHugetlbRef(head); else k.phys.refAdd(head, -1);
-        }
+        });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
             mm.ptes.set(vpn, 0);
             if (Pte.special(pte)) return;
