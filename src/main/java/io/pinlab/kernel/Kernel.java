@@ -87,6 +87,8 @@ public final class Kernel implements Serializable {
         for (Mount m : mounts) newInode(m.path(), m.fs(), Inode.Kind.DIRECTORY, Inode.Device.NONE, m.dax(), 0, 01777, 0);
         newInode("/dev/zero", FsType.DEVTMPFS, Inode.Kind.CHARDEV, Inode.Device.ZERO, false, 0, 0666, 0);
         newInode("/dev/mmio0", FsType.DEVTMPFS, Inode.Kind.CHARDEV, Inode.Device.MMIO, false, 0, 0666, 1L << 20);
+        // a root-owned file that uid 1000 may read but not write (EACCES labs)
+        newInode("/mnt/ext4/readonly", FsType.EXT4, Inode.Kind.REGULAR, Inode.Device.NONE, false, 0, 0644, 1L << 16);
     }
 
     /** The mount a path lives on (longest prefix), or null. */
@@ -102,6 +104,13 @@ public final class Kernel implements Serializable {
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size);
         if (path != null) inodes.put(path, in);
+        return in;
+    }
+
+    /** An inode with no name in any directory (memfd, secretmem, shmem_zero_setup, anon hugetlb): shown as "/NAME (deleted)". */
+    public Inode newUnlinkedInode(String name, FsType fs, int uid, int mode, long size) {
+        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size);
+        in.nlink = 0;
         return in;
     }
 
@@ -140,14 +149,22 @@ public final class Kernel implements Serializable {
 
     // ---------------------------------------------------------------- hugetlb pool
 
-    /** alloc_hugetlb_folio(): a 2 MiB folio from the pool, or -1 when the pool is exhausted. */
-    public long allocHugetlbFolio() {
+    /** alloc_hugetlb_folio() without a reservation: only pages that nobody reserved may be taken. */
+    public long allocHugetlbFolio() { return allocHugetlbFolio(false); }
+
+    /**
+     * alloc_hugetlb_folio() (mm/hugetlb.c): a 2 MiB folio from the pool, or -1. With
+     * {@code useReserve} the caller consumes one of its reserved pages (resv_huge_pages--);
+     * without, dequeue_hugetlb_folio_vma() refuses when free_huge_pages - resv_huge_pages == 0.
+     */
+    public long allocHugetlbFolio(boolean useReserve) {
         if (hugePagesInUse >= nrHugepages) return -1;
+        if (!useReserve && freeHugePages() - hugePagesReserved <= 0) return -1;
         long head = phys.allocFolio(Zone.NORMAL, PhysMem.HPAGE_ORDER);
         if (head < 0) return -1;
         phys.setFolioFlags(head, PhysMem.PG_HUGETLB);
         hugePagesInUse++;
-        if (hugePagesReserved > 0) hugePagesReserved--;
+        if (useReserve && hugePagesReserved > 0) hugePagesReserved--;
         return head;
     }
 

@@ -1,7 +1,14 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.Inode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -39,7 +46,128 @@ public final class Memory {
     /** Marks a folio as anonymous in folio->mapping (an anon_vma stands behind it in the kernel). */
     public static final String ANON_MAPPING = "anon_vma";
 
+    /** access() reports at most this many page values. */
+    public static final int MAX_VALUES = 4096;
+    /** RLIMIT_STACK default (8 MiB): how far a VM_GROWSDOWN VMA may grow. */
+    public static final long RLIMIT_STACK = 8L << 20;
+
     private Memory() {}
+
+    // ================================================================ user access
+
+    /**
+     * The process itself reads or writes [addr, addr + len), page by page, as its instructions
+     * would: the x86 page fault handler (arch/x86/mm/fault.c do_user_addr_fault()) finds the VMA
+     * (growing a VM_GROWSDOWN stack, expand_stack()), checks access_error(), and calls
+     * handle_mm_fault() when the PTE does not allow the access. Stops at the first signal.
+     * A write stores {@code value} (when given) into every page it touches.
+     */
+    public static AccessResult access(Kernel k, Task t, long addr, long len, boolean write, Long value) {
+        Mm mm = t.mm;
+        Explain ex = new Explain();
+        List<Long> values = new ArrayList<>();
+        int faults = 0;
+        long end = addr + len;
+        String signal = null, code = null;
+        Long faultAddr = null;
+        long done = 0;
+        Vma cur = null;
+        long curFrom = 0;
+        int curFaults = 0;
+        for (long p = addr; Long.compareUnsigned(p, end) < 0; ) {
+            long page = p & ~(PAGE_SIZE - 1);
+            long next = Math.min(page + PAGE_SIZE, end);
+            Vma vma = mm.vmaLookup(page);
+            if (vma == null) vma = expandStack(mm, page);
+            if (vma != cur) {
+                if (cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, page, curFaults));
+                cur = vma;
+                curFrom = page;
+                curFaults = 0;
+            }
+            if (vma == null) {
+                signal = "SIGSEGV"; code = "SEGV_MAPERR"; faultAddr = p;
+                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT,
+                        "no VMA contains " + hex(p) + ": SIGSEGV (SEGV_MAPERR)");
+                break;
+            }
+            // access_error(): writes need VM_WRITE; reads need any of VM_READ|VM_WRITE|VM_EXEC
+            boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
+            if (denied) {
+                signal = "SIGSEGV"; code = "SEGV_ACCERR"; faultAddr = p;
+                ex.fail("access_error", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
+                        + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + perms(vma) + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
+                break;
+            }
+            long pte = followPte(mm, page);
+            if (!Pte.present(pte) || (write && !Pte.write(pte))) {
+                int f = handleMmFault(k, mm, vma, page, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0));
+                faults++;
+                curFaults++;
+                if ((f & VM_FAULT_SIGBUS) != 0) {
+                    signal = "SIGBUS"; code = "BUS_ADRERR"; faultAddr = p;
+                    ex.fail("handle_mm_fault", "mm/memory.c", io.pinlab.kernel.Errno.EFAULT, hex(p) + ": VM_FAULT_SIGBUS ("
+                            + (vma.isHugetlb() ? "no huge page in the pool, or past the end of the file" : "the page is past the end of the file") + ")");
+                    break;
+                }
+                if ((f & VM_FAULT_OOM) != 0) {
+                    signal = "SIGKILL"; faultAddr = p;
+                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", io.pinlab.kernel.Errno.ENOMEM, "no memory for the fault at " + hex(p) + ": the OOM killer kills the process");
+                    break;
+                }
+                pte = followPte(mm, page);
+            }
+            long pfn = Pte.pfn(pte);
+            if (write) {
+                if (value != null && k.phys.isRam(pfn)) k.phys.setValue(pfn, value);
+            } else if (values.size() < MAX_VALUES) {
+                values.add(k.phys.isRam(pfn) ? k.phys.value(pfn) : 0L);
+            }
+            done += next - p;
+            p = next;
+        }
+        if (signal == null && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
+        AccessResult r = new AccessResult(done, signal, code, faultAddr, faults, values, ex.steps());
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("addr", hex(addr)); args.put("length", len); args.put("access", write ? "write" : "read");
+        if (value != null) args.put("value", value);
+        k.event(t.pid, "access", args, signal == null ? 0 : -io.pinlab.kernel.Errno.EFAULT.value(), signal == null ? null : io.pinlab.kernel.Errno.EFAULT);
+        return r;
+    }
+
+    private static String perVma(Vma v, long from, long to, int faults) {
+        return "VMA " + hex(v.start) + "-" + hex(v.end) + " (" + perms(v) + "): " + ((to - from) >>> PAGE_SHIFT)
+                + " pages touched, " + faults + " faults";
+    }
+
+    private static String perms(Vma v) {
+        return (v.has(VM_READ_B) ? "r" : "-") + (v.has(VM_WRITE_B) ? "w" : "-") + (v.has(VM_EXEC_B) ? "x" : "-") + (v.has(VM_MAYSHARE_B) ? "s" : "p");
+    }
+
+    /**
+     * expand_stack() -> expand_downwards() (mm/mmap.c): an access below a VM_GROWSDOWN VMA grows
+     * it, within RLIMIT_STACK and keeping stack_guard_gap above the previous accessible VMA.
+     * Returns the grown VMA or null.
+     */
+    static Vma expandStack(Mm mm, long page) {
+        Vma next = mm.findVma(page);
+        if (next == null || !next.has(VM_GROWSDOWN_B) || page < Mm.MMAP_MIN_ADDR) return null;
+        if (next.end - page > RLIMIT_STACK) return null;
+        Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(next.start);
+        if (pe != null) {
+            Vma prev = pe.getValue();
+            if (prev.end > page) return null;
+            if (!prev.has(VM_GROWSDOWN_B) && (prev.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0
+                    && page - prev.end < Mmap.STACK_GUARD_GAP) return null;
+        }
+        mm.remove(next);
+        next.pgoff -= (next.start - page) >>> PAGE_SHIFT;
+        next.start = page;
+        mm.insert(next);
+        return next;
+    }
+
+    private static String hex(long v) { return "0x" + Long.toHexString(v); }
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {
@@ -91,9 +219,15 @@ public final class Memory {
         return doWpPage(k, mm, vma, addr, pte, unshare);
     }
 
+    /** anon_vma_prepare() (mm/rmap.c): the VMA gets its anon_vma with its first anonymous page. */
+    static void anonVmaPrepare(Mm mm, Vma vma) {
+        if (vma.anonVma == 0) vma.anonVma = ++mm.anonVmaSeq;
+    }
+
     /** do_anonymous_page() / do_huge_pmd_anonymous_page(). */
     private static int doAnonymousPage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
         if (thpEligible(mm, vma, addr)) {
+            anonVmaPrepare(mm, vma);
             long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
             if (head >= 0) {
                 k.phys.setMapping(head, ANON_MAPPING, 0);
@@ -109,6 +243,7 @@ public final class Memory {
             mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(ZERO_PFN, Pte.SPECIAL | Pte.YOUNG));
             return VM_FAULT_OK;
         }
+        anonVmaPrepare(mm, vma);
         long pfn = newAnonPage(k);
         if (pfn < 0) return VM_FAULT_OOM;
         mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(pfn, Pte.YOUNG | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0)));
@@ -147,6 +282,7 @@ public final class Memory {
         if (cached < 0) return VM_FAULT_OOM;
         long vpn = addr >>> PAGE_SHIFT;
         if (write && !vma.has(VM_SHARED_B)) { // do_cow_fault(): private copy as anon
+            anonVmaPrepare(mm, vma);
             long pfn = newAnonPage(k);
             if (pfn < 0) return VM_FAULT_OOM;
             k.phys.copyPage(pfn, cached);
@@ -210,9 +346,10 @@ public final class Memory {
             }
         }
         // wp_page_copy(): a private copy, exclusive to this mm
+        anonVmaPrepare(mm, vma);
         long npfn = newAnonPage(k);
         if (npfn < 0) return VM_FAULT_OOM;
-        if (!isZero) k.phys.copyPage(npfn, pfn);
+        if (!isZero && k.phys.isRam(pfn)) k.phys.copyPage(npfn, pfn); // device memory (PFNMAP) reads as 0 here
         boolean writable = !unshare && vma.has(VM_WRITE_B);
         mm.ptes.set(vpn, Pte.mk(npfn, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
         if (!isZero && !Pte.special(pte)) dropMapping(k, mm, pfn);
@@ -250,6 +387,7 @@ public final class Memory {
 
     /** hugetlb_fault(): 2 MiB pages from the hugetlb pool, mapped by PMD leaves. */
     private static int hugetlbFault(Kernel k, Mm mm, Vma vma, long addr, boolean write, boolean unshare) {
+        if (!vma.has(VM_MAYSHARE_B)) anonVmaPrepare(mm, vma); // hugetlb_no_page(): vmf_anon_prepare()
         long key = addr >>> 21;
         long pmd = mm.pmds.get(key);
         Inode inode = vma.file.inode();
@@ -259,7 +397,7 @@ public final class Memory {
                 long head = inode.pageCache.get(hindex);
                 if (head == 0) {
                     if (hindex >= (inode.size + HPAGE_SIZE - 1) / HPAGE_SIZE) return VM_FAULT_SIGBUS;
-                    head = k.allocHugetlbFolio();
+                    head = allocHugetlbForVma(k, vma);
                     if (head < 0) return VM_FAULT_SIGBUS; // hugetlb_no_page(): pool empty
                     k.phys.setMapping(head, inode, hindex << HPAGE_ORDER);
                     inode.pageCache.set(hindex, head);
@@ -273,7 +411,7 @@ public final class Memory {
                 return VM_FAULT_OK;
             }
             // private write fault on an empty PMD: a private anonymous huge page
-            long head = k.allocHugetlbFolio();
+            long head = allocHugetlbForVma(k, vma);
             if (head < 0) return VM_FAULT_SIGBUS;
             long cached = inode.pageCache.get(hindex);
             k.phys.setMapping(head, ANON_MAPPING, 0);
@@ -311,6 +449,14 @@ public final class Memory {
         if (wasAnon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
         mm.rssAnon += HPAGE_NR;
         return VM_FAULT_OK;
+    }
+
+    /** alloc_hugetlb_folio() consuming the VMA's reservation if it still holds one. */
+    private static long allocHugetlbForVma(Kernel k, Vma vma) {
+        boolean resv = vma.hugeResv > 0;
+        long head = k.allocHugetlbFolio(resv);
+        if (head >= 0 && resv) vma.hugeResv--;
+        return head;
     }
 
     /**

@@ -36,6 +36,8 @@ public final class Mm implements Serializable {
     public long lockedVm;
     /** RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES), in pages. */
     public long rssAnon, rssFile, rssShmem;
+    /** Source of anon_vma identities for this mm's VMAs (see Vma.anonVma). */
+    public long anonVmaSeq;
 
     /** find_vma(): the first VMA with vm_end > addr, or null. */
     public Vma findVma(long addr) {

@@ -5,69 +5,314 @@ import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import static io.pinlab.kernel.mm.MapFlag.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
 
-/** mm/mmap.c (and mm/util.c vm_mmap_pgoff): creating mappings. */
+/**
+ * mm/mmap.c, mm/vma.c and arch/x86/kernel/sys_x86_64.c: creating and removing mappings, and the
+ * VMA split/merge machinery that mprotect and madvise share. Checks run in the kernel's order
+ * (v6.18/6.19 source); the explain trace names each function.
+ */
 public final class Mmap {
     static final String FILE = "mm/mmap.c";
+    static final String VMA_C = "mm/vma.c";
+
+    /** LEGACY_MAP_MASK (include/linux/mman.h): what MAP_SHARED_VALIDATE accepts from any file. */
+    static final int LEGACY_MAP_MASK = MAP_SHARED.value | MAP_PRIVATE.value | MAP_FIXED.value | MAP_ANONYMOUS.value
+            | MAP_DENYWRITE.value | MAP_EXECUTABLE.value | MAP_UNINITIALIZED.value | MAP_GROWSDOWN.value
+            | MAP_LOCKED.value | MAP_NORESERVE.value | MAP_POPULATE.value | MAP_NONBLOCK.value | MAP_STACK.value
+            | MAP_HUGETLB.value | MAP_32BIT.value | 0x80 /* MAP_ABOVE4G */ | MAP_HUGE_2MB.value | MAP_HUGE_1GB.value;
+    static final int MAP_TYPE = 0x0f;
+    static final int MAP_HUGE_SHIFT = 26, MAP_HUGE_MASK = 0x3f;
+    /** VM_SPECIAL (include/linux/mm.h): such VMAs never merge. */
+    static final long VM_SPECIAL = VM_IO_B | VM_DONTEXPAND_B | VM_PFNMAP_B | VM_MIXEDMAP_B;
+    /** Where /dev/mmio0's BAR sits: pfn 0xfe000 (physical 0xfe000000), outside simulated RAM. */
+    public static final long MMIO_BASE_PFN = 0xfe000;
+    static final long PMD_MASK = ~(HPAGE_SIZE - 1);
 
     private Mmap() {}
 
+    // ================================================================ mmap
+
     /**
-     * ksys_mmap_pgoff() -> vm_mmap_pgoff() -> do_mmap() -> mmap_region(). Returns the address
-     * (ret) or -errno.
-     * TODO(mm work): every errno rule of SEMANTICS.md, MAP_FIXED replacement, VMA merge, MAP_POPULATE,
-     * hugetlb reservations, max_map_count.
+     * sys_mmap (arch/x86/kernel/sys_x86_64.c) -> ksys_mmap_pgoff() -> vm_mmap_pgoff() (mm/util.c)
+     * -> do_mmap() -> mmap_region() (mm/vma.c) -> mm_populate(). Returns the address or -errno.
+     * Lengths and addresses are unsigned 64-bit values, as in the kernel.
      */
     public static SysResult doMmap(Kernel k, Task t, long addr, long len, int prot, int flags, int fd, long off) {
         Explain ex = new Explain();
-        Mm mm = t.mm;
-        int type = flags & 0x03;
-        boolean anonymous = (flags & MapFlag.MAP_ANONYMOUS.value) != 0;
-        if (len == 0) return done(k, t, ex.fail("do_mmap", FILE, Errno.EINVAL, "length is 0"), Errno.EINVAL.neg());
-        len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("addr", hex(addr)); args.put("length", len); args.put("prot", prot);
+        args.put("flags", flags); args.put("fd", fd); args.put("offset", off);
+        long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
+        SysResult r = ex.result(ret);
+        k.event(t.pid, "mmap", args, r);
+        return r;
+    }
+
+    private static long mmapPgoff(Kernel k, Task t, long addr, long len, int prot, int flags, int fd, long off, Explain ex) {
+        // arch/x86/kernel/sys_x86_64.c SYSCALL_DEFINE6(mmap): checked before anything else, also for MAP_ANONYMOUS
+        if ((off & (PAGE_SIZE - 1)) != 0)
+            return fail(ex, "sys_mmap", "arch/x86/kernel/sys_x86_64.c", Errno.EINVAL, "offset " + hex(off) + " is not a multiple of the page size");
+        long pgoff = off >>> PAGE_SHIFT;
         OpenFile file = null;
-        if (!anonymous) {
+        if ((flags & MAP_ANONYMOUS.value) == 0) {
             file = t.fds.get(fd);
-            if (file == null) return done(k, t, ex.fail("ksys_mmap_pgoff", FILE, Errno.EBADF, "fd " + fd + " is not open"), Errno.EBADF.neg());
+            if (file == null)
+                return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EBADF, "fd " + fd + " is not an open file descriptor");
+            if (file.inode().isHugetlb()) {
+                len = alignUp(len, HPAGE_SIZE); // ALIGN(len, huge_page_size()): wraps to 0 like the kernel's
+            } else if ((flags & MAP_HUGETLB.value) != 0) {
+                return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EINVAL, "MAP_HUGETLB needs a hugetlbfs file or MAP_ANONYMOUS, fd " + fd + " is on " + file.inode().fs().fsName);
+            }
+            ex.ok("ksys_mmap_pgoff", FILE, "fd " + fd + " refers to " + describe(file));
+        } else if ((flags & MAP_HUGETLB.value) != 0) {
+            int sizeLog = (flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+            if (sizeLog != 0 && sizeLog != 21) // hstate_sizelog(): only the 2 MiB hstate exists here
+                return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EINVAL, "no hugetlb pool of size 2^" + sizeLog + " (only 2 MiB pages are configured)");
+            len = alignUp(len, HPAGE_SIZE);
+            // hugetlb_file_setup(HUGETLB_ANON_FILE, len, VM_NORESERVE): reservation happens in mmap below
+            Inode in = k.newUnlinkedInode("/anon_hugepage", FsType.HUGETLBFS, t.uid, 0600, len);
+            file = k.newFile(in, 2);
+            ex.ok("hugetlb_file_setup", "fs/hugetlbfs/inode.c", "anonymous MAP_HUGETLB: an unlinked hugetlbfs file of " + len + " bytes");
         }
-        long vmFlags = calcVmProtBits(prot) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
-        if (type == MapFlag.MAP_SHARED.value || type == MapFlag.MAP_SHARED_VALIDATE.value) vmFlags |= VM_SHARED_B | VM_MAYSHARE_B;
-        long start = getUnmappedArea(mm, len);
-        if (start < 0) return done(k, t, ex.fail("get_unmapped_area", FILE, Errno.ENOMEM, "no gap of " + len + " bytes"), Errno.ENOMEM.neg());
+        return doMmapChecked(k, t, addr, len, prot, flags, file, pgoff, ex);
+    }
+
+    /** do_mmap() (mm/mmap.c) and mmap_region(). */
+    private static long doMmapChecked(Kernel k, Task t, long addr, long len, int prot, int flags, OpenFile file, long pgoff, Explain ex) {
+        Mm mm = t.mm;
+        if (len == 0) return fail(ex, "do_mmap", FILE, Errno.EINVAL, "length is 0");
+        if ((flags & MAP_FIXED_NOREPLACE.value) != 0) flags |= MAP_FIXED.value;
+        boolean fixed = (flags & MAP_FIXED.value) != 0;
+        if (!fixed) addr = roundHintToMin(addr);
+        len = alignUp(len, PAGE_SIZE);
+        if (len == 0) return fail(ex, "do_mmap", FILE, Errno.ENOMEM, "length overflows when rounded up to a page");
+        if (Long.compareUnsigned(pgoff + (len >>> PAGE_SHIFT), pgoff) < 0)
+            return fail(ex, "do_mmap", FILE, Errno.EOVERFLOW, "offset + length overflows the file offset");
+        if (mm.mapCount() > k.maxMapCount)
+            return fail(ex, "do_mmap", FILE, Errno.ENOMEM, "the process has " + mm.mapCount() + " VMAs, more than vm.max_map_count " + k.maxMapCount);
+        long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
+
+        // __get_unmapped_area()
+        long a = getUnmappedArea(mm, file, addr, len, flags, ex);
+        if (a < 0) return a;
+        if (Long.compareUnsigned(a, Mm.TASK_SIZE - len) > 0)
+            return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, hex(a) + " + " + len + " ends beyond TASK_SIZE " + hex(Mm.TASK_SIZE));
+        if ((a & (PAGE_SIZE - 1)) != 0)
+            return fail(ex, "__get_unmapped_area", FILE, Errno.EINVAL, "MAP_FIXED address " + hex(a) + " is not page aligned");
+        // security_mmap_addr() -> cap_mmap_addr() (security/commoncap.c)
+        if (Long.compareUnsigned(a, Mm.MMAP_MIN_ADDR) < 0 && t.uid != 0)
+            return fail(ex, "cap_mmap_addr", "security/commoncap.c", Errno.EPERM, hex(a) + " is below vm.mmap_min_addr " + hex(Mm.MMAP_MIN_ADDR) + " and the process lacks CAP_SYS_RAWIO");
+        addr = a;
+        long end = addr + len;
+        ex.ok("__get_unmapped_area", FILE, (fixed ? "MAP_FIXED at " : "chose ") + hex(addr) + "-" + hex(end));
+        if ((flags & MAP_FIXED_NOREPLACE.value) != 0 && findVmaIntersection(mm, addr, end) != null)
+            return fail(ex, "do_mmap", FILE, Errno.EEXIST, "MAP_FIXED_NOREPLACE and " + hex(addr) + "-" + hex(end) + " overlaps an existing mapping");
+        if ((flags & MAP_LOCKED.value) != 0 && !canDoMlock(t))
+            return fail(ex, "can_do_mlock", "mm/mlock.c", Errno.EPERM, "MAP_LOCKED with RLIMIT_MEMLOCK 0 and no CAP_IPC_LOCK");
+        if (!mlockFutureOk(t, vmFlags, len))
+            return fail(ex, "mlock_future_ok", FILE, Errno.EAGAIN, "MAP_LOCKED would lock more than RLIMIT_MEMLOCK " + t.rlimitMemlock + " bytes");
+
+        if (file != null) {
+            Inode inode = file.inode();
+            int flagsMask = LEGACY_MAP_MASK;
+            boolean mmapSync = inode.fs() == FsType.EXT4 || inode.fs() == FsType.XFS; // FOP_MMAP_SYNC
+            if (mmapSync) flagsMask |= MAP_SYNC.value;
+            switch (flags & MAP_TYPE) {
+                case 0x01, 0x03 -> { // MAP_SHARED (unsupported flags silently dropped), MAP_SHARED_VALIDATE
+                    if ((flags & MAP_TYPE) == MAP_SHARED.value) flags &= LEGACY_MAP_MASK;
+                    if ((flags & ~flagsMask) != 0)
+                        return fail(ex, "do_mmap", FILE, Errno.EOPNOTSUPP, "MAP_SHARED_VALIDATE with flags " + hex(flags & ~flagsMask) + " that " + inode.fs().fsName + " does not support");
+                    if ((prot & Prot.PROT_WRITE.value) != 0 && !file.writable())
+                        return fail(ex, "do_mmap", FILE, Errno.EACCES, "MAP_SHARED with PROT_WRITE needs a file opened for writing; fd is read-only");
+                    vmFlags |= VM_SHARED_B | VM_MAYSHARE_B;
+                    if (!file.writable()) vmFlags &= ~(VM_MAYWRITE_B | VM_SHARED_B);
+                    long r = checkPrivate(file, vmFlags, ex);
+                    if (r < 0) return r;
+                }
+                case 0x02 -> {
+                    long r = checkPrivate(file, vmFlags, ex);
+                    if (r < 0) return r;
+                }
+                default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "flags must contain exactly one of MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE"); }
+            }
+            ex.ok("do_mmap", FILE, "file checks passed (" + ((vmFlags & VM_MAYSHARE_B) != 0 ? "shared" : "private") + ")");
+        } else {
+            switch (flags & MAP_TYPE) {
+                case 0x01 -> {
+                    if ((vmFlags & VM_GROWSDOWN_B) != 0)
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_GROWSDOWN is not allowed on shared anonymous memory");
+                    pgoff = 0;
+                    vmFlags |= VM_SHARED_B | VM_MAYSHARE_B;
+                }
+                case 0x02 -> pgoff = addr >>> PAGE_SHIFT;
+                default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "anonymous mappings need exactly MAP_SHARED or MAP_PRIVATE"); }
+            }
+        }
+        if ((flags & MAP_NORESERVE.value) != 0) vmFlags |= VM_NORESERVE_B; // overcommit heuristic allows it
+        return mmapRegion(k, t, file, addr, len, vmFlags, pgoff, flags, ex);
+    }
+
+    /** The MAP_PRIVATE leg of do_mmap()'s switch, which MAP_SHARED falls through to. */
+    private static long checkPrivate(OpenFile file, long vmFlags, Explain ex) {
+        if (!file.readable())
+            return fail(ex, "do_mmap", FILE, Errno.EACCES, "the file was not opened for reading (O_WRONLY)");
+        Inode in = file.inode();
+        if (in.kind() == Inode.Kind.DIRECTORY || in.fs() == FsType.ANON_INODE) // can_mmap_file(): no f_op->mmap
+            return fail(ex, "do_mmap", FILE, Errno.ENODEV, describe(file) + " has no mmap file operation");
+        if ((vmFlags & VM_GROWSDOWN_B) != 0)
+            return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_GROWSDOWN is not allowed on file mappings");
+        return 0;
+    }
+
+    /**
+     * mmap_region() / __mmap_region() (mm/vma.c, 6.12+ order): the file's mmap_prepare hook runs
+     * before the MAP_FIXED range is torn down, so a failing hook leaves the old mapping in place
+     * (vms_abort_munmap_vmas()).
+     */
+    private static long mmapRegion(Kernel k, Task t, OpenFile file, long addr, long len, long vmFlags, long pgoff, int flags, Explain ex) {
+        Mm mm = t.mm;
+        long end = addr + len;
+        // __mmap_setup() -> vms_gather_munmap_vmas(): the MAP_FIXED range may split one VMA in two
+        Vma over = findVmaIntersection(mm, addr, end);
+        if (over != null && over.start < addr && end < over.end && mm.mapCount() >= k.maxMapCount)
+            return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
+        // accountable_mapping(): private writable memory is charged (overcommit heuristic: always fits)
+        if ((vmFlags & (VM_NORESERVE_B | VM_SHARED_B | VM_HUGETLB_B)) == 0 && (vmFlags & VM_WRITE_B) != 0) vmFlags |= VM_ACCOUNT_B;
+
         VmOps ops = VmOps.ANON;
-        long pgoff = start >>> PAGE_SHIFT;
+        OpenFile vmFile = file;
+        long hugeResv = 0;
         if (file != null) {
             Inode in = file.inode();
-            pgoff = off >>> PAGE_SHIFT;
-            ops = switch (in.fs()) {
-                case EXT4, XFS -> in.dax() ? VmOps.FSDAX : VmOps.FILE;
-                case TMPFS -> VmOps.SHMEM;
-                case HUGETLBFS -> VmOps.HUGETLB;
-                case SECRETMEM -> VmOps.SECRETMEM;
-                default -> in.device() == Inode.Device.MMIO ? VmOps.DEVICE : VmOps.ANON;
-            };
-            if (ops == VmOps.HUGETLB) vmFlags |= VM_HUGETLB_B;
-            if (ops == VmOps.DEVICE) vmFlags |= VM_IO_B | VM_PFNMAP_B | VM_DONTEXPAND_B | VM_DONTDUMP_B;
+            switch (in.fs()) {
+                case EXT4, XFS -> { // ext4_file_mmap_prepare() / xfs_file_mmap_prepare()
+                    if ((vmFlags & VM_SYNC_B) != 0 && !in.dax())
+                        return fail(ex, in.fs() == FsType.EXT4 ? "ext4_file_mmap_prepare" : "xfs_file_mmap_prepare",
+                                in.fs() == FsType.EXT4 ? "fs/ext4/file.c" : "fs/xfs/xfs_file.c", Errno.EOPNOTSUPP,
+                                "MAP_SYNC needs a DAX file (daxdev_mapping_supported())");
+                    if (in.dax()) { ops = VmOps.FSDAX; vmFlags |= VM_HUGEPAGE_B; } else ops = VmOps.FILE;
+                }
+                case TMPFS -> ops = VmOps.SHMEM; // shmem_mmap_prepare()
+                case HUGETLBFS -> { // hugetlbfs_file_mmap_prepare()
+                    vmFlags |= VM_HUGETLB_B | VM_DONTEXPAND_B;
+                    ops = VmOps.HUGETLB;
+                    if ((pgoff & (HPAGE_NR - 1)) != 0)
+                        return fail(ex, "hugetlbfs_file_mmap_prepare", "fs/hugetlbfs/inode.c", Errno.EINVAL, "offset must be a multiple of 2 MiB");
+                    long r = hugetlbReservePages(k, in, pgoff >>> HPAGE_ORDER, (pgoff >>> HPAGE_ORDER) + (len >>> 21), vmFlags, ex);
+                    if (r < 0) return r;
+                    hugeResv = r;
+                    long fileLen = len + (pgoff << PAGE_SHIFT);
+                    if ((vmFlags & VM_WRITE_B) != 0 && in.size < fileLen) in.size = fileLen;
+                }
+                case SECRETMEM -> { // secretmem_mmap_prepare()
+                    if ((vmFlags & (VM_SHARED_B | VM_MAYSHARE_B)) == 0)
+                        return fail(ex, "secretmem_mmap_prepare", "mm/secretmem.c", Errno.EINVAL, "memfd_secret memory can only be mapped MAP_SHARED");
+                    if (!mlockFutureOk(t, vmFlags | VM_LOCKED_B, len))
+                        return fail(ex, "secretmem_mmap_prepare", "mm/secretmem.c", Errno.EAGAIN, "secretmem is mlocked and would exceed RLIMIT_MEMLOCK");
+                    vmFlags |= VM_LOCKED_B | VM_DONTDUMP_B;
+                    ops = VmOps.SECRETMEM;
+                }
+                default -> {
+                    if (in.device() == Inode.Device.MMIO) { // a driver's mmap calling remap_pfn_range()
+                        if (pgoff + (len >>> PAGE_SHIFT) > in.size >>> PAGE_SHIFT)
+                            return fail(ex, "mmio_mmap", "drivers/misc (simulated)", Errno.EINVAL, "the device has only " + in.size + " bytes of registers");
+                        vmFlags |= VM_IO_B | VM_PFNMAP_B | VM_DONTEXPAND_B | VM_DONTDUMP_B;
+                        ops = VmOps.DEVICE;
+                    } else if (in.device() == Inode.Device.ZERO) { // mmap_zero_prepare() (drivers/char/mem.c)
+                        if ((vmFlags & VM_SHARED_B) != 0) {
+                            vmFile = shmemZeroSetup(k, t, len);
+                            ops = VmOps.SHMEM;
+                            pgoff = 0;
+                        } else {
+                            ops = VmOps.ANON; // vma_set_anonymous(): vm_file stays /dev/zero
+                        }
+                    }
+                }
+            }
         } else if ((vmFlags & VM_SHARED_B) != 0) {
-            // shmem_zero_setup(): shared anonymous memory is a shmem file
-            Inode in = k.newInode(null, FsType.TMPFS, Inode.Kind.REGULAR, Inode.Device.NONE, false, t.uid, 0600, len);
-            file = k.newFile(in, 2);
+            vmFile = shmemZeroSetup(k, t, len);
             ops = VmOps.SHMEM;
-            pgoff = 0;
         }
-        Vma vma = new Vma(start, start + len, vmFlags, pgoff, file, ops);
-        if (file != null) file.refs++;
+        if (ops != VmOps.ANON || file != null)
+            ex.ok("call_mmap_prepare", VMA_C, "vm_ops " + ops + (vmFile != file ? " (shmem_zero_setup: a shmem file backs shared anonymous memory)" : ""));
+
+        // MAP_FIXED: finish unmapping what was there (vms_complete_munmap_vmas())
+        if (over != null) {
+            unmapRange(k, mm, addr, end);
+            ex.ok("vms_complete_munmap_vmas", VMA_C, "MAP_FIXED replaced the mappings in " + hex(addr) + "-" + hex(end));
+        }
+
+        Vma vma = new Vma(addr, end, vmFlags, pgoff, vmFile, ops);
+        vma.hugeResv = hugeResv;
+        if (vmFile != null) vmFile.refs++; // get_file()
+        // __mmap_complete(): VM_LOCKED is dropped on special, DAX and hugetlb VMAs
+        if ((vmFlags & VM_LOCKED_B) != 0) {
+            if ((vmFlags & VM_SPECIAL) != 0 || ops == VmOps.FSDAX || vma.isHugetlb()) vma.flags &= ~VM_LOCKED_B;
+            else mm.lockedVm += len >>> PAGE_SHIFT;
+        }
         mm.insert(vma);
-        ex.ok("mmap_region", FILE, "new VMA " + hex(start) + "-" + hex(start + len));
-        return done(k, t, ex, start);
+        if (ops == VmOps.DEVICE) remapPfnRange(mm, vma);
+        Vma merged = vmaMerge(k, mm, vma);
+        ex.ok("mmap_region", VMA_C, merged == vma ? "new VMA " + range(vma) : "merged into VMA " + range(merged));
+
+        boolean populate = (vma.flags & VM_LOCKED_B) != 0
+                || (flags & (MAP_POPULATE.value | MAP_NONBLOCK.value)) == MAP_POPULATE.value;
+        if (populate) {
+            long n = mmPopulate(k, mm, addr, end);
+            ex.ok("__mm_populate", "mm/gup.c", n + " pages faulted in (errors are ignored, as mm_populate() does)");
+        }
+        return addr;
+    }
+
+    /** shmem_zero_setup() (mm/shmem.c): shared anonymous memory is an unlinked shmem file "/dev/zero". */
+    private static OpenFile shmemZeroSetup(Kernel k, Task t, long len) {
+        Inode in = k.newUnlinkedInode("/dev/zero", FsType.TMPFS, t.uid, 0600, len);
+        return k.newFile(in, 2);
+    }
+
+    /** remap_pfn_range() (mm/memory.c): special PTEs to the device's pfns, set up at mmap time. */
+    private static void remapPfnRange(Mm mm, Vma vma) {
+        long bits = Pte.SPECIAL | (vma.has(VM_WRITE_B) && vma.has(VM_SHARED_B) ? Pte.WRITE : 0);
+        for (long a = vma.start; a < vma.end; a += PAGE_SIZE)
+            mm.ptes.set(a >>> PAGE_SHIFT, Pte.mk(MMIO_BASE_PFN + vma.pageIndex(a), bits));
+    }
+
+    /**
+     * hugetlb_reserve_pages() (mm/hugetlb.c): reserves the huge pages a mapping may fault in, so
+     * that faults cannot fail later. Private mappings reserve every page; shared ones only the
+     * indices the page cache does not hold yet. Returns the pages reserved or -ENOMEM.
+     */
+    private static long hugetlbReservePages(Kernel k, Inode in, long from, long to, long vmFlags, Explain ex) {
+        if ((vmFlags & VM_NORESERVE_B) != 0) {
+            ex.ok("hugetlb_reserve_pages", "mm/hugetlb.c", "MAP_NORESERVE: no reservation, faults may SIGBUS later");
+            return 0;
+        }
+        long chg = 0;
+        if ((vmFlags & VM_MAYSHARE_B) != 0) {
+            for (long i = from; i < to; i++) if (in.pageCache.get(i) == 0) chg++;
+        } else {
+            chg = to - from;
+        }
+        // hugetlb_acct_memory(): resv_huge_pages + chg must fit in the free pool
+        if (k.hugePagesReserved + chg > k.freeHugePages())
+            return fail(ex, "hugetlb_reserve_pages", "mm/hugetlb.c", Errno.ENOMEM, "needs " + chg + " huge pages, the pool has "
+                    + k.freeHugePages() + " free and " + k.hugePagesReserved + " already reserved (vm.nr_hugepages = " + k.nrHugepages + ")");
+        k.hugePagesReserved += chg;
+        ex.ok("hugetlb_reserve_pages", "mm/hugetlb.c", "reserved " + chg + " huge pages");
+        return chg;
     }
 
     /** calc_vm_prot_bits(). */
@@ -79,22 +324,280 @@ public final class Mmap {
         return f;
     }
 
-    /** arch_get_unmapped_area_topdown(): the highest gap below mmap_base that fits. */
-    static long getUnmappedArea(Mm mm, long len) {
-        long high = Mm.MMAP_BASE;
-        for (Vma v : mm.vmas.descendingMap().values()) {
-            if (v.start >= high) continue;
-            if (v.end <= high - len) return high - len;
-            high = Math.min(high, v.start);
-        }
-        return high - len >= Mm.MMAP_MIN_ADDR ? high - len : -1;
+    /** calc_vm_flag_bits() (include/linux/mman.h): MAP_SYNC becomes VM_SYNC even with plain MAP_SHARED. */
+    static long calcVmFlagBits(int flags) {
+        long f = 0;
+        if ((flags & MAP_GROWSDOWN.value) != 0) f |= VM_GROWSDOWN_B;
+        if ((flags & MAP_LOCKED.value) != 0) f |= VM_LOCKED_B;
+        if ((flags & MAP_SYNC.value) != 0) f |= VM_SYNC_B;
+        if ((flags & MAP_STACK.value) != 0) f |= VM_NOHUGEPAGE_B;
+        return f;
     }
 
-    static SysResult done(Kernel k, Task t, Explain ex, long ret) {
+    /** round_hint_to_min(). */
+    static long roundHintToMin(long hint) {
+        hint &= ~(PAGE_SIZE - 1);
+        if (hint != 0 && Long.compareUnsigned(hint, Mm.MMAP_MIN_ADDR) < 0) return Mm.MMAP_MIN_ADDR;
+        return hint;
+    }
+
+    /** can_do_mlock() (mm/mlock.c). */
+    static boolean canDoMlock(Task t) { return t.rlimitMemlock != 0 || t.capIpcLock; }
+
+    /** mlock_future_ok() (mm/mmap.c). */
+    static boolean mlockFutureOk(Task t, long vmFlags, long bytes) {
+        if ((vmFlags & VM_LOCKED_B) == 0 || t.capIpcLock) return true;
+        return t.mm.lockedVm + (bytes >>> PAGE_SHIFT) <= t.rlimitMemlock >>> PAGE_SHIFT;
+    }
+
+    /**
+     * get_unmapped_area: hugetlb_get_unmapped_area() (fs/hugetlbfs/inode.c) for hugetlbfs files,
+     * else arch_get_unmapped_area_topdown() (arch/x86/kernel/sys_x86_64.c). Returns an address
+     * or -errno (recorded in ex).
+     */
+    static long getUnmappedArea(Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
+        if (Long.compareUnsigned(len, Mm.TASK_SIZE) > 0)
+            return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, "length " + Long.toUnsignedString(len) + " is larger than the address space");
+        boolean huge = file != null && file.inode().isHugetlb();
+        long align = PAGE_SIZE;
+        if (huge) {
+            if ((len & (HPAGE_SIZE - 1)) != 0)
+                return fail(ex, "hugetlb_get_unmapped_area", "fs/hugetlbfs/inode.c", Errno.EINVAL, "length is not a multiple of 2 MiB");
+            if ((flags & MAP_FIXED.value) != 0 && (addr & (HPAGE_SIZE - 1)) != 0)
+                return fail(ex, "hugetlb_get_unmapped_area", "fs/hugetlbfs/inode.c", Errno.EINVAL, "MAP_FIXED address " + hex(addr) + " is not 2 MiB aligned");
+            if (addr != 0) addr = alignUp(addr, HPAGE_SIZE);
+            align = HPAGE_SIZE;
+        }
+        if ((flags & MAP_FIXED.value) != 0) return addr;
+        if (addr != 0) { // a hint: taken when it is free (mmap_address_hint_valid())
+            addr &= ~(PAGE_SIZE - 1);
+            if (Long.compareUnsigned(addr, Mm.TASK_SIZE - len) <= 0 && findVmaIntersection(mm, addr, addr + len) == null)
+                return addr;
+        }
+        long a = topDown(mm, len, align);
+        if (a < 0) return fail(ex, "vm_unmapped_area", FILE, Errno.ENOMEM, "no free gap of " + len + " bytes below mmap_base");
+        return a;
+    }
+
+    /** stack_guard_gap (mm/mmap.c): 256 pages kept free below a VM_GROWSDOWN VMA (vm_start_gap()). */
+    static final long STACK_GUARD_GAP = 256 * PAGE_SIZE;
+
+    /**
+     * unmapped_area_topdown() (mm/vma.c): the highest gap below mmap_base that fits len at the
+     * alignment, never below mmap_min_addr, keeping the guard gap below VM_GROWSDOWN VMAs.
+     */
+    static long topDown(Mm mm, long len, long align) {
+        long high = Mm.MMAP_BASE;
+        for (Vma v : mm.vmas.descendingMap().values()) {
+            if (v.end <= high && high - v.end >= len) { // gap [v.end, high)
+                long cand = (high - len) & ~(align - 1);
+                if (cand >= v.end) return cand;
+            }
+            high = Math.min(high, v.has(VM_GROWSDOWN_B) ? v.start - STACK_GUARD_GAP : v.start);
+        }
+        if (high - Mm.MMAP_MIN_ADDR < len) return -1;
+        long cand = (high - len) & ~(align - 1);
+        return cand >= Mm.MMAP_MIN_ADDR ? cand : -1;
+    }
+
+    /** find_vma_intersection(). */
+    static Vma findVmaIntersection(Mm mm, long start, long end) {
+        Vma v = mm.findVma(start);
+        return v != null && v.start < end ? v : null;
+    }
+
+    // ================================================================ populate
+
+    /**
+     * __mm_populate() -> populate_vma_page_range() (mm/gup.c): faults in every page of each
+     * accessible VMA, skipping VM_IO|VM_PFNMAP, ignoring errors. Write faults for private writable
+     * VMAs (so COW happens now), read faults otherwise. Returns the pages present afterwards.
+     */
+    static long mmPopulate(Kernel k, Mm mm, long start, long end) {
+        long n = 0;
+        for (long a = start; a < end; ) {
+            Vma v = mm.findVma(a);
+            if (v == null || v.start >= end) break;
+            a = Math.max(a, v.start);
+            long vend = Math.min(end, v.end);
+            if ((v.flags & (VM_IO_B | VM_PFNMAP_B)) == 0 && (v.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0) {
+                boolean write = (v.flags & (VM_WRITE_B | VM_SHARED_B)) == VM_WRITE_B;
+                for (long p = a; p < vend; p += PAGE_SIZE) {
+                    long pte = Memory.followPte(mm, p);
+                    if (Pte.present(pte) && (!write || Pte.write(pte))) { n++; continue; }
+                    int f = Memory.handleMmFault(k, mm, v, p, write ? Memory.FAULT_FLAG_WRITE : 0);
+                    if (f == 0) n++;
+                    else if (v.isHugetlb()) p = (p | (HPAGE_SIZE - 1)) + 1 - PAGE_SIZE; // skip the huge page
+                }
+            }
+            a = vend;
+        }
+        return n;
+    }
+
+    // ================================================================ munmap
+
+    /** munmap() -> __vm_munmap() -> do_vmi_munmap() -> do_vmi_align_munmap() (mm/vma.c). */
+    public static SysResult doMunmap(Kernel k, Task t, long start, long len) {
+        Explain ex = new Explain();
+        long ret = doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "mmap", Map.of(), r);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("addr", hex(start)); args.put("length", len);
+        k.event(t.pid, "munmap", args, r);
         return r;
     }
 
-    static String hex(long v) { return "0x" + Long.toHexString(v); }
+    private static long doVmiMunmap(Kernel k, Mm mm, long start, long len, Explain ex) {
+        if ((start & (PAGE_SIZE - 1)) != 0 || Long.compareUnsigned(start, Mm.TASK_SIZE) > 0
+                || Long.compareUnsigned(len, Mm.TASK_SIZE - start) > 0)
+            return fail(ex, "do_vmi_munmap", VMA_C, Errno.EINVAL, "address not page aligned or range beyond TASK_SIZE");
+        long end = start + alignUp(len, PAGE_SIZE);
+        if (end == start) return fail(ex, "do_vmi_munmap", VMA_C, Errno.EINVAL, "length is 0");
+        Vma first = findVmaIntersection(mm, start, end);
+        if (first == null) {
+            ex.ok("do_vmi_munmap", VMA_C, "nothing mapped in " + hex(start) + "-" + hex(end));
+            return 0;
+        }
+        // vms_gather_munmap_vmas(): split the first and last VMA where the range cuts them
+        if (first.start < start && end < first.end && mm.mapCount() >= k.maxMapCount)
+            return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "splitting " + range(first) + " would exceed vm.max_map_count " + k.maxMapCount);
+        Vma last = mm.vmaLookup(end - 1);
+        long r = checkHugetlbSplit(first, start, ex);
+        if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
+        if (r < 0) return r;
+        int before = mm.mapCount();
+        unmapRange(k, mm, start, end);
+        ex.ok("do_vmi_align_munmap", VMA_C, "unmapped " + hex(start) + "-" + hex(end) + " (" + before + " -> " + mm.mapCount() + " VMAs)");
+        return 0;
+    }
+
+    /** hugetlb_split() / hugetlb_vm_op_split(): a hugetlb VMA splits only at 2 MiB boundaries. */
+    static long checkHugetlbSplit(Vma v, long addr, Explain ex) {
+        if (v.isHugetlb() && addr > v.start && addr < v.end && (addr & (HPAGE_SIZE - 1)) != 0)
+            return fail(ex, "hugetlb_vm_op_split", "mm/hugetlb.c", Errno.EINVAL, "hugetlb VMA " + range(v) + " cannot be split at " + hex(addr));
+        return 0;
+    }
+
+    /**
+     * Removes every mapping in [start, end): splits the VMAs at the ends, zaps their page tables,
+     * drops file references, hugetlb reservations and mlock accounting (unmap_region() +
+     * remove_vma()). The caller has done the error checks.
+     */
+    static void unmapRange(Kernel k, Mm mm, long start, long end) {
+        Vma v = mm.vmaLookup(start);
+        if (v != null && v.start < start) splitVma(k, mm, v, start);
+        v = mm.vmaLookup(end - 1);
+        if (v != null && v.end > end) splitVma(k, mm, v, end);
+        List<Vma> doomed = new ArrayList<>(mm.vmas.subMap(start, true, end, false).values());
+        for (Vma d : doomed) removeVma(k, mm, d);
+    }
+
+    /** unmap_vmas() + remove_vma() for one whole VMA. */
+    static void removeVma(Kernel k, Mm mm, Vma v) {
+        Memory.zapRange(k, mm, v, v.start, v.end);
+        mm.remove(v);
+        if (v.has(VM_LOCKED_B)) mm.lockedVm -= v.pages();
+        if (v.hugeResv > 0) { k.hugePagesReserved -= v.hugeResv; v.hugeResv = 0; } // hugetlb_vm_op_close()
+        if (v.file != null) Files.fput(k, v.file);
+    }
+
+    // ================================================================ split and merge (mm/vma.c)
+
+    /**
+     * __split_vma(): [v.start, addr) stays in v, [addr, v.end) becomes a new VMA sharing file,
+     * anon_vma and flags (the file gains a reference). A PMD leaf straddling addr is split first
+     * (vma_adjust_trans_huge()). Returns the new upper VMA.
+     */
+    static Vma splitVma(Kernel k, Mm mm, Vma v, long addr) {
+        if (!v.isHugetlb() && (addr & (HPAGE_SIZE - 1)) != 0 && mm.pmds.get(addr >>> 21) != 0)
+            Memory.splitHugePmd(k, mm, addr);
+        Vma hi = v.copy();
+        hi.start = addr;
+        hi.pgoff = v.pgoff + ((addr - v.start) >>> PAGE_SHIFT);
+        v.end = addr;
+        if (v.hugeResv > 0) { // the resv_map is shared in the kernel; here each half keeps what it can still use
+            long hiPages = hi.pages() >>> HPAGE_ORDER;
+            hi.hugeResv = Math.min(v.hugeResv, hiPages);
+            v.hugeResv -= hi.hugeResv;
+        }
+        if (hi.file != null) hi.file.refs++;
+        mm.insert(hi);
+        return hi;
+    }
+
+    /**
+     * is_mergeable_vma() + is_mergeable_anon_vma() + pgoff contiguity (mm/vma.c): a ends where b
+     * begins, same flags, file, ops and name, the file offsets continue, anon_vmas compatible,
+     * and neither is VM_SPECIAL.
+     */
+    static boolean canMerge(Vma a, Vma b) {
+        return a.end == b.start && a.flags == b.flags && (a.flags & VM_SPECIAL) == 0
+                && a.file == b.file && a.ops == b.ops && java.util.Objects.equals(a.name, b.name)
+                && b.pgoff == a.pgoff + a.pages()
+                && (a.anonVma == 0 || b.anonVma == 0 || a.anonVma == b.anonVma);
+    }
+
+    /**
+     * vma_merge_new_range()/vma_merge_existing_range(): merges v with its neighbours where
+     * canMerge() allows; returns the surviving VMA (the lower one, as vma_expand() keeps it).
+     */
+    static Vma vmaMerge(Kernel k, Mm mm, Vma v) {
+        Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(v.start);
+        Vma prev = pe == null ? null : pe.getValue();
+        if (prev != null && canMerge(prev, v)) v = absorb(k, mm, prev, v);
+        Map.Entry<Long, Vma> ne = mm.vmas.higherEntry(v.start);
+        Vma next = ne == null ? null : ne.getValue();
+        if (next != null && canMerge(v, next)) v = absorb(k, mm, v, next);
+        return v;
+    }
+
+    /** lo grows over hi (vma_expand()); hi is freed. */
+    private static Vma absorb(Kernel k, Mm mm, Vma lo, Vma hi) {
+        mm.remove(hi);
+        lo.end = hi.end;
+        if (lo.anonVma == 0) lo.anonVma = hi.anonVma;
+        lo.hugeResv += hi.hugeResv;
+        if (hi.file != null) Files.fput(k, hi.file);
+        return lo;
+    }
+
+    /**
+     * vma_modify_flags() (mm/vma.c): gives [start, end) of v the flags newFlags, splitting v at
+     * the range ends and merging with neighbours as the kernel does. Returns the VMA now holding
+     * [start, end). The caller checked max_map_count with {@link #splitsNeeded}.
+     */
+    static Vma vmaModifyFlags(Kernel k, Mm mm, Vma v, long start, long end, long newFlags) {
+        if (v.flags == newFlags) return v;
+        if (v.start < start) v = splitVma(k, mm, v, start);
+        if (v.end > end) splitVma(k, mm, v, end);
+        long oldFlags = v.flags;
+        v.flags = newFlags;
+        if ((oldFlags & VM_LOCKED_B) != (newFlags & VM_LOCKED_B))
+            mm.lockedVm += ((newFlags & VM_LOCKED_B) != 0 ? 1 : -1) * v.pages();
+        return vmaMerge(k, mm, v);
+    }
+
+    /** How many new VMAs splitting v at start and end creates (split_vma() checks max_map_count for each). */
+    static int splitsNeeded(Vma v, long start, long end) {
+        return (v.start < start ? 1 : 0) + (v.end > end ? 1 : 0);
+    }
+
+    // ================================================================ helpers
+
+    static long alignUp(long v, long a) { return (v + a - 1) & ~(a - 1); }
+
+    static long fail(Explain ex, String fn, String file, Errno e, String detail) {
+        ex.fail(fn, file, e, detail);
+        return e.neg();
+    }
+
+    static String describe(OpenFile f) {
+        Inode in = f.inode();
+        return (in.path() == null ? "an unnamed inode" : in.path()) + " (" + in.fs().fsName + ", " + in.kind().name().toLowerCase() + ")";
+    }
+
+    static String range(Vma v) { return hex(v.start) + "-" + hex(v.end); }
+
+    public static String hex(long v) { return "0x" + Long.toHexString(v); }
 }

@@ -19,6 +19,14 @@ public final class Vma implements Serializable {
     public VmOps ops;
     /** Label shown in maps for special VMAs ("[stack]"), else null. */
     public String name;
+    /**
+     * vma->anon_vma identity (0 = none yet): set by anon_vma_prepare() at the first anonymous
+     * page, shared by the halves of a split, fresh in a fork child. vma_merge() only merges
+     * VMAs whose anon_vmas are equal or where one side has none (is_mergeable_anon_vma()).
+     */
+    public long anonVma;
+    /** Huge pages this private hugetlb VMA still holds reserved (resv_map, mm/hugetlb.c). */
+    public long hugeResv;
 
     public Vma(long start, long end, long flags, long pgoff, OpenFile file, VmOps ops) {
         this.start = start;
@@ -32,6 +40,7 @@ public final class Vma implements Serializable {
     public Vma copy() {
         Vma v = new Vma(start, end, flags, pgoff, file, ops);
         v.name = name;
+        v.anonVma = anonVma;
         return v;
     }
 
