@@ -97,7 +97,7 @@ class GupFastTest {
         GupResult t = f.gup(pin_user_pages_fast, c, 3, WRITE);
         assertEquals(1, t.ret(), "fast 1, then the slow path hits the hole (-EFAULT): the fast count comes back");
         assertTrue(f.text(t).contains("gup-fast already took 1 pages"));
-        GupResult e = f.gup(pin_user_pages_fast, c + 2 * PAGE_SIZE, 1, WRITE);
+        GupResult e = f.gup(pin_user_pages_fast, c + PAGE_SIZE, 1, WRITE);
         assertEquals(-14, e.ret(), "nothing fast, slow fails: the error");
     }
 
