@@ -573,7 +573,7 @@ public final class Gup {
      */
     static long followPageMask(Ctx c, Vma vma, long addr, int flags) {
         c.pageMask = 0;
-        long pmd = c.mm.pmds.get(addr >>> 21);
+        long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
                 Memory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
