@@ -50,6 +50,8 @@ public final class Gup {
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
     /** Largest pages array a request may ask for (4 GiB of 4 KiB pages). */
     public static final long MAX_PAGES_ARRAY = 1L << 20;
+    /** Largest nr_pages any request may ask for (16 GiB: twice the simulated RAM). */
+    public static final long MAX_NR_PAGES = 1L << 22;
 
     static final String FILE = "mm/gup.c";
     static final String MEMORY = "mm/memory.c";
@@ -107,6 +109,8 @@ public final class Gup {
         if (r.nrPages() < 0) return "nrPages must not be negative";
         if (call.fast() && r.nrPages() > Integer.MAX_VALUE)
             return "nrPages: " + call + " takes an int nr_pages (at most " + Integer.MAX_VALUE + ")";
+        if (r.nrPages() > MAX_NR_PAGES)
+            return "nrPages: at most " + MAX_NR_PAGES + " pages per call in this simulator (16 GiB; the machine has 8 GiB)";
         if (r.pages() && r.nrPages() > MAX_PAGES_ARRAY)
             return "nrPages: a pages array is limited to " + MAX_PAGES_ARRAY + " entries in this simulator";
         if (r.vmas() && !p.hasVmasParam(call.name())) {
@@ -898,6 +902,9 @@ public final class Gup {
      * other than its mappings and the page cache (another pin, a get) cannot be migrated: -ENOMEM.
      */
     static long checkAndMigrateMovablePages(Ctx c, long nrPinned, long[] pages, int off) {
+        // Without the movableZone session option no user page is ever allocated in ZONE_MOVABLE
+        // (and there is no CMA), so collect_longterm_unpinnable_pages() would find nothing.
+        if (!c.k.movableZone) return 0;
         PhysMem ph = c.phys;
         long[] heads = null;
         int nh = 0;
