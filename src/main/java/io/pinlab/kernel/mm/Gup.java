@@ -1113,8 +1113,13 @@ public final class Gup {
         long addr = start;
         PhysMem ph = c.phys;
         boolean write = (flags & FOLL_WRITE) != 0;
+        Vma cur = null;
         while (addr != end) {
-            long pmd = c.mm.pmds.get(addr >>> 21);
+            // pte_protnone() / !pte_access_permitted(): x86 maps PROT_NONE without _PAGE_USER. Our
+            // PTEs carry no such bit, so the VMA's protection stands in for it (looked up per VMA).
+            if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);
+            if (cur != null && (cur.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0) { stop = "the page is mapped PROT_NONE (pte_protnone)"; break; }
+            long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
             if (pmd != 0) { // gup_huge_pmd()
                 if (write && !Pte.write(pmd)) { stop = "the huge PMD is not writable"; break; }
                 long head = Pte.pfn(pmd);
