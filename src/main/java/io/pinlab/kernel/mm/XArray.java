@@ -28,6 +28,7 @@ public final class XArray implements Serializable {
 
     private Leaf leaf(long key, boolean create) {
         if (key == cachedKey && cachedLeaf != null) return cachedLeaf;
+        if (!create && count == 0) return null; // an empty array: no lookup, no boxed key
         Leaf l = leaves.get(key);
         if (l == null && create) {
             l = new Leaf();
