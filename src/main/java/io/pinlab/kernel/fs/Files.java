@@ -223,18 +223,28 @@ public final class Files {
         in.size = newSize;
         if (newSize >= old && in.pageCache.isEmpty()) return;
         long unit = in.isHugetlb() ? PhysMem.HPAGE_SIZE : PhysMem.PAGE_SIZE;
-        long firstIdx = (newSize + unit - 1) / unit; // in cache units
-        long firstPgoff = in.isHugetlb() ? firstIdx << PhysMem.HPAGE_ORDER : firstIdx;
+        punchHole(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.HPAGE_ORDER);
+    }
+
+    /**
+     * Removes page-cache indices [from, to) (huge-page indices on hugetlbfs): unmap_mapping_range()
+     * in every mm that maps them (private COW copies included), then the cache drops its
+     * references (truncate_inode_pages_range(), remove_inode_hugepages()).
+     */
+    public static void punchHole(Kernel k, Inode in, long from, long to) {
+        int shift = in.isHugetlb() ? PhysMem.HPAGE_ORDER : 0;
+        long fromPgoff = from << shift, toPgoff = to << shift;
         for (Task t : k.tasks.values()) {
             Mm mm = t.mm;
             if (mm == null) continue;
             for (Vma v : mm.vmas.values().toArray(new Vma[0])) {
                 if (v.file == null || v.file.inode() != in) continue;
-                long from = v.pgoff >= firstPgoff ? v.start : v.start + ((firstPgoff - v.pgoff) << PhysMem.PAGE_SHIFT);
-                if (from < v.end) Memory.zapRange(k, mm, v, from, v.end);
+                long vEndPgoff = v.pgoff + v.pages();
+                long lo = Math.max(v.pgoff, fromPgoff), hi = Math.min(vEndPgoff, toPgoff);
+                if (lo < hi) Memory.zapRange(k, mm, v, v.start + ((lo - v.pgoff) << PhysMem.PAGE_SHIFT), v.start + ((hi - v.pgoff) << PhysMem.PAGE_SHIFT));
             }
         }
-        in.pageCache.forEach(firstIdx, Long.MAX_VALUE, (idx, pfn) -> {
+        in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated
             if (in.isHugetlb()) k.releaseHugetlbRef(pfn); else k.phys.refAdd(pfn, -1);

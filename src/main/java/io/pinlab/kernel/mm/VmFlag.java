@@ -13,6 +13,8 @@ public enum VmFlag {
     VM_GROWSDOWN(0x100L, "gd"),
     VM_PFNMAP(0x400L, "pf"),
     VM_LOCKED(0x2000L, "lo"),
+    VM_SEQ_READ(0x8000L, "sr"),
+    VM_RAND_READ(0x10000L, "rr"),
     VM_IO(0x4000L, "io"),
     VM_DONTCOPY(0x20000L, "dc"),
     VM_DONTEXPAND(0x40000L, "de"),
@@ -24,7 +26,8 @@ public enum VmFlag {
     VM_DONTDUMP(0x4000000L, "dd"),
     VM_MIXEDMAP(0x10000000L, "mm"),
     VM_HUGEPAGE(0x20000000L, "hg"),
-    VM_NOHUGEPAGE(0x40000000L, "nh");
+    VM_NOHUGEPAGE(0x40000000L, "nh"),
+    VM_MERGEABLE(0x80000000L, "mg");
 
     public final long bit;
     public final String mnemonic;
@@ -40,7 +43,8 @@ public enum VmFlag {
             VM_DONTCOPY_B = 0x20000L, VM_DONTEXPAND_B = 0x40000L, VM_ACCOUNT_B = 0x100000L,
             VM_NORESERVE_B = 0x200000L, VM_HUGETLB_B = 0x400000L, VM_SYNC_B = 0x800000L,
             VM_WIPEONFORK_B = 0x2000000L, VM_DONTDUMP_B = 0x4000000L, VM_MIXEDMAP_B = 0x10000000L,
-            VM_HUGEPAGE_B = 0x20000000L, VM_NOHUGEPAGE_B = 0x40000000L;
+            VM_HUGEPAGE_B = 0x20000000L, VM_NOHUGEPAGE_B = 0x40000000L,
+            VM_SEQ_READ_B = 0x8000L, VM_RAND_READ_B = 0x10000L, VM_MERGEABLE_B = 0x80000000L;
 
     /** The smaps VmFlags line for a flag word, in bit order. */
     public static String mnemonics(long flags) {

@@ -1,0 +1,40 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.Explain;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.OpenFile;
+
+import java.util.ArrayList;
+import java.util.Map;
+
+/**
+ * kernel/exit.c do_exit(): exit_mm() -> mmput() -> exit_mmap() tears the address space down,
+ * then exit_files() closes every descriptor through fput() (an io_uring ring goes with its last
+ * reference). Frames that a pin still holds stay allocated until the pin is released.
+ * Children keep their ppid (the simulator has no reaper; pid 1 is an ordinary process here).
+ */
+public final class Exit {
+    private Exit() {}
+
+    public static SysResult doExit(Kernel k, Task t) {
+        Explain ex = new Explain();
+        exitMmap(k, t.mm);
+        ex.ok("exit_mmap", "mm/mmap.c", "all VMAs unmapped, page tables freed");
+        int n = t.fds.size();
+        for (OpenFile f : new ArrayList<>(t.fds.values())) Files.fput(k, f);
+        t.fds.clear();
+        ex.ok("exit_files", "kernel/exit.c", n + " descriptors closed");
+        k.tasks.remove(t.pid);
+        SysResult r = ex.result(0);
+        k.event(t.pid, "exit", Map.of(), r);
+        return r;
+    }
+
+    /** exit_mmap(): unmap_vmas() + free every VMA (files, hugetlb reservations, mlock accounting). */
+    static void exitMmap(Kernel k, Mm mm) {
+        for (Vma v : new ArrayList<>(mm.vmas.values())) Mmap.removeVma(k, mm, v);
+    }
+}

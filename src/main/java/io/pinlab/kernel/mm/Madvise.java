@@ -1,0 +1,218 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Explain;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Files;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static io.pinlab.kernel.mm.Madv.*;
+import static io.pinlab.kernel.mm.Mmap.fail;
+import static io.pinlab.kernel.mm.Mmap.hex;
+import static io.pinlab.kernel.mm.Mmap.range;
+import static io.pinlab.kernel.mm.PhysMem.*;
+import static io.pinlab.kernel.mm.VmFlag.*;
+
+/**
+ * mm/madvise.c (6.18/6.19): is_valid_madvise(), madvise_walk_vmas() -> madvise_vma_behavior(),
+ * and madvise_populate() for MADV_POPULATE_(READ|WRITE).
+ */
+public final class Madvise {
+    static final String FILE = "mm/madvise.c";
+
+    private Madvise() {}
+
+    public static SysResult doMadvise(Kernel k, Task t, long start, long len, int advice) {
+        Explain ex = new Explain();
+        long ret = madvise(k, t.mm, start, len, advice, ex);
+        SysResult r = ex.result(ret);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("addr", hex(start)); args.put("length", len); args.put("advice", advice);
+        k.event(t.pid, "madvise", args, r);
+        return r;
+    }
+
+    private static Madv behavior(int advice) {
+        for (Madv m : Madv.values()) if (m.value == advice) return m;
+        return null;
+    }
+
+    /** do_madvise(). */
+    private static long madvise(Kernel k, Mm mm, long start, long lenIn, int advice, Explain ex) {
+        Madv b = behavior(advice); // madvise_behavior_valid()
+        if (b == null) return fail(ex, "madvise_behavior_valid", FILE, Errno.EINVAL, "unknown advice " + advice);
+        if ((start & (PAGE_SIZE - 1)) != 0) return fail(ex, "is_valid_madvise", FILE, Errno.EINVAL, "address " + hex(start) + " is not page aligned");
+        long len = Mmap.alignUp(lenIn, PAGE_SIZE);
+        if (lenIn != 0 && len == 0) return fail(ex, "is_valid_madvise", FILE, Errno.EINVAL, "length wraps when rounded up");
+        long end = start + len;
+        if (Long.compareUnsigned(end, start) < 0) return fail(ex, "is_valid_madvise", FILE, Errno.EINVAL, "range wraps around the address space");
+        if (end == start) {
+            ex.ok("madvise_should_skip", FILE, "length 0: nothing to do");
+            return 0;
+        }
+        if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
+        return madviseWalkVmas(k, mm, start, end, b, ex);
+    }
+
+    /** madvise_walk_vmas(): holes give -ENOMEM at the end, after the VMAs around them were advised. */
+    private static long madviseWalkVmas(Kernel k, Mm mm, long start, long end, Madv b, Explain ex) {
+        long unmappedError = 0;
+        Vma vma = mm.findVma(start);
+        while (true) {
+            if (vma == null) return fail(ex, "madvise_walk_vmas", FILE, Errno.ENOMEM, "no VMA at or after " + hex(start));
+            if (start < vma.start) {
+                unmappedError = Errno.ENOMEM.neg();
+                ex.step("madvise_walk_vmas", FILE, "hole", hex(start) + "-" + hex(Math.min(vma.start, end)) + " is not mapped: -ENOMEM at the end");
+                start = vma.start;
+                if (start >= end) break;
+            }
+            long rEnd = Math.min(vma.end, end);
+            long[] range = {start, rEnd};
+            Vma[] cur = {vma};
+            long err = madviseVmaBehavior(k, mm, cur, range, b, ex);
+            if (err < 0) return err;
+            vma = cur[0];
+            long reached = Math.max(range[1], vma.end);
+            if (reached >= end) break;
+            start = reached;
+            vma = mm.findVma(reached);
+        }
+        if (unmappedError < 0) ex.fail("madvise_walk_vmas", FILE, Errno.ENOMEM, "part of the range was not mapped");
+        return unmappedError;
+    }
+
+    /**
+     * madvise_vma_behavior(): one VMA's part [range[0], range[1]). Flag-changing advice goes
+     * through madvise_update_vma() (split/merge, -ENOMEM turned into -EAGAIN).
+     */
+    private static long madviseVmaBehavior(Kernel k, Mm mm, Vma[] cur, long[] range, Madv b, Explain ex) {
+        Vma vma = cur[0];
+        long start = range[0], end = range[1];
+        long nf = vma.flags;
+        switch (b) {
+            case MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE -> {
+                // madvise_dontneed_free_valid_vma()
+                long forbidden = VM_PFNMAP_B | (b == MADV_DONTNEED_LOCKED ? 0 : VM_LOCKED_B);
+                if (b == MADV_FREE && !vma.isAnonymous())
+                    return fail(ex, "madvise_free_single_vma", FILE, Errno.EINVAL, "MADV_FREE works on private anonymous memory only");
+                if (vma.isHugetlb()) {
+                    if ((start & (HPAGE_SIZE - 1)) != 0)
+                        return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "hugetlb range must start on a 2 MiB boundary");
+                    end &= ~(HPAGE_SIZE - 1);
+                } else if ((vma.flags & forbidden) != 0) {
+                    return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "VMA " + range(vma) + " is " + VmFlag.names(vma.flags & forbidden));
+                }
+                if (b == MADV_FREE) { // lazyfree: pages go only under memory pressure, which the lab never has
+                    ex.ok("madvise_free_single_vma", FILE, "pages in " + hex(start) + "-" + hex(end) + " marked lazy-free");
+                    return 0;
+                }
+                if (start < end) Memory.zapRange(k, mm, vma, start, end);
+                ex.ok("madvise_dontneed_single_vma", FILE, "zapped " + hex(start) + "-" + hex(end) + (vma.isAnonymous()
+                        ? ": the next access sees zero-filled memory" : ": the next access faults the file page in again"));
+                return 0;
+            }
+            case MADV_REMOVE -> { // madvise_remove(): punch a hole in the backing shmem/hugetlbfs/ext4 file
+                if (vma.has(VM_LOCKED_B)) return fail(ex, "madvise_remove", FILE, Errno.EINVAL, "VMA is mlocked");
+                if (vma.file == null) return fail(ex, "madvise_remove", FILE, Errno.EINVAL, "not a file mapping");
+                if ((vma.flags & (VM_SHARED_B | VM_MAYWRITE_B)) != (VM_SHARED_B | VM_MAYWRITE_B))
+                    return fail(ex, "madvise_remove", FILE, Errno.EACCES, "MADV_REMOVE needs a shared writable mapping");
+                int shift = vma.isHugetlb() ? HPAGE_ORDER : 0;
+                long fromIdx = vma.pageIndex(start) >>> shift, toIdx = (vma.pageIndex(end - 1) >>> shift) + 1;
+                Files.punchHole(k, vma.file.inode(), fromIdx, toIdx);
+                ex.ok("vfs_fallocate", "fs/open.c", "FALLOC_FL_PUNCH_HOLE freed file pages " + fromIdx + ".." + (toIdx - 1));
+                return 0;
+            }
+            case MADV_WILLNEED -> { ex.ok("madvise_willneed", FILE, "readahead/swapin hint, nothing to do here"); return 0; }
+            case MADV_COLD, MADV_PAGEOUT -> {
+                if ((vma.flags & (VM_LOCKED_B | VM_PFNMAP_B | VM_HUGETLB_B)) != 0) // can_madv_lru_vma()
+                    return fail(ex, "can_madv_lru_vma", FILE, Errno.EINVAL, "VMA is locked, PFNMAP or hugetlb");
+                ex.ok(b == MADV_COLD ? "madvise_cold" : "madvise_pageout", FILE, "no swap device: pages stay resident");
+                return 0;
+            }
+            case MADV_NORMAL -> nf &= ~(VM_RAND_READ_B | VM_SEQ_READ_B);
+            case MADV_SEQUENTIAL -> nf = (nf & ~VM_RAND_READ_B) | VM_SEQ_READ_B;
+            case MADV_RANDOM -> nf = (nf & ~VM_SEQ_READ_B) | VM_RAND_READ_B;
+            case MADV_DONTFORK -> nf |= VM_DONTCOPY_B;
+            case MADV_DOFORK -> {
+                if (vma.has(VM_IO_B)) return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MADV_DOFORK on a VM_IO mapping");
+                nf &= ~VM_DONTCOPY_B;
+            }
+            case MADV_WIPEONFORK -> {
+                if (vma.file != null || vma.has(VM_SHARED_B))
+                    return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MADV_WIPEONFORK is only for private anonymous memory");
+                nf |= VM_WIPEONFORK_B;
+            }
+            case MADV_KEEPONFORK -> nf &= ~VM_WIPEONFORK_B;
+            case MADV_DONTDUMP -> nf |= VM_DONTDUMP_B;
+            case MADV_DODUMP -> {
+                if (!vma.isHugetlb() && (vma.flags & Mmap.VM_SPECIAL) != 0)
+                    return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MADV_DODUMP on a special mapping");
+                nf &= ~VM_DONTDUMP_B;
+            }
+            case MADV_MERGEABLE -> { // ksm_madvise(): ignored on shared/special/hugetlb VMAs
+                if ((vma.flags & (VM_SHARED_B | VM_MAYSHARE_B | Mmap.VM_SPECIAL | VM_HUGETLB_B)) == 0) nf |= VM_MERGEABLE_B;
+            }
+            case MADV_UNMERGEABLE -> nf &= ~VM_MERGEABLE_B;
+            case MADV_HUGEPAGE -> nf = (nf & ~VM_NOHUGEPAGE_B) | VM_HUGEPAGE_B; // hugepage_madvise()
+            case MADV_NOHUGEPAGE -> nf = (nf & ~VM_HUGEPAGE_B) | VM_NOHUGEPAGE_B;
+            default -> { return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, b + " is not simulated"); }
+        }
+        // madvise_update_vma() -> vma_modify_flags()
+        if (nf != vma.flags) {
+            int splits = Mmap.splitsNeeded(vma, start, end);
+            if (splits > 0 && mm.mapCount() + splits - 1 >= k.maxMapCount)
+                return fail(ex, "madvise_update_vma", FILE, Errno.EAGAIN, "splitting " + range(vma) + " would exceed vm.max_map_count (-ENOMEM becomes -EAGAIN)");
+            if (vma.isHugetlb()) {
+                long r = Mmap.checkHugetlbSplit(vma, start, ex);
+                if (r == 0) r = Mmap.checkHugetlbSplit(vma, end, ex);
+                if (r < 0) return r;
+            }
+            cur[0] = Mmap.vmaModifyFlags(k, mm, vma, start, end, nf);
+        }
+        ex.ok("madvise_update_vma", FILE, b + " on " + hex(start) + "-" + hex(end) + " (VMA " + range(cur[0]) + ")");
+        return 0;
+    }
+
+    /**
+     * madvise_populate() -> faultin_page_range() (mm/gup.c, FOLL_MADV_POPULATE): no VMA -> -ENOMEM;
+     * check_vma_flags() refusal -> -EINVAL; VM_FAULT_SIGBUS/SIGSEGV -> -EFAULT; OOM -> -ENOMEM.
+     * Pages before the failing one stay populated.
+     */
+    private static long madvisePopulate(Kernel k, Mm mm, long start, long end, boolean write, Explain ex) {
+        String fn = write ? "MADV_POPULATE_WRITE" : "MADV_POPULATE_READ";
+        long faulted = 0;
+        for (long a = start; a < end; ) {
+            Vma vma = mm.vmaLookup(a);
+            if (vma == null)
+                return fail(ex, "__get_user_pages", "mm/gup.c", Errno.ENOMEM, hex(a) + " is not mapped (" + faulted + " pages were populated before it)");
+            String why = populateCheckVmaFlags(vma, write);
+            if (why != null) return fail(ex, "check_vma_flags", "mm/gup.c", Errno.EINVAL, "VMA " + range(vma) + ": " + why);
+            long vend = Math.min(vma.end, end);
+            for (; a < vend; a += PAGE_SIZE) {
+                long pte = Memory.followPte(mm, a);
+                if (Pte.present(pte) && (!write || Pte.write(pte))) continue;
+                int f = Memory.handleMmFault(k, mm, vma, a, write ? Memory.FAULT_FLAG_WRITE : 0);
+                if ((f & (Memory.VM_FAULT_SIGBUS | Memory.VM_FAULT_SIGSEGV)) != 0)
+                    return fail(ex, "faultin_page", "mm/gup.c", Errno.EFAULT, "fault at " + hex(a) + " gave VM_FAULT_SIGBUS (past EOF or empty hugetlb pool)");
+                if ((f & Memory.VM_FAULT_OOM) != 0)
+                    return fail(ex, "faultin_page", "mm/gup.c", Errno.ENOMEM, "out of memory at " + hex(a));
+                faulted++;
+            }
+            ex.ok("faultin_page_range", "mm/gup.c", fn + " VMA " + range(vma) + " populated");
+        }
+        return 0;
+    }
+
+    /** The check_vma_flags() (mm/gup.c) rules that apply to FOLL_MADV_POPULATE (no FOLL_FORCE); null when allowed. */
+    private static String populateCheckVmaFlags(Vma vma, boolean write) {
+        if ((vma.flags & (VM_IO_B | VM_PFNMAP_B)) != 0) return "VM_IO/VM_PFNMAP memory has no pages to fault in";
+        if (vma.isSecretmem()) return "secretmem cannot be accessed through GUP";
+        if (write && !vma.has(VM_WRITE_B)) return "not writable";
+        if (!write && !vma.has(VM_READ_B)) return "not readable";
+        return null;
+    }
+}
