@@ -167,6 +167,9 @@ class RegisterRulesTest {
         SysResult r = IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring,
                 List.of(iov(a, 2 * PAGE), iov(a + 2 * PAGE, 2 * PAGE), iov(ro, PAGE)), List.of(1L, 2L, 3L)));
         assertErr(Errno.EFAULT, r);
+        List<Step> ex = r.explain();
+        assertTrue(ex.get(ex.size() - 2).detail().contains("2 earlier buffer(s) unpinned"), "teardown, then the decisive check");
+        assertTrue(ex.get(ex.size() - 1).detail().startsWith("entry 2"));
         assertEquals(0, lab.t.mm.pinnedVm);
         assertEquals(p.ioUringNodeTable() ? 2 : 0, lab.lockedVm());  // only the ring itself on 6.18
         for (int i = 0; i < 4; i++) {
