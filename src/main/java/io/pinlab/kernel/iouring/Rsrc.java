@@ -36,7 +36,7 @@ final class Rsrc {
     /** MAX_RW_COUNT (include/linux/fs.h): INT_MAX & PAGE_MASK. */
     static final long MAX_RW_COUNT = Integer.MAX_VALUE & ~(PAGE_SIZE - 1);
     /** Registration entries explained one by one; later successful entries are summarised. */
-    static final int DETAILED_ENTRIES = 8;
+    static final int DETAILED_ENTRIES = 3;
 
     private Rsrc() {}
 
