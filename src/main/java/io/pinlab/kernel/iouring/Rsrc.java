@@ -260,25 +260,10 @@ final class Rsrc {
             return new Reg(null, Errno.fromRet(acct));
         }
 
-        int n = bvecPages.length;
-        long[] offs = new long[n], lens = new long[n];
-        long size = len;
-        if (coalescedSingle) {
-            offs[0] = off;
-            lens[0] = size;
-        } else {
-            for (int i = 0; i < n; i++) {
-                long vecLen = Math.min(size, (1L << folioShift) - off);
-                offs[i] = off;
-                lens[i] = vecLen;
-                off = 0;
-                size -= vecLen;
-            }
-        }
-        IoMappedUbuf imu = new IoMappedUbuf(base, len, bvecPages, offs, lens, folioShift, pagePfns);
+        IoMappedUbuf imu = new IoMappedUbuf(base, len, bvecPages, off, coalescedSingle, folioShift, pagePfns);
         imu.acctPages = acct;
         if (detail) ex.ok("io_sqe_buffer_register", FILE, "entry " + entry + ": " + hex(base) + "+" + len + " -> "
-                + n + " bvec(s), " + acct + " page(s) accounted");
+                + bvecPages.length + " bvec(s), " + acct + " page(s) accounted");
         return new Reg(imu, null);
     }
 

@@ -72,12 +72,28 @@ class AccountingTest {
         BufferView b = lab.buffers(ring).get(0);
         assertEquals(1024, b.accountedPages());
         assertEquals(p.ioUringMultiFolioCoalesce() ? 2 : 1024, b.nrBvecs());
+        assertEquals(2 * HUGE, b.bvecs().stream().mapToLong(BufferView.Bvec::len).sum());
         long h0 = lab.k.phys.head(b.pfns().get(0)), h1 = lab.k.phys.head(b.pfns().get(512));
         assertEquals(p.ioUringMultiFolioCoalesce() ? 1 : 512, lab.k.phys.pincount(h0));
         assertEquals(p.ioUringMultiFolioCoalesce() ? 1 : 512, lab.k.phys.pincount(h1));
         assertOk(lab.unregister(ring));
         assertEquals(0, lab.k.phys.pincount(h0));
         assertEquals(0, lab.t.mm.pinnedVm);
+    }
+
+    /** bio_vecs of an unaligned small-page buffer: the first from its offset to the page end, the last takes the rest. */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void bvecLayoutOfAnUnalignedBuffer(Profile p) {
+        Lab lab = new Lab(p);
+        int ring = lab.ring();
+        long a = lab.anon(4 * PAGE);
+        assertOk(lab.register(ring, iov(a + 100, 2 * PAGE)));
+        BufferView b = lab.buffers(ring).get(0);
+        assertEquals(3, b.nrBvecs());
+        assertEquals(List.of(new BufferView.Bvec(lab.pfnAt(a), 100, PAGE - 100), new BufferView.Bvec(lab.pfnAt(a + PAGE), 0, PAGE),
+                new BufferView.Bvec(lab.pfnAt(a + 2 * PAGE), 0, 100)), b.bvecs());
+        assertEquals(3, b.accountedPages());
     }
 
     /** A THP (MADV_HUGEPAGE) counts whole too; a mixture of a huge folio and small pages is not coalesced. */
