@@ -189,6 +189,12 @@ public final class Mmap {
         Vma over = findVmaIntersection(mm, addr, end);
         if (over != null && over.start < addr && end < over.end && mm.mapCount() >= k.maxMapCount)
             return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
+        if (over != null) { // __split_vma() -> vm_ops->may_split(): hugetlb VMAs split only at 2 MiB boundaries
+            Vma last = mm.vmaLookup(end - 1);
+            long r = checkHugetlbSplit(over, addr, ex);
+            if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
+            if (r < 0) return r;
+        }
         // accountable_mapping(): private writable memory is charged (overcommit heuristic: always fits)
         if ((vmFlags & (VM_NORESERVE_B | VM_SHARED_B | VM_HUGETLB_B)) == 0 && (vmFlags & VM_WRITE_B) != 0) vmFlags |= VM_ACCOUNT_B;
 

@@ -77,7 +77,7 @@ public final class PhysMem implements Serializable {
 
     public PhysMem(long framesPerZone) {
         long frames = (framesPerZone + HPAGE_NR - 1) / HPAGE_NR * HPAGE_NR;
-        dma32 = new Area(Zone.DMA32, DMA32_BASE, HPAGE_NR);
+        dma32 = new Area(Zone.DMA32, DMA32_BASE, 8 * HPAGE_NR); // 16 MiB: must contain ZERO_PFN (DMA32_BASE + 0x2a0)
         normal = new Area(Zone.NORMAL, NORMAL_BASE, frames);
         movable = new Area(Zone.MOVABLE, NORMAL_BASE + frames, frames);
         // the zero page: reserved, never freed, counted like any page by 6.3/6.4 pins

@@ -1,0 +1,205 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.fs.OpenFile;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.pinlab.kernel.mm.PhysMem.*;
+import static io.pinlab.kernel.mm.VmFlag.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Random sequences of mmap/munmap/mprotect/madvise/fork/access/exit keep the address-space
+ * invariants, and exiting every process returns every frame. Operations aim at a 4 MiB window
+ * (2 MiB aligned, so THP happens) with MAP_FIXED so that they overlap a lot.
+ */
+class AddressSpaceProperties {
+    static final long BASE = 0x200000000L, WINDOW_PAGES = 1024;
+
+    enum Kind { MMAP_ANON, MMAP_SHARED_ANON, MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE, MMAP_TMPFS, MUNMAP, MPROTECT,
+        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE, MMAP_HUGETLB, PIN, UNPIN }
+
+    record Op(Kind kind, int task, int page, int pages, int arg) {}
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Op> op = Combinators.combine(
+                Arbitraries.of(Kind.class),
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(0, (int) WINDOW_PAGES - 1),
+                Arbitraries.frequencyOf(
+                        net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(1, 16)),
+                        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(1, 1024))),
+                Arbitraries.integers().between(0, 7)).as(Op::new);
+        return op.list().ofMinSize(1).ofMaxSize(40);
+    }
+
+    @Property(tries = 300)
+    void invariantsHold(@ForAll("ops") List<Op> ops) {
+        Kernel k = new Kernel(Profile.V6_18, false);
+        k.nrHugepages = 4;
+        long startFrames = k.phys.usedFrames(Zone.NORMAL);
+        List<Long> pins = new ArrayList<>(); // pinned pfns, as a driver's pin_user_pages() would hold them
+        List<Task> live = new ArrayList<>(List.of(k.task(1)));
+        int memfd = -1;
+        for (Op op : ops) {
+            Task t = live.get(op.task() % live.size());
+            long addr = BASE + (long) op.page() * PAGE_SIZE;
+            long len = Math.min(op.pages(), WINDOW_PAGES - op.page()) * PAGE_SIZE;
+            int prot = new int[] {0, 1, 3, 3, 3, 1, 2, 7}[op.arg()];
+            int fixed = 0x10, anon = 0x20, priv = 0x02, shared = 0x01;
+            switch (op.kind()) {
+                case MMAP_ANON -> Mmap.doMmap(k, t, addr, len, prot, priv | anon | fixed, -1, 0);
+                case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, addr, len, prot, shared | anon | fixed, -1, 0);
+                case MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE -> {
+                    int fd = t.fds.containsKey(memfd) ? memfd : (int) Files.memfdCreate(k, t, "p", 0, 64 * PAGE_SIZE).ret();
+                    memfd = fd;
+                    Mmap.doMmap(k, t, addr, len, prot, (op.kind() == Kind.MMAP_MEMFD_SHARED ? shared : priv) | fixed, fd, (op.arg() % 4) * PAGE_SIZE);
+                }
+                case MMAP_TMPFS -> {
+                    int fd = (int) Files.open(k, t, "/dev/shm/prop", 0102, 32 * PAGE_SIZE).ret();
+                    Mmap.doMmap(k, t, addr, len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, fd, 0);
+                    Files.close(k, t, fd);
+                }
+                case MUNMAP -> Mmap.doMunmap(k, t, addr, len);
+                case MPROTECT -> Mprotect.doMprotect(k, t, addr, len, prot);
+                case DONTNEED -> Madvise.doMadvise(k, t, addr, len, 4);
+                case DONTFORK -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 10 : 11);
+                case WIPEONFORK -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 18 : 19);
+                case HUGEPAGE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 14 : 15);
+                case POPULATE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 22 : 23);
+                case FORK -> { if (live.size() < 4) live.add(k.task((int) Fork.copyProcess(k, t).ret())); }
+                case READ -> Memory.access(k, t, addr, len, false, null);
+                case WRITE -> Memory.access(k, t, addr, len, true, (long) op.arg() + 1);
+                case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
+                case MMAP_HUGETLB -> Mmap.doMmap(k, t, addr & ~(HPAGE_SIZE - 1), HPAGE_SIZE * (1 + op.arg() % 2), prot,
+                        (op.arg() % 4 < 2 ? priv : shared) | anon | fixed | 0x40000 | (op.arg() % 3 == 0 ? 0x4000 : 0), -1, 0);
+                case PIN -> {
+                    long pte = Memory.followPte(t.mm, addr);
+                    if (Pte.present(pte) && !Pte.special(pte)) {
+                        long pfn = Pte.pfn(pte);
+                        pin(k, pfn, 1);
+                        pins.add(pfn);
+                        t.mm.flags |= Mm.MMF_HAS_PINNED;
+                    }
+                }
+                case UNPIN -> { if (!pins.isEmpty()) pin(k, pins.remove(op.page() % pins.size()), -1); }
+                case TRUNCATE -> { if (t.fds.containsKey(memfd)) Files.ftruncate(k, t, memfd, (long) op.arg() * 8 * PAGE_SIZE); }
+            }
+            for (Task x : live) checkAddressSpace(k, x);
+            checkCounts(k, live, pins);
+        }
+        for (Task t : new ArrayList<>(live)) Exit.doExit(k, t);
+        for (long pfn : pins) pin(k, pfn, -1);
+        long cached = 0;
+        for (Inode in : k.inodes.values()) cached += in.pageCache.count();
+        assertEquals(startFrames + cached, k.phys.usedFrames(Zone.NORMAL), "exit returned every frame but named files' page cache");
+        assertEquals(0, k.hugePagesInUse);
+    }
+
+    /** VMAs sorted, disjoint, inside [mmap_min_addr, TASK_SIZE); mergeable neighbours merged; every PTE inside a VMA; RSS adds up. */
+    static void checkAddressSpace(Kernel k, Task t) {
+        Mm mm = t.mm;
+        Vma prev = null;
+        for (Map.Entry<Long, Vma> e : mm.vmas.entrySet()) {
+            Vma v = e.getValue();
+            assertEquals(e.getKey().longValue(), v.start);
+            assertTrue(v.start < v.end && v.start >= Mm.MMAP_MIN_ADDR && v.end <= Mm.TASK_SIZE, "VMA in range");
+            assertEquals(0, v.start % PAGE_SIZE);
+            assertEquals(0, v.end % PAGE_SIZE);
+            if (prev != null) {
+                assertTrue(prev.end <= v.start, "VMAs overlap");
+                // vma_merge() rules, restated: adjacent, equal flags/file/ops, contiguous pgoff, compatible anon_vma, not special
+                boolean mergeable = prev.end == v.start && prev.flags == v.flags && prev.file == v.file && prev.ops == v.ops
+                        && v.pgoff == prev.pgoff + prev.pages() && (prev.flags & (VM_IO_B | VM_DONTEXPAND_B | VM_PFNMAP_B | VM_MIXEDMAP_B)) == 0
+                        && (prev.anonVma == 0 || v.anonVma == 0 || prev.anonVma == v.anonVma) && prev.name == null && v.name == null;
+                assertFalse(mergeable, "unmerged neighbours " + Long.toHexString(prev.start) + " " + Long.toHexString(v.start));
+            }
+            prev = v;
+        }
+        long[] rss = {0};
+        mm.ptes.forEach(0, Long.MAX_VALUE, (vpn, pte) -> {
+            Vma v = mm.vmaLookup(vpn << PAGE_SHIFT);
+            assertNotNull(v, "PTE outside every VMA at " + Long.toHexString(vpn << PAGE_SHIFT));
+            assertFalse(mm.pmds.get(vpn >>> 9) != 0, "PTE under a PMD leaf");
+            if (!Pte.special(pte)) rss[0]++;
+            if (Pte.write(pte)) assertTrue(v.has(VM_WRITE_B), "writable PTE in a VMA without VM_WRITE");
+        });
+        mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> {
+            Vma v = mm.vmaLookup(key << 21);
+            assertNotNull(v, "PMD outside every VMA");
+            assertTrue(v.start <= key << 21 && (key << 21) + HPAGE_SIZE <= v.end, "PMD leaf crosses a VMA boundary");
+            rss[0] += HPAGE_NR;
+        });
+        assertEquals(rss[0], mm.rssAnon + mm.rssFile + mm.rssShmem, "RSS counters");
+        assertTrue(mm.rssAnon >= 0 && mm.rssFile >= 0 && mm.rssShmem >= 0);
+    }
+
+    /**
+     * Every folio's refcount and mapcount equal what page tables and page caches account for
+     * (one ref + one map per PTE or PMD mapping, one ref for a page-cache entry), and no
+     * allocated frame is unaccounted.
+     */
+    /** What FOLL_PIN adds or unpin_user_page() drops: GUP_PIN_COUNTING_BIAS on a small folio, 1 + _pincount on a large one. */
+    static void pin(Kernel k, long pfn, int dir) {
+        if (k.phys.isLarge(pfn)) {
+            k.phys.pincountAdd(pfn, dir);
+            if (dir > 0) k.phys.refAdd(pfn, 1);
+            else if (k.phys.testPageFlag(pfn, PG_HUGETLB)) k.releaseHugetlbRef(k.phys.head(pfn));
+            else k.phys.refAdd(pfn, -1);
+        } else {
+            k.phys.refAdd(pfn, dir * Gup.GUP_PIN_COUNTING_BIAS);
+        }
+    }
+
+    static void checkCounts(Kernel k, List<Task> live, List<Long> pins) {
+        Map<Long, int[]> seen = new HashMap<>(); // head -> {maps, cacheRefs, pinRefs}
+        for (Task t : live) {
+            t.mm.ptes.forEach(0, Long.MAX_VALUE, (vpn, pte) -> {
+                if (Pte.special(pte)) return;
+                seen.computeIfAbsent(k.phys.head(Pte.pfn(pte)), h -> new int[3])[0]++;
+            });
+            t.mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> seen.computeIfAbsent(Pte.pfn(pmd), h -> new int[3])[0]++);
+        }
+        Map<Inode, Boolean> inodes = new IdentityHashMap<>();
+        for (Inode in : k.inodes.values()) inodes.put(in, true);
+        for (Task t : live) {
+            for (OpenFile f : t.fds.values()) inodes.put(f.inode(), true);
+            for (Vma v : t.mm.vmas.values()) if (v.file != null) inodes.put(v.file.inode(), true);
+        }
+        for (Inode in : inodes.keySet())
+            in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> seen.computeIfAbsent(pfn, h -> new int[3])[1]++);
+        for (long pfn : pins)
+            seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : Gup.GUP_PIN_COUNTING_BIAS;
+        long frames = 0;
+        for (Map.Entry<Long, int[]> e : seen.entrySet()) {
+            long h = e.getKey();
+            int maps = e.getValue()[0], cache = e.getValue()[1], pinRefs = e.getValue()[2];
+            assertEquals(maps, k.phys.mapcount(h), "mapcount of pfn " + Long.toHexString(h));
+            assertEquals(maps + cache + pinRefs, k.phys.refcount(h), "refcount of pfn " + Long.toHexString(h));
+            frames += k.phys.isLarge(h) ? HPAGE_NR : 1;
+        }
+        assertEquals(frames, k.phys.usedFrames(Zone.NORMAL), "allocated frames nobody accounts for");
+        long huge = seen.keySet().stream().filter(h -> k.phys.testPageFlag(h, PG_HUGETLB)).count();
+        assertEquals(huge, k.hugePagesInUse, "hugetlb pages in use");
+        long resv = 0;
+        for (Task t : live) for (Vma v : t.mm.vmas.values()) resv += v.hugeResv;
+        assertEquals(resv, k.hugePagesReserved, "hugetlb reservations");
+        assertTrue(k.hugePagesReserved + k.hugePagesInUse <= k.nrHugepages, "reservations fit the pool");
+    }
+}
