@@ -310,6 +310,38 @@ class KernelApiTest extends HttpTestSupport {
         }
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.pinlab.session.SessionService sessions;
+
+    @Test
+    void aBusySessionBlocksOnlyItsOwnRequests() throws Exception {
+        Session a = newSession(null);
+        Session b = newSession(null);
+        io.pinlab.session.LabSession labA = sessions.authorize(a.id(), "Bearer " + a.token());
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        // Hold session A's lock (the simulated mmap_lock) as a long request would.
+        Thread holder = Thread.ofVirtual().start(() -> labA.locked(k -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertThat(held.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<Res> toA = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> post(p(a, "/processes/1/mmap"), a.token(), ANON_RW));
+        Res toB = post(p(b, "/processes/1/mmap"), b.token(), ANON_RW);
+        assertThat(toB.status()).as("session B is not blocked by A").isEqualTo(200);
+        Thread.sleep(300);
+        assertThat(toA).as("session A waits for its lock").isNotDone();
+        release.countDown();
+        assertThat(toA.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+        holder.join();
+    }
+
     /** A rejected request reached no kernel code: no event, still one process. */
     private void assertUnchanged(Session s) {
         assertThat(get(p(s, "/events"), s.token()).json().size()).isZero();
