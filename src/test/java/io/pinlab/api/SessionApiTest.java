@@ -119,6 +119,11 @@ class SessionApiTest extends HttpTestSupport {
         Res r = post("/api/v1/sessions", null, "{\"label\":\"" + "x".repeat(65) + "\"}");
         r.problem(400, "validation-failed");
         assertThat(r.fieldError("label")).contains("size");
+        Res ctl = post("/api/v1/sessions", null, "{\"label\":\"a\\u0007b\"}");
+        assertThat(ctl.problem(400, "validation-failed").toString()).contains("label");
+        Res utf = post("/api/v1/sessions", null, "{\"label\":\"Übung 3 – Pins\"}");
+        assertThat(utf.status()).isEqualTo(201);
+        assertThat(utf.json().path("label").asString()).isEqualTo("Übung 3 – Pins");
     }
 
     @Test

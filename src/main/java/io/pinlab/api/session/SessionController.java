@@ -48,7 +48,7 @@ class SessionController {
                     allowableValues = {"v6.3", "seed", "v6.4", "v6.5", "v6.18"})
             String profile,
             @Schema(description = "free text shown back to you", example = "lab3")
-            @Size(max = 64) @Pattern(regexp = "[\\p{Print}&&[^<>]]*", message = "must be printable text without < or >")
+            @Size(max = 64) @Pattern(regexp = "[^\\p{Cntrl}<>]*", message = "must be text without control characters, < or >")
             String label,
             @Schema(description = "place user pages in ZONE_MOVABLE so FOLL_LONGTERM migration can be observed",
                     defaultValue = "false")
