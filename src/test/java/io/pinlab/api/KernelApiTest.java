@@ -90,6 +90,7 @@ class KernelApiTest extends HttpTestSupport {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().path("addr").asString()).matches("0x[0-9a-f]+");
         assertThat(r.json().path("errno").isNull()).isTrue();
+        assertThat(r.json().path("ret").isNull()).as("mmap gives addr instead of a numeric ret").isTrue();
         assertThat(r.json().path("prot").path("value").asInt()).isEqualTo(3);
         assertThat(r.json().path("flags").path("value").asInt()).isEqualTo(0x22);
         assertThat(r.json().path("explain").isArray()).isTrue();

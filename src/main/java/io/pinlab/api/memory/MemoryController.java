@@ -62,8 +62,8 @@ class MemoryController {
             @Schema(description = "file offset in bytes", defaultValue = "0") @PositiveOrZero Long offset) {
     }
 
-    @Schema(description = "mmap answer: addr on success, else null with ret = -errno")
-    record MmapAnswer(@Schema(nullable = true) Address addr, long ret,
+    @Schema(description = "mmap answer: addr on success (ret null), else addr null and ret = -errno")
+    record MmapAnswer(@Schema(nullable = true) Address addr, @Schema(nullable = true, example = "-22") Long ret,
                       @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
                       List<KernelAnswer.ExplainStep> explain, List<String> warnings, FlagSet prot, FlagSet flags) {
     }
@@ -82,7 +82,7 @@ class MemoryController {
         if (req.flags().contains(MapFlag.MAP_POPULATE)) sessions.checkTouch("length", req.length());
         SysResult r = session.locked(k -> Mmap.doMmap(k, k.task(pid), addr, req.length(), prot, flags, fd, off));
         KernelAnswer a = KernelAnswer.of(r);
-        return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? 0 : r.ret(), a.errno(), a.explain(),
+        return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? null : r.ret(), a.errno(), a.explain(),
                 a.warnings(), FlagSet.of(req.prot(), prot), FlagSet.of(req.flags(), flags));
     }
     /** How the process touches its memory. */
