@@ -1,0 +1,52 @@
+package io.pinlab.api.json;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AddressTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    record Holder(Address addr) {
+    }
+
+    @Property
+    void hexOutputParsesBackForEvery64BitValue(@ForAll long bits) {
+        Address a = new Address(bits);
+        assertThat(a.toString()).matches("0x[0-9a-f]{1,16}");
+        assertThat(Address.parse(a.toString())).isEqualTo(a);
+        assertThat(Address.parse(Long.toUnsignedString(bits))).isEqualTo(a);
+    }
+
+    @Test
+    void parsesHexAndDecimalUnsigned() {
+        assertThat(Address.parse("0x7ffff7ff0000").value()).isEqualTo(0x7ffff7ff0000L);
+        assertThat(Address.parse("0X10").value()).isEqualTo(16);
+        assertThat(Address.parse("4096").value()).isEqualTo(4096);
+        assertThat(Address.parse("18446744073709551615").value()).isEqualTo(-1L);
+        assertThat(Address.parse("0xffffffffffffffff").toString()).isEqualTo("0xffffffffffffffff");
+    }
+
+    @Test
+    void rejectsWhatIsNotAnUnsigned64BitAddress() {
+        for (String bad : new String[]{"", "0x", "-1", "+1", "0x-1", "1e3", "0x1ffffffffffffffff", "18446744073709551616",
+                "0xg", " ", "0x 1", "1_000"})
+            assertThatThrownBy(() -> Address.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not an address");
+    }
+
+    @Test
+    void jsonIsAStringBothWays() {
+        assertThat(JSON.writeValueAsString(new Holder(Address.of(0x7ffff7ff0000L)))).isEqualTo("{\"addr\":\"0x7ffff7ff0000\"}");
+        assertThat(JSON.readValue("{\"addr\":\"0x10\"}", Holder.class).addr().value()).isEqualTo(16);
+        assertThatThrownBy(() -> JSON.readValue("{\"addr\":16}", Holder.class))
+                .isInstanceOf(InvalidFormatException.class).hasMessageContaining("JSON string");
+        assertThatThrownBy(() -> JSON.readValue("{\"addr\":\"zz\"}", Holder.class))
+                .isInstanceOf(InvalidFormatException.class).hasMessageContaining("not an address");
+    }
+}
