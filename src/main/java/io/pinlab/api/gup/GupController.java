@@ -18,6 +18,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -98,7 +99,13 @@ class GupController {
                     + "profile are a 422 invalid-gup-args problem (rule, kernelRet, warning; the WARN also reaches dmesg).")
     @ApiResponse(responseCode = "422", description = "is_valid_gup_args() rejects the arguments",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(ref = "#/components/schemas/Problem")))
+                    schema = @Schema(ref = "#/components/schemas/Problem"),
+                    examples = @ExampleObject(name = "FOLL_GET_WITH_FOLL_PIN", value = """
+                            {"type":"https://pinlab.dev/problems/invalid-gup-args","title":"Unprocessable Content",
+                             "status":422,"detail":"pin_user_pages: is_valid_gup_args() rejects the arguments (FOLL_GET_WITH_FOLL_PIN): ...",
+                             "instance":"/api/v1/sessions/abc/processes/1/gup","rule":"FOLL_GET_WITH_FOLL_PIN","kernelRet":0,
+                             "warning":"WARNING: CPU: 0 at mm/gup.c is_valid_gup_args: WARN_ON_ONCE((gup_flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET))"}
+                            """)))
     @PostMapping(path = "/processes/{pid}/gup", consumes = MediaType.APPLICATION_JSON_VALUE)
     GupAnswer gup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                   @RequestBody @Valid GupCallRequest req) {
