@@ -113,6 +113,20 @@ class OpenApiDocumentTest extends HttpTestSupport {
     }
 
     @Test
+    void profileNamesAreAnEnumFromTheKernel() {
+        JsonNode doc = doc();
+        assertThat(doc.path("components").path("schemas").path("CreateSessionRequest").path("properties")
+                .path("profile").path("enum").toString()).isEqualTo("[\"v6.3\",\"seed\",\"v6.4\",\"v6.5\",\"v6.18\"]");
+        JsonNode param = doc.path("paths").path("/api/v1/profiles/{name}/flags").path("get").path("parameters").get(0);
+        assertThat(param.path("schema").path("enum").size()).isEqualTo(5);
+        for (JsonNode op : List.of(doc.path("paths").path("/api/v1/sessions/{sid}/sysctl/{name}").path("get"),
+                doc.path("paths").path("/api/v1/sessions/{sid}/sysctl/{name}").path("put")))
+            for (JsonNode prm : op.path("parameters"))
+                if (prm.path("name").asString().equals("name"))
+                    assertThat(prm.path("schema").path("enum").toString()).contains("vm.nr_hugepages", "vm.max_map_count");
+    }
+
+    @Test
     void problemResponsesAreDocumented() {
         JsonNode doc = doc();
         assertThat(doc.path("components").path("schemas").path("Problem").path("properties").has("errors")).isTrue();

@@ -2,6 +2,7 @@ package io.pinlab.api.openapi;
 
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.FieldProblem;
+import io.pinlab.kernel.Profile;
 import io.pinlab.platform.Problems;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.models.Components;
@@ -80,6 +81,7 @@ class OpenApiConfiguration {
         return openApi -> {
             if (openApi.getComponents() == null) openApi.setComponents(new Components());
             openApi.getComponents().addSchemas(PROBLEM, problemSchema());
+            profileNames(openApi);
             if (openApi.getPaths() == null) return;
             openApi.getPaths().forEach((path, item) -> {
                 boolean inSession = path.startsWith("/api/v1/sessions/{sid}");
@@ -104,6 +106,27 @@ class OpenApiConfiguration {
                 }
             });
         };
+    }
+
+    /** Profile and sysctl names as enums, from the kernel's lists so the document never drifts. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void profileNames(OpenAPI openApi) {
+        Schema create = openApi.getComponents().getSchemas() == null ? null
+                : openApi.getComponents().getSchemas().get("CreateSessionRequest");
+        if (create != null && create.getProperties() != null && create.getProperties().get("profile") instanceof Schema p)
+            p.setEnum(new java.util.ArrayList<>(Profile.names()));
+        nameEnum(openApi, "/api/v1/profiles/{name}/flags", Profile.names());
+        nameEnum(openApi, "/api/v1/sessions/{sid}/sysctl/{name}", io.pinlab.kernel.Sysctl.NAMES);
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void nameEnum(OpenAPI openApi, String path, java.util.List<String> names) {
+        PathItem item = openApi.getPaths() == null ? null : openApi.getPaths().get(path);
+        if (item == null) return;
+        for (Operation op : item.readOperations())
+            if (op.getParameters() != null)
+                op.getParameters().stream().filter(prm -> "name".equals(prm.getName()) && prm.getSchema() != null)
+                        .forEach(prm -> ((Schema) prm.getSchema()).setEnum(new java.util.ArrayList<>(names)));
     }
 
     private static void add(ApiResponses responses, String code, String description) {

@@ -39,8 +39,7 @@ class SysctlController {
     @Operation(operationId = "getSysctl", summary = "Read a sysctl")
     @GetMapping
     SysctlValue get(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
-                    @Parameter(schema = @Schema(allowableValues = {"vm.nr_hugepages", "vm.max_map_count"}))
-                    @PathVariable String name) {
+                    @Parameter(example = "vm.nr_hugepages") @PathVariable String name) {
         check(name);
         return new SysctlValue(name, session.locked(k -> Sysctl.get(k, name)));
     }
@@ -48,8 +47,7 @@ class SysctlController {
     @Operation(operationId = "setSysctl", summary = "Write a sysctl (vm.nr_hugepages sizes the hugetlb pool)")
     @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     SysctlAnswer put(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
-                     @Parameter(schema = @Schema(allowableValues = {"vm.nr_hugepages", "vm.max_map_count"}))
-                     @PathVariable String name, @RequestBody @Valid SysctlWrite body) {
+                     @Parameter(example = "vm.nr_hugepages") @PathVariable String name, @RequestBody @Valid SysctlWrite body) {
         check(name);
         return session.locked(k -> {
             KernelAnswer a = KernelAnswer.of(Sysctl.set(k, name, body.value()));
