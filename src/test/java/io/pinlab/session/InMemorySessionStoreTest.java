@@ -18,13 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class InMemorySessionStoreTest {
+/** The contract, plus what only the Caffeine store does: idle expiry on its ticker. */
+class InMemorySessionStoreTest extends SessionStoreContractTest {
     private final AtomicLong nanos = new AtomicLong();
     private final Ticker ticker = nanos::get;
 
-    private static LabSession session(String id) {
-        return new LabSession(id, Tokens.sha256("t-" + id), Profile.V6_5, "x", false, Instant.EPOCH,
-                new Kernel(Profile.V6_5, false));
+    @Override
+    SessionStore newStore(int maxSessions) {
+        return new InMemorySessionStore(Duration.ofHours(1), maxSessions, ticker);
     }
 
     @Test
@@ -48,19 +49,6 @@ class InMemorySessionStoreTest {
         nanos.addAndGet(Duration.ofMinutes(6).toNanos());
         assertThat(store.exists("a")).isFalse();
         assertThat(store.find("a")).isEmpty();
-    }
-
-    @Test
-    void refusesPastMaximumWithoutEvictingAnyone() {
-        InMemorySessionStore store = new InMemorySessionStore(Duration.ofHours(1), 2, ticker);
-        store.add(session("a"));
-        store.add(session("b"));
-        assertThatThrownBy(() -> store.add(session("c"))).isInstanceOf(SessionLimitException.class);
-        assertThat(store.find("a")).isPresent();
-        assertThat(store.find("b")).isPresent();
-        assertThat(store.remove("a")).isTrue();
-        store.add(session("c"));
-        assertThat(store.size()).isEqualTo(2);
     }
 
     @Test
