@@ -197,8 +197,8 @@ public final class Memory {
             if (!write && !unshare) return VM_FAULT_OK;
             if (write && Pte.write(pmd)) return VM_FAULT_OK;
             long head = Pte.pfn(pmd);
-            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && !unshare) {
-                mm.pmds.set(addr >>> 21, pmd | Pte.WRITE | Pte.DIRTY); // do_huge_pmd_wp_page(): reuse
+            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) { // do_huge_pmd_wp_page(): reuse; unshare has nothing to do
+                if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
                 return VM_FAULT_OK;
             }
             splitHugePmd(k, mm, addr); // __split_huge_pmd(), then COW the single page below
@@ -217,6 +217,11 @@ public final class Memory {
         if (write && Pte.write(pte)) return VM_FAULT_OK;
         if (!write && !unshare) return VM_FAULT_OK;
         return doWpPage(k, mm, vma, addr, pte, unshare);
+    }
+
+    /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
+    static long maybeMkwrite(long pte, Vma vma) {
+        return pte | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0);
     }
 
     /** anon_vma_prepare() (mm/rmap.c): the VMA gets its anon_vma with its first anonymous page. */
@@ -330,18 +335,18 @@ public final class Memory {
             int fl = k.phys.flags(pfn);
             if ((fl & PG_ANON) != 0) {
                 if ((fl & PG_ANON_EXCLUSIVE) != 0) { // already exclusive: reuse
-                    if (!unshare) mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                    if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
                 }
                 // wp_can_reuse_anon_folio(): the only reference is our mapping
                 if (!k.phys.isLarge(pfn) && k.phys.refcount(pfn) == 1) {
                     k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true);
-                    if (!unshare) mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                    if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
                 }
             } else if (vma.has(VM_SHARED_B)) { // wp_page_shared(): page_mkwrite, mark dirty
                 k.phys.setFolioFlags(pfn, PG_DIRTY);
-                mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                 return VM_FAULT_OK;
             }
         }
@@ -428,12 +433,12 @@ public final class Memory {
         if (!write && !unshare) return VM_FAULT_OK;
         long head = Pte.pfn(pmd);
         if (vma.has(VM_SHARED_B)) {
-            mm.pmds.set(key, pmd | Pte.WRITE | Pte.DIRTY);
+            mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
         }
         if (k.phys.testPageFlag(head, PG_ANON) && (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) || k.phys.refcount(head) == 1)) {
             k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
-            if (!unshare) mm.pmds.set(key, pmd | Pte.WRITE | Pte.DIRTY);
+            if (!unshare) mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
         }
         // hugetlb_wp(): copy the whole huge page
