@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.pinlab.kernel.mm.Mmap.hex;
+
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
 
@@ -96,7 +98,7 @@ public final class Memory {
             if (denied) {
                 signal = "SIGSEGV"; code = "SEGV_ACCERR"; faultAddr = p;
                 ex.fail("access_error", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
-                        + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + perms(vma) + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
+                        + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + vma.perms() + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
                 break;
             }
             long pte = followPte(mm, page);
@@ -136,12 +138,8 @@ public final class Memory {
     }
 
     private static String perVma(Vma v, long from, long to, int faults) {
-        return "VMA " + hex(v.start) + "-" + hex(v.end) + " (" + perms(v) + "): " + ((to - from) >>> PAGE_SHIFT)
+        return "VMA " + hex(v.start) + "-" + hex(v.end) + " (" + v.perms() + "): " + ((to - from) >>> PAGE_SHIFT)
                 + " pages touched, " + faults + " faults";
-    }
-
-    private static String perms(Vma v) {
-        return (v.has(VM_READ_B) ? "r" : "-") + (v.has(VM_WRITE_B) ? "w" : "-") + (v.has(VM_EXEC_B) ? "x" : "-") + (v.has(VM_MAYSHARE_B) ? "s" : "p");
     }
 
     /**
@@ -167,7 +165,6 @@ public final class Memory {
         return next;
     }
 
-    private static String hex(long v) { return "0x" + Long.toHexString(v); }
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {
@@ -268,7 +265,7 @@ public final class Memory {
     }
 
     /** A fresh, zeroed, exclusive anonymous small page, refcount 1 and mapcount 1 (for its PTE). */
-    private static long newAnonPage(Kernel k) {
+    static long newAnonPage(Kernel k) {
         long pfn = k.phys.allocFolio(k.userZone(), 0);
         if (pfn < 0) return -1;
         k.phys.setMapping(pfn, ANON_MAPPING, 0);
@@ -364,12 +361,17 @@ public final class Memory {
 
     /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
     static void dropMapping(Kernel k, Mm mm, long pfn) {
-        Object mapping = k.phys.mapping(pfn);
-        if (mapping == ANON_MAPPING) mm.rssAnon--;
-        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM)) mm.rssShmem--;
-        else mm.rssFile--;
+        rssAdd(k, mm, pfn, -1);
         k.phys.mapcountAdd(pfn, -1);
         k.phys.refAdd(pfn, -1);
+    }
+
+    /** add_mm_counter(mm, mm_counter(folio), delta): MM_ANONPAGES, MM_SHMEMPAGES or MM_FILEPAGES by the folio's mapping. */
+    static void rssAdd(Kernel k, Mm mm, long pfn, int delta) {
+        Object mapping = k.phys.mapping(pfn);
+        if (mapping == ANON_MAPPING) mm.rssAnon += delta;
+        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM)) mm.rssShmem += delta;
+        else mm.rssFile += delta;
     }
 
     /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
