@@ -6,6 +6,7 @@ import io.pinlab.kernel.fs.Mount;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
+import io.pinlab.kernel.mm.PinTable;
 import io.pinlab.kernel.mm.Vma;
 import io.pinlab.kernel.mm.VmOps;
 import io.pinlab.kernel.mm.Zone;
@@ -45,6 +46,13 @@ public final class Kernel implements Serializable {
     public final Map<String, Inode> inodes = new LinkedHashMap<>();
     /** user_struct->locked_vm per uid, in pages (io_uring charges RLIMIT_MEMLOCK here). */
     public final Map<Integer, Long> userLockedVm = new HashMap<>();
+    /** GUP: the simulated driver's pins and the FOLL_PIN vmstat counters (mm/gup.c). */
+    public final PinTable pins = new PinTable();
+    /**
+     * PF_MEMALLOC_PIN (memalloc_pin_save(), include/linux/sched/mm.h): set while FOLL_LONGTERM
+     * GUP runs, so pages it faults in avoid ZONE_MOVABLE.
+     */
+    public boolean memallocPin;
 
     // sysctls (/proc/sys/vm)
     public long nrHugepages = 0;
@@ -111,7 +119,7 @@ public final class Kernel implements Serializable {
     }
 
     /** The zone new user pages come from. */
-    public Zone userZone() { return movableZone ? Zone.MOVABLE : Zone.NORMAL; }
+    public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }
 
     // ---------------------------------------------------------------- tasks
 

@@ -1,7 +1,74 @@
 package io.pinlab.kernel.iouring;
 
-import java.io.Serializable;
+import io.pinlab.kernel.mm.Mm;
 
-/** struct io_ring_ctx: filled in by the io_uring work (io_uring/io_uring.c, io_uring/rsrc.c). */
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * struct io_ring_ctx (include/linux/io_uring_types.h), reduced to what fixed buffers need.
+ * The buffer table belongs to the ctx, not to an mm: after fork the child submits against the
+ * same table and its I/O lands in the parent's pinned pages.
+ */
 public final class IoRingCtx implements Serializable {
+    /** IORING_SETUP_CLAMP. */
+    public static final int IORING_SETUP_CLAMP = 1 << 4;
+    /** IORING_SETUP_SINGLE_ISSUER (6.0+). */
+    public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
+    /** The setup flags the simulator implements; any other bit gives -EINVAL. */
+    public static final int SUPPORTED_SETUP_FLAGS = IORING_SETUP_CLAMP | IORING_SETUP_SINGLE_ISSUER;
+
+    public final int flags;
+    public final int sqEntries;
+    public final int cqEntries;
+    /** The task that called io_uring_setup (for the event feed and /fds). */
+    public final int creatorPid;
+    public final int creatorUid;
+    /** ctx->user: the creator's uid, or null when the creator had CAP_IPC_LOCK (no RLIMIT_MEMLOCK). */
+    public final Integer user;
+    /** ctx->mm_account: the creator's mm (mmgrab at setup), charged with pinned_vm. */
+    public final Mm mmAccount;
+    /** ctx->submitter_task for IORING_SETUP_SINGLE_ISSUER, else -1. */
+    public final int submitterPid;
+    /** Pages of the SQ/CQ rings and SQE array charged to user->locked_vm (io_uring regions, 6.14+). */
+    long ringAcctPages;
+
+    /** ctx->user_bufs (6.3-6.6) / ctx->buf_table.nodes (6.13+); null = no table. A null slot is empty. */
+    IoMappedUbuf[] bufTable;
+    /** Tag of each slot (io_rsrc_data tags / node->tag). */
+    long[] bufTags;
+    /** The completion queue: CQEs posted and not yet reaped by io_uring_enter. */
+    final List<Cqe> cq = new ArrayList<>();
+    /** io_ring_ctx_free() ran. */
+    boolean freed;
+
+    IoRingCtx(int flags, int sqEntries, int cqEntries, int creatorPid, int creatorUid, Integer user, Mm mmAccount,
+              int submitterPid) {
+        this.flags = flags;
+        this.sqEntries = sqEntries;
+        this.cqEntries = cqEntries;
+        this.creatorPid = creatorPid;
+        this.creatorUid = creatorUid;
+        this.user = user;
+        this.mmAccount = mmAccount;
+        this.submitterPid = submitterPid;
+    }
+
+    /** ctx->nr_user_bufs / ctx->buf_table.nr. */
+    public int nrUserBufs() { return bufTable == null ? 0 : bufTable.length; }
+
+    public long ringAccountedPages() { return ringAcctPages; }
+
+    public boolean freed() { return freed; }
+
+    /** CQEs waiting in the completion queue. */
+    public List<Cqe> pendingCqes() { return List.copyOf(cq); }
+
+    /** Pages accounted by all registered buffers of this ring. */
+    public long bufferAccountedPages() {
+        long n = 0;
+        if (bufTable != null) for (IoMappedUbuf imu : bufTable) if (imu != null) n += imu.acctPages;
+        return n;
+    }
 }

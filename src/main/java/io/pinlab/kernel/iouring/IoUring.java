@@ -1,17 +1,336 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.FsType;
+import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 
-/** io_uring/io_uring.c, io_uring/register.c entry points. The io_uring work fills this in. */
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
+import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
+
+/**
+ * io_uring/io_uring.c and io_uring/register.c entry points: io_uring_setup, io_uring_register
+ * (buffer opcodes), io_uring_enter (fixed reads and writes), the buffer table view, and
+ * io_ring_ctx_free when the ring's file goes.
+ */
 public final class IoUring {
+    static final String IO_URING_C = "io_uring/io_uring.c";
+    /** IORING_MAX_ENTRIES (io_uring/io_uring.c). */
+    public static final int IORING_MAX_ENTRIES = 32768;
+    /** O_RDWR | O_CLOEXEC: the flags anon_inode_getfile() gives the ring file. */
+    static final int RING_FILE_FLAGS = 2 | 02000000;
+    static final String RING_INODE = "[io_uring]";
+
     private IoUring() {}
+
+    // ------------------------------------------------------------------ setup
+
+    /**
+     * io_uring_setup(entries, params) -> io_uring_create(): unsupported flags -EINVAL, entries 0
+     * -EINVAL, above IORING_MAX_ENTRIES -EINVAL unless IORING_SETUP_CLAMP; SQ entries rounded up
+     * to a power of two, CQ twice that. ctx->user only when the creator lacks CAP_IPC_LOCK;
+     * ctx->mm_account is the creator's mm. Returns the ring fd.
+     */
+    public static SysResult setup(Kernel k, Task t, int entries, int flags) {
+        Explain ex = new Explain();
+        Profile p = k.profile;
+        SysResult r = doSetup(k, t, entries, flags, ex, p);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("entries", Integer.toUnsignedLong(entries));
+        args.put("flags", flags);
+        k.event(t.pid, "io_uring_setup", args, r);
+        return r;
+    }
+
+    private static SysResult doSetup(Kernel k, Task t, int entries, int flags, Explain ex, Profile p) {
+        if ((flags & ~IoRingCtx.SUPPORTED_SETUP_FLAGS) != 0) {
+            ex.fail(p.ioUringNodeTable() ? "io_uring_sanitise_params" : "io_uring_setup", IO_URING_C, Errno.EINVAL,
+                    "flags 0x" + Integer.toHexString(flags) + ": only IORING_SETUP_CLAMP and IORING_SETUP_SINGLE_ISSUER are simulated");
+            return ex.error(Errno.EINVAL);
+        }
+        String fill = p.ioUringNodeTable() ? "io_uring_fill_params" : "io_uring_create";
+        long n = Integer.toUnsignedLong(entries);
+        if (n == 0) {
+            ex.fail(fill, IO_URING_C, Errno.EINVAL, "entries is 0");
+            return ex.error(Errno.EINVAL);
+        }
+        if (n > IORING_MAX_ENTRIES) {
+            if ((flags & IoRingCtx.IORING_SETUP_CLAMP) == 0) {
+                ex.fail(fill, IO_URING_C, Errno.EINVAL, "entries " + n + " > IORING_MAX_ENTRIES (32768) without IORING_SETUP_CLAMP");
+                return ex.error(Errno.EINVAL);
+            }
+            n = IORING_MAX_ENTRIES;
+        }
+        int sq = Integer.highestOneBit((int) n);
+        if (sq < n) sq <<= 1;
+        int cq = 2 * sq;
+        ex.ok(fill, IO_URING_C, "sq_entries " + sq + ", cq_entries " + cq);
+        // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
+        Integer user = t.capIpcLock ? null : t.uid;
+        int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
+        IoRingCtx ctx = new IoRingCtx(flags, sq, cq, t.pid, t.uid, user, t.mm, submitter);
+        ex.ok("io_uring_create", IO_URING_C, user == null ? "creator has CAP_IPC_LOCK: ctx->user NULL, no RLIMIT_MEMLOCK checks"
+                : "ctx->user = uid " + user + "; ctx->mm_account = mm of pid " + t.pid);
+        if (ringRegionsAccounted(p)) {
+            // io_allocate_scq_urings() -> io_create_region(): __io_account_mem(ctx->user, nr_pages)
+            // for the rings region and then for the SQE region (io_uring/memmap.c, 6.18)
+            long ringPages = pageAlign(ringsSize(sq, cq)) >>> PAGE_SHIFT;
+            long sqePages = pageAlign(64L * sq) >>> PAGE_SHIFT;
+            if (user != null) {
+                Errno e = Rsrc.ioAccountUser(k, t, user, ringPages);
+                if (e == null) {
+                    e = Rsrc.ioAccountUser(k, t, user, sqePages);
+                    if (e != null) k.addUserLockedVm(user, -ringPages); // io_rings_free()
+                }
+                if (e != null) {
+                    ex.fail("io_create_region", "io_uring/memmap.c", e, "uid " + user + " locked_vm " + k.userLockedVm(user)
+                            + " + ring pages > RLIMIT_MEMLOCK " + (t.rlimitMemlock >>> PAGE_SHIFT) + " pages");
+                    return ex.error(e);
+                }
+                ctx.ringAcctPages = ringPages + sqePages;
+            }
+            ex.ok("io_create_region", "io_uring/memmap.c", (ringPages + sqePages) + " ring page(s) (rings " + ringPages + ", SQEs "
+                    + sqePages + ")" + (user != null ? " charged to uid " + user + " locked_vm" : ", not charged (no ctx->user)"));
+        } else {
+            ex.ok("io_allocate_scq_urings", IO_URING_C, "rings from io_mem_alloc(): not charged to locked_vm in this kernel");
+        }
+        Inode inode = k.inodes.get(RING_INODE);
+        if (inode == null) inode = k.newInode(RING_INODE, FsType.ANON_INODE, Inode.Kind.ANON, Inode.Device.NONE, false, 0, 0600, 0);
+        OpenFile file = k.newFile(inode, RING_FILE_FLAGS);
+        file.ring = ctx;
+        file.refs = 1;
+        int fd = t.lowestFreeFd();
+        t.fds.put(fd, file);
+        ex.ok("io_uring_install_fd", IO_URING_C, "anon_inode:[io_uring] installed as fd " + fd);
+        return ex.result(fd);
+    }
+
+    /**
+     * Whether the kernel charges the SQ/CQ rings and SQE array to user->locked_vm: 6.14+ allocate
+     * them as io_uring regions (io_create_region(), io_uring/memmap.c, checked in 6.18.2 and
+     * 6.19); 6.3-6.5 use io_mem_alloc() (__get_free_pages, memcg only). Among the profiles this
+     * is exactly the one with the node-based buffer table (6.13+).
+     */
+    static boolean ringRegionsAccounted(Profile p) { return p.ioUringNodeTable(); }
+
+    /** rings_size(): struct io_rings (64 bytes with cacheline-aligned cqes) + 16-byte CQEs, cacheline aligned, + u32 SQ array. */
+    static long ringsSize(int sq, int cq) {
+        long off = 64 + 16L * cq;
+        off = (off + 63) & ~63L;
+        return off + 4L * sq;
+    }
+
+    private static long pageAlign(long v) { return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
+
+    // ------------------------------------------------------------------ register
+
+    /**
+     * io_uring_register(fd, opcode, arg, nr_args) for the buffer opcodes: the common prefix
+     * (6.18: fd -1 is a "blind" call, -EINVAL for these opcodes; bad fd -EBADF; not a ring
+     * -EOPNOTSUPP; SINGLE_ISSUER from another task -EEXIST), then __io_uring_register()'s dispatch.
+     */
+    public static SysResult register(Kernel k, Task t, RegisterArgs a) {
+        Explain ex = new Explain();
+        long ret = doRegister(k, t, a, ex);
+        SysResult r = ex.result(ret);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("fd", a.fd());
+        args.put("opcode", a.opcode().name());
+        args.put("nrArgs", a.nrArgsValue());
+        if (a.iovecs() != null) args.put("iovecs", a.iovecs().size());
+        k.event(t.pid, "io_uring_register", args, r);
+        return r;
+    }
+
+    private static long doRegister(Kernel k, Task t, RegisterArgs a, Explain ex) {
+        final String reg = "io_uring/register.c";
+        String regFile = k.profile.ioUringNodeTable() ? reg : IO_URING_C;
+        if (a.fd() == -1 && k.profile.ioUringNodeTable()) {
+            ex.fail("io_uring_register_blind", reg, Errno.EINVAL, "fd -1 is a blind call; only SEND_MSG_RING and QUERY are allowed");
+            return Errno.EINVAL.neg();
+        }
+        OpenFile file = t.fds.get(a.fd());
+        if (file == null) {
+            ex.fail("io_uring_register", regFile, Errno.EBADF, "fd " + a.fd() + " is not open");
+            return Errno.EBADF.neg();
+        }
+        IoRingCtx ctx = file.ring;
+        if (ctx == null) {
+            ex.fail("io_uring_register", regFile, Errno.EOPNOTSUPP, "fd " + a.fd() + " is not an io_uring (io_is_uring_fops)");
+            return Errno.EOPNOTSUPP.neg();
+        }
+        if (ctx.submitterPid >= 0 && ctx.submitterPid != t.pid) {
+            ex.fail("__io_uring_register", regFile, Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid " + ctx.submitterPid + ", caller is pid " + t.pid);
+            return Errno.EEXIST.neg();
+        }
+        ex.ok("io_uring_register", regFile, "fd " + a.fd() + " is a ring; " + a.opcode().name());
+        long nrArgs = a.nrArgsValue();
+        switch (a.opcode()) {
+            case IORING_REGISTER_BUFFERS -> {
+                if (!a.argPresent()) {
+                    ex.fail("__io_uring_register", regFile, Errno.EFAULT, "IORING_REGISTER_BUFFERS with arg == NULL");
+                    return Errno.EFAULT.neg();
+                }
+                return Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs() == null ? List.of() : a.iovecs(), nrArgs, null, ex);
+            }
+            case IORING_UNREGISTER_BUFFERS -> {
+                if (a.argPresent() || nrArgs != 0) {
+                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_UNREGISTER_BUFFERS needs arg == NULL and nr_args == 0");
+                    return Errno.EINVAL.neg();
+                }
+                return Rsrc.ioSqeBuffersUnregister(k, ctx, ex);
+            }
+            case IORING_REGISTER_BUFFERS2 -> {
+                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) {
+                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_register) (32)");
+                    return Errno.EINVAL.neg();
+                }
+                if (!a.argPresent()) {
+                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                    return Errno.EFAULT.neg();
+                }
+                long nr = a.nrValue();
+                if (nr == 0) {
+                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "rr.nr is 0");
+                    return Errno.EINVAL.neg();
+                }
+                if ((a.flags() & ~RegisterArgs.IORING_RSRC_REGISTER_SPARSE) != 0) {
+                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
+                    return Errno.EINVAL.neg();
+                }
+                if ((a.flags() & RegisterArgs.IORING_RSRC_REGISTER_SPARSE) != 0 && a.iovecs() != null) {
+                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
+                    return Errno.EINVAL.neg();
+                }
+                ex.ok("io_register_rsrc", Rsrc.FILE, "rr.nr " + nr + (a.iovecs() == null ? ", rr.data 0: every slot empty" : ""));
+                return Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs(), nr, a.tags(), ex);
+            }
+            case IORING_REGISTER_BUFFERS_UPDATE -> {
+                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) {
+                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_update2) (32)");
+                    return Errno.EINVAL.neg();
+                }
+                if (!a.argPresent()) {
+                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                    return Errno.EFAULT.neg();
+                }
+                long nr = a.nrValue();
+                if (nr == 0) {
+                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EINVAL, "up.nr is 0");
+                    return Errno.EINVAL.neg();
+                }
+                return Rsrc.ioSqeBuffersUpdate(k, t, ctx, Integer.toUnsignedLong(a.offset()), nr, a.iovecs(), a.tags(), ex);
+            }
+        }
+        throw new IllegalStateException();
+    }
+
+    // ------------------------------------------------------------------ enter
+
+    /**
+     * io_uring_enter(fd, to_submit, ...): submits the SQEs (at most sq_entries), completes them
+     * synchronously, and reaps every CQE in the completion queue (tag CQEs first). A bad fd is
+     * -EBADF, a non-ring -EOPNOTSUPP, a SINGLE_ISSUER ring from another task -EEXIST.
+     */
+    public static EnterResult enter(Kernel k, Task t, int fd, List<Sqe> sqes) {
+        Explain ex = new Explain();
+        long ret;
+        List<Cqe> reaped = List.of();
+        OpenFile file = t.fds.get(fd);
+        if (file == null) {
+            ex.fail("io_uring_enter", IO_URING_C, Errno.EBADF, "fd " + fd + " is not open");
+            ret = Errno.EBADF.neg();
+        } else if (file.ring == null) {
+            ex.fail("io_uring_enter", IO_URING_C, Errno.EOPNOTSUPP, "fd " + fd + " is not an io_uring");
+            ret = Errno.EOPNOTSUPP.neg();
+        } else if (file.ring.submitterPid >= 0 && file.ring.submitterPid != t.pid) {
+            ex.fail("io_uring_enter", IO_URING_C, Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid " + file.ring.submitterPid);
+            ret = Errno.EEXIST.neg();
+        } else {
+            IoRingCtx ctx = file.ring;
+            int n = Math.min(sqes.size(), ctx.sqEntries);
+            for (int i = 0; i < n; i++) {
+                Sqe s = sqes.get(i);
+                int res = RwFixed.issue(k, t, ctx, s, ex);
+                ctx.cq.add(new Cqe(s.userData(), res, 0));
+            }
+            ex.ok("io_submit_sqes", IO_URING_C, n + " SQE(s) submitted" + (n < sqes.size() ? " (the SQ ring holds " + ctx.sqEntries + ")" : ""));
+            reaped = new ArrayList<>(ctx.cq);
+            ctx.cq.clear();
+            ret = n;
+        }
+        SysResult r = ex.result(ret);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("fd", fd);
+        args.put("sqes", sqes.size());
+        k.event(t.pid, "io_uring_enter", args, r);
+        return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
+    }
+
+    // ------------------------------------------------------------------ view
+
+    /** The buffer table of the ring behind {@code fd} (empty list without a table). */
+    public static List<BufferView> buffers(Kernel k, Task t, int fd) {
+        IoRingCtx ctx = ctx(t, fd);
+        List<BufferView> out = new ArrayList<>();
+        if (ctx.bufTable == null) return out;
+        for (int i = 0; i < ctx.bufTable.length; i++) {
+            IoMappedUbuf imu = ctx.bufTable[i];
+            if (imu == null) {
+                out.add(new BufferView(i, 0, 0, 0, 0, List.of(), List.of(), 0, true));
+                continue;
+            }
+            List<Long> pfns = new ArrayList<>(imu.pagePfns.length);
+            for (long pfn : imu.pagePfns) pfns.add(pfn);
+            List<BufferView.Bvec> bv = new ArrayList<>(imu.nrBvecs());
+            for (int j = 0; j < imu.nrBvecs(); j++) bv.add(new BufferView.Bvec(imu.bvecPages[j], imu.bvecOffsets[j], imu.bvecLens[j]));
+            out.add(new BufferView(i, imu.ubuf, imu.len, imu.nrBvecs(), imu.acctPages, List.copyOf(pfns), List.copyOf(bv),
+                    ctx.bufTags[i], false));
+        }
+        return out;
+    }
+
+    /** The IoRingCtx behind a task's fd; NoSuchObjectException (404) when it is not an io_uring fd. */
+    public static IoRingCtx ctx(Task t, int fd) {
+        OpenFile f = t.fds.get(fd);
+        if (f == null || f.ring == null) throw new io.pinlab.kernel.NoSuchObjectException("fd " + fd + " of pid " + t.pid + " is not an io_uring");
+        return f.ring;
+    }
+
+    // ------------------------------------------------------------------ release
 
     /**
      * io_uring_release() -> io_ring_ctx_free(): called by fput() when the last reference to a
-     * ring's file goes (close of the last fd, exit). Unregisters buffers and drops accounting.
+     * ring's file goes (close of the last fd, exit). Buffers are unregistered first, under
+     * uring_lock, and only then the ring regions, mm_account and ctx->user are dropped, so the
+     * pinned_vm/locked_vm decrements land on the right counters (fixed in 5.8).
      */
     public static void ringRelease(Kernel k, OpenFile ringFile) {
-        // filled in by the io_uring work
+        IoRingCtx ctx = ringFile.ring;
+        if (ctx == null || ctx.freed) return;
+        int nr = ctx.nrUserBufs();
+        long acct = ctx.bufferAccountedPages();
+        Rsrc.freeTable(k, ctx, k.profile.ioUringNodeTable());
+        if (ctx.ringAcctPages != 0) {
+            k.addUserLockedVm(ctx.user, -ctx.ringAcctPages); // io_rings_free() -> io_free_region()
+            ctx.ringAcctPages = 0;
+        }
+        ctx.cq.clear();
+        ctx.freed = true;
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("file", ringFile.id());
+        args.put("buffers", nr);
+        args.put("unaccountedPages", acct);
+        k.event(ctx.creatorPid, "io_ring_ctx_free", args, 0, null);
     }
 }

@@ -1,9 +1,1204 @@
 package io.pinlab.kernel.mm;
 
-/** mm/gup.c. The GUP work fills this in. */
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Explain;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.FsType;
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.fs.OpenFile;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.pinlab.kernel.mm.FollBits.*;
+import static io.pinlab.kernel.mm.PhysMem.*;
+import static io.pinlab.kernel.mm.VmFlag.*;
+
+/**
+ * mm/gup.c: get_user_pages() and friends, in the kernel's order and with its function names
+ * (reference/gup.md; kernels read: 6.3.8, 6.5.0, 6.19). One implementation serves all profiles:
+ * each {@link Profile} switch is read at the one check it concerns.
+ *
+ * <h2>API for the REST layer</h2>
+ * <ul>
+ * <li>{@link #requestShapeError(Profile, GupRequest)}: a message for HTTP 400 (a parameter the
+ *     entry point does not have in this kernel, a flag the kernel does not define), or null.</li>
+ * <li>{@link #isValidGupArgs(Profile, GupCall, boolean, boolean, Integer, int)}: the one
+ *     is_valid_gup_args(); a non-null {@link GupArgsViolation} is HTTP 422. On a 422 call
+ *     {@link #warnInvalidArgs(Kernel, GupArgsViolation)} so that the WARN_ON_ONCE reaches dmesg.</li>
+ * <li>{@link #call(Kernel, Task, GupRequest)}: runs the entry point; a successful call with a
+ *     pages array creates a driver-visible {@link Pin} (see {@link Pins}).</li>
+ * </ul>
+ *
+ * <h2>API for io_uring (no driver-visible Pin is created, no event is recorded)</h2>
+ * <ul>
+ * <li>{@link #pinUserPages(Kernel, Task, long, long, int, long[], Explain)}: pin_user_pages()</li>
+ * <li>{@link #pinUserPagesFast(Kernel, Task, long, int, int, long[], Explain)}: pin_user_pages_fast()</li>
+ * <li>{@link #unpinUserPage(Kernel, long)}, {@link #unpinUserPages(Kernel, long[], int)},
+ *     {@link #unpinUserPagesDirtyLock(Kernel, long[], int, boolean)}: release them.</li>
+ * </ul>
+ * Pages are returned as pfns of the exact subpages, like {@code struct page *} entries.
+ */
 public final class Gup {
     /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to a small folio's refcount. */
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
+    /** Largest pages array a request may ask for (4 GiB of 4 KiB pages). */
+    public static final long MAX_PAGES_ARRAY = 1L << 20;
+
+    static final String FILE = "mm/gup.c";
+    static final String MEMORY = "mm/memory.c";
+
+    // vm_fault_t bits Memory does not define (include/linux/mm_types.h)
+    static final int VM_FAULT_HWPOISON = 0x000010;
+    static final int VM_FAULT_RETRY = 0x000400;
+    static final int VM_FAULT_ERROR = Memory.VM_FAULT_OOM | Memory.VM_FAULT_SIGBUS | Memory.VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON;
+
+    /** The x86_64 vsyscall page: the only gate area (arch/x86/entry/vsyscall). */
+    static final long VSYSCALL_ADDR = 0xffffffffff600000L;
+
+    private static final long EFAULT = -14, ENOMEM = -12, EINVAL = -22, EBUSY = -16, EAGAIN = -11,
+            EEXIST = -17, EMLINK = -31, EOPNOTSUPP = -95, EOVERFLOW = -75;
 
     private Gup() {}
+
+    /** Per-call state: struct follow_page_context plus what the explain summary needs. */
+    static final class Ctx {
+        final Kernel k;
+        final PhysMem phys;
+        final Profile p;
+        final Task task;
+        final Mm mm;
+        final Explain ex;
+        /** *locked: 1 = mmap_lock held by the caller, 0 = GUP takes it. */
+        int locked = 1;
+        /** follow_page_context.page_mask of the last lookup. */
+        int pageMask;
+        long faults, unshares, hugeLeaves, noopZeroPins;
+
+        Ctx(Kernel k, Task task, Explain ex) {
+            this.k = k;
+            this.phys = k.phys;
+            this.p = k.profile;
+            this.task = task;
+            this.mm = task.mm;
+            this.ex = ex == null ? new Explain() : ex;
+        }
+    }
+
+    // =====================================================================================
+    // Request shape (HTTP 400) and is_valid_gup_args() (HTTP 422)
+    // =====================================================================================
+
+    /**
+     * Checks that a request can be expressed against this kernel's prototypes at all: returns a
+     * message for HTTP 400, or null. Rules: nrPages non-negative (and within int for the fast
+     * variants); {@code vmas} only where the profile's entry point has that parameter;
+     * {@code locked} and {@code targetPid} only for *_remote; only FOLL_* bits the profile defines.
+     */
+    public static String requestShapeError(Profile p, GupRequest r) {
+        if (r == null || r.call() == null) return "call is required; one of " + Arrays.toString(GupCall.values());
+        GupCall call = r.call();
+        if (r.nrPages() < 0) return "nrPages must not be negative";
+        if (call.fast() && r.nrPages() > Integer.MAX_VALUE)
+            return "nrPages: " + call + " takes an int nr_pages (at most " + Integer.MAX_VALUE + ")";
+        if (r.pages() && r.nrPages() > MAX_PAGES_ARRAY)
+            return "nrPages: a pages array is limited to " + MAX_PAGES_ARRAY + " entries in this simulator";
+        if (r.vmas() && !p.hasVmasParam(call.name())) {
+            if (!p.vmasParam()) return "vmas: " + call + " has no vmas parameter in " + p.name()
+                    + " (removed from every GUP entry point in 6.5)";
+            if (call == GupCall.pin_user_pages && !p.pinUserPagesVmasParam())
+                return "vmas: pin_user_pages has no vmas parameter in " + p.name() + " (seed series patch 6/7 removed it)";
+            return "vmas: " + call + " has no vmas parameter (only get_user_pages, get_user_pages_remote, "
+                    + "pin_user_pages and pin_user_pages_remote have one)";
+        }
+        if (r.locked() != null && !call.takesLocked())
+            return "locked: " + call + " takes no locked pointer (only get_user_pages_remote and pin_user_pages_remote do)";
+        if (r.targetPid() != null && !call.remote())
+            return "targetPid: only the *_remote entry points take an mm";
+        int defined = 0;
+        for (FollFlag f : FollFlag.definedIn(p)) defined |= f.value();
+        int unknown = r.gupFlags() & ~defined;
+        if (unknown != 0) {
+            List<String> names = new ArrayList<>();
+            for (FollFlag f : FollFlag.definedIn(p)) names.add(f.name());
+            return "gupFlags: bits 0x" + Integer.toHexString(unknown) + " are not FOLL_* flags in profile " + p.name()
+                    + "; accepted: " + String.join(", ", names);
+        }
+        return null;
+    }
+
+    /**
+     * is_valid_gup_args() (mm/gup.c, 6.3: pages, vmas, locked, gup_flags, to_set; 6.5+: without
+     * vmas). Returns null when the arguments are valid, else the first rule broken, in the
+     * kernel's order (reference/gup.md 2.1). {@code locked} is the caller's *locked value (null =
+     * NULL pointer); only *_remote entry points pass it through, the others pass NULL.
+     * {@code vmas} counts only where the profile's entry point has that parameter.
+     */
+    public static GupArgsViolation isValidGupArgs(Profile p, GupCall call, boolean pages, boolean vmas,
+                                                  Integer locked, int callerFlags) {
+        return checkArgs(p, call, pages, vmas, locked, callerFlags, null);
+    }
+
+    private static GupArgsViolation checkArgs(Profile p, GupCall call, boolean pages, boolean vmas,
+                                              Integer locked, int gupFlags, int[] flagsOut) {
+        // Rule 1: flags the caller may not pass. 6.3-6.5: PIN|TRIED|UNLOCKABLE|REMOTE|FAST_ONLY;
+        // 6.7+ INTERNAL_GUP_FLAGS adds FOLL_TOUCH; 6.9+ (and 6.6.y) adds FOLL_MADV_POPULATE.
+        int internal = FOLL_PIN | FOLL_TRIED | FOLL_UNLOCKABLE | FOLL_REMOTE | FOLL_FAST_ONLY;
+        if (p.touchIsInternal()) internal |= FOLL_TOUCH;
+        if (p.follMadvPopulate()) internal |= FOLL_MADV_POPULATE;
+        if ((gupFlags & internal) != 0)
+            return violation(p, call, "INTERNAL_FLAG_FROM_CALLER",
+                    p.touchIsInternal() ? "gup_flags & INTERNAL_GUP_FLAGS" : "gup_flags & (FOLL_PIN | FOLL_TRIED | FOLL_UNLOCKABLE | FOLL_REMOTE | FOLL_FAST_ONLY)",
+                    "the caller passed " + flagNames(p, gupFlags & internal) + ", which only GUP itself may set");
+        gupFlags |= call.toSet();
+        Integer lk = call.takesLocked() ? locked : null;
+        if (lk != null) {
+            // Rule 2: at the external interface *locked must be 1 (the caller holds mmap_lock).
+            if (lk != 1)
+                return violation(p, call, "LOCKED_NOT_HELD", "*locked != 1",
+                        "a locked pointer was passed with *locked == " + lk + ": the caller must hold mmap_lock and say so with 1");
+            gupFlags |= FOLL_UNLOCKABLE;
+        }
+        // 6.5.0 only: every call honours NUMA hinting faults (removed again in 6.6, KVM sets it itself).
+        if (p.honorNumaAutoSet()) gupFlags |= FOLL_BIT12;
+        // Rule 3: FOLL_GET and FOLL_PIN are mutually exclusive.
+        if ((gupFlags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET))
+            return violation(p, call, "FOLL_GET_WITH_FOLL_PIN", "(gup_flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)",
+                    "FOLL_GET and FOLL_PIN are mutually exclusive: a pin_* call must not also take a plain reference");
+        // Rule 4: LONGTERM can only be specified when pinning.
+        if ((gupFlags & FOLL_PIN) == 0 && (gupFlags & FOLL_LONGTERM) != 0)
+            return violation(p, call, "LONGTERM_WITHOUT_PIN", "!(gup_flags & FOLL_PIN) && (gup_flags & FOLL_LONGTERM)",
+                    "FOLL_LONGTERM is only allowed with FOLL_PIN, i.e. through the pin_user_pages* calls");
+        // Rule 5: pages must be given when using GET/PIN.
+        if ((gupFlags & (FOLL_GET | FOLL_PIN)) != 0 && !pages)
+            return violation(p, call, "GET_OR_PIN_WITHOUT_PAGES", "(gup_flags & (FOLL_GET | FOLL_PIN)) && !pages",
+                    call + " takes references (" + ((gupFlags & FOLL_PIN) != 0 ? "FOLL_PIN" : "FOLL_GET")
+                            + ") so it needs a pages array to return them in");
+        // Rule 6: the pgmap must stay hot-unpluggable.
+        if ((gupFlags & FOLL_LONGTERM) != 0 && (gupFlags & FOLL_PCI_P2PDMA) != 0)
+            return violation(p, call, "LONGTERM_WITH_P2PDMA", "(gup_flags & FOLL_LONGTERM) && (gup_flags & FOLL_PCI_P2PDMA)",
+                    "P2P DMA memory must stay hot-unpluggable, so it cannot be pinned long-term");
+        // Rule 7 (6.3, 6.4): vmas with locked: the vmas array would go stale if GUP dropped the lock.
+        boolean hasVmas = vmas && p.hasVmasParam(call.name());
+        if (p.vmasParam() && hasVmas && (gupFlags & FOLL_UNLOCKABLE) != 0)
+            return violation(p, call, "VMAS_WITH_UNLOCKABLE", "vmas && (gup_flags & FOLL_UNLOCKABLE)",
+                    "a vmas array cannot be combined with a locked pointer: if GUP drops mmap_lock the VMAs may be freed");
+        if (flagsOut != null) flagsOut[0] = gupFlags;
+        return null;
+    }
+
+    private static GupArgsViolation violation(Profile p, GupCall call, String rule, String cond, String detail) {
+        String splat = "CPU: 0 at mm/gup.c is_valid_gup_args: WARN_ON_ONCE(" + cond + ")";
+        return new GupArgsViolation(rule, call.invalidArgsRet(), "WARNING: " + splat, call, detail);
+    }
+
+    /**
+     * Prints the WARN_ON_ONCE splat of a violated is_valid_gup_args() rule into the session's
+     * dmesg, once per rule per session (as the kernel's WARN_ON_ONCE does per call site).
+     * Returns true when it printed. The REST layer calls this when it answers 422.
+     */
+    public static boolean warnInvalidArgs(Kernel k, GupArgsViolation v) {
+        return k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), null);
+    }
+
+    // =====================================================================================
+    // Entry points
+    // =====================================================================================
+
+    /**
+     * Runs one GUP entry point for {@code caller} (the *_remote variants walk the target's mm).
+     * The request must pass {@link #requestShapeError} (else IllegalArgumentException: a bug in
+     * the caller). Invalid arguments are a kernel answer here: the WARN is printed once and the
+     * entry point's own return value (0 or -EINVAL) comes back.
+     */
+    public static GupResult call(Kernel k, Task caller, GupRequest req) {
+        String shape = requestShapeError(k.profile, req);
+        if (shape != null) throw new IllegalArgumentException(shape);
+        GupCall call = req.call();
+        Task target = call.remote() && req.targetPid() != null ? k.task(req.targetPid()) : caller;
+        Explain ex = new Explain();
+        if (call.remote())
+            ex.ok(call.name(), FILE, "remote mm of pid " + target.pid + " (FOLL_REMOTE; the caller holds its mmap_lock"
+                    + (req.locked() == null ? ", locked == NULL: never dropped)" : ")"));
+        long[] pages = req.pages() ? new long[(int) req.nrPages()] : null;
+        Ctx c = new Ctx(k, target, ex);
+        long ret = entry(c, call, req.start(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
+        Pin pin = null;
+        if (ret > 0 && pages != null) {
+            long[] pfns = ret == pages.length ? pages : Arrays.copyOf(pages, (int) ret);
+            pin = k.pins.add(call, target.pid, req.start(), req.nrPages(), req.gupFlags(), pfns,
+                    call.pins() ? Pin.Kind.FOLL_PIN : Pin.Kind.FOLL_GET);
+        }
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("start", "0x" + Long.toHexString(req.start()));
+        args.put("nrPages", req.nrPages());
+        args.put("gupFlags", flagNames(k.profile, req.gupFlags()));
+        args.put("pages", req.pages());
+        if (req.vmas()) args.put("vmas", true);
+        if (req.locked() != null) args.put("locked", req.locked());
+        if (call.remote()) args.put("targetPid", target.pid);
+        if (pin != null) args.put("pin", pin.id());
+        Errno errno = Errno.fromRet(ret);
+        k.event(caller.pid, call.name(), args, ret, errno);
+        return new GupResult(ret, errno, pin, ex.steps(), ex.warnings());
+    }
+
+    /**
+     * pin_user_pages() for kernel callers (io_uring's io_pin_pages()): the current task's mm,
+     * caller holds mmap_lock, no vmas. Returns the number of pages pinned or -errno (0 on invalid
+     * arguments, as the kernel does); {@code pagesOut[0..ret)} receives the pfns. Release with
+     * {@link #unpinUserPages}. No driver-visible Pin, no event.
+     */
+    public static long pinUserPages(Kernel k, Task task, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        Ctx c = new Ctx(k, task, ex);
+        return entry(c, GupCall.pin_user_pages, start, nrPages, gupFlags, pagesOut, false, null);
+    }
+
+    /**
+     * pin_user_pages_fast() for kernel callers (io_uring 6.10+): returns pages pinned or -errno
+     * (-EINVAL on invalid arguments); {@code pagesOut[0..ret)} receives the pfns.
+     */
+    public static long pinUserPagesFast(Kernel k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        Ctx c = new Ctx(k, task, ex);
+        return entry(c, GupCall.pin_user_pages_fast, start, nrPages, gupFlags, pagesOut, false, null);
+    }
+
+    private static long entry(Ctx c, GupCall call, long start, long nrPages, int callerFlags, long[] pages,
+                              boolean vmas, Integer locked) {
+        int[] fl = new int[1];
+        GupArgsViolation v = checkArgs(c.p, call, pages != null, vmas, locked, callerFlags, fl);
+        if (v != null) {
+            c.k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), c.ex);
+            c.ex.step("is_valid_gup_args", FILE, v.kernelRet() == 0 ? "false (returns 0)" : "-EINVAL",
+                    v.detail() + "; " + call + " returns " + v.kernelRet());
+            return v.kernelRet();
+        }
+        int flags = fl[0];
+        c.ex.ok("is_valid_gup_args", FILE, "gup_flags = " + flagNames(c.p, flags));
+        switch (call.path()) {
+            case LOCKED -> {
+                c.locked = locked != null ? locked : call.internalLocked();
+                return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+            }
+            case LONGTERM -> {
+                c.locked = locked != null ? locked : call.internalLocked();
+                return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+            }
+            default -> {
+                return gupFastFallback(c, start, nrPages, flags, pages);
+            }
+        }
+    }
+
+    // =====================================================================================
+    // check_vma_flags() and the VMA lookup
+    // =====================================================================================
+
+    /**
+     * check_vma_flags() (mm/gup.c), rules in order (reference/gup.md 3.1). {@code sameFile} is
+     * the seed series' extra argument (FOLL_SAME_FILE, never merged). Returns 0 or -errno and
+     * records the decisive rule.
+     */
+    static int checkVmaFlags(Ctx c, Vma vma, int gupFlags, OpenFile sameFile) {
+        Profile p = c.p;
+        long vmFlags = vma.flags;
+        boolean write = (gupFlags & FOLL_WRITE) != 0;
+        boolean vmaAnon = vma.isAnonymous();
+        String where = "VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + describe(vma) + ")";
+        // seed (Apr 2023, patch 4/7): FOLL_SAME_FILE asserts that every VMA shares the previous one's vm_file
+        if (p.follSameFile() && (gupFlags & FOLL_BIT12) != 0 && vma.file != sameFile)
+            return vmaFail(c, Errno.EFAULT, where + ": FOLL_SAME_FILE and its file differs from the previous VMA's");
+        if ((vmFlags & (VM_IO_B | VM_PFNMAP_B)) != 0)
+            return vmaFail(c, Errno.EFAULT, where + " is VM_IO|VM_PFNMAP: raw device memory has no struct pages to pin");
+        if ((gupFlags & FOLL_ANON) != 0 && !vmaAnon)
+            return vmaFail(c, Errno.EFAULT, where + " is not anonymous and FOLL_ANON was given (CVE-2018-1120 guard)");
+        if ((gupFlags & FOLL_LONGTERM) != 0 && vma.isFsdax())
+            return vmaFail(c, Errno.EOPNOTSUPP, where + " is fsdax: a long-term pin would block the filesystem from ever moving those blocks");
+        // 6.11+ (unified hugetlb GUP): FOLL_SPLIT_PMD cannot split a hugetlb page. It arrived with
+        // the same rework that dropped the hugetlb FOLL_FORCE rule below, so the switch is shared.
+        if ((gupFlags & FOLL_SPLIT_PMD) != 0 && vma.isHugetlb() && !p.hugetlbForceWriteRejected())
+            return vmaFail(c, Errno.EOPNOTSUPP, where + " is hugetlb: FOLL_SPLIT_PMD cannot split a hugetlb page");
+        if (vma.isSecretmem())
+            return vmaFail(c, Errno.EFAULT, where + " is memfd_secret memory, which is unmapped from the kernel and never pinnable");
+        if (write) {
+            // 6.5+ (8ac268436e6d): writable_file_mapping_allowed()
+            if (p.fileBackedLongtermWriteBan() && !vmaAnon && !writableFileMappingAllowed(vma, gupFlags))
+                return vmaFail(c, Errno.EFAULT, where + " needs dirty tracking (shared, writable, " + fsName(vma)
+                        + "): a FOLL_LONGTERM|FOLL_WRITE pin would let a device write behind the filesystem's back");
+            if ((vmFlags & VM_WRITE_B) == 0) {
+                if ((gupFlags & FOLL_FORCE) == 0)
+                    return vmaFail(c, Errno.EFAULT, where + " is not writable and FOLL_FORCE was not given");
+                // up to 6.8: hugetlb does not support FOLL_FORCE|FOLL_WRITE
+                if (p.hugetlbForceWriteRejected() && vma.isHugetlb())
+                    return vmaFail(c, Errno.EFAULT, where + " is hugetlb: FOLL_FORCE writes to read-only hugetlb mappings are not supported");
+                if (!vma.isCowMapping())
+                    return vmaFail(c, Errno.EFAULT, where + " is not a private (COW) mapping: FOLL_FORCE may only write through a private copy");
+            }
+        } else if ((vmFlags & VM_READ_B) == 0) {
+            if ((gupFlags & FOLL_FORCE) == 0)
+                return vmaFail(c, Errno.EFAULT, where + " is not readable and FOLL_FORCE was not given");
+            if ((vmFlags & VM_MAYREAD_B) == 0)
+                return vmaFail(c, Errno.EFAULT, where + " can never be readable (no VM_MAYREAD), not even with FOLL_FORCE");
+        }
+        // arch_vma_access_permitted(): no protection keys in this simulator, always allowed
+        c.ex.ok("check_vma_flags", FILE, where + " allows " + (write ? "write" : "read") + " access");
+        return 0;
+    }
+
+    private static int vmaFail(Ctx c, Errno e, String detail) {
+        c.ex.fail("check_vma_flags", FILE, e, detail);
+        return -e.value();
+    }
+
+    /** writable_file_mapping_allowed() (6.5+): LONGTERM pins may not write to dirty-tracked mappings. */
+    static boolean writableFileMappingAllowed(Vma vma, int gupFlags) {
+        if ((gupFlags & (FOLL_PIN | FOLL_LONGTERM)) != (FOLL_PIN | FOLL_LONGTERM)) return true;
+        return !vma.needsDirtyTracking();
+    }
+
+    /**
+     * The VMA lookup of __get_user_pages(): 6.3 find_extend_vma() (expands a VM_GROWSDOWN stack
+     * down to addr); 6.4.y/6.5+ gup_vma_lookup() (never expands; prints a note when the address is
+     * within 64 KiB below a stack).
+     */
+    static Vma gupVmaLookup(Ctx c, long addr) {
+        Vma vma = c.mm.vmaLookup(addr);
+        if (vma != null) return vma;
+        Vma next = c.mm.findVma(addr);
+        if (next == null || (next.flags & VM_GROWSDOWN_B) == 0) return null;
+        if (c.p.gupExpandsStack()) return findExtendVma(c, next, addr);
+        if (next.start - addr > 65536) return null;
+        if (!c.k.pins.stackWarningPrinted) {
+            c.k.pins.stackWarningPrinted = true;
+            c.k.log.printk(String.format("GUP no longer grows the stack in %s (%d): %x-%x (%x)",
+                    c.task.comm, c.task.pid, next.start, next.end, addr));
+        }
+        c.ex.step("gup_vma_lookup", FILE, "no VMA", hex(addr) + " is just below the stack VMA " + hex(next.start)
+                + "; since the StackRot fixes (6.4.y/6.5) GUP no longer expands stacks");
+        return null;
+    }
+
+    /** 6.3 find_extend_vma() -> expand_stack() -> expand_downwards() (mm/mmap.c). */
+    private static Vma findExtendVma(Ctx c, Vma vma, long addr) {
+        long address = addr & ~(PAGE_SIZE - 1);
+        if (address < Mm.MMAP_MIN_ADDR) return null;
+        // stack_guard_gap (256 pages) to the previous VMA
+        Map.Entry<Long, Vma> prevE = c.mm.vmas.lowerEntry(vma.start);
+        Vma prev = prevE == null ? null : prevE.getValue();
+        if (prev != null && (prev.flags & VM_GROWSDOWN_B) == 0 && (prev.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0
+                && address - prev.end < (256L << PAGE_SHIFT)) {
+            c.ex.step("find_extend_vma", "mm/mmap.c", "no VMA", "expanding the stack to " + hex(address)
+                    + " would come within stack_guard_gap of the VMA at " + hex(prev.start));
+            return null;
+        }
+        // acct_stack_growth(): RLIMIT_STACK 8 MiB
+        if (vma.end - address > (8L << 20)) {
+            c.ex.step("find_extend_vma", "mm/mmap.c", "no VMA", "expanding the stack to " + hex(address) + " would exceed RLIMIT_STACK (8 MiB)");
+            return null;
+        }
+        long grow = (vma.start - address) >>> PAGE_SHIFT;
+        c.mm.remove(vma);
+        vma.start = address;
+        vma.pgoff -= grow;
+        c.mm.insert(vma);
+        c.ex.ok("find_extend_vma", "mm/mmap.c", "6.3: " + hex(addr) + " is below the VM_GROWSDOWN stack, so GUP expanded the stack VMA down to "
+                + hex(address) + " (" + grow + " pages); 6.4.y and later refuse this (StackRot, CVE-2023-3269)");
+        return vma;
+    }
+
+    // =====================================================================================
+    // __get_user_pages_locked(), __get_user_pages()
+    // =====================================================================================
+
+    /**
+     * __get_user_pages_locked(): lock handling, MMF_HAS_PINNED, FOLL_GET when pages and not PIN,
+     * then one __get_user_pages() (the simulated faults never drop mmap_lock, so the
+     * VM_FAULT_RETRY re-lock loop does not run). 6.7+: nr_pages == 0 returns 0 early and a
+     * 0-page result without FOLL_NOWAIT is a WARN and -EFAULT.
+     */
+    static long getUserPagesLocked(Ctx c, long start, long nrPages, long[] pages, int off, int flags) {
+        if (nrPages == 0 && c.p.zeroResultIsEfault()) {
+            c.ex.ok("__get_user_pages_locked", FILE, "nr_pages == 0: returns 0 at once");
+            return 0;
+        }
+        boolean mustUnlock = false;
+        if (c.locked == 0) {
+            mustUnlock = true; // mmap_read_lock_killable(): no fatal signal in this simulator
+            if (c.p.zeroResultIsEfault()) c.locked = 1;
+        }
+        if ((flags & FOLL_PIN) != 0 && (c.mm.flags & Mm.MMF_HAS_PINNED) == 0) {
+            c.mm.flags |= Mm.MMF_HAS_PINNED;
+            c.ex.ok("mm_set_has_pinned_flag", FILE, "MMF_HAS_PINNED set on pid " + c.task.pid
+                    + "'s mm (never cleared): fork now copies pinned anonymous pages instead of sharing them");
+        }
+        if (pages != null && (flags & FOLL_PIN) == 0) flags |= FOLL_GET;
+        long ret = getUserPages(c, start, nrPages, flags, pages, off);
+        if (mustUnlock) c.locked = 0; // mmap_read_unlock(); *locked = 0
+        if (c.p.zeroResultIsEfault() && ret == 0 && (flags & FOLL_NOWAIT) == 0) {
+            c.k.log.warnOnce("__get_user_pages_locked:zero", "CPU: 0 at mm/gup.c __get_user_pages_locked: WARN_ON_ONCE(pages_done == 0 && !(flags & FOLL_NOWAIT))", c.ex);
+            c.ex.fail("__get_user_pages_locked", FILE, Errno.EFAULT, "no page was done and FOLL_NOWAIT was not set: 6.7+ turns that into -EFAULT");
+            return EFAULT;
+        }
+        return ret;
+    }
+
+    /**
+     * __get_user_pages(): walks [start, start + nr_pages pages), looking up the VMA when it
+     * crosses one, following each page and faulting it in when needed. Returns the number of
+     * pages done, or the error if none was ("i ? i : ret").
+     */
+    static long getUserPages(Ctx c, long start, long nrPages, int flags, long[] pages, int off) {
+        if (nrPages == 0) return 0;
+        long i = 0, ret = 0;
+        Vma vma = null;
+        long firstStart = start;
+        c.faults = c.unshares = c.hugeLeaves = c.noopZeroPins = 0;
+        walk:
+        do {
+            if (vma == null || Long.compareUnsigned(start, vma.end) >= 0) {
+                if ((flags & FOLL_MADV_POPULATE) != 0) {
+                    // 6.9+ / 6.6.y: MADV_POPULATE_(READ|WRITE) error reporting
+                    vma = c.mm.vmaLookup(start);
+                    if (vma == null) {
+                        c.ex.fail("__get_user_pages", FILE, Errno.ENOMEM, "FOLL_MADV_POPULATE: no VMA at " + hex(start));
+                        ret = ENOMEM;
+                        break;
+                    }
+                    if (checkVmaFlags(c, vma, flags, vma.file) != 0) {
+                        ret = EINVAL;
+                        break;
+                    }
+                } else {
+                    OpenFile sameFile = vma == null ? null : vma.file;
+                    vma = gupVmaLookup(c, start);
+                    if (vma == null && Long.compareUnsigned(start, VSYSCALL_ADDR) >= 0
+                            && Long.compareUnsigned(start, VSYSCALL_ADDR + PAGE_SIZE) < 0) {
+                        // get_gate_page(): the vsyscall page has no struct page to hand out here
+                        c.ex.fail("get_gate_page", FILE, Errno.EFAULT, hex(start) + " is the vsyscall gate page");
+                        ret = EFAULT;
+                        break;
+                    }
+                    if (vma == null) {
+                        c.ex.fail("__get_user_pages", FILE, Errno.EFAULT, "no VMA contains " + hex(start));
+                        ret = EFAULT;
+                        break;
+                    }
+                    // seed: i == 0 compares the first VMA with itself, later VMAs with the previous one
+                    int r = checkVmaFlags(c, vma, flags, i == 0 ? vma.file : sameFile);
+                    if (r != 0) {
+                        ret = r;
+                        break;
+                    }
+                }
+            }
+            long page;
+            int guard = 0;
+            while (true) {
+                // fatal_signal_pending(): never in this simulator
+                page = followPageMask(c, vma, start, flags);
+                if (page == 0 || page == EMLINK) {
+                    int r = faultinPage(c, vma, start, flags, page == EMLINK);
+                    if (r == 0) {
+                        if (++guard > 8) throw new IllegalStateException("GUP fault loop at " + hex(start));
+                        continue;
+                    }
+                    ret = (r == EBUSY || r == EAGAIN) ? 0 : r;
+                    break walk;
+                } else if (page == EEXIST) {
+                    // a PTE without struct page: callers wanting pages cannot have it
+                    if (pages != null) {
+                        c.ex.fail("follow_page_mask", FILE, Errno.EEXIST, hex(start) + " is mapped by a special PTE with no struct page");
+                        ret = EEXIST;
+                        break walk;
+                    }
+                    c.pageMask = 0;
+                } else if (page < 0) {
+                    ret = page;
+                    break walk;
+                }
+                break;
+            }
+            long increm = 1 + (~(start >>> PAGE_SHIFT) & c.pageMask);
+            if (increm > nrPages) increm = nrPages;
+            if (pages != null) {
+                if (increm > 1) {
+                    // 6.19 style: the rest of the huge page with one try_grab_folio(folio, n - 1)
+                    tryGrabFolio(c, page, (int) (increm - 1), flags, false);
+                }
+                int base = off + (int) i;
+                for (int j = 0; j < increm; j++) pages[base + j] = page + j;
+            }
+            i += increm;
+            start += increm << PAGE_SHIFT;
+            nrPages -= increm;
+        } while (nrPages != 0);
+        summarizeWalk(c, firstStart, i, ret, flags);
+        return i != 0 ? i : ret;
+    }
+
+    private static void summarizeWalk(Ctx c, long start, long i, long ret, int flags) {
+        if (i == 0 && ret < 0) return; // the failing check is already the last step
+        StringBuilder sb = new StringBuilder();
+        sb.append(i).append(i == 1 ? " page" : " pages").append(" from ").append(hex(start));
+        String how = (flags & FOLL_PIN) != 0 ? " pinned (FOLL_PIN)" : (flags & FOLL_GET) != 0 ? " referenced (FOLL_GET)" : " faulted in / checked (no pages array: nothing held)";
+        sb.append(how);
+        if (c.faults > 0) sb.append("; ").append(c.faults).append(" needed faultin_page()");
+        if (c.unshares > 0) sb.append("; ").append(c.unshares).append(" unshared (FAULT_FLAG_UNSHARE)");
+        if (c.hugeLeaves > 0) sb.append("; ").append(c.hugeLeaves).append(" huge-page lookups (the count jumps through each 2 MiB page)");
+        if (c.noopZeroPins > 0) sb.append("; ").append(c.noopZeroPins).append(" shared zero page pins not counted (6.5+)");
+        if (ret < 0 && i > 0) {
+            sb.append("; stopped by -").append(Errno.fromRet(ret).name())
+                    .append(", but pages were done, so the count is returned (i ? i : ret): retry at ")
+                    .append(hex(start + (i << PAGE_SHIFT))).append(" to see the error");
+        } else if (ret == 0 && i == 0) {
+            sb.append("; the fault needs I/O and FOLL_NOWAIT does not wait: 0 returned");
+        }
+        c.ex.ok("__get_user_pages", FILE, sb.toString());
+    }
+
+    // =====================================================================================
+    // follow_page_mask(), follow_page_pte(), huge leaves
+    // =====================================================================================
+
+    /**
+     * follow_page_mask(): the page mapped at addr with a reference taken per flags, or 0 (NULL:
+     * needs a fault), -EMLINK (needs unshare), -EEXIST (no struct page), another -errno.
+     * Sets {@code c.pageMask} (HPAGE_NR - 1 for PMD leaves).
+     */
+    static long followPageMask(Ctx c, Vma vma, long addr, int flags) {
+        c.pageMask = 0;
+        long pmd = c.mm.pmds.get(addr >>> 21);
+        if (pmd != 0) {
+            if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
+                Memory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
+            } else {
+                return followHugePmd(c, vma, addr, pmd, flags);
+            }
+        } else if (vma.isHugetlb()) {
+            return 0; // hugetlb_follow_page_mask(): not present, fault it in
+        }
+        return followPagePte(c, vma, addr, flags);
+    }
+
+    /** follow_trans_huge_pmd() / hugetlb_follow_page_mask(): a 2 MiB leaf. */
+    private static long followHugePmd(Ctx c, Vma vma, long addr, long pmd, int flags) {
+        long head = Pte.pfn(pmd);
+        long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
+        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
+        if (!Pte.write(pmd) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
+        long r = tryGrabPage(c, page, flags);
+        if (r < 0) return r;
+        if ((flags & FOLL_TOUCH) != 0) touch(c, page, pmd, flags);
+        c.pageMask = HPAGE_NR - 1;
+        c.hugeLeaves++;
+        return page;
+    }
+
+    /** follow_page_pte() (present-PTE case, reference/gup.md 3.4). */
+    static long followPagePte(Ctx c, Vma vma, long addr, int flags) {
+        if ((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)) {
+            c.k.log.warnOnce("follow_page_pte:get+pin", "CPU: 0 at mm/gup.c follow_page_pte: WARN_ON_ONCE((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET))", c.ex);
+            return EINVAL;
+        }
+        long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
+        if (pte == 0) return noPageTable(c, vma, addr, flags);
+        long pfn = Pte.pfn(pte);
+        // vm_normal_page(): special PTEs (zero page, raw pfns) have no struct page to refcount
+        long page = Pte.special(pte) ? 0 : pfn;
+        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pte, page, vma, flags)) return 0;
+        if (page == 0) {
+            if ((flags & FOLL_DUMP) != 0) {
+                c.ex.fail("follow_page_pte", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps "
+                        + (pfn == ZERO_PFN ? "the shared zero page" : "a raw pfn") + ", which a core dump leaves out");
+                return EFAULT;
+            }
+            if (pfn == ZERO_PFN) page = pfn;
+            else return EEXIST; // follow_pfn_pte()
+        }
+        if (!Pte.write(pte) && gupMustUnshare(c, vma, flags, page)) return EMLINK;
+        long r = tryGrabPage(c, page, flags);
+        if (r < 0) return r;
+        if ((flags & FOLL_TOUCH) != 0) touch(c, page, pte, flags);
+        return page;
+    }
+
+    /** no_page_table(): NULL (fault it in), or -EFAULT for FOLL_DUMP on anon / fault-less VMAs. */
+    private static long noPageTable(Ctx c, Vma vma, long addr, int flags) {
+        if ((flags & FOLL_DUMP) != 0 && (vma.isAnonymous() || vma.ops == VmOps.DEVICE)) {
+            c.ex.fail("no_page_table", FILE, Errno.EFAULT, "FOLL_DUMP: nothing is mapped at " + hex(addr) + " in an anonymous VMA: the core dump leaves a hole");
+            return EFAULT;
+        }
+        return 0;
+    }
+
+    /** FOLL_TOUCH: mark_page_accessed(), and set_page_dirty() for writes. */
+    private static void touch(Ctx c, long page, long pte, int flags) {
+        if (page == ZERO_PFN) return;
+        int fl = c.phys.flags(page);
+        int add = 0;
+        if ((fl & PG_REFERENCED) == 0) add |= PG_REFERENCED;
+        if ((flags & FOLL_WRITE) != 0 && (pte & Pte.DIRTY) == 0 && (fl & PG_DIRTY) == 0) add |= PG_DIRTY;
+        if (add != 0) c.phys.setFolioFlags(page, add);
+    }
+
+    /**
+     * can_follow_write_pte() / can_follow_write_pmd(): writable PTE, or a FOLL_FORCE write to a
+     * private read-only mapping whose page is already an exclusive anonymous one.
+     */
+    static boolean canFollowWritePte(Ctx c, long pte, long page, Vma vma, int flags) {
+        if (Pte.write(pte)) return true;
+        if ((flags & FOLL_FORCE) == 0) return false;
+        if ((vma.flags & (VM_MAYSHARE_B | VM_SHARED_B)) != 0) return false;
+        if ((vma.flags & VM_MAYWRITE_B) == 0) return false;
+        if ((vma.flags & VM_WRITE_B) != 0) return false;
+        if (page == 0) return false;
+        int fl = c.phys.flags(page);
+        return (fl & PG_ANON) != 0 && (fl & PG_ANON_EXCLUSIVE) != 0;
+    }
+
+    /**
+     * gup_must_unshare() (mm/internal.h): a FOLL_PIN read pin of a read-only PTE must first get
+     * an exclusive page: anon pages that are not PageAnonExclusive, and (FOLL_LONGTERM only)
+     * page cache in COW mappings. {@code vma == null} is gup-fast, which cannot tell, so it
+     * always unshares (falls back) for page cache.
+     */
+    static boolean gupMustUnshare(Ctx c, Vma vma, int flags, long page) {
+        if ((flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN) return false;
+        int fl = c.phys.flags(page);
+        if ((fl & PG_ANON) == 0) {
+            if ((flags & FOLL_LONGTERM) == 0) return false;
+            if (vma == null) return true;
+            return vma.isCowMapping();
+        }
+        return (fl & PG_ANON_EXCLUSIVE) == 0;
+    }
+
+    // =====================================================================================
+    // faultin_page()
+    // =====================================================================================
+
+    /**
+     * faultin_page(): FOLL_* to FAULT_FLAG_*, handle_mm_fault(), VM_FAULT_* to errno. Returns 0
+     * (retry the lookup), -EBUSY (VM_FAULT_RETRY), -EFAULT, -ENOMEM or -EHWPOISON.
+     */
+    static int faultinPage(Ctx c, Vma vma, long addr, int flags, boolean unshare) {
+        if ((flags & FOLL_NOFAULT) != 0) {
+            c.ex.fail("faultin_page", FILE, Errno.EFAULT, "FOLL_NOFAULT: " + hex(addr) + (unshare ? " would need an unshare fault" : " is not mapped as needed")
+                    + " and GUP may not fault");
+            return (int) EFAULT;
+        }
+        int faultFlags = 0;
+        if ((flags & FOLL_WRITE) != 0) faultFlags |= Memory.FAULT_FLAG_WRITE;
+        if ((flags & FOLL_REMOTE) != 0) faultFlags |= Memory.FAULT_FLAG_REMOTE;
+        if ((flags & FOLL_UNLOCKABLE) != 0) {
+            faultFlags |= Memory.FAULT_FLAG_ALLOW_RETRY | Memory.FAULT_FLAG_KILLABLE;
+            if ((flags & FOLL_INTERRUPTIBLE) != 0) faultFlags |= Memory.FAULT_FLAG_INTERRUPTIBLE;
+        }
+        if ((flags & FOLL_NOWAIT) != 0) faultFlags |= Memory.FAULT_FLAG_ALLOW_RETRY | Memory.FAULT_FLAG_RETRY_NOWAIT;
+        if ((flags & FOLL_TRIED) != 0) faultFlags |= Memory.FAULT_FLAG_TRIED;
+        if (unshare) faultFlags |= Memory.FAULT_FLAG_UNSHARE;
+
+        int ret;
+        if ((faultFlags & Memory.FAULT_FLAG_RETRY_NOWAIT) != 0 && needsReadIo(c, vma, addr)) {
+            // filemap_fault(): the page is not cached; readahead is started, and with
+            // FAULT_FLAG_RETRY_NOWAIT the fault gives up instead of waiting (VM_FAULT_RETRY)
+            Memory.findOrCreateCachePage(c.k, vma.file.inode(), vma.pageIndex(addr));
+            c.ex.step("filemap_fault", "mm/filemap.c", "VM_FAULT_RETRY", hex(addr) + " is not in the page cache: read I/O started, "
+                    + "FOLL_NOWAIT does not wait for it (the page is cached for the next call)");
+            ret = VM_FAULT_RETRY;
+        } else {
+            ret = Memory.handleMmFault(c.k, c.mm, vma, addr, faultFlags);
+            if (unshare) c.unshares++;
+            else c.faults++;
+        }
+        if ((ret & VM_FAULT_ERROR) != 0) {
+            // vm_fault_to_errno()
+            Errno e;
+            String why;
+            if ((ret & Memory.VM_FAULT_OOM) != 0) {
+                e = Errno.ENOMEM;
+                why = "VM_FAULT_OOM: no free page frame";
+            } else if ((ret & VM_FAULT_HWPOISON) != 0 && (flags & FOLL_HWPOISON) != 0) {
+                e = Errno.EHWPOISON;
+                why = "VM_FAULT_HWPOISON";
+            } else {
+                e = Errno.EFAULT;
+                why = (ret & Memory.VM_FAULT_SIGBUS) != 0 ? "VM_FAULT_SIGBUS (beyond end of file, or hugetlb pool empty)" : "VM_FAULT_SIGSEGV";
+            }
+            c.ex.fail("faultin_page", FILE, e, "handle_mm_fault(" + hex(addr) + ") returned " + why);
+            return -e.value();
+        }
+        if ((ret & VM_FAULT_RETRY) != 0) {
+            if ((faultFlags & Memory.FAULT_FLAG_RETRY_NOWAIT) == 0) c.locked = 0;
+            return (int) EBUSY;
+        }
+        return 0;
+    }
+
+    /** True when a fault at addr would have to read a disk-backed file page (ext4/xfs page cache miss). */
+    private static boolean needsReadIo(Ctx c, Vma vma, long addr) {
+        if (vma.ops != VmOps.FILE || vma.file == null) return false;
+        if (c.mm.ptes.get(addr >>> PAGE_SHIFT) != 0) return false;
+        Inode in = vma.file.inode();
+        long index = vma.pageIndex(addr);
+        if (index >= (in.size + PAGE_SIZE - 1) >>> PAGE_SHIFT) return false; // SIGBUS, no I/O
+        return in.pageCache.get(index) == 0;
+    }
+
+    // =====================================================================================
+    // try_grab_page(), try_grab_folio(), gup_put_folio() (reference/gup.md 3.7)
+    // =====================================================================================
+
+    /** try_grab_page(): the slow path's reference for one page. Returns 0 or -errno. */
+    static long tryGrabPage(Ctx c, long page, int flags) {
+        PhysMem ph = c.phys;
+        if (ph.refcount(page) <= 0) {
+            c.k.log.warnOnce("try_grab_page:ref", "CPU: 0 at mm/gup.c try_grab_page: WARN_ON_ONCE(folio_ref_count(folio) <= 0)", c.ex);
+            return ENOMEM;
+        }
+        if ((flags & FOLL_GET) != 0) {
+            ph.refAdd(page, 1);
+        } else if ((flags & FOLL_PIN) != 0) {
+            if (page == ZERO_PFN && c.p.zeroPagePinNoop()) { // 6.5+: the zero page is not going anywhere
+                c.noopZeroPins++;
+                return 0;
+            }
+            if (ph.isLarge(page)) {
+                ph.refAdd(page, 1);
+                ph.pincountAdd(page, 1);
+            } else {
+                ph.refAdd(page, GUP_PIN_COUNTING_BIAS);
+            }
+            c.k.pins.nrFollPinAcquired++;
+        }
+        return 0;
+    }
+
+    /**
+     * try_grab_folio(): {@code refs} references on the folio of {@code page}. With {@code fast}
+     * (gup-fast), a FOLL_LONGTERM pin of a folio that is not long-term pinnable is refused.
+     * Returns false when refused (nothing changed).
+     */
+    static boolean tryGrabFolio(Ctx c, long page, int refs, int flags, boolean fast) {
+        PhysMem ph = c.phys;
+        if ((flags & FOLL_GET) != 0) {
+            ph.refAdd(page, refs);
+            return true;
+        }
+        if ((flags & FOLL_PIN) == 0) return false;
+        if (page == ZERO_PFN && c.p.zeroPagePinNoop()) {
+            c.noopZeroPins += refs;
+            return true;
+        }
+        if (fast && (flags & FOLL_LONGTERM) != 0 && !folioIsLongtermPinnable(ph, page)) return false;
+        if (ph.isLarge(page)) {
+            ph.refAdd(page, refs);
+            ph.pincountAdd(page, refs);
+        } else {
+            ph.refAdd(page, refs * GUP_PIN_COUNTING_BIAS);
+        }
+        c.k.pins.nrFollPinAcquired += refs;
+        return true;
+    }
+
+    /** gup_put_folio(): drops what try_grab_* took. */
+    static void gupPutFolio(Kernel k, long page, int refs, int flags) {
+        PhysMem ph = k.phys;
+        if ((flags & FOLL_PIN) != 0) {
+            if (page == ZERO_PFN && k.profile.zeroPagePinNoop()) return;
+            k.pins.nrFollPinReleased += refs;
+            if (ph.isLarge(page)) ph.pincountAdd(page, -refs);
+            else refs *= GUP_PIN_COUNTING_BIAS;
+        }
+        putRefs(k, page, refs);
+    }
+
+    /** folio_put_refs(), returning a freed hugetlb folio to its pool. */
+    static void putRefs(Kernel k, long page, int refs) {
+        boolean hugetlb = k.phys.testPageFlag(k.phys.head(page), PG_HUGETLB);
+        if (k.phys.refAdd(page, -refs) == 0 && hugetlb) k.hugePagesInUse--;
+    }
+
+    /** folio_is_longterm_pinnable(): not in ZONE_MOVABLE (no CMA, device-coherent or fsdax folios here). The zero page always is. */
+    static boolean folioIsLongtermPinnable(PhysMem ph, long page) {
+        if (page == ZERO_PFN) return true;
+        return ph.zone(page) != Zone.MOVABLE;
+    }
+
+    /** unpin_user_page(): drops one FOLL_PIN (for io_uring and drivers). */
+    public static void unpinUserPage(Kernel k, long pfn) {
+        gupPutFolio(k, pfn, 1, FOLL_PIN);
+    }
+
+    /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
+    public static void unpinUserPages(Kernel k, long[] pfns, int n) {
+        for (int i = 0; i < n; i++) gupPutFolio(k, pfns[i], 1, FOLL_PIN);
+    }
+
+    /**
+     * unpin_user_pages_dirty_lock(): with {@code makeDirty}, marks each folio dirty
+     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins.
+     */
+    public static void unpinUserPagesDirtyLock(Kernel k, long[] pfns, int n, boolean makeDirty) {
+        for (int i = 0; i < n; i++) {
+            long pfn = pfns[i];
+            if (makeDirty && pfn != ZERO_PFN && !k.phys.testPageFlag(pfn, PG_DIRTY)) k.phys.setFolioFlags(pfn, PG_DIRTY);
+            gupPutFolio(k, pfn, 1, FOLL_PIN);
+        }
+    }
+
+    /** put_page() for each FOLL_GET reference in {@code pfns[0..n)}. */
+    public static void putPages(Kernel k, long[] pfns, int n) {
+        for (int i = 0; i < n; i++) putRefs(k, pfns[i], 1);
+    }
+
+    // =====================================================================================
+    // FOLL_LONGTERM: __gup_longterm_locked(), check_and_migrate_movable_pages()
+    // =====================================================================================
+
+    /**
+     * __gup_longterm_locked(): without FOLL_LONGTERM, straight to __get_user_pages_locked().
+     * With it, under memalloc_pin_save() (faults avoid ZONE_MOVABLE), pin, then
+     * check_and_migrate_movable_pages(); -EAGAIN means "migrated, pin again".
+     */
+    static long gupLongtermLocked(Ctx c, long start, long nrPages, long[] pages, int off, int flags) {
+        if ((flags & FOLL_LONGTERM) == 0) return getUserPagesLocked(c, start, nrPages, pages, off, flags);
+        boolean saved = c.k.memallocPin;
+        c.k.memallocPin = true; // memalloc_pin_save()
+        int savedLocked = c.locked;
+        long rc, nrPinned;
+        int rounds = 0;
+        try {
+            do {
+                c.locked = savedLocked;
+                nrPinned = getUserPagesLocked(c, start, nrPages, pages, off, flags);
+                if (nrPinned <= 0) {
+                    rc = nrPinned;
+                    break;
+                }
+                rc = checkAndMigrateMovablePages(c, nrPinned, pages, off);
+                if (++rounds > 16) throw new IllegalStateException("longterm migration loop");
+            } while (rc == EAGAIN);
+        } finally {
+            c.k.memallocPin = saved; // memalloc_pin_restore()
+        }
+        return rc != 0 ? rc : nrPinned;
+    }
+
+    /**
+     * check_and_migrate_movable_pages(): collect the folios that may not be pinned long-term
+     * (here: ZONE_MOVABLE); if there are any, unpin all pages, migrate those folios to
+     * ZONE_NORMAL and return -EAGAIN so the pin is retried. A folio that still has references
+     * other than its mappings and the page cache (another pin, a get) cannot be migrated: -ENOMEM.
+     */
+    static long checkAndMigrateMovablePages(Ctx c, long nrPinned, long[] pages, int off) {
+        PhysMem ph = c.phys;
+        long[] heads = null;
+        int nh = 0;
+        long prev = -1;
+        for (int i = 0; i < nrPinned; i++) {
+            long pfn = pages[off + i];
+            if (pfn == ZERO_PFN || ph.zone(pfn) != Zone.MOVABLE) continue;
+            long h = ph.head(pfn);
+            if (h == prev) continue;
+            prev = h;
+            if (heads == null) heads = new long[8];
+            boolean seen = false;
+            for (int j = 0; j < nh && !seen; j++) seen = heads[j] == h;
+            if (seen) continue;
+            if (nh == heads.length) heads = Arrays.copyOf(heads, nh * 2);
+            heads[nh++] = h;
+        }
+        if (nh == 0) {
+            if (c.k.movableZone)
+                c.ex.ok("check_and_migrate_movable_pages", FILE, "all " + nrPinned + " pinned pages are long-term pinnable (none in ZONE_MOVABLE)");
+            return 0;
+        }
+        // unpin_user_pages(pages, nr_pages): every page, not only the unpinnable ones
+        unpinUserPages(c.k, off == 0 ? pages : Arrays.copyOfRange(pages, off, off + (int) nrPinned), (int) nrPinned);
+        heads = Arrays.copyOf(heads, nh);
+        Arrays.sort(heads);
+        long[] newHeads = new long[nh];
+        StringBuilder moved = new StringBuilder();
+        int failed = 0;
+        String failure = null;
+        for (int j = 0; j < nh; j++) {
+            long old = heads[j];
+            int expected = ph.mapcount(old) + (inPageCache(ph, old) ? 1 : 0);
+            if (ph.refcount(old) != expected) {
+                failed++;
+                if (failure == null) failure = "pfn " + hex(old) + " has " + (ph.refcount(old) - expected)
+                        + " extra references (another GUP get/pin holds it), so migrate_pages() cannot move it";
+                newHeads[j] = -1;
+                continue;
+            }
+            long nw = migrateFolio(c.k, old);
+            if (nw < 0) {
+                failed++;
+                if (failure == null) failure = "no free frame in ZONE_NORMAL for pfn " + hex(old);
+            }
+            newHeads[j] = nw;
+            if (nw >= 0 && j < 4) moved.append(j == 0 ? "" : ", ").append(hex(old)).append(" -> ").append(hex(nw));
+        }
+        remapMigrated(c.k, heads, newHeads);
+        for (int j = 0; j < nh; j++) if (newHeads[j] >= 0) freeMigrated(c.k, heads[j]);
+        if (failed > 0) {
+            c.ex.fail("check_and_migrate_movable_pages", FILE, Errno.ENOMEM, nh + " folio(s) in ZONE_MOVABLE cannot be pinned long-term; all "
+                    + nrPinned + " pages were unpinned and migration failed: " + failure);
+            return ENOMEM;
+        }
+        c.ex.step("check_and_migrate_movable_pages", FILE, "-EAGAIN", nh + " folio(s) were in ZONE_MOVABLE, which must stay migratable "
+                + "(memory hot-unplug, compaction), so a long-term pin may not hold them: unpinned all " + nrPinned
+                + " pages, migrated to ZONE_NORMAL (pfn " + moved + (nh > 4 ? ", ..." : "")
+                + "), page tables repointed; pinning again, which is why the pfns changed");
+        return EAGAIN;
+    }
+
+    private static boolean inPageCache(PhysMem ph, long head) {
+        return ph.mapping(head) instanceof Inode in && !in.isHugetlb() && in.pageCache.get(ph.index(head)) == head;
+    }
+
+    private static final int MIGRATE_FLAGS = PG_ANON | PG_DIRTY | PG_HUGETLB | PG_SECRETMEM | PG_LRU | PG_REFERENCED | PG_SWAPBACKED;
+
+    /** migrate_folio(): a copy in ZONE_NORMAL with the same contents, flags, mapping and counts. */
+    private static long migrateFolio(Kernel k, long old) {
+        PhysMem ph = k.phys;
+        int order = ph.order(old);
+        long nw = ph.allocFolio(Zone.NORMAL, order);
+        if (nw < 0) return -1;
+        int n = 1 << order;
+        ph.setFolioFlags(nw, ph.flags(old) & MIGRATE_FLAGS);
+        for (int i = 0; i < n; i++) {
+            ph.copyPage(nw + i, old + i);
+            if (ph.testPageFlag(old + i, PG_ANON_EXCLUSIVE)) ph.setPageFlag(nw + i, PG_ANON_EXCLUSIVE, true);
+        }
+        Object mapping = ph.mapping(old);
+        long index = ph.index(old);
+        ph.setMapping(nw, mapping, index);
+        ph.refAdd(nw, ph.refcount(old) - 1);
+        ph.mapcountAdd(nw, ph.mapcount(old));
+        if (mapping instanceof Inode in && in.pageCache.get(index) == old) in.pageCache.set(index, nw);
+        return nw;
+    }
+
+    private static void freeMigrated(Kernel k, long old) {
+        PhysMem ph = k.phys;
+        ph.mapcountAdd(old, -ph.mapcount(old));
+        ph.refAdd(old, -ph.refcount(old));
+    }
+
+    /** remove_migration_ptes(): every PTE / PMD leaf of every mm that mapped an old folio now maps the new one. */
+    private static void remapMigrated(Kernel k, long[] olds, long[] news) {
+        Map<Mm, Boolean> seen = new IdentityHashMap<>();
+        for (Task t : k.tasks.values()) {
+            Mm mm = t.mm;
+            if (mm == null || seen.put(mm, Boolean.TRUE) != null) continue;
+            mm.ptes.forEach(0, (Mm.TASK_SIZE >>> PAGE_SHIFT) + 1, (vpn, pte) -> {
+                if (Pte.special(pte)) return;
+                long nw = relocate(k.phys, olds, news, Pte.pfn(pte));
+                if (nw >= 0) mm.ptes.set(vpn, Pte.mk(nw, pte & 0xfffL));
+            });
+            mm.pmds.forEach(0, (Mm.TASK_SIZE >>> 21) + 1, (key, pmd) -> {
+                long nw = relocate(k.phys, olds, news, Pte.pfn(pmd));
+                if (nw >= 0) mm.pmds.set(key, Pte.mk(nw, pmd & 0xfffL));
+            });
+        }
+    }
+
+    private static long relocate(PhysMem ph, long[] olds, long[] news, long pfn) {
+        int idx = Arrays.binarySearch(olds, pfn);
+        if (idx < 0) idx = -idx - 2;
+        if (idx < 0 || news[idx] < 0) return -1;
+        long old = olds[idx];
+        long size = (ph.flags(old) & PG_LARGE) != 0 ? HPAGE_NR : 1;
+        if (pfn >= old + size) return -1;
+        return news[idx] + (pfn - old);
+    }
+
+    // =====================================================================================
+    // gup-fast: internal_get_user_pages_fast() / gup_fast_fallback() (reference/gup.md 2.4, 4)
+    // =====================================================================================
+
+    /**
+     * internal_get_user_pages_fast() (6.3-6.8) / gup_fast_fallback() (6.19): flag whitelist,
+     * range checks, the lockless walk, then the slow fallback for the rest.
+     */
+    static long gupFastFallback(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        Profile p = c.p;
+        int allowed = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA;
+        if (p.follHonorNumaFault()) allowed |= FOLL_BIT12; // 6.5+: FOLL_HONOR_NUMA_FAULT
+        if ((gupFlags & ~allowed) != 0) {
+            c.k.log.warnOnce("internal_get_user_pages_fast:flags", "CPU: 0 at mm/gup.c internal_get_user_pages_fast: WARN_ON_ONCE(gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA"
+                    + (p.follHonorNumaFault() ? " | FOLL_HONOR_NUMA_FAULT" : "") + "))", c.ex);
+            c.ex.fail("internal_get_user_pages_fast", FILE, Errno.EINVAL, flagNames(p, gupFlags & ~allowed)
+                    + " is not supported by gup-fast (its flag whitelist)");
+            return EINVAL;
+        }
+        if ((gupFlags & FOLL_PIN) != 0 && (c.mm.flags & Mm.MMF_HAS_PINNED) == 0) {
+            c.mm.flags |= Mm.MMF_HAS_PINNED;
+            c.ex.ok("mm_set_has_pinned_flag", FILE, "MMF_HAS_PINNED set on pid " + c.task.pid
+                    + "'s mm (never cleared): fork now copies pinned anonymous pages instead of sharing them");
+        }
+        start &= ~(PAGE_SIZE - 1); // untagged_addr(start) & PAGE_MASK: rounded down
+        long len = nrPages << PAGE_SHIFT;
+        long end = start + len;
+        if ((nrPages >>> (64 - PAGE_SHIFT)) != 0 || Long.compareUnsigned(end, start) < 0) {
+            if (p.fastOverflowIsError()) {
+                c.ex.fail("internal_get_user_pages_fast", FILE, Errno.EOVERFLOW, "start + nr_pages * PAGE_SIZE wraps around");
+                return EOVERFLOW;
+            }
+            c.ex.step("internal_get_user_pages_fast", FILE, "0", "start + nr_pages * PAGE_SIZE wraps around: returns 0 pages (6.5 made this -EOVERFLOW)");
+            return 0;
+        }
+        if (p.fastTaskSizeCheck() && Long.compareUnsigned(end, Mm.TASK_SIZE) > 0) {
+            c.ex.fail("internal_get_user_pages_fast", FILE, Errno.EFAULT, "end " + hex(end) + " > TASK_SIZE_MAX " + hex(Mm.TASK_SIZE));
+            return EFAULT;
+        }
+        if (p.fastAccessOk() && !(Long.compareUnsigned(len, Mm.TASK_SIZE) <= 0 && Long.compareUnsigned(start, Mm.TASK_SIZE - len) <= 0)) {
+            c.ex.fail("access_ok", "arch/x86/include/asm/uaccess_64.h", Errno.EFAULT, "[" + hex(start) + ", " + hex(end) + ") is not user memory");
+            return EFAULT;
+        }
+        long nrPinned = locklessPagesFromMm(c, start, end, gupFlags, pages);
+        if (nrPinned == nrPages || (gupFlags & FOLL_FAST_ONLY) != 0) {
+            if ((gupFlags & FOLL_FAST_ONLY) != 0 && nrPinned < nrPages)
+                c.ex.ok("get_user_pages_fast_only", FILE, "FOLL_FAST_ONLY: no fallback to the slow path, returns the " + nrPinned + " pages gup-fast got");
+            return nrPinned;
+        }
+        // slow path for the rest, with mmap_lock taken by GUP (locked = 0)
+        c.ex.ok("internal_get_user_pages_fast", FILE, "falling back to __gup_longterm_locked() for the remaining "
+                + (nrPages - nrPinned) + " pages from " + hex(start + (nrPinned << PAGE_SHIFT)) + " with FOLL_TOUCH|FOLL_UNLOCKABLE");
+        c.locked = 0;
+        long ret = gupLongtermLocked(c, start + (nrPinned << PAGE_SHIFT), nrPages - nrPinned, pages, (int) nrPinned,
+                gupFlags | FOLL_TOUCH | FOLL_UNLOCKABLE);
+        if (ret < 0) {
+            if (nrPinned > 0) {
+                c.ex.ok("internal_get_user_pages_fast", FILE, "the slow path failed with -" + Errno.fromRet(ret).name()
+                        + ", but gup-fast already took " + nrPinned + " pages, so that count is returned (the caller must release them)");
+                return nrPinned;
+            }
+            return ret;
+        }
+        return ret + nrPinned;
+    }
+
+    /**
+     * lockless_pages_from_mm(): the IRQs-off walk. With FOLL_PIN it samples
+     * mm->write_protect_seq (odd while fork write-protects) and gives everything back if it
+     * changed.
+     */
+    static long locklessPagesFromMm(Ctx c, long start, long end, int flags, long[] pages) {
+        long seq = 0;
+        if ((flags & FOLL_PIN) != 0) {
+            seq = c.mm.writeProtectSeq;
+            if ((seq & 1) != 0) {
+                c.ex.ok("lockless_pages_from_mm", FILE, "mm->write_protect_seq is odd (fork is write-protecting): no fast pin, slow path decides");
+                return 0;
+            }
+        }
+        long nr = 0;
+        String stop = null;
+        long addr = start;
+        PhysMem ph = c.phys;
+        boolean write = (flags & FOLL_WRITE) != 0;
+        while (addr != end) {
+            long pmd = c.mm.pmds.get(addr >>> 21);
+            if (pmd != 0) { // gup_huge_pmd()
+                if (write && !Pte.write(pmd)) { stop = "the huge PMD is not writable"; break; }
+                long head = Pte.pfn(pmd);
+                long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
+                long pmdEnd = (addr | (HPAGE_SIZE - 1)) + 1;
+                long stopAt = Long.compareUnsigned(pmdEnd, end) < 0 ? pmdEnd : end;
+                int refs = (int) ((stopAt - addr) >>> PAGE_SHIFT);
+                if (!tryGrabFolio(c, page, refs, flags, true)) { stop = "the folio is in ZONE_MOVABLE and FOLL_LONGTERM needs it migrated"; break; }
+                if (!folioFastPinAllowed(c, head, flags)) { gupPutFolio(c.k, page, refs, flags); stop = "folio_fast_pin_allowed: file-backed page cache may not be pinned FOLL_LONGTERM|FOLL_WRITE locklessly"; break; }
+                if (!Pte.write(pmd) && gupMustUnshare(c, null, flags, head)) { gupPutFolio(c.k, page, refs, flags); stop = "gup_must_unshare: the read-only page needs unsharing first"; break; }
+                for (int j = 0; j < refs; j++) pages[(int) nr + j] = page + j;
+                nr += refs;
+                addr = stopAt;
+                continue;
+            }
+            long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
+            if (pte == 0) { stop = "nothing is mapped there yet (gup-fast never faults)"; break; }
+            if (write && !Pte.write(pte)) { stop = "the PTE is not writable (needs a write fault or COW)"; break; }
+            if (Pte.special(pte)) { stop = "a special PTE (the shared zero page or a raw pfn)"; break; }
+            long page = Pte.pfn(pte);
+            if (!tryGrabFolio(c, page, 1, flags, true)) { stop = "the folio is in ZONE_MOVABLE and FOLL_LONGTERM needs it migrated"; break; }
+            if ((ph.flags(page) & PG_SECRETMEM) != 0) { gupPutFolio(c.k, page, 1, flags); stop = "a secretmem page"; break; }
+            if (!folioFastPinAllowed(c, page, flags)) { gupPutFolio(c.k, page, 1, flags); stop = "folio_fast_pin_allowed: file-backed page cache may not be pinned FOLL_LONGTERM|FOLL_WRITE locklessly"; break; }
+            if (!Pte.write(pte) && gupMustUnshare(c, null, flags, page)) { gupPutFolio(c.k, page, 1, flags); stop = "gup_must_unshare: the read-only page needs unsharing first"; break; }
+            if ((ph.flags(page) & PG_REFERENCED) == 0) ph.setFolioFlags(page, PG_REFERENCED); // folio_set_referenced()
+            pages[(int) nr++] = page;
+            addr += PAGE_SIZE;
+        }
+        if ((flags & FOLL_PIN) != 0 && c.mm.writeProtectSeq != seq) {
+            for (int i = 0; i < nr; i++) gupPutFolio(c.k, pages[i], 1, flags);
+            c.ex.ok("lockless_pages_from_mm", FILE, "mm->write_protect_seq changed during the walk (fork): all fast pins dropped");
+            return 0;
+        }
+        long total = (end - start) >>> PAGE_SHIFT;
+        c.ex.ok("lockless_pages_from_mm", FILE, "gup-fast took " + nr + " of " + total + " pages without mmap_lock"
+                + (stop == null ? "" : "; stopped at " + hex(addr) + ": " + stop));
+        return nr;
+    }
+
+    /**
+     * folio_fast_pin_allowed() (6.5-6.8) / gup_fast_folio_allowed() (6.19): for
+     * FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE only anon, shmem and hugetlb folios may be pinned
+     * without the VMA at hand (a6e79df92e4a).
+     */
+    static boolean folioFastPinAllowed(Ctx c, long page, int flags) {
+        if (!c.p.fileBackedLongtermWriteBan()) return true;
+        if ((flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) != (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) return true;
+        int fl = c.phys.flags(page);
+        if ((fl & PG_HUGETLB) != 0) return true;
+        Object mapping = c.phys.mapping(page);
+        if (mapping == null) return false;
+        if ((fl & PG_ANON) != 0) return true;
+        return mapping instanceof Inode in && in.isShmem();
+    }
+
+    // =====================================================================================
+    // helpers
+    // =====================================================================================
+
+    /** FOLL_* names of a mask as the profile defines them ("FOLL_WRITE|FOLL_PIN"), "0" if none. */
+    public static String flagNames(Profile p, int flags) {
+        if (flags == 0) return "0";
+        StringBuilder sb = new StringBuilder();
+        int rest = flags;
+        for (FollFlag f : FollFlag.values()) {
+            if (!f.existsIn(p) || (flags & f.value()) == 0 || (rest & f.value()) == 0) continue;
+            if (!sb.isEmpty()) sb.append('|');
+            sb.append(f.name());
+            rest &= ~f.value();
+        }
+        if (rest != 0) sb.append(sb.isEmpty() ? "" : "|").append("0x").append(Integer.toHexString(rest));
+        return sb.toString();
+    }
+
+    private static String describe(Vma v) {
+        String kind = switch (v.ops) {
+            case ANON -> v.name != null ? v.name : "anonymous";
+            case FILE, FSDAX -> fsName(v) + (v.ops == VmOps.FSDAX ? " fsdax" : "") + " file";
+            case SHMEM -> "shmem";
+            case HUGETLB -> "hugetlbfs";
+            case SECRETMEM -> "secretmem";
+            case DEVICE -> "device";
+        };
+        return kind + " " + ((v.flags & VM_READ_B) != 0 ? 'r' : '-') + ((v.flags & VM_WRITE_B) != 0 ? 'w' : '-')
+                + ((v.flags & VM_EXEC_B) != 0 ? 'x' : '-') + ((v.flags & VM_SHARED_B) != 0 ? 's' : 'p');
+    }
+
+    private static String fsName(Vma v) {
+        FsType fs = v.fsType();
+        return fs == null ? "anonymous" : fs.fsName;
+    }
+
+    static String hex(long v) { return "0x" + Long.toHexString(v); }
 }

@@ -36,7 +36,7 @@ public final class PhysMem implements Serializable {
     public static final long DMA32_BASE = 0x1000;   // holds the zero page (kernel .bss)
     public static final long NORMAL_BASE = 0x100000; // 4 GiB
     /** The shared zero page (mm/memory.c: ZERO_PAGE(0)). */
-    public static final long ZERO_PFN = DMA32_BASE + 0x2a0;
+    public static final long ZERO_PFN = DMA32_BASE + 0x1a0;
 
     private static final class Block implements Serializable {
         final int[] refcount = new int[HPAGE_NR];

@@ -1,0 +1,38 @@
+package io.pinlab.kernel.iouring;
+
+import java.io.Serializable;
+
+/**
+ * struct io_mapped_ubuf (io_uring/rsrc.h): one registered buffer. Each bvec page holds one
+ * FOLL_PIN pin; {@code pagePfns} keeps the frame of every 4 KiB page the buffer covers, which is
+ * what fixed I/O reads and writes (in the kernel, the bvecs describe the same frames).
+ */
+final class IoMappedUbuf implements Serializable {
+    /** imu->ubuf: the user address given at registration. */
+    final long ubuf;
+    /** imu->len (ubuf_end - ubuf in 6.3-6.6). */
+    final long len;
+    /** bv_page of each bvec (the folio head when coalesced): one pin each. */
+    final long[] bvecPages;
+    final long[] bvecOffsets;
+    final long[] bvecLens;
+    /** imu->folio_shift (12, or 21 for multi-folio coalescing in 6.12+). */
+    final int folioShift;
+    /** imu->acct_pages: what io_account_mem() charged for this buffer. */
+    long acctPages;
+    /** The frame of every page of [ubuf, ubuf + len), in order. */
+    final long[] pagePfns;
+
+    IoMappedUbuf(long ubuf, long len, long[] bvecPages, long[] bvecOffsets, long[] bvecLens, int folioShift,
+                 long[] pagePfns) {
+        this.ubuf = ubuf;
+        this.len = len;
+        this.bvecPages = bvecPages;
+        this.bvecOffsets = bvecOffsets;
+        this.bvecLens = bvecLens;
+        this.folioShift = folioShift;
+        this.pagePfns = pagePfns;
+    }
+
+    int nrBvecs() { return bvecPages.length; }
+}

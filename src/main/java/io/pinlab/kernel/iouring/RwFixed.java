@@ -1,0 +1,150 @@
+package io.pinlab.kernel.iouring;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Explain;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.FsType;
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.PhysMem;
+
+import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
+import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
+import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
+
+/**
+ * io_uring/rw.c for IORING_OP_READ_FIXED / IORING_OP_WRITE_FIXED. The data moves between the
+ * file's page cache and the frames pinned at registration, never through the process's page
+ * tables: after munmap, mprotect or fork the device still reads and writes the old frames.
+ *
+ * Simplification: a page holds one value (PhysMem.value). A transfer moves values page by page:
+ * a read gives each buffer page the value of the file page under that buffer page's first byte
+ * of the transfer, a write gives each file page the value of the buffer page under its first byte.
+ * A transfer that starts mid-page therefore updates that page's value.
+ */
+final class RwFixed {
+    static final String FILE = "io_uring/rw.c";
+
+    private RwFixed() {}
+
+    /** Issues one SQE and returns the CQE res. Checks run in the order of the profile's kernel. */
+    static int issue(Kernel k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
+        boolean read = s.opcode() == Sqe.IORING_OP_READ_FIXED;
+        if (!read && s.opcode() != Sqe.IORING_OP_WRITE_FIXED) {
+            ex.fail("io_init_req", "io_uring/io_uring.c", Errno.EINVAL, "SQE " + s.userData() + ": opcode " + s.opcode() + " is not simulated (only READ_FIXED 4, WRITE_FIXED 5)");
+            return (int) Errno.EINVAL.neg();
+        }
+        boolean nodeTable = k.profile.ioUringNodeTable();
+        int idx = s.bufIndex();
+        IoMappedUbuf imu = null;
+        if (!nodeTable) {
+            // io_prep_rw_fixed(): buf_index >= ctx->nr_user_bufs is -EFAULT at prep time
+            if (idx < 0 || idx >= ctx.nrUserBufs()) {
+                ex.fail("io_prep_rw_fixed", FILE, Errno.EFAULT, "SQE " + s.userData() + ": buf_index " + idx + " >= nr_user_bufs " + ctx.nrUserBufs());
+                return (int) Errno.EFAULT.neg();
+            }
+            imu = ctx.bufTable[idx];
+        }
+        // io_assign_file(): a normal (not fixed) file from the submitter's table
+        OpenFile f = t.fds.get(s.fd());
+        if (f == null) {
+            ex.fail("io_assign_file", "io_uring/io_uring.c", Errno.EBADF, "SQE " + s.userData() + ": fd " + s.fd() + " is not open");
+            return (int) Errno.EBADF.neg();
+        }
+        if (nodeTable) {
+            // io_import_reg_buf() -> io_find_buf_node(): out of range or an empty slot is NULL
+            imu = idx >= 0 && idx < ctx.nrUserBufs() ? ctx.bufTable[idx] : null;
+            if (imu == null) {
+                ex.fail("io_find_buf_node", Rsrc.FILE, Errno.EFAULT, "SQE " + s.userData() + ": no buffer node at index " + idx);
+                return (int) Errno.EFAULT.neg();
+            }
+        }
+        Errno e = Rsrc.ioImportFixed(k, imu, s.addr(), s.len(), ex);
+        if (e != null) return (int) e.neg();
+        // io_rw_init_file(): the file must be open for the direction
+        if (read ? !f.readable() : !f.writable()) {
+            ex.fail("io_rw_init_file", FILE, Errno.EBADF, "SQE " + s.userData() + ": fd " + s.fd() + " is not open for " + (read ? "reading" : "writing"));
+            return (int) Errno.EBADF.neg();
+        }
+        long pos = s.off() == -1 ? 0 : s.off();
+        if (pos < 0) {
+            ex.fail("rw_verify_area", "fs/read_write.c", Errno.EINVAL, "SQE " + s.userData() + ": negative offset " + s.off());
+            return (int) Errno.EINVAL.neg();
+        }
+        long res = read ? read(k, f, imu, s.addr(), s.len(), pos) : write(k, f, imu, s.addr(), s.len(), pos);
+        if (res < 0) ex.fail(read ? "io_read" : "io_write", FILE, Errno.fromRet(res), "SQE " + s.userData() + ": " + f.inode().fs().fsName + " file");
+        else ex.ok(read ? "io_read" : "io_write", FILE, "SQE " + s.userData() + ": " + res + " byte(s) "
+                + (read ? "from file offset " + pos + " into" : "to file offset " + pos + " from") + " the pinned frames");
+        return (int) res;
+    }
+
+    /** The frame of the registered page holding user address {@code a}. */
+    private static long bufPfn(IoMappedUbuf imu, long a) {
+        return imu.pagePfns[(int) ((a >>> PAGE_SHIFT) - (imu.ubuf >>> PAGE_SHIFT))];
+    }
+
+    /** Errno for files whose f_op has neither read_iter nor read / write_iter nor write. */
+    private static long unsupported(OpenFile f, boolean read) {
+        Inode in = f.inode();
+        if (in.kind() == Inode.Kind.DIRECTORY) return read ? Errno.EISDIR.neg() : Errno.EINVAL.neg();
+        return Errno.EINVAL.neg();
+    }
+
+    private static long read(Kernel k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
+        Inode in = f.inode();
+        if (f.ring != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
+                || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, true);
+        if (in.kind() == Inode.Kind.CHARDEV) { // read_iter_zero()
+            for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) k.phys.setValue(bufPfn(imu, a), 0);
+            return len;
+        }
+        if (pos >= in.size) return 0;
+        long n = Math.min(len, in.size - pos);
+        for (long x = 0; x < n; ) {
+            long a = addr + x;
+            long step = Math.min(n - x, ((a | (PAGE_SIZE - 1)) + 1) - a);
+            long v = filePageValue(k, in, (pos + x) >>> PAGE_SHIFT);
+            if (v == Long.MIN_VALUE) return x > 0 ? x : Errno.ENOMEM.neg();
+            k.phys.setValue(bufPfn(imu, a), v);
+            x += step;
+        }
+        return n;
+    }
+
+    /** The value of file page {@code index}; ext4/xfs read it into the page cache, shmem holes read as zero. */
+    private static long filePageValue(Kernel k, Inode in, long index) {
+        if (in.isHugetlb()) {
+            long head = in.pageCache.get(index >>> HPAGE_ORDER);
+            return head == 0 ? 0 : k.phys.value(head + (index & (PhysMem.HPAGE_NR - 1)));
+        }
+        long pfn = in.pageCache.get(index);
+        if (pfn != 0) return k.phys.value(pfn);
+        if (in.isShmem()) return 0; // shmem_file_read_iter(): a hole reads as the zero page
+        pfn = Memory.findOrCreateCachePage(k, in, index);
+        return pfn < 0 ? Long.MIN_VALUE : k.phys.value(pfn);
+    }
+
+    private static long write(Kernel k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
+        Inode in = f.inode();
+        if (f.ring != null || in.fs() == FsType.SECRETMEM || in.isHugetlb() || in.kind() == Inode.Kind.DIRECTORY
+                || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, false);
+        if (in.kind() == Inode.Kind.CHARDEV) return len; // write_iter_zero() discards
+        for (long x = 0; x < len; ) {
+            long fo = pos + x;
+            long step = Math.min(len - x, ((fo | (PAGE_SIZE - 1)) + 1) - fo);
+            long page = Memory.findOrCreateCachePage(k, in, fo >>> PAGE_SHIFT);
+            if (page < 0) {
+                if (x == 0) return Errno.ENOMEM.neg();
+                in.size = Math.max(in.size, pos + x);
+                return x;
+            }
+            k.phys.setValue(page, k.phys.value(bufPfn(imu, addr + x)));
+            k.phys.setFolioFlags(page, PhysMem.PG_DIRTY);
+            x += step;
+        }
+        in.size = Math.max(in.size, pos + len);
+        return len;
+    }
+}

@@ -1,0 +1,14 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Step;
+
+import java.util.List;
+
+/**
+ * What a GUP entry point returned: {@code ret} (pages, 0, or -errno), the symbolic errno, the
+ * driver-visible pin it created (null when nothing was taken or no pages array was passed), the
+ * checks that ran (decisive one last) and the WARN lines the call printed.
+ */
+public record GupResult(long ret, Errno errno, Pin pin, List<Step> explain, List<String> warnings) {
+}

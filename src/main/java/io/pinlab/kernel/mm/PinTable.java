@@ -1,0 +1,31 @@
+package io.pinlab.kernel.mm;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Per-session GUP state kept in {@code Kernel.pins}: the simulated driver's pins (by id), and the
+ * /proc/vmstat counters nr_foll_pin_acquired / nr_foll_pin_released.
+ */
+public final class PinTable implements Serializable {
+    final TreeMap<Long, Pin> pins = new TreeMap<>();
+    long nextId = 1;
+    /** /proc/vmstat nr_foll_pin_acquired (per page). */
+    public long nrFollPinAcquired;
+    /** /proc/vmstat nr_foll_pin_released (per page). */
+    public long nrFollPinReleased;
+    /** gup_vma_lookup() prints its "GUP no longer grows the stack" line at most once an hour: once here. */
+    boolean stackWarningPrinted;
+
+    Pin add(GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Pin.Kind kind) {
+        Pin p = new Pin(nextId++, call, pid, start, nrPages, gupFlags, pfns, kind);
+        pins.put(p.id(), p);
+        return p;
+    }
+
+    public List<Pin> all() { return new ArrayList<>(pins.values()); }
+
+    public Pin find(long id) { return pins.get(id); }
+}

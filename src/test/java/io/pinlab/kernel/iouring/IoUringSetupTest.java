@@ -1,0 +1,115 @@
+package io.pinlab.kernel.iouring;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.FsType;
+import io.pinlab.kernel.fs.OpenFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static io.pinlab.kernel.iouring.Lab.assertErr;
+import static io.pinlab.kernel.iouring.Lab.assertOk;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** io_uring_setup() -> io_uring_create() (io_uring/io_uring.c) and io_ring_ctx_free(). */
+class IoUringSetupTest {
+
+    static List<Profile> profiles() { return Profile.ALL; }
+
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void entriesZeroOrAboveMaxAreEinvalUnlessClamp(Profile p) {
+        Lab lab = new Lab(p);
+        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, 0, 0));
+        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, 32769, 0));
+        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, -1, 0)); // u32 0xffffffff
+        SysResult r = IoUring.setup(lab.k, lab.t, 40000, IoRingCtx.IORING_SETUP_CLAMP);
+        assertOk(r);
+        assertEquals(32768, IoUring.ctx(lab.t, (int) r.ret()).sqEntries);
+    }
+
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void entriesRoundUpToPowerOfTwoAndCqIsTwice(Profile p) {
+        Lab lab = new Lab(p);
+        SysResult r = IoUring.setup(lab.k, lab.t, 5, 0);
+        assertOk(r);
+        IoRingCtx ctx = IoUring.ctx(lab.t, (int) r.ret());
+        assertEquals(8, ctx.sqEntries);
+        assertEquals(16, ctx.cqEntries);
+    }
+
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void unsupportedFlagsAreEinval(Profile p) {
+        Lab lab = new Lab(p);
+        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, 8, 1 << 1)); // IORING_SETUP_SQPOLL: not simulated
+    }
+
+    @Test
+    void ringIsAnAnonInodeFileOnTheLowestFreeFd() {
+        Lab lab = new Lab(Profile.V6_18);
+        int fd = lab.ring();
+        OpenFile f = lab.t.fds.get(fd);
+        assertEquals(FsType.ANON_INODE, f.inode().fs());
+        assertEquals("[io_uring]", f.inode().path());
+        assertEquals(1, f.refs);
+        assertNotNull(f.ring);
+        assertEquals(fd + 1, lab.ring());
+    }
+
+    @Test
+    void ctxUserOnlyWithoutCapIpcLock() {
+        Lab lab = new Lab(Profile.V6_5);
+        IoRingCtx plain = IoUring.ctx(lab.t, lab.ring());
+        assertEquals(lab.t.uid, plain.user);
+        assertSame(lab.t.mm, plain.mmAccount);
+        Task root = lab.k.createTask(1, "cap", 1000, true, 8L << 20);
+        assertNull(IoUring.ctx(root, lab.ring(root)).user);
+    }
+
+    /** 6.18: io_create_region() charges the rings (1 page for 8 entries) and SQEs (1 page) to user->locked_vm. */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void ringMemoryIsChargedOnlyByRegionKernels(Profile p) {
+        Lab lab = new Lab(p);
+        int fd = lab.ring();
+        long expected = p.ioUringNodeTable() ? 2 : 0;
+        assertEquals(expected, lab.lockedVm());
+        assertEquals(0, lab.t.mm.pinnedVm, "rings are never pinned_vm");
+        assertOk(Files.close(lab.k, lab.t, fd));
+        assertEquals(0, lab.lockedVm());
+    }
+
+    @Test
+    void bigRingChargeAndItsEnomem() {
+        Lab lab = new Lab(Profile.V6_18);
+        // 32768 entries: rings 64 + 16*65536 aligned + 4*32768 = 1179712 bytes (289 pages), SQEs 2 MiB (512 pages)
+        SysResult r = IoUring.setup(lab.k, lab.t, 32768, 0);
+        assertOk(r);
+        assertEquals(289 + 512, lab.lockedVm());
+        lab.t.rlimitMemlock = 4 * 4096;
+        assertErr(Errno.ENOMEM, IoUring.setup(lab.k, lab.t, 32768, 0));
+        assertEquals(801, lab.lockedVm(), "nothing charged by the failed setup");
+    }
+
+    @Test
+    void singleIssuerRefusesOtherTasks() {
+        Lab lab = new Lab(Profile.V6_18);
+        SysResult r = IoUring.setup(lab.k, lab.t, 8, IoRingCtx.IORING_SETUP_SINGLE_ISSUER);
+        assertOk(r);
+        int fd = (int) r.ret();
+        Task other = lab.k.createTask(1, "other", 1000, false, 8L << 20);
+        OpenFile f = lab.t.fds.get(fd);
+        f.refs++;
+        other.fds.put(fd, f); // as if inherited
+        assertErr(Errno.EEXIST, IoUring.register(lab.k, other, RegisterArgs.unregister(fd)));
+        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, other, fd, List.of()).errno());
+    }
+}

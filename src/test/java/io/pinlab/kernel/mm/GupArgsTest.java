@@ -1,0 +1,202 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Profile;
+import org.junit.jupiter.api.Test;
+
+import static io.pinlab.kernel.mm.GupCall.*;
+import static io.pinlab.kernel.mm.GupFixture.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** is_valid_gup_args() (mm/gup.c) rules and order, and the request-shape checks (reference/gup.md 2.1, 2.2). */
+class GupArgsTest {
+    static final Profile[] ALL = Profile.ALL.toArray(Profile[]::new);
+
+    private static String rule(Profile p, GupCall c, boolean pages, boolean vmas, Integer locked, int flags) {
+        GupArgsViolation v = Gup.isValidGupArgs(p, c, pages, vmas, locked, flags);
+        return v == null ? null : v.rule();
+    }
+
+    // is_valid_gup_args rule 1: the caller's own flags against the internal mask
+    @Test
+    void internalFlagsFromCallerAreRejectedInEveryProfile() {
+        for (Profile p : ALL) {
+            for (int f : new int[]{PIN, 1 << 17, 1 << 18, 1 << 20, 1 << 21}) {
+                assertEquals("INTERNAL_FLAG_FROM_CALLER", rule(p, get_user_pages, true, false, null, f), p.name());
+            }
+        }
+    }
+
+    // rule 1: FOLL_TOUCH joined INTERNAL_GUP_FLAGS in 6.7 (present in our v6.18 only)
+    @Test
+    void follTouchFromCallerOnlyRejectedFrom67() {
+        for (Profile p : ALL) {
+            String r = rule(p, get_user_pages, true, false, null, TOUCH | WRITE);
+            if (p.touchIsInternal()) assertEquals("INTERNAL_FLAG_FROM_CALLER", r, p.name());
+            else assertNull(r, p.name());
+        }
+        assertEquals("INTERNAL_FLAG_FROM_CALLER", rule(Profile.V6_18, get_user_pages, true, false, null, MADV_POPULATE));
+    }
+
+    // the to_set of the entry points is added after rule 1: *_unlocked passes FOLL_UNLOCKABLE without tripping it
+    @Test
+    void toSetIsNotCheckedByRule1() {
+        for (Profile p : ALL) {
+            assertNull(rule(p, get_user_pages_unlocked, true, false, null, WRITE));
+            assertNull(rule(p, pin_user_pages_unlocked, true, false, null, WRITE | LONGTERM));
+            assertNull(rule(p, get_user_pages_remote, true, false, null, WRITE));
+        }
+    }
+
+    // rule 2: *locked must be 1
+    @Test
+    void lockedMustBeHeld() {
+        for (Profile p : ALL) {
+            assertEquals("LOCKED_NOT_HELD", rule(p, get_user_pages_remote, true, false, 0, 0));
+            assertEquals("LOCKED_NOT_HELD", rule(p, pin_user_pages_remote, true, false, 2, 0));
+            assertNull(rule(p, pin_user_pages_remote, true, false, 1, 0));
+        }
+        // rule 2 comes before rule 3
+        assertEquals("LOCKED_NOT_HELD", rule(Profile.V6_18, pin_user_pages_remote, true, false, 0, GET));
+    }
+
+    // rule 3: FOLL_GET with FOLL_PIN
+    @Test
+    void getWithPin() {
+        for (Profile p : ALL) {
+            assertEquals("FOLL_GET_WITH_FOLL_PIN", rule(p, pin_user_pages, true, false, null, GET));
+            assertEquals("FOLL_GET_WITH_FOLL_PIN", rule(p, pin_user_pages_fast, true, false, null, GET));
+            // get_user_pages_fast has FOLL_GET in to_set; a caller's FOLL_GET is just redundant
+            assertNull(rule(p, get_user_pages_fast, true, false, null, GET));
+        }
+    }
+
+    // rule 4: FOLL_LONGTERM needs FOLL_PIN
+    @Test
+    void longtermWithoutPin() {
+        for (Profile p : ALL) {
+            assertEquals("LONGTERM_WITHOUT_PIN", rule(p, get_user_pages, true, false, null, LONGTERM));
+            assertEquals("LONGTERM_WITHOUT_PIN", rule(p, get_user_pages_fast, true, false, null, LONGTERM | WRITE));
+            assertNull(rule(p, pin_user_pages, true, false, null, LONGTERM | WRITE));
+        }
+    }
+
+    // rule 5: GET or PIN need a pages array; get_user_pages(pages == NULL) is a valid "populate"
+    @Test
+    void getOrPinWithoutPages() {
+        for (Profile p : ALL) {
+            assertEquals("GET_OR_PIN_WITHOUT_PAGES", rule(p, pin_user_pages, false, false, null, 0));
+            assertEquals("GET_OR_PIN_WITHOUT_PAGES", rule(p, get_user_pages_fast, false, false, null, 0));
+            assertEquals("GET_OR_PIN_WITHOUT_PAGES", rule(p, get_user_pages_fast_only, false, false, null, 0));
+            assertNull(rule(p, get_user_pages, false, false, null, WRITE));
+            assertNull(rule(p, get_user_pages_remote, false, false, null, 0));
+            assertNull(rule(p, get_user_pages_unlocked, false, false, null, 0));
+        }
+    }
+
+    // rule 6: LONGTERM with P2PDMA
+    @Test
+    void longtermWithP2pdma() {
+        for (Profile p : ALL) assertEquals("LONGTERM_WITH_P2PDMA", rule(p, pin_user_pages_fast, true, false, null, LONGTERM | P2PDMA));
+    }
+
+    // rule 7 (6.3, 6.4 and the seed, whose validator still has vmas): vmas with locked
+    @Test
+    void vmasWithLocked() {
+        for (Profile p : ALL) {
+            String r = rule(p, get_user_pages_remote, true, true, 1, 0);
+            if (p.vmasParam()) assertEquals("VMAS_WITH_UNLOCKABLE", r, p.name());
+            else assertNull(r, p.name());
+            assertNull(rule(p, get_user_pages_remote, true, true, null, 0));
+        }
+    }
+
+    // order: rule 1 decides before rule 4
+    @Test
+    void firstRuleWins() {
+        assertEquals("INTERNAL_FLAG_FROM_CALLER", rule(Profile.V6_3, get_user_pages, true, false, null, PIN | LONGTERM));
+        assertEquals("FOLL_GET_WITH_FOLL_PIN", rule(Profile.V6_3, pin_user_pages, false, false, null, GET | LONGTERM));
+    }
+
+    // reference/gup.md 2.2: pin_user_pages, _remote, _unlocked return 0 on invalid args, every other entry point -EINVAL
+    @Test
+    void kernelRetPerEntryPoint() {
+        for (GupCall c : GupCall.values()) {
+            GupArgsViolation v = Gup.isValidGupArgs(Profile.V6_18, c, true, false, null, PIN);
+            long expect = (c == pin_user_pages || c == pin_user_pages_remote || c == pin_user_pages_unlocked) ? 0 : -22;
+            assertEquals(expect, v.kernelRet(), c.name());
+            assertTrue(v.warning().startsWith("WARNING: "));
+        }
+    }
+
+    @Test
+    void requestShape() {
+        GupRequest vmasGup = new GupRequest(get_user_pages, 0x10000, 1, 0, true, true, null, null);
+        assertNull(Gup.requestShapeError(Profile.V6_3, vmasGup));
+        assertNull(Gup.requestShapeError(Profile.V6_4, vmasGup));
+        assertNull(Gup.requestShapeError(Profile.SEED, vmasGup));
+        assertNotNull(Gup.requestShapeError(Profile.V6_5, vmasGup));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, vmasGup));
+        GupRequest vmasPin = new GupRequest(pin_user_pages, 0x10000, 1, 0, true, true, null, null);
+        assertNull(Gup.requestShapeError(Profile.V6_3, vmasPin));
+        assertNotNull(Gup.requestShapeError(Profile.SEED, vmasPin), "seed patch 6/7 removed vmas from pin_user_pages");
+        assertNotNull(Gup.requestShapeError(Profile.V6_3, new GupRequest(get_user_pages_fast, 0x10000, 1, 0, true, true, null, null)));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, 1, null)));
+        assertNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages_remote, 0x10000, 1, 0, true, false, 1, 1)));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, null, 1)));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, -1, 0, true, false, null, null)));
+        // bit 12: FOLL_SAME_FILE only in the seed, FOLL_HONOR_NUMA_FAULT from 6.5
+        GupRequest bit12 = GupRequest.of(pin_user_pages, 0x10000, 1, BIT12);
+        assertNotNull(Gup.requestShapeError(Profile.V6_3, bit12));
+        assertNotNull(Gup.requestShapeError(Profile.V6_4, bit12));
+        assertNull(Gup.requestShapeError(Profile.SEED, bit12));
+        assertNull(Gup.requestShapeError(Profile.V6_5, bit12));
+        assertNotNull(Gup.requestShapeError(Profile.V6_5, GupRequest.of(pin_user_pages, 0x10000, 1, MADV_POPULATE)));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, GupRequest.of(pin_user_pages, 0x10000, 1, 1 << 13)));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, GupRequest.of(pin_user_pages_fast, 0x10000, 1L << 32, 0)));
+    }
+
+    @Test
+    void warnInvalidArgsPrintsOncePerRule() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        GupArgsViolation v = Gup.isValidGupArgs(f.k.profile, pin_user_pages, true, false, null, GET);
+        assertTrue(Gup.warnInvalidArgs(f.k, v));
+        assertFalse(Gup.warnInvalidArgs(f.k, v));
+        assertTrue(f.k.log.text().contains("is_valid_gup_args"));
+        GupArgsViolation other = Gup.isValidGupArgs(f.k.profile, get_user_pages, true, false, null, LONGTERM);
+        assertTrue(Gup.warnInvalidArgs(f.k, other));
+    }
+
+    // When the kernel runs the call: the WARN splat once, the entry point's return value, no pin
+    @Test
+    void callWithInvalidArgsReturnsKernelAnswer() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        long a = f.mmapAnon(2, RW);
+        GupResult r = f.gup(pin_user_pages, a, 2, GET);
+        assertEquals(0, r.ret());
+        assertNull(r.errno());
+        assertNull(r.pin());
+        assertEquals(1, r.warnings().size());
+        assertEquals("is_valid_gup_args", f.lastFn(r));
+        GupResult again = f.gup(pin_user_pages, a, 2, GET);
+        assertTrue(again.warnings().isEmpty(), "WARN_ON_ONCE fires once per session");
+        GupResult g = f.gup(get_user_pages, a, 2, LONGTERM);
+        assertEquals(-22, g.ret());
+        assertEquals(Errno.EINVAL, g.errno());
+        assertEquals(0, f.t.mm.flags & Mm.MMF_HAS_PINNED);
+        assertFalse(f.k.eventsAfter(0).isEmpty());
+    }
+
+    // 6.5.0 is_valid_gup_args ORs FOLL_HONOR_NUMA_FAULT into every call; 6.6+ does not
+    @Test
+    void honorNumaFaultAutoSetIn65() {
+        for (Profile p : new Profile[]{Profile.V6_5, Profile.V6_18}) {
+            GupFixture f = new GupFixture(p);
+            long a = f.mmapAnon(1, RW);
+            GupResult r = f.gup(pin_user_pages_fast, a, 1, WRITE);
+            assertEquals(1, r.ret());
+            boolean has = r.explain().get(0).detail().contains("FOLL_HONOR_NUMA_FAULT");
+            assertEquals(p == Profile.V6_5, has, p.name());
+        }
+    }
+}
