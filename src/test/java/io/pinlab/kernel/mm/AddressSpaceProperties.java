@@ -163,6 +163,14 @@ class AddressSpaceProperties {
      */
     /** unmapped_area_topdown() restated by brute force: scan every page-aligned start from the top. */
     static long highestGap(Mm mm, long len) {
+        if (len % HPAGE_SIZE == 0) { // 6.12+ __thp_get_unmapped_area(): a padded gap, moved up to a 2 MiB boundary
+            long r = plainHighestGap(mm, len + HPAGE_SIZE);
+            if (r >= 0) return r % HPAGE_SIZE == 0 ? r + HPAGE_SIZE : (r + HPAGE_SIZE - 1) / HPAGE_SIZE * HPAGE_SIZE;
+        }
+        return plainHighestGap(mm, len);
+    }
+
+    static long plainHighestGap(Mm mm, long len) {
         for (long a = Mm.MMAP_BASE - len; a >= Mm.MMAP_MIN_ADDR; a -= PAGE_SIZE) {
             Vma v = mm.findVma(a);
             long limit = v == null ? Long.MAX_VALUE : v.has(VM_GROWSDOWN_B) ? v.start - 256 * PAGE_SIZE : v.start;
