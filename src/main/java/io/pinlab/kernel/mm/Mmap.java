@@ -103,7 +103,7 @@ public final class Mmap {
             return fail(ex, "do_mmap", FILE, Errno.EOVERFLOW, "offset + length overflows the file offset");
         if (mm.mapCount() > k.maxMapCount)
             return fail(ex, "do_mmap", FILE, Errno.ENOMEM, "the process has " + mm.mapCount() + " VMAs, more than vm.max_map_count " + k.maxMapCount);
-        long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
+        long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(k.profile, flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
 
         // __get_unmapped_area()
         long a = getUnmappedArea(k.profile, mm, file, addr, len, flags, ex);
@@ -330,13 +330,16 @@ public final class Mmap {
         return f;
     }
 
-    /** calc_vm_flag_bits() (include/linux/mman.h): MAP_SYNC becomes VM_SYNC even with plain MAP_SHARED. */
-    static long calcVmFlagBits(int flags) {
+    /**
+     * calc_vm_flag_bits() (include/linux/mman.h): MAP_SYNC becomes VM_SYNC even with plain
+     * MAP_SHARED; MAP_STACK becomes VM_NOHUGEPAGE since c4608d1bf7c6 (6.7).
+     */
+    static long calcVmFlagBits(io.pinlab.kernel.Profile profile, int flags) {
         long f = 0;
         if ((flags & MAP_GROWSDOWN.value) != 0) f |= VM_GROWSDOWN_B;
         if ((flags & MAP_LOCKED.value) != 0) f |= VM_LOCKED_B;
         if ((flags & MAP_SYNC.value) != 0) f |= VM_SYNC_B;
-        if ((flags & MAP_STACK.value) != 0) f |= VM_NOHUGEPAGE_B;
+        if ((flags & MAP_STACK.value) != 0 && since6_7(profile)) f |= VM_NOHUGEPAGE_B;
         return f;
     }
 
@@ -392,10 +395,16 @@ public final class Mmap {
     /**
      * Private anonymous mappings whose length is a multiple of PMD_SIZE are placed 2 MiB aligned
      * so that THP can back them: efa7df3e3bb5 (6.7), limited to PMD-sized multiples by
-     * d4148aeab412 (6.12). Of the simulated profiles only v6.18 has it. (A Profile switch would
-     * be the proper home; this is the one place that reads it.)
+     * d4148aeab412 (6.12).
      */
-    static boolean thpAlignsAnonMappings(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
+    static boolean thpAlignsAnonMappings(io.pinlab.kernel.Profile p) { return since6_7(p); }
+
+    /**
+     * The two 6.7+ mmap changes above exist, of the simulated profiles, only in v6.18 (the
+     * others are 6.3-6.5). They belong in Profile as switches; until the lead adds them, this is
+     * the one place that decides.
+     */
+    private static boolean since6_7(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
 
     /**
      * __thp_get_unmapped_area() (mm/huge_memory.c): search top-down for len + PMD_SIZE, then move

@@ -309,6 +309,14 @@ class MmapErrnoTest {
         assertEquals(Mm.MMAP_BASE - HUGE, ok(Mmap.doMmap(k, k.task(1), 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
     }
 
+    @Test void mapStackMeansNoHugepageSince6_7() { // calc_vm_flag_bits(): MAP_STACK -> VM_NOHUGEPAGE (c4608d1bf7c6, 6.7)
+        long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NOHUGEPAGE_B));
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        long b = ok(Mmap.doMmap(k, k.task(1), 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        assertFalse(k.task(1).mm.vmaLookup(b).has(VmFlag.VM_NOHUGEPAGE_B));
+    }
+
     @Test void differentProtDoesNotMerge() { // is_mergeable_vma(): vm_flags differ
         lab.anon(PAGE, RW);
         lab.anon(PAGE, PROT_READ);
