@@ -170,7 +170,11 @@ public final class Files {
             ret = size == null ? 0 : setSize(k, in, size, ex);
             if (ret == 0) {
                 ret = install(k, t, in, O_RDWR.value | O_LARGEFILE.value);
-                ex.ok("memfd_secret", "mm/secretmem.c", "fd " + ret);
+                // before 6.5 (b758fe6df50d) secretmem is off unless booted with secretmem.enable=1 (-ENOSYS);
+                // the simulated machine boots with it so that every profile can show the GUP refusal
+                boolean bootParam = k.profile == io.pinlab.kernel.Profile.V6_3 || k.profile == io.pinlab.kernel.Profile.SEED
+                        || k.profile == io.pinlab.kernel.Profile.V6_4;
+                ex.ok("memfd_secret", "mm/secretmem.c", "fd " + ret + (bootParam ? " (this kernel needs secretmem.enable=1 on the command line, which the lab machine has)" : ""));
             }
         }
         SysResult r = ex.result(ret);
