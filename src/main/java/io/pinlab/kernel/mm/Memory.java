@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Task;
@@ -89,7 +90,7 @@ public final class Memory {
             }
             if (vma == null) {
                 signal = "SIGSEGV"; code = "SEGV_MAPERR"; faultAddr = p;
-                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT,
+                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", Errno.EFAULT,
                         "no VMA contains " + hex(p) + ": SIGSEGV (SEGV_MAPERR)");
                 break;
             }
@@ -97,7 +98,7 @@ public final class Memory {
             boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
             if (denied) {
                 signal = "SIGSEGV"; code = "SEGV_ACCERR"; faultAddr = p;
-                ex.fail("access_error", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
+                ex.fail("access_error", "arch/x86/mm/fault.c", Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
                         + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + vma.perms() + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
                 break;
             }
@@ -108,13 +109,13 @@ public final class Memory {
                 curFaults++;
                 if ((f & VM_FAULT_SIGBUS) != 0) {
                     signal = "SIGBUS"; code = "BUS_ADRERR"; faultAddr = p;
-                    ex.fail("handle_mm_fault", "mm/memory.c", io.pinlab.kernel.Errno.EFAULT, hex(p) + ": VM_FAULT_SIGBUS ("
+                    ex.fail("handle_mm_fault", "mm/memory.c", Errno.EFAULT, hex(p) + ": VM_FAULT_SIGBUS ("
                             + (vma.isHugetlb() ? "no huge page in the pool, or past the end of the file" : "the page is past the end of the file") + ")");
                     break;
                 }
                 if ((f & VM_FAULT_OOM) != 0) {
                     signal = "SIGKILL"; faultAddr = p;
-                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", io.pinlab.kernel.Errno.ENOMEM, "no memory for the fault at " + hex(p) + ": the OOM killer kills the process");
+                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", Errno.ENOMEM, "no memory for the fault at " + hex(p) + ": the OOM killer kills the process");
                     break;
                 }
                 pte = followPte(mm, page);
@@ -133,7 +134,7 @@ public final class Memory {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("addr", hex(addr)); args.put("length", len); args.put("access", write ? "write" : "read");
         if (value != null) args.put("value", value);
-        k.event(t.pid, "access", args, signal == null ? 0 : -io.pinlab.kernel.Errno.EFAULT.value(), signal == null ? null : io.pinlab.kernel.Errno.EFAULT);
+        k.event(t.pid, "access", args, signal == null ? 0 : -Errno.EFAULT.value(), signal == null ? null : Errno.EFAULT);
         return r;
     }
 
