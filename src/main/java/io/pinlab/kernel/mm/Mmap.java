@@ -189,11 +189,19 @@ public final class Mmap {
         Vma over = findVmaIntersection(mm, addr, end);
         if (over != null && over.start < addr && end < over.end && mm.mapCount() >= k.maxMapCount)
             return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
+        boolean reworked = mmapRegionReworked(k.profile);
         if (over != null) { // __split_vma() -> vm_ops->may_split(): hugetlb VMAs split only at 2 MiB boundaries
             Vma last = mm.vmaLookup(end - 1);
             long r = checkHugetlbSplit(over, addr, ex);
             if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
+            if (r < 0 && !reworked)
+                return fail(ex, "mmap_region", FILE, Errno.ENOMEM, "do_vmi_munmap() of the MAP_FIXED range failed, which this kernel reports as -ENOMEM");
             if (r < 0) return r;
+            if (!reworked) { // up to 6.11 the old mappings go before ->mmap() runs: a failing hook leaves a hole
+                unmapRange(k, mm, addr, end);
+                ex.ok("do_vmi_munmap", VMA_C, "MAP_FIXED unmapped " + hex(addr) + "-" + hex(end) + " before the file's mmap hook");
+                over = null;
+            }
         }
         // accountable_mapping(): private writable memory is charged (overcommit heuristic: always fits)
         if ((vmFlags & (VM_NORESERVE_B | VM_SHARED_B | VM_HUGETLB_B)) == 0 && (vmFlags & VM_WRITE_B) != 0) vmFlags |= VM_ACCOUNT_B;
@@ -282,6 +290,15 @@ public final class Mmap {
         }
         return addr;
     }
+
+    /**
+     * 6.12 reworked mmap_region() (__mmap_region(), mm/vma.c): MAP_FIXED's unmap is gathered first
+     * and completed only after the file's mmap hook succeeded (vms_abort_munmap_vmas() restores
+     * the old mappings otherwise), and gather errors pass through. Earlier kernels unmap first
+     * and turn any do_vmi_munmap() failure into -ENOMEM. Of the simulated profiles only v6.18
+     * has the rework.
+     */
+    static boolean mmapRegionReworked(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
 
     /** shmem_zero_setup() (mm/shmem.c): shared anonymous memory is an unlinked shmem file "/dev/zero". */
     private static OpenFile shmemZeroSetup(Kernel k, Task t, long len) {
