@@ -54,10 +54,8 @@ public final class Files {
     }
 
     private static long doOpen(Kernel k, Task t, String path, int oflags, Long size, Explain ex) {
-        // build_open_flags(): O_DIRECTORY|O_CREAT is refused since 6.4 (43b450632676); 6.3 created a
-        // regular file and then failed with -ENOTDIR
-        boolean creatDirEinval = k.profile != io.pinlab.kernel.Profile.V6_3 && k.profile != io.pinlab.kernel.Profile.SEED;
-        if (creatDirEinval && (oflags & O_CREAT.value) != 0 && (oflags & O_DIRECTORY.value) != 0)
+        // build_open_flags(): O_DIRECTORY|O_CREAT is refused since 6.4 (43b450632676)
+        if ((oflags & O_CREAT.value) != 0 && (oflags & O_DIRECTORY.value) != 0)
             return fail(ex, "build_open_flags", OPEN_C, Errno.EINVAL, "O_CREAT together with O_DIRECTORY");
         int acc = oflags & O_ACCMODE;
         if (acc == O_ACCMODE) return fail(ex, "build_open_flags", OPEN_C, Errno.EINVAL, "access mode 3 is not valid");
@@ -81,8 +79,6 @@ public final class Files {
             in = k.newInode(path, m.fs(), Inode.Kind.REGULAR, Inode.Device.NONE, m.dax(), t.uid, 0666 & ~UMASK, sz);
             created = true;
             ex.ok("lookup_open", NAMEI_C, "created " + path + " on " + m.fs().fsName + " (uid " + t.uid + ", mode 0" + Integer.toOctalString(in.mode) + ")");
-            if ((oflags & O_DIRECTORY.value) != 0)
-                return fail(ex, "do_open", NAMEI_C, Errno.ENOTDIR, "6.3: O_CREAT|O_DIRECTORY created a regular file, then refused it as not a directory");
         } else {
             if ((oflags & (O_CREAT.value | O_EXCL.value)) == (O_CREAT.value | O_EXCL.value))
                 return fail(ex, "lookup_open", NAMEI_C, Errno.EEXIST, path + " exists and O_CREAT|O_EXCL was given");

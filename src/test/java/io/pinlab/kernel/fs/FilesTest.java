@@ -33,13 +33,6 @@ class FilesTest {
         assertErr(Errno.EEXIST, open("/mnt/ext4/f", O_CREAT | O_EXCL | O_RDWR));
     }
 
-    @Test void creatWithDirectory() { // build_open_flags() since 6.4: O_CREAT|O_DIRECTORY -> -EINVAL; 6.3 created the file, then -ENOTDIR
-        assertErr(Errno.EINVAL, open("/mnt/ext4/d", O_CREAT | O_DIRECTORY | O_RDONLY));
-        io.pinlab.kernel.Kernel k63 = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_3, false);
-        assertErr(Errno.ENOTDIR, Files.open(k63, k63.task(1), "/mnt/ext4/d", O_CREAT | O_DIRECTORY | O_RDONLY, null));
-        assertNotNull(k63.inodes.get("/mnt/ext4/d"));
-    }
-
     @Test void directoryForWriting() { assertErr(Errno.EISDIR, open("/mnt/ext4", O_RDWR)); } // may_open(): S_ISDIR && MAY_WRITE
 
     @Test void oDirectoryOnAFile() { assertErr(Errno.ENOTDIR, open("/mnt/ext4/readonly", O_RDONLY | O_DIRECTORY)); } // do_open()
