@@ -54,7 +54,8 @@ public final class Files {
     }
 
     private static long doOpen(Kernel k, Task t, String path, int oflags, Long size, Explain ex) {
-        // build_open_flags(): O_DIRECTORY|O_CREAT is refused since 6.4 (43b450632676)
+        // build_open_flags(): O_DIRECTORY|O_CREAT is refused ("Block bugs where O_DIRECTORY | O_CREAT
+        // created regular files"; present in the 6.3.8 source too, so in every profile)
         if ((oflags & O_CREAT.value) != 0 && (oflags & O_DIRECTORY.value) != 0)
             return fail(ex, "build_open_flags", OPEN_C, Errno.EINVAL, "O_CREAT together with O_DIRECTORY");
         int acc = oflags & O_ACCMODE;
