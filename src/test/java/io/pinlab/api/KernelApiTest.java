@@ -142,6 +142,14 @@ class KernelApiTest extends HttpTestSupport {
                 "{\"length\":4096.5,\"prot\":[],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}");
         fraction.problem(400, "validation-failed");
         assertThat(fraction.fieldError("length")).contains("integer");
+        Res quoted = post(p(s, "/processes/1/mmap"), s.token(),
+                "{\"length\":\"4096\",\"prot\":[],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}");
+        quoted.problem(400, "validation-failed");
+        assertThat(quoted.fieldError("length")).contains("integer");
+        Res array = post(p(s, "/processes/1/mmap"), s.token(), "[]");
+        array.problem(400, "validation-failed");
+        assertThat(array.fieldError("$")).isEqualTo("expected a JSON object");
+        assertThat(array.body()).doesNotContain("io.pinlab");
         assertUnchanged(s);
     }
 

@@ -58,30 +58,7 @@ class OpenApiDocumentTest extends HttpTestSupport {
      * Paths whose kernel entry point is not on main yet. The test fails when one of them appears,
      * so that wiring an endpoint means deleting it here.
      */
-    static final Set<String> NOT_YET_WIRED = Set.of(
-            "get /api/v1/sessions/{sid}/sysctl/{name}",
-            "put /api/v1/sessions/{sid}/sysctl/{name}",
-            "delete /api/v1/sessions/{sid}/processes/{pid}",
-            "post /api/v1/sessions/{sid}/processes/{pid}/fork",
-            "post /api/v1/sessions/{sid}/processes/{pid}/open",
-            "post /api/v1/sessions/{sid}/processes/{pid}/memfd_create",
-            "post /api/v1/sessions/{sid}/processes/{pid}/memfd_secret",
-            "post /api/v1/sessions/{sid}/processes/{pid}/ftruncate",
-            "post /api/v1/sessions/{sid}/processes/{pid}/close",
-            "get /api/v1/sessions/{sid}/processes/{pid}/fds",
-            "post /api/v1/sessions/{sid}/processes/{pid}/munmap",
-            "post /api/v1/sessions/{sid}/processes/{pid}/mprotect",
-            "post /api/v1/sessions/{sid}/processes/{pid}/madvise",
-            "post /api/v1/sessions/{sid}/processes/{pid}/access",
-            "get /api/v1/sessions/{sid}/processes/{pid}/maps",
-            "get /api/v1/sessions/{sid}/processes/{pid}/pagemap",
-            "post /api/v1/sessions/{sid}/processes/{pid}/gup",
-            "get /api/v1/sessions/{sid}/pins",
-            "post /api/v1/sessions/{sid}/pins/{id}/release",
-            "post /api/v1/sessions/{sid}/processes/{pid}/io_uring_setup",
-            "post /api/v1/sessions/{sid}/processes/{pid}/io_uring_register",
-            "get /api/v1/sessions/{sid}/processes/{pid}/io_uring/{fd}/buffers",
-            "post /api/v1/sessions/{sid}/processes/{pid}/io_uring_enter");
+    static final Set<String> NOT_YET_WIRED = Set.of();
 
     private JsonNode doc() {
         Res r = get("/v3/api-docs", null);

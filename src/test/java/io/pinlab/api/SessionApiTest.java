@@ -68,6 +68,9 @@ class SessionApiTest extends HttpTestSupport {
         assertThat(r.json().path("id").asString()).isEqualTo(s.id());
         assertThat(r.json().path("profile").asString()).isEqualTo("v6.5");
         assertThat(r.json().has("token")).isFalse();
+        assertThat(r.json().path("counts").path("processes").asInt()).isEqualTo(1);
+        assertThat(r.json().path("counts").path("vmas").asInt()).as("pid 1 has its [stack]").isEqualTo(1);
+        assertThat(r.json().path("counts").path("openFds").asInt()).isZero();
         assertThat(r.body()).doesNotContain(s.token());
     }
 
@@ -189,5 +192,15 @@ class SessionApiTest extends HttpTestSupport {
             assertThat(raw).startsWith("HTTP/1.1 400").contains("application/problem+json")
                     .contains("https://pinlab.dev/problems/bad-request").doesNotContain("<html");
         }
+    }
+
+    @Test
+    void actuatorHealthAndPrometheus() {
+        Res health = get("/actuator/health", null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.body()).contains("\"UP\"");
+        Res prom = get("/actuator/prometheus", null, "text/plain");
+        assertThat(prom.status()).isEqualTo(200);
+        assertThat(prom.body()).contains("http_server_requests");
     }
 }

@@ -63,10 +63,6 @@ class InMemorySessionStoreTest {
 
     @Test
     void sessionSerialisesWithAWorkingLock() throws Exception {
-        // Kernel state must serialise for the Redis store; io.pinlab.kernel.Profile (a field of Kernel)
-        // is not Serializable yet on main. Reported to the kernel owner; runs as soon as it is.
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.io.Serializable.class.isAssignableFrom(Profile.class),
-                "io.pinlab.kernel.Profile is not Serializable yet, so Kernel cannot be serialised");
         LabSession s = session("a");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {

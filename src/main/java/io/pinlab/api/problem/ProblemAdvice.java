@@ -233,6 +233,14 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(
+            org.springframework.web.bind.MissingServletRequestParameterException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        return invalid(List.of(new FieldProblem(ex.getParameterName(), "required query parameter ("
+                + ex.getParameterType() + ") is missing")), request);
+    }
+
+    @Override
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(
             org.springframework.web.HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status,
             WebRequest request) {
@@ -352,6 +360,9 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             return "unknown name '" + ife.getValue() + "'; accepted: " + accepted;
         }
         if (target != null && target.isEnum()) {
+            if (ex.getCurrentToken() == tools.jackson.core.JsonToken.VALUE_NULL)
+                return "null is not a name; accepted: " + Arrays.stream(target.getEnumConstants()).map(Object::toString)
+                        .collect(Collectors.joining(", "));
             String accepted = Arrays.stream(target.getEnumConstants()).map(Object::toString)
                     .collect(Collectors.joining(", "));
             return "expected one of: " + accepted;
@@ -364,7 +375,21 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             return "expected a JSON integer" + (target == int.class || target == Integer.class ? " (32-bit)" : " (64-bit)");
         if (target == boolean.class || target == Boolean.class) return "expected true or false";
         if (target == String.class) return "expected a JSON string";
-        return ex.getOriginalMessage();
+        if (target != null && (target.isRecord() || Map.class.isAssignableFrom(target))) return "expected a JSON object";
+        // Jackson's own wording names Java types; say it in JSON terms instead.
+        return "invalid value" + (ex.getCurrentToken() == null ? "" : " (" + jsonKind(ex.getCurrentToken()) + ")");
+    }
+
+    private static String jsonKind(tools.jackson.core.JsonToken t) {
+        return switch (t) {
+            case START_ARRAY, END_ARRAY -> "an array";
+            case START_OBJECT, END_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.name();
+        };
     }
 
     private static String article(String type) {

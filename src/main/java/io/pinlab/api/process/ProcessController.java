@@ -1,6 +1,15 @@
 package io.pinlab.api.process;
 
+import io.pinlab.api.common.FlagSet;
+import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Views;
+import io.pinlab.kernel.fs.OFlag;
+import io.pinlab.kernel.mm.Exit;
+import io.pinlab.kernel.mm.Fork;
+import io.swagger.v3.oas.annotations.media.Content;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Task;
 import io.pinlab.session.LabSession;
@@ -62,6 +71,66 @@ class ProcessController {
         });
         return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{pid}")
                 .buildAndExpand(created.pid()).toUri()).body(created);
+    }
+
+    @Operation(operationId = "fork", summary = "fork(2): the child gets a COW copy of the address space",
+            description = "201 with the child process; if the kernel fails the fork, 200 with its answer (ret = -errno). "
+                    + "Pinned exclusive anonymous pages are copied for the child, as copy_present_pte() does.")
+    @ApiResponse(responseCode = "201", description = "the child process",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ProcessView.class)))
+    @ApiResponse(responseCode = "200", description = "the kernel failed the fork",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = KernelAnswer.class)))
+    @PostMapping("/{pid}/fork")
+    ResponseEntity<Object> fork(@PathVariable String sid, @PathVariable int pid,
+                                @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        Object out = session.locked(k -> {
+            Task parent = k.task(pid);
+            sessions.checkProcessLimit(k.tasks.size());
+            SysResult r = Fork.copyProcess(k, parent);
+            return r.ok() ? ProcessView.of(k, k.task((int) r.ret())) : KernelAnswer.of(r);
+        });
+        if (out instanceof ProcessView child)
+            return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
+                    .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
+        return ResponseEntity.ok(out);
+    }
+
+    @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
+            description = "Frames a pin still holds stay allocated until the pin is released.")
+    @ApiResponse(responseCode = "204", description = "the process exited")
+    @DeleteMapping("/{pid}")
+    ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
+                              @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        session.locked(k -> Exit.doExit(k, k.task(pid)));
+        return ResponseEntity.noContent().build();
+    }
+
+    @Schema(description = "an open descriptor, as /proc/PID/fd and fdinfo show it")
+    record FdView(@Schema(example = "3") int fd, @Schema(example = "/mnt/ext4/data") String path,
+                  @Schema(description = "O_* flags given to open()") FlagSet flags, long inode,
+                  @Schema(example = "ext4") String fs, long size, int refs, boolean ring) {
+    }
+
+    @Operation(operationId = "listFds", summary = "Open descriptors and what they refer to")
+    @GetMapping("/{pid}/fds")
+    List<FdView> fds(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        return session.locked(k -> Views.fds(k, k.task(pid)).stream()
+                .map(f -> new FdView(f.fd(), f.path(), oflags(f.flags()), f.inode(), f.fs(), f.size(), f.refs(), f.ring()))
+                .toList());
+    }
+
+    /** O_* names of a flags word: the access mode (O_RDONLY is 0) plus every other bit set. */
+    private static FlagSet oflags(int flags) {
+        List<OFlag> names = new java.util.ArrayList<>();
+        int acc = flags & OFlag.O_ACCMODE;
+        names.add(acc == 1 ? OFlag.O_WRONLY : acc == 2 ? OFlag.O_RDWR : OFlag.O_RDONLY);
+        for (OFlag f : OFlag.values())
+            if (f.value > OFlag.O_ACCMODE && (flags & f.value) == f.value && !(f == OFlag.O_DSYNC && (flags & OFlag.O_SYNC.value) == OFlag.O_SYNC.value))
+                names.add(f);
+        return FlagSet.of(names, flags);
     }
 
     @Operation(operationId = "listProcesses", summary = "List live processes")

@@ -2,7 +2,7 @@ package io.pinlab.api.process;
 
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Task;
-import io.pinlab.kernel.mm.Mm;
+import io.pinlab.kernel.Views;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** A process as {@code /proc/PID/status} and the per-user memlock counter show it. */
@@ -17,20 +17,16 @@ record ProcessView(@Schema(example = "1") int pid,
                    @Schema(description = "user_struct->locked_vm in pages: what RLIMIT_MEMLOCK is checked against")
                    long userLockedVmPages) {
 
-    /** VmSize, VmRSS, VmPin (mm->pinned_vm), VmLck (mm->locked_vm) in kB. */
-    record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb) {
+    /** /proc/PID/status: VmSize, VmRSS, VmPin (mm->pinned_vm), VmLck (mm->locked_vm), RssAnon/File/Shmem, in kB. */
+    record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb, long rssAnonKb, long rssFileKb,
+                  long rssShmemKb) {
     }
 
     static ProcessView of(Kernel k, Task t) {
-        Mm mm = t.mm;
-        Status status = mm == null ? new Status(0, 0, 0, 0)
-                : new Status(kb(mm.totalVm()), kb(mm.rssAnon + mm.rssFile + mm.rssShmem), kb(mm.pinnedVm),
-                kb(mm.lockedVm));
-        return new ProcessView(t.pid, t.ppid, t.comm, t.uid, t.capIpcLock, t.rlimitMemlock, status,
+        Views.Status s = Views.status(k, t);
+        return new ProcessView(t.pid, t.ppid, t.comm, t.uid, t.capIpcLock, t.rlimitMemlock,
+                new Status(s.vmSizeKb(), s.vmRssKb(), s.vmPinKb(), s.vmLckKb(), s.rssAnonKb(), s.rssFileKb(),
+                        s.rssShmemKb()),
                 k.userLockedVm(t.uid));
-    }
-
-    private static long kb(long pages) {
-        return pages * 4;
     }
 }

@@ -1,6 +1,9 @@
 package io.pinlab.api.session;
 
 import io.pinlab.api.openapi.ApiDocs;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionProperties;
 import io.pinlab.session.SessionService;
@@ -62,7 +65,25 @@ class SessionController {
 
     @Schema(description = "A session (never with its token)")
     record SessionView(String id, String profile, String label, boolean movableZone, Instant createdAt,
-                       Instant lastAccess, Instant expiresAt, SessionProperties.Limits limits, int initPid) {
+                       Instant lastAccess, Instant expiresAt, SessionProperties.Limits limits, int initPid,
+                       Counts counts) {
+    }
+
+    @Schema(description = "objects in the session's kernel")
+    record Counts(@Schema(description = "live processes") int processes,
+                  @Schema(description = "VMAs over all processes") long vmas,
+                  @Schema(description = "open file descriptors over all processes") long openFds,
+                  @Schema(description = "pins the simulated driver still holds") long pins,
+                  @Schema(description = "calls recorded in the event feed so far") long events) {
+        static Counts of(Kernel k) {
+            long vmas = 0, fds = 0;
+            for (Task t : k.tasks.values()) {
+                if (t.mm != null) vmas += t.mm.mapCount();
+                fds += t.fds.size();
+            }
+            long pins = Pins.list(k).stream().filter(p -> !p.released()).count();
+            return new Counts(k.tasks.size(), vmas, fds, pins, k.lastEventSeq());
+        }
     }
 
     @Operation(operationId = "createSession", summary = "Create a lab session",
@@ -82,9 +103,10 @@ class SessionController {
     @Operation(operationId = "getSession", summary = "Show a session", security = @SecurityRequirement(name = ApiDocs.BEARER))
     @GetMapping("/{sid}")
     SessionView get(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        Counts counts = session.locked(Counts::of);
         return new SessionView(session.id(), session.profile().name(), session.label(), session.movableZone(),
                 session.createdAt(), session.lastAccess(), sessions.expiresAt(session), sessions.limits(),
-                ApiDocs.INIT_PID);
+                ApiDocs.INIT_PID, counts);
     }
 
     @Operation(operationId = "deleteSession", summary = "End a session and drop its kernel state",

@@ -14,8 +14,10 @@ final class IoMappedUbuf implements Serializable {
     final long len;
     /** bv_page of each bvec (the folio head when coalesced): one pin each. */
     final long[] bvecPages;
-    final long[] bvecOffsets;
-    final long[] bvecLens;
+    /** bv_offset of the first bvec; later bvecs start at offset 0. */
+    final long firstOffset;
+    /** One bvec covers the whole buffer (single-folio coalescing, 6.3+). */
+    final boolean single;
     /** imu->folio_shift (12, or 21 for multi-folio coalescing in 6.12+). */
     final int folioShift;
     /** imu->acct_pages: what io_account_mem() charged for this buffer. */
@@ -23,15 +25,26 @@ final class IoMappedUbuf implements Serializable {
     /** The frame of every page of [ubuf, ubuf + len), in order. */
     final long[] pagePfns;
 
-    IoMappedUbuf(long ubuf, long len, long[] bvecPages, long[] bvecOffsets, long[] bvecLens, int folioShift,
-                 long[] pagePfns) {
+    IoMappedUbuf(long ubuf, long len, long[] bvecPages, long firstOffset, boolean single, int folioShift, long[] pagePfns) {
         this.ubuf = ubuf;
         this.len = len;
         this.bvecPages = bvecPages;
-        this.bvecOffsets = bvecOffsets;
-        this.bvecLens = bvecLens;
+        this.firstOffset = firstOffset;
+        this.single = single;
         this.folioShift = folioShift;
         this.pagePfns = pagePfns;
+    }
+
+    /** bv_offset of bvec i. */
+    long bvecOffset(int i) { return i == 0 ? firstOffset : 0; }
+
+    /** bv_len of bvec i: the first runs to the end of its page or folio, the middle ones are full, the last takes the rest. */
+    long bvecLen(int i) {
+        if (single) return len;
+        long seg = 1L << folioShift;
+        long first = Math.min(len, seg - firstOffset);
+        if (i == 0) return first;
+        return Math.min(seg, len - first - (long) (i - 1) * seg);
     }
 
     int nrBvecs() { return bvecPages.length; }

@@ -293,7 +293,7 @@ public final class IoUring {
             List<Long> pfns = new ArrayList<>(imu.pagePfns.length);
             for (long pfn : imu.pagePfns) pfns.add(pfn);
             List<BufferView.Bvec> bv = new ArrayList<>(imu.nrBvecs());
-            for (int j = 0; j < imu.nrBvecs(); j++) bv.add(new BufferView.Bvec(imu.bvecPages[j], imu.bvecOffsets[j], imu.bvecLens[j]));
+            for (int j = 0; j < imu.nrBvecs(); j++) bv.add(new BufferView.Bvec(imu.bvecPages[j], imu.bvecOffset(j), imu.bvecLen(j)));
             out.add(new BufferView(i, imu.ubuf, imu.len, imu.nrBvecs(), imu.acctPages, List.copyOf(pfns), List.copyOf(bv),
                     ctx.bufTags[i], false));
         }

@@ -36,7 +36,7 @@ final class Rsrc {
     /** MAX_RW_COUNT (include/linux/fs.h): INT_MAX & PAGE_MASK. */
     static final long MAX_RW_COUNT = Integer.MAX_VALUE & ~(PAGE_SIZE - 1);
     /** Registration entries explained one by one; later successful entries are summarised. */
-    static final int DETAILED_ENTRIES = 8;
+    static final int DETAILED_ENTRIES = 3;
 
     private Rsrc() {}
 
@@ -84,6 +84,7 @@ final class Rsrc {
         Errno err = null;
         int i;
         int empty = 0;
+        Explain lx = new Explain();
         for (i = 0; i < nr; i++) {
             boolean detail = i < DETAILED_ENTRIES;
             Iovec iov;
@@ -91,14 +92,14 @@ final class Rsrc {
                 Errno e = copyIov(p, arg, i);
                 if (e != null) {
                     err = e;
-                    ex.fail(copyFn(p), nodeTable ? "lib/iov_iter.c" : FILE, e, copyDetail(arg, i, e));
+                    lx.fail(copyFn(p), nodeTable ? "lib/iov_iter.c" : FILE, e, copyDetail(arg, i, e));
                     break;
                 }
                 iov = arg.get(i);
                 e = ioBufferValidate(p, iov);
                 if (e != null) {
                     err = e;
-                    ex.fail(validateFn(p), FILE, e, "entry " + i + ": " + validateDetail(p, iov, e));
+                    lx.fail(validateFn(p), FILE, e, "entry " + i + ": " + validateDetail(p, iov, e));
                     break;
                 }
             } else {
@@ -108,32 +109,34 @@ final class Rsrc {
             if (nodeTable && tags != null) {
                 if (i >= tags.size()) {
                     err = Errno.EFAULT;
-                    ex.fail("io_sqe_buffers_register", FILE, err, "entry " + i + ": copy_from_user(&tags[" + i + "]) faults: the tag array holds " + tags.size() + " entries");
+                    lx.fail("io_sqe_buffers_register", FILE, err, "entry " + i + ": copy_from_user(&tags[" + i + "]) faults: the tag array holds " + tags.size() + " entries");
                     break;
                 }
                 tag = tags.get(i);
             }
             if (!nodeTable && iov.base() == 0 && tag != 0) {
                 err = Errno.EINVAL;
-                ex.fail("io_sqe_buffers_register", FILE, err, "entry " + i + ": tag " + tag + " on an empty slot");
+                lx.fail("io_sqe_buffers_register", FILE, err, "entry " + i + ": tag " + tag + " on an empty slot");
                 break;
             }
             // v6.3-6.6 scan ctx->user_bufs[0..i) (the table grows in place); 6.13+ builds the
             // table in a local io_rsrc_data, so headpage_already_acct() sees no earlier entry
-            Reg r = ioSqeBufferRegister(k, t, ctx, iov, lastHpage, nodeTable ? null : table, nodeTable ? 0 : i, ex, detail, i);
+            Reg r = ioSqeBufferRegister(k, t, ctx, iov, lastHpage, nodeTable ? null : table, nodeTable ? 0 : i, lx, detail, i);
             if (r.err != null) {
                 err = r.err;
                 break;
             }
             if (nodeTable && tag != 0 && r.imu == null) {
                 err = Errno.EINVAL;
-                ex.fail("io_sqe_buffers_register", FILE, err, "entry " + i + ": tag " + tag + " on an empty slot (NULL node)");
+                lx.fail("io_sqe_buffers_register", FILE, err, "entry " + i + ": tag " + tag + " on an empty slot (NULL node)");
                 break;
             }
             if (r.imu == null) empty++;
             table[i] = r.imu;
             tagArr[i] = tag;
         }
+        List<Step> steps = lx.steps();
+        for (String w : lx.warnings()) ex.warning(w);
         if (err != null) {
             int released = 0;
             for (int j = 0; j < nr; j++) {
@@ -142,10 +145,15 @@ final class Rsrc {
                     released++;
                 }
             }
-            ex.step(nodeTable ? "io_sqe_buffers_unregister" : "__io_sqe_buffers_unregister", FILE, "-" + err.name(),
-                    "entry " + i + " failed: tags cleared, " + released + " earlier buffer(s) unpinned and unaccounted, no table left");
+            // the teardown ran after the failing check; the decisive check stays last
+            for (Step s : steps.subList(0, steps.size() - 1)) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
+            ex.ok(nodeTable ? "io_sqe_buffers_unregister" : "__io_sqe_buffers_unregister", FILE, "entry " + i
+                    + " failed: tags cleared, " + released + " earlier buffer(s) unpinned and unaccounted, no table left, no tag CQE");
+            Step last = steps.get(steps.size() - 1);
+            ex.step(last.fn(), last.file(), last.outcome(), last.detail());
             return err.neg();
         }
+        for (Step s : steps) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
         ctx.bufTable = table;
         ctx.bufTags = tagArr;
         long acct = 0, pins = 0;
@@ -252,25 +260,10 @@ final class Rsrc {
             return new Reg(null, Errno.fromRet(acct));
         }
 
-        int n = bvecPages.length;
-        long[] offs = new long[n], lens = new long[n];
-        long size = len;
-        if (coalescedSingle) {
-            offs[0] = off;
-            lens[0] = size;
-        } else {
-            for (int i = 0; i < n; i++) {
-                long vecLen = Math.min(size, (1L << folioShift) - off);
-                offs[i] = off;
-                lens[i] = vecLen;
-                off = 0;
-                size -= vecLen;
-            }
-        }
-        IoMappedUbuf imu = new IoMappedUbuf(base, len, bvecPages, offs, lens, folioShift, pagePfns);
+        IoMappedUbuf imu = new IoMappedUbuf(base, len, bvecPages, off, coalescedSingle, folioShift, pagePfns);
         imu.acctPages = acct;
         if (detail) ex.ok("io_sqe_buffer_register", FILE, "entry " + entry + ": " + hex(base) + "+" + len + " -> "
-                + n + " bvec(s), " + acct + " page(s) accounted");
+                + bvecPages.length + " bvec(s), " + acct + " page(s) accounted");
         return new Reg(imu, null);
     }
 

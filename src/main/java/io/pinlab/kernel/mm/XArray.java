@@ -22,21 +22,24 @@ public final class XArray implements Serializable {
 
     private final TreeMap<Long, Leaf> leaves = new TreeMap<>();
     private long count;
-    // one-entry cache: page walks hit the same leaf 512 times in a row
+    // one-entry cache: page walks hit the same leaf 512 times in a row. It also remembers a
+    // missing leaf (cachedLeaf null), so walks over an empty range (gup-fast over unpopulated
+    // PMDs) do not search the TreeMap for every page. cacheValid is false after deserialisation.
     private transient long cachedKey = -1;
     private transient Leaf cachedLeaf;
+    private transient boolean cacheValid;
 
     private Leaf leaf(long key, boolean create) {
-        if (key == cachedKey && cachedLeaf != null) return cachedLeaf;
+        if (cacheValid && key == cachedKey && (cachedLeaf != null || !create)) return cachedLeaf;
+        if (!create && count == 0) return null; // an empty array: no lookup, no boxed key
         Leaf l = leaves.get(key);
         if (l == null && create) {
             l = new Leaf();
             leaves.put(key, l);
         }
-        if (l != null) {
-            cachedKey = key;
-            cachedLeaf = l;
-        }
+        cachedKey = key;
+        cachedLeaf = l;
+        cacheValid = true;
         return l;
     }
 

@@ -125,6 +125,11 @@ final class GupFixture {
         task.mm.remove(v);
     }
 
+    /** Leaves a hole after the first page of the 2-page mapping at addr (munmap of its second page). */
+    void munmapGap(long addr) {
+        assertTrue(Mmap.doMunmap(k, t, addr + PAGE_SIZE, PAGE_SIZE).ret() == 0);
+    }
+
     boolean explains(GupResult r, String fn) {
         return r.explain().stream().anyMatch(s -> s.fn().equals(fn));
     }

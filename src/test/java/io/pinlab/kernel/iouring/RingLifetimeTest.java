@@ -1,0 +1,121 @@
+package io.pinlab.kernel.iouring;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.mm.Exit;
+import io.pinlab.kernel.mm.Fork;
+import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.Mprotect;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static io.pinlab.kernel.iouring.Lab.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The ring across fork, mprotect and exit: the buffer table belongs to the ctx, the accounting to
+ * ctx->user and ctx->mm_account, and io_ring_ctx_free() runs when the last file reference goes.
+ */
+class RingLifetimeTest {
+    static List<Profile> profiles() { return Profile.ALL; }
+
+    private static int fileWithValue(Lab lab, String path, long value) {
+        int f = lab.openRw(path, PAGE);
+        Inode in = lab.t.fds.get(f).inode();
+        lab.k.phys.setValue(Memory.findOrCreateCachePage(lab.k, in, 0), value);
+        return f;
+    }
+
+    /** Fixed I/O the child submits lands in the parent's pinned pages. */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void childIoLandsInTheParentsPinnedPages(Profile p) {
+        Lab lab = new Lab(p);
+        int ring = lab.ring();
+        long a = lab.anon(PAGE);
+        lab.write(a, PAGE, 5);
+        long parentPfn = lab.pfnAt(a);
+        assertOk(lab.register(ring, iov(a, PAGE)));
+        int f = fileWithValue(lab, "/mnt/ext4/in", 77);
+        SysResult fr = Fork.copyProcess(lab.k, lab.t);
+        assertTrue(fr.ok());
+        Task child = lab.k.task((int) fr.ret());
+        assertSame(lab.t.fds.get(ring), child.fds.get(ring), "same struct file");
+        EnterResult e = IoUring.enter(lab.k, child, ring, List.of(Sqe.readFixed(f, a, PAGE, 0, 0, 1)));
+        assertEquals(List.of(new Cqe(1, (int) PAGE, 0)), e.cqes());
+        assertEquals(77, lab.k.phys.value(parentPfn));
+        assertEquals(77, lab.read(a), "the parent sees the device's data");
+        assertEquals(1, lab.t.mm.pinnedVm, "pinned_vm stays on the creator's mm");
+        assertEquals(0, child.mm.pinnedVm);
+    }
+
+    /** The parent exits while the child still holds the ring: nothing is released until the child's last fput(). */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void accountingFollowsTheRingNotTheProcess(Profile p) {
+        Lab lab = new Lab(p);
+        int ring = lab.ring();
+        long a = lab.anon(4 * PAGE);
+        assertOk(lab.register(ring, iov(a, 4 * PAGE)));
+        long pfn = lab.pfnAt(a);
+        Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
+        var parentMm = lab.t.mm;
+        assertTrue(Exit.doExit(lab.k, lab.t).ok());
+        assertEquals(4, parentMm.pinnedVm, "ctx->mm_account is held by mmgrab()");
+        assertEquals(4 + (p.ioUringNodeTable() ? 2 : 0), lab.k.userLockedVm(1000));
+        assertTrue(lab.k.phys.maybeDmaPinned(pfn));
+        assertEquals(1, IoUring.buffers(lab.k, child, ring).size());
+        assertTrue(Exit.doExit(lab.k, child).ok());
+        assertEquals(0, parentMm.pinnedVm);
+        assertEquals(0, lab.k.userLockedVm(1000));
+    }
+
+    /** mprotect(PROT_READ) after registration: io_uring does not re-validate, the device still writes. */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void mprotectDoesNotStopTheDevice(Profile p) {
+        Lab lab = new Lab(p);
+        int ring = lab.ring();
+        long a = lab.anon(PAGE);
+        lab.write(a, PAGE, 1);
+        assertOk(lab.register(ring, iov(a, PAGE)));
+        assertTrue(Mprotect.doMprotect(lab.k, lab.t, a, PAGE, RO).ok());
+        int f = fileWithValue(lab, "/mnt/ext4/in", 31);
+        assertEquals((int) PAGE, lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1)).cqes().get(0).res());
+        assertEquals(31, lab.read(a));
+        assertFalse(Memory.access(lab.k, lab.t, a, 1, true, 2L).ok(), "the process itself may not write");
+    }
+
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void exitOfTheOnlyHolderFreesTheRing(Profile p) {
+        Lab lab = new Lab(p);
+        lab.hugepages(1);
+        int ring = lab.ring();
+        long h = lab.mmap(HUGE, RW, SHARED, lab.hugeMemfd("h", HUGE));
+        assertOk(lab.register(ring, iov(h, HUGE)));
+        long head = lab.k.phys.head(lab.pfnAt(h));
+        var mm = lab.t.mm;
+        assertTrue(Exit.doExit(lab.k, lab.t).ok());
+        assertEquals(0, mm.pinnedVm);
+        assertEquals(0, lab.k.userLockedVm(1000));
+        assertEquals(0, lab.k.hugePagesInUse, "the hugetlb page went back to the pool");
+        assertFalse(lab.k.phys.isAllocated(head));
+    }
+
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void singleIssuerRingRefusesTheChild(Profile p) {
+        Lab lab = new Lab(p);
+        int ring = (int) IoUring.setup(lab.k, lab.t, 8, IoRingCtx.IORING_SETUP_SINGLE_ISSUER).ret();
+        Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
+        assertErr(Errno.EEXIST, IoUring.register(lab.k, child, RegisterArgs.unregister(ring)));
+        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, child, ring, List.of()).errno());
+        assertErr(Errno.ENXIO, IoUring.register(lab.k, lab.t, RegisterArgs.unregister(ring)));
+    }
+}
