@@ -106,7 +106,7 @@ public final class Mmap {
         long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(k.profile, flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
 
         // __get_unmapped_area()
-        long a = getUnmappedArea(k.profile, mm, file, addr, len, flags, ex);
+        long a = getUnmappedArea(mm, file, addr, len, flags, ex);
         if (a < 0) return a;
         if (Long.compareUnsigned(a, Mm.TASK_SIZE - len) > 0)
             return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, hex(a) + " + " + len + " ends beyond TASK_SIZE " + hex(Mm.TASK_SIZE));
@@ -381,7 +381,7 @@ public final class Mmap {
      * else arch_get_unmapped_area_topdown() (arch/x86/kernel/sys_x86_64.c). Returns an address
      * or -errno (recorded in ex).
      */
-    static long getUnmappedArea(io.pinlab.kernel.Profile profile, Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
+    static long getUnmappedArea(Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
         if (Long.compareUnsigned(len, Mm.TASK_SIZE) > 0)
             return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, "length " + Long.toUnsignedString(len) + " is larger than the address space");
         boolean huge = file != null && file.inode().isHugetlb();
@@ -400,41 +400,17 @@ public final class Mmap {
             if (Long.compareUnsigned(addr, Mm.TASK_SIZE - len) <= 0 && findVmaIntersection(mm, addr, addr + len) == null)
                 return addr;
         }
-        if (file == null && (flags & MAP_SHARED.value) == 0 && addr == 0 && (len & (HPAGE_SIZE - 1)) == 0 && thpAlignsAnonMappings(profile)) {
-            long a = thpGetUnmappedArea(mm, len);
-            if (a > 0) return a;
-        }
         long a = topDown(mm, len, align);
         if (a < 0) return fail(ex, "vm_unmapped_area", FILE, Errno.ENOMEM, "no free gap of " + len + " bytes below mmap_base");
         return a;
     }
 
     /**
-     * Private anonymous mappings whose length is a multiple of PMD_SIZE are placed 2 MiB aligned
-     * so that THP can back them: efa7df3e3bb5 (6.7), limited to PMD-sized multiples by
-     * d4148aeab412 (6.12).
-     */
-    static boolean thpAlignsAnonMappings(io.pinlab.kernel.Profile p) { return since6_7(p); }
-
-    /**
-     * The two 6.7+ mmap changes above exist, of the simulated profiles, only in v6.18 (the
-     * others are 6.3-6.5). They belong in Profile as switches; until the lead adds them, this is
-     * the one place that decides.
+     * The 6.7+ calc_vm_flag_bits() change exists, of the simulated profiles, only in v6.18 (the others are
+     * 6.3-6.5). It belongs in Profile as a switch; until the lead adds one, this is the one place
+     * that decides.
      */
     private static boolean since6_7(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
-
-    /**
-     * __thp_get_unmapped_area() (mm/huge_memory.c): search top-down for len + PMD_SIZE, then move
-     * up to the next 2 MiB boundary (top-down: an already aligned result moves up by a whole
-     * PMD_SIZE). 0 when no such gap exists (the caller falls back to the plain search).
-     */
-    static long thpGetUnmappedArea(Mm mm, long len) {
-        long padded = len + HPAGE_SIZE;
-        long ret = topDown(mm, padded, PAGE_SIZE);
-        if (ret < 0) return 0;
-        long offSub = (-ret) & (HPAGE_SIZE - 1);
-        return offSub == 0 ? ret + HPAGE_SIZE : ret + offSub;
-    }
 
     /** stack_guard_gap (mm/mmap.c): 256 pages kept free below a VM_GROWSDOWN VMA (vm_start_gap()). */
     static final long STACK_GUARD_GAP = 256 * PAGE_SIZE;
