@@ -158,7 +158,18 @@ public final class Mmap {
                     vmFlags |= VM_SHARED_B | VM_MAYSHARE_B;
                 }
                 case 0x02 -> pgoff = addr >>> PAGE_SHIFT;
-                default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "anonymous mappings need exactly MAP_SHARED or MAP_PRIVATE"); }
+                case 0x08 -> { // MAP_DROPPABLE (9651fcedf7b9, 6.11): private memory the kernel may zero under pressure
+                    if (!since6_11(k.profile))
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE does not exist before 6.11");
+                    if ((flags & (MAP_LOCKED.value | MAP_HUGETLB.value)) != 0)
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE cannot be locked or hugetlb");
+                    if ((vmFlags & VM_GROWSDOWN_B) != 0)
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE cannot grow down");
+                    vmFlags |= VM_DROPPABLE_B | VM_NORESERVE_B | VM_WIPEONFORK_B | VM_DONTDUMP_B;
+                    pgoff = addr >>> PAGE_SHIFT;
+                }
+                default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "anonymous mappings need exactly MAP_SHARED or MAP_PRIVATE"
+                        + (since6_11(k.profile) ? " (or MAP_DROPPABLE)" : "")); }
             }
         }
         if ((flags & MAP_NORESERVE.value) != 0) vmFlags |= VM_NORESERVE_B; // overcommit heuristic allows it
@@ -406,11 +417,13 @@ public final class Mmap {
     }
 
     /**
-     * The 6.7+ calc_vm_flag_bits() change exists, of the simulated profiles, only in v6.18 (the others are
-     * 6.3-6.5). It belongs in Profile as a switch; until the lead adds one, this is the one place
-     * that decides.
+     * 6.7+ (MAP_STACK -> VM_NOHUGEPAGE) and 6.11+ (MAP_DROPPABLE) mmap features: of the simulated
+     * profiles only v6.18 has them (the others are 6.3-6.5). They belong in Profile as switches;
+     * until the lead adds them, these are the one place that decides.
      */
     private static boolean since6_7(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
+
+    private static boolean since6_11(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
 
     /** stack_guard_gap (mm/mmap.c): 256 pages kept free below a VM_GROWSDOWN VMA (vm_start_gap()). */
     static final long STACK_GUARD_GAP = 256 * PAGE_SIZE;

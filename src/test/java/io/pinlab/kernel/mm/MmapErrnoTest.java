@@ -335,6 +335,18 @@ class MmapErrnoTest {
         assertNull(t.mm.vmaLookup(b), "6.5 unmapped the old range before ext4_file_mmap() failed");
     }
 
+    @Test void mapDroppable() { // do_mmap() MAP_DROPPABLE (6.11+): VM_DROPPABLE|VM_NORESERVE|VM_WIPEONFORK|VM_DONTDUMP
+        long a = ok(lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0));
+        Vma v = lab.t.mm.vmaLookup(a);
+        assertTrue(v.has(VmFlag.VM_DROPPABLE_B | VmFlag.VM_NORESERVE_B | VmFlag.VM_WIPEONFORK_B | VmFlag.VM_DONTDUMP_B));
+        assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS | MAP_LOCKED, -1, 0));
+        assertErr(Errno.EINVAL, lab.madvise(a, PAGE, 19)); // MADV_KEEPONFORK on VM_DROPPABLE
+        int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, PAGE);
+        assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08, fd, 0)); // the file switch has no MAP_DROPPABLE case
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        assertErr(Errno.EINVAL, Mmap.doMmap(k, k.task(1), 0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
+    }
+
     @Test void differentProtDoesNotMerge() { // is_mergeable_vma(): vm_flags differ
         lab.anon(PAGE, RW);
         lab.anon(PAGE, PROT_READ);
