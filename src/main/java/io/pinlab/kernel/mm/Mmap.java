@@ -189,9 +189,10 @@ public final class Mmap {
     }
 
     /**
-     * mmap_region() / __mmap_region() (mm/vma.c, 6.12+ order): the file's mmap_prepare hook runs
-     * before the MAP_FIXED range is torn down, so a failing hook leaves the old mapping in place
-     * (vms_abort_munmap_vmas()).
+     * mmap_region() (mm/mmap.c up to 6.11; __mmap_region() in mm/vma.c since 6.12): tear down or
+     * gather the MAP_FIXED range, run the file's mmap hook, insert and merge the VMA, populate.
+     * Since 6.12 a failing hook leaves the old mapping in place (vms_abort_munmap_vmas());
+     * before, the old mapping was already gone.
      */
     private static long mmapRegion(Kernel k, Task t, OpenFile file, long addr, long len, long vmFlags, long pgoff, int flags, Explain ex) {
         Mm mm = t.mm;
