@@ -1,59 +1,75 @@
 package io.pinlab.kernel;
 
 import java.io.Serializable;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+
+import static io.pinlab.kernel.Profile.Feature.*;
 
 /**
- * One kernel version's behaviour as data: a record of switches, each read at the one check it
- * concerns (reference/gup.md section 5, reference/io_uring.md section 4). No subclass per version.
+ * One kernel version's behaviour as data: the set of version-dependent {@link Feature}s it has,
+ * each read at the one check it concerns (reference/gup.md section 5, reference/io_uring.md
+ * section 4). No subclass per version, and no "if profile == X" outside this file.
  */
-public record Profile(
-        String name,
-        String kernel,
-        String summary,
-        List<String> differences,
-        /* get_user_pages/_remote take a vmas array: 6.3, 6.4 (removed for 6.5 by the vmas series). */
-        boolean vmasParam,
-        /* pin_user_pages() lost vmas early in the seed series (patch 6/7). */
-        boolean pinUserPagesVmasParam,
-        /* seed: FOLL_SAME_FILE (1<<12) exists, checked in check_vma_flags(). Never merged. */
-        boolean follSameFile,
-        /* 6.5+: FOLL_HONOR_NUMA_FAULT (1<<12) exists. */
-        boolean follHonorNumaFault,
-        /* 6.5.0: is_valid_gup_args() ORs FOLL_HONOR_NUMA_FAULT into every call (removed in 6.6). */
-        boolean honorNumaAutoSet,
-        /* 6.7+: INTERNAL_GUP_FLAGS includes FOLL_TOUCH, so callers may not pass it. */
-        boolean touchIsInternal,
-        /* 6.9+: FOLL_MADV_POPULATE exists (internal). */
-        boolean follMadvPopulate,
-        /* 6.5+: check_vma_flags() refuses FOLL_LONGTERM|FOLL_WRITE pins of dirty-tracked shared
-           file mappings (8ac268436e6d slow path, a6e79df92e4a gup-fast). */
-        boolean fileBackedLongtermWriteBan,
-        /* 6.5+: gup-fast returns -EOVERFLOW when start + len wraps; earlier kernels return 0. */
-        boolean fastOverflowIsError,
-        /* 6.4.6 stable (StackRot backports) and later: gup-fast checks end > TASK_SIZE_MAX. */
-        boolean fastTaskSizeCheck,
-        /* up to 6.18: gup-fast still calls access_ok() (removed by 6.19). */
-        boolean fastAccessOk,
-        /* 6.5+: pinning the shared zero page changes no counters. */
-        boolean zeroPagePinNoop,
-        /* 6.7+: nr_pages == 0 returns 0 early and a 0-page result without FOLL_NOWAIT is WARN + -EFAULT. */
-        boolean zeroResultIsEfault,
-        /* 6.3 (find_extend_vma): GUP just below a VM_GROWSDOWN stack expands it. */
-        boolean gupExpandsStack,
-        /* up to 6.8: check_vma_flags() rejects FOLL_FORCE writes to read-only hugetlb VMAs. */
-        boolean hugetlbForceWriteRejected,
-        /* io_uring io_pin_pages() file check. */
-        IoUringFileCheck ioUringFileCheck,
-        /* io_uring pins with pin_user_pages_fast and its own overflow checks (about 6.10+). */
-        boolean ioUringPinFast,
-        /* io_uring coalescing: single folio (6.3+, with the 776617db78c6 fix) or multi-folio (6.12+). */
-        boolean ioUringMultiFolioCoalesce,
-        /* io_uring node-based buffer table (6.13+): per-call dedup window differs (io_uring.md 2.3). */
-        boolean ioUringNodeTable,
-        /* This profile is the default for new sessions. */
-        boolean isDefault) implements Serializable {
+public record Profile(String name, String kernel, String summary, List<String> differences,
+                      Set<Feature> features, IoUringFileCheck ioUringFileCheck, boolean isDefault)
+        implements Serializable {
+
+    /** A behaviour that some kernel versions have; the comment names the version or commit. */
+    public enum Feature {
+        /** get_user_pages/_remote and pin_user_pages_remote take a vmas array (removed for 6.5 by the vmas series). */
+        VMAS_PARAM,
+        /** pin_user_pages() takes vmas too (the seed series patch 6/7 removed it first). */
+        PIN_USER_PAGES_VMAS_PARAM,
+        /** seed: FOLL_SAME_FILE (1<<12), checked in check_vma_flags(). Never merged. */
+        FOLL_SAME_FILE,
+        /** 6.5+: FOLL_HONOR_NUMA_FAULT (1<<12) exists. */
+        FOLL_HONOR_NUMA_FAULT,
+        /** 6.5.0 only: is_valid_gup_args() ORs FOLL_HONOR_NUMA_FAULT into every call (6.6 leaves it to KVM). */
+        HONOR_NUMA_AUTO_SET,
+        /** 6.7+: INTERNAL_GUP_FLAGS includes FOLL_TOUCH, so callers may not pass it. */
+        TOUCH_IS_INTERNAL,
+        /** 6.9+: FOLL_MADV_POPULATE exists (internal). */
+        FOLL_MADV_POPULATE,
+        /** 6.5+: check_vma_flags() refuses FOLL_LONGTERM|FOLL_WRITE pins of dirty-tracked shared file
+         *  mappings (8ac268436e6d slow path, a6e79df92e4a gup-fast). */
+        FILE_BACKED_LONGTERM_WRITE_BAN,
+        /** 6.5+: gup-fast returns -EOVERFLOW when start + len wraps; earlier kernels return 0. */
+        FAST_OVERFLOW_IS_ERROR,
+        /** 6.4.y (StackRot backports) and later: gup-fast checks end > TASK_SIZE_MAX. */
+        FAST_TASK_SIZE_CHECK,
+        /** gup-fast still calls access_ok() (gone in the 6.18 tree). */
+        FAST_ACCESS_OK,
+        /** 6.5+: pinning the shared zero page changes no counters. */
+        ZERO_PAGE_PIN_NOOP,
+        /** 6.7+: nr_pages == 0 returns 0 early; a 0-page result without FOLL_NOWAIT is WARN_ON_ONCE and -EFAULT. */
+        ZERO_RESULT_IS_EFAULT,
+        /** 6.3 (find_extend_vma): GUP just below a VM_GROWSDOWN stack expands it. */
+        GUP_EXPANDS_STACK,
+        /** up to 6.8: check_vma_flags() rejects FOLL_FORCE writes to read-only hugetlb VMAs. */
+        HUGETLB_FORCE_WRITE_REJECTED,
+        /** 6.11+ (hugetlb GUP through the generic walk): check_vma_flags() gives -EOPNOTSUPP for
+         *  FOLL_SPLIT_PMD on hugetlb (present in the 6.18 tree). */
+        SPLIT_PMD_HUGETLB_REJECTED,
+        /** 6.7+: MAP_STACK sets VM_NOHUGEPAGE (c4608d1bf7c6). */
+        MAP_STACK_NOHUGEPAGE,
+        /** 6.11+: MAP_DROPPABLE (9651fcedf7b9). */
+        MAP_DROPPABLE,
+        /** 6.12+: __mmap_region() gathers the MAP_FIXED unmap and completes it only after the file's
+         *  mmap hook succeeded; earlier kernels unmap first and report unmap failures as -ENOMEM. */
+        MMAP_REGION_REWORKED,
+        /** 6.7+ (efa7df3e3bb5, limited to PMD-multiple lengths by d4148aeab412): a hint-less anonymous
+         *  mapping whose length is a multiple of 2 MiB is placed 2 MiB-aligned (thp_get_unmapped_area). */
+        THP_ALIGNED_ANON_MMAP,
+        /** about 6.10+: io_uring pins with pin_user_pages_fast and checks overflow itself. */
+        IO_URING_PIN_FAST,
+        /** 6.12+ (a8edbb424b13): multi-folio coalescing of registered buffers. */
+        IO_URING_MULTI_FOLIO_COALESCE,
+        /** 6.13+: node-based buffer table (the per-call dedup window differs, io_uring.md 2.3). */
+        IO_URING_NODE_TABLE
+    }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
     public enum IoUringFileCheck {
@@ -68,6 +84,13 @@ public record Profile(
         GUP_DELEGATED
     }
 
+    public Profile {
+        features = features.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(features);
+        differences = List.copyOf(differences);
+    }
+
+    public boolean has(Feature f) { return features.contains(f); }
+
     public static final Profile V6_3 = new Profile("v6.3", "Linux 6.3",
             "Linux 6.3: vmas parameters, io_uring refuses multi-source buffers (-EINVAL)",
             List.of("get_user_pages*/pin_user_pages* still take a vmas array (is_valid_gup_args rule: vmas with locked)",
@@ -75,8 +98,8 @@ public record Profile(
                     "io_uring: file-backed buffers other than shmem/hugetlbfs give -EOPNOTSUPP",
                     "GUP may expand a VM_GROWSDOWN stack (find_extend_vma)",
                     "pinning the zero page is counted like any page"),
-            true, true, false, false, false, false, false, false, false, false, true, false, false, true, true,
-            IoUringFileCheck.MULTI_SOURCE_EINVAL, false, false, false, false);
+            EnumSet.of(VMAS_PARAM, PIN_USER_PAGES_VMAS_PARAM, FAST_ACCESS_OK, GUP_EXPANDS_STACK, HUGETLB_FORCE_WRITE_REJECTED),
+            IoUringFileCheck.MULTI_SOURCE_EINVAL, false);
 
     public static final Profile SEED = new Profile("seed", "Linux 6.3 + FOLL_SAME_FILE series (Apr 2023, unmerged)",
             "The April-2023 FOLL_SAME_FILE proposal as posted on top of 6.3",
@@ -84,8 +107,8 @@ public record Profile(
                     "gup-fast rejects FOLL_SAME_FILE through its flag whitelist",
                     "pin_user_pages() has no vmas parameter",
                     "io_uring pins with FOLL_SAME_FILE; a short pin becomes -EFAULT; only the first VMA is checked for shmem/hugetlb (-EOPNOTSUPP)"),
-            true, false, true, false, false, false, false, false, false, false, true, false, false, true, true,
-            IoUringFileCheck.SEED_SAME_FILE, false, false, false, false);
+            EnumSet.of(VMAS_PARAM, FOLL_SAME_FILE, FAST_ACCESS_OK, GUP_EXPANDS_STACK, HUGETLB_FORCE_WRITE_REJECTED),
+            IoUringFileCheck.SEED_SAME_FILE, false);
 
     public static final Profile V6_4 = new Profile("v6.4", "Linux 6.4",
             "Linux 6.4: the io_uring multi-source -EINVAL is reverted",
@@ -94,8 +117,8 @@ public record Profile(
                     "vmas parameters still exist",
                     "gup-fast checks end > TASK_SIZE_MAX (StackRot backports in 6.4.y)",
                     "GUP no longer expands the stack"),
-            true, true, false, false, false, false, false, false, false, true, true, false, false, false, true,
-            IoUringFileCheck.PER_VMA_EOPNOTSUPP, false, false, false, false);
+            EnumSet.of(VMAS_PARAM, PIN_USER_PAGES_VMAS_PARAM, FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, HUGETLB_FORCE_WRITE_REJECTED),
+            IoUringFileCheck.PER_VMA_EOPNOTSUPP, false);
 
     public static final Profile V6_5 = new Profile("v6.5", "Linux 6.5",
             "Linux 6.5: vmas removed, GUP refuses long-term write pins of dirty-tracked file mappings",
@@ -105,8 +128,9 @@ public record Profile(
                     "FOLL_HONOR_NUMA_FAULT is set on every call by is_valid_gup_args()",
                     "gup-fast overflow gives -EOVERFLOW",
                     "pinning the zero page is not counted"),
-            false, false, false, true, true, false, false, true, true, true, true, true, false, false, true,
-            IoUringFileCheck.GUP_DELEGATED, false, false, false, false);
+            EnumSet.of(FOLL_HONOR_NUMA_FAULT, HONOR_NUMA_AUTO_SET, FILE_BACKED_LONGTERM_WRITE_BAN, FAST_OVERFLOW_IS_ERROR,
+                    FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, ZERO_PAGE_PIN_NOOP, HUGETLB_FORCE_WRITE_REJECTED),
+            IoUringFileCheck.GUP_DELEGATED, false);
 
     public static final Profile V6_18 = new Profile("v6.18", "Linux 6.18",
             "Linux 6.18 (default): as 6.5 plus the 6.7+ GUP hardening and newer io_uring",
@@ -116,8 +140,11 @@ public record Profile(
                     "io_uring pins with pin_user_pages_fast and checks overflow itself (-EOVERFLOW)",
                     "io_uring coalesces multi-folio buffers, node-based buffer table",
                     "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()"),
-            false, false, false, true, false, true, true, true, true, true, true, true, true, false, false,
-            IoUringFileCheck.GUP_DELEGATED, true, true, true, true);
+            EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
+                    FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
+                    SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
+                    THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE),
+            IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
 
@@ -134,9 +161,34 @@ public record Profile(
 
     /** True when this kernel's entry point {@code call} takes a vmas array. */
     public boolean hasVmasParam(String call) {
-        if (!vmasParam) return false;
-        if (call.equals("pin_user_pages")) return pinUserPagesVmasParam;
+        if (!vmasParam()) return false;
+        if (call.equals("pin_user_pages")) return pinUserPagesVmasParam();
         return call.equals("get_user_pages") || call.equals("get_user_pages_remote")
                 || call.equals("pin_user_pages_remote");
     }
+
+    // Named accessors, read at the one check each concerns (see Feature for versions and commits).
+    public boolean vmasParam() { return has(VMAS_PARAM); }
+    public boolean pinUserPagesVmasParam() { return has(PIN_USER_PAGES_VMAS_PARAM); }
+    public boolean follSameFile() { return has(FOLL_SAME_FILE); }
+    public boolean follHonorNumaFault() { return has(FOLL_HONOR_NUMA_FAULT); }
+    public boolean honorNumaAutoSet() { return has(HONOR_NUMA_AUTO_SET); }
+    public boolean touchIsInternal() { return has(TOUCH_IS_INTERNAL); }
+    public boolean follMadvPopulate() { return has(FOLL_MADV_POPULATE); }
+    public boolean fileBackedLongtermWriteBan() { return has(FILE_BACKED_LONGTERM_WRITE_BAN); }
+    public boolean fastOverflowIsError() { return has(FAST_OVERFLOW_IS_ERROR); }
+    public boolean fastTaskSizeCheck() { return has(FAST_TASK_SIZE_CHECK); }
+    public boolean fastAccessOk() { return has(FAST_ACCESS_OK); }
+    public boolean zeroPagePinNoop() { return has(ZERO_PAGE_PIN_NOOP); }
+    public boolean zeroResultIsEfault() { return has(ZERO_RESULT_IS_EFAULT); }
+    public boolean gupExpandsStack() { return has(GUP_EXPANDS_STACK); }
+    public boolean hugetlbForceWriteRejected() { return has(HUGETLB_FORCE_WRITE_REJECTED); }
+    public boolean splitPmdHugetlbRejected() { return has(SPLIT_PMD_HUGETLB_REJECTED); }
+    public boolean mapStackNoHugepage() { return has(MAP_STACK_NOHUGEPAGE); }
+    public boolean mapDroppable() { return has(MAP_DROPPABLE); }
+    public boolean mmapRegionReworked() { return has(MMAP_REGION_REWORKED); }
+    public boolean thpAlignedAnonMmap() { return has(THP_ALIGNED_ANON_MMAP); }
+    public boolean ioUringPinFast() { return has(IO_URING_PIN_FAST); }
+    public boolean ioUringMultiFolioCoalesce() { return has(IO_URING_MULTI_FOLIO_COALESCE); }
+    public boolean ioUringNodeTable() { return has(IO_URING_NODE_TABLE); }
 }

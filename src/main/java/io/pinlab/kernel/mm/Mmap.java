@@ -159,7 +159,7 @@ public final class Mmap {
                 }
                 case 0x02 -> pgoff = addr >>> PAGE_SHIFT;
                 case 0x08 -> { // MAP_DROPPABLE (9651fcedf7b9, 6.11): private memory the kernel may zero under pressure
-                    if (!since6_11(k.profile))
+                    if (!k.profile.mapDroppable())
                         return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE does not exist before 6.11");
                     if ((flags & (MAP_LOCKED.value | MAP_HUGETLB.value)) != 0)
                         return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE cannot be locked or hugetlb");
@@ -169,7 +169,7 @@ public final class Mmap {
                     pgoff = addr >>> PAGE_SHIFT;
                 }
                 default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "anonymous mappings need exactly MAP_SHARED or MAP_PRIVATE"
-                        + (since6_11(k.profile) ? " (or MAP_DROPPABLE)" : "")); }
+                        + (k.profile.mapDroppable() ? " (or MAP_DROPPABLE)" : "")); }
             }
         }
         if ((flags & MAP_NORESERVE.value) != 0) vmFlags |= VM_NORESERVE_B; // overcommit heuristic allows it
@@ -201,7 +201,7 @@ public final class Mmap {
         Vma over = findVmaIntersection(mm, addr, end);
         if (over != null && over.start < addr && end < over.end && mm.mapCount() >= k.maxMapCount)
             return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
-        boolean reworked = mmapRegionReworked(k.profile);
+        boolean reworked = k.profile.mmapRegionReworked();
         if (over != null) { // __split_vma() -> vm_ops->may_split(): hugetlb VMAs split only at 2 MiB boundaries
             Vma last = mm.vmaLookup(end - 1);
             long r = checkHugetlbSplit(over, addr, ex);
@@ -303,14 +303,6 @@ public final class Mmap {
         return addr;
     }
 
-    /**
-     * 6.12 reworked mmap_region() (__mmap_region(), mm/vma.c): MAP_FIXED's unmap is gathered first
-     * and completed only after the file's mmap hook succeeded (vms_abort_munmap_vmas() restores
-     * the old mappings otherwise), and gather errors pass through. Earlier kernels unmap first
-     * and turn any do_vmi_munmap() failure into -ENOMEM. Of the simulated profiles only v6.18
-     * has the rework.
-     */
-    static boolean mmapRegionReworked(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
 
     /** shmem_zero_setup() (mm/shmem.c): shared anonymous memory is an unlinked shmem file "/dev/zero". */
     private static OpenFile shmemZeroSetup(Kernel k, Task t, long len) {
@@ -368,7 +360,7 @@ public final class Mmap {
         if ((flags & MAP_GROWSDOWN.value) != 0) f |= VM_GROWSDOWN_B;
         if ((flags & MAP_LOCKED.value) != 0) f |= VM_LOCKED_B;
         if ((flags & MAP_SYNC.value) != 0) f |= VM_SYNC_B;
-        if ((flags & MAP_STACK.value) != 0 && since6_7(profile)) f |= VM_NOHUGEPAGE_B;
+        if ((flags & MAP_STACK.value) != 0 && profile.mapStackNoHugepage()) f |= VM_NOHUGEPAGE_B;
         return f;
     }
 
@@ -417,14 +409,6 @@ public final class Mmap {
         return a;
     }
 
-    /**
-     * 6.7+ (MAP_STACK -> VM_NOHUGEPAGE) and 6.11+ (MAP_DROPPABLE) mmap features: of the simulated
-     * profiles only v6.18 has them (the others are 6.3-6.5). They belong in Profile as switches;
-     * until the lead adds them, these are the one place that decides.
-     */
-    private static boolean since6_7(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
-
-    private static boolean since6_11(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
 
     /** stack_guard_gap (mm/mmap.c): 256 pages kept free below a VM_GROWSDOWN VMA (vm_start_gap()). */
     static final long STACK_GUARD_GAP = 256 * PAGE_SIZE;
