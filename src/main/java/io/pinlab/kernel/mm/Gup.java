@@ -328,9 +328,8 @@ public final class Gup {
             return vmaFail(c, Errno.EFAULT, where + " is not anonymous and FOLL_ANON was given (CVE-2018-1120 guard)");
         if ((gupFlags & FOLL_LONGTERM) != 0 && vma.isFsdax())
             return vmaFail(c, Errno.EOPNOTSUPP, where + " is fsdax: a long-term pin would block the filesystem from ever moving those blocks");
-        // 6.11+ (unified hugetlb GUP): FOLL_SPLIT_PMD cannot split a hugetlb page. It arrived with
-        // the same rework that dropped the hugetlb FOLL_FORCE rule below, so the switch is shared.
-        if ((gupFlags & FOLL_SPLIT_PMD) != 0 && vma.isHugetlb() && !p.hugetlbForceWriteRejected())
+        // 6.11+ (hugetlb GUP through the generic walk): FOLL_SPLIT_PMD cannot split a hugetlb page.
+        if ((gupFlags & FOLL_SPLIT_PMD) != 0 && vma.isHugetlb() && p.splitPmdHugetlbRejected())
             return vmaFail(c, Errno.EOPNOTSUPP, where + " is hugetlb: FOLL_SPLIT_PMD cannot split a hugetlb page");
         if (vma.isSecretmem())
             return vmaFail(c, Errno.EFAULT, where + " is memfd_secret memory, which is unmapped from the kernel and never pinnable");
