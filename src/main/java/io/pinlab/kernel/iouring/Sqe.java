@@ -6,9 +6,9 @@ package io.pinlab.kernel.iouring;
  * @param opcode   IORING_OP_* (4 READ_FIXED, 5 WRITE_FIXED; anything else completes with -EINVAL)
  * @param fd       the file to read or write
  * @param addr     user address inside a registered buffer
- * @param len      bytes (u32)
+ * @param len      bytes (__u32: only the low 32 bits count)
  * @param off      file offset; -1 means "current position", which the simulator takes as 0
- * @param bufIndex index of the registered buffer (u16)
+ * @param bufIndex index of the registered buffer (__u16: only the low 16 bits count)
  * @param userData copied into the CQE
  */
 public record Sqe(int opcode, int fd, long addr, long len, long off, int bufIndex, long userData) {
