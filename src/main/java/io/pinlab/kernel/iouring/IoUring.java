@@ -240,7 +240,7 @@ public final class IoUring {
     /**
      * io_uring_enter(fd, to_submit, ...): submits the SQEs (at most sq_entries), completes them
      * synchronously, and reaps every CQE in the completion queue (tag CQEs first). A bad fd is
-     * -EBADF, a non-ring -EOPNOTSUPP, a SINGLE_ISSUER ring from another task -EEXIST.
+     * -EBADF, a non-ring -EOPNOTSUPP, submitting to a SINGLE_ISSUER ring from another task -EEXIST.
      */
     public static EnterResult enter(Kernel k, Task t, int fd, List<Sqe> sqes) {
         Explain ex = new Explain();
@@ -253,8 +253,10 @@ public final class IoUring {
         } else if (file.ring == null) {
             ex.fail("io_uring_enter", IO_URING_C, Errno.EOPNOTSUPP, "fd " + fd + " is not an io_uring");
             ret = Errno.EOPNOTSUPP.neg();
-        } else if (file.ring.submitterPid >= 0 && file.ring.submitterPid != t.pid) {
-            ex.fail("io_uring_enter", IO_URING_C, Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid " + file.ring.submitterPid);
+        } else if (!sqes.isEmpty() && file.ring.submitterPid >= 0 && file.ring.submitterPid != t.pid) {
+            // only a task that submits registers with the ring (io_uring_add_tctx_node()); reaping is allowed
+            ex.fail("__io_uring_add_tctx_node_from_submit", "io_uring/tctx.c", Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid "
+                    + file.ring.submitterPid + ", submitter is pid " + t.pid);
             ret = Errno.EEXIST.neg();
         } else {
             IoRingCtx ctx = file.ring;
