@@ -14,6 +14,9 @@ package io.pinlab.kernel.iouring;
 public record Sqe(int opcode, int fd, long addr, long len, long off, int bufIndex, long userData) {
     public static final int IORING_OP_READ_FIXED = 4;
     public static final int IORING_OP_WRITE_FIXED = 5;
+    /** SQE opcode names the REST layer accepts, with their kernel values (enum io_uring_op). */
+    public static final java.util.Map<String, Integer> OPCODES = java.util.Map.of(
+            "IORING_OP_READ_FIXED", IORING_OP_READ_FIXED, "IORING_OP_WRITE_FIXED", IORING_OP_WRITE_FIXED);
 
     public static Sqe readFixed(int fd, long addr, long len, long off, int bufIndex, long userData) {
         return new Sqe(IORING_OP_READ_FIXED, fd, addr, len, off, bufIndex, userData);
