@@ -50,6 +50,8 @@ public final class Gup {
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
     /** Largest pages array a request may ask for (4 GiB of 4 KiB pages). */
     public static final long MAX_PAGES_ARRAY = 1L << 20;
+    /** Largest nr_pages any request may ask for (16 GiB: twice the simulated RAM). */
+    public static final long MAX_NR_PAGES = 1L << 22;
 
     static final String FILE = "mm/gup.c";
     static final String MEMORY = "mm/memory.c";
@@ -80,6 +82,10 @@ public final class Gup {
         /** follow_page_context.page_mask of the last lookup. */
         int pageMask;
         long faults, unshares, hugeLeaves, noopZeroPins;
+        /** Lock drops (VM_FAULT_RETRY) that __get_user_pages_locked() recovered from with FOLL_TRIED. */
+        long lockRetries;
+        /** The error a walk dropped because pages were done ("i ? i : ret"), 0 if none. */
+        long droppedErr;
 
         Ctx(Kernel k, Task task, Explain ex) {
             this.k = k;
@@ -107,6 +113,8 @@ public final class Gup {
         if (r.nrPages() < 0) return "nrPages must not be negative";
         if (call.fast() && r.nrPages() > Integer.MAX_VALUE)
             return "nrPages: " + call + " takes an int nr_pages (at most " + Integer.MAX_VALUE + ")";
+        if (r.nrPages() > MAX_NR_PAGES)
+            return "nrPages: at most " + MAX_NR_PAGES + " pages per call in this simulator (16 GiB; the machine has 8 GiB)";
         if (r.pages() && r.nrPages() > MAX_PAGES_ARRAY)
             return "nrPages: a pages array is limited to " + MAX_PAGES_ARRAY + " entries in this simulator";
         if (r.vmas() && !p.hasVmasParam(call.name())) {
@@ -430,7 +438,7 @@ public final class Gup {
         boolean mustUnlock = false;
         if (c.locked == 0) {
             mustUnlock = true; // mmap_read_lock_killable(): no fatal signal in this simulator
-            if (c.p.zeroResultIsEfault()) c.locked = 1;
+            c.locked = 1;      // (6.8+ also writes *locked = 1 here; older kernels pass the lock state implicitly)
         }
         if ((flags & FOLL_PIN) != 0 && (c.mm.flags & Mm.MMF_HAS_PINNED) == 0) {
             c.mm.flags |= Mm.MMF_HAS_PINNED;
@@ -438,14 +446,48 @@ public final class Gup {
                     + "'s mm (never cleared): fork now copies pinned anonymous pages instead of sharing them");
         }
         if (pages != null && (flags & FOLL_PIN) == 0) flags |= FOLL_GET;
-        long ret = getUserPages(c, start, nrPages, flags, pages, off);
-        if (mustUnlock) c.locked = 0; // mmap_read_unlock(); *locked = 0
-        if (c.p.zeroResultIsEfault() && ret == 0 && (flags & FOLL_NOWAIT) == 0) {
+        c.faults = c.unshares = c.hugeLeaves = c.noopZeroPins = c.lockRetries = c.droppedErr = 0;
+        long first = start, pagesDone = 0, ret;
+        for (;;) {
+            ret = getUserPages(c, start, nrPages, flags, pages, off);
+            if ((flags & FOLL_UNLOCKABLE) == 0) { // VM_FAULT_RETRY could not trigger
+                pagesDone = ret;
+                break;
+            }
+            if (ret > 0) {
+                nrPages -= ret;
+                pagesDone += ret;
+                if (nrPages == 0) break;
+            }
+            if (c.locked != 0) { // no lock drop, or FOLL_NOWAIT
+                if (pagesDone == 0) pagesDone = ret;
+                break;
+            }
+            // VM_FAULT_RETRY dropped mmap_lock: seek to the faulting page and retry it with FOLL_TRIED
+            if (pages != null) off += (int) ret;
+            start += ret << PAGE_SHIFT;
+            mustUnlock = true;
+            c.locked = 1; // mmap_read_lock_killable()
+            c.lockRetries++;
+            ret = getUserPages(c, start, 1, flags | FOLL_TRIED, pages, off);
+            if (ret != 1) {
+                if (pagesDone == 0) pagesDone = ret;
+                break;
+            }
+            nrPages--;
+            pagesDone++;
+            if (nrPages == 0) break;
+            if (pages != null) off++;
+            start += PAGE_SIZE;
+        }
+        if (mustUnlock && c.locked != 0) c.locked = 0; // mmap_read_unlock(); *locked = 0
+        summarizeWalk(c, first, pagesDone, flags);
+        if (c.p.zeroResultIsEfault() && pagesDone == 0 && (flags & FOLL_NOWAIT) == 0) {
             c.k.log.warnOnce("__get_user_pages_locked:zero", "CPU: 0 at mm/gup.c __get_user_pages_locked: WARN_ON_ONCE(pages_done == 0 && !(flags & FOLL_NOWAIT))", c.ex);
             c.ex.fail("__get_user_pages_locked", FILE, Errno.EFAULT, "no page was done and FOLL_NOWAIT was not set: 6.7+ turns that into -EFAULT");
             return EFAULT;
         }
-        return ret;
+        return pagesDone;
     }
 
     /**
@@ -457,8 +499,6 @@ public final class Gup {
         if (nrPages == 0) return 0;
         long i = 0, ret = 0;
         Vma vma = null;
-        long firstStart = start;
-        c.faults = c.unshares = c.hugeLeaves = c.noopZeroPins = 0;
         walk:
         do {
             if (vma == null || Long.compareUnsigned(start, vma.end) >= 0) {
@@ -538,25 +578,26 @@ public final class Gup {
             start += increm << PAGE_SHIFT;
             nrPages -= increm;
         } while (nrPages != 0);
-        summarizeWalk(c, firstStart, i, ret, flags);
+        if (i != 0 && ret < 0) c.droppedErr = ret;
         return i != 0 ? i : ret;
     }
 
-    private static void summarizeWalk(Ctx c, long start, long i, long ret, int flags) {
-        if (i == 0 && ret < 0) return; // the failing check is already the last step
+    private static void summarizeWalk(Ctx c, long start, long done, int flags) {
+        if (done < 0) return; // the failing check is already the last step
         StringBuilder sb = new StringBuilder();
-        sb.append(i).append(i == 1 ? " page" : " pages").append(" from ").append(hex(start));
-        String how = (flags & FOLL_PIN) != 0 ? " pinned (FOLL_PIN)" : (flags & FOLL_GET) != 0 ? " referenced (FOLL_GET)" : " faulted in / checked (no pages array: nothing held)";
-        sb.append(how);
+        sb.append(done).append(done == 1 ? " page" : " pages").append(" from ").append(hex(start));
+        sb.append((flags & FOLL_PIN) != 0 ? " pinned (FOLL_PIN)" : (flags & FOLL_GET) != 0 ? " referenced (FOLL_GET)"
+                : " faulted in / checked (no pages array: nothing held)");
         if (c.faults > 0) sb.append("; ").append(c.faults).append(" needed faultin_page()");
         if (c.unshares > 0) sb.append("; ").append(c.unshares).append(" unshared (FAULT_FLAG_UNSHARE)");
         if (c.hugeLeaves > 0) sb.append("; ").append(c.hugeLeaves).append(" huge-page lookups (the count jumps through each 2 MiB page)");
         if (c.noopZeroPins > 0) sb.append("; ").append(c.noopZeroPins).append(" shared zero page pins not counted (6.5+)");
-        if (ret < 0 && i > 0) {
-            sb.append("; stopped by -").append(Errno.fromRet(ret).name())
+        if (c.lockRetries > 0) sb.append("; ").append(c.lockRetries).append(" time(s) a fault dropped mmap_lock to wait for I/O (VM_FAULT_RETRY): GUP re-took it and retried that page with FOLL_TRIED");
+        if (c.droppedErr < 0 && done > 0) {
+            sb.append("; stopped by -").append(Errno.fromRet(c.droppedErr).name())
                     .append(", but pages were done, so the count is returned (i ? i : ret): retry at ")
-                    .append(hex(start + (i << PAGE_SHIFT))).append(" to see the error");
-        } else if (ret == 0 && i == 0) {
+                    .append(hex(start + (done << PAGE_SHIFT))).append(" to see the error");
+        } else if (done == 0) {
             sb.append("; the fault needs I/O and FOLL_NOWAIT does not wait: 0 returned");
         }
         c.ex.ok("__get_user_pages", FILE, sb.toString());
@@ -573,7 +614,7 @@ public final class Gup {
      */
     static long followPageMask(Ctx c, Vma vma, long addr, int flags) {
         c.pageMask = 0;
-        long pmd = c.mm.pmds.get(addr >>> 21);
+        long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
                 Memory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
@@ -705,7 +746,12 @@ public final class Gup {
         if (unshare) faultFlags |= Memory.FAULT_FLAG_UNSHARE;
 
         int ret;
-        if ((faultFlags & Memory.FAULT_FLAG_RETRY_NOWAIT) != 0 && needsReadIo(c, vma, addr)) {
+        if ((faultFlags & (Memory.FAULT_FLAG_ALLOW_RETRY | Memory.FAULT_FLAG_RETRY_NOWAIT | Memory.FAULT_FLAG_TRIED)) == Memory.FAULT_FLAG_ALLOW_RETRY
+                && needsReadIo(c, vma, addr)) {
+            // filemap_fault() -> maybe_unlock_mmap_for_io(): drop mmap_lock while the read runs, VM_FAULT_RETRY
+            Memory.findOrCreateCachePage(c.k, vma.file.inode(), vma.pageIndex(addr));
+            ret = VM_FAULT_RETRY;
+        } else if ((faultFlags & Memory.FAULT_FLAG_RETRY_NOWAIT) != 0 && needsReadIo(c, vma, addr)) {
             // filemap_fault(): the page is not cached; readahead is started, and with
             // FAULT_FLAG_RETRY_NOWAIT the fault gives up instead of waiting (VM_FAULT_RETRY)
             Memory.findOrCreateCachePage(c.k, vma.file.inode(), vma.pageIndex(addr));
@@ -898,6 +944,9 @@ public final class Gup {
      * other than its mappings and the page cache (another pin, a get) cannot be migrated: -ENOMEM.
      */
     static long checkAndMigrateMovablePages(Ctx c, long nrPinned, long[] pages, int off) {
+        // Without the movableZone session option no user page is ever allocated in ZONE_MOVABLE
+        // (and there is no CMA), so collect_longterm_unpinnable_pages() would find nothing.
+        if (!c.k.movableZone) return 0;
         PhysMem ph = c.phys;
         long[] heads = null;
         int nh = 0;
@@ -1106,8 +1155,13 @@ public final class Gup {
         long addr = start;
         PhysMem ph = c.phys;
         boolean write = (flags & FOLL_WRITE) != 0;
+        Vma cur = null;
         while (addr != end) {
-            long pmd = c.mm.pmds.get(addr >>> 21);
+            // pte_protnone() / !pte_access_permitted(): x86 maps PROT_NONE without _PAGE_USER. Our
+            // PTEs carry no such bit, so the VMA's protection stands in for it (looked up per VMA).
+            if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);
+            if (cur != null && (cur.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0) { stop = "the page is mapped PROT_NONE (pte_protnone)"; break; }
+            long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
             if (pmd != 0) { // gup_huge_pmd()
                 if (write && !Pte.write(pmd)) { stop = "the huge PMD is not writable"; break; }
                 long head = Pte.pfn(pmd);

@@ -1,6 +1,7 @@
 package io.pinlab.kernel.mm;
 
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -10,7 +11,11 @@ import java.util.TreeMap;
  * /proc/vmstat counters nr_foll_pin_acquired / nr_foll_pin_released.
  */
 public final class PinTable implements Serializable {
+    /** Released pins stay listed until this many newer ones have been released (bounds a session's memory). */
+    public static final int MAX_RELEASED = 64;
+
     final TreeMap<Long, Pin> pins = new TreeMap<>();
+    final ArrayDeque<Long> released = new ArrayDeque<>();
     long nextId = 1;
     /** /proc/vmstat nr_foll_pin_acquired (per page). */
     public long nrFollPinAcquired;
@@ -23,6 +28,12 @@ public final class PinTable implements Serializable {
         Pin p = new Pin(nextId++, call, pid, start, nrPages, gupFlags, pfns, kind);
         pins.put(p.id(), p);
         return p;
+    }
+
+    /** Records a release; forgets the oldest released pin beyond {@link #MAX_RELEASED}. */
+    void retire(Pin p) {
+        released.addLast(p.id());
+        while (released.size() > MAX_RELEASED) pins.remove(released.removeFirst());
     }
 
     public List<Pin> all() { return new ArrayList<>(pins.values()); }

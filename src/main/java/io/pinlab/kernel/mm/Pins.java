@@ -16,6 +16,8 @@ import java.util.Map;
  * unpin_user_pages[_dirty_lock], FOLL_GET with put_page. The kernel does not check this (it
  * would silently corrupt the counts), so the simulator refuses a mismatch or a second release
  * with {@link StateConflictException} (HTTP 409) instead of corrupting its state.
+ * Released pins stay listed ({@code released: true}) until {@link PinTable#MAX_RELEASED} newer
+ * ones have been released; then they are forgotten (404).
  */
 public final class Pins {
     private Pins() {}
@@ -68,6 +70,7 @@ public final class Pins {
             case put_page -> Gup.putPages(k, pfns, pfns.length);
         }
         pin.markReleased(how);
+        k.pins.retire(pin);
         long freed = usedBefore - (k.phys.usedFrames(Zone.NORMAL) + k.phys.usedFrames(Zone.MOVABLE));
         String what = switch (how) {
             case unpin_user_pages -> "dropped " + pfns.length + " FOLL_PIN pins";

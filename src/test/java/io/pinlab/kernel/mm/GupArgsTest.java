@@ -154,6 +154,7 @@ class GupArgsTest {
         assertNotNull(Gup.requestShapeError(Profile.V6_5, GupRequest.of(pin_user_pages, 0x10000, 1, MADV_POPULATE)));
         assertNotNull(Gup.requestShapeError(Profile.V6_18, GupRequest.of(pin_user_pages, 0x10000, 1, 1 << 13)));
         assertNotNull(Gup.requestShapeError(Profile.V6_18, GupRequest.of(pin_user_pages_fast, 0x10000, 1L << 32, 0)));
+        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(get_user_pages, 0x10000, 1L << 30, 0, false, false, null, null)));
     }
 
     @Test

@@ -158,6 +158,17 @@ class GupFastTest {
         assertEquals(ZERO_PFN, s.pin().pfns()[0]);
     }
 
+    // gup_pte_range(): PROT_NONE (protnone) PTEs always bail to the slow path, where check_vma_flags decides
+    @Test
+    void protNoneBails() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        long a = f.mmapAnon(1, RW);
+        f.touch(a, 1, true);
+        assertEquals(0, Mprotect.doMprotect(f.k, f.t, a, PAGE_SIZE, 0).ret());
+        assertEquals(0, f.gup(get_user_pages_fast_only, a, 1, 0).ret());
+        assertEquals(-14, f.gup(get_user_pages_fast, a, 1, 0).ret());
+    }
+
     // FOLL_NOFAULT through gup-fast: nothing mapped, the slow path may not fault either
     @Test
     void noFaultThroughFast() {

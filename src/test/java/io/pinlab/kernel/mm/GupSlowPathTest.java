@@ -267,6 +267,28 @@ class GupSlowPathTest {
         }
     }
 
+    // __get_user_pages_locked() with FOLL_UNLOCKABLE: a fault that waits for I/O drops mmap_lock
+    // (VM_FAULT_RETRY, *locked = 0); GUP re-takes it and retries that page with FOLL_TRIED
+    @Test
+    void unlockableRetriesWithFollTried() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        int fd = f.openFile(f.t, "/mnt/ext4/io", FsType.EXT4, false, 8 * PAGE_SIZE, O_RDWR);
+        long a = f.mmapFile(fd, 3, R, PRIVATE);
+        GupResult r = f.gup(get_user_pages_unlocked, a, 3, 0);
+        assertEquals(3, r.ret());
+        assertTrue(f.text(r).contains("3 time(s) a fault dropped mmap_lock"), f.text(r));
+        assertEquals(Pte.pfn(f.pte(f.t, a + 2 * PAGE_SIZE)), r.pin().pfns()[2]);
+        long b = f.mmapFile(fd, 3, R, PRIVATE);
+        GupResult p = f.gup(pin_user_pages, b + 0, 3, 0);
+        assertEquals(3, p.ret());
+        assertFalse(f.text(p).contains("dropped mmap_lock"), "pin_user_pages: caller holds the lock, it is never dropped");
+        int fd2 = f.openFile(f.t, "/mnt/ext4/io2", FsType.EXT4, false, 8 * PAGE_SIZE, O_RDWR);
+        long c = f.mmapFile(fd2, 2, R, PRIVATE);
+        GupResult q = f.gup(new GupRequest(get_user_pages_remote, c, 2, 0, true, false, 1, null));
+        assertEquals(2, q.ret());
+        assertTrue(f.text(q).contains("FOLL_TRIED"));
+    }
+
     // follow_page_pte() / no_page_table(): FOLL_DUMP refuses holes in anon VMAs and the zero page
     @Test
     void dump() {
