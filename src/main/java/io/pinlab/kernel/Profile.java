@@ -52,7 +52,7 @@ public record Profile(
         /* io_uring node-based buffer table (6.13+): per-call dedup window differs (io_uring.md 2.3). */
         boolean ioUringNodeTable,
         /* This profile is the default for new sessions. */
-        boolean isDefault) {
+        boolean isDefault) implements java.io.Serializable {
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
     public enum IoUringFileCheck {

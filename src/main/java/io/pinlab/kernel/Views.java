@@ -106,12 +106,10 @@ public final class Views {
     /** smaps Rss (vm_normal_page() pages only: no zero page, no PFNMAP) and the pages whose folio may be DMA-pinned. */
     private static long[] rssAndPinned(Kernel k, Mm mm, Vma v) {
         long[] r = new long[2];
-        for (long key = v.start >>> 21; key <= (v.end - 1) >>> 21; key++) {
-            long pmd = mm.pmds.get(key);
-            if (pmd == 0) continue;
+        mm.pmds.forEach(v.start >>> 21, ((v.end - 1) >>> 21) + 1, (key, pmd) -> {
             r[0] += HPAGE_NR;
             if (k.phys.maybeDmaPinned(Pte.pfn(pmd))) r[1] += HPAGE_NR;
-        }
+        });
         mm.ptes.forEach(v.start >>> PAGE_SHIFT, v.end >>> PAGE_SHIFT, (vpn, pte) -> {
             if (Pte.special(pte)) return;
             r[0]++;

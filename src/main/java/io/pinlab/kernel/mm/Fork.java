@@ -71,9 +71,8 @@ public final class Fork {
     /** copy_page_range(): PMD leaves first (copy_huge_pmd / copy_hugetlb_page_range), then PTEs. */
     private static void copyPageRange(Kernel k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
         boolean cow = sv.isCowMapping();
-        for (long key = sv.start >>> 21; key <= (sv.end - 1) >>> 21; key++) {
-            long pmd = src.pmds.get(key);
-            if (pmd == 0) continue;
+        src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmdIn) -> {
+            long pmd = pmdIn;
             long head = Pte.pfn(pmd);
             boolean anon = k.phys.testPageFlag(head, PG_ANON);
             if (anon && k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && needsCowForDma(k, src, sv, head)) {
@@ -88,11 +87,11 @@ public final class Fork {
                         dst.rssAnon += HPAGE_NR;
                         stats[1] += HPAGE_NR;
                     } // no huge page: the kernel fails fork with -ENOMEM; here the child simply faults later
-                    continue;
+                    return;
                 }
                 // copy_huge_pmd(): a maybe-pinned anon THP is split, then copied page by page below
                 Memory.splitHugePmd(k, src, key << 21);
-                continue;
+                return;
             }
             k.phys.refAdd(head, 1);
             k.phys.mapcountAdd(head, 1);
@@ -103,7 +102,7 @@ public final class Fork {
             }
             dst.pmds.set(key, pmd & ~Pte.YOUNG);
             if (anon) { dst.rssAnon += HPAGE_NR; stats[0] += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
-        }
+        });
         src.ptes.forEach(sv.start >>> PAGE_SHIFT, sv.end >>> PAGE_SHIFT, (vpn, pte) -> copyPresentPte(k, src, dst, sv, dv, vpn, pte, stats));
     }
 

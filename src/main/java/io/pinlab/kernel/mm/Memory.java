@@ -392,13 +392,14 @@ public final class Memory {
         long pmd = mm.pmds.get(key);
         Inode inode = vma.file.inode();
         long hindex = (vma.pageIndex(addr & ~(HPAGE_SIZE - 1))) >>> HPAGE_ORDER;
-        if (pmd == 0) {
-            if (vma.has(VM_SHARED_B) || !write) {
-                long head = inode.pageCache.get(hindex);
+        if (pmd == 0) { // hugetlb_no_page()
+            boolean mayshare = vma.has(VM_MAYSHARE_B);
+            long head = inode.pageCache.get(hindex);
+            if (head == 0 && hindex >= (inode.size + HPAGE_SIZE - 1) / HPAGE_SIZE) return VM_FAULT_SIGBUS; // past i_size
+            if (mayshare || (head != 0 && !write)) { // the page-cache folio, mapped (read-only when private)
                 if (head == 0) {
-                    if (hindex >= (inode.size + HPAGE_SIZE - 1) / HPAGE_SIZE) return VM_FAULT_SIGBUS;
                     head = allocHugetlbForVma(k, vma);
-                    if (head < 0) return VM_FAULT_SIGBUS; // hugetlb_no_page(): pool empty
+                    if (head < 0) return VM_FAULT_SIGBUS; // pool empty and nothing reserved
                     k.phys.setMapping(head, inode, hindex << HPAGE_ORDER);
                     inode.pageCache.set(hindex, head);
                 }
@@ -410,15 +411,16 @@ public final class Memory {
                 mm.rssFile += HPAGE_NR;
                 return VM_FAULT_OK;
             }
-            // private write fault on an empty PMD: a private anonymous huge page
-            long head = allocHugetlbForVma(k, vma);
-            if (head < 0) return VM_FAULT_SIGBUS;
-            long cached = inode.pageCache.get(hindex);
-            k.phys.setMapping(head, ANON_MAPPING, 0);
-            k.phys.setFolioFlags(head, PG_ANON | PG_ANON_EXCLUSIVE);
-            if (cached != 0) for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(head + i, cached + i);
-            k.phys.mapcountAdd(head, 1);
-            mm.pmds.set(key, Pte.mk(head, Pte.YOUNG | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0)));
+            // private mapping: a new anonymous huge page, never added to the page cache
+            // (hugetlb_add_new_anon_rmap()); a write gets it writable at once (the hugetlb_wp() shortcut)
+            long anon = allocHugetlbForVma(k, vma);
+            if (anon < 0) return VM_FAULT_SIGBUS;
+            k.phys.setMapping(anon, ANON_MAPPING, 0);
+            k.phys.setFolioFlags(anon, PG_ANON | PG_ANON_EXCLUSIVE);
+            if (head != 0) for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(anon + i, head + i);
+            k.phys.mapcountAdd(anon, 1);
+            boolean w = write && vma.has(VM_WRITE_B);
+            mm.pmds.set(key, Pte.mk(anon, Pte.YOUNG | (w ? Pte.WRITE | Pte.DIRTY : 0)));
             mm.rssAnon += HPAGE_NR;
             return VM_FAULT_OK;
         }
@@ -469,13 +471,12 @@ public final class Memory {
             start &= ~(HPAGE_SIZE - 1);
             end = (end + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
         }
-        for (long key = start >>> 21; key <= (end - 1) >>> 21; key++) {
-            long pmd = mm.pmds.get(key);
-            if (pmd == 0) continue;
+        final long s = start, e = end;
+        mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
-            if (!vma.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) {
+            if (!vma.isHugetlb() && (hs < s || hs + HPAGE_SIZE > e)) {
                 splitHugePmd(k, mm, hs);
-                continue;
+                return;
             }
             mm.pmds.set(key, 0);
             long head = Pte.pfn(pmd);
@@ -483,7 +484,7 @@ public final class Memory {
             if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
             k.phys.mapcountAdd(head, -1);
             if (vma.isHugetlb()) k.releaseHugetlbRef(head); else k.phys.refAdd(head, -1);
-        }
+        });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
             mm.ptes.set(vpn, 0);
             if (Pte.special(pte)) return;

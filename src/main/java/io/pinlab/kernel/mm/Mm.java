@@ -38,6 +38,12 @@ public final class Mm implements Serializable {
     public long rssAnon, rssFile, rssShmem;
     /** Source of anon_vma identities for this mm's VMAs (see Vma.anonVma). */
     public long anonVmaSeq;
+    /**
+     * Search hint of Mmap.topDown() (the maple tree's gap tracking stands behind this in the
+     * kernel): [coveredFrom, MMAP_BASE) is known to hold no gap; 0 = unknown. Only removing a VMA
+     * can open a gap, so remove() forgets it.
+     */
+    public long coveredFrom;
 
     /** find_vma(): the first VMA with vm_end > addr, or null. */
     public Vma findVma(long addr) {
@@ -55,7 +61,10 @@ public final class Mm implements Serializable {
 
     public void insert(Vma v) { vmas.put(v.start, v); }
 
-    public void remove(Vma v) { vmas.remove(v.start); }
+    public void remove(Vma v) {
+        vmas.remove(v.start);
+        coveredFrom = 0;
+    }
 
     public int mapCount() { return vmas.size(); }
 

@@ -393,14 +393,24 @@ public final class Mmap {
      * alignment, never below mmap_min_addr, keeping the guard gap below VM_GROWSDOWN VMAs.
      */
     static long topDown(Mm mm, long len, long align) {
-        long high = Mm.MMAP_BASE;
-        for (Vma v : mm.vmas.descendingMap().values()) {
+        long high = mm.coveredFrom != 0 ? mm.coveredFrom : Mm.MMAP_BASE;
+        Map.Entry<Long, Vma> above = mm.vmas.ceilingEntry(high);
+        if (above != null && above.getValue().has(VM_GROWSDOWN_B)) high = Math.min(high, above.getValue().start - STACK_GUARD_GAP);
+        long covered = high; // extends down while VMAs leave no gap, so the next search can start there
+        boolean extending = true;
+        for (Vma v : mm.vmas.headMap(high, false).descendingMap().values()) {
             if (v.end <= high && high - v.end >= len) { // gap [v.end, high)
                 long cand = (high - len) & ~(align - 1);
-                if (cand >= v.end) return cand;
+                if (cand >= v.end) {
+                    mm.coveredFrom = covered;
+                    return cand;
+                }
             }
+            if (extending && v.end >= covered && !v.has(VM_GROWSDOWN_B)) covered = Math.min(covered, v.start);
+            else extending = false;
             high = Math.min(high, v.has(VM_GROWSDOWN_B) ? v.start - STACK_GUARD_GAP : v.start);
         }
+        mm.coveredFrom = covered;
         if (high - Mm.MMAP_MIN_ADDR < len) return -1;
         long cand = (high - len) & ~(align - 1);
         return cand >= Mm.MMAP_MIN_ADDR ? cand : -1;

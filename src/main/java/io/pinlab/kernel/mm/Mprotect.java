@@ -118,13 +118,11 @@ public final class Mprotect {
      */
     static void changeProtection(Kernel k, Mm mm, Vma v, long start, long end) {
         boolean writable = v.has(VM_WRITE_B);
-        for (long key = start >>> 21; key <= (end - 1) >>> 21; key++) {
-            long pmd = mm.pmds.get(key);
-            if (pmd == 0) continue;
+        mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
-            if (!v.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) { Memory.splitHugePmd(k, mm, hs); continue; }
-            mm.pmds.set(key, newPte(k, v, pmd, writable));
-        }
+            if (!v.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) Memory.splitHugePmd(k, mm, hs); // change_pmd_range()
+            else mm.pmds.set(key, newPte(k, v, pmd, writable));
+        });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> mm.ptes.set(vpn, newPte(k, v, pte, writable)));
     }
 

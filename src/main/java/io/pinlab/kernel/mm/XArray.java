@@ -44,6 +44,7 @@ public final class XArray implements Serializable {
     }
 
     public long get(long index) {
+        if (count == 0) return 0; // no boxing of the key on the (common) empty table
         Leaf l = leaf(index >>> SHIFT, false);
         return l == null ? 0 : l.slots[(int) (index & MASK)];
     }

@@ -196,6 +196,16 @@ class AccessForkTest {
         assertTrue(Pte.write(Memory.followPte(lab.t.mm, a)));
     }
 
+    @Test void hugetlbPrivateReadIsAnonymousNotPageCache() { // hugetlb_no_page(): !VM_MAYSHARE -> hugetlb_add_new_anon_rmap(), no page cache
+        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
+        long a = ok(lab.mmap(0, HUGE, PROT_READ, MAP_PRIVATE, fd, 0));
+        assertTrue(lab.read(lab.t, a, 8).ok());
+        assertTrue(phys.testPageFlag(pfnAt(lab.t, a), PhysMem.PG_ANON));
+        assertEquals(0, lab.t.fds.get(fd).inode().pageCache.count());
+        assertFalse(Pte.write(Memory.followPte(lab.t.mm, a)));
+    }
+
     // ---------------------------------------------------------------- exit
 
     @Test void exitReturnsEveryFrame() { // exit_mmap() + exit_files(): nothing stays allocated but pinned frames

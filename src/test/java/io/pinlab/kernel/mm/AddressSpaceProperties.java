@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.Task;
@@ -32,7 +33,7 @@ class AddressSpaceProperties {
     static final long BASE = 0x200000000L, WINDOW_PAGES = 1024;
 
     enum Kind { MMAP_ANON, MMAP_SHARED_ANON, MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE, MMAP_TMPFS, MUNMAP, MPROTECT,
-        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE, MMAP_HUGETLB, PIN, UNPIN }
+        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE, MMAP_HUGETLB, PIN, UNPIN, MMAP_ANYWHERE }
 
     record Op(Kind kind, int task, int page, int pages, int arg) {}
 
@@ -75,6 +76,11 @@ class AddressSpaceProperties {
                     int fd = (int) Files.open(k, t, "/dev/shm/prop", 0102, 32 * PAGE_SIZE).ret();
                     Mmap.doMmap(k, t, addr, len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, fd, 0);
                     Files.close(k, t, fd);
+                }
+                case MMAP_ANYWHERE -> { // top-down placement: the highest gap below mmap_base, whatever the search hint says
+                    long expected = highestGap(t.mm, len);
+                    long got = Mmap.doMmap(k, t, 0, len, prot, priv | anon | (op.arg() % 3 == 0 ? 0x100 : 0), -1, 0).ret();
+                    assertEquals(expected, got, "unmapped_area_topdown()");
                 }
                 case MUNMAP -> Mmap.doMunmap(k, t, addr, len);
                 case MPROTECT -> Mprotect.doMprotect(k, t, addr, len, prot);
@@ -155,6 +161,17 @@ class AddressSpaceProperties {
      * (one ref + one map per PTE or PMD mapping, one ref for a page-cache entry), and no
      * allocated frame is unaccounted.
      */
+    /** unmapped_area_topdown() restated by brute force: scan every page-aligned start from the top. */
+    static long highestGap(Mm mm, long len) {
+        for (long a = Mm.MMAP_BASE - len; a >= Mm.MMAP_MIN_ADDR; a -= PAGE_SIZE) {
+            Vma v = mm.findVma(a);
+            long limit = v == null ? Long.MAX_VALUE : v.has(VM_GROWSDOWN_B) ? v.start - 256 * PAGE_SIZE : v.start;
+            if (a + len <= limit) return a;
+            a = Math.min(a, limit - len + PAGE_SIZE); // jump below the blocking VMA
+        }
+        return -Errno.ENOMEM.value();
+    }
+
     /** What FOLL_PIN adds or unpin_user_page() drops: GUP_PIN_COUNTING_BIAS on a small folio, 1 + _pincount on a large one. */
     static void pin(Kernel k, long pfn, int dir) {
         if (k.phys.isLarge(pfn)) {
