@@ -104,6 +104,12 @@ public final class IoUring {
         } else {
             ex.ok("io_allocate_scq_urings", IO_URING_C, "rings from io_mem_alloc(): not charged to locked_vm in this kernel");
         }
+        if (t.fds.size() >= io.pinlab.kernel.fs.Files.NOFILE) {
+            // io_uring_install_fd() -> get_unused_fd_flags() fails; fput() frees the new ctx
+            if (ctx.ringAcctPages != 0) k.addUserLockedVm(user, -ctx.ringAcctPages);
+            ex.fail("io_uring_install_fd", IO_URING_C, Errno.EMFILE, "RLIMIT_NOFILE reached; the new ring is freed");
+            return ex.error(Errno.EMFILE);
+        }
         Inode inode = k.inodes.get(RING_INODE);
         if (inode == null) inode = k.newInode(RING_INODE, FsType.ANON_INODE, Inode.Kind.ANON, Inode.Device.NONE, false, 0, 0600, 0);
         OpenFile file = k.newFile(inode, RING_FILE_FLAGS);

@@ -99,6 +99,17 @@ class IoUringSetupTest {
         assertEquals(801, lab.lockedVm(), "nothing charged by the failed setup");
     }
 
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void noFreeDescriptorIsEmfileAndChargesNothing(Profile p) {
+        Lab lab = new Lab(p);
+        lab.t.rlimitMemlock = 64L << 20; // 6.18: 1024 rings of 2 charged pages would hit the 8 MiB default first
+        while (lab.t.fds.size() < Files.NOFILE) assertOk(IoUring.setup(lab.k, lab.t, 1, 0));
+        long locked = lab.lockedVm();
+        assertErr(Errno.EMFILE, IoUring.setup(lab.k, lab.t, 1, 0));
+        assertEquals(locked, lab.lockedVm());
+    }
+
     @Test
     void singleIssuerRefusesOtherTasks() {
         Lab lab = new Lab(Profile.V6_18);
