@@ -24,7 +24,9 @@
  * <li>sysctl: {@code Sysctl.get(k, name)}, {@code Sysctl.set(k, name, value)}</li>
  * <li>GUP: {@code Gup.isValidGupArgs(...)} (the one implementation, also used by request validation),
  *     {@code Gup.call(k, t, GupRequest)} -> GupResult, {@code Pins.release(k, pinId, how, makeDirty)},
- *     {@code Pins.list(k)}</li>
+ *     {@code Pins.list(k)}; {@code Gup.requestShapeError(profile, GupRequest)} (400 message or null),
+ *     {@code Gup.warnInvalidArgs(k, violation)} (prints the WARN_ON_ONCE on a 422); for io_uring:
+ *     {@code Gup.pinUserPages / pinUserPagesFast / unpinUserPage(s)} (no driver-visible Pin)</li>
  * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code IoUring.register(k, t, RegisterArgs)},
  *     {@code IoUring.enter(k, t, fd, sqes)}, {@code IoUring.buffers(k, t, fd)}</li>
  * <li>log: {@code Kernel.log.text()} (dmesg), {@code Kernel.eventsAfter(seq)}</li>

@@ -103,13 +103,24 @@ public final class PhysMem implements Serializable {
         };
     }
 
+    // one-entry cache of the last block looked up: page walks hit the same pageblock 512 times
+    // in a row (area bases are pageblock-aligned, so pfn >>> HPAGE_ORDER names one block)
+    private transient long cachedBlockKey = -1;
+    private transient Block cachedBlock;
+
     private Block block(long pfn, boolean create) {
+        long key = pfn >>> HPAGE_ORDER;
+        if (cachedBlock != null && key == cachedBlockKey) return cachedBlock;
         Area a = area(pfn);
         int bi = (int) ((pfn - a.base) >>> HPAGE_ORDER);
         Block b = a.blocks[bi];
         if (b == null && create) {
             b = new Block();
             a.blocks[bi] = b;
+        }
+        if (b != null) {
+            cachedBlockKey = key;
+            cachedBlock = b;
         }
         return b;
     }
@@ -194,7 +205,10 @@ public final class PhysMem implements Serializable {
         }
         a.allocated -= n;
         b.used -= n;
-        if (b.used == 0) a.blocks[(int) ((head - a.base) >>> HPAGE_ORDER)] = null;
+        if (b.used == 0) {
+            a.blocks[(int) ((head - a.base) >>> HPAGE_ORDER)] = null;
+            if (cachedBlock == b) cachedBlock = null;
+        }
         if (n == HPAGE_NR) {
             if (a.nFree9 == a.free9.length) a.free9 = Arrays.copyOf(a.free9, a.free9.length * 2);
             a.free9[a.nFree9++] = head;

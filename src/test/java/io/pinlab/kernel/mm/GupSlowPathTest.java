@@ -344,6 +344,26 @@ class GupSlowPathTest {
         assertTrue(f.text(r).contains("unshared"));
     }
 
+    // gup_must_unshare(): a FOLL_LONGTERM read pin of page cache in a private (COW) mapping unshares
+    // it into an exclusive anon copy; a short-term pin, or a shared mapping, pins the cache page itself
+    @Test
+    void longtermReadPinUnsharesPageCacheInPrivateMapping() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        int fd = f.openFile(f.t, "/mnt/ext4/pc", FsType.EXT4, false, 4 * PAGE_SIZE, O_RDWR);
+        long priv = f.mmapFile(fd, 1, R, PRIVATE);
+        f.touch(priv, 1, false);
+        long cache = f.pfn(priv);
+        assertEquals(cache, f.k.inodes.get("/mnt/ext4/pc").pageCache.get(0));
+        assertEquals(cache, f.gup(pin_user_pages, priv, 1, 0).pin().pfns()[0], "short-term: the cache page");
+        long pinned = f.gup(pin_user_pages, priv, 1, LONGTERM).pin().pfns()[0];
+        assertNotEquals(cache, pinned);
+        assertTrue(f.k.phys.testPageFlag(pinned, PG_ANON_EXCLUSIVE));
+        assertEquals(pinned, f.pfn(priv));
+        long shared = f.mmapFile(fd, 1, R, SHARED);
+        f.touch(shared, 1, false);
+        assertEquals(cache, f.gup(pin_user_pages, shared, 1, LONGTERM).pin().pfns()[0], "shared mapping: not a COW mapping");
+    }
+
     // gup_must_unshare(): a pin of a non-exclusive anon page (e.g. shared with a fork child) unshares it; FOLL_GET does not
     @Test
     void pinUnsharesNonExclusiveAnon() {
