@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,7 +53,7 @@ public record Profile(
         /* io_uring node-based buffer table (6.13+): per-call dedup window differs (io_uring.md 2.3). */
         boolean ioUringNodeTable,
         /* This profile is the default for new sessions. */
-        boolean isDefault) implements java.io.Serializable {
+        boolean isDefault) implements Serializable {
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
     public enum IoUringFileCheck {
@@ -125,6 +126,9 @@ public record Profile(
     public static Optional<Profile> byName(String name) {
         return ALL.stream().filter(p -> p.name.equals(name)).findFirst();
     }
+
+    /** Deserialisation keeps the canonical instances, so profiles compare by identity too. */
+    private Object readResolve() { return byName(name).orElse(this); }
 
     public static List<String> names() { return ALL.stream().map(Profile::name).toList(); }
 

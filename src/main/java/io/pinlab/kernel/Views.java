@@ -46,7 +46,7 @@ public final class Views {
         for (Vma v : t.mm.vmas.values()) {
             long[] rp = rssAndPinned(k, t.mm, v);
             Inode in = v.file == null ? null : v.file.inode();
-            out.add(new MapEntry(v.start, v.end, perms(v), in == null ? 0 : v.pgoff << PAGE_SHIFT, dev(k, in),
+            out.add(new MapEntry(v.start, v.end, v.perms(), in == null ? 0 : v.pgoff << PAGE_SHIFT, dev(k, in),
                     in == null ? 0 : in.ino(), name(v), VmFlag.names(v.flags), rp[0] * PAGE_SIZE, rp[1]));
         }
         return out;
@@ -66,11 +66,6 @@ public final class Views {
             sb.append('\n');
         }
         return sb.toString();
-    }
-
-    static String perms(Vma v) {
-        return (v.has(VM_READ_B) ? "r" : "-") + (v.has(VM_WRITE_B) ? "w" : "-") + (v.has(VM_EXEC_B) ? "x" : "-")
-                + (v.has(VM_MAYSHARE_B) ? "s" : "p");
     }
 
     /** The name column: [stack], a file path, or "/name (deleted)" for unlinked inodes (d_path()). */

@@ -54,7 +54,8 @@ public final class Files {
     }
 
     private static long doOpen(Kernel k, Task t, String path, int oflags, Long size, Explain ex) {
-        // build_open_flags(): O_DIRECTORY|O_CREAT is refused since 6.4 (43b450632676)
+        // build_open_flags(): O_DIRECTORY|O_CREAT is refused ("Block bugs where O_DIRECTORY | O_CREAT
+        // created regular files"; present in the 6.3.8 source too, so in every profile)
         if ((oflags & O_CREAT.value) != 0 && (oflags & O_DIRECTORY.value) != 0)
             return fail(ex, "build_open_flags", OPEN_C, Errno.EINVAL, "O_CREAT together with O_DIRECTORY");
         int acc = oflags & O_ACCMODE;
@@ -170,7 +171,11 @@ public final class Files {
             ret = size == null ? 0 : setSize(k, in, size, ex);
             if (ret == 0) {
                 ret = install(k, t, in, O_RDWR.value | O_LARGEFILE.value);
-                ex.ok("memfd_secret", "mm/secretmem.c", "fd " + ret);
+                // before 6.5 (b758fe6df50d) secretmem is off unless booted with secretmem.enable=1 (-ENOSYS);
+                // the simulated machine boots with it so that every profile can show the GUP refusal
+                boolean bootParam = k.profile == io.pinlab.kernel.Profile.V6_3 || k.profile == io.pinlab.kernel.Profile.SEED
+                        || k.profile == io.pinlab.kernel.Profile.V6_4;
+                ex.ok("memfd_secret", "mm/secretmem.c", "fd " + ret + (bootParam ? " (this kernel needs secretmem.enable=1 on the command line, which the lab machine has)" : ""));
             }
         }
         SysResult r = ex.result(ret);

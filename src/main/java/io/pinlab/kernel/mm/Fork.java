@@ -83,7 +83,7 @@ public final class Fork {
                         k.phys.setFolioFlags(nh, PG_ANON | PG_ANON_EXCLUSIVE);
                         for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(nh + i, head + i);
                         k.phys.mapcountAdd(nh, 1);
-                        dst.pmds.set(key, Pte.mk(nh, Pte.YOUNG | Pte.DIRTY | (dv.has(VM_WRITE_B) ? Pte.WRITE : 0)));
+                        dst.pmds.set(key, Memory.maybeMkwrite(Pte.mk(nh, Pte.YOUNG), dv));
                         dst.rssAnon += HPAGE_NR;
                         stats[1] += HPAGE_NR;
                     } // no huge page: the kernel fails fork with -ENOMEM; here the child simply faults later
@@ -123,26 +123,19 @@ public final class Fork {
         int fl = k.phys.flags(pfn);
         if ((fl & PG_ANON) != 0) {
             if ((fl & PG_ANON_EXCLUSIVE) != 0 && needsCowForDma(k, src, sv, pfn)) {
-                long np = k.phys.allocFolio(k.userZone(), 0);
+                long np = Memory.newAnonPage(k);
                 if (np >= 0) {
-                    k.phys.setMapping(np, Memory.ANON_MAPPING, 0);
-                    k.phys.setFolioFlags(np, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
-                    k.phys.mapcountAdd(np, 1);
                     k.phys.copyPage(np, pfn);
-                    dst.ptes.set(vpn, Pte.mk(np, Pte.DIRTY | (dv.has(VM_WRITE_B) ? Pte.WRITE : 0)));
+                    dst.ptes.set(vpn, Memory.maybeMkwrite(Pte.mk(np, 0), dv));
                     dst.rssAnon++;
                     stats[1]++;
                 }
                 return;
             }
             k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, false);
-            dst.rssAnon++;
             stats[0]++;
-        } else if (k.phys.mapping(pfn) instanceof io.pinlab.kernel.fs.Inode in && (in.isShmem() || sv.isSecretmem())) {
-            dst.rssShmem++;
-        } else {
-            dst.rssFile++;
         }
+        Memory.rssAdd(k, dst, pfn, 1);
         k.phys.refAdd(pfn, 1);
         k.phys.mapcountAdd(pfn, 1);
         if (cow && Pte.write(pte)) {

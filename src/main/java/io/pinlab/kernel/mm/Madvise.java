@@ -146,11 +146,14 @@ public final class Madvise {
                     return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MADV_WIPEONFORK is only for private anonymous memory");
                 nf |= VM_WIPEONFORK_B;
             }
-            case MADV_KEEPONFORK -> nf &= ~VM_WIPEONFORK_B;
+            case MADV_KEEPONFORK -> {
+                if (vma.has(VM_DROPPABLE_B)) return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MAP_DROPPABLE memory is always wiped on fork");
+                nf &= ~VM_WIPEONFORK_B;
+            }
             case MADV_DONTDUMP -> nf |= VM_DONTDUMP_B;
             case MADV_DODUMP -> {
-                if (!vma.isHugetlb() && (vma.flags & Mmap.VM_SPECIAL) != 0)
-                    return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MADV_DODUMP on a special mapping");
+                if ((!vma.isHugetlb() && (vma.flags & Mmap.VM_SPECIAL) != 0) || vma.has(VM_DROPPABLE_B))
+                    return fail(ex, "madvise_vma_behavior", FILE, Errno.EINVAL, "MADV_DODUMP on a special or droppable mapping");
                 nf &= ~VM_DONTDUMP_B;
             }
             case MADV_MERGEABLE -> { // ksm_madvise(): ignored on shared/special/hugetlb VMAs

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Task;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.pinlab.kernel.mm.Mmap.hex;
 
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -87,7 +90,7 @@ public final class Memory {
             }
             if (vma == null) {
                 signal = "SIGSEGV"; code = "SEGV_MAPERR"; faultAddr = p;
-                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT,
+                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", Errno.EFAULT,
                         "no VMA contains " + hex(p) + ": SIGSEGV (SEGV_MAPERR)");
                 break;
             }
@@ -95,8 +98,8 @@ public final class Memory {
             boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
             if (denied) {
                 signal = "SIGSEGV"; code = "SEGV_ACCERR"; faultAddr = p;
-                ex.fail("access_error", "arch/x86/mm/fault.c", io.pinlab.kernel.Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
-                        + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + perms(vma) + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
+                ex.fail("access_error", "arch/x86/mm/fault.c", Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
+                        + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + vma.perms() + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
                 break;
             }
             long pte = followPte(mm, page);
@@ -106,13 +109,13 @@ public final class Memory {
                 curFaults++;
                 if ((f & VM_FAULT_SIGBUS) != 0) {
                     signal = "SIGBUS"; code = "BUS_ADRERR"; faultAddr = p;
-                    ex.fail("handle_mm_fault", "mm/memory.c", io.pinlab.kernel.Errno.EFAULT, hex(p) + ": VM_FAULT_SIGBUS ("
+                    ex.fail("handle_mm_fault", "mm/memory.c", Errno.EFAULT, hex(p) + ": VM_FAULT_SIGBUS ("
                             + (vma.isHugetlb() ? "no huge page in the pool, or past the end of the file" : "the page is past the end of the file") + ")");
                     break;
                 }
                 if ((f & VM_FAULT_OOM) != 0) {
                     signal = "SIGKILL"; faultAddr = p;
-                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", io.pinlab.kernel.Errno.ENOMEM, "no memory for the fault at " + hex(p) + ": the OOM killer kills the process");
+                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", Errno.ENOMEM, "no memory for the fault at " + hex(p) + ": the OOM killer kills the process");
                     break;
                 }
                 pte = followPte(mm, page);
@@ -131,17 +134,13 @@ public final class Memory {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("addr", hex(addr)); args.put("length", len); args.put("access", write ? "write" : "read");
         if (value != null) args.put("value", value);
-        k.event(t.pid, "access", args, signal == null ? 0 : -io.pinlab.kernel.Errno.EFAULT.value(), signal == null ? null : io.pinlab.kernel.Errno.EFAULT);
+        k.event(t.pid, "access", args, signal == null ? 0 : -Errno.EFAULT.value(), signal == null ? null : Errno.EFAULT);
         return r;
     }
 
     private static String perVma(Vma v, long from, long to, int faults) {
-        return "VMA " + hex(v.start) + "-" + hex(v.end) + " (" + perms(v) + "): " + ((to - from) >>> PAGE_SHIFT)
+        return "VMA " + hex(v.start) + "-" + hex(v.end) + " (" + v.perms() + "): " + ((to - from) >>> PAGE_SHIFT)
                 + " pages touched, " + faults + " faults";
-    }
-
-    private static String perms(Vma v) {
-        return (v.has(VM_READ_B) ? "r" : "-") + (v.has(VM_WRITE_B) ? "w" : "-") + (v.has(VM_EXEC_B) ? "x" : "-") + (v.has(VM_MAYSHARE_B) ? "s" : "p");
     }
 
     /**
@@ -167,7 +166,6 @@ public final class Memory {
         return next;
     }
 
-    private static String hex(long v) { return "0x" + Long.toHexString(v); }
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {
@@ -197,8 +195,8 @@ public final class Memory {
             if (!write && !unshare) return VM_FAULT_OK;
             if (write && Pte.write(pmd)) return VM_FAULT_OK;
             long head = Pte.pfn(pmd);
-            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && !unshare) {
-                mm.pmds.set(addr >>> 21, pmd | Pte.WRITE | Pte.DIRTY); // do_huge_pmd_wp_page(): reuse
+            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) { // do_huge_pmd_wp_page(): reuse; unshare has nothing to do
+                if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
                 return VM_FAULT_OK;
             }
             splitHugePmd(k, mm, addr); // __split_huge_pmd(), then COW the single page below
@@ -217,6 +215,11 @@ public final class Memory {
         if (write && Pte.write(pte)) return VM_FAULT_OK;
         if (!write && !unshare) return VM_FAULT_OK;
         return doWpPage(k, mm, vma, addr, pte, unshare);
+    }
+
+    /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
+    static long maybeMkwrite(long pte, Vma vma) {
+        return pte | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0);
     }
 
     /** anon_vma_prepare() (mm/rmap.c): the VMA gets its anon_vma with its first anonymous page. */
@@ -263,7 +266,7 @@ public final class Memory {
     }
 
     /** A fresh, zeroed, exclusive anonymous small page, refcount 1 and mapcount 1 (for its PTE). */
-    private static long newAnonPage(Kernel k) {
+    static long newAnonPage(Kernel k) {
         long pfn = k.phys.allocFolio(k.userZone(), 0);
         if (pfn < 0) return -1;
         k.phys.setMapping(pfn, ANON_MAPPING, 0);
@@ -330,18 +333,18 @@ public final class Memory {
             int fl = k.phys.flags(pfn);
             if ((fl & PG_ANON) != 0) {
                 if ((fl & PG_ANON_EXCLUSIVE) != 0) { // already exclusive: reuse
-                    if (!unshare) mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                    if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
                 }
                 // wp_can_reuse_anon_folio(): the only reference is our mapping
                 if (!k.phys.isLarge(pfn) && k.phys.refcount(pfn) == 1) {
                     k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true);
-                    if (!unshare) mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                    if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
                 }
             } else if (vma.has(VM_SHARED_B)) { // wp_page_shared(): page_mkwrite, mark dirty
                 k.phys.setFolioFlags(pfn, PG_DIRTY);
-                mm.ptes.set(vpn, pte | Pte.WRITE | Pte.DIRTY);
+                mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                 return VM_FAULT_OK;
             }
         }
@@ -359,12 +362,17 @@ public final class Memory {
 
     /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
     static void dropMapping(Kernel k, Mm mm, long pfn) {
-        Object mapping = k.phys.mapping(pfn);
-        if (mapping == ANON_MAPPING) mm.rssAnon--;
-        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM)) mm.rssShmem--;
-        else mm.rssFile--;
+        rssAdd(k, mm, pfn, -1);
         k.phys.mapcountAdd(pfn, -1);
         k.phys.refAdd(pfn, -1);
+    }
+
+    /** add_mm_counter(mm, mm_counter(folio), delta): MM_ANONPAGES, MM_SHMEMPAGES or MM_FILEPAGES by the folio's mapping. */
+    static void rssAdd(Kernel k, Mm mm, long pfn, int delta) {
+        Object mapping = k.phys.mapping(pfn);
+        if (mapping == ANON_MAPPING) mm.rssAnon += delta;
+        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM)) mm.rssShmem += delta;
+        else mm.rssFile += delta;
     }
 
     /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
@@ -428,12 +436,12 @@ public final class Memory {
         if (!write && !unshare) return VM_FAULT_OK;
         long head = Pte.pfn(pmd);
         if (vma.has(VM_SHARED_B)) {
-            mm.pmds.set(key, pmd | Pte.WRITE | Pte.DIRTY);
+            mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
         }
         if (k.phys.testPageFlag(head, PG_ANON) && (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) || k.phys.refcount(head) == 1)) {
             k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
-            if (!unshare) mm.pmds.set(key, pmd | Pte.WRITE | Pte.DIRTY);
+            if (!unshare) mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
         }
         // hugetlb_wp(): copy the whole huge page

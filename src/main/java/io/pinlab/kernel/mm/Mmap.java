@@ -103,7 +103,7 @@ public final class Mmap {
             return fail(ex, "do_mmap", FILE, Errno.EOVERFLOW, "offset + length overflows the file offset");
         if (mm.mapCount() > k.maxMapCount)
             return fail(ex, "do_mmap", FILE, Errno.ENOMEM, "the process has " + mm.mapCount() + " VMAs, more than vm.max_map_count " + k.maxMapCount);
-        long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
+        long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(k.profile, flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
 
         // __get_unmapped_area()
         long a = getUnmappedArea(mm, file, addr, len, flags, ex);
@@ -158,7 +158,18 @@ public final class Mmap {
                     vmFlags |= VM_SHARED_B | VM_MAYSHARE_B;
                 }
                 case 0x02 -> pgoff = addr >>> PAGE_SHIFT;
-                default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "anonymous mappings need exactly MAP_SHARED or MAP_PRIVATE"); }
+                case 0x08 -> { // MAP_DROPPABLE (9651fcedf7b9, 6.11): private memory the kernel may zero under pressure
+                    if (!since6_11(k.profile))
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE does not exist before 6.11");
+                    if ((flags & (MAP_LOCKED.value | MAP_HUGETLB.value)) != 0)
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE cannot be locked or hugetlb");
+                    if ((vmFlags & VM_GROWSDOWN_B) != 0)
+                        return fail(ex, "do_mmap", FILE, Errno.EINVAL, "MAP_DROPPABLE cannot grow down");
+                    vmFlags |= VM_DROPPABLE_B | VM_NORESERVE_B | VM_WIPEONFORK_B | VM_DONTDUMP_B;
+                    pgoff = addr >>> PAGE_SHIFT;
+                }
+                default -> { return fail(ex, "do_mmap", FILE, Errno.EINVAL, "anonymous mappings need exactly MAP_SHARED or MAP_PRIVATE"
+                        + (since6_11(k.profile) ? " (or MAP_DROPPABLE)" : "")); }
             }
         }
         if ((flags & MAP_NORESERVE.value) != 0) vmFlags |= VM_NORESERVE_B; // overcommit heuristic allows it
@@ -178,9 +189,10 @@ public final class Mmap {
     }
 
     /**
-     * mmap_region() / __mmap_region() (mm/vma.c, 6.12+ order): the file's mmap_prepare hook runs
-     * before the MAP_FIXED range is torn down, so a failing hook leaves the old mapping in place
-     * (vms_abort_munmap_vmas()).
+     * mmap_region() (mm/mmap.c up to 6.11; __mmap_region() in mm/vma.c since 6.12): tear down or
+     * gather the MAP_FIXED range, run the file's mmap hook, insert and merge the VMA, populate.
+     * Since 6.12 a failing hook leaves the old mapping in place (vms_abort_munmap_vmas());
+     * before, the old mapping was already gone.
      */
     private static long mmapRegion(Kernel k, Task t, OpenFile file, long addr, long len, long vmFlags, long pgoff, int flags, Explain ex) {
         Mm mm = t.mm;
@@ -189,11 +201,19 @@ public final class Mmap {
         Vma over = findVmaIntersection(mm, addr, end);
         if (over != null && over.start < addr && end < over.end && mm.mapCount() >= k.maxMapCount)
             return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
+        boolean reworked = mmapRegionReworked(k.profile);
         if (over != null) { // __split_vma() -> vm_ops->may_split(): hugetlb VMAs split only at 2 MiB boundaries
             Vma last = mm.vmaLookup(end - 1);
             long r = checkHugetlbSplit(over, addr, ex);
             if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
+            if (r < 0 && !reworked)
+                return fail(ex, "mmap_region", FILE, Errno.ENOMEM, "do_vmi_munmap() of the MAP_FIXED range failed, which this kernel reports as -ENOMEM");
             if (r < 0) return r;
+            if (!reworked) { // up to 6.11 the old mappings go before ->mmap() runs: a failing hook leaves a hole
+                unmapRange(k, mm, addr, end);
+                ex.ok("do_vmi_munmap", VMA_C, "MAP_FIXED unmapped " + hex(addr) + "-" + hex(end) + " before the file's mmap hook");
+                over = null;
+            }
         }
         // accountable_mapping(): private writable memory is charged (overcommit heuristic: always fits)
         if ((vmFlags & (VM_NORESERVE_B | VM_SHARED_B | VM_HUGETLB_B)) == 0 && (vmFlags & VM_WRITE_B) != 0) vmFlags |= VM_ACCOUNT_B;
@@ -283,6 +303,15 @@ public final class Mmap {
         return addr;
     }
 
+    /**
+     * 6.12 reworked mmap_region() (__mmap_region(), mm/vma.c): MAP_FIXED's unmap is gathered first
+     * and completed only after the file's mmap hook succeeded (vms_abort_munmap_vmas() restores
+     * the old mappings otherwise), and gather errors pass through. Earlier kernels unmap first
+     * and turn any do_vmi_munmap() failure into -ENOMEM. Of the simulated profiles only v6.18
+     * has the rework.
+     */
+    static boolean mmapRegionReworked(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
+
     /** shmem_zero_setup() (mm/shmem.c): shared anonymous memory is an unlinked shmem file "/dev/zero". */
     private static OpenFile shmemZeroSetup(Kernel k, Task t, long len) {
         Inode in = k.newUnlinkedInode("/dev/zero", FsType.TMPFS, t.uid, 0600, len);
@@ -330,13 +359,16 @@ public final class Mmap {
         return f;
     }
 
-    /** calc_vm_flag_bits() (include/linux/mman.h): MAP_SYNC becomes VM_SYNC even with plain MAP_SHARED. */
-    static long calcVmFlagBits(int flags) {
+    /**
+     * calc_vm_flag_bits() (include/linux/mman.h): MAP_SYNC becomes VM_SYNC even with plain
+     * MAP_SHARED; MAP_STACK becomes VM_NOHUGEPAGE since c4608d1bf7c6 (6.7).
+     */
+    static long calcVmFlagBits(io.pinlab.kernel.Profile profile, int flags) {
         long f = 0;
         if ((flags & MAP_GROWSDOWN.value) != 0) f |= VM_GROWSDOWN_B;
         if ((flags & MAP_LOCKED.value) != 0) f |= VM_LOCKED_B;
         if ((flags & MAP_SYNC.value) != 0) f |= VM_SYNC_B;
-        if ((flags & MAP_STACK.value) != 0) f |= VM_NOHUGEPAGE_B;
+        if ((flags & MAP_STACK.value) != 0 && since6_7(profile)) f |= VM_NOHUGEPAGE_B;
         return f;
     }
 
@@ -384,6 +416,15 @@ public final class Mmap {
         if (a < 0) return fail(ex, "vm_unmapped_area", FILE, Errno.ENOMEM, "no free gap of " + len + " bytes below mmap_base");
         return a;
     }
+
+    /**
+     * 6.7+ (MAP_STACK -> VM_NOHUGEPAGE) and 6.11+ (MAP_DROPPABLE) mmap features: of the simulated
+     * profiles only v6.18 has them (the others are 6.3-6.5). They belong in Profile as switches;
+     * until the lead adds them, these are the one place that decides.
+     */
+    private static boolean since6_7(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
+
+    private static boolean since6_11(io.pinlab.kernel.Profile p) { return p == io.pinlab.kernel.Profile.V6_18; }
 
     /** stack_guard_gap (mm/mmap.c): 256 pages kept free below a VM_GROWSDOWN VMA (vm_start_gap()). */
     static final long STACK_GUARD_GAP = 256 * PAGE_SIZE;

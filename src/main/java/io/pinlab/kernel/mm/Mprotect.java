@@ -57,11 +57,15 @@ public final class Mprotect {
         if (vma == null)
             return fail(ex, "do_mprotect_pkey", FILE, Errno.ENOMEM, "nothing is mapped in " + hex(start) + "-" + hex(end));
         if ((grows & Prot.PROT_GROWSDOWN.value) != 0) {
+            if (vma.start >= end)
+                return fail(ex, "do_mprotect_pkey", FILE, Errno.ENOMEM, "nothing is mapped in " + hex(start) + "-" + hex(end));
             if (!vma.has(VM_GROWSDOWN_B))
                 return fail(ex, "do_mprotect_pkey", FILE, Errno.EINVAL, "PROT_GROWSDOWN on a VMA without VM_GROWSDOWN");
             start = vma.start;
         } else if (vma.start > start) {
             return fail(ex, "do_mprotect_pkey", FILE, Errno.ENOMEM, hex(start) + " is not mapped (the first VMA starts at " + hex(vma.start) + ")");
+        } else if ((grows & Prot.PROT_GROWSUP.value) != 0) { // x86 has no VM_GROWSUP (it is VM_NONE)
+            return fail(ex, "do_mprotect_pkey", FILE, Errno.EINVAL, "PROT_GROWSUP: no VMA grows up on x86");
         }
         long newProt = Mmap.calcVmProtBits(prot);
         long tmp = vma.start;

@@ -27,7 +27,9 @@ public enum VmFlag {
     VM_MIXEDMAP(0x10000000L, "mm"),
     VM_HUGEPAGE(0x20000000L, "hg"),
     VM_NOHUGEPAGE(0x40000000L, "nh"),
-    VM_MERGEABLE(0x80000000L, "mg");
+    VM_MERGEABLE(0x80000000L, "mg"),
+    /** 6.11+ MAP_DROPPABLE (bit 40 on 64-bit). */
+    VM_DROPPABLE(1L << 40, "dp");
 
     public final long bit;
     public final String mnemonic;
@@ -44,7 +46,7 @@ public enum VmFlag {
             VM_NORESERVE_B = 0x200000L, VM_HUGETLB_B = 0x400000L, VM_SYNC_B = 0x800000L,
             VM_WIPEONFORK_B = 0x2000000L, VM_DONTDUMP_B = 0x4000000L, VM_MIXEDMAP_B = 0x10000000L,
             VM_HUGEPAGE_B = 0x20000000L, VM_NOHUGEPAGE_B = 0x40000000L,
-            VM_SEQ_READ_B = 0x8000L, VM_RAND_READ_B = 0x10000L, VM_MERGEABLE_B = 0x80000000L;
+            VM_SEQ_READ_B = 0x8000L, VM_RAND_READ_B = 0x10000L, VM_MERGEABLE_B = 0x80000000L, VM_DROPPABLE_B = 1L << 40;
 
     /** The smaps VmFlags line for a flag word, in bit order. */
     public static String mnemonics(long flags) {

@@ -78,6 +78,12 @@ public final class Vma implements Serializable {
         return file != null && file.inode().fs().canWriteback() && (flags & VM_PFNMAP_B) == 0;
     }
 
+    /** The permission column of /proc/PID/maps: "rw-p", "r--s"... (show_map_vma()). */
+    public String perms() {
+        return (has(VM_READ_B) ? "r" : "-") + (has(VM_WRITE_B) ? "w" : "-") + (has(VM_EXEC_B) ? "x" : "-")
+                + (has(VM_MAYSHARE_B) ? "s" : "p");
+    }
+
     /** File page index of {@code addr} (linear_page_index()). */
     public long pageIndex(long addr) { return ((addr - start) >>> PhysMem.PAGE_SHIFT) + pgoff; }
 

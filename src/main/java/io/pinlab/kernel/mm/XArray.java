@@ -30,8 +30,8 @@ public final class XArray implements Serializable {
     private transient boolean cacheValid;
 
     private Leaf leaf(long key, boolean create) {
-        if (!create && count == 0) return null; // an empty array: no lookup, no boxed key
         if (cacheValid && key == cachedKey && (cachedLeaf != null || !create)) return cachedLeaf;
+        if (!create && count == 0) return null; // an empty array: no lookup, no boxed key
         Leaf l = leaves.get(key);
         if (l == null && create) {
             l = new Leaf();

@@ -33,6 +33,11 @@ class FilesTest {
         assertErr(Errno.EEXIST, open("/mnt/ext4/f", O_CREAT | O_EXCL | O_RDWR));
     }
 
+    @Test void creatWithDirectory() { // build_open_flags(): O_CREAT|O_DIRECTORY -> -EINVAL (6.3.8 and 6.5 sources alike)
+        assertErr(Errno.EINVAL, open("/mnt/ext4/d", O_CREAT | O_DIRECTORY | O_RDONLY));
+        assertNull(lab.k.inodes.get("/mnt/ext4/d"));
+    }
+
     @Test void directoryForWriting() { assertErr(Errno.EISDIR, open("/mnt/ext4", O_RDWR)); } // may_open(): S_ISDIR && MAY_WRITE
 
     @Test void oDirectoryOnAFile() { assertErr(Errno.ENOTDIR, open("/mnt/ext4/readonly", O_RDONLY | O_DIRECTORY)); } // do_open()

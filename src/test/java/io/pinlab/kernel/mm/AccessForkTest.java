@@ -75,6 +75,25 @@ class AccessForkTest {
         assertEquals(a - PAGE, lab.t.mm.vmaLookup(a).start);
     }
 
+    @Test void forcedWriteFaultOnReadOnlyVmaStaysReadOnly() { // maybe_mkwrite(): no write bit without VM_WRITE (FOLL_FORCE path)
+        long a = lab.anon(PAGE, PROT_READ);
+        assertEquals(0, Memory.handleMmFault(lab.k, lab.t.mm, lab.t.mm.vmaLookup(a), a, Memory.FAULT_FLAG_WRITE));
+        long pte = Memory.followPte(lab.t.mm, a);
+        assertTrue(Pte.present(pte));
+        assertFalse(Pte.write(pte));
+        assertTrue(phys.testPageFlag(Pte.pfn(pte), PhysMem.PG_ANON_EXCLUSIVE), "a private anonymous copy (COW done)");
+    }
+
+    @Test void unshareOfExclusiveThpKeepsThePmd() { // do_huge_pmd_wp_page(): PageAnonExclusive -> reuse, unshare returns 0
+        long a = ok(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        ok(lab.madvise(a, 2 * HUGE, 14));
+        long h = (a + HUGE - 1) & ~(HUGE - 1);
+        assertTrue(lab.write(lab.t, h, 8, 1).ok());
+        ok(lab.mprotect(h, HUGE, PROT_READ));
+        assertEquals(0, Memory.handleMmFault(lab.k, lab.t.mm, lab.t.mm.vmaLookup(h), h, Memory.FAULT_FLAG_UNSHARE));
+        assertTrue(Memory.pmdMapped(lab.t.mm, h));
+    }
+
     // ---------------------------------------------------------------- fork
 
     @Test void forkSharesAnonPagesCopyOnWrite() { // copy_present_pte(): both PTEs read-only, PageAnonExclusive cleared, +1 ref/map

@@ -50,9 +50,12 @@ class AddressSpaceProperties {
         return op.list().ofMinSize(1).ofMaxSize(40);
     }
 
+    @Provide
+    Arbitrary<Profile> profiles() { return Arbitraries.of(Profile.ALL); }
+
     @Property(tries = 300)
-    void invariantsHold(@ForAll("ops") List<Op> ops) {
-        Kernel k = new Kernel(Profile.V6_18, false);
+    void invariantsHold(@ForAll("ops") List<Op> ops, @ForAll("profiles") Profile profile) {
+        Kernel k = new Kernel(profile, false);
         k.nrHugepages = 4;
         long startFrames = k.phys.usedFrames(Zone.NORMAL);
         List<Long> pins = new ArrayList<>(); // pinned pfns, as a driver's pin_user_pages() would hold them

@@ -297,6 +297,56 @@ class MmapErrnoTest {
         assertEquals(2 * PAGE, lab.t.mm.vmaLookup(b).length());
     }
 
+    @Test void mapStackMeansNoHugepageSince6_7() { // calc_vm_flag_bits(): MAP_STACK -> VM_NOHUGEPAGE (c4608d1bf7c6, 6.7)
+        long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NOHUGEPAGE_B));
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        long b = ok(Mmap.doMmap(k, k.task(1), 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        assertFalse(k.task(1).mm.vmaLookup(b).has(VmFlag.VM_NOHUGEPAGE_B));
+    }
+
+    @Test void fixedOverPartOfHugetlbVma() { // 6.12+ __mmap_setup(): the split error passes through (-EINVAL), nothing changes
+        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        long h = ok(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertErr(Errno.EINVAL, lab.mmap(h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+        assertEquals(HUGE, lab.t.mm.vmaLookup(h).length());
+    }
+
+    @Test void fixedOverPartOfHugetlbVmaBefore6_12() { // 6.5 mmap_region(): do_vmi_munmap() failure -> -ENOMEM
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        io.pinlab.kernel.Task t = k.task(1);
+        ok(Sysctl.set(k, "vm.nr_hugepages", 1));
+        long h = ok(Mmap.doMmap(k, t, 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertErr(Errno.ENOMEM, Mmap.doMmap(k, t, h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+    }
+
+    @Test void failedFixedMmapKeepsOldMappingOnlySince6_12() { // vms_abort_munmap_vmas() (6.12+) vs unmap-first (6.5)
+        int fd = lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, PAGE);
+        long a = lab.anon(PAGE, RW);
+        // MAP_SYNC on non-DAX ext4 fails in ext4_file_mmap_prepare(), after the MAP_FIXED range was gathered
+        assertErr(Errno.EOPNOTSUPP, lab.mmap(a, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd, 0));
+        assertNotNull(lab.t.mm.vmaLookup(a), "6.18 restores the old mapping");
+
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        io.pinlab.kernel.Task t = k.task(1);
+        int fd5 = (int) ok(Files.open(k, t, "/mnt/ext4/f", O_CREAT | O_RDWR, PAGE));
+        long b = ok(Mmap.doMmap(k, t, 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(k, t, b, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd5, 0));
+        assertNull(t.mm.vmaLookup(b), "6.5 unmapped the old range before ext4_file_mmap() failed");
+    }
+
+    @Test void mapDroppable() { // do_mmap() MAP_DROPPABLE (6.11+): VM_DROPPABLE|VM_NORESERVE|VM_WIPEONFORK|VM_DONTDUMP
+        long a = ok(lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0));
+        Vma v = lab.t.mm.vmaLookup(a);
+        assertTrue(v.has(VmFlag.VM_DROPPABLE_B | VmFlag.VM_NORESERVE_B | VmFlag.VM_WIPEONFORK_B | VmFlag.VM_DONTDUMP_B));
+        assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS | MAP_LOCKED, -1, 0));
+        assertErr(Errno.EINVAL, lab.madvise(a, PAGE, 19)); // MADV_KEEPONFORK on VM_DROPPABLE
+        int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, PAGE);
+        assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08, fd, 0)); // the file switch has no MAP_DROPPABLE case
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        assertErr(Errno.EINVAL, Mmap.doMmap(k, k.task(1), 0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
+    }
+
     @Test void differentProtDoesNotMerge() { // is_mergeable_vma(): vm_flags differ
         lab.anon(PAGE, RW);
         lab.anon(PAGE, PROT_READ);

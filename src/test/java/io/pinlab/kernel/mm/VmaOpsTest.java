@@ -81,6 +81,20 @@ class VmaOpsTest {
         assertEquals(0, lab.mprotect(a, 0, 0x10).ret());
     }
 
+    @Test void mprotectGrowsupOnX86() { // do_mprotect_pkey(): PROT_GROWSUP needs VM_GROWSUP, which x86 does not have -> -EINVAL
+        long a = lab.anon(PAGE, RW);
+        assertErr(Errno.EINVAL, lab.mprotect(a, PAGE, PROT_READ | 0x02000000));
+    }
+
+    @Test void mprotectGrowsdownExtendsToTheVmaStart() { // PROT_GROWSDOWN: start = vma->vm_start, needs VM_GROWSDOWN
+        long a = ok(lab.mmap(0, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
+        ok(lab.mprotect(a + 2 * PAGE, PAGE, PROT_READ | 0x01000000));
+        assertFalse(lab.t.mm.vmaLookup(a).has(VmFlag.VM_WRITE_B), "from the VMA start up to the end of the range");
+        assertTrue(lab.t.mm.vmaLookup(a + 3 * PAGE).has(VmFlag.VM_WRITE_B));
+        long b = lab.anon(PAGE, RW);
+        assertErr(Errno.EINVAL, lab.mprotect(b, PAGE, PROT_READ | 0x01000000));
+    }
+
     @Test void mprotectHole() { // do_mprotect_pkey(): vma->vm_start != tmp -> -ENOMEM, earlier VMAs already changed
         long a = lab.anon(3 * PAGE, RW);
         ok(lab.munmap(a + PAGE, PAGE));

@@ -1,0 +1,120 @@
+package io.pinlab.api.gup;
+
+import io.pinlab.api.common.FlagSet;
+import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Pids;
+import io.pinlab.api.json.Address;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.mm.FollFlag;
+import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupCall;
+import io.pinlab.kernel.mm.GupResult;
+import io.pinlab.kernel.mm.Pin;
+import io.pinlab.kernel.mm.PinRelease;
+import io.pinlab.kernel.mm.Pins;
+import io.pinlab.session.LabSession;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+
+@Tag(name = "gup", description = "get_user_pages / pin_user_pages and the simulated driver's pins")
+@RestController
+@RequestMapping(path = "/api/v1/sessions/{sid}", produces = MediaType.APPLICATION_JSON_VALUE)
+class GupController {
+
+    @Schema(description = "one GUP entry point call, as a driver would make it")
+    @ValidGupArgs
+    record GupCallRequest(
+            @Schema(description = "the kernel entry point", example = "pin_user_pages_fast") @NotNull GupCall call,
+            @Schema(description = "user address") @NotNull Address start,
+            @Schema(example = "4") @NotNull @PositiveOrZero Long nrPages,
+            @ArraySchema(schema = @Schema(implementation = FollFlag.class),
+                    arraySchema = @Schema(example = "[\"FOLL_WRITE\",\"FOLL_LONGTERM\"]"))
+            @NotNull EnumSet<FollFlag> gupFlags,
+            @Schema(description = "false passes a NULL pages array", defaultValue = "true") Boolean pages,
+            @Schema(description = "pass a vmas array (only where the profile's entry point has one)", defaultValue = "false")
+            Boolean vmas,
+            @Schema(description = "*locked for the *_remote entry points; null is a NULL pointer", nullable = true)
+            Integer locked,
+            @Schema(description = "the remote mm's process (only *_remote)") @Positive Integer targetPid)
+            implements GupRequestArgs {
+
+    }
+
+    @Schema(description = "pages held by the simulated driver after a successful GUP call")
+    record PinView(@Schema(example = "1") long id, @Schema(implementation = GupCall.class) String call, int pid,
+                   Address start, long nrPages, FlagSet gupFlags, List<Long> pfns, boolean released,
+                   @Schema(nullable = true, implementation = PinRelease.class) String releasedHow,
+                   @Schema(allowableValues = {"FOLL_PIN", "FOLL_GET"}) String kind) {
+        static PinView of(Pin p, io.pinlab.kernel.Profile profile) {
+            EnumSet<FollFlag> names = EnumSet.noneOf(FollFlag.class);
+            for (FollFlag f : FollFlag.definedIn(profile))
+                if ((p.gupFlags() & f.value()) != 0) names.add(f);
+            return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start()), p.nrPages(),
+                    FlagSet.of(names, p.gupFlags()),
+                    Arrays.stream(p.pfns()).boxed().toList(),
+                    p.released(), p.releasedHow() == null ? null : p.releasedHow().name(), p.kind().name());
+        }
+    }
+
+    @Schema(description = "a GUP answer: ret is the number of pages, 0, or -errno")
+    record GupAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                     @Schema(nullable = true) PinView pin, List<KernelAnswer.ExplainStep> explain,
+                     List<String> warnings) {
+    }
+
+    record ReleaseRequest(@Schema(implementation = PinRelease.class, example = "unpin_user_pages") @NotNull PinRelease how,
+                          @Schema(description = "unpin_user_pages_dirty_lock: mark the pages dirty", defaultValue = "false")
+                          Boolean makeDirty) {
+    }
+
+    @Operation(operationId = "gup", summary = "Call a GUP entry point as a driver",
+            description = "Kernel failures are 200 with ret/errno. Arguments that break is_valid_gup_args() for the "
+                    + "profile are a 422 invalid-gup-args problem (rule, kernelRet, warning; the WARN also reaches dmesg).")
+    @ApiResponse(responseCode = "422", description = "is_valid_gup_args() rejects the arguments",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                    schema = @Schema(ref = "#/components/schemas/Problem")))
+    @PostMapping(path = "/processes/{pid}/gup", consumes = MediaType.APPLICATION_JSON_VALUE)
+    GupAnswer gup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                  @RequestBody @Valid GupCallRequest req) {
+        Pids.check(pid);
+        GupResult r = session.locked(k -> Gup.call(k, k.task(pid), req.toKernel()));
+        return new GupAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
+                r.pin() == null ? null : PinView.of(r.pin(), session.profile()),
+                r.explain().stream().map(KernelAnswer.ExplainStep::of).toList(), r.warnings());
+    }
+
+    @Operation(operationId = "listPins", summary = "Pins held by the simulated driver, released ones included")
+    @GetMapping("/pins")
+    List<PinView> pins(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        return session.locked(k -> Pins.list(k).stream().map(p -> PinView.of(p, k.profile)).toList());
+    }
+
+    @Operation(operationId = "releasePin", summary = "Release a pin the way the driver would",
+            description = "A second release, or a release that does not match how the pin was taken, is 409.")
+    @PostMapping(path = "/pins/{id}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer release(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
+                         @RequestBody @Valid ReleaseRequest req) {
+        SysResult r = session.locked(k -> Pins.release(k, id, req.how(), Boolean.TRUE.equals(req.makeDirty())));
+        return KernelAnswer.of(r);
+    }
+}

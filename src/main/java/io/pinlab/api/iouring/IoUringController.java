@@ -1,0 +1,179 @@
+package io.pinlab.api.iouring;
+
+import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Pids;
+import io.pinlab.api.json.Address;
+import io.pinlab.kernel.iouring.BufferView;
+import io.pinlab.kernel.iouring.Cqe;
+import io.pinlab.kernel.iouring.EnterResult;
+import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.iouring.RegisterArgs;
+import io.pinlab.kernel.iouring.RegisterOp;
+import io.pinlab.kernel.iouring.Sqe;
+import io.pinlab.session.LabSession;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.EnumSet;
+import java.util.List;
+
+@Tag(name = "io_uring", description = "io_uring rings and registered (fixed) buffers")
+@RestController
+@RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
+class IoUringController {
+    /** u32 fields of the uapi structs. */
+    private static final long U32_MAX = 0xffff_ffffL;
+
+    /** IORING_SETUP_* flags the simulator knows (include/uapi/linux/io_uring.h). */
+    enum SetupFlag {
+        IORING_SETUP_IOPOLL(1), IORING_SETUP_SQPOLL(1 << 1), IORING_SETUP_SQ_AFF(1 << 2), IORING_SETUP_CQSIZE(1 << 3),
+        IORING_SETUP_CLAMP(1 << 4), IORING_SETUP_ATTACH_WQ(1 << 5), IORING_SETUP_R_DISABLED(1 << 6),
+        IORING_SETUP_SUBMIT_ALL(1 << 7), IORING_SETUP_COOP_TASKRUN(1 << 8), IORING_SETUP_TASKRUN_FLAG(1 << 9),
+        IORING_SETUP_SQE128(1 << 10), IORING_SETUP_CQE32(1 << 11), IORING_SETUP_SINGLE_ISSUER(1 << 12),
+        IORING_SETUP_DEFER_TASKRUN(1 << 13);
+
+        final int value;
+
+        SetupFlag(int value) {
+            this.value = value;
+        }
+    }
+
+    /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
+    enum RsrcFlag {
+        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
+
+        final int value;
+
+        RsrcFlag(int value) {
+            this.value = value;
+        }
+    }
+
+    /** The SQE opcodes fixed-buffer I/O uses. */
+    enum SqeOp {
+        IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED);
+
+        final int value;
+
+        SqeOp(int value) {
+            this.value = value;
+        }
+    }
+
+    record SetupRequest(@Schema(example = "8") @NotNull @PositiveOrZero @Max(U32_MAX) Long entries,
+                        @ArraySchema(schema = @Schema(implementation = SetupFlag.class)) EnumSet<SetupFlag> flags) {
+    }
+
+    record IovecJson(@NotNull Address base, @Schema(example = "4096") @NotNull @PositiveOrZero Long len) {
+    }
+
+    record RegisterRequest(
+            @NotNull Integer fd,
+            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
+            @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<@Valid @NotNull IovecJson> iovecs,
+            @Schema(description = "nr_args; default what liburing passes") @PositiveOrZero @Max(U32_MAX) Long nrArgs,
+            @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
+            @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
+            @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
+            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
+
+        RegisterArgs toKernel() {
+            List<Iovec> iov = iovecs == null ? null
+                    : iovecs.stream().map(v -> new Iovec(v.base().value(), v.len())).toList();
+            int f = 0;
+            if (flags != null) for (RsrcFlag x : flags) f |= x.value;
+            return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
+                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
+        }
+    }
+
+    record SqeJson(@Schema(implementation = SqeOp.class) @NotNull SqeOp opcode, @NotNull Integer fd,
+                   @NotNull Address addr, @NotNull @PositiveOrZero @Max(U32_MAX) Long len,
+                   @Schema(description = "file offset; -1 means the current position") @Min(-1) Long off,
+                   @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData) {
+    }
+
+    record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes) {
+    }
+
+    record CqeView(long userData, int res, int flags) {
+        static CqeView of(Cqe c) {
+            return new CqeView(c.userData(), c.res(), c.flags());
+        }
+    }
+
+    record EnterAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                       List<CqeView> cqes, List<KernelAnswer.ExplainStep> explain) {
+    }
+
+    record BufferJson(int index, Address base, long len, int nrBvecs, long accountedPages, List<Long> pfns,
+                      List<BvecJson> bvecs, long tag, boolean empty) {
+        record BvecJson(long pfn, long offset, long len) {
+        }
+
+        static BufferJson of(BufferView b) {
+            return new BufferJson(b.index(), Address.of(b.base()), b.len(), b.nrBvecs(), b.accountedPages(), b.pfns(),
+                    b.bvecs().stream().map(v -> new BvecJson(v.pfn(), v.offset(), v.len())).toList(), b.tag(), b.empty());
+        }
+    }
+
+    @Operation(operationId = "ioUringSetup", summary = "io_uring_setup(2): ret is the ring fd or -errno")
+    @PostMapping(path = "/io_uring_setup", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer setup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                       @RequestBody @Valid SetupRequest req) {
+        Pids.check(pid);
+        int flags = 0;
+        if (req.flags() != null) for (SetupFlag f : req.flags()) flags |= f.value;
+        int entries = (int) (long) req.entries();
+        int f = flags;
+        return KernelAnswer.of(session.locked(k -> IoUring.setup(k, k.task(pid), entries, f)));
+    }
+
+    @Operation(operationId = "ioUringRegister", summary = "io_uring_register(2) with the buffer opcodes")
+    @PostMapping(path = "/io_uring_register", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer register(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                          @RequestBody @Valid RegisterRequest req) {
+        Pids.check(pid);
+        RegisterArgs args = req.toKernel();
+        return KernelAnswer.of(session.locked(k -> IoUring.register(k, k.task(pid), args)));
+    }
+
+    @Operation(operationId = "ioUringEnter", summary = "io_uring_enter(2): submit SQEs, reap CQEs")
+    @PostMapping(path = "/io_uring_enter", consumes = MediaType.APPLICATION_JSON_VALUE)
+    EnterAnswer enter(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                      @RequestBody @Valid EnterRequest req) {
+        Pids.check(pid);
+        List<Sqe> sqes = req.sqes().stream().map(s -> new Sqe(s.opcode().value, s.fd(), s.addr().value(), s.len(),
+                s.off() == null ? 0 : s.off(), s.bufIndex(), s.userData() == null ? 0 : s.userData())).toList();
+        EnterResult r = session.locked(k -> IoUring.enter(k, k.task(pid), req.fd(), sqes));
+        return new EnterAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
+                r.cqes().stream().map(CqeView::of).toList(),
+                r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
+    }
+
+    @Operation(operationId = "listIoUringBuffers", summary = "The ring's registered-buffer table")
+    @GetMapping("/io_uring/{fd}/buffers")
+    List<BufferJson> buffers(@PathVariable String sid, @PathVariable int pid, @PathVariable int fd,
+                             @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        return session.locked(k -> IoUring.buffers(k, k.task(pid), fd).stream().map(BufferJson::of).toList());
+    }
+}

@@ -1,0 +1,230 @@
+package io.pinlab.api.memory;
+
+import io.pinlab.api.common.FlagSet;
+import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Pids;
+import io.pinlab.api.json.Address;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.mm.MapFlag;
+import io.pinlab.api.problem.ApiProblemException;
+import io.pinlab.kernel.Views;
+import io.pinlab.kernel.mm.AccessResult;
+import io.pinlab.kernel.mm.Madv;
+import io.pinlab.kernel.mm.Madvise;
+import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.Mmap;
+import io.pinlab.kernel.mm.Mprotect;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import io.pinlab.kernel.mm.Prot;
+import io.pinlab.session.LabSession;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.EnumSet;
+import java.util.List;
+
+@Tag(name = "memory", description = "mmap family and the process touching its own memory")
+@RestController
+@RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
+class MemoryController {
+
+    @Schema(description = "mmap(2) arguments")
+    record MmapRequest(
+            @Schema(description = "hint, or the address for MAP_FIXED", defaultValue = "0x0") Address addr,
+            @Schema(description = "bytes; rounded up to pages by the kernel", example = "16384")
+            @NotNull @PositiveOrZero Long length,
+            @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\",\"PROT_WRITE\"]"))
+            @NotNull EnumSet<Prot> prot,
+            @ArraySchema(schema = @Schema(implementation = MapFlag.class), arraySchema = @Schema(example = "[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]"))
+            @NotNull EnumSet<MapFlag> flags,
+            @Schema(description = "file descriptor; -1 for anonymous", defaultValue = "-1") Integer fd,
+            @Schema(description = "file offset in bytes", defaultValue = "0") @PositiveOrZero Long offset) {
+    }
+
+    @Schema(description = "mmap answer: addr on success, else null with ret = -errno")
+    record MmapAnswer(@Schema(nullable = true) Address addr, long ret,
+                      @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                      List<KernelAnswer.ExplainStep> explain, List<String> warnings, FlagSet prot, FlagSet flags) {
+    }
+
+    @Operation(operationId = "mmap", summary = "mmap(2)",
+            description = "ksys_mmap_pgoff() -> do_mmap() -> mmap_region(). Kernel failures are 200 with errno.")
+    @PostMapping(path = "/mmap", consumes = MediaType.APPLICATION_JSON_VALUE)
+    MmapAnswer mmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                    @RequestBody @Valid MmapRequest req) {
+        Pids.check(pid);
+        int prot = Prot.mask(req.prot());
+        int flags = MapFlag.mask(req.flags());
+        long addr = req.addr() == null ? 0 : req.addr().value();
+        int fd = req.fd() == null ? -1 : req.fd();
+        long off = req.offset() == null ? 0 : req.offset();
+        SysResult r = session.locked(k -> Mmap.doMmap(k, k.task(pid), addr, req.length(), prot, flags, fd, off));
+        KernelAnswer a = KernelAnswer.of(r);
+        return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? 0 : r.ret(), a.errno(), a.explain(),
+                a.warnings(), FlagSet.of(req.prot(), prot), FlagSet.of(req.flags(), flags));
+    }
+    /** How the process touches its memory. */
+    enum AccessKind { read, write }
+
+    @Schema(description = "the process itself touches memory: faults, COW, SIGSEGV")
+    record AccessRequest(@NotNull Address addr,
+                         @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
+                         @Schema(example = "write") @NotNull AccessKind access,
+                         @Schema(description = "write: the value stored in each page touched", example = "42") Long value) {
+    }
+
+    @Schema(description = "what the process saw: ret bytes accessed before a signal stopped it")
+    record AccessAnswer(long ret,
+                        @Schema(nullable = true, allowableValues = {"SIGSEGV", "SIGBUS", "SIGKILL"}) String signal,
+                        @Schema(nullable = true, example = "SEGV_ACCERR") String siCode,
+                        @Schema(nullable = true) Address faultAddr,
+                        int faults,
+                        @Schema(description = "read: the value of each page read") List<Long> values,
+                        List<KernelAnswer.ExplainStep> explain) {
+    }
+
+    @Schema(description = "munmap(2) arguments")
+    record RangeRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length) {
+    }
+
+    @Operation(operationId = "access", summary = "The process reads or writes its own memory",
+            description = "handle_mm_fault() for every page not yet mapped as needed; a bad access stops with a signal.")
+    @PostMapping(path = "/access", consumes = MediaType.APPLICATION_JSON_VALUE)
+    AccessAnswer access(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                        @RequestBody @Valid AccessRequest req) {
+        Pids.check(pid);
+        boolean write = req.access() == AccessKind.write;
+        if (!write && req.value() != null)
+            throw ApiProblemException.badField("value", "only a write stores a value");
+        AccessResult r = session.locked(k -> Memory.access(k, k.task(pid), req.addr().value(), req.length(), write,
+                req.value()));
+        return new AccessAnswer(r.ret(), r.signal(), r.siCode(), r.faultAddr() == null ? null : Address.of(r.faultAddr()),
+                r.faults(), r.values(), r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
+    }
+
+    @Operation(operationId = "munmap", summary = "munmap(2)")
+    @PostMapping(path = "/munmap", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer munmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                        @RequestBody @Valid RangeRequest req) {
+        Pids.check(pid);
+        return KernelAnswer.of(session.locked(k -> Mmap.doMunmap(k, k.task(pid), req.addr().value(), req.length())));
+    }
+
+    @Schema(description = "mprotect(2) arguments")
+    record MprotectRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
+                           @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\"]"))
+                           @NotNull EnumSet<Prot> prot) {
+    }
+
+    @Schema(description = "madvise(2) arguments")
+    record MadviseRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
+                          @Schema(implementation = Madv.class, example = "MADV_DONTNEED") @NotNull Madv advice) {
+    }
+
+    @Operation(operationId = "mprotect", summary = "mprotect(2)")
+    @PostMapping(path = "/mprotect", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer mprotect(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                          @RequestBody @Valid MprotectRequest req) {
+        Pids.check(pid);
+        int prot = Prot.mask(req.prot());
+        return KernelAnswer.of(session.locked(k -> Mprotect.doMprotect(k, k.task(pid), req.addr().value(), req.length(),
+                prot)));
+    }
+
+    @Operation(operationId = "madvise", summary = "madvise(2)")
+    @PostMapping(path = "/madvise", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer madvise(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                         @RequestBody @Valid MadviseRequest req) {
+        Pids.check(pid);
+        return KernelAnswer.of(session.locked(k -> Madvise.doMadvise(k, k.task(pid), req.addr().value(), req.length(),
+                req.advice().value)));
+    }
+
+    @Schema(description = "one VMA, as /proc/PID/maps and smaps show it")
+    record VmaView(Address start, Address end, @Schema(example = "rw-p") String perms, long offset,
+                   @Schema(example = "00:00") String dev, long inode,
+                   @Schema(nullable = true, example = "[stack]") String path,
+                   @Schema(description = "smaps VmFlags", example = "[\"VM_READ\",\"VM_WRITE\",\"VM_MAYREAD\",\"VM_MAYWRITE\",\"VM_MAYEXEC\",\"VM_ACCOUNT\"]")
+                   List<String> vmFlags,
+                   @Schema(description = "Rss in bytes") long rss,
+                   @Schema(description = "pages whose folio may be DMA-pinned") long pinned) {
+        static VmaView of(Views.MapEntry e) {
+            return new VmaView(Address.of(e.start()), Address.of(e.end()), e.perms(), e.offset(), e.dev(), e.inode(),
+                    e.path(), e.vmFlags(), e.rss(), e.pinned());
+        }
+    }
+
+    @Operation(operationId = "getMaps", summary = "/proc/PID/maps: JSON, or the kernel's text with Accept: text/plain")
+    @ApiResponse(responseCode = "200", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = VmaView.class))),
+            @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string",
+                    example = "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n"))})
+    @GetMapping(path = "/maps", produces = MediaType.APPLICATION_JSON_VALUE)
+    List<VmaView> maps(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        return session.locked(k -> Views.maps(k, k.task(pid)).stream().map(VmaView::of).toList());
+    }
+
+    @Operation(hidden = true)
+    @GetMapping(path = "/maps", produces = MediaType.TEXT_PLAIN_VALUE)
+    String mapsText(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        return session.locked(k -> Views.mapsText(k, k.task(pid)));
+    }
+
+    /** Pages per pagemap request at most, so that one request cannot walk a terabyte. */
+    static final long MAX_PAGEMAP_PAGES = 1L << 16;
+
+    @Schema(description = "one page of /proc/PID/pagemap with its folio")
+    record PageView(Address addr, boolean present, @Schema(nullable = true) Long pfn, boolean writable,
+                    boolean anonExclusive, long value, @Schema(nullable = true) FolioView folio) {
+        static PageView of(Views.PageEntry p) {
+            Views.Folio f = p.folio();
+            return new PageView(Address.of(p.addr()), p.present(), p.pfn(), p.writable(), p.anonExclusive(), p.value(),
+                    f == null ? null : new FolioView(f.pfn(), f.order(), f.refcount(), f.pincount(), f.mapcount(), f.zone()));
+        }
+    }
+
+    @Schema(description = "the folio a page belongs to")
+    record FolioView(@Schema(description = "head pfn") long pfn, int order,
+                     @Schema(description = "the kernel's refcount: a FOLL_PIN on a small folio adds 1024") int refcount,
+                     @Schema(description = "FOLL_PIN pins") int pincount, int mapcount,
+                     @Schema(example = "NORMAL") String zone) {
+    }
+
+    @Operation(operationId = "getPagemap", summary = "Page-level view of [addr, addr+length): one entry per page")
+    @GetMapping(path = "/pagemap", produces = MediaType.APPLICATION_JSON_VALUE)
+    List<PageView> pagemap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                           @Parameter(description = "start address (hex 0x... or decimal)", example = "0x7ffff7ffb000",
+                                   schema = @Schema(type = "string", pattern = Address.PATTERN))
+                           @RequestParam String addr,
+                           @Parameter(description = "bytes", example = "16384") @RequestParam long length) {
+        Pids.check(pid);
+        Address start;
+        try {
+            start = Address.parse(addr);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblemException.badField("addr", e.getMessage());
+        }
+        if (length < 0) throw ApiProblemException.badField("length", "must be greater than or equal to 0");
+        if (length > (MAX_PAGEMAP_PAGES - 1) * 4096)
+            throw ApiProblemException.badField("length", "at most " + (MAX_PAGEMAP_PAGES - 1) * 4096 + " bytes per request");
+        return session.locked(k -> Views.pagemap(k, k.task(pid), start.value(), length).stream().map(PageView::of).toList());
+    }
+}

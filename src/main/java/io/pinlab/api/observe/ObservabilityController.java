@@ -1,0 +1,84 @@
+package io.pinlab.api.observe;
+
+import io.pinlab.kernel.Event;
+import io.pinlab.kernel.fs.Mount;
+import io.pinlab.session.LabSession;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+@Tag(name = "observability", description = "dmesg, the event feed, mounts")
+@RestController
+@RequestMapping("/api/v1/sessions/{sid}")
+class ObservabilityController {
+    private final EventStreams streams;
+
+    ObservabilityController(EventStreams streams) {
+        this.streams = streams;
+    }
+
+    @Schema(description = "one simulated call and its answer")
+    record EventView(@Schema(example = "12") long seq, Instant time, @Schema(example = "1") int pid,
+                     @Schema(example = "mmap") String call, Map<String, Object> args, long ret,
+                     @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno) {
+        static EventView of(Event e) {
+            return new EventView(e.seq(), Instant.ofEpochMilli(e.timeMillis()), e.pid(), e.call(), e.args(), e.ret(),
+                    e.errno());
+        }
+    }
+
+    @Schema(description = "one line of the mount table")
+    record MountView(@Schema(example = "/mnt/ext4") String path, @Schema(example = "EXT4") String fs,
+                     @Schema(example = "/dev/vdb") String device, @Schema(example = "rw,relatime") String options,
+                     @Schema(description = "fsdax (-o dax)") boolean dax) {
+        static MountView of(Mount m) {
+            return new MountView(m.path(), m.fs().name(), m.device(), m.options(), m.dax());
+        }
+    }
+
+    @Operation(operationId = "getDmesg", summary = "The session's kernel log (dmesg)")
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
+            schema = @Schema(type = "string", example = "[    0.001000] Linux version 6.18 (pinlab) profile v6.18\n")))
+    @GetMapping(path = "/dmesg", produces = MediaType.TEXT_PLAIN_VALUE)
+    String dmesg(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        return session.locked(k -> k.log.text());
+    }
+
+    @Operation(operationId = "listEvents", summary = "Calls made in this session, after sequence number N")
+    @GetMapping(path = "/events", produces = MediaType.APPLICATION_JSON_VALUE)
+    List<EventView> events(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                           @Parameter(description = "return events with seq > after", example = "0")
+                           @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
+        return session.locked(k -> k.eventsAfter(after).stream().map(EventView::of).toList());
+    }
+
+    @Operation(operationId = "streamEvents", summary = "The event feed as server-sent events (event: kernel-event, id: seq); reconnect with ?after=lastSeq")
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+            schema = @Schema(implementation = EventView.class)))
+    @GetMapping(path = "/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter stream(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                      @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
+        return streams.open(session, after);
+    }
+
+    @Operation(operationId = "listMounts", summary = "The mount table (ext4, xfs, tmpfs, hugetlbfs, fsdax, devices)")
+    @GetMapping(path = "/mounts", produces = MediaType.APPLICATION_JSON_VALUE)
+    List<MountView> mounts(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        return session.locked(k -> k.mounts.stream().map(MountView::of).toList());
+    }
+}

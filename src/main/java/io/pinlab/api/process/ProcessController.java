@@ -1,0 +1,148 @@
+package io.pinlab.api.process;
+
+import io.pinlab.api.common.FlagSet;
+import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Pids;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Views;
+import io.pinlab.kernel.fs.OFlag;
+import io.pinlab.kernel.mm.Exit;
+import io.pinlab.kernel.mm.Fork;
+import io.swagger.v3.oas.annotations.media.Content;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Task;
+import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import java.util.List;
+
+@Tag(name = "processes", description = "Processes of a session: create, fork, exit")
+@RestController
+@RequestMapping(path = "/api/v1/sessions/{sid}/processes", produces = MediaType.APPLICATION_JSON_VALUE)
+class ProcessController {
+    private final SessionService sessions;
+
+    ProcessController(SessionService sessions) {
+        this.sessions = sessions;
+    }
+
+    @Schema(description = "a new process (not a fork): empty address space with a [stack] VMA")
+    record CreateProcessRequest(
+            @Schema(example = "lab", defaultValue = "lab") @Size(min = 1, max = 15)
+            @Pattern(regexp = "[\\x21-\\x7e]*", message = "must be printable ASCII without spaces") String comm,
+            @Schema(example = "1000", defaultValue = "1000") @PositiveOrZero @Max(65534) Integer uid,
+            @Schema(defaultValue = "false") Boolean capIpcLock,
+            @Schema(description = "RLIMIT_MEMLOCK in bytes", example = "8388608", defaultValue = "8388608")
+            @PositiveOrZero Long rlimitMemlock) {
+    }
+
+    @Operation(operationId = "createProcess", summary = "Create a process (pid assigned by the kernel, ppid 0)")
+    @ApiResponse(responseCode = "201", description = "created")
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ProcessView> create(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                                       @RequestBody @Valid CreateProcessRequest body) {
+        ProcessView created = session.locked(k -> {
+            sessions.checkProcessLimit(k.tasks.size());
+            Task t = k.createTask(0, body.comm() == null ? "lab" : body.comm(),
+                    body.uid() == null ? Kernel.DEFAULT_UID : body.uid(),
+                    Boolean.TRUE.equals(body.capIpcLock()),
+                    body.rlimitMemlock() == null ? Kernel.DEFAULT_RLIMIT_MEMLOCK : body.rlimitMemlock());
+            return ProcessView.of(k, t);
+        });
+        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{pid}")
+                .buildAndExpand(created.pid()).toUri()).body(created);
+    }
+
+    @Operation(operationId = "fork", summary = "fork(2): the child gets a COW copy of the address space",
+            description = "201 with the child process; if the kernel fails the fork, 200 with its answer (ret = -errno). "
+                    + "Pinned exclusive anonymous pages are copied for the child, as copy_present_pte() does.")
+    @ApiResponse(responseCode = "201", description = "the child process",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ProcessView.class)))
+    @ApiResponse(responseCode = "200", description = "the kernel failed the fork",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = KernelAnswer.class)))
+    @PostMapping("/{pid}/fork")
+    ResponseEntity<Object> fork(@PathVariable String sid, @PathVariable int pid,
+                                @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        Object out = session.locked(k -> {
+            Task parent = k.task(pid);
+            sessions.checkProcessLimit(k.tasks.size());
+            SysResult r = Fork.copyProcess(k, parent);
+            return r.ok() ? ProcessView.of(k, k.task((int) r.ret())) : KernelAnswer.of(r);
+        });
+        if (out instanceof ProcessView child)
+            return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
+                    .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
+        return ResponseEntity.ok(out);
+    }
+
+    @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
+            description = "Frames a pin still holds stay allocated until the pin is released.")
+    @ApiResponse(responseCode = "204", description = "the process exited")
+    @DeleteMapping("/{pid}")
+    ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
+                              @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        session.locked(k -> Exit.doExit(k, k.task(pid)));
+        return ResponseEntity.noContent().build();
+    }
+
+    @Schema(description = "an open descriptor, as /proc/PID/fd and fdinfo show it")
+    record FdView(@Schema(example = "3") int fd, @Schema(example = "/mnt/ext4/data") String path,
+                  @Schema(description = "O_* flags given to open()") FlagSet flags, long inode,
+                  @Schema(example = "ext4") String fs, long size, int refs, boolean ring) {
+    }
+
+    @Operation(operationId = "listFds", summary = "Open descriptors and what they refer to")
+    @GetMapping("/{pid}/fds")
+    List<FdView> fds(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        return session.locked(k -> Views.fds(k, k.task(pid)).stream()
+                .map(f -> new FdView(f.fd(), f.path(), oflags(f.flags()), f.inode(), f.fs(), f.size(), f.refs(), f.ring()))
+                .toList());
+    }
+
+    /** O_* names of a flags word: the access mode (O_RDONLY is 0) plus every other bit set. */
+    private static FlagSet oflags(int flags) {
+        List<OFlag> names = new java.util.ArrayList<>();
+        int acc = flags & OFlag.O_ACCMODE;
+        names.add(acc == 1 ? OFlag.O_WRONLY : acc == 2 ? OFlag.O_RDWR : OFlag.O_RDONLY);
+        for (OFlag f : OFlag.values())
+            if (f.value > OFlag.O_ACCMODE && (flags & f.value) == f.value && !(f == OFlag.O_DSYNC && (flags & OFlag.O_SYNC.value) == OFlag.O_SYNC.value))
+                names.add(f);
+        return FlagSet.of(names, flags);
+    }
+
+    @Operation(operationId = "listProcesses", summary = "List live processes")
+    @GetMapping
+    List<ProcessView> list(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        return session.locked(k -> k.tasks.values().stream().map(t -> ProcessView.of(k, t)).toList());
+    }
+
+    @Operation(operationId = "getProcess", summary = "Show a process, with its /proc/PID/status counters")
+    @GetMapping("/{pid}")
+    ProcessView get(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session) {
+        Pids.check(pid);
+        return session.locked(k -> ProcessView.of(k, k.task(pid)));
+    }
+}

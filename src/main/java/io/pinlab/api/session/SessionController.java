@@ -1,0 +1,122 @@
+package io.pinlab.api.session;
+
+import io.pinlab.api.openapi.ApiDocs;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Pins;
+import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionProperties;
+import io.pinlab.session.SessionService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+import java.net.URI;
+import java.time.Instant;
+
+@Tag(name = "sessions", description = "Lab sessions: one simulated kernel each")
+@RestController
+@RequestMapping(path = "/api/v1/sessions", produces = MediaType.APPLICATION_JSON_VALUE)
+class SessionController {
+    private final SessionService sessions;
+
+    SessionController(SessionService sessions) {
+        this.sessions = sessions;
+    }
+
+    @Schema(description = "New session options; every field is optional")
+    record CreateSessionRequest(
+            @Schema(description = "kernel profile (GET /api/v1/profiles); default v6.18", example = "v6.5",
+                    allowableValues = {"v6.3", "seed", "v6.4", "v6.5", "v6.18"})
+            String profile,
+            @Schema(description = "free text shown back to you", example = "lab3")
+            @Size(max = 64) @Pattern(regexp = "[\\p{Print}&&[^<>]]*", message = "must be printable text without < or >")
+            String label,
+            @Schema(description = "place user pages in ZONE_MOVABLE so FOLL_LONGTERM migration can be observed",
+                    defaultValue = "false")
+            Boolean movableZone) {
+    }
+
+    @Schema(description = "A session as created: the token is shown only here")
+    record CreatedSession(String id,
+                          @Schema(description = "bearer token for every other call; shown once, stored only as a hash")
+                          String token,
+                          String profile, String label, boolean movableZone, Instant createdAt, Instant expiresAt,
+                          SessionProperties.Limits limits, int initPid) {
+    }
+
+    @Schema(description = "A session (never with its token)")
+    record SessionView(String id, String profile, String label, boolean movableZone, Instant createdAt,
+                       Instant lastAccess, Instant expiresAt, SessionProperties.Limits limits, int initPid,
+                       Counts counts) {
+    }
+
+    @Schema(description = "objects in the session's kernel")
+    record Counts(@Schema(description = "live processes") int processes,
+                  @Schema(description = "VMAs over all processes") long vmas,
+                  @Schema(description = "open file descriptors over all processes") long openFds,
+                  @Schema(description = "pins the simulated driver still holds") long pins,
+                  @Schema(description = "calls recorded in the event feed so far") long events) {
+        static Counts of(Kernel k) {
+            long vmas = 0, fds = 0;
+            for (Task t : k.tasks.values()) {
+                if (t.mm != null) vmas += t.mm.mapCount();
+                fds += t.fds.size();
+            }
+            long pins = Pins.list(k).stream().filter(p -> !p.released()).count();
+            return new Counts(k.tasks.size(), vmas, fds, pins, k.lastEventSeq());
+        }
+    }
+
+    @Operation(operationId = "createSession", summary = "Create a lab session",
+            description = "Returns the bearer token once. A new session has process pid 1 (comm \"lab\", uid 1000).")
+    @ApiResponse(responseCode = "201", description = "created; Location is the session URL")
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body) {
+        CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null);
+        SessionService.Created created = sessions.create(req.profile(), req.label(),
+                Boolean.TRUE.equals(req.movableZone()));
+        LabSession s = created.session();
+        URI location = ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{sid}").buildAndExpand(s.id()).toUri();
+        return ResponseEntity.created(location).body(new CreatedSession(s.id(), created.token(), s.profile().name(),
+                s.label(), s.movableZone(), s.createdAt(), sessions.expiresAt(s), sessions.limits(), ApiDocs.INIT_PID));
+    }
+
+    @Operation(operationId = "getSession", summary = "Show a session", security = @SecurityRequirement(name = ApiDocs.BEARER))
+    @GetMapping("/{sid}")
+    SessionView get(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        Counts counts = session.locked(Counts::of);
+        return new SessionView(session.id(), session.profile().name(), session.label(), session.movableZone(),
+                session.createdAt(), session.lastAccess(), sessions.expiresAt(session), sessions.limits(),
+                ApiDocs.INIT_PID, counts);
+    }
+
+    @Operation(operationId = "deleteSession", summary = "End a session and drop its kernel state",
+            security = @SecurityRequirement(name = ApiDocs.BEARER))
+    @ApiResponse(responseCode = "204", description = "deleted")
+    @DeleteMapping("/{sid}")
+    ResponseEntity<Void> delete(@PathVariable String sid,
+                                @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false)
+                                String authorization) {
+        sessions.delete(sid, authorization);
+        return ResponseEntity.noContent().build();
+    }
+}

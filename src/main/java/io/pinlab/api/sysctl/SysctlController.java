@@ -1,0 +1,64 @@
+package io.pinlab.api.sysctl;
+
+import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.problem.ApiProblemException;
+import io.pinlab.kernel.Sysctl;
+import io.pinlab.session.LabSession;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+@Tag(name = "sysctl", description = "/proc/sys/vm: vm.nr_hugepages, vm.max_map_count")
+@RestController
+@RequestMapping(path = "/api/v1/sessions/{sid}/sysctl/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
+class SysctlController {
+
+    record SysctlValue(@Schema(example = "vm.nr_hugepages") String name, @Schema(example = "64") long value) {
+    }
+
+    record SysctlWrite(@Schema(example = "64") @NotNull Long value) {
+    }
+
+    @Schema(description = "the write's kernel answer and the value read back (the hugetlb pool may keep pages in use)")
+    record SysctlAnswer(long ret, @Schema(nullable = true) String errno, List<KernelAnswer.ExplainStep> explain,
+                        List<String> warnings, String name, long value) {
+    }
+
+    @Operation(operationId = "getSysctl", summary = "Read a sysctl")
+    @GetMapping
+    SysctlValue get(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                    @Parameter(schema = @Schema(allowableValues = {"vm.nr_hugepages", "vm.max_map_count"}))
+                    @PathVariable String name) {
+        check(name);
+        return new SysctlValue(name, session.locked(k -> Sysctl.get(k, name)));
+    }
+
+    @Operation(operationId = "setSysctl", summary = "Write a sysctl (vm.nr_hugepages sizes the hugetlb pool)")
+    @PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    SysctlAnswer put(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                     @Parameter(schema = @Schema(allowableValues = {"vm.nr_hugepages", "vm.max_map_count"}))
+                     @PathVariable String name, @RequestBody @Valid SysctlWrite body) {
+        check(name);
+        return session.locked(k -> {
+            KernelAnswer a = KernelAnswer.of(Sysctl.set(k, name, body.value()));
+            return new SysctlAnswer(a.ret(), a.errno(), a.explain(), a.warnings(), name, Sysctl.get(k, name));
+        });
+    }
+
+    private static void check(String name) {
+        if (!Sysctl.NAMES.contains(name))
+            throw ApiProblemException.notFound("no sysctl '" + name + "'; simulated: " + String.join(", ", Sysctl.NAMES));
+    }
+}

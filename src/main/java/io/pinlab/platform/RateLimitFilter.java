@@ -1,0 +1,84 @@
+package io.pinlab.platform;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Bucket4j token buckets per client IP ({@code request.getRemoteAddr()}: behind a proxy set
+ * {@code server.forward-headers-strategy}) and per session id in the path. Over the limit: 429 with
+ * {@code Retry-After} in seconds. Actuator and the OpenAPI/Swagger endpoints are not limited.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+public class RateLimitFilter extends OncePerRequestFilter {
+    private static final Pattern SESSION_PATH = Pattern.compile("^/api/v1/sessions/([^/]+)");
+
+    private final RateLimitProperties props;
+    private final ProblemWriter problems;
+    private final Cache<String, Bucket> buckets;
+
+    public RateLimitFilter(RateLimitProperties props, ProblemWriter problems) {
+        this.props = props;
+        this.problems = problems;
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(props.maxTracked())
+                .expireAfterAccess(props.period().multipliedBy(2))
+                .build();
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !props.enabled() || !request.getRequestURI().startsWith("/api/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        ConsumptionProbe ip = bucket("ip:" + request.getRemoteAddr(), props.perIp()).tryConsumeAndReturnRemaining(1);
+        if (!ip.isConsumed()) {
+            reject(request, response, ip, "client address");
+            return;
+        }
+        Matcher m = SESSION_PATH.matcher(request.getRequestURI());
+        if (m.find()) {
+            ConsumptionProbe s = bucket("session:" + m.group(1), props.perSession()).tryConsumeAndReturnRemaining(1);
+            if (!s.isConsumed()) {
+                reject(request, response, s, "session");
+                return;
+            }
+        }
+        chain.doFilter(request, response);
+    }
+
+    private Bucket bucket(String key, long capacity) {
+        return buckets.get(key, k -> Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, props.period()).build())
+                .build());
+    }
+
+    private void reject(HttpServletRequest request, HttpServletResponse response, ConsumptionProbe probe,
+                        String scope) throws IOException {
+        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
+        response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        problems.write(request, response, HttpStatus.TOO_MANY_REQUESTS, Problems.RATE_LIMITED,
+                "too many requests for this " + scope + "; retry after " + seconds + " s");
+    }
+}

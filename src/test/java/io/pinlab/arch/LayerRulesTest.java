@@ -1,0 +1,46 @@
+package io.pinlab.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/** ARCHITECTURE.md: dependencies point down only. */
+class LayerRulesTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.pinlab");
+    }
+
+    @Test
+    void kernelIsPlainJava() {
+        noClasses().that().resideInAPackage("io.pinlab.kernel..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.pinlab.api..",
+                        "io.pinlab.session..", "io.pinlab.platform..", "tools.jackson..", "com.fasterxml.jackson..",
+                        "jakarta.servlet..")
+                .because("the simulator core is plain Java (ARCHITECTURE.md)")
+                .check(classes);
+    }
+
+    @Test
+    void sessionDoesNotUseApi() {
+        noClasses().that().resideInAPackage("io.pinlab.session..")
+                .should().dependOnClassesThat().resideInAPackage("io.pinlab.api..")
+                .because("the REST edge sits above the session layer")
+                .check(classes);
+    }
+
+    @Test
+    void platformDoesNotUseApiOrKernel() {
+        noClasses().that().resideInAPackage("io.pinlab.platform..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.pinlab.api..", "io.pinlab.kernel..")
+                .because("cross-cutting plumbing knows nothing of the REST edge or the simulator")
+                .check(classes);
+    }
+}
