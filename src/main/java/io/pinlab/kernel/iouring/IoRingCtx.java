@@ -18,6 +18,9 @@ public final class IoRingCtx implements Serializable {
     public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
     /** The setup flags the simulator implements; any other bit gives -EINVAL. */
     public static final int SUPPORTED_SETUP_FLAGS = IORING_SETUP_CLAMP | IORING_SETUP_SINGLE_ISSUER;
+    /** Setup flag names the REST layer accepts, with their kernel values. */
+    public static final java.util.Map<String, Integer> SETUP_FLAGS = java.util.Map.of(
+            "IORING_SETUP_CLAMP", IORING_SETUP_CLAMP, "IORING_SETUP_SINGLE_ISSUER", IORING_SETUP_SINGLE_ISSUER);
 
     public final int flags;
     public final int sqEntries;

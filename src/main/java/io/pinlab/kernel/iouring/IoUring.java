@@ -104,6 +104,12 @@ public final class IoUring {
         } else {
             ex.ok("io_allocate_scq_urings", IO_URING_C, "rings from io_mem_alloc(): not charged to locked_vm in this kernel");
         }
+        if (t.fds.size() >= io.pinlab.kernel.fs.Files.NOFILE) {
+            // io_uring_install_fd() -> get_unused_fd_flags() fails; fput() frees the new ctx
+            if (ctx.ringAcctPages != 0) k.addUserLockedVm(user, -ctx.ringAcctPages);
+            ex.fail("io_uring_install_fd", IO_URING_C, Errno.EMFILE, "RLIMIT_NOFILE reached; the new ring is freed");
+            return ex.error(Errno.EMFILE);
+        }
         Inode inode = k.inodes.get(RING_INODE);
         if (inode == null) inode = k.newInode(RING_INODE, FsType.ANON_INODE, Inode.Kind.ANON, Inode.Device.NONE, false, 0, 0600, 0);
         OpenFile file = k.newFile(inode, RING_FILE_FLAGS);
@@ -240,7 +246,7 @@ public final class IoUring {
     /**
      * io_uring_enter(fd, to_submit, ...): submits the SQEs (at most sq_entries), completes them
      * synchronously, and reaps every CQE in the completion queue (tag CQEs first). A bad fd is
-     * -EBADF, a non-ring -EOPNOTSUPP, a SINGLE_ISSUER ring from another task -EEXIST.
+     * -EBADF, a non-ring -EOPNOTSUPP, submitting to a SINGLE_ISSUER ring from another task -EEXIST.
      */
     public static EnterResult enter(Kernel k, Task t, int fd, List<Sqe> sqes) {
         Explain ex = new Explain();
@@ -253,8 +259,10 @@ public final class IoUring {
         } else if (file.ring == null) {
             ex.fail("io_uring_enter", IO_URING_C, Errno.EOPNOTSUPP, "fd " + fd + " is not an io_uring");
             ret = Errno.EOPNOTSUPP.neg();
-        } else if (file.ring.submitterPid >= 0 && file.ring.submitterPid != t.pid) {
-            ex.fail("io_uring_enter", IO_URING_C, Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid " + file.ring.submitterPid);
+        } else if (!sqes.isEmpty() && file.ring.submitterPid >= 0 && file.ring.submitterPid != t.pid) {
+            // only a task that submits registers with the ring (io_uring_add_tctx_node()); reaping is allowed
+            ex.fail("__io_uring_add_tctx_node_from_submit", "io_uring/tctx.c", Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid "
+                    + file.ring.submitterPid + ", submitter is pid " + t.pid);
             ret = Errno.EEXIST.neg();
         } else {
             IoRingCtx ctx = file.ring;

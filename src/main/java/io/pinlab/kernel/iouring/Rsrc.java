@@ -305,7 +305,7 @@ final class Rsrc {
         long pret = p.ioUringPinFast()
                 ? Gup.pinUserPagesFast(k, t, ubuf, nrPages, foll, pages, gx)
                 : Gup.pinUserPages(k, t, ubuf, nrPages, foll, pages, gx);
-        String flags = "FOLL_WRITE|FOLL_LONGTERM" + ((foll & FollFlag.FOLL_SAME_FILE.value()) != 0 ? "|FOLL_SAME_FILE" : "");
+        String flags = (foll & FollFlag.FOLL_SAME_FILE.value()) != 0 ? "FOLL_WRITE|FOLL_LONGTERM|FOLL_SAME_FILE" : "FOLL_WRITE|FOLL_LONGTERM";
         if (detail || pret != nrPages) {
             for (Step s : gx.steps()) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
         }

@@ -37,11 +37,12 @@ final class RwFixed {
             return (int) Errno.EINVAL.neg();
         }
         boolean nodeTable = k.profile.ioUringNodeTable();
-        int idx = s.bufIndex();
+        int idx = s.bufIndex() & 0xffff;  // sqe->buf_index is __u16
+        long len = s.len() & 0xffffffffL; // sqe->len is __u32
         IoMappedUbuf imu = null;
         if (!nodeTable) {
             // io_prep_rw_fixed(): buf_index >= ctx->nr_user_bufs is -EFAULT at prep time
-            if (idx < 0 || idx >= ctx.nrUserBufs()) {
+            if (idx >= ctx.nrUserBufs()) {
                 ex.fail("io_prep_rw_fixed", FILE, Errno.EFAULT, "SQE " + s.userData() + ": buf_index " + idx + " >= nr_user_bufs " + ctx.nrUserBufs());
                 return (int) Errno.EFAULT.neg();
             }
@@ -55,13 +56,13 @@ final class RwFixed {
         }
         if (nodeTable) {
             // io_import_reg_buf() -> io_find_buf_node(): out of range or an empty slot is NULL
-            imu = idx >= 0 && idx < ctx.nrUserBufs() ? ctx.bufTable[idx] : null;
+            imu = idx < ctx.nrUserBufs() ? ctx.bufTable[idx] : null;
             if (imu == null) {
                 ex.fail("io_find_buf_node", Rsrc.FILE, Errno.EFAULT, "SQE " + s.userData() + ": no buffer node at index " + idx);
                 return (int) Errno.EFAULT.neg();
             }
         }
-        Errno e = Rsrc.ioImportFixed(k, imu, s.addr(), s.len(), ex);
+        Errno e = Rsrc.ioImportFixed(k, imu, s.addr(), len, ex);
         if (e != null) return (int) e.neg();
         // io_rw_init_file(): the file must be open for the direction
         if (read ? !f.readable() : !f.writable()) {
@@ -73,7 +74,7 @@ final class RwFixed {
             ex.fail("rw_verify_area", "fs/read_write.c", Errno.EINVAL, "SQE " + s.userData() + ": negative offset " + s.off());
             return (int) Errno.EINVAL.neg();
         }
-        long res = read ? read(k, f, imu, s.addr(), s.len(), pos) : write(k, f, imu, s.addr(), s.len(), pos);
+        long res = read ? read(k, f, imu, s.addr(), len, pos) : write(k, f, imu, s.addr(), len, pos);
         if (res < 0) ex.fail(read ? "io_read" : "io_write", FILE, Errno.fromRet(res), "SQE " + s.userData() + ": " + f.inode().fs().fsName + " file");
         else ex.ok(read ? "io_read" : "io_write", FILE, "SQE " + s.userData() + ": " + res + " byte(s) "
                 + (read ? "from file offset " + pos + " into" : "to file offset " + pos + " from") + " the pinned frames");

@@ -394,29 +394,12 @@ public final class Gup {
     /** 6.3 find_extend_vma() -> expand_stack() -> expand_downwards() (mm/mmap.c). */
     private static Vma findExtendVma(Ctx c, Vma vma, long addr) {
         long address = addr & ~(PAGE_SIZE - 1);
-        if (address < Mm.MMAP_MIN_ADDR) return null;
-        // stack_guard_gap (256 pages) to the previous VMA
-        Map.Entry<Long, Vma> prevE = c.mm.vmas.lowerEntry(vma.start);
-        Vma prev = prevE == null ? null : prevE.getValue();
-        if (prev != null && (prev.flags & VM_GROWSDOWN_B) == 0 && (prev.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0
-                && address - prev.end < (256L << PAGE_SHIFT)) {
-            c.ex.step("find_extend_vma", "mm/mmap.c", "no VMA", "expanding the stack to " + hex(address)
-                    + " would come within stack_guard_gap of the VMA at " + hex(prev.start));
-            return null;
-        }
-        // acct_stack_growth(): RLIMIT_STACK 8 MiB
-        if (vma.end - address > (8L << 20)) {
-            c.ex.step("find_extend_vma", "mm/mmap.c", "no VMA", "expanding the stack to " + hex(address) + " would exceed RLIMIT_STACK (8 MiB)");
-            return null;
-        }
-        long grow = (vma.start - address) >>> PAGE_SHIFT;
-        c.mm.remove(vma);
-        vma.start = address;
-        vma.pgoff -= grow;
-        c.mm.insert(vma);
-        c.ex.ok("find_extend_vma", "mm/mmap.c", "6.3: " + hex(addr) + " is below the VM_GROWSDOWN stack, so GUP expanded the stack VMA down to "
-                + hex(address) + " (" + grow + " pages); 6.4.y and later refuse this (StackRot, CVE-2023-3269)");
-        return vma;
+        long oldStart = vma.start;
+        Vma grown = Memory.expandStack(c.mm, address, c.ex, "find_extend_vma");
+        if (grown != null)
+            c.ex.ok("find_extend_vma", "mm/mmap.c", "6.3: " + hex(addr) + " is below the VM_GROWSDOWN stack, so GUP expanded the stack VMA down to "
+                    + hex(address) + " (" + ((oldStart - address) >>> PAGE_SHIFT) + " pages); 6.4.y and later refuse this (StackRot, CVE-2023-3269)");
+        return grown;
     }
 
     // =====================================================================================

@@ -148,16 +148,22 @@ public final class Memory {
      * it, within RLIMIT_STACK and keeping stack_guard_gap above the previous accessible VMA.
      * Returns the grown VMA or null.
      */
-    static Vma expandStack(Mm mm, long page) {
+    static Vma expandStack(Mm mm, long page) { return expandStack(mm, page, null, null); }
+
+    /** As above; when {@code ex} is given, a refusal is recorded as a step of {@code fn}. */
+    static Vma expandStack(Mm mm, long page, Explain ex, String fn) {
         Vma next = mm.findVma(page);
         if (next == null || !next.has(VM_GROWSDOWN_B) || page < Mm.MMAP_MIN_ADDR) return null;
-        if (next.end - page > RLIMIT_STACK) return null;
+        if (next.end - page > RLIMIT_STACK)
+            return refuse(ex, fn, "expanding the stack to " + hex(page) + " would exceed RLIMIT_STACK (8 MiB)");
         Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(next.start);
         if (pe != null) {
             Vma prev = pe.getValue();
-            if (prev.end > page) return null;
+            if (prev.end > page) return refuse(ex, fn, hex(page) + " lies inside the VMA at " + hex(prev.start));
             if (!prev.has(VM_GROWSDOWN_B) && (prev.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0
-                    && page - prev.end < Mmap.STACK_GUARD_GAP) return null;
+                    && page - prev.end < Mmap.STACK_GUARD_GAP)
+                return refuse(ex, fn, "expanding the stack to " + hex(page)
+                        + " would come within stack_guard_gap of the VMA at " + hex(prev.start));
         }
         mm.remove(next);
         next.pgoff -= (next.start - page) >>> PAGE_SHIFT;
@@ -166,6 +172,10 @@ public final class Memory {
         return next;
     }
 
+    private static Vma refuse(Explain ex, String fn, String why) {
+        if (ex != null) ex.step(fn, "mm/mmap.c", "no VMA", why);
+        return null;
+    }
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {

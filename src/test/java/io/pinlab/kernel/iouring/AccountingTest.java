@@ -96,6 +96,35 @@ class AccountingTest {
         assertEquals(3, b.accountedPages());
     }
 
+    /**
+     * CVE-2023-2598: the same hugetlb page mapped twice, back to back. All 1024 pages are in one
+     * folio but not consecutive, so 776617db78c6 (in 6.3.2+ and every profile here) refuses the
+     * single-bvec coalescing that read past the folio. 6.12+ builds one bvec per mapping of the
+     * folio; the folio is charged once.
+     */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void samePageMappedTwiceIsNotCoalescedPastTheFolio(Profile p) {
+        // 2, not 1: the simulator's hugetlb_reserve_pages() reserves again for the second shared
+        // mapping of the same file page (the kernel's region map would not)
+        Lab lab = new Lab(p).hugepages(2);
+        int ring = lab.ring();
+        int fd = lab.hugeMemfd("h", HUGE);
+        long first = lab.mmap(HUGE, RW, SHARED, fd);
+        long second = lab.mmap(HUGE, RW, SHARED, fd);
+        assertEquals(first, second + HUGE, "adjacent mappings of the same page");
+        assertOk(lab.register(ring, iov(second, 2 * HUGE)));
+        BufferView b = lab.buffers(ring).get(0);
+        long head = lab.k.phys.head(b.pfns().get(0));
+        assertEquals(head, b.pfns().get(512), "page 512 is page 0 again");
+        assertEquals(p.ioUringMultiFolioCoalesce() ? 2 : 1024, b.nrBvecs());
+        assertEquals(p.ioUringMultiFolioCoalesce() ? 2 : 1024, lab.k.phys.pincount(head));
+        for (BufferView.Bvec v : b.bvecs()) assertTrue(v.offset() + v.len() <= (p.ioUringMultiFolioCoalesce() ? HUGE : PAGE), "no bvec runs past its folio or page");
+        assertEquals(512, b.accountedPages());
+        assertOk(lab.unregister(ring));
+        assertEquals(0, lab.k.phys.pincount(head));
+    }
+
     /** A THP (MADV_HUGEPAGE) counts whole too; a mixture of a huge folio and small pages is not coalesced. */
     @ParameterizedTest
     @MethodSource("profiles")

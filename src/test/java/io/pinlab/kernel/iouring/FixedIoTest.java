@@ -51,6 +51,23 @@ class FixedIoTest {
         assertEquals(43, lab.read(a + 3 * PAGE));
     }
 
+    /** FOLL_LONGTERM migrates ZONE_MOVABLE pages before pinning: the buffer and the process share the new frame. */
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void longtermPinMigratesOutOfZoneMovable(Profile p) {
+        Lab lab = new Lab(p, true);
+        int ring = lab.ring();
+        long a = lab.anon(PAGE);
+        lab.write(a, PAGE, 8);
+        long before = lab.pfnAt(a);
+        assertEquals(io.pinlab.kernel.mm.Zone.MOVABLE, lab.k.phys.zone(before));
+        assertOk(lab.register(ring, iov(a, PAGE)));
+        long pinned = lab.buffers(ring).get(0).pfns().get(0);
+        assertNotEquals(io.pinlab.kernel.mm.Zone.MOVABLE, lab.k.phys.zone(pinned));
+        assertEquals(pinned, lab.pfnAt(a), "the PTE now maps the migrated frame");
+        assertEquals(8, lab.k.phys.value(pinned), "contents migrated");
+    }
+
     @ParameterizedTest
     @MethodSource("profiles")
     void readPastEofIsShortAndAtEofIsZero(Profile p) {

@@ -99,6 +99,17 @@ class IoUringSetupTest {
         assertEquals(801, lab.lockedVm(), "nothing charged by the failed setup");
     }
 
+    @ParameterizedTest
+    @MethodSource("profiles")
+    void noFreeDescriptorIsEmfileAndChargesNothing(Profile p) {
+        Lab lab = new Lab(p);
+        lab.t.rlimitMemlock = 64L << 20; // 6.18: 1024 rings of 2 charged pages would hit the 8 MiB default first
+        while (lab.t.fds.size() < Files.NOFILE) assertOk(IoUring.setup(lab.k, lab.t, 1, 0));
+        long locked = lab.lockedVm();
+        assertErr(Errno.EMFILE, IoUring.setup(lab.k, lab.t, 1, 0));
+        assertEquals(locked, lab.lockedVm());
+    }
+
     @Test
     void singleIssuerRefusesOtherTasks() {
         Lab lab = new Lab(Profile.V6_18);
@@ -110,6 +121,7 @@ class IoUringSetupTest {
         f.refs++;
         other.fds.put(fd, f); // as if inherited
         assertErr(Errno.EEXIST, IoUring.register(lab.k, other, RegisterArgs.unregister(fd)));
-        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, other, fd, List.of()).errno());
+        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, other, fd, List.of(Sqe.readFixed(0, 0, 0, 0, 0, 1))).errno());
+        assertEquals(0, IoUring.enter(lab.k, other, fd, List.of()).ret(), "reaping without submitting is allowed");
     }
 }

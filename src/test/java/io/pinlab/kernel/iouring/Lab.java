@@ -32,8 +32,10 @@ final class Lab {
     final Kernel k;
     final Task t;
 
-    Lab(Profile p) {
-        k = new Kernel(p, false);
+    Lab(Profile p) { this(p, false); }
+
+    Lab(Profile p, boolean movableZone) {
+        k = new Kernel(p, movableZone);
         t = k.task(1);
     }
 

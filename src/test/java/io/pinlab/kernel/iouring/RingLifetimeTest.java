@@ -115,7 +115,7 @@ class RingLifetimeTest {
         int ring = (int) IoUring.setup(lab.k, lab.t, 8, IoRingCtx.IORING_SETUP_SINGLE_ISSUER).ret();
         Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
         assertErr(Errno.EEXIST, IoUring.register(lab.k, child, RegisterArgs.unregister(ring)));
-        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, child, ring, List.of()).errno());
+        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, child, ring, List.of(Sqe.readFixed(0, 0, 0, 0, 0, 1))).errno());
         assertErr(Errno.ENXIO, IoUring.register(lab.k, lab.t, RegisterArgs.unregister(ring)));
     }
 }
