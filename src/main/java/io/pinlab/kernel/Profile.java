@@ -67,8 +67,15 @@ public record Profile(String name, String kernel, String summary, List<String> d
         IO_URING_PIN_FAST,
         /** 6.12+ (a8edbb424b13): multi-folio coalescing of registered buffers. */
         IO_URING_MULTI_FOLIO_COALESCE,
-        /** 6.13+: node-based buffer table (the per-call dedup window differs, io_uring.md 2.3). */
-        IO_URING_NODE_TABLE
+        /** 6.13+ rsrc rework: node-based buffer table (the per-call dedup window differs, io_uring.md
+         *  2.3), iovec_from_user(), io_validate_user_buf_range(), validate_fixed_range() with its
+         *  MAX_RW_COUNT limit, tag CQEs on unregister. */
+        IO_URING_NODE_TABLE,
+        /** 6.13+: io_uring_register(-1, ...) is a "blind" call; buffer opcodes there are -EINVAL, not -EBADF. */
+        IO_URING_BLIND_REGISTER,
+        /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
+         *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
+        IO_URING_RING_REGIONS_ACCOUNTED
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -143,7 +150,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
-                    THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE),
+                    THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
+                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -191,4 +199,6 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringPinFast() { return has(IO_URING_PIN_FAST); }
     public boolean ioUringMultiFolioCoalesce() { return has(IO_URING_MULTI_FOLIO_COALESCE); }
     public boolean ioUringNodeTable() { return has(IO_URING_NODE_TABLE); }
+    public boolean ioUringBlindRegister() { return has(IO_URING_BLIND_REGISTER); }
+    public boolean ioUringRingRegionsAccounted() { return has(IO_URING_RING_REGIONS_ACCOUNTED); }
 }

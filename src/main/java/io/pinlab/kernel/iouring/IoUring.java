@@ -81,7 +81,7 @@ public final class IoUring {
         IoRingCtx ctx = new IoRingCtx(flags, sq, cq, t.pid, t.uid, user, t.mm, submitter);
         ex.ok("io_uring_create", IO_URING_C, user == null ? "creator has CAP_IPC_LOCK: ctx->user NULL, no RLIMIT_MEMLOCK checks"
                 : "ctx->user = uid " + user + "; ctx->mm_account = mm of pid " + t.pid);
-        if (ringRegionsAccounted(p)) {
+        if (p.ioUringRingRegionsAccounted()) { // io_create_region() (io_uring/memmap.c, 6.14+)
             // io_allocate_scq_urings() -> io_create_region(): __io_account_mem(ctx->user, nr_pages)
             // for the rings region and then for the SQE region (io_uring/memmap.c, 6.18)
             long ringPages = pageAlign(ringsSize(sq, cq)) >>> PAGE_SHIFT;
@@ -121,13 +121,6 @@ public final class IoUring {
         return ex.result(fd);
     }
 
-    /**
-     * Whether the kernel charges the SQ/CQ rings and SQE array to user->locked_vm: 6.14+ allocate
-     * them as io_uring regions (io_create_region(), io_uring/memmap.c, checked in 6.18.2 and
-     * 6.19); 6.3-6.5 use io_mem_alloc() (__get_free_pages, memcg only). Among the profiles this
-     * is exactly the one with the node-based buffer table (6.13+).
-     */
-    static boolean ringRegionsAccounted(Profile p) { return p.ioUringNodeTable(); }
 
     /** rings_size(): struct io_rings (64 bytes with cacheline-aligned cqes) + 16-byte CQEs, cacheline aligned, + u32 SQ array. */
     static long ringsSize(int sq, int cq) {
@@ -161,7 +154,7 @@ public final class IoUring {
     private static long doRegister(Kernel k, Task t, RegisterArgs a, Explain ex) {
         final String reg = "io_uring/register.c";
         String regFile = k.profile.ioUringNodeTable() ? reg : IO_URING_C;
-        if (a.fd() == -1 && k.profile.ioUringNodeTable()) {
+        if (a.fd() == -1 && k.profile.ioUringBlindRegister()) {
             ex.fail("io_uring_register_blind", reg, Errno.EINVAL, "fd -1 is a blind call; only SEND_MSG_RING and QUERY are allowed");
             return Errno.EINVAL.neg();
         }
