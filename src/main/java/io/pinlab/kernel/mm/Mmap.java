@@ -106,7 +106,7 @@ public final class Mmap {
         long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(k.profile, flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
 
         // __get_unmapped_area()
-        long a = getUnmappedArea(mm, file, addr, len, flags, ex);
+        long a = getUnmappedArea(k.profile, mm, file, addr, len, flags, ex);
         if (a < 0) return a;
         if (Long.compareUnsigned(a, Mm.TASK_SIZE - len) > 0)
             return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, hex(a) + " + " + len + " ends beyond TASK_SIZE " + hex(Mm.TASK_SIZE));
@@ -385,7 +385,7 @@ public final class Mmap {
      * else arch_get_unmapped_area_topdown() (arch/x86/kernel/sys_x86_64.c). Returns an address
      * or -errno (recorded in ex).
      */
-    static long getUnmappedArea(Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
+    static long getUnmappedArea(io.pinlab.kernel.Profile profile, Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
         if (Long.compareUnsigned(len, Mm.TASK_SIZE) > 0)
             return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, "length " + Long.toUnsignedString(len) + " is larger than the address space");
         boolean huge = file != null && file.inode().isHugetlb();
@@ -404,9 +404,29 @@ public final class Mmap {
             if (Long.compareUnsigned(addr, Mm.TASK_SIZE - len) <= 0 && findVmaIntersection(mm, addr, addr + len) == null)
                 return addr;
         }
+        // thp_get_unmapped_area_vmflags(): private anonymous, no hint, length a PMD multiple
+        if (file == null && (flags & MAP_SHARED.value) == 0 && addr == 0 && (len & (HPAGE_SIZE - 1)) == 0
+                && profile.thpAlignedAnonMmap()) {
+            long a = thpGetUnmappedArea(mm, len);
+            if (a > 0) return a;
+        }
         long a = topDown(mm, len, align);
         if (a < 0) return fail(ex, "vm_unmapped_area", FILE, Errno.ENOMEM, "no free gap of " + len + " bytes below mmap_base");
         return a;
+    }
+
+    /**
+     * __thp_get_unmapped_area() (mm/huge_memory.c) for anonymous memory (off 0): search top-down
+     * for len + PMD_SIZE, then move up to the next 2 MiB boundary; an already aligned top-down
+     * result moves up by a whole PMD_SIZE. 0 when no such gap exists (the caller falls back to the
+     * plain search, as the kernel retries without the padding).
+     */
+    static long thpGetUnmappedArea(Mm mm, long len) {
+        long padded = len + HPAGE_SIZE;
+        long ret = topDown(mm, padded, PAGE_SIZE);
+        if (ret < 0) return 0;
+        long offSub = (-ret) & (HPAGE_SIZE - 1);
+        return offSub == 0 ? ret + HPAGE_SIZE : ret + offSub;
     }
 
 

@@ -82,7 +82,7 @@ class AddressSpaceProperties {
                     Files.close(k, t, fd);
                 }
                 case MMAP_ANYWHERE -> { // top-down placement: the highest gap below mmap_base, whatever the search hint says
-                    long expected = highestGap(t.mm, len);
+                    long expected = highestGap(t.mm, len, profile.thpAlignedAnonMmap());
                     long got = Mmap.doMmap(k, t, 0, len, prot, priv | anon | (op.arg() % 3 == 0 ? 0x100 : 0), -1, 0).ret();
                     assertEquals(expected, got, "unmapped_area_topdown()");
                 }
@@ -166,7 +166,15 @@ class AddressSpaceProperties {
      * allocated frame is unaccounted.
      */
     /** unmapped_area_topdown() restated by brute force: scan every page-aligned start from the top. */
-    static long highestGap(Mm mm, long len) {
+    static long highestGap(Mm mm, long len, boolean thpAlign) {
+        if (thpAlign && len % HPAGE_SIZE == 0) { // 6.7+ __thp_get_unmapped_area(): a padded gap, moved up to a 2 MiB boundary
+            long r = plainHighestGap(mm, len + HPAGE_SIZE);
+            if (r >= 0) return r % HPAGE_SIZE == 0 ? r + HPAGE_SIZE : (r + HPAGE_SIZE - 1) / HPAGE_SIZE * HPAGE_SIZE;
+        }
+        return plainHighestGap(mm, len);
+    }
+
+    static long plainHighestGap(Mm mm, long len) {
         for (long a = Mm.MMAP_BASE - len; a >= Mm.MMAP_MIN_ADDR; a -= PAGE_SIZE) {
             Vma v = mm.findVma(a);
             long limit = v == null ? Long.MAX_VALUE : v.has(VM_GROWSDOWN_B) ? v.start - 256 * PAGE_SIZE : v.start;

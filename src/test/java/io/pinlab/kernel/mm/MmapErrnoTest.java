@@ -297,6 +297,18 @@ class MmapErrnoTest {
         assertEquals(2 * PAGE, lab.t.mm.vmaLookup(b).length());
     }
 
+    @Test void pmdMultipleAnonymousIsThpAligned() { // __get_unmapped_area() -> __thp_get_unmapped_area() (6.7+ rule, v6.18 profile)
+        // search top-down for 4 MiB: 0x7ffff7fff000 - 0x400000 = 0x7ffff7bff000, moved up to the 2 MiB boundary
+        assertEquals(0x7ffff7c00000L, ok(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        // not a PMD multiple: plain top-down, into the highest gap, which alignment left above it
+        assertEquals(Mm.MMAP_BASE - PAGE, ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+    }
+
+    @Test void olderKernelsDoNotThpAlign() { // before efa7df3e3bb5 (6.7): plain top-down placement
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        assertEquals(Mm.MMAP_BASE - HUGE, ok(Mmap.doMmap(k, k.task(1), 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+    }
+
     @Test void mapStackMeansNoHugepageSince6_7() { // calc_vm_flag_bits(): MAP_STACK -> VM_NOHUGEPAGE (c4608d1bf7c6, 6.7)
         long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NOHUGEPAGE_B));
