@@ -24,15 +24,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs every file in http-examples/ top to bottom against the app, the way a student runs it in
  * VS Code REST Client or IntelliJ: file variables ({@code @base = ...}), named requests
  * ({@code # @name x}) and request variables ({@code {{x.response.body.$.id}}}). Every request must
- * answer without a server error, and every {@code # expect: <path> == <json>} line must hold, so
- * the labs stay true as the code changes.
+ * succeed (2xx) unless it declares {@code # expect-status: <code>} (a lab may show a 422 on
+ * purpose), every {@code # expect: <path> == <json>} line must hold on the JSON body, and every
+ * {@code # expect-text: <text>} must occur in the body, so the labs stay true as the code changes.
  */
 class HttpExamplesTest extends HttpTestSupport {
     private static final Pattern VAR = Pattern.compile("\\{\\{\\s*([^}]+?)\\s*}}");
     private static final Pattern EXPECT = Pattern.compile("#\\s*expect:\\s*(\\S+)\\s*==\\s*(.+)");
+    private static final Pattern EXPECT_STATUS = Pattern.compile("#\\s*expect-status:\\s*(\\d{3})");
+    private static final Pattern EXPECT_TEXT = Pattern.compile("#\\s*expect-text:\\s*(.+)");
 
     record Request(String title, String name, String method, String url, Map<String, String> headers, String body,
-                   List<String[]> expects) {}
+                   List<String[]> expects, int status, List<String> texts) {}
 
     @TestFactory
     Stream<DynamicTest> everyExampleRunsAsWritten() throws IOException {
@@ -57,7 +60,9 @@ class HttpExamplesTest extends HttpTestSupport {
             b.method(r.method(), r.body() == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(resolve(r.body(), fileVars, responses)));
             HttpResponse<String> res = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(res.statusCode()).as("%s answered %s", where, res.body()).isLessThan(400);
+            if (r.status() != 0) assertThat(res.statusCode()).as("%s answered %s", where, res.body()).isEqualTo(r.status());
+            else assertThat(res.statusCode()).as("%s answered %s", where, res.body()).isBetween(200, 299);
+            for (String text : r.texts()) assertThat(res.body()).as("%s body", where).contains(resolve(text, fileVars, responses));
             boolean isJson = res.headers().firstValue("Content-Type").orElse("").contains("json");
             JsonNode json = isJson && !res.body().isBlank() ? JSON.readTree(res.body()) : null;
             if (r.name() != null) responses.put(r.name(), json);
@@ -78,6 +83,8 @@ class HttpExamplesTest extends HttpTestSupport {
             String title = lines[0].trim(), name = null, method = null, url = null;
             Map<String, String> headers = new HashMap<>();
             List<String[]> expects = new ArrayList<>();
+            List<String> texts = new ArrayList<>();
+            int status = 0;
             StringBuilder body = null;
             boolean inHeaders = false;
             for (int i = 1; i < lines.length; i++) {
@@ -90,8 +97,10 @@ class HttpExamplesTest extends HttpTestSupport {
                         continue;
                     }
                     if (t.startsWith("#") || t.startsWith("//")) {
-                        Matcher m = EXPECT.matcher(t);
+                        Matcher m = EXPECT.matcher(t), ms = EXPECT_STATUS.matcher(t), mt = EXPECT_TEXT.matcher(t);
                         if (m.matches()) expects.add(new String[]{m.group(1), m.group(2).trim()});
+                        else if (ms.matches()) status = Integer.parseInt(ms.group(1));
+                        else if (mt.matches()) texts.add(mt.group(1).trim());
                         else if (t.matches("#\\s*@name\\s+\\S+")) name = t.replaceFirst("#\\s*@name\\s+", "");
                         continue;
                     }
@@ -108,7 +117,7 @@ class HttpExamplesTest extends HttpTestSupport {
             }
             if (method == null) continue;
             String b = body == null || body.toString().isBlank() ? null : body.toString().strip();
-            out.add(new Request(title, name, method, url, headers, b, expects));
+            out.add(new Request(title, name, method, url, headers, b, expects, status, texts));
         }
         return out;
     }
