@@ -57,6 +57,30 @@ class GupApiTest extends HttpTestSupport {
     }
 
     @Test
+    void largePinsListTheFirst512PfnsAndTheWholeArrayAsRuns() {
+        Session s = newSession(null);
+        String addr = mapAndTouch(s, 1024);
+        Res r = gup(s, "{\"call\":\"pin_user_pages\",\"start\":\"" + addr + "\",\"nrPages\":1024,\"gupFlags\":[\"FOLL_WRITE\"]}");
+        assertThat(r.json().path("ret").asLong()).as(r.body()).isEqualTo(1024);
+        JsonNode pin = r.json().path("pin");
+        assertThat(pin.path("pfns").size()).isEqualTo(512);
+        assertThat(pin.path("pfnsTruncated").asBoolean()).isTrue();
+        long inRuns = 0, expectNext = pin.path("pfns").get(0).asLong();
+        for (JsonNode run : pin.path("pfnRuns")) inRuns += run.path("count").asLong();
+        assertThat(inRuns).as("runs cover the whole page array").isEqualTo(1024);
+        assertThat(pin.path("pfnRuns").get(0).path("first").asLong()).isEqualTo(expectNext);
+        Res full = get(p(s, "/pins/" + pin.path("id").asLong() + "?full=true"), s.token());
+        assertThat(full.json().path("pfns").size()).isEqualTo(1024);
+        assertThat(full.json().path("pfnsTruncated").asBoolean()).isFalse();
+        // every pfn listed one by one is the one the runs describe
+        int i = 0;
+        for (JsonNode run : full.json().path("pfnRuns"))
+            for (long k = 0; k < run.path("count").asLong(); k++, i++)
+                assertThat(full.json().path("pfns").get(i).asLong()).isEqualTo(run.path("first").asLong() + k);
+        get(p(s, "/pins/77"), s.token()).problem(404, "not-found");
+    }
+
+    @Test
     void invalidGupArgsIs422WithRuleKernelRetAndWarningInDmesg() {
         Session s = newSession("v6.18");
         String addr = mapAndTouch(s, 1);

@@ -2,6 +2,7 @@ package io.pinlab.api.gup;
 
 import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Pfns;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.json.Address;
 import io.pinlab.kernel.SysResult;
@@ -32,9 +33,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -69,16 +70,22 @@ class GupController {
 
     @Schema(description = "pages held by the simulated driver after a successful GUP call")
     record PinView(@Schema(example = "1") long id, @Schema(implementation = GupCall.class) String call, int pid,
-                   Address start, long nrPages, FlagSet gupFlags, List<Long> pfns, boolean released,
+                   Address start, long nrPages, FlagSet gupFlags,
+                   @Schema(description = "the page array (at most the first 512 entries unless full=true)") List<Long> pfns,
+                   @Schema(description = "true when pfns lists only the first 512 entries") boolean pfnsTruncated,
+                   @Schema(description = "the whole page array as runs of consecutive pfns") List<Pfns.Run> pfnRuns,
+                   boolean released,
                    @Schema(nullable = true, implementation = PinRelease.class) String releasedHow,
                    @Schema(allowableValues = {"FOLL_PIN", "FOLL_GET"}) String kind) {
-        static PinView of(Pin p, io.pinlab.kernel.Profile profile) {
+        static PinView of(Pin p, io.pinlab.kernel.Profile profile) { return of(p, profile, false); }
+
+        static PinView of(Pin p, io.pinlab.kernel.Profile profile, boolean full) {
             EnumSet<FollFlag> names = EnumSet.noneOf(FollFlag.class);
             for (FollFlag f : FollFlag.definedIn(profile))
                 if ((p.gupFlags() & f.value()) != 0) names.add(f);
             return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start()), p.nrPages(),
                     FlagSet.of(names, p.gupFlags()),
-                    Arrays.stream(p.pfns()).boxed().toList(),
+                    Pfns.listed(p.pfns(), full), !full && p.pfns().length > Pfns.MAX_LISTED, Pfns.runs(p.pfns()),
                     p.released(), p.releasedHow() == null ? null : p.releasedHow().name(), p.kind().name());
         }
     }
@@ -121,6 +128,13 @@ class GupController {
     @GetMapping("/pins")
     List<PinView> pins(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
         return session.locked(k -> Pins.list(k).stream().map(p -> PinView.of(p, k.profile)).toList());
+    }
+
+    @Operation(operationId = "getPin", summary = "One pin; full=true lists every pfn of its page array")
+    @GetMapping("/pins/{id}")
+    PinView pin(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
+                @Parameter(description = "list every pfn instead of the first 512") @RequestParam(defaultValue = "false") boolean full) {
+        return session.locked(k -> PinView.of(Pins.get(k, id), k.profile, full));
     }
 
     @Operation(operationId = "releasePin", summary = "Release a pin the way the driver would",

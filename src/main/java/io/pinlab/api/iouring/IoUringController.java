@@ -1,6 +1,7 @@
 package io.pinlab.api.iouring;
 
 import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Pfns;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.json.Address;
 import io.pinlab.kernel.iouring.BufferView;
@@ -124,14 +125,22 @@ class IoUringController {
                        List<CqeView> cqes, List<KernelAnswer.ExplainStep> explain) {
     }
 
-    record BufferJson(int index, Address base, long len, int nrBvecs, long accountedPages, List<Long> pfns,
-                      List<BvecJson> bvecs, long tag, boolean empty) {
+    record BufferJson(int index, Address base, long len, int nrBvecs, long accountedPages,
+                      @Schema(description = "pinned pfns (at most the first 512)") List<Long> pfns,
+                      @Schema(description = "all pinned pfns as runs of consecutive pfns") List<Pfns.Run> pfnRuns,
+                      @Schema(description = "the bvecs (at most the first 512; nrBvecs counts them all)") List<BvecJson> bvecs,
+                      @Schema(description = "true when pfns or bvecs list only their first 512 entries") boolean truncated,
+                      long tag, boolean empty) {
         record BvecJson(long pfn, long offset, long len) {
         }
 
         static BufferJson of(BufferView b) {
-            return new BufferJson(b.index(), Address.of(b.base()), b.len(), b.nrBvecs(), b.accountedPages(), b.pfns(),
-                    b.bvecs().stream().map(v -> new BvecJson(v.pfn(), v.offset(), v.len())).toList(), b.tag(), b.empty());
+            long[] pfns = Pfns.toArray(b.pfns());
+            boolean truncated = pfns.length > Pfns.MAX_LISTED || b.bvecs().size() > Pfns.MAX_LISTED;
+            return new BufferJson(b.index(), Address.of(b.base()), b.len(), b.nrBvecs(), b.accountedPages(),
+                    Pfns.listed(pfns, false), Pfns.runs(pfns),
+                    b.bvecs().stream().limit(Pfns.MAX_LISTED).map(v -> new BvecJson(v.pfn(), v.offset(), v.len())).toList(),
+                    truncated, b.tag(), b.empty());
         }
     }
 
