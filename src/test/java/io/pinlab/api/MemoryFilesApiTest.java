@@ -252,6 +252,14 @@ class MemoryFilesApiTest extends HttpTestSupport {
                 + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[{\"base\":\"0x1000\",\"len\":-1}]}");
         negLen.problem(400, "validation-failed");
         assertThat(negLen.fieldError("iovecs[0].len")).isNotBlank();
+        Res noBase = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
+                + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[{\"base\":\"0x1000\",\"len\":1},{\"len\":1}]}");
+        noBase.problem(400, "validation-failed");
+        assertThat(noBase.fieldError("iovecs[1].base")).contains("must not be null");
+        Res nullIov = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
+                + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[null]}");
+        nullIov.problem(400, "validation-failed");
+        assertThat(nullIov.fieldError("iovecs[0]")).contains("must not be null");
         get(p(s, "/processes/1/io_uring/99/buffers"), s.token()).problem(404, "not-found");
         assertThat(get(p(s, "/processes/1/io_uring/" + ring + "/buffers"), s.token()).json().size())
                 .as("rejected requests changed nothing").isEqualTo(1);
