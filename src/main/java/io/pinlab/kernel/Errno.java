@@ -43,9 +43,15 @@ public enum Errno {
     /** The negative value a kernel function returns, e.g. -14 for EFAULT. */
     public long neg() { return -value; }
 
-    /** Maps a negative kernel return back to its errno, or null for a non-negative value. */
+    /** MAX_ERRNO (include/linux/err.h): only -4095..-1 are error values (IS_ERR_VALUE). */
+    public static final int MAX_ERRNO = 4095;
+
+    /**
+     * Maps a kernel return back to its errno, or null when it is not an error value: like
+     * IS_ERR_VALUE(), only -MAX_ERRNO..-1 count, so an address at or above 2^63 is not an error.
+     */
     public static Errno fromRet(long ret) {
-        if (ret >= 0) return null;
+        if (ret >= 0 || ret < -MAX_ERRNO) return null;
         for (Errno e : values()) if (e.value == -ret) return e;
         throw new IllegalArgumentException("unknown errno " + ret);
     }
