@@ -10,6 +10,20 @@ import java.util.List;
 public final class Explain {
     private final List<Step> steps = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final boolean verbose;
+
+    public Explain() { this(true); }
+
+    private Explain(boolean verbose) { this.verbose = verbose; }
+
+    /**
+     * A trace that keeps failures, other non-ok outcomes and WARN lines but drops passed checks:
+     * for callers that summarise successful work themselves (io_uring past its first entries).
+     */
+    public static Explain quiet() { return new Explain(false); }
+
+    /** False for a {@link #quiet()} trace: callers may skip building the detail of passed checks. */
+    public boolean verbose() { return verbose; }
 
     public Explain step(String fn, String file, String outcome, String detail) {
         steps.add(new Step(fn, file, outcome, detail));
@@ -18,7 +32,7 @@ public final class Explain {
 
     /** Records a passed check. */
     public Explain ok(String fn, String file, String detail) {
-        return step(fn, file, "ok", detail);
+        return verbose ? step(fn, file, "ok", detail) : this;
     }
 
     /** Records a failed check; {@code outcome} is usually the errno name. */

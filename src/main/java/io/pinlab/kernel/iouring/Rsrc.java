@@ -300,8 +300,9 @@ final class Rsrc {
         // seed series, patch 5/7: io_pin_pages() asks GUP for FOLL_SAME_FILE
         if (p.ioUringFileCheck() == Profile.IoUringFileCheck.SEED_SAME_FILE) foll |= FollFlag.FOLL_SAME_FILE.value();
         String call = p.ioUringPinFast() ? "pin_user_pages_fast" : "pin_user_pages";
-        // GUP explains itself into a scratch trace, kept for detailed entries and for failures
-        Explain gx = new Explain();
+        // GUP explains itself into a scratch trace, kept for detailed entries and for failures; past
+        // the detailed entries a quiet trace spares GUP building strings nobody reads
+        Explain gx = detail ? new Explain() : Explain.quiet();
         long pret = p.ioUringPinFast()
                 ? Gup.pinUserPagesFast(k, t, ubuf, nrPages, foll, pages, gx)
                 : Gup.pinUserPages(k, t, ubuf, nrPages, foll, pages, gx);

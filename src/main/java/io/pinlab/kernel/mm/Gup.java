@@ -288,7 +288,7 @@ public final class Gup {
             return v.kernelRet();
         }
         int flags = fl[0];
-        c.ex.ok("is_valid_gup_args", FILE, "gup_flags = " + flagNames(c.p, flags));
+        if (c.ex.verbose()) c.ex.ok("is_valid_gup_args", FILE, "gup_flags = " + flagNames(c.p, flags));
         switch (call.path()) {
             case LOCKED -> {
                 c.locked = locked != null ? locked : call.internalLocked();
@@ -354,7 +354,7 @@ public final class Gup {
                 return vmaFail(c, Errno.EFAULT, where + " can never be readable (no VM_MAYREAD), not even with FOLL_FORCE");
         }
         // arch_vma_access_permitted(): no protection keys in this simulator, always allowed
-        c.ex.ok("check_vma_flags", FILE, where + " allows " + (write ? "write" : "read") + " access");
+        if (c.ex.verbose()) c.ex.ok("check_vma_flags", FILE, where + " allows " + (write ? "write" : "read") + " access");
         return 0;
     }
 
@@ -424,7 +424,7 @@ public final class Gup {
         }
         if ((flags & FOLL_PIN) != 0 && (c.mm.flags & Mm.MMF_HAS_PINNED) == 0) {
             c.mm.flags |= Mm.MMF_HAS_PINNED;
-            c.ex.ok("mm_set_has_pinned_flag", FILE, "MMF_HAS_PINNED set on pid " + c.task.pid
+            if (c.ex.verbose()) c.ex.ok("mm_set_has_pinned_flag", FILE, "MMF_HAS_PINNED set on pid " + c.task.pid
                     + "'s mm (never cleared): fork now copies pinned anonymous pages instead of sharing them");
         }
         if (pages != null && (flags & FOLL_PIN) == 0) flags |= FOLL_GET;
@@ -566,6 +566,8 @@ public final class Gup {
 
     private static void summarizeWalk(Ctx c, long start, long done, int flags) {
         if (done < 0) return; // the failing check is already the last step
+        boolean stoppedEarly = c.droppedErr < 0 && done > 0 || done == 0;
+        if (!stoppedEarly && !c.ex.verbose()) return; // a quiet trace keeps only what explains a short result
         StringBuilder sb = new StringBuilder();
         sb.append(done).append(done == 1 ? " page" : " pages").append(" from ").append(hex(start));
         sb.append((flags & FOLL_PIN) != 0 ? " pinned (FOLL_PIN)" : (flags & FOLL_GET) != 0 ? " referenced (FOLL_GET)"
@@ -582,7 +584,7 @@ public final class Gup {
         } else if (done == 0) {
             sb.append("; the fault needs I/O and FOLL_NOWAIT does not wait: 0 returned");
         }
-        c.ex.ok("__get_user_pages", FILE, sb.toString());
+        c.ex.step("__get_user_pages", FILE, !stoppedEarly ? "ok" : done == 0 ? "0" : "partial", sb.toString());
     }
 
     // =====================================================================================
@@ -947,7 +949,7 @@ public final class Gup {
             heads[nh++] = h;
         }
         if (nh == 0) {
-            if (c.k.movableZone)
+            if (c.k.movableZone && c.ex.verbose())
                 c.ex.ok("check_and_migrate_movable_pages", FILE, "all " + nrPinned + " pinned pages are long-term pinnable (none in ZONE_MOVABLE)");
             return 0;
         }
@@ -1073,7 +1075,7 @@ public final class Gup {
         }
         if ((gupFlags & FOLL_PIN) != 0 && (c.mm.flags & Mm.MMF_HAS_PINNED) == 0) {
             c.mm.flags |= Mm.MMF_HAS_PINNED;
-            c.ex.ok("mm_set_has_pinned_flag", FILE, "MMF_HAS_PINNED set on pid " + c.task.pid
+            if (c.ex.verbose()) c.ex.ok("mm_set_has_pinned_flag", FILE, "MMF_HAS_PINNED set on pid " + c.task.pid
                     + "'s mm (never cleared): fork now copies pinned anonymous pages instead of sharing them");
         }
         start &= ~(PAGE_SIZE - 1); // untagged_addr(start) & PAGE_MASK: rounded down
@@ -1102,7 +1104,7 @@ public final class Gup {
             return nrPinned;
         }
         // slow path for the rest, with mmap_lock taken by GUP (locked = 0)
-        c.ex.ok("internal_get_user_pages_fast", FILE, "falling back to __gup_longterm_locked() for the remaining "
+        if (c.ex.verbose()) c.ex.ok("internal_get_user_pages_fast", FILE, "falling back to __gup_longterm_locked() for the remaining "
                 + (nrPages - nrPinned) + " pages from " + hex(start + (nrPinned << PAGE_SHIFT)) + " with FOLL_TOUCH|FOLL_UNLOCKABLE");
         c.locked = 0;
         long ret = gupLongtermLocked(c, start + (nrPinned << PAGE_SHIFT), nrPages - nrPinned, pages, (int) nrPinned,
@@ -1178,7 +1180,7 @@ public final class Gup {
             return 0;
         }
         long total = (end - start) >>> PAGE_SHIFT;
-        c.ex.ok("lockless_pages_from_mm", FILE, "gup-fast took " + nr + " of " + total + " pages without mmap_lock"
+        if (c.ex.verbose()) c.ex.ok("lockless_pages_from_mm", FILE, "gup-fast took " + nr + " of " + total + " pages without mmap_lock"
                 + (stop == null ? "" : "; stopped at " + hex(addr) + ": " + stop));
         return nr;
     }
