@@ -175,6 +175,40 @@ public final class Kernel implements Serializable {
 
     public long freeHugePages() { return nrHugepages - hugePagesInUse; }
 
+    // ---------------------------------------------------------------- page arrays
+
+    /**
+     * pinlab limit, not a kernel rule: page-array entries a session may hold at once, in driver
+     * pins and registered io_uring buffers together (2^22 entries, 16 GiB of pinned pages, 32 MiB
+     * of heap). Pinning the same memory over and over costs no frames but does cost arrays, so
+     * this keeps one lab from exhausting the shared service.
+     */
+    public static final long MAX_HELD_PAGE_ENTRIES = 1L << 22;
+    private long heldPageEntries;
+
+    /**
+     * kvmalloc_array() of a page array (mm/util.c): reserves {@code n} entries, or records why it
+     * fails (-ENOMEM, as the kernel answers when that allocation fails) and returns false.
+     */
+    public boolean reservePageArray(long n, Explain ex) {
+        if (heldPageEntries + n > MAX_HELD_PAGE_ENTRIES) {
+            ex.fail("kvmalloc_array", "mm/util.c", Errno.ENOMEM, "a page array of " + n + " entries does not fit: this session"
+                    + " already holds " + heldPageEntries + " of its " + MAX_HELD_PAGE_ENTRIES + " page-array entries in pins and"
+                    + " registered buffers (a pinlab limit); release pins or unregister buffers");
+            return false;
+        }
+        heldPageEntries += n;
+        return true;
+    }
+
+    /** kvfree() of a page array reserved with {@link #reservePageArray}. */
+    public void releasePageArray(long n) {
+        heldPageEntries -= n;
+        if (heldPageEntries < 0) throw new IllegalStateException("page-array budget underflow");
+    }
+
+    public long heldPageEntries() { return heldPageEntries; }
+
     // ---------------------------------------------------------------- per-user counters
 
     public long userLockedVm(int uid) { return userLockedVm.getOrDefault(uid, 0L); }

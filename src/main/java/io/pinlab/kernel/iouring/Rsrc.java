@@ -257,6 +257,7 @@ final class Rsrc {
         long acct = ioBufferAccountPin(k, t, ctx, bvecPages, lastHpage, visible, visibleCount, ex, entry);
         if (acct < 0) {
             for (long pg : bvecPages) unpin(k, pg);
+            k.releasePageArray(nrPages);
             return new Reg(null, Errno.fromRet(acct));
         }
 
@@ -295,6 +296,7 @@ final class Rsrc {
         long end = (ubuf + len + PAGE_SIZE - 1) >>> PAGE_SHIFT;
         long start = ubuf >>> PAGE_SHIFT;
         int nrPages = (int) (end - start);
+        if (!k.reservePageArray(nrPages, ex)) return Errno.ENOMEM; // kvmalloc_array() of the page array
         long[] pages = new long[nrPages];
         int foll = FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value();
         // seed series, patch 5/7: io_pin_pages() asks GUP for FOLL_SAME_FILE
@@ -314,6 +316,7 @@ final class Rsrc {
         if (pret != nrPages) {
             Errno e = pret < 0 ? Errno.fromRet(pret) : Errno.EFAULT;
             for (int i = 0; i < pret; i++) unpin(k, pages[i]);
+            k.releasePageArray(nrPages);
             ex.fail("io_pin_pages", where, e, "entry " + entry + ": " + call + "(" + hex(ubuf) + ", " + nrPages + ", " + flags + ") = "
                     + pret + (pret >= 0 ? ": short pin, " + pret + " page(s) unpinned" : ""));
             return e;
@@ -322,6 +325,7 @@ final class Rsrc {
         Errno e = ioPinPagesFileCheck(k, t, ubuf, end << PAGE_SHIFT, ex, entry);
         if (e != null) {
             for (long pg : pages) unpin(k, pg);
+            k.releasePageArray(nrPages);
             return e;
         }
         return pages;
@@ -536,6 +540,7 @@ final class Rsrc {
     /** io_buffer_unmap(): one unpin per bvec (unpin_user_folio(folio, 1) in 6.12+), then unaccount. */
     static void ioBufferUnmap(Kernel k, IoRingCtx ctx, IoMappedUbuf imu) {
         for (long pg : imu.bvecPages) unpin(k, pg);
+        k.releasePageArray(imu.pagePfns.length);
         if (imu.acctPages != 0) ioUnaccountMem(k, ctx, imu.acctPages);
     }
 

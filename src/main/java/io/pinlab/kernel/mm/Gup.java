@@ -234,14 +234,22 @@ public final class Gup {
         if (call.remote())
             ex.ok(call.name(), FILE, "remote mm of pid " + target.pid + " (FOLL_REMOTE; the caller holds its mmap_lock"
                     + (req.locked() == null ? ", locked == NULL: never dropped)" : ")"));
-        long[] pages = req.pages() ? new long[(int) req.nrPages()] : null;
-        Ctx c = new Ctx(k, target, ex);
-        long ret = entry(c, call, req.start(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
+        // the driver allocates its page array before it calls GUP
+        long ret;
         Pin pin = null;
-        if (ret > 0 && pages != null) {
-            long[] pfns = ret == pages.length ? pages : Arrays.copyOf(pages, (int) ret);
-            pin = k.pins.add(call, target.pid, req.start(), req.nrPages(), req.gupFlags(), pfns,
-                    call.pins() ? Pin.Kind.FOLL_PIN : Pin.Kind.FOLL_GET);
+        if (req.pages() && !k.reservePageArray(req.nrPages(), ex)) {
+            ret = Errno.ENOMEM.neg();
+        } else {
+            long[] pages = req.pages() ? new long[(int) req.nrPages()] : null;
+            Ctx c = new Ctx(k, target, ex);
+            ret = entry(c, call, req.start(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
+            if (ret > 0 && pages != null) {
+                long[] pfns = ret == pages.length ? pages : Arrays.copyOf(pages, (int) ret);
+                pin = k.pins.add(call, target.pid, req.start(), req.nrPages(), req.gupFlags(), pfns,
+                        call.pins() ? Pin.Kind.FOLL_PIN : Pin.Kind.FOLL_GET);
+            }
+            // the driver keeps a page array only for the pages GUP returned
+            if (req.pages()) k.releasePageArray(req.nrPages() - (pin == null ? 0 : pin.count()));
         }
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("start", "0x" + Long.toHexString(req.start()));

@@ -13,6 +13,9 @@ import java.util.TreeMap;
 public final class PinTable implements Serializable {
     /** Released pins stay listed until this many newer ones have been released (bounds a session's memory). */
     public static final int MAX_RELEASED = 64;
+    /** ... and while their page arrays together stay within this many entries (8 MiB of heap). */
+    public static final long MAX_RELEASED_ENTRIES = 1L << 20;
+    long releasedEntries;
 
     final TreeMap<Long, Pin> pins = new TreeMap<>();
     final ArrayDeque<Long> released = new ArrayDeque<>();
@@ -30,10 +33,12 @@ public final class PinTable implements Serializable {
         return p;
     }
 
-    /** Records a release; forgets the oldest released pin beyond {@link #MAX_RELEASED}. */
+    /** Records a release; forgets the oldest released pins beyond {@link #MAX_RELEASED} or {@link #MAX_RELEASED_ENTRIES}. */
     void retire(Pin p) {
         released.addLast(p.id());
-        while (released.size() > MAX_RELEASED) pins.remove(released.removeFirst());
+        releasedEntries += p.count();
+        while (released.size() > MAX_RELEASED || releasedEntries > MAX_RELEASED_ENTRIES && released.size() > 1)
+            releasedEntries -= pins.remove(released.removeFirst()).count();
     }
 
     public List<Pin> all() { return new ArrayList<>(pins.values()); }

@@ -70,6 +70,7 @@ public final class Pins {
             case put_page -> Gup.putPages(k, pfns, pfns.length);
         }
         pin.markReleased(how);
+        k.releasePageArray(pin.count());
         k.pins.retire(pin);
         long freed = usedBefore - (k.phys.usedFrames(Zone.NORMAL) + k.phys.usedFrames(Zone.MOVABLE));
         String what = switch (how) {

@@ -117,6 +117,7 @@ class RegistrationInvariantProperties {
         Files.close(lab.k, lab.t, ring);
         assertEquals(pinned0, lab.t.mm.pinnedVm);
         assertEquals(locked0, lab.lockedVm());
+        assertEquals(0, lab.k.heldPageEntries(), "every page array reserved by io_pin_pages() was freed");
         // a pin taken after fork breaks COW first (FOLL_WRITE), so the parent may now map other
         // frames than at the start: compare the frames it maps now, and check the old ones
         List<Long> now = new ArrayList<>();

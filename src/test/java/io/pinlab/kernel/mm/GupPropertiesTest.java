@@ -153,5 +153,6 @@ class GupPropertiesTest {
         for (Vma v : new ArrayList<>(f.t.mm.vmas.values())) Mmap.doMunmap(f.k, f.t, v.start, v.length());
         if (f.k.tasks.containsKey(worker.pid)) Exit.doExit(f.k, worker);
         assertEquals(framesAtStart, f.usedFrames());
+        assertEquals(0, f.k.heldPageEntries(), "released pins gave their page arrays back");
     }
 }
