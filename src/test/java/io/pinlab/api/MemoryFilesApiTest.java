@@ -252,6 +252,13 @@ class MemoryFilesApiTest extends HttpTestSupport {
                 + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[{\"base\":\"0x1000\",\"len\":-1}]}");
         negLen.problem(400, "validation-failed");
         assertThat(negLen.fieldError("iovecs[0].len")).isNotBlank();
+        StringBuilder many = new StringBuilder("{\"fd\":" + ring + ",\"sqes\":[");
+        for (int i = 0; i < 5; i++) // 5 x 1 GiB: more than max-touch-bytes (4 GiB) in one submission
+            many.append(i == 0 ? "" : ",").append("{\"opcode\":\"IORING_OP_READ_FIXED\",\"fd\":0,\"addr\":\"0x1000\","
+                    + "\"len\":1073741824,\"off\":0,\"bufIndex\":0,\"userData\":1}");
+        Res tooMuch = post(p(s, "/processes/1/io_uring_enter"), s.token(), many.append("]}").toString());
+        tooMuch.problem(400, "validation-failed");
+        assertThat(tooMuch.fieldError("sqes")).contains("max-touch-bytes");
         Res noBase = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
                 + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[{\"base\":\"0x1000\",\"len\":1},{\"len\":1}]}");
         noBase.problem(400, "validation-failed");

@@ -14,6 +14,7 @@ import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -42,6 +43,12 @@ import java.util.List;
 class IoUringController {
     /** u32 fields of the uapi structs. */
     private static final long U32_MAX = 0xffff_ffffL;
+
+    private final SessionService sessions;
+
+    IoUringController(SessionService sessions) {
+        this.sessions = sessions;
+    }
 
     /** IORING_SETUP_* flags the simulator knows (include/uapi/linux/io_uring.h). */
     enum SetupFlag {
@@ -183,6 +190,9 @@ class IoUringController {
     EnterAnswer enter(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                       @RequestBody @Valid EnterRequest req) {
         Pids.check(pid);
+        // each fixed read or write moves its range page by page: the whole submission counts
+        // against the per-call touch limit, like access and MAP_POPULATE
+        sessions.checkTouch("sqes", req.sqes().stream().mapToLong(SqeJson::len).sum());
         List<Sqe> sqes = req.sqes().stream().map(s -> new Sqe(s.opcode().value, s.fd(), s.addr().value(), s.len(),
                 s.off() == null ? 0 : s.off(), s.bufIndex(), s.userData() == null ? 0 : s.userData())).toList();
         EnterResult r = session.locked(k -> IoUring.enter(k, k.task(pid), req.fd(), sqes));
