@@ -42,6 +42,9 @@ public final class Explain {
 
     public void warning(String line) { warnings.add(line); }
 
+    /** How traces print addresses and pfns: lowercase hex with 0x. */
+    public static String hex(long v) { return "0x" + Long.toHexString(v); }
+
     public List<Step> steps() { return List.copyOf(steps); }
 
     public List<String> warnings() { return List.copyOf(warnings); }

@@ -12,6 +12,7 @@ import io.pinlab.kernel.mm.VmOps;
 import io.pinlab.kernel.mm.Zone;
 
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -61,7 +62,8 @@ public final class Kernel implements Serializable {
     public long hugePagesInUse = 0;
     public long hugePagesReserved = 0;
 
-    private final List<Event> events = new ArrayList<>();
+    /** The newest MAX_EVENTS calls; a deque so that dropping the oldest is O(1) on every call. */
+    private final ArrayDeque<Event> events = new ArrayDeque<>();
     private long nextSeq = 1;
     private int nextPid = 1;
     private long nextIno = 100;
@@ -223,7 +225,7 @@ public final class Kernel implements Serializable {
 
     /** Records a call and its answer in the session's event feed. */
     public void event(int pid, String call, Map<String, Object> args, long ret, Errno errno) {
-        if (events.size() == MAX_EVENTS) events.remove(0);
+        if (events.size() == MAX_EVENTS) events.removeFirst();
         events.add(new Event(nextSeq++, System.currentTimeMillis(), pid, call, args, ret, errno == null ? null : errno.name()));
     }
 

@@ -1,7 +1,7 @@
 package io.pinlab.kernel;
 
 import java.io.Serializable;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -9,14 +9,14 @@ import java.util.Set;
 /** The session's dmesg ring and WARN_ON_ONCE bookkeeping (include/asm-generic/bug.h). */
 public final class KernelLog implements Serializable {
     private static final int MAX_LINES = 2000;
-    private final List<String> lines = new ArrayList<>();
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
     private final Set<String> warnedOnce = new HashSet<>();
     private long clockMicros;
 
     /** printk: appends a line stamped with the simulated uptime. */
     public void printk(String line) {
         clockMicros += 1000;
-        if (lines.size() == MAX_LINES) lines.remove(0);
+        if (lines.size() == MAX_LINES) lines.removeFirst();
         lines.add(String.format("[%5d.%06d] %s", clockMicros / 1_000_000, clockMicros % 1_000_000, line));
     }
 

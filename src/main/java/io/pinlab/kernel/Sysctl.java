@@ -1,8 +1,6 @@
 package io.pinlab.kernel;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** /proc/sys/vm: vm.nr_hugepages (mm/hugetlb.c) and vm.max_map_count (mm/mmap.c). */
 public final class Sysctl {
@@ -41,9 +39,7 @@ public final class Sysctl {
             ex.ok("proc_dointvec_minmax", "kernel/sysctl.c", "vm.max_map_count = " + value);
             r = ex.result(0);
         }
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("name", name); args.put("value", value);
-        k.event(0, "sysctl", args, r);
+        k.event(0, "sysctl", Event.args("name", name, "value", value), r);
         return r;
     }
 }

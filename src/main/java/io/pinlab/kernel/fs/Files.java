@@ -1,5 +1,6 @@
 package io.pinlab.kernel.fs;
 
+import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -11,7 +12,6 @@ import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.Vma;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.pinlab.kernel.fs.OFlag.*;
@@ -46,10 +46,7 @@ public final class Files {
         Explain ex = new Explain();
         long ret = doOpen(k, t, path, oflags, size, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("path", path); args.put("flags", oflags);
-        if (size != null) args.put("size", size);
-        k.event(t.pid, "open", args, r);
+        k.event(t.pid, "open", Event.args("path", path, "flags", oflags, "size", size), r);
         return r;
     }
 
@@ -127,10 +124,7 @@ public final class Files {
         Explain ex = new Explain();
         long ret = doMemfdCreate(k, t, name, mfdFlags, size, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("name", name); args.put("flags", mfdFlags);
-        if (size != null) args.put("size", size);
-        k.event(t.pid, "memfd_create", args, r);
+        k.event(t.pid, "memfd_create", Event.args("name", name, "flags", mfdFlags, "size", size), r);
         return r;
     }
 
@@ -179,9 +173,7 @@ public final class Files {
             }
         }
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        if (size != null) args.put("size", size);
-        k.event(t.pid, "memfd_secret", args, r);
+        k.event(t.pid, "memfd_secret", Event.args("size", size), r);
         return r;
     }
 
@@ -199,9 +191,7 @@ public final class Files {
                     ? "not a regular file" : "fd " + fd + " was not opened for writing");
         else ret = setSize(k, f.inode(), length, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("fd", fd); args.put("length", length);
-        k.event(t.pid, "ftruncate", args, r);
+        k.event(t.pid, "ftruncate", Event.args("fd", fd, "length", length), r);
         return r;
     }
 

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -11,9 +12,7 @@ import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
@@ -45,10 +44,7 @@ public final class IoUring {
         Explain ex = new Explain();
         Profile p = k.profile;
         SysResult r = doSetup(k, t, entries, flags, ex, p);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("entries", Integer.toUnsignedLong(entries));
-        args.put("flags", flags);
-        k.event(t.pid, "io_uring_setup", args, r);
+        k.event(t.pid, "io_uring_setup", Event.args("entries", Integer.toUnsignedLong(entries), "flags", flags), r);
         return r;
     }
 
@@ -142,12 +138,8 @@ public final class IoUring {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("fd", a.fd());
-        args.put("opcode", a.opcode().name());
-        args.put("nrArgs", a.nrArgsValue());
-        if (a.iovecs() != null) args.put("iovecs", a.iovecs().size());
-        k.event(t.pid, "io_uring_register", args, r);
+        k.event(t.pid, "io_uring_register", Event.args("fd", a.fd(), "opcode", a.opcode().name(), "nrArgs", a.nrArgsValue(),
+                "iovecs", a.iovecs() == null ? null : a.iovecs().size()), r);
         return r;
     }
 
@@ -271,10 +263,7 @@ public final class IoUring {
             ret = n;
         }
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("fd", fd);
-        args.put("sqes", sqes.size());
-        k.event(t.pid, "io_uring_enter", args, r);
+        k.event(t.pid, "io_uring_enter", Event.args("fd", fd, "sqes", sqes.size()), r);
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
     }
 
@@ -328,10 +317,6 @@ public final class IoUring {
         }
         ctx.cq.clear();
         ctx.freed = true;
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("file", ringFile.id());
-        args.put("buffers", nr);
-        args.put("unaccountedPages", acct);
-        k.event(ctx.creatorPid, "io_ring_ctx_free", args, 0, null);
+        k.event(ctx.creatorPid, "io_ring_ctx_free", Event.args("file", ringFile.id(), "buffers", nr, "unaccountedPages", acct), 0, null);
     }
 }

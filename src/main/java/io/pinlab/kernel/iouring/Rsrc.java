@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import static io.pinlab.kernel.Explain.hex;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -693,7 +694,6 @@ final class Rsrc {
         return null;
     }
 
-    static String hex(long v) { return "0x" + Long.toHexString(v); }
 
     static long[] copy(long[] a) { return Arrays.copyOf(a, a.length); }
 }

@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Event;
+import static io.pinlab.kernel.Explain.hex;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -12,7 +14,6 @@ import io.pinlab.kernel.fs.OpenFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -251,17 +252,10 @@ public final class Gup {
             // the driver keeps a page array only for the pages GUP returned
             if (req.pages()) k.releasePageArray(req.nrPages() - (pin == null ? 0 : pin.count()));
         }
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("start", "0x" + Long.toHexString(req.start()));
-        args.put("nrPages", req.nrPages());
-        args.put("gupFlags", flagNames(k.profile, req.gupFlags()));
-        args.put("pages", req.pages());
-        if (req.vmas()) args.put("vmas", true);
-        if (req.locked() != null) args.put("locked", req.locked());
-        if (call.remote()) args.put("targetPid", target.pid);
-        if (pin != null) args.put("pin", pin.id());
         Errno errno = Errno.fromRet(ret);
-        k.event(caller.pid, call.name(), args, ret, errno);
+        k.event(caller.pid, call.name(), Event.args("start", hex(req.start()), "nrPages", req.nrPages(),
+                "gupFlags", flagNames(k.profile, req.gupFlags()), "pages", req.pages(), "vmas", req.vmas() ? true : null,
+                "locked", req.locked(), "targetPid", call.remote() ? target.pid : null, "pin", pin == null ? null : pin.id()), ret, errno);
         return new GupResult(ret, errno, pin, ex.steps(), ex.warnings());
     }
 
@@ -1246,5 +1240,4 @@ public final class Gup {
         return fs == null ? "anonymous" : fs.fsName;
     }
 
-    static String hex(long v) { return "0x" + Long.toHexString(v); }
 }

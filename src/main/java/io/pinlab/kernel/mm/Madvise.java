@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -7,12 +8,10 @@ import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.Files;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static io.pinlab.kernel.mm.Madv.*;
 import static io.pinlab.kernel.mm.Mmap.fail;
-import static io.pinlab.kernel.mm.Mmap.hex;
+import static io.pinlab.kernel.Explain.hex;
 import static io.pinlab.kernel.mm.Mmap.range;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -30,9 +29,7 @@ public final class Madvise {
         Explain ex = new Explain();
         long ret = madvise(k, t.mm, start, len, advice, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("addr", hex(start)); args.put("length", len); args.put("advice", advice);
-        k.event(t.pid, "madvise", args, r);
+        k.event(t.pid, "madvise", Event.args("addr", hex(start), "length", len, "advice", advice), r);
         return r;
     }
 

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -7,11 +8,10 @@ import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.Inode;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.pinlab.kernel.mm.Mmap.hex;
+import static io.pinlab.kernel.Explain.hex;
 
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -131,9 +131,7 @@ public final class Memory {
         }
         if (signal == null && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
         AccessResult r = new AccessResult(done, signal, code, faultAddr, faults, values, ex.steps());
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("addr", hex(addr)); args.put("length", len); args.put("access", write ? "write" : "read");
-        if (value != null) args.put("value", value);
+        Map<String, Object> args = Event.args("addr", hex(addr), "length", len, "access", write ? "write" : "read", "value", value);
         k.event(t.pid, "access", args, signal == null ? 0 : -Errno.EFAULT.value(), signal == null ? null : Errno.EFAULT);
         return r;
     }

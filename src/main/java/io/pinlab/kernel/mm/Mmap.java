@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Event;
+import static io.pinlab.kernel.Explain.hex;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -11,7 +13,6 @@ import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,12 +53,9 @@ public final class Mmap {
      */
     public static SysResult doMmap(Kernel k, Task t, long addr, long len, int prot, int flags, int fd, long off) {
         Explain ex = new Explain();
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("addr", hex(addr)); args.put("length", len); args.put("prot", prot);
-        args.put("flags", flags); args.put("fd", fd); args.put("offset", off);
         long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "mmap", args, r);
+        k.event(t.pid, "mmap", Event.args("addr", hex(addr), "length", len, "prot", prot, "flags", flags, "fd", fd, "offset", off), r);
         return r;
     }
 
@@ -503,9 +501,7 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("addr", hex(start)); args.put("length", len);
-        k.event(t.pid, "munmap", args, r);
+        k.event(t.pid, "munmap", Event.args("addr", hex(start), "length", len), r);
         return r;
     }
 
@@ -660,5 +656,4 @@ public final class Mmap {
 
     static String range(Vma v) { return hex(v.start) + "-" + hex(v.end); }
 
-    public static String hex(long v) { return "0x" + Long.toHexString(v); }
 }

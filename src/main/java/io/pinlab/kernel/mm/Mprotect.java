@@ -1,16 +1,16 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.pinlab.kernel.mm.Mmap.fail;
-import static io.pinlab.kernel.mm.Mmap.hex;
+import static io.pinlab.kernel.Explain.hex;
 import static io.pinlab.kernel.mm.Mmap.range;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -29,9 +29,7 @@ public final class Mprotect {
         Explain ex = new Explain();
         long ret = doMprotectPkey(k, t.mm, start, len, prot, ex);
         SysResult r = ex.result(ret);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("addr", hex(start)); args.put("length", len); args.put("prot", prot);
-        k.event(t.pid, "mprotect", args, r);
+        k.event(t.pid, "mprotect", Event.args("addr", hex(start), "length", len, "prot", prot), r);
         return r;
     }
 

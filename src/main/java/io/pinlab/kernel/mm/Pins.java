@@ -1,14 +1,13 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.NoSuchObjectException;
 import io.pinlab.kernel.StateConflictException;
 import io.pinlab.kernel.SysResult;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The simulated driver's pins (what a driver keeps after get_user_pages / pin_user_pages) and
@@ -82,11 +81,8 @@ public final class Pins {
         ex.ok(how.name(), how == PinRelease.put_page ? "include/linux/mm.h" : Gup.FILE, what
                 + (freed > 0 ? "; " + freed + " page frames were freed (no mapping or cache referenced them any more)" : ""));
         SysResult r = ex.result(0);
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("pin", id);
-        args.put("pages", pfns.length);
-        if (how == PinRelease.unpin_user_pages_dirty_lock) args.put("makeDirty", makeDirty);
-        k.event(pin.pid(), how.name(), args, r);
+        k.event(pin.pid(), how.name(), Event.args("pin", id, "pages", pfns.length,
+                "makeDirty", how == PinRelease.unpin_user_pages_dirty_lock ? makeDirty : null), r);
         return r;
     }
 }
