@@ -5,6 +5,7 @@ import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 
 import java.util.ArrayList;
@@ -322,11 +323,11 @@ public final class Memory {
     public static long findOrCreateCachePage(Kernel k, Inode inode, long index) {
         long pfn = inode.pageCache.get(index);
         if (pfn != 0) return pfn;
-        pfn = k.phys.allocFolio(inode.isShmem() || inode.dax() ? k.userZone() : k.userZone(), 0);
+        pfn = k.phys.allocFolio(k.userZone(), 0); // page cache is movable memory too (GFP_HIGHUSER_MOVABLE)
         if (pfn < 0) return -1;
         k.phys.setMapping(pfn, inode, index);
         int fl = PG_LRU | (inode.isShmem() ? PG_SWAPBACKED : 0)
-                | (inode.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM ? PG_SECRETMEM : 0);
+                | (inode.fs() == FsType.SECRETMEM ? PG_SECRETMEM : 0);
         k.phys.setFolioFlags(pfn, fl);
         inode.pageCache.set(index, pfn); // the allocation reference is the page cache's
         return pfn;
@@ -379,7 +380,7 @@ public final class Memory {
     static void rssAdd(Kernel k, Mm mm, long pfn, int delta) {
         Object mapping = k.phys.mapping(pfn);
         if (mapping == ANON_MAPPING) mm.rssAnon += delta;
-        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == io.pinlab.kernel.fs.FsType.SECRETMEM)) mm.rssShmem += delta;
+        else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == FsType.SECRETMEM)) mm.rssShmem += delta;
         else mm.rssFile += delta;
     }
 
