@@ -67,6 +67,10 @@ class KernelApiTest extends HttpTestSupport {
         Res bad = get(p(s, "/processes/abc"), s.token());
         bad.problem(400, "validation-failed");
         assertThat(bad.fieldError("pid")).contains("abc");
+        // path variables: decimal as usual, hex as Spring's number conversion reads it, out of range a 400
+        assertThat(get(p(s, "/processes/0x1"), s.token()).json().path("pid").asInt()).isEqualTo(1);
+        assertThat(get(p(s, "/processes/+1"), s.token()).json().path("pid").asInt()).isEqualTo(1);
+        get(p(s, "/processes/99999999999"), s.token()).problem(400, "validation-failed");
         assertThat(get(p(s, "/processes"), s.token()).json().size()).as("nothing created").isEqualTo(1);
     }
 
