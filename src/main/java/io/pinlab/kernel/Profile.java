@@ -75,7 +75,12 @@ public record Profile(String name, String kernel, String summary, List<String> d
         IO_URING_BLIND_REGISTER,
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
-        IO_URING_RING_REGIONS_ACCOUNTED
+        IO_URING_RING_REGIONS_ACCOUNTED,
+        /** 6.15+ (MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
+         *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
+         *  __wp_can_reuse_large_anon_folio() (mapcount > 1, not shared between mms, mapcount ==
+         *  refcount). 6.3-6.5 apply the generic folio_ref_count() == 1 test to large folios. */
+        LARGE_ANON_FOLIO_REUSE
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -146,12 +151,13 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     "FOLL_HONOR_NUMA_FAULT is no longer set automatically",
                     "io_uring pins with pin_user_pages_fast and checks overflow itself (-EOVERFLOW)",
                     "io_uring coalesces multi-folio buffers, node-based buffer table",
-                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()"),
+                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()",
+                    "do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied"),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
-                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED),
+                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -201,4 +207,5 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringNodeTable() { return has(IO_URING_NODE_TABLE); }
     public boolean ioUringBlindRegister() { return has(IO_URING_BLIND_REGISTER); }
     public boolean ioUringRingRegionsAccounted() { return has(IO_URING_RING_REGIONS_ACCOUNTED); }
+    public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
 }

@@ -203,12 +203,8 @@ public final class Memory {
         if (pmd != 0) {
             if (!write && !unshare) return VM_FAULT_OK;
             if (write && Pte.write(pmd)) return VM_FAULT_OK;
-            long head = Pte.pfn(pmd);
-            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) { // do_huge_pmd_wp_page(): reuse; unshare has nothing to do
-                if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
-                return VM_FAULT_OK;
-            }
-            splitHugePmd(k, mm, addr); // __split_huge_pmd(), then COW the single page below
+            if (doHugePmdWpPage(k, mm, vma, addr, pmd, unshare)) return VM_FAULT_OK;
+            splitHugePmd(k, mm, addr); // VM_FAULT_FALLBACK: __split_huge_pmd(), then do_wp_page() on the one PTE below
         }
 
         long vpn = addr >>> PAGE_SHIFT;
@@ -224,6 +220,24 @@ public final class Memory {
         if (write && Pte.write(pte)) return VM_FAULT_OK;
         if (!write && !unshare) return VM_FAULT_OK;
         return doWpPage(k, mm, vma, addr, pte, unshare);
+    }
+
+    /**
+     * do_huge_pmd_wp_page() (mm/huge_memory.c): a write or unshare fault on a read-only PMD-mapped
+     * anonymous THP. PageAnonExclusive on the head page, or folio_ref_count() == 1 (the PMD
+     * mapping is the only reference: no other mm, no GUP reference), reuses the whole folio in
+     * place: folio_move_anon_rmap(), SetPageAnonExclusive(head), and for a write the PMD becomes
+     * writable. Returns false for VM_FAULT_FALLBACK (the caller splits the PMD).
+     */
+    static boolean doHugePmdWpPage(Kernel k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
+        long head = Pte.pfn(pmd);
+        if (!k.phys.testPageFlag(head, PG_ANON)) return false;
+        if (!k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) {
+            if (k.phys.refcount(head) != 1) return false;
+            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
+        }
+        if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
+        return true;
     }
 
     /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
@@ -345,8 +359,7 @@ public final class Memory {
                     if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
                 }
-                // wp_can_reuse_anon_folio(): the only reference is our mapping
-                if (!k.phys.isLarge(pfn) && k.phys.refcount(pfn) == 1) {
+                if (wpCanReuseAnonFolio(k, mm, addr, pfn)) {
                     k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true);
                     if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
@@ -367,6 +380,56 @@ public final class Memory {
         if (!isZero && !Pte.special(pte)) dropMapping(k, mm, pfn);
         mm.rssAnon++;
         return VM_FAULT_OK;
+    }
+
+    /**
+     * wp_can_reuse_anon_folio() (mm/memory.c, 6.18): may a not-exclusive anonymous page be reused
+     * by a write or unshare fault? A small folio: folio_ref_count() == 1, the only reference is
+     * our PTE. A large folio goes to __wp_can_reuse_large_anon_folio() when the profile has it;
+     * older kernels (6.3-6.5 do_wp_page()) apply the generic folio_ref_count() == 1 test to large
+     * folios too, so a THP's last remaining PTE is reused.
+     */
+    static boolean wpCanReuseAnonFolio(Kernel k, Mm mm, long addr, long pfn) {
+        if (k.phys.isLarge(pfn) && k.profile.largeAnonFolioReuse()) return wpCanReuseLargeAnonFolio(k, mm, addr, pfn);
+        return k.phys.refcount(pfn) == 1;
+    }
+
+    /**
+     * __wp_can_reuse_large_anon_folio() (mm/memory.c, 6.18): a PTE-mapped large anonymous folio
+     * is reused when it is mapped more than once (folio_large_mapcount() > 1; a single mapping is
+     * left to be copied so the large folio can be freed), FOLIO_MM_IDS_SHARED_BIT is clear (no
+     * other mm maps it any more) and every reference is a mapping (folio_large_mapcount() ==
+     * folio_ref_count(): no GUP reference, no pin).
+     */
+    static boolean wpCanReuseLargeAnonFolio(Kernel k, Mm mm, long addr, long pfn) {
+        int mapcount = k.phys.mapcount(pfn);
+        if (mapcount <= 1) return false;
+        if (folioMmIdsShared(k, mm, addr, pfn)) return false;
+        return mapcount == k.phys.refcount(pfn);
+    }
+
+    /**
+     * FOLIO_MM_IDS_SHARED_BIT (include/linux/rmap.h folio_add_return_large_mapcount() /
+     * folio_sub_return_large_mapcount()): set while the folio's mappings are not all owned by
+     * one mm. Computed here by looking at the other mms at the folio's virtual range (anonymous
+     * folios keep their address across fork); the kernel tracks two mm ids, so with three or
+     * more mms it can stay set where this says clear (a difference this lab does not show).
+     */
+    static boolean folioMmIdsShared(Kernel k, Mm mm, long addr, long pfn) {
+        long head = k.phys.head(pfn);
+        long vstart = (addr >>> PAGE_SHIFT) - (pfn - head);
+        java.util.Set<Mm> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        seen.add(mm);
+        for (Task t : k.tasks.values()) {
+            if (t.mm == null || !seen.add(t.mm)) continue;
+            boolean[] found = {false};
+            t.mm.ptes.forEach(vstart, vstart + HPAGE_NR, (vpn, pte) -> {
+                if (!Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && Pte.pfn(pte) - head >= 0 && Pte.pfn(pte) - head < HPAGE_NR) found[0] = true;
+            });
+            long pmd = t.mm.pmds.get(vstart >>> (21 - PAGE_SHIFT));
+            if (found[0] || (pmd != 0 && Pte.pfn(pmd) == head)) return true;
+        }
+        return false;
     }
 
     /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
@@ -448,7 +511,9 @@ public final class Memory {
             mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
         }
-        if (k.phys.testPageFlag(head, PG_ANON) && (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) || k.phys.refcount(head) == 1)) {
+        // hugetlb_wp(): an anonymous folio mapped once is reused, whatever other references it has
+        // (no refcount test: a FOLL_GET reference taken before fork keeps seeing the reused page)
+        if (k.phys.testPageFlag(head, PG_ANON) && k.phys.mapcount(head) == 1) {
             k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
             if (!unshare) mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
