@@ -203,7 +203,13 @@ public final class Memory {
         if (pmd != 0) {
             if (!write && !unshare) return VM_FAULT_OK;
             if (write && Pte.write(pmd)) return VM_FAULT_OK;
-            if (doHugePmdWpPage(k, mm, vma, addr, pmd, unshare)) return VM_FAULT_OK;
+            if (isHugeZeroPmd(k, pmd)) {
+                // 6.18 do_huge_zero_wp_pmd() maps a new THP; 6.3-6.5 (and 6.18 without a free huge
+                // page) fall back: 512 zero-page PTEs, then do_wp_page() copies one 4 KiB page
+                if (k.profile.hugeZeroWpAllocatesThp() && doHugeZeroWpPmd(k, mm, vma, addr)) return VM_FAULT_OK;
+            } else if (doHugePmdWpPage(k, mm, vma, addr, pmd, unshare)) {
+                return VM_FAULT_OK;
+            }
             splitHugePmd(k, mm, addr); // VM_FAULT_FALLBACK: __split_huge_pmd(), then do_wp_page() on the one PTE below
         }
 
@@ -240,6 +246,42 @@ public final class Memory {
         return true;
     }
 
+    /** is_huge_zero_pmd() (include/linux/huge_mm.h): the PMD maps the huge zero folio. */
+    public static boolean isHugeZeroPmd(Kernel k, long pmd) {
+        return pmd != 0 && k.hugeZeroPfn >= 0 && Pte.pfn(pmd) == k.hugeZeroPfn;
+    }
+
+    /**
+     * mm_get_huge_zero_folio() (mm/huge_memory.c): the shared, zeroed order-9 folio, allocated
+     * outside ZONE_MOVABLE on first use and kept (the lab has no shrinker). Its mappings take no
+     * reference and no mapcount, and count in no RSS. -1 when no huge page is free.
+     */
+    static long mmGetHugeZeroFolio(Kernel k) {
+        if (k.hugeZeroPfn < 0) {
+            long head = k.phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
+            if (head < 0) return -1;
+            k.phys.setFolioFlags(head, PG_ZERO | PG_RESERVED);
+            k.hugeZeroPfn = head;
+        }
+        return k.hugeZeroPfn;
+    }
+
+    /**
+     * do_huge_zero_wp_pmd() (mm/huge_memory.c, 6.18): a write or unshare fault on the huge zero
+     * PMD allocates a new anonymous THP and maps it with map_anon_folio_pmd(), writable where the
+     * VMA allows (maybe_pmd_mkwrite(), for an unshare too). False: VM_FAULT_FALLBACK.
+     */
+    static boolean doHugeZeroWpPmd(Kernel k, Mm mm, Vma vma, long addr) {
+        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
+        if (head < 0) return false;
+        k.phys.setMapping(head, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+        k.phys.mapcountAdd(head, 1);
+        mm.pmds.set(addr >>> 21, maybeMkwrite(Pte.mk(head, Pte.YOUNG), vma));
+        mm.rssAnon += HPAGE_NR;
+        return true;
+    }
+
     /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
     static long maybeMkwrite(long pte, Vma vma) {
         return pte | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0);
@@ -250,20 +292,32 @@ public final class Memory {
         if (vma.anonVma == 0) vma.anonVma = ++mm.anonVmaSeq;
     }
 
-    /** do_anonymous_page() / do_huge_pmd_anonymous_page(). */
+    /**
+     * do_anonymous_page() / do_huge_pmd_anonymous_page(). A read fault in a THP-eligible range
+     * maps the huge zero folio read-only when transparent_hugepage/use_zero_page is set.
+     */
     private static int doAnonymousPage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
         if (thpEligible(mm, vma, addr)) {
-            anonVmaPrepare(mm, vma);
-            long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
-            if (head >= 0) {
-                k.phys.setMapping(head, ANON_MAPPING, 0);
-                k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
-                k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
-                long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
-                mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
-                mm.rssAnon += HPAGE_NR;
-                return VM_FAULT_OK;
-            } // no huge page: fall back to a small one, as the kernel does
+            anonVmaPrepare(mm, vma); // vmf_anon_prepare()
+            if (!write && k.thpUseZeroPage) {
+                long zero = mmGetHugeZeroFolio(k);
+                if (zero >= 0) { // set_huge_zero_folio(): a special PMD (6.18), no reference, no RSS
+                    mm.pmds.set(addr >>> 21, Pte.mk(zero, Pte.SPECIAL | Pte.YOUNG));
+                    return VM_FAULT_OK;
+                }
+                // no huge zero folio (THP_FAULT_FALLBACK): the 4 KiB zero page below
+            } else {
+                long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER); // __do_huge_pmd_anonymous_page()
+                if (head >= 0) {
+                    k.phys.setMapping(head, ANON_MAPPING, 0);
+                    k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+                    k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
+                    long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
+                    mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
+                    mm.rssAnon += HPAGE_NR;
+                    return VM_FAULT_OK;
+                } // no huge page: fall back to a small one, as the kernel does
+            }
         }
         if (!write) { // map the shared zero page read-only
             mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(ZERO_PFN, Pte.SPECIAL | Pte.YOUNG));
@@ -456,6 +510,10 @@ public final class Memory {
         long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
         mm.pmds.set(key, 0);
         long base = key << (21 - PAGE_SHIFT);
+        if (isHugeZeroPmd(k, pmd)) { // __split_huge_zero_page_pmd(): 512 special PTEs of the 4 KiB zero page
+            for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(ZERO_PFN, Pte.SPECIAL | (pmd & Pte.YOUNG)));
+            return;
+        }
         for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(head + i, bits));
         // each PTE now holds its own reference and mapcount
         k.phys.refAdd(head, HPAGE_NR - 1);
@@ -561,6 +619,7 @@ public final class Memory {
                 return;
             }
             mm.pmds.set(key, 0);
+            if (isHugeZeroPmd(k, pmd)) return; // zap_huge_pmd(): the huge zero PMD holds nothing
             long head = Pte.pfn(pmd);
             boolean anon = k.phys.testPageFlag(head, PG_ANON);
             if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;

@@ -183,4 +183,108 @@ class FaultReuseTest {
         f.touch(a, 1, true);
         assertNotEquals(head, f.pfn(a));
     }
+
+    // ------------------------------------------------------------ 5. the huge zero folio
+
+    static boolean zeroWpAllocatesThp(Profile p) { return p == Profile.V6_18; } // do_huge_zero_wp_pmd() is in the 6.18 tree only
+
+    @ParameterizedTest @FieldSource("ALL")
+    void readFaultMapsHugeZeroFolio(Profile p) { // do_huge_pmd_anonymous_page(): read fault + use_zero_page -> set_huge_zero_folio()
+        GupFixture f = new GupFixture(p);
+        long a = f.mmapThp(1);
+        f.touch(a + 3 * PAGE_SIZE, 1, false);
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        long z = f.k.hugeZeroPfn;
+        assertTrue(z >= 0);
+        assertEquals(z + 3, f.pfn(a + 3 * PAGE_SIZE));
+        assertFalse(Pte.write(f.pte(f.t, a)));
+        assertEquals(0, f.t.mm.rssAnon, "the huge zero folio counts in no RSS");
+        assertEquals(1, f.ref(z), "mappings take no reference");
+        Task c = fork(f); // copy_huge_pmd(): the child maps it as well
+        assertEquals(z, f.pfn(a) , "parent unchanged");
+        assertEquals(z, Pte.pfn(f.pte(c, a)));
+        exit(f, c);
+        assertEquals(1, f.ref(z));
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void useZeroPageOffAllocatesThpOnRead(Profile p) { // transparent_hugepage/use_zero_page = 0 -> __do_huge_pmd_anonymous_page()
+        GupFixture f = new GupFixture(p);
+        assertEquals(0, Sysctl.set(f.k, Sysctl.THP_USE_ZERO_PAGE, 0).ret());
+        long a = f.mmapThp(1);
+        f.touch(a, 1, false);
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        assertEquals(-1, f.k.hugeZeroPfn);
+        assertEquals(HPAGE_ORDER, f.k.phys.order(f.pfn(a)));
+        assertEquals(HPAGE_NR, f.t.mm.rssAnon);
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void writeAfterReadOnHugeZero(Profile p) {
+        // 6.18 do_huge_zero_wp_pmd(): a new writable THP; 6.3-6.5 do_huge_pmd_wp_page(): is_huge_zero_pmd
+        // -> fallback: __split_huge_zero_page_pmd() and do_wp_page() copies one 4 KiB page
+        GupFixture f = new GupFixture(p);
+        long a = f.mmapThp(1);
+        f.touch(a, 1, false);
+        f.touch(a + 9 * PAGE_SIZE, 1, true);
+        if (zeroWpAllocatesThp(p)) {
+            assertTrue(Memory.pmdMapped(f.t.mm, a));
+            assertEquals(HPAGE_ORDER, f.k.phys.order(f.pfn(a)));
+            assertTrue(Pte.write(f.pte(f.t, a)));
+            assertEquals(HPAGE_NR, f.t.mm.rssAnon);
+        } else {
+            assertFalse(Memory.pmdMapped(f.t.mm, a));
+            assertEquals(0, f.k.phys.order(f.pfn(a + 9 * PAGE_SIZE)));
+            assertEquals(ZERO_PFN, f.pfn(a), "the rest maps the 4 KiB zero page");
+            assertEquals(ZERO_PFN, f.pfn(a + 10 * PAGE_SIZE));
+            assertEquals(1, f.t.mm.rssAnon);
+        }
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void longtermReadPinOfHugeZeroUnshares(Profile p) {
+        // gup_must_unshare(): not anon + FOLL_LONGTERM + COW mapping -> unshare fault; 6.18 maps a new THP,
+        // 6.3-6.5 split and copy one 4 KiB page
+        GupFixture f = new GupFixture(p);
+        long a = f.mmapThp(1);
+        f.touch(a, 1, false);
+        GupResult r = f.gup(GupCall.pin_user_pages, a + PAGE_SIZE, 1, LONGTERM);
+        assertEquals(1, r.ret(), r.toString());
+        long pinned = r.pin().pfns()[0];
+        assertNotEquals(f.k.hugeZeroPfn, f.k.phys.head(pinned));
+        assertEquals(zeroWpAllocatesThp(p) ? HPAGE_ORDER : 0, f.k.phys.order(pinned));
+        assertEquals(pinned, f.pfn(a + PAGE_SIZE), "the process maps the pinned page");
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void shortTermReadPinTakesHugeZeroFolio(Profile p) {
+        // gup_must_unshare(): a short-term R/O pin of a non-anon page needs no unshare; try_grab_folio()
+        // pins the huge zero folio (only the 4 KiB zero page is exempt, is_zero_folio())
+        GupFixture f = new GupFixture(p);
+        long a = f.mmapThp(1);
+        f.touch(a, 1, false);
+        long z = f.k.hugeZeroPfn;
+        GupResult r = f.gup(GupCall.pin_user_pages_fast, a + 2 * PAGE_SIZE, 2, 0);
+        assertEquals(2, r.ret(), r.toString());
+        assertEquals(z + 2, r.pin().pfns()[0]);
+        assertEquals(2, f.pincount(z));
+        assertEquals(3, f.ref(z));
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void dumpSkipsHugeZeroFolio(Profile p) { // follow_huge_pmd(): FOLL_DUMP && is_huge_zero_pmd() -> -EFAULT
+        GupFixture f = new GupFixture(p);
+        long a = f.mmapThp(1);
+        f.touch(a, 1, false);
+        GupResult r = f.gup(GupCall.get_user_pages, a, 1, DUMP);
+        assertEquals(-14, r.ret(), r.toString());
+    }
+
+    @org.junit.jupiter.api.Test
+    void useZeroPageTakesOnlyZeroOrOne() { // single_hugepage_flag_store(): value > 1 -> -EINVAL
+        GupFixture f = new GupFixture(Profile.V6_18);
+        assertEquals(1, Sysctl.get(f.k, Sysctl.THP_USE_ZERO_PAGE));
+        assertEquals(io.pinlab.kernel.Errno.EINVAL, Sysctl.set(f.k, Sysctl.THP_USE_ZERO_PAGE, 2).errno());
+        assertEquals(1, Sysctl.get(f.k, Sysctl.THP_USE_ZERO_PAGE));
+    }
 }
