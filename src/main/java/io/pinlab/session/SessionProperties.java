@@ -8,10 +8,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Lab session settings ({@code pinlab.sessions.*}).
  *
+ * @param store        where sessions live: {@code memory} (the embedded default) or {@code redis};
+ *                     anything else stops the application at start with a message listing these
  * @param idleTimeout  a session untouched for this long is dropped (Caffeine expireAfterAccess)
  * @param maxSessions  live sessions at most; creating one more is a 503 problem
  * @param limits       per-session limits, shown to clients in the session resource
@@ -19,9 +22,17 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("pinlab.sessions")
 public record SessionProperties(
+        @DefaultValue("memory") String store,
         @DefaultValue("24h") @NotNull Duration idleTimeout,
         @DefaultValue("10000") @Min(1) int maxSessions,
         @DefaultValue @Valid Limits limits) {
+    public static final List<String> STORES = List.of("memory", "redis");
+
+    public SessionProperties {
+        if (!STORES.contains(store))
+            throw new IllegalArgumentException("pinlab.sessions.store is '" + store + "'; valid values: "
+                    + String.join(", ", STORES));
+    }
 
     /**
      * @param maxProcesses  live processes per session at most (POST processes and fork beyond it are 409)

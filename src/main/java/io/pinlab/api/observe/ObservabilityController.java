@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -78,8 +79,8 @@ class ObservabilityController {
             schema = @Schema(implementation = EventView.class)))
     @GetMapping(path = "/events/stream", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     SseEmitter stream(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
-                      @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
-        return streams.open(session, after);
+                      @RequestParam(defaultValue = "0") @PositiveOrZero long after, HttpServletRequest request) {
+        return streams.open(session, request.getRemoteAddr(), after);
     }
 
     @Operation(operationId = "listMounts", summary = "The mount table (ext4, xfs, tmpfs, hugetlbfs, fsdax, devices)")
