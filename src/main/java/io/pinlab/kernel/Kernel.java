@@ -294,4 +294,7 @@ public final class Kernel implements Serializable {
     }
 
     public long lastEventSeq() { return nextSeq - 1; }
+
+    /** Events kept (each charged {@link MemCg#EVENT_BYTES}). */
+    public int eventsKept() { return events.size(); }
 }

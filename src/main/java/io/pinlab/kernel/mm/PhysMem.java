@@ -209,6 +209,20 @@ public final class PhysMem implements Serializable {
         return Arrays.copyOf(list, list.length * 2);
     }
 
+    /** Pageblocks holding allocated frames (each charged {@link MemCg#BLOCK_BYTES}). */
+    public long blocks() {
+        long n = 0;
+        for (Area a : new Area[]{dma32, normal, movable}) for (Block b : a.blocks) if (b != null) n++;
+        return n;
+    }
+
+    /** Heap held by the free lists beyond their first capacity (charged as they grew; they never shrink). */
+    public long freeListBytes() {
+        long n = 0;
+        for (Area a : new Area[]{dma32, normal, movable}) n += (a.free0.length - 64) * 8L + (a.free9.length - 8) * 8L;
+        return n;
+    }
+
     /** Why the last {@link #allocFolio} failed: the memcg's explanation, or null when the zone was empty. */
     public String allocFailure() { return lastFailure; }
 

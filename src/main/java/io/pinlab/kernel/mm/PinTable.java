@@ -55,6 +55,9 @@ public final class PinTable implements Serializable {
         }
     }
 
+    /** Heap charged for the records listed and the page arrays of released ones still listed. */
+    public long chargedBytes() { return pins.size() * MemCg.PIN_BYTES + releasedEntries * MemCg.PAGE_ENTRY_BYTES; }
+
     public List<Pin> all() { return new ArrayList<>(pins.values()); }
 
     public Pin find(long id) { return pins.get(id); }
