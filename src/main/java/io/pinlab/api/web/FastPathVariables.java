@@ -13,9 +13,10 @@ import java.util.Map;
 
 /**
  * {@code @PathVariable} of type String, int or long without a data binder per variable: Spring
- * builds a WebDataBinder and asks the conversion service for each one, on every request. The
- * value is the same as Spring's conversion gives (a plain decimal); anything else (hex, a value
- * out of range, other types) goes to Spring's resolver, so its 400 problems stay as they were.
+ * builds a WebDataBinder and asks the conversion service for each one, on every request. Integers
+ * reaching it are canonical decimals (StrictRequests refuses the rest first), which parseInt and
+ * parseLong read as Spring's conversion does; anything they reject and every other type go to
+ * Spring's resolver, so its 400 problems stay as they were.
  */
 class FastPathVariables implements HandlerMethodArgumentResolver {
     private final HandlerMethodArgumentResolver spring;

@@ -1,5 +1,6 @@
 package io.pinlab.api.web;
 
+import io.pinlab.api.json.StrictRequests;
 import io.pinlab.session.SessionService;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
 import org.springframework.context.annotation.Bean;
@@ -8,7 +9,9 @@ import org.springframework.web.servlet.mvc.method.annotation.PathVariableMethodA
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +19,16 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
     private final SessionService sessions;
+    private final JsonMapper mapper;
 
-    WebConfiguration(SessionService sessions) {
+    WebConfiguration(SessionService sessions, JsonMapper mapper) {
         this.sessions = sessions;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new StrictRequests(mapper));
     }
 
     /**
