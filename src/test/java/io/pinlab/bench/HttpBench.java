@@ -106,15 +106,17 @@ public class HttpBench {
             String s = b.post("/sessions", null, "{\"profile\":\"v6.18\"}");
             session = "/sessions/" + field(s, "id");
             token = field(s, "token");
-            String small = field(b.post(session + "/processes/1/mmap", token, "{\"length\":" + 16384L * 4096
+            // CAP_IPC_LOCK, as IoUringBench: 64 MiB of registered buffers are past the default RLIMIT_MEMLOCK
+            String proc = session + "/processes/" + pid(b.post(session + "/processes", token, "{\"capIpcLock\":true}"));
+            String small = field(b.post(proc + "/mmap", token, "{\"length\":" + 16384L * 4096
                     + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}"), "addr");
-            int ring = Integer.parseInt(field(b.post(session + "/processes/1/io_uring_setup", token, "{\"entries\":8}"), "ret"));
+            int ring = Integer.parseInt(field(b.post(proc + "/io_uring_setup", token, "{\"entries\":8}"), "ret"));
             long start = Long.decode(small);
             StringBuilder sb = new StringBuilder("{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[");
             for (int i = 0; i < 16384; i++)
                 sb.append(i == 0 ? "" : ",").append("{\"base\":\"0x").append(Long.toHexString(start + i * 4096L)).append("\",\"len\":4096}");
             body = sb.append("]}").toString();
-            path = session + "/processes/1/io_uring_register";
+            path = proc + "/io_uring_register";
         }
 
         @TearDown(Level.Invocation)
@@ -139,6 +141,12 @@ public class HttpBench {
         HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
         return r.body();
+    }
+
+    static String pid(String json) {
+        Matcher m = Pattern.compile("\"pid\":(\\d+)").matcher(json);
+        if (!m.find()) throw new IllegalStateException("no pid in " + json);
+        return m.group(1);
     }
 
     static String field(String json, String name) {
