@@ -82,7 +82,7 @@ public final class LabSession {
      * through {@link SessionService#execute}.
      */
     public <T> T locked(Function<Kernel, T> read) {
-        if (at != null) return read.apply(owner.replayed(this, at));
+        if (at != null) return owner.readAt(this, at, read);
         lock.lock();
         try {
             owner.catchUp(this);

@@ -10,11 +10,15 @@ import io.pinlab.kernel.sys.Syscall;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Creates, authorises and ends lab sessions, and runs their calls. A session is its profile,
@@ -34,6 +38,18 @@ public class SessionService {
     private final Clock clock;
     private final SyscallDecoder decoder;
     private final Cache<String, LabSession> kernels;
+    /**
+     * Past states recently asked for with {@code ?at=N} (the web timeline reads several views of
+     * the same step): throwaway kernels, never a session's head, each with its own lock.
+     */
+    private final Cache<String, Past> past = Caffeine.newBuilder()
+            .maximumSize(PAST_STATES)
+            .expireAfterAccess(Duration.ofMinutes(5))
+            .build();
+    private static final int PAST_STATES = 16;
+
+    private record Past(Kernel kernel, ReentrantLock lock) {
+    }
 
     public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder) {
         this.store = store;
@@ -222,8 +238,22 @@ public class SessionService {
         s.seen = Math.max(s.seen, s.version);
     }
 
-    /** The state after step {@code step} of the log, replayed into a throwaway kernel (never cached). */
-    Kernel replayed(LabSession view, long step) {
+    /**
+     * Runs {@code read} on the state after step {@code step} of the log, replayed into a throwaway
+     * kernel (kept briefly for further reads of the same step, never as the session's head).
+     */
+    <T> T readAt(LabSession view, long step, Function<Kernel, T> read) {
+        Past p = past.get(view.id() + "@" + step, key -> new Past(replayed(view, step), new ReentrantLock()));
+        p.lock().lock();
+        try {
+            return read.apply(p.kernel());
+        } finally {
+            p.lock().unlock();
+        }
+    }
+
+    /** The state after step {@code step} of the log, replayed into a new kernel. */
+    private Kernel replayed(LabSession view, long step) {
         Kernel k = boot(view.profile(), view.movableZone());
         if (step <= 0) return k;
         List<byte[]> log = store.stepsAfter(view.id(), 0);
@@ -245,7 +275,7 @@ public class SessionService {
         }
         long ret = Syscall.ret(answer);
         var errno = Syscall.errno(answer);
-        if (ret != step.ret() || !java.util.Objects.equals(errno == null ? null : errno.name(), step.errno()))
+        if (ret != step.ret() || !Objects.equals(errno == null ? null : errno.name(), step.errno()))
             throw new IllegalStateException("replay of step " + seq + " (" + step.op() + ") diverged: logged ret "
                     + step.ret() + ", replay ret " + ret);
     }
