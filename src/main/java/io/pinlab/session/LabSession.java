@@ -92,6 +92,21 @@ public final class LabSession {
         }
     }
 
+    /**
+     * This replica stops holding the kernel (evicted from the cache, or it may hold a step the
+     * log does not): its charges leave the service-wide budget; the next call rebuilds it.
+     */
+    void dropKernel() {
+        lock.lock();
+        try {
+            if (kernel != null) kernel.memcg.offline();
+            kernel = null;
+            version = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Steps in this session's log (for a view: the step it shows). */
     public long steps() {
         if (at != null) return at;

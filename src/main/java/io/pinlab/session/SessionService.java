@@ -35,6 +35,7 @@ public class SessionService {
 
     private final SessionStore store;
     private final SessionProperties properties;
+    private final SessionBudget budget;
     private final Clock clock;
     private final SyscallDecoder decoder;
     private final Cache<String, LabSession> kernels;
@@ -45,20 +46,28 @@ public class SessionService {
     private final Cache<String, Past> past = Caffeine.newBuilder()
             .maximumSize(PAST_STATES)
             .expireAfterAccess(Duration.ofMinutes(5))
+            .<String, Past>removalListener((key, p, cause) -> {
+                if (p != null) p.kernel().memcg.offline();
+            })
             .build();
     private static final int PAST_STATES = 16;
 
     private record Past(Kernel kernel, ReentrantLock lock) {
     }
 
-    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder) {
+    public SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock,
+                          SyscallDecoder decoder) {
         this.store = store;
         this.properties = properties;
+        this.budget = budget;
         this.clock = clock;
         this.decoder = decoder;
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 .expireAfterAccess(properties.idleTimeout())
+                .<String, LabSession>removalListener((id, session, cause) -> {
+                    if (session != null) session.dropKernel();
+                })
                 .build();
     }
 
@@ -72,18 +81,18 @@ public class SessionService {
         byte[] encode(long timeMillis, R answer);
     }
 
-    /** The kernel a new session of this profile boots. */
-    public static Kernel boot(Profile profile, boolean movableZone) {
-        return new Kernel(profile, movableZone);
+    /**
+     * A kernel of this profile as a session boots it, within the session limits and charged to the
+     * service-wide budget, for work outside a session (compare, exercises): hand it back with
+     * {@link #discard} when done.
+     */
+    public Kernel boot(Profile profile, boolean movableZone) {
+        return budget.kernel(profile, movableZone);
     }
 
-    /**
-     * @param profileName null for the default profile
-     * @throws UnknownProfileException for a profile name that does not exist
-     * @throws SessionLimitException   when the store is full
-     */
-    public Created create(String profileName, String label, boolean movableZone) {
-        return create(profile(profileName), label, movableZone, List.of(), null);
+    /** A kernel from {@link #boot} is no longer used: its charges leave the service-wide budget. */
+    public void discard(Kernel kernel) {
+        kernel.memcg.offline();
     }
 
     /** The profile of this name (null: the default). */
@@ -93,23 +102,41 @@ public class SessionService {
     }
 
     /**
-     * A new session whose log starts with {@code steps} (import), already applied to {@code kernel}
-     * (booted with {@link #boot} for this profile and options).
+     * A new session with an empty log.
+     *
+     * @param profileName null for the default profile
+     * @param client      the creating client's address, counted against the per-client caps; null
+     *                    for sessions those caps do not apply to (a course's, which has its own quota)
+     * @throws UnknownProfileException for a profile name that does not exist
+     * @throws SessionQuotaException   (429) the client is at its live or per-minute cap
+     * @throws MemoryBudgetException   (503) the service-wide memory budget is nearly used
+     * @throws SessionLimitException   when the store is full
      */
-    public Created create(Profile profile, String label, boolean movableZone, List<byte[]> steps, Kernel kernel) {
-        if (steps.size() > properties.limits().maxSteps()) throw new StepLimitException(properties.limits().maxSteps());
+    public Created create(String profileName, String label, boolean movableZone, String client) {
+        Profile profile = profile(profileName);
+        Kernel kernel = budget.admit(client, profile, movableZone);
         String token = Tokens.newToken();
         Instant now = clock.instant();
         SessionRecord meta = new SessionRecord(Tokens.newSessionId(), Tokens.sha256(token), profile.name(), label,
-                movableZone, now, now, 0);
-        store.create(meta);
-        for (int i = 0; i < steps.size(); i++)
-            if (!store.append(meta.id(), i, steps.get(i))) throw new IllegalStateException("a new session's log changed while importing");
-        LabSession session = new LabSession(meta.withVersion(steps.size()), this);
-        session.kernel = kernel != null ? kernel : boot(profile, movableZone);
-        session.version = steps.size();
+                movableZone, now, now, 0, client);
+        try {
+            store.create(meta);
+        } catch (RuntimeException e) {
+            kernel.memcg.offline();
+            budget.ended(meta);
+            throw e;
+        }
+        LabSession session = new LabSession(meta, this);
+        session.kernel = kernel;
+        session.version = 0;
         kernels.put(meta.id(), session);
         return new Created(session, token);
+    }
+
+    /** Ends a session this service created whose setup failed (an import with a bad step): as if deleted. */
+    public void abandon(LabSession session) {
+        store.remove(session.id());
+        kernels.invalidate(session.id());
     }
 
     /**
@@ -180,7 +207,7 @@ public class SessionService {
                 } catch (NoSuchObjectException | StateConflictException refused) {
                     throw refused; // raised before any state changed
                 } catch (RuntimeException bug) {
-                    session.kernel = null; // may be half-changed: rebuild from the log next time
+                    session.dropKernel(); // may be half-changed: rebuild from the log next time
                     throw bug;
                 }
                 byte[] step = encoder.encode(clock.millis(), answer);
@@ -190,7 +217,7 @@ public class SessionService {
                     return present.apply(k, answer);
                 }
                 // lost the race (or the session is gone): our kernel holds a step the log does not
-                session.kernel = null;
+                session.dropKernel();
                 Optional<SessionRecord> now = store.find(session.id());
                 if (now.isEmpty()) {
                     kernels.invalidate(session.id());
@@ -226,7 +253,7 @@ public class SessionService {
         if (s.kernel == null) {
             // Seam for snapshots: once io.pinlab.kernel.snapshot.KernelSnapshot exists, start from
             // store.latestSnapshot(id) (KernelSnapshot.read, version) instead of booting at step 0.
-            s.kernel = boot(s.profile(), s.movableZone());
+            s.kernel = budget.kernel(s.profile(), s.movableZone());
             s.version = 0;
         }
         if (s.version >= s.seen) return;
@@ -254,7 +281,7 @@ public class SessionService {
 
     /** The state after step {@code step} of the log, replayed into a new kernel. */
     private Kernel replayed(LabSession view, long step) {
-        Kernel k = boot(view.profile(), view.movableZone());
+        Kernel k = budget.kernel(view.profile(), view.movableZone());
         if (step <= 0) return k;
         List<byte[]> log = store.stepsAfter(view.id(), 0);
         for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);

@@ -75,7 +75,7 @@ public class StepsBench {
         @Setup(Level.Trial)
         public void setUp() {
             f = new StepsFixture();
-            SessionService.Created created = f.sessions.create("v6.18", null, false);
+            SessionService.Created created = f.sessions.create("v6.18", null, false, null);
             s = created.session();
             bearer = "Bearer " + created.token();
             for (int i = 0; i < 40; i++) chain(f, s, i);
@@ -88,7 +88,7 @@ public class StepsBench {
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public long catchUp200(Lab200 lab) {
         // a replica that never held this session: empty kernel cache, the log in the store
-        SessionService replica = new SessionService(lab.f.store, lab.f.sessions.properties(), Clock.systemUTC(),
+        SessionService replica = new SessionService(lab.f.store, lab.f.sessions.properties(), lab.f.budget, Clock.systemUTC(),
                 new StepDecoder(lab.f.mapper));
         return replica.authorize(lab.s.id(), lab.bearer).steps();
     }
@@ -110,7 +110,7 @@ public class StepsBench {
         @Setup(Level.Iteration)
         public void setUp() {
             f = new StepsFixture(Integer.MAX_VALUE, 16);
-            s = f.sessions.create("v6.18", null, false).session();
+            s = f.sessions.create("v6.18", null, false, null).session();
         }
     }
 

@@ -204,7 +204,7 @@ public final class Requests {
     @Schema(description = "a new process (not a fork): empty address space with a [stack] VMA")
     public record CreateProcessRequest(
             @Schema(example = "lab", defaultValue = "lab") @Size(min = 1, max = 15)
-            @Pattern(regexp = "[\\x21-\\x7e]*", message = "must be printable ASCII without spaces") String comm,
+            @Pattern(regexp = "^[\\x21-\\x7e]*$", message = "must be printable ASCII without spaces") String comm,
             @Schema(example = "1000", defaultValue = "1000") @PositiveOrZero @Max(65534) Integer uid,
             @Schema(defaultValue = "false") Boolean capIpcLock,
             @Schema(description = "RLIMIT_MEMLOCK in bytes", example = "8388608", defaultValue = "8388608")
@@ -299,7 +299,10 @@ public final class Requests {
 
     /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
     public enum RsrcFlag {
-        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
+        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE),
+        /** struct io_uring_clone_buffers flags (IORING_REGISTER_CLONE_BUFFERS). */
+        IORING_REGISTER_SRC_REGISTERED(RegisterArgs.IORING_REGISTER_SRC_REGISTERED),
+        IORING_REGISTER_DST_REPLACE(RegisterArgs.IORING_REGISTER_DST_REPLACE);
 
         final int value;
 
@@ -333,7 +336,8 @@ public final class Requests {
 
     public record RegisterRequest(
             @NotNull Integer fd,
-            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
+            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS",
+                    description = "the opcode by name; or give opcodeNumber instead") RegisterOp opcode,
             // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
             // 10-15 ms of a 30 ms budget for the largest legal table
             @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
@@ -341,9 +345,26 @@ public final class Requests {
             @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
             @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
             @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
-            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
+            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags,
+            @Schema(description = "the opcode as a number, instead of opcode: a simulated one, or one from "
+                    + "IORING_REGISTER_LAST on (the kernel answers -EINVAL)") @PositiveOrZero @Max(Integer.MAX_VALUE) Long opcodeNumber,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_fd (offset is dst_off)") Integer srcFd,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff) {
 
-        RegisterArgs toKernel() {
+        RegisterArgs toKernel(Profile profile) {
+            if ((opcode == null) == (opcodeNumber == null))
+                throw ApiProblemException.badField("opcode", "give exactly one of opcode and opcodeNumber");
+            if (opcodeNumber != null) {
+                int n = (int) (long) opcodeNumber;
+                var known = RegisterOp.byValue(n);
+                if (known.isEmpty()) {
+                    if (n < RegisterOp.registerLast(profile))
+                        throw ApiProblemException.badField("opcodeNumber", "opcode " + n + " is below IORING_REGISTER_LAST but not simulated; simulated: "
+                                + java.util.Arrays.toString(RegisterOp.values()));
+                    return RegisterArgs.number(fd, n);
+                }
+                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
+            }
             List<Iovec> iov = null;
             if (iovecs != null) {
                 iov = new ArrayList<>(iovecs.size());
@@ -359,11 +380,12 @@ public final class Requests {
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
-                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
+                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null,
+                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff);
         }
 
         Syscall.IoUringRegister toSyscall(Ctx c) {
-            return new Syscall.IoUringRegister(c.pid(), toKernel());
+            return new Syscall.IoUringRegister(c.pid(), toKernel(c.profile()));
         }
     }
 

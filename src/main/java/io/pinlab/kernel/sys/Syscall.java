@@ -32,42 +32,49 @@ import java.util.List;
  */
 public sealed interface Syscall<R> {
 
-    R apply(Kernel k);
+    /** Makes the call: a new call begins (its work budget full, {@link Kernel#beginCall}), then the kernel function runs. */
+    default R apply(Kernel k) {
+        k.beginCall();
+        return invoke(k);
+    }
+
+    /** The kernel function itself; callers use {@link #apply}. */
+    R invoke(Kernel k);
 
     /** The calling process, or 0 for calls that no process makes (sysctl writes, the driver's pin release, process creation). */
     int pid();
 
     /** mmap(2): ksys_mmap_pgoff() (mm/mmap.c); ret is the address. */
     record Mmap(int pid, long addr, long length, int prot, int flags, int fd, long offset) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Mmap.doMmap(k, k.task(pid), addr, length, prot, flags, fd, offset);
         }
     }
 
     /** munmap(2): __vm_munmap() (mm/mmap.c). */
     record Munmap(int pid, long addr, long length) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Mmap.doMunmap(k, k.task(pid), addr, length);
         }
     }
 
     /** mprotect(2): do_mprotect_pkey() (mm/mprotect.c). */
     record Mprotect(int pid, long addr, long length, int prot) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Mprotect.doMprotect(k, k.task(pid), addr, length, prot);
         }
     }
 
     /** madvise(2): do_madvise() (mm/madvise.c). */
     record Madvise(int pid, long addr, long length, int advice) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Madvise.doMadvise(k, k.task(pid), addr, length, advice);
         }
     }
 
     /** The process reads or writes its own memory (handle_mm_fault() per page, mm/memory.c). */
     record Access(int pid, long addr, long length, boolean write, Long value) implements Syscall<AccessResult> {
-        public AccessResult apply(Kernel k) {
+        public AccessResult invoke(Kernel k) {
             return Memory.access(k, k.task(pid), addr, length, write, value);
         }
     }
@@ -79,7 +86,7 @@ public sealed interface Syscall<R> {
      * The request must already pass {@code Gup.requestShapeError} (a malformed request, not a call).
      */
     record Gup(int pid, GupRequest request) implements Syscall<GupResult> {
-        public GupResult apply(Kernel k) {
+        public GupResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Gup.call(k, k.task(pid), request);
         }
     }
@@ -88,21 +95,21 @@ public sealed interface Syscall<R> {
     record Release(long pinId, PinRelease how, boolean makeDirty) implements Syscall<SysResult> {
         public int pid() { return 0; }
 
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Pins.release(k, pinId, how, makeDirty);
         }
     }
 
     /** fork(2): copy_process() (kernel/fork.c); ret is the child's pid. */
     record Fork(int pid) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Fork.copyProcess(k, k.task(pid));
         }
     }
 
     /** exit(2): do_exit() (kernel/exit.c). */
     record Exit(int pid) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Exit.doExit(k, k.task(pid));
         }
     }
@@ -111,7 +118,7 @@ public sealed interface Syscall<R> {
     record CreateProcess(String comm, int uid, boolean capIpcLock, long rlimitMemlock) implements Syscall<SysResult> {
         public int pid() { return 0; }
 
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             Task t = k.createTask(0, comm, uid, capIpcLock, rlimitMemlock);
             return new SysResult(t.pid, null, List.of(), List.of());
         }
@@ -119,35 +126,35 @@ public sealed interface Syscall<R> {
 
     /** open(2): do_sys_open() (fs/open.c); ret is the fd. */
     record Open(int pid, String path, int flags, Long size) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.open(k, k.task(pid), path, flags, size);
         }
     }
 
     /** memfd_create(2) (mm/memfd.c); ret is the fd. */
     record MemfdCreate(int pid, String name, int flags, Long size) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.memfdCreate(k, k.task(pid), name, flags, size);
         }
     }
 
     /** memfd_secret(2) (mm/secretmem.c); ret is the fd. */
     record MemfdSecret(int pid, Long size) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.memfdSecret(k, k.task(pid), size);
         }
     }
 
     /** ftruncate(2): do_sys_ftruncate() (fs/open.c). */
     record Ftruncate(int pid, int fd, long length) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.ftruncate(k, k.task(pid), fd, length);
         }
     }
 
     /** close(2): close_fd() (fs/file.c). */
     record Close(int pid, int fd) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.close(k, k.task(pid), fd);
         }
     }
@@ -156,21 +163,21 @@ public sealed interface Syscall<R> {
     record Sysctl(String name, long value) implements Syscall<SysResult> {
         public int pid() { return 0; }
 
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.Sysctl.set(k, name, value);
         }
     }
 
     /** io_uring_setup(2) (io_uring/io_uring.c); ret is the ring fd. */
     record IoUringSetup(int pid, int entries, int flags) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return IoUring.setup(k, k.task(pid), entries, flags);
         }
     }
 
     /** io_uring_register(2) with the buffer opcodes (io_uring/register.c, io_uring/rsrc.c). */
     record IoUringRegister(int pid, RegisterArgs args) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return IoUring.register(k, k.task(pid), args);
         }
     }
@@ -181,7 +188,7 @@ public sealed interface Syscall<R> {
             sqes = List.copyOf(sqes);
         }
 
-        public EnterResult apply(Kernel k) {
+        public EnterResult invoke(Kernel k) {
             return IoUring.enter(k, k.task(pid), fd, sqes);
         }
     }

@@ -56,7 +56,7 @@ class ReplayPropertyTest {
     void liveStateIsTheReplayOfTheLog(long seed, String profile) {
         StepsFixture f = new StepsFixture();
         Random r = new Random(seed);
-        SessionService.Created created = f.sessions.create(profile, null, r.nextInt(3) == 0);
+        SessionService.Created created = f.sessions.create(profile, null, r.nextInt(3) == 0, null);
         LabSession s = created.session();
         int n = 30 + r.nextInt(40);
         int mid = r.nextInt(n);
@@ -75,7 +75,7 @@ class ReplayPropertyTest {
         assertThat(s.at(s.steps()).locked(State::of)).as("replay of the whole log").isEqualTo(live);
         assertThat(s.at(midStep).locked(State::of)).as("replay up to step %d", midStep).isEqualTo(atMid);
 
-        SessionService replica = new SessionService(f.store, f.sessions.properties(), java.time.Clock.systemUTC(),
+        SessionService replica = new SessionService(f.store, f.sessions.properties(), f.budget, java.time.Clock.systemUTC(),
                 new StepDecoder(f.mapper));
         LabSession cold = replica.authorize(s.id(), "Bearer " + created.token());
         assertThat(cold.locked(State::of)).as("a replica with an empty kernel cache catches up").isEqualTo(live);
@@ -208,7 +208,7 @@ class ReplayPropertyTest {
                         RegisterOp op = r.nextBoolean() ? RegisterOp.IORING_REGISTER_BUFFERS : RegisterOp.IORING_UNREGISTER_BUFFERS;
                         f.steps.call(s, Op.IO_URING_REGISTER, pid, new Requests.RegisterRequest(ring, op,
                                 op == RegisterOp.IORING_REGISTER_BUFFERS ? List.of(new Requests.IovecJson(Address.of(start), len)) : null,
-                                null, null, null, null, null));
+                                null, null, null, null, null, null, null, null));
                     }
                 }
                 default -> f.steps.call(s, Op.SYSCTL, null, new Requests.SysctlArgs("vm.nr_hugepages", (long) r.nextInt(4)));
