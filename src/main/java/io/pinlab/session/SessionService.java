@@ -282,10 +282,14 @@ public class SessionService {
     /** The state after step {@code step} of the log, replayed into a new kernel. */
     private Kernel replayed(LabSession view, long step) {
         Kernel k = budget.kernel(view.profile(), view.movableZone());
-        if (step <= 0) return k;
-        List<byte[]> log = store.stepsAfter(view.id(), 0);
-        for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);
-        return k;
+        try {
+            List<byte[]> log = store.stepsAfter(view.id(), 0);
+            for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);
+            return k;
+        } catch (RuntimeException e) {
+            k.memcg.offline();
+            throw e;
+        }
     }
 
     /**

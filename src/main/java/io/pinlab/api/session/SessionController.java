@@ -4,7 +4,6 @@ import io.pinlab.api.openapi.ApiDocs;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
 import io.pinlab.session.LoggedStep;
 import tools.jackson.databind.JsonNode;
 import io.pinlab.kernel.Task;
