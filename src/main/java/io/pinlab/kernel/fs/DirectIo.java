@@ -84,6 +84,11 @@ public final class DirectIo {
         for (long x = 0; x < done; ) {
             long a = buf + x, fo = pos + x;
             long step = Math.min(done - x, Math.min(PAGE_SIZE - (a & (PAGE_SIZE - 1)), PAGE_SIZE - (fo & (PAGE_SIZE - 1))));
+            if (!k.chargeWork(1)) { // pinlab's per-call work limit: stop as on a fatal signal, with what is done
+                ex.step("iomap_dio_rw", IOMAP, "stopped", k.workLimitReason());
+                done = x;
+                break;
+            }
             long upfn = pages[(int) ((a >>> PAGE_SHIFT) - first)];
             long cache = Memory.findOrCreateCachePage(k, in, fo >>> PAGE_SHIFT);
             if (cache < 0) { done = x; break; }
@@ -92,7 +97,8 @@ public final class DirectIo {
             x += step;
         }
         if (write) in.size = Math.max(in.size, pos + done);
-        Gup.unpinUserPagesDirtyLock(k, pages, (int) pinned, !write); // bio_release_pages(): a read dirties what it filled
+        Gup.unpinUserPagesDirtyLock(k, pages, (int) pinned, !write);
+        if (done == 0) return fail(ex, "iomap_dio_rw", IOMAP, Errno.EINTR, "nothing was transferred"); // bio_release_pages(): a read dirties what it filled
         ex.ok(write ? "iomap_dio_rw" : "iomap_dio_rw", IOMAP, done + " byte(s) " + (write ? "written from" : "read into") + " "
                 + pinned + " page(s) pinned by pin_user_pages_fast() (FOLL_PIN" + (write ? "" : "|FOLL_WRITE") + ", short-term: unpinned at bio completion)");
         return done;

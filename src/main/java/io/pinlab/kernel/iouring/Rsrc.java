@@ -53,6 +53,9 @@ final class Rsrc {
      * slot empty, BUFFERS2 with {@code data == 0}). All or nothing: a failure at entry i releases
      * entries 0..i-1 (tags cleared first, so no tag CQE is posted).
      */
+    /** Heap of one buffer-table slot in page-array entries (8 bytes): the slot and its tag (12) and a mapped buffer (64). */
+    static final long TABLE_SLOT_ENTRIES = 10;
+
     static long ioSqeBuffersRegister(Kernel k, Task t, IoRingCtx ctx, List<Iovec> arg, long nrArgs, List<Long> tags,
                                      Explain ex) {
         Profile p = k.profile;
@@ -67,10 +70,13 @@ final class Rsrc {
             return Errno.EINVAL.neg();
         }
         int nr = (int) nrArgs;
+        // io_rsrc_data_alloc(): the table and tags, kvmalloc'ed and charged like a page array
+        if (!k.reservePageArray(TABLE_SLOT_ENTRIES * nr, ex)) return Errno.ENOMEM.neg();
         long[] tagArr = new long[nr];
         if (!nodeTable && tags != null) {
             // v6.3-6.6: io_rsrc_data_alloc() copies every tag before anything is pinned
             if (tags.size() < nr) {
+                k.releasePageArray(TABLE_SLOT_ENTRIES * nr);
                 ex.fail("io_rsrc_data_alloc", FILE, Errno.EFAULT, "copy_from_user(&utags[" + tags.size()
                         + "]) faults: the tag array holds " + tags.size() + " of " + nr + " entries");
                 return Errno.EFAULT.neg();
@@ -152,6 +158,7 @@ final class Rsrc {
                     + " failed: tags cleared, " + released + " earlier buffer(s) unpinned and unaccounted, no table left, no tag CQE");
             Step last = steps.get(steps.size() - 1);
             ex.step(last.fn(), last.file(), last.outcome(), last.detail());
+            k.releasePageArray(TABLE_SLOT_ENTRIES * nr);
             return err.neg();
         }
         for (Step s : steps) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
@@ -576,6 +583,7 @@ final class Rsrc {
             if (postTags && ctx.bufTags[i] != 0) ctx.cq.add(new Cqe(ctx.bufTags[i], 0, 0));
             ioBufferUnmap(k, ctx, table[i]);
         }
+        k.releasePageArray(TABLE_SLOT_ENTRIES * table.length);
         ctx.bufTable = null;
         ctx.bufTags = null;
     }
@@ -627,6 +635,7 @@ final class Rsrc {
             return fail(ex, "io_clone_buffers", Errno.EINVAL, "dst_off + nr = " + end + " > IORING_MAX_REG_BUFFERS");
         int oldNr = ctx.bufTable == null ? 0 : ctx.bufTable.length;
         int size = (int) Math.max(end, oldNr);
+        if (!k.reservePageArray(TABLE_SLOT_ENTRIES * size, ex)) return Errno.ENOMEM.neg(); // io_rsrc_data_alloc()
         IoMappedUbuf[] table = new IoMappedUbuf[size];
         long[] tags = new long[size];
         for (long i = 0; i < nr; i++) {
@@ -645,6 +654,7 @@ final class Rsrc {
                 ioBufferUnmap(k, ctx, ctx.bufTable[i]);
             }
         }
+        if (oldNr > 0) k.releasePageArray(TABLE_SLOT_ENTRIES * oldNr); // the old table itself
         ctx.bufTable = table;
         ctx.bufTags = tags;
         ex.ok("io_clone_buffers", FILE, nr + " buffer(s) of ring fd " + a.srcFd() + " (slots " + srcOff + "..) now also in slots "

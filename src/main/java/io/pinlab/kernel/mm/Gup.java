@@ -616,7 +616,11 @@ public final class Gup {
             long page;
             int guard = 0;
             while (true) {
-                // fatal_signal_pending(): never in this simulator
+                if (!c.k.chargeWork(1)) { // fatal_signal_pending(): pinlab's per-call work limit plays the signal
+                    c.ex.fail("__get_user_pages", FILE, Errno.EINTR, "at " + hex(start) + ", after " + i + " pages: " + c.k.workLimitReason());
+                    ret = -Errno.EINTR.value();
+                    break walk;
+                }
                 page = followPageMask(c, vma, start, flags);
                 if (page == 0 || page == EMLINK) {
                     int r = faultinPage(c, vma, start, flags, page == EMLINK);
@@ -851,7 +855,8 @@ public final class Gup {
             String why;
             if ((ret & Memory.VM_FAULT_OOM) != 0) {
                 e = Errno.ENOMEM;
-                why = "VM_FAULT_OOM: no free page frame";
+                String oom = OomKill.failure(c.k);
+                why = "VM_FAULT_OOM: " + (oom == null ? "no free page frame" : oom);
             } else if ((ret & VM_FAULT_HWPOISON) != 0 && (flags & FOLL_HWPOISON) != 0) {
                 e = Errno.EHWPOISON;
                 why = "VM_FAULT_HWPOISON";
@@ -1248,6 +1253,8 @@ public final class Gup {
         boolean write = (flags & FOLL_WRITE) != 0;
         Vma cur = null;
         while (addr != end) {
+            // pinlab's per-call work limit: the rest goes to the slow path, which stops at once (-EINTR)
+            if (!c.k.chargeWork(1)) { stop = c.k.workLimitReason(); break; }
             // pte_protnone() / !pte_access_permitted(): x86 maps PROT_NONE without _PAGE_USER. Our
             // PTEs carry no such bit, so the VMA's protection stands in for it (looked up per VMA).
             if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);

@@ -77,11 +77,12 @@ public final class ProcessVm {
             }
             long avail = Math.min(rv.len(), pinned * PAGE_SIZE - (rv.base() & (PAGE_SIZE - 1)));
             long done = 0;
-            boolean fault = false;
+            boolean fault = false, interrupted = false;
             while (done < avail && li < local.size()) {
                 Iovec lv = local.get(li);
                 long n = Math.min(avail - done, lv.len() - loff);
                 if (n <= 0) { li++; loff = 0; continue; }
+                if (!k.chargeWork(1)) { interrupted = true; break; } // pinlab's per-call work limit, as a fatal signal
                 long la = lv.base() + loff, ra = rv.base() + done;
                 long lpfn = Memory.userPage(k, t, la, !write);
                 if (lpfn < 0) { fault = true; break; }
@@ -95,6 +96,10 @@ public final class ProcessVm {
             }
             Gup.unpinUserPagesDirtyLock(k, pages, (int) pinned, write);
             copied += done;
+            if (interrupted) {
+                ex.fail(fn, PVM, Errno.EINTR, k.workLimitReason());
+                return copied > 0 ? copied : Errno.EINTR.neg();
+            }
             if (fault) {
                 ex.fail("copy_page_to_iter", "lib/iov_iter.c", Errno.EFAULT, "the local buffer faults");
                 return copied > 0 ? copied : Errno.EFAULT.neg();
