@@ -1,6 +1,7 @@
 package io.pinlab.api.iouring;
 
 import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Page;
 import io.pinlab.api.common.Pfns;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.problem.ApiProblemException;
@@ -17,21 +18,26 @@ import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.EnumSet;
@@ -67,7 +73,10 @@ class IoUringController {
 
     /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
     enum RsrcFlag {
-        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
+        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE),
+        /** struct io_uring_clone_buffers flags (IORING_REGISTER_CLONE_BUFFERS). */
+        IORING_REGISTER_SRC_REGISTERED(RegisterArgs.IORING_REGISTER_SRC_REGISTERED),
+        IORING_REGISTER_DST_REPLACE(RegisterArgs.IORING_REGISTER_DST_REPLACE);
 
         final int value;
 
@@ -96,7 +105,8 @@ class IoUringController {
 
     record RegisterRequest(
             @NotNull Integer fd,
-            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
+            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS",
+                    description = "the opcode by name; or give opcodeNumber instead") RegisterOp opcode,
             // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
             // 10-15 ms of a 30 ms budget for the largest legal table
             @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
@@ -104,9 +114,26 @@ class IoUringController {
             @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
             @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
             @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
-            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
+            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags,
+            @Schema(description = "the opcode as a number, instead of opcode: a simulated one, or one from "
+                    + "IORING_REGISTER_LAST on (the kernel answers -EINVAL)") @PositiveOrZero @Max(Integer.MAX_VALUE) Long opcodeNumber,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_fd (offset is dst_off)") Integer srcFd,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff) {
 
-        RegisterArgs toKernel() {
+        RegisterArgs toKernel(io.pinlab.kernel.Profile profile) {
+            if ((opcode == null) == (opcodeNumber == null))
+                throw ApiProblemException.badField("opcode", "give exactly one of opcode and opcodeNumber");
+            if (opcodeNumber != null) {
+                int n = (int) (long) opcodeNumber;
+                var known = RegisterOp.byValue(n);
+                if (known.isEmpty()) {
+                    if (n < RegisterOp.registerLast(profile))
+                        throw ApiProblemException.badField("opcodeNumber", "opcode " + n + " is below IORING_REGISTER_LAST but not simulated; simulated: "
+                                + java.util.Arrays.toString(RegisterOp.values()));
+                    return RegisterArgs.number(fd, n);
+                }
+                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
+            }
             List<Iovec> iov = null;
             if (iovecs != null) {
                 iov = new java.util.ArrayList<>(iovecs.size());
@@ -122,7 +149,8 @@ class IoUringController {
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
-                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
+                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null,
+                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff);
         }
     }
 
@@ -147,18 +175,20 @@ class IoUringController {
 
     record BufferJson(int index, Address base, long len, int nrBvecs, long accountedPages,
                       @Schema(description = "pinned pfns (at most the first 512)") List<Long> pfns,
-                      @Schema(description = "all pinned pfns as runs of consecutive pfns") List<Pfns.Run> pfnRuns,
+                      @Schema(description = "all pinned pfns as runs with a fixed step (at most the first 256 runs)") List<Pfns.Run> pfnRuns,
                       @Schema(description = "the bvecs (at most the first 512; nrBvecs counts them all)") List<BvecJson> bvecs,
-                      @Schema(description = "true when pfns or bvecs list only their first 512 entries") boolean truncated,
+                      @Schema(description = "true when pfns, pfnRuns or bvecs list only their first entries") boolean truncated,
                       long tag, boolean empty) {
         record BvecJson(long pfn, long offset, long len) {
         }
 
         static BufferJson of(BufferView b) {
-            long[] pfns = Pfns.toArray(b.pfns());
-            boolean truncated = pfns.length > Pfns.MAX_LISTED || b.bvecs().size() > Pfns.MAX_LISTED;
+            long[] pfns = new long[b.pfns().size()];
+            for (int i = 0; i < pfns.length; i++) pfns[i] = b.pfns().get(i);
+            Pfns.Runs runs = Pfns.runs(pfns);
+            boolean truncated = pfns.length > Pfns.MAX_LISTED || b.bvecs().size() > Pfns.MAX_LISTED || runs.truncated();
             return new BufferJson(b.index(), Address.of(b.base()), b.len(), b.nrBvecs(), b.accountedPages(),
-                    Pfns.listed(pfns, false), Pfns.runs(pfns),
+                    Pfns.listed(pfns, false), runs.runs(),
                     b.bvecs().stream().limit(Pfns.MAX_LISTED).map(v -> new BvecJson(v.pfn(), v.offset(), v.len())).toList(),
                     truncated, b.tag(), b.empty());
         }
@@ -181,7 +211,7 @@ class IoUringController {
     KernelAnswer register(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                           @RequestBody @Valid RegisterRequest req) {
         Pids.check(pid);
-        RegisterArgs args = req.toKernel();
+        RegisterArgs args = req.toKernel(session.profile());
         return KernelAnswer.of(session.locked(k -> IoUring.register(k, k.task(pid), args)));
     }
 
@@ -201,11 +231,20 @@ class IoUringController {
                 r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
     }
 
-    @Operation(operationId = "listIoUringBuffers", summary = "The ring's registered-buffer table")
+    @Operation(operationId = "listIoUringBuffers", summary = "The ring's registered-buffer table, sparse slots included",
+            description = "One page of the table: ?offset= is the first slot, ?limit= (default 100, at most 1000) "
+                    + "caps the page; the X-Total-Count header gives the table size.")
+    @ApiResponse(responseCode = "200", headers = @Header(name = Page.TOTAL_HEADER, description = "slots in the whole table",
+            schema = @Schema(type = "integer", format = "int64")))
     @GetMapping("/io_uring/{fd}/buffers")
-    List<BufferJson> buffers(@PathVariable String sid, @PathVariable int pid, @PathVariable int fd,
-                             @Parameter(hidden = true) LabSession session) {
+    ResponseEntity<List<BufferJson>> buffers(@PathVariable String sid, @PathVariable int pid, @PathVariable int fd,
+                                             @Parameter(hidden = true) LabSession session,
+                                             @Parameter(description = "first slot", example = "0")
+                                             @RequestParam(defaultValue = "0") @PositiveOrZero int offset,
+                                             @Parameter(description = "slots to return", example = "100")
+                                             @RequestParam(defaultValue = Page.DEFAULT_LIMIT) @Positive @Max(Page.MAX_LIMIT) int limit) {
         Pids.check(pid);
-        return session.locked(k -> IoUring.buffers(k, k.task(pid), fd).stream().map(BufferJson::of).toList());
+        return session.locked(k -> Page.of(IoUring.ctx(k.task(pid), fd).nrUserBufs(),
+                IoUring.buffers(k, k.task(pid), fd, offset, limit).stream().map(BufferJson::of).toList()));
     }
 }

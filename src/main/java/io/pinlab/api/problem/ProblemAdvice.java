@@ -89,6 +89,22 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 Map.of("maxSessions", ex.maxSessions()), headers, request);
     }
 
+    @ExceptionHandler(io.pinlab.session.SessionQuotaException.class)
+    ResponseEntity<Object> sessionQuota(io.pinlab.session.SessionQuotaException ex, WebRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()));
+        return problem(HttpStatus.TOO_MANY_REQUESTS, Problems.SESSION_QUOTA, ex.getMessage(), List.of(),
+                Map.of("limit", ex.limit(), "value", ex.value()), headers, request);
+    }
+
+    @ExceptionHandler(io.pinlab.session.MemoryBudgetException.class)
+    ResponseEntity<Object> memoryBudget(io.pinlab.session.MemoryBudgetException ex, WebRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, "60");
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.MEMORY_BUDGET, ex.getMessage(), List.of(),
+                Map.of("limit", io.pinlab.kernel.MemCg.GLOBAL_LIMIT, "usage", ex.usage(), "max", ex.max()), headers, request);
+    }
+
     @ExceptionHandler(io.pinlab.session.ProcessLimitException.class)
     ResponseEntity<Object> processLimit(io.pinlab.session.ProcessLimitException ex, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
