@@ -109,7 +109,7 @@ class OpenApiDocumentTest extends HttpTestSupport {
         assertThat(mmap.path("flags").path("items").path("enum").toString())
                 .contains("MAP_SHARED", "MAP_PRIVATE", "MAP_FIXED_NOREPLACE");
         assertThat(mmap.path("addr").path("type").asString()).isEqualTo("string");
-        assertThat(mmap.path("addr").path("pattern").asString()).contains("0[xX]");
+        assertThat(mmap.path("addr").path("pattern").asString()).contains("0x[0-9a-fA-F]").doesNotContain("0[xX]"); // canonical: lowercase 0x only
     }
 
     @Test

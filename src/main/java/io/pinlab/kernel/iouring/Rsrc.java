@@ -635,6 +635,8 @@ final class Rsrc {
             return fail(ex, "io_clone_buffers", Errno.EINVAL, "dst_off + nr = " + end + " > IORING_MAX_REG_BUFFERS");
         int oldNr = ctx.bufTable == null ? 0 : ctx.bufTable.length;
         int size = (int) Math.max(end, oldNr);
+        // io_rsrc_data_alloc() of the destination table, charged like every table (see ioSqeBuffersRegister)
+        if (!k.reservePageArray(TABLE_SLOT_ENTRIES * size, ex)) return Errno.ENOMEM.neg();
         IoMappedUbuf[] table = new IoMappedUbuf[size];
         long[] tags = new long[size];
         for (long i = 0; i < nr; i++) {
@@ -653,6 +655,7 @@ final class Rsrc {
                 ioBufferUnmap(k, ctx, ctx.bufTable[i]);
             }
         }
+        if (oldNr > 0) k.releasePageArray(TABLE_SLOT_ENTRIES * oldNr); // io_rsrc_data_free() of the old table
         ctx.bufTable = table;
         ctx.bufTags = tags;
         ex.ok("io_clone_buffers", FILE, nr + " buffer(s) of ring fd " + a.srcFd() + " (slots " + srcOff + "..) now also in slots "
