@@ -182,6 +182,7 @@ async function openSession(sid, token, readOnly) {
     return notice(r.status === 404 || r.status === 401 ? 'No such session, or the token does not match.' : problemText(r));
   }
   S.session = r.json;
+  S.lastSeq = (r.json.counts && r.json.counts.events) || 0; // the stream sends only what comes next
   notice('');
   document.getElementById('start').hidden = true;
   document.getElementById('course').hidden = true;
@@ -964,6 +965,7 @@ function explainTree(steps) {
 
 function renderCompareForm() {
   const el = document.getElementById('compare');
+  if (S.readOnly) return fill(el, h('p', { class: 'hint' }, 'Read-only view: compare runs in the student\'s own session.'));
   fill(el, h('form', { onsubmit: e => { e.preventDefault(); runCompare(new FormData(e.target).getAll('profiles')); } },
     h('fieldset', {}, h('legend', {}, 'Replay this session\'s history under'),
       S.profiles.map(p => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'profiles', value: p.name,

@@ -194,7 +194,7 @@ class WebPageBrowserTest extends HttpTestSupport {
         WebElement explain = el("[data-testid=explain]");
         assertThat(explain.findElements(By.cssSelector("li[data-decisive=true]"))).hasSize(1);
         assertThat(explain.findElements(By.cssSelector("li a[href^='https://elixir.bootlin.com/linux/v6.5/']"))).isNotEmpty();
-        js("document.getElementById('op-fields').querySelectorAll('details').forEach(d => d.open = false); document.getElementById('console-h').scrollIntoView()");
+        js("document.getElementById('op-fields').querySelectorAll('details').forEach(d => d.open = false); document.getElementById('answer').scrollIntoView()");
         shot("02-explain");
         js("document.getElementById('map-h').scrollIntoView()");
         shot("03-pinned");
