@@ -668,7 +668,9 @@ async function renderPhys() {
   if (!r.ok) return fill('phys', problemText(r));
   fill('phys', r.json.map(z => {
     const items = z.runs.map(x => ({ start: x.pfn, end: x.pfn + x.frames }));
-    const lay = foldedAxis(items, { width: 600, gap: 10, minWidth: 4, rowHeight: 20 });
+    // allocated runs with free ranges folded away; a handful of frames stays a short bar
+    const allocated = z.runs.reduce((a, x) => a + x.frames, 0);
+    const lay = foldedAxis(items, { width: Math.max(60, Math.min(600, allocated / 8)), gap: 10, minWidth: 4, rowHeight: 20 });
     const pinned = z.runs.filter(x => x.state === 'pinned').reduce((a, x) => a + x.frames, 0);
     const migrated = z.runs.filter(x => x.migrated).reduce((a, x) => a + x.frames, 0);
     return h('div', {},
