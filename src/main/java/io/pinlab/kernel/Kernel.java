@@ -39,6 +39,10 @@ public final class Kernel implements Serializable {
 
     public final Profile profile;
     public final boolean movableZone;
+    /** The session's memory cgroup: everything below that costs heap is charged to it. */
+    public final MemCg memcg;
+    /** pinlab's per-call work limit, in pages a call may walk (see {@link #chargeWork}). */
+    public final long maxCallPages;
     public final PhysMem phys;
     public final KernelLog log = new KernelLog();
     public final TreeMap<Integer, Task> tasks = new TreeMap<>();
@@ -48,7 +52,7 @@ public final class Kernel implements Serializable {
     /** user_struct->locked_vm per uid, in pages (io_uring charges RLIMIT_MEMLOCK here). */
     public final Map<Integer, Long> userLockedVm = new HashMap<>();
     /** GUP: the simulated driver's pins and the FOLL_PIN vmstat counters (mm/gup.c). */
-    public final PinTable pins = new PinTable();
+    public final PinTable pins;
     /**
      * PF_MEMALLOC_PIN (memalloc_pin_save(), include/linux/sched/mm.h): set while FOLL_LONGTERM
      * GUP runs, so pages it faults in avoid ZONE_MOVABLE.
@@ -73,10 +77,29 @@ public final class Kernel implements Serializable {
     private long nextIno = 100;
     private long nextFileId = 1;
 
+    /** pinlab limit name of {@link #maxCallPages}, named in explains. */
+    public static final String CALL_LIMIT = "pinlab.sessions.limits.max-call-pages";
+
+    private long workLeft;
+
+    /** A machine with no memory or work limit (kernel tests). */
     public Kernel(Profile profile, boolean movableZone) {
+        this(profile, movableZone, MemCg.unlimited(), Long.MAX_VALUE);
+    }
+
+    /**
+     * @param memcg        the session's memory cgroup, charged {@link MemCg#KERNEL_BYTES} at once
+     * @param maxCallPages pages one call may walk
+     */
+    public Kernel(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages) {
         this.profile = profile;
         this.movableZone = movableZone;
-        this.phys = new PhysMem(FRAMES_PER_ZONE);
+        this.memcg = memcg;
+        this.maxCallPages = maxCallPages;
+        this.workLeft = maxCallPages;
+        memcg.charge(MemCg.KERNEL_BYTES);
+        this.phys = new PhysMem(FRAMES_PER_ZONE, memcg);
+        this.pins = new PinTable(memcg);
         bootMounts();
         createTask(0, "lab", DEFAULT_UID, false, DEFAULT_RLIMIT_MEMLOCK);
         log.printk("Linux version " + profile.kernel().replace("Linux ", "") + " (pinlab) profile " + profile.name());
@@ -108,14 +131,14 @@ public final class Kernel implements Serializable {
     }
 
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size);
+        Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
         if (path != null) inodes.put(path, in);
         return in;
     }
 
     /** An inode with no name in any directory (memfd, secretmem, shmem_zero_setup, anon hugetlb): shown as "/NAME (deleted)". */
     public Inode newUnlinkedInode(String name, FsType fs, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size);
+        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size, memcg);
         in.nlink = 0;
         return in;
     }
@@ -131,7 +154,7 @@ public final class Kernel implements Serializable {
 
     /** copy_process() for a brand-new process (not a fork): empty mm with a [stack] VMA. */
     public Task createTask(int ppid, String comm, int uid, boolean capIpcLock, long rlimitMemlock) {
-        Mm mm = new Mm();
+        Mm mm = new Mm(memcg);
         Vma stack = new Vma(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP,
                 VM_READ_B | VM_WRITE_B | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B | VM_GROWSDOWN_B | VM_ACCOUNT_B,
                 (Mm.STACK_TOP - Mm.STACK_SIZE) >>> PhysMem.PAGE_SHIFT, null, VmOps.ANON);
@@ -183,24 +206,21 @@ public final class Kernel implements Serializable {
 
     // ---------------------------------------------------------------- page arrays
 
-    /**
-     * pinlab limit, not a kernel rule: page-array entries a session may hold at once, in driver
-     * pins and registered io_uring buffers together (2^22 entries, 16 GiB of pinned pages, 32 MiB
-     * of heap). Pinning the same memory over and over costs no frames but does cost arrays, so
-     * this keeps one lab from exhausting the shared service.
-     */
-    public static final long MAX_HELD_PAGE_ENTRIES = 1L << 22;
+    /** A Java array has at most 2^31 - 1 slots. */
+    private static final long MAX_PAGE_ARRAY = Integer.MAX_VALUE - 8;
     private long heldPageEntries;
 
     /**
-     * kvmalloc_array() of a page array (mm/util.c): reserves {@code n} entries, or records why it
-     * fails (-ENOMEM, as the kernel answers when that allocation fails) and returns false.
+     * kvmalloc_array() of a page array (mm/util.c): charges {@code n} entries to the memory cgroup,
+     * or records why it fails (-ENOMEM, as the kernel answers when that allocation fails) and
+     * returns false.
      */
     public boolean reservePageArray(long n, Explain ex) {
-        if (heldPageEntries + n > MAX_HELD_PAGE_ENTRIES) {
-            ex.fail("kvmalloc_array", "mm/util.c", Errno.ENOMEM, "a page array of " + n + " entries does not fit: this session"
-                    + " already holds " + heldPageEntries + " of its " + MAX_HELD_PAGE_ENTRIES + " page-array entries in pins and"
-                    + " registered buffers (a pinlab limit); release pins or unregister buffers");
+        long bytes = n * MemCg.PAGE_ENTRY_BYTES;
+        // the margin also covers the driver's pin record (PinTable.add())
+        if (n > MAX_PAGE_ARRAY || memcg.margin() < bytes + MemCg.PIN_BYTES || !memcg.tryCharge(bytes)) {
+            ex.fail("kvmalloc_array", "mm/util.c", Errno.ENOMEM, "a page array of " + n + " entries does not fit: "
+                    + memcg.whyFull(bytes + MemCg.PIN_BYTES) + "; release pins or unregister buffers");
             return false;
         }
         heldPageEntries += n;
@@ -210,10 +230,36 @@ public final class Kernel implements Serializable {
     /** kvfree() of a page array reserved with {@link #reservePageArray}. */
     public void releasePageArray(long n) {
         heldPageEntries -= n;
-        if (heldPageEntries < 0) throw new IllegalStateException("page-array budget underflow");
+        if (heldPageEntries < 0) throw new IllegalStateException("page-array underflow");
+        memcg.uncharge(n * MemCg.PAGE_ENTRY_BYTES);
     }
 
+    /** Page-array entries held by driver pins and registered buffers. */
     public long heldPageEntries() { return heldPageEntries; }
+
+    // ---------------------------------------------------------------- work
+
+    /**
+     * pinlab's per-call work limit, not a kernel rule: a walker (populate, faults in access and
+     * GUP, fork's page-table copy, io_uring) charges the pages it visits; false once the call has
+     * visited {@link #maxCallPages}. Walkers then stop as they do when fatal_signal_pending()
+     * (include/linux/sched/signal.h) becomes true: -EINTR, or the pages done so far. The budget
+     * refills when the call is recorded ({@link #event}).
+     */
+    public boolean chargeWork(long pages) {
+        if (workLeft < pages) {
+            workLeft = 0;
+            return false;
+        }
+        workLeft -= pages;
+        return true;
+    }
+
+    /** The explain detail for a call stopped by {@link #chargeWork}. */
+    public String workLimitReason() {
+        return "the call walked " + maxCallPages + " pages, pinlab's per-call work limit (" + CALL_LIMIT
+                + "); it stops as on a fatal signal (fatal_signal_pending())";
+    }
 
     // ---------------------------------------------------------------- per-user counters
 
@@ -229,7 +275,14 @@ public final class Kernel implements Serializable {
 
     /** Records a call and its answer in the session's event feed. */
     public void event(int pid, String call, Map<String, Object> args, long ret, Errno errno) {
-        if (events.size() == MAX_EVENTS) events.removeFirst();
+        workLeft = maxCallPages; // the call is over: the next one gets a fresh work budget
+        // a ring like the printk buffer: the oldest event makes room, also when the memcg is full
+        while (!events.isEmpty() && (events.size() == MAX_EVENTS || memcg.margin() < MemCg.EVENT_BYTES)) {
+            events.removeFirst();
+            memcg.uncharge(MemCg.EVENT_BYTES);
+        }
+        if (memcg.margin() < MemCg.EVENT_BYTES) { nextSeq++; return; } // nothing left to give back: not kept
+        memcg.charge(MemCg.EVENT_BYTES);
         events.add(new Event(nextSeq++, System.currentTimeMillis(), pid, call, args, ret, errno == null ? null : errno.name()));
     }
 
@@ -245,4 +298,7 @@ public final class Kernel implements Serializable {
     }
 
     public long lastEventSeq() { return nextSeq - 1; }
+
+    /** Events kept (each charged {@link MemCg#EVENT_BYTES}). */
+    public int eventsKept() { return events.size(); }
 }

@@ -89,7 +89,15 @@ public record Profile(String name, String kernel, String summary, List<String> d
          *  the exact release is not checked here): gup-fast's
          *  gup_fast_pmd_leaf() gives up on the special huge zero PMD and the slow path pins it;
          *  6.3-6.5 gup_huge_pmd() pins it locklessly. */
-        HUGE_ZERO_PMD_SPECIAL
+        HUGE_ZERO_PMD_SPECIAL,
+        /** 6.10+ ("mm/gup: consistently name GUP-fast functions"): internal_get_user_pages_fast()
+         *  became gup_fast_fallback(), lockless_pages_from_mm() gup_fast(), folio_fast_pin_allowed()
+         *  gup_fast_folio_allowed(), gup_huge_pmd() gup_fast_pmd_leaf(), gup_pte_range()
+         *  gup_fast_pte_range() (the old names read in the 6.3.8 and 6.5.0 trees, the new in 6.18). */
+        GUP_FAST_RENAMED,
+        /** 6.13+: IORING_REGISTER_CLONE_BUFFERS (30) exists; the 6.18 uapi header ends at
+         *  IORING_REGISTER_LAST = 36, the 6.3.8 and 6.5.0 ones at 26. */
+        IO_URING_CLONE_BUFFERS
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -168,7 +176,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
                     IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
-                    HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL),
+                    HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
+                    IO_URING_CLONE_BUFFERS),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -221,4 +230,6 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
     public boolean hugeZeroWpAllocatesThp() { return has(HUGE_ZERO_WP_ALLOCATES_THP); }
     public boolean hugeZeroPmdSpecial() { return has(HUGE_ZERO_PMD_SPECIAL); }
+    public boolean gupFastRenamed() { return has(GUP_FAST_RENAMED); }
+    public boolean ioUringCloneBuffers() { return has(IO_URING_CLONE_BUFFERS); }
 }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Sessions in a Caffeine cache that drops a session after {@code idleTimeout} without access.
@@ -15,14 +16,23 @@ public class InMemorySessionStore implements SessionStore {
     private final Cache<String, LabSession> cache;
     private final int maxSessions;
 
-    public InMemorySessionStore(Duration idleTimeout, int maxSessions) {
-        this(idleTimeout, maxSessions, Ticker.systemTicker());
+    public InMemorySessionStore(Duration idleTimeout, int maxSessions, Consumer<LabSession> onRemoval) {
+        this(idleTimeout, maxSessions, Ticker.systemTicker(), onRemoval);
     }
 
     InMemorySessionStore(Duration idleTimeout, int maxSessions, Ticker ticker) {
+        this(idleTimeout, maxSessions, ticker, s -> { });
+    }
+
+    /** @param onRemoval runs for every session that leaves the store (deleted or expired), on the removing thread */
+    InMemorySessionStore(Duration idleTimeout, int maxSessions, Ticker ticker, Consumer<LabSession> onRemoval) {
         this.cache = Caffeine.newBuilder()
                 .expireAfterAccess(idleTimeout)
                 .ticker(ticker)
+                .executor(Runnable::run)
+                .<String, LabSession>removalListener((id, session, cause) -> {
+                    if (session != null && cause != com.github.benmanes.caffeine.cache.RemovalCause.REPLACED) onRemoval.accept(session);
+                })
                 .build();
         this.maxSessions = maxSessions;
     }

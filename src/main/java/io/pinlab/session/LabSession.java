@@ -31,11 +31,13 @@ public final class LabSession implements Serializable {
     private final boolean movableZone;
     private final Instant createdAt;
     private final Kernel kernel;
+    /** The client address that created it, or null when no per-client cap applies (course sessions). */
+    private final String client;
     private volatile Instant lastAccess;
     private transient ReentrantLock lock = new ReentrantLock();
 
     LabSession(String id, byte[] tokenHash, Profile profile, String label, boolean movableZone,
-               Instant createdAt, Kernel kernel) {
+               Instant createdAt, Kernel kernel, String client) {
         this.id = Objects.requireNonNull(id);
         this.tokenHash = tokenHash.clone();
         this.profileName = profile.name();
@@ -44,6 +46,7 @@ public final class LabSession implements Serializable {
         this.createdAt = createdAt;
         this.lastAccess = createdAt;
         this.kernel = Objects.requireNonNull(kernel);
+        this.client = client;
     }
 
     public String id() { return id; }
@@ -59,6 +62,16 @@ public final class LabSession implements Serializable {
     public Instant lastAccess() { return lastAccess; }
 
     byte[] tokenHash() { return tokenHash.clone(); }
+
+    String client() { return client; }
+
+    /** The session is gone: its kernel's charges leave the service-wide budget (after any call still running). */
+    void end() {
+        locked(k -> {
+            k.memcg.offline();
+            return null;
+        });
+    }
 
     void touch(Instant now) { this.lastAccess = now; }
 

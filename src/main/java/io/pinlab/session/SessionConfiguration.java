@@ -12,8 +12,8 @@ class SessionConfiguration {
     /** In-memory store, the default ({@code pinlab.sessions.store=memory}); Redis comes later. */
     @Bean
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "memory", matchIfMissing = true)
-    SessionStore inMemorySessionStore(SessionProperties properties) {
-        return new InMemorySessionStore(properties.idleTimeout(), properties.maxSessions());
+    SessionStore inMemorySessionStore(SessionProperties properties, SessionBudget budget) {
+        return new InMemorySessionStore(properties.idleTimeout(), properties.maxSessions(), budget::ended);
     }
 
     @Bean

@@ -1,6 +1,8 @@
 package io.pinlab.session;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -8,28 +10,58 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Lab session settings ({@code pinlab.sessions.*}).
  *
- * @param idleTimeout  a session untouched for this long is dropped (Caffeine expireAfterAccess)
- * @param maxSessions  live sessions at most; creating one more is a 503 problem
- * @param limits       per-session limits, shown to clients in the session resource
+ * @param store                where sessions live: {@code memory} (the embedded default) or {@code redis};
+ *                             anything else stops the application at start with a message listing these
+ * @param idleTimeout          a session untouched for this long is dropped (Caffeine expireAfterAccess)
+ * @param maxSessions          live sessions at most; creating one more is a 503 problem
+ * @param globalMemoryFraction share of the JVM's max heap that all sessions' memory cgroups may
+ *                             charge together (the service-wide budget, sized at start-up)
+ * @param limits               per-session limits, shown to clients in the session resource
+ * @param perClient            caps per client address on sessions without a course
  */
 @Validated
 @ConfigurationProperties("pinlab.sessions")
 public record SessionProperties(
+        @DefaultValue("memory") String store,
         @DefaultValue("24h") @NotNull Duration idleTimeout,
         @DefaultValue("10000") @Min(1) int maxSessions,
-        @DefaultValue @Valid Limits limits) {
+        @DefaultValue("0.5") @DecimalMin("0.05") @DecimalMax("0.9") double globalMemoryFraction,
+        @DefaultValue @Valid Limits limits,
+        @DefaultValue @Valid PerClient perClient) {
+    public static final List<String> STORES = List.of("memory", "redis");
+
+    public SessionProperties {
+        if (!STORES.contains(store))
+            throw new IllegalArgumentException("pinlab.sessions.store is '" + store + "'; valid values: "
+                    + String.join(", ", STORES));
+    }
 
     /**
-     * @param maxProcesses  live processes per session at most (POST processes and fork beyond it are 409)
-     * @param maxTouchBytes bytes one call may make the simulator touch page by page (access, madvise,
-     *                      MAP_POPULATE, GUP nrPages): a service policy that keeps one request from
-     *                      walking a terabyte, not a kernel rule (beyond it: 400 naming the field)
+     * @param maxProcesses   live processes per session at most (POST processes and fork beyond it are 409)
+     * @param maxTouchBytes  bytes one call may make the simulator touch page by page (access, madvise,
+     *                       MAP_POPULATE, GUP nrPages): a service policy checked before the call
+     *                       (beyond it: 400 naming the field); the kernel-side maxCallPages replaces it
+     * @param maxMemory      bytes of heap the session's kernel may charge (its memory cgroup limit):
+     *                       frames, page tables, VMAs, page arrays, rings, events
+     * @param maxCallPages   pages one call may walk (faults, populate, GUP, fork copies, io_uring I/O);
+     *                       past it the call stops as on a fatal signal
      */
     public record Limits(@DefaultValue("64") @Min(1) int maxProcesses,
-                         @DefaultValue("4294967296") @Min(4096) long maxTouchBytes) implements java.io.Serializable {
+                         @DefaultValue("4294967296") @Min(4096) long maxTouchBytes,
+                         @DefaultValue("67108864") @Min(1048576) long maxMemory,
+                         @DefaultValue("1048576") @Min(1) long maxCallPages) implements java.io.Serializable {
+    }
+
+    /**
+     * @param maxLive            live sessions one client address may hold
+     * @param creationsPerMinute sessions one client address may create per minute
+     */
+    public record PerClient(@DefaultValue("20") @Min(1) int maxLive,
+                            @DefaultValue("30") @Min(1) int creationsPerMinute) {
     }
 }

@@ -13,11 +13,13 @@ import java.util.Optional;
 public class SessionService {
     private final SessionStore store;
     private final SessionProperties properties;
+    private final SessionBudget budget;
     private final Clock clock;
 
-    public SessionService(SessionStore store, SessionProperties properties, Clock clock) {
+    public SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock) {
         this.store = store;
         this.properties = properties;
+        this.budget = budget;
         this.clock = clock;
     }
 
@@ -27,16 +29,26 @@ public class SessionService {
 
     /**
      * @param profileName null for the default profile
+     * @param client      the creating client's address, counted against the per-client caps; null
+     *                    for sessions those caps do not apply to (a course's, which has its own quota)
      * @throws UnknownProfileException for a profile name that does not exist
+     * @throws SessionQuotaException   (429) the client is at its live or per-minute cap
+     * @throws MemoryBudgetException   (503) the service-wide memory budget is nearly used
      * @throws SessionLimitException   when the store is full
      */
-    public Created create(String profileName, String label, boolean movableZone) {
+    public Created create(String profileName, String label, boolean movableZone, String client) {
         Profile profile = profileName == null ? Profile.defaultProfile()
                 : Profile.byName(profileName).orElseThrow(() -> new UnknownProfileException(profileName));
+        Kernel kernel = budget.admit(client, profile, movableZone);
         String token = Tokens.newToken();
         LabSession session = new LabSession(Tokens.newSessionId(), Tokens.sha256(token), profile, label,
-                movableZone, clock.instant(), new Kernel(profile, movableZone));
-        store.add(session);
+                movableZone, clock.instant(), kernel, client);
+        try {
+            store.add(session);
+        } catch (RuntimeException e) {
+            budget.ended(session);
+            throw e;
+        }
         return new Created(session, token);
     }
 

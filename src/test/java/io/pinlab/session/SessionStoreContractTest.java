@@ -20,7 +20,7 @@ abstract class SessionStoreContractTest {
 
     static LabSession session(String id) {
         return new LabSession(id, Tokens.sha256("t-" + id), Profile.V6_5, "x", false, Instant.EPOCH,
-                new Kernel(Profile.V6_5, false));
+                new Kernel(Profile.V6_5, false), null);
     }
 
     @Test

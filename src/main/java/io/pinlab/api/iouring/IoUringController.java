@@ -73,7 +73,10 @@ class IoUringController {
 
     /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
     enum RsrcFlag {
-        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
+        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE),
+        /** struct io_uring_clone_buffers flags (IORING_REGISTER_CLONE_BUFFERS). */
+        IORING_REGISTER_SRC_REGISTERED(RegisterArgs.IORING_REGISTER_SRC_REGISTERED),
+        IORING_REGISTER_DST_REPLACE(RegisterArgs.IORING_REGISTER_DST_REPLACE);
 
         final int value;
 
@@ -102,7 +105,8 @@ class IoUringController {
 
     record RegisterRequest(
             @NotNull Integer fd,
-            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
+            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS",
+                    description = "the opcode by name; or give opcodeNumber instead") RegisterOp opcode,
             // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
             // 10-15 ms of a 30 ms budget for the largest legal table
             @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
@@ -110,9 +114,26 @@ class IoUringController {
             @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
             @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
             @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
-            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
+            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags,
+            @Schema(description = "the opcode as a number, instead of opcode: a simulated one, or one from "
+                    + "IORING_REGISTER_LAST on (the kernel answers -EINVAL)") @PositiveOrZero @Max(Integer.MAX_VALUE) Long opcodeNumber,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_fd (offset is dst_off)") Integer srcFd,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff) {
 
-        RegisterArgs toKernel() {
+        RegisterArgs toKernel(io.pinlab.kernel.Profile profile) {
+            if ((opcode == null) == (opcodeNumber == null))
+                throw ApiProblemException.badField("opcode", "give exactly one of opcode and opcodeNumber");
+            if (opcodeNumber != null) {
+                int n = (int) (long) opcodeNumber;
+                var known = RegisterOp.byValue(n);
+                if (known.isEmpty()) {
+                    if (n < RegisterOp.registerLast(profile))
+                        throw ApiProblemException.badField("opcodeNumber", "opcode " + n + " is below IORING_REGISTER_LAST but not simulated; simulated: "
+                                + java.util.Arrays.toString(RegisterOp.values()));
+                    return RegisterArgs.number(fd, n);
+                }
+                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
+            }
             List<Iovec> iov = null;
             if (iovecs != null) {
                 iov = new java.util.ArrayList<>(iovecs.size());
@@ -128,7 +149,8 @@ class IoUringController {
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
-                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
+                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null,
+                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff);
         }
     }
 
@@ -189,7 +211,7 @@ class IoUringController {
     KernelAnswer register(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                           @RequestBody @Valid RegisterRequest req) {
         Pids.check(pid);
-        RegisterArgs args = req.toKernel();
+        RegisterArgs args = req.toKernel(session.profile());
         return KernelAnswer.of(session.locked(k -> IoUring.register(k, k.task(pid), args)));
     }
 

@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -47,7 +48,7 @@ class SessionController {
             @Schema(description = "kernel profile (GET /api/v1/profiles); default v6.18", example = "v6.5")
             String profile,
             @Schema(description = "free text shown back to you", example = "lab3")
-            @Size(max = 64) @Pattern(regexp = "[^\\p{Cntrl}<>]*", message = "must be text without control characters, < or >")
+            @Size(max = 64) @Pattern(regexp = "^[^\\x00-\\x1f\\x7f<>]*$", message = "must be text without control characters, < or >")
             String label,
             @Schema(description = "place user pages in ZONE_MOVABLE so FOLL_LONGTERM migration can be observed",
                     defaultValue = "false")
@@ -73,7 +74,8 @@ class SessionController {
                   @Schema(description = "VMAs over all processes") long vmas,
                   @Schema(description = "open file descriptors over all processes") long openFds,
                   @Schema(description = "pins the simulated driver still holds") long pins,
-                  @Schema(description = "calls recorded in the event feed so far") long events) {
+                  @Schema(description = "calls recorded in the event feed so far") long events,
+                  @Schema(description = "bytes of heap the kernel has charged to its memory cgroup (limit: limits.maxMemory)") long memoryBytes) {
         static Counts of(Kernel k) {
             long vmas = 0, fds = 0;
             for (Task t : k.tasks.values()) {
@@ -81,7 +83,7 @@ class SessionController {
                 fds += t.fds.size();
             }
             long pins = Pins.list(k).stream().filter(p -> !p.released()).count();
-            return new Counts(k.tasks.size(), vmas, fds, pins, k.lastEventSeq());
+            return new Counts(k.tasks.size(), vmas, fds, pins, k.lastEventSeq(), k.memcg.usage());
         }
     }
 
@@ -89,10 +91,13 @@ class SessionController {
             description = "Returns the bearer token once. A new session has process pid 1 (comm \"lab\", uid 1000).")
     @ApiResponse(responseCode = "201", description = "created; Location is the session URL")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body) {
+    @ApiResponse(responseCode = "429", description = "the client address is at its live-session or per-minute cap (the problem names it)")
+    @ApiResponse(responseCode = "503", description = "the service holds its maximum of sessions, or its memory budget is nearly used")
+    ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body,
+                                          HttpServletRequest request) {
         CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null);
         SessionService.Created created = sessions.create(req.profile(), req.label(),
-                Boolean.TRUE.equals(req.movableZone()));
+                Boolean.TRUE.equals(req.movableZone()), request.getRemoteAddr());
         LabSession s = created.session();
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{sid}").buildAndExpand(s.id()).toUri();
         return ResponseEntity.created(location).body(new CreatedSession(s.id(), created.token(), s.profile().name(),
@@ -111,7 +116,7 @@ class SessionController {
     @Operation(operationId = "deleteSession", summary = "End a session and drop its kernel state",
             security = @SecurityRequirement(name = ApiDocs.BEARER))
     @ApiResponse(responseCode = "204", description = "deleted")
-    @DeleteMapping("/{sid}")
+    @DeleteMapping(path = "/{sid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     ResponseEntity<Void> delete(@PathVariable String sid,
                                 @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false)
                                 String authorization) {

@@ -81,6 +81,14 @@ final class RwFixed {
         return (int) res;
     }
 
+    /**
+     * pinlab's per-call work limit stopped the copy: like a signal during a read or write, the
+     * bytes done so far, or -EINTR when there are none.
+     */
+    private static long interrupted(long done) {
+        return done > 0 ? done : Errno.EINTR.neg();
+    }
+
     /** The frame of the registered page holding user address {@code a}. */
     private static long bufPfn(IoMappedUbuf imu, long a) {
         return imu.pagePfns[(int) ((a >>> PAGE_SHIFT) - (imu.ubuf >>> PAGE_SHIFT))];
@@ -98,7 +106,10 @@ final class RwFixed {
         if (f.ring != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, true);
         if (in.kind() == Inode.Kind.CHARDEV) { // read_iter_zero()
-            for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) k.phys.setValue(bufPfn(imu, a), 0);
+            for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) {
+                if (!k.chargeWork(1)) return interrupted(a - addr);
+                k.phys.setValue(bufPfn(imu, a), 0);
+            }
             return len;
         }
         if (pos >= in.size) return 0;
@@ -106,6 +117,7 @@ final class RwFixed {
         for (long x = 0; x < n; ) {
             long a = addr + x;
             long step = Math.min(n - x, ((a | (PAGE_SIZE - 1)) + 1) - a);
+            if (!k.chargeWork(1)) return interrupted(x);
             long v = filePageValue(k, in, (pos + x) >>> PAGE_SHIFT);
             if (v == Long.MIN_VALUE) return x > 0 ? x : Errno.ENOMEM.neg();
             k.phys.setValue(bufPfn(imu, a), v);
@@ -135,6 +147,10 @@ final class RwFixed {
         for (long x = 0; x < len; ) {
             long fo = pos + x;
             long step = Math.min(len - x, ((fo | (PAGE_SIZE - 1)) + 1) - fo);
+            if (!k.chargeWork(1)) {
+                in.size = Math.max(in.size, pos + x);
+                return interrupted(x);
+            }
             long page = Memory.findOrCreateCachePage(k, in, fo >>> PAGE_SHIFT);
             if (page < 0) {
                 if (x == 0) return Errno.ENOMEM.neg();

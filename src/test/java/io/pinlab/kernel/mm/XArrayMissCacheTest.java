@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class XArrayMissCacheTest {
     @Test
     void missThenStoreInTheSameLeaf() {
-        XArray x = new XArray();
+        XArray x = new XArray(io.pinlab.kernel.MemCg.unlimited());
         assertEquals(0, x.get(5));
         x.set(7, 70);
         assertEquals(70, x.get(7));
@@ -26,7 +26,7 @@ class XArrayMissCacheTest {
 
     @Test
     void deserialisedCopyLooksLeavesUp() throws Exception {
-        XArray x = new XArray();
+        XArray x = new XArray(io.pinlab.kernel.MemCg.unlimited());
         x.set(0, 1);
         x.set(3, 3);
         ByteArrayOutputStream bo = new ByteArrayOutputStream();
