@@ -670,13 +670,14 @@ async function renderPhys() {
     const items = z.runs.map(x => ({ start: x.pfn, end: x.pfn + x.frames }));
     // allocated runs with free ranges folded away; a handful of frames stays a short bar
     const allocated = z.runs.reduce((a, x) => a + x.frames, 0);
-    const lay = foldedAxis(items, { width: Math.max(60, Math.min(600, allocated / 8)), gap: 10, minWidth: 4, rowHeight: 20 });
+    const barWidth = Math.round(Math.max(60, Math.min(600, allocated / 8)));
+    const lay = foldedAxis(items, { width: barWidth, gap: 10, minWidth: 4, rowHeight: 20 });
     const pinned = z.runs.filter(x => x.state === 'pinned').reduce((a, x) => a + x.frames, 0);
     const migrated = z.runs.filter(x => x.migrated).reduce((a, x) => a + x.frames, 0);
     return h('div', {},
       h('h3', {}, `ZONE_${z.zone}: ${z.used} of ${z.frames} frames used`,
         pinned ? ` · ${pinned} pinned (P)` : '', migrated ? ` · ${migrated} migrated out of ZONE_MOVABLE (M)` : ''),
-      items.length ? h('svg:svg', { class: 'runbar', width: 602, height: Math.max(1, lay.rows) * 20, role: 'img',
+      items.length ? h('svg:svg', { class: 'runbar', width: barWidth + 2, height: Math.max(1, lay.rows) * 20, role: 'img',
         'aria-label': `allocated frames of ZONE_${z.zone} on a folded axis (free ranges shrunk)` },
       z.runs.map((x, i) => h('svg:rect', { class: x.state === 'used' ? 'present' : x.state, x: lay.items[i].x.toFixed(1), y: lay.items[i].y + 1,
         width: Math.max(1, lay.items[i].w - 1).toFixed(1), height: 17 }, h('svg:title', {}, `pfn ${x.pfn}..${x.pfn + x.frames - 1}: ${x.state}${x.migrated ? ', migrated' : ''}`))),
@@ -993,7 +994,7 @@ async function runCompare(profiles) {
         h('td', {}, `#${s.index} ${s.op}`),
         (c.profiles || profiles).map(p => {
           const x = (s.results || {})[p];
-          return h('td', {}, x ? `${x.ret ?? ''}${x.errno ? ' ' + x.errno : ''}` : '—',
+          return h('td', {}, x ? `${x.ret ?? x.addr ?? ''}${x.errno ? ' ' + x.errno : ''}` : '—',
             x && x.decisive ? h('div', { class: 'hint' }, `${x.decisive.fn} (${x.decisive.file})`) : null);
         }))))));
 }
