@@ -253,6 +253,69 @@ static void probe_remote(void) {
     close(mfd);
 }
 
+/* io_uring_register() opcode numbers, IORING_REGISTER_CLONE_BUFFERS, NOP flags, READV_FIXED
+ * (liburing 2.3 predates the last three: raw syscall numbers and SQE fields are used) */
+struct clone_buffers { uint32_t src_fd, flags, src_off, dst_off, nr, pad[3]; };
+
+static int cqe_res(struct io_uring *r, int opcode, int fd, uint64_t addr, unsigned len, uint64_t off,
+                   int buf_index, unsigned nop_flags) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+    memset(sqe, 0, sizeof *sqe);
+    sqe->opcode = opcode;
+    sqe->fd = fd;
+    sqe->addr = addr;
+    sqe->len = len;
+    sqe->off = off;
+    sqe->buf_index = buf_index;
+    sqe->rw_flags = nop_flags; /* the union member nop_flags */
+    io_uring_submit(r);
+    struct io_uring_cqe *cqe;
+    io_uring_wait_cqe(r, &cqe);
+    int res = cqe->res;
+    io_uring_cqe_seen(r, cqe);
+    return res;
+}
+
+static void res_out(const char *c, int res) {
+    char b[32];
+    if (res < 0) out(c, ename(-res));
+    else { snprintf(b, sizeof b, "%d", res); out(c, b); }
+}
+
+static void probe_uring_ops(void) {
+    struct io_uring src, dst;
+    io_uring_queue_init(8, &src, 0);
+    io_uring_queue_init(8, &dst, 0);
+    rc("uring.register_opcode_36", syscall(__NR_io_uring_register, src.ring_fd, 36, NULL, 0));
+    rc("uring.register_opcode_999", syscall(__NR_io_uring_register, src.ring_fd, 999, NULL, 0));
+    rc("uring.register_opcode_999_bad_fd", syscall(__NR_io_uring_register, 12345, 999, NULL, 0));
+    char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct iovec iov = { a, 4 * PAGE };
+    io_uring_register_buffers(&src, &iov, 1);
+    struct clone_buffers cb = { .src_fd = src.ring_fd };
+    rc("uring.clone_buffers", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    rc("uring.clone_buffers_again", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    cb.flags = 2; /* IORING_REGISTER_DST_REPLACE */
+    rc("uring.clone_buffers_replace", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    rc("uring.clone_buffers_nr_args_2", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 2));
+
+    res_out("uring.nop", cqe_res(&src, 0, 0, 0, 0, 0, 0, 0));
+    res_out("uring.nop_fixed_buffer_registered", cqe_res(&src, 0, 0, 0, 0, 0, 0, 1 << 3));
+    res_out("uring.nop_fixed_buffer_empty_slot", cqe_res(&src, 0, 0, 0, 0, 0, 5, 1 << 3));
+    res_out("uring.nop_inject_result", cqe_res(&src, 0, 0, 0, 42, 0, 0, 1 << 0));
+    res_out("uring.nop_unknown_flag", cqe_res(&src, 0, 0, 0, 0, 0, 0, 1 << 9));
+
+    int fd = fsfile("vec", 4 * PAGE, O_RDWR);
+    struct iovec segs[2] = { { a + 3 * PAGE, PAGE }, { a, PAGE } };
+    res_out("uring.readv_fixed", cqe_res(&src, 60, fd, (uintptr_t) segs, 2, 0, 0, 0));
+    struct iovec outside[1] = { { a + 3 * PAGE, 2 * PAGE } };
+    res_out("uring.readv_fixed_past_buffer", cqe_res(&src, 60, fd, (uintptr_t) outside, 1, 0, 0, 0));
+    res_out("uring.writev_fixed", cqe_res(&dst, 61, fd, (uintptr_t) segs, 2, 0, 0, 0));
+    close(fd);
+    io_uring_queue_exit(&dst);
+    io_uring_queue_exit(&src);
+}
+
 /* RLIMIT_MEMLOCK without CAP_IPC_LOCK: an unprivileged uid, rings and buffers charged to user->locked_vm */
 static void probe_memlock(const char *name, rlim_t limit, size_t bufpages) {
     int p[2];
@@ -435,6 +498,7 @@ int main(int argc, char **argv) {
     probe_file_direct();
     if (argc > 3) return 0;
     probe_remote();
+    probe_uring_ops();
     probe_mmap();
     probe_register();
     probe_memlock("0", 0, 0);

@@ -74,7 +74,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
         IO_URING_RING_REGIONS_ACCOUNTED,
-        /** 6.15+ (MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
+        /** 6.15+ (c3edd36ad29b "mm: Copy-on-Write (COW) reuse support for PTE-mapped THP", on top of
+         *  the MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
          *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
          *  __wp_can_reuse_large_anon_folio() (mapcount > 1, not shared between mms, mapcount ==
          *  refcount). 6.3-6.5 apply the generic folio_ref_count() == 1 test to large folios. */

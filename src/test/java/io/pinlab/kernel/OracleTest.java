@@ -3,7 +3,9 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
+import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.Madvise;
@@ -60,6 +62,7 @@ class OracleTest {
             new Probe(m, fs).fileDirect();
         }
         new Probe(m, "ext4").remote();
+        new Probe(m, "ext4").uringOps();
         new Probe(m, "ext4").mmap();
         new Probe(m, "ext4").register();
         memlock(m, "0", 0, 0);
@@ -228,6 +231,42 @@ class OracleTest {
             long ros = map(PAGE, R, SHARED, mfd);
             put("procmem.write_readonly_shared", nb(ProcessVm.memRw(k, t, t.pid, ros, 1, true, 9L).result()));
             put("procmem.read_unmapped", nb(ProcessVm.memRw(k, t, t.pid, 0x1000, 1, false, null).result()));
+        }
+
+        /** A CQE res as probes.c res_out() prints it. */
+        static String res(int r) { return r < 0 ? Errno.fromRet(r).name() : Integer.toString(r); }
+
+        int cqe(int ring, Sqe sqe) {
+            List<Cqe> c = IoUring.enter(k, t, ring, List.of(sqe)).cqes();
+            assertEquals(1, c.size());
+            return c.get(0).res();
+        }
+
+        // probe_uring_ops()
+        void uringOps() {
+            int src = ring(), dst = ring();
+            put("uring.register_opcode_36", IoUring.register(k, t, RegisterArgs.number(src, 36)));
+            put("uring.register_opcode_999", IoUring.register(k, t, RegisterArgs.number(src, 999)));
+            put("uring.register_opcode_999_bad_fd", IoUring.register(k, t, RegisterArgs.number(12345, 999)));
+            long a = map(4 * PAGE, RW, PRIVATE | ANON, -1);
+            IoUring.register(k, t, RegisterArgs.buffers(src, List.of(new Iovec(a, 4 * PAGE))));
+            put("uring.clone_buffers", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_again", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_replace", IoUring.register(k, t,
+                    RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0)));
+            RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0);
+            put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
+                    c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff())));
+            put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));
+            put("uring.nop_fixed_buffer_registered", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 0, 2))));
+            put("uring.nop_fixed_buffer_empty_slot", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 5, 3))));
+            put("uring.nop_inject_result", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_INJECT_RESULT, 0, 42, 0, 4))));
+            put("uring.nop_unknown_flag", res(cqe(src, Sqe.nop(1 << 9, 0, 0, 0, 5))));
+            int fd = file("vec", 4 * PAGE, O_RDWR);
+            List<Iovec> segs = List.of(new Iovec(a + 3 * PAGE, PAGE), new Iovec(a, PAGE));
+            put("uring.readv_fixed", res(cqe(src, Sqe.rwvFixed(true, fd, segs, 0, 0, 6))));
+            put("uring.readv_fixed_past_buffer", res(cqe(src, Sqe.rwvFixed(true, fd, List.of(new Iovec(a + 3 * PAGE, 2 * PAGE)), 0, 0, 7))));
+            put("uring.writev_fixed", res(cqe(dst, Sqe.rwvFixed(false, fd, segs, 0, 0, 8))));
         }
 
         // probe_mmap()
