@@ -132,7 +132,10 @@ public final class Kernel implements Serializable {
 
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
-        if (path != null) inodes.put(path, in);
+        if (path != null) {
+            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
+            inodes.put(path, in);
+        }
         return in;
     }
 
@@ -143,9 +146,14 @@ public final class Kernel implements Serializable {
         return in;
     }
 
+    /** alloc_empty_file(): charged until its last fput() (callers checked the margin). */
     public OpenFile newFile(Inode inode, int oflags) {
+        memcg.charge(MemCg.FILE_BYTES);
         return new OpenFile(nextFileId++, inode, oflags);
     }
+
+    /** What a named inode costs: the inode and its path. */
+    public static long inodeBytes(String path) { return MemCg.INODE_BYTES + 2L * path.length(); }
 
     /** The zone new user pages come from. */
     public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }

@@ -11,6 +11,8 @@ import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
+import io.pinlab.kernel.mm.ProcessVm;
+import io.pinlab.kernel.fs.DirectIo;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -35,7 +37,7 @@ class OracleTest {
     static final long PAGE = 4096, HUGE = 2L << 20;
     static final int R = 1, W = 2, RW = 3;
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
-    static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000;
+    static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
     static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MFD_HUGETLB = 4;
 
     static Map<String, String> recording() throws IOException {
@@ -55,7 +57,9 @@ class OracleTest {
         for (String fs : List.of("ext4", "xfs")) {
             new Probe(m, fs).fileMmap();
             new Probe(m, fs).fileRegister();
+            new Probe(m, fs).fileDirect();
         }
+        new Probe(m, "ext4").remote();
         new Probe(m, "ext4").mmap();
         new Probe(m, "ext4").register();
         memlock(m, "0", 0, 0);
@@ -180,6 +184,50 @@ class OracleTest {
             put("uring.reg." + fs + "_shared", register(ring, map(2 * PAGE, RW, SHARED, fd), 2 * PAGE));
             put("uring.reg." + fs + "_private", register(ring, map(2 * PAGE, RW, PRIVATE, fd), 2 * PAGE));
             put("uring.reg." + fs + "_shared_readonly", register(ring, map(2 * PAGE, R, SHARED, fd), 2 * PAGE));
+        }
+
+        /** A byte count or the errno name, as probes.c nb() prints it. */
+        static String nb(SysResult r) { return r.errno() == null ? Long.toString(r.ret()) : r.errno().name(); }
+
+        // probe_file_direct()
+        void fileDirect() {
+            file("dio", 16 * PAGE, O_RDWR);
+            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/dio", O_RDWR | O_DIRECT, null).ret();
+            int mfd = file("shared", 4 * PAGE, O_RDWR);
+            long m = map(2 * PAGE, RW, SHARED, mfd);
+            write(m, 2 * PAGE, 5);
+            put("odirect." + fs + "_pwrite_from_shared", nb(DirectIo.rw(k, t, dfd, m, 2 * PAGE, 0, true)));
+            put("odirect." + fs + "_pread_into_shared", nb(DirectIo.rw(k, t, dfd, m, 2 * PAGE, 4 * PAGE, false)));
+            put("odirect." + fs + "_pread_misaligned_buffer", nb(DirectIo.rw(k, t, dfd, m + 1, PAGE, 0, false)));
+            long ro = map(PAGE, R, PRIVATE | ANON, -1);
+            put("odirect." + fs + "_pread_into_readonly", nb(DirectIo.rw(k, t, dfd, ro, PAGE, 0, false)));
+        }
+
+        // probe_remote()
+        void remote() {
+            int mfd = file("remote", 4 * PAGE, O_RDWR);
+            long shared = map(2 * PAGE, RW, SHARED, mfd);
+            write(shared, 2 * PAGE, 6);
+            long rop = map(PAGE, R, PRIVATE | ANON, -1);
+            read(rop);
+            long hole = map(PAGE, RW, PRIVATE | ANON, -1);
+            Mmap.doMunmap(k, t, hole, PAGE);
+            Task c = fork();
+            long buf = map(2 * PAGE, RW, PRIVATE | ANON, -1);
+            List<Iovec> l = List.of(new Iovec(buf, 2 * PAGE));
+            put("process_vm_readv." + fs + "_shared", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, false)));
+            put("process_vm_writev." + fs + "_shared", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, true)));
+            put("process_vm_readv.unmapped_remote", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(hole, PAGE)), 0, false)));
+            put("process_vm_writev.readonly_remote", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(rop, PAGE)), 0, true)));
+            put("process_vm_readv.flags", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 1, false)));
+            exit(c);
+            put("process_vm_readv.exited", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, false)));
+            long before = pfn(rop);
+            put("procmem.write_readonly_private", nb(ProcessVm.memRw(k, t, t.pid, rop, 1, true, 9L).result()));
+            put("procmem.write_readonly_private_pfn", same(pfn(rop), before));
+            long ros = map(PAGE, R, SHARED, mfd);
+            put("procmem.write_readonly_shared", nb(ProcessVm.memRw(k, t, t.pid, ros, 1, true, 9L).result()));
+            put("procmem.read_unmapped", nb(ProcessVm.memRw(k, t, t.pid, 0x1000, 1, false, null).result()));
         }
 
         // probe_mmap()

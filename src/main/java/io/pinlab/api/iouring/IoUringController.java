@@ -87,7 +87,8 @@ class IoUringController {
 
     /** The SQE opcodes fixed-buffer I/O uses. */
     enum SqeOp {
-        IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED);
+        IORING_OP_NOP(Sqe.IORING_OP_NOP), IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED),
+        IORING_OP_READV_FIXED(Sqe.IORING_OP_READV_FIXED), IORING_OP_WRITEV_FIXED(Sqe.IORING_OP_WRITEV_FIXED);
 
         final int value;
 
@@ -157,7 +158,28 @@ class IoUringController {
     record SqeJson(@Schema(implementation = SqeOp.class) @NotNull SqeOp opcode, @NotNull Integer fd,
                    @NotNull Address addr, @NotNull @PositiveOrZero @Max(U32_MAX) Long len,
                    @Schema(description = "file offset; -1 means the current position") @Min(-1) Long off,
-                   @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData) {
+                   @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData,
+                   @Schema(description = "IORING_OP_NOP: sqe->nop_flags (IORING_NOP_*)") @PositiveOrZero @Max(U32_MAX) Long nopFlags,
+                   @Schema(description = "READV_FIXED/WRITEV_FIXED: the iovec array (len is taken as its length)")
+                   @Size(max = 1025) List<IovecJson> iovecs) {
+
+        /** Bytes the simulator walks for this SQE: the iovecs of a vectored one, else len. */
+        long touches() { return iovecs == null ? len : iovecs.stream().mapToLong(v -> v == null || v.len() == null ? 0 : Math.max(0, v.len())).sum(); }
+
+        Sqe toKernel(int i) {
+            if (iovecs == null) return new Sqe(opcode.value, fd, addr.value(), len, off == null ? 0 : off, bufIndex,
+                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, null);
+            List<Iovec> iov = new java.util.ArrayList<>(iovecs.size());
+            for (int j = 0; j < iovecs.size(); j++) {
+                IovecJson v = iovecs.get(j);
+                String f = "sqes[" + i + "].iovecs[" + j + "]";
+                if (v == null || v.base() == null || v.len() == null || v.len() < 0)
+                    throw ApiProblemException.badField(f, "must be { base, len } with len >= 0");
+                iov.add(new Iovec(v.base().value(), v.len()));
+            }
+            return new Sqe(opcode.value, fd, addr.value(), iov.size(), off == null ? 0 : off, bufIndex,
+                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, iov);
+        }
     }
 
     record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes) {
@@ -222,9 +244,9 @@ class IoUringController {
         Pids.check(pid);
         // each fixed read or write moves its range page by page: the whole submission counts
         // against the per-call touch limit, like access and MAP_POPULATE
-        sessions.checkTouch("sqes", req.sqes().stream().mapToLong(SqeJson::len).sum());
-        List<Sqe> sqes = req.sqes().stream().map(s -> new Sqe(s.opcode().value, s.fd(), s.addr().value(), s.len(),
-                s.off() == null ? 0 : s.off(), s.bufIndex(), s.userData() == null ? 0 : s.userData())).toList();
+        sessions.checkTouch("sqes", req.sqes().stream().mapToLong(SqeJson::touches).sum());
+        List<Sqe> sqes = new java.util.ArrayList<>(req.sqes().size());
+        for (int i = 0; i < req.sqes().size(); i++) sqes.add(req.sqes().get(i).toKernel(i));
         EnterResult r = session.locked(k -> IoUring.enter(k, k.task(pid), req.fd(), sqes));
         return new EnterAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
                 r.cqes().stream().map(CqeView::of).toList(),

@@ -75,8 +75,9 @@ public final class IoUring {
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
         int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
-        if (!k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
-            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(MemCg.RING_BYTES));
+        long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Kernel.inodeBytes(RING_INODE); // the ctx and its anon_inode file
+        if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
+            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
             return ex.error(Errno.ENOMEM);
         }
         IoRingCtx ctx = new IoRingCtx(flags, sq, cq, t.pid, t.uid, user, t.mm, submitter);

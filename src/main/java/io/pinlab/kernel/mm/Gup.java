@@ -277,6 +277,22 @@ public final class Gup {
         return pinUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
     }
 
+    /**
+     * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
+     * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
+     */
+    public static long pinUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    }
+
+    /**
+     * get_user_pages_remote() for kernel callers (__access_remote_vm(), /proc/PID/mem): one FOLL_GET
+     * reference per page, release with {@link #putPages}. Returns pages or -errno.
+     */
+    public static long getUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    }
+
     /** Dispatches a driver's request to the exported entry point it names. */
     private static long entry(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages,
                               boolean vmas, Integer locked) {
