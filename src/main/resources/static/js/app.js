@@ -236,7 +236,7 @@ async function refresh() {
       S.processes = procs.ok ? procs.json : [];
       if (!S.processes.some(p => p.pid === S.pid)) S.pid = S.processes.length ? S.processes[0].pid : null;
       renderProcesses();
-      renderPins(pins.ok ? pins.json : []);
+      renderPins(pins.ok ? pins.json : [], pins.total);
       renderDmesg(dmesg.ok ? dmesg.text : '');
       if (S.historyAvailable && hist.ok) S.history = hist.json;
       renderTimeline(hist.ok ? hist.json : null);
@@ -616,9 +616,9 @@ const row = (k, v) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v));
 
 // ------------------------------------------------------------------ pins, io_uring, physical memory, dmesg
 
-function renderPins(pins) {
+function renderPins(pins, total) {
   if (!pins.length) return fill('pins', h('p', { class: 'hint' }, 'The driver holds no pins. Use the console: gup with a pin_user_pages* call.'));
-  fill('pins', h('table', { class: 'data' },
+  fill('pins', total > pins.length ? h('p', { class: 'hint' }, `the first ${pins.length} of ${total} pins`) : null, h('table', { class: 'data' },
     h('thead', {}, h('tr', {}, ['pin', 'call and flags', 'pages', 'state'].map(t => h('th', {}, t)))),
     h('tbody', {}, pins.map(p => h('tr', { class: p.released ? 'released' : '' },
       h('td', {}, `#${p.id}`), h('td', {}, `${p.call} (pid ${p.pid})`, h('br'), h('span', { class: 'hint' }, (p.gupFlags && p.gupFlags.names || []).join(' '))),
@@ -652,6 +652,7 @@ async function renderUring() {
       const bufs = b.ok ? b.json : [];
       out.push(h('div', {}, h('h3', {}, `pid ${p.pid}, ring fd ${ring.fd}`),
         h('p', { class: 'hint' }, `user locked_vm ${p.userLockedVmPages} page(s) of RLIMIT_MEMLOCK ${size(p.rlimitMemlock)}: headroom ${headroom}`),
+        b.total > bufs.length ? h('p', { class: 'hint' }, `the first ${bufs.length} of ${b.total} buffers`) : null,
         bufs.length ? h('table', { class: 'data' },
           h('thead', {}, h('tr', {}, ['index', 'base', 'len', 'bvecs (coalesced)', 'accounted pages', 'pfns'].map(t => h('th', {}, t)))),
           h('tbody', {}, bufs.map(x => h('tr', {}, h('td', {}, String(x.index)), h('td', { class: 'mono' }, x.base),

@@ -270,8 +270,11 @@ class WebPageBrowserTest extends HttpTestSupport {
     }
 
     @Test
-    void fileNamesFromStudentsAreTextNotMarkup() throws IOException {
+    void fileNamesFromStudentsAreTextNotMarkupAndCallsFromElsewhereArriveLive() throws IOException {
         Session s = newSession(null);
+        open("/#session=" + s.id() + "&token=" + s.token());
+        el("[data-testid=vma-map]");
+        // from here on, the calls come from outside the page: the events stream brings them in
         String evil = "/mnt/ext4/<img src=x onerror=alert(1)>";
         Res open = post("/api/v1/sessions/" + s.id() + "/processes/1/open", s.token(),
                 json(Map.of("path", evil, "flags", List.of("O_RDWR", "O_CREAT"), "size", 8192)));
@@ -279,8 +282,6 @@ class WebPageBrowserTest extends HttpTestSupport {
         Res mm = post("/api/v1/sessions/" + s.id() + "/processes/1/mmap", s.token(), json(Map.of("length", 8192,
                 "prot", List.of("PROT_READ"), "flags", List.of("MAP_SHARED"), "fd", open.json().path("ret").asInt())));
         assertThat(mm.json().path("addr").isString()).as(mm.body()).isTrue();
-        open("/#session=" + s.id() + "&token=" + s.token());
-        el("[data-testid=vma-map]");
         await(d -> d.findElement(By.id("maps-text")).getAttribute("textContent").contains("<img src=x"));
         assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
         assertThat(driver.getCurrentUrl()).doesNotContain(s.token());
