@@ -75,7 +75,35 @@ public record Profile(String name, String kernel, String summary, List<String> d
         IO_URING_BLIND_REGISTER,
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
-        IO_URING_RING_REGIONS_ACCOUNTED
+        IO_URING_RING_REGIONS_ACCOUNTED,
+        /** 6.15+ (MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
+         *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
+         *  __wp_can_reuse_large_anon_folio() (mapcount > 1, not shared between mms, mapcount ==
+         *  refcount). 6.3-6.5 apply the generic folio_ref_count() == 1 test to large folios. */
+        LARGE_ANON_FOLIO_REUSE,
+        /** do_huge_zero_wp_pmd() (mm/huge_memory.c; present in the 6.18 tree, absent from 6.5; merged
+         *  about 6.14, "allocate THP on huge zero page wp-fault"): a write or unshare fault on the huge zero PMD maps a new THP. 6.3-6.5
+         *  do_huge_pmd_wp_page() split the PMD into 512 zero-page PTEs and COW one 4 KiB page. */
+        HUGE_ZERO_WP_ALLOCATES_THP,
+        /** set_huge_zero_folio() applies pmd_mkspecial() (present in the 6.18 tree, absent from 6.5;
+         *  the exact release is not checked here): gup-fast's
+         *  gup_fast_pmd_leaf() gives up on the special huge zero PMD and the slow path pins it;
+         *  6.3-6.5 gup_huge_pmd() pins it locklessly. */
+        HUGE_ZERO_PMD_SPECIAL,
+        /** 6.10+ ("mm/gup: consistently name GUP-fast functions"): internal_get_user_pages_fast()
+         *  became gup_fast_fallback(), lockless_pages_from_mm() gup_fast(), folio_fast_pin_allowed()
+         *  gup_fast_folio_allowed(), gup_huge_pmd() gup_fast_pmd_leaf(), gup_pte_range()
+         *  gup_fast_pte_range() (the old names read in the 6.3.8 and 6.5.0 trees, the new in 6.18). */
+        GUP_FAST_RENAMED,
+        /** 6.13+: IORING_REGISTER_CLONE_BUFFERS (30) exists; the 6.18 uapi header ends at
+         *  IORING_REGISTER_LAST = 36, the 6.3.8 and 6.5.0 ones at 26. */
+        IO_URING_CLONE_BUFFERS,
+        /** io_nop_prep() reads sqe->nop_flags (INJECT_RESULT, FILE, FIXED_FILE, FIXED_BUFFER, TW,
+         *  CQE32; present in the 6.18 tree); the 6.3.8 and 6.5.0 io_nop() ignore the SQE and post 0. */
+        IO_URING_NOP_FLAGS,
+        /** 6.15+: IORING_OP_READV_FIXED (60) / WRITEV_FIXED (61), io_import_reg_vec(); 6.5's enum
+         *  io_uring_op ends at IORING_OP_LAST = 49, so io_init_req() answers -EINVAL. */
+        IO_URING_RWV_FIXED
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -146,12 +174,16 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     "FOLL_HONOR_NUMA_FAULT is no longer set automatically",
                     "io_uring pins with pin_user_pages_fast and checks overflow itself (-EOVERFLOW)",
                     "io_uring coalesces multi-folio buffers, node-based buffer table",
-                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()"),
+                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()",
+                    "do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied",
+                    "a write or unshare fault on the huge zero PMD maps a new THP (do_huge_zero_wp_pmd); gup-fast leaves the special huge zero PMD to the slow path"),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
-                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED),
+                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
+                    HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
+                    IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -201,4 +233,11 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringNodeTable() { return has(IO_URING_NODE_TABLE); }
     public boolean ioUringBlindRegister() { return has(IO_URING_BLIND_REGISTER); }
     public boolean ioUringRingRegionsAccounted() { return has(IO_URING_RING_REGIONS_ACCOUNTED); }
+    public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
+    public boolean hugeZeroWpAllocatesThp() { return has(HUGE_ZERO_WP_ALLOCATES_THP); }
+    public boolean hugeZeroPmdSpecial() { return has(HUGE_ZERO_PMD_SPECIAL); }
+    public boolean gupFastRenamed() { return has(GUP_FAST_RENAMED); }
+    public boolean ioUringCloneBuffers() { return has(IO_URING_CLONE_BUFFERS); }
+    public boolean ioUringNopFlags() { return has(IO_URING_NOP_FLAGS); }
+    public boolean ioUringRwvFixed() { return has(IO_URING_RWV_FIXED); }
 }

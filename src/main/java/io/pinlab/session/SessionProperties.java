@@ -7,13 +7,17 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Lab session settings ({@code pinlab.sessions.*}).
  *
+ * @param store                where sessions live: {@code memory} (the embedded default) or {@code redis};
+ *                             anything else stops the application at start with a message listing these
  * @param idleTimeout          a session untouched for this long is dropped (Caffeine expireAfterAccess)
  * @param maxSessions          live sessions at most; creating one more is a 503 problem
  * @param globalMemoryFraction share of the JVM's max heap that all sessions' memory cgroups may
@@ -24,11 +28,24 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("pinlab.sessions")
 public record SessionProperties(
+        @DefaultValue("memory") String store,
         @DefaultValue("24h") @NotNull Duration idleTimeout,
         @DefaultValue("10000") @Min(1) int maxSessions,
         @DefaultValue("0.5") @DecimalMin("0.05") @DecimalMax("0.9") double globalMemoryFraction,
         @DefaultValue @Valid Limits limits,
         @DefaultValue @Valid PerClient perClient) {
+    public static final List<String> STORES = List.of("memory", "redis");
+
+    public SessionProperties {
+        checkStore(store);
+    }
+
+    /** Boot's failure analyzer reports this as the property, its value and the valid values. */
+    static void checkStore(String store) {
+        if (!STORES.contains(store))
+            throw new InvalidConfigurationPropertyValueException("pinlab.sessions.store", store,
+                    "valid values: " + String.join(", ", STORES));
+    }
 
     /**
      * @param maxProcesses   live processes per session at most (POST processes and fork beyond it are 409)

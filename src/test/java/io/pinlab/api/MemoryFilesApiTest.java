@@ -244,6 +244,22 @@ class MemoryFilesApiTest extends HttpTestSupport {
         Res badOp = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_FILES\"}");
         badOp.problem(400, "validation-failed");
         assertThat(badOp.fieldError("opcode")).contains("IORING_REGISTER_BUFFERS2");
+        // io_nop() with IORING_NOP_FIXED_BUFFER: no node at index 5 -> -EFAULT; READV_FIXED over the registered buffer
+        Res nop = post(p(s, "/processes/1/io_uring_enter"), s.token(), "{\"fd\":" + ring + ",\"sqes\":[{\"opcode\":\"IORING_OP_NOP\","
+                + "\"fd\":0,\"addr\":\"0x0\",\"len\":0,\"bufIndex\":5,\"userData\":1,\"nopFlags\":8},{\"opcode\":\"IORING_OP_READV_FIXED\",\"fd\":"
+                + fd + ",\"addr\":\"0x0\",\"len\":0,\"off\":0,\"bufIndex\":0,\"userData\":2,\"iovecs\":[{\"base\":\"" + addr + "\",\"len\":4096}]}]}");
+        assertThat(nop.json().path("cqes").get(0).path("res").asInt()).as(nop.body()).isEqualTo(-14);
+        assertThat(nop.json().path("cqes").get(1).path("res").asInt()).as(nop.body()).isEqualTo(4096);
+        // SYSCALL_DEFINE4(io_uring_register): an opcode >= IORING_REGISTER_LAST (36 in 6.18) is the kernel's -EINVAL
+        Res last = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":99}");
+        assertThat(last.status()).as(last.body()).isEqualTo(200);
+        assertThat(last.json().path("errno").asString()).isEqualTo("EINVAL");
+        Res unsimulated = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":2}");
+        unsimulated.problem(400, "validation-failed");
+        assertThat(unsimulated.fieldError("opcodeNumber")).contains("not simulated");
+        Res both = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"opcodeNumber\":0}");
+        both.problem(400, "validation-failed");
+        assertThat(both.fieldError("opcode")).contains("exactly one");
         Res badIov = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
                 + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[{\"base\":\"zz\",\"len\":1}]}");
         badIov.problem(400, "validation-failed");
@@ -270,6 +286,24 @@ class MemoryFilesApiTest extends HttpTestSupport {
         get(p(s, "/processes/1/io_uring/99/buffers"), s.token()).problem(404, "not-found");
         assertThat(get(p(s, "/processes/1/io_uring/" + ring + "/buffers"), s.token()).json().size())
                 .as("rejected requests changed nothing").isEqualTo(1);
+    }
+
+    @Test
+    void ioUringBufferTablePaginatesWithTheTableSizeInAHeader() {
+        Session s = newSession(null);
+        int ring = post(p(s, "/processes/1/io_uring_setup"), s.token(), "{\"entries\":8}").json().path("ret").asInt();
+        // IORING_REGISTER_BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: a table of 300 empty slots
+        Res reg = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
+                + ",\"opcode\":\"IORING_REGISTER_BUFFERS2\",\"nr\":300,\"flags\":[\"IORING_RSRC_REGISTER_SPARSE\"]}");
+        assertThat(reg.json().path("ret").asLong()).as(reg.body()).isZero();
+        Res first = get(p(s, "/processes/1/io_uring/" + ring + "/buffers"), s.token());
+        assertThat(first.header("X-Total-Count")).isEqualTo("300");
+        assertThat(first.json().size()).as("default page").isEqualTo(100);
+        Res last = get(p(s, "/processes/1/io_uring/" + ring + "/buffers?offset=250&limit=1000"), s.token());
+        assertThat(last.json().size()).isEqualTo(50);
+        assertThat(last.json().get(0).path("index").asInt()).isEqualTo(250);
+        assertThat(last.json().get(0).path("empty").asBoolean()).isTrue();
+        get(p(s, "/processes/1/io_uring/" + ring + "/buffers?limit=5000"), s.token()).problem(400, "validation-failed");
     }
 
     @Test

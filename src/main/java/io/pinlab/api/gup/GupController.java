@@ -2,6 +2,7 @@ package io.pinlab.api.gup;
 
 import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.common.Page;
 import io.pinlab.api.common.Pfns;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.json.Address;
@@ -21,13 +22,16 @@ import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -73,7 +77,9 @@ class GupController {
                    Address start, long nrPages, FlagSet gupFlags,
                    @Schema(description = "the page array (at most the first 512 entries unless full=true)") List<Long> pfns,
                    @Schema(description = "true when pfns lists only the first 512 entries") boolean pfnsTruncated,
-                   @Schema(description = "the whole page array as runs of consecutive pfns") List<Pfns.Run> pfnRuns,
+                   @Schema(description = "the whole page array as runs with a fixed step (at most the first 256 runs)") List<Pfns.Run> pfnRuns,
+                   @Schema(description = "true when pfnRuns stops before the end of the page array (list it with full=true)")
+                   boolean pfnRunsTruncated,
                    boolean released,
                    @Schema(nullable = true, implementation = PinRelease.class) String releasedHow,
                    @Schema(allowableValues = {"FOLL_PIN", "FOLL_GET"}) String kind) {
@@ -83,9 +89,10 @@ class GupController {
             EnumSet<FollFlag> names = EnumSet.noneOf(FollFlag.class);
             for (FollFlag f : FollFlag.definedIn(profile))
                 if ((p.gupFlags() & f.value()) != 0) names.add(f);
+            Pfns.Runs runs = Pfns.runs(p.pfns());
             return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start()), p.nrPages(),
                     FlagSet.of(names, p.gupFlags()),
-                    Pfns.listed(p.pfns(), full), !full && p.pfns().length > Pfns.MAX_LISTED, Pfns.runs(p.pfns()),
+                    Pfns.listed(p.pfns(), full), !full && p.pfns().length > Pfns.MAX_LISTED, runs.runs(), runs.truncated(),
                     p.released(), p.releasedHow() == null ? null : p.releasedHow().name(), p.kind().name());
         }
     }
@@ -104,6 +111,8 @@ class GupController {
     @Operation(operationId = "gup", summary = "Call a GUP entry point as a driver",
             description = "Kernel failures are 200 with ret/errno. Arguments that break is_valid_gup_args() for the "
                     + "profile are a 422 invalid-gup-args problem (rule, kernelRet, warning; the WARN also reaches dmesg).")
+    @ApiResponse(responseCode = "200", description = "the kernel's answer (a failure is ret < 0 with errno)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = GupAnswer.class)))
     @ApiResponse(responseCode = "422", description = "is_valid_gup_args() rejects the arguments",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(ref = "#/components/schemas/Problem"),
@@ -124,10 +133,21 @@ class GupController {
                 r.explain().stream().map(KernelAnswer.ExplainStep::of).toList(), r.warnings());
     }
 
-    @Operation(operationId = "listPins", summary = "Pins held by the simulated driver, released ones included")
+    @Operation(operationId = "listPins", summary = "Pins held by the simulated driver, released ones included, oldest first",
+            description = "One page of the list: ?offset= skips that many pins, ?limit= (default 100, at most 1000) "
+                    + "caps the page; the X-Total-Count header gives the length of the whole list.")
+    @ApiResponse(responseCode = "200", headers = @Header(name = Page.TOTAL_HEADER, description = "pins in the whole list",
+            schema = @Schema(type = "integer", format = "int64")))
     @GetMapping("/pins")
-    List<PinView> pins(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
-        return session.locked(k -> Pins.list(k).stream().map(p -> PinView.of(p, k.profile)).toList());
+    ResponseEntity<List<PinView>> pins(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                                       @Parameter(description = "pins to skip", example = "0")
+                                       @RequestParam(defaultValue = "0") @PositiveOrZero int offset,
+                                       @Parameter(description = "pins to return", example = "100")
+                                       @RequestParam(defaultValue = Page.DEFAULT_LIMIT) @Positive @Max(Page.MAX_LIMIT) int limit) {
+        return session.locked(k -> {
+            List<Pin> all = Pins.list(k);
+            return Page.of(all.size(), Page.slice(all, offset, limit).stream().map(p -> PinView.of(p, k.profile)).toList());
+        });
     }
 
     @Operation(operationId = "getPin", summary = "One pin; full=true lists every pfn of its page array")

@@ -175,8 +175,8 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             String field = path(unknown);
             String accepted = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-            return invalid(List.of(new FieldProblem(field,
-                    "unknown property '" + unknown.getPropertyName() + "'; accepted: " + accepted)), request);
+            return invalid(List.of(new FieldProblem(field, "unknown property '" + unknown.getPropertyName() + "'; "
+                    + (accepted.isEmpty() ? "this request takes no properties" : "accepted: " + accepted))), request);
         }
         ValueInstantiationException instantiation = cause(ex, ValueInstantiationException.class);
         if (instantiation != null) {
@@ -195,17 +195,18 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                     ? "(32-bit)" : "(64-bit signed)"))), request);
         }
         StreamReadException syntax = cause(ex, StreamReadException.class);
-        if (syntax != null) {
-            String where = syntax.getLocation() == null ? "" : " at line " + syntax.getLocation().getLineNr()
-                    + ", column " + syntax.getLocation().getColumnNr();
-            return problem(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON,
-                    "malformed JSON" + where + ": " + syntax.getOriginalMessage(), List.of(), Map.of(),
-                    new HttpHeaders(), request);
+        if (syntax != null && syntax.getOriginalMessage() != null
+                && syntax.getOriginalMessage().startsWith("Duplicate Object property")) {
+            // StreamReadFeature.STRICT_DUPLICATE_DETECTION: {"length":-1,"length":4096} is not last-wins
+            return invalid(List.of(new FieldProblem(currentField(syntax),
+                    "duplicate property: each property may appear once")), request);
         }
-        JacksonException other = cause(ex, JacksonException.class);
-        String detail = other != null ? "unreadable JSON" + (other.getPath().isEmpty() ? "" : " at " + path(other))
-                + ": " + other.getOriginalMessage()
-                : "the request body is missing or unreadable; send a JSON object with Content-Type: application/json";
+        // Only where it broke: the parser's own message quotes the input and names its internals.
+        JacksonException other = syntax != null ? syntax : cause(ex, JacksonException.class);
+        String detail = other != null && other.getLocation() != null && other.getLocation().getLineNr() > 0
+                ? "malformed JSON at line " + other.getLocation().getLineNr() + ", column "
+                + other.getLocation().getColumnNr()
+                : "the request body is missing or is not JSON; send a JSON object with Content-Type: application/json";
         return problem(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON, detail, List.of(), Map.of(),
                 new HttpHeaders(), request);
     }

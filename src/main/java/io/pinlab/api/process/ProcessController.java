@@ -1,7 +1,7 @@
 package io.pinlab.api.process;
 
 import io.pinlab.api.common.FlagSet;
-import io.pinlab.api.common.KernelAnswer;
+import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.common.Pids;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Views;
@@ -24,6 +24,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import java.util.List;
+import java.util.Map;
 
 @Tag(name = "processes", description = "Processes of a session: create, fork, exit")
 @RestController
@@ -49,7 +51,7 @@ class ProcessController {
     @Schema(description = "a new process (not a fork): empty address space with a [stack] VMA")
     record CreateProcessRequest(
             @Schema(example = "lab", defaultValue = "lab") @Size(min = 1, max = 15)
-            @Pattern(regexp = "[\\x21-\\x7e]*", message = "must be printable ASCII without spaces") String comm,
+            @Pattern(regexp = "^[\\x21-\\x7e]*$", message = "must be printable ASCII without spaces") String comm,
             @Schema(example = "1000", defaultValue = "1000") @PositiveOrZero @Max(65534) Integer uid,
             @Schema(defaultValue = "false") Boolean capIpcLock,
             @Schema(description = "RLIMIT_MEMLOCK in bytes", example = "8388608", defaultValue = "8388608")
@@ -74,32 +76,34 @@ class ProcessController {
     }
 
     @Operation(operationId = "fork", summary = "fork(2): the child gets a COW copy of the address space",
-            description = "201 with the child process; if the kernel fails the fork, 200 with its answer (ret = -errno). "
-                    + "Pinned exclusive anonymous pages are copied for the child, as copy_present_pte() does.")
+            description = "201 with the child process. Pinned exclusive anonymous pages are copied for the child, "
+                    + "as copy_present_pte() does. If the kernel fails the fork there is no child to show: 409 "
+                    + "fork-failed with kernelRet and errno.")
     @ApiResponse(responseCode = "201", description = "the child process",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ProcessView.class)))
-    @ApiResponse(responseCode = "200", description = "the kernel failed the fork",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = KernelAnswer.class)))
+    @ApiResponse(responseCode = "409", description = "the kernel failed the fork (kernelRet, errno)",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(ref = "#/components/schemas/Problem")))
     @PostMapping("/{pid}/fork")
-    ResponseEntity<Object> fork(@PathVariable String sid, @PathVariable int pid,
-                                @Parameter(hidden = true) LabSession session) {
+    ResponseEntity<ProcessView> fork(@PathVariable String sid, @PathVariable int pid,
+                                     @Parameter(hidden = true) LabSession session) {
         Pids.check(pid);
-        Object out = session.locked(k -> {
+        ProcessView child = session.locked(k -> {
             Task parent = k.task(pid);
             sessions.checkProcessLimit(k.tasks.size());
             SysResult r = Fork.copyProcess(k, parent);
-            return r.ok() ? ProcessView.of(k, k.task((int) r.ret())) : KernelAnswer.of(r);
+            if (!r.ok())
+                throw new ApiProblemException(HttpStatus.CONFLICT, "fork-failed", "fork: the kernel returned " + r.ret(),
+                        List.of(), Map.of("kernelRet", r.ret(), "errno", String.valueOf(r.errno())));
+            return ProcessView.of(k, k.task((int) r.ret()));
         });
-        if (out instanceof ProcessView child)
-            return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
-                    .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
-        return ResponseEntity.ok(out);
+        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
+                .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
     }
 
     @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
             description = "Frames a pin still holds stay allocated until the pin is released.")
     @ApiResponse(responseCode = "204", description = "the process exited")
-    @DeleteMapping("/{pid}")
+    @DeleteMapping(path = "/{pid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
                               @Parameter(hidden = true) LabSession session) {
         Pids.check(pid);

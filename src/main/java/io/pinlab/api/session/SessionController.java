@@ -48,7 +48,7 @@ class SessionController {
             @Schema(description = "kernel profile (GET /api/v1/profiles); default v6.18", example = "v6.5")
             String profile,
             @Schema(description = "free text shown back to you", example = "lab3")
-            @Size(max = 64) @Pattern(regexp = "[^\\p{Cntrl}<>]*", message = "must be text without control characters, < or >")
+            @Size(max = 64) @Pattern(regexp = "^[^\\x00-\\x1f\\x7f<>]*$", message = "must be text without control characters, < or >")
             String label,
             @Schema(description = "place user pages in ZONE_MOVABLE so FOLL_LONGTERM migration can be observed",
                     defaultValue = "false")
@@ -116,7 +116,7 @@ class SessionController {
     @Operation(operationId = "deleteSession", summary = "End a session and drop its kernel state",
             security = @SecurityRequirement(name = ApiDocs.BEARER))
     @ApiResponse(responseCode = "204", description = "deleted")
-    @DeleteMapping("/{sid}")
+    @DeleteMapping(path = "/{sid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     ResponseEntity<Void> delete(@PathVariable String sid,
                                 @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false)
                                 String authorization) {

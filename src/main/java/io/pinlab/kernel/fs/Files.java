@@ -202,12 +202,19 @@ public final class Files {
         return r;
     }
 
-    /** The setattr(ATTR_SIZE) of each file system: hugetlbfs alignment, secretmem size-once, then truncation. */
+    /**
+     * The setattr(ATTR_SIZE) of each file system: secretmem size-once, then setattr_prepare()'s
+     * inode_newsize_ok() (fs/attr.c: growing past the super block's s_maxbytes is -EFBIG), then
+     * hugetlbfs alignment, then truncation.
+     */
     static long setSize(Kernel k, Inode in, long length, Explain ex) {
-        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
         if (in.fs() == FsType.SECRETMEM && in.size != 0)
             return fail(ex, "secretmem_setattr", "mm/secretmem.c", Errno.EINVAL, "a secretmem file's size can be set only once");
+        if (length > in.size && length > in.fs().maxBytes)
+            return fail(ex, "inode_newsize_ok", "fs/attr.c", Errno.EFBIG, length + " is past " + in.fs().fsName
+                    + "'s s_maxbytes " + in.fs().maxBytes);
+        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
+            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
         long old = in.size;
         truncateInode(k, in, length);
         ex.ok("do_truncate", OPEN_C, "i_size " + old + " -> " + length);

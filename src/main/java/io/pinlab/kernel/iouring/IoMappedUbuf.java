@@ -24,6 +24,8 @@ final class IoMappedUbuf implements Serializable {
     long acctPages;
     /** The frame of every page of [ubuf, ubuf + len), in order. */
     final long[] pagePfns;
+    /** imu->refs: table slots holding this buffer (more than one after IORING_REGISTER_CLONE_BUFFERS). */
+    int refs = 1;
 
     IoMappedUbuf(long ubuf, long len, long[] bvecPages, long firstOffset, boolean single, int folioShift, long[] pagePfns) {
         this.ubuf = ubuf;

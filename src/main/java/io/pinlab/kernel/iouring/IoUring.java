@@ -146,7 +146,7 @@ public final class IoUring {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "io_uring_register", Event.args("fd", a.fd(), "opcode", a.opcode().name(), "nrArgs", a.nrArgsValue(),
+        k.event(t.pid, "io_uring_register", Event.args("fd", a.fd(), "opcode", a.opcode() != null ? a.opcode().name() : a.opcodeNumber(), "nrArgs", a.nrArgsValue(),
                 "iovecs", a.iovecs() == null ? null : a.iovecs().size()), r);
         return r;
     }
@@ -154,6 +154,16 @@ public final class IoUring {
     private static long doRegister(Kernel k, Task t, RegisterArgs a, Explain ex) {
         final String reg = "io_uring/register.c";
         String regFile = k.profile.ioUringNodeTable() ? reg : IO_URING_C;
+        // SYSCALL_DEFINE4(io_uring_register): bit 31 (IORING_REGISTER_USE_REGISTERED_RING) masked off,
+        // then any number from IORING_REGISTER_LAST on is -EINVAL before the fd is looked at
+        int opcode = a.opcodeValue() & ~RegisterOp.IORING_REGISTER_USE_REGISTERED_RING;
+        int last = RegisterOp.registerLast(k.profile);
+        if (Integer.toUnsignedLong(opcode) >= last) {
+            ex.fail("io_uring_register", regFile, Errno.EINVAL, "opcode " + Integer.toUnsignedLong(opcode)
+                    + " >= IORING_REGISTER_LAST (" + last + " in " + k.profile.kernel() + ")");
+            return Errno.EINVAL.neg();
+        }
+        if (a.opcode() == null) throw new IllegalArgumentException("register opcode " + opcode + " is not simulated");
         if (a.fd() == -1 && k.profile.ioUringBlindRegister()) {
             ex.fail("io_uring_register_blind", reg, Errno.EINVAL, "fd -1 is a blind call; only SEND_MSG_RING and QUERY are allowed");
             return Errno.EINVAL.neg();
@@ -230,6 +240,13 @@ public final class IoUring {
                 }
                 return Rsrc.ioSqeBuffersUpdate(k, t, ctx, Integer.toUnsignedLong(a.offset()), nr, a.iovecs(), a.tags(), ex);
             }
+            case IORING_REGISTER_CLONE_BUFFERS -> {
+                if (!a.argPresent() || nrArgs != 1) {
+                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_REGISTER_CLONE_BUFFERS needs arg != NULL and nr_args == 1");
+                    return Errno.EINVAL.neg();
+                }
+                return Rsrc.ioRegisterCloneBuffers(k, t, ctx, a, ex);
+            }
         }
         throw new IllegalStateException();
     }
@@ -279,10 +296,16 @@ public final class IoUring {
 
     /** The buffer table of the ring behind {@code fd} (empty list without a table). */
     public static List<BufferView> buffers(Kernel k, Task t, int fd) {
+        return buffers(k, t, fd, 0, Integer.MAX_VALUE);
+    }
+
+    /** Slots offset .. offset+limit-1 of the buffer table (empty past its end or without a table). */
+    public static List<BufferView> buffers(Kernel k, Task t, int fd, int offset, int limit) {
         IoRingCtx ctx = ctx(t, fd);
         List<BufferView> out = new ArrayList<>();
         if (ctx.bufTable == null) return out;
-        for (int i = 0; i < ctx.bufTable.length; i++) {
+        int end = (int) Math.min(ctx.bufTable.length, (long) offset + limit);
+        for (int i = offset; i < end; i++) {
             IoMappedUbuf imu = ctx.bufTable[i];
             if (imu == null) {
                 out.add(new BufferView(i, 0, 0, 0, 0, List.of(), List.of(), 0, true));

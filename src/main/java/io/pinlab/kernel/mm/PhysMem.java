@@ -257,11 +257,21 @@ public final class PhysMem implements Serializable {
         }
     }
 
+    /** Order-9 folios {@link #allocFolio} could still take from zone {@code z} (freed huge blocks and untouched space). */
+    public long hugeFoliosAvailable(Zone z) {
+        Area a = area(z);
+        long aligned = (a.next + HPAGE_NR - 1) & ~(long) (HPAGE_NR - 1);
+        return a.nFree9 + Math.max(0, (a.frames - aligned) / HPAGE_NR);
+    }
+
     public long freeFrames(Zone z) { Area a = area(z); return a.frames - a.allocated; }
 
     public long usedFrames(Zone z) { return area(z).allocated; }
 
     public long zoneFrames(Zone z) { return area(z).frames; }
+
+    /** Frames of the zone ever handed out (the bump pointer): every allocated frame lies below base + this. */
+    public long allocatedEnd(Zone z) { return area(z).next; }
 
     // ---------------------------------------------------------------- folio fields
 
