@@ -147,7 +147,8 @@ class MemCgProperties {
         // the huge zero folio stays once allocated (mm/huge_memory.c: only its shrinker frees it), and
         // so does the pageblock that holds it
         long hugeZero = k.hugeZeroPfn >= 0 ? MemCg.BLOCK_BYTES : 0;
-        assertEquals(start, k.memcg.usage() - logs(k) - names(k) - k.phys.freeListBytes() - hugeZero, "usage back to its starting value");
+        assertEquals(start, k.memcg.usage() - logs(k) - names(k) - k.phys.freeListBytes() - hugeZero,
+                "usage back to its starting value");
     }
 
     /** What stays charged after everything is released: the event feed and the released pins still listed. */
