@@ -66,7 +66,7 @@ class ServiceUnderHeapLimitTest {
         base = "http://127.0.0.1:" + port;
         log = Files.createTempFile("pinlab-xmx1g", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        app = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), PinlabApplication.class.getName(),
+        app = new ProcessBuilder(java, "-Xmx1g", "-Xlog:gc:stdout", "-cp", System.getProperty("java.class.path"), PinlabApplication.class.getName(),
                 "--server.port=" + port, "--pinlab.rate-limit.per-ip=1000000", "--pinlab.rate-limit.per-session=1000000",
                 "--spring.main.banner-mode=off")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -85,7 +85,11 @@ class ServiceUnderHeapLimitTest {
         prober = Thread.ofPlatform().daemon().start(ServiceUnderHeapLimitTest::probeHealth);
     }
 
-    /** /actuator/health every 200 ms, each within 1 s. */
+    /**
+     * /actuator/health every 200 ms; each must answer within 1 s (the request's timeout). The
+     * slowest time seen is reported too: it also counts this JVM's own scheduling, which on a
+     * loaded CI machine can add to what the service took.
+     */
     static void probeHealth() {
         HttpClient own = HttpClient.newHttpClient();
         while (probing.get()) {
@@ -113,7 +117,12 @@ class ServiceUnderHeapLimitTest {
             app.destroy();
             if (!app.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) app.destroyForcibly();
         }
-        if (log != null) Files.deleteIfExists(log);
+        if (log != null) {
+            // the longest collector pauses of the run, for the figures
+            Files.readAllLines(log).stream().filter(l -> l.contains("Pause")).sorted((x, y) -> Double.compare(pauseMs(y), pauseMs(x)))
+                    .limit(3).forEach(l -> System.out.println("xmx1g gc: " + l));
+            Files.deleteIfExists(log);
+        }
     }
 
     @Test
@@ -140,16 +149,18 @@ class ServiceUnderHeapLimitTest {
         // 2. a fork storm on 1 GiB of written memory: each child copies 512 page-table pages
         Session s2 = create().session();
         Res big = mmap(s2, 1, GIB, "[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]", -1);
-        post(s2, s2.at("/processes/1/access"), "{\"addr\":\"" + big.get("addr").asString() + "\",\"length\":" + GIB + ",\"access\":\"write\",\"value\":1}");
+        Res written = post(s2, s2.at("/processes/1/access"), "{\"addr\":\"" + big.get("addr").asString() + "\",\"length\":" + GIB + ",\"access\":\"write\",\"value\":1}");
+        assertThat(written.none("signal")).as(written.body()).isTrue();
         String forkErrno = null;
+        Res f = null;
         for (int i = 0; i < 64 && forkErrno == null; i++) {
-            Res f = post(s2, s2.at("/processes/1/fork"), "{}");
+            f = post(s2, s2.at("/processes/1/fork"), "{}");
             // a fork the kernel fails is a 409 fork-failed problem carrying errno (there is no child to
             // answer with); the session's process limit is a 409 without one
             if (f.status() == 409 && !f.none("errno")) forkErrno = f.get("errno").asString();
             if (f.status() == 409) break;
         }
-        assertThat(forkErrno).isEqualTo("ENOMEM");
+        assertThat(forkErrno).as("last fork answer %s", f.body()).isEqualTo("ENOMEM");
         bystanderWorks(bystander, bystanderAddr);
 
         // 3. MAP_LOCKED of 8 TiB by a CAP_IPC_LOCK process
@@ -216,11 +227,10 @@ class ServiceUnderHeapLimitTest {
         bystanderWorks(bystander, bystanderAddr);
 
         System.out.printf("xmx1g: %d full reads before SIGKILL, %d pins then ENOMEM, %d sessions at budget before 503, %d flood sessions"
-                + " before 429 (%s), MAP_LOCKED 8 TiB %d ms, slowest health %d ms%n", reads, pinned, full.size(), flood.size(), limit,
-                lockedMs, slowestHealthMs.get());
+                + " before 429 (%s), MAP_LOCKED 8 TiB %d ms, slowest health %d ms%n", reads, pinned, full.size(),
+                flood.size(), limit, lockedMs, slowestHealthMs.get());
         assertThat(serverErrors).as("answers with a 5xx other than 503 memory-budget").isEmpty();
-        assertThat(healthFailure.get()).isNull();
-        assertThat(slowestHealthMs.get()).as("slowest health answer, ms").isLessThan(1000);
+        assertThat(healthFailure.get()).as("every health request answered 200 within its 1 s timeout").isNull();
         assertThat(app.isAlive()).isTrue();
     }
 
@@ -260,6 +270,16 @@ class ServiceUnderHeapLimitTest {
         if (r.statusCode() >= 500 && !budget) serverErrors.add(r.statusCode() + " " + r.uri() + ": " + r.body());
         JsonNode json = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
         return new Res(r.statusCode(), json, r.body());
+    }
+
+    static double pauseMs(String gcLine) {
+        int ms = gcLine.lastIndexOf("ms");
+        int sp = gcLine.lastIndexOf(' ', ms);
+        try {
+            return Double.parseDouble(gcLine.substring(sp + 1, ms));
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     static int freePort() throws IOException {

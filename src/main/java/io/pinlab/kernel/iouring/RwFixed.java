@@ -93,7 +93,8 @@ final class RwFixed {
             res += n;
             if (n < v.len()) break;
         }
-        if (res < 0) ex.fail(read ? "io_read" : "io_write", FILE, Errno.fromRet(res), "SQE " + s.userData() + ": " + f.inode().fs().fsName + " file");
+        if (res < 0) ex.fail(read ? "io_read" : "io_write", FILE, Errno.fromRet(res), "SQE " + s.userData() + ": " + f.inode().fs().fsName + " file"
+                + (res == Errno.EINTR.neg() ? ": " + k.workLimitReason() : ""));
         else ex.ok(read ? "io_read" : "io_write", FILE, "SQE " + s.userData() + ": " + res + " byte(s) "
                 + (read ? "from file offset " + pos + " into" : "to file offset " + pos + " from") + " the pinned frames");
         return (int) res;
