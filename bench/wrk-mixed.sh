@@ -20,6 +20,7 @@ if [ -z "${PINLAB_URL:-}" ]; then
   PINLAB_URL=http://127.0.0.1:$PORT
   # the bench drives thousands of requests a second from one address: rate limits off
   $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$PORT" --pinlab.rate-limit.enabled=false \
+      --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
       --logging.level.root=WARN >"$work/server.log" 2>&1 &
   server=$!
   until curl -sf "$PINLAB_URL/actuator/health" >/dev/null; do

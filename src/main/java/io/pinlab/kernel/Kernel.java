@@ -11,8 +11,6 @@ import io.pinlab.kernel.mm.Vma;
 import io.pinlab.kernel.mm.VmOps;
 import io.pinlab.kernel.mm.Zone;
 
-import java.io.Serializable;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,18 +22,19 @@ import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
  * One lab session's simulated machine: physical memory, tasks, mounts and files, per-user
- * counters, sysctls, the kernel log and the event feed. Plain serialisable data; the session
- * layer serialises access (its lock plays mmap_lock), so nothing here is thread-safe.
+ * counters, sysctls and the kernel log. Deterministic: no clock, no randomness, no hash order in
+ * any answer, so replaying a session's log of {@link io.pinlab.kernel.sys.Syscall}s rebuilds it
+ * exactly. The session layer serialises access (its lock plays mmap_lock), so nothing here is
+ * thread-safe.
  *
  * The system-call style entry points live in the classes that mirror the kernel files
  * (Mmap, Memory, Gup, Fork, Files, Rsrc...); this class owns the state they share.
  */
-public final class Kernel implements Serializable {
+public final class Kernel {
     public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
     public static final int DEFAULT_UID = 1000;
     /** Simulated RAM per zone: 4 GiB NORMAL and 4 GiB MOVABLE. */
     public static final long FRAMES_PER_ZONE = 1L << 20;
-    public static final int MAX_EVENTS = 5000;
 
     public final Profile profile;
     public final boolean movableZone;
@@ -70,9 +69,6 @@ public final class Kernel implements Serializable {
     public long hugePagesInUse = 0;
     public long hugePagesReserved = 0;
 
-    /** The newest MAX_EVENTS calls; a deque so that dropping the oldest is O(1) on every call. */
-    private final ArrayDeque<Event> events = new ArrayDeque<>();
-    private long nextSeq = 1;
     private int nextPid = 1;
     private long nextIno = 100;
     private long nextFileId = 1;
@@ -132,7 +128,10 @@ public final class Kernel implements Serializable {
 
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
-        if (path != null) inodes.put(path, in);
+        if (path != null) {
+            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
+            inodes.put(path, in);
+        }
         return in;
     }
 
@@ -143,9 +142,14 @@ public final class Kernel implements Serializable {
         return in;
     }
 
+    /** alloc_empty_file(): charged until its last fput() (callers checked the margin). */
     public OpenFile newFile(Inode inode, int oflags) {
+        memcg.charge(MemCg.FILE_BYTES);
         return new OpenFile(nextFileId++, inode, oflags);
     }
+
+    /** What a named inode costs: the inode and its path. */
+    public static long inodeBytes(String path) { return MemCg.INODE_BYTES + 2L * path.length(); }
 
     /** The zone new user pages come from. */
     public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }
@@ -244,7 +248,7 @@ public final class Kernel implements Serializable {
      * GUP, fork's page-table copy, io_uring) charges the pages it visits; false once the call has
      * visited {@link #maxCallPages}. Walkers then stop as they do when fatal_signal_pending()
      * (include/linux/sched/signal.h) becomes true: -EINTR, or the pages done so far. The budget
-     * refills when the call is recorded ({@link #event}).
+     * refills when a call returns ({@link #endCall}) and when the next one begins ({@link #beginCall}).
      */
     public boolean chargeWork(long pages) {
         if (workLeft < pages) {
@@ -253,6 +257,19 @@ public final class Kernel implements Serializable {
         }
         workLeft -= pages;
         return true;
+    }
+
+    /**
+     * A new call enters the kernel: its work budget is full again. {@link io.pinlab.kernel.sys.Syscall#apply}
+     * calls this, so a call replayed from a session's log walks exactly as it did live.
+     */
+    public void beginCall() {
+        workLeft = maxCallPages;
+    }
+
+    /** A system call returns (each entry point ends with this): the next one gets a fresh work budget. */
+    public void endCall() {
+        workLeft = maxCallPages;
     }
 
     /** The explain detail for a call stopped by {@link #chargeWork}. */
@@ -270,35 +287,4 @@ public final class Kernel implements Serializable {
         if (v < 0) throw new IllegalStateException("user locked_vm underflow for uid " + uid);
         userLockedVm.put(uid, v);
     }
-
-    // ---------------------------------------------------------------- events
-
-    /** Records a call and its answer in the session's event feed. */
-    public void event(int pid, String call, Map<String, Object> args, long ret, Errno errno) {
-        workLeft = maxCallPages; // the call is over: the next one gets a fresh work budget
-        // a ring like the printk buffer: the oldest event makes room, also when the memcg is full
-        while (!events.isEmpty() && (events.size() == MAX_EVENTS || memcg.margin() < MemCg.EVENT_BYTES)) {
-            events.removeFirst();
-            memcg.uncharge(MemCg.EVENT_BYTES);
-        }
-        if (memcg.margin() < MemCg.EVENT_BYTES) { nextSeq++; return; } // nothing left to give back: not kept
-        memcg.charge(MemCg.EVENT_BYTES);
-        events.add(new Event(nextSeq++, System.currentTimeMillis(), pid, call, args, ret, errno == null ? null : errno.name()));
-    }
-
-    public void event(int pid, String call, Map<String, Object> args, SysResult r) {
-        event(pid, call, args, r.ret(), r.errno());
-    }
-
-    /** Events with seq > after, oldest first. */
-    public List<Event> eventsAfter(long after) {
-        List<Event> out = new ArrayList<>();
-        for (Event e : events) if (e.seq() > after) out.add(e);
-        return out;
-    }
-
-    public long lastEventSeq() { return nextSeq - 1; }
-
-    /** Events kept (each charged {@link MemCg#EVENT_BYTES}). */
-    public int eventsKept() { return events.size(); }
 }

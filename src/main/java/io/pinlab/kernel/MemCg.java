@@ -1,7 +1,5 @@
 package io.pinlab.kernel;
 
-import java.io.Serializable;
-
 /**
  * The memory cgroup of one session (mm/memcontrol.c): every kernel structure that costs Java
  * heap is charged here as it is built and uncharged as it is freed, like memcg charges pages and
@@ -14,7 +12,7 @@ import java.io.Serializable;
  * and the walkers that lead to them first check {@link #margin()} for their worst case, so usage
  * never passes the limit.
  */
-public final class MemCg implements Serializable {
+public final class MemCg {
     /** Config key of the per-session limit, named in every explain that hits it. */
     public static final String SESSION_LIMIT = "pinlab.sessions.limits.max-memory";
     /** Config key of the service-wide budget. */
@@ -25,8 +23,15 @@ public final class MemCg implements Serializable {
      * pincount (16 + 2048), index and value (2 x (16 + 4096)), the block itself (40).
      */
     public static final long BLOCK_BYTES = 4 * 2064 + 2064 + 2 * 4112 + 40;
-    /** One XArray leaf, i.e. one page-table page or xarray node: long[512] (4112), the leaf (24), its TreeMap entry and key (56). */
-    public static final long LEAF_BYTES = 4112 + 24 + 56;
+    /**
+     * One XArray leaf, i.e. one page-table page or xarray node: long[512] (4112), the leaf (24), its
+     * TreeMap entry and key (56), and 160 more that HeapProbe measures per leaf beyond the layout.
+     */
+    public static final long LEAF_BYTES = 4112 + 24 + 56 + 160;
+    /** A named inode: the Inode and its empty page cache (160), its map entry (40); its path is charged at 2 bytes a char. */
+    public static final long INODE_BYTES = 200;
+    /** An open file: the OpenFile (48), its fd-table entry (56), the share of an unlinked inode it alone holds (memfd, secretmem: 160). */
+    public static final long FILE_BYTES = 264;
     /** One VMA (72) with its maple-tree stand-in entry and key (56). */
     public static final long VMA_BYTES = 128;
     /** One entry of a page array (struct page *): a long. */
@@ -37,8 +42,6 @@ public final class MemCg implements Serializable {
     public static final long RING_BYTES = 256;
     /** One CQE a ring may hold (record 32 + list slot 8). */
     public static final long CQE_BYTES = 40;
-    /** One event of the feed: the record, its argument map and strings (2.28 MB measured for 5,000). */
-    public static final long EVENT_BYTES = 512;
     /** An idle kernel: mounts, boot inodes, the first task, its mm and stack VMA, the boot log. */
     public static final long KERNEL_BYTES = 32 * 1024;
     /** Worst case of one page fault: two frames in new pageblocks (COW of a file page) and three leaves (PTE, PMD, page cache). */
@@ -47,9 +50,9 @@ public final class MemCg implements Serializable {
     private final long max;
     private long usage;
     private long peak;
-    private transient PageCounter parent;
+    private PageCounter parent;
     /** What the memcg OOM killer did for the last fault it failed (read once by the fault's caller). */
-    public transient String oomReport;
+    public String oomReport;
 
     /**
      * @param max    the session's limit in bytes

@@ -46,13 +46,21 @@ public class SessionBudget {
     Kernel admit(String client, Profile profile, boolean movableZone) {
         if (global.margin() < global.max() / 10) throw new MemoryBudgetException(global.usage(), global.max());
         if (client != null) quota.admit(client);
+        return kernel(profile, movableZone);
+    }
+
+    /**
+     * A kernel within the session limits, charged to the service-wide budget, without admission:
+     * a replica rebuilding a session's kernel from its log, a past state for {@code ?at=N}, a
+     * throwaway kernel for compare. Whoever drops it calls {@code memcg.offline()}.
+     */
+    public Kernel kernel(Profile profile, boolean movableZone) {
         SessionProperties.Limits l = properties.limits();
         return new Kernel(profile, movableZone, new MemCg(l.maxMemory(), global), l.maxCallPages());
     }
 
-    /** A session left the store (deleted, expired) or never made it in: its charges and its client's count go. */
-    void ended(LabSession session) {
-        session.end();
+    /** A session left the store (deleted, expired) or never made it in: its client's count goes. */
+    void ended(SessionRecord session) {
         if (session.client() != null) quota.release(session.client());
     }
 

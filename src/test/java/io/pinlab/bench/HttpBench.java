@@ -56,7 +56,9 @@ public class HttpBench {
     @Setup(Level.Trial)
     public void start() throws Exception {
         app = new SpringApplicationBuilder(PinlabApplication.class)
-                .properties("server.port=0", "pinlab.rate-limit.enabled=false", "logging.level.root=WARN").run();
+                .properties("server.port=0", "pinlab.rate-limit.enabled=false", "logging.level.root=WARN",
+                        // a fresh session per registration: no per-client creation limit
+                        "pinlab.sessions.per-client.creations-per-minute=1000000").run();
         int port = ((WebServerApplicationContext) app).getWebServer().getPort();
         base = "http://127.0.0.1:" + port + "/api/v1";
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

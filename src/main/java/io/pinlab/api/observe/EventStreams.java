@@ -1,7 +1,6 @@
 package io.pinlab.api.observe;
 
 import io.pinlab.api.problem.ApiProblemException;
-import io.pinlab.kernel.Event;
 import io.pinlab.platform.HttpProperties;
 import io.pinlab.platform.Problems;
 import io.pinlab.session.LabSession;
@@ -23,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Server-sent event streams of session event feeds. One virtual thread per stream polls the feed
- * (taking the session lock briefly), sends what is new, and a comment heartbeat so that departed
+ * Server-sent event streams of session event feeds (the sessions' logs). One virtual thread per
+ * stream polls the log's length in the store, sends the new steps, and a comment heartbeat so that departed
  * clients are noticed. A stream ends when its session is deleted or expires (watching does not
  * keep a session alive), and all streams end when the application shuts down, so graceful
  * shutdown does not wait for them. Open streams are capped per session and per client address.
@@ -82,10 +81,11 @@ class EventStreams {
         emitter.onTimeout(forget);
         emitter.onError(e -> forget.run());
         try {
-            emitter.send(SseEmitter.event().comment("stream open"));
-        } catch (IOException e) {
+            emitter.send(SseEmitter.event().comment("stream open")); // queued until the response starts
+        } catch (IOException clientGone) {
+            emitter.completeWithError(clientGone);
             forget.run();
-            throw new IllegalStateException(e);
+            return emitter;
         }
         Thread.ofVirtual().name("sse-" + session.id()).start(() -> pump(session, after, emitter, forget));
         return emitter;
@@ -101,12 +101,12 @@ class EventStreams {
         Instant nextBeat = Instant.now().plus(HEARTBEAT);
         try {
             while (!closing && open.contains(emitter) && sessions.isLive(session) && Instant.now().isBefore(deadline)) {
-                long from = last;
-                List<Event> fresh = session.locked(k -> k.eventsAfter(from));
-                for (Event e : fresh) {
-                    emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name("kernel-event")
-                            .data(ObservabilityController.EventView.of(e), MediaType.APPLICATION_JSON));
-                    last = e.seq();
+                if (sessions.storedSteps(session) > last) {
+                    for (ObservabilityController.EventView e : ObservabilityController.events(sessions, session, last)) {
+                        emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name("kernel-event")
+                                .data(e, MediaType.APPLICATION_JSON));
+                        last = e.seq();
+                    }
                 }
                 if (Instant.now().isAfter(nextBeat)) {
                     emitter.send(SseEmitter.event().comment("keep-alive"));

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -45,7 +44,7 @@ public final class IoUring {
         Explain ex = new Explain();
         Profile p = k.profile;
         SysResult r = doSetup(k, t, entries, flags, ex, p);
-        k.event(t.pid, "io_uring_setup", Event.args("entries", Integer.toUnsignedLong(entries), "flags", flags), r);
+        k.endCall();
         return r;
     }
 
@@ -75,8 +74,9 @@ public final class IoUring {
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
         int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
-        if (!k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
-            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(MemCg.RING_BYTES));
+        long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Kernel.inodeBytes(RING_INODE); // the ctx and its anon_inode file
+        if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
+            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
             return ex.error(Errno.ENOMEM);
         }
         IoRingCtx ctx = new IoRingCtx(flags, sq, cq, t.pid, t.uid, user, t.mm, submitter);
@@ -145,8 +145,7 @@ public final class IoUring {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "io_uring_register", Event.args("fd", a.fd(), "opcode", a.opcode() != null ? a.opcode().name() : a.opcodeNumber(), "nrArgs", a.nrArgsValue(),
-                "iovecs", a.iovecs() == null ? null : a.iovecs().size()), r);
+        k.endCall();
         return r;
     }
 
@@ -287,7 +286,7 @@ public final class IoUring {
             ret = n;
         }
         SysResult r = ex.result(ret);
-        k.event(t.pid, "io_uring_enter", Event.args("fd", fd, "sqes", sqes.size()), r);
+        k.endCall();
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
     }
 
@@ -348,6 +347,6 @@ public final class IoUring {
         ctx.cq.clear();
         ctx.freed = true;
         k.memcg.uncharge(MemCg.RING_BYTES);
-        k.event(ctx.creatorPid, "io_ring_ctx_free", Event.args("file", ringFile.id(), "buffers", nr, "unaccountedPages", acct), 0, null);
+        k.endCall();
     }
 }

@@ -2,7 +2,6 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.MemCg;
 
-import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -14,7 +13,7 @@ import java.util.Arrays;
  * Blocks and the free lists are charged to the session's memory cgroup: an allocation that would
  * need a new block fails like a memcg charge (the caller sees -1, as for an empty zone).
  */
-public final class PhysMem implements Serializable {
+public final class PhysMem {
     public static final int PAGE_SHIFT = 12;
     public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
     public static final int HPAGE_ORDER = 9;
@@ -42,7 +41,7 @@ public final class PhysMem implements Serializable {
     /** The shared zero page (mm/memory.c: ZERO_PAGE(0)). */
     public static final long ZERO_PFN = DMA32_BASE + 0x1a0;
 
-    private static final class Block implements Serializable {
+    private static final class Block {
         final int[] refcount = new int[HPAGE_NR];
         final int[] mapcount = new int[HPAGE_NR];
         final int[] flags = new int[HPAGE_NR];
@@ -53,7 +52,7 @@ public final class PhysMem implements Serializable {
         int used;
     }
 
-    private static final class Area implements Serializable {
+    private static final class Area {
         final Zone zone;
         final long base;
         final long frames;
@@ -113,8 +112,8 @@ public final class PhysMem implements Serializable {
 
     // one-entry cache of the last block looked up: page walks hit the same pageblock 512 times
     // in a row (area bases are pageblock-aligned, so pfn >>> HPAGE_ORDER names one block)
-    private transient long cachedBlockKey = -1;
-    private transient Block cachedBlock;
+    private long cachedBlockKey = -1;
+    private Block cachedBlock;
 
     private Block block(long pfn, boolean create) {
         long key = pfn >>> HPAGE_ORDER;

@@ -2,7 +2,6 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.MemCg;
 
-import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,12 +12,12 @@ import java.util.TreeMap;
  * nothing. Zero means "no entry". Each leaf is charged to the owning session's memory cgroup
  * (page tables are __GFP_ACCOUNT in the kernel, and so are xarray nodes of the page cache).
  */
-public final class XArray implements Serializable {
+public final class XArray {
     static final int SHIFT = 9;
     static final int SLOTS = 1 << SHIFT;
     static final int MASK = SLOTS - 1;
 
-    private static final class Leaf implements Serializable {
+    private static final class Leaf {
         final long[] slots = new long[SLOTS];
         int used;
     }
@@ -28,10 +27,10 @@ public final class XArray implements Serializable {
     private long count;
     // one-entry cache: page walks hit the same leaf 512 times in a row. It also remembers a
     // missing leaf (cachedLeaf null), so walks over an empty range (gup-fast over unpopulated
-    // PMDs) do not search the TreeMap for every page. cacheValid is false after deserialisation.
-    private transient long cachedKey = -1;
-    private transient Leaf cachedLeaf;
-    private transient boolean cacheValid;
+    // PMDs) do not search the TreeMap for every page. cacheValid is false until the first lookup.
+    private long cachedKey = -1;
+    private Leaf cachedLeaf;
+    private boolean cacheValid;
 
     /** @param memcg charged {@link MemCg#LEAF_BYTES} per leaf */
     public XArray(MemCg memcg) {

@@ -1,8 +1,9 @@
-package io.pinlab.api.iouring;
+package io.pinlab.api.steps;
 
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.iouring.Iovec;
+import com.fasterxml.jackson.annotation.JsonValue;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -25,7 +26,7 @@ import java.util.List;
  * request's other rules are.
  */
 @JsonDeserialize(using = IovecArray.Reader.class)
-final class IovecArray {
+public final class IovecArray {
     static final int MAX = 65536;
     private static final List<Object> FIELDS = List.of("base", "len");
 
@@ -37,7 +38,20 @@ final class IovecArray {
         this.iovecs = iovecs;
     }
 
+    /** Iovecs given as values (a test or a replay building a request in code). */
+    public static IovecArray of(List<Iovec> iovecs) {
+        return new IovecArray(new ArrayList<>(iovecs));
+    }
+
     int size() { return iovecs.size(); }
+
+    /** As the request gave them (the step log keeps the arguments of every call). */
+    @JsonValue
+    List<Requests.IovecJson> json() {
+        List<Requests.IovecJson> out = new ArrayList<>(iovecs.size());
+        for (Iovec v : iovecs) out.add(new Requests.IovecJson(Address.of(v.base()), v.len()));
+        return out;
+    }
 
     /** The iovecs, or a 400 naming the first element that breaks a rule. */
     List<Iovec> toKernel() {
