@@ -66,6 +66,7 @@ public class SessionService {
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 .expireAfterAccess(properties.idleTimeout())
+                .executor(Runnable::run) // the charge leaves the budget before delete() returns, not later on a pool
                 .<String, LabSession>removalListener((id, session, cause) -> {
                     if (session != null) session.dropKernel();
                 })

@@ -20,11 +20,14 @@ class SessionBudgetTest {
     final Ticker ticker = nanos::get;
 
     SessionService service(long maxHeap, int maxLive, int perMinute) {
-        SessionProperties p = new SessionProperties("memory", Duration.ofHours(1), 10_000, 0.5,
-                new SessionProperties.Limits(64, 1L << 32, 64L << 20, 1L << 20), new SessionProperties.PerClient(maxLive, perMinute));
+        SessionProperties p = new SessionProperties("memory", Duration.ofHours(1), 10_000, 10_000, 0.5,
+                new SessionProperties.Limits(64, 1L << 32, 64L << 20, 1L << 20, 20_000), new SessionProperties.PerClient(maxLive, perMinute));
         SessionBudget budget = new SessionBudget(p, maxHeap, ticker);
-        InMemorySessionStore store = new InMemorySessionStore(p.idleTimeout(), p.maxSessions(), ticker, budget::ended);
-        return new SessionService(store, p, budget, Clock.systemUTC());
+        InMemorySessionStore store = new InMemorySessionStore(p.idleTimeout(), p.maxSessions(), ticker, Clock.systemUTC(), budget::ended);
+        // these sessions log no steps (the kernel is driven directly), so nothing is ever replayed
+        return new SessionService(store, p, budget, Clock.systemUTC(), (profile, step) -> {
+            throw new IllegalStateException("no replay in this test");
+        });
     }
 
     @Test
