@@ -98,7 +98,7 @@ class JavaClientLabTest {
                     .opcode(RegisterRequest.OpcodeEnum.IORING_REGISTER_BUFFERS)
                     .iovecs(List.of(new IovecJson().base(buf).len(16384L))));
             assertEquals(0L, reg.getRet());
-            assertEquals(4L, uring.listIoUringBuffers(sid, pid, (int) ring).get(0).getAccountedPages());
+            assertEquals(4L, uring.listIoUringBuffers(sid, pid, (int) ring, null, null).get(0).getAccountedPages());
 
             ProcessView child = new ProcessesApi(api).fork(sid, pid);
             assertEquals(pid, child.getPpid());
