@@ -117,7 +117,7 @@ class JavaClientLabTest {
                     step("io_uring_register", Map.of("fd", "${4.ret}", "opcode", "IORING_REGISTER_BUFFERS",
                             "iovecs", List.of(Map.of("base", "${2.addr}", "len", 8192)))))));
             assertEquals(List.of(5), cmp.getDiffering()); // io_uring/rsrc.c: 6.3 refuses mixed buffers, 6.4 does not
-            assertEquals("EINVAL", cmp.getSteps().get(4).getResults().get("v6.3").getErrno());
+            assertEquals("EINVAL", cmp.getSteps().get(4).getResults().get("v6.3").getErrno().getValue());
 
             ExerciseStart ex = teach.startExercise(sid, "pin-bias");
             assertEquals(2, ex.getSetup().size());
