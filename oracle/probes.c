@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ static const char *ename(int e) {
     case EBADF: return "EBADF"; case EACCES: return "EACCES"; case EOPNOTSUPP: return "EOPNOTSUPP";
     case EPERM: return "EPERM"; case ENOSYS: return "ENOSYS"; case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW"; case EBUSY: return "EBUSY"; case ENODEV: return "ENODEV";
+    case EIO: return "EIO"; case ESRCH: return "ESRCH";
     default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
     }
 }
@@ -187,6 +189,131 @@ static void probe_file_register(void) {
     ur(fsc("uring.reg.%s_shared_readonly"), reg(&r, mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0), 2 * PAGE));
     close(fd);
     io_uring_queue_exit(&r);
+}
+
+/* ---------------------------------------------------------------- the other GUP users */
+static pid_t fork_idle(int *go);
+static void release(pid_t c, int go);
+/* a byte count, or the errno name */
+static void nb(const char *c, ssize_t n) {
+    char b[32];
+    if (n < 0) out(c, ename(errno));
+    else { snprintf(b, sizeof b, "%zd", n); out(c, b); }
+}
+
+/* O_DIRECT pread/pwrite (iov_iter_extract_pages(): a short-term FOLL_PIN) into and out of a
+ * MAP_SHARED mapping of a file on this file system, where io_uring registration is -EFAULT */
+static void probe_file_direct(void) {
+    int fd = fsfile("dio", 16 * PAGE, O_RDWR);
+    int dfd = open(path("dio"), O_RDWR | O_DIRECT);
+    int mfd = fsfile("shared", 4 * PAGE, O_RDWR);
+    char *m = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    memset(m, 5, 2 * PAGE);
+    nb(fsc("odirect.%s_pwrite_from_shared"), pwrite(dfd, m, 2 * PAGE, 0));
+    nb(fsc("odirect.%s_pread_into_shared"), pread(dfd, m, 2 * PAGE, 4 * PAGE));
+    nb(fsc("odirect.%s_pread_misaligned_buffer"), pread(dfd, m + 1, PAGE, 0));
+    char *ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    nb(fsc("odirect.%s_pread_into_readonly"), pread(dfd, ro, PAGE, 0));
+    close(dfd); close(fd); close(mfd);
+}
+
+/* process_vm_readv/writev (pin_user_pages_remote()) and /proc/PID/mem (FOLL_FORCE) */
+static void probe_remote(void) {
+    int mfd = fsfile("remote", 4 * PAGE, O_RDWR);
+    char *shared = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    memset(shared, 6, 2 * PAGE);
+    char *rop = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    volatile char x = rop[0];
+    (void) x;
+    char *hole = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(hole, PAGE);
+    int go;
+    pid_t c = fork_idle(&go);
+    char buf[2 * PAGE];
+    struct iovec l = { buf, 2 * PAGE }, r = { shared, 2 * PAGE };
+    nb(fsc("process_vm_readv.%s_shared"), process_vm_readv(c, &l, 1, &r, 1, 0));
+    nb(fsc("process_vm_writev.%s_shared"), process_vm_writev(c, &l, 1, &r, 1, 0));
+    struct iovec rh = { hole, PAGE };
+    nb("process_vm_readv.unmapped_remote", process_vm_readv(c, &l, 1, &rh, 1, 0));
+    struct iovec rr = { rop, PAGE };
+    nb("process_vm_writev.readonly_remote", process_vm_writev(c, &l, 1, &rr, 1, 0));
+    nb("process_vm_readv.flags", process_vm_readv(c, &l, 1, &r, 1, 1));
+    release(c, go);
+    nb("process_vm_readv.exited", process_vm_readv(c, &l, 1, &r, 1, 0));
+
+    int mem = open("/proc/self/mem", O_RDWR);
+    uint64_t before = pfn(rop);
+    char v = 9;
+    nb("procmem.write_readonly_private", pwrite(mem, &v, 1, (uintptr_t) rop));
+    out("procmem.write_readonly_private_pfn", same(pfn(rop), before));
+    char *ros = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, mfd, 0);
+    nb("procmem.write_readonly_shared", pwrite(mem, &v, 1, (uintptr_t) ros));
+    nb("procmem.read_unmapped", pread(mem, &v, 1, 0x1000)); /* below mmap_min_addr: never mapped */
+    close(mem);
+    close(mfd);
+}
+
+/* io_uring_register() opcode numbers, IORING_REGISTER_CLONE_BUFFERS, NOP flags, READV_FIXED
+ * (liburing 2.3 predates the last three: raw syscall numbers and SQE fields are used) */
+struct clone_buffers { uint32_t src_fd, flags, src_off, dst_off, nr, pad[3]; };
+
+static int cqe_res(struct io_uring *r, int opcode, int fd, uint64_t addr, unsigned len, uint64_t off,
+                   int buf_index, unsigned nop_flags) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+    memset(sqe, 0, sizeof *sqe);
+    sqe->opcode = opcode;
+    sqe->fd = fd;
+    sqe->addr = addr;
+    sqe->len = len;
+    sqe->off = off;
+    sqe->buf_index = buf_index;
+    sqe->rw_flags = nop_flags; /* the union member nop_flags */
+    io_uring_submit(r);
+    struct io_uring_cqe *cqe;
+    io_uring_wait_cqe(r, &cqe);
+    int res = cqe->res;
+    io_uring_cqe_seen(r, cqe);
+    return res;
+}
+
+static void res_out(const char *c, int res) {
+    char b[32];
+    if (res < 0) out(c, ename(-res));
+    else { snprintf(b, sizeof b, "%d", res); out(c, b); }
+}
+
+static void probe_uring_ops(void) {
+    struct io_uring src, dst;
+    io_uring_queue_init(8, &src, 0);
+    io_uring_queue_init(8, &dst, 0);
+    rc("uring.register_opcode_36", syscall(__NR_io_uring_register, src.ring_fd, 36, NULL, 0));
+    rc("uring.register_opcode_999", syscall(__NR_io_uring_register, src.ring_fd, 999, NULL, 0));
+    rc("uring.register_opcode_999_bad_fd", syscall(__NR_io_uring_register, 12345, 999, NULL, 0));
+    char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct iovec iov = { a, 4 * PAGE };
+    io_uring_register_buffers(&src, &iov, 1);
+    struct clone_buffers cb = { .src_fd = src.ring_fd };
+    rc("uring.clone_buffers", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    rc("uring.clone_buffers_again", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    cb.flags = 2; /* IORING_REGISTER_DST_REPLACE */
+    rc("uring.clone_buffers_replace", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    rc("uring.clone_buffers_nr_args_2", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 2));
+
+    res_out("uring.nop", cqe_res(&src, 0, 0, 0, 0, 0, 0, 0));
+    res_out("uring.nop_fixed_buffer_registered", cqe_res(&src, 0, 0, 0, 0, 0, 0, 1 << 3));
+    res_out("uring.nop_fixed_buffer_empty_slot", cqe_res(&src, 0, 0, 0, 0, 0, 5, 1 << 3));
+    res_out("uring.nop_inject_result", cqe_res(&src, 0, 0, 0, 42, 0, 0, 1 << 0));
+    res_out("uring.nop_unknown_flag", cqe_res(&src, 0, 0, 0, 0, 0, 0, 1 << 9));
+
+    int fd = fsfile("vec", 4 * PAGE, O_RDWR);
+    struct iovec segs[2] = { { a + 3 * PAGE, PAGE }, { a, PAGE } };
+    res_out("uring.readv_fixed", cqe_res(&src, 60, fd, (uintptr_t) segs, 2, 0, 0, 0));
+    struct iovec outside[1] = { { a + 3 * PAGE, 2 * PAGE } };
+    res_out("uring.readv_fixed_past_buffer", cqe_res(&src, 60, fd, (uintptr_t) outside, 1, 0, 0, 0));
+    res_out("uring.writev_fixed", cqe_res(&dst, 61, fd, (uintptr_t) segs, 2, 0, 0, 0));
+    close(fd);
+    io_uring_queue_exit(&dst);
+    io_uring_queue_exit(&src);
 }
 
 /* RLIMIT_MEMLOCK without CAP_IPC_LOCK: an unprivileged uid, rings and buffers charged to user->locked_vm */
@@ -368,7 +495,10 @@ int main(int argc, char **argv) {
     fs = argv[2];
     probe_file_mmap();
     probe_file_register();
+    probe_file_direct();
     if (argc > 3) return 0;
+    probe_remote();
+    probe_uring_ops();
     probe_mmap();
     probe_register();
     probe_memlock("0", 0, 0);

@@ -12,7 +12,7 @@ export const credentials = {
 };
 
 /**
- * fetch() wrapper: JSON in, { status, ok, json, text, problem } out. `at` adds ?at=N (the state
+ * fetch() wrapper: JSON in, { status, ok, json, text, problem, total } out (total: X-Total-Count of a paged list). `at` adds ?at=N (the state
  * after step N, replayed by the service). Network failures become status 0.
  */
 export async function call(method, path, { body, token, at, accept = 'application/json' } = {}) {
@@ -31,7 +31,9 @@ export async function call(method, path, { body, token, at, accept = 'applicatio
   const ct = res.headers.get('Content-Type') || '';
   let json = null;
   if (ct.includes('json') && text) { try { json = JSON.parse(text); } catch { json = null; } }
-  return { status: res.status, ok: res.ok, json, text, problem: ct.includes('problem+json') ? json : null };
+  const total = res.headers.get('X-Total-Count');
+  return { status: res.status, ok: res.ok, json, text, problem: ct.includes('problem+json') ? json : null,
+    total: total == null ? null : Number(total) };
 }
 
 /**

@@ -182,6 +182,7 @@ async function openSession(sid, token, readOnly) {
     return notice(r.status === 404 || r.status === 401 ? 'No such session, or the token does not match.' : problemText(r));
   }
   S.session = r.json;
+  S.lastSeq = (r.json.counts && r.json.counts.events) || 0; // the stream sends only what comes next
   notice('');
   document.getElementById('start').hidden = true;
   document.getElementById('course').hidden = true;
@@ -222,10 +223,12 @@ async function refresh() {
     try {
       const [procs, pins, dmesg, hist, sess] = await Promise.all([
         get('/processes'), get('/pins'), get('/dmesg', { accept: 'text/plain' }),
-        S.historyAvailable ? call('GET', base() + '/history', { token: S.token }) : get('/events'),
+        // without history, the timeline lists the last 200 calls of the event feed
+        S.historyAvailable ? call('GET', base() + '/history', { token: S.token })
+          : get(`/events?after=${Math.max(0, ((S.session && S.session.counts && S.session.counts.events) || 0) - 200)}`),
         call('GET', base(), { token: S.token }),
       ]);
-      if (sess.ok) S.vmaCount = sess.json.counts.vmas;
+      if (sess.ok) { S.session = sess.json; S.vmaCount = sess.json.counts.vmas; }
       if (procs.status === 404 || procs.status === 401) {
         notice('The session has ended or expired.');
         return;
@@ -233,7 +236,7 @@ async function refresh() {
       S.processes = procs.ok ? procs.json : [];
       if (!S.processes.some(p => p.pid === S.pid)) S.pid = S.processes.length ? S.processes[0].pid : null;
       renderProcesses();
-      renderPins(pins.ok ? pins.json : []);
+      renderPins(pins.ok ? pins.json : [], pins.total);
       renderDmesg(dmesg.ok ? dmesg.text : '');
       if (S.historyAvailable && hist.ok) S.history = hist.json;
       renderTimeline(hist.ok ? hist.json : null);
@@ -613,15 +616,14 @@ const row = (k, v) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, v));
 
 // ------------------------------------------------------------------ pins, io_uring, physical memory, dmesg
 
-function renderPins(pins) {
+function renderPins(pins, total) {
   if (!pins.length) return fill('pins', h('p', { class: 'hint' }, 'The driver holds no pins. Use the console: gup with a pin_user_pages* call.'));
-  fill('pins', h('table', { class: 'data' },
-    h('thead', {}, h('tr', {}, ['id', 'call', 'pid', 'start', 'pages', 'flags', 'state', ''].map(t => h('th', {}, t)))),
+  fill('pins', total > pins.length ? h('p', { class: 'hint' }, `the first ${pins.length} of ${total} pins`) : null, h('table', { class: 'data' },
+    h('thead', {}, h('tr', {}, ['pin', 'call and flags', 'pages', 'state'].map(t => h('th', {}, t)))),
     h('tbody', {}, pins.map(p => h('tr', { class: p.released ? 'released' : '' },
-      h('td', {}, String(p.id)), h('td', {}, p.call), h('td', {}, String(p.pid)), h('td', { class: 'mono' }, p.start),
-      h('td', {}, String(p.nrPages)), h('td', {}, (p.gupFlags && p.gupFlags.names || []).join(' ')),
-      h('td', {}, p.released ? `released (${p.releasedHow})` : `held (${p.kind})`),
-      h('td', {}, p.released || S.readOnly || S.at != null ? '' : h('button', {
+      h('td', {}, `#${p.id}`), h('td', {}, `${p.call} (pid ${p.pid})`, h('br'), h('span', { class: 'hint' }, (p.gupFlags && p.gupFlags.names || []).join(' '))),
+      h('td', {}, `${p.nrPages} at `, h('span', { class: 'mono' }, p.start)),
+      h('td', {}, p.released ? `released (${p.releasedHow})` : `held (${p.kind}) `, p.released || S.readOnly || S.at != null ? '' : h('button', {
         type: 'button', 'data-testid': 'release-pin', 'data-pin': p.id,
         'aria-label': `release pin ${p.id} with ${p.kind === 'FOLL_GET' ? 'put_page' : 'unpin_user_pages'}`,
         onclick: () => releasePin(p),
@@ -650,6 +652,7 @@ async function renderUring() {
       const bufs = b.ok ? b.json : [];
       out.push(h('div', {}, h('h3', {}, `pid ${p.pid}, ring fd ${ring.fd}`),
         h('p', { class: 'hint' }, `user locked_vm ${p.userLockedVmPages} page(s) of RLIMIT_MEMLOCK ${size(p.rlimitMemlock)}: headroom ${headroom}`),
+        b.total > bufs.length ? h('p', { class: 'hint' }, `the first ${bufs.length} of ${b.total} buffers`) : null,
         bufs.length ? h('table', { class: 'data' },
           h('thead', {}, h('tr', {}, ['index', 'base', 'len', 'bvecs (coalesced)', 'accounted pages', 'pfns'].map(t => h('th', {}, t)))),
           h('tbody', {}, bufs.map(x => h('tr', {}, h('td', {}, String(x.index)), h('td', { class: 'mono' }, x.base),
@@ -666,13 +669,16 @@ async function renderPhys() {
   if (!r.ok) return fill('phys', problemText(r));
   fill('phys', r.json.map(z => {
     const items = z.runs.map(x => ({ start: x.pfn, end: x.pfn + x.frames }));
-    const lay = foldedAxis(items, { width: 600, gap: 10, minWidth: 4, rowHeight: 20 });
+    // allocated runs with free ranges folded away; a handful of frames stays a short bar
+    const allocated = z.runs.reduce((a, x) => a + x.frames, 0);
+    const barWidth = Math.round(Math.max(60, Math.min(600, allocated / 8)));
+    const lay = foldedAxis(items, { width: barWidth, gap: 10, minWidth: 4, rowHeight: 20 });
     const pinned = z.runs.filter(x => x.state === 'pinned').reduce((a, x) => a + x.frames, 0);
     const migrated = z.runs.filter(x => x.migrated).reduce((a, x) => a + x.frames, 0);
     return h('div', {},
       h('h3', {}, `ZONE_${z.zone}: ${z.used} of ${z.frames} frames used`,
         pinned ? ` · ${pinned} pinned (P)` : '', migrated ? ` · ${migrated} migrated out of ZONE_MOVABLE (M)` : ''),
-      items.length ? h('svg:svg', { class: 'runbar', width: 602, height: Math.max(1, lay.rows) * 20, role: 'img',
+      items.length ? h('svg:svg', { class: 'runbar', width: barWidth + 2, height: Math.max(1, lay.rows) * 20, role: 'img',
         'aria-label': `allocated frames of ZONE_${z.zone} on a folded axis (free ranges shrunk)` },
       z.runs.map((x, i) => h('svg:rect', { class: x.state === 'used' ? 'present' : x.state, x: lay.items[i].x.toFixed(1), y: lay.items[i].y + 1,
         width: Math.max(1, lay.items[i].w - 1).toFixed(1), height: 17 }, h('svg:title', {}, `pfn ${x.pfn}..${x.pfn + x.frames - 1}: ${x.state}${x.migrated ? ', migrated' : ''}`))),
@@ -797,9 +803,13 @@ function buildFields() {
     }
   }
   const schema = op.schema;
+  const optional = [];
   if (schema && schema.properties) {
     const req = new Set(schema.required || []);
-    for (const [name, raw] of Object.entries(schema.properties)) {
+    const props = Object.entries(schema.properties);
+    props.sort((a, b) => Number(req.has(b[0])) - Number(req.has(a[0]))); // required fields first (stable)
+    for (const [name, raw] of props) {
+      const into = req.has(name) ? fields : optional;
       const p = resolve(raw);
       const label = `${name}${req.has(name) ? ' *' : ''}`;
       const help = p.description ? h('span', { class: 'hint' }, ` ${p.description}`) : null;
@@ -807,30 +817,35 @@ function buildFields() {
       if (t === 'array' && resolve(p.items).enum) {
         const values = name === 'gupFlags' ? S.flags.map(f => f.name) : resolve(p.items).enum;
         const info = Object.fromEntries(S.flags.map(f => [f.name, f]));
-        fields.push(h('fieldset', { class: name === 'gupFlags' ? 'enum-set' : 'enum-set columns', 'data-field': name, 'data-kind': 'enum-array' }, h('legend', {}, label, help),
+        into.push(h('fieldset', { class: name === 'gupFlags' ? 'enum-set' : 'enum-set columns', 'data-field': name, 'data-kind': 'enum-array' }, h('legend', {}, label, help),
           values.map(v => h('label', { class: 'check' }, h('input', { type: 'checkbox', name, value: v, checked: defaultChecked(op.id, name, v) }),
             h('span', {}, h('code', {}, v), name === 'gupFlags' && info[v]
               ? h('span', { class: 'hint' }, ` ${info[v].hex} ${info[v].kind}: ${FOLL_HELP[v] || ''}`) : null)))));
       } else if (t === 'array' || t === 'object') {
-        fields.push(h('label', {}, label, help, h('textarea', { name, 'data-kind': 'json', rows: 3, cols: 40,
+        into.push(h('label', {}, label, help, h('textarea', { name, 'data-kind': 'json', rows: 3, cols: 40,
           placeholder: JSON.stringify(p.example ?? (p.items && resolve(p.items).properties ? [Object.fromEntries(Object.keys(resolve(p.items).properties).map(k => [k, '…']))] : [])) })));
       } else if (p.enum) {
-        fields.push(h('label', {}, label, ' ', h('select', { name, 'data-kind': 'string' },
+        into.push(h('label', {}, label, ' ', h('select', { name, 'data-kind': 'string' },
           req.has(name) ? null : h('option', { value: '' }, '(default)'),
           p.enum.map(v => h('option', { value: v, selected: p.example === v }, v))), help));
       } else if (t === 'boolean') {
-        fields.push(h('label', {}, label, ' ', h('select', { name, 'data-kind': 'bool' },
+        into.push(h('label', {}, label, ' ', h('select', { name, 'data-kind': 'bool' },
           h('option', { value: '' }, `(default${p.default != null ? ': ' + p.default : ''})`), h('option', { value: 'true' }, 'true'),
           h('option', { value: 'false' }, 'false')), help));
       } else {
         const isInt = t === 'integer';
         const isAddr = !!p.pattern && !isInt;
-        fields.push(h('label', {}, label, ' ', h('input', {
+        into.push(h('label', {}, label, ' ', h('input', {
           name, 'data-kind': isInt ? 'int' : 'string', inputmode: isInt ? 'numeric' : null, autocomplete: 'off', required: req.has(name),
           value: defaultValue(op.id, name, p, isAddr), placeholder: p.example != null ? String(p.example) : '',
         }), help));
       }
     }
+  }
+  if (optional.length) {
+    fields.push(h('details', { class: 'optional' }, h('summary', {}, `optional arguments (${optional.length}): `,
+      optional.map(f => (f.querySelector('input,select,textarea,legend') || {}).name || (f.dataset && f.dataset.field) || '').filter(Boolean).join(', ')),
+    optional));
   }
   fill('op-fields', fields.length ? fields : h('p', { class: 'hint' }, 'No arguments.'));
 }
@@ -954,6 +969,7 @@ function explainTree(steps) {
 
 function renderCompareForm() {
   const el = document.getElementById('compare');
+  if (S.readOnly) return fill(el, h('p', { class: 'hint' }, 'Read-only view: compare runs in the student\'s own session.'));
   fill(el, h('form', { onsubmit: e => { e.preventDefault(); runCompare(new FormData(e.target).getAll('profiles')); } },
     h('fieldset', {}, h('legend', {}, 'Replay this session\'s history under'),
       S.profiles.map(p => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'profiles', value: p.name,
@@ -979,7 +995,7 @@ async function runCompare(profiles) {
         h('td', {}, `#${s.index} ${s.op}`),
         (c.profiles || profiles).map(p => {
           const x = (s.results || {})[p];
-          return h('td', {}, x ? `${x.ret ?? ''}${x.errno ? ' ' + x.errno : ''}` : '—',
+          return h('td', {}, x ? `${x.ret ?? x.addr ?? ''}${x.errno ? ' ' + x.errno : ''}` : '—',
             x && x.decisive ? h('div', { class: 'hint' }, `${x.decisive.fn} (${x.decisive.file})`) : null);
         }))))));
 }

@@ -128,7 +128,10 @@ public final class Kernel {
 
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
-        if (path != null) inodes.put(path, in);
+        if (path != null) {
+            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
+            inodes.put(path, in);
+        }
         return in;
     }
 
@@ -139,9 +142,14 @@ public final class Kernel {
         return in;
     }
 
+    /** alloc_empty_file(): charged until its last fput() (callers checked the margin). */
     public OpenFile newFile(Inode inode, int oflags) {
+        memcg.charge(MemCg.FILE_BYTES);
         return new OpenFile(nextFileId++, inode, oflags);
     }
+
+    /** What a named inode costs: the inode and its path. */
+    public static long inodeBytes(String path) { return MemCg.INODE_BYTES + 2L * path.length(); }
 
     /** The zone new user pages come from. */
     public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }
@@ -240,7 +248,7 @@ public final class Kernel {
      * GUP, fork's page-table copy, io_uring) charges the pages it visits; false once the call has
      * visited {@link #maxCallPages}. Walkers then stop as they do when fatal_signal_pending()
      * (include/linux/sched/signal.h) becomes true: -EINTR, or the pages done so far. The budget
-     * refills when the next call begins ({@link #beginCall}).
+     * refills when a call returns ({@link #endCall}) and when the next one begins ({@link #beginCall}).
      */
     public boolean chargeWork(long pages) {
         if (workLeft < pages) {
@@ -256,6 +264,11 @@ public final class Kernel {
      * calls this, so a call replayed from a session's log walks exactly as it did live.
      */
     public void beginCall() {
+        workLeft = maxCallPages;
+    }
+
+    /** A system call returns (each entry point ends with this): the next one gets a fresh work budget. */
+    public void endCall() {
         workLeft = maxCallPages;
     }
 

@@ -23,8 +23,15 @@ public final class MemCg {
      * pincount (16 + 2048), index and value (2 x (16 + 4096)), the block itself (40).
      */
     public static final long BLOCK_BYTES = 4 * 2064 + 2064 + 2 * 4112 + 40;
-    /** One XArray leaf, i.e. one page-table page or xarray node: long[512] (4112), the leaf (24), its TreeMap entry and key (56). */
-    public static final long LEAF_BYTES = 4112 + 24 + 56;
+    /**
+     * One XArray leaf, i.e. one page-table page or xarray node: long[512] (4112), the leaf (24), its
+     * TreeMap entry and key (56), and 160 more that HeapProbe measures per leaf beyond the layout.
+     */
+    public static final long LEAF_BYTES = 4112 + 24 + 56 + 160;
+    /** A named inode: the Inode and its empty page cache (160), its map entry (40); its path is charged at 2 bytes a char. */
+    public static final long INODE_BYTES = 200;
+    /** An open file: the OpenFile (48), its fd-table entry (56), the share of an unlinked inode it alone holds (memfd, secretmem: 160). */
+    public static final long FILE_BYTES = 264;
     /** One VMA (72) with its maple-tree stand-in entry and key (56). */
     public static final long VMA_BYTES = 128;
     /** One entry of a page array (struct page *): a long. */

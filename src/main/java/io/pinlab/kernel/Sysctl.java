@@ -64,6 +64,7 @@ public final class Sysctl {
             ex.ok("proc_dointvec_minmax", "kernel/sysctl.c", "vm.max_map_count = " + value);
             r = ex.result(0);
         }
+        k.endCall();
         return r;
     }
 

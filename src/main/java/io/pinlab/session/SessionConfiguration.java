@@ -1,8 +1,11 @@
 package io.pinlab.session;
 
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import java.time.Clock;
 
@@ -14,6 +17,16 @@ class SessionConfiguration {
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "memory", matchIfMissing = true)
     SessionStore inMemorySessionStore(SessionProperties properties, SessionBudget budget) {
         return new InMemorySessionStore(properties.idleTimeout(), properties.maxSessions(), budget::ended);
+    }
+
+    /**
+     * Checks {@code pinlab.sessions.store} before any bean is created, so that an unknown value stops
+     * the start with a message listing the valid ones, not with a missing SessionStore bean.
+     */
+    @Bean
+    static BeanFactoryPostProcessor sessionStoreSetting(Environment environment) {
+        return beanFactory -> SessionProperties.checkStore(
+                Binder.get(environment).bind("pinlab.sessions.store", String.class).orElse("memory"));
     }
 
     @Bean

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
@@ -40,9 +41,14 @@ public record SessionProperties(
     public static final List<String> STORES = List.of("memory", "redis");
 
     public SessionProperties {
+        checkStore(store);
+    }
+
+    /** Boot's failure analyzer reports this as the property, its value and the valid values. */
+    static void checkStore(String store) {
         if (!STORES.contains(store))
-            throw new IllegalArgumentException("pinlab.sessions.store is '" + store + "'; valid values: "
-                    + String.join(", ", STORES));
+            throw new InvalidConfigurationPropertyValueException("pinlab.sessions.store", store,
+                    "valid values: " + String.join(", ", STORES));
     }
 
     /**

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.NoSuchObjectException;
+import io.pinlab.kernel.NotSimulatedException;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.StateConflictException;
 import io.pinlab.kernel.sys.Syscall;
@@ -65,6 +66,7 @@ public class SessionService {
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 .expireAfterAccess(properties.idleTimeout())
+                .executor(Runnable::run) // the charge leaves the budget before delete() returns, not later on a pool
                 .<String, LabSession>removalListener((id, session, cause) -> {
                     if (session != null) session.dropKernel();
                 })
@@ -250,7 +252,7 @@ public class SessionService {
                 R answer;
                 try {
                     answer = call.apply(k);
-                } catch (NoSuchObjectException | StateConflictException refused) {
+                } catch (NoSuchObjectException | StateConflictException | NotSimulatedException refused) {
                     throw refused; // raised before any state changed
                 } catch (RuntimeException bug) {
                     session.dropKernel(); // may be half-changed: rebuild from the log next time
@@ -347,7 +349,7 @@ public class SessionService {
         Object answer;
         try {
             answer = call.apply(k);
-        } catch (NoSuchObjectException | StateConflictException e) {
+        } catch (NoSuchObjectException | StateConflictException | NotSimulatedException e) {
             throw new IllegalStateException("replay of step " + seq + " (" + step.op() + ") failed: " + e.getMessage(), e);
         }
         long ret = Syscall.ret(answer);

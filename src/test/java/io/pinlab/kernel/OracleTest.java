@@ -3,7 +3,9 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
+import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.Madvise;
@@ -11,6 +13,8 @@ import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
+import io.pinlab.kernel.mm.ProcessVm;
+import io.pinlab.kernel.fs.DirectIo;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -35,7 +39,7 @@ class OracleTest {
     static final long PAGE = 4096, HUGE = 2L << 20;
     static final int R = 1, W = 2, RW = 3;
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
-    static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000;
+    static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
     static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MFD_HUGETLB = 4;
 
     static Map<String, String> recording() throws IOException {
@@ -55,7 +59,10 @@ class OracleTest {
         for (String fs : List.of("ext4", "xfs")) {
             new Probe(m, fs).fileMmap();
             new Probe(m, fs).fileRegister();
+            new Probe(m, fs).fileDirect();
         }
+        new Probe(m, "ext4").remote();
+        new Probe(m, "ext4").uringOps();
         new Probe(m, "ext4").mmap();
         new Probe(m, "ext4").register();
         memlock(m, "0", 0, 0);
@@ -180,6 +187,86 @@ class OracleTest {
             put("uring.reg." + fs + "_shared", register(ring, map(2 * PAGE, RW, SHARED, fd), 2 * PAGE));
             put("uring.reg." + fs + "_private", register(ring, map(2 * PAGE, RW, PRIVATE, fd), 2 * PAGE));
             put("uring.reg." + fs + "_shared_readonly", register(ring, map(2 * PAGE, R, SHARED, fd), 2 * PAGE));
+        }
+
+        /** A byte count or the errno name, as probes.c nb() prints it. */
+        static String nb(SysResult r) { return r.errno() == null ? Long.toString(r.ret()) : r.errno().name(); }
+
+        // probe_file_direct()
+        void fileDirect() {
+            file("dio", 16 * PAGE, O_RDWR);
+            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/dio", O_RDWR | O_DIRECT, null).ret();
+            int mfd = file("shared", 4 * PAGE, O_RDWR);
+            long m = map(2 * PAGE, RW, SHARED, mfd);
+            write(m, 2 * PAGE, 5);
+            put("odirect." + fs + "_pwrite_from_shared", nb(DirectIo.rw(k, t, dfd, m, 2 * PAGE, 0, true)));
+            put("odirect." + fs + "_pread_into_shared", nb(DirectIo.rw(k, t, dfd, m, 2 * PAGE, 4 * PAGE, false)));
+            put("odirect." + fs + "_pread_misaligned_buffer", nb(DirectIo.rw(k, t, dfd, m + 1, PAGE, 0, false)));
+            long ro = map(PAGE, R, PRIVATE | ANON, -1);
+            put("odirect." + fs + "_pread_into_readonly", nb(DirectIo.rw(k, t, dfd, ro, PAGE, 0, false)));
+        }
+
+        // probe_remote()
+        void remote() {
+            int mfd = file("remote", 4 * PAGE, O_RDWR);
+            long shared = map(2 * PAGE, RW, SHARED, mfd);
+            write(shared, 2 * PAGE, 6);
+            long rop = map(PAGE, R, PRIVATE | ANON, -1);
+            read(rop);
+            long hole = map(PAGE, RW, PRIVATE | ANON, -1);
+            Mmap.doMunmap(k, t, hole, PAGE);
+            Task c = fork();
+            long buf = map(2 * PAGE, RW, PRIVATE | ANON, -1);
+            List<Iovec> l = List.of(new Iovec(buf, 2 * PAGE));
+            put("process_vm_readv." + fs + "_shared", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, false)));
+            put("process_vm_writev." + fs + "_shared", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, true)));
+            put("process_vm_readv.unmapped_remote", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(hole, PAGE)), 0, false)));
+            put("process_vm_writev.readonly_remote", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(rop, PAGE)), 0, true)));
+            put("process_vm_readv.flags", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 1, false)));
+            exit(c);
+            put("process_vm_readv.exited", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, false)));
+            long before = pfn(rop);
+            put("procmem.write_readonly_private", nb(ProcessVm.memRw(k, t, t.pid, rop, 1, true, 9L).result()));
+            put("procmem.write_readonly_private_pfn", same(pfn(rop), before));
+            long ros = map(PAGE, R, SHARED, mfd);
+            put("procmem.write_readonly_shared", nb(ProcessVm.memRw(k, t, t.pid, ros, 1, true, 9L).result()));
+            put("procmem.read_unmapped", nb(ProcessVm.memRw(k, t, t.pid, 0x1000, 1, false, null).result()));
+        }
+
+        /** A CQE res as probes.c res_out() prints it. */
+        static String res(int r) { return r < 0 ? Errno.fromRet(r).name() : Integer.toString(r); }
+
+        int cqe(int ring, Sqe sqe) {
+            List<Cqe> c = IoUring.enter(k, t, ring, List.of(sqe)).cqes();
+            assertEquals(1, c.size());
+            return c.get(0).res();
+        }
+
+        // probe_uring_ops()
+        void uringOps() {
+            int src = ring(), dst = ring();
+            put("uring.register_opcode_36", IoUring.register(k, t, RegisterArgs.number(src, 36)));
+            put("uring.register_opcode_999", IoUring.register(k, t, RegisterArgs.number(src, 999)));
+            put("uring.register_opcode_999_bad_fd", IoUring.register(k, t, RegisterArgs.number(12345, 999)));
+            long a = map(4 * PAGE, RW, PRIVATE | ANON, -1);
+            IoUring.register(k, t, RegisterArgs.buffers(src, List.of(new Iovec(a, 4 * PAGE))));
+            put("uring.clone_buffers", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_again", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_replace", IoUring.register(k, t,
+                    RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0)));
+            RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0);
+            put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
+                    c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff())));
+            put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));
+            put("uring.nop_fixed_buffer_registered", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 0, 2))));
+            put("uring.nop_fixed_buffer_empty_slot", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 5, 3))));
+            put("uring.nop_inject_result", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_INJECT_RESULT, 0, 42, 0, 4))));
+            put("uring.nop_unknown_flag", res(cqe(src, Sqe.nop(1 << 9, 0, 0, 0, 5))));
+            int fd = file("vec", 4 * PAGE, O_RDWR);
+            List<Iovec> segs = List.of(new Iovec(a + 3 * PAGE, PAGE), new Iovec(a, PAGE));
+            put("uring.readv_fixed", res(cqe(src, Sqe.rwvFixed(true, fd, segs, 0, 0, 6))));
+            put("uring.readv_fixed_past_buffer", res(cqe(src, Sqe.rwvFixed(true, fd, List.of(new Iovec(a + 3 * PAGE, 2 * PAGE)), 0, 0, 7))));
+            put("uring.writev_fixed", res(cqe(dst, Sqe.rwvFixed(false, fd, segs, 0, 0, 8))));
         }
 
         // probe_mmap()

@@ -81,10 +81,11 @@ class EventStreams {
         emitter.onTimeout(forget);
         emitter.onError(e -> forget.run());
         try {
-            emitter.send(SseEmitter.event().comment("stream open"));
-        } catch (IOException e) {
+            emitter.send(SseEmitter.event().comment("stream open")); // queued until the response starts
+        } catch (IOException clientGone) {
+            emitter.completeWithError(clientGone);
             forget.run();
-            throw new IllegalStateException(e);
+            return emitter;
         }
         Thread.ofVirtual().name("sse-" + session.id()).start(() -> pump(session, after, emitter, forget));
         return emitter;

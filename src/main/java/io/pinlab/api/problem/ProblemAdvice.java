@@ -135,6 +135,11 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 new HttpHeaders(), request);
     }
 
+    @ExceptionHandler(io.pinlab.kernel.NotSimulatedException.class)
+    ResponseEntity<Object> notSimulated(io.pinlab.kernel.NotSimulatedException ex, WebRequest request) {
+        return invalid(List.of(new FieldProblem(ex.field(), ex.getMessage())), request);
+    }
+
     @ExceptionHandler(io.pinlab.kernel.StateConflictException.class)
     ResponseEntity<Object> stateConflict(io.pinlab.kernel.StateConflictException ex, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),

@@ -251,6 +251,8 @@ public class Steps {
                 ran = runner.run(p, pid);
             } catch (NoSuchObjectException | StateConflictException | io.pinlab.session.ProcessLimitException e) {
                 throw ApiProblemException.badField(field, e.getMessage());
+            } catch (io.pinlab.kernel.NotSimulatedException e) {
+                throw ApiProblemException.badField(field + ".args." + e.field(), e.getMessage());
             }
             LoggedStep ls = LoggedStep.decode(ran.logged());
             out.add(new Outcome(i, p.op().name(), pid, ls.args() == null ? mapper.createObjectNode() : ls.args(), ran.answer(),
@@ -312,6 +314,7 @@ public class Steps {
             case GupResult g -> g.explain();
             case AccessResult a -> a.explain();
             case EnterResult e -> e.explain();
+            case io.pinlab.kernel.mm.ProcessVm.MemResult m -> m.result().explain();
             default -> List.of();
         };
         if (explain.isEmpty()) return null;

@@ -44,6 +44,7 @@ public final class IoUring {
         Explain ex = new Explain();
         Profile p = k.profile;
         SysResult r = doSetup(k, t, entries, flags, ex, p);
+        k.endCall();
         return r;
     }
 
@@ -73,8 +74,9 @@ public final class IoUring {
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
         int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
-        if (!k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
-            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(MemCg.RING_BYTES));
+        long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Kernel.inodeBytes(RING_INODE); // the ctx and its anon_inode file
+        if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
+            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
             return ex.error(Errno.ENOMEM);
         }
         IoRingCtx ctx = new IoRingCtx(flags, sq, cq, t.pid, t.uid, user, t.mm, submitter);
@@ -143,6 +145,7 @@ public final class IoUring {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -283,6 +286,7 @@ public final class IoUring {
             ret = n;
         }
         SysResult r = ex.result(ret);
+        k.endCall();
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
     }
 
@@ -343,5 +347,6 @@ public final class IoUring {
         ctx.cq.clear();
         ctx.freed = true;
         k.memcg.uncharge(MemCg.RING_BYTES);
+        k.endCall();
     }
 }

@@ -30,11 +30,12 @@ public final class Fork {
         Mm child = new Mm(k.memcg);
         long[] stats = dupMmap(k, parent.mm, child); // {cow pages, copied pinned pages, skipped VMAs, -errno}
         if (stats[3] != 0) { // dup_mmap() failed: mmput() of the child tears down what was copied
-            Exit.exitMmap(k, child);
             Errno e = Errno.fromRet(stats[3]);
-            ex.fail("dup_mmap", "mm/mmap.c", e, "copying the address space stopped after " + child.mapCount() + " VMAs: "
-                    + (e == Errno.EINTR ? k.workLimitReason() : k.memcg.whyFull(MemCg.FAULT_BYTES))
-                    + "; the child's copy is torn down (mmput()), the parent keeps its write-protected PTEs");
+            String why = "copying the address space stopped after " + child.mapCount() + " VMAs: "
+                    + (e == Errno.EINTR ? k.workLimitReason() : k.memcg.whyFull(MemCg.FAULT_BYTES));
+            Exit.exitMmap(k, child);
+            ex.fail("dup_mmap", "mm/mmap.c", e, why + "; the child's copy is torn down (mmput()), the parent keeps its write-protected PTEs");
+            k.endCall();
             return ex.result(e.neg());
         }
         Task t = k.addTask(parent.pid, parent.comm, parent.uid, parent.capIpcLock, parent.rlimitMemlock, child);
@@ -48,6 +49,7 @@ public final class Fork {
                 + (stats[1] > 0 ? ", " + stats[1] + " maybe-DMA-pinned exclusive pages copied for the child at once (copy_present_page)" : ""));
         ex.ok("copy_process", FILE, "child pid " + t.pid);
         SysResult r = ex.result(t.pid);
+        k.endCall();
         return r;
     }
 

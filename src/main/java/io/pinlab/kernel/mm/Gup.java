@@ -253,6 +253,7 @@ public final class Gup {
             if (req.pages()) k.releasePageArray(req.nrPages() - (pin == null ? 0 : pin.count()));
         }
         Errno errno = Errno.fromRet(ret);
+        k.endCall();
         GupArgsViolation invalid = isValidGupArgs(k.profile, call, req.pages(), req.vmas(), req.locked(), req.gupFlags());
         return new GupResult(ret, errno, pin, ex.steps(), ex.warnings(), invalid);
     }
@@ -273,6 +274,22 @@ public final class Gup {
      */
     public static long pinUserPagesFast(Kernel k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
         return pinUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
+    }
+
+    /**
+     * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
+     * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
+     */
+    public static long pinUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    }
+
+    /**
+     * get_user_pages_remote() for kernel callers (__access_remote_vm(), /proc/PID/mem): one FOLL_GET
+     * reference per page, release with {@link #putPages}. Returns pages or -errno.
+     */
+    public static long getUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
     }
 
     /** Dispatches a driver's request to the exported entry point it names. */

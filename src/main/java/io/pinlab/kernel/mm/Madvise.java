@@ -28,6 +28,7 @@ public final class Madvise {
         Explain ex = new Explain();
         long ret = madvise(k, t.mm, start, len, advice, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 

@@ -140,7 +140,28 @@ public final class Memory {
         }
         if (signal == null && !interrupted && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
         AccessResult r = new AccessResult(done, signal, code, faultAddr, faults, values, ex.steps());
+        k.endCall();
         return r;
+    }
+
+    /**
+     * copy_to_user()/copy_from_user() of one page by the kernel on the task's behalf: the same
+     * fault path as the task's own access (do_user_addr_fault(): VMA, access_error(),
+     * handle_mm_fault()). Returns the frame, or -1 where the copy faults (the caller's -EFAULT).
+     */
+    public static long userPage(Kernel k, Task t, long addr, boolean write) {
+        long page = addr & ~(PAGE_SIZE - 1);
+        Vma vma = t.mm.vmaLookup(page);
+        if (vma == null) vma = expandStack(t.mm, page);
+        if (vma == null) return -1;
+        boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
+        if (denied) return -1;
+        long pte = followPte(t.mm, page);
+        if (!Pte.present(pte) || (write && !Pte.write(pte))) {
+            if (handleMmFault(k, t.mm, vma, page, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0)) != VM_FAULT_OK) return -1;
+            pte = followPte(t.mm, page);
+        }
+        return Pte.pfn(pte);
     }
 
     private static String perVma(Vma v, long from, long to, int faults) {

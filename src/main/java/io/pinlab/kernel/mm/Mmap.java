@@ -55,6 +55,7 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -511,6 +512,7 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 

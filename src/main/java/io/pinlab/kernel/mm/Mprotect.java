@@ -28,6 +28,7 @@ public final class Mprotect {
         Explain ex = new Explain();
         long ret = doMprotectPkey(k, t.mm, start, len, prot, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 

@@ -2,11 +2,14 @@ package io.pinlab.kernel.sys;
 
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.NotSimulatedException;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.AccessResult;
@@ -14,6 +17,7 @@ import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.PinRelease;
+import io.pinlab.kernel.mm.ProcessVm;
 import io.pinlab.kernel.mm.Pins;
 
 import java.util.List;
@@ -25,8 +29,9 @@ import java.util.List;
  * same calls on a kernel of the same profile give the same answers and state.
  *
  * <p>Exceptions are those of the kernel core: {@link io.pinlab.kernel.NoSuchObjectException} (no
- * such pid or pin) and {@link io.pinlab.kernel.StateConflictException} (releasing a pin twice),
- * both thrown before any state changes; such a call is not a step of the history.
+ * such pid or pin), {@link io.pinlab.kernel.StateConflictException} (releasing a pin twice) and
+ * {@link NotSimulatedException}, all thrown before any state changes; such a call is not a step
+ * of the history.
  *
  * @param <R> the kernel's answer
  */
@@ -193,6 +198,37 @@ public sealed interface Syscall<R> {
         }
     }
 
+    /** pread64(2) / pwrite64(2) on an O_DIRECT ext4 or xfs file: the buffer is pinned for the I/O (fs/read_write.c, iomap_dio_rw()). */
+    record DirectRw(int pid, int fd, long buf, long count, long offset, boolean write) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            Task t = k.task(pid);
+            if (t.fds.containsKey(fd) && !DirectIo.isDirectFile(t, fd))
+                throw new NotSimulatedException("fd", "only O_DIRECT regular files on ext4 or xfs are simulated (buffered I/O is not)");
+            return DirectIo.rw(k, t, fd, buf, count, offset, write);
+        }
+    }
+
+    /** process_vm_readv(2) / process_vm_writev(2): remote pages pinned with pin_user_pages_remote() (mm/process_vm_access.c). */
+    record ProcessVmRw(int pid, int remotePid, List<Iovec> local, List<Iovec> remote, long flags, boolean write)
+            implements Syscall<SysResult> {
+        public ProcessVmRw {
+            local = List.copyOf(local);
+            remote = List.copyOf(remote);
+        }
+
+        public SysResult invoke(Kernel k) {
+            return ProcessVm.processVmRw(k, k.task(pid), remotePid, local, remote, flags, write);
+        }
+    }
+
+    /** A read or write of /proc/TARGET/mem: get_user_pages_remote() with FOLL_FORCE (fs/proc/base.c mem_rw()). */
+    record ProcPidMem(int pid, int targetPid, long addr, long length, boolean write, Long value)
+            implements Syscall<ProcessVm.MemResult> {
+        public ProcessVm.MemResult invoke(Kernel k) {
+            return ProcessVm.memRw(k, k.task(pid), targetPid, addr, length, write, value);
+        }
+    }
+
     /** The return value and errno of any answer (for the log and the event feed). */
     static long ret(Object answer) {
         return switch (answer) {
@@ -200,6 +236,7 @@ public sealed interface Syscall<R> {
             case GupResult r -> r.ret();
             case AccessResult r -> r.ret();
             case EnterResult r -> r.ret();
+            case ProcessVm.MemResult r -> r.result().ret();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }
@@ -211,6 +248,7 @@ public sealed interface Syscall<R> {
             case GupResult r -> r.errno();
             case AccessResult r -> null;
             case EnterResult r -> r.errno();
+            case ProcessVm.MemResult r -> r.result().errno();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * hit often) and a small per-call work budget: usage never passes the limit; usage always equals
  * a recount of the structures that are charged (so nothing is charged twice or leaks); and once
  * every process has exited and every pin is released, usage is back where it started, apart
- * from the bounded logs (events, released pin records) and the allocator's free-list capacity.
+ * from the bounded logs (events, released pin records), the named files created (there is no
+ * unlink) and the allocator's free-list capacity.
  */
 class MemCgProperties {
     static final long BASE = 0x200000000L, WINDOW_PAGES = 16384; // 64 MiB, 2 MiB aligned
@@ -71,7 +72,7 @@ class MemCgProperties {
         long max = (96 << 10) + r.nextInt(512 << 10);
         Kernel k = new Kernel(profile, r.nextBoolean(), new MemCg(max, null), 1000 + r.nextInt(20_000));
         k.nrHugepages = 2;
-        long start = k.memcg.usage() - logs(k) - MemCg.VMA_BYTES; // pid 1's [stack] VMA goes with it
+        long start = k.memcg.usage() - logs(k) - names(k) - MemCg.VMA_BYTES; // pid 1's [stack] VMA goes with it
         List<Task> live = new ArrayList<>(List.of(k.task(1)));
         List<Long> pins = new ArrayList<>();
         for (Op op : ops(r)) {
@@ -147,12 +148,20 @@ class MemCgProperties {
         // the huge zero folio stays once allocated (mm/huge_memory.c: only its shrinker frees it), and
         // so does the pageblock that holds it
         long hugeZero = k.hugeZeroPfn >= 0 ? MemCg.BLOCK_BYTES : 0;
-        assertEquals(start, k.memcg.usage() - logs(k) - k.phys.freeListBytes() - hugeZero, "usage back to its starting value");
+        assertEquals(start, k.memcg.usage() - logs(k) - names(k) - k.phys.freeListBytes() - hugeZero,
+                "usage back to its starting value");
     }
 
     /** What stays charged after everything is released: the released pins still listed. */
     static long logs(Kernel k) {
         return k.pins.chargedBytes();
+    }
+
+    /** Named inodes stay (nothing here unlinks a path): the boot ones and those the sequence created. */
+    static long names(Kernel k) {
+        long n = 0;
+        for (String path : k.inodes.keySet()) n += Kernel.inodeBytes(path);
+        return n;
     }
 
     /** The charge restated from the structures that exist. */
@@ -161,12 +170,19 @@ class MemCgProperties {
                 + k.pins.chargedBytes() + k.heldPageEntries() * MemCg.PAGE_ENTRY_BYTES;
         Map<Inode, Boolean> inodes = new IdentityHashMap<>();
         Map<IoRingCtx, Boolean> rings = new IdentityHashMap<>();
-        for (Inode in : k.inodes.values()) inodes.put(in, true);
+        Map<OpenFile, Boolean> files = new IdentityHashMap<>();
+        for (Map.Entry<String, Inode> e : k.inodes.entrySet()) {
+            inodes.put(e.getValue(), true);
+            bytes += Kernel.inodeBytes(e.getKey());
+        }
         for (Task t : k.tasks.values()) {
             Mm mm = t.mm;
             bytes += mm.mapCount() * MemCg.VMA_BYTES + (mm.ptes.leaves() + mm.pmds.leaves()) * MemCg.LEAF_BYTES;
             for (Vma v : mm.vmas.values()) {
-                if (v.file != null) inodes.put(v.file.inode(), true);
+                if (v.file != null) {
+                    inodes.put(v.file.inode(), true);
+                    files.put(v.file, true);
+                }
                 if (!v.isHugetlb()) { // a THP's deposited page table
                     long[] n = {0};
                     mm.pmds.forEach(v.start >>> 21, v.end >>> 21, (key, pmd) -> n[0]++);
@@ -175,10 +191,11 @@ class MemCgProperties {
             }
             for (OpenFile f : t.fds.values()) {
                 inodes.put(f.inode(), true);
+                files.put(f, true);
                 if (f.ring != null && !f.ring.freed()) rings.put(f.ring, true);
             }
         }
         for (Inode in : inodes.keySet()) bytes += in.pageCache.leaves() * MemCg.LEAF_BYTES;
-        return bytes + rings.size() * MemCg.RING_BYTES;
+        return bytes + rings.size() * MemCg.RING_BYTES + files.size() * MemCg.FILE_BYTES;
     }
 }
