@@ -177,6 +177,52 @@ public class SessionService {
         forget(id);
     }
 
+    /** Whether a session with this id exists now; not an access. */
+    public boolean exists(String id) {
+        return store.find(id).isPresent();
+    }
+
+    /**
+     * The session without its token and without counting as its access: for the instructor of its
+     * course (read-only) and the course overview.
+     */
+    public Optional<LabSession> peek(String id) {
+        Optional<SessionRecord> found = store.find(id);
+        if (found.isEmpty()) return Optional.empty();
+        SessionRecord meta = found.get();
+        LabSession session = kernels.get(id, k -> new LabSession(meta, this));
+        if (meta.version() > session.seen) session.seen = meta.version();
+        return Optional.of(session);
+    }
+
+    /** Ends a session without its token (its course was ended by the instructor). */
+    public void remove(String id) {
+        store.remove(id);
+        kernels.invalidate(id);
+    }
+
+    /**
+     * Sum of {@code f} over the kernels this replica holds in memory, each read under its session
+     * lock (for gauges; sessions whose kernel is not cached here are not counted).
+     */
+    public long sumCachedKernels(java.util.function.ToLongFunction<Kernel> f) {
+        long sum = 0;
+        for (LabSession s : kernels.asMap().values()) {
+            if (!s.lock.tryLock()) continue; // busy: counted at the next scrape
+            try {
+                if (s.kernel != null) sum += f.applyAsLong(s.kernel);
+            } finally {
+                s.lock.unlock();
+            }
+        }
+        return sum;
+    }
+
+    /** Sessions in the store. */
+    public long count() {
+        return store.size();
+    }
+
     /** Whether the session still exists (deleted or expired sessions do not); not an access. */
     public boolean isLive(LabSession session) {
         return store.find(session.id()).isPresent();

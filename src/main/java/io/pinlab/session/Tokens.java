@@ -24,6 +24,17 @@ final class Tokens {
         return random(18);
     }
 
+    /** A course join code: 12 characters of an unambiguous alphabet (about 60 bits), easy to dictate. */
+    static String newJoinCode() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        StringBuilder b = new StringBuilder(14);
+        for (int i = 0; i < 12; i++) {
+            if (i == 4 || i == 8) b.append('-');
+            b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+
     private static String random(int bytes) {
         byte[] b = new byte[bytes];
         RANDOM.nextBytes(b);
