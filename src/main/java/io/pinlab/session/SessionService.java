@@ -138,7 +138,16 @@ public class SessionService {
     /** Ends a session this service created whose setup failed (an import with a bad step): as if deleted. */
     public void abandon(LabSession session) {
         store.remove(session.id());
-        kernels.invalidate(session.id());
+        forget(session.id());
+    }
+
+    /**
+     * This replica stops holding the session's kernel now (not when the cache's listener gets to
+     * it), so its memory leaves the service-wide budget before the next session is admitted.
+     */
+    private void forget(String id) {
+        LabSession held = kernels.asMap().remove(id);
+        if (held != null) held.dropKernel();
     }
 
     /**
@@ -165,7 +174,7 @@ public class SessionService {
     public void delete(String id, String authorization) {
         authorize(id, authorization);
         store.remove(id);
-        kernels.invalidate(id);
+        forget(id);
     }
 
     /** Whether a session with this id exists now; not an access. */
@@ -189,7 +198,7 @@ public class SessionService {
     /** Ends a session without its token (its course was ended by the instructor). */
     public void remove(String id) {
         store.remove(id);
-        kernels.invalidate(id);
+        forget(id);
     }
 
     /**
@@ -268,7 +277,7 @@ public class SessionService {
                 session.dropKernel();
                 Optional<SessionRecord> now = store.find(session.id());
                 if (now.isEmpty()) {
-                    kernels.invalidate(session.id());
+                    forget(session.id());
                     throw new SessionNotFoundException();
                 }
                 session.seen = Math.max(session.seen, now.get().version());
