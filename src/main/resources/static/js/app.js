@@ -324,6 +324,12 @@ async function renderMap() {
   if (!r.ok) { fill('map-wrap', problemText(r)); return; }
   const tFetched = performance.now();
   const key = `${S.pid}`;
+  const drawnKey = `${S.pid}@${S.at}`;
+  if (r.text === S.prev.mapsRaw && S.prev.drawnKey === drawnKey && S.focusAddr == null && document.querySelector('#map-wrap svg')) {
+    await renderPages(); // the same maps as drawn: keep the map (65,530 VMAs cost seconds to draw again)
+    return;
+  }
+  S.prev.mapsRaw = r.text; S.prev.drawnKey = drawnKey;
   const prevMaps = S.prev.key === key ? S.prev.maps : null;
   S.maps = big ? parseMapsText(r.text) : r.json;
   S.mapsHaveCounts = !big;

@@ -68,7 +68,10 @@ class ServiceUnderHeapLimitTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         app = new ProcessBuilder(java, "-Xmx1g", "-Xlog:gc:stdout", "-cp", System.getProperty("java.class.path"), PinlabApplication.class.getName(),
                 "--server.port=" + port, "--pinlab.rate-limit.per-ip=1000000", "--pinlab.rate-limit.per-session=1000000",
-                "--spring.main.banner-mode=off")
+                "--spring.main.banner-mode=off",
+                // Tomcat closes a keep-alive connection after 100 requests; under load the JDK client
+                // then sometimes sends on the closing connection ("header parser received no bytes")
+                "--server.tomcat.max-keep-alive-requests=-1")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {

@@ -6,14 +6,20 @@ import io.pinlab.session.SessionService;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.mvc.method.annotation.PathVariableMethodArgumentResolver;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.util.ArrayList;
 import java.util.List;
 
 @Configuration(proxyBeanMethods = false)
@@ -58,6 +64,33 @@ class WebConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new StrictRequests(mapper));
+    }
+
+    /**
+     * Spring MVC with a request mapping that looks paths up by shape instead of scanning every
+     * pattern, and path variables read without a data binder each.
+     */
+    @Bean
+    WebMvcRegistrations indexedRequestMapping() {
+        return new WebMvcRegistrations() {
+            @Override
+            public RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
+                return new IndexedRequestMappingHandlerMapping();
+            }
+
+            @Override
+            public RequestMappingHandlerAdapter getRequestMappingHandlerAdapter() {
+                return new RequestMappingHandlerAdapter() {
+                    @Override
+                    public void afterPropertiesSet() {
+                        super.afterPropertiesSet();
+                        List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>(getArgumentResolvers());
+                        resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastPathVariables(r) : r);
+                        setArgumentResolvers(resolvers);
+                    }
+                };
+            }
+        };
     }
 
     @Override
