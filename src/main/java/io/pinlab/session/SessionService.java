@@ -198,7 +198,7 @@ public class SessionService {
     /** Ends a session without its token (its course was ended by the instructor). */
     public void remove(String id) {
         store.remove(id);
-        kernels.invalidate(id);
+        forget(id);
     }
 
     /**
