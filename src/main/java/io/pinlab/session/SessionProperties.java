@@ -67,7 +67,7 @@ public record SessionProperties(
                          @DefaultValue("4294967296") @Min(4096) long maxTouchBytes,
                          @DefaultValue("67108864") @Min(1048576) long maxMemory,
                          @DefaultValue("1048576") @Min(1) long maxCallPages,
-                         @DefaultValue("20000") @Min(1) int maxSteps) {
+                         @DefaultValue("100000") @Min(1) int maxSteps) {
     }
 
     /**

@@ -1,9 +1,10 @@
 package io.pinlab.web;
 
 import io.pinlab.api.HttpTestSupport;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.api.steps.Op;
+import io.pinlab.api.steps.Requests;
+import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Prot;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionService;
@@ -50,6 +51,9 @@ class WebPageBrowserTest extends HttpTestSupport {
 
     @Autowired
     SessionService sessions;
+
+    @Autowired
+    Steps steps;
 
     ChromeDriver driver;
     WebDriverWait wait;
@@ -346,16 +350,16 @@ class WebPageBrowserTest extends HttpTestSupport {
     void sixtyFiveThousandVmasPaint() throws IOException {
         Session s = newSession(null);
         LabSession session = sessions.authorize(s.id(), "Bearer " + s.token());
-        int prot = Prot.PROT_READ.value;
-        int flags = MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value | MapFlag.MAP_FIXED.value;
-        // as many one-page mappings as vm.max_map_count allows, each a page apart so none merge
-        int made = session.locked(k -> {
-            int n = 0;
-            for (long a = 0x100000000L; ; a += 0x2000, n++) {
-                SysResult r = Mmap.doMmap(k, k.task(1), a, 4096, prot, flags, -1, 0);
-                if (!r.ok()) return n;
-            }
-        });
+        java.util.EnumSet<Prot> prot = java.util.EnumSet.of(Prot.PROT_READ);
+        java.util.EnumSet<MapFlag> flags = java.util.EnumSet.of(MapFlag.MAP_PRIVATE, MapFlag.MAP_ANONYMOUS, MapFlag.MAP_FIXED);
+        // as many one-page mappings as vm.max_map_count allows, each a page apart so none merge; made as
+        // calls of the session (steps of its log), so every view of the page, ?at=N included, has them
+        int made = 0;
+        for (long a = 0x100000000L; ; a += 0x2000, made++) {
+            var r = steps.call(session, Op.MMAP, 1, new Requests.MmapRequest(io.pinlab.api.json.Address.of(a), 4096L, prot,
+                    flags, null, null));
+            if (r.errno() != null) break;
+        }
         int vmas = get("/api/v1/sessions/" + s.id(), s.token()).json().path("counts").path("vmas").asInt();
         assertThat(vmas).isGreaterThanOrEqualTo(65530);
         long t0 = System.nanoTime();
