@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
-# Multi-stage build: compile with the Maven wrapper on a Temurin 21 JDK, run on a Temurin 21 JRE
+# Multi-stage build: compile with the Maven wrapper on a Temurin 25 JDK, run on a Temurin 25 JRE
 # as a non-root user, with the jar extracted into Spring Boot layers (dependencies change rarely,
-# the application layer on every commit, so image rebuilds stay small).
+# the application layer on every commit, so image rebuilds stay small). JDK 25 for its AOT cache
+# (JEP 483/514): a training run at build time records the loaded and linked classes, and startup
+# to the first healthy answer takes about a third of the time (README, "Startup").
 
-FROM eclipse-temurin:21-jdk AS build
+FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -11,19 +13,22 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q dependency:go-offline
 COPY src/ src/
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package \
  && cp target/pinlab-*.jar /app.jar \
- && java -Djarmode=tools -jar /app.jar extract --layers --launcher --destination /extracted
+ && java -Djarmode=tools -jar /app.jar extract --layers --destination /extracted
 
-FROM eclipse-temurin:21-jre
+FROM eclipse-temurin:25-jre
 RUN groupadd --system pinlab && useradd --system --gid pinlab --home-dir /app --shell /usr/sbin/nologin pinlab
 WORKDIR /app
 COPY --from=build --chown=pinlab:pinlab /extracted/dependencies/ ./
 COPY --from=build --chown=pinlab:pinlab /extracted/spring-boot-loader/ ./
 COPY --from=build --chown=pinlab:pinlab /extracted/snapshot-dependencies/ ./
 COPY --from=build --chown=pinlab:pinlab /extracted/application/ ./
+# Training run with the JVM that will run the service: start the context once and exit
+# (spring.context.exit=onRefresh), writing app.aot. No Redis or network is needed.
+RUN java -XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh -jar app.jar && chown pinlab:pinlab app.aot
 USER pinlab
 EXPOSE 8080
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 # No curl in the JRE image: ask /actuator/health over bash's /dev/tcp.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=40s --retries=3 \
   CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /actuator/health HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3 && grep -q "\"status\":\"UP\"" <&3'
-ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
+ENTRYPOINT ["java", "-XX:AOTCache=app.aot", "-jar", "app.jar"]

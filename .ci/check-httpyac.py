@@ -17,9 +17,11 @@ for r in report["requests"]:
     if resp is None:
         continue  # a title-only region (### Part B ...)
     lines = lines_of.setdefault(r["fileName"], open(r["fileName"], encoding="utf-8").read().split("\n"))
-    region = []
-    for line in lines[r["line"] + 1:]:
+    region = []  # httpyac's "line" is the first line after the region's ### separator
+    for i, line in enumerate(lines[r["line"]:]):
         if line.startswith("###"):
+            if i == 0:
+                continue
             break
         region.append(line)
     want = [int(m.group(1)) for m in (re.match(r"#\s*expect-status:\s*(\d{3})", l.strip()) for l in region) if m]

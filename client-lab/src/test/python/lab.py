@@ -37,6 +37,26 @@ try:
     child = pl.ProcessesApi(authed).fork(sid, pid)
     assert child.ppid == pid
     assert "Linux" in pl.ObservabilityApi(authed).get_dmesg(sid)
+    # compare: lab 3 part A with references; io_uring/rsrc.c of 6.3 refuses mixed buffers, 6.4 does not
+    teach = pl.TeachingApi(authed)
+    steps = [pl.StepJson(op="memfd_create", pid=1, args={"name": "buf", "size": 4096}),
+             pl.StepJson(op="mmap", pid=1, args={"length": 4096, "prot": ["PROT_READ", "PROT_WRITE"],
+                                                 "flags": ["MAP_PRIVATE", "MAP_ANONYMOUS"]}),
+             pl.StepJson(op="mmap", pid=1, args={"addr": "${2.addr}+0x1000", "length": 4096, "prot": ["PROT_READ", "PROT_WRITE"],
+                                                 "flags": ["MAP_SHARED", "MAP_FIXED"], "fd": "${1.ret}"}),
+             pl.StepJson(op="io_uring_setup", pid=1, args={"entries": 8}),
+             pl.StepJson(op="io_uring_register", pid=1, args={"fd": "${4.ret}", "opcode": "IORING_REGISTER_BUFFERS",
+                                                             "iovecs": [{"base": "${2.addr}", "len": 8192}]})]
+    cmp = teach.compare(pl.CompareRequest(profiles=["v6.3", "v6.4"], steps=steps))
+    assert cmp.differing == [5], cmp
+    assert cmp.steps[4].results["v6.3"].errno == "EINVAL", cmp.steps[4]
+    # an exercise: three wrong predictions bring the kernel's values, the fourth is right
+    started = teach.start_exercise(sid, "pin-bias")
+    assert [a.name for a in started.question.ask] == ["refcount", "pincount"], started
+    for _ in range(3):
+        check = teach.answer_exercise(sid, "pin-bias", pl.ExerciseAnswerRequest(answers={"refcount": -1, "pincount": -1}))
+    right = {i.name: i.expected for i in check.items}
+    assert teach.answer_exercise(sid, "pin-bias", pl.ExerciseAnswerRequest(answers=right)).correct
 finally:
     pl.SessionsApi(authed).delete_session(sid)
 try:

@@ -31,13 +31,22 @@ import java.util.regex.Pattern;
 public class RateLimitFilter extends OncePerRequestFilter {
     private static final Pattern SESSION_PATH = Pattern.compile("^/api/v1/sessions/([^/]+)");
 
+    /** Groups sessions that share one budget instead of their clients' addresses (courses). */
+    public interface Scopes {
+        /** The shared scope of a session, or null when it has none. */
+        String scopeOf(String sessionId);
+    }
+
     private final RateLimitProperties props;
     private final ProblemWriter problems;
+    private final org.springframework.beans.factory.ObjectProvider<Scopes> scopes;
     private final Cache<String, Bucket> buckets;
 
-    public RateLimitFilter(RateLimitProperties props, ProblemWriter problems) {
+    public RateLimitFilter(RateLimitProperties props, ProblemWriter problems,
+                           org.springframework.beans.factory.ObjectProvider<Scopes> scopes) {
         this.props = props;
         this.problems = problems;
+        this.scopes = scopes;
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(props.maxTracked())
                 .expireAfterAccess(props.period().multipliedBy(2))
@@ -52,13 +61,18 @@ public class RateLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        ConsumptionProbe ip = bucket("ip:" + request.getRemoteAddr(), props.perIp()).tryConsumeAndReturnRemaining(1);
-        if (!ip.isConsumed()) {
-            reject(request, response, ip, "client address");
+        Matcher m = SESSION_PATH.matcher(request.getRequestURI());
+        boolean inSession = m.find();
+        Scopes sc = inSession ? scopes.getIfAvailable() : null;
+        String scope = sc == null ? null : sc.scopeOf(m.group(1));
+        ConsumptionProbe shared = scope != null
+                ? bucket(scope, props.perCourse()).tryConsumeAndReturnRemaining(1)
+                : bucket("ip:" + request.getRemoteAddr(), props.perIp()).tryConsumeAndReturnRemaining(1);
+        if (!shared.isConsumed()) {
+            reject(request, response, shared, scope != null ? "course" : "client address");
             return;
         }
-        Matcher m = SESSION_PATH.matcher(request.getRequestURI());
-        if (m.find()) {
+        if (inSession) {
             ConsumptionProbe s = bucket("session:" + m.group(1), props.perSession()).tryConsumeAndReturnRemaining(1);
             if (!s.isConsumed()) {
                 reject(request, response, s, "session");

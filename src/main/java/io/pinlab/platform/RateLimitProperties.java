@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param perSession  requests one session may receive per {@code period}
  * @param period      refill period of both buckets
  * @param maxTracked  buckets kept in memory at most (least recently used dropped first)
+ * @param perCourse   requests the sessions of one course may receive together per {@code period}; they
+ *                    replace the per-address limit, so a class behind one NAT is not throttled as one client
  */
 @ConfigurationProperties("pinlab.rate-limit")
 public record RateLimitProperties(
@@ -21,5 +23,6 @@ public record RateLimitProperties(
         @DefaultValue("6000") long perIp,
         @DefaultValue("3000") long perSession,
         @DefaultValue("1m") Duration period,
-        @DefaultValue("100000") long maxTracked) {
+        @DefaultValue("100000") long maxTracked,
+        @DefaultValue("60000") long perCourse) {
 }

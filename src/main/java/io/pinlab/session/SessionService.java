@@ -138,7 +138,16 @@ public class SessionService {
     /** Ends a session this service created whose setup failed (an import with a bad step): as if deleted. */
     public void abandon(LabSession session) {
         store.remove(session.id());
-        kernels.invalidate(session.id());
+        forget(session.id());
+    }
+
+    /**
+     * This replica stops holding the session's kernel now (not when the cache's listener gets to
+     * it), so its memory leaves the service-wide budget before the next session is admitted.
+     */
+    private void forget(String id) {
+        LabSession held = kernels.asMap().remove(id);
+        if (held != null) held.dropKernel();
     }
 
     /**
@@ -165,7 +174,53 @@ public class SessionService {
     public void delete(String id, String authorization) {
         authorize(id, authorization);
         store.remove(id);
+        forget(id);
+    }
+
+    /** Whether a session with this id exists now; not an access. */
+    public boolean exists(String id) {
+        return store.find(id).isPresent();
+    }
+
+    /**
+     * The session without its token and without counting as its access: for the instructor of its
+     * course (read-only) and the course overview.
+     */
+    public Optional<LabSession> peek(String id) {
+        Optional<SessionRecord> found = store.find(id);
+        if (found.isEmpty()) return Optional.empty();
+        SessionRecord meta = found.get();
+        LabSession session = kernels.get(id, k -> new LabSession(meta, this));
+        if (meta.version() > session.seen) session.seen = meta.version();
+        return Optional.of(session);
+    }
+
+    /** Ends a session without its token (its course was ended by the instructor). */
+    public void remove(String id) {
+        store.remove(id);
         kernels.invalidate(id);
+    }
+
+    /**
+     * Sum of {@code f} over the kernels this replica holds in memory, each read under its session
+     * lock (for gauges; sessions whose kernel is not cached here are not counted).
+     */
+    public long sumCachedKernels(java.util.function.ToLongFunction<Kernel> f) {
+        long sum = 0;
+        for (LabSession s : kernels.asMap().values()) {
+            if (!s.lock.tryLock()) continue; // busy: counted at the next scrape
+            try {
+                if (s.kernel != null) sum += f.applyAsLong(s.kernel);
+            } finally {
+                s.lock.unlock();
+            }
+        }
+        return sum;
+    }
+
+    /** Sessions in the store. */
+    public long count() {
+        return store.size();
     }
 
     /** Whether the session still exists (deleted or expired sessions do not); not an access. */
@@ -222,7 +277,7 @@ public class SessionService {
                 session.dropKernel();
                 Optional<SessionRecord> now = store.find(session.id());
                 if (now.isEmpty()) {
-                    kernels.invalidate(session.id());
+                    forget(session.id());
                     throw new SessionNotFoundException();
                 }
                 session.seen = Math.max(session.seen, now.get().version());

@@ -5,12 +5,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 /** Random session ids and bearer tokens; tokens are kept only as SHA-256 hashes. */
 final class Tokens {
-    /** RFC 6750 b64token syntax. */
-    private static final Pattern B64TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -25,6 +22,17 @@ final class Tokens {
     /** 144-bit session id, base64url (24 characters): URL-safe and not guessable. */
     static String newSessionId() {
         return random(18);
+    }
+
+    /** A course join code: 12 characters of an unambiguous alphabet (about 60 bits), easy to dictate. */
+    static String newJoinCode() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        StringBuilder b = new StringBuilder(14);
+        for (int i = 0; i < 12; i++) {
+            if (i == 4 || i == 8) b.append('-');
+            b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return b.toString();
     }
 
     private static String random(int bytes) {
@@ -47,7 +55,9 @@ final class Tokens {
     }
 
     /**
-     * The token of an {@code Authorization} header value.
+     * The token of an {@code Authorization} header value: the Bearer scheme (any case), spaces, and
+     * an RFC 6750 b64token ({@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}) of
+     * at most 512 characters. Scanned by hand: this runs on every session request.
      *
      * @throws MissingTokenException when the header is absent, not the Bearer scheme, or malformed
      */
@@ -55,11 +65,26 @@ final class Tokens {
         if (authorization == null || authorization.isBlank())
             throw new MissingTokenException("this call needs the header 'Authorization: Bearer <token>' "
                     + "with the token returned by POST /api/v1/sessions");
-        String[] parts = authorization.trim().split(" +", 2);
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer"))
+        String s = authorization.trim();
+        if (s.length() < 8 || s.charAt(6) != ' ' || !s.regionMatches(true, 0, "Bearer", 0, 6))
             throw new MissingTokenException("the Authorization header must use the Bearer scheme: 'Bearer <token>'");
-        if (!B64TOKEN.matcher(parts[1]).matches() || parts[1].length() > 512)
+        int start = 7;
+        while (s.charAt(start) == ' ') start++; // s is trimmed: a non-space follows
+        if (s.length() - start > 512 || !isB64Token(s, start))
             throw new MissingTokenException("the bearer token is malformed");
-        return parts[1];
+        return s.substring(start);
+    }
+
+    private static boolean isB64Token(String s, int from) {
+        int i = from;
+        while (i < s.length() && isTokenChar(s.charAt(i))) i++;
+        if (i == from) return false;
+        while (i < s.length() && s.charAt(i) == '=') i++;
+        return i == s.length();
+    }
+
+    private static boolean isTokenChar(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
     }
 }

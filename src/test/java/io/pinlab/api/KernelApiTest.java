@@ -67,6 +67,7 @@ class KernelApiTest extends HttpTestSupport {
         Res bad = get(p(s, "/processes/abc"), s.token());
         bad.problem(400, "validation-failed");
         assertThat(bad.fieldError("pid")).contains("abc");
+        get(p(s, "/processes/99999999999"), s.token()).problem(400, "validation-failed");
         assertThat(get(p(s, "/processes"), s.token()).json().size()).as("nothing created").isEqualTo(1);
     }
 

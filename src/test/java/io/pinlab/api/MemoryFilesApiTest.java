@@ -288,6 +288,33 @@ class MemoryFilesApiTest extends HttpTestSupport {
                 .as("rejected requests changed nothing").isEqualTo(1);
     }
 
+    /** The iovec array is read in one streaming pass; every shape error still names its element and field. */
+    @Test
+    void iovecShapeErrorsNameTheElement() {
+        Session s = newSession(null);
+        int ring = post(p(s, "/processes/1/io_uring_setup"), s.token(), "{\"entries\":8}").json().path("ret").asInt();
+        String head = "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":";
+        String ok = "{\"base\":\"0x1000\",\"len\":4096}";
+        Object[][] cases = {
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"size\":1}]", "iovecs[1].size", "base, len"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096.5}]", "iovecs[1].len", "integer"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":\"4096\"}]", "iovecs[1].len", "integer"},
+                {"[{\"base\":\"0x1000\",\"len\":99999999999999999999}]", "iovecs[0].len", "range"},
+                {"[" + ok + ",{\"base\":4096,\"len\":1}]", "iovecs[1].base", "string"},
+                {"[" + ok + ",7]", "iovecs[1]", "object"},
+                {"{\"base\":\"0x1000\"}", "iovecs", "array"},
+                {"[" + ok + ",{\"base\":\"0x1000\"}]", "iovecs[1].len", "must not be null"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":null}]", "iovecs[1].len", "must not be null"},
+        };
+        for (Object[] c : cases) {
+            Res r = post(p(s, "/processes/1/io_uring_register"), s.token(), head + c[0] + "}");
+            r.problem(400, "validation-failed");
+            assertThat(r.fieldError((String) c[1])).as((String) c[0]).containsIgnoringCase((String) c[2]);
+        }
+        assertThat(get(p(s, "/processes/1/io_uring/" + ring + "/buffers"), s.token()).json().size())
+                .as("nothing registered").isZero();
+    }
+
     @Test
     void ioUringBufferTablePaginatesWithTheTableSizeInAHeader() {
         Session s = newSession(null);

@@ -204,8 +204,16 @@ class SessionApiTest extends HttpTestSupport {
         Res health = get("/actuator/health", null);
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body()).contains("\"UP\"");
+        assertThat(get("/api/v1/profiles", null).status()).isEqualTo(200);
+        Session s = newSession(null);
+        assertThat(get("/api/v1/sessions/" + s.id() + "/pins", s.token()).status()).isEqualTo(200);
+        get("/api/v1/nowhere", null).problem(404, "not-found");
         Res prom = get("/actuator/prometheus", null, "text/plain");
         assertThat(prom.status()).isEqualTo(200);
-        assertThat(prom.body()).contains("http_server_requests");
+        // http.server.requests keeps Spring Boot's tags; uri is the matched pattern, never the raw path
+        assertThat(prom.body()).contains("http_server_requests_seconds_count{error=\"none\",exception=\"none\","
+                        + "method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/v1/profiles\"}")
+                .contains("uri=\"/api/v1/sessions/{sid}/pins\"")
+                .doesNotContain(s.id()).doesNotContain("nowhere");
     }
 }

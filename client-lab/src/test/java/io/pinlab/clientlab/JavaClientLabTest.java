@@ -8,6 +8,14 @@ import io.pinlab.client.api.MemoryApi;
 import io.pinlab.client.api.ObservabilityApi;
 import io.pinlab.client.api.ProcessesApi;
 import io.pinlab.client.api.SessionsApi;
+import io.pinlab.client.api.TeachingApi;
+import io.pinlab.client.model.CompareAnswer;
+import io.pinlab.client.model.CompareRequest;
+import io.pinlab.client.model.ExerciseAnswerRequest;
+import io.pinlab.client.model.ExerciseCheck;
+import io.pinlab.client.model.ExerciseItem;
+import io.pinlab.client.model.ExerciseStart;
+import io.pinlab.client.model.StepJson;
 import io.pinlab.client.model.AccessRequest;
 import io.pinlab.client.model.CreateSessionRequest;
 import io.pinlab.client.model.CreatedSession;
@@ -25,6 +33,7 @@ import io.pinlab.client.model.SetupRequest;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -32,13 +41,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Lab 2 of the course, as a student writes it with the Java client that openapi-generator made from
+ * Lab 2 of the course plus compare and an exercise, as a student writes it with the Java client that openapi-generator made from
  * the served document (library "native": java.net.http + Jackson 2), against a running pinlab.
  * Expected numbers follow the kernel: a FOLL_PIN on a small folio adds GUP_PIN_COUNTING_BIAS (1024)
  * to its refcount (include/linux/mm.h), on top of the mapping's own reference (mm/gup.c try_grab_folio).
  */
 class JavaClientLabTest {
     static final String BASE = System.getProperty("pinlab.base", "http://127.0.0.1:18880");
+
+    private static StepJson step(String op, Map<String, Object> args) {
+        return new StepJson().op(op).pid(1).args(args);
+    }
 
     @Test
     void completeLabThroughTheGeneratedClient() throws ApiException {
@@ -85,15 +98,35 @@ class JavaClientLabTest {
                     .opcode(RegisterRequest.OpcodeEnum.IORING_REGISTER_BUFFERS)
                     .iovecs(List.of(new IovecJson().base(buf).len(16384L))));
             assertEquals(0L, reg.getRet());
-            assertEquals(4L, uring.listIoUringBuffers(sid, pid, (int) ring).get(0).getAccountedPages());
+            assertEquals(4L, uring.listIoUringBuffers(sid, pid, (int) ring, null, null).get(0).getAccountedPages());
 
             ProcessView child = new ProcessesApi(api).fork(sid, pid);
             assertEquals(pid, child.getPpid());
             new ProcessesApi(api).exitProcess(sid, child.getPid());
 
             assertTrue(new ObservabilityApi(api).getDmesg(sid).contains("Linux"));
-            // compare and exercises: see CompareAndExerciseLab below once they are wired
-            ClientLabExtras.compareAndExercise(api, sid);
+            // compare (lab 3 part A as steps with references) and an exercise judged by the kernel
+            TeachingApi teach = new TeachingApi(api);
+            CompareAnswer cmp = teach.compare(new CompareRequest().profiles(List.of("v6.3", "v6.4")).steps(List.of(
+                    step("memfd_create", Map.of("name", "buf", "size", 4096)),
+                    step("mmap", Map.of("length", 4096, "prot", List.of("PROT_READ", "PROT_WRITE"),
+                            "flags", List.of("MAP_PRIVATE", "MAP_ANONYMOUS"))),
+                    step("mmap", Map.of("addr", "${2.addr}+0x1000", "length", 4096, "prot", List.of("PROT_READ", "PROT_WRITE"),
+                            "flags", List.of("MAP_SHARED", "MAP_FIXED"), "fd", "${1.ret}")),
+                    step("io_uring_setup", Map.of("entries", 8)),
+                    step("io_uring_register", Map.of("fd", "${4.ret}", "opcode", "IORING_REGISTER_BUFFERS",
+                            "iovecs", List.of(Map.of("base", "${2.addr}", "len", 8192)))))));
+            assertEquals(List.of(5), cmp.getDiffering()); // io_uring/rsrc.c: 6.3 refuses mixed buffers, 6.4 does not
+            assertEquals("EINVAL", cmp.getSteps().get(4).getResults().get("v6.3").getErrno().getValue());
+
+            ExerciseStart ex = teach.startExercise(sid, "pin-bias");
+            assertEquals(2, ex.getSetup().size());
+            Map<String, Object> wrong = Map.of("refcount", -1, "pincount", -1);
+            ExerciseCheck check = null;
+            for (int i = 0; i < 3; i++) check = teach.answerExercise(sid, "pin-bias", new ExerciseAnswerRequest().answers(wrong));
+            Map<String, Object> expected = new java.util.HashMap<>();
+            for (ExerciseItem item : check.getItems()) expected.put(item.getName(), item.getExpected());
+            assertTrue(teach.answerExercise(sid, "pin-bias", new ExerciseAnswerRequest().answers(expected)).getCorrect());
         } finally {
             new SessionsApi(api).deleteSession(sid);
         }

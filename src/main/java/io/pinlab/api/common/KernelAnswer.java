@@ -1,5 +1,6 @@
 package io.pinlab.api.common;
 
+import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.Step;
 import io.pinlab.kernel.SysResult;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -22,17 +23,34 @@ public record KernelAnswer(
         List<String> warnings) {
 
     public static KernelAnswer of(SysResult r) {
-        return new KernelAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
-                r.explain().stream().map(ExplainStep::of).toList(), r.warnings());
+        return of(r, null);
     }
 
-    /** One kernel check: function, source file, outcome ("ok" or "-EFAULT"...), reason. */
+    /** The answer with each explain step linked to its function in the profile's kernel sources. */
+    public static KernelAnswer of(SysResult r, Profile profile) {
+        return new KernelAnswer(r.ret(), r.errno() == null ? null : r.errno().name(), explain(r.explain(), profile),
+                r.warnings());
+    }
+
+    public static List<ExplainStep> explain(List<Step> steps, Profile profile) {
+        return steps.stream().map(s -> ExplainStep.of(s, profile)).toList();
+    }
+
+    /** One kernel check: function, source file, outcome ("ok" or "-EFAULT"...), reason, and where to read it. */
     public record ExplainStep(@Schema(example = "check_vma_flags") String fn,
                               @Schema(example = "mm/gup.c") String file,
                               @Schema(example = "-EFAULT") String outcome,
-                              String detail) {
+                              String detail,
+                              @Schema(nullable = true, description = "the function in the session's kernel version "
+                                      + "(identifier search on a public cross-reference; seed reads v6.3)",
+                                      example = "https://elixir.bootlin.com/linux/v6.5/A/ident/check_vma_flags")
+                              String ref) {
         public static ExplainStep of(Step s) {
-            return new ExplainStep(s.fn(), s.file(), s.outcome(), s.detail());
+            return of(s, null);
+        }
+
+        public static ExplainStep of(Step s, Profile profile) {
+            return new ExplainStep(s.fn(), s.file(), s.outcome(), s.detail(), KernelRefs.ref(profile, s.fn()));
         }
     }
 }

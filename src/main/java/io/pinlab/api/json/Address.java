@@ -30,7 +30,7 @@ public record Address(long value) {
         boolean hex = text.startsWith("0x");
         String digits = hex ? text.substring(2) : text;
         boolean ok = !digits.isEmpty() && digits.length() <= (hex ? 16 : 20)
-                && digits.chars().allMatch(c -> c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'))
+                && allDigits(digits, hex)
                 && (hex || digits.length() == 1 || digits.charAt(0) != '0');
         try {
             if (ok) return new Address(Long.parseUnsignedLong(digits, hex ? 16 : 10));
@@ -39,6 +39,15 @@ public record Address(long value) {
         }
         throw new IllegalArgumentException("'" + text + "' is not an address: use hex like \"" + EXAMPLE
                 + "\" (lowercase 0x) or unsigned decimal without leading zeros, ASCII digits, at most 64 bits");
+    }
+
+    // a loop, not a stream: 16,384 iovecs parse 16,384 addresses per request
+    private static boolean allDigits(String s, boolean hex) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'))) return false;
+        }
+        return true;
     }
 
     @JsonValue

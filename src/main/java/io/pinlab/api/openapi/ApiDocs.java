@@ -4,6 +4,8 @@ package io.pinlab.api.openapi;
 public final class ApiDocs {
     /** Security scheme name of the session bearer token. */
     public static final String BEARER = "sessionToken";
+    /** Security scheme name of a course's instructor token. */
+    public static final String INSTRUCTOR = "instructorToken";
     /** pid of the process every new session starts with. */
     public static final int INIT_PID = 1;
 

@@ -51,7 +51,10 @@ class OpenApiConfiguration {
                                 + "HTTP-level problems are RFC 9457 application/problem+json."))
                 .components(new Components()
                         .addSecuritySchemes(ApiDocs.BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP)
-                                .scheme("bearer").description("the token returned once by POST /api/v1/sessions")));
+                                .scheme("bearer").description("the token returned once by POST /api/v1/sessions"))
+                        .addSecuritySchemes(ApiDocs.INSTRUCTOR, new SecurityScheme().type(SecurityScheme.Type.HTTP)
+                                .scheme("bearer").description("the instructor token returned once by POST /api/v1/courses: "
+                                        + "its course, and read-only access to every session of it")));
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})
@@ -82,23 +85,33 @@ class OpenApiConfiguration {
             if (openApi.getComponents() == null) openApi.setComponents(new Components());
             openApi.getComponents().addSchemas(PROBLEM, problemSchema());
             profileNames(openApi);
-            if (openApi.getComponents().getSchemas() != null)
+            if (openApi.getComponents().getSchemas() != null) {
+                openApi.getComponents().getSchemas().values().forEach(OpenApiConfiguration::anyValues);
+                openApi.getComponents().getSchemas().remove("JsonNode");
                 openApi.getComponents().getSchemas().values().forEach(OpenApiConfiguration::nullables);
+            }
             follFlagDescriptions(openApi);
             if (openApi.getPaths() == null) return;
             openApi.getPaths().forEach((path, item) -> {
                 boolean inSession = path.startsWith("/api/v1/sessions/{sid}");
+                boolean inCourse = path.startsWith("/api/v1/courses/{cid}");
                 for (Map.Entry<PathItem.HttpMethod, Operation> e : item.readOperationsMap().entrySet()) {
                     Operation op = e.getValue();
+                    boolean read = e.getKey() == PathItem.HttpMethod.GET || path.endsWith("/compare");
                     ApiResponses r = op.getResponses() == null ? new ApiResponses() : op.getResponses();
                     boolean hasBody = op.getRequestBody() != null;
                     boolean hasParams = op.getParameters() != null && !op.getParameters().isEmpty();
                     if (hasBody || hasParams) add(r, "400", "malformed or out-of-domain input (names the field and the rule)");
                     if (inSession) {
                         add(r, "401", "missing or malformed bearer token");
+                        op.setSecurity(null);
                         op.addSecurityItem(new SecurityRequirement().addList(ApiDocs.BEARER));
+                        if (read) op.addSecurityItem(new SecurityRequirement().addList(ApiDocs.INSTRUCTOR));
+                        else add(r, "403", "the instructor token of the session's course only reads");
                     }
-                    if (inSession || path.contains("{name}")) add(r, "404", "unknown session, object, or a token that does not match");
+                    if (inCourse) add(r, "401", "missing or malformed bearer token");
+                    if (inSession || inCourse || path.contains("{name}"))
+                        add(r, "404", "unknown session, course or object, or a token that does not match");
                     if (hasBody) {
                         add(r, "413", "body too large");
                         add(r, "415", "Content-Type is not application/json");
@@ -173,6 +186,30 @@ class OpenApiConfiguration {
             json.setExample(io.swagger.v3.core.util.Json.mapper().readTree(example));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("OpenApiExamples: " + op.getOperationId(), e);
+        }
+    }
+
+    /**
+     * A property that holds any JSON value (a Jackson JsonNode or Object: step args, a predicted
+     * value) is the empty schema, which every generator maps to its "any" type; springdoc would
+     * describe the JsonNode class itself, or "type: null" for a nullable Object.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void anyValues(Schema<?> schema) {
+        if (schema.getProperties() == null) return;
+        for (Map.Entry<String, Schema> e : schema.getProperties().entrySet()) {
+            Schema p = e.getValue();
+            boolean jsonNode = "#/components/schemas/JsonNode".equals(p.get$ref());
+            boolean onlyNull = p.get$ref() == null && p.getItems() == null && p.getProperties() == null
+                    && ("null".equals(p.getType()) || (p.getTypes() != null && p.getTypes().equals(java.util.Set.of("null"))));
+            if (jsonNode || onlyNull) {
+                Schema any = new Schema<>();
+                any.setDescription(p.getDescription());
+                if (p.getExample() != null) any.setExample(p.getExample());
+                e.setValue(any);
+            } else if (p.getAdditionalProperties() instanceof Schema ap && "#/components/schemas/JsonNode".equals(ap.get$ref())) {
+                p.setAdditionalProperties(new Schema<>());
+            }
         }
     }
 

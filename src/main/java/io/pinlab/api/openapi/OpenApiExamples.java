@@ -42,6 +42,18 @@ final class OpenApiExamples {
         REQUESTS.put("munmap", "{\"addr\":\"" + BUFFER + "\",\"length\":16384}");
         REQUESTS.put("createProcess", "{\"comm\":\"worker\"}");
         REQUESTS.put("setSysctl", "{\"value\":64}");
+        REQUESTS.put("compareSession", "{\"profiles\":[\"v6.4\",\"v6.18\"]}");
+        REQUESTS.put("answerExercise", "{\"answers\":{\"refcount\":1025,\"pincount\":1}}");
+        REQUESTS.put("compare", "{\"profiles\":[\"v6.3\",\"v6.4\"],\"steps\":["
+                + "{\"op\":\"memfd_create\",\"pid\":1,\"args\":{\"name\":\"buf\",\"size\":4096}},"
+                + "{\"op\":\"mmap\",\"pid\":1,\"args\":{\"length\":4096,\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],"
+                + "\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}},"
+                + "{\"op\":\"mmap\",\"pid\":1,\"args\":{\"addr\":\"${2.addr}+0x1000\",\"length\":4096,"
+                + "\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":\"${1.ret}\"}},"
+                + "{\"op\":\"io_uring_setup\",\"pid\":1,\"args\":{\"entries\":8}},"
+                + "{\"op\":\"io_uring_register\",\"pid\":1,\"args\":{\"fd\":\"${4.ret}\",\"opcode\":\"IORING_REGISTER_BUFFERS\","
+                + "\"iovecs\":[{\"base\":\"${2.addr}\",\"len\":8192}]}}]}");
+        REQUESTS.put("createCourse", "{\"title\":\"OS lab, week 5\",\"maxSessions\":40}");
     }
 
     private OpenApiExamples() {

@@ -72,6 +72,13 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 new HttpHeaders(), request);
     }
 
+    @ExceptionHandler(io.pinlab.session.CourseException.class)
+    ResponseEntity<Object> course(io.pinlab.session.CourseException ex, WebRequest request) {
+        HttpStatus status = HttpStatus.valueOf(ex.status());
+        return problem(status, status == HttpStatus.NOT_FOUND ? Problems.NOT_FOUND : "course-full", ex.getMessage(),
+                List.of(), Map.of(), new HttpHeaders(), request);
+    }
+
     @ExceptionHandler(UnknownProfileException.class)
     ResponseEntity<Object> unknownProfile(UnknownProfileException ex, WebRequest request) {
         String message = "unknown profile '" + ex.name() + "'; accepted: " + String.join(", ", Profile.names());

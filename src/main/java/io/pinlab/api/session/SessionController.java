@@ -8,6 +8,7 @@ import io.pinlab.session.LoggedStep;
 import tools.jackson.databind.JsonNode;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.mm.Pins;
+import io.pinlab.session.CourseService;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionProperties;
 import io.pinlab.session.SessionService;
@@ -44,10 +45,12 @@ import java.util.List;
 class SessionController {
     private final SessionService sessions;
     private final Steps steps;
+    private final CourseService courses;
 
-    SessionController(SessionService sessions, Steps steps) {
+    SessionController(SessionService sessions, Steps steps, CourseService courses) {
         this.sessions = sessions;
         this.steps = steps;
+        this.courses = courses;
     }
 
     @Schema(description = "New session options; every field is optional")
@@ -62,7 +65,10 @@ class SessionController {
             Boolean movableZone,
             @Schema(description = "import: calls to replay into the new session, in order (API.md \"Steps\"); "
                     + "the session's state is what they give")
-            List<Steps.StepJson> steps) {
+            List<Steps.StepJson> steps,
+            @Schema(description = "a course's join code (POST /api/v1/courses): the session belongs to that course, "
+                    + "label is then the student's name (required), and the course's quotas apply", example = "K7QH-2MXP-9RTA")
+            @Size(max = 64) String joinCode) {
     }
 
     @Schema(description = "A session as created: the token is shown only here")
@@ -105,12 +111,18 @@ class SessionController {
     @ApiResponse(responseCode = "503", description = "the service holds its maximum of sessions, or its memory budget is nearly used")
     ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body,
                                           HttpServletRequest request) {
-        CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null, null);
+        CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null, null, null);
+        CourseService.Course course = null;
+        if (req.joinCode() != null) {
+            if (req.label() == null || req.label().isBlank())
+                throw ApiProblemException.badField("label", "the student's name is required with joinCode");
+            course = courses.join(req.joinCode());
+        }
         int max = sessions.limits().maxSteps();
         if (req.steps() != null && req.steps().size() > max)
             throw ApiProblemException.badField("steps", "at most " + max + " steps (pinlab.sessions.limits.max-steps)");
         SessionService.Created created = sessions.create(req.profile(), req.label(),
-                Boolean.TRUE.equals(req.movableZone()), request.getRemoteAddr());
+                Boolean.TRUE.equals(req.movableZone()), course != null ? null : request.getRemoteAddr()); // a course has its own quota
         if (req.steps() != null) {
             try {
                 steps.importInto(created.session(), req.steps());
@@ -120,6 +132,7 @@ class SessionController {
             }
         }
         LabSession s = created.session();
+        if (course != null) courses.enrol(course, s.id());
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{sid}").buildAndExpand(s.id()).toUri();
         return ResponseEntity.created(location).body(new CreatedSession(s.id(), created.token(), s.profile().name(),
                 s.label(), s.movableZone(), s.createdAt(), sessions.expiresAt(s), sessions.limits(), ApiDocs.INIT_PID));
@@ -170,7 +183,15 @@ class SessionController {
     ResponseEntity<Void> delete(@PathVariable String sid,
                                 @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false)
                                 String authorization) {
-        sessions.delete(sid, authorization);
+        try {
+            sessions.delete(sid, authorization);
+        } catch (io.pinlab.session.SessionNotFoundException e) {
+            if (courses.isInstructorOf(sid, authorization))
+                throw new ApiProblemException(org.springframework.http.HttpStatus.FORBIDDEN, io.pinlab.platform.Problems.FORBIDDEN,
+                        "the instructor token reads the sessions of its course; DELETE /api/v1/courses/{cid} ends them all",
+                        List.of(), java.util.Map.of());
+            throw e;
+        }
         return ResponseEntity.noContent().build();
     }
 }

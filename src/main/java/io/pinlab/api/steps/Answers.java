@@ -30,8 +30,8 @@ public final class Answers {
     public record MmapAnswer(@Schema(nullable = true) Address addr, @Schema(nullable = true, example = "-22") Long ret,
                              @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
                              List<KernelAnswer.ExplainStep> explain, List<String> warnings, FlagSet prot, FlagSet flags) {
-        static MmapAnswer of(Requests.MmapRequest req, SysResult r) {
-            KernelAnswer a = KernelAnswer.of(r);
+        static MmapAnswer of(Requests.MmapRequest req, SysResult r, Profile profile) {
+            KernelAnswer a = KernelAnswer.of(r, profile);
             return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? null : r.ret(), a.errno(), a.explain(),
                     a.warnings(), FlagSet.of(req.prot(), io.pinlab.kernel.mm.Prot.mask(req.prot())),
                     FlagSet.of(req.flags(), io.pinlab.kernel.mm.MapFlag.mask(req.flags())));
@@ -46,9 +46,9 @@ public final class Answers {
                                int faults,
                                @Schema(description = "read: the value of each page read") List<Long> values,
                                List<KernelAnswer.ExplainStep> explain) {
-        static AccessAnswer of(AccessResult r) {
+        static AccessAnswer of(AccessResult r, Profile profile) {
             return new AccessAnswer(r.ret(), r.signal(), r.siCode(), r.faultAddr() == null ? null : Address.of(r.faultAddr()),
-                    r.faults(), r.values(), r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
+                    r.faults(), r.values(), KernelAnswer.explain(r.explain(), profile));
         }
     }
 
@@ -88,15 +88,15 @@ public final class Answers {
         static GupAnswer of(GupResult r, Profile profile) {
             return new GupAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
                     r.pin() == null ? null : PinView.of(r.pin(), profile),
-                    r.explain().stream().map(KernelAnswer.ExplainStep::of).toList(), r.warnings(), r.invalidArgs());
+                    KernelAnswer.explain(r.explain(), profile), r.warnings(), r.invalidArgs());
         }
     }
 
     /** A kernel answer plus the flags as the kernel saw them. */
     public record FlaggedAnswer(long ret, String errno, List<KernelAnswer.ExplainStep> explain, List<String> warnings,
                                 FlagSet flags) {
-        static FlaggedAnswer of(SysResult r, FlagSet flags) {
-            KernelAnswer a = KernelAnswer.of(r);
+        static FlaggedAnswer of(SysResult r, Profile profile, FlagSet flags) {
+            KernelAnswer a = KernelAnswer.of(r, profile);
             return new FlaggedAnswer(a.ret(), a.errno(), a.explain(), a.warnings(), flags);
         }
     }
@@ -109,10 +109,10 @@ public final class Answers {
 
     public record EnterAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
                               List<CqeView> cqes, List<KernelAnswer.ExplainStep> explain) {
-        static EnterAnswer of(EnterResult r) {
+        static EnterAnswer of(EnterResult r, Profile profile) {
             return new EnterAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
                     r.cqes().stream().map(CqeView::of).toList(),
-                    r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
+                    KernelAnswer.explain(r.explain(), profile));
         }
     }
 

@@ -33,52 +33,52 @@ public final class Op<Q, R, A> {
     }
 
     public static final Op<Requests.MmapRequest, SysResult, Answers.MmapAnswer> MMAP = new Op<>("mmap",
-            Requests.MmapRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.MmapAnswer.of(q, r));
+            Requests.MmapRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.MmapAnswer.of(q, r, k.profile));
     public static final Op<Requests.RangeRequest, SysResult, KernelAnswer> MUNMAP = new Op<>("munmap",
-            Requests.RangeRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.RangeRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.MprotectRequest, SysResult, KernelAnswer> MPROTECT = new Op<>("mprotect",
-            Requests.MprotectRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.MprotectRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.MadviseRequest, SysResult, KernelAnswer> MADVISE = new Op<>("madvise",
-            Requests.MadviseRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.MadviseRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.AccessRequest, AccessResult, Answers.AccessAnswer> ACCESS = new Op<>("access",
-            Requests.AccessRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.AccessAnswer.of(r));
+            Requests.AccessRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.AccessAnswer.of(r, k.profile));
     public static final Op<Requests.GupCallRequest, GupResult, Answers.GupAnswer> GUP = new Op<>("gup",
             Requests.GupCallRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.GupAnswer.of(r, k.profile));
     public static final Op<Requests.ReleaseArgs, SysResult, KernelAnswer> RELEASE = new Op<>("release",
-            Requests.ReleaseArgs.class, false, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.ReleaseArgs.class, false, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     /** 201 with the child, or the kernel's answer when it fails the fork. */
     public static final Op<Requests.NoArgs, SysResult, Object> FORK = new Op<>("fork",
             Requests.NoArgs.class, true, (c, q) -> new Syscall.Fork(c.pid()),
-            (k, q, r) -> r.ok() ? ProcessView.of(k, k.task((int) r.ret())) : KernelAnswer.of(r));
+            (k, q, r) -> r.ok() ? ProcessView.of(k, k.task((int) r.ret())) : KernelAnswer.of(r, k.profile));
     public static final Op<Requests.NoArgs, SysResult, KernelAnswer> EXIT = new Op<>("exit",
-            Requests.NoArgs.class, true, (c, q) -> new Syscall.Exit(c.pid()), (k, q, r) -> KernelAnswer.of(r));
+            Requests.NoArgs.class, true, (c, q) -> new Syscall.Exit(c.pid()), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.CreateProcessRequest, SysResult, ProcessView> PROCESS = new Op<>("process",
             Requests.CreateProcessRequest.class, false, (c, q) -> q.toSyscall(c),
             (k, q, r) -> ProcessView.of(k, k.task((int) r.ret())));
     public static final Op<Requests.OpenRequest, SysResult, Answers.FlaggedAnswer> OPEN = new Op<>("open",
             Requests.OpenRequest.class, true, (c, q) -> q.toSyscall(c),
-            (k, q, r) -> Answers.FlaggedAnswer.of(r, FlagSet.of(q.flags(), OFlag.mask(q.flags()))));
+            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flags(), OFlag.mask(q.flags()))));
     public static final Op<Requests.MemfdCreateRequest, SysResult, Answers.FlaggedAnswer> MEMFD_CREATE = new Op<>(
             "memfd_create", Requests.MemfdCreateRequest.class, true, (c, q) -> q.toSyscall(c),
-            (k, q, r) -> Answers.FlaggedAnswer.of(r, FlagSet.of(q.flagSet(), io.pinlab.kernel.fs.MfdFlag.mask(q.flagSet()))));
+            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flagSet(), io.pinlab.kernel.fs.MfdFlag.mask(q.flagSet()))));
     public static final Op<Requests.MemfdSecretRequest, SysResult, KernelAnswer> MEMFD_SECRET = new Op<>("memfd_secret",
-            Requests.MemfdSecretRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.MemfdSecretRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.FtruncateRequest, SysResult, KernelAnswer> FTRUNCATE = new Op<>("ftruncate",
-            Requests.FtruncateRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.FtruncateRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.CloseRequest, SysResult, KernelAnswer> CLOSE = new Op<>("close",
-            Requests.CloseRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.CloseRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.SysctlArgs, SysResult, Answers.SysctlAnswer> SYSCTL = new Op<>("sysctl",
             Requests.SysctlArgs.class, false, (c, q) -> q.toSyscall(c), (k, q, r) -> {
-                KernelAnswer a = KernelAnswer.of(r);
+                KernelAnswer a = KernelAnswer.of(r, k.profile);
                 return new Answers.SysctlAnswer(a.ret(), a.errno(), a.explain(), a.warnings(), q.name(),
                         io.pinlab.kernel.Sysctl.get(k, q.name()));
             });
     public static final Op<Requests.SetupRequest, SysResult, KernelAnswer> IO_URING_SETUP = new Op<>("io_uring_setup",
-            Requests.SetupRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            Requests.SetupRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.RegisterRequest, SysResult, KernelAnswer> IO_URING_REGISTER = new Op<>(
-            "io_uring_register", Requests.RegisterRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r));
+            "io_uring_register", Requests.RegisterRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.EnterRequest, EnterResult, Answers.EnterAnswer> IO_URING_ENTER = new Op<>(
-            "io_uring_enter", Requests.EnterRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.EnterAnswer.of(r));
+            "io_uring_enter", Requests.EnterRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.EnterAnswer.of(r, k.profile));
 
     public static final Op<Requests.DirectRequest, SysResult, KernelAnswer> PREAD = new Op<>("pread",
             Requests.DirectRequest.class, true, (c, q) -> q.toSyscall(c, false), (k, q, r) -> KernelAnswer.of(r));

@@ -339,9 +339,10 @@ public final class Requests {
             @NotNull Integer fd,
             @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS",
                     description = "the opcode by name; or give opcodeNumber instead") RegisterOp opcode,
-            // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
-            // 10-15 ms of a 30 ms budget for the largest legal table
-            @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
+            // read by IovecArray in one streaming pass; its rules are checked in toKernel()
+            @ArraySchema(schema = @Schema(implementation = IovecJson.class), maxItems = IovecArray.MAX,
+                    arraySchema = @Schema(description = "the user iovec array; absent is a NULL pointer"))
+            IovecArray iovecs,
             @Schema(description = "nr_args; default what liburing passes") @PositiveOrZero @Max(U32_MAX) Long nrArgs,
             @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
             @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
@@ -366,18 +367,7 @@ public final class Requests {
                 }
                 return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
             }
-            List<Iovec> iov = null;
-            if (iovecs != null) {
-                iov = new ArrayList<>(iovecs.size());
-                for (int i = 0; i < iovecs.size(); i++) {
-                    IovecJson v = iovecs.get(i);
-                    if (v == null) throw ApiProblemException.badField("iovecs[" + i + "]", "must not be null");
-                    if (v.base() == null) throw ApiProblemException.badField("iovecs[" + i + "].base", "must not be null");
-                    if (v.len() == null) throw ApiProblemException.badField("iovecs[" + i + "].len", "must not be null");
-                    if (v.len() < 0) throw ApiProblemException.badField("iovecs[" + i + "].len", "must be greater than or equal to 0");
-                    iov.add(new Iovec(v.base().value(), v.len()));
-                }
-            }
+            List<Iovec> iov = iovecs == null ? null : iovecs.toKernel();
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,

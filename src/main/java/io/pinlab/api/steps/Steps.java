@@ -13,6 +13,7 @@ import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.platform.PinlabMetrics;
 import io.pinlab.platform.Problems;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.LoggedStep;
@@ -57,12 +58,20 @@ public class Steps {
     private final Validator validator;
     private final SessionService sessions;
     private final Clock clock;
+    private final PinlabMetrics metrics;
 
+    /** Without metrics (tests that build their own). */
     public Steps(ObjectMapper mapper, Validator validator, SessionService sessions, Clock clock) {
+        this(mapper, validator, sessions, clock, new PinlabMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public Steps(ObjectMapper mapper, Validator validator, SessionService sessions, Clock clock, PinlabMetrics metrics) {
         this.mapper = mapper;
         this.validator = validator;
         this.sessions = sessions;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -116,7 +125,11 @@ public class Steps {
      */
     public <Q, R, A> A call(LabSession session, Op<Q, R, A> op, Integer pid, Q args) {
         Syscall<R> call = op.syscall(new Requests.Ctx(pid == null ? 0 : pid, session.profile(), sessions.limits()), args);
-        return sessions.execute(session, call, (t, r) -> encode(op, pid, t, args, r), (k, r) -> op.present(k, args, r));
+        return sessions.execute(session, call, (t, r) -> encode(op, pid, t, args, r), (k, r) -> {
+            var errno = Syscall.errno(r);
+            metrics.syscall(op.name(), errno == null ? null : errno.name(), k.profile.name());
+            return op.present(k, args, r);
+        });
     }
 
     /** The 422 {@code invalid-gup-args} problem of a GUP answer whose arguments broke is_valid_gup_args(), or null. */

@@ -1,7 +1,9 @@
 package io.pinlab.api.web;
 
 import io.pinlab.api.problem.ApiProblemException;
+import io.pinlab.session.CourseService;
 import io.pinlab.session.LabSession;
+import io.pinlab.session.SessionNotFoundException;
 import io.pinlab.session.SessionService;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.MethodParameter;
@@ -25,9 +27,11 @@ class SessionArgumentResolver implements HandlerMethodArgumentResolver {
     static final String ATTRIBUTE = LabSession.class.getName();
 
     private final SessionService sessions;
+    private final CourseService courses;
 
-    SessionArgumentResolver(SessionService sessions) {
+    SessionArgumentResolver(SessionService sessions, CourseService courses) {
         this.sessions = sessions;
+        this.courses = courses;
     }
 
     @Override
@@ -43,11 +47,33 @@ class SessionArgumentResolver implements HandlerMethodArgumentResolver {
         Map<String, String> vars = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
         String sid = vars == null ? null : vars.get("sid");
         if (sid == null) throw new IllegalStateException("LabSession parameter on a path without {sid}");
-        LabSession session = sessions.authorize(sid, request.getHeader(HttpHeaders.AUTHORIZATION));
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        LabSession session;
+        try {
+            session = sessions.authorize(sid, authorization);
+        } catch (SessionNotFoundException notTheSessionToken) {
+            session = instructorView(sid, authorization, request).orElseThrow(() -> notTheSessionToken);
+        }
         String at = request.getParameter("at");
         if (at != null) session = past(session, at, request.getMethod());
         request.setAttribute(ATTRIBUTE, session);
         return session;
+    }
+
+    /**
+     * The instructor token of the session's course reads the session (GET, and compare, which
+     * changes nothing); any other call with it is 403. Another course's token is a 404 like any
+     * token that does not match.
+     */
+    private java.util.Optional<LabSession> instructorView(String sid, String authorization, HttpServletRequest request) {
+        if (!courses.isInstructorOf(sid, authorization)) return java.util.Optional.empty();
+        String method = request.getMethod();
+        boolean read = "GET".equals(method) || "HEAD".equals(method) || request.getRequestURI().endsWith("/compare");
+        if (!read)
+            throw new ApiProblemException(org.springframework.http.HttpStatus.FORBIDDEN, io.pinlab.platform.Problems.FORBIDDEN,
+                    "the instructor token reads the sessions of its course; calls that change a session need the student's token",
+                    java.util.List.of(), java.util.Map.of());
+        return sessions.peek(sid);
     }
 
     /**

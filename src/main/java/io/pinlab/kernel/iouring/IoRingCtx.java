@@ -57,6 +57,13 @@ public final class IoRingCtx {
         this.submitterPid = submitterPid;
     }
 
+    /** Slots of the buffer table that hold a registered buffer (empty, sparse slots do not count). */
+    public int registeredBuffers() {
+        int n = 0;
+        if (bufTable != null) for (IoMappedUbuf b : bufTable) if (b != null) n++;
+        return n;
+    }
+
     /** ctx->nr_user_bufs / ctx->buf_table.nr. */
     public int nrUserBufs() { return bufTable == null ? 0 : bufTable.length; }
 

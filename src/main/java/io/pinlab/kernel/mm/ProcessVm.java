@@ -138,7 +138,9 @@ public final class ProcessVm {
         for (long p = addr; Long.compareUnsigned(p, addr + len) < 0; ) {
             long next = Math.min((p | (PAGE_SIZE - 1)) + 1, addr + len);
             long[] page = new long[1];
-            long got = Gup.getUserPagesRemote(k, target, p & ~(PAGE_SIZE - 1), 1, gupFlags, page, ex);
+            // the first page explains itself; the rest run quietly, or one call's explain would grow by
+            // GUP's steps for every page (about 100 bytes of heap each, 400 MB for 4 GiB)
+            long got = Gup.getUserPagesRemote(k, target, p & ~(PAGE_SIZE - 1), 1, gupFlags, page, p == addr ? ex : Explain.quiet());
             if (got <= 0) {
                 ex.step("__access_remote_vm", MEMORY, "stops", "get_user_pages_remote() got no page at " + hex(p) + " in pid " + pid);
                 break;

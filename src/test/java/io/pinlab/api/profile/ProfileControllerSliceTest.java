@@ -5,6 +5,7 @@ import io.pinlab.platform.ProblemWriter;
 import io.pinlab.platform.RateLimitProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
+import io.pinlab.session.CourseService;
 import io.pinlab.session.SessionService;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +37,9 @@ class ProfileControllerSliceTest {
 
     @MockitoBean
     SessionService sessions;
+
+    @MockitoBean
+    CourseService courses;
 
     @Test
     void listsProfiles() throws Exception {

@@ -11,6 +11,7 @@ import io.pinlab.kernel.Task;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
+import io.pinlab.kernel.iouring.Iovec;
 import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.GupCall;
@@ -207,7 +208,7 @@ class ReplayPropertyTest {
                     } else {
                         RegisterOp op = r.nextBoolean() ? RegisterOp.IORING_REGISTER_BUFFERS : RegisterOp.IORING_UNREGISTER_BUFFERS;
                         f.steps.call(s, Op.IO_URING_REGISTER, pid, new Requests.RegisterRequest(ring, op,
-                                op == RegisterOp.IORING_REGISTER_BUFFERS ? List.of(new Requests.IovecJson(Address.of(start), len)) : null,
+                                op == RegisterOp.IORING_REGISTER_BUFFERS ? IovecArray.of(List.of(new Iovec(start, len))) : null,
                                 null, null, null, null, null, null, null, null));
                     }
                 }

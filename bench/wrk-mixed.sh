@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Goal 1 of issue 13: req/s of the mixed lab workload (bench/mixed.lua) against the cheapest
+# endpoint, GET /api/v1/profiles (bench/profiles.lua), side by side in one server run.
+#   bench/wrk-mixed.sh                 starts target/pinlab-*.jar on $PORT (default 18500)
+#   PINLAB_URL=http://host:port bench/wrk-mixed.sh   uses a running server (rate limits off!)
+# Env: SESSIONS_N (200), CONNECTIONS (64), THREADS (2), WARMUP (20s), DURATION (20s), ROUNDS (3),
+#      JAVA_OPTS (extra JVM flags, e.g. a JFR recording).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-18500}
+N=${SESSIONS_N:-200} C=${CONNECTIONS:-64} T=${THREADS:-2}
+WARMUP=${WARMUP:-20s} DURATION=${DURATION:-20s} ROUNDS=${ROUNDS:-3}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+work=$(mktemp -d)
+server=
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+if [ -z "${PINLAB_URL:-}" ]; then
+  PINLAB_URL=http://127.0.0.1:$PORT
+  # the bench drives thousands of requests a second from one address: rate limits off
+  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$PORT" --pinlab.rate-limit.enabled=false \
+      --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
+      --logging.level.root=WARN >"$work/server.log" 2>&1 &
+  server=$!
+  until curl -sf "$PINLAB_URL/actuator/health" >/dev/null; do
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; exit 1; }
+    sleep 0.2
+  done
+fi
+B=$PINLAB_URL/api/v1
+
+for _ in $(seq "$N"); do
+  curl -sf -X POST "$B/sessions" -H 'Content-Type: application/json' -d '{"profile":"v6.18"}' \
+    | sed -E 's/.*"id":"([^"]+)".*"token":"([^"]+)".*/\1 \2/'
+  echo
+done >"$work/sessions"
+read -r sid token <"$work/sessions"
+ADDR=$(curl -sf -X POST "$B/sessions/$sid/processes/1/mmap" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' \
+  -d '{"length":16384,"prot":["PROT_READ","PROT_WRITE"],"flags":["MAP_PRIVATE","MAP_ANONYMOUS"]}' \
+  | sed -E 's/.*"addr":"([^"]+)".*/\1/')
+curl -sf -X POST "$B/sessions/$sid/processes/1/munmap" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' -d "{\"addr\":\"$ADDR\",\"length\":16384}" >/dev/null
+export SESSIONS=$work/sessions ADDR THREADS=$T
+
+rps() { sed -nE 's/^Requests\/sec: *([0-9.]+).*/\1/p'; }
+run() { wrk -t"$T" -c"$C" -d"$1" -s "bench/$2.lua" "$PINLAB_URL"; }
+
+echo "warm-up $WARMUP each"
+run "$WARMUP" mixed | grep -E 'chain errors|Non-2xx' || true
+run "$WARMUP" profiles >/dev/null
+echo "round  mixed req/s  profiles req/s  ratio   load average"
+for r in $(seq "$ROUNDS"); do
+  out=$(run "$DURATION" mixed); m=$(rps <<<"$out")
+  grep -E 'chain errors: [1-9]|Non-2xx' <<<"$out" || true
+  p=$(run "$DURATION" profiles | rps)
+  printf '%5d  %11.0f  %14.0f  %5.2f   %s\n' "$r" "$m" "$p" "$(echo "$m / $p" | bc -l)" \
+    "$(uptime | sed 's/.*load average: //')"
+done

@@ -1,0 +1,137 @@
+package io.pinlab.api.steps;
+
+import io.pinlab.api.json.Address;
+import io.pinlab.api.problem.ApiProblemException;
+import io.pinlab.kernel.iouring.Iovec;
+import com.fasterxml.jackson.annotation.JsonValue;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code iovecs} of io_uring_register, read in one streaming pass straight into the kernel's
+ * {@link Iovec}s: 16,384 buffers are a 672 KB array, and going through per-element JSON records,
+ * boxed numbers, Address objects and a second conversion loop cost more than registering them.
+ * Type errors are Jackson's (a 400 naming {@code iovecs[i].base}); a null element, a missing
+ * field or a negative length is remembered and reported by {@link #toKernel()} the way the
+ * request's other rules are.
+ */
+@JsonDeserialize(using = IovecArray.Reader.class)
+public final class IovecArray {
+    static final int MAX = 65536;
+    private static final List<Object> FIELDS = List.of("base", "len");
+
+    private final List<Iovec> iovecs;
+    private String badField;
+    private String problem;
+
+    private IovecArray(List<Iovec> iovecs) {
+        this.iovecs = iovecs;
+    }
+
+    /** Iovecs given as values (a test or a replay building a request in code). */
+    public static IovecArray of(List<Iovec> iovecs) {
+        return new IovecArray(new ArrayList<>(iovecs));
+    }
+
+    int size() { return iovecs.size(); }
+
+    /** As the request gave them (the step log keeps the arguments of every call). */
+    @JsonValue
+    List<Requests.IovecJson> json() {
+        List<Requests.IovecJson> out = new ArrayList<>(iovecs.size());
+        for (Iovec v : iovecs) out.add(new Requests.IovecJson(Address.of(v.base()), v.len()));
+        return out;
+    }
+
+    /** The iovecs, or a 400 naming the first element that breaks a rule. */
+    List<Iovec> toKernel() {
+        if (problem != null) throw ApiProblemException.badField(badField, problem);
+        return iovecs;
+    }
+
+    private void reject(String field, String message) {
+        if (problem == null) {
+            badField = field;
+            problem = message;
+        }
+    }
+
+    static final class Reader extends ValueDeserializer<IovecArray> {
+        @Override
+        public IovecArray deserialize(JsonParser p, DeserializationContext ctxt) {
+            if (!p.isExpectedStartArrayToken())
+                throw MismatchedInputException.from(p, List.class, "expected a JSON array");
+            IovecArray out = new IovecArray(new ArrayList<>());
+            int i = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), i++) {
+                if (i == MAX) {
+                    out.reject("iovecs", "size must be between 0 and " + MAX);
+                    p.skipChildren();
+                    continue;
+                }
+                if (t == JsonToken.VALUE_NULL) {
+                    out.reject("iovecs[" + i + "]", "must not be null");
+                    continue;
+                }
+                try {
+                    if (t != JsonToken.START_OBJECT)
+                        throw MismatchedInputException.from(p, Iovec.class, "expected a JSON object { base, len }");
+                    readIovec(p, out, i);
+                } catch (JacksonException e) {
+                    throw e.prependPath(out, i);
+                }
+            }
+            return out;
+        }
+
+        private static void readIovec(JsonParser p, IovecArray out, int i) {
+            long base = 0, len = 0;
+            boolean hasBase = false, hasLen = false;
+            for (String name = p.nextName(); name != null; name = p.nextName()) {
+                if (!name.equals("base") && !name.equals("len"))
+                    throw UnrecognizedPropertyException.from(p, Iovec.class, name, FIELDS);
+                JsonToken t = p.nextToken();
+                try {
+                    switch (name) {
+                        case "base" -> {
+                            if (t == JsonToken.VALUE_NULL) continue;
+                            if (t != JsonToken.VALUE_STRING)
+                                throw InvalidFormatException.from(p, "an address must be a JSON string, e.g. \""
+                                        + Address.EXAMPLE + "\"", t.asString(), Address.class);
+                            try {
+                                base = Address.parse(p.getString()).value();
+                            } catch (IllegalArgumentException e) {
+                                throw InvalidFormatException.from(p, e.getMessage(), p.getString(), Address.class);
+                            }
+                            hasBase = true;
+                        }
+                        case "len" -> {
+                            if (t == JsonToken.VALUE_NULL) continue;
+                            if (t != JsonToken.VALUE_NUMBER_INT)
+                                throw MismatchedInputException.from(p, Long.class, "expected a JSON integer");
+                            len = p.getLongValue();
+                            if (len < 0) out.reject("iovecs[" + i + "].len", "must be greater than or equal to 0");
+                            hasLen = true;
+                        }
+                        default -> { } // reported below, with its own path
+                    }
+                } catch (JacksonException e) {
+                    throw e.prependPath(Iovec.class, name);
+                }
+            }
+            if (!hasBase) out.reject("iovecs[" + i + "].base", "must not be null");
+            else if (!hasLen) out.reject("iovecs[" + i + "].len", "must not be null");
+            else out.iovecs.add(new Iovec(base, len));
+        }
+    }
+}
