@@ -267,8 +267,18 @@ class WebPageBrowserTest extends HttpTestSupport {
         // compare and exercises: run them where the service has them, else the page says so
         click("[data-testid=run-compare]");
         await(d -> !d.findElement(By.id("compare-result")).getText().isBlank());
-        if (driver.findElements(By.cssSelector("[data-testid=start-exercise]")).isEmpty())
+        await(d -> !d.findElement(By.cssSelector("#compare-result")).getText().contains("…"));
+        if (driver.findElements(By.cssSelector("[data-testid=start-exercise]")).isEmpty()) {
             assertThat(text("#exercises")).contains("not available");
+        } else {
+            // answer an exercise in the page: the service checks it and says whether it was right
+            click("[data-testid=start-exercise]");
+            el("[data-testid=exercise-form]");
+            for (WebElement input : driver.findElements(By.cssSelector("[data-testid=exercise-form] input"))) input.sendKeys("0");
+            click("[data-testid=exercise-form] button[type=submit]");
+            assertThat(text("[data-testid=exercise-verdict]")).matches("correct|not yet \\(try \\d+\\)");
+            shot("06-exercise");
+        }
 
         // keyboard: the map is one tab stop, arrow keys move the selection
         WebElement map = el("#map-wrap svg");
