@@ -70,9 +70,14 @@ public final class Kernel implements Serializable {
     private long nextFileId = 1;
 
     public Kernel(Profile profile, boolean movableZone) {
+        this(profile, movableZone, true);
+    }
+
+    private Kernel(Profile profile, boolean movableZone, boolean boot) {
         this.profile = profile;
         this.movableZone = movableZone;
         this.phys = new PhysMem(FRAMES_PER_ZONE);
+        if (!boot) return;
         bootMounts();
         createTask(0, "lab", DEFAULT_UID, false, DEFAULT_RLIMIT_MEMLOCK);
         log.printk("Linux version " + profile.kernel().replace("Linux ", "") + " (pinlab) profile " + profile.name());
@@ -241,4 +246,26 @@ public final class Kernel implements Serializable {
     }
 
     public long lastEventSeq() { return nextSeq - 1; }
+
+    // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /** A kernel that did not boot: no mounts, inodes, tasks or log lines; KernelSnapshot fills in every field. */
+    public static Kernel unbooted(Profile profile, boolean movableZone) { return new Kernel(profile, movableZone, false); }
+
+    /** The identity counters: next event seq, pid, inode number and file id, and the page-array entries held. */
+    public record Counters(long nextSeq, int nextPid, long nextIno, long nextFileId, long heldPageEntries) {}
+
+    public Counters counters() { return new Counters(nextSeq, nextPid, nextIno, nextFileId, heldPageEntries); }
+
+    /** Restores the counters and the event feed (at most MAX_EVENTS events, oldest first). */
+    public void restore(Counters c, List<Event> events) {
+        if (events.size() > MAX_EVENTS) throw new IllegalArgumentException(events.size() + " events");
+        nextSeq = c.nextSeq();
+        nextPid = c.nextPid();
+        nextIno = c.nextIno();
+        nextFileId = c.nextFileId();
+        heldPageEntries = c.heldPageEntries();
+        this.events.clear();
+        this.events.addAll(events);
+    }
 }
