@@ -11,8 +11,6 @@ import io.pinlab.kernel.mm.Vma;
 import io.pinlab.kernel.mm.VmOps;
 import io.pinlab.kernel.mm.Zone;
 
-import java.io.Serializable;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,18 +22,19 @@ import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
  * One lab session's simulated machine: physical memory, tasks, mounts and files, per-user
- * counters, sysctls, the kernel log and the event feed. Plain serialisable data; the session
- * layer serialises access (its lock plays mmap_lock), so nothing here is thread-safe.
+ * counters, sysctls and the kernel log. Deterministic: no clock, no randomness, no hash order in
+ * any answer, so replaying a session's log of {@link io.pinlab.kernel.sys.Syscall}s rebuilds it
+ * exactly. The session layer serialises access (its lock plays mmap_lock), so nothing here is
+ * thread-safe.
  *
  * The system-call style entry points live in the classes that mirror the kernel files
  * (Mmap, Memory, Gup, Fork, Files, Rsrc...); this class owns the state they share.
  */
-public final class Kernel implements Serializable {
+public final class Kernel {
     public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
     public static final int DEFAULT_UID = 1000;
     /** Simulated RAM per zone: 4 GiB NORMAL and 4 GiB MOVABLE. */
     public static final long FRAMES_PER_ZONE = 1L << 20;
-    public static final int MAX_EVENTS = 5000;
 
     public final Profile profile;
     public final boolean movableZone;
@@ -62,9 +61,6 @@ public final class Kernel implements Serializable {
     public long hugePagesInUse = 0;
     public long hugePagesReserved = 0;
 
-    /** The newest MAX_EVENTS calls; a deque so that dropping the oldest is O(1) on every call. */
-    private final ArrayDeque<Event> events = new ArrayDeque<>();
-    private long nextSeq = 1;
     private int nextPid = 1;
     private long nextIno = 100;
     private long nextFileId = 1;
@@ -226,46 +222,20 @@ public final class Kernel implements Serializable {
         userLockedVm.put(uid, v);
     }
 
-    // ---------------------------------------------------------------- events
-
-    /** Records a call and its answer in the session's event feed. */
-    public void event(int pid, String call, Map<String, Object> args, long ret, Errno errno) {
-        if (events.size() == MAX_EVENTS) events.removeFirst();
-        events.add(new Event(nextSeq++, System.currentTimeMillis(), pid, call, args, ret, errno == null ? null : errno.name()));
-    }
-
-    public void event(int pid, String call, Map<String, Object> args, SysResult r) {
-        event(pid, call, args, r.ret(), r.errno());
-    }
-
-    /** Events with seq > after, oldest first. */
-    public List<Event> eventsAfter(long after) {
-        List<Event> out = new ArrayList<>();
-        for (Event e : events) if (e.seq() > after) out.add(e);
-        return out;
-    }
-
-    public long lastEventSeq() { return nextSeq - 1; }
-
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
 
     /** A kernel that did not boot: no mounts, inodes, tasks or log lines; KernelSnapshot fills in every field. */
     public static Kernel unbooted(Profile profile, boolean movableZone) { return new Kernel(profile, movableZone, false); }
 
-    /** The identity counters: next event seq, pid, inode number and file id, and the page-array entries held. */
-    public record Counters(long nextSeq, int nextPid, long nextIno, long nextFileId, long heldPageEntries) {}
+    /** The identity counters: next pid, inode number and file id, and the page-array entries held. */
+    public record Counters(int nextPid, long nextIno, long nextFileId, long heldPageEntries) {}
 
-    public Counters counters() { return new Counters(nextSeq, nextPid, nextIno, nextFileId, heldPageEntries); }
+    public Counters counters() { return new Counters(nextPid, nextIno, nextFileId, heldPageEntries); }
 
-    /** Restores the counters and the event feed (at most MAX_EVENTS events, oldest first). */
-    public void restore(Counters c, List<Event> events) {
-        if (events.size() > MAX_EVENTS) throw new IllegalArgumentException(events.size() + " events");
-        nextSeq = c.nextSeq();
+    public void restore(Counters c) {
         nextPid = c.nextPid();
         nextIno = c.nextIno();
         nextFileId = c.nextFileId();
         heldPageEntries = c.heldPageEntries();
-        this.events.clear();
-        this.events.addAll(events);
     }
 }

@@ -1,13 +1,12 @@
 package io.pinlab.kernel;
 
-import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /** The session's dmesg ring and WARN_ON_ONCE bookkeeping (include/asm-generic/bug.h). */
-public final class KernelLog implements Serializable {
+public final class KernelLog {
     public static final int MAX_LINES = 2000;
     private final ArrayDeque<String> lines = new ArrayDeque<>();
     private final Set<String> warnedOnce = new HashSet<>();

@@ -1,6 +1,5 @@
 package io.pinlab.kernel;
 
-import java.io.Serializable;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +13,7 @@ import static io.pinlab.kernel.Profile.Feature.*;
  * section 4). No subclass per version, and no "if profile == X" outside this file.
  */
 public record Profile(String name, String kernel, String summary, List<String> differences,
-                      Set<Feature> features, IoUringFileCheck ioUringFileCheck, boolean isDefault)
-        implements Serializable {
+                      Set<Feature> features, IoUringFileCheck ioUringFileCheck, boolean isDefault) {
 
     /** A behaviour that some kernel versions have; the comment names the version or commit. */
     public enum Feature {
@@ -161,9 +159,6 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public static Optional<Profile> byName(String name) {
         return ALL.stream().filter(p -> p.name.equals(name)).findFirst();
     }
-
-    /** Deserialisation keeps the canonical instances, so profiles compare by identity too. */
-    private Object readResolve() { return byName(name).orElse(this); }
 
     public static List<String> names() { return ALL.stream().map(Profile::name).toList(); }
 

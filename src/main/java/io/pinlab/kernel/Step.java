@@ -1,7 +1,6 @@
 package io.pinlab.kernel;
 
-import java.io.Serializable;
 
 /** One kernel check that ran: function, source file, outcome, and a one-line reason. */
-public record Step(String fn, String file, String outcome, String detail) implements Serializable {
+public record Step(String fn, String file, String outcome, String detail) {
 }

@@ -39,7 +39,6 @@ public final class Sysctl {
             ex.ok("proc_dointvec_minmax", "kernel/sysctl.c", "vm.max_map_count = " + value);
             r = ex.result(0);
         }
-        k.event(0, "sysctl", Event.args("name", name, "value", value), r);
         return r;
     }
 }

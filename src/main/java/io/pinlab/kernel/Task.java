@@ -3,11 +3,10 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.mm.Mm;
 
-import java.io.Serializable;
 import java.util.TreeMap;
 
 /** struct task_struct, reduced to what the labs observe: identity, credentials, mm, fd table. */
-public final class Task implements Serializable {
+public final class Task {
     public final int pid;
     public final int ppid;
     public String comm;

@@ -8,7 +8,9 @@
  * <h2>Entry points (what the REST layer calls)</h2>
  * Flag arguments are kernel bit masks (the API converts names to masks with the enums
  * {@code Prot}, {@code MapFlag}, {@code Madv}, {@code FollFlag}, {@code OFlag}, {@code MfdFlag}).
- * Every entry point records its call in the event feed ({@code Kernel.event}).
+ * Each entry point the API offers is also a value, {@link io.pinlab.kernel.sys.Syscall}: a
+ * session is the log of those calls, and replaying it rebuilds the kernel exactly (no clock,
+ * no randomness, no hash order in answers).
  * <ul>
  * <li>processes: {@code Kernel.createTask(ppid, comm, uid, capIpcLock, rlimitMemlock)},
  *     {@code Kernel.task(pid)} (404 if absent), {@code Fork.copyProcess(k, parent)} (ret = child pid),
@@ -22,14 +24,14 @@
  * <li>views: {@code Views.maps(k, t)}, {@code Views.mapsText(k, t)}, {@code Views.pagemap(k, t, addr, len)},
  *     {@code Views.status(k, t)}, {@code Views.fds(k, t)}, {@code Views.mounts(k)}</li>
  * <li>sysctl: {@code Sysctl.get(k, name)}, {@code Sysctl.set(k, name, value)}</li>
- * <li>GUP: {@code Gup.isValidGupArgs(...)} (the one implementation, also used by request validation),
- *     {@code Gup.call(k, t, GupRequest)} -> GupResult, {@code Pins.release(k, pinId, how, makeDirty)},
- *     {@code Pins.list(k)}; {@code Gup.requestShapeError(profile, GupRequest)} (400 message or null),
- *     {@code Gup.warnInvalidArgs(k, violation)} (prints the WARN_ON_ONCE on a 422); for io_uring:
+ * <li>GUP: {@code Gup.isValidGupArgs(...)} (the one implementation),
+ *     {@code Gup.call(k, t, GupRequest)} -> GupResult (with the broken is_valid_gup_args() rule, if any),
+ *     {@code Pins.release(k, pinId, how, makeDirty)},
+ *     {@code Pins.list(k)}; {@code Gup.requestShapeError(profile, GupRequest)} (400 message or null); for io_uring:
  *     {@code Gup.pinUserPages / pinUserPagesFast / unpinUserPage(s)} (no driver-visible Pin)</li>
  * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code IoUring.register(k, t, RegisterArgs)},
  *     {@code IoUring.enter(k, t, fd, sqes)}, {@code IoUring.buffers(k, t, fd)}</li>
- * <li>log: {@code Kernel.log.text()} (dmesg), {@code Kernel.eventsAfter(seq)}</li>
+ * <li>log: {@code Kernel.log.text()} (dmesg)</li>
  * </ul>
  */
 package io.pinlab.kernel;

@@ -3,78 +3,104 @@ package io.pinlab.session;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Profile;
 
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.Serial;
-import java.io.Serializable;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * One lab: a simulated kernel plus who may use it. Plain serialisable data (for the Redis store)
- * except the lock, which is rebuilt on deserialisation.
+ * One lab as this replica holds it: the session's metadata plus its materialised kernel, the
+ * state after {@code version} steps of the log (kept in {@link SessionService}'s bounded cache,
+ * rebuilt by replay when missing or behind). A view made with {@link #at} shows the state after
+ * an earlier step instead, replayed into a throwaway kernel.
  *
  * <p>The lock plays {@code mmap_lock}: every request to one session runs under it, so the kernel
  * state never sees two requests at once, while different sessions proceed in parallel.
  * A {@link ReentrantLock} rather than {@code synchronized} so virtual threads never pin a carrier.
  */
-public final class LabSession implements Serializable {
-    @Serial
-    private static final long serialVersionUID = 1L;
+public final class LabSession {
+    private final SessionRecord meta;
+    private final Profile profile;
+    private final SessionService owner;
+    /** null for the head; else the step whose state this view shows. */
+    private final Long at;
+    final ReentrantLock lock;
 
-    private final String id;
-    private final byte[] tokenHash;
-    private final String profileName;
-    private final String label;
-    private final boolean movableZone;
-    private final Instant createdAt;
-    private final Kernel kernel;
+    // guarded by lock
+    Kernel kernel;
+    long version;
+    /** The newest log version this replica has seen in the store (catch up to at least this). */
+    volatile long seen;
     private volatile Instant lastAccess;
-    private transient ReentrantLock lock = new ReentrantLock();
 
-    LabSession(String id, byte[] tokenHash, Profile profile, String label, boolean movableZone,
-               Instant createdAt, Kernel kernel) {
-        this.id = Objects.requireNonNull(id);
-        this.tokenHash = tokenHash.clone();
-        this.profileName = profile.name();
-        this.label = label;
-        this.movableZone = movableZone;
-        this.createdAt = createdAt;
-        this.lastAccess = createdAt;
-        this.kernel = Objects.requireNonNull(kernel);
+    LabSession(SessionRecord meta, SessionService owner) {
+        this(meta, owner, null, new ReentrantLock());
     }
 
-    public String id() { return id; }
+    private LabSession(SessionRecord meta, SessionService owner, Long at, ReentrantLock lock) {
+        this.meta = meta;
+        this.profile = Profile.byName(meta.profile()).orElseThrow(() -> new UnknownProfileException(meta.profile()));
+        this.owner = owner;
+        this.at = at;
+        this.lock = lock;
+        this.seen = meta.version();
+        this.lastAccess = meta.lastAccess();
+    }
 
-    public Profile profile() { return Profile.byName(profileName).orElseThrow(); }
+    public String id() { return meta.id(); }
 
-    public String label() { return label; }
+    public Profile profile() { return profile; }
 
-    public boolean movableZone() { return movableZone; }
+    public String label() { return meta.label(); }
 
-    public Instant createdAt() { return createdAt; }
+    public boolean movableZone() { return meta.movableZone(); }
+
+    public Instant createdAt() { return meta.createdAt(); }
 
     public Instant lastAccess() { return lastAccess; }
 
-    byte[] tokenHash() { return tokenHash.clone(); }
+    /** The step this view shows, or null for the session's current state. */
+    public Long at() { return at; }
 
-    void touch(Instant now) { this.lastAccess = now; }
+    byte[] tokenHash() { return meta.tokenHash(); }
 
-    /** Runs {@code call} on the kernel with the session lock held (the simulated mmap_lock). */
-    public <T> T locked(Function<Kernel, T> call) {
+    void touched(Instant now, long storeVersion) {
+        lastAccess = now;
+        if (storeVersion > seen) seen = storeVersion;
+    }
+
+    /**
+     * This session's state after step {@code step} (0 = as booted), for the read endpoints'
+     * {@code ?at=N}; reading it replays the log into a throwaway kernel.
+     */
+    public LabSession at(long step) {
+        return new LabSession(meta, owner, step, new ReentrantLock());
+    }
+
+    /**
+     * Runs {@code read} on the kernel with the session lock held (the simulated mmap_lock), after
+     * catching up with the log. For reads: a change made here would not be in the log; calls go
+     * through {@link SessionService#execute}.
+     */
+    public <T> T locked(Function<Kernel, T> read) {
+        if (at != null) return read.apply(owner.replayed(this, at));
         lock.lock();
         try {
-            return call.apply(kernel);
+            owner.catchUp(this);
+            return read.apply(kernel);
         } finally {
             lock.unlock();
         }
     }
 
-    @Serial
-    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-        in.defaultReadObject();
-        lock = new ReentrantLock();
+    /** Steps in this session's log (for a view: the step it shows). */
+    public long steps() {
+        if (at != null) return at;
+        lock.lock();
+        try {
+            owner.catchUp(this);
+            return version;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -1,28 +1,64 @@
 package io.pinlab.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.NoSuchObjectException;
 import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.StateConflictException;
+import io.pinlab.kernel.sys.Syscall;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
-/** Creates, authorises and ends lab sessions. */
+/**
+ * Creates, authorises and ends lab sessions, and runs their calls. A session is its profile,
+ * options and append-only log of steps ({@link SessionStore}); each replica keeps a bounded cache
+ * of materialised kernels ({@link LabSession}, the state after some version of the log) and
+ * catches up by replaying the steps it lacks. A call is applied under the session lock and
+ * appended with compare-and-set; on a conflict (another replica appended first) the cached kernel
+ * is dropped, rebuilt from the log, and the call retried.
+ */
 @Service
 public class SessionService {
+    /** Retries of one call that keeps losing the compare-and-set to other replicas. */
+    private static final int MAX_ATTEMPTS = 16;
+
     private final SessionStore store;
     private final SessionProperties properties;
     private final Clock clock;
+    private final SyscallDecoder decoder;
+    private final Cache<String, LabSession> kernels;
 
-    public SessionService(SessionStore store, SessionProperties properties, Clock clock) {
+    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder) {
         this.store = store;
         this.properties = properties;
         this.clock = clock;
+        this.decoder = decoder;
+        this.kernels = Caffeine.newBuilder()
+                .maximumSize(properties.kernelCacheSize())
+                .expireAfterAccess(properties.idleTimeout())
+                .build();
     }
 
     /** A new session and its token; the token is not kept, only its hash. */
     public record Created(LabSession session, String token) {
+    }
+
+    /** Encodes the step of a call once its answer is known (the api layer owns the step vocabulary). */
+    @FunctionalInterface
+    public interface StepEncoder<R> {
+        byte[] encode(long timeMillis, R answer);
+    }
+
+    /** The kernel a new session of this profile boots. */
+    public static Kernel boot(Profile profile, boolean movableZone) {
+        return new Kernel(profile, movableZone);
     }
 
     /**
@@ -31,30 +67,52 @@ public class SessionService {
      * @throws SessionLimitException   when the store is full
      */
     public Created create(String profileName, String label, boolean movableZone) {
-        Profile profile = profileName == null ? Profile.defaultProfile()
+        return create(profile(profileName), label, movableZone, List.of(), null);
+    }
+
+    /** The profile of this name (null: the default). */
+    public static Profile profile(String profileName) {
+        return profileName == null ? Profile.defaultProfile()
                 : Profile.byName(profileName).orElseThrow(() -> new UnknownProfileException(profileName));
+    }
+
+    /**
+     * A new session whose log starts with {@code steps} (import), already applied to {@code kernel}
+     * (booted with {@link #boot} for this profile and options).
+     */
+    public Created create(Profile profile, String label, boolean movableZone, List<byte[]> steps, Kernel kernel) {
+        if (steps.size() > properties.limits().maxSteps()) throw new StepLimitException(properties.limits().maxSteps());
         String token = Tokens.newToken();
-        LabSession session = new LabSession(Tokens.newSessionId(), Tokens.sha256(token), profile, label,
-                movableZone, clock.instant(), new Kernel(profile, movableZone));
-        store.add(session);
+        Instant now = clock.instant();
+        SessionRecord meta = new SessionRecord(Tokens.newSessionId(), Tokens.sha256(token), profile.name(), label,
+                movableZone, now, now, 0);
+        store.create(meta);
+        for (int i = 0; i < steps.size(); i++)
+            if (!store.append(meta.id(), i, steps.get(i))) throw new IllegalStateException("a new session's log changed while importing");
+        LabSession session = new LabSession(meta.withVersion(steps.size()), this);
+        session.kernel = kernel != null ? kernel : boot(profile, movableZone);
+        session.version = steps.size();
+        kernels.put(meta.id(), session);
         return new Created(session, token);
     }
 
     /**
-     * The session {@code id} if {@code authorization} carries its token.
+     * The session {@code id} if {@code authorization} carries its token; counts as an access.
      *
      * @throws MissingTokenException    no or malformed bearer token (401)
      * @throws SessionNotFoundException unknown session or a token that does not match (404, same for both)
      */
     public LabSession authorize(String id, String authorization) {
         String token = Tokens.bearer(authorization);
-        Optional<LabSession> found = store.find(id);
+        Optional<SessionRecord> found = store.find(id);
         // Hash even for an unknown id so that both failures cost the same.
-        byte[] expected = found.map(LabSession::tokenHash).orElseGet(() -> new byte[32]);
+        byte[] expected = found.map(SessionRecord::tokenHash).orElseGet(() -> new byte[32]);
         boolean ok = Tokens.matches(token, expected);
         if (found.isEmpty() || !ok) throw new SessionNotFoundException();
-        LabSession session = found.get();
-        session.touch(clock.instant());
+        SessionRecord meta = found.get();
+        store.touch(id);
+        LabSession session = kernels.get(id, k -> new LabSession(meta, this));
+        session.touched(clock.instant(), meta.version());
         return session;
     }
 
@@ -62,16 +120,145 @@ public class SessionService {
     public void delete(String id, String authorization) {
         authorize(id, authorization);
         store.remove(id);
+        kernels.invalidate(id);
     }
 
     /** Whether the session still exists (deleted or expired sessions do not); not an access. */
     public boolean isLive(LabSession session) {
-        return store.exists(session.id());
+        return store.find(session.id()).isPresent();
+    }
+
+    /** Steps in the session's log as the store has it now (0 for a session that is gone); not an access. */
+    public long storedSteps(LabSession session) {
+        return store.find(session.id()).map(SessionRecord::version).orElse(0L);
     }
 
     /** When an untouched session expires. */
     public Instant expiresAt(LabSession session) {
         return session.lastAccess().plus(properties.idleTimeout());
+    }
+
+    /**
+     * Runs one call: applies {@code call} to the session's kernel under its lock, appends the step
+     * to the log, and returns {@code present(kernel, answer)} (computed under the lock). A call
+     * the kernel core refuses with an exception (no such process or pin, a pin released twice)
+     * changes nothing and is not logged.
+     *
+     * @throws StepLimitException    (409) the log is full
+     * @throws ProcessLimitException (409) one process too many
+     */
+    public <R, A> A execute(LabSession session, Syscall<R> call, StepEncoder<R> encoder,
+                            BiFunction<Kernel, R, A> present) {
+        if (session.at() != null) throw new IllegalArgumentException("a past state cannot be changed");
+        session.lock.lock();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                catchUp(session);
+                Kernel k = session.kernel;
+                if (session.version >= properties.limits().maxSteps())
+                    throw new StepLimitException(properties.limits().maxSteps());
+                checkPolicy(k, call);
+                R answer;
+                try {
+                    answer = call.apply(k);
+                } catch (NoSuchObjectException | StateConflictException refused) {
+                    throw refused; // raised before any state changed
+                } catch (RuntimeException bug) {
+                    session.kernel = null; // may be half-changed: rebuild from the log next time
+                    throw bug;
+                }
+                byte[] step = encoder.encode(clock.millis(), answer);
+                if (store.append(session.id(), session.version, step)) {
+                    session.version++;
+                    session.seen = Math.max(session.seen, session.version);
+                    return present.apply(k, answer);
+                }
+                // lost the race (or the session is gone): our kernel holds a step the log does not
+                session.kernel = null;
+                Optional<SessionRecord> now = store.find(session.id());
+                if (now.isEmpty()) {
+                    kernels.invalidate(session.id());
+                    throw new SessionNotFoundException();
+                }
+                session.seen = Math.max(session.seen, now.get().version());
+                if (attempt == MAX_ATTEMPTS)
+                    throw new IllegalStateException("session " + session.id() + ": " + MAX_ATTEMPTS + " appends lost");
+            }
+        } finally {
+            session.lock.unlock();
+        }
+    }
+
+    /** Session policy, not kernel behaviour: the process limit for calls that create one. */
+    private void checkPolicy(Kernel k, Syscall<?> call) {
+        switch (call) {
+            case Syscall.CreateProcess c -> checkProcessLimit(k.tasks.size());
+            case Syscall.Fork f -> {
+                k.task(f.pid()); // 404 before 409, as before
+                checkProcessLimit(k.tasks.size());
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Brings the session's cached kernel up to the newest version seen in the store: boots it
+     * when missing and replays the steps it lacks. Caller holds the session lock.
+     */
+    void catchUp(LabSession s) {
+        if (s.kernel == null) {
+            // Seam for snapshots: once io.pinlab.kernel.snapshot.KernelSnapshot exists, start from
+            // store.latestSnapshot(id) (KernelSnapshot.read, version) instead of booting at step 0.
+            s.kernel = boot(s.profile(), s.movableZone());
+            s.version = 0;
+        }
+        if (s.version >= s.seen) return;
+        List<byte[]> missing = store.stepsAfter(s.id(), s.version);
+        for (byte[] b : missing) {
+            replay(s.kernel, s.profile(), LoggedStep.decode(b), s.version + 1);
+            s.version++;
+        }
+        s.seen = Math.max(s.seen, s.version);
+    }
+
+    /** The state after step {@code step} of the log, replayed into a throwaway kernel (never cached). */
+    Kernel replayed(LabSession view, long step) {
+        Kernel k = boot(view.profile(), view.movableZone());
+        if (step <= 0) return k;
+        List<byte[]> log = store.stepsAfter(view.id(), 0);
+        for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);
+        return k;
+    }
+
+    /**
+     * Re-applies one logged step. The kernel is deterministic, so the answer must be the logged
+     * one; a difference is a bug in the simulator and stops the replay.
+     */
+    private void replay(Kernel k, Profile profile, LoggedStep step, long seq) {
+        Syscall<?> call = decoder.decode(profile, step);
+        Object answer;
+        try {
+            answer = call.apply(k);
+        } catch (NoSuchObjectException | StateConflictException e) {
+            throw new IllegalStateException("replay of step " + seq + " (" + step.op() + ") failed: " + e.getMessage(), e);
+        }
+        long ret = Syscall.ret(answer);
+        var errno = Syscall.errno(answer);
+        if (ret != step.ret() || !java.util.Objects.equals(errno == null ? null : errno.name(), step.errno()))
+            throw new IllegalStateException("replay of step " + seq + " (" + step.op() + ") diverged: logged ret "
+                    + step.ret() + ", replay ret " + ret);
+    }
+
+    /**
+     * Logged steps {@code after+1 ..}, at most {@code max} of them, oldest first (for history
+     * and the event feed); not an access.
+     */
+    public List<LoggedStep> steps(LabSession session, long after, int max) {
+        List<byte[]> raw = store.stepsAfter(session.id(), after);
+        List<LoggedStep> out = new ArrayList<>(Math.min(raw.size(), max));
+        for (int i = 0; i < raw.size() && i < max; i++) out.add(LoggedStep.decode(raw.get(i)));
+        return out;
     }
 
     /**

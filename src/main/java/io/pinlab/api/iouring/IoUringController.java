@@ -3,29 +3,21 @@ package io.pinlab.api.iouring;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pfns;
 import io.pinlab.api.common.Pids;
-import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.json.Address;
 import io.pinlab.kernel.iouring.BufferView;
-import io.pinlab.kernel.iouring.Cqe;
-import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
-import io.pinlab.kernel.iouring.RegisterArgs;
-import io.pinlab.kernel.iouring.RegisterOp;
-import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.session.LabSession;
-import io.pinlab.session.SessionService;
+import io.pinlab.api.steps.Op;
+import io.pinlab.api.steps.Steps;
+import io.pinlab.api.steps.Answers.EnterAnswer;
+import io.pinlab.api.steps.Requests.EnterRequest;
+import io.pinlab.api.steps.Requests.RegisterRequest;
+import io.pinlab.api.steps.Requests.SetupRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.PositiveOrZero;
-import jakarta.validation.constraints.Size;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -34,115 +26,16 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.EnumSet;
 import java.util.List;
 
 @Tag(name = "io_uring", description = "io_uring rings and registered (fixed) buffers")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class IoUringController {
-    /** u32 fields of the uapi structs. */
-    private static final long U32_MAX = 0xffff_ffffL;
+    private final Steps steps;
 
-    private final SessionService sessions;
-
-    IoUringController(SessionService sessions) {
-        this.sessions = sessions;
-    }
-
-    /** IORING_SETUP_* flags the simulator knows (include/uapi/linux/io_uring.h). */
-    enum SetupFlag {
-        IORING_SETUP_IOPOLL(1), IORING_SETUP_SQPOLL(1 << 1), IORING_SETUP_SQ_AFF(1 << 2), IORING_SETUP_CQSIZE(1 << 3),
-        IORING_SETUP_CLAMP(1 << 4), IORING_SETUP_ATTACH_WQ(1 << 5), IORING_SETUP_R_DISABLED(1 << 6),
-        IORING_SETUP_SUBMIT_ALL(1 << 7), IORING_SETUP_COOP_TASKRUN(1 << 8), IORING_SETUP_TASKRUN_FLAG(1 << 9),
-        IORING_SETUP_SQE128(1 << 10), IORING_SETUP_CQE32(1 << 11), IORING_SETUP_SINGLE_ISSUER(1 << 12),
-        IORING_SETUP_DEFER_TASKRUN(1 << 13);
-
-        final int value;
-
-        SetupFlag(int value) {
-            this.value = value;
-        }
-    }
-
-    /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
-    enum RsrcFlag {
-        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
-
-        final int value;
-
-        RsrcFlag(int value) {
-            this.value = value;
-        }
-    }
-
-    /** The SQE opcodes fixed-buffer I/O uses. */
-    enum SqeOp {
-        IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED);
-
-        final int value;
-
-        SqeOp(int value) {
-            this.value = value;
-        }
-    }
-
-    record SetupRequest(@Schema(example = "8") @NotNull @PositiveOrZero @Max(U32_MAX) Long entries,
-                        @ArraySchema(schema = @Schema(implementation = SetupFlag.class)) EnumSet<SetupFlag> flags) {
-    }
-
-    record IovecJson(@NotNull Address base, @Schema(example = "4096") @NotNull @PositiveOrZero Long len) {
-    }
-
-    record RegisterRequest(
-            @NotNull Integer fd,
-            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
-            // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
-            // 10-15 ms of a 30 ms budget for the largest legal table
-            @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
-            @Schema(description = "nr_args; default what liburing passes") @PositiveOrZero @Max(U32_MAX) Long nrArgs,
-            @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
-            @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
-            @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
-            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
-
-        RegisterArgs toKernel() {
-            List<Iovec> iov = null;
-            if (iovecs != null) {
-                iov = new java.util.ArrayList<>(iovecs.size());
-                for (int i = 0; i < iovecs.size(); i++) {
-                    IovecJson v = iovecs.get(i);
-                    if (v == null) throw ApiProblemException.badField("iovecs[" + i + "]", "must not be null");
-                    if (v.base() == null) throw ApiProblemException.badField("iovecs[" + i + "].base", "must not be null");
-                    if (v.len() == null) throw ApiProblemException.badField("iovecs[" + i + "].len", "must not be null");
-                    if (v.len() < 0) throw ApiProblemException.badField("iovecs[" + i + "].len", "must be greater than or equal to 0");
-                    iov.add(new Iovec(v.base().value(), v.len()));
-                }
-            }
-            int f = 0;
-            if (flags != null) for (RsrcFlag x : flags) f |= x.value;
-            return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
-                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
-        }
-    }
-
-    record SqeJson(@Schema(implementation = SqeOp.class) @NotNull SqeOp opcode, @NotNull Integer fd,
-                   @NotNull Address addr, @NotNull @PositiveOrZero @Max(U32_MAX) Long len,
-                   @Schema(description = "file offset; -1 means the current position") @Min(-1) Long off,
-                   @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData) {
-    }
-
-    record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes) {
-    }
-
-    record CqeView(long userData, int res, int flags) {
-        static CqeView of(Cqe c) {
-            return new CqeView(c.userData(), c.res(), c.flags());
-        }
-    }
-
-    record EnterAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
-                       List<CqeView> cqes, List<KernelAnswer.ExplainStep> explain) {
+    IoUringController(Steps steps) {
+        this.steps = steps;
     }
 
     record BufferJson(int index, Address base, long len, int nrBvecs, long accountedPages,
@@ -168,37 +61,21 @@ class IoUringController {
     @PostMapping(path = "/io_uring_setup", consumes = MediaType.APPLICATION_JSON_VALUE)
     KernelAnswer setup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                        @RequestBody @Valid SetupRequest req) {
-        Pids.check(pid);
-        int flags = 0;
-        if (req.flags() != null) for (SetupFlag f : req.flags()) flags |= f.value;
-        int entries = (int) (long) req.entries();
-        int f = flags;
-        return KernelAnswer.of(session.locked(k -> IoUring.setup(k, k.task(pid), entries, f)));
+        return steps.call(session, Op.IO_URING_SETUP, Pids.check(pid), req);
     }
 
     @Operation(operationId = "ioUringRegister", summary = "io_uring_register(2) with the buffer opcodes")
     @PostMapping(path = "/io_uring_register", consumes = MediaType.APPLICATION_JSON_VALUE)
     KernelAnswer register(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                           @RequestBody @Valid RegisterRequest req) {
-        Pids.check(pid);
-        RegisterArgs args = req.toKernel();
-        return KernelAnswer.of(session.locked(k -> IoUring.register(k, k.task(pid), args)));
+        return steps.call(session, Op.IO_URING_REGISTER, Pids.check(pid), req);
     }
 
     @Operation(operationId = "ioUringEnter", summary = "io_uring_enter(2): submit SQEs, reap CQEs")
     @PostMapping(path = "/io_uring_enter", consumes = MediaType.APPLICATION_JSON_VALUE)
     EnterAnswer enter(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                       @RequestBody @Valid EnterRequest req) {
-        Pids.check(pid);
-        // each fixed read or write moves its range page by page: the whole submission counts
-        // against the per-call touch limit, like access and MAP_POPULATE
-        sessions.checkTouch("sqes", req.sqes().stream().mapToLong(SqeJson::len).sum());
-        List<Sqe> sqes = req.sqes().stream().map(s -> new Sqe(s.opcode().value, s.fd(), s.addr().value(), s.len(),
-                s.off() == null ? 0 : s.off(), s.bufIndex(), s.userData() == null ? 0 : s.userData())).toList();
-        EnterResult r = session.locked(k -> IoUring.enter(k, k.task(pid), req.fd(), sqes));
-        return new EnterAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),
-                r.cqes().stream().map(CqeView::of).toList(),
-                r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
+        return steps.call(session, Op.IO_URING_ENTER, Pids.check(pid), req);
     }
 
     @Operation(operationId = "listIoUringBuffers", summary = "The ring's registered-buffer table")

@@ -1,34 +1,30 @@
 package io.pinlab.api.memory;
 
-import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.json.Address;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.mm.MapFlag;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.Views;
-import io.pinlab.kernel.mm.AccessResult;
-import io.pinlab.kernel.mm.Madv;
-import io.pinlab.kernel.mm.Madvise;
-import io.pinlab.kernel.mm.Memory;
-import io.pinlab.kernel.mm.Mmap;
-import io.pinlab.kernel.mm.Mprotect;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import io.pinlab.kernel.mm.Prot;
 import io.pinlab.session.LabSession;
-import io.pinlab.session.SessionService;
+import io.pinlab.api.steps.Op;
+import io.pinlab.api.steps.Steps;
+import io.pinlab.api.steps.Answers.AccessAnswer;
+import io.pinlab.api.steps.Answers.MmapAnswer;
+import io.pinlab.api.steps.Requests.AccessRequest;
+import io.pinlab.api.steps.Requests.MadviseRequest;
+import io.pinlab.api.steps.Requests.MmapRequest;
+import io.pinlab.api.steps.Requests.MprotectRequest;
+import io.pinlab.api.steps.Requests.RangeRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -36,36 +32,16 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.EnumSet;
 import java.util.List;
 
 @Tag(name = "memory", description = "mmap family and the process touching its own memory")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class MemoryController {
-    private final SessionService sessions;
+    private final Steps steps;
 
-    MemoryController(SessionService sessions) {
-        this.sessions = sessions;
-    }
-
-    @Schema(description = "mmap(2) arguments")
-    record MmapRequest(
-            @Schema(description = "hint, or the address for MAP_FIXED", defaultValue = "0x0") Address addr,
-            @Schema(description = "bytes; rounded up to pages by the kernel", example = "16384")
-            @NotNull @PositiveOrZero Long length,
-            @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\",\"PROT_WRITE\"]"))
-            @NotNull EnumSet<Prot> prot,
-            @ArraySchema(schema = @Schema(implementation = MapFlag.class), arraySchema = @Schema(example = "[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]"))
-            @NotNull EnumSet<MapFlag> flags,
-            @Schema(description = "file descriptor; -1 for anonymous", defaultValue = "-1") Integer fd,
-            @Schema(description = "file offset in bytes", defaultValue = "0") @PositiveOrZero Long offset) {
-    }
-
-    @Schema(description = "mmap answer: addr on success (ret null), else addr null and ret = -errno")
-    record MmapAnswer(@Schema(nullable = true) Address addr, @Schema(nullable = true, example = "-22") Long ret,
-                      @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
-                      List<KernelAnswer.ExplainStep> explain, List<String> warnings, FlagSet prot, FlagSet flags) {
+    MemoryController(Steps steps) {
+        this.steps = steps;
     }
 
     @Operation(operationId = "mmap", summary = "mmap(2)",
@@ -73,40 +49,7 @@ class MemoryController {
     @PostMapping(path = "/mmap", consumes = MediaType.APPLICATION_JSON_VALUE)
     MmapAnswer mmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                     @RequestBody @Valid MmapRequest req) {
-        Pids.check(pid);
-        int prot = Prot.mask(req.prot());
-        int flags = MapFlag.mask(req.flags());
-        long addr = req.addr() == null ? 0 : req.addr().value();
-        int fd = req.fd() == null ? -1 : req.fd();
-        long off = req.offset() == null ? 0 : req.offset();
-        if (req.flags().contains(MapFlag.MAP_POPULATE)) sessions.checkTouch("length", req.length());
-        SysResult r = session.locked(k -> Mmap.doMmap(k, k.task(pid), addr, req.length(), prot, flags, fd, off));
-        KernelAnswer a = KernelAnswer.of(r);
-        return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? null : r.ret(), a.errno(), a.explain(),
-                a.warnings(), FlagSet.of(req.prot(), prot), FlagSet.of(req.flags(), flags));
-    }
-    /** How the process touches its memory. */
-    enum AccessKind { read, write }
-
-    @Schema(description = "the process itself touches memory: faults, COW, SIGSEGV")
-    record AccessRequest(@NotNull Address addr,
-                         @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
-                         @Schema(example = "write") @NotNull AccessKind access,
-                         @Schema(description = "write: the value stored in each page touched", example = "42") Long value) {
-    }
-
-    @Schema(description = "what the process saw: ret bytes accessed before a signal stopped it")
-    record AccessAnswer(long ret,
-                        @Schema(nullable = true, allowableValues = {"SIGSEGV", "SIGBUS", "SIGKILL"}) String signal,
-                        @Schema(nullable = true, example = "SEGV_ACCERR") String siCode,
-                        @Schema(nullable = true) Address faultAddr,
-                        int faults,
-                        @Schema(description = "read: the value of each page read") List<Long> values,
-                        List<KernelAnswer.ExplainStep> explain) {
-    }
-
-    @Schema(description = "munmap(2) arguments")
-    record RangeRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length) {
+        return steps.call(session, Op.MMAP, Pids.check(pid), req);
     }
 
     @Operation(operationId = "access", summary = "The process reads or writes its own memory",
@@ -114,54 +57,28 @@ class MemoryController {
     @PostMapping(path = "/access", consumes = MediaType.APPLICATION_JSON_VALUE)
     AccessAnswer access(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                         @RequestBody @Valid AccessRequest req) {
-        Pids.check(pid);
-        boolean write = req.access() == AccessKind.write;
-        if (!write && req.value() != null)
-            throw ApiProblemException.badField("value", "only a write stores a value");
-        sessions.checkTouch("length", req.length());
-        AccessResult r = session.locked(k -> Memory.access(k, k.task(pid), req.addr().value(), req.length(), write,
-                req.value()));
-        return new AccessAnswer(r.ret(), r.signal(), r.siCode(), r.faultAddr() == null ? null : Address.of(r.faultAddr()),
-                r.faults(), r.values(), r.explain().stream().map(KernelAnswer.ExplainStep::of).toList());
+        return steps.call(session, Op.ACCESS, Pids.check(pid), req);
     }
 
     @Operation(operationId = "munmap", summary = "munmap(2)")
     @PostMapping(path = "/munmap", consumes = MediaType.APPLICATION_JSON_VALUE)
     KernelAnswer munmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                         @RequestBody @Valid RangeRequest req) {
-        Pids.check(pid);
-        return KernelAnswer.of(session.locked(k -> Mmap.doMunmap(k, k.task(pid), req.addr().value(), req.length())));
-    }
-
-    @Schema(description = "mprotect(2) arguments")
-    record MprotectRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
-                           @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\"]"))
-                           @NotNull EnumSet<Prot> prot) {
-    }
-
-    @Schema(description = "madvise(2) arguments")
-    record MadviseRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
-                          @Schema(implementation = Madv.class, example = "MADV_DONTNEED") @NotNull Madv advice) {
+        return steps.call(session, Op.MUNMAP, Pids.check(pid), req);
     }
 
     @Operation(operationId = "mprotect", summary = "mprotect(2)")
     @PostMapping(path = "/mprotect", consumes = MediaType.APPLICATION_JSON_VALUE)
     KernelAnswer mprotect(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                           @RequestBody @Valid MprotectRequest req) {
-        Pids.check(pid);
-        int prot = Prot.mask(req.prot());
-        return KernelAnswer.of(session.locked(k -> Mprotect.doMprotect(k, k.task(pid), req.addr().value(), req.length(),
-                prot)));
+        return steps.call(session, Op.MPROTECT, Pids.check(pid), req);
     }
 
     @Operation(operationId = "madvise", summary = "madvise(2)")
     @PostMapping(path = "/madvise", consumes = MediaType.APPLICATION_JSON_VALUE)
     KernelAnswer madvise(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                          @RequestBody @Valid MadviseRequest req) {
-        Pids.check(pid);
-        sessions.checkTouch("length", req.length());
-        return KernelAnswer.of(session.locked(k -> Madvise.doMadvise(k, k.task(pid), req.addr().value(), req.length(),
-                req.advice().value)));
+        return steps.call(session, Op.MADVISE, Pids.check(pid), req);
     }
 
     @Schema(description = "one VMA, as /proc/PID/maps and smaps show it")

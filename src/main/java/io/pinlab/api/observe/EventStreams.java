@@ -1,6 +1,5 @@
 package io.pinlab.api.observe;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionService;
 import org.springframework.context.event.ContextClosedEvent;
@@ -12,13 +11,12 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Server-sent event streams of session event feeds. One virtual thread per stream polls the feed
- * (taking the session lock briefly), sends what is new, and a comment heartbeat so that departed
+ * Server-sent event streams of session event feeds (the sessions' logs). One virtual thread per
+ * stream polls the log's length in the store, sends the new steps, and a comment heartbeat so that departed
  * clients are noticed. A stream ends when its session is deleted or expires (watching does not
  * keep a session alive), and all streams end when the application shuts down, so graceful
  * shutdown does not wait for them.
@@ -54,12 +52,12 @@ class EventStreams {
         Instant nextBeat = Instant.now().plus(HEARTBEAT);
         try {
             while (!closing && open.contains(emitter) && sessions.isLive(session) && Instant.now().isBefore(deadline)) {
-                long from = last;
-                List<Event> fresh = session.locked(k -> k.eventsAfter(from));
-                for (Event e : fresh) {
-                    emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name("kernel-event")
-                            .data(ObservabilityController.EventView.of(e), MediaType.APPLICATION_JSON));
-                    last = e.seq();
+                if (sessions.storedSteps(session) > last) {
+                    for (ObservabilityController.EventView e : ObservabilityController.events(sessions, session, last)) {
+                        emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name("kernel-event")
+                                .data(e, MediaType.APPLICATION_JSON));
+                        last = e.seq();
+                    }
                 }
                 if (Instant.now().isAfter(nextBeat)) {
                     emitter.send(SseEmitter.event().comment("keep-alive"));

@@ -1,7 +1,10 @@
 package io.pinlab.api.observe;
 
 import io.pinlab.api.json.Address;
-import io.pinlab.kernel.Event;
+import io.pinlab.api.steps.Steps;
+import io.pinlab.session.LoggedStep;
+import io.pinlab.session.SessionService;
+import tools.jackson.databind.JsonNode;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.session.LabSession;
 import io.swagger.v3.oas.annotations.Operation;
@@ -21,28 +24,45 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 @Tag(name = "observability", description = "dmesg, the event feed, mounts")
 @RestController
 @RequestMapping("/api/v1/sessions/{sid}")
 class ObservabilityController {
     private final EventStreams streams;
+    private final SessionService sessions;
 
-    ObservabilityController(EventStreams streams) {
+    ObservabilityController(EventStreams streams, SessionService sessions) {
         this.streams = streams;
+        this.sessions = sessions;
     }
 
-    @Schema(description = "one simulated call and its answer")
-    record EventView(@Schema(example = "12") long seq, Instant time, @Schema(example = "1") int pid,
-                     @Schema(example = "mmap") String call, Map<String, Object> args, long ret,
+    /** Events per answer at most; page on with {@code after}. */
+    static final int MAX_EVENTS = 5000;
+
+    @Schema(description = "one call of the session (a step of its history) and its answer, presented as the call's "
+            + "request and answer are: hex addresses, flag names")
+    record EventView(@Schema(example = "12") long seq, Instant time,
+                     @Schema(nullable = true, example = "1", description = "the calling process (null for process, sysctl, release)") Integer pid,
+                     @Schema(example = "mmap", description = "the step's op") String call,
+                     @Schema(description = "the request body as sent") JsonNode args,
+                     @Schema(nullable = true, description = "as the answer has it (mmap: null on success, see addr)") Long ret,
                      @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
                      @Schema(nullable = true, description = "mmap: the address returned, in hex") Address addr) {
-        static EventView of(Event e) {
-            Address addr = "mmap".equals(e.call()) && e.errno() == null ? Address.of(e.ret()) : null;
-            return new EventView(e.seq(), Instant.ofEpochMilli(e.timeMillis()), e.pid(), e.call(), e.args(), e.ret(),
-                    e.errno(), addr);
+        static EventView of(long seq, LoggedStep s) {
+            JsonNode r = Steps.result(s);
+            Address addr = r.hasNonNull("addr") ? Address.parse(r.get("addr").asString()) : null;
+            return new EventView(seq, Instant.ofEpochMilli(s.t()), s.pid(), s.op(), s.args(),
+                    r.get("ret").isNull() ? null : r.get("ret").longValue(), s.errno(), addr);
         }
+    }
+
+    /** The session's calls after step {@code after}, as events (at most MAX_EVENTS). */
+    static List<EventView> events(SessionService sessions, LabSession session, long after) {
+        List<LoggedStep> log = sessions.steps(session, after, MAX_EVENTS);
+        List<EventView> out = new java.util.ArrayList<>(log.size());
+        for (int i = 0; i < log.size(); i++) out.add(EventView.of(after + i + 1, log.get(i)));
+        return out;
     }
 
     @Schema(description = "one line of the mount table")
@@ -67,7 +87,7 @@ class ObservabilityController {
     List<EventView> events(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
                            @Parameter(description = "return events with seq > after", example = "0")
                            @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
-        return session.locked(k -> k.eventsAfter(after).stream().map(EventView::of).toList());
+        return events(sessions, session, after);
     }
 
     @Operation(operationId = "streamEvents", summary = "The event feed as server-sent events (event: kernel-event, id: seq); reconnect with ?after=lastSeq")

@@ -9,9 +9,7 @@ import io.pinlab.session.SessionNotFoundException;
 import io.pinlab.session.UnknownProfileException;
 import io.pinlab.kernel.Profile;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
-import org.hibernate.validator.engine.HibernateConstraintViolation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSourceResolvable;
@@ -91,6 +89,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(io.pinlab.session.ProcessLimitException.class)
     ResponseEntity<Object> processLimit(io.pinlab.session.ProcessLimitException ex, WebRequest request) {
+        return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
+                new HttpHeaders(), request);
+    }
+
+    @ExceptionHandler(io.pinlab.session.StepLimitException.class)
+    ResponseEntity<Object> stepLimit(io.pinlab.session.StepLimitException ex, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
                 new HttpHeaders(), request);
     }
@@ -198,10 +202,6 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
                                                                   HttpHeaders headers, HttpStatusCode status,
                                                                   WebRequest request) {
-        for (ObjectError global : ex.getBindingResult().getGlobalErrors()) {
-            ResponseEntity<Object> gup = gupViolation(global, request);
-            if (gup != null) return gup;
-        }
         List<FieldProblem> errors = new ArrayList<>();
         for (FieldError fe : ex.getBindingResult().getFieldErrors())
             errors.add(new FieldProblem(fe.getField(), fe.getDefaultMessage()));
@@ -265,27 +265,6 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (body == null && ex instanceof org.springframework.web.ErrorResponse er) body = er.getBody();
         if (body instanceof ProblemDetail pd) decorate(pd, statusCode.value(), null, request);
         return super.handleExceptionInternal(ex, body, headers, statusCode, request);
-    }
-
-    // ---- GUP 422 -----------------------------------------------------------------------------
-
-    private ResponseEntity<Object> gupViolation(ObjectError error, WebRequest request) {
-        GupArgsViolation v;
-        try {
-            @SuppressWarnings("unchecked")
-            ConstraintViolation<Object> cv = error.unwrap(ConstraintViolation.class);
-            HibernateConstraintViolation<?> hcv = cv.unwrap(HibernateConstraintViolation.class);
-            v = hcv.getDynamicPayload(GupArgsViolation.class);
-        } catch (RuntimeException notAConstraint) {
-            return null;
-        }
-        if (v == null) return null;
-        Map<String, Object> props = new java.util.LinkedHashMap<>();
-        props.put("rule", v.rule());
-        props.put("kernelRet", v.kernelRet());
-        props.put("warning", v.warning());
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, Problems.INVALID_GUP_ARGS, v.detail(), List.of(), props,
-                new HttpHeaders(), request);
     }
 
     // ---- helpers ------------------------------------------------------------------------------

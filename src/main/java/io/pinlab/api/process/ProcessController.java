@@ -3,27 +3,21 @@ package io.pinlab.api.process;
 import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
-import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.mm.Exit;
-import io.pinlab.kernel.mm.Fork;
 import io.swagger.v3.oas.annotations.media.Content;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Task;
 import io.pinlab.session.LabSession;
-import io.pinlab.session.SessionService;
+import io.pinlab.api.steps.Op;
+import io.pinlab.api.steps.Steps;
+import io.pinlab.api.steps.Requests.CreateProcessRequest;
+import io.pinlab.api.steps.Requests.NoArgs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.PositiveOrZero;
-import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -40,20 +34,10 @@ import java.util.List;
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes", produces = MediaType.APPLICATION_JSON_VALUE)
 class ProcessController {
-    private final SessionService sessions;
+    private final Steps steps;
 
-    ProcessController(SessionService sessions) {
-        this.sessions = sessions;
-    }
-
-    @Schema(description = "a new process (not a fork): empty address space with a [stack] VMA")
-    record CreateProcessRequest(
-            @Schema(example = "lab", defaultValue = "lab") @Size(min = 1, max = 15)
-            @Pattern(regexp = "[\\x21-\\x7e]*", message = "must be printable ASCII without spaces") String comm,
-            @Schema(example = "1000", defaultValue = "1000") @PositiveOrZero @Max(65534) Integer uid,
-            @Schema(defaultValue = "false") Boolean capIpcLock,
-            @Schema(description = "RLIMIT_MEMLOCK in bytes", example = "8388608", defaultValue = "8388608")
-            @PositiveOrZero Long rlimitMemlock) {
+    ProcessController(Steps steps) {
+        this.steps = steps;
     }
 
     @Operation(operationId = "createProcess", summary = "Create a process (pid assigned by the kernel, ppid 0)")
@@ -61,14 +45,7 @@ class ProcessController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ProcessView> create(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
                                        @RequestBody @Valid CreateProcessRequest body) {
-        ProcessView created = session.locked(k -> {
-            sessions.checkProcessLimit(k.tasks.size());
-            Task t = k.createTask(0, body.comm() == null ? "lab" : body.comm(),
-                    body.uid() == null ? Kernel.DEFAULT_UID : body.uid(),
-                    Boolean.TRUE.equals(body.capIpcLock()),
-                    body.rlimitMemlock() == null ? Kernel.DEFAULT_RLIMIT_MEMLOCK : body.rlimitMemlock());
-            return ProcessView.of(k, t);
-        });
+        ProcessView created = steps.call(session, Op.PROCESS, null, body);
         return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{pid}")
                 .buildAndExpand(created.pid()).toUri()).body(created);
     }
@@ -83,13 +60,7 @@ class ProcessController {
     @PostMapping("/{pid}/fork")
     ResponseEntity<Object> fork(@PathVariable String sid, @PathVariable int pid,
                                 @Parameter(hidden = true) LabSession session) {
-        Pids.check(pid);
-        Object out = session.locked(k -> {
-            Task parent = k.task(pid);
-            sessions.checkProcessLimit(k.tasks.size());
-            SysResult r = Fork.copyProcess(k, parent);
-            return r.ok() ? ProcessView.of(k, k.task((int) r.ret())) : KernelAnswer.of(r);
-        });
+        Object out = steps.call(session, Op.FORK, Pids.check(pid), new NoArgs());
         if (out instanceof ProcessView child)
             return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
                     .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
@@ -102,8 +73,7 @@ class ProcessController {
     @DeleteMapping("/{pid}")
     ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
                               @Parameter(hidden = true) LabSession session) {
-        Pids.check(pid);
-        session.locked(k -> Exit.doExit(k, k.task(pid)));
+        steps.call(session, Op.EXIT, Pids.check(pid), new NoArgs());
         return ResponseEntity.noContent().build();
     }
 

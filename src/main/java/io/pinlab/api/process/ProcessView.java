@@ -7,7 +7,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 
 /** A process as {@code /proc/PID/status} and the per-user memlock counter show it. */
 @Schema(description = "a simulated process")
-record ProcessView(@Schema(example = "1") int pid,
+public record ProcessView(@Schema(example = "1") int pid,
                    @Schema(example = "0") int ppid,
                    @Schema(example = "lab") String comm,
                    @Schema(example = "1000") int uid,
@@ -18,11 +18,11 @@ record ProcessView(@Schema(example = "1") int pid,
                    long userLockedVmPages) {
 
     /** /proc/PID/status: VmSize, VmRSS, VmPin (mm->pinned_vm), VmLck (mm->locked_vm), RssAnon/File/Shmem, in kB. */
-    record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb, long rssAnonKb, long rssFileKb,
+    public record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb, long rssAnonKb, long rssFileKb,
                   long rssShmemKb) {
     }
 
-    static ProcessView of(Kernel k, Task t) {
+    public static ProcessView of(Kernel k, Task t) {
         Views.Status s = Views.status(k, t);
         return new ProcessView(t.pid, t.ppid, t.comm, t.uid, t.capIpcLock, t.rlimitMemlock,
                 new Status(s.vmSizeKb(), s.vmRssKb(), s.vmPinKb(), s.vmLckKb(), s.rssAnonKb(), s.rssFileKb(),

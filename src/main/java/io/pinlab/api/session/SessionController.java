@@ -1,7 +1,12 @@
 package io.pinlab.api.session;
 
 import io.pinlab.api.openapi.ApiDocs;
+import io.pinlab.api.problem.ApiProblemException;
+import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Profile;
+import io.pinlab.session.LoggedStep;
+import tools.jackson.databind.JsonNode;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.LabSession;
@@ -31,15 +36,18 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 
 @Tag(name = "sessions", description = "Lab sessions: one simulated kernel each")
 @RestController
 @RequestMapping(path = "/api/v1/sessions", produces = MediaType.APPLICATION_JSON_VALUE)
 class SessionController {
     private final SessionService sessions;
+    private final Steps steps;
 
-    SessionController(SessionService sessions) {
+    SessionController(SessionService sessions, Steps steps) {
         this.sessions = sessions;
+        this.steps = steps;
     }
 
     @Schema(description = "New session options; every field is optional")
@@ -51,7 +59,10 @@ class SessionController {
             String label,
             @Schema(description = "place user pages in ZONE_MOVABLE so FOLL_LONGTERM migration can be observed",
                     defaultValue = "false")
-            Boolean movableZone) {
+            Boolean movableZone,
+            @Schema(description = "import: calls to replay into the new session, in order (API.md \"Steps\"); "
+                    + "the session's state is what they give")
+            List<Steps.StepJson> steps) {
     }
 
     @Schema(description = "A session as created: the token is shown only here")
@@ -73,15 +84,15 @@ class SessionController {
                   @Schema(description = "VMAs over all processes") long vmas,
                   @Schema(description = "open file descriptors over all processes") long openFds,
                   @Schema(description = "pins the simulated driver still holds") long pins,
-                  @Schema(description = "calls recorded in the event feed so far") long events) {
-        static Counts of(Kernel k) {
+                  @Schema(description = "calls made so far: the steps of the session's history and event feed") long events) {
+        static Counts of(Kernel k, long steps) {
             long vmas = 0, fds = 0;
             for (Task t : k.tasks.values()) {
                 if (t.mm != null) vmas += t.mm.mapCount();
                 fds += t.fds.size();
             }
             long pins = Pins.list(k).stream().filter(p -> !p.released()).count();
-            return new Counts(k.tasks.size(), vmas, fds, pins, k.lastEventSeq());
+            return new Counts(k.tasks.size(), vmas, fds, pins, steps);
         }
     }
 
@@ -90,9 +101,20 @@ class SessionController {
     @ApiResponse(responseCode = "201", description = "created; Location is the session URL")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body) {
-        CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null);
-        SessionService.Created created = sessions.create(req.profile(), req.label(),
-                Boolean.TRUE.equals(req.movableZone()));
+        CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null, null);
+        boolean movable = Boolean.TRUE.equals(req.movableZone());
+        SessionService.Created created;
+        if (req.steps() == null) {
+            created = sessions.create(req.profile(), req.label(), movable);
+        } else {
+            Profile profile = SessionService.profile(req.profile());
+            int max = sessions.limits().maxSteps();
+            if (req.steps().size() > max)
+                throw ApiProblemException.badField("steps", "at most " + max + " steps (pinlab.sessions.limits.max-steps)");
+            Kernel kernel = SessionService.boot(profile, movable);
+            List<byte[]> log = steps.runAll(kernel, req.steps()).stream().map(Steps.Outcome::logged).toList();
+            created = sessions.create(profile, req.label(), movable, log, kernel);
+        }
         LabSession s = created.session();
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{sid}").buildAndExpand(s.id()).toUri();
         return ResponseEntity.created(location).body(new CreatedSession(s.id(), created.token(), s.profile().name(),
@@ -102,10 +124,39 @@ class SessionController {
     @Operation(operationId = "getSession", summary = "Show a session", security = @SecurityRequirement(name = ApiDocs.BEARER))
     @GetMapping("/{sid}")
     SessionView get(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
-        Counts counts = session.locked(Counts::of);
+        long made = session.steps();
+        Counts counts = session.locked(k -> Counts.of(k, made));
         return new SessionView(session.id(), session.profile().name(), session.label(), session.movableZone(),
                 session.createdAt(), session.lastAccess(), sessions.expiresAt(session), sessions.limits(),
                 ApiDocs.INIT_PID, counts);
+    }
+
+    @Schema(description = "one call of the session, as a step (API.md \"Steps\") with its result")
+    record HistoryStep(@Schema(example = "1") long seq, @Schema(example = "mmap") String op,
+                       @Schema(nullable = true, example = "1") Integer pid,
+                       @Schema(description = "the request body as sent (hex addresses, flag names)") JsonNode args,
+                       @Schema(description = "ret and errno as the answer has them, plus addr (mmap), pid (process, fork), "
+                               + "pin.id (gup), signal (access), invalidArgs (gup rejected by is_valid_gup_args())") JsonNode result,
+                       @Schema(description = "when the call was made") Instant time) {
+    }
+
+    @Schema(description = "the session's log: replaying these steps under the profile rebuilds its state")
+    record History(@Schema(example = "v6.18") String profile, boolean movableZone, List<HistoryStep> steps) {
+    }
+
+    @Operation(operationId = "getHistory", summary = "Every call that reached the kernel, in order, as steps",
+            description = "Includes calls the kernel failed and GUP calls answered 422 invalid-gup-args (their WARN is "
+                    + "kernel state). POST /api/v1/sessions with these steps rebuilds the session.",
+            security = @SecurityRequirement(name = ApiDocs.BEARER))
+    @GetMapping("/{sid}/history")
+    History history(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        List<LoggedStep> log = sessions.steps(session, 0, Integer.MAX_VALUE);
+        List<HistoryStep> out = new java.util.ArrayList<>(log.size());
+        for (int i = 0; i < log.size(); i++) {
+            LoggedStep s = log.get(i);
+            out.add(new HistoryStep(i + 1, s.op(), s.pid(), s.args(), Steps.result(s), Instant.ofEpochMilli(s.t())));
+        }
+        return new History(session.profile().name(), session.movableZone(), out);
     }
 
     @Operation(operationId = "deleteSession", summary = "End a session and drop its kernel state",

@@ -1,15 +1,18 @@
 package io.pinlab.api.sysctl;
 
-import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.session.LabSession;
+import io.pinlab.api.steps.Op;
+import io.pinlab.api.steps.Steps;
+import io.pinlab.api.steps.Answers.SysctlAnswer;
+import io.pinlab.api.steps.Requests.SysctlArgs;
+import io.pinlab.api.steps.Requests.SysctlWrite;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -18,22 +21,18 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.List;
 
 @Tag(name = "sysctl", description = "/proc/sys/vm: vm.nr_hugepages, vm.max_map_count")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/sysctl/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
 class SysctlController {
+    private final Steps steps;
+
+    SysctlController(Steps steps) {
+        this.steps = steps;
+    }
 
     record SysctlValue(@Schema(example = "vm.nr_hugepages") String name, @Schema(example = "64") long value) {
-    }
-
-    record SysctlWrite(@Schema(example = "64") @NotNull Long value) {
-    }
-
-    @Schema(description = "the write's kernel answer and the value read back (the hugetlb pool may keep pages in use)")
-    record SysctlAnswer(long ret, @Schema(nullable = true) String errno, List<KernelAnswer.ExplainStep> explain,
-                        List<String> warnings, String name, long value) {
     }
 
     @Operation(operationId = "getSysctl", summary = "Read a sysctl")
@@ -49,10 +48,7 @@ class SysctlController {
     SysctlAnswer put(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
                      @Parameter(example = "vm.nr_hugepages") @PathVariable String name, @RequestBody @Valid SysctlWrite body) {
         check(name);
-        return session.locked(k -> {
-            KernelAnswer a = KernelAnswer.of(Sysctl.set(k, name, body.value()));
-            return new SysctlAnswer(a.ret(), a.errno(), a.explain(), a.warnings(), name, Sysctl.get(k, name));
-        });
+        return steps.call(session, Op.SYSCTL, null, new SysctlArgs(name, body.value()));
     }
 
     private static void check(String name) {

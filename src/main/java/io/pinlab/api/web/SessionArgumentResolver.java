@@ -1,5 +1,6 @@
 package io.pinlab.api.web;
 
+import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionService;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,8 +17,9 @@ import java.util.Map;
 /**
  * Resolves a {@link LabSession} controller parameter from the {@code {sid}} path variable and the
  * bearer token: 401 without a token, 404 for an unknown session or a wrong token. Controllers that
- * take a {@code LabSession} are therefore authorised before they run. The session is also kept as a
- * request attribute for validators that need its profile (declare it before the request body).
+ * take a {@code LabSession} are therefore authorised before they run. With {@code ?at=N} on a read
+ * endpoint the parameter is the session's state after step N (the web timeline). The session is
+ * also kept as a request attribute.
  */
 class SessionArgumentResolver implements HandlerMethodArgumentResolver {
     static final String ATTRIBUTE = LabSession.class.getName();
@@ -42,8 +44,25 @@ class SessionArgumentResolver implements HandlerMethodArgumentResolver {
         String sid = vars == null ? null : vars.get("sid");
         if (sid == null) throw new IllegalStateException("LabSession parameter on a path without {sid}");
         LabSession session = sessions.authorize(sid, request.getHeader(HttpHeaders.AUTHORIZATION));
+        String at = request.getParameter("at");
+        if (at != null) session = past(session, at, request.getMethod());
         request.setAttribute(ATTRIBUTE, session);
         return session;
+    }
+
+    /**
+     * {@code ?at=N} on a read endpoint: the session's state after step N (0 = as created),
+     * replayed into a throwaway kernel.
+     */
+    private static LabSession past(LabSession session, String at, String method) {
+        if (!"GET".equals(method) && !"HEAD".equals(method))
+            throw ApiProblemException.badField("at", "only read endpoints show a past state; calls change the current one");
+        if (at.isEmpty() || at.length() > 18 || !at.chars().allMatch(c -> c >= '0' && c <= '9') || (at.length() > 1 && at.charAt(0) == '0'))
+            throw ApiProblemException.badField("at", "expected a step number (ASCII digits, no sign or leading zero)");
+        long n = Long.parseLong(at);
+        long steps = session.steps();
+        if (n > steps) throw ApiProblemException.badField("at", "this session has made " + steps + " calls; at must be 0.." + steps);
+        return session.at(n);
     }
 
     /** The session authorised for the current request, if a controller parameter resolved it. */

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.fs;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -12,7 +11,6 @@ import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.Vma;
 
-import java.util.Map;
 
 import static io.pinlab.kernel.fs.OFlag.*;
 
@@ -46,7 +44,6 @@ public final class Files {
         Explain ex = new Explain();
         long ret = doOpen(k, t, path, oflags, size, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "open", Event.args("path", path, "flags", oflags, "size", size), r);
         return r;
     }
 
@@ -124,7 +121,6 @@ public final class Files {
         Explain ex = new Explain();
         long ret = doMemfdCreate(k, t, name, mfdFlags, size, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "memfd_create", Event.args("name", name, "flags", mfdFlags, "size", size), r);
         return r;
     }
 
@@ -173,7 +169,6 @@ public final class Files {
             }
         }
         SysResult r = ex.result(ret);
-        k.event(t.pid, "memfd_secret", Event.args("size", size), r);
         return r;
     }
 
@@ -191,7 +186,6 @@ public final class Files {
                     ? "not a regular file" : "fd " + fd + " was not opened for writing");
         else ret = setSize(k, f.inode(), length, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "ftruncate", Event.args("fd", fd, "length", length), r);
         return r;
     }
 
@@ -259,7 +253,6 @@ public final class Files {
             ret = 0;
         }
         SysResult r = ex.result(ret);
-        k.event(t.pid, "close", Map.of("fd", fd), r);
         return r;
     }
 

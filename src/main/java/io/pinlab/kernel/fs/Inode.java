@@ -2,10 +2,9 @@ package io.pinlab.kernel.fs;
 
 import io.pinlab.kernel.mm.XArray;
 
-import java.io.Serializable;
 
 /** struct inode with its page cache (struct address_space). */
-public final class Inode implements Serializable {
+public final class Inode {
     public enum Kind { REGULAR, DIRECTORY, CHARDEV, ANON }
 
     /** What a character device's mmap does. */

@@ -1,7 +1,6 @@
 package io.pinlab.kernel.fs;
 
-import java.io.Serializable;
 
 /** One line of the mount table. {@code dax}: mounted with -o dax (fsdax). */
-public record Mount(String path, FsType fs, String device, String options, boolean dax) implements Serializable {
+public record Mount(String path, FsType fs, String device, String options, boolean dax) {
 }

@@ -2,13 +2,12 @@ package io.pinlab.kernel.fs;
 
 import io.pinlab.kernel.iouring.IoRingCtx;
 
-import java.io.Serializable;
 
 /**
  * struct file: one open() of an inode. Its identity matters: two open() calls of the same path
  * give two files, while fork and mmap share one (io_uring 6.3 compares vm_file pointers).
  */
-public final class OpenFile implements Serializable {
+public final class OpenFile {
     private final long id;
     private final Inode inode;
     private final int flags;

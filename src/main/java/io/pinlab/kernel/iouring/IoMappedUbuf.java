@@ -1,13 +1,12 @@
 package io.pinlab.kernel.iouring;
 
-import java.io.Serializable;
 
 /**
  * struct io_mapped_ubuf (io_uring/rsrc.h): one registered buffer. Each bvec page holds one
  * FOLL_PIN pin; {@code pagePfns} keeps the frame of every 4 KiB page the buffer covers, which is
  * what fixed I/O reads and writes (in the kernel, the bvecs describe the same frames).
  */
-public final class IoMappedUbuf implements Serializable {
+public final class IoMappedUbuf {
     /** imu->ubuf: the user address given at registration. */
     final long ubuf;
     /** imu->len (ubuf_end - ubuf in 6.3-6.6). */

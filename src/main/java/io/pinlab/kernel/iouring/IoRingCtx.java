@@ -2,7 +2,6 @@ package io.pinlab.kernel.iouring;
 
 import io.pinlab.kernel.mm.Mm;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +10,7 @@ import java.util.List;
  * The buffer table belongs to the ctx, not to an mm: after fork the child submits against the
  * same table and its I/O lands in the parent's pinned pages.
  */
-public final class IoRingCtx implements Serializable {
+public final class IoRingCtx {
     /** IORING_SETUP_CLAMP. */
     public static final int IORING_SETUP_CLAMP = 1 << 4;
     /** IORING_SETUP_SINGLE_ISSUER (6.0+). */
@@ -25,7 +24,7 @@ public final class IoRingCtx implements Serializable {
     public final int flags;
     public final int sqEntries;
     public final int cqEntries;
-    /** The task that called io_uring_setup (for the event feed and /fds). */
+    /** The task that called io_uring_setup (for /fds). */
     public final int creatorPid;
     public final int creatorUid;
     /** ctx->user: the creator's uid, or null when the creator had CAP_IPC_LOCK (no RLIMIT_MEMLOCK). */

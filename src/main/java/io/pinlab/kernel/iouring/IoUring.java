@@ -1,6 +1,5 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -44,7 +43,6 @@ public final class IoUring {
         Explain ex = new Explain();
         Profile p = k.profile;
         SysResult r = doSetup(k, t, entries, flags, ex, p);
-        k.event(t.pid, "io_uring_setup", Event.args("entries", Integer.toUnsignedLong(entries), "flags", flags), r);
         return r;
     }
 
@@ -138,8 +136,6 @@ public final class IoUring {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "io_uring_register", Event.args("fd", a.fd(), "opcode", a.opcode().name(), "nrArgs", a.nrArgsValue(),
-                "iovecs", a.iovecs() == null ? null : a.iovecs().size()), r);
         return r;
     }
 
@@ -263,7 +259,6 @@ public final class IoUring {
             ret = n;
         }
         SysResult r = ex.result(ret);
-        k.event(t.pid, "io_uring_enter", Event.args("fd", fd, "sqes", sqes.size()), r);
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
     }
 
@@ -317,6 +312,5 @@ public final class IoUring {
         }
         ctx.cq.clear();
         ctx.freed = true;
-        k.event(ctx.creatorPid, "io_ring_ctx_free", Event.args("file", ringFile.id(), "buffers", nr, "unaccountedPages", acct), 0, null);
     }
 }

@@ -1,7 +1,6 @@
 package io.pinlab.kernel.iouring;
 
-import java.io.Serializable;
 
 /** struct iovec: {@code base} and {@code len} are unsigned 64-bit values (void *, size_t). */
-public record Iovec(long base, long len) implements Serializable {
+public record Iovec(long base, long len) {
 }

@@ -8,7 +8,6 @@ import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
-import java.util.Map;
 
 /**
  * kernel/exit.c do_exit(): exit_mm() -> mmput() -> exit_mmap() tears the address space down,
@@ -29,7 +28,6 @@ public final class Exit {
         ex.ok("exit_files", "kernel/exit.c", n + " descriptors closed");
         k.tasks.remove(t.pid);
         SysResult r = ex.result(0);
-        k.event(t.pid, "exit", Map.of(), r);
         return r;
     }
 

@@ -38,7 +38,6 @@ public final class Fork {
                 + (stats[1] > 0 ? ", " + stats[1] + " maybe-DMA-pinned exclusive pages copied for the child at once (copy_present_page)" : ""));
         ex.ok("copy_process", FILE, "child pid " + t.pid);
         SysResult r = ex.result(t.pid);
-        k.event(parent.pid, "fork", Map.of(), r);
         return r;
     }
 

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Event;
 import static io.pinlab.kernel.Explain.hex;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
@@ -31,13 +30,14 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  * <li>{@link #requestShapeError(Profile, GupRequest)}: a message for HTTP 400 (a parameter the
  *     entry point does not have in this kernel, a flag the kernel does not define), or null.</li>
  * <li>{@link #isValidGupArgs(Profile, GupCall, boolean, boolean, Integer, int)}: the one
- *     is_valid_gup_args(); a non-null {@link GupArgsViolation} is HTTP 422. On a 422 call
- *     {@link #warnInvalidArgs(Kernel, GupArgsViolation)} so that the WARN_ON_ONCE reaches dmesg.</li>
+ *     is_valid_gup_args().</li>
  * <li>{@link #call(Kernel, Task, GupRequest)}: runs the entry point; a successful call with a
- *     pages array creates a driver-visible {@link Pin} (see {@link Pins}).</li>
+ *     pages array creates a driver-visible {@link Pin} (see {@link Pins}). Arguments that break
+ *     is_valid_gup_args() are its answer too: the WARN_ON_ONCE reaches dmesg and
+ *     {@link GupResult#invalidArgs()} names the rule (HTTP 422 derives from it).</li>
  * </ul>
  *
- * <h2>API for io_uring (no driver-visible Pin is created, no event is recorded)</h2>
+ * <h2>API for io_uring (no driver-visible Pin is created)</h2>
  * <ul>
  * <li>{@link #pinUserPages(Kernel, Task, long, long, int, long[], Explain)}: pin_user_pages()</li>
  * <li>{@link #pinUserPagesFast(Kernel, Task, long, int, int, long[], Explain)}: pin_user_pages_fast()</li>
@@ -210,7 +210,7 @@ public final class Gup {
     /**
      * Prints the WARN_ON_ONCE splat of a violated is_valid_gup_args() rule into the session's
      * dmesg, once per rule per session (as the kernel's WARN_ON_ONCE does per call site).
-     * Returns true when it printed. The REST layer calls this when it answers 422.
+     * Returns true when it printed.
      */
     public static boolean warnInvalidArgs(Kernel k, GupArgsViolation v) {
         return k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), null);
@@ -253,10 +253,8 @@ public final class Gup {
             if (req.pages()) k.releasePageArray(req.nrPages() - (pin == null ? 0 : pin.count()));
         }
         Errno errno = Errno.fromRet(ret);
-        k.event(caller.pid, call.name(), Event.args("start", hex(req.start()), "nrPages", req.nrPages(),
-                "gupFlags", flagNames(k.profile, req.gupFlags()), "pages", req.pages(), "vmas", req.vmas() ? true : null,
-                "locked", req.locked(), "targetPid", call.remote() ? target.pid : null, "pin", pin == null ? null : pin.id()), ret, errno);
-        return new GupResult(ret, errno, pin, ex.steps(), ex.warnings());
+        GupArgsViolation invalid = isValidGupArgs(k.profile, call, req.pages(), req.vmas(), req.locked(), req.gupFlags());
+        return new GupResult(ret, errno, pin, ex.steps(), ex.warnings(), invalid);
     }
 
     /**

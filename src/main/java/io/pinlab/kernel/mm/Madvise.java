@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -29,7 +28,6 @@ public final class Madvise {
         Explain ex = new Explain();
         long ret = madvise(k, t.mm, start, len, advice, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "madvise", Event.args("addr", hex(start), "length", len, "advice", advice), r);
         return r;
     }
 

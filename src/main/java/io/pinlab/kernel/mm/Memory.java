@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
@@ -132,8 +131,6 @@ public final class Memory {
         }
         if (signal == null && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
         AccessResult r = new AccessResult(done, signal, code, faultAddr, faults, values, ex.steps());
-        Map<String, Object> args = Event.args("addr", hex(addr), "length", len, "access", write ? "write" : "read", "value", value);
-        k.event(t.pid, "access", args, signal == null ? 0 : -Errno.EFAULT.value(), signal == null ? null : Errno.EFAULT);
         return r;
     }
 

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -8,7 +7,7 @@ import java.util.TreeMap;
  * struct mm_struct: the VMA tree (a TreeMap keyed by vm_start stands in for the maple tree),
  * the page tables, and the counters /proc/PID/status shows.
  */
-public final class Mm implements Serializable {
+public final class Mm {
     /** TASK_SIZE_MAX on x86_64 with 4-level paging: the user address space ends here. */
     public static final long TASK_SIZE = 0x7ffffffff000L;
     /** Fixed mmap_base (no ASLR): top-down allocations start below it. */

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Event;
 import static io.pinlab.kernel.Explain.hex;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
@@ -55,7 +54,6 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "mmap", Event.args("addr", hex(addr), "length", len, "prot", prot, "flags", flags, "fd", fd, "offset", off), r);
         return r;
     }
 
@@ -501,7 +499,6 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
-        k.event(t.pid, "munmap", Event.args("addr", hex(start), "length", len), r);
         return r;
     }
 

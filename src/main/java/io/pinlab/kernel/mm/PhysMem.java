@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.List;
  * one nothing. Folio-wide fields (refcount, pincount, mapcount, mapping) live at the head frame.
  * Order-9 folios are 512-aligned, so the head of any frame is found in O(1).
  */
-public final class PhysMem implements Serializable {
+public final class PhysMem {
     public static final int PAGE_SHIFT = 12;
     public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
     public static final int HPAGE_ORDER = 9;
@@ -40,7 +39,7 @@ public final class PhysMem implements Serializable {
     /** The shared zero page (mm/memory.c: ZERO_PAGE(0)). */
     public static final long ZERO_PFN = DMA32_BASE + 0x1a0;
 
-    private static final class Block implements Serializable {
+    private static final class Block {
         final int[] refcount;
         final int[] mapcount;
         final int[] flags;
@@ -60,7 +59,7 @@ public final class PhysMem implements Serializable {
         }
     }
 
-    private static final class Area implements Serializable {
+    private static final class Area {
         final Zone zone;
         final long base;
         final long frames;
@@ -116,8 +115,8 @@ public final class PhysMem implements Serializable {
 
     // one-entry cache of the last block looked up: page walks hit the same pageblock 512 times
     // in a row (area bases are pageblock-aligned, so pfn >>> HPAGE_ORDER names one block)
-    private transient long cachedBlockKey = -1;
-    private transient Block cachedBlock;
+    private long cachedBlockKey = -1;
+    private Block cachedBlock;
 
     private Block block(long pfn, boolean create) {
         long key = pfn >>> HPAGE_ORDER;

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import java.io.Serializable;
 
 /**
  * A simulated driver's page array after a successful GUP call: what the driver would keep in its
@@ -8,7 +7,7 @@ import java.io.Serializable;
  * folios it references stay allocated until released (PhysMem frees a folio only when its
  * refcount drops to zero).
  */
-public final class Pin implements Serializable {
+public final class Pin {
     /** How the references were taken, which decides how they must be released. */
     public enum Kind {
         /** pin_user_pages*(): release with unpin_user_pages[_dirty_lock]. */

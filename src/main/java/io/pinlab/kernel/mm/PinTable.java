@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +9,7 @@ import java.util.TreeMap;
  * Per-session GUP state kept in {@code Kernel.pins}: the simulated driver's pins (by id), and the
  * /proc/vmstat counters nr_foll_pin_acquired / nr_foll_pin_released.
  */
-public final class PinTable implements Serializable {
+public final class PinTable {
     /** Released pins stay listed until this many newer ones have been released (bounds a session's memory). */
     public static final int MAX_RELEASED = 64;
     /** ... and while their page arrays together stay within this many entries (8 MiB of heap). */

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.NoSuchObjectException;
@@ -81,8 +80,6 @@ public final class Pins {
         ex.ok(how.name(), how == PinRelease.put_page ? "include/linux/mm.h" : Gup.FILE, what
                 + (freed > 0 ? "; " + freed + " page frames were freed (no mapping or cache referenced them any more)" : ""));
         SysResult r = ex.result(0);
-        k.event(pin.pid(), how.name(), Event.args("pin", id, "pages", pfns.length,
-                "makeDirty", how == PinRelease.unpin_user_pages_dirty_lock ? makeDirty : null), r);
         return r;
     }
 }

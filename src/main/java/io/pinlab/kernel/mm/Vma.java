@@ -3,12 +3,11 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.OpenFile;
 
-import java.io.Serializable;
 
 import static io.pinlab.kernel.mm.VmFlag.*;
 
 /** struct vm_area_struct: [start, end), vm_flags, vm_pgoff, vm_file, vm_ops. */
-public final class Vma implements Serializable {
+public final class Vma {
     public long start;
     public long end;
     public long flags;

@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,12 +9,12 @@ import java.util.TreeMap;
  * caches (file index -> pfn). A 1 GiB range costs 512 leaves of 4 KiB; an untouched range costs
  * nothing. Zero means "no entry".
  */
-public final class XArray implements Serializable {
+public final class XArray {
     static final int SHIFT = 9;
     static final int SLOTS = 1 << SHIFT;
     static final int MASK = SLOTS - 1;
 
-    private static final class Leaf implements Serializable {
+    private static final class Leaf {
         final long[] slots;
         int used;
 
@@ -28,10 +27,10 @@ public final class XArray implements Serializable {
     private long count;
     // one-entry cache: page walks hit the same leaf 512 times in a row. It also remembers a
     // missing leaf (cachedLeaf null), so walks over an empty range (gup-fast over unpopulated
-    // PMDs) do not search the TreeMap for every page. cacheValid is false after deserialisation.
-    private transient long cachedKey = -1;
-    private transient Leaf cachedLeaf;
-    private transient boolean cacheValid;
+    // PMDs) do not search the TreeMap for every page. cacheValid is false until the first lookup.
+    private long cachedKey = -1;
+    private Leaf cachedLeaf;
+    private boolean cacheValid;
 
     private Leaf leaf(long key, boolean create) {
         if (cacheValid && key == cachedKey && (cachedLeaf != null || !create)) return cachedLeaf;

@@ -1,7 +1,5 @@
 package io.pinlab.kernel.snapshot;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.KernelLog;
 import io.pinlab.kernel.Profile;
@@ -28,9 +26,7 @@ import io.pinlab.kernel.mm.XArray;
 import io.pinlab.kernel.mm.Zone;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,7 +53,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * <p>Body order: profile, zone layout, counters, sysctls and the hugetlb pool, mounts, inodes
  * with page caches, the path table, the number of mms, files (with their rings), each mm
  * (counters, VMAs, page tables), tasks with fd tables, per-user locked_vm, physical memory (per
- * zone: allocator state, then each pageblock's frame arrays), the pin table, dmesg, events.
+ * zone: allocator state, then each pageblock's frame arrays), the pin table, dmesg. (The event
+ * feed is a projection of the step log, not kernel state.)
  *
  * <p>Reading trusts nothing: counts and indices are bounds-checked before use, and decoded
  * state is capped at {@link #MAX_DECODED_BYTES}, so corrupt or hostile bytes give a
@@ -114,7 +111,6 @@ public final class KernelSnapshot {
             out.string(k.profile.name());
             out.bool(k.movableZone);
             Kernel.Counters c = k.counters();
-            out.varint(c.nextSeq());
             out.varint(c.nextPid());
             out.varint(c.nextIno());
             out.varint(c.nextFileId());
@@ -170,7 +166,6 @@ public final class KernelSnapshot {
             for (Zone z : Zone.values()) writeZone(z);
             writePins(k.pins);
             writeLog(k.log);
-            writeEvents();
             return out.finish();
         }
 
@@ -377,31 +372,6 @@ public final class KernelSnapshot {
             out.varint(warned.size());
             for (String w : warned) out.string(w);
         }
-
-        private void writeEvents() {
-            List<Event> events = k.eventsAfter(0);
-            out.varint(events.size());
-            for (Event e : events) {
-                out.varint(e.seq());
-                out.zigzag(e.timeMillis());
-                out.zigzag(e.pid());
-                out.string(e.call());
-                out.varint(e.args().size());
-                for (Map.Entry<String, Object> a : e.args().entrySet()) {
-                    out.string(a.getKey());
-                    switch (a.getValue()) {
-                        case Long l -> { out.u8(1); out.zigzag(l); }
-                        case Integer i -> { out.u8(2); out.zigzag(i); }
-                        case String s -> { out.u8(3); out.string(s); }
-                        case Boolean b -> { out.u8(4); out.bool(b); }
-                        case null, default -> throw new IllegalStateException("event argument " + a.getKey() + " of "
-                                + e.call() + " has no snapshot encoding");
-                    }
-                }
-                out.zigzag(e.ret());
-                out.string(e.errno());
-            }
-        }
     }
 
     // ================================================================= reading
@@ -425,8 +395,7 @@ public final class KernelSnapshot {
             String name = in.requiredString("profile", 64);
             Profile profile = Profile.byName(name).orElseThrow(() -> in.error("unknown profile " + name));
             k = Kernel.unbooted(profile, in.bool());
-            Kernel.Counters counters = new Kernel.Counters(in.range("next seq", 1, Long.MAX_VALUE),
-                    (int) in.range("next pid", 1, Integer.MAX_VALUE), in.range("next ino", 0, Long.MAX_VALUE),
+            Kernel.Counters counters = new Kernel.Counters((int) in.range("next pid", 1, Integer.MAX_VALUE), in.range("next ino", 0, Long.MAX_VALUE),
                     in.range("next file id", 0, Long.MAX_VALUE), in.range("held page entries", 0, Kernel.MAX_HELD_PAGE_ENTRIES));
             k.nrHugepages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
             k.maxMapCount = in.range("max_map_count", 0, Long.MAX_VALUE);
@@ -461,9 +430,8 @@ public final class KernelSnapshot {
             for (Zone z : Zone.values()) readZone(z);
             readPins();
             readLog();
-            List<Event> events = readEvents();
             in.expectEnd();
-            k.restore(counters, events);
+            k.restore(counters);
             return k;
         }
 
@@ -670,37 +638,6 @@ public final class KernelSnapshot {
             List<String> warned = new ArrayList<>(w);
             for (int i = 0; i < w; i++) warned.add(in.requiredString("warned site", MAX_STRING));
             k.log.restore(lines, warned, clock);
-        }
-
-        private List<Event> readEvents() {
-            int n = in.count("event", Kernel.MAX_EVENTS);
-            List<Event> events = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                long seq = in.range("event seq", 1, Long.MAX_VALUE);
-                long time = in.zigzag();
-                int pid = in.intValue("event pid");
-                String call = in.requiredString("event call", MAX_STRING);
-                int nArgs = in.count("event argument", 64);
-                in.charge(96L + 64L * nArgs);
-                Map<String, Object> args = new LinkedHashMap<>();
-                for (int j = 0; j < nArgs; j++) {
-                    String key = in.requiredString("argument name", MAX_STRING);
-                    Object v = switch (in.u8()) {
-                        case 1 -> in.zigzag();
-                        case 2 -> in.intValue("argument");
-                        case 3 -> in.requiredString("argument", MAX_STRING);
-                        case 4 -> in.bool();
-                        default -> throw in.error("argument type");
-                    };
-                    if (args.put(key, v) != null) throw in.error("argument " + key + " twice");
-                }
-                long ret = in.zigzag();
-                String errno = in.string("errno", 32);
-                if (errno != null && Arrays.stream(Errno.values()).noneMatch(e -> e.name().equals(errno)))
-                    throw in.error("unknown errno " + errno);
-                events.add(new Event(seq, time, pid, call, args, ret, errno));
-            }
-            return events;
         }
 
         private void requireRam(long pfn) {

@@ -312,15 +312,4 @@ class RegisterRulesTest {
         List<Cqe> want = p.ioUringNodeTable() ? List.of(new Cqe(2, 0, 0), new Cqe(1, 0, 0)) : List.of();
         assertEquals(want, lab.enter(ring).cqes());
     }
-
-    @Test
-    void eventsAreRecorded() {
-        Lab lab = new Lab(Profile.V6_18);
-        int ring = lab.ring();
-        lab.unregister(ring);
-        List<String> calls = new ArrayList<>();
-        lab.k.eventsAfter(0).forEach(e -> calls.add(e.call() + ":" + e.errno()));
-        assertTrue(calls.contains("io_uring_setup:null"));
-        assertTrue(calls.contains("io_uring_register:ENXIO"));
-    }
 }

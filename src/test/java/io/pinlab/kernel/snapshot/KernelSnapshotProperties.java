@@ -33,10 +33,10 @@ class KernelSnapshotProperties {
 
         byte[] bytes = KernelSnapshot.write(k);
         Kernel copy = KernelSnapshot.read(bytes);
-        assertThat(Observed.of(copy, true)).isEqualTo(Observed.of(k, true));
+        assertThat(Observed.of(copy)).isEqualTo(Observed.of(k));
         assertThat(KernelSnapshot.write(copy)).isEqualTo(bytes);
 
         for (Calls c : calls.subList(cut, calls.size())) assertThat(c.apply(copy)).as("%s", c).isEqualTo(c.apply(k));
-        assertThat(Observed.of(copy, false)).isEqualTo(Observed.of(k, false));
+        assertThat(Observed.of(copy)).isEqualTo(Observed.of(k));
     }
 }

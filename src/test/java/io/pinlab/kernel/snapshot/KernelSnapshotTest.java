@@ -120,7 +120,7 @@ class KernelSnapshotTest {
         Kernel copy = KernelSnapshot.read(bytes);
 
         assertThat(copy.profile).isSameAs(Profile.V6_18);
-        assertThat(Observed.of(copy, true)).isEqualTo(Observed.of(k, true));
+        assertThat(Observed.of(copy)).isEqualTo(Observed.of(k));
         // what the writer sees is the whole state: a copy writes the very same bytes
         assertThat(KernelSnapshot.write(copy)).isEqualTo(bytes);
     }
@@ -133,7 +133,7 @@ class KernelSnapshotTest {
         // and the calls that release everything: every pin, every ring (by exiting every task but pid 1)
         for (int i = 0; i < 200; i++) more.add(new Calls(Calls.Kind.RELEASE, 0, i, 1, i % 8));
         for (Calls c : more) assertThat(c.apply(copy)).as("%s", c).isEqualTo(c.apply(k));
-        assertThat(Observed.of(copy, false)).isEqualTo(Observed.of(k, false));
+        assertThat(Observed.of(copy)).isEqualTo(Observed.of(k));
     }
 
     @Test
@@ -161,7 +161,7 @@ class KernelSnapshotTest {
             Kernel copy = KernelSnapshot.read(KernelSnapshot.write(k));
             assertThat(copy.profile).isSameAs(p);
             assertThat(copy.movableZone).isFalse();
-            assertThat(Observed.of(copy, true)).isEqualTo(Observed.of(k, true));
+            assertThat(Observed.of(copy)).isEqualTo(Observed.of(k));
             assertThat(Views.mapsText(copy, copy.task(1))).contains("[stack]");
         }
     }

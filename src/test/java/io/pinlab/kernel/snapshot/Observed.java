@@ -1,6 +1,5 @@
 package io.pinlab.kernel.snapshot;
 
-import io.pinlab.kernel.Event;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Task;
@@ -23,8 +22,8 @@ import java.util.TreeMap;
 /**
  * Everything a lab can observe of a kernel, as comparable values: what the HTTP views show
  * (maps, pagemap of every VMA, status, fds, mounts, pins, io_uring buffer tables and CQs,
- * sysctls, dmesg, events) plus the counters that decide future answers (next pid, inode, file
- * and event numbers, free frames per zone, locked_vm per user, page-array entries held).
+ * sysctls, dmesg) plus the counters that decide future answers (next pid, inode and file
+ * numbers, free frames per zone, locked_vm per user, page-array entries held).
  */
 final class Observed {
     private Observed() {}
@@ -34,8 +33,7 @@ final class Observed {
 
     record RingView(int pid, int fd, List<?> buffers, List<?> cqes, int nrUserBufs, long ringPages, boolean freed) {}
 
-    /** With {@code eventTimes} false, the events' wall-clock stamps are left out (two kernels run the same call at different instants). */
-    static Map<String, Object> of(Kernel k, boolean eventTimes) {
+    static Map<String, Object> of(Kernel k) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("profile", k.profile.name());
         o.put("counters", k.counters());
@@ -70,9 +68,6 @@ final class Observed {
                     Arrays.stream(p.pfns()).boxed().toList(), p.kind(), p.released(), String.valueOf(p.releasedHow())));
         o.put("pins", pins);
         o.put("dmesg", k.log.text());
-        List<Event> events = k.eventsAfter(0);
-        o.put("events", eventTimes ? events : events.stream()
-                .map(e -> new Event(e.seq(), 0, e.pid(), e.call(), e.args(), e.ret(), e.errno())).toList());
         return o;
     }
 }

@@ -1,0 +1,386 @@
+package io.pinlab.api.steps;
+
+import io.pinlab.api.json.Address;
+import io.pinlab.api.problem.ApiProblemException;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.fs.MfdFlag;
+import io.pinlab.kernel.fs.OFlag;
+import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.iouring.RegisterArgs;
+import io.pinlab.kernel.iouring.RegisterOp;
+import io.pinlab.kernel.iouring.Sqe;
+import io.pinlab.kernel.mm.FollFlag;
+import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupCall;
+import io.pinlab.kernel.mm.GupRequest;
+import io.pinlab.kernel.mm.Madv;
+import io.pinlab.kernel.mm.MapFlag;
+import io.pinlab.kernel.mm.PinRelease;
+import io.pinlab.kernel.mm.Prot;
+import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.session.SessionProperties;
+import io.pinlab.session.TouchLimitException;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The request bodies of the calls, which are also the {@code args} of steps (API.md "Steps"),
+ * each with its one mapping to a {@link Syscall}. Bean Validation covers what a body alone can
+ * break; {@code toSyscall} adds the rules that need the session (its profile, its limits) and
+ * throws 400 problems naming the field.
+ */
+public final class Requests {
+    private Requests() {
+    }
+
+    /** What a mapping may consult: the calling process (0 for ops without one), the session's profile and limits. */
+    public record Ctx(int pid, Profile profile, SessionProperties.Limits limits) {
+        /**
+         * Session policy: one call may touch at most {@code limits.maxTouchBytes}.
+         *
+         * @throws TouchLimitException (400 naming {@code field})
+         */
+        void checkTouch(String field, long bytes) {
+            long max = limits.maxTouchBytes();
+            if (bytes > max || bytes < 0) throw new TouchLimitException(field, max);
+        }
+    }
+
+    /** u32 fields of the uapi structs. */
+    static final long U32_MAX = 0xffff_ffffL;
+
+    // ---------------------------------------------------------------- memory
+
+    @Schema(description = "mmap(2) arguments")
+    public record MmapRequest(
+            @Schema(description = "hint, or the address for MAP_FIXED", defaultValue = "0x0") Address addr,
+            @Schema(description = "bytes; rounded up to pages by the kernel", example = "16384")
+            @NotNull @PositiveOrZero Long length,
+            @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\",\"PROT_WRITE\"]"))
+            @NotNull EnumSet<Prot> prot,
+            @ArraySchema(schema = @Schema(implementation = MapFlag.class), arraySchema = @Schema(example = "[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]"))
+            @NotNull EnumSet<MapFlag> flags,
+            @Schema(description = "file descriptor; -1 for anonymous", defaultValue = "-1") Integer fd,
+            @Schema(description = "file offset in bytes", defaultValue = "0") @PositiveOrZero Long offset) {
+
+        Syscall.Mmap toSyscall(Ctx c) {
+            if (flags.contains(MapFlag.MAP_POPULATE)) c.checkTouch("length", length);
+            return new Syscall.Mmap(c.pid(), addr == null ? 0 : addr.value(), length, Prot.mask(prot), MapFlag.mask(flags),
+                    fd == null ? -1 : fd, offset == null ? 0 : offset);
+        }
+    }
+
+    /** How the process touches its memory. */
+    public enum AccessKind { read, write }
+
+    @Schema(description = "the process itself touches memory: faults, COW, SIGSEGV")
+    public record AccessRequest(@NotNull Address addr,
+                                @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
+                                @Schema(example = "write") @NotNull AccessKind access,
+                                @Schema(description = "write: the value stored in each page touched", example = "42") Long value) {
+
+        Syscall.Access toSyscall(Ctx c) {
+            boolean write = access == AccessKind.write;
+            if (!write && value != null) throw ApiProblemException.badField("value", "only a write stores a value");
+            c.checkTouch("length", length);
+            return new Syscall.Access(c.pid(), addr.value(), length, write, value);
+        }
+    }
+
+    @Schema(description = "munmap(2) arguments")
+    public record RangeRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length) {
+        Syscall.Munmap toSyscall(Ctx c) {
+            return new Syscall.Munmap(c.pid(), addr.value(), length);
+        }
+    }
+
+    @Schema(description = "mprotect(2) arguments")
+    public record MprotectRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
+                                  @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\"]"))
+                                  @NotNull EnumSet<Prot> prot) {
+        Syscall.Mprotect toSyscall(Ctx c) {
+            return new Syscall.Mprotect(c.pid(), addr.value(), length, Prot.mask(prot));
+        }
+    }
+
+    @Schema(description = "madvise(2) arguments")
+    public record MadviseRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length,
+                                 @Schema(implementation = Madv.class, example = "MADV_DONTNEED") @NotNull Madv advice) {
+        Syscall.Madvise toSyscall(Ctx c) {
+            c.checkTouch("length", length);
+            return new Syscall.Madvise(c.pid(), addr.value(), length, advice.value);
+        }
+    }
+
+    // ---------------------------------------------------------------- GUP
+
+    private static final Set<String> GUP_FIELDS = Set.of("call", "start", "nrPages", "gupFlags", "pages", "vmas",
+            "locked", "targetPid");
+
+    @Schema(description = "one GUP entry point call, as a driver would make it")
+    public record GupCallRequest(
+            @Schema(description = "the kernel entry point", example = "pin_user_pages_fast") @NotNull GupCall call,
+            @Schema(description = "user address") @NotNull Address start,
+            @Schema(example = "4") @NotNull @PositiveOrZero Long nrPages,
+            @ArraySchema(schema = @Schema(implementation = FollFlag.class),
+                    arraySchema = @Schema(example = "[\"FOLL_WRITE\",\"FOLL_LONGTERM\"]"))
+            @NotNull EnumSet<FollFlag> gupFlags,
+            @Schema(description = "false passes a NULL pages array", defaultValue = "true") Boolean pages,
+            @Schema(description = "pass a vmas array (only where the profile's entry point has one)", defaultValue = "false")
+            Boolean vmas,
+            @Schema(description = "*locked for the *_remote entry points; null is a NULL pointer", nullable = true)
+            Integer locked,
+            @Schema(description = "the remote mm's process (only *_remote)") @Positive Integer targetPid) {
+
+        /** The kernel's view of the request (flags as a mask). */
+        public GupRequest toKernel() {
+            return new GupRequest(call, start.value(), nrPages, FollFlag.mask(gupFlags),
+                    !Boolean.FALSE.equals(pages), Boolean.TRUE.equals(vmas), locked, targetPid);
+        }
+
+        /**
+         * Flags the profile does not define, and requests no kernel entry point could receive
+         * ({@link Gup#requestShapeError}), are 400s naming the field. Arguments that break
+         * is_valid_gup_args() do reach the kernel: that is the call's answer (see {@link Syscall.Gup}).
+         */
+        Syscall.Gup toSyscall(Ctx c) {
+            c.checkTouch("nrPages", nrPages > Long.MAX_VALUE / 4096 ? -1 : nrPages * 4096);
+            Profile profile = c.profile();
+            // Names first: FOLL_SAME_FILE and FOLL_HONOR_NUMA_FAULT share bit 12, so the mask alone cannot tell.
+            List<FollFlag> undefined = gupFlags.stream().filter(f -> !f.existsIn(profile)).toList();
+            if (!undefined.isEmpty()) {
+                String accepted = FollFlag.definedIn(profile).stream().map(Enum::name).collect(Collectors.joining(", "));
+                throw ApiProblemException.badField("gupFlags", undefined.stream().map(Enum::name)
+                        .collect(Collectors.joining(", ")) + " not defined in profile " + profile.name() + "; accepted: " + accepted);
+            }
+            GupRequest req = toKernel();
+            String shape = Gup.requestShapeError(profile, req);
+            if (shape != null) {
+                int colon = shape.indexOf(": ");
+                String field = colon > 0 && GUP_FIELDS.contains(shape.substring(0, colon)) ? shape.substring(0, colon) : "$";
+                throw ApiProblemException.badField(field, field.equals("$") ? shape : shape.substring(colon + 2));
+            }
+            return new Syscall.Gup(c.pid(), req);
+        }
+    }
+
+    @Schema(description = "how the driver releases a pin")
+    public record ReleaseRequest(@Schema(implementation = PinRelease.class, example = "unpin_user_pages") @NotNull PinRelease how,
+                                 @Schema(description = "unpin_user_pages_dirty_lock: mark the pages dirty", defaultValue = "false")
+                                 Boolean makeDirty) {
+    }
+
+    @Schema(description = "step args of release: the pin (its id in the path of POST pins/{id}/release) and the body")
+    public record ReleaseArgs(@Schema(example = "1") @NotNull @Positive Long pinId,
+                              @Schema(implementation = PinRelease.class, example = "unpin_user_pages") @NotNull PinRelease how,
+                              @Schema(defaultValue = "false") Boolean makeDirty) {
+        public static ReleaseArgs of(long pinId, ReleaseRequest body) {
+            return new ReleaseArgs(pinId, body.how(), body.makeDirty());
+        }
+
+        Syscall.Release toSyscall(Ctx c) {
+            return new Syscall.Release(pinId, how, Boolean.TRUE.equals(makeDirty));
+        }
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    @Schema(description = "a new process (not a fork): empty address space with a [stack] VMA")
+    public record CreateProcessRequest(
+            @Schema(example = "lab", defaultValue = "lab") @Size(min = 1, max = 15)
+            @Pattern(regexp = "[\\x21-\\x7e]*", message = "must be printable ASCII without spaces") String comm,
+            @Schema(example = "1000", defaultValue = "1000") @PositiveOrZero @Max(65534) Integer uid,
+            @Schema(defaultValue = "false") Boolean capIpcLock,
+            @Schema(description = "RLIMIT_MEMLOCK in bytes", example = "8388608", defaultValue = "8388608")
+            @PositiveOrZero Long rlimitMemlock) {
+
+        Syscall.CreateProcess toSyscall(Ctx c) {
+            return new Syscall.CreateProcess(comm == null ? "lab" : comm, uid == null ? Kernel.DEFAULT_UID : uid,
+                    Boolean.TRUE.equals(capIpcLock), rlimitMemlock == null ? Kernel.DEFAULT_RLIMIT_MEMLOCK : rlimitMemlock);
+        }
+    }
+
+    /** fork and exit take no arguments: their args are {@code {}}. */
+    @Schema(description = "no arguments")
+    public record NoArgs() {
+    }
+
+    // ---------------------------------------------------------------- files
+
+    public record OpenRequest(@Schema(example = "/mnt/ext4/data") @NotBlank @Size(max = 4096) String path,
+                              @ArraySchema(schema = @Schema(implementation = OFlag.class),
+                                      arraySchema = @Schema(example = "[\"O_RDWR\",\"O_CREAT\"]"))
+                              @NotNull EnumSet<OFlag> flags,
+                              @Schema(description = "with O_CREAT: initial file size in bytes", example = "16384")
+                              @PositiveOrZero Long size) {
+        Syscall.Open toSyscall(Ctx c) {
+            return new Syscall.Open(c.pid(), path, OFlag.mask(flags), size);
+        }
+    }
+
+    public record MemfdCreateRequest(@Schema(example = "buf") @NotNull @Size(max = 249) String name,
+                                     @ArraySchema(schema = @Schema(implementation = MfdFlag.class)) EnumSet<MfdFlag> flags,
+                                     @Schema(description = "ftruncate to this size right away", example = "2097152")
+                                     @PositiveOrZero Long size) {
+        EnumSet<MfdFlag> flagSet() {
+            return flags == null ? EnumSet.noneOf(MfdFlag.class) : flags;
+        }
+
+        Syscall.MemfdCreate toSyscall(Ctx c) {
+            return new Syscall.MemfdCreate(c.pid(), name, MfdFlag.mask(flagSet()), size);
+        }
+    }
+
+    public record MemfdSecretRequest(@Schema(example = "16384") @PositiveOrZero Long size) {
+        Syscall.MemfdSecret toSyscall(Ctx c) {
+            return new Syscall.MemfdSecret(c.pid(), size);
+        }
+    }
+
+    public record FtruncateRequest(@NotNull Integer fd, @NotNull @PositiveOrZero Long length) {
+        Syscall.Ftruncate toSyscall(Ctx c) {
+            return new Syscall.Ftruncate(c.pid(), fd, length);
+        }
+    }
+
+    public record CloseRequest(@NotNull Integer fd) {
+        Syscall.Close toSyscall(Ctx c) {
+            return new Syscall.Close(c.pid(), fd);
+        }
+    }
+
+    // ---------------------------------------------------------------- sysctl
+
+    public record SysctlWrite(@Schema(example = "64") @NotNull Long value) {
+    }
+
+    @Schema(description = "step args of sysctl: the name (in the path of PUT sysctl/{name}) and the value")
+    public record SysctlArgs(@Schema(example = "vm.nr_hugepages") @NotNull String name, @Schema(example = "64") @NotNull Long value) {
+        Syscall.Sysctl toSyscall(Ctx c) {
+            if (!io.pinlab.kernel.Sysctl.NAMES.contains(name))
+                throw ApiProblemException.badField("name", "no sysctl '" + name + "'; simulated: "
+                        + String.join(", ", io.pinlab.kernel.Sysctl.NAMES));
+            return new Syscall.Sysctl(name, value);
+        }
+    }
+
+    // ---------------------------------------------------------------- io_uring
+
+    /** IORING_SETUP_* flags the simulator knows (include/uapi/linux/io_uring.h). */
+    public enum SetupFlag {
+        IORING_SETUP_IOPOLL(1), IORING_SETUP_SQPOLL(1 << 1), IORING_SETUP_SQ_AFF(1 << 2), IORING_SETUP_CQSIZE(1 << 3),
+        IORING_SETUP_CLAMP(1 << 4), IORING_SETUP_ATTACH_WQ(1 << 5), IORING_SETUP_R_DISABLED(1 << 6),
+        IORING_SETUP_SUBMIT_ALL(1 << 7), IORING_SETUP_COOP_TASKRUN(1 << 8), IORING_SETUP_TASKRUN_FLAG(1 << 9),
+        IORING_SETUP_SQE128(1 << 10), IORING_SETUP_CQE32(1 << 11), IORING_SETUP_SINGLE_ISSUER(1 << 12),
+        IORING_SETUP_DEFER_TASKRUN(1 << 13);
+
+        final int value;
+
+        SetupFlag(int value) {
+            this.value = value;
+        }
+    }
+
+    /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
+    public enum RsrcFlag {
+        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
+
+        final int value;
+
+        RsrcFlag(int value) {
+            this.value = value;
+        }
+    }
+
+    /** The SQE opcodes fixed-buffer I/O uses. */
+    public enum SqeOp {
+        IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED);
+
+        final int value;
+
+        SqeOp(int value) {
+            this.value = value;
+        }
+    }
+
+    public record SetupRequest(@Schema(example = "8") @NotNull @PositiveOrZero @Max(U32_MAX) Long entries,
+                               @ArraySchema(schema = @Schema(implementation = SetupFlag.class)) EnumSet<SetupFlag> flags) {
+        Syscall.IoUringSetup toSyscall(Ctx c) {
+            int f = 0;
+            if (flags != null) for (SetupFlag x : flags) f |= x.value;
+            return new Syscall.IoUringSetup(c.pid(), (int) (long) entries, f);
+        }
+    }
+
+    public record IovecJson(@NotNull Address base, @Schema(example = "4096") @NotNull @PositiveOrZero Long len) {
+    }
+
+    public record RegisterRequest(
+            @NotNull Integer fd,
+            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
+            // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
+            // 10-15 ms of a 30 ms budget for the largest legal table
+            @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
+            @Schema(description = "nr_args; default what liburing passes") @PositiveOrZero @Max(U32_MAX) Long nrArgs,
+            @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
+            @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
+            @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
+            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
+
+        RegisterArgs toKernel() {
+            List<Iovec> iov = null;
+            if (iovecs != null) {
+                iov = new ArrayList<>(iovecs.size());
+                for (int i = 0; i < iovecs.size(); i++) {
+                    IovecJson v = iovecs.get(i);
+                    if (v == null) throw ApiProblemException.badField("iovecs[" + i + "]", "must not be null");
+                    if (v.base() == null) throw ApiProblemException.badField("iovecs[" + i + "].base", "must not be null");
+                    if (v.len() == null) throw ApiProblemException.badField("iovecs[" + i + "].len", "must not be null");
+                    if (v.len() < 0) throw ApiProblemException.badField("iovecs[" + i + "].len", "must be greater than or equal to 0");
+                    iov.add(new Iovec(v.base().value(), v.len()));
+                }
+            }
+            int f = 0;
+            if (flags != null) for (RsrcFlag x : flags) f |= x.value;
+            return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
+                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
+        }
+
+        Syscall.IoUringRegister toSyscall(Ctx c) {
+            return new Syscall.IoUringRegister(c.pid(), toKernel());
+        }
+    }
+
+    public record SqeJson(@Schema(implementation = SqeOp.class) @NotNull SqeOp opcode, @NotNull Integer fd,
+                          @NotNull Address addr, @NotNull @PositiveOrZero @Max(U32_MAX) Long len,
+                          @Schema(description = "file offset; -1 means the current position") @Min(-1) Long off,
+                          @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData) {
+    }
+
+    public record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes) {
+        Syscall.IoUringEnter toSyscall(Ctx c) {
+            // each fixed read or write moves its range page by page: the whole submission counts
+            // against the per-call touch limit, like access and MAP_POPULATE
+            c.checkTouch("sqes", sqes.stream().mapToLong(SqeJson::len).sum());
+            return new Syscall.IoUringEnter(c.pid(), fd, sqes.stream().map(s -> new Sqe(s.opcode().value, s.fd(),
+                    s.addr().value(), s.len(), s.off() == null ? 0 : s.off(), s.bufIndex(),
+                    s.userData() == null ? 0 : s.userData())).toList());
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.pinlab.kernel.sys;
+
+import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.iouring.EnterResult;
+import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.RegisterArgs;
+import io.pinlab.kernel.iouring.Sqe;
+import io.pinlab.kernel.mm.AccessResult;
+import io.pinlab.kernel.mm.GupRequest;
+import io.pinlab.kernel.mm.GupResult;
+import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.PinRelease;
+import io.pinlab.kernel.mm.Pins;
+
+import java.util.List;
+
+/**
+ * One kernel call of the API as a value: what a session's log replays. {@link #apply} runs it on a
+ * kernel and returns the kernel's answer; every kernel rule (is_valid_gup_args() included) runs
+ * inside it. Flag arguments are kernel bit masks; addresses unsigned 64-bit. Deterministic: the
+ * same calls on a kernel of the same profile give the same answers and state.
+ *
+ * <p>Exceptions are those of the kernel core: {@link io.pinlab.kernel.NoSuchObjectException} (no
+ * such pid or pin) and {@link io.pinlab.kernel.StateConflictException} (releasing a pin twice),
+ * both thrown before any state changes; such a call is not a step of the history.
+ *
+ * @param <R> the kernel's answer
+ */
+public sealed interface Syscall<R> {
+
+    R apply(Kernel k);
+
+    /** The calling process, or 0 for calls that no process makes (sysctl writes, the driver's pin release, process creation). */
+    int pid();
+
+    /** mmap(2): ksys_mmap_pgoff() (mm/mmap.c); ret is the address. */
+    record Mmap(int pid, long addr, long length, int prot, int flags, int fd, long offset) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Mmap.doMmap(k, k.task(pid), addr, length, prot, flags, fd, offset);
+        }
+    }
+
+    /** munmap(2): __vm_munmap() (mm/mmap.c). */
+    record Munmap(int pid, long addr, long length) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Mmap.doMunmap(k, k.task(pid), addr, length);
+        }
+    }
+
+    /** mprotect(2): do_mprotect_pkey() (mm/mprotect.c). */
+    record Mprotect(int pid, long addr, long length, int prot) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Mprotect.doMprotect(k, k.task(pid), addr, length, prot);
+        }
+    }
+
+    /** madvise(2): do_madvise() (mm/madvise.c). */
+    record Madvise(int pid, long addr, long length, int advice) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Madvise.doMadvise(k, k.task(pid), addr, length, advice);
+        }
+    }
+
+    /** The process reads or writes its own memory (handle_mm_fault() per page, mm/memory.c). */
+    record Access(int pid, long addr, long length, boolean write, Long value) implements Syscall<AccessResult> {
+        public AccessResult apply(Kernel k) {
+            return Memory.access(k, k.task(pid), addr, length, write, value);
+        }
+    }
+
+    /**
+     * A GUP entry point called by the simulated driver (mm/gup.c). Arguments that break
+     * is_valid_gup_args() are a kernel answer: the WARN_ON_ONCE reaches dmesg, the entry point
+     * returns 0 or -EINVAL, and {@link GupResult#invalidArgs()} names the broken rule.
+     * The request must already pass {@code Gup.requestShapeError} (a malformed request, not a call).
+     */
+    record Gup(int pid, GupRequest request) implements Syscall<GupResult> {
+        public GupResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Gup.call(k, k.task(pid), request);
+        }
+    }
+
+    /** The driver releases a pin: unpin_user_pages(), unpin_user_pages_dirty_lock() or put_page(). */
+    record Release(long pinId, PinRelease how, boolean makeDirty) implements Syscall<SysResult> {
+        public int pid() { return 0; }
+
+        public SysResult apply(Kernel k) {
+            return Pins.release(k, pinId, how, makeDirty);
+        }
+    }
+
+    /** fork(2): copy_process() (kernel/fork.c); ret is the child's pid. */
+    record Fork(int pid) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Fork.copyProcess(k, k.task(pid));
+        }
+    }
+
+    /** exit(2): do_exit() (kernel/exit.c). */
+    record Exit(int pid) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.mm.Exit.doExit(k, k.task(pid));
+        }
+    }
+
+    /** A new process (not a fork) with an empty address space; ret is its pid. */
+    record CreateProcess(String comm, int uid, boolean capIpcLock, long rlimitMemlock) implements Syscall<SysResult> {
+        public int pid() { return 0; }
+
+        public SysResult apply(Kernel k) {
+            Task t = k.createTask(0, comm, uid, capIpcLock, rlimitMemlock);
+            return new SysResult(t.pid, null, List.of(), List.of());
+        }
+    }
+
+    /** open(2): do_sys_open() (fs/open.c); ret is the fd. */
+    record Open(int pid, String path, int flags, Long size) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return Files.open(k, k.task(pid), path, flags, size);
+        }
+    }
+
+    /** memfd_create(2) (mm/memfd.c); ret is the fd. */
+    record MemfdCreate(int pid, String name, int flags, Long size) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return Files.memfdCreate(k, k.task(pid), name, flags, size);
+        }
+    }
+
+    /** memfd_secret(2) (mm/secretmem.c); ret is the fd. */
+    record MemfdSecret(int pid, Long size) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return Files.memfdSecret(k, k.task(pid), size);
+        }
+    }
+
+    /** ftruncate(2): do_sys_ftruncate() (fs/open.c). */
+    record Ftruncate(int pid, int fd, long length) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return Files.ftruncate(k, k.task(pid), fd, length);
+        }
+    }
+
+    /** close(2): close_fd() (fs/file.c). */
+    record Close(int pid, int fd) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return Files.close(k, k.task(pid), fd);
+        }
+    }
+
+    /** A write to /proc/sys/vm/NAME (kernel/sysctl.c handlers). */
+    record Sysctl(String name, long value) implements Syscall<SysResult> {
+        public int pid() { return 0; }
+
+        public SysResult apply(Kernel k) {
+            return io.pinlab.kernel.Sysctl.set(k, name, value);
+        }
+    }
+
+    /** io_uring_setup(2) (io_uring/io_uring.c); ret is the ring fd. */
+    record IoUringSetup(int pid, int entries, int flags) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return IoUring.setup(k, k.task(pid), entries, flags);
+        }
+    }
+
+    /** io_uring_register(2) with the buffer opcodes (io_uring/register.c, io_uring/rsrc.c). */
+    record IoUringRegister(int pid, RegisterArgs args) implements Syscall<SysResult> {
+        public SysResult apply(Kernel k) {
+            return IoUring.register(k, k.task(pid), args);
+        }
+    }
+
+    /** io_uring_enter(2): submit fixed-buffer SQEs and reap CQEs (io_uring/io_uring.c, io_uring/rw.c). */
+    record IoUringEnter(int pid, int fd, List<Sqe> sqes) implements Syscall<EnterResult> {
+        public IoUringEnter {
+            sqes = List.copyOf(sqes);
+        }
+
+        public EnterResult apply(Kernel k) {
+            return IoUring.enter(k, k.task(pid), fd, sqes);
+        }
+    }
+
+    /** The return value and errno of any answer (for the log and the event feed). */
+    static long ret(Object answer) {
+        return switch (answer) {
+            case SysResult r -> r.ret();
+            case GupResult r -> r.ret();
+            case AccessResult r -> r.ret();
+            case EnterResult r -> r.ret();
+            default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
+        };
+    }
+
+    /** The symbolic errno of any answer, null on success (an access stopped by a signal has none: see its signal). */
+    static Errno errno(Object answer) {
+        return switch (answer) {
+            case SysResult r -> r.errno();
+            case GupResult r -> r.errno();
+            case AccessResult r -> null;
+            case EnterResult r -> r.errno();
+            default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
+        };
+    }
+}
