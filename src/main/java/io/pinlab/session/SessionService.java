@@ -33,13 +33,15 @@ public class SessionService {
     private final SessionProperties properties;
     private final Clock clock;
     private final SyscallDecoder decoder;
+    private final Snapshots snapshots;
     private final Cache<String, LabSession> kernels;
 
-    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder) {
+    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder, Snapshots snapshots) {
         this.store = store;
         this.properties = properties;
         this.clock = clock;
         this.decoder = decoder;
+        this.snapshots = snapshots;
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 .expireAfterAccess(properties.idleTimeout())
@@ -171,6 +173,7 @@ public class SessionService {
                 if (store.append(session.id(), session.version, step)) {
                     session.version++;
                     session.seen = Math.max(session.seen, session.version);
+                    snapshots.afterAppend(session.id(), session.version, k);
                     return present.apply(k, answer);
                 }
                 // lost the race (or the session is gone): our kernel holds a step the log does not
@@ -207,11 +210,11 @@ public class SessionService {
      * when missing and replays the steps it lacks. Caller holds the session lock.
      */
     void catchUp(LabSession s) {
-        if (s.kernel == null) {
-            // Seam for snapshots: once io.pinlab.kernel.snapshot.KernelSnapshot exists, start from
-            // store.latestSnapshot(id) (KernelSnapshot.read, version) instead of booting at step 0.
-            s.kernel = boot(s.profile(), s.movableZone());
-            s.version = 0;
+        if (s.kernel == null) { // from the newest snapshot when there is one, else from boot
+            Optional<Snapshots.Restored> snap = snapshots.restore(s.id());
+            s.kernel = snap.map(Snapshots.Restored::kernel).orElseGet(() -> boot(s.profile(), s.movableZone()));
+            s.version = snap.map(Snapshots.Restored::version).orElse(0L);
+            s.seen = Math.max(s.seen, s.version);
         }
         if (s.version >= s.seen) return;
         List<byte[]> missing = store.stepsAfter(s.id(), s.version);
@@ -220,6 +223,7 @@ public class SessionService {
             s.version++;
         }
         s.seen = Math.max(s.seen, s.version);
+        snapshots.afterReplay(s.id(), s.version, missing.size(), s.kernel);
     }
 
     /** The state after step {@code step} of the log, replayed into a throwaway kernel (never cached). */
