@@ -57,6 +57,10 @@ public final class Kernel {
     // sysctls (/proc/sys/vm)
     public long nrHugepages = 0;
     public long maxMapCount = 65530;
+    /** /sys/kernel/mm/transparent_hugepage/use_zero_page (mm/huge_memory.c, default 1). */
+    public boolean thpUseZeroPage = true;
+    /** The huge zero folio (mm/huge_memory.c huge_zero_folio), allocated on first use; -1 before. */
+    public long hugeZeroPfn = -1;
     /** hugetlb pool: pages in use (allocated from the pool) and reserved by mappings. */
     public long hugePagesInUse = 0;
     public long hugePagesReserved = 0;

@@ -73,7 +73,21 @@ public record Profile(String name, String kernel, String summary, List<String> d
         IO_URING_BLIND_REGISTER,
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
-        IO_URING_RING_REGIONS_ACCOUNTED
+        IO_URING_RING_REGIONS_ACCOUNTED,
+        /** 6.15+ (MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
+         *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
+         *  __wp_can_reuse_large_anon_folio() (mapcount > 1, not shared between mms, mapcount ==
+         *  refcount). 6.3-6.5 apply the generic folio_ref_count() == 1 test to large folios. */
+        LARGE_ANON_FOLIO_REUSE,
+        /** do_huge_zero_wp_pmd() (mm/huge_memory.c; present in the 6.18 tree, absent from 6.5; merged
+         *  about 6.14, "allocate THP on huge zero page wp-fault"): a write or unshare fault on the huge zero PMD maps a new THP. 6.3-6.5
+         *  do_huge_pmd_wp_page() split the PMD into 512 zero-page PTEs and COW one 4 KiB page. */
+        HUGE_ZERO_WP_ALLOCATES_THP,
+        /** set_huge_zero_folio() applies pmd_mkspecial() (present in the 6.18 tree, absent from 6.5;
+         *  the exact release is not checked here): gup-fast's
+         *  gup_fast_pmd_leaf() gives up on the special huge zero PMD and the slow path pins it;
+         *  6.3-6.5 gup_huge_pmd() pins it locklessly. */
+        HUGE_ZERO_PMD_SPECIAL
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -144,12 +158,15 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     "FOLL_HONOR_NUMA_FAULT is no longer set automatically",
                     "io_uring pins with pin_user_pages_fast and checks overflow itself (-EOVERFLOW)",
                     "io_uring coalesces multi-folio buffers, node-based buffer table",
-                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()"),
+                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()",
+                    "do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied",
+                    "a write or unshare fault on the huge zero PMD maps a new THP (do_huge_zero_wp_pmd); gup-fast leaves the special huge zero PMD to the slow path"),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
-                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED),
+                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
+                    HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -196,4 +213,7 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringNodeTable() { return has(IO_URING_NODE_TABLE); }
     public boolean ioUringBlindRegister() { return has(IO_URING_BLIND_REGISTER); }
     public boolean ioUringRingRegionsAccounted() { return has(IO_URING_RING_REGIONS_ACCOUNTED); }
+    public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
+    public boolean hugeZeroWpAllocatesThp() { return has(HUGE_ZERO_WP_ALLOCATES_THP); }
+    public boolean hugeZeroPmdSpecial() { return has(HUGE_ZERO_PMD_SPECIAL); }
 }

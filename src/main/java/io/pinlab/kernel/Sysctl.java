@@ -2,9 +2,14 @@ package io.pinlab.kernel;
 
 import java.util.List;
 
-/** /proc/sys/vm: vm.nr_hugepages (mm/hugetlb.c) and vm.max_map_count (mm/mmap.c). */
+/**
+ * /proc/sys/vm: vm.nr_hugepages (mm/hugetlb.c) and vm.max_map_count (mm/mmap.c); and the sysfs
+ * switch /sys/kernel/mm/transparent_hugepage/use_zero_page (mm/huge_memory.c), named here in
+ * sysctl(8)'s dotted form because the name is one path segment of the API.
+ */
 public final class Sysctl {
-    public static final List<String> NAMES = List.of("vm.nr_hugepages", "vm.max_map_count");
+    public static final String THP_USE_ZERO_PAGE = "transparent_hugepage.use_zero_page";
+    public static final List<String> NAMES = List.of("vm.nr_hugepages", "vm.max_map_count", THP_USE_ZERO_PAGE);
 
     private Sysctl() {}
 
@@ -13,6 +18,7 @@ public final class Sysctl {
         return switch (name) {
             case "vm.nr_hugepages" -> k.nrHugepages;
             case "vm.max_map_count" -> k.maxMapCount;
+            case THP_USE_ZERO_PAGE -> k.thpUseZeroPage ? 1 : 0;
             default -> throw new NoSuchObjectException("no sysctl " + name);
         };
     }
@@ -28,6 +34,16 @@ public final class Sysctl {
         if (value < 0 || (name.equals("vm.max_map_count") && value > Integer.MAX_VALUE)) {
             ex.fail("proc_doulongvec_minmax", "kernel/sysctl.c", Errno.EINVAL, "value out of range");
             r = ex.error(Errno.EINVAL);
+        } else if (name.equals(THP_USE_ZERO_PAGE)) {
+            if (value > 1) { // single_hugepage_flag_store(): only 0 or 1
+                ex.fail("single_hugepage_flag_store", "mm/huge_memory.c", Errno.EINVAL, "use_zero_page takes 0 or 1");
+                r = ex.error(Errno.EINVAL);
+            } else {
+                k.thpUseZeroPage = value == 1;
+                ex.ok("single_hugepage_flag_store", "mm/huge_memory.c", value == 1
+                        ? "read faults in THP-eligible ranges map the huge zero folio" : "read faults in THP-eligible ranges allocate a THP");
+                r = ex.result(0);
+            }
         } else if (name.equals("vm.nr_hugepages")) {
             long min = k.hugePagesInUse + k.hugePagesReserved;
             k.nrHugepages = Math.max(value, min);

@@ -76,8 +76,64 @@ class GupApiTest extends HttpTestSupport {
         int i = 0;
         for (JsonNode run : full.json().path("pfnRuns"))
             for (long k = 0; k < run.path("count").asLong(); k++, i++)
-                assertThat(full.json().path("pfns").get(i).asLong()).isEqualTo(run.path("first").asLong() + k);
+                assertThat(full.json().path("pfns").get(i).asLong())
+                        .isEqualTo(run.path("first").asLong() + k * run.path("step").asLong());
         get(p(s, "/pins/77"), s.token()).problem(404, "not-found");
+    }
+
+    /**
+     * munmap frees the frames back to the page allocator, whose per-cpu lists hand them out again
+     * last in, first out (free_unref_folios / rmqueue_pcplist in mm/page_alloc.c): a range written
+     * again after munmap gets its frames in descending order. The pin answer still stays a few KB.
+     */
+    @Test
+    void aRefaulted1GiBPinAnswerStaysUnder16KB() {
+        Session s = newSession(null);
+        long pages = 262_144;
+        String first = mapAndTouch(s, (int) pages);
+        Res un = post(p(s, "/processes/1/munmap"), s.token(), "{\"addr\":\"" + first + "\",\"length\":" + pages * 4096 + "}");
+        assertThat(un.json().path("ret").asLong()).as(un.body()).isZero();
+        String again = mapAndTouch(s, (int) pages);
+        Res r = gup(s, "{\"call\":\"pin_user_pages\",\"start\":\"" + again + "\",\"nrPages\":" + pages
+                + ",\"gupFlags\":[\"FOLL_WRITE\",\"FOLL_LONGTERM\"]}");
+        assertThat(r.json().path("ret").asLong()).as(r.body().substring(0, Math.min(500, r.body().length()))).isEqualTo(pages);
+        assertThat(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(16 * 1024);
+        JsonNode pin = r.json().path("pin");
+        assertThat(pin.path("pfnRunsTruncated").asBoolean()).isFalse();
+        JsonNode pfns = pin.path("pfns");
+        assertThat(pfns.get(1).asLong()).as("LIFO reuse: descending").isLessThan(pfns.get(0).asLong());
+        // the runs expand to exactly the listed pfns and cover the whole array
+        long covered = 0;
+        int i = 0;
+        for (JsonNode run : pin.path("pfnRuns")) {
+            for (long k = 0; k < run.path("count").asLong() && i < pfns.size(); k++, i++)
+                assertThat(pfns.get(i).asLong()).isEqualTo(run.path("first").asLong() + k * run.path("step").asLong());
+            covered += run.path("count").asLong();
+        }
+        assertThat(covered).isEqualTo(pages);
+        Res list = get(p(s, "/pins"), s.token());
+        assertThat(list.body().length()).isLessThanOrEqualTo(16 * 1024);
+    }
+
+    @Test
+    void pinsPaginateWithTheTotalInAHeader() {
+        Session s = newSession(null);
+        String addr = mapAndTouch(s, 5);
+        for (int i = 0; i < 5; i++)
+            assertThat(gup(s, "{\"call\":\"pin_user_pages\",\"start\":\"" + addr + "\",\"nrPages\":1,\"gupFlags\":[]}")
+                    .json().path("ret").asLong()).isEqualTo(1);
+        Res all = get(p(s, "/pins"), s.token());
+        assertThat(all.json().size()).isEqualTo(5);
+        assertThat(all.header("X-Total-Count")).isEqualTo("5");
+        Res page = get(p(s, "/pins?offset=1&limit=2"), s.token());
+        assertThat(page.header("X-Total-Count")).isEqualTo("5");
+        assertThat(page.json().size()).isEqualTo(2);
+        assertThat(page.json().get(0).path("id").asLong()).isEqualTo(all.json().get(1).path("id").asLong());
+        assertThat(page.json().get(1).path("id").asLong()).isEqualTo(all.json().get(2).path("id").asLong());
+        assertThat(get(p(s, "/pins?offset=9"), s.token()).json().size()).isZero();
+        get(p(s, "/pins?limit=0"), s.token()).problem(400, "validation-failed");
+        get(p(s, "/pins?limit=1001"), s.token()).problem(400, "validation-failed");
+        get(p(s, "/pins?offset=-1"), s.token()).problem(400, "validation-failed");
     }
 
     @Test

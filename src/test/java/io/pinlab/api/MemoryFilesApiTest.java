@@ -273,6 +273,24 @@ class MemoryFilesApiTest extends HttpTestSupport {
     }
 
     @Test
+    void ioUringBufferTablePaginatesWithTheTableSizeInAHeader() {
+        Session s = newSession(null);
+        int ring = post(p(s, "/processes/1/io_uring_setup"), s.token(), "{\"entries\":8}").json().path("ret").asInt();
+        // IORING_REGISTER_BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: a table of 300 empty slots
+        Res reg = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
+                + ",\"opcode\":\"IORING_REGISTER_BUFFERS2\",\"nr\":300,\"flags\":[\"IORING_RSRC_REGISTER_SPARSE\"]}");
+        assertThat(reg.json().path("ret").asLong()).as(reg.body()).isZero();
+        Res first = get(p(s, "/processes/1/io_uring/" + ring + "/buffers"), s.token());
+        assertThat(first.header("X-Total-Count")).isEqualTo("300");
+        assertThat(first.json().size()).as("default page").isEqualTo(100);
+        Res last = get(p(s, "/processes/1/io_uring/" + ring + "/buffers?offset=250&limit=1000"), s.token());
+        assertThat(last.json().size()).isEqualTo(50);
+        assertThat(last.json().get(0).path("index").asInt()).isEqualTo(250);
+        assertThat(last.json().get(0).path("empty").asBoolean()).isTrue();
+        get(p(s, "/processes/1/io_uring/" + ring + "/buffers?limit=5000"), s.token()).problem(400, "validation-failed");
+    }
+
+    @Test
     void everyKernelEndpointNeedsTheToken() {
         Session s = newSession(null);
         Session other = newSession(null);

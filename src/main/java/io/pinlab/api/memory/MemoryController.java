@@ -153,4 +153,48 @@ class MemoryController {
             throw ApiProblemException.badField("length", "at most " + (MAX_PAGEMAP_PAGES - 1) * 4096 + " bytes per request");
         return session.locked(k -> Views.pagemap(k, k.task(pid), start.value(), length).stream().map(PageView::of).toList());
     }
+
+    @Schema(description = "pages of a range as runs of equal pages (for views of large mappings)")
+    record PageRunsView(Address addr, @Schema(description = "where this answer stops: addr + length, or earlier when truncated")
+                        Address end, boolean truncated, List<PageRunView> runs) {
+    }
+
+    @Schema(description = "consecutive pages with the same state and pincount (and consecutive pfns)")
+    record PageRunView(Address addr, long pages,
+                       @Schema(allowableValues = {"absent", "zero", "pinned", "cow-shared", "huge", "present"},
+                               description = "zero: the shared zero page; pinned: folio_maybe_dma_pinned(); "
+                                       + "cow-shared: mapped read-only by several processes; huge: a large folio")
+                       String state, int pincount,
+                       @Schema(nullable = true, description = "pfn of the first page; null when absent") Long pfn) {
+    }
+
+    /** Bytes per runs request at most: the user address space (the walk visits present leaves only). */
+    static final long MAX_RUNS_LENGTH = io.pinlab.kernel.mm.Mm.TASK_SIZE;
+
+    @Operation(operationId = "getPagemapRuns", summary = "Page state of [addr, addr+length) as runs",
+            description = "Walks only the present page-table leaves, so a 1 GiB or never-touched range is cheap. "
+                    + "At most 65,536 runs per answer: when truncated, ask again from end.")
+    @GetMapping(path = "/pagemap/runs", produces = MediaType.APPLICATION_JSON_VALUE)
+    PageRunsView pagemapRuns(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                             @Parameter(description = "start address (hex 0x... or decimal), rounded down to a page",
+                                     example = "0x7ffff7ffb000", schema = @Schema(type = "string", pattern = Address.PATTERN))
+                             @RequestParam String addr,
+                             @Parameter(description = "bytes, rounded up to a page", example = "1073741824") @RequestParam long length) {
+        Pids.check(pid);
+        Address start;
+        try {
+            start = Address.parse(addr);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblemException.badField("addr", e.getMessage());
+        }
+        if (length < 0) throw ApiProblemException.badField("length", "must be greater than or equal to 0");
+        if (length > MAX_RUNS_LENGTH) throw ApiProblemException.badField("length", "at most " + MAX_RUNS_LENGTH + " bytes");
+        long from = start.value() & ~4095L;
+        if (Long.compareUnsigned(from, MAX_RUNS_LENGTH) >= 0)
+            throw ApiProblemException.badField("addr", "must lie below TASK_SIZE 0x" + Long.toHexString(MAX_RUNS_LENGTH));
+        long to = Math.min(MAX_RUNS_LENGTH, (start.value() + length + 4095) & ~4095L);
+        PageRuns.Runs r = session.locked(k -> PageRuns.pageRuns(k, k.task(pid), from, to));
+        return new PageRunsView(Address.of(from), Address.of(r.end()), r.end() < to, r.runs().stream()
+                .map(x -> new PageRunView(Address.of(x.addr()), x.pages(), x.state().wire(), x.pincount(), x.pfn())).toList());
+    }
 }

@@ -57,7 +57,9 @@ public final class Answers {
                           Address start, long nrPages, FlagSet gupFlags,
                           @Schema(description = "the page array (at most the first 512 entries unless full=true)") List<Long> pfns,
                           @Schema(description = "true when pfns lists only the first 512 entries") boolean pfnsTruncated,
-                          @Schema(description = "the whole page array as runs of consecutive pfns") List<Pfns.Run> pfnRuns,
+                          @Schema(description = "the whole page array as runs with a fixed step (at most the first 256 runs)") List<Pfns.Run> pfnRuns,
+                          @Schema(description = "true when pfnRuns stops before the end of the page array (list it with full=true)")
+                          boolean pfnRunsTruncated,
                           boolean released,
                           @Schema(nullable = true, implementation = PinRelease.class) String releasedHow,
                           @Schema(allowableValues = {"FOLL_PIN", "FOLL_GET"}) String kind) {
@@ -67,9 +69,10 @@ public final class Answers {
             EnumSet<FollFlag> names = EnumSet.noneOf(FollFlag.class);
             for (FollFlag f : FollFlag.definedIn(profile))
                 if ((p.gupFlags() & f.value()) != 0) names.add(f);
+            Pfns.Runs runs = Pfns.runs(p.pfns());
             return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start()), p.nrPages(),
                     FlagSet.of(names, p.gupFlags()),
-                    Pfns.listed(p.pfns(), full), !full && p.pfns().length > Pfns.MAX_LISTED, Pfns.runs(p.pfns()),
+                    Pfns.listed(p.pfns(), full), !full && p.pfns().length > Pfns.MAX_LISTED, runs.runs(), runs.truncated(),
                     p.released(), p.releasedHow() == null ? null : p.releasedHow().name(), p.kind().name());
         }
     }

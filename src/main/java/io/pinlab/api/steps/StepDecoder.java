@@ -11,14 +11,14 @@ import tools.jackson.databind.ObjectMapper;
 
 /** Replays logged steps through the same mapping per op ({@link Op}) as the controllers. */
 @Component
-class StepDecoder implements SyscallDecoder {
+public class StepDecoder implements SyscallDecoder {
     /** A logged step passed the session's limits when it was made; replay does not judge it again. */
     private static final SessionProperties.Limits REPLAY = new SessionProperties.Limits(Integer.MAX_VALUE, Long.MAX_VALUE,
             Integer.MAX_VALUE);
 
     private final ObjectMapper mapper;
 
-    StepDecoder(ObjectMapper mapper) {
+    public StepDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 

@@ -65,13 +65,23 @@ public class Steps {
         this.clock = clock;
     }
 
-    /** A step as a client writes it: {@code { "op": "mmap", "pid": 1, "args": { ... } }}; pid and args may hold references. */
+    /**
+     * A step as a client writes it: {@code { "op": "mmap", "pid": 1, "args": { ... } }}; pid and
+     * args may hold references. {@code seq}, {@code result} and {@code time} are what history adds;
+     * they are accepted and ignored so that a history imports unchanged.
+     */
     @Schema(description = "one call: op is the endpoint's last path segment, args its request body; a string "
             + "\"${N.field}\" or \"${N.field}+0x1000\" in pid or args refers to the result of step N (1-based) of the same list")
     public record StepJson(@Schema(example = "mmap") String op,
                            @Schema(description = "the calling process (not for process, release, sysctl)", example = "1",
                                    oneOf = {Integer.class, String.class}) JsonNode pid,
-                           @Schema(description = "the endpoint's request body", type = "object") JsonNode args) {
+                           @Schema(description = "the endpoint's request body", type = "object") JsonNode args,
+                           @Schema(description = "ignored (history's numbering)") Long seq,
+                           @Schema(description = "ignored (history's result: replay computes it)") JsonNode result,
+                           @Schema(description = "ignored (history's call time: an import is made now)") String time) {
+        public StepJson(String op, JsonNode pid, JsonNode args) {
+            this(op, pid, args, null, null, null);
+        }
     }
 
     /** The check that decided a call: the last step of its explain trace. */

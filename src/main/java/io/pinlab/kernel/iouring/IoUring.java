@@ -266,10 +266,16 @@ public final class IoUring {
 
     /** The buffer table of the ring behind {@code fd} (empty list without a table). */
     public static List<BufferView> buffers(Kernel k, Task t, int fd) {
+        return buffers(k, t, fd, 0, Integer.MAX_VALUE);
+    }
+
+    /** Slots offset .. offset+limit-1 of the buffer table (empty past its end or without a table). */
+    public static List<BufferView> buffers(Kernel k, Task t, int fd, int offset, int limit) {
         IoRingCtx ctx = ctx(t, fd);
         List<BufferView> out = new ArrayList<>();
         if (ctx.bufTable == null) return out;
-        for (int i = 0; i < ctx.bufTable.length; i++) {
+        int end = (int) Math.min(ctx.bufTable.length, (long) offset + limit);
+        for (int i = offset; i < end; i++) {
             IoMappedUbuf imu = ctx.bufTable[i];
             if (imu == null) {
                 out.add(new BufferView(i, 0, 0, 0, 0, List.of(), List.of(), 0, true));

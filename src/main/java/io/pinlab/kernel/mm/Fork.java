@@ -72,6 +72,10 @@ public final class Fork {
         boolean cow = sv.isCowMapping();
         src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmdIn) -> {
             long pmd = pmdIn;
+            if (Memory.isHugeZeroPmd(k, pmd)) { // copy_huge_pmd(): the child maps the huge zero folio too
+                dst.pmds.set(key, pmd & ~Pte.YOUNG);
+                return;
+            }
             long head = Pte.pfn(pmd);
             boolean anon = k.phys.testPageFlag(head, PG_ANON);
             if (anon && k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && needsCowForDma(k, src, sv, head)) {

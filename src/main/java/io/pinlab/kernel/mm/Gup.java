@@ -616,6 +616,10 @@ public final class Gup {
         long head = Pte.pfn(pmd);
         long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
         if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
+        if ((flags & FOLL_DUMP) != 0 && Memory.isHugeZeroPmd(c.k, pmd)) {
+            c.ex.fail("follow_huge_pmd", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps the huge zero folio, which a core dump leaves out");
+            return EFAULT;
+        }
         if (!Pte.write(pmd) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
         long r = tryGrabPage(c, page, flags);
         if (r < 0) return r;
@@ -1146,8 +1150,9 @@ public final class Gup {
             if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);
             if (cur != null && (cur.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0) { stop = "the page is mapped PROT_NONE (pte_protnone)"; break; }
             long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
-            if (pmd != 0) { // gup_huge_pmd()
+            if (pmd != 0) { // gup_huge_pmd() / gup_fast_pmd_leaf()
                 if (write && !Pte.write(pmd)) { stop = "the huge PMD is not writable"; break; }
+                if (Pte.special(pmd) && c.p.hugeZeroPmdSpecial()) { stop = "pmd_special: the huge zero folio is left to the slow path"; break; }
                 long head = Pte.pfn(pmd);
                 long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
                 long pmdEnd = (addr | (HPAGE_SIZE - 1)) + 1;

@@ -200,12 +200,14 @@ public final class Memory {
         if (pmd != 0) {
             if (!write && !unshare) return VM_FAULT_OK;
             if (write && Pte.write(pmd)) return VM_FAULT_OK;
-            long head = Pte.pfn(pmd);
-            if (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) { // do_huge_pmd_wp_page(): reuse; unshare has nothing to do
-                if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
+            if (isHugeZeroPmd(k, pmd)) {
+                // 6.18 do_huge_zero_wp_pmd() maps a new THP; 6.3-6.5 (and 6.18 without a free huge
+                // page) fall back: 512 zero-page PTEs, then do_wp_page() copies one 4 KiB page
+                if (k.profile.hugeZeroWpAllocatesThp() && doHugeZeroWpPmd(k, mm, vma, addr)) return VM_FAULT_OK;
+            } else if (doHugePmdWpPage(k, mm, vma, addr, pmd, unshare)) {
                 return VM_FAULT_OK;
             }
-            splitHugePmd(k, mm, addr); // __split_huge_pmd(), then COW the single page below
+            splitHugePmd(k, mm, addr); // VM_FAULT_FALLBACK: __split_huge_pmd(), then do_wp_page() on the one PTE below
         }
 
         long vpn = addr >>> PAGE_SHIFT;
@@ -223,6 +225,60 @@ public final class Memory {
         return doWpPage(k, mm, vma, addr, pte, unshare);
     }
 
+    /**
+     * do_huge_pmd_wp_page() (mm/huge_memory.c): a write or unshare fault on a read-only PMD-mapped
+     * anonymous THP. PageAnonExclusive on the head page, or folio_ref_count() == 1 (the PMD
+     * mapping is the only reference: no other mm, no GUP reference), reuses the whole folio in
+     * place: folio_move_anon_rmap(), SetPageAnonExclusive(head), and for a write the PMD becomes
+     * writable. Returns false for VM_FAULT_FALLBACK (the caller splits the PMD).
+     */
+    static boolean doHugePmdWpPage(Kernel k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
+        long head = Pte.pfn(pmd);
+        if (!k.phys.testPageFlag(head, PG_ANON)) return false;
+        if (!k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) {
+            if (k.phys.refcount(head) != 1) return false;
+            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
+        }
+        if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
+        return true;
+    }
+
+    /** is_huge_zero_pmd() (include/linux/huge_mm.h): the PMD maps the huge zero folio. */
+    public static boolean isHugeZeroPmd(Kernel k, long pmd) {
+        return pmd != 0 && k.hugeZeroPfn >= 0 && Pte.pfn(pmd) == k.hugeZeroPfn;
+    }
+
+    /**
+     * mm_get_huge_zero_folio() (mm/huge_memory.c): the shared, zeroed order-9 folio, allocated
+     * outside ZONE_MOVABLE on first use and kept (the lab has no shrinker). Its mappings take no
+     * reference and no mapcount, and count in no RSS. -1 when no huge page is free.
+     */
+    static long mmGetHugeZeroFolio(Kernel k) {
+        if (k.hugeZeroPfn < 0) {
+            long head = k.phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
+            if (head < 0) return -1;
+            k.phys.setFolioFlags(head, PG_ZERO | PG_RESERVED);
+            k.hugeZeroPfn = head;
+        }
+        return k.hugeZeroPfn;
+    }
+
+    /**
+     * do_huge_zero_wp_pmd() (mm/huge_memory.c, 6.18): a write or unshare fault on the huge zero
+     * PMD allocates a new anonymous THP and maps it with map_anon_folio_pmd(), writable where the
+     * VMA allows (maybe_pmd_mkwrite(), for an unshare too). False: VM_FAULT_FALLBACK.
+     */
+    static boolean doHugeZeroWpPmd(Kernel k, Mm mm, Vma vma, long addr) {
+        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
+        if (head < 0) return false;
+        k.phys.setMapping(head, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+        k.phys.mapcountAdd(head, 1);
+        mm.pmds.set(addr >>> 21, maybeMkwrite(Pte.mk(head, Pte.YOUNG), vma));
+        mm.rssAnon += HPAGE_NR;
+        return true;
+    }
+
     /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
     static long maybeMkwrite(long pte, Vma vma) {
         return pte | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0);
@@ -233,20 +289,32 @@ public final class Memory {
         if (vma.anonVma == 0) vma.anonVma = ++mm.anonVmaSeq;
     }
 
-    /** do_anonymous_page() / do_huge_pmd_anonymous_page(). */
+    /**
+     * do_anonymous_page() / do_huge_pmd_anonymous_page(). A read fault in a THP-eligible range
+     * maps the huge zero folio read-only when transparent_hugepage/use_zero_page is set.
+     */
     private static int doAnonymousPage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
         if (thpEligible(mm, vma, addr)) {
-            anonVmaPrepare(mm, vma);
-            long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
-            if (head >= 0) {
-                k.phys.setMapping(head, ANON_MAPPING, 0);
-                k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
-                k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
-                long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
-                mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
-                mm.rssAnon += HPAGE_NR;
-                return VM_FAULT_OK;
-            } // no huge page: fall back to a small one, as the kernel does
+            anonVmaPrepare(mm, vma); // vmf_anon_prepare()
+            if (!write && k.thpUseZeroPage) {
+                long zero = mmGetHugeZeroFolio(k);
+                if (zero >= 0) { // set_huge_zero_folio(): a special PMD (6.18), no reference, no RSS
+                    mm.pmds.set(addr >>> 21, Pte.mk(zero, Pte.SPECIAL | Pte.YOUNG));
+                    return VM_FAULT_OK;
+                }
+                // no huge zero folio (THP_FAULT_FALLBACK): the 4 KiB zero page below
+            } else {
+                long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER); // __do_huge_pmd_anonymous_page()
+                if (head >= 0) {
+                    k.phys.setMapping(head, ANON_MAPPING, 0);
+                    k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+                    k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
+                    long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
+                    mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
+                    mm.rssAnon += HPAGE_NR;
+                    return VM_FAULT_OK;
+                } // no huge page: fall back to a small one, as the kernel does
+            }
         }
         if (!write) { // map the shared zero page read-only
             mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(ZERO_PFN, Pte.SPECIAL | Pte.YOUNG));
@@ -342,8 +410,7 @@ public final class Memory {
                     if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
                 }
-                // wp_can_reuse_anon_folio(): the only reference is our mapping
-                if (!k.phys.isLarge(pfn) && k.phys.refcount(pfn) == 1) {
+                if (wpCanReuseAnonFolio(k, mm, addr, pfn)) {
                     k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true);
                     if (!unshare) mm.ptes.set(vpn, maybeMkwrite(pte, vma));
                     return VM_FAULT_OK;
@@ -364,6 +431,56 @@ public final class Memory {
         if (!isZero && !Pte.special(pte)) dropMapping(k, mm, pfn);
         mm.rssAnon++;
         return VM_FAULT_OK;
+    }
+
+    /**
+     * wp_can_reuse_anon_folio() (mm/memory.c, 6.18): may a not-exclusive anonymous page be reused
+     * by a write or unshare fault? A small folio: folio_ref_count() == 1, the only reference is
+     * our PTE. A large folio goes to __wp_can_reuse_large_anon_folio() when the profile has it;
+     * older kernels (6.3-6.5 do_wp_page()) apply the generic folio_ref_count() == 1 test to large
+     * folios too, so a THP's last remaining PTE is reused.
+     */
+    static boolean wpCanReuseAnonFolio(Kernel k, Mm mm, long addr, long pfn) {
+        if (k.phys.isLarge(pfn) && k.profile.largeAnonFolioReuse()) return wpCanReuseLargeAnonFolio(k, mm, addr, pfn);
+        return k.phys.refcount(pfn) == 1;
+    }
+
+    /**
+     * __wp_can_reuse_large_anon_folio() (mm/memory.c, 6.18): a PTE-mapped large anonymous folio
+     * is reused when it is mapped more than once (folio_large_mapcount() > 1; a single mapping is
+     * left to be copied so the large folio can be freed), FOLIO_MM_IDS_SHARED_BIT is clear (no
+     * other mm maps it any more) and every reference is a mapping (folio_large_mapcount() ==
+     * folio_ref_count(): no GUP reference, no pin).
+     */
+    static boolean wpCanReuseLargeAnonFolio(Kernel k, Mm mm, long addr, long pfn) {
+        int mapcount = k.phys.mapcount(pfn);
+        if (mapcount <= 1) return false;
+        if (folioMmIdsShared(k, mm, addr, pfn)) return false;
+        return mapcount == k.phys.refcount(pfn);
+    }
+
+    /**
+     * FOLIO_MM_IDS_SHARED_BIT (include/linux/rmap.h folio_add_return_large_mapcount() /
+     * folio_sub_return_large_mapcount()): set while the folio's mappings are not all owned by
+     * one mm. Computed here by looking at the other mms at the folio's virtual range (anonymous
+     * folios keep their address across fork); the kernel tracks two mm ids, so with three or
+     * more mms it can stay set where this says clear (a difference this lab does not show).
+     */
+    static boolean folioMmIdsShared(Kernel k, Mm mm, long addr, long pfn) {
+        long head = k.phys.head(pfn);
+        long vstart = (addr >>> PAGE_SHIFT) - (pfn - head);
+        java.util.Set<Mm> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        seen.add(mm);
+        for (Task t : k.tasks.values()) {
+            if (t.mm == null || !seen.add(t.mm)) continue;
+            boolean[] found = {false};
+            t.mm.ptes.forEach(vstart, vstart + HPAGE_NR, (vpn, pte) -> {
+                if (!Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && Pte.pfn(pte) - head >= 0 && Pte.pfn(pte) - head < HPAGE_NR) found[0] = true;
+            });
+            long pmd = t.mm.pmds.get(vstart >>> (21 - PAGE_SHIFT));
+            if (found[0] || (pmd != 0 && Pte.pfn(pmd) == head)) return true;
+        }
+        return false;
     }
 
     /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
@@ -390,6 +507,10 @@ public final class Memory {
         long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
         mm.pmds.set(key, 0);
         long base = key << (21 - PAGE_SHIFT);
+        if (isHugeZeroPmd(k, pmd)) { // __split_huge_zero_page_pmd(): 512 special PTEs of the 4 KiB zero page
+            for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(ZERO_PFN, Pte.SPECIAL | (pmd & Pte.YOUNG)));
+            return;
+        }
         for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(head + i, bits));
         // each PTE now holds its own reference and mapcount
         k.phys.refAdd(head, HPAGE_NR - 1);
@@ -445,7 +566,9 @@ public final class Memory {
             mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
         }
-        if (k.phys.testPageFlag(head, PG_ANON) && (k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) || k.phys.refcount(head) == 1)) {
+        // hugetlb_wp(): an anonymous folio mapped once is reused, whatever other references it has
+        // (no refcount test: a FOLL_GET reference taken before fork keeps seeing the reused page)
+        if (k.phys.testPageFlag(head, PG_ANON) && k.phys.mapcount(head) == 1) {
             k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
             if (!unshare) mm.pmds.set(key, maybeMkwrite(pmd, vma));
             return VM_FAULT_OK;
@@ -493,6 +616,7 @@ public final class Memory {
                 return;
             }
             mm.pmds.set(key, 0);
+            if (isHugeZeroPmd(k, pmd)) return; // zap_huge_pmd(): the huge zero PMD holds nothing
             long head = Pte.pfn(pmd);
             boolean anon = k.phys.testPageFlag(head, PG_ANON);
             if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;

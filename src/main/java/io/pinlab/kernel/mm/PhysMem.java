@@ -233,6 +233,9 @@ public final class PhysMem {
 
     public long zoneFrames(Zone z) { return area(z).frames; }
 
+    /** Frames of the zone ever handed out (the bump pointer): every allocated frame lies below base + this. */
+    public long allocatedEnd(Zone z) { return area(z).next; }
+
     // ---------------------------------------------------------------- folio fields
 
     public boolean isAllocated(long pfn) {
