@@ -7,6 +7,7 @@ import io.pinlab.kernel.NoSuchObjectException;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.StateConflictException;
 import io.pinlab.kernel.sys.Syscall;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -36,7 +37,13 @@ public class SessionService {
     private final Snapshots snapshots;
     private final Cache<String, LabSession> kernels;
 
-    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder, Snapshots snapshots) {
+    /** With the default snapshot policy ({@link StoreProperties.Snapshots} defaults). */
+    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder) {
+        this(store, properties, clock, decoder, new Snapshots(store, new StoreProperties.Snapshots(100, 50)));
+    }
+
+    @Autowired
+    SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder, Snapshots snapshots) {
         this.store = store;
         this.properties = properties;
         this.clock = clock;

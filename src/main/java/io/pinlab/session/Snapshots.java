@@ -4,6 +4,7 @@ import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.snapshot.KernelSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import java.util.Optional;
@@ -23,9 +24,14 @@ class Snapshots {
     private final SessionStore store;
     private final StoreProperties.Snapshots policy;
 
+    @Autowired
     Snapshots(SessionStore store, StoreProperties properties) {
+        this(store, properties.snapshots());
+    }
+
+    Snapshots(SessionStore store, StoreProperties.Snapshots policy) {
         this.store = store;
-        this.policy = properties.snapshots();
+        this.policy = policy;
     }
 
     /** The newest stored snapshot, read back; empty when there is none or it is unreadable. */
