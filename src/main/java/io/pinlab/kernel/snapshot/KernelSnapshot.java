@@ -50,7 +50,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * mm of its creator, a folio's mapping is the very inode. Enums are written by ordinal (the
  * format test pins their order). Nothing in the bytes names a class.
  *
- * <p>Body order: profile, zone layout, counters, sysctls and the hugetlb pool, mounts, inodes
+ * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, mounts, inodes
  * with page caches, the path table, the number of mms, files (with their rings), each mm
  * (counters, VMAs, page tables), tasks with fd tables, per-user locked_vm, physical memory (per
  * zone: allocator state, then each pageblock's frame arrays), the pin table, dmesg. (The event
@@ -117,6 +117,8 @@ public final class KernelSnapshot {
             out.varint(c.heldPageEntries());
             out.varint(k.nrHugepages);
             out.varint(k.maxMapCount);
+            out.bool(k.thpUseZeroPage);
+            out.zigzag(k.hugeZeroPfn);
             out.varint(k.hugePagesInUse);
             out.varint(k.hugePagesReserved);
             out.bool(k.memallocPin);
@@ -399,6 +401,9 @@ public final class KernelSnapshot {
                     in.range("next file id", 0, Long.MAX_VALUE), in.range("held page entries", 0, Kernel.MAX_HELD_PAGE_ENTRIES));
             k.nrHugepages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
             k.maxMapCount = in.range("max_map_count", 0, Long.MAX_VALUE);
+            k.thpUseZeroPage = in.bool();
+            k.hugeZeroPfn = in.signedRange("huge zero pfn", -1, Long.MAX_VALUE);
+            if (k.hugeZeroPfn >= 0) requireRam(k.hugeZeroPfn);
             k.hugePagesInUse = in.range("huge pages in use", 0, k.nrHugepages);
             k.hugePagesReserved = in.range("huge pages reserved", 0, k.nrHugepages);
             k.memallocPin = in.bool();

@@ -120,7 +120,8 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
                 Integer fd = nthFd(t, page);
                 yield fd == null ? "no fd" : Files.ftruncate(k, t, fd, (long) pages * PAGE);
             }
-            case SYSCTL -> Sysctl.set(k, arg < 6 ? "vm.nr_hugepages" : "vm.max_map_count", arg < 6 ? arg : 65530 - page);
+            case SYSCTL -> arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
+                    : Sysctl.set(k, "vm.max_map_count", 65530 - page);
             case RING_SETUP -> IoUring.setup(k, t, 1 << arg, arg == 7 ? 1 << 12 : 0);
             case RING_REGISTER -> ring(k, t, fd -> IoUring.register(k, t, RegisterArgs.buffers2(fd,
                     arg < 4 ? List.of(new Iovec(addr, len)) : List.of(new Iovec(addr, PAGE), new Iovec(BASE + ((page * 7L) % WINDOW_PAGES) * PAGE, PAGE)),

@@ -25,6 +25,7 @@ import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pins;
+import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.Zone;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +58,9 @@ class KernelSnapshotTest {
         long thp = ok(Mmap.doMmap(k, t, 0, 2 * HPAGE_SIZE, RW, PRIVATE | ANON, -1, 0));
         ok(Madvise.doMadvise(k, t, thp, 2 * HPAGE_SIZE, Madv.MADV_HUGEPAGE.value));
         Memory.access(k, t, thp, PAGE, true, 7L);
+        // a read fault on the other half maps the huge zero folio (do_huge_pmd_anonymous_page(), mm/huge_memory.c)
+        Memory.access(k, t, thp + HPAGE_SIZE, PAGE, false, null);
+        assertThat(k.hugeZeroPfn).isNotNegative();
         // sparse table: two pages 1 GiB apart in one mapping
         long sparse = ok(Mmap.doMmap(k, t, 0, 1L << 30, RW, PRIVATE | ANON, -1, 0));
         Memory.access(k, t, sparse, PAGE, true, 1L);
@@ -149,9 +153,11 @@ class KernelSnapshotTest {
         assertThat(copy.heldPageEntries()).isZero();
         assertThat(copy.pins.nrFollPinAcquired).isEqualTo(copy.pins.nrFollPinReleased);
         assertThat(copy.hugePagesInUse).isZero();
-        // every user frame went back: only the files' page caches (ext4, tmpfs, pmem) keep frames
+        // every user frame went back: only the files' page caches (ext4, tmpfs, pmem) keep frames, and the
+        // huge zero folio, which the kernel keeps once allocated (mm/huge_memory.c, get_huge_zero_folio())
         long cached = copy.inodes.values().stream().mapToLong(in -> in.pageCache.count()).sum();
-        assertThat(copy.phys.usedFrames(Zone.NORMAL) + copy.phys.usedFrames(Zone.MOVABLE)).isEqualTo(cached);
+        assertThat(copy.hugeZeroPfn).isNotNegative();
+        assertThat(copy.phys.usedFrames(Zone.NORMAL) + copy.phys.usedFrames(Zone.MOVABLE)).isEqualTo(cached + PhysMem.HPAGE_NR);
     }
 
     @Test

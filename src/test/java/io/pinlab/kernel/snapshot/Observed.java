@@ -39,6 +39,7 @@ final class Observed {
         o.put("counters", k.counters());
         o.put("sysctl", Sysctl.NAMES.stream().map(n -> n + "=" + Sysctl.get(k, n)).toList());
         o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, k.freeHugePages()));
+        o.put("huge zero folio", List.of(k.thpUseZeroPage, k.hugeZeroPfn));
         o.put("userLockedVm", new TreeMap<>(k.userLockedVm));
         o.put("follPin", List.of(k.pins.nrFollPinAcquired, k.pins.nrFollPinReleased));
         for (Zone z : Zone.values()) o.put("zone " + z, List.of(k.phys.usedFrames(z), k.phys.freeFrames(z)));
