@@ -1,5 +1,7 @@
 package io.pinlab.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -29,7 +31,8 @@ import java.util.regex.Pattern;
  *   <li>{@code PREFIX{sid}:log}, a list of encoded steps (opaque bytes): its length is the version;</li>
  *   <li>{@code PREFIX{sid}:snap}, a hash: version {@code v} and bytes {@code b} of the newest snapshot.</li>
  * </ul>
- * Idle expiry is the keys' TTL, refreshed by {@link #touch} and {@link #append}. Appending is a
+ * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch} (at most every
+ * 1/64 of the idle timeout per replica). Appending is a
  * compare-and-set in a Lua script: RPUSH only if LLEN equals the expected version. The maximum
  * number of sessions is counted in {@code PREFIXsessions}, a sorted set of session ids scored by
  * when they would expire; entries past their score are checked against their key's TTL before
@@ -84,6 +87,13 @@ public class RedisSessionStore implements SessionStore {
             return 1""", Long.class);
 
     private final RedisTemplate<String, byte[]> redis;
+    /**
+     * When this replica last refreshed each session's TTL: a touch within {@code idleTimeout / 64}
+     * of the last refresh is skipped (a read then costs one Redis round trip, not two), so a
+     * session may expire up to 1/64 of the idle timeout early.
+     */
+    private final Cache<String, Long> refreshed;
+    private final long refreshEveryMillis;
     private final String prefix;
     private final Duration idleTimeout;
     private final int maxSessions;
@@ -102,6 +112,8 @@ public class RedisSessionStore implements SessionStore {
         this.idleTimeout = idleTimeout;
         this.maxSessions = maxSessions;
         this.clock = clock;
+        this.refreshEveryMillis = idleTimeout.toMillis() / 64;
+        this.refreshed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMillis(Math.max(1, refreshEveryMillis))).build();
     }
 
     private String key(String id, String part) { return prefix + "{" + id + "}:" + part; }
@@ -172,7 +184,9 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public boolean append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return false;
-        Long r = redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis()), b(clock.millis()));
+        long now = clock.millis();
+        Long r = redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis()), b(now));
+        if (r != null && r == 1) refreshed.put(id, now);
         return r != null && r == 1;
     }
 
@@ -193,12 +207,17 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public void touch(String id) {
         if (!ID.matcher(id).matches()) return;
-        redis.execute(TOUCH, keys(id), b(ttlMillis()), b(clock.millis()));
+        long now = clock.millis();
+        Long last = refreshed.getIfPresent(id);
+        if (last != null && now - last < refreshEveryMillis) return;
+        redis.execute(TOUCH, keys(id), b(ttlMillis()), b(now));
+        refreshed.put(id, now);
     }
 
     @Override
     public boolean remove(String id) {
         if (!ID.matcher(id).matches()) return false;
+        refreshed.invalidate(id);
         Long deleted = redis.delete(keys(id));
         redis.opsForZSet().remove(sessionsKey(), (Object) b(id));
         return deleted != null && deleted > 0;
