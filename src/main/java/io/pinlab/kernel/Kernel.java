@@ -38,6 +38,10 @@ public final class Kernel {
 
     public final Profile profile;
     public final boolean movableZone;
+    /** The session's memory cgroup: everything below that costs heap is charged to it. */
+    public final MemCg memcg;
+    /** pinlab's per-call work limit, in pages a call may walk (see {@link #chargeWork}). */
+    public final long maxCallPages;
     public final PhysMem phys;
     public final KernelLog log = new KernelLog();
     public final TreeMap<Integer, Task> tasks = new TreeMap<>();
@@ -47,7 +51,7 @@ public final class Kernel {
     /** user_struct->locked_vm per uid, in pages (io_uring charges RLIMIT_MEMLOCK here). */
     public final Map<Integer, Long> userLockedVm = new HashMap<>();
     /** GUP: the simulated driver's pins and the FOLL_PIN vmstat counters (mm/gup.c). */
-    public final PinTable pins = new PinTable();
+    public final PinTable pins;
     /**
      * PF_MEMALLOC_PIN (memalloc_pin_save(), include/linux/sched/mm.h): set while FOLL_LONGTERM
      * GUP runs, so pages it faults in avoid ZONE_MOVABLE.
@@ -69,14 +73,33 @@ public final class Kernel {
     private long nextIno = 100;
     private long nextFileId = 1;
 
+    /** pinlab limit name of {@link #maxCallPages}, named in explains. */
+    public static final String CALL_LIMIT = "pinlab.sessions.limits.max-call-pages";
+
+    private long workLeft;
+
+    /** A machine with no memory or work limit (kernel tests). */
     public Kernel(Profile profile, boolean movableZone) {
-        this(profile, movableZone, true);
+        this(profile, movableZone, MemCg.unlimited(), Long.MAX_VALUE);
     }
 
-    private Kernel(Profile profile, boolean movableZone, boolean boot) {
+    /**
+     * @param memcg        the session's memory cgroup, charged {@link MemCg#KERNEL_BYTES} at once
+     * @param maxCallPages pages one call may walk
+     */
+    public Kernel(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages) {
+        this(profile, movableZone, memcg, maxCallPages, true);
+    }
+
+    private Kernel(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages, boolean boot) {
         this.profile = profile;
         this.movableZone = movableZone;
-        this.phys = new PhysMem(FRAMES_PER_ZONE);
+        this.memcg = memcg;
+        this.maxCallPages = maxCallPages;
+        this.workLeft = maxCallPages;
+        if (boot) memcg.charge(MemCg.KERNEL_BYTES);
+        this.phys = new PhysMem(FRAMES_PER_ZONE, memcg);
+        this.pins = new PinTable(memcg);
         if (!boot) return;
         bootMounts();
         createTask(0, "lab", DEFAULT_UID, false, DEFAULT_RLIMIT_MEMLOCK);
@@ -109,21 +132,29 @@ public final class Kernel {
     }
 
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size);
-        if (path != null) inodes.put(path, in);
+        Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
+        if (path != null) {
+            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
+            inodes.put(path, in);
+        }
         return in;
     }
 
     /** An inode with no name in any directory (memfd, secretmem, shmem_zero_setup, anon hugetlb): shown as "/NAME (deleted)". */
     public Inode newUnlinkedInode(String name, FsType fs, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size);
+        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size, memcg);
         in.nlink = 0;
         return in;
     }
 
+    /** alloc_empty_file(): charged until its last fput() (callers checked the margin). */
     public OpenFile newFile(Inode inode, int oflags) {
+        memcg.charge(MemCg.FILE_BYTES);
         return new OpenFile(nextFileId++, inode, oflags);
     }
+
+    /** What a named inode costs: the inode and its path. */
+    public static long inodeBytes(String path) { return MemCg.INODE_BYTES + 2L * path.length(); }
 
     /** The zone new user pages come from. */
     public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }
@@ -132,7 +163,7 @@ public final class Kernel {
 
     /** copy_process() for a brand-new process (not a fork): empty mm with a [stack] VMA. */
     public Task createTask(int ppid, String comm, int uid, boolean capIpcLock, long rlimitMemlock) {
-        Mm mm = new Mm();
+        Mm mm = new Mm(memcg);
         Vma stack = new Vma(Mm.STACK_TOP - Mm.STACK_SIZE, Mm.STACK_TOP,
                 VM_READ_B | VM_WRITE_B | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B | VM_GROWSDOWN_B | VM_ACCOUNT_B,
                 (Mm.STACK_TOP - Mm.STACK_SIZE) >>> PhysMem.PAGE_SHIFT, null, VmOps.ANON);
@@ -184,24 +215,21 @@ public final class Kernel {
 
     // ---------------------------------------------------------------- page arrays
 
-    /**
-     * pinlab limit, not a kernel rule: page-array entries a session may hold at once, in driver
-     * pins and registered io_uring buffers together (2^22 entries, 16 GiB of pinned pages, 32 MiB
-     * of heap). Pinning the same memory over and over costs no frames but does cost arrays, so
-     * this keeps one lab from exhausting the shared service.
-     */
-    public static final long MAX_HELD_PAGE_ENTRIES = 1L << 22;
+    /** A Java array has at most 2^31 - 1 slots. */
+    private static final long MAX_PAGE_ARRAY = Integer.MAX_VALUE - 8;
     private long heldPageEntries;
 
     /**
-     * kvmalloc_array() of a page array (mm/util.c): reserves {@code n} entries, or records why it
-     * fails (-ENOMEM, as the kernel answers when that allocation fails) and returns false.
+     * kvmalloc_array() of a page array (mm/util.c): charges {@code n} entries to the memory cgroup,
+     * or records why it fails (-ENOMEM, as the kernel answers when that allocation fails) and
+     * returns false.
      */
     public boolean reservePageArray(long n, Explain ex) {
-        if (heldPageEntries + n > MAX_HELD_PAGE_ENTRIES) {
-            ex.fail("kvmalloc_array", "mm/util.c", Errno.ENOMEM, "a page array of " + n + " entries does not fit: this session"
-                    + " already holds " + heldPageEntries + " of its " + MAX_HELD_PAGE_ENTRIES + " page-array entries in pins and"
-                    + " registered buffers (a pinlab limit); release pins or unregister buffers");
+        long bytes = n * MemCg.PAGE_ENTRY_BYTES;
+        // the margin also covers the driver's pin record (PinTable.add())
+        if (n > MAX_PAGE_ARRAY || memcg.margin() < bytes + MemCg.PIN_BYTES || !memcg.tryCharge(bytes)) {
+            ex.fail("kvmalloc_array", "mm/util.c", Errno.ENOMEM, "a page array of " + n + " entries does not fit: "
+                    + memcg.whyFull(bytes + MemCg.PIN_BYTES) + "; release pins or unregister buffers");
             return false;
         }
         heldPageEntries += n;
@@ -211,10 +239,49 @@ public final class Kernel {
     /** kvfree() of a page array reserved with {@link #reservePageArray}. */
     public void releasePageArray(long n) {
         heldPageEntries -= n;
-        if (heldPageEntries < 0) throw new IllegalStateException("page-array budget underflow");
+        if (heldPageEntries < 0) throw new IllegalStateException("page-array underflow");
+        memcg.uncharge(n * MemCg.PAGE_ENTRY_BYTES);
     }
 
+    /** Page-array entries held by driver pins and registered buffers. */
     public long heldPageEntries() { return heldPageEntries; }
+
+    // ---------------------------------------------------------------- work
+
+    /**
+     * pinlab's per-call work limit, not a kernel rule: a walker (populate, faults in access and
+     * GUP, fork's page-table copy, io_uring) charges the pages it visits; false once the call has
+     * visited {@link #maxCallPages}. Walkers then stop as they do when fatal_signal_pending()
+     * (include/linux/sched/signal.h) becomes true: -EINTR, or the pages done so far. The budget
+     * refills when a call returns ({@link #endCall}) and when the next one begins ({@link #beginCall}).
+     */
+    public boolean chargeWork(long pages) {
+        if (workLeft < pages) {
+            workLeft = 0;
+            return false;
+        }
+        workLeft -= pages;
+        return true;
+    }
+
+    /**
+     * A new call enters the kernel: its work budget is full again. {@link io.pinlab.kernel.sys.Syscall#apply}
+     * calls this, so a call replayed from a session's log walks exactly as it did live.
+     */
+    public void beginCall() {
+        workLeft = maxCallPages;
+    }
+
+    /** A system call returns (each entry point ends with this): the next one gets a fresh work budget. */
+    public void endCall() {
+        workLeft = maxCallPages;
+    }
+
+    /** The explain detail for a call stopped by {@link #chargeWork}. */
+    public String workLimitReason() {
+        return "the call walked " + maxCallPages + " pages, pinlab's per-call work limit (" + CALL_LIMIT
+                + "); it stops as on a fatal signal (fatal_signal_pending())";
+    }
 
     // ---------------------------------------------------------------- per-user counters
 
@@ -228,8 +295,13 @@ public final class Kernel {
 
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
 
-    /** A kernel that did not boot: no mounts, inodes, tasks or log lines; KernelSnapshot fills in every field. */
-    public static Kernel unbooted(Profile profile, boolean movableZone) { return new Kernel(profile, movableZone, false); }
+    /**
+     * A kernel that did not boot: no mounts, inodes, tasks or log lines, and nothing charged to
+     * {@code memcg} beyond PhysMem's zero-page block; KernelSnapshot fills in every field and the charge.
+     */
+    public static Kernel unbooted(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages) {
+        return new Kernel(profile, movableZone, memcg, maxCallPages, false);
+    }
 
     /** The identity counters: next pid, inode number and file id, and the page-array entries held. */
     public record Counters(int nextPid, long nextIno, long nextFileId, long heldPageEntries) {}

@@ -74,7 +74,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
         IO_URING_RING_REGIONS_ACCOUNTED,
-        /** 6.15+ (MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
+        /** 6.15+ (c3edd36ad29b "mm: Copy-on-Write (COW) reuse support for PTE-mapped THP", on top of
+         *  the MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
          *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
          *  __wp_can_reuse_large_anon_folio() (mapcount > 1, not shared between mms, mapcount ==
          *  refcount). 6.3-6.5 apply the generic folio_ref_count() == 1 test to large folios. */
@@ -87,7 +88,21 @@ public record Profile(String name, String kernel, String summary, List<String> d
          *  the exact release is not checked here): gup-fast's
          *  gup_fast_pmd_leaf() gives up on the special huge zero PMD and the slow path pins it;
          *  6.3-6.5 gup_huge_pmd() pins it locklessly. */
-        HUGE_ZERO_PMD_SPECIAL
+        HUGE_ZERO_PMD_SPECIAL,
+        /** 6.10+ ("mm/gup: consistently name GUP-fast functions"): internal_get_user_pages_fast()
+         *  became gup_fast_fallback(), lockless_pages_from_mm() gup_fast(), folio_fast_pin_allowed()
+         *  gup_fast_folio_allowed(), gup_huge_pmd() gup_fast_pmd_leaf(), gup_pte_range()
+         *  gup_fast_pte_range() (the old names read in the 6.3.8 and 6.5.0 trees, the new in 6.18). */
+        GUP_FAST_RENAMED,
+        /** 6.13+: IORING_REGISTER_CLONE_BUFFERS (30) exists; the 6.18 uapi header ends at
+         *  IORING_REGISTER_LAST = 36, the 6.3.8 and 6.5.0 ones at 26. */
+        IO_URING_CLONE_BUFFERS,
+        /** io_nop_prep() reads sqe->nop_flags (INJECT_RESULT, FILE, FIXED_FILE, FIXED_BUFFER, TW,
+         *  CQE32; present in the 6.18 tree); the 6.3.8 and 6.5.0 io_nop() ignore the SQE and post 0. */
+        IO_URING_NOP_FLAGS,
+        /** 6.15+: IORING_OP_READV_FIXED (60) / WRITEV_FIXED (61), io_import_reg_vec(); 6.5's enum
+         *  io_uring_op ends at IORING_OP_LAST = 49, so io_init_req() answers -EINVAL. */
+        IO_URING_RWV_FIXED
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -166,7 +181,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
                     IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
-                    HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL),
+                    HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
+                    IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -216,4 +232,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
     public boolean hugeZeroWpAllocatesThp() { return has(HUGE_ZERO_WP_ALLOCATES_THP); }
     public boolean hugeZeroPmdSpecial() { return has(HUGE_ZERO_PMD_SPECIAL); }
+    public boolean gupFastRenamed() { return has(GUP_FAST_RENAMED); }
+    public boolean ioUringCloneBuffers() { return has(IO_URING_CLONE_BUFFERS); }
+    public boolean ioUringNopFlags() { return has(IO_URING_NOP_FLAGS); }
+    public boolean ioUringRwvFixed() { return has(IO_URING_RWV_FIXED); }
 }

@@ -1,5 +1,7 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.mm.Zone;
+
 import java.util.List;
 
 /**
@@ -24,18 +26,27 @@ public final class Sysctl {
     }
 
     /**
-     * Writes a sysctl. vm.nr_hugepages follows set_max_huge_pages(): the pool never shrinks below
-     * the pages in use plus the reserved ones (those stay; the value read back says so).
+     * Writes a sysctl through the handler kernel/sysctl.c names for it. vm.nr_hugepages:
+     * hugetlb_sysctl_handler() parses with proc_doulongvec_minmax() (mm/hugetlb.c), then
+     * set_max_huge_pages() allocates huge pages one by one until the target or the first failure,
+     * keeps what it got, and never frees pages in use or reserved; vm.max_map_count:
+     * proc_dointvec_minmax() with a minimum of 0.
      */
     public static SysResult set(Kernel k, String name, long value) {
         Explain ex = new Explain();
         SysResult r;
         if (!NAMES.contains(name)) throw new NoSuchObjectException("no sysctl " + name);
-        if (value < 0 || (name.equals("vm.max_map_count") && value > Integer.MAX_VALUE)) {
-            ex.fail("proc_doulongvec_minmax", "kernel/sysctl.c", Errno.EINVAL, "value out of range");
-            r = ex.error(Errno.EINVAL);
+        if (name.equals("vm.nr_hugepages")) {
+            if (value < 0) {
+                ex.fail("proc_doulongvec_minmax", "kernel/sysctl.c", Errno.EINVAL,
+                        "hugetlb_sysctl_handler: a negative value is not an unsigned long");
+                r = ex.error(Errno.EINVAL);
+            } else {
+                setMaxHugePages(k, value, ex);
+                r = ex.result(0);
+            }
         } else if (name.equals(THP_USE_ZERO_PAGE)) {
-            if (value > 1) { // single_hugepage_flag_store(): only 0 or 1
+            if (value < 0 || value > 1) { // single_hugepage_flag_store(): kstrtoul, then only 0 or 1
                 ex.fail("single_hugepage_flag_store", "mm/huge_memory.c", Errno.EINVAL, "use_zero_page takes 0 or 1");
                 r = ex.error(Errno.EINVAL);
             } else {
@@ -44,17 +55,39 @@ public final class Sysctl {
                         ? "read faults in THP-eligible ranges map the huge zero folio" : "read faults in THP-eligible ranges allocate a THP");
                 r = ex.result(0);
             }
-        } else if (name.equals("vm.nr_hugepages")) {
-            long min = k.hugePagesInUse + k.hugePagesReserved;
-            k.nrHugepages = Math.max(value, min);
-            ex.ok("set_max_huge_pages", "mm/hugetlb.c", k.nrHugepages == value ? "pool is now " + value + " huge pages"
-                    : "pool kept at " + k.nrHugepages + ": " + k.hugePagesInUse + " in use and " + k.hugePagesReserved + " reserved cannot be freed");
-            r = ex.result(0);
+        } else if (value < 0 || value > Integer.MAX_VALUE) {
+            ex.fail("proc_dointvec_minmax", "kernel/sysctl.c", Errno.EINVAL,
+                    value < 0 ? "below the minimum 0 (extra1 = SYSCTL_ZERO)" : "does not fit an int");
+            r = ex.error(Errno.EINVAL);
         } else {
             k.maxMapCount = value;
             ex.ok("proc_dointvec_minmax", "kernel/sysctl.c", "vm.max_map_count = " + value);
             r = ex.result(0);
         }
+        k.endCall();
         return r;
+    }
+
+    /**
+     * set_max_huge_pages() (mm/hugetlb.c). Growing: as many 2 MiB pages as the buddy allocator
+     * still has (alloc_pool_huge_folio() until it fails), so the pool read back is what fits in
+     * free memory. Shrinking: down to the target, but never below the pages in use plus the reserved
+     * ones (min_count). The pool's free pages are taken from ZONE_NORMAL when a fault needs them.
+     */
+    private static void setMaxHugePages(Kernel k, long count, Explain ex) {
+        long pool = k.nrHugepages;
+        if (count > pool) {
+            long fits = k.hugePagesInUse + k.phys.hugeFoliosAvailable(Zone.NORMAL);
+            pool = Math.max(pool, Math.min(count, fits));
+        } else {
+            pool = Math.max(count, k.hugePagesInUse + k.hugePagesReserved);
+        }
+        k.nrHugepages = pool;
+        String why = pool == count ? "pool is now " + pool + " huge pages"
+                : count > pool ? "asked for " + count + ", the pool has " + pool
+                + ": alloc_pool_huge_folio() found no more free 2 MiB blocks; the pool keeps what it got"
+                : "pool kept at " + pool + ": " + k.hugePagesInUse + " in use and " + k.hugePagesReserved
+                + " reserved cannot be freed";
+        ex.ok("set_max_huge_pages", "mm/hugetlb.c", why);
     }
 }

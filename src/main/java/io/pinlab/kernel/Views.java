@@ -57,7 +57,10 @@ public final class Views {
         StringBuilder sb = new StringBuilder();
         for (MapEntry e : maps(k, t)) {
             int lineStart = sb.length();
-            sb.append(String.format("%08x-%08x %s %08x %s %d ", e.start(), e.end(), e.perms(), e.offset(), e.dev(), e.inode()));
+            // "%08lx-%08lx %s %08llx %s %lu " without String.format, which costs ~4 us a line (65,530 VMAs)
+            hex8(sb, e.start()).append('-');
+            hex8(sb, e.end()).append(' ').append(e.perms()).append(' ');
+            hex8(sb, e.offset()).append(' ').append(e.dev()).append(' ').append(e.inode()).append(' ');
             if (e.path() != null) {
                 int width = 25 + 8 * 6 - 1; // seq_setwidth(m, 25 + sizeof(void *) * 6 - 1)
                 while (sb.length() - lineStart < width) sb.append(' ');
@@ -66,6 +69,13 @@ public final class Views {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** Appends v as lowercase hex, zero-padded to at least 8 digits (printf %08lx). */
+    private static StringBuilder hex8(StringBuilder sb, long v) {
+        String h = Long.toHexString(v);
+        for (int i = h.length(); i < 8; i++) sb.append('0');
+        return sb.append(h);
     }
 
     /** The name column: [stack], a file path, or "/name (deleted)" for unlinked inodes (d_path()). */

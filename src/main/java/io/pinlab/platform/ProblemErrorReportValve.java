@@ -34,6 +34,7 @@ class ProblemErrorReportValve extends ErrorReportValve {
         String body = "{\"type\":\"" + Problems.BASE + slug + "\",\"title\":\"" + title + "\",\"status\":" + status
                 + ",\"detail\":\"" + detail + "\"}";
         try {
+            response.setHeader("X-Content-Type-Options", "nosniff");
             response.setContentType("application/problem+json");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
             Writer w = response.getReporter();

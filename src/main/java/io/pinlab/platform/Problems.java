@@ -21,6 +21,8 @@ public final class Problems {
     public static final String INVALID_GUP_ARGS = "invalid-gup-args";
     public static final String RATE_LIMITED = "rate-limited";
     public static final String SESSION_LIMIT = "session-limit";
+    public static final String SESSION_QUOTA = "session-quota";
+    public static final String MEMORY_BUDGET = "memory-budget";
     public static final String INTERNAL_ERROR = "internal-error";
     public static final String BAD_REQUEST = "bad-request";
 

@@ -4,11 +4,14 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import com.github.benmanes.caffeine.cache.RemovalCause;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Sessions and their logs in a Caffeine cache that drops a session after {@code idleTimeout}
@@ -37,14 +40,23 @@ public class InMemorySessionStore implements SessionStore {
         }
     }
 
-    public InMemorySessionStore(Duration idleTimeout, int maxSessions) {
-        this(idleTimeout, maxSessions, Ticker.systemTicker(), Clock.systemUTC());
+    public InMemorySessionStore(Duration idleTimeout, int maxSessions, Consumer<SessionRecord> onRemoval) {
+        this(idleTimeout, maxSessions, Ticker.systemTicker(), Clock.systemUTC(), onRemoval);
     }
 
     InMemorySessionStore(Duration idleTimeout, int maxSessions, Ticker ticker, Clock clock) {
+        this(idleTimeout, maxSessions, ticker, clock, s -> { });
+    }
+
+    /** @param onRemoval runs for every session that leaves the store (deleted or expired), on the removing thread */
+    InMemorySessionStore(Duration idleTimeout, int maxSessions, Ticker ticker, Clock clock, Consumer<SessionRecord> onRemoval) {
         this.cache = Caffeine.newBuilder()
                 .expireAfterAccess(idleTimeout)
                 .ticker(ticker)
+                .executor(Runnable::run)
+                .<String, Entry>removalListener((id, entry, cause) -> {
+                    if (entry != null && cause != RemovalCause.REPLACED) onRemoval.accept(entry.meta);
+                })
                 .build();
         this.maxSessions = maxSessions;
         this.clock = clock;

@@ -82,11 +82,26 @@ public final class LabSession {
      * through {@link SessionService#execute}.
      */
     public <T> T locked(Function<Kernel, T> read) {
-        if (at != null) return read.apply(owner.replayed(this, at));
+        if (at != null) return owner.readAt(this, at, read);
         lock.lock();
         try {
             owner.catchUp(this);
             return read.apply(kernel);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * This replica stops holding the kernel (evicted from the cache, or it may hold a step the
+     * log does not): its charges leave the service-wide budget; the next call rebuilds it.
+     */
+    void dropKernel() {
+        lock.lock();
+        try {
+            if (kernel != null) kernel.memcg.offline();
+            kernel = null;
+            version = 0;
         } finally {
             lock.unlock();
         }

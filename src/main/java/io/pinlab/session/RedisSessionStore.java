@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code PREFIX{sid}:meta}, a hash: token hash {@code t} (SHA-256, never the token),
  *       profile {@code p}, label {@code l}, movable zone {@code m}, created {@code c} and last
- *       access {@code a} (epoch ms);</li>
+ *       access {@code a} (epoch ms), creating client {@code k};</li>
  *   <li>{@code PREFIX{sid}:log}, a list of encoded steps (opaque bytes): its length is the version;</li>
  *   <li>{@code PREFIX{sid}:snap}, a hash: version {@code v} and bytes {@code b} of the newest snapshot.</li>
  * </ul>
@@ -98,8 +99,16 @@ public class RedisSessionStore implements SessionStore {
     private final Duration idleTimeout;
     private final int maxSessions;
     private final Clock clock;
+    private final Consumer<SessionRecord> onEnd;
 
     public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, Duration idleTimeout, int maxSessions, Clock clock) {
+        this(factory, keyPrefix, idleTimeout, maxSessions, clock, s -> { });
+    }
+
+    /** @param onEnd told of a session this replica removed (expiry in Redis tells nobody) */
+    public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, Duration idleTimeout, int maxSessions, Clock clock,
+                             Consumer<SessionRecord> onEnd) {
+        this.onEnd = onEnd;
         RedisTemplate<String, byte[]> t = new RedisTemplate<>();
         t.setConnectionFactory(factory);
         t.setKeySerializer(RedisSerializer.string());
@@ -144,6 +153,10 @@ public class RedisSessionStore implements SessionStore {
             args.add(b("l"));
             args.add(b(meta.label()));
         }
+        if (meta.client() != null) {
+            args.add(b("k"));
+            args.add(b(meta.client()));
+        }
         redis.execute(CREATE, List.of(key(meta.id(), "meta")), args.toArray());
     }
 
@@ -171,7 +184,8 @@ public class RedisSessionStore implements SessionStore {
         for (int i = 0; i + 1 < m.size(); i += 2) f.put(s(m.get(i)), m.get(i + 1));
         return Optional.of(new SessionRecord(id, f.get("t"), s(f.get("p")), f.containsKey("l") ? s(f.get("l")) : null,
                 "1".equals(s(f.get("m"))), Instant.ofEpochMilli(Long.parseLong(s(f.get("c")))),
-                Instant.ofEpochMilli(Long.parseLong(s(f.get("a")))), Long.parseLong(s(f.get("v")))));
+                Instant.ofEpochMilli(Long.parseLong(s(f.get("a")))), Long.parseLong(s(f.get("v"))),
+                f.containsKey("k") ? s(f.get("k")) : null));
     }
 
     @Override
@@ -218,9 +232,12 @@ public class RedisSessionStore implements SessionStore {
     public boolean remove(String id) {
         if (!ID.matcher(id).matches()) return false;
         refreshed.invalidate(id);
+        Optional<SessionRecord> meta = find(id);
         Long deleted = redis.delete(keys(id));
         redis.opsForZSet().remove(sessionsKey(), (Object) b(id));
-        return deleted != null && deleted > 0;
+        boolean removed = deleted != null && deleted > 0;
+        if (removed) meta.ifPresent(onEnd);
+        return removed;
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.pinlab.session;
 
-import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import java.time.Clock;
@@ -10,20 +13,30 @@ import java.time.Clock;
 @Configuration(proxyBeanMethods = false)
 class SessionConfiguration {
 
+    /** In-memory store, the default ({@code pinlab.sessions.store=memory}). */
+    @Bean
+    @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "memory", matchIfMissing = true)
+    SessionStore inMemorySessionStore(SessionProperties properties, SessionBudget budget) {
+        return new InMemorySessionStore(properties.idleTimeout(), properties.maxSessions(), budget::ended);
+    }
+
+    /** Redis store ({@code pinlab.sessions.store=redis}), at {@code spring.data.redis.*}, shared by replicas. */
+    @Bean
+    @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "redis")
+    SessionStore redisSessionStore(SessionProperties properties, StoreProperties store, SessionBudget budget,
+                                   RedisConnectionFactory redis, Clock clock) {
+        return new RedisSessionStore(redis, store.redisKeyPrefix(), properties.idleTimeout(), properties.maxSessions(), clock,
+                budget::ended);
+    }
+
     /**
-     * The session store {@code pinlab.sessions.store} names: {@code memory} (the default) or
-     * {@code redis}. Any other value stops the start with a message listing the valid ones.
+     * Checks {@code pinlab.sessions.store} before any bean is created, so that an unknown value stops
+     * the start with a message listing the valid ones, not with a missing SessionStore bean.
      */
     @Bean
-    SessionStore sessionStore(SessionProperties sessions, StoreProperties store, ObjectProvider<RedisConnectionFactory> redis,
-                              Clock clock) {
-        return switch (store.store()) {
-            case "memory" -> new InMemorySessionStore(sessions.idleTimeout(), sessions.maxSessions());
-            case "redis" -> new RedisSessionStore(redis.getObject(), store.redisKeyPrefix(), sessions.idleTimeout(),
-                    sessions.maxSessions(), clock);
-            default -> throw new IllegalStateException("pinlab.sessions.store: unknown value '" + store.store()
-                    + "'; valid values: " + String.join(", ", StoreProperties.STORES));
-        };
+    static BeanFactoryPostProcessor sessionStoreSetting(Environment environment) {
+        return beanFactory -> SessionProperties.checkStore(
+                Binder.get(environment).bind("pinlab.sessions.store", String.class).orElse("memory"));
     }
 
     @Bean

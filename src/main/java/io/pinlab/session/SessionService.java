@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.NoSuchObjectException;
+import io.pinlab.kernel.NotSimulatedException;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.StateConflictException;
 import io.pinlab.kernel.sys.Syscall;
@@ -11,11 +12,15 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Creates, authorises and ends lab sessions, and runs their calls. A session is its profile,
@@ -32,26 +37,48 @@ public class SessionService {
 
     private final SessionStore store;
     private final SessionProperties properties;
+    private final SessionBudget budget;
+    private final Snapshots snapshots;
     private final Clock clock;
     private final SyscallDecoder decoder;
-    private final Snapshots snapshots;
     private final Cache<String, LabSession> kernels;
+    /**
+     * Past states recently asked for with {@code ?at=N} (the web timeline reads several views of
+     * the same step): throwaway kernels, never a session's head, each with its own lock.
+     */
+    private final Cache<String, Past> past = Caffeine.newBuilder()
+            .maximumSize(PAST_STATES)
+            .expireAfterAccess(Duration.ofMinutes(5))
+            .<String, Past>removalListener((key, p, cause) -> {
+                if (p != null) p.kernel().memcg.offline();
+            })
+            .build();
+    private static final int PAST_STATES = 16;
+
+    private record Past(Kernel kernel, ReentrantLock lock) {
+    }
 
     /** With the default snapshot policy ({@link StoreProperties.Snapshots} defaults). */
-    public SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder) {
-        this(store, properties, clock, decoder, new Snapshots(store, new StoreProperties.Snapshots(100, 50)));
+    public SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock,
+                          SyscallDecoder decoder) {
+        this(store, properties, budget, clock, decoder, new Snapshots(store, budget, new StoreProperties.Snapshots(100, 50)));
     }
 
     @Autowired
-    SessionService(SessionStore store, SessionProperties properties, Clock clock, SyscallDecoder decoder, Snapshots snapshots) {
+    SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock,
+                   SyscallDecoder decoder, Snapshots snapshots) {
         this.store = store;
         this.properties = properties;
+        this.budget = budget;
         this.clock = clock;
         this.decoder = decoder;
         this.snapshots = snapshots;
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 .expireAfterAccess(properties.idleTimeout())
+                .<String, LabSession>removalListener((id, session, cause) -> {
+                    if (session != null) session.dropKernel();
+                })
                 .build();
     }
 
@@ -65,18 +92,18 @@ public class SessionService {
         byte[] encode(long timeMillis, R answer);
     }
 
-    /** The kernel a new session of this profile boots. */
-    public static Kernel boot(Profile profile, boolean movableZone) {
-        return new Kernel(profile, movableZone);
+    /**
+     * A kernel of this profile as a session boots it, within the session limits and charged to the
+     * service-wide budget, for work outside a session (compare, exercises): hand it back with
+     * {@link #discard} when done.
+     */
+    public Kernel boot(Profile profile, boolean movableZone) {
+        return budget.kernel(profile, movableZone);
     }
 
-    /**
-     * @param profileName null for the default profile
-     * @throws UnknownProfileException for a profile name that does not exist
-     * @throws SessionLimitException   when the store is full
-     */
-    public Created create(String profileName, String label, boolean movableZone) {
-        return create(profile(profileName), label, movableZone, List.of(), null);
+    /** A kernel from {@link #boot} is no longer used: its charges leave the service-wide budget. */
+    public void discard(Kernel kernel) {
+        kernel.memcg.offline();
     }
 
     /** The profile of this name (null: the default). */
@@ -86,23 +113,41 @@ public class SessionService {
     }
 
     /**
-     * A new session whose log starts with {@code steps} (import), already applied to {@code kernel}
-     * (booted with {@link #boot} for this profile and options).
+     * A new session with an empty log.
+     *
+     * @param profileName null for the default profile
+     * @param client      the creating client's address, counted against the per-client caps; null
+     *                    for sessions those caps do not apply to (a course's, which has its own quota)
+     * @throws UnknownProfileException for a profile name that does not exist
+     * @throws SessionQuotaException   (429) the client is at its live or per-minute cap
+     * @throws MemoryBudgetException   (503) the service-wide memory budget is nearly used
+     * @throws SessionLimitException   when the store is full
      */
-    public Created create(Profile profile, String label, boolean movableZone, List<byte[]> steps, Kernel kernel) {
-        if (steps.size() > properties.limits().maxSteps()) throw new StepLimitException(properties.limits().maxSteps());
+    public Created create(String profileName, String label, boolean movableZone, String client) {
+        Profile profile = profile(profileName);
+        Kernel kernel = budget.admit(client, profile, movableZone);
         String token = Tokens.newToken();
         Instant now = clock.instant();
         SessionRecord meta = new SessionRecord(Tokens.newSessionId(), Tokens.sha256(token), profile.name(), label,
-                movableZone, now, now, 0);
-        store.create(meta);
-        for (int i = 0; i < steps.size(); i++)
-            if (!store.append(meta.id(), i, steps.get(i))) throw new IllegalStateException("a new session's log changed while importing");
-        LabSession session = new LabSession(meta.withVersion(steps.size()), this);
-        session.kernel = kernel != null ? kernel : boot(profile, movableZone);
-        session.version = steps.size();
+                movableZone, now, now, 0, client);
+        try {
+            store.create(meta);
+        } catch (RuntimeException e) {
+            kernel.memcg.offline();
+            budget.ended(meta);
+            throw e;
+        }
+        LabSession session = new LabSession(meta, this);
+        session.kernel = kernel;
+        session.version = 0;
         kernels.put(meta.id(), session);
         return new Created(session, token);
+    }
+
+    /** Ends a session this service created whose setup failed (an import with a bad step): as if deleted. */
+    public void abandon(LabSession session) {
+        store.remove(session.id());
+        kernels.invalidate(session.id());
     }
 
     /**
@@ -170,10 +215,10 @@ public class SessionService {
                 R answer;
                 try {
                     answer = call.apply(k);
-                } catch (NoSuchObjectException | StateConflictException refused) {
+                } catch (NoSuchObjectException | StateConflictException | NotSimulatedException refused) {
                     throw refused; // raised before any state changed
                 } catch (RuntimeException bug) {
-                    session.kernel = null; // may be half-changed: rebuild from the log next time
+                    session.dropKernel(); // may be half-changed: rebuild from the log next time
                     throw bug;
                 }
                 byte[] step = encoder.encode(clock.millis(), answer);
@@ -184,7 +229,7 @@ public class SessionService {
                     return present.apply(k, answer);
                 }
                 // lost the race (or the session is gone): our kernel holds a step the log does not
-                session.kernel = null;
+                session.dropKernel();
                 Optional<SessionRecord> now = store.find(session.id());
                 if (now.isEmpty()) {
                     kernels.invalidate(session.id());
@@ -219,7 +264,7 @@ public class SessionService {
     void catchUp(LabSession s) {
         if (s.kernel == null) { // from the newest snapshot when there is one, else from boot
             Optional<Snapshots.Restored> snap = snapshots.restore(s.id());
-            s.kernel = snap.map(Snapshots.Restored::kernel).orElseGet(() -> boot(s.profile(), s.movableZone()));
+            s.kernel = snap.map(Snapshots.Restored::kernel).orElseGet(() -> budget.kernel(s.profile(), s.movableZone()));
             s.version = snap.map(Snapshots.Restored::version).orElse(0L);
             s.seen = Math.max(s.seen, s.version);
         }
@@ -233,13 +278,31 @@ public class SessionService {
         snapshots.afterReplay(s.id(), s.version, missing.size(), s.kernel);
     }
 
-    /** The state after step {@code step} of the log, replayed into a throwaway kernel (never cached). */
-    Kernel replayed(LabSession view, long step) {
-        Kernel k = boot(view.profile(), view.movableZone());
-        if (step <= 0) return k;
-        List<byte[]> log = store.stepsAfter(view.id(), 0);
-        for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);
-        return k;
+    /**
+     * Runs {@code read} on the state after step {@code step} of the log, replayed into a throwaway
+     * kernel (kept briefly for further reads of the same step, never as the session's head).
+     */
+    <T> T readAt(LabSession view, long step, Function<Kernel, T> read) {
+        Past p = past.get(view.id() + "@" + step, key -> new Past(replayed(view, step), new ReentrantLock()));
+        p.lock().lock();
+        try {
+            return read.apply(p.kernel());
+        } finally {
+            p.lock().unlock();
+        }
+    }
+
+    /** The state after step {@code step} of the log, replayed into a new kernel. */
+    private Kernel replayed(LabSession view, long step) {
+        Kernel k = budget.kernel(view.profile(), view.movableZone());
+        try {
+            List<byte[]> log = store.stepsAfter(view.id(), 0);
+            for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);
+            return k;
+        } catch (RuntimeException e) {
+            k.memcg.offline();
+            throw e;
+        }
     }
 
     /**
@@ -251,12 +314,12 @@ public class SessionService {
         Object answer;
         try {
             answer = call.apply(k);
-        } catch (NoSuchObjectException | StateConflictException e) {
+        } catch (NoSuchObjectException | StateConflictException | NotSimulatedException e) {
             throw new IllegalStateException("replay of step " + seq + " (" + step.op() + ") failed: " + e.getMessage(), e);
         }
         long ret = Syscall.ret(answer);
         var errno = Syscall.errno(answer);
-        if (ret != step.ret() || !java.util.Objects.equals(errno == null ? null : errno.name(), step.errno()))
+        if (ret != step.ret() || !Objects.equals(errno == null ? null : errno.name(), step.errno()))
             throw new IllegalStateException("replay of step " + seq + " (" + step.op() + ") diverged: logged ret "
                     + step.ret() + ", replay ret " + ret);
     }

@@ -22,22 +22,24 @@ class Snapshots {
     }
 
     private final SessionStore store;
+    private final SessionBudget budget;
     private final StoreProperties.Snapshots policy;
 
     @Autowired
-    Snapshots(SessionStore store, StoreProperties properties) {
-        this(store, properties.snapshots());
+    Snapshots(SessionStore store, SessionBudget budget, StoreProperties properties) {
+        this(store, budget, properties.snapshots());
     }
 
-    Snapshots(SessionStore store, StoreProperties.Snapshots policy) {
+    Snapshots(SessionStore store, SessionBudget budget, StoreProperties.Snapshots policy) {
         this.store = store;
+        this.budget = budget;
         this.policy = policy;
     }
 
     /** The newest stored snapshot, read back; empty when there is none or it is unreadable. */
     Optional<Restored> restore(String id) {
         try {
-            return store.latestSnapshot(id).map(s -> new Restored(KernelSnapshot.read(s.bytes()), s.version()));
+            return store.latestSnapshot(id).map(s -> new Restored(budget.restore(s.bytes()), s.version()));
         } catch (RuntimeException e) { // SnapshotFormatException, or the store failing
             log.debug("session {}: snapshot not used ({}); replaying the log", id, e.toString());
             return Optional.empty();

@@ -7,25 +7,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-import java.util.List;
-
 /**
- * Where sessions are kept and how often their state is cached ({@code pinlab.sessions.*}, next
- * to {@link SessionProperties}).
+ * The Redis store's key prefix and how often session state is cached as snapshots
+ * ({@code pinlab.sessions.*}, next to {@link SessionProperties}, which selects the store).
  *
- * @param store          {@code memory} (embedded default) or {@code redis} (configured by the
- *                       standard {@code spring.data.redis.*} keys); anything else stops the start
  * @param redisKeyPrefix prefix of every Redis key of the store
  * @param snapshots      when a kernel snapshot ({@code KernelSnapshot}) is stored next to the log
  */
 @Validated
 @ConfigurationProperties("pinlab.sessions")
 public record StoreProperties(
-        @DefaultValue("memory") String store,
         @DefaultValue("pinlab:") @NotBlank String redisKeyPrefix,
         @DefaultValue @Valid Snapshots snapshots) {
-
-    public static final List<String> STORES = List.of("memory", "redis");
 
     /**
      * @param everySteps         after every this many steps of a session, its state is stored

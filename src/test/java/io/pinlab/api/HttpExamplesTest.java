@@ -22,8 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs every file in http-examples/ top to bottom against the app, the way a student runs it in
- * VS Code REST Client or IntelliJ: file variables ({@code @base = ...}), named requests
- * ({@code # @name x}) and request variables ({@code {{x.response.body.$.id}}}). Every request must
+ * VS Code REST Client, IntelliJ or httpyac: {@code {{base}}} from the environment file
+ * (http-client.env.json), named requests ({@code # @name x}) and request variables
+ * ({@code {{x.response.body.$.id}}}) written inline, never as file variables that httpyac would
+ * evaluate before the request ran. A full run deletes every session it made. Every request must
  * succeed (2xx) unless it declares {@code # expect-status: <code>} (a lab may show a 422 on
  * purpose), every {@code # expect: <path> == <json>} line must hold on the JSON body, and every
  * {@code # expect-text: <text>} must occur in the body, so the labs stay true as the code changes.
@@ -47,11 +49,25 @@ class HttpExamplesTest extends HttpTestSupport {
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> run(f)));
     }
 
+    /** {{base}} is not hard-coded: every client reads it from the "local" environment. */
+    @org.junit.jupiter.api.Test
+    void baseComesFromTheEnvironmentFile() throws IOException {
+        JsonNode env = JSON.readTree(Files.readString(Path.of("http-examples/http-client.env.json")));
+        assertThat(env.path("local").path("base").asString()).isEqualTo("http://localhost:8080/api/v1");
+        JsonNode vscode = JSON.readTree(Files.readString(Path.of(".vscode/settings.json")));
+        assertThat(vscode.path("rest-client.environmentVariables").path("local").path("base").asString())
+                .isEqualTo(env.path("local").path("base").asString());
+    }
+
     private void run(Path file) throws Exception {
         Map<String, String> fileVars = new HashMap<>();
         Map<String, JsonNode> responses = new HashMap<>();
-        List<Request> requests = parse(Files.readString(file), fileVars);
+        String source = Files.readString(file);
+        assertThat(source).as("%s: no file variables (httpyac evaluates them before the requests run)", file)
+                .doesNotContainPattern("(?m)^@");
+        List<Request> requests = parse(source, fileVars);
         fileVars.put("base", "http://localhost:" + port + "/api/v1");
+        List<String[]> created = new ArrayList<>();
         assertThat(requests).as("requests in %s", file).isNotEmpty();
         for (Request r : requests) {
             String where = file.getFileName() + " / " + r.title() + " " + r.method() + " " + r.url();
@@ -66,12 +82,17 @@ class HttpExamplesTest extends HttpTestSupport {
             boolean isJson = res.headers().firstValue("Content-Type").orElse("").contains("json");
             JsonNode json = isJson && !res.body().isBlank() ? JSON.readTree(res.body()) : null;
             if (r.name() != null) responses.put(r.name(), json);
+            if (r.method().equals("POST") && r.url().equals("{{base}}/sessions") && res.statusCode() == 201)
+                created.add(new String[]{json.path("id").asString(), json.path("token").asString()});
             for (String[] e : r.expects()) {
                 JsonNode actual = at(json, e[0]);
                 JsonNode expected = JSON.readTree(e[1]);
                 assertThat(same(actual, expected)).as("%s: %s == %s, but it is %s in %s", where, e[0], e[1], actual, res.body()).isTrue();
             }
         }
+        assertThat(created).as("sessions made by %s", file).isNotEmpty();
+        for (String[] s : created)
+            assertThat(get("/api/v1/sessions/" + s[0], s[1]).status()).as("%s deletes session %s", file, s[0]).isEqualTo(404);
     }
 
     /** The REST Client subset the examples use: ### separators, # comments, request line, headers, blank line, body. */

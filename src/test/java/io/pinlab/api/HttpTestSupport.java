@@ -13,8 +13,13 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Real HTTP against the app on a random port; plain java.net.http so nothing is hidden. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+/**
+ * Real HTTP against the app on a random port; plain java.net.http so nothing is hidden. Every
+ * test runs from 127.0.0.1, so the per-client session caps are lifted here (SessionQuotaTest
+ * checks them with the defaults).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "pinlab.sessions.per-client.max-live=100000", "pinlab.sessions.per-client.creations-per-minute=100000"})
 public abstract class HttpTestSupport {
     protected static final JsonMapper JSON = JsonMapper.builder().build();
     protected static final HttpClient CLIENT = HttpClient.newHttpClient();

@@ -167,9 +167,16 @@ class KernelApiTest extends HttpTestSupport {
         Res max = post(p(s, "/processes/1/mmap"), s.token(), "{\"addr\":\"18446744073709551615\","
                 + "\"length\":4096,\"prot\":[],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}");
         assertThat(max.status()).as(max.body()).isEqualTo(200);
-        Res hex = post(p(s, "/processes/1/mmap"), s.token(), "{\"addr\":\"0X10000\","
+        Res hex = post(p(s, "/processes/1/mmap"), s.token(), "{\"addr\":\"0x10000\","
                 + "\"length\":4096,\"prot\":[],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}");
         assertThat(hex.status()).isEqualTo(200);
+        // one spelling only: 0X, spaces, NUL and fullwidth digits are 400s (issue 10, item 7)
+        for (String addr : new String[]{"0X10000", " 0x10000", "0x10000\\u0000", "0x\uff11\uff10\uff10\uff10\uff10"}) {
+            Res r = post(p(s, "/processes/1/mmap"), s.token(), "{\"addr\":\"" + addr + "\","
+                    + "\"length\":4096,\"prot\":[],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}");
+            r.problem(400, "validation-failed");
+            assertThat(r.fieldError("addr")).as(addr).contains("not an address");
+        }
     }
 
     @Test

@@ -244,6 +244,22 @@ class MemoryFilesApiTest extends HttpTestSupport {
         Res badOp = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_FILES\"}");
         badOp.problem(400, "validation-failed");
         assertThat(badOp.fieldError("opcode")).contains("IORING_REGISTER_BUFFERS2");
+        // io_nop() with IORING_NOP_FIXED_BUFFER: no node at index 5 -> -EFAULT; READV_FIXED over the registered buffer
+        Res nop = post(p(s, "/processes/1/io_uring_enter"), s.token(), "{\"fd\":" + ring + ",\"sqes\":[{\"opcode\":\"IORING_OP_NOP\","
+                + "\"fd\":0,\"addr\":\"0x0\",\"len\":0,\"bufIndex\":5,\"userData\":1,\"nopFlags\":8},{\"opcode\":\"IORING_OP_READV_FIXED\",\"fd\":"
+                + fd + ",\"addr\":\"0x0\",\"len\":0,\"off\":0,\"bufIndex\":0,\"userData\":2,\"iovecs\":[{\"base\":\"" + addr + "\",\"len\":4096}]}]}");
+        assertThat(nop.json().path("cqes").get(0).path("res").asInt()).as(nop.body()).isEqualTo(-14);
+        assertThat(nop.json().path("cqes").get(1).path("res").asInt()).as(nop.body()).isEqualTo(4096);
+        // SYSCALL_DEFINE4(io_uring_register): an opcode >= IORING_REGISTER_LAST (36 in 6.18) is the kernel's -EINVAL
+        Res last = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":99}");
+        assertThat(last.status()).as(last.body()).isEqualTo(200);
+        assertThat(last.json().path("errno").asString()).isEqualTo("EINVAL");
+        Res unsimulated = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":2}");
+        unsimulated.problem(400, "validation-failed");
+        assertThat(unsimulated.fieldError("opcodeNumber")).contains("not simulated");
+        Res both = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"opcodeNumber\":0}");
+        both.problem(400, "validation-failed");
+        assertThat(both.fieldError("opcode")).contains("exactly one");
         Res badIov = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring
                 + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":[{\"base\":\"zz\",\"len\":1}]}");
         badIov.problem(400, "validation-failed");

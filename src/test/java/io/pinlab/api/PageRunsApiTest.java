@@ -142,6 +142,31 @@ class PageRunsApiTest extends HttpTestSupport {
     }
 
     @Test
+    void aLongtermPinMigratesOutOfZoneMovableAndTheZoneViewMarksIt() {
+        Res created = post("/api/v1/sessions", null, "{\"movableZone\":true}");
+        Session s = new Session(created.json().path("id").asString(), created.json().path("token").asString(), created.json());
+        long addr = Long.decode(mmap(s, 4096, ""));
+        access(s, 1, addr, 4096, "write");
+        long before = runs(s, 1, addr, 4096).path("runs").get(0).path("pfn").asLong();
+        assertThat(get(p(s, "/physmem/" + before), s.token()).json().path("folio").path("zone").asString()).isEqualTo("MOVABLE");
+        // FOLL_LONGTERM may not pin ZONE_MOVABLE: check_and_migrate_movable_pages() moves the folio first (mm/gup.c)
+        Res gup = post(p(s, "/processes/1/gup"), s.token(), "{\"call\":\"pin_user_pages\",\"start\":\"0x"
+                + Long.toHexString(addr) + "\",\"nrPages\":1,\"gupFlags\":[\"FOLL_WRITE\",\"FOLL_LONGTERM\"]}");
+        assertThat(gup.json().path("ret").asLong()).as(gup.body()).isEqualTo(1);
+        long after = runs(s, 1, addr, 4096).path("runs").get(0).path("pfn").asLong();
+        assertThat(after).isNotEqualTo(before);
+        JsonNode normal = null;
+        for (JsonNode z : get(p(s, "/physmem"), s.token()).json()) if (z.path("zone").asString().equals("NORMAL")) normal = z;
+        assertThat(normal).isNotNull();
+        boolean marked = false;
+        for (JsonNode run : normal.path("runs")) {
+            long lo = run.path("pfn").asLong(), hi = lo + run.path("frames").asLong();
+            if (after >= lo && after < hi) marked = run.path("migrated").asBoolean() && run.path("state").asString().equals("pinned");
+        }
+        assertThat(marked).as("the pinned copy in ZONE_NORMAL is marked migrated: %s", normal).isTrue();
+    }
+
+    @Test
     void badInputIsANamed400() {
         Session s = newSession(null);
         get(p(s, "/processes/1/pagemap/runs?addr=nope&length=4096"), s.token()).problem(400, "validation-failed");

@@ -28,6 +28,26 @@ class LayerRulesTest {
                 .check(classes);
     }
 
+    /**
+     * A session is its log: replaying the calls must rebuild the kernel exactly, so the kernel reads
+     * no clock, draws no random numbers and is never serialised with Java serialisation.
+     */
+    @Test
+    void kernelIsDeterministic() {
+        noClasses().that().resideInAPackage("io.pinlab.kernel..")
+                .should().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .orShould().dependOnClassesThat().resideInAPackage("java.time..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.concurrent.ThreadLocalRandom")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.security.SecureRandom")
+                .orShould().callMethod(Math.class, "random")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.io.Serializable")
+                .because("replaying a session's log rebuilds its kernel only if the kernel is deterministic; "
+                        + "the call time is recorded in the step, outside the kernel")
+                .check(classes);
+    }
+
     @Test
     void sessionDoesNotUseApi() {
         noClasses().that().resideInAPackage("io.pinlab.session..")

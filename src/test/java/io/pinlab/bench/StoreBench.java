@@ -12,6 +12,7 @@ import io.pinlab.session.InMemorySessionStore;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.LocalRedis;
 import io.pinlab.session.RedisSessionStore;
+import io.pinlab.session.SessionBudget;
 import io.pinlab.session.SessionProperties;
 import io.pinlab.session.SessionService;
 import io.pinlab.session.SessionStore;
@@ -66,17 +67,17 @@ public class StoreBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        SessionProperties props = new SessionProperties(Duration.ofHours(1), 10_000, 10_000,
-                new SessionProperties.Limits(64, 1L << 32, 20_000));
+        SessionProperties props = new SessionProperties(store, Duration.ofHours(1), 10_000, 10_000, 0.5,
+                new SessionProperties.Limits(64, 1L << 32, 64L << 20, 1L << 20, 20_000), new SessionProperties.PerClient(1_000_000, 1_000_000));
         SessionStore s;
         if (store.equals("redis")) {
             redis = LocalRedis.factory(LocalRedis.HOST, LocalRedis.PORT);
             s = new RedisSessionStore(redis, prefix, Duration.ofHours(1), 10_000, Clock.systemUTC());
         } else {
-            s = new InMemorySessionStore(Duration.ofHours(1), 10_000);
+            s = new InMemorySessionStore(Duration.ofHours(1), 10_000, r -> { });
         }
         JsonMapper mapper = JsonMapper.builder().build();
-        sessions = new SessionService(s, props, Clock.systemUTC(), new StepDecoder(mapper));
+        sessions = new SessionService(s, props, new SessionBudget(props), Clock.systemUTC(), new StepDecoder(mapper));
         steps = new Steps(mapper, Validation.buildDefaultValidatorFactory().getValidator(), sessions, Clock.systemUTC());
     }
 
@@ -95,7 +96,7 @@ public class StoreBench {
 
         LabSession session(StoreBench b) {
             if (session == null || chains++ == 1000) {
-                session = b.sessions.create("v6.18", null, false).session();
+                session = b.sessions.create("v6.18", null, false, null).session();
                 chains = 0;
             }
             return session;

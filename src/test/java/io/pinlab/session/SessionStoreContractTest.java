@@ -23,7 +23,7 @@ abstract class SessionStoreContractTest {
     abstract SessionStore newStore(int maxSessions);
 
     static SessionRecord meta(String id) {
-        return new SessionRecord(id, Tokens.sha256("t-" + id), "v6.5", "x", false, Instant.EPOCH, Instant.EPOCH, 0);
+        return new SessionRecord(id, Tokens.sha256("t-" + id), "v6.5", "x", false, Instant.EPOCH, Instant.EPOCH, 0, null);
     }
 
     static byte[] step(int i) {

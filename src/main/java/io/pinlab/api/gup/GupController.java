@@ -51,6 +51,8 @@ class GupController {
     @Operation(operationId = "gup", summary = "Call a GUP entry point as a driver",
             description = "Kernel failures are 200 with ret/errno. Arguments that break is_valid_gup_args() for the "
                     + "profile are a 422 invalid-gup-args problem (rule, kernelRet, warning; the WARN also reaches dmesg).")
+    @ApiResponse(responseCode = "200", description = "the kernel's answer (a failure is ret < 0 with errno)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = GupAnswer.class)))
     @ApiResponse(responseCode = "422", description = "is_valid_gup_args() rejects the arguments",
             content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
                     schema = @Schema(ref = "#/components/schemas/Problem"),

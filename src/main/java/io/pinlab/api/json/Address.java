@@ -10,7 +10,8 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  */
 @JsonDeserialize(using = AddressDeserializer.class)
 public record Address(long value) {
-    public static final String PATTERN = "^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})$";
+    /** The accepted forms: lowercase {@code 0x} and 1-16 hex digits, or decimal without leading zeros. */
+    public static final String PATTERN = "^(0x[0-9a-fA-F]{1,16}|0|[1-9][0-9]{0,19})$";
     public static final String EXAMPLE = "0x7ffff7ff0000";
 
     public static Address of(long value) {
@@ -18,26 +19,26 @@ public record Address(long value) {
     }
 
     /**
-     * Parses hex ({@code 0x} prefix) or decimal, unsigned 64-bit.
+     * Parses hex ({@code 0x} prefix) or decimal, unsigned 64-bit, ASCII only and exactly as written:
+     * no spaces, signs, {@code 0X}, leading decimal zeros, or digits of other scripts (Java's own
+     * parsers accept fullwidth and Arabic-Indic digits).
      *
      * @throws IllegalArgumentException with a message fit for a client
      */
     public static Address parse(String text) {
         if (text == null) throw new IllegalArgumentException("an address is required");
-        String s = text.trim();
+        boolean hex = text.startsWith("0x");
+        String digits = hex ? text.substring(2) : text;
+        boolean ok = !digits.isEmpty() && digits.length() <= (hex ? 16 : 20)
+                && digits.chars().allMatch(c -> c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'))
+                && (hex || digits.length() == 1 || digits.charAt(0) != '0');
         try {
-            if (s.startsWith("0x") || s.startsWith("0X")) {
-                String digits = s.substring(2);
-                if (digits.isEmpty() || digits.length() > 16 || !digits.chars().allMatch(c -> Character.digit(c, 16) >= 0))
-                    throw new NumberFormatException();
-                return new Address(Long.parseUnsignedLong(digits, 16));
-            }
-            if (s.isEmpty() || !s.chars().allMatch(c -> c >= '0' && c <= '9')) throw new NumberFormatException();
-            return new Address(Long.parseUnsignedLong(s, 10));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an address: use hex like \"" + EXAMPLE
-                    + "\" or unsigned decimal, at most 64 bits");
+            if (ok) return new Address(Long.parseUnsignedLong(digits, hex ? 16 : 10));
+        } catch (NumberFormatException tooLarge) {
+            // falls through to the message below
         }
+        throw new IllegalArgumentException("'" + text + "' is not an address: use hex like \"" + EXAMPLE
+                + "\" (lowercase 0x) or unsigned decimal without leading zeros, ASCII digits, at most 64 bits");
     }
 
     @JsonValue

@@ -3,12 +3,13 @@ package io.pinlab.api.json;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.type.LogicalType;
 
 /**
- * Strict JSON scalars: numbers must be JSON numbers and booleans JSON booleans. {@code "length":"4096"}
+ * Strict JSON: a property given twice is a 400 (not last-wins), and scalars are strict: numbers must be JSON numbers and booleans JSON booleans. {@code "length":"4096"}
  * is a 400 naming the field, not a silent conversion (addresses are the one documented string form).
  * Unknown properties, trailing tokens and float-for-int are configured in application.yml.
  */
@@ -18,6 +19,7 @@ class JsonConfiguration {
     @Bean
     JsonMapperBuilderCustomizer strictScalars() {
         return builder -> builder
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))

@@ -28,7 +28,7 @@ final class PageRuns {
     enum State {
         /** no PTE: never touched, or unmapped/zapped. */
         absent,
-        /** the shared zero page (a read fault of anonymous memory). */
+        /** the shared zero page or the huge zero folio (a read fault of anonymous memory). */
         zero,
         /** folio_maybe_dma_pinned(): refcount >= GUP_PIN_COUNTING_BIAS, or _pincount > 0 on a large folio. */
         pinned,
@@ -102,11 +102,17 @@ final class PageRuns {
             return;
         }
         Views.Folio f = Views.folio(k, pfn);
-        b.add(vpn, 1, state(phys, pfn, f, writable), f.pincount(), pfn);
+        b.add(vpn, 1, state(k, pfn, f, writable), f.pincount(), pfn);
     }
 
-    static State state(PhysMem phys, long pfn, Views.Folio f, boolean writable) {
-        if (phys.testPageFlag(pfn, PhysMem.PG_ZERO)) return State.zero;
+    /** The shared zero page, or a page of the huge zero folio (mm/huge_memory.c). */
+    static boolean isZero(Kernel k, long pfn) {
+        return k.phys.testPageFlag(pfn, PhysMem.PG_ZERO) || (k.hugeZeroPfn >= 0 && pfn >= k.hugeZeroPfn && pfn < k.hugeZeroPfn + HPAGE_NR);
+    }
+
+    static State state(Kernel k, long pfn, Views.Folio f, boolean writable) {
+        PhysMem phys = k.phys;
+        if (isZero(k, pfn)) return State.zero;
         if (phys.maybeDmaPinned(pfn)) return State.pinned;
         if (f.mapcount() > 1 && !writable) return State.cow_shared;
         if (f.order() > 0) return State.huge;
@@ -178,7 +184,7 @@ final class PageRuns {
             long end = start + (z == Zone.DMA32 ? frames : phys.allocatedEnd(z)); // DMA32 is small and holds the zero page
             for (long pfn = start; pfn < end; pfn++) {
                 if (!phys.isAllocated(pfn)) continue;
-                FrameState s = phys.testPageFlag(pfn, PhysMem.PG_ZERO) ? FrameState.zero
+                FrameState s = isZero(k, pfn) ? FrameState.zero
                         : phys.maybeDmaPinned(pfn) ? FrameState.pinned : FrameState.used;
                 boolean migrated = k.movableZone && z == Zone.NORMAL && phys.mapcount(pfn) > 0
                         && phys.mapping(pfn) != null;

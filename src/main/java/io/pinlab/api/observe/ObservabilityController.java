@@ -13,8 +13,10 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.PositiveOrZero;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -77,9 +79,11 @@ class ObservabilityController {
     @Operation(operationId = "getDmesg", summary = "The session's kernel log (dmesg)")
     @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
             schema = @Schema(type = "string", example = "[    0.001000] Linux version 6.18 (pinlab) profile v6.18\n")))
-    @GetMapping(path = "/dmesg", produces = MediaType.TEXT_PLAIN_VALUE)
-    String dmesg(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
-        return session.locked(k -> k.log.text());
+    // Generated clients (python's select_header_accept) may send Accept: application/problem+json
+    // alone, the media type of this operation's errors: the log is still text/plain.
+    @GetMapping(path = "/dmesg", produces = {MediaType.TEXT_PLAIN_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
+    ResponseEntity<String> dmesg(@PathVariable String sid, @Parameter(hidden = true) LabSession session) {
+        return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(session.locked(k -> k.log.text()));
     }
 
     @Operation(operationId = "listEvents", summary = "Calls made in this session, after sequence number N")
@@ -93,10 +97,10 @@ class ObservabilityController {
     @Operation(operationId = "streamEvents", summary = "The event feed as server-sent events (event: kernel-event, id: seq); reconnect with ?after=lastSeq")
     @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
             schema = @Schema(implementation = EventView.class)))
-    @GetMapping(path = "/events/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @GetMapping(path = "/events/stream", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     SseEmitter stream(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
-                      @RequestParam(defaultValue = "0") @PositiveOrZero long after) {
-        return streams.open(session, after);
+                      @RequestParam(defaultValue = "0") @PositiveOrZero long after, HttpServletRequest request) {
+        return streams.open(session, request.getRemoteAddr(), after);
     }
 
     @Operation(operationId = "listMounts", summary = "The mount table (ext4, xfs, tmpfs, hugetlbfs, fsdax, devices)")

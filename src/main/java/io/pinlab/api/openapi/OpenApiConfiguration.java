@@ -82,6 +82,9 @@ class OpenApiConfiguration {
             if (openApi.getComponents() == null) openApi.setComponents(new Components());
             openApi.getComponents().addSchemas(PROBLEM, problemSchema());
             profileNames(openApi);
+            if (openApi.getComponents().getSchemas() != null)
+                openApi.getComponents().getSchemas().values().forEach(OpenApiConfiguration::nullables);
+            follFlagDescriptions(openApi);
             if (openApi.getPaths() == null) return;
             openApi.getPaths().forEach((path, item) -> {
                 boolean inSession = path.startsWith("/api/v1/sessions/{sid}");
@@ -102,7 +105,10 @@ class OpenApiConfiguration {
                     }
                     if (path.startsWith("/api/")) add(r, "429", "rate limited; see Retry-After");
                     add(r, "500", "a bug; quote requestId");
+                    for (String code : java.util.List.copyOf(r.keySet())) if (!code.startsWith("2")) add(r, code, null);
+                    r.forEach((code, resp) -> { if (code.equals("204")) resp.setContent(null); });
                     op.setResponses(r);
+                    requestExample(op);
                 }
             });
         };
@@ -130,9 +136,90 @@ class OpenApiConfiguration {
     }
 
     private static void add(ApiResponses responses, String code, String description) {
-        if (responses.containsKey(code)) return;
+        ApiResponse declared = responses.get(code);
+        if (declared != null) {
+            MediaType problem = declared.getContent() == null ? null
+                    : declared.getContent().get(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            if (problem != null && problem.getExample() == null && problem.getExamples() == null)
+                problem.setExample(problemExample(Integer.parseInt(code), declared.getDescription()));
+            return;
+        }
         responses.addApiResponse(code, new ApiResponse().description(description)
                 .content(new Content().addMediaType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)))));
+                        new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM))
+                                .example(problemExample(Integer.parseInt(code), description)))));
+    }
+
+    /** A problem example that fits its status (type slug, title, status), as the advice writes it. */
+    private static Map<String, Object> problemExample(int status, String detail) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        String slug = status == 400 ? Problems.VALIDATION_FAILED : Problems.slugFor(status);
+        m.put("type", Problems.BASE + slug);
+        m.put("title", org.springframework.http.HttpStatus.valueOf(status).getReasonPhrase());
+        m.put("status", status);
+        m.put("detail", detail);
+        m.put("instance", "/api/v1/sessions/3f2a/processes/1/mmap");
+        if (status == 400) m.put("errors", java.util.List.of(Map.of("field", "length", "message", "must be greater than or equal to 0")));
+        return m;
+    }
+
+    /** The request examples of {@link OpenApiExamples}: they succeed when run in order on a new session. */
+    private static void requestExample(Operation op) {
+        String example = OpenApiExamples.REQUESTS.get(op.getOperationId());
+        if (example == null || op.getRequestBody() == null || op.getRequestBody().getContent() == null) return;
+        MediaType json = op.getRequestBody().getContent().get(org.springframework.http.MediaType.APPLICATION_JSON_VALUE);
+        if (json == null) return;
+        try {
+            json.setExample(io.swagger.v3.core.util.Json.mapper().readTree(example));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("OpenApiExamples: " + op.getOperationId(), e);
+        }
+    }
+
+    /**
+     * OpenAPI 3.1 nullables: a nullable reference is anyOf [ref, null] (not type: null beside a $ref),
+     * and a nullable enum lists null among its values, as JSON Schema validates them.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void nullables(Schema<?> schema) {
+        if (schema.getProperties() == null) return;
+        for (Map.Entry<String, Schema> e : schema.getProperties().entrySet()) {
+            Schema p = e.getValue();
+            boolean nullType = (p.getTypes() != null && p.getTypes().contains("null")) || Boolean.TRUE.equals(p.getNullable())
+                    || "null".equals(p.getType());
+            if (p.get$ref() != null && nullType) {
+                Schema any = new Schema<>();
+                any.setDescription(p.getDescription());
+                any.setAnyOf(new java.util.ArrayList<>(java.util.List.of(new Schema<>().$ref(p.get$ref()),
+                        new Schema<>().types(new java.util.LinkedHashSet<>(java.util.List.of("null"))))));
+                e.setValue(any);
+            } else if (p.getEnum() != null && nullType && !p.getEnum().contains(null)) {
+                java.util.List<Object> values = new java.util.ArrayList<>(p.getEnum());
+                values.add(null);
+                p.setEnum(values);
+            }
+        }
+    }
+
+    /** Each FOLL_* name with its meaning, kind, value and the profiles whose kernel defines it. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void follFlagDescriptions(OpenAPI openApi) {
+        Schema req = openApi.getComponents().getSchemas() == null ? null
+                : openApi.getComponents().getSchemas().get("GupCallRequest");
+        if (req == null || req.getProperties() == null || !(req.getProperties().get("gupFlags") instanceof Schema arr)
+                || arr.getItems() == null) return;
+        Schema items = arr.getItems();
+        java.util.List<String> names = new java.util.ArrayList<>(), descriptions = new java.util.ArrayList<>();
+        StringBuilder text = new StringBuilder("FOLL_* flags as the kernel spells them:");
+        for (io.pinlab.kernel.mm.FollFlag f : io.pinlab.kernel.mm.FollFlag.values()) {
+            names.add(f.name());
+            descriptions.add(OpenApiExamples.describe(f));
+            text.append("\n- ").append(f.name()).append(": ").append(OpenApiExamples.describe(f));
+        }
+        items.setEnum(names);
+        items.setDescription(text.toString());
+        items.addExtension("x-enum-descriptions", descriptions);
+        arr.setDescription("gup_flags; a name the profile's kernel does not define is a 400. Internal flags are "
+                + "accepted so that the is_valid_gup_args() rules can be explored.");
     }
 }

@@ -87,6 +87,22 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 Map.of("maxSessions", ex.maxSessions()), headers, request);
     }
 
+    @ExceptionHandler(io.pinlab.session.SessionQuotaException.class)
+    ResponseEntity<Object> sessionQuota(io.pinlab.session.SessionQuotaException ex, WebRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Long.toString(ex.retryAfterSeconds()));
+        return problem(HttpStatus.TOO_MANY_REQUESTS, Problems.SESSION_QUOTA, ex.getMessage(), List.of(),
+                Map.of("limit", ex.limit(), "value", ex.value()), headers, request);
+    }
+
+    @ExceptionHandler(io.pinlab.session.MemoryBudgetException.class)
+    ResponseEntity<Object> memoryBudget(io.pinlab.session.MemoryBudgetException ex, WebRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, "60");
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.MEMORY_BUDGET, ex.getMessage(), List.of(),
+                Map.of("limit", io.pinlab.kernel.MemCg.GLOBAL_LIMIT, "usage", ex.usage(), "max", ex.max()), headers, request);
+    }
+
     @ExceptionHandler(io.pinlab.session.ProcessLimitException.class)
     ResponseEntity<Object> processLimit(io.pinlab.session.ProcessLimitException ex, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
@@ -110,6 +126,11 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> noSuchObject(io.pinlab.kernel.NoSuchObjectException ex, WebRequest request) {
         return problem(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, ex.getMessage(), List.of(), Map.of(),
                 new HttpHeaders(), request);
+    }
+
+    @ExceptionHandler(io.pinlab.kernel.NotSimulatedException.class)
+    ResponseEntity<Object> notSimulated(io.pinlab.kernel.NotSimulatedException ex, WebRequest request) {
+        return invalid(List.of(new FieldProblem(ex.field(), ex.getMessage())), request);
     }
 
     @ExceptionHandler(io.pinlab.kernel.StateConflictException.class)
@@ -163,8 +184,8 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             String field = path(unknown);
             String accepted = unknown.getKnownPropertyIds() == null ? "" : unknown.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-            return invalid(List.of(new FieldProblem(field,
-                    "unknown property '" + unknown.getPropertyName() + "'; accepted: " + accepted)), request);
+            return invalid(List.of(new FieldProblem(field, "unknown property '" + unknown.getPropertyName() + "'; "
+                    + (accepted.isEmpty() ? "this request takes no properties" : "accepted: " + accepted))), request);
         }
         ValueInstantiationException instantiation = cause(ex, ValueInstantiationException.class);
         if (instantiation != null) {
@@ -183,17 +204,18 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                     ? "(32-bit)" : "(64-bit signed)"))), request);
         }
         StreamReadException syntax = cause(ex, StreamReadException.class);
-        if (syntax != null) {
-            String where = syntax.getLocation() == null ? "" : " at line " + syntax.getLocation().getLineNr()
-                    + ", column " + syntax.getLocation().getColumnNr();
-            return problem(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON,
-                    "malformed JSON" + where + ": " + syntax.getOriginalMessage(), List.of(), Map.of(),
-                    new HttpHeaders(), request);
+        if (syntax != null && syntax.getOriginalMessage() != null
+                && syntax.getOriginalMessage().startsWith("Duplicate Object property")) {
+            // StreamReadFeature.STRICT_DUPLICATE_DETECTION: {"length":-1,"length":4096} is not last-wins
+            return invalid(List.of(new FieldProblem(currentField(syntax),
+                    "duplicate property: each property may appear once")), request);
         }
-        JacksonException other = cause(ex, JacksonException.class);
-        String detail = other != null ? "unreadable JSON" + (other.getPath().isEmpty() ? "" : " at " + path(other))
-                + ": " + other.getOriginalMessage()
-                : "the request body is missing or unreadable; send a JSON object with Content-Type: application/json";
+        // Only where it broke: the parser's own message quotes the input and names its internals.
+        JacksonException other = syntax != null ? syntax : cause(ex, JacksonException.class);
+        String detail = other != null && other.getLocation() != null && other.getLocation().getLineNr() > 0
+                ? "malformed JSON at line " + other.getLocation().getLineNr() + ", column "
+                + other.getLocation().getColumnNr()
+                : "the request body is missing or is not JSON; send a JSON object with Content-Type: application/json";
         return problem(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON, detail, List.of(), Map.of(),
                 new HttpHeaders(), request);
     }

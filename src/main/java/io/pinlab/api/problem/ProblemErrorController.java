@@ -4,6 +4,7 @@ import io.pinlab.platform.ProblemWriter;
 import io.pinlab.platform.Problems;
 import io.pinlab.platform.RequestIdFilter;
 import io.swagger.v3.oas.annotations.Hidden;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -22,12 +23,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ProblemErrorController implements ErrorController {
 
+    /**
+     * Reached by the container's error dispatch, which sets the status; a client asking for
+     * {@code /error} itself (any method) gets the answer for a path that does not exist.
+     */
     @RequestMapping("${server.error.path:/error}")
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null ? HttpStatus.valueOf(i)
+        boolean dispatched = request.getDispatcherType() == DispatcherType.ERROR;
+        HttpStatus status = !dispatched ? HttpStatus.NOT_FOUND
+                : code instanceof Integer i && HttpStatus.resolve(i) != null ? HttpStatus.valueOf(i)
                 : HttpStatus.INTERNAL_SERVER_ERROR;
-        Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+        Object uri = dispatched ? request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) : request.getRequestURI();
         String detail = status.is5xxServerError() ? "internal error; quote the requestId when reporting it"
                 : status.getReasonPhrase();
         ProblemDetail pd = ProblemWriter.problem(status, Problems.slugFor(status.value()), detail,

@@ -1,6 +1,7 @@
 package io.pinlab.api.process;
 
 import io.pinlab.api.common.FlagSet;
+import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
 import io.pinlab.kernel.Views;
@@ -18,6 +19,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import java.util.List;
+import java.util.Map;
 
 @Tag(name = "processes", description = "Processes of a session: create, fork, exit")
 @RestController
@@ -51,26 +54,30 @@ class ProcessController {
     }
 
     @Operation(operationId = "fork", summary = "fork(2): the child gets a COW copy of the address space",
-            description = "201 with the child process; if the kernel fails the fork, 200 with its answer (ret = -errno). "
-                    + "Pinned exclusive anonymous pages are copied for the child, as copy_present_pte() does.")
+            description = "201 with the child process. Pinned exclusive anonymous pages are copied for the child, "
+                    + "as copy_present_pte() does. If the kernel fails the fork there is no child to show: 409 "
+                    + "fork-failed with kernelRet and errno.")
     @ApiResponse(responseCode = "201", description = "the child process",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ProcessView.class)))
-    @ApiResponse(responseCode = "200", description = "the kernel failed the fork",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = KernelAnswer.class)))
+    @ApiResponse(responseCode = "409", description = "the kernel failed the fork (kernelRet, errno)",
+            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(ref = "#/components/schemas/Problem")))
     @PostMapping("/{pid}/fork")
-    ResponseEntity<Object> fork(@PathVariable String sid, @PathVariable int pid,
-                                @Parameter(hidden = true) LabSession session) {
+    ResponseEntity<ProcessView> fork(@PathVariable String sid, @PathVariable int pid,
+                                     @Parameter(hidden = true) LabSession session) {
         Object out = steps.call(session, Op.FORK, Pids.check(pid), new NoArgs());
-        if (out instanceof ProcessView child)
-            return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
-                    .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
-        return ResponseEntity.ok(out);
+        // the failed fork is a step of the history; there is no child to show
+        if (out instanceof KernelAnswer a)
+            throw new ApiProblemException(HttpStatus.CONFLICT, "fork-failed", "fork: the kernel returned " + a.ret(),
+                    List.of(), Map.of("kernelRet", a.ret(), "errno", String.valueOf(a.errno())));
+        ProcessView child = (ProcessView) out;
+        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
+                .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
     }
 
     @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
             description = "Frames a pin still holds stay allocated until the pin is released.")
     @ApiResponse(responseCode = "204", description = "the process exited")
-    @DeleteMapping("/{pid}")
+    @DeleteMapping(path = "/{pid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
                               @Parameter(hidden = true) LabSession session) {
         steps.call(session, Op.EXIT, Pids.check(pid), new NoArgs());

@@ -4,7 +4,6 @@ import io.pinlab.api.openapi.ApiDocs;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
 import io.pinlab.session.LoggedStep;
 import tools.jackson.databind.JsonNode;
 import io.pinlab.kernel.Task;
@@ -18,6 +17,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -55,7 +55,7 @@ class SessionController {
             @Schema(description = "kernel profile (GET /api/v1/profiles); default v6.18", example = "v6.5")
             String profile,
             @Schema(description = "free text shown back to you", example = "lab3")
-            @Size(max = 64) @Pattern(regexp = "[^\\p{Cntrl}<>]*", message = "must be text without control characters, < or >")
+            @Size(max = 64) @Pattern(regexp = "^[^\\x00-\\x1f\\x7f<>]*$", message = "must be text without control characters, < or >")
             String label,
             @Schema(description = "place user pages in ZONE_MOVABLE so FOLL_LONGTERM migration can be observed",
                     defaultValue = "false")
@@ -84,7 +84,8 @@ class SessionController {
                   @Schema(description = "VMAs over all processes") long vmas,
                   @Schema(description = "open file descriptors over all processes") long openFds,
                   @Schema(description = "pins the simulated driver still holds") long pins,
-                  @Schema(description = "calls made so far: the steps of the session's history and event feed") long events) {
+                  @Schema(description = "calls made so far: the steps of the session's history and event feed") long events,
+                  @Schema(description = "bytes of heap the kernel has charged to its memory cgroup (limit: limits.maxMemory)") long memoryBytes) {
         static Counts of(Kernel k, long steps) {
             long vmas = 0, fds = 0;
             for (Task t : k.tasks.values()) {
@@ -92,7 +93,7 @@ class SessionController {
                 fds += t.fds.size();
             }
             long pins = Pins.list(k).stream().filter(p -> !p.released()).count();
-            return new Counts(k.tasks.size(), vmas, fds, pins, steps);
+            return new Counts(k.tasks.size(), vmas, fds, pins, steps, k.memcg.usage());
         }
     }
 
@@ -100,20 +101,23 @@ class SessionController {
             description = "Returns the bearer token once. A new session has process pid 1 (comm \"lab\", uid 1000).")
     @ApiResponse(responseCode = "201", description = "created; Location is the session URL")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body) {
+    @ApiResponse(responseCode = "429", description = "the client address is at its live-session or per-minute cap (the problem names it)")
+    @ApiResponse(responseCode = "503", description = "the service holds its maximum of sessions, or its memory budget is nearly used")
+    ResponseEntity<CreatedSession> create(@RequestBody(required = false) @Valid CreateSessionRequest body,
+                                          HttpServletRequest request) {
         CreateSessionRequest req = body != null ? body : new CreateSessionRequest(null, null, null, null);
-        boolean movable = Boolean.TRUE.equals(req.movableZone());
-        SessionService.Created created;
-        if (req.steps() == null) {
-            created = sessions.create(req.profile(), req.label(), movable);
-        } else {
-            Profile profile = SessionService.profile(req.profile());
-            int max = sessions.limits().maxSteps();
-            if (req.steps().size() > max)
-                throw ApiProblemException.badField("steps", "at most " + max + " steps (pinlab.sessions.limits.max-steps)");
-            Kernel kernel = SessionService.boot(profile, movable);
-            List<byte[]> log = steps.runAll(kernel, req.steps()).stream().map(Steps.Outcome::logged).toList();
-            created = sessions.create(profile, req.label(), movable, log, kernel);
+        int max = sessions.limits().maxSteps();
+        if (req.steps() != null && req.steps().size() > max)
+            throw ApiProblemException.badField("steps", "at most " + max + " steps (pinlab.sessions.limits.max-steps)");
+        SessionService.Created created = sessions.create(req.profile(), req.label(),
+                Boolean.TRUE.equals(req.movableZone()), request.getRemoteAddr());
+        if (req.steps() != null) {
+            try {
+                steps.importInto(created.session(), req.steps());
+            } catch (RuntimeException e) {
+                sessions.abandon(created.session()); // no half-imported session
+                throw e;
+            }
         }
         LabSession s = created.session();
         URI location = ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{sid}").buildAndExpand(s.id()).toUri();
@@ -162,7 +166,7 @@ class SessionController {
     @Operation(operationId = "deleteSession", summary = "End a session and drop its kernel state",
             security = @SecurityRequirement(name = ApiDocs.BEARER))
     @ApiResponse(responseCode = "204", description = "deleted")
-    @DeleteMapping("/{sid}")
+    @DeleteMapping(path = "/{sid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
     ResponseEntity<Void> delete(@PathVariable String sid,
                                 @Parameter(hidden = true) @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false)
                                 String authorization) {

@@ -120,4 +120,11 @@ public final class Answers {
     public record SysctlAnswer(long ret, @Schema(nullable = true) String errno, List<KernelAnswer.ExplainStep> explain,
                                List<String> warnings, String name, long value) {
     }
+
+    public record ProcMemAnswer(long ret, String errno, List<Long> values, List<KernelAnswer.ExplainStep> explain) {
+        static ProcMemAnswer of(io.pinlab.kernel.mm.ProcessVm.MemResult r) {
+            KernelAnswer a = KernelAnswer.of(r.result());
+            return new ProcMemAnswer(a.ret(), a.errno(), r.values(), a.explain());
+        }
+    }
 }

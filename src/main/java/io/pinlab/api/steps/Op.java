@@ -80,13 +80,26 @@ public final class Op<Q, R, A> {
     public static final Op<Requests.EnterRequest, EnterResult, Answers.EnterAnswer> IO_URING_ENTER = new Op<>(
             "io_uring_enter", Requests.EnterRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.EnterAnswer.of(r));
 
+    public static final Op<Requests.DirectRequest, SysResult, KernelAnswer> PREAD = new Op<>("pread",
+            Requests.DirectRequest.class, true, (c, q) -> q.toSyscall(c, false), (k, q, r) -> KernelAnswer.of(r));
+    public static final Op<Requests.DirectRequest, SysResult, KernelAnswer> PWRITE = new Op<>("pwrite",
+            Requests.DirectRequest.class, true, (c, q) -> q.toSyscall(c, true), (k, q, r) -> KernelAnswer.of(r));
+    public static final Op<Requests.ProcessVmRequest, SysResult, KernelAnswer> PROCESS_VM_READV = new Op<>("process_vm_readv",
+            Requests.ProcessVmRequest.class, true, (c, q) -> q.toSyscall(c, false), (k, q, r) -> KernelAnswer.of(r));
+    public static final Op<Requests.ProcessVmRequest, SysResult, KernelAnswer> PROCESS_VM_WRITEV = new Op<>("process_vm_writev",
+            Requests.ProcessVmRequest.class, true, (c, q) -> q.toSyscall(c, true), (k, q, r) -> KernelAnswer.of(r));
+    public static final Op<Requests.ProcMemRequest, io.pinlab.kernel.mm.ProcessVm.MemResult, Answers.ProcMemAnswer> PROC_PID_MEM =
+            new Op<>("proc_pid_mem", Requests.ProcMemRequest.class, true, (c, q) -> q.toSyscall(c),
+                    (k, q, r) -> Answers.ProcMemAnswer.of(r));
+
     /** Every op by name, in the order API.md lists them. */
     public static final Map<String, Op<?, ?, ?>> ALL;
 
     static {
         Map<String, Op<?, ?, ?>> m = new LinkedHashMap<>();
         for (Op<?, ?, ?> op : List.of(MMAP, MUNMAP, MPROTECT, MADVISE, ACCESS, GUP, FORK, OPEN, MEMFD_CREATE, MEMFD_SECRET,
-                FTRUNCATE, CLOSE, IO_URING_SETUP, IO_URING_REGISTER, IO_URING_ENTER, PROCESS, EXIT, RELEASE, SYSCTL))
+                FTRUNCATE, CLOSE, IO_URING_SETUP, IO_URING_REGISTER, IO_URING_ENTER, PROCESS, EXIT, RELEASE, SYSCTL,
+                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM))
             m.put(op.name, op);
         ALL = java.util.Collections.unmodifiableMap(m);
     }

@@ -204,7 +204,7 @@ public final class Requests {
     @Schema(description = "a new process (not a fork): empty address space with a [stack] VMA")
     public record CreateProcessRequest(
             @Schema(example = "lab", defaultValue = "lab") @Size(min = 1, max = 15)
-            @Pattern(regexp = "[\\x21-\\x7e]*", message = "must be printable ASCII without spaces") String comm,
+            @Pattern(regexp = "^[\\x21-\\x7e]*$", message = "must be printable ASCII without spaces") String comm,
             @Schema(example = "1000", defaultValue = "1000") @PositiveOrZero @Max(65534) Integer uid,
             @Schema(defaultValue = "false") Boolean capIpcLock,
             @Schema(description = "RLIMIT_MEMLOCK in bytes", example = "8388608", defaultValue = "8388608")
@@ -299,7 +299,10 @@ public final class Requests {
 
     /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
     public enum RsrcFlag {
-        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE);
+        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE),
+        /** struct io_uring_clone_buffers flags (IORING_REGISTER_CLONE_BUFFERS). */
+        IORING_REGISTER_SRC_REGISTERED(RegisterArgs.IORING_REGISTER_SRC_REGISTERED),
+        IORING_REGISTER_DST_REPLACE(RegisterArgs.IORING_REGISTER_DST_REPLACE);
 
         final int value;
 
@@ -310,7 +313,8 @@ public final class Requests {
 
     /** The SQE opcodes fixed-buffer I/O uses. */
     public enum SqeOp {
-        IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED);
+        IORING_OP_NOP(Sqe.IORING_OP_NOP), IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED),
+        IORING_OP_READV_FIXED(Sqe.IORING_OP_READV_FIXED), IORING_OP_WRITEV_FIXED(Sqe.IORING_OP_WRITEV_FIXED);
 
         final int value;
 
@@ -333,7 +337,8 @@ public final class Requests {
 
     public record RegisterRequest(
             @NotNull Integer fd,
-            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS") @NotNull RegisterOp opcode,
+            @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS",
+                    description = "the opcode by name; or give opcodeNumber instead") RegisterOp opcode,
             // elements are checked in toKernel(): Bean Validation cascading into 16,384 iovecs cost
             // 10-15 ms of a 30 ms budget for the largest legal table
             @Schema(description = "the user iovec array; absent is a NULL pointer") @Size(max = 65536) List<IovecJson> iovecs,
@@ -341,9 +346,26 @@ public final class Requests {
             @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,
             @ArraySchema(schema = @Schema(implementation = RsrcFlag.class)) EnumSet<RsrcFlag> flags,
             @Schema(description = "up.offset") @PositiveOrZero @Max(U32_MAX) Long offset,
-            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags) {
+            @Schema(description = "u64 tags; absent is tags == 0") @Size(max = 65536) List<@NotNull Long> tags,
+            @Schema(description = "the opcode as a number, instead of opcode: a simulated one, or one from "
+                    + "IORING_REGISTER_LAST on (the kernel answers -EINVAL)") @PositiveOrZero @Max(Integer.MAX_VALUE) Long opcodeNumber,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_fd (offset is dst_off)") Integer srcFd,
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff) {
 
-        RegisterArgs toKernel() {
+        RegisterArgs toKernel(Profile profile) {
+            if ((opcode == null) == (opcodeNumber == null))
+                throw ApiProblemException.badField("opcode", "give exactly one of opcode and opcodeNumber");
+            if (opcodeNumber != null) {
+                int n = (int) (long) opcodeNumber;
+                var known = RegisterOp.byValue(n);
+                if (known.isEmpty()) {
+                    if (n < RegisterOp.registerLast(profile))
+                        throw ApiProblemException.badField("opcodeNumber", "opcode " + n + " is below IORING_REGISTER_LAST but not simulated; simulated: "
+                                + java.util.Arrays.toString(RegisterOp.values()));
+                    return RegisterArgs.number(fd, n);
+                }
+                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
+            }
             List<Iovec> iov = null;
             if (iovecs != null) {
                 iov = new ArrayList<>(iovecs.size());
@@ -359,28 +381,94 @@ public final class Requests {
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
-                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null);
+                    nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null,
+                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff);
         }
 
         Syscall.IoUringRegister toSyscall(Ctx c) {
-            return new Syscall.IoUringRegister(c.pid(), toKernel());
+            return new Syscall.IoUringRegister(c.pid(), toKernel(c.profile()));
         }
     }
 
     public record SqeJson(@Schema(implementation = SqeOp.class) @NotNull SqeOp opcode, @NotNull Integer fd,
                           @NotNull Address addr, @NotNull @PositiveOrZero @Max(U32_MAX) Long len,
                           @Schema(description = "file offset; -1 means the current position") @Min(-1) Long off,
-                          @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData) {
+                          @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData,
+                          @Schema(description = "IORING_OP_NOP: sqe->nop_flags (IORING_NOP_*)") @PositiveOrZero @Max(U32_MAX) Long nopFlags,
+                          @Schema(description = "READV_FIXED/WRITEV_FIXED: the iovec array (len is taken as its length)")
+                          @Size(max = 1025) List<IovecJson> iovecs) {
+
+        /** Bytes the simulator walks for this SQE: the iovecs of a vectored one, else len. */
+        long touches() { return iovecs == null ? len : iovecs.stream().mapToLong(v -> v == null || v.len() == null ? 0 : Math.max(0, v.len())).sum(); }
+
+        Sqe toKernel(int i) {
+            if (iovecs == null) return new Sqe(opcode.value, fd, addr.value(), len, off == null ? 0 : off, bufIndex,
+                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, null);
+            List<Iovec> iov = new ArrayList<>(iovecs.size());
+            for (int j = 0; j < iovecs.size(); j++) {
+                IovecJson v = iovecs.get(j);
+                String f = "sqes[" + i + "].iovecs[" + j + "]";
+                if (v == null || v.base() == null || v.len() == null || v.len() < 0)
+                    throw ApiProblemException.badField(f, "must be { base, len } with len >= 0");
+                iov.add(new Iovec(v.base().value(), v.len()));
+            }
+            return new Sqe(opcode.value, fd, addr.value(), iov.size(), off == null ? 0 : off, bufIndex,
+                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, iov);
+        }
     }
 
     public record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes) {
         Syscall.IoUringEnter toSyscall(Ctx c) {
             // each fixed read or write moves its range page by page: the whole submission counts
             // against the per-call touch limit, like access and MAP_POPULATE
-            c.checkTouch("sqes", sqes.stream().mapToLong(SqeJson::len).sum());
-            return new Syscall.IoUringEnter(c.pid(), fd, sqes.stream().map(s -> new Sqe(s.opcode().value, s.fd(),
-                    s.addr().value(), s.len(), s.off() == null ? 0 : s.off(), s.bufIndex(),
-                    s.userData() == null ? 0 : s.userData())).toList());
+            c.checkTouch("sqes", sqes.stream().mapToLong(SqeJson::touches).sum());
+            List<Sqe> kernel = new ArrayList<>(sqes.size());
+            for (int i = 0; i < sqes.size(); i++) kernel.add(sqes.get(i).toKernel(i));
+            return new Syscall.IoUringEnter(c.pid(), fd, kernel);
+        }
+    }
+
+    // ---------------------------------------------------------------- other GUP users
+
+    public record UserIovec(@NotNull Address base, @Schema(example = "4096") @NotNull @PositiveOrZero Long len) {
+    }
+
+    private static List<Iovec> iovecs(List<UserIovec> l) {
+        List<Iovec> out = new ArrayList<>(l.size());
+        for (UserIovec v : l) out.add(new Iovec(v.base().value(), v.len()));
+        return out;
+    }
+
+    @Schema(description = "pread64/pwrite64 on an O_DIRECT ext4 or xfs file")
+    public record DirectRequest(@NotNull Integer fd, @NotNull Address buf, @Schema(example = "4096") @NotNull @PositiveOrZero Long count,
+                                @Schema(example = "0") @NotNull Long offset) {
+        Syscall.DirectRw toSyscall(Ctx c, boolean write) {
+            c.checkTouch("count", count);
+            return new Syscall.DirectRw(c.pid(), fd, buf.value(), count, offset, write);
+        }
+    }
+
+    @Schema(description = "process_vm_readv/writev: local iovecs in the caller, remote ones in pid")
+    public record ProcessVmRequest(@NotNull Integer remotePid, @NotNull @Size(max = 1025) List<@Valid @NotNull UserIovec> local,
+                                   @NotNull @Size(max = 1025) List<@Valid @NotNull UserIovec> remote,
+                                   @PositiveOrZero @Max(0xffffffffL) Long flags) {
+        Syscall.ProcessVmRw toSyscall(Ctx c, boolean write) {
+            c.checkTouch("remote", remote.stream().mapToLong(UserIovec::len).sum());
+            c.checkTouch("local", local.stream().mapToLong(UserIovec::len).sum());
+            return new Syscall.ProcessVmRw(c.pid(), remotePid, iovecs(local), iovecs(remote), flags == null ? 0 : flags, write);
+        }
+    }
+
+    public enum MemAccess { read, write }
+
+    @Schema(description = "a read or write of /proc/<targetPid>/mem at addr")
+    public record ProcMemRequest(@NotNull Integer targetPid, @NotNull Address addr, @Schema(example = "8") @NotNull @PositiveOrZero Long length,
+                                 @NotNull MemAccess access, @Schema(description = "write: the value stored in each page touched") Long value) {
+        Syscall.ProcPidMem toSyscall(Ctx c) {
+            boolean write = access == MemAccess.write;
+            if (!write && value != null) throw ApiProblemException.badField("value", "only a write stores a value");
+            c.checkTouch("length", length);
+            return new Syscall.ProcPidMem(c.pid(), targetPid, addr.value(), length, write, value);
         }
     }
 }

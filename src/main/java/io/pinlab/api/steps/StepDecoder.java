@@ -14,7 +14,7 @@ import tools.jackson.databind.ObjectMapper;
 public class StepDecoder implements SyscallDecoder {
     /** A logged step passed the session's limits when it was made; replay does not judge it again. */
     private static final SessionProperties.Limits REPLAY = new SessionProperties.Limits(Integer.MAX_VALUE, Long.MAX_VALUE,
-            Integer.MAX_VALUE);
+            Long.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE);
 
     private final ObjectMapper mapper;
 

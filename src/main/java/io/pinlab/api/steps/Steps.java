@@ -174,15 +174,52 @@ public class Steps {
     }
 
     /**
-     * Runs a list of steps on {@code k} (a kernel of their profile, usually fresh), resolving
-     * {@code ${N.field}} references against the results of earlier steps. A step the kernel
-     * fails is an answer like any other; a step that cannot be made (malformed, refers to a later
-     * step or a missing field, names a process or pin that does not exist, breaks a session
-     * limit) stops the run with a 400 naming {@code steps[i]}.
+     * Runs a list of steps on {@code k} (a kernel of their profile, usually fresh from
+     * {@code SessionService.boot}), resolving {@code ${N.field}} references against the results of
+     * earlier steps. A step the kernel fails is an answer like any other; a step that cannot be
+     * made (malformed, refers to a later step or a missing field, names a process or pin that
+     * does not exist, breaks a session limit) stops the run with a 400 naming {@code steps[i]}.
      */
     public List<Outcome> runAll(Kernel k, List<StepJson> steps) {
-        List<Outcome> out = new ArrayList<>(steps.size());
         long t = clock.millis();
+        return run(k.profile, steps, (p, pid) -> {
+            if (p.syscall() instanceof Syscall.CreateProcess || p.syscall() instanceof Syscall.Fork) {
+                if (p.syscall() instanceof Syscall.Fork f) k.task(f.pid());
+                sessions.checkProcessLimit(k.tasks.size());
+            }
+            Object r = p.syscall().apply(k);
+            return new Ran(p.op().presentOf(k, p.args(), r), r, encode(p.op(), pid, t, p.args(), r));
+        });
+    }
+
+    /**
+     * Makes the steps as calls of {@code session} (import): each one is applied and logged like a
+     * call of the API, with references resolved as in {@link #runAll}; the same 400s.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public List<Outcome> importInto(LabSession session, List<StepJson> steps) {
+        return run(session.profile(), steps, (p, pid) -> {
+            Object[] kernelAnswer = new Object[1];
+            byte[][] logged = new byte[1][];
+            Object answer = sessions.execute(session, (Syscall) p.syscall(), (t, r) -> {
+                kernelAnswer[0] = r;
+                return logged[0] = encode(p.op(), pid, t, p.args(), r);
+            }, (k, r) -> p.op().presentOf(k, p.args(), r));
+            return new Ran(answer, kernelAnswer[0], logged[0]);
+        });
+    }
+
+    /** One step made: the JSON answer, the kernel's answer, the step as logged. */
+    private record Ran(Object answer, Object kernelAnswer, byte[] logged) {
+    }
+
+    @FunctionalInterface
+    private interface Runner {
+        Ran run(Parsed step, Integer pid);
+    }
+
+    private List<Outcome> run(Profile profile, List<StepJson> steps, Runner runner) {
+        List<Outcome> out = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
             String field = "steps[" + i + "]";
             StepJson s = steps.get(i);
@@ -195,23 +232,18 @@ public class Steps {
                 pid = pidNode.intValue();
             }
             JsonNode args = s.args() == null ? null : resolve(s.args(), out, i, field + ".args");
-            Parsed p = parse(k.profile, s.op(), pid, args, field);
-            Object answer;
-            Object r;
+            Parsed p = parse(profile, s.op(), pid, args, field);
+            Ran ran;
             try {
-                if (p.syscall() instanceof Syscall.CreateProcess || p.syscall() instanceof Syscall.Fork) {
-                    if (p.syscall() instanceof Syscall.Fork f) k.task(f.pid());
-                    sessions.checkProcessLimit(k.tasks.size());
-                }
-                r = p.syscall().apply(k);
-                answer = p.op().presentOf(k, p.args(), r);
+                ran = runner.run(p, pid);
             } catch (NoSuchObjectException | StateConflictException | io.pinlab.session.ProcessLimitException e) {
                 throw ApiProblemException.badField(field, e.getMessage());
+            } catch (io.pinlab.kernel.NotSimulatedException e) {
+                throw ApiProblemException.badField(field + ".args." + e.field(), e.getMessage());
             }
-            byte[] logged = encode(p.op(), pid, t, p.args(), r);
-            LoggedStep ls = LoggedStep.decode(logged);
-            out.add(new Outcome(i, p.op().name(), pid, ls.args() == null ? mapper.createObjectNode() : ls.args(), answer,
-                    result(ls), decisive(r), logged));
+            LoggedStep ls = LoggedStep.decode(ran.logged());
+            out.add(new Outcome(i, p.op().name(), pid, ls.args() == null ? mapper.createObjectNode() : ls.args(), ran.answer(),
+                    result(ls), decisive(ran.kernelAnswer()), ran.logged()));
         }
         return out;
     }
@@ -269,6 +301,7 @@ public class Steps {
             case GupResult g -> g.explain();
             case AccessResult a -> a.explain();
             case EnterResult e -> e.explain();
+            case io.pinlab.kernel.mm.ProcessVm.MemResult m -> m.result().explain();
             default -> List.of();
         };
         if (explain.isEmpty()) return null;

@@ -3,6 +3,7 @@ package io.pinlab.kernel.fs;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.iouring.IoUring;
@@ -44,6 +45,7 @@ public final class Files {
         Explain ex = new Explain();
         long ret = doOpen(k, t, path, oflags, size, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -55,6 +57,8 @@ public final class Files {
         int acc = oflags & O_ACCMODE;
         if (acc == O_ACCMODE) return fail(ex, "build_open_flags", OPEN_C, Errno.EINVAL, "access mode 3 is not valid");
         if (path == null || !path.startsWith("/")) return fail(ex, "path_openat", NAMEI_C, Errno.ENOENT, "only absolute paths exist here");
+        long need = Kernel.inodeBytes(path) + MemCg.FILE_BYTES;
+        if (k.memcg.margin() < need) return fail(ex, "alloc_empty_file", "fs/file_table.c", Errno.ENOMEM, k.memcg.whyFull(need));
         Inode in = k.inodes.get(path);
         boolean created = false;
         if (in == null) {
@@ -121,6 +125,7 @@ public final class Files {
         Explain ex = new Explain();
         long ret = doMemfdCreate(k, t, name, mfdFlags, size, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -140,6 +145,8 @@ public final class Files {
         if (bytes.length > MFD_NAME_MAX_LEN)
             return fail(ex, "memfd_create", "mm/memfd.c", Errno.EINVAL, "name is " + bytes.length + " bytes, the limit is " + MFD_NAME_MAX_LEN);
         if (t.fds.size() >= NOFILE) return fail(ex, "get_unused_fd_flags", "fs/file.c", Errno.EMFILE, "RLIMIT_NOFILE reached");
+        if (k.memcg.margin() < MemCg.FILE_BYTES)
+            return fail(ex, "alloc_file_pseudo", "fs/file_table.c", Errno.ENOMEM, k.memcg.whyFull(MemCg.FILE_BYTES));
         Inode in = k.newUnlinkedInode("/memfd:" + name, huge ? FsType.HUGETLBFS : FsType.TMPFS, t.uid, 0777, 0);
         if (size != null) {
             long r = setSize(k, in, size, ex);
@@ -156,6 +163,8 @@ public final class Files {
         long ret;
         if (t.fds.size() >= NOFILE) {
             ret = fail(ex, "get_unused_fd_flags", "fs/file.c", Errno.EMFILE, "RLIMIT_NOFILE reached");
+        } else if (k.memcg.margin() < MemCg.FILE_BYTES) {
+            ret = fail(ex, "alloc_file_pseudo", "fs/file_table.c", Errno.ENOMEM, k.memcg.whyFull(MemCg.FILE_BYTES));
         } else {
             Inode in = k.newUnlinkedInode("/secretmem", FsType.SECRETMEM, t.uid, 0600, 0);
             ret = size == null ? 0 : setSize(k, in, size, ex);
@@ -169,6 +178,7 @@ public final class Files {
             }
         }
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -186,15 +196,23 @@ public final class Files {
                     ? "not a regular file" : "fd " + fd + " was not opened for writing");
         else ret = setSize(k, f.inode(), length, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
-    /** The setattr(ATTR_SIZE) of each file system: hugetlbfs alignment, secretmem size-once, then truncation. */
+    /**
+     * The setattr(ATTR_SIZE) of each file system: secretmem size-once, then setattr_prepare()'s
+     * inode_newsize_ok() (fs/attr.c: growing past the super block's s_maxbytes is -EFBIG), then
+     * hugetlbfs alignment, then truncation.
+     */
     static long setSize(Kernel k, Inode in, long length, Explain ex) {
-        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
         if (in.fs() == FsType.SECRETMEM && in.size != 0)
             return fail(ex, "secretmem_setattr", "mm/secretmem.c", Errno.EINVAL, "a secretmem file's size can be set only once");
+        if (length > in.size && length > in.fs().maxBytes)
+            return fail(ex, "inode_newsize_ok", "fs/attr.c", Errno.EFBIG, length + " is past " + in.fs().fsName
+                    + "'s s_maxbytes " + in.fs().maxBytes);
+        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
+            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
         long old = in.size;
         truncateInode(k, in, length);
         ex.ok("do_truncate", OPEN_C, "i_size " + old + " -> " + length);
@@ -253,6 +271,7 @@ public final class Files {
             ret = 0;
         }
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -264,6 +283,7 @@ public final class Files {
     public static void fput(Kernel k, OpenFile f) {
         if (f.refs <= 0) throw new IllegalStateException("fput of a released file " + f.id());
         if (--f.refs > 0) return;
+        k.memcg.uncharge(MemCg.FILE_BYTES);
         if (f.ring != null) IoUring.ringRelease(k, f);
         Inode in = f.inode();
         if (in.nlink == 0) truncateInode(k, in, 0); // iput() -> evict() -> truncate_inode_pages_final()

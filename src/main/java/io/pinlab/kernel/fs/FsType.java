@@ -2,20 +2,28 @@ package io.pinlab.kernel.fs;
 
 /** File systems and pseudo file systems a lab can map from. */
 public enum FsType {
-    EXT4("ext4", true),
-    XFS("xfs", true),
-    TMPFS("tmpfs", false),       // shmem: no writeback (mapping_can_writeback() is false)
-    HUGETLBFS("hugetlbfs", false),
-    DEVTMPFS("devtmpfs", false), // /dev/zero, /dev/mmio0
-    SECRETMEM("secretmem", false),
-    ANON_INODE("anon_inodefs", false); // [io_uring]
+    /** s_maxbytes = ext4_max_size(12, huge_file) (fs/ext4/super.c): 2^32 - 1 blocks of 4 KiB, 16 TiB - 4 KiB. */
+    EXT4("ext4", true, ((1L << 32) - 1) << 12),
+    XFS("xfs", true, Long.MAX_VALUE),
+    TMPFS("tmpfs", false, Long.MAX_VALUE),       // shmem: no writeback (mapping_can_writeback() is false)
+    HUGETLBFS("hugetlbfs", false, Long.MAX_VALUE),
+    DEVTMPFS("devtmpfs", false, Long.MAX_VALUE), // /dev/zero, /dev/mmio0
+    SECRETMEM("secretmem", false, Long.MAX_VALUE),
+    ANON_INODE("anon_inodefs", false, Long.MAX_VALUE); // [io_uring]
 
     public final String fsName;
     private final boolean writeback;
+    /**
+     * The super block's s_maxbytes, the largest file size: MAX_LFS_FILESIZE (LLONG_MAX on 64-bit,
+     * include/linux/fs.h) for all but ext4; xfs sets it in xfs_fs_fill_super(), tmpfs in
+     * shmem_fill_super(), hugetlbfs in hugetlbfs_fill_super().
+     */
+    public final long maxBytes;
 
-    FsType(String fsName, boolean writeback) {
+    FsType(String fsName, boolean writeback, long maxBytes) {
         this.fsName = fsName;
         this.writeback = writeback;
+        this.maxBytes = maxBytes;
     }
 
     /** mapping_can_writeback(): the backing device does writeback (ext4, xfs), shmem does not. */

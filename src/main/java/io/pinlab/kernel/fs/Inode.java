@@ -1,5 +1,6 @@
 package io.pinlab.kernel.fs;
 
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.mm.XArray;
 
 
@@ -22,9 +23,11 @@ public final class Inode {
     /** memfd_create seals etc. could go here; nlink 0 for memfd/secretmem. */
     public int nlink = 1;
     /** Page cache: page index -> pfn (hugetlbfs: huge-page index -> head pfn). */
-    public final XArray pageCache = new XArray();
+    public final XArray pageCache;
 
-    public Inode(long ino, String path, FsType fs, Kind kind, Device device, boolean dax, int uid, int mode, long size) {
+    /** @param memcg charged for the page cache's xarray nodes */
+    public Inode(long ino, String path, FsType fs, Kind kind, Device device, boolean dax, int uid, int mode, long size, MemCg memcg) {
+        this.pageCache = new XArray(memcg);
         this.ino = ino;
         this.path = path;
         this.fs = fs;

@@ -23,6 +23,8 @@ public final class IoMappedUbuf {
     long acctPages;
     /** The frame of every page of [ubuf, ubuf + len), in order. */
     final long[] pagePfns;
+    /** imu->refs: table slots holding this buffer (more than one after IORING_REGISTER_CLONE_BUFFERS). */
+    int refs = 1;
 
     IoMappedUbuf(long ubuf, long len, long[] bvecPages, long firstOffset, boolean single, int folioShift, long[] pagePfns) {
         this.ubuf = ubuf;
@@ -58,10 +60,13 @@ public final class IoMappedUbuf {
     public long acctPages() { return acctPages; }
     public long[] pagePfns() { return pagePfns; }
 
+    public int refs() { return refs; }
+
     public static IoMappedUbuf restore(long ubuf, long len, long[] bvecPages, long firstOffset, boolean single, int folioShift,
-                                       long acctPages, long[] pagePfns) {
+                                       long acctPages, long[] pagePfns, int refs) {
         IoMappedUbuf imu = new IoMappedUbuf(ubuf, len, bvecPages, firstOffset, single, folioShift, pagePfns);
         imu.acctPages = acctPages;
+        imu.refs = refs;
         return imu;
     }
 }

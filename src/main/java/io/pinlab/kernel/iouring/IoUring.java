@@ -3,6 +3,7 @@ package io.pinlab.kernel.iouring;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
@@ -43,6 +44,7 @@ public final class IoUring {
         Explain ex = new Explain();
         Profile p = k.profile;
         SysResult r = doSetup(k, t, entries, flags, ex, p);
+        k.endCall();
         return r;
     }
 
@@ -72,6 +74,11 @@ public final class IoUring {
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
         int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
+        long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Kernel.inodeBytes(RING_INODE); // the ctx and its anon_inode file
+        if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
+            ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
+            return ex.error(Errno.ENOMEM);
+        }
         IoRingCtx ctx = new IoRingCtx(flags, sq, cq, t.pid, t.uid, user, t.mm, submitter);
         ex.ok("io_uring_create", IO_URING_C, user == null ? "creator has CAP_IPC_LOCK: ctx->user NULL, no RLIMIT_MEMLOCK checks"
                 : "ctx->user = uid " + user + "; ctx->mm_account = mm of pid " + t.pid);
@@ -87,6 +94,7 @@ public final class IoUring {
                     if (e != null) k.addUserLockedVm(user, -ringPages); // io_rings_free()
                 }
                 if (e != null) {
+                    k.memcg.uncharge(MemCg.RING_BYTES);
                     ex.fail("io_create_region", "io_uring/memmap.c", e, "uid " + user + " locked_vm " + k.userLockedVm(user)
                             + " + ring pages > RLIMIT_MEMLOCK " + (t.rlimitMemlock >>> PAGE_SHIFT) + " pages");
                     return ex.error(e);
@@ -101,6 +109,7 @@ public final class IoUring {
         if (t.fds.size() >= io.pinlab.kernel.fs.Files.NOFILE) {
             // io_uring_install_fd() -> get_unused_fd_flags() fails; fput() frees the new ctx
             if (ctx.ringAcctPages != 0) k.addUserLockedVm(user, -ctx.ringAcctPages);
+            k.memcg.uncharge(MemCg.RING_BYTES);
             ex.fail("io_uring_install_fd", IO_URING_C, Errno.EMFILE, "RLIMIT_NOFILE reached; the new ring is freed");
             return ex.error(Errno.EMFILE);
         }
@@ -136,12 +145,23 @@ public final class IoUring {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
     private static long doRegister(Kernel k, Task t, RegisterArgs a, Explain ex) {
         final String reg = "io_uring/register.c";
         String regFile = k.profile.ioUringNodeTable() ? reg : IO_URING_C;
+        // SYSCALL_DEFINE4(io_uring_register): bit 31 (IORING_REGISTER_USE_REGISTERED_RING) masked off,
+        // then any number from IORING_REGISTER_LAST on is -EINVAL before the fd is looked at
+        int opcode = a.opcodeValue() & ~RegisterOp.IORING_REGISTER_USE_REGISTERED_RING;
+        int last = RegisterOp.registerLast(k.profile);
+        if (Integer.toUnsignedLong(opcode) >= last) {
+            ex.fail("io_uring_register", regFile, Errno.EINVAL, "opcode " + Integer.toUnsignedLong(opcode)
+                    + " >= IORING_REGISTER_LAST (" + last + " in " + k.profile.kernel() + ")");
+            return Errno.EINVAL.neg();
+        }
+        if (a.opcode() == null) throw new IllegalArgumentException("register opcode " + opcode + " is not simulated");
         if (a.fd() == -1 && k.profile.ioUringBlindRegister()) {
             ex.fail("io_uring_register_blind", reg, Errno.EINVAL, "fd -1 is a blind call; only SEND_MSG_RING and QUERY are allowed");
             return Errno.EINVAL.neg();
@@ -218,6 +238,13 @@ public final class IoUring {
                 }
                 return Rsrc.ioSqeBuffersUpdate(k, t, ctx, Integer.toUnsignedLong(a.offset()), nr, a.iovecs(), a.tags(), ex);
             }
+            case IORING_REGISTER_CLONE_BUFFERS -> {
+                if (!a.argPresent() || nrArgs != 1) {
+                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_REGISTER_CLONE_BUFFERS needs arg != NULL and nr_args == 1");
+                    return Errno.EINVAL.neg();
+                }
+                return Rsrc.ioRegisterCloneBuffers(k, t, ctx, a, ex);
+            }
         }
         throw new IllegalStateException();
     }
@@ -259,6 +286,7 @@ public final class IoUring {
             ret = n;
         }
         SysResult r = ex.result(ret);
+        k.endCall();
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
     }
 
@@ -318,5 +346,7 @@ public final class IoUring {
         }
         ctx.cq.clear();
         ctx.freed = true;
+        k.memcg.uncharge(MemCg.RING_BYTES);
+        k.endCall();
     }
 }

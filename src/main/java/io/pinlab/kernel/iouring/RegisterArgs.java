@@ -19,9 +19,36 @@ import java.util.List;
  * @param tags    the u64 tag array, or null for {@code tags == 0}; entries read beyond its end
  *                fault (-EFAULT)
  * @param hasArg  whether {@code arg} is non-NULL; null = true, except for UNREGISTER_BUFFERS
+ * @param opcodeNumber the opcode as a number when it names no simulated opcode (then {@code opcode}
+ *                is null): from IORING_REGISTER_LAST on the kernel answers -EINVAL
+ * @param srcFd   CLONE_BUFFERS {@code src_fd} ({@code offset} is dst_off, {@code nr} nr, {@code flags} flags)
+ * @param srcOff  CLONE_BUFFERS {@code src_off}
  */
 public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Integer nrArgs, Integer nr,
-                           int flags, int offset, List<Long> tags, Boolean hasArg) {
+                           int flags, int offset, List<Long> tags, Boolean hasArg,
+                           Integer opcodeNumber, int srcFd, int srcOff) {
+
+    /** IORING_REGISTER_SRC_REGISTERED / IORING_REGISTER_DST_REPLACE (struct io_uring_clone_buffers flags). */
+    public static final int IORING_REGISTER_SRC_REGISTERED = 1, IORING_REGISTER_DST_REPLACE = 2;
+
+    /** The buffer opcodes' arguments (no opcode number, no clone fields). */
+    public RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Integer nrArgs, Integer nr,
+                        int flags, int offset, List<Long> tags, Boolean hasArg) {
+        this(fd, opcode, iovecs, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0);
+    }
+
+    /** io_uring_register(fd, opcode, NULL, 0) with a number that names no simulated opcode. */
+    public static RegisterArgs number(int fd, int opcode) {
+        return new RegisterArgs(fd, null, null, 0, null, 0, 0, null, false, opcode, 0, 0);
+    }
+
+    /** IORING_REGISTER_CLONE_BUFFERS with struct io_uring_clone_buffers (liburing passes nr_args 1). */
+    public static RegisterArgs cloneBuffers(int fd, int srcFd, int flags, int srcOff, int dstOff, int nr) {
+        return new RegisterArgs(fd, RegisterOp.IORING_REGISTER_CLONE_BUFFERS, null, null, nr, flags, dstOff, null, null, null, srcFd, srcOff);
+    }
+
+    /** The opcode number the syscall receives. */
+    public int opcodeValue() { return opcode != null ? opcode.value() : opcodeNumber; }
 
     /** IORING_RSRC_REGISTER_SPARSE (include/uapi/linux/io_uring.h). */
     public static final int IORING_RSRC_REGISTER_SPARSE = 1;
@@ -56,10 +83,12 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
     /** {@code nr_args} as the syscall sees it (unsigned). */
     public long nrArgsValue() {
         if (nrArgs != null) return Integer.toUnsignedLong(nrArgs);
+        if (opcode == null) return 0;
         return switch (opcode) {
             case IORING_REGISTER_BUFFERS -> iovecs == null ? 0 : iovecs.size();
             case IORING_UNREGISTER_BUFFERS -> 0;
             case IORING_REGISTER_BUFFERS2, IORING_REGISTER_BUFFERS_UPDATE -> RSRC_STRUCT_SIZE;
+            case IORING_REGISTER_CLONE_BUFFERS -> 1;
         };
     }
 

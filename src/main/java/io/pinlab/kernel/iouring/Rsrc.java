@@ -53,6 +53,9 @@ final class Rsrc {
      * slot empty, BUFFERS2 with {@code data == 0}). All or nothing: a failure at entry i releases
      * entries 0..i-1 (tags cleared first, so no tag CQE is posted).
      */
+    /** Heap of one buffer-table slot in page-array entries (8 bytes): the slot and its tag (12) and a mapped buffer (64). */
+    static final long TABLE_SLOT_ENTRIES = 10;
+
     static long ioSqeBuffersRegister(Kernel k, Task t, IoRingCtx ctx, List<Iovec> arg, long nrArgs, List<Long> tags,
                                      Explain ex) {
         Profile p = k.profile;
@@ -67,10 +70,13 @@ final class Rsrc {
             return Errno.EINVAL.neg();
         }
         int nr = (int) nrArgs;
+        // io_rsrc_data_alloc(): the table and tags, kvmalloc'ed and charged like a page array
+        if (!k.reservePageArray(TABLE_SLOT_ENTRIES * nr, ex)) return Errno.ENOMEM.neg();
         long[] tagArr = new long[nr];
         if (!nodeTable && tags != null) {
             // v6.3-6.6: io_rsrc_data_alloc() copies every tag before anything is pinned
             if (tags.size() < nr) {
+                k.releasePageArray(TABLE_SLOT_ENTRIES * nr);
                 ex.fail("io_rsrc_data_alloc", FILE, Errno.EFAULT, "copy_from_user(&utags[" + tags.size()
                         + "]) faults: the tag array holds " + tags.size() + " of " + nr + " entries");
                 return Errno.EFAULT.neg();
@@ -152,6 +158,7 @@ final class Rsrc {
                     + " failed: tags cleared, " + released + " earlier buffer(s) unpinned and unaccounted, no table left, no tag CQE");
             Step last = steps.get(steps.size() - 1);
             ex.step(last.fn(), last.file(), last.outcome(), last.detail());
+            k.releasePageArray(TABLE_SLOT_ENTRIES * nr);
             return err.neg();
         }
         for (Step s : steps) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
@@ -538,8 +545,9 @@ final class Rsrc {
         ctx.mmAccount.pinnedVm -= nr;
     }
 
-    /** io_buffer_unmap(): one unpin per bvec (unpin_user_folio(folio, 1) in 6.12+), then unaccount. */
+    /** io_buffer_unmap(): when the last reference goes (imu->refs), one unpin per bvec (unpin_user_folio(folio, 1) in 6.12+), then unaccount. */
     static void ioBufferUnmap(Kernel k, IoRingCtx ctx, IoMappedUbuf imu) {
+        if (--imu.refs > 0) return;
         for (long pg : imu.bvecPages) unpin(k, pg);
         k.releasePageArray(imu.pagePfns.length);
         if (imu.acctPages != 0) ioUnaccountMem(k, ctx, imu.acctPages);
@@ -575,8 +583,89 @@ final class Rsrc {
             if (postTags && ctx.bufTags[i] != 0) ctx.cq.add(new Cqe(ctx.bufTags[i], 0, 0));
             ioBufferUnmap(k, ctx, table[i]);
         }
+        k.releasePageArray(TABLE_SLOT_ENTRIES * table.length);
         ctx.bufTable = null;
         ctx.bufTags = null;
+    }
+
+    // ------------------------------------------------------------------ clone
+
+    /**
+     * io_register_clone_buffers() + io_clone_buffers() (io_uring/rsrc.c, 6.13+): the destination
+     * ring gets table slots that share the source ring's buffers (imu->refs, no new pins and no
+     * new accounting; cloned slots carry no tag). Checks in the kernel's order.
+     */
+    static long ioRegisterCloneBuffers(Kernel k, Task t, IoRingCtx ctx, RegisterArgs a, Explain ex) {
+        final String fn = "io_register_clone_buffers";
+        int flags = a.flags();
+        if ((flags & ~(RegisterArgs.IORING_REGISTER_SRC_REGISTERED | RegisterArgs.IORING_REGISTER_DST_REPLACE)) != 0)
+            return fail(ex, fn, Errno.EINVAL, "unknown flags 0x" + Integer.toHexString(flags));
+        boolean replace = (flags & RegisterArgs.IORING_REGISTER_DST_REPLACE) != 0;
+        if (!replace && ctx.bufTable != null)
+            return fail(ex, fn, Errno.EBUSY, "the destination ring has buffers and IORING_REGISTER_DST_REPLACE is not set");
+        // io_uring_register_get_file(): registered ring fds are not simulated, so SRC_REGISTERED finds none
+        if ((flags & RegisterArgs.IORING_REGISTER_SRC_REGISTERED) != 0)
+            return fail(ex, "io_uring_register_get_file", a.srcFd() >= 16 || a.srcFd() < 0 ? Errno.EINVAL : Errno.EBADF,
+                    "src_fd " + a.srcFd() + " as a registered ring index: no ring is registered with IORING_REGISTER_RING_FDS");
+        OpenFile f = t.fds.get(a.srcFd());
+        if (f == null) return fail(ex, "io_uring_register_get_file", Errno.EBADF, "src_fd " + a.srcFd() + " is not open");
+        if (f.ring == null) return fail(ex, "io_uring_register_get_file", Errno.EOPNOTSUPP, "src_fd " + a.srcFd() + " is not an io_uring");
+        IoRingCtx src = f.ring;
+        if (src != ctx && src.submitterPid >= 0 && src.submitterPid != t.pid)
+            return fail(ex, fn, Errno.EEXIST, "the source ring is IORING_SETUP_SINGLE_ISSUER for pid " + src.submitterPid);
+        // io_clone_buffers()
+        if (!java.util.Objects.equals(ctx.user, src.user) || ctx.mmAccount != src.mmAccount)
+            return fail(ex, "io_clone_buffers", Errno.EINVAL, "the rings are accounted to different users or mms");
+        long nr = a.nrValue(), srcOff = Integer.toUnsignedLong(a.srcOff()), dstOff = Integer.toUnsignedLong(a.offset());
+        if (nr == 0 && (dstOff != 0 || srcOff != 0))
+            return fail(ex, "io_clone_buffers", Errno.EINVAL, "offsets given without nr");
+        if (ctx.bufTable != null && !replace)
+            return fail(ex, "io_clone_buffers", Errno.EBUSY, "the destination ring has buffers");
+        int nbufs = src.bufTable == null ? 0 : src.bufTable.length;
+        if (nbufs == 0) return fail(ex, "io_clone_buffers", Errno.ENXIO, "the source ring has no buffer table");
+        if (nr == 0) nr = nbufs;
+        else if (nr > nbufs || nr > IORING_MAX_REG_BUFFERS)
+            return fail(ex, "io_clone_buffers", Errno.EINVAL, "nr " + nr + " exceeds the source table (" + nbufs + ") or IORING_MAX_REG_BUFFERS");
+        if (nr + srcOff > 0xffffffffL || nr + srcOff > nbufs)
+            return fail(ex, "io_clone_buffers", Errno.EOVERFLOW, "src_off " + srcOff + " + nr " + nr + " is past the source table");
+        if (nr + dstOff > 0xffffffffL)
+            return fail(ex, "io_clone_buffers", Errno.EOVERFLOW, "dst_off " + dstOff + " + nr " + nr + " overflows");
+        long end = nr + dstOff;
+        if (end > IORING_MAX_REG_BUFFERS)
+            return fail(ex, "io_clone_buffers", Errno.EINVAL, "dst_off + nr = " + end + " > IORING_MAX_REG_BUFFERS");
+        int oldNr = ctx.bufTable == null ? 0 : ctx.bufTable.length;
+        int size = (int) Math.max(end, oldNr);
+        // io_rsrc_data_alloc() of the destination table, charged like every table (see ioSqeBuffersRegister)
+        if (!k.reservePageArray(TABLE_SLOT_ENTRIES * size, ex)) return Errno.ENOMEM.neg();
+        IoMappedUbuf[] table = new IoMappedUbuf[size];
+        long[] tags = new long[size];
+        for (long i = 0; i < nr; i++) {
+            IoMappedUbuf imu = src.bufTable[(int) (srcOff + i)];
+            if (imu != null) imu.refs++; // refcount_inc(&src_node->buf->refs)
+            table[(int) (dstOff + i)] = imu;
+        }
+        // the destination's own slots before and after the cloned range move over (same nodes);
+        // with DST_REPLACE the old nodes inside the range are put: a tagged one posts its CQE
+        for (int i = 0; i < oldNr; i++) {
+            if (i < dstOff || i >= end) {
+                table[i] = ctx.bufTable[i];
+                tags[i] = ctx.bufTags[i];
+            } else if (ctx.bufTable[i] != null) {
+                if (ctx.bufTags[i] != 0) ctx.cq.add(new Cqe(ctx.bufTags[i], 0, 0));
+                ioBufferUnmap(k, ctx, ctx.bufTable[i]);
+            }
+        }
+        if (oldNr > 0) k.releasePageArray(TABLE_SLOT_ENTRIES * oldNr); // io_rsrc_data_free() of the old table
+        ctx.bufTable = table;
+        ctx.bufTags = tags;
+        ex.ok("io_clone_buffers", FILE, nr + " buffer(s) of ring fd " + a.srcFd() + " (slots " + srcOff + "..) now also in slots "
+                + dstOff + "..; pins and accounting are shared, not taken again");
+        return 0;
+    }
+
+    private static long fail(Explain ex, String fn, Errno e, String why) {
+        ex.fail(fn, FILE, e, why);
+        return e.neg();
     }
 
     // ------------------------------------------------------------------ update

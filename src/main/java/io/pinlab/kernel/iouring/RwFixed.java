@@ -31,9 +31,20 @@ final class RwFixed {
 
     /** Issues one SQE and returns the CQE res. Checks run in the order of the profile's kernel. */
     static int issue(Kernel k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
-        boolean read = s.opcode() == Sqe.IORING_OP_READ_FIXED;
-        if (!read && s.opcode() != Sqe.IORING_OP_WRITE_FIXED) {
-            ex.fail("io_init_req", "io_uring/io_uring.c", Errno.EINVAL, "SQE " + s.userData() + ": opcode " + s.opcode() + " is not simulated (only READ_FIXED 4, WRITE_FIXED 5)");
+        int op = s.opcode();
+        if (op == Sqe.IORING_OP_NOP) return ioNop(k, t, ctx, s, ex);
+        boolean vec = k.profile.ioUringRwvFixed() && (op == Sqe.IORING_OP_READV_FIXED || op == Sqe.IORING_OP_WRITEV_FIXED);
+        boolean read = op == Sqe.IORING_OP_READ_FIXED || op == Sqe.IORING_OP_READV_FIXED;
+        if (!vec && op != Sqe.IORING_OP_READ_FIXED && op != Sqe.IORING_OP_WRITE_FIXED) {
+            ex.fail("io_init_req", "io_uring/io_uring.c", Errno.EINVAL, "SQE " + s.userData() + ": opcode " + op
+                    + (op == Sqe.IORING_OP_READV_FIXED || op == Sqe.IORING_OP_WRITEV_FIXED ? " is past IORING_OP_LAST in " + k.profile.kernel()
+                    : " is not simulated (NOP 0, READ_FIXED 4, WRITE_FIXED 5" + (k.profile.ioUringRwvFixed() ? ", READV_FIXED 60, WRITEV_FIXED 61)" : ")")));
+            return (int) Errno.EINVAL.neg();
+        }
+        java.util.List<Iovec> iovs = s.iovecs() == null ? java.util.List.of() : s.iovecs();
+        // io_prep_reg_iovec() -> iovec_from_user(): more than UIO_MAXIOV segments is -EINVAL at prep
+        if (vec && iovs.size() > UIO_MAXIOV) {
+            ex.fail("iovec_from_user", "lib/iov_iter.c", Errno.EINVAL, "SQE " + s.userData() + ": " + iovs.size() + " iovecs > UIO_MAXIOV (1024)");
             return (int) Errno.EINVAL.neg();
         }
         boolean nodeTable = k.profile.ioUringNodeTable();
@@ -62,7 +73,7 @@ final class RwFixed {
                 return (int) Errno.EFAULT.neg();
             }
         }
-        Errno e = Rsrc.ioImportFixed(k, imu, s.addr(), len, ex);
+        Errno e = vec ? ioImportRegVec(k, imu, iovs, s.userData(), ex) : Rsrc.ioImportFixed(k, imu, s.addr(), len, ex);
         if (e != null) return (int) e.neg();
         // io_rw_init_file(): the file must be open for the direction
         if (read ? !f.readable() : !f.writable()) {
@@ -74,11 +85,92 @@ final class RwFixed {
             ex.fail("rw_verify_area", "fs/read_write.c", Errno.EINVAL, "SQE " + s.userData() + ": negative offset " + s.off());
             return (int) Errno.EINVAL.neg();
         }
-        long res = read ? read(k, f, imu, s.addr(), len, pos) : write(k, f, imu, s.addr(), len, pos);
-        if (res < 0) ex.fail(read ? "io_read" : "io_write", FILE, Errno.fromRet(res), "SQE " + s.userData() + ": " + f.inode().fs().fsName + " file");
+        long res = 0;
+        if (!vec) res = read ? read(k, f, imu, s.addr(), len, pos) : write(k, f, imu, s.addr(), len, pos);
+        else for (Iovec v : iovs) { // the segments follow each other in the file
+            long n = read ? read(k, f, imu, v.base(), v.len(), pos + res) : write(k, f, imu, v.base(), v.len(), pos + res);
+            if (n < 0) { if (res == 0) res = n; break; }
+            res += n;
+            if (n < v.len()) break;
+        }
+        if (res < 0) ex.fail(read ? "io_read" : "io_write", FILE, Errno.fromRet(res), "SQE " + s.userData() + ": " + f.inode().fs().fsName + " file"
+                + (res == Errno.EINTR.neg() ? ": " + k.workLimitReason() : ""));
         else ex.ok(read ? "io_read" : "io_write", FILE, "SQE " + s.userData() + ": " + res + " byte(s) "
                 + (read ? "from file offset " + pos + " into" : "to file offset " + pos + " from") + " the pinned frames");
         return (int) res;
+    }
+
+    /** UIO_MAXIOV (include/uapi/linux/uio.h). */
+    static final int UIO_MAXIOV = 1024;
+
+    /**
+     * io_import_reg_vec() -> io_vec_fill_bvec() (io_uring/rsrc.c, 6.15+): every iovec must lie in
+     * the registered buffer (validate_fixed_range(), -EFAULT) and be non-empty (-EFAULT); more
+     * than MAX_RW_COUNT in total is -EINVAL.
+     */
+    static Errno ioImportRegVec(Kernel k, IoMappedUbuf imu, java.util.List<Iovec> iovs, long userData, Explain ex) {
+        long total = 0;
+        for (int i = 0; i < iovs.size(); i++) {
+            Iovec v = iovs.get(i);
+            Errno e = Rsrc.ioImportFixed(k, imu, v.base(), v.len(), ex);
+            if (e != null) return e;
+            if (v.len() == 0) {
+                ex.fail("io_vec_fill_bvec", Rsrc.FILE, Errno.EFAULT, "SQE " + userData + ": iovec " + i + " is empty");
+                return Errno.EFAULT;
+            }
+            total += v.len();
+        }
+        if (total > Rsrc.MAX_RW_COUNT) {
+            ex.fail("io_vec_fill_bvec", Rsrc.FILE, Errno.EINVAL, "SQE " + userData + ": " + total + " bytes in all > MAX_RW_COUNT");
+            return Errno.EINVAL;
+        }
+        return null;
+    }
+
+    /**
+     * IORING_OP_NOP (io_uring/nop.c). 6.18 io_nop_prep(): unknown nop_flags -EINVAL, CQE32 needs a
+     * CQE32 ring (-EINVAL here: not simulated); io_nop(): the result is 0 or sqe->len
+     * (INJECT_RESULT); IORING_NOP_FILE looks the fd up (-EBADF; no fixed-file table is
+     * simulated, so FIXED_FILE finds none); IORING_NOP_FIXED_BUFFER looks buf_index up
+     * (io_find_buf_node(), -EFAULT when the slot is empty). 6.3/6.5 io_nop() posts 0.
+     */
+    static int ioNop(Kernel k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
+        final String nop = "io_uring/nop.c";
+        if (!k.profile.ioUringNopFlags()) {
+            ex.ok("io_nop", nop, "SQE " + s.userData() + ": a completion with res 0" + (s.nopFlags() != 0 ? " (this kernel has no nop_flags)" : ""));
+            return 0;
+        }
+        int fl = s.nopFlags();
+        int known = Sqe.IORING_NOP_INJECT_RESULT | Sqe.IORING_NOP_FILE | Sqe.IORING_NOP_FIXED_FILE | Sqe.IORING_NOP_FIXED_BUFFER
+                | Sqe.IORING_NOP_TW | Sqe.IORING_NOP_CQE32;
+        if ((fl & ~known) != 0 || (fl & Sqe.IORING_NOP_CQE32) != 0) {
+            ex.fail("io_nop_prep", nop, Errno.EINVAL, "SQE " + s.userData() + ": nop_flags 0x" + Integer.toHexString(fl)
+                    + ((fl & ~known) != 0 ? " has unknown bits" : ": IORING_NOP_CQE32 needs an IORING_SETUP_CQE32 ring"));
+            return (int) Errno.EINVAL.neg();
+        }
+        int ret = (fl & Sqe.IORING_NOP_INJECT_RESULT) != 0 ? (int) s.len() : 0;
+        if ((fl & Sqe.IORING_NOP_FILE) != 0 && ((fl & Sqe.IORING_NOP_FIXED_FILE) != 0 || t.fds.get(s.fd()) == null)) {
+            ex.fail("io_nop", nop, Errno.EBADF, "SQE " + s.userData() + ": " + ((fl & Sqe.IORING_NOP_FIXED_FILE) != 0
+                    ? "no fixed file " + s.fd() + " (no file table is registered)" : "fd " + s.fd() + " is not open"));
+            return (int) Errno.EBADF.neg();
+        }
+        if ((fl & Sqe.IORING_NOP_FIXED_BUFFER) != 0) {
+            int idx = s.bufIndex() & 0xffff;
+            if (idx >= ctx.nrUserBufs() || ctx.bufTable[idx] == null) {
+                ex.fail("io_find_buf_node", Rsrc.FILE, Errno.EFAULT, "SQE " + s.userData() + ": no buffer node at index " + idx);
+                return (int) Errno.EFAULT.neg();
+            }
+        }
+        ex.ok("io_nop", nop, "SQE " + s.userData() + ": res " + ret);
+        return ret;
+    }
+
+    /**
+     * pinlab's per-call work limit stopped the copy: like a signal during a read or write, the
+     * bytes done so far, or -EINTR when there are none.
+     */
+    private static long interrupted(long done) {
+        return done > 0 ? done : Errno.EINTR.neg();
     }
 
     /** The frame of the registered page holding user address {@code a}. */
@@ -98,7 +190,10 @@ final class RwFixed {
         if (f.ring != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, true);
         if (in.kind() == Inode.Kind.CHARDEV) { // read_iter_zero()
-            for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) k.phys.setValue(bufPfn(imu, a), 0);
+            for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) {
+                if (!k.chargeWork(1)) return interrupted(a - addr);
+                k.phys.setValue(bufPfn(imu, a), 0);
+            }
             return len;
         }
         if (pos >= in.size) return 0;
@@ -106,6 +201,7 @@ final class RwFixed {
         for (long x = 0; x < n; ) {
             long a = addr + x;
             long step = Math.min(n - x, ((a | (PAGE_SIZE - 1)) + 1) - a);
+            if (!k.chargeWork(1)) return interrupted(x);
             long v = filePageValue(k, in, (pos + x) >>> PAGE_SHIFT);
             if (v == Long.MIN_VALUE) return x > 0 ? x : Errno.ENOMEM.neg();
             k.phys.setValue(bufPfn(imu, a), v);
@@ -135,6 +231,10 @@ final class RwFixed {
         for (long x = 0; x < len; ) {
             long fo = pos + x;
             long step = Math.min(len - x, ((fo | (PAGE_SIZE - 1)) + 1) - fo);
+            if (!k.chargeWork(1)) {
+                in.size = Math.max(in.size, pos + x);
+                return interrupted(x);
+            }
             long page = Memory.findOrCreateCachePage(k, in, fo >>> PAGE_SHIFT);
             if (page < 0) {
                 if (x == 0) return Errno.ENOMEM.neg();

@@ -28,6 +28,7 @@ public final class Exit {
         ex.ok("exit_files", "kernel/exit.c", n + " descriptors closed");
         k.tasks.remove(t.pid);
         SysResult r = ex.result(0);
+        k.endCall();
         return r;
     }
 

@@ -1,7 +1,9 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.OpenFile;
@@ -25,8 +27,17 @@ public final class Fork {
     /** fork(): the child gets a copy of the parent's mm (COW) and shares its open files. ret = child pid. */
     public static SysResult copyProcess(Kernel k, Task parent) {
         Explain ex = new Explain();
-        Mm child = new Mm();
-        long[] stats = dupMmap(k, parent.mm, child); // {cow pages, copied pinned pages, skipped VMAs}
+        Mm child = new Mm(k.memcg);
+        long[] stats = dupMmap(k, parent.mm, child); // {cow pages, copied pinned pages, skipped VMAs, -errno}
+        if (stats[3] != 0) { // dup_mmap() failed: mmput() of the child tears down what was copied
+            Errno e = Errno.fromRet(stats[3]);
+            String why = "copying the address space stopped after " + child.mapCount() + " VMAs: "
+                    + (e == Errno.EINTR ? k.workLimitReason() : k.memcg.whyFull(MemCg.FAULT_BYTES));
+            Exit.exitMmap(k, child);
+            ex.fail("dup_mmap", "mm/mmap.c", e, why + "; the child's copy is torn down (mmput()), the parent keeps its write-protected PTEs");
+            k.endCall();
+            return ex.result(e.neg());
+        }
         Task t = k.addTask(parent.pid, parent.comm, parent.uid, parent.capIpcLock, parent.rlimitMemlock, child);
         for (Map.Entry<Integer, OpenFile> e : parent.fds.entrySet()) { // dup_fd(): same struct file, one more reference
             e.getValue().refs++;
@@ -38,6 +49,7 @@ public final class Fork {
                 + (stats[1] > 0 ? ", " + stats[1] + " maybe-DMA-pinned exclusive pages copied for the child at once (copy_present_page)" : ""));
         ex.ok("copy_process", FILE, "child pid " + t.pid);
         SysResult r = ex.result(t.pid);
+        k.endCall();
         return r;
     }
 
@@ -48,10 +60,11 @@ public final class Fork {
      * pages are faulted in again by the child. write_protect_seq is bumped around the copy.
      */
     static long[] dupMmap(Kernel k, Mm parent, Mm child) {
-        long[] stats = new long[3];
+        long[] stats = new long[4];
         parent.writeProtectSeq++; // raw_write_seqcount_begin(): gup-fast backs off while odd
         for (Vma v : parent.vmas.values()) {
             if (v.has(VM_DONTCOPY_B)) { stats[2]++; continue; }
+            if (!copyFits(k, stats)) break;
             Vma c = v.copy();
             c.flags &= ~VM_LOCKED_B;
             c.hugeResv = 0; // private hugetlb reservations stay with the parent (reset_vma_resv_huge_pages())
@@ -62,6 +75,7 @@ public final class Fork {
             if (v.anonVma != 0) c.anonVma = ++child.anonVmaSeq; // anon_vma_fork()
             if (v.anonVma != 0 || (v.flags & (VM_PFNMAP_B | VM_MIXEDMAP_B | VM_HUGETLB_B)) != 0)
                 copyPageRange(k, parent, child, v, c, stats);
+            if (stats[3] != 0) break;
         }
         parent.writeProtectSeq++;
         return stats;
@@ -71,6 +85,7 @@ public final class Fork {
     private static void copyPageRange(Kernel k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
         boolean cow = sv.isCowMapping();
         src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmdIn) -> {
+            if (!copyFits(k, stats)) return;
             long pmd = pmdIn;
             if (Memory.isHugeZeroPmd(k, pmd)) { // copy_huge_pmd(): the child maps the huge zero folio too
                 dst.pmds.set(key, pmd & ~Pte.YOUNG);
@@ -104,6 +119,7 @@ public final class Fork {
                 src.pmds.set(key, pmd);
             }
             dst.pmds.set(key, pmd & ~Pte.YOUNG);
+            if (!sv.isHugetlb()) k.memcg.charge(MemCg.LEAF_BYTES); // copy_huge_pmd(): pte_alloc_one() for the child's deposit
             if (anon) { dst.rssAnon += HPAGE_NR; stats[0] += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
         });
         src.ptes.forEach(sv.start >>> PAGE_SHIFT, sv.end >>> PAGE_SHIFT, (vpn, pte) -> copyPresentPte(k, src, dst, sv, dv, vpn, pte, stats));
@@ -117,6 +133,7 @@ public final class Fork {
      * private copy and leaves the parent's PTE writable and exclusive.
      */
     private static void copyPresentPte(Kernel k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, long[] stats) {
+        if (!copyFits(k, stats)) return;
         long pfn = Pte.pfn(pte);
         boolean cow = sv.isCowMapping();
         if (Pte.special(pte)) {
@@ -146,6 +163,19 @@ public final class Fork {
             src.ptes.set(vpn, pte);
         }
         dst.ptes.set(vpn, pte & ~Pte.YOUNG);
+    }
+
+    /**
+     * Whether the next entry (a VMA, a PMD or a PTE) may be copied: the worst case of one copy
+     * (a page table, a private copy of a pinned page) must fit the memcg, else -ENOMEM as when
+     * pte_alloc() or the page allocation fails; and the call's work budget must allow one more
+     * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats[3].
+     */
+    private static boolean copyFits(Kernel k, long[] stats) {
+        if (stats[3] != 0) return false;
+        if (k.memcg.margin() < MemCg.FAULT_BYTES) stats[3] = Errno.ENOMEM.neg();
+        else if (!k.chargeWork(1)) stats[3] = Errno.EINTR.neg();
+        return stats[3] == 0;
     }
 
     /** folio_needs_cow_for_dma() (include/linux/mm.h): COW mapping, MMF_HAS_PINNED, folio_maybe_dma_pinned(). */

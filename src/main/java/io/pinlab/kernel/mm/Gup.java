@@ -253,6 +253,7 @@ public final class Gup {
             if (req.pages()) k.releasePageArray(req.nrPages() - (pin == null ? 0 : pin.count()));
         }
         Errno errno = Errno.fromRet(ret);
+        k.endCall();
         GupArgsViolation invalid = isValidGupArgs(k.profile, call, req.pages(), req.vmas(), req.locked(), req.gupFlags());
         return new GupResult(ret, errno, pin, ex.steps(), ex.warnings(), invalid);
     }
@@ -264,8 +265,7 @@ public final class Gup {
      * {@link #unpinUserPages}. No driver-visible Pin, no event.
      */
     public static long pinUserPages(Kernel k, Task task, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        Ctx c = new Ctx(k, task, ex);
-        return entry(c, GupCall.pin_user_pages, start, nrPages, gupFlags, pagesOut, false, null);
+        return pinUserPages(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut, false);
     }
 
     /**
@@ -273,35 +273,128 @@ public final class Gup {
      * (-EINVAL on invalid arguments); {@code pagesOut[0..ret)} receives the pfns.
      */
     public static long pinUserPagesFast(Kernel k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        Ctx c = new Ctx(k, task, ex);
-        return entry(c, GupCall.pin_user_pages_fast, start, nrPages, gupFlags, pagesOut, false, null);
+        return pinUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
     }
 
-    private static long entry(Ctx c, GupCall call, long start, long nrPages, int callerFlags, long[] pages,
+    /**
+     * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
+     * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
+     */
+    public static long pinUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    }
+
+    /**
+     * get_user_pages_remote() for kernel callers (__access_remote_vm(), /proc/PID/mem): one FOLL_GET
+     * reference per page, release with {@link #putPages}. Returns pages or -errno.
+     */
+    public static long getUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    }
+
+    /** Dispatches a driver's request to the exported entry point it names. */
+    private static long entry(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages,
                               boolean vmas, Integer locked) {
+        return switch (call) {
+            case get_user_pages -> getUserPages(c, start, nrPages, gupFlags, pages, vmas);
+            case get_user_pages_fast -> getUserPagesFast(c, start, nrPages, gupFlags, pages);
+            case get_user_pages_fast_only -> getUserPagesFastOnly(c, start, nrPages, gupFlags, pages);
+            case get_user_pages_remote -> getUserPagesRemote(c, start, nrPages, gupFlags, pages, vmas, locked);
+            case get_user_pages_unlocked -> getUserPagesUnlocked(c, start, nrPages, gupFlags, pages);
+            case pin_user_pages -> pinUserPages(c, start, nrPages, gupFlags, pages, vmas);
+            case pin_user_pages_fast -> pinUserPagesFast(c, start, nrPages, gupFlags, pages);
+            case pin_user_pages_remote -> pinUserPagesRemote(c, start, nrPages, gupFlags, pages, vmas, locked);
+            case pin_user_pages_unlocked -> pinUserPagesUnlocked(c, start, nrPages, gupFlags, pages);
+        };
+    }
+
+    // The nine exported entry points of mm/gup.c: each validates with its own to_set (GupCall),
+    // answers invalid arguments with its own value, and calls its internal driver.
+
+    /** get_user_pages(): current->mm, FOLL_TOUCH; -EINVAL on invalid arguments; __get_user_pages_locked(). */
+    static long getUserPages(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas) {
+        Integer flags = validGupArgs(c, GupCall.get_user_pages, pages, vmas, null, gupFlags);
+        if (flags == null) return EINVAL;
+        c.locked = GupCall.get_user_pages.internalLocked();
+        return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /** get_user_pages_fast(): FOLL_GET; -EINVAL on invalid arguments; gup-fast with fallback. */
+    static long getUserPagesFast(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        Integer flags = validGupArgs(c, GupCall.get_user_pages_fast, pages, false, null, gupFlags);
+        if (flags == null) return EINVAL;
+        return gupFastFallback(c, start, nrPages, flags, pages);
+    }
+
+    /** get_user_pages_fast_only(): FOLL_GET|FOLL_FAST_ONLY; 0 on invalid arguments; gup-fast, no fallback. */
+    static long getUserPagesFastOnly(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        Integer flags = validGupArgs(c, GupCall.get_user_pages_fast_only, pages, false, null, gupFlags);
+        if (flags == null) return 0;
+        return gupFastFallback(c, start, nrPages, flags, pages);
+    }
+
+    /** get_user_pages_remote(): another mm, FOLL_TOUCH|FOLL_REMOTE, the caller's locked; -EINVAL on invalid arguments. */
+    static long getUserPagesRemote(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
+        Integer flags = validGupArgs(c, GupCall.get_user_pages_remote, pages, vmas, locked, gupFlags);
+        if (flags == null) return EINVAL;
+        c.locked = locked != null ? locked : GupCall.get_user_pages_remote.internalLocked();
+        return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /** get_user_pages_unlocked(): FOLL_TOUCH|FOLL_UNLOCKABLE, takes mmap_lock itself; -EINVAL on invalid arguments. */
+    static long getUserPagesUnlocked(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        Integer flags = validGupArgs(c, GupCall.get_user_pages_unlocked, pages, false, null, gupFlags);
+        if (flags == null) return EINVAL;
+        c.locked = GupCall.get_user_pages_unlocked.internalLocked();
+        return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /** pin_user_pages(): current->mm, FOLL_PIN; 0 on invalid arguments; __gup_longterm_locked(). */
+    static long pinUserPages(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas) {
+        Integer flags = validGupArgs(c, GupCall.pin_user_pages, pages, vmas, null, gupFlags);
+        if (flags == null) return 0;
+        c.locked = GupCall.pin_user_pages.internalLocked();
+        return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /** pin_user_pages_fast(): FOLL_PIN; -EINVAL on invalid arguments; gup-fast with fallback. */
+    static long pinUserPagesFast(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        Integer flags = validGupArgs(c, GupCall.pin_user_pages_fast, pages, false, null, gupFlags);
+        if (flags == null) return EINVAL;
+        return gupFastFallback(c, start, nrPages, flags, pages);
+    }
+
+    /** pin_user_pages_remote(): another mm, FOLL_PIN|FOLL_TOUCH|FOLL_REMOTE, the caller's locked; 0 on invalid arguments. */
+    static long pinUserPagesRemote(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
+        Integer flags = validGupArgs(c, GupCall.pin_user_pages_remote, pages, vmas, locked, gupFlags);
+        if (flags == null) return 0;
+        c.locked = locked != null ? locked : GupCall.pin_user_pages_remote.internalLocked();
+        return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /** pin_user_pages_unlocked(): FOLL_PIN|FOLL_TOUCH|FOLL_UNLOCKABLE; 0 on invalid arguments. */
+    static long pinUserPagesUnlocked(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        Integer flags = validGupArgs(c, GupCall.pin_user_pages_unlocked, pages, false, null, gupFlags);
+        if (flags == null) return 0;
+        c.locked = GupCall.pin_user_pages_unlocked.internalLocked();
+        return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /**
+     * is_valid_gup_args() as an entry point calls it: the final gup_flags, or null after the
+     * WARN_ON_ONCE splat and the explain step of the rule broken.
+     */
+    private static Integer validGupArgs(Ctx c, GupCall call, long[] pages, boolean vmas, Integer locked, int callerFlags) {
         int[] fl = new int[1];
         GupArgsViolation v = checkArgs(c.p, call, pages != null, vmas, locked, callerFlags, fl);
         if (v != null) {
             c.k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), c.ex);
             c.ex.step("is_valid_gup_args", FILE, v.kernelRet() == 0 ? "false (returns 0)" : "-EINVAL",
                     v.detail() + "; " + call + " returns " + v.kernelRet());
-            return v.kernelRet();
+            return null;
         }
-        int flags = fl[0];
-        if (c.ex.verbose()) c.ex.ok("is_valid_gup_args", FILE, "gup_flags = " + flagNames(c.p, flags));
-        switch (call.path()) {
-            case LOCKED -> {
-                c.locked = locked != null ? locked : call.internalLocked();
-                return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
-            }
-            case LONGTERM -> {
-                c.locked = locked != null ? locked : call.internalLocked();
-                return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
-            }
-            default -> {
-                return gupFastFallback(c, start, nrPages, flags, pages);
-            }
-        }
+        if (c.ex.verbose()) c.ex.ok("is_valid_gup_args", FILE, "gup_flags = " + flagNames(c.p, fl[0]));
+        return fl[0];
     }
 
     // =====================================================================================
@@ -522,7 +615,11 @@ public final class Gup {
             long page;
             int guard = 0;
             while (true) {
-                // fatal_signal_pending(): never in this simulator
+                if (!c.k.chargeWork(1)) { // fatal_signal_pending(): pinlab's per-call work limit plays the signal
+                    c.ex.fail("__get_user_pages", FILE, Errno.EINTR, "at " + hex(start) + ", after " + i + " pages: " + c.k.workLimitReason());
+                    ret = -Errno.EINTR.value();
+                    break walk;
+                }
                 page = followPageMask(c, vma, start, flags);
                 if (page == 0 || page == EMLINK) {
                     int r = faultinPage(c, vma, start, flags, page == EMLINK);
@@ -757,7 +854,8 @@ public final class Gup {
             String why;
             if ((ret & Memory.VM_FAULT_OOM) != 0) {
                 e = Errno.ENOMEM;
-                why = "VM_FAULT_OOM: no free page frame";
+                String oom = OomKill.failure(c.k);
+                why = "VM_FAULT_OOM: " + (oom == null ? "no free page frame" : oom);
             } else if ((ret & VM_FAULT_HWPOISON) != 0 && (flags & FOLL_HWPOISON) != 0) {
                 e = Errno.EHWPOISON;
                 why = "VM_FAULT_HWPOISON";
@@ -1062,8 +1160,17 @@ public final class Gup {
     // gup-fast: internal_get_user_pages_fast() / gup_fast_fallback() (reference/gup.md 2.4, 4)
     // =====================================================================================
 
+    /** The gup-fast driver as the profile's mm/gup.c names it (Profile.Feature.GUP_FAST_RENAMED, 6.10). */
+    static String gupFastFallbackFn(Profile p) { return p.gupFastRenamed() ? "gup_fast_fallback" : "internal_get_user_pages_fast"; }
+
+    /** The IRQs-off walk: lockless_pages_from_mm() before the 6.10 rename, gup_fast() after. */
+    static String gupFastFn(Profile p) { return p.gupFastRenamed() ? "gup_fast" : "lockless_pages_from_mm"; }
+
+    /** folio_fast_pin_allowed() (6.5-6.9) / gup_fast_folio_allowed() (6.10+). */
+    static String gupFastFolioAllowedFn(Profile p) { return p.gupFastRenamed() ? "gup_fast_folio_allowed" : "folio_fast_pin_allowed"; }
+
     /**
-     * internal_get_user_pages_fast() (6.3-6.8) / gup_fast_fallback() (6.19): flag whitelist,
+     * internal_get_user_pages_fast() (6.3-6.9) / gup_fast_fallback() (6.10+): flag whitelist,
      * range checks, the lockless walk, then the slow fallback for the rest.
      */
     static long gupFastFallback(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
@@ -1071,9 +1178,9 @@ public final class Gup {
         int allowed = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA;
         if (p.follHonorNumaFault()) allowed |= FOLL_BIT12; // 6.5+: FOLL_HONOR_NUMA_FAULT
         if ((gupFlags & ~allowed) != 0) {
-            c.k.log.warnOnce("internal_get_user_pages_fast:flags", "CPU: 0 at mm/gup.c internal_get_user_pages_fast: WARN_ON_ONCE(gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA"
+            c.k.log.warnOnce("internal_get_user_pages_fast:flags", "CPU: 0 at mm/gup.c " + gupFastFallbackFn(p) + ": WARN_ON_ONCE(gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA"
                     + (p.follHonorNumaFault() ? " | FOLL_HONOR_NUMA_FAULT" : "") + "))", c.ex);
-            c.ex.fail("internal_get_user_pages_fast", FILE, Errno.EINVAL, flagNames(p, gupFlags & ~allowed)
+            c.ex.fail(gupFastFallbackFn(p), FILE, Errno.EINVAL, flagNames(p, gupFlags & ~allowed)
                     + " is not supported by gup-fast (its flag whitelist)");
             return EINVAL;
         }
@@ -1087,14 +1194,14 @@ public final class Gup {
         long end = start + len;
         if ((nrPages >>> (64 - PAGE_SHIFT)) != 0 || Long.compareUnsigned(end, start) < 0) {
             if (p.fastOverflowIsError()) {
-                c.ex.fail("internal_get_user_pages_fast", FILE, Errno.EOVERFLOW, "start + nr_pages * PAGE_SIZE wraps around");
+                c.ex.fail(gupFastFallbackFn(p), FILE, Errno.EOVERFLOW, "start + nr_pages * PAGE_SIZE wraps around");
                 return EOVERFLOW;
             }
-            c.ex.step("internal_get_user_pages_fast", FILE, "0", "start + nr_pages * PAGE_SIZE wraps around: returns 0 pages (6.5 made this -EOVERFLOW)");
+            c.ex.step(gupFastFallbackFn(p), FILE, "0", "start + nr_pages * PAGE_SIZE wraps around: returns 0 pages (6.5 made this -EOVERFLOW)");
             return 0;
         }
         if (p.fastTaskSizeCheck() && Long.compareUnsigned(end, Mm.TASK_SIZE) > 0) {
-            c.ex.fail("internal_get_user_pages_fast", FILE, Errno.EFAULT, "end " + hex(end) + " > TASK_SIZE_MAX " + hex(Mm.TASK_SIZE));
+            c.ex.fail(gupFastFallbackFn(p), FILE, Errno.EFAULT, "end " + hex(end) + " > TASK_SIZE_MAX " + hex(Mm.TASK_SIZE));
             return EFAULT;
         }
         if (p.fastAccessOk() && !(Long.compareUnsigned(len, Mm.TASK_SIZE) <= 0 && Long.compareUnsigned(start, Mm.TASK_SIZE - len) <= 0)) {
@@ -1108,14 +1215,14 @@ public final class Gup {
             return nrPinned;
         }
         // slow path for the rest, with mmap_lock taken by GUP (locked = 0)
-        if (c.ex.verbose()) c.ex.ok("internal_get_user_pages_fast", FILE, "falling back to __gup_longterm_locked() for the remaining "
+        if (c.ex.verbose()) c.ex.ok(gupFastFallbackFn(c.p), FILE, "falling back to __gup_longterm_locked() for the remaining "
                 + (nrPages - nrPinned) + " pages from " + hex(start + (nrPinned << PAGE_SHIFT)) + " with FOLL_TOUCH|FOLL_UNLOCKABLE");
         c.locked = 0;
         long ret = gupLongtermLocked(c, start + (nrPinned << PAGE_SHIFT), nrPages - nrPinned, pages, (int) nrPinned,
                 gupFlags | FOLL_TOUCH | FOLL_UNLOCKABLE);
         if (ret < 0) {
             if (nrPinned > 0) {
-                c.ex.ok("internal_get_user_pages_fast", FILE, "the slow path failed with -" + Errno.fromRet(ret).name()
+                c.ex.ok(gupFastFallbackFn(c.p), FILE, "the slow path failed with -" + Errno.fromRet(ret).name()
                         + ", but gup-fast already took " + nrPinned + " pages, so that count is returned (the caller must release them)");
                 return nrPinned;
             }
@@ -1134,7 +1241,7 @@ public final class Gup {
         if ((flags & FOLL_PIN) != 0) {
             seq = c.mm.writeProtectSeq;
             if ((seq & 1) != 0) {
-                c.ex.ok("lockless_pages_from_mm", FILE, "mm->write_protect_seq is odd (fork is write-protecting): no fast pin, slow path decides");
+                c.ex.ok(gupFastFn(c.p), FILE, "mm->write_protect_seq is odd (fork is write-protecting): no fast pin, slow path decides");
                 return 0;
             }
         }
@@ -1145,6 +1252,8 @@ public final class Gup {
         boolean write = (flags & FOLL_WRITE) != 0;
         Vma cur = null;
         while (addr != end) {
+            // pinlab's per-call work limit: the rest goes to the slow path, which stops at once (-EINTR)
+            if (!c.k.chargeWork(1)) { stop = c.k.workLimitReason(); break; }
             // pte_protnone() / !pte_access_permitted(): x86 maps PROT_NONE without _PAGE_USER. Our
             // PTEs carry no such bit, so the VMA's protection stands in for it (looked up per VMA).
             if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);
@@ -1159,7 +1268,7 @@ public final class Gup {
                 long stopAt = Long.compareUnsigned(pmdEnd, end) < 0 ? pmdEnd : end;
                 int refs = (int) ((stopAt - addr) >>> PAGE_SHIFT);
                 if (!tryGrabFolio(c, page, refs, flags, true)) { stop = "the folio is in ZONE_MOVABLE and FOLL_LONGTERM needs it migrated"; break; }
-                if (!folioFastPinAllowed(c, head, flags)) { gupPutFolio(c.k, page, refs, flags); stop = "folio_fast_pin_allowed: file-backed page cache may not be pinned FOLL_LONGTERM|FOLL_WRITE locklessly"; break; }
+                if (!folioFastPinAllowed(c, head, flags)) { gupPutFolio(c.k, page, refs, flags); stop = gupFastFolioAllowedFn(c.p) + ": file-backed page cache may not be pinned FOLL_LONGTERM|FOLL_WRITE locklessly"; break; }
                 if (!Pte.write(pmd) && gupMustUnshare(c, null, flags, head)) { gupPutFolio(c.k, page, refs, flags); stop = "gup_must_unshare: the read-only page needs unsharing first"; break; }
                 for (int j = 0; j < refs; j++) pages[(int) nr + j] = page + j;
                 nr += refs;
@@ -1173,7 +1282,7 @@ public final class Gup {
             long page = Pte.pfn(pte);
             if (!tryGrabFolio(c, page, 1, flags, true)) { stop = "the folio is in ZONE_MOVABLE and FOLL_LONGTERM needs it migrated"; break; }
             if ((ph.flags(page) & PG_SECRETMEM) != 0) { gupPutFolio(c.k, page, 1, flags); stop = "a secretmem page"; break; }
-            if (!folioFastPinAllowed(c, page, flags)) { gupPutFolio(c.k, page, 1, flags); stop = "folio_fast_pin_allowed: file-backed page cache may not be pinned FOLL_LONGTERM|FOLL_WRITE locklessly"; break; }
+            if (!folioFastPinAllowed(c, page, flags)) { gupPutFolio(c.k, page, 1, flags); stop = gupFastFolioAllowedFn(c.p) + ": file-backed page cache may not be pinned FOLL_LONGTERM|FOLL_WRITE locklessly"; break; }
             if (!Pte.write(pte) && gupMustUnshare(c, null, flags, page)) { gupPutFolio(c.k, page, 1, flags); stop = "gup_must_unshare: the read-only page needs unsharing first"; break; }
             if ((ph.flags(page) & PG_REFERENCED) == 0) ph.setFolioFlags(page, PG_REFERENCED); // folio_set_referenced()
             pages[(int) nr++] = page;
@@ -1181,11 +1290,11 @@ public final class Gup {
         }
         if ((flags & FOLL_PIN) != 0 && c.mm.writeProtectSeq != seq) {
             for (int i = 0; i < nr; i++) gupPutFolio(c.k, pages[i], 1, flags);
-            c.ex.ok("lockless_pages_from_mm", FILE, "mm->write_protect_seq changed during the walk (fork): all fast pins dropped");
+            c.ex.ok(gupFastFn(c.p), FILE, "mm->write_protect_seq changed during the walk (fork): all fast pins dropped");
             return 0;
         }
         long total = (end - start) >>> PAGE_SHIFT;
-        if (c.ex.verbose()) c.ex.ok("lockless_pages_from_mm", FILE, "gup-fast took " + nr + " of " + total + " pages without mmap_lock"
+        if (c.ex.verbose()) c.ex.ok(gupFastFn(c.p), FILE, "gup-fast took " + nr + " of " + total + " pages without mmap_lock"
                 + (stop == null ? "" : "; stopped at " + hex(addr) + ": " + stop));
         return nr;
     }

@@ -28,6 +28,7 @@ public final class Madvise {
         Explain ex = new Explain();
         long ret = madvise(k, t.mm, start, len, advice, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -164,6 +165,9 @@ public final class Madvise {
             int splits = Mmap.splitsNeeded(vma, start, end);
             if (splits > 0 && mm.mapCount() + splits - 1 >= k.maxMapCount)
                 return fail(ex, "madvise_update_vma", FILE, Errno.EAGAIN, "splitting " + range(vma) + " would exceed vm.max_map_count (-ENOMEM becomes -EAGAIN)");
+            String nomem = Mmap.vmAreaAllocFails(k, splits);
+            if (splits > 0 && nomem != null)
+                return fail(ex, "madvise_update_vma", FILE, Errno.EAGAIN, "splitting " + range(vma) + ": " + nomem + " (-ENOMEM becomes -EAGAIN)");
             if (vma.isHugetlb()) {
                 long r = Mmap.checkHugetlbSplit(vma, start, ex);
                 if (r == 0) r = Mmap.checkHugetlbSplit(vma, end, ex);
@@ -191,18 +195,26 @@ public final class Madvise {
             if (why != null) return fail(ex, "check_vma_flags", "mm/gup.c", Errno.EINVAL, "VMA " + range(vma) + ": " + why);
             long vend = Math.min(vma.end, end);
             for (; a < vend; a += PAGE_SIZE) {
+                if (!k.chargeWork(1)) // faultin_page_range(): fatal_signal_pending() -> -EINTR
+                    return fail(ex, "faultin_page_range", "mm/gup.c", Errno.EINTR, "at " + hex(a) + " (" + faulted
+                            + " pages were populated before it): " + k.workLimitReason());
                 long pte = Memory.followPte(mm, a);
                 if (Pte.present(pte) && (!write || Pte.write(pte))) continue;
                 int f = Memory.handleMmFault(k, mm, vma, a, write ? Memory.FAULT_FLAG_WRITE : 0);
                 if ((f & (Memory.VM_FAULT_SIGBUS | Memory.VM_FAULT_SIGSEGV)) != 0)
                     return fail(ex, "faultin_page", "mm/gup.c", Errno.EFAULT, "fault at " + hex(a) + " gave VM_FAULT_SIGBUS (past EOF or empty hugetlb pool)");
                 if ((f & Memory.VM_FAULT_OOM) != 0)
-                    return fail(ex, "faultin_page", "mm/gup.c", Errno.ENOMEM, "out of memory at " + hex(a));
+                    return fail(ex, "faultin_page", "mm/gup.c", Errno.ENOMEM, "out of memory at " + hex(a) + oomReason(k));
                 faulted++;
             }
             ex.ok("faultin_page_range", "mm/gup.c", fn + " VMA " + range(vma) + " populated");
         }
         return 0;
+    }
+
+    private static String oomReason(Kernel k) {
+        String r = OomKill.failure(k);
+        return r == null ? "" : ": " + r;
     }
 
     /** The check_vma_flags() (mm/gup.c) rules that apply to FOLL_MADV_POPULATE (no FOLL_FORCE); null when allowed. */

@@ -3,6 +3,7 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
@@ -77,9 +78,15 @@ public final class Memory {
         Vma cur = null;
         long curFrom = 0;
         int curFaults = 0;
+        boolean interrupted = false;
         for (long p = addr; Long.compareUnsigned(p, end) < 0; ) {
             long page = p & ~(PAGE_SIZE - 1);
             long next = Math.min(page + PAGE_SIZE, end);
+            if (!k.chargeWork(1)) {
+                interrupted = true;
+                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", Errno.EINTR, "stopped at " + hex(p) + ": " + k.workLimitReason());
+                break;
+            }
             Vma vma = mm.vmaLookup(page);
             if (vma == null) vma = expandStack(mm, page);
             if (vma != cur) {
@@ -115,7 +122,9 @@ public final class Memory {
                 }
                 if ((f & VM_FAULT_OOM) != 0) {
                     signal = "SIGKILL"; faultAddr = p;
-                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", Errno.ENOMEM, "no memory for the fault at " + hex(p) + ": the OOM killer kills the process");
+                    String why = OomKill.failure(k);
+                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", Errno.ENOMEM, "no memory for the fault at " + hex(p)
+                            + (why == null ? ": the OOM killer kills the process" : ": " + why));
                     break;
                 }
                 pte = followPte(mm, page);
@@ -129,9 +138,30 @@ public final class Memory {
             done += next - p;
             p = next;
         }
-        if (signal == null && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
+        if (signal == null && !interrupted && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
         AccessResult r = new AccessResult(done, signal, code, faultAddr, faults, values, ex.steps());
+        k.endCall();
         return r;
+    }
+
+    /**
+     * copy_to_user()/copy_from_user() of one page by the kernel on the task's behalf: the same
+     * fault path as the task's own access (do_user_addr_fault(): VMA, access_error(),
+     * handle_mm_fault()). Returns the frame, or -1 where the copy faults (the caller's -EFAULT).
+     */
+    public static long userPage(Kernel k, Task t, long addr, boolean write) {
+        long page = addr & ~(PAGE_SIZE - 1);
+        Vma vma = t.mm.vmaLookup(page);
+        if (vma == null) vma = expandStack(t.mm, page);
+        if (vma == null) return -1;
+        boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
+        if (denied) return -1;
+        long pte = followPte(t.mm, page);
+        if (!Pte.present(pte) || (write && !Pte.write(pte))) {
+            if (handleMmFault(k, t.mm, vma, page, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0)) != VM_FAULT_OK) return -1;
+            pte = followPte(t.mm, page);
+        }
+        return Pte.pfn(pte);
     }
 
     private static String perVma(Vma v, long from, long to, int faults) {
@@ -192,6 +222,9 @@ public final class Memory {
      * Returns VM_FAULT_* bits (0 on success).
      */
     public static int handleMmFault(Kernel k, Mm mm, Vma vma, long addr, int faultFlags) {
+        // mem_cgroup_charge() / pte_alloc() below may need up to MemCg.FAULT_BYTES: when that does
+        // not fit, the memcg OOM killer runs; the fault fails if it killed the faulting process
+        if (k.memcg.margin() < MemCg.FAULT_BYTES && !OomKill.memcgOutOfMemory(k, mm)) return VM_FAULT_OOM;
         boolean write = (faultFlags & FAULT_FLAG_WRITE) != 0;
         boolean unshare = (faultFlags & FAULT_FLAG_UNSHARE) != 0;
         if (vma.isHugetlb()) return hugetlbFault(k, mm, vma, addr, write, unshare);
@@ -299,6 +332,7 @@ public final class Memory {
             if (!write && k.thpUseZeroPage) {
                 long zero = mmGetHugeZeroFolio(k);
                 if (zero >= 0) { // set_huge_zero_folio(): a special PMD (6.18), no reference, no RSS
+                    k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit(): the page table a split will need
                     mm.pmds.set(addr >>> 21, Pte.mk(zero, Pte.SPECIAL | Pte.YOUNG));
                     return VM_FAULT_OK;
                 }
@@ -309,6 +343,7 @@ public final class Memory {
                     k.phys.setMapping(head, ANON_MAPPING, 0);
                     k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
                     k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
+                    k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit(): the page table a split will need
                     long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
                     mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
                     mm.rssAnon += HPAGE_NR;
@@ -506,6 +541,7 @@ public final class Memory {
         long head = Pte.pfn(pmd);
         long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
         mm.pmds.set(key, 0);
+        k.memcg.uncharge(MemCg.LEAF_BYTES); // pgtable_trans_huge_withdraw(): the deposit becomes the PTE leaf below
         long base = key << (21 - PAGE_SHIFT);
         if (isHugeZeroPmd(k, pmd)) { // __split_huge_zero_page_pmd(): 512 special PTEs of the 4 KiB zero page
             for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(ZERO_PFN, Pte.SPECIAL | (pmd & Pte.YOUNG)));
@@ -616,12 +652,19 @@ public final class Memory {
                 return;
             }
             mm.pmds.set(key, 0);
-            if (isHugeZeroPmd(k, pmd)) return; // zap_huge_pmd(): the huge zero PMD holds nothing
+            if (isHugeZeroPmd(k, pmd)) { // zap_huge_pmd(): the huge zero PMD holds no reference, only its deposit
+                k.memcg.uncharge(MemCg.LEAF_BYTES); // zap_deposited_table()
+                return;
+            }
             long head = Pte.pfn(pmd);
             boolean anon = k.phys.testPageFlag(head, PG_ANON);
             if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
             k.phys.mapcountAdd(head, -1);
-            if (vma.isHugetlb()) k.releaseHugetlbRef(head); else k.phys.refAdd(head, -1);
+            if (vma.isHugetlb()) k.releaseHugetlbRef(head);
+            else {
+                k.phys.refAdd(head, -1);
+                k.memcg.uncharge(MemCg.LEAF_BYTES); // zap_deposited_table()
+            }
         });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
             mm.ptes.set(vpn, 0);

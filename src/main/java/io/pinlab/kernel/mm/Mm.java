@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.MemCg;
+
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,9 +24,11 @@ public final class Mm {
 
     public final TreeMap<Long, Vma> vmas = new TreeMap<>();
     /** Last-level page table entries, indexed by virtual page number. */
-    public final XArray ptes = new XArray();
+    public final XArray ptes;
     /** PMD leaf entries (THP or hugetlb 2 MiB), indexed by vaddr >> 21. */
-    public final XArray pmds = new XArray();
+    public final XArray pmds;
+    /** The session's memory cgroup: VMAs and page tables are charged to it (vm_area_cachep and page tables are accounted). */
+    public final MemCg memcg;
 
     public int flags;
     /** mm->write_protect_seq: odd while fork write-protects (gup-fast checks it). */
@@ -44,6 +48,12 @@ public final class Mm {
      */
     public long coveredFrom;
 
+    public Mm(MemCg memcg) {
+        this.memcg = memcg;
+        this.ptes = new XArray(memcg);
+        this.pmds = new XArray(memcg);
+    }
+
     /** find_vma(): the first VMA with vm_end > addr, or null. */
     public Vma findVma(long addr) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
@@ -58,10 +68,13 @@ public final class Mm {
         return e != null && e.getValue().end > addr ? e.getValue() : null;
     }
 
-    public void insert(Vma v) { vmas.put(v.start, v); }
+    /** Inserts v; a VMA new to the tree is charged (vm_area_alloc()), callers checked the margin. */
+    public void insert(Vma v) {
+        if (vmas.put(v.start, v) == null) memcg.charge(MemCg.VMA_BYTES);
+    }
 
     public void remove(Vma v) {
-        vmas.remove(v.start);
+        if (vmas.remove(v.start) != null) memcg.uncharge(MemCg.VMA_BYTES);
         coveredFrom = 0;
     }
 

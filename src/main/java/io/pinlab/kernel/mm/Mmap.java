@@ -4,6 +4,7 @@ import static io.pinlab.kernel.Explain.hex;
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Explain;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.Files;
@@ -54,6 +55,7 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -99,6 +101,8 @@ public final class Mmap {
             return fail(ex, "do_mmap", FILE, Errno.EOVERFLOW, "offset + length overflows the file offset");
         if (mm.mapCount() > k.maxMapCount)
             return fail(ex, "do_mmap", FILE, Errno.ENOMEM, "the process has " + mm.mapCount() + " VMAs, more than vm.max_map_count " + k.maxMapCount);
+        String nomem = vmAreaAllocFails(k, 3); // the new VMA and the two halves a MAP_FIXED may split off
+        if (nomem != null) return fail(ex, "vm_area_alloc", "kernel/fork.c", Errno.ENOMEM, nomem);
         long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(k.profile, flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
 
         // __get_unmapped_area()
@@ -293,7 +297,7 @@ public final class Mmap {
         boolean populate = (vma.flags & VM_LOCKED_B) != 0
                 || (flags & (MAP_POPULATE.value | MAP_NONBLOCK.value)) == MAP_POPULATE.value;
         if (populate) {
-            long n = mmPopulate(k, mm, addr, end);
+            long n = mmPopulate(k, mm, addr, end, ex);
             ex.ok("__mm_populate", "mm/gup.c", n + " pages faulted in (errors are ignored, as mm_populate() does)");
         }
         return addr;
@@ -470,7 +474,7 @@ public final class Mmap {
      * accessible VMA, skipping VM_IO|VM_PFNMAP, ignoring errors. Write faults for private writable
      * VMAs (so COW happens now), read faults otherwise. Returns the pages present afterwards.
      */
-    static long mmPopulate(Kernel k, Mm mm, long start, long end) {
+    static long mmPopulate(Kernel k, Mm mm, long start, long end, Explain ex) {
         long n = 0;
         for (long a = start; a < end; ) {
             Vma v = mm.findVma(a);
@@ -480,11 +484,20 @@ public final class Mmap {
             if ((v.flags & (VM_IO_B | VM_PFNMAP_B)) == 0 && (v.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0) {
                 boolean write = (v.flags & (VM_WRITE_B | VM_SHARED_B)) == VM_WRITE_B;
                 for (long p = a; p < vend; p += PAGE_SIZE) {
+                    if (!k.chargeWork(1)) { // -EINTR from __get_user_pages(): every later VMA would stop the same way
+                        ex.step("__mm_populate", "mm/gup.c", "stopped", "at " + hex(p) + ": " + k.workLimitReason());
+                        return n;
+                    }
                     long pte = Memory.followPte(mm, p);
                     if (Pte.present(pte) && (!write || Pte.write(pte))) { n++; continue; }
                     int f = Memory.handleMmFault(k, mm, v, p, write ? Memory.FAULT_FLAG_WRITE : 0);
-                    if (f == 0) n++;
-                    else if (v.isHugetlb()) p = (p | (HPAGE_SIZE - 1)) + 1 - PAGE_SIZE; // skip the huge page
+                    if (f != 0) { // populate_vma_page_range() < 0: the error is ignored and __mm_populate() goes on at the next VMA
+                        String oom = (f & Memory.VM_FAULT_OOM) != 0 ? OomKill.failure(k) : null;
+                        ex.step("populate_vma_page_range", "mm/gup.c", "error ignored", "fault at " + hex(p) + " failed"
+                                + (oom != null ? ": " + oom : "") + "; the rest of VMA " + range(v) + " stays unpopulated");
+                        break;
+                    }
+                    n++;
                 }
             }
             a = vend;
@@ -499,6 +512,7 @@ public final class Mmap {
         Explain ex = new Explain();
         long ret = doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -517,6 +531,9 @@ public final class Mmap {
         if (first.start < start && end < first.end && mm.mapCount() >= k.maxMapCount)
             return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "splitting " + range(first) + " would exceed vm.max_map_count " + k.maxMapCount);
         Vma last = mm.vmaLookup(end - 1);
+        String nomem = vmAreaAllocFails(k, 2);
+        if (nomem != null && (first.start < start || last != null && end < last.end))
+            return fail(ex, "vm_area_dup", "kernel/fork.c", Errno.ENOMEM, "splitting a VMA at the edge of the range: " + nomem);
         long r = checkHugetlbSplit(first, start, ex);
         if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
         if (r < 0) return r;
@@ -640,6 +657,15 @@ public final class Mmap {
     // ================================================================ helpers
 
     static long alignUp(long v, long a) { return (v + a - 1) & ~(a - 1); }
+
+    /**
+     * vm_area_alloc() / vm_area_dup() of {@code n} VMAs: the reason the memcg cannot take them
+     * (with the page-table pages a device mapping or a split THP may need), or null when they fit.
+     */
+    static String vmAreaAllocFails(Kernel k, int n) {
+        long bytes = n * MemCg.VMA_BYTES + 2 * MemCg.LEAF_BYTES;
+        return k.memcg.margin() < bytes ? k.memcg.whyFull(bytes) : null;
+    }
 
     static long fail(Explain ex, String fn, String file, Errno e, String detail) {
         ex.fail(fn, file, e, detail);

@@ -28,6 +28,7 @@ public final class Mprotect {
         Explain ex = new Explain();
         long ret = doMprotectPkey(k, t.mm, start, len, prot, ex);
         SysResult r = ex.result(ret);
+        k.endCall();
         return r;
     }
 
@@ -79,6 +80,9 @@ public final class Mprotect {
             int splits = Mmap.splitsNeeded(vma, nstart, tmp);
             if (vma.flags != newFlags && splits > 0 && mm.mapCount() + splits - 1 >= k.maxMapCount)
                 return fail(ex, "split_vma", Mmap.VMA_C, Errno.ENOMEM, "splitting " + range(vma) + " would exceed vm.max_map_count");
+            String nomem = Mmap.vmAreaAllocFails(k, splits);
+            if (vma.flags != newFlags && splits > 0 && nomem != null)
+                return fail(ex, "vm_area_dup", "kernel/fork.c", Errno.ENOMEM, "splitting " + range(vma) + ": " + nomem);
             if (vma.flags != newFlags && vma.isHugetlb()) {
                 long r = Mmap.checkHugetlbSplit(vma, nstart, ex);
                 if (r == 0) r = Mmap.checkHugetlbSplit(vma, tmp, ex);

@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.MemCg;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +12,8 @@ import java.util.List;
  * fields as primitive arrays, so a touched page costs about 16 bytes of heap and an untouched
  * one nothing. Folio-wide fields (refcount, pincount, mapcount, mapping) live at the head frame.
  * Order-9 folios are 512-aligned, so the head of any frame is found in O(1).
+ * Blocks and the free lists are charged to the session's memory cgroup: an allocation that would
+ * need a new block fails like a memcg charge (the caller sees -1, as for an empty zone).
  */
 public final class PhysMem {
     public static final int PAGE_SHIFT = 12;
@@ -84,8 +88,12 @@ public final class PhysMem {
     private final Area dma32;
     private final Area normal;
     private final Area movable;
+    private final MemCg memcg;
+    /** Why the last allocation failed: null for an empty zone, else the memcg's explanation. */
+    private transient String lastFailure;
 
-    public PhysMem(long framesPerZone) {
+    public PhysMem(long framesPerZone, MemCg memcg) {
+        this.memcg = memcg;
         long frames = (framesPerZone + HPAGE_NR - 1) / HPAGE_NR * HPAGE_NR;
         dma32 = new Area(Zone.DMA32, DMA32_BASE, 8 * HPAGE_NR); // 16 MiB: must contain ZERO_PFN (DMA32_BASE + 0x2a0)
         normal = new Area(Zone.NORMAL, NORMAL_BASE, frames);
@@ -125,6 +133,7 @@ public final class PhysMem {
         int bi = (int) ((pfn - a.base) >>> HPAGE_ORDER);
         Block b = a.blocks[bi];
         if (b == null && create) {
+            memcg.charge(MemCg.BLOCK_BYTES);
             b = new Block();
             a.blocks[bi] = b;
         }
@@ -154,6 +163,13 @@ public final class PhysMem {
      * GFP_HIGHUSER_MOVABLE). Returns the head pfn with refcount 1, or -1 when the zone is full.
      */
     public long allocFolio(Zone zone, int order) {
+        // mem_cgroup_charge(): the frame may land in a new pageblock, which costs a block of heap,
+        // a new pageblock, and the xarray leaf that will map the frame
+        if (memcg.margin() < MemCg.BLOCK_BYTES + MemCg.LEAF_BYTES) {
+            lastFailure = memcg.whyFull(MemCg.BLOCK_BYTES + MemCg.LEAF_BYTES);
+            return -1;
+        }
+        lastFailure = null;
         long pfn = allocIn(area(zone), order);
         if (pfn < 0 && zone == Zone.MOVABLE) pfn = allocIn(normal, order);
         return pfn;
@@ -192,10 +208,33 @@ public final class PhysMem {
         return pfn;
     }
 
-    private static void pushFree0(Area a, long pfn) {
-        if (a.nFree0 == a.free0.length) a.free0 = Arrays.copyOf(a.free0, a.free0.length * 2);
+    private void pushFree0(Area a, long pfn) {
+        if (a.nFree0 == a.free0.length) a.free0 = grow(a.free0);
         a.free0[a.nFree0++] = pfn;
     }
+
+    /** Doubles a free list, charging the growth (the blocks freed to fill it were charged more). */
+    private long[] grow(long[] list) {
+        memcg.charge(list.length * 8L);
+        return Arrays.copyOf(list, list.length * 2);
+    }
+
+    /** Pageblocks holding allocated frames (each charged {@link MemCg#BLOCK_BYTES}). */
+    public long blocks() {
+        long n = 0;
+        for (Area a : new Area[]{dma32, normal, movable}) for (Block b : a.blocks) if (b != null) n++;
+        return n;
+    }
+
+    /** Heap held by the free lists beyond their first capacity (charged as they grew; they never shrink). */
+    public long freeListBytes() {
+        long n = 0;
+        for (Area a : new Area[]{dma32, normal, movable}) n += (a.free0.length - 64) * 8L + (a.free9.length - 8) * 8L;
+        return n;
+    }
+
+    /** Why the last {@link #allocFolio} failed: the memcg's explanation, or null when the zone was empty. */
+    public String allocFailure() { return lastFailure; }
 
     /** Returns a folio to its zone. Its block's arrays are dropped when the block empties. */
     private void freeFolio(long head) {
@@ -217,14 +256,22 @@ public final class PhysMem {
         b.used -= n;
         if (b.used == 0) {
             a.blocks[(int) ((head - a.base) >>> HPAGE_ORDER)] = null;
+            memcg.uncharge(MemCg.BLOCK_BYTES);
             if (cachedBlock == b) cachedBlock = null;
         }
         if (n == HPAGE_NR) {
-            if (a.nFree9 == a.free9.length) a.free9 = Arrays.copyOf(a.free9, a.free9.length * 2);
+            if (a.nFree9 == a.free9.length) a.free9 = grow(a.free9);
             a.free9[a.nFree9++] = head;
         } else {
             pushFree0(a, head);
         }
+    }
+
+    /** Order-9 folios {@link #allocFolio} could still take from zone {@code z} (freed huge blocks and untouched space). */
+    public long hugeFoliosAvailable(Zone z) {
+        Area a = area(z);
+        long aligned = (a.next + HPAGE_NR - 1) & ~(long) (HPAGE_NR - 1);
+        return a.nFree9 + Math.max(0, (a.frames - aligned) / HPAGE_NR);
     }
 
     public long freeFrames(Zone z) { Area a = area(z); return a.frames - a.allocated; }
@@ -369,8 +416,11 @@ public final class PhysMem {
 
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
 
-    /** One zone's allocator state: bump pointer, frames in use and the free lists of order 0 and 9, oldest first. */
-    public record Allocator(long next, long allocated, long[] free0, long[] free9) {}
+    /**
+     * One zone's allocator state: bump pointer, frames in use, and the free lists of order 0 and 9
+     * (their entries, oldest first, and their capacities, which the memcg was charged for).
+     */
+    public record Allocator(long next, long allocated, long[] free0, int free0Capacity, long[] free9, int free9Capacity) {}
 
     /**
      * One pageblock of 512 frames, as stored: the arrays are the live ones, not copies. The
@@ -381,7 +431,8 @@ public final class PhysMem {
 
     public Allocator allocator(Zone z) {
         Area a = area(z);
-        return new Allocator(a.next, a.allocated, Arrays.copyOf(a.free0, a.nFree0), Arrays.copyOf(a.free9, a.nFree9));
+        return new Allocator(a.next, a.allocated, Arrays.copyOf(a.free0, a.nFree0), a.free0.length,
+                Arrays.copyOf(a.free9, a.nFree9), a.free9.length);
     }
 
     /** The zone's pageblocks that hold any frame state, in pfn order. */
@@ -396,22 +447,26 @@ public final class PhysMem {
         return out;
     }
 
-    /** Replaces a zone's allocator state and drops all its pageblocks (restore them with {@link #restoreBlock}). */
+    /**
+     * Replaces a zone's allocator state and drops all its pageblocks (restore them with
+     * {@link #restoreBlock}). Charges nothing: KernelSnapshot restores the memcg's usage as a whole.
+     */
     public void restoreAllocator(Zone z, Allocator s) {
         Area a = area(z);
-        if (s.next() < 0 || s.next() > a.frames || s.allocated() < 0 || s.allocated() > a.frames)
+        if (s.next() < 0 || s.next() > a.frames || s.allocated() < 0 || s.allocated() > a.frames
+                || s.free0Capacity() < Math.max(1, s.free0().length) || s.free9Capacity() < Math.max(1, s.free9().length))
             throw new IllegalArgumentException("allocator state out of range for zone " + z);
         a.next = s.next();
         a.allocated = s.allocated();
-        a.free0 = s.free0().length == 0 ? new long[64] : s.free0().clone();
+        a.free0 = Arrays.copyOf(s.free0(), s.free0Capacity());
         a.nFree0 = s.free0().length;
-        a.free9 = s.free9().length == 0 ? new long[8] : s.free9().clone();
+        a.free9 = Arrays.copyOf(s.free9(), s.free9Capacity());
         a.nFree9 = s.free9().length;
         Arrays.fill(a.blocks, null);
         cachedBlock = null;
     }
 
-    /** Installs one pageblock (its arrays are taken over, not copied). */
+    /** Installs one pageblock (its arrays are taken over, not copied); charges nothing, as above. */
     public void restoreBlock(FrameBlock f) {
         if ((f.firstPfn() & (HPAGE_NR - 1)) != 0 || !isRam(f.firstPfn()))
             throw new IllegalArgumentException("pageblock pfn 0x" + Long.toHexString(f.firstPfn()));

@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.MemCg;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,8 @@ public final class PinTable {
     long releasedEntries;
 
     final TreeMap<Long, Pin> pins = new TreeMap<>();
+    /** Charged {@link MemCg#PIN_BYTES} per record kept, and the page arrays of released pins still listed. */
+    private final MemCg memcg;
     final ArrayDeque<Long> released = new ArrayDeque<>();
     long nextId = 1;
     /** /proc/vmstat nr_foll_pin_acquired (per page). */
@@ -26,7 +30,13 @@ public final class PinTable {
     /** gup_vma_lookup() prints its "GUP no longer grows the stack" line at most once an hour: once here. */
     boolean stackWarningPrinted;
 
+    public PinTable(MemCg memcg) {
+        this.memcg = memcg;
+    }
+
+    /** A new record; the caller reserved its page array and the margin for the record (Kernel.reservePageArray()). */
     Pin add(GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Pin.Kind kind) {
+        memcg.charge(MemCg.PIN_BYTES);
         Pin p = new Pin(nextId++, call, pid, start, nrPages, gupFlags, pfns, kind);
         pins.put(p.id(), p);
         return p;
@@ -36,9 +46,16 @@ public final class PinTable {
     void retire(Pin p) {
         released.addLast(p.id());
         releasedEntries += p.count();
-        while (released.size() > MAX_RELEASED || releasedEntries > MAX_RELEASED_ENTRIES && released.size() > 1)
-            releasedEntries -= pins.remove(released.removeFirst()).count();
+        memcg.charge(p.count() * MemCg.PAGE_ENTRY_BYTES); // the listed record keeps the array the driver just freed
+        while (released.size() > MAX_RELEASED || releasedEntries > MAX_RELEASED_ENTRIES && released.size() > 1) {
+            long n = pins.remove(released.removeFirst()).count();
+            releasedEntries -= n;
+            memcg.uncharge(n * MemCg.PAGE_ENTRY_BYTES + MemCg.PIN_BYTES);
+        }
     }
+
+    /** Heap charged for the records listed and the page arrays of released ones still listed. */
+    public long chargedBytes() { return pins.size() * MemCg.PIN_BYTES + releasedEntries * MemCg.PAGE_ENTRY_BYTES; }
 
     public List<Pin> all() { return new ArrayList<>(pins.values()); }
 

@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.MemCg;
+
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -7,7 +9,8 @@ import java.util.TreeMap;
  * A sparse map from a page index to a non-zero long (lib/xarray.c in spirit): leaves of 512
  * slots, allocated on first store, freed when empty. Used for page tables (vpn -> pte) and page
  * caches (file index -> pfn). A 1 GiB range costs 512 leaves of 4 KiB; an untouched range costs
- * nothing. Zero means "no entry".
+ * nothing. Zero means "no entry". Each leaf is charged to the owning session's memory cgroup
+ * (page tables are __GFP_ACCOUNT in the kernel, and so are xarray nodes of the page cache).
  */
 public final class XArray {
     static final int SHIFT = 9;
@@ -24,6 +27,7 @@ public final class XArray {
     }
 
     private final TreeMap<Long, Leaf> leaves = new TreeMap<>();
+    private final MemCg memcg;
     private long count;
     // one-entry cache: page walks hit the same leaf 512 times in a row. It also remembers a
     // missing leaf (cachedLeaf null), so walks over an empty range (gup-fast over unpopulated
@@ -32,11 +36,17 @@ public final class XArray {
     private Leaf cachedLeaf;
     private boolean cacheValid;
 
+    /** @param memcg charged {@link MemCg#LEAF_BYTES} per leaf */
+    public XArray(MemCg memcg) {
+        this.memcg = memcg;
+    }
+
     private Leaf leaf(long key, boolean create) {
         if (cacheValid && key == cachedKey && (cachedLeaf != null || !create)) return cachedLeaf;
         if (!create && count == 0) return null; // an empty array: no lookup, no boxed key
         Leaf l = leaves.get(key);
         if (l == null && create) {
+            memcg.charge(MemCg.LEAF_BYTES);
             l = new Leaf();
             leaves.put(key, l);
         }
@@ -65,6 +75,7 @@ public final class XArray {
             l.used--; count--;
             if (l.used == 0) {
                 leaves.remove(key);
+                memcg.uncharge(MemCg.LEAF_BYTES);
                 cachedLeaf = null;
                 cachedKey = -1;
             }
@@ -73,6 +84,12 @@ public final class XArray {
     }
 
     public long count() { return count; }
+
+    /** Leaves allocated (page-table pages, for oom_badness and the heap figures). */
+    public long leaves() { return leaves.size(); }
+
+    /** Whether storing at {@code index} needs a new leaf (pte_alloc() would allocate a page table). */
+    public boolean needsLeaf(long index) { return leaf(index >>> SHIFT, false) == null; }
 
     public boolean isEmpty() { return count == 0; }
 
@@ -105,8 +122,9 @@ public final class XArray {
 
     /** Deep copy (fork copies page tables entry by entry; this is for snapshot/export). */
     public XArray copy() {
-        XArray x = new XArray();
+        XArray x = new XArray(memcg);
         for (Map.Entry<Long, Leaf> e : leaves.entrySet()) {
+            memcg.charge(MemCg.LEAF_BYTES);
             Leaf n = new Leaf();
             System.arraycopy(e.getValue().slots, 0, n.slots, 0, SLOTS);
             n.used = e.getValue().used;

@@ -2,6 +2,7 @@ package io.pinlab.kernel.snapshot;
 
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.KernelLog;
+import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.Task;
 import io.pinlab.kernel.fs.Files;
@@ -51,7 +52,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * format test pins their order). Nothing in the bytes names a class.
  *
  * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, mounts, inodes
- * with page caches, the path table, the number of mms, files (with their rings), each mm
+ * with page caches, the path table, the number of mms, registered buffers (one table:
+ * a buffer may sit in several rings' tables), files (with their rings), each mm
  * (counters, VMAs, page tables), tasks with fd tables, per-user locked_vm, physical memory (per
  * zone: allocator state, then each pageblock's frame arrays), the pin table, dmesg. (The event
  * feed is a projection of the step log, not kernel state.)
@@ -70,7 +72,8 @@ public final class KernelSnapshot {
     private static final int MAX_STRING = 64 << 10;
     private static final int MAX_OBJECTS = 1 << 20;
     private static final int MAX_TASKS = 1 << 16;
-    private static final int MAX_PAGE_ARRAY = (int) Kernel.MAX_HELD_PAGE_ENTRIES;
+    /** Entries of one page array (pinned pages, a buffer's pages): 2^24, 64 GiB of 4 KiB pages; the decode cap bounds the sum. */
+    private static final int MAX_PAGE_ARRAY = 1 << 24;
     private static final long ANON = 1; // a frame's mapping: 0 none, 1 anon_vma, 2 + i the i-th inode
 
     private KernelSnapshot() {}
@@ -79,13 +82,22 @@ public final class KernelSnapshot {
         return new Writer(k).write();
     }
 
+    /** A kernel with no memory or work limit (as {@code new Kernel(profile, movableZone)}). */
     public static Kernel read(byte[] bytes) {
-        return read(bytes, MAX_DECODED_BYTES);
+        return read(bytes, MemCg.unlimited(), Long.MAX_VALUE);
+    }
+
+    /**
+     * The kernel in {@code bytes}, charged to {@code memcg} exactly what the original's cgroup was
+     * charged when it was written, with a per-call work limit of {@code maxCallPages}.
+     */
+    public static Kernel read(byte[] bytes, MemCg memcg, long maxCallPages) {
+        return new Reader(bytes, MAX_DECODED_BYTES, memcg, maxCallPages).read();
     }
 
     /** As {@link #read(byte[])} with another cap on decoded state (tests use a small one). */
     static Kernel read(byte[] bytes, long maxDecodedBytes) {
-        return new Reader(bytes, maxDecodedBytes).read();
+        return new Reader(bytes, maxDecodedBytes, MemCg.unlimited(), Long.MAX_VALUE).read();
     }
 
     // ================================================================= writing
@@ -99,6 +111,9 @@ public final class KernelSnapshot {
         final List<Mm> mms = new ArrayList<>();
         final IdentityHashMap<OpenFile, Integer> fileIds = new IdentityHashMap<>();
         final List<OpenFile> files = new ArrayList<>();
+        /** Registered buffers: one object may sit in several rings' tables (IORING_REGISTER_CLONE_BUFFERS). */
+        final IdentityHashMap<IoMappedUbuf, Integer> bufIds = new IdentityHashMap<>();
+        final List<IoMappedUbuf> bufs = new ArrayList<>();
 
         Writer(Kernel k) {
             this.k = k;
@@ -115,6 +130,7 @@ public final class KernelSnapshot {
             out.varint(c.nextIno());
             out.varint(c.nextFileId());
             out.varint(c.heldPageEntries());
+            out.varint(k.memcg.usage());
             out.varint(k.nrHugepages);
             out.varint(k.maxMapCount);
             out.bool(k.thpUseZeroPage);
@@ -139,6 +155,7 @@ public final class KernelSnapshot {
                 out.varint(inodeIds.get(e.getValue()));
             }
             out.varint(mms.size());
+            writeBuffers();
             out.varint(files.size());
             for (OpenFile f : files) writeFile(f);
             for (Mm mm : mms) writeMm(mm);
@@ -185,6 +202,8 @@ public final class KernelSnapshot {
                     OpenFile f = files.get(fi++);
                     addInode(f.inode());
                     if (f.ring != null && f.ring.mmAccount != null) addMm(f.ring.mmAccount);
+                    if (f.ring != null && f.ring.bufTable() != null)
+                        for (IoMappedUbuf b : f.ring.bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
                 }
             }
             for (Zone z : Zone.values()) {
@@ -252,16 +271,20 @@ public final class KernelSnapshot {
             out.varint(table == null ? 0 : table.length + 1L);
             if (table == null) return;
             out.longArray(r.bufTags());
+            for (IoMappedUbuf b : table) out.varint(b == null ? 0 : bufIds.get(b) + 1L);
+        }
+
+        private void writeBuffers() {
+            out.varint(bufs.size());
             long prevEnd = 0;
-            for (IoMappedUbuf b : table) {
-                out.bool(b != null);
-                if (b == null) continue;
+            for (IoMappedUbuf b : bufs) {
                 out.zigzag(b.ubuf() - prevEnd); // buffers registered back to back cost one byte here
                 out.varint(b.len());
                 out.varint(b.firstOffset());
                 out.bool(b.single());
                 out.varint(b.folioShift());
                 out.varint(b.acctPages());
+                out.varint(b.refs());
                 out.longArray(b.bvecPages());
                 out.longArray(b.pagePfns());
                 prevEnd = b.ubuf() + b.len();
@@ -317,7 +340,9 @@ public final class KernelSnapshot {
             out.varint(a.next());
             out.varint(a.allocated());
             out.longArray(a.free0());
+            out.varint(a.free0Capacity());
             out.longArray(a.free9());
+            out.varint(a.free9Capacity());
             List<PhysMem.FrameBlock> blocks = k.phys.frameBlocks(z);
             out.varint(blocks.size());
             long prev = -1;
@@ -383,10 +408,15 @@ public final class KernelSnapshot {
         final List<Inode> inodes = new ArrayList<>();
         final List<Mm> mms = new ArrayList<>();
         final List<OpenFile> files = new ArrayList<>();
+        final List<IoMappedUbuf> bufs = new ArrayList<>();
+        final MemCg memcg;
+        final long maxCallPages;
         Kernel k;
 
-        Reader(byte[] bytes, long maxDecodedBytes) {
+        Reader(byte[] bytes, long maxDecodedBytes, MemCg memcg, long maxCallPages) {
             this.in = new SnapshotInput(bytes, maxDecodedBytes);
+            this.memcg = memcg;
+            this.maxCallPages = maxCallPages;
         }
 
         Kernel read() {
@@ -396,9 +426,10 @@ public final class KernelSnapshot {
                 throw new SnapshotFormatException("kernel snapshot version " + version + " is not supported (this build reads " + VERSION + ")");
             String name = in.requiredString("profile", 64);
             Profile profile = Profile.byName(name).orElseThrow(() -> in.error("unknown profile " + name));
-            k = Kernel.unbooted(profile, in.bool());
+            k = Kernel.unbooted(profile, in.bool(), memcg, maxCallPages);
             Kernel.Counters counters = new Kernel.Counters((int) in.range("next pid", 1, Integer.MAX_VALUE), in.range("next ino", 0, Long.MAX_VALUE),
-                    in.range("next file id", 0, Long.MAX_VALUE), in.range("held page entries", 0, Kernel.MAX_HELD_PAGE_ENTRIES));
+                    in.range("next file id", 0, Long.MAX_VALUE), in.range("held page entries", 0, Long.MAX_VALUE));
+            long charged = in.range("memcg usage", 0, Long.MAX_VALUE);
             k.nrHugepages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
             k.maxMapCount = in.range("max_map_count", 0, Long.MAX_VALUE);
             k.thpUseZeroPage = in.bool();
@@ -422,7 +453,8 @@ public final class KernelSnapshot {
             }
             int nMms = in.count("mm", MAX_TASKS);
             in.charge(256L * nMms);
-            for (int i = 0; i < nMms; i++) mms.add(new Mm());
+            for (int i = 0; i < nMms; i++) mms.add(new Mm(memcg));
+            readBuffers();
             int nFiles = in.count("file", MAX_OBJECTS);
             for (int i = 0; i < nFiles; i++) files.add(readFile());
             for (Mm mm : mms) readMm(mm);
@@ -437,6 +469,10 @@ public final class KernelSnapshot {
             readLog();
             in.expectEnd();
             k.restore(counters);
+            // the cgroup gets what the original's was charged (the structures above charged nothing but the zero page's block)
+            long delta = charged - memcg.usage();
+            if (delta >= 0) memcg.charge(delta);
+            else memcg.uncharge(-delta);
             return k;
         }
 
@@ -444,7 +480,7 @@ public final class KernelSnapshot {
             Inode node = new Inode(in.range("ino", 0, Long.MAX_VALUE), in.string("inode path", MAX_STRING),
                     in.enumOf("fs", FsType.values()), in.enumOf("inode kind", Inode.Kind.values()),
                     in.enumOf("device", Inode.Device.values()), in.bool(), (int) in.range("uid", 0, Integer.MAX_VALUE),
-                    (int) in.range("mode", 0, 07777), 0);
+                    (int) in.range("mode", 0, 07777), 0, memcg);
             in.charge(160);
             node.size = in.zigzag();
             node.nlink = (int) in.range("nlink", 0, Integer.MAX_VALUE);
@@ -478,27 +514,35 @@ public final class KernelSnapshot {
                 in.charge(8L * table.length);
                 tags = in.longArray("buffer tags", table.length);
                 if (tags != null && tags.length != table.length) throw in.error("buffer tags do not match the table");
-                long prevEnd = 0;
                 for (int i = 0; i < table.length; i++) {
-                    if (!in.bool()) continue;
-                    long ubuf = prevEnd + in.zigzag();
-                    long len = in.varint();
-                    long firstOffset = in.range("bvec offset", 0, PhysMem.HPAGE_SIZE);
-                    boolean single = in.bool();
-                    int shift = (int) in.range("folio shift", PhysMem.PAGE_SHIFT, PhysMem.PAGE_SHIFT + HPAGE_ORDER);
-                    long acct = in.range("accounted pages", 0, Long.MAX_VALUE);
-                    long[] bvecs = in.longArray("bvec pages", MAX_PAGE_ARRAY);
-                    long[] pages = in.longArray("buffer pages", MAX_PAGE_ARRAY);
-                    if (bvecs == null || pages == null) throw in.error("buffer " + i + " without pages");
-                    for (long pfn : bvecs) requireRam(pfn);
-                    in.charge(96);
-                    table[i] = IoMappedUbuf.restore(ubuf, len, bvecs, firstOffset, single, shift, acct, pages);
-                    prevEnd = ubuf + len;
+                    int b = in.index("buffer", bufs.size(), true);
+                    if (b >= 0) table[i] = bufs.get(b);
                 }
             }
             f.ring = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
                     mm < 0 ? null : mms.get(mm), submitter, ringAcct, table, tags, cqes, freed);
             return f;
+        }
+
+        private void readBuffers() {
+            int n = in.count("registered buffer", MAX_OBJECTS);
+            in.charge(96L * n);
+            long prevEnd = 0;
+            for (int i = 0; i < n; i++) {
+                long ubuf = prevEnd + in.zigzag();
+                long len = in.varint();
+                long firstOffset = in.range("bvec offset", 0, PhysMem.HPAGE_SIZE);
+                boolean single = in.bool();
+                int shift = (int) in.range("folio shift", PhysMem.PAGE_SHIFT, PhysMem.PAGE_SHIFT + HPAGE_ORDER);
+                long acct = in.range("accounted pages", 0, Long.MAX_VALUE);
+                int refs = (int) in.range("buffer refs", 1, Integer.MAX_VALUE);
+                long[] bvecs = in.longArray("bvec pages", MAX_PAGE_ARRAY);
+                long[] pages = in.longArray("buffer pages", MAX_PAGE_ARRAY);
+                if (bvecs == null || pages == null) throw in.error("buffer " + i + " without pages");
+                for (long pfn : bvecs) requireRam(pfn);
+                bufs.add(IoMappedUbuf.restore(ubuf, len, bvecs, firstOffset, single, shift, acct, pages, refs));
+                prevEnd = ubuf + len;
+            }
         }
 
         private void readMm(Mm mm) {
@@ -570,10 +614,13 @@ public final class KernelSnapshot {
             long next = in.range("bump pointer", 0, frames);
             long allocated = in.range("allocated frames", 0, frames);
             long[] free0 = in.longArray("free list", (int) frames);
+            int cap0 = (int) in.range("free list capacity", 1, 2 * frames);
             long[] free9 = in.longArray("huge free list", (int) (frames / HPAGE_NR));
+            int cap9 = (int) in.range("huge free list capacity", 1, 2 * frames / HPAGE_NR);
+            in.charge(8L * (cap0 + cap9));
             try {
-                k.phys.restoreAllocator(z, new PhysMem.Allocator(next, allocated, free0 == null ? new long[0] : free0,
-                        free9 == null ? new long[0] : free9));
+                k.phys.restoreAllocator(z, new PhysMem.Allocator(next, allocated, free0 == null ? new long[0] : free0, cap0,
+                        free9 == null ? new long[0] : free9, cap9));
             } catch (IllegalArgumentException e) {
                 throw in.error(e.getMessage());
             }

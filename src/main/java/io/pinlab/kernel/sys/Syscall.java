@@ -2,11 +2,14 @@ package io.pinlab.kernel.sys;
 
 import io.pinlab.kernel.Errno;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.NotSimulatedException;
 import io.pinlab.kernel.SysResult;
 import io.pinlab.kernel.Task;
+import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.AccessResult;
@@ -14,6 +17,7 @@ import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.PinRelease;
+import io.pinlab.kernel.mm.ProcessVm;
 import io.pinlab.kernel.mm.Pins;
 
 import java.util.List;
@@ -25,49 +29,57 @@ import java.util.List;
  * same calls on a kernel of the same profile give the same answers and state.
  *
  * <p>Exceptions are those of the kernel core: {@link io.pinlab.kernel.NoSuchObjectException} (no
- * such pid or pin) and {@link io.pinlab.kernel.StateConflictException} (releasing a pin twice),
- * both thrown before any state changes; such a call is not a step of the history.
+ * such pid or pin), {@link io.pinlab.kernel.StateConflictException} (releasing a pin twice) and
+ * {@link NotSimulatedException}, all thrown before any state changes; such a call is not a step
+ * of the history.
  *
  * @param <R> the kernel's answer
  */
 public sealed interface Syscall<R> {
 
-    R apply(Kernel k);
+    /** Makes the call: a new call begins (its work budget full, {@link Kernel#beginCall}), then the kernel function runs. */
+    default R apply(Kernel k) {
+        k.beginCall();
+        return invoke(k);
+    }
+
+    /** The kernel function itself; callers use {@link #apply}. */
+    R invoke(Kernel k);
 
     /** The calling process, or 0 for calls that no process makes (sysctl writes, the driver's pin release, process creation). */
     int pid();
 
     /** mmap(2): ksys_mmap_pgoff() (mm/mmap.c); ret is the address. */
     record Mmap(int pid, long addr, long length, int prot, int flags, int fd, long offset) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Mmap.doMmap(k, k.task(pid), addr, length, prot, flags, fd, offset);
         }
     }
 
     /** munmap(2): __vm_munmap() (mm/mmap.c). */
     record Munmap(int pid, long addr, long length) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Mmap.doMunmap(k, k.task(pid), addr, length);
         }
     }
 
     /** mprotect(2): do_mprotect_pkey() (mm/mprotect.c). */
     record Mprotect(int pid, long addr, long length, int prot) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Mprotect.doMprotect(k, k.task(pid), addr, length, prot);
         }
     }
 
     /** madvise(2): do_madvise() (mm/madvise.c). */
     record Madvise(int pid, long addr, long length, int advice) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Madvise.doMadvise(k, k.task(pid), addr, length, advice);
         }
     }
 
     /** The process reads or writes its own memory (handle_mm_fault() per page, mm/memory.c). */
     record Access(int pid, long addr, long length, boolean write, Long value) implements Syscall<AccessResult> {
-        public AccessResult apply(Kernel k) {
+        public AccessResult invoke(Kernel k) {
             return Memory.access(k, k.task(pid), addr, length, write, value);
         }
     }
@@ -79,7 +91,7 @@ public sealed interface Syscall<R> {
      * The request must already pass {@code Gup.requestShapeError} (a malformed request, not a call).
      */
     record Gup(int pid, GupRequest request) implements Syscall<GupResult> {
-        public GupResult apply(Kernel k) {
+        public GupResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Gup.call(k, k.task(pid), request);
         }
     }
@@ -88,21 +100,21 @@ public sealed interface Syscall<R> {
     record Release(long pinId, PinRelease how, boolean makeDirty) implements Syscall<SysResult> {
         public int pid() { return 0; }
 
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Pins.release(k, pinId, how, makeDirty);
         }
     }
 
     /** fork(2): copy_process() (kernel/fork.c); ret is the child's pid. */
     record Fork(int pid) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Fork.copyProcess(k, k.task(pid));
         }
     }
 
     /** exit(2): do_exit() (kernel/exit.c). */
     record Exit(int pid) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.mm.Exit.doExit(k, k.task(pid));
         }
     }
@@ -111,7 +123,7 @@ public sealed interface Syscall<R> {
     record CreateProcess(String comm, int uid, boolean capIpcLock, long rlimitMemlock) implements Syscall<SysResult> {
         public int pid() { return 0; }
 
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             Task t = k.createTask(0, comm, uid, capIpcLock, rlimitMemlock);
             return new SysResult(t.pid, null, List.of(), List.of());
         }
@@ -119,35 +131,35 @@ public sealed interface Syscall<R> {
 
     /** open(2): do_sys_open() (fs/open.c); ret is the fd. */
     record Open(int pid, String path, int flags, Long size) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.open(k, k.task(pid), path, flags, size);
         }
     }
 
     /** memfd_create(2) (mm/memfd.c); ret is the fd. */
     record MemfdCreate(int pid, String name, int flags, Long size) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.memfdCreate(k, k.task(pid), name, flags, size);
         }
     }
 
     /** memfd_secret(2) (mm/secretmem.c); ret is the fd. */
     record MemfdSecret(int pid, Long size) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.memfdSecret(k, k.task(pid), size);
         }
     }
 
     /** ftruncate(2): do_sys_ftruncate() (fs/open.c). */
     record Ftruncate(int pid, int fd, long length) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.ftruncate(k, k.task(pid), fd, length);
         }
     }
 
     /** close(2): close_fd() (fs/file.c). */
     record Close(int pid, int fd) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return Files.close(k, k.task(pid), fd);
         }
     }
@@ -156,21 +168,21 @@ public sealed interface Syscall<R> {
     record Sysctl(String name, long value) implements Syscall<SysResult> {
         public int pid() { return 0; }
 
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return io.pinlab.kernel.Sysctl.set(k, name, value);
         }
     }
 
     /** io_uring_setup(2) (io_uring/io_uring.c); ret is the ring fd. */
     record IoUringSetup(int pid, int entries, int flags) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return IoUring.setup(k, k.task(pid), entries, flags);
         }
     }
 
     /** io_uring_register(2) with the buffer opcodes (io_uring/register.c, io_uring/rsrc.c). */
     record IoUringRegister(int pid, RegisterArgs args) implements Syscall<SysResult> {
-        public SysResult apply(Kernel k) {
+        public SysResult invoke(Kernel k) {
             return IoUring.register(k, k.task(pid), args);
         }
     }
@@ -181,8 +193,39 @@ public sealed interface Syscall<R> {
             sqes = List.copyOf(sqes);
         }
 
-        public EnterResult apply(Kernel k) {
+        public EnterResult invoke(Kernel k) {
             return IoUring.enter(k, k.task(pid), fd, sqes);
+        }
+    }
+
+    /** pread64(2) / pwrite64(2) on an O_DIRECT ext4 or xfs file: the buffer is pinned for the I/O (fs/read_write.c, iomap_dio_rw()). */
+    record DirectRw(int pid, int fd, long buf, long count, long offset, boolean write) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            Task t = k.task(pid);
+            if (t.fds.containsKey(fd) && !DirectIo.isDirectFile(t, fd))
+                throw new NotSimulatedException("fd", "only O_DIRECT regular files on ext4 or xfs are simulated (buffered I/O is not)");
+            return DirectIo.rw(k, t, fd, buf, count, offset, write);
+        }
+    }
+
+    /** process_vm_readv(2) / process_vm_writev(2): remote pages pinned with pin_user_pages_remote() (mm/process_vm_access.c). */
+    record ProcessVmRw(int pid, int remotePid, List<Iovec> local, List<Iovec> remote, long flags, boolean write)
+            implements Syscall<SysResult> {
+        public ProcessVmRw {
+            local = List.copyOf(local);
+            remote = List.copyOf(remote);
+        }
+
+        public SysResult invoke(Kernel k) {
+            return ProcessVm.processVmRw(k, k.task(pid), remotePid, local, remote, flags, write);
+        }
+    }
+
+    /** A read or write of /proc/TARGET/mem: get_user_pages_remote() with FOLL_FORCE (fs/proc/base.c mem_rw()). */
+    record ProcPidMem(int pid, int targetPid, long addr, long length, boolean write, Long value)
+            implements Syscall<ProcessVm.MemResult> {
+        public ProcessVm.MemResult invoke(Kernel k) {
+            return ProcessVm.memRw(k, k.task(pid), targetPid, addr, length, write, value);
         }
     }
 
@@ -193,6 +236,7 @@ public sealed interface Syscall<R> {
             case GupResult r -> r.ret();
             case AccessResult r -> r.ret();
             case EnterResult r -> r.ret();
+            case ProcessVm.MemResult r -> r.result().ret();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }
@@ -204,6 +248,7 @@ public sealed interface Syscall<R> {
             case GupResult r -> r.errno();
             case AccessResult r -> null;
             case EnterResult r -> r.errno();
+            case ProcessVm.MemResult r -> r.result().errno();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }

@@ -31,7 +31,9 @@ class AddressTest {
     @Test
     void parsesHexAndDecimalUnsigned() {
         assertThat(Address.parse("0x7ffff7ff0000").value()).isEqualTo(0x7ffff7ff0000L);
-        assertThat(Address.parse("0X10").value()).isEqualTo(16);
+        assertThat(Address.parse("0xABCdef").value()).isEqualTo(0xabcdefL);
+        assertThat(Address.parse("0x0000000000001000").value()).isEqualTo(4096);
+        assertThat(Address.parse("0").value()).isEqualTo(0);
         assertThat(Address.parse("4096").value()).isEqualTo(4096);
         assertThat(Address.parse("18446744073709551615").value()).isEqualTo(-1L);
         assertThat(Address.parse("0xffffffffffffffff").toString()).isEqualTo("0xffffffffffffffff");
@@ -40,7 +42,10 @@ class AddressTest {
     @Test
     void rejectsWhatIsNotAnUnsigned64BitAddress() {
         for (String bad : new String[]{"", "0x", "-1", "+1", "0x-1", "1e3", "0x1ffffffffffffffff", "18446744073709551616",
-                "0xg", " ", "0x 1", "1_000"})
+                "0xg", " ", "0x 1", "1_000",
+                // canonical ASCII only: no 0X, surrounding spaces, NUL, leading decimal zeros, other scripts' digits
+                "0X10", " 0x1000", "0x1000 ", "0x1000\u0000", "04096", "0x\uff11\uff10\uff10\uff10",
+                "\u0661\u0662", "\uff14\uff10\uff19\uff16", "0x\u0661"})
             assertThatThrownBy(() -> Address.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("not an address");
     }

@@ -38,7 +38,7 @@ class HistoryHeapTest {
     /** The mixed lab chain of issue 13: mmap 16 KiB, write, pin 1 page, release, munmap; 1,000 times. */
     static List<byte[]> labLog(int chains) {
         StepsFixture f = new StepsFixture();
-        LabSession s = f.sessions.create("v6.18", null, false).session();
+        LabSession s = f.sessions.create("v6.18", null, false, null).session();
         for (int i = 0; i < chains; i++) {
             Answers.MmapAnswer m = f.steps.call(s, Op.MMAP, 1, new Requests.MmapRequest(null, 16384L,
                     EnumSet.of(Prot.PROT_READ, Prot.PROT_WRITE), EnumSet.of(MapFlag.MAP_PRIVATE, MapFlag.MAP_ANONYMOUS), null, null));
@@ -58,9 +58,9 @@ class HistoryHeapTest {
         assertThat(log).hasSize(5000);
         long raw = log.stream().mapToLong(b -> b.length).sum();
 
-        InMemorySessionStore store = new InMemorySessionStore(Duration.ofHours(1), 10);
+        InMemorySessionStore store = new InMemorySessionStore(Duration.ofHours(1), 10, meta -> { });
         long before = heapUsedAfterGc();
-        store.create(new SessionRecord("s", new byte[32], "v6.18", null, false, Instant.EPOCH, Instant.EPOCH, 0));
+        store.create(new SessionRecord("s", new byte[32], "v6.18", null, false, Instant.EPOCH, Instant.EPOCH, 0, null));
         for (int i = 0; i < log.size(); i++) assertThat(store.append("s", i, log.get(i))).isTrue();
         long after = heapUsedAfterGc();
         long retained = after - before;

@@ -56,7 +56,7 @@ class ReplayPropertyTest {
     void liveStateIsTheReplayOfTheLog(long seed, String profile) {
         StepsFixture f = new StepsFixture();
         Random r = new Random(seed);
-        SessionService.Created created = f.sessions.create(profile, null, r.nextInt(3) == 0);
+        SessionService.Created created = f.sessions.create(profile, null, r.nextInt(3) == 0, null);
         LabSession s = created.session();
         int n = 30 + r.nextInt(40);
         int mid = r.nextInt(n);
@@ -75,7 +75,7 @@ class ReplayPropertyTest {
         assertThat(s.at(s.steps()).locked(State::of)).as("replay of the whole log").isEqualTo(live);
         assertThat(s.at(midStep).locked(State::of)).as("replay up to step %d", midStep).isEqualTo(atMid);
 
-        SessionService replica = new SessionService(f.store, f.sessions.properties(), java.time.Clock.systemUTC(),
+        SessionService replica = new SessionService(f.store, f.sessions.properties(), f.budget, java.time.Clock.systemUTC(),
                 new StepDecoder(f.mapper));
         LabSession cold = replica.authorize(s.id(), "Bearer " + created.token());
         assertThat(cold.locked(State::of)).as("a replica with an empty kernel cache catches up").isEqualTo(live);
@@ -131,7 +131,7 @@ class ReplayPropertyTest {
         long len = 4096L * (1 + r.nextInt(8));
         EnumSet<Prot> rw = EnumSet.of(Prot.PROT_READ, Prot.PROT_WRITE);
         try {
-            switch (r.nextInt(18)) {
+            switch (r.nextInt(21)) {
                 case 0, 1 -> {
                     EnumSet<MapFlag> flags = EnumSet.of(r.nextBoolean() ? MapFlag.MAP_PRIVATE : MapFlag.MAP_SHARED, MapFlag.MAP_ANONYMOUS);
                     if (r.nextInt(4) == 0) flags.add(MapFlag.MAP_POPULATE);
@@ -203,18 +203,28 @@ class ReplayPropertyTest {
                         List<Views.FdEntry> files = known.fds().stream().filter(x -> !x.ring()).toList();
                         f.steps.call(s, Op.IO_URING_ENTER, pid, new Requests.EnterRequest(ring, List.of(new Requests.SqeJson(
                                 r.nextBoolean() ? Requests.SqeOp.IORING_OP_READ_FIXED : Requests.SqeOp.IORING_OP_WRITE_FIXED,
-                                files.isEmpty() ? 0 : pick(r, files).fd(), Address.of(start), 4096L, 0L, r.nextInt(2), 7L))));
+                                files.isEmpty() ? 0 : pick(r, files).fd(), Address.of(start), 4096L, 0L, r.nextInt(2), 7L, null, null))));
                     } else {
                         RegisterOp op = r.nextBoolean() ? RegisterOp.IORING_REGISTER_BUFFERS : RegisterOp.IORING_UNREGISTER_BUFFERS;
                         f.steps.call(s, Op.IO_URING_REGISTER, pid, new Requests.RegisterRequest(ring, op,
                                 op == RegisterOp.IORING_REGISTER_BUFFERS ? List.of(new Requests.IovecJson(Address.of(start), len)) : null,
-                                null, null, null, null, null));
+                                null, null, null, null, null, null, null, null));
                     }
+                }
+                case 18 -> {
+                    List<Requests.UserIovec> one = List.of(new Requests.UserIovec(Address.of(start), len));
+                    f.steps.call(s, r.nextBoolean() ? Op.PROCESS_VM_READV : Op.PROCESS_VM_WRITEV, pid,
+                            new Requests.ProcessVmRequest(1, one, one, null));
+                }
+                case 19 -> {
+                    boolean write = r.nextBoolean();
+                    f.steps.call(s, Op.PROC_PID_MEM, pid, new Requests.ProcMemRequest(1, Address.of(start), 8L,
+                            write ? Requests.MemAccess.write : Requests.MemAccess.read, write ? 5L : null));
                 }
                 default -> f.steps.call(s, Op.SYSCTL, null, new Requests.SysctlArgs("vm.nr_hugepages", (long) r.nextInt(4)));
             }
         } catch (ApiProblemException | NoSuchObjectException | StateConflictException | ProcessLimitException
-                 | TouchLimitException refused) {
+                 | TouchLimitException | io.pinlab.kernel.NotSimulatedException refused) {
             // not a call the kernel made: not in the log
         }
     }

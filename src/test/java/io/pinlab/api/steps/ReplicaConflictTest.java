@@ -28,9 +28,9 @@ class ReplicaConflictTest {
     @Test
     void aStaleReplicaCatchesUpAndRetries() {
         StepsFixture f = new StepsFixture();
-        SessionService.Created created = f.sessions.create("v6.18", null, false);
+        SessionService.Created created = f.sessions.create("v6.18", null, false, null);
         String bearer = "Bearer " + created.token();
-        SessionService other = new SessionService(f.store, f.sessions.properties(), Clock.systemUTC(), new StepDecoder(f.mapper));
+        SessionService other = new SessionService(f.store, f.sessions.properties(), f.budget, Clock.systemUTC(), new StepDecoder(f.mapper));
         Steps otherSteps = new Steps(f.mapper, jakarta.validation.Validation.buildDefaultValidatorFactory().getValidator(),
                 other, Clock.systemUTC());
 
@@ -54,7 +54,7 @@ class ReplicaConflictTest {
     @Test
     void aCallOnADeletedSessionIsNotFound() {
         StepsFixture f = new StepsFixture();
-        SessionService.Created created = f.sessions.create("v6.18", null, false);
+        SessionService.Created created = f.sessions.create("v6.18", null, false, null);
         LabSession s = created.session();
         f.store.remove(s.id());
         assertThatThrownBy(() -> f.steps.call(s, Op.MMAP, 1, MMAP)).isInstanceOf(SessionNotFoundException.class);

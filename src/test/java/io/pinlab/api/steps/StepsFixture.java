@@ -1,6 +1,7 @@
 package io.pinlab.api.steps;
 
 import io.pinlab.session.InMemorySessionStore;
+import io.pinlab.session.SessionBudget;
 import io.pinlab.session.SessionProperties;
 import io.pinlab.session.SessionService;
 import jakarta.validation.Validation;
@@ -18,6 +19,7 @@ import java.time.Duration;
 public final class StepsFixture {
     public final ObjectMapper mapper = JsonMapper.builder().build();
     public final InMemorySessionStore store;
+    public final SessionBudget budget;
     public final SessionService sessions;
     public final Steps steps;
 
@@ -26,11 +28,13 @@ public final class StepsFixture {
     }
 
     public StepsFixture(int maxSteps, int kernelCacheSize) {
-        SessionProperties props = new SessionProperties(Duration.ofHours(1), 10_000, kernelCacheSize,
-                new SessionProperties.Limits(64, 1L << 32, maxSteps));
+        SessionProperties props = new SessionProperties("memory", Duration.ofHours(1), 10_000, kernelCacheSize, 0.5,
+                new SessionProperties.Limits(64, 1L << 32, 64L << 20, 1L << 20, maxSteps),
+                new SessionProperties.PerClient(20, 30));
         Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
-        store = new InMemorySessionStore(Duration.ofHours(1), 10_000);
-        sessions = new SessionService(store, props, Clock.systemUTC(), new StepDecoder(mapper));
+        budget = new SessionBudget(props);
+        store = new InMemorySessionStore(Duration.ofHours(1), 10_000, meta -> { });
+        sessions = new SessionService(store, props, budget, Clock.systemUTC(), new StepDecoder(mapper));
         steps = new Steps(mapper, validator, sessions, Clock.systemUTC());
     }
 }

@@ -32,7 +32,7 @@ class GupProfileTableTest {
                 new Row(Profile.SEED,  true,  false, true,  true,  false, true,  2,     2,         true,  0,     "access_ok",                    true,  false, -14),
                 new Row(Profile.V6_4,  true,  true,  true,  true,  false, false, 2,     2,         false, 0,     "internal_get_user_pages_fast", true,  false, -14),
                 new Row(Profile.V6_5,  false, false, false, true,  true,  false, -14,   -14,       false, -75,   "internal_get_user_pages_fast", false, false, -14),
-                new Row(Profile.V6_18, false, false, false, false, false, false, -14,   -14,       false, -75,   "internal_get_user_pages_fast", false, true,  1)
+                new Row(Profile.V6_18, false, false, false, false, false, false, -14,   -14,       false, -75,   "gup_fast_fallback",            false, true,  1)
         ).map(Arguments::of);
     }
 

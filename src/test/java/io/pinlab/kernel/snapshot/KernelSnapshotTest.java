@@ -100,6 +100,9 @@ class KernelSnapshotTest {
         ok(IoUring.register(k, t, RegisterArgs.buffers2(ring, List.of(new Iovec(shm, 16 * PAGE), new Iovec(anon, 4 * PAGE),
                 new Iovec(huge, HPAGE_SIZE)), List.of(1L, 2L, 3L))));
         assertThat(IoUring.enter(k, t, ring, List.of(Sqe.writeFixed(ext4, shm, PAGE, 0, 0, 77))).cqes()).isNotEmpty();
+        // a third ring shares the first ring's buffers (IORING_REGISTER_CLONE_BUFFERS, 6.13+: imu->refs 2, no new pins)
+        int clone = (int) ok(IoUring.setup(k, t, 8, 0));
+        ok(IoUring.register(k, t, RegisterArgs.cloneBuffers(clone, ring, 0, 0, 0, 0)));
         // a FOLL_GET reference after the long-term pins: it would keep check_and_migrate_movable_pages() from moving the folio
         pin(k, t, GupCall.get_user_pages_fast, shm, 2, FollFlag.FOLL_WRITE.value());
         Task creator = k.task((int) ok(Fork.copyProcess(k, t)));

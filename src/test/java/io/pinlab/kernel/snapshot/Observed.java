@@ -37,6 +37,7 @@ final class Observed {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("profile", k.profile.name());
         o.put("counters", k.counters());
+        o.put("memcg usage", k.memcg.usage());
         o.put("sysctl", Sysctl.NAMES.stream().map(n -> n + "=" + Sysctl.get(k, n)).toList());
         o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, k.freeHugePages()));
         o.put("huge zero folio", List.of(k.thpUseZeroPage, k.hugeZeroPfn));

@@ -114,7 +114,7 @@ class SnapshotFormatTest {
         o.u8(KernelSnapshot.VERSION);
         o.string("v6.18");
         o.bool(false);
-        for (long v : new long[] {1, 100, 1, 0, 0, 65530}) o.varint(v);
+        for (long v : new long[] {1, 100, 1, 0, 0, 0, 65530}) o.varint(v);
         o.bool(true);
         o.zigzag(-1);
         for (long v : new long[] {0, 0}) o.varint(v);
@@ -169,14 +169,14 @@ class SnapshotFormatTest {
     @Test
     void theFormatCoversEveryFieldOfTheKernelState() throws Exception {
         Map<Class<?>, String> covered = new LinkedHashMap<>();
-        covered.put(Kernel.class, "profile, movableZone, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
+        covered.put(Kernel.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
                 + "maxMapCount, thpUseZeroPage, hugeZeroPfn, hugePagesInUse, hugePagesReserved, nextPid, nextIno, nextFileId, heldPageEntries");
-        covered.put(PhysMem.class, "dma32, normal, movable");
+        covered.put(PhysMem.class, "dma32, normal, movable, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Block"), "refcount, mapcount, flags, mapping, pincount, index, value, used");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Area"), "zone, base, frames, blocks, next, allocated, free0, nFree0, free9, nFree9");
-        covered.put(XArray.class, "leaves, count");
+        covered.put(XArray.class, "leaves, count, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.XArray$Leaf"), "slots, used");
-        covered.put(Mm.class, "vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, anonVmaSeq, coveredFrom");
+        covered.put(Mm.class, "memcg, vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, anonVmaSeq, coveredFrom");
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
         covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");
@@ -184,12 +184,14 @@ class SnapshotFormatTest {
         covered.put(Mount.class, "path, fs, device, options, dax");
         covered.put(IoRingCtx.class, "flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid, ringAcctPages, "
                 + "bufTable, bufTags, cq, freed");
-        covered.put(IoMappedUbuf.class, "ubuf, len, bvecPages, firstOffset, single, folioShift, acctPages, pagePfns");
+        covered.put(IoMappedUbuf.class, "ubuf, len, bvecPages, firstOffset, single, folioShift, acctPages, pagePfns, refs");
         covered.put(Cqe.class, "userData, res, flags");
         covered.put(Pin.class, "id, call, pid, start, nrPages, gupFlags, pfns, kind, released, releasedHow");
-        covered.put(PinTable.class, "releasedEntries, pins, released, nextId, nrFollPinAcquired, nrFollPinReleased, stackWarningPrinted");
+        covered.put(PinTable.class, "memcg, releasedEntries, pins, released, nextId, nrFollPinAcquired, nrFollPinReleased, stackWarningPrinted");
         covered.put(KernelLog.class, "lines, warnedOnce, clockMicros");
-        // one-entry lookup caches, not state: a restored PhysMem or XArray starts with them empty
+        // memcg: the caller's cgroup, charged the written usage; maxCallPages: the caller's limit; workLeft:
+        // refilled at the end of every call. One-entry lookup caches are not state: a restored
+        // PhysMem or XArray starts with them empty
         List<String> caches = List.of("PhysMem.cachedBlockKey", "PhysMem.cachedBlock", "XArray.cachedKey", "XArray.cachedLeaf",
                 "XArray.cacheValid");
         for (Map.Entry<Class<?>, String> e : covered.entrySet()) {

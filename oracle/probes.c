@@ -1,0 +1,510 @@
+/*
+ * pinlab oracle: real system calls whose answers pinlab's v6.18 profile must reproduce.
+ * Prints one "case value" line per observation; value is OK, an errno name, or a relation
+ * (same/differ, thp/small, yes/no). Run as root through oracle/record.sh (not in CI).
+ *
+ * What a probe without CONFIG_GUP_TEST cannot see is listed by record.sh, not guessed here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define HUGE (2UL << 20)
+#define KPF_THP 22
+#define KPF_ZERO_PAGE 24
+
+static const char *dir; /* a directory on the file system named by fs */
+static const char *fs;  /* "ext4" or "xfs": the prefix of file-backed case names */
+
+static const char *ename(int e) {
+    switch (e) {
+    case 0: return "OK";
+    case EINVAL: return "EINVAL"; case EFAULT: return "EFAULT"; case ENOMEM: return "ENOMEM";
+    case EBADF: return "EBADF"; case EACCES: return "EACCES"; case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EPERM: return "EPERM"; case ENOSYS: return "ENOSYS"; case EEXIST: return "EEXIST";
+    case EOVERFLOW: return "EOVERFLOW"; case EBUSY: return "EBUSY"; case ENODEV: return "ENODEV";
+    case EIO: return "EIO"; case ESRCH: return "ESRCH";
+    default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
+    }
+}
+
+static void out(const char *c, const char *v) { printf("%-48s %s\n", c, v); fflush(stdout); }
+
+/* a case name with "%s" replaced by the file system's name */
+static const char *fsc(const char *fmt) {
+    static char b[128];
+    snprintf(b, sizeof b, fmt, fs);
+    return b;
+}
+
+/* a syscall returning -1/errno (mmap: MAP_FAILED) */
+static void rc(const char *c, long r) { out(c, ename(r == -1 ? errno : 0)); }
+static void mm(const char *c, void *p) { out(c, ename(p == MAP_FAILED ? errno : 0)); }
+/* liburing: -errno */
+static void ur(const char *c, int r) { out(c, ename(r < 0 ? -r : 0)); }
+
+static uint64_t pagemap(void *a) {
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    uint64_t e = 0;
+    pread(fd, &e, 8, ((uintptr_t) a / PAGE) * 8);
+    close(fd);
+    return e;
+}
+static int present(void *a) { return (pagemap(a) >> 63) & 1; }
+static uint64_t pfn(void *a) { return pagemap(a) & ((1ULL << 55) - 1); }
+static uint64_t kflags(uint64_t p) {
+    int fd = open("/proc/kpageflags", O_RDONLY);
+    uint64_t f = 0;
+    pread(fd, &f, 8, p * 8);
+    close(fd);
+    return f;
+}
+static const char *same(uint64_t a, uint64_t b) { return a == b ? "same" : "differ"; }
+static const char *thp(void *a) { return (kflags(pfn(a)) >> KPF_THP) & 1 ? "thp" : "small"; }
+
+static void sysfs(const char *path, const char *v) {
+    int fd = open(path, O_WRONLY);
+    if (fd < 0 || write(fd, v, strlen(v)) < 0) { perror(path); exit(1); }
+    close(fd);
+}
+
+static char *path(const char *name) {
+    static char b[512];
+    snprintf(b, sizeof b, "%s/%s", dir, name);
+    return b;
+}
+
+static int fsfile(const char *name, size_t size, int oflags) {
+    int fd = open(path(name), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ftruncate(fd, size);
+    if (oflags != O_RDWR) { close(fd); fd = open(path(name), oflags); }
+    return fd;
+}
+
+/* a 2 MiB-aligned MADV_HUGEPAGE anonymous range of n huge pages */
+static char *thp_range(int n) {
+    char *raw = mmap(NULL, (n + 1) * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *a = (char *) (((uintptr_t) raw + HUGE - 1) & ~(HUGE - 1));
+    madvise(a, n * HUGE, MADV_HUGEPAGE);
+    return a;
+}
+
+static void child_exit(pid_t p) { int st; waitpid(p, &st, 0); }
+
+/* ---------------------------------------------------------------- mmap family */
+static void probe_file_mmap(void) {
+    int ro = fsfile("ro", 4 * PAGE, O_RDONLY);
+    mm(fsc("mmap.%s_shared_write_rdonly_fd"), mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0));
+    mm(fsc("mmap.%s_private_write_rdonly_fd"), mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0));
+    mm(fsc("mmap.%s_unaligned_offset"), mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, ro, 100));
+    close(ro);
+}
+
+static void probe_mmap(void) {
+    mm("mmap.len0", mmap(NULL, 0, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    mm("mmap.fixed_unaligned", mmap((void *) 0x10000001UL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+    mm("mmap.no_type", mmap(NULL, PAGE, PROT_READ, MAP_ANONYMOUS, -1, 0));
+    mm("mmap.badfd", mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 999, 0));
+    sysfs("/proc/sys/vm/nr_hugepages", "0");
+    mm("mmap.hugetlb_empty_pool", mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+    char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    rc("munmap.unaligned", munmap(a + 1, PAGE));
+    munmap(a, 4 * PAGE);
+    rc("mprotect.unmapped", mprotect(a, PAGE, PROT_READ));
+    a = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    rc("madvise.bad_advice", madvise(a, PAGE, 9999));
+    munmap(a, PAGE);
+}
+
+/* ---------------------------------------------------------------- io_uring buffer registration */
+static int reg(struct io_uring *r, void *base, size_t len) {
+    struct iovec iov = { base, len };
+    int ret = io_uring_register_buffers(r, &iov, 1);
+    if (ret == 0) io_uring_unregister_buffers(r);
+    return ret;
+}
+
+static void probe_register(void) {
+    struct io_uring r;
+    if (io_uring_queue_init(8, &r, 0) < 0) { out("uring.setup", "FAILED"); return; }
+    char *a;
+    a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ur("uring.reg.anon_private", reg(&r, a, 2 * PAGE));
+    a = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ur("uring.reg.anon_readonly", reg(&r, a, 2 * PAGE));
+    a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    ur("uring.reg.anon_shared", reg(&r, a, 2 * PAGE));
+    a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(a, 2 * PAGE);
+    ur("uring.reg.unmapped", reg(&r, a, 2 * PAGE));
+
+    int mfd = memfd_create("oracle", 0);
+    ftruncate(mfd, 4 * PAGE);
+    ur("uring.reg.memfd_shared", reg(&r, mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0), 2 * PAGE));
+    ur("uring.reg.memfd_private", reg(&r, mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, mfd, 0), 2 * PAGE));
+    close(mfd);
+
+    int sfd = syscall(SYS_memfd_secret, 0);
+    if (sfd < 0) out("uring.reg.memfd_secret", ename(errno));
+    else {
+        ftruncate(sfd, 2 * PAGE);
+        ur("uring.reg.memfd_secret", reg(&r, mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0), 2 * PAGE));
+        close(sfd);
+    }
+
+
+    sysfs("/proc/sys/vm/nr_hugepages", "4");
+    a = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    if (a == MAP_FAILED) out("uring.reg.hugetlb_anon", "UNAVAILABLE");
+    else { ur("uring.reg.hugetlb_anon", reg(&r, a, HUGE)); munmap(a, HUGE); }
+    int hfd = memfd_create("oracle-huge", MFD_HUGETLB);
+    ftruncate(hfd, HUGE);
+    a = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0);
+    if (a == MAP_FAILED) out("uring.reg.hugetlb_memfd_shared", "UNAVAILABLE");
+    else { ur("uring.reg.hugetlb_memfd_shared", reg(&r, a, HUGE)); munmap(a, HUGE); }
+    close(hfd);
+    sysfs("/proc/sys/vm/nr_hugepages", "0");
+    io_uring_queue_exit(&r);
+}
+
+/* registration of a file mapping: GUP's check_vma_flags() decides since 6.5 */
+static void probe_file_register(void) {
+    struct io_uring r;
+    if (io_uring_queue_init(8, &r, 0) < 0) { out("uring.setup", "FAILED"); return; }
+    int fd = fsfile("rw", 4 * PAGE, O_RDWR);
+    ur(fsc("uring.reg.%s_shared"), reg(&r, mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), 2 * PAGE));
+    ur(fsc("uring.reg.%s_private"), reg(&r, mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), 2 * PAGE));
+    ur(fsc("uring.reg.%s_shared_readonly"), reg(&r, mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0), 2 * PAGE));
+    close(fd);
+    io_uring_queue_exit(&r);
+}
+
+/* ---------------------------------------------------------------- the other GUP users */
+static pid_t fork_idle(int *go);
+static void release(pid_t c, int go);
+/* a byte count, or the errno name */
+static void nb(const char *c, ssize_t n) {
+    char b[32];
+    if (n < 0) out(c, ename(errno));
+    else { snprintf(b, sizeof b, "%zd", n); out(c, b); }
+}
+
+/* O_DIRECT pread/pwrite (iov_iter_extract_pages(): a short-term FOLL_PIN) into and out of a
+ * MAP_SHARED mapping of a file on this file system, where io_uring registration is -EFAULT */
+static void probe_file_direct(void) {
+    int fd = fsfile("dio", 16 * PAGE, O_RDWR);
+    int dfd = open(path("dio"), O_RDWR | O_DIRECT);
+    int mfd = fsfile("shared", 4 * PAGE, O_RDWR);
+    char *m = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    memset(m, 5, 2 * PAGE);
+    nb(fsc("odirect.%s_pwrite_from_shared"), pwrite(dfd, m, 2 * PAGE, 0));
+    nb(fsc("odirect.%s_pread_into_shared"), pread(dfd, m, 2 * PAGE, 4 * PAGE));
+    nb(fsc("odirect.%s_pread_misaligned_buffer"), pread(dfd, m + 1, PAGE, 0));
+    char *ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    nb(fsc("odirect.%s_pread_into_readonly"), pread(dfd, ro, PAGE, 0));
+    close(dfd); close(fd); close(mfd);
+}
+
+/* process_vm_readv/writev (pin_user_pages_remote()) and /proc/PID/mem (FOLL_FORCE) */
+static void probe_remote(void) {
+    int mfd = fsfile("remote", 4 * PAGE, O_RDWR);
+    char *shared = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    memset(shared, 6, 2 * PAGE);
+    char *rop = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    volatile char x = rop[0];
+    (void) x;
+    char *hole = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(hole, PAGE);
+    int go;
+    pid_t c = fork_idle(&go);
+    char buf[2 * PAGE];
+    struct iovec l = { buf, 2 * PAGE }, r = { shared, 2 * PAGE };
+    nb(fsc("process_vm_readv.%s_shared"), process_vm_readv(c, &l, 1, &r, 1, 0));
+    nb(fsc("process_vm_writev.%s_shared"), process_vm_writev(c, &l, 1, &r, 1, 0));
+    struct iovec rh = { hole, PAGE };
+    nb("process_vm_readv.unmapped_remote", process_vm_readv(c, &l, 1, &rh, 1, 0));
+    struct iovec rr = { rop, PAGE };
+    nb("process_vm_writev.readonly_remote", process_vm_writev(c, &l, 1, &rr, 1, 0));
+    nb("process_vm_readv.flags", process_vm_readv(c, &l, 1, &r, 1, 1));
+    release(c, go);
+    nb("process_vm_readv.exited", process_vm_readv(c, &l, 1, &r, 1, 0));
+
+    int mem = open("/proc/self/mem", O_RDWR);
+    uint64_t before = pfn(rop);
+    char v = 9;
+    nb("procmem.write_readonly_private", pwrite(mem, &v, 1, (uintptr_t) rop));
+    out("procmem.write_readonly_private_pfn", same(pfn(rop), before));
+    char *ros = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, mfd, 0);
+    nb("procmem.write_readonly_shared", pwrite(mem, &v, 1, (uintptr_t) ros));
+    nb("procmem.read_unmapped", pread(mem, &v, 1, 0x1000)); /* below mmap_min_addr: never mapped */
+    close(mem);
+    close(mfd);
+}
+
+/* io_uring_register() opcode numbers, IORING_REGISTER_CLONE_BUFFERS, NOP flags, READV_FIXED
+ * (liburing 2.3 predates the last three: raw syscall numbers and SQE fields are used) */
+struct clone_buffers { uint32_t src_fd, flags, src_off, dst_off, nr, pad[3]; };
+
+static int cqe_res(struct io_uring *r, int opcode, int fd, uint64_t addr, unsigned len, uint64_t off,
+                   int buf_index, unsigned nop_flags) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+    memset(sqe, 0, sizeof *sqe);
+    sqe->opcode = opcode;
+    sqe->fd = fd;
+    sqe->addr = addr;
+    sqe->len = len;
+    sqe->off = off;
+    sqe->buf_index = buf_index;
+    sqe->rw_flags = nop_flags; /* the union member nop_flags */
+    io_uring_submit(r);
+    struct io_uring_cqe *cqe;
+    io_uring_wait_cqe(r, &cqe);
+    int res = cqe->res;
+    io_uring_cqe_seen(r, cqe);
+    return res;
+}
+
+static void res_out(const char *c, int res) {
+    char b[32];
+    if (res < 0) out(c, ename(-res));
+    else { snprintf(b, sizeof b, "%d", res); out(c, b); }
+}
+
+static void probe_uring_ops(void) {
+    struct io_uring src, dst;
+    io_uring_queue_init(8, &src, 0);
+    io_uring_queue_init(8, &dst, 0);
+    rc("uring.register_opcode_36", syscall(__NR_io_uring_register, src.ring_fd, 36, NULL, 0));
+    rc("uring.register_opcode_999", syscall(__NR_io_uring_register, src.ring_fd, 999, NULL, 0));
+    rc("uring.register_opcode_999_bad_fd", syscall(__NR_io_uring_register, 12345, 999, NULL, 0));
+    char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct iovec iov = { a, 4 * PAGE };
+    io_uring_register_buffers(&src, &iov, 1);
+    struct clone_buffers cb = { .src_fd = src.ring_fd };
+    rc("uring.clone_buffers", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    rc("uring.clone_buffers_again", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    cb.flags = 2; /* IORING_REGISTER_DST_REPLACE */
+    rc("uring.clone_buffers_replace", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 1));
+    rc("uring.clone_buffers_nr_args_2", syscall(__NR_io_uring_register, dst.ring_fd, 30, &cb, 2));
+
+    res_out("uring.nop", cqe_res(&src, 0, 0, 0, 0, 0, 0, 0));
+    res_out("uring.nop_fixed_buffer_registered", cqe_res(&src, 0, 0, 0, 0, 0, 0, 1 << 3));
+    res_out("uring.nop_fixed_buffer_empty_slot", cqe_res(&src, 0, 0, 0, 0, 0, 5, 1 << 3));
+    res_out("uring.nop_inject_result", cqe_res(&src, 0, 0, 0, 42, 0, 0, 1 << 0));
+    res_out("uring.nop_unknown_flag", cqe_res(&src, 0, 0, 0, 0, 0, 0, 1 << 9));
+
+    int fd = fsfile("vec", 4 * PAGE, O_RDWR);
+    struct iovec segs[2] = { { a + 3 * PAGE, PAGE }, { a, PAGE } };
+    res_out("uring.readv_fixed", cqe_res(&src, 60, fd, (uintptr_t) segs, 2, 0, 0, 0));
+    struct iovec outside[1] = { { a + 3 * PAGE, 2 * PAGE } };
+    res_out("uring.readv_fixed_past_buffer", cqe_res(&src, 60, fd, (uintptr_t) outside, 1, 0, 0, 0));
+    res_out("uring.writev_fixed", cqe_res(&dst, 61, fd, (uintptr_t) segs, 2, 0, 0, 0));
+    close(fd);
+    io_uring_queue_exit(&dst);
+    io_uring_queue_exit(&src);
+}
+
+/* RLIMIT_MEMLOCK without CAP_IPC_LOCK: an unprivileged uid, rings and buffers charged to user->locked_vm */
+static void probe_memlock(const char *name, rlim_t limit, size_t bufpages) {
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) {
+        struct rlimit rl = { limit, limit };
+        setrlimit(RLIMIT_MEMLOCK, &rl);
+        if (setgid(65534) || setuid(65534)) _exit(1);
+        char res[128];
+        struct io_uring r;
+        int s = io_uring_queue_init(8, &r, 0);
+        const char *reg_res = "-";
+        if (s == 0 && bufpages) {
+            char *a = mmap(NULL, bufpages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            struct iovec iov = { a, bufpages * PAGE };
+            int rr = io_uring_register_buffers(&r, &iov, 1);
+            reg_res = ename(rr < 0 ? -rr : 0);
+        }
+        snprintf(res, sizeof res, "%s %s", ename(s < 0 ? -s : 0), reg_res);
+        write(p[1], res, strlen(res) + 1);
+        _exit(0);
+    }
+    close(p[1]);
+    char res[128] = "";
+    read(p[0], res, sizeof res);
+    close(p[0]);
+    child_exit(c);
+    char setup[64], regr[64];
+    sscanf(res, "%63s %63s", setup, regr);
+    char cname[96];
+    snprintf(cname, sizeof cname, "uring.memlock.%s.setup", name);
+    out(cname, setup);
+    if (bufpages) {
+        snprintf(cname, sizeof cname, "uring.memlock.%s.register_%zu_pages", name, bufpages);
+        out(cname, regr);
+    }
+}
+
+/* ---------------------------------------------------------------- pagemap, fork with pins */
+static void probe_pagemap_fork(void) {
+    char *a = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    out("pagemap.untouched_present", present(a) ? "yes" : "no");
+    volatile char x = a[0] + a[PAGE];
+    (void) x;
+    out("pagemap.two_read_faults_pfn", same(pfn(a), pfn(a + PAGE)));
+    out("pagemap.read_fault_zero_page", (kflags(pfn(a)) >> KPF_ZERO_PAGE) & 1 ? "yes" : "no");
+    a[2 * PAGE] = 1;
+    out("pagemap.write_fault_vs_zero_page", same(pfn(a + 2 * PAGE), pfn(a)));
+
+    /* fork without pins: the child maps the parent's page */
+    int p[2];
+    uint64_t before = pfn(a + 2 * PAGE), child;
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) { uint64_t v = pfn(a + 2 * PAGE); write(p[1], &v, 8); _exit(0); }
+    read(p[0], &child, 8);
+    child_exit(c);
+    out("fork.unpinned_child_pfn", same(child, before));
+    a[2 * PAGE] = 2;
+    out("fork.unpinned_parent_write_after_child_exit_pfn", same(pfn(a + 2 * PAGE), before));
+
+    /* fork with a registered (FOLL_PIN|FOLL_LONGTERM) buffer: copied at fork */
+    char *b = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    b[0] = 1;
+    before = pfn(b);
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    struct iovec iov = { b, 2 * PAGE };
+    ur("fork.pinned.register", io_uring_register_buffers(&r, &iov, 1));
+    c = fork();
+    if (c == 0) { uint64_t v = pfn(b); write(p[1], &v, 8); _exit(0); }
+    read(p[0], &child, 8);
+    child_exit(c);
+    out("fork.pinned_child_pfn", same(child, before));
+    b[0] = 2;
+    out("fork.pinned_parent_write_pfn", same(pfn(b), before));
+    io_uring_queue_exit(&r);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* ---------------------------------------------------------------- fault-time reuse (issue 9) */
+static pid_t fork_idle(int *go) {
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) { char ch; close(p[1]); read(p[0], &ch, 1); _exit(0); }
+    close(p[0]);
+    *go = p[1];
+    return c;
+}
+static void release(pid_t c, int go) { close(go); child_exit(c); }
+
+static void probe_reuse(void) {
+    int go;
+    /* 1. a PMD-mapped THP once shared with an exited child: do_huge_pmd_wp_page() reuses it */
+    char *t = thp_range(1);
+    memset(t, 1, HUGE);
+    if (strcmp(thp(t), "thp")) { out("reuse.thp_available", "no"); return; }
+    uint64_t head = pfn(t);
+    pid_t c = fork_idle(&go);
+    release(c, go);
+    t[5 * PAGE] = 2;
+    out("reuse.thp_once_shared_write_pfn", same(pfn(t), head));
+    out("reuse.thp_once_shared_write_still_thp", thp(t));
+
+    /* 2. the last remaining PTE of a THP (6.18: copied, mapcount <= 1) */
+    t = thp_range(1);
+    memset(t, 1, HUGE);
+    head = pfn(t);
+    c = fork_idle(&go);
+    release(c, go);
+    madvise(t + PAGE, HUGE - PAGE, MADV_DONTNEED);
+    t[0] = 3;
+    out("reuse.thp_last_pte_write_pfn", same(pfn(t), head));
+
+    /* 3. a PTE-mapped THP no other mm maps any more: reused (6.18 __wp_can_reuse_large_anon_folio) */
+    t = thp_range(1);
+    memset(t, 1, HUGE);
+    c = fork_idle(&go);
+    madvise(t + HUGE - PAGE, PAGE, MADV_DONTNEED);
+    uint64_t p7 = pfn(t + 7 * PAGE);
+    release(c, go);
+    t[7 * PAGE] = 4;
+    out("reuse.thp_pte_mapped_after_child_exit_write_pfn", same(pfn(t + 7 * PAGE), p7));
+
+    t = thp_range(1);
+    memset(t, 1, HUGE);
+    c = fork_idle(&go);
+    madvise(t + HUGE - PAGE, PAGE, MADV_DONTNEED);
+    p7 = pfn(t + 7 * PAGE);
+    t[7 * PAGE] = 4;
+    out("reuse.thp_pte_mapped_child_alive_write_pfn", same(pfn(t + 7 * PAGE), p7));
+    release(c, go);
+
+    /* 4. hugetlb_wp(): an anon hugetlb folio mapped once is reused */
+    sysfs("/proc/sys/vm/nr_hugepages", "4");
+    char *h = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    h[0] = 1;
+    head = pfn(h);
+    c = fork_idle(&go);
+    release(c, go);
+    h[0] = 2;
+    out("reuse.hugetlb_once_shared_write_pfn", same(pfn(h), head));
+    c = fork_idle(&go);
+    h[0] = 3;
+    out("reuse.hugetlb_shared_write_pfn", same(pfn(h), head));
+    release(c, go);
+    munmap(h, HUGE);
+    sysfs("/proc/sys/vm/nr_hugepages", "0");
+
+    /* 5. the huge zero folio */
+    sysfs("/sys/kernel/mm/transparent_hugepage/use_zero_page", "1");
+    char *z1 = thp_range(1), *z2 = thp_range(1);
+    volatile char y = z1[3 * PAGE] + z2[0];
+    (void) y;
+    out("zero.thp_read_two_ranges_pfn", same(pfn(z1), pfn(z2)));
+    out("zero.thp_read_consecutive", pfn(z1 + PAGE) == pfn(z1) + 1 ? "yes" : "no");
+    out("zero.thp_read_is_zero_page", (kflags(pfn(z1)) >> KPF_ZERO_PAGE) & 1 ? "yes" : "no");
+    z1[9 * PAGE] = 1;
+    out("zero.thp_write_after_read", thp(z1));
+    out("zero.thp_write_after_read_vs_zero_pfn", same(pfn(z1), pfn(z2)));
+    sysfs("/sys/kernel/mm/transparent_hugepage/use_zero_page", "0");
+    char *z3 = thp_range(1);
+    y = z3[0];
+    out("zero.use_zero_page_0_read", thp(z3));
+    out("zero.use_zero_page_0_read_vs_zero_pfn", same(pfn(z3), pfn(z2)));
+    sysfs("/sys/kernel/mm/transparent_hugepage/use_zero_page", "1");
+}
+
+/* usage: probes DIR FS [files]: DIR is a writable directory on file system FS (ext4, xfs);
+ * "files" runs only the file-backed cases (for a second file system) */
+int main(int argc, char **argv) {
+    if (argc < 3) { fprintf(stderr, "usage: %s DIR FS [files]\n", argv[0]); return 2; }
+    dir = argv[1];
+    fs = argv[2];
+    probe_file_mmap();
+    probe_file_register();
+    probe_file_direct();
+    if (argc > 3) return 0;
+    probe_remote();
+    probe_uring_ops();
+    probe_mmap();
+    probe_register();
+    probe_memlock("0", 0, 0);
+    probe_memlock("64k_a", 64 << 10, 4);
+    probe_memlock("64k_b", 64 << 10, 16);
+    probe_pagemap_fork();
+    probe_reuse();
+    return 0;
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Regenerates oracle/recorded/v6.18.txt from the running kernel (the one command; never run in CI).
+# Needs: root, gcc, liburing-dev (apt-get install -y gcc liburing-dev), /tmp on ext4, and for the
+# xfs cases mkfs.xfs (xfsprogs) plus a loop device. It sets vm.nr_hugepages and
+# transparent_hugepage/use_zero_page while it runs and restores both on exit.
+# Usage: sudo oracle/record.sh            (writes oracle/recorded/v6.18.txt)
+set -eu
+cd "$(dirname "$0")"
+out=recorded/v6.18.txt
+work=$(mktemp -d /tmp/pinlab-oracle.XXXXXX)
+hp=$(cat /proc/sys/vm/nr_hugepages)
+zp=$(cat /sys/kernel/mm/transparent_hugepage/use_zero_page)
+cleanup() {
+    mountpoint -q "$work/xfs" 2>/dev/null && umount "$work/xfs"
+    echo "$hp" > /proc/sys/vm/nr_hugepages
+    echo "$zp" > /sys/kernel/mm/transparent_hugepage/use_zero_page
+    rm -rf "$work"
+}
+trap cleanup EXIT
+gcc -O1 -Wall -o "$work/probes" probes.c -luring
+mkdir "$work/ext4"
+{
+    echo "# pinlab oracle recording: oracle/probes.c on a real kernel, compared by OracleTest with pinlab v6.18"
+    echo "# uname -r: $(uname -r)"
+    echo "# recorded: $(date -u +%Y-%m-%dT%H:%MZ); THP enabled: $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+    echo "# ext4: $(df -PT "$work/ext4" | awk 'NR == 2 { print $2 }') at $work/ext4"
+    "$work/probes" "$work/ext4" ext4
+    if command -v mkfs.xfs >/dev/null && truncate -s 512M "$work/xfs.img" && mkfs.xfs -q "$work/xfs.img" \
+            && mkdir "$work/xfs" && mount -o loop "$work/xfs.img" "$work/xfs"; then
+        echo "# xfs: loop-mounted image at $work/xfs"
+        "$work/probes" "$work/xfs" xfs files
+    else
+        echo "# xfs: not recorded (no mkfs.xfs or no loop device)"
+    fi
+    cat <<'NOTE'
+# Not observable here (this kernel has no CONFIG_GUP_TEST, so no /sys/kernel/debug/gup_test):
+#   folio refcounts and _pincount, which GUP entry point and FOLL_* flags a path used,
+#   gup-fast versus slow-path decisions, is_valid_gup_args() WARN paths (kernel callers only),
+#   and what a FOLL_GET reference does (no userspace handle to one here). Those stay derived from
+#   the kernel sources, cited per test.
+# Not recorded: btrfs (no mkfs.btrfs), 1 GiB hugetlb pages, swap, ZONE_MOVABLE (no movablecore=).
+NOTE
+} > "$out.new"
+mv "$out.new" "$out"
+echo "wrote oracle/$out"
