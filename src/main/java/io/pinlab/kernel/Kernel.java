@@ -88,14 +88,19 @@ public final class Kernel {
      * @param maxCallPages pages one call may walk
      */
     public Kernel(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages) {
+        this(profile, movableZone, memcg, maxCallPages, true);
+    }
+
+    private Kernel(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages, boolean boot) {
         this.profile = profile;
         this.movableZone = movableZone;
         this.memcg = memcg;
         this.maxCallPages = maxCallPages;
         this.workLeft = maxCallPages;
-        memcg.charge(MemCg.KERNEL_BYTES);
+        if (boot) memcg.charge(MemCg.KERNEL_BYTES);
         this.phys = new PhysMem(FRAMES_PER_ZONE, memcg);
         this.pins = new PinTable(memcg);
+        if (!boot) return;
         bootMounts();
         createTask(0, "lab", DEFAULT_UID, false, DEFAULT_RLIMIT_MEMLOCK);
         log.printk("Linux version " + profile.kernel().replace("Linux ", "") + " (pinlab) profile " + profile.name());
@@ -286,5 +291,27 @@ public final class Kernel {
         long v = userLockedVm(uid) + pages;
         if (v < 0) throw new IllegalStateException("user locked_vm underflow for uid " + uid);
         userLockedVm.put(uid, v);
+    }
+
+    // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /**
+     * A kernel that did not boot: no mounts, inodes, tasks or log lines, and nothing charged to
+     * {@code memcg} beyond PhysMem's zero-page block; KernelSnapshot fills in every field and the charge.
+     */
+    public static Kernel unbooted(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages) {
+        return new Kernel(profile, movableZone, memcg, maxCallPages, false);
+    }
+
+    /** The identity counters: next pid, inode number and file id, and the page-array entries held. */
+    public record Counters(int nextPid, long nextIno, long nextFileId, long heldPageEntries) {}
+
+    public Counters counters() { return new Counters(nextPid, nextIno, nextFileId, heldPageEntries); }
+
+    public void restore(Counters c) {
+        nextPid = c.nextPid();
+        nextIno = c.nextIno();
+        nextFileId = c.nextFileId();
+        heldPageEntries = c.heldPageEntries();
     }
 }

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** The session's dmesg ring and WARN_ON_ONCE bookkeeping (include/asm-generic/bug.h). */
 public final class KernelLog {
-    private static final int MAX_LINES = 2000;
+    public static final int MAX_LINES = 2000;
     private final ArrayDeque<String> lines = new ArrayDeque<>();
     private final Set<String> warnedOnce = new HashSet<>();
     private long clockMicros;
@@ -35,4 +35,21 @@ public final class KernelLog {
     public String text() { return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n"); }
 
     public List<String> lines() { return List.copyOf(lines); }
+
+    // snapshot support (KernelSnapshot)
+
+    /** The simulated uptime of the last line, in microseconds. */
+    public long clockMicros() { return clockMicros; }
+
+    /** The WARN_ON_ONCE sites that already fired, sorted. */
+    public List<String> warnedOnce() { return warnedOnce.stream().sorted().toList(); }
+
+    public void restore(List<String> lines, List<String> warnedOnce, long clockMicros) {
+        if (lines.size() > MAX_LINES) throw new IllegalArgumentException(lines.size() + " log lines");
+        this.lines.clear();
+        this.lines.addAll(lines);
+        this.warnedOnce.clear();
+        this.warnedOnce.addAll(warnedOnce);
+        this.clockMicros = clockMicros;
+    }
 }

@@ -1,15 +1,15 @@
 package io.pinlab.platform;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,7 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Bucket4j token buckets per client IP ({@code request.getRemoteAddr()}: behind a proxy set
+ * Bucket4j token buckets ({@link RateLimitBuckets}: local, or in Redis with the Redis session store) per client IP ({@code request.getRemoteAddr()}: behind a proxy set
  * {@code server.forward-headers-strategy}) and per session id in the path. Over the limit: 429 with
  * {@code Retry-After} in seconds. Actuator and the OpenAPI/Swagger endpoints are not limited.
  */
@@ -39,18 +39,18 @@ public class RateLimitFilter extends OncePerRequestFilter {
 
     private final RateLimitProperties props;
     private final ProblemWriter problems;
-    private final org.springframework.beans.factory.ObjectProvider<Scopes> scopes;
-    private final Cache<String, Bucket> buckets;
+    private final ObjectProvider<Scopes> scopes;
+    private final RateLimitBuckets buckets;
 
-    public RateLimitFilter(RateLimitProperties props, ProblemWriter problems,
-                           org.springframework.beans.factory.ObjectProvider<Scopes> scopes) {
+    /** {@code store}: with Redis sessions the buckets live in Redis too, so limits hold across replicas. */
+    public RateLimitFilter(RateLimitProperties props, ProblemWriter problems, ObjectProvider<Scopes> scopes,
+                           @Value("${pinlab.sessions.store:memory}") String store,
+                           @Value("${pinlab.sessions.redis-key-prefix:pinlab:}") String keyPrefix,
+                           ObjectProvider<RedisConnectionFactory> redis) {
         this.props = props;
         this.problems = problems;
         this.scopes = scopes;
-        this.buckets = Caffeine.newBuilder()
-                .maximumSize(props.maxTracked())
-                .expireAfterAccess(props.period().multipliedBy(2))
-                .build();
+        this.buckets = "redis".equals(store) ? RateLimitBuckets.redis(redis.getObject(), keyPrefix, props) : RateLimitBuckets.local(props);
     }
 
     @Override
@@ -83,9 +83,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
     }
 
     private Bucket bucket(String key, long capacity) {
-        return buckets.get(key, k -> Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(capacity).refillGreedy(capacity, props.period()).build())
-                .build());
+        return buckets.bucket(key, capacity);
     }
 
     private void reject(HttpServletRequest request, HttpServletResponse response, ConsumptionProbe probe,

@@ -2,6 +2,7 @@ package io.pinlab.session;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.snapshot.KernelSnapshot;
 import io.pinlab.kernel.MemCg;
 import io.pinlab.kernel.PageCounter;
 import io.pinlab.kernel.Profile;
@@ -57,6 +58,12 @@ public class SessionBudget {
     public Kernel kernel(Profile profile, boolean movableZone) {
         SessionProperties.Limits l = properties.limits();
         return new Kernel(profile, movableZone, new MemCg(l.maxMemory(), global), l.maxCallPages());
+    }
+
+    /** A session's kernel read back from a KernelSnapshot, within the session limits like {@link #kernel}. */
+    Kernel restore(byte[] snapshot) {
+        SessionProperties.Limits l = properties.limits();
+        return KernelSnapshot.read(snapshot, new MemCg(l.maxMemory(), global), l.maxCallPages());
     }
 
     /** A session left the store (deleted, expired) or never made it in: its client's count goes. */

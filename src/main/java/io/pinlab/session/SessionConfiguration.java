@@ -6,17 +6,27 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import java.time.Clock;
 
 @Configuration(proxyBeanMethods = false)
 class SessionConfiguration {
 
-    /** In-memory store, the default ({@code pinlab.sessions.store=memory}); Redis comes later. */
+    /** In-memory store, the default ({@code pinlab.sessions.store=memory}). */
     @Bean
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "memory", matchIfMissing = true)
     SessionStore inMemorySessionStore(SessionProperties properties, SessionBudget budget) {
         return new InMemorySessionStore(properties.idleTimeout(), properties.maxSessions(), budget::ended);
+    }
+
+    /** Redis store ({@code pinlab.sessions.store=redis}), at {@code spring.data.redis.*}, shared by replicas. */
+    @Bean
+    @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "redis")
+    SessionStore redisSessionStore(SessionProperties properties, StoreProperties store, SessionBudget budget,
+                                   RedisConnectionFactory redis, Clock clock) {
+        return new RedisSessionStore(redis, store.redisKeyPrefix(), properties.idleTimeout(), properties.maxSessions(), clock,
+                budget::ended);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.pinlab.kernel.NotSimulatedException;
 import io.pinlab.kernel.Profile;
 import io.pinlab.kernel.StateConflictException;
 import io.pinlab.kernel.sys.Syscall;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -37,6 +38,7 @@ public class SessionService {
     private final SessionStore store;
     private final SessionProperties properties;
     private final SessionBudget budget;
+    private final Snapshots snapshots;
     private final Clock clock;
     private final SyscallDecoder decoder;
     private final Cache<String, LabSession> kernels;
@@ -56,13 +58,21 @@ public class SessionService {
     private record Past(Kernel kernel, ReentrantLock lock) {
     }
 
+    /** With the default snapshot policy ({@link StoreProperties.Snapshots} defaults). */
     public SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock,
                           SyscallDecoder decoder) {
+        this(store, properties, budget, clock, decoder, new Snapshots(store, budget, new StoreProperties.Snapshots(100, 50)));
+    }
+
+    @Autowired
+    SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock,
+                   SyscallDecoder decoder, Snapshots snapshots) {
         this.store = store;
         this.properties = properties;
         this.budget = budget;
         this.clock = clock;
         this.decoder = decoder;
+        this.snapshots = snapshots;
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 .expireAfterAccess(properties.idleTimeout())
@@ -271,6 +281,7 @@ public class SessionService {
                 if (store.append(session.id(), session.version, step)) {
                     session.version++;
                     session.seen = Math.max(session.seen, session.version);
+                    snapshots.afterAppend(session.id(), session.version, k);
                     return present.apply(k, answer);
                 }
                 // lost the race (or the session is gone): our kernel holds a step the log does not
@@ -307,11 +318,11 @@ public class SessionService {
      * when missing and replays the steps it lacks. Caller holds the session lock.
      */
     void catchUp(LabSession s) {
-        if (s.kernel == null) {
-            // Seam for snapshots: once io.pinlab.kernel.snapshot.KernelSnapshot exists, start from
-            // store.latestSnapshot(id) (KernelSnapshot.read, version) instead of booting at step 0.
-            s.kernel = budget.kernel(s.profile(), s.movableZone());
-            s.version = 0;
+        if (s.kernel == null) { // from the newest snapshot when there is one, else from boot
+            Optional<Snapshots.Restored> snap = snapshots.restore(s.id());
+            s.kernel = snap.map(Snapshots.Restored::kernel).orElseGet(() -> budget.kernel(s.profile(), s.movableZone()));
+            s.version = snap.map(Snapshots.Restored::version).orElse(0L);
+            s.seen = Math.max(s.seen, s.version);
         }
         if (s.version >= s.seen) return;
         List<byte[]> missing = store.stepsAfter(s.id(), s.version);
@@ -320,6 +331,7 @@ public class SessionService {
             s.version++;
         }
         s.seen = Math.max(s.seen, s.version);
+        snapshots.afterReplay(s.id(), s.version, missing.size(), s.kernel);
     }
 
     /**

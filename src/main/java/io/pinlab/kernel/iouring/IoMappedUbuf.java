@@ -6,7 +6,7 @@ package io.pinlab.kernel.iouring;
  * FOLL_PIN pin; {@code pagePfns} keeps the frame of every 4 KiB page the buffer covers, which is
  * what fixed I/O reads and writes (in the kernel, the bvecs describe the same frames).
  */
-final class IoMappedUbuf {
+public final class IoMappedUbuf {
     /** imu->ubuf: the user address given at registration. */
     final long ubuf;
     /** imu->len (ubuf_end - ubuf in 6.3-6.6). */
@@ -49,4 +49,24 @@ final class IoMappedUbuf {
     }
 
     int nrBvecs() { return bvecPages.length; }
+
+    // snapshot support (KernelSnapshot): the fields as stored (arrays are the live ones)
+    public long ubuf() { return ubuf; }
+    public long len() { return len; }
+    public long[] bvecPages() { return bvecPages; }
+    public long firstOffset() { return firstOffset; }
+    public boolean single() { return single; }
+    public int folioShift() { return folioShift; }
+    public long acctPages() { return acctPages; }
+    public long[] pagePfns() { return pagePfns; }
+
+    public int refs() { return refs; }
+
+    public static IoMappedUbuf restore(long ubuf, long len, long[] bvecPages, long firstOffset, boolean single, int folioShift,
+                                       long acctPages, long[] pagePfns, int refs) {
+        IoMappedUbuf imu = new IoMappedUbuf(ubuf, len, bvecPages, firstOffset, single, folioShift, pagePfns);
+        imu.acctPages = acctPages;
+        imu.refs = refs;
+        return imu;
+    }
 }

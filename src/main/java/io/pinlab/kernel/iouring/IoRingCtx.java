@@ -80,4 +80,28 @@ public final class IoRingCtx {
         if (bufTable != null) for (IoMappedUbuf imu : bufTable) if (imu != null) n += imu.acctPages;
         return n;
     }
+
+    // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /** IORING_MAX_REG_BUFFERS: the largest buffer table. */
+    public static final int MAX_REG_BUFFERS = Rsrc.IORING_MAX_REG_BUFFERS;
+
+    /** The buffer table as stored (null = none; a null slot is empty); the array is the live one. */
+    public IoMappedUbuf[] bufTable() { return bufTable; }
+
+    /** The tag of each slot, or null. */
+    public long[] bufTags() { return bufTags; }
+
+    /** A ring as it was: the constructor's fields plus the state calls change. */
+    public static IoRingCtx restore(int flags, int sqEntries, int cqEntries, int creatorPid, int creatorUid, Integer user,
+                                    Mm mmAccount, int submitterPid, long ringAcctPages, IoMappedUbuf[] bufTable,
+                                    long[] bufTags, List<Cqe> cq, boolean freed) {
+        IoRingCtx ctx = new IoRingCtx(flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid);
+        ctx.ringAcctPages = ringAcctPages;
+        ctx.bufTable = bufTable;
+        ctx.bufTags = bufTags;
+        ctx.cq.addAll(cq);
+        ctx.freed = freed;
+        return ctx;
+    }
 }

@@ -2,7 +2,9 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.MemCg;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Physical memory: page frames with struct page / struct folio state (include/linux/mm_types.h,
@@ -42,14 +44,23 @@ public final class PhysMem {
     public static final long ZERO_PFN = DMA32_BASE + 0x1a0;
 
     private static final class Block {
-        final int[] refcount = new int[HPAGE_NR];
-        final int[] mapcount = new int[HPAGE_NR];
-        final int[] flags = new int[HPAGE_NR];
-        final Object[] mapping = new Object[HPAGE_NR];
+        final int[] refcount;
+        final int[] mapcount;
+        final int[] flags;
+        final Object[] mapping;
         int[] pincount;   // allocated on first large-folio pin
         long[] index;     // page-cache index, allocated on first file page
         long[] value;     // page contents, allocated on first non-zero write
         int used;
+
+        Block() { this(new int[HPAGE_NR], new int[HPAGE_NR], new int[HPAGE_NR], new Object[HPAGE_NR]); }
+
+        Block(int[] refcount, int[] mapcount, int[] flags, Object[] mapping) {
+            this.refcount = refcount;
+            this.mapcount = mapcount;
+            this.flags = flags;
+            this.mapping = mapping;
+        }
     }
 
     private static final class Area {
@@ -401,5 +412,71 @@ public final class PhysMem {
     /** folio_maybe_dma_pinned() (include/linux/mm.h): large: _pincount > 0; small: refcount >= GUP_PIN_COUNTING_BIAS. */
     public boolean maybeDmaPinned(long pfn) {
         return isLarge(pfn) ? pincount(pfn) > 0 : refcount(pfn) >= Gup.GUP_PIN_COUNTING_BIAS;
+    }
+
+    // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /**
+     * One zone's allocator state: bump pointer, frames in use, and the free lists of order 0 and 9
+     * (their entries, oldest first, and their capacities, which the memcg was charged for).
+     */
+    public record Allocator(long next, long allocated, long[] free0, int free0Capacity, long[] free9, int free9Capacity) {}
+
+    /**
+     * One pageblock of 512 frames, as stored: the arrays are the live ones, not copies. The
+     * optional arrays are null until first used; {@code used} counts the frames of allocated folios.
+     */
+    public record FrameBlock(long firstPfn, int used, int[] refcount, int[] mapcount, int[] flags, Object[] mapping,
+                             int[] pincount, long[] index, long[] value) {}
+
+    public Allocator allocator(Zone z) {
+        Area a = area(z);
+        return new Allocator(a.next, a.allocated, Arrays.copyOf(a.free0, a.nFree0), a.free0.length,
+                Arrays.copyOf(a.free9, a.nFree9), a.free9.length);
+    }
+
+    /** The zone's pageblocks that hold any frame state, in pfn order. */
+    public List<FrameBlock> frameBlocks(Zone z) {
+        Area a = area(z);
+        List<FrameBlock> out = new ArrayList<>();
+        for (int i = 0; i < a.blocks.length; i++) {
+            Block b = a.blocks[i];
+            if (b != null) out.add(new FrameBlock(a.base + ((long) i << HPAGE_ORDER), b.used, b.refcount, b.mapcount,
+                    b.flags, b.mapping, b.pincount, b.index, b.value));
+        }
+        return out;
+    }
+
+    /**
+     * Replaces a zone's allocator state and drops all its pageblocks (restore them with
+     * {@link #restoreBlock}). Charges nothing: KernelSnapshot restores the memcg's usage as a whole.
+     */
+    public void restoreAllocator(Zone z, Allocator s) {
+        Area a = area(z);
+        if (s.next() < 0 || s.next() > a.frames || s.allocated() < 0 || s.allocated() > a.frames
+                || s.free0Capacity() < Math.max(1, s.free0().length) || s.free9Capacity() < Math.max(1, s.free9().length))
+            throw new IllegalArgumentException("allocator state out of range for zone " + z);
+        a.next = s.next();
+        a.allocated = s.allocated();
+        a.free0 = Arrays.copyOf(s.free0(), s.free0Capacity());
+        a.nFree0 = s.free0().length;
+        a.free9 = Arrays.copyOf(s.free9(), s.free9Capacity());
+        a.nFree9 = s.free9().length;
+        Arrays.fill(a.blocks, null);
+        cachedBlock = null;
+    }
+
+    /** Installs one pageblock (its arrays are taken over, not copied); charges nothing, as above. */
+    public void restoreBlock(FrameBlock f) {
+        if ((f.firstPfn() & (HPAGE_NR - 1)) != 0 || !isRam(f.firstPfn()))
+            throw new IllegalArgumentException("pageblock pfn 0x" + Long.toHexString(f.firstPfn()));
+        Area a = area(f.firstPfn());
+        Block b = new Block(f.refcount(), f.mapcount(), f.flags(), f.mapping());
+        b.used = f.used();
+        b.pincount = f.pincount();
+        b.index = f.index();
+        b.value = f.value();
+        a.blocks[(int) ((f.firstPfn() - a.base) >>> HPAGE_ORDER)] = b;
+        cachedBlock = null;
     }
 }

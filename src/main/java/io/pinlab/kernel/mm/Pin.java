@@ -73,4 +73,12 @@ public final class Pin {
         this.released = true;
         this.releasedHow = how;
     }
+
+    /** Snapshot support (KernelSnapshot): a pin as it was, released or not ({@code releasedHow} null = held). */
+    public static Pin restore(long id, GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Kind kind,
+                              PinRelease releasedHow) {
+        Pin p = new Pin(id, call, pid, start, nrPages, gupFlags, pfns, kind);
+        if (releasedHow != null) p.markReleased(releasedHow);
+        return p;
+    }
 }

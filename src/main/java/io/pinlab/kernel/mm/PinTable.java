@@ -60,4 +60,34 @@ public final class PinTable {
     public List<Pin> all() { return new ArrayList<>(pins.values()); }
 
     public Pin find(long id) { return pins.get(id); }
+
+    // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    public long nextId() { return nextId; }
+
+    public boolean stackWarningPrinted() { return stackWarningPrinted; }
+
+    /** Ids of the released pins still listed, oldest release first (the order they are forgotten in). */
+    public List<Long> releasedOrder() { return List.copyOf(released); }
+
+    /** Replaces the table's content; {@code releasedOrder} names exactly the released pins of {@code all}. */
+    public void restore(long nextId, boolean stackWarningPrinted, List<Pin> all, List<Long> releasedOrder) {
+        pins.clear();
+        released.clear();
+        releasedEntries = 0;
+        for (Pin p : all) {
+            if (p.id() <= 0 || p.id() >= nextId || pins.put(p.id(), p) != null)
+                throw new IllegalArgumentException("pin id " + p.id());
+        }
+        for (long id : releasedOrder) {
+            Pin p = pins.get(id);
+            if (p == null || !p.released() || released.contains(id)) throw new IllegalArgumentException("released pin id " + id);
+            released.addLast(id);
+            releasedEntries += p.count();
+        }
+        if (released.size() != pins.values().stream().filter(Pin::released).count())
+            throw new IllegalArgumentException("a released pin is missing from the release order");
+        this.nextId = nextId;
+        this.stackWarningPrinted = stackWarningPrinted;
+    }
 }

@@ -18,8 +18,12 @@ public final class XArray {
     static final int MASK = SLOTS - 1;
 
     private static final class Leaf {
-        final long[] slots = new long[SLOTS];
+        final long[] slots;
         int used;
+
+        Leaf() { this(new long[SLOTS]); }
+
+        Leaf(long[] slots) { this.slots = slots; }
     }
 
     private final TreeMap<Long, Leaf> leaves = new TreeMap<>();
@@ -128,5 +132,34 @@ public final class XArray {
         }
         x.count = count;
         return x;
+    }
+
+    // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /** Number of slots of one leaf (entries {@code key << 9} to {@code (key << 9) + 511}). */
+    public static final int LEAF_SLOTS = SLOTS;
+
+    @FunctionalInterface
+    public interface LeafVisitor {
+        /** {@code slots} is the live leaf (512 entries, at least one non-zero); do not modify it. */
+        void visit(long key, long[] slots);
+    }
+
+    /** Visits the leaves in key order. */
+    public void forEachLeaf(LeafVisitor v) {
+        for (Map.Entry<Long, Leaf> e : leaves.entrySet()) v.visit(e.getKey(), e.getValue().slots);
+    }
+
+    /** Installs a leaf (its array is taken over): 512 slots, at least one non-zero, at a key not present yet. */
+    public void restoreLeaf(long key, long[] slots) {
+        if (slots.length != SLOTS || key < 0 || leaves.containsKey(key))
+            throw new IllegalArgumentException("leaf " + key);
+        Leaf l = new Leaf(slots);
+        for (long s : slots) if (s != 0) l.used++;
+        if (l.used == 0) throw new IllegalArgumentException("empty leaf " + key);
+        leaves.put(key, l);
+        count += l.used;
+        cacheValid = false;
+        cachedLeaf = null;
     }
 }

@@ -1,0 +1,103 @@
+package io.pinlab.session;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The store contract against a real Redis, plus what only the Redis store does: one hash tag
+ * per session, TTL idle expiry refreshed by touch and append, token hashes only. Subclasses say
+ * which Redis: a Testcontainers one where Docker exists, else the local redis-server.
+ */
+abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
+    private final List<String> prefixes = new ArrayList<>();
+
+    abstract LettuceConnectionFactory factory();
+
+    @Override
+    SessionStore newStore(int maxSessions) {
+        return newStore(maxSessions, Duration.ofHours(1));
+    }
+
+    RedisSessionStore newStore(int maxSessions, Duration idle) {
+        String prefix = LocalRedis.uniquePrefix();
+        prefixes.add(prefix);
+        return new RedisSessionStore(factory(), prefix, idle, maxSessions, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void deleteKeys() {
+        for (String p : prefixes) LocalRedis.deleteKeys(factory(), p);
+    }
+
+    private Set<String> keys() {
+        return new StringRedisTemplate(factory()).keys(prefixes.getLast() + "*");
+    }
+
+    @Test
+    void aSessionIsThreeKeysWithOneHashTagAndNoToken() {
+        RedisSessionStore store = newStore(10, Duration.ofHours(1));
+        store.create(meta("abc"));
+        store.append("abc", 0, step(1));
+        store.putSnapshot("abc", 1, new byte[] {7});
+        String p = prefixes.getLast();
+        assertThat(keys()).containsExactlyInAnyOrder(p + "{abc}:meta", p + "{abc}:log", p + "{abc}:snap", p + "sessions");
+        StringRedisTemplate t = new StringRedisTemplate(factory());
+        // the token hash is stored as its 32 raw bytes; the token itself ("t-abc") nowhere
+        byte[] stored = factory().getConnection().hashCommands().hGet((p + "{abc}:meta").getBytes(StandardCharsets.UTF_8),
+                "t".getBytes(StandardCharsets.UTF_8));
+        assertThat(stored).isEqualTo(Tokens.sha256("t-abc"));
+        for (String k : keys()) if (k.endsWith(":meta")) assertThat(t.opsForHash().values(k).toString()).doesNotContain("t-abc");
+    }
+
+    @Test
+    void idleExpiryIsATtlThatTouchAndAppendRefresh() throws Exception {
+        RedisSessionStore store = newStore(10, Duration.ofMillis(1500));
+        store.create(meta("a"));
+        store.create(meta("b"));
+        store.create(meta("c"));
+        store.append("a", 0, step(1));
+        Thread.sleep(900);
+        store.touch("a");
+        assertThat(store.append("b", 0, step(1))).isTrue();
+        assertThat(store.find("c")).as("find is not an access").isPresent();
+        Thread.sleep(900);
+        assertThat(store.find("a")).isPresent();
+        assertThat(text(store.stepsAfter("a", 0))).containsExactly("{\"op\":\"step1\"}");
+        assertThat(store.find("b")).isPresent();
+        assertThat(store.find("c")).isEmpty();
+        assertThat(store.stepsAfter("c", 0)).isEmpty();
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpiredSessionFreesItsSlot() throws Exception {
+        RedisSessionStore store = newStore(1, Duration.ofMillis(500));
+        store.create(meta("a"));
+        Thread.sleep(700);
+        store.create(meta("b"));
+        assertThat(store.find("b")).isPresent();
+    }
+
+    @Test
+    void idsThatCannotBeSessionIdsReachNoKey() {
+        RedisSessionStore store = newStore(10, Duration.ofHours(1));
+        store.create(meta("a"));
+        for (String id : List.of("a}:meta", "*", "a b", "{a}", "")) {
+            assertThat(store.find(id)).isEmpty();
+            assertThat(store.append(id, 0, step(1))).isFalse();
+            assertThat(store.remove(id)).isFalse();
+        }
+        assertThat(keys()).hasSize(2); // a's meta and the sessions set
+    }
+}
