@@ -61,7 +61,7 @@ public class SessionService {
     /** With the default snapshot policy ({@link StoreProperties.Snapshots} defaults). */
     public SessionService(SessionStore store, SessionProperties properties, SessionBudget budget, Clock clock,
                           SyscallDecoder decoder) {
-        this(store, properties, budget, clock, decoder, new Snapshots(store, budget, new StoreProperties.Snapshots(100, 50)));
+        this(store, properties, budget, clock, decoder, new Snapshots(store, budget, new StoreProperties.Snapshots(500, 200)));
     }
 
     @Autowired

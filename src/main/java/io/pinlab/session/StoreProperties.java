@@ -24,7 +24,7 @@ public record StoreProperties(
      * @param everySteps         after every this many steps of a session, its state is stored
      * @param afterReplayedSteps a replica that had to replay this many steps to catch up stores the result
      */
-    public record Snapshots(@DefaultValue("100") @Min(1) int everySteps,
-                            @DefaultValue("50") @Min(1) int afterReplayedSteps) {
+    public record Snapshots(@DefaultValue("500") @Min(1) int everySteps,
+                            @DefaultValue("200") @Min(1) int afterReplayedSteps) {
     }
 }
