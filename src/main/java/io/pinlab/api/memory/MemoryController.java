@@ -142,6 +142,14 @@ class MemoryController {
                            @RequestParam String addr,
                            @Parameter(description = "bytes", example = "16384") @RequestParam long length) {
         Pids.check(pid);
+        Address start = queryRange(addr, length);
+        if (length > (MAX_PAGEMAP_PAGES - 1) * 4096)
+            throw ApiProblemException.badField("length", "at most " + (MAX_PAGEMAP_PAGES - 1) * 4096 + " bytes per request");
+        return session.locked(k -> Views.pagemap(k, k.task(pid), start.value(), length).stream().map(PageView::of).toList());
+    }
+
+    /** The {@code addr} and {@code length} query parameters of the pagemap views: a canonical address, a length >= 0. */
+    private static Address queryRange(String addr, long length) {
         Address start;
         try {
             start = Address.parse(addr);
@@ -149,9 +157,7 @@ class MemoryController {
             throw ApiProblemException.badField("addr", e.getMessage());
         }
         if (length < 0) throw ApiProblemException.badField("length", "must be greater than or equal to 0");
-        if (length > (MAX_PAGEMAP_PAGES - 1) * 4096)
-            throw ApiProblemException.badField("length", "at most " + (MAX_PAGEMAP_PAGES - 1) * 4096 + " bytes per request");
-        return session.locked(k -> Views.pagemap(k, k.task(pid), start.value(), length).stream().map(PageView::of).toList());
+        return start;
     }
 
     @Schema(description = "pages of a range as runs of equal pages (for views of large mappings)")
@@ -181,13 +187,7 @@ class MemoryController {
                              @RequestParam String addr,
                              @Parameter(description = "bytes, rounded up to a page", example = "1073741824") @RequestParam long length) {
         Pids.check(pid);
-        Address start;
-        try {
-            start = Address.parse(addr);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblemException.badField("addr", e.getMessage());
-        }
-        if (length < 0) throw ApiProblemException.badField("length", "must be greater than or equal to 0");
+        Address start = queryRange(addr, length);
         if (length > MAX_RUNS_LENGTH) throw ApiProblemException.badField("length", "at most " + MAX_RUNS_LENGTH + " bytes");
         long from = start.value() & ~4095L;
         if (Long.compareUnsigned(from, MAX_RUNS_LENGTH) >= 0)
