@@ -3,7 +3,7 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;

@@ -6,7 +6,7 @@ import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.iouring.Sqe;

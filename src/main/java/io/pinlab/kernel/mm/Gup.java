@@ -45,8 +45,6 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  * Pages are returned as pfns of the exact subpages, like {@code struct page *} entries.
  */
 public final class Gup {
-    /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to a small folio's refcount. */
-    public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
     /** Largest pages array a request may ask for (4 GiB of 4 KiB pages). */
     public static final long MAX_PAGES_ARRAY = 1L << 20;
     /** Largest nr_pages any request may ask for (16 GiB: twice the simulated RAM). */

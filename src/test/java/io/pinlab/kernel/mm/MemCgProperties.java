@@ -8,7 +8,7 @@ import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
