@@ -10,9 +10,7 @@ import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.pinlab.kernel.mm.FollBits.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
@@ -1055,33 +1053,13 @@ public final class Gup {
         unpinUserPages(c.k, off == 0 ? pages : Arrays.copyOfRange(pages, off, off + (int) nrPinned), (int) nrPinned);
         heads = Arrays.copyOf(heads, nh);
         Arrays.sort(heads);
-        long[] newHeads = new long[nh];
+        Migrate.Result m = Migrate.migratePages(c.k, heads);
         StringBuilder moved = new StringBuilder();
-        int failed = 0;
-        String failure = null;
-        for (int j = 0; j < nh; j++) {
-            long old = heads[j];
-            int expected = ph.mapcount(old) + (inPageCache(ph, old) ? 1 : 0);
-            if (ph.refcount(old) != expected) {
-                failed++;
-                if (failure == null) failure = "pfn " + hex(old) + " has " + (ph.refcount(old) - expected)
-                        + " extra references (another GUP get/pin holds it), so migrate_pages() cannot move it";
-                newHeads[j] = -1;
-                continue;
-            }
-            long nw = migrateFolio(c.k, old);
-            if (nw < 0) {
-                failed++;
-                if (failure == null) failure = "no free frame in ZONE_NORMAL for pfn " + hex(old);
-            }
-            newHeads[j] = nw;
-            if (nw >= 0 && j < 4) moved.append(j == 0 ? "" : ", ").append(hex(old)).append(" -> ").append(hex(nw));
-        }
-        remapMigrated(c.k, heads, newHeads);
-        for (int j = 0; j < nh; j++) if (newHeads[j] >= 0) freeMigrated(c.k, heads[j]);
-        if (failed > 0) {
+        for (int j = 0; j < Math.min(nh, 4); j++)
+            if (m.newHeads()[j] >= 0) moved.append(j == 0 ? "" : ", ").append(hex(heads[j])).append(" -> ").append(hex(m.newHeads()[j]));
+        if (m.failed() > 0) {
             c.ex.fail("check_and_migrate_movable_pages", FILE, Errno.ENOMEM, nh + " folio(s) in ZONE_MOVABLE cannot be pinned long-term; all "
-                    + nrPinned + " pages were unpinned and migration failed: " + failure);
+                    + nrPinned + " pages were unpinned and migration failed: " + m.failure());
             return ENOMEM;
         }
         c.ex.step("check_and_migrate_movable_pages", FILE, "-EAGAIN", nh + " folio(s) were in ZONE_MOVABLE, which must stay migratable "
@@ -1089,67 +1067,6 @@ public final class Gup {
                 + " pages, migrated to ZONE_NORMAL (pfn " + moved + (nh > 4 ? ", ..." : "")
                 + "), page tables repointed; pinning again, which is why the pfns changed");
         return EAGAIN;
-    }
-
-    private static boolean inPageCache(PhysMem ph, long head) {
-        return ph.mapping(head) instanceof Inode in && !in.isHugetlb() && in.pageCache.get(ph.index(head)) == head;
-    }
-
-    private static final int MIGRATE_FLAGS = PG_ANON | PG_DIRTY | PG_HUGETLB | PG_SECRETMEM | PG_LRU | PG_REFERENCED | PG_SWAPBACKED;
-
-    /** migrate_folio(): a copy in ZONE_NORMAL with the same contents, flags, mapping and counts. */
-    private static long migrateFolio(Globals k, long old) {
-        PhysMem ph = k.phys;
-        int order = ph.order(old);
-        long nw = ph.allocFolio(Zone.NORMAL, order);
-        if (nw < 0) return -1;
-        int n = 1 << order;
-        ph.setFolioFlags(nw, ph.flags(old) & MIGRATE_FLAGS);
-        for (int i = 0; i < n; i++) {
-            ph.copyPage(nw + i, old + i);
-            if (ph.testPageFlag(old + i, PG_ANON_EXCLUSIVE)) ph.setPageFlag(nw + i, PG_ANON_EXCLUSIVE, true);
-        }
-        Object mapping = ph.mapping(old);
-        long index = ph.index(old);
-        ph.setMapping(nw, mapping, index);
-        ph.refAdd(nw, ph.refcount(old) - 1);
-        ph.mapcountAdd(nw, ph.mapcount(old));
-        if (mapping instanceof Inode in && in.pageCache.get(index) == old) in.pageCache.set(index, nw);
-        return nw;
-    }
-
-    private static void freeMigrated(Globals k, long old) {
-        PhysMem ph = k.phys;
-        ph.mapcountAdd(old, -ph.mapcount(old));
-        ph.refAdd(old, -ph.refcount(old));
-    }
-
-    /** remove_migration_ptes(): every PTE / PMD leaf of every mm that mapped an old folio now maps the new one. */
-    private static void remapMigrated(Globals k, long[] olds, long[] news) {
-        Map<Mm, Boolean> seen = new IdentityHashMap<>();
-        for (Task t : k.tasks.values()) {
-            Mm mm = t.mm;
-            if (mm == null || seen.put(mm, Boolean.TRUE) != null) continue;
-            mm.ptes.forEach(0, (Mm.TASK_SIZE >>> PAGE_SHIFT) + 1, (vpn, pte) -> {
-                if (Pte.special(pte)) return;
-                long nw = relocate(k.phys, olds, news, Pte.pfn(pte));
-                if (nw >= 0) mm.ptes.set(vpn, Pte.mk(nw, pte & 0xfffL));
-            });
-            mm.pmds.forEach(0, (Mm.TASK_SIZE >>> 21) + 1, (key, pmd) -> {
-                long nw = relocate(k.phys, olds, news, Pte.pfn(pmd));
-                if (nw >= 0) mm.pmds.set(key, Pte.mk(nw, pmd & 0xfffL));
-            });
-        }
-    }
-
-    private static long relocate(PhysMem ph, long[] olds, long[] news, long pfn) {
-        int idx = Arrays.binarySearch(olds, pfn);
-        if (idx < 0) idx = -idx - 2;
-        if (idx < 0 || news[idx] < 0) return -1;
-        long old = olds[idx];
-        long size = (ph.flags(old) & PG_LARGE) != 0 ? HPAGE_NR : 1;
-        if (pfn >= old + size) return -1;
-        return news[idx] + (pfn - old);
     }
 
     // =====================================================================================
