@@ -106,7 +106,7 @@ class MemCgProperties {
                 case WRITE -> Memory.access(k, t, addr, len, true, (long) op.arg() + 1);
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
                 case PIN -> {
-                    GupResult g = Gup.call(k, t, GupRequest.of(op.arg() % 2 == 0 ? GupCall.pin_user_pages : GupCall.get_user_pages,
+                    GupResult g = GupTest.call(k, t, GupRequest.of(op.arg() % 2 == 0 ? GupCall.pin_user_pages : GupCall.get_user_pages,
                             addr, len / PAGE_SIZE, FollFlag.FOLL_WRITE.value()));
                     if (g.pin() != null) pins.add(g.pin().id());
                 }
