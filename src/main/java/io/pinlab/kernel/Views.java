@@ -159,7 +159,7 @@ public final class Views {
         long h = k.phys.head(pfn);
         int order = k.phys.order(h);
         int ref = k.phys.refcount(h);
-        int pins = order > 0 ? k.phys.pincount(h) : ref / Gup.GUP_PIN_COUNTING_BIAS;
+        int pins = order > 0 ? k.phys.pincount(h) : ref / PhysMem.GUP_PIN_COUNTING_BIAS;
         return new Folio(h, order, ref, pins, k.phys.mapcount(h), k.phys.zone(h).name());
     }
 

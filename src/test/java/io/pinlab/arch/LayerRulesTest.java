@@ -70,6 +70,15 @@ class LayerRulesTest {
                 .check(classes);
     }
 
+    /** io_uring sits above mm, as in Linux: mm/ includes nothing from io_uring/. */
+    @Test
+    void mmDoesNotDependOnIoUring() {
+        noClasses().that().resideInAPackage("io.pinlab.kernel.mm..")
+                .should().dependOnClassesThat().resideInAPackage("io.pinlab.kernel.iouring..")
+                .because("io_uring calls GUP, never the other way round")
+                .check(classes);
+    }
+
     @Test
     void sessionDoesNotUseApi() {
         noClasses().that().resideInAPackage("io.pinlab.session..")

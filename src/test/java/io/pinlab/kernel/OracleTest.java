@@ -7,7 +7,7 @@ import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
