@@ -609,8 +609,8 @@ final class Rsrc {
                     "src_fd " + a.srcFd() + " as a registered ring index: no ring is registered with IORING_REGISTER_RING_FDS");
         OpenFile f = t.fds.get(a.srcFd());
         if (f == null) return fail(ex, "io_uring_register_get_file", Errno.EBADF, "src_fd " + a.srcFd() + " is not open");
-        if (f.ring == null) return fail(ex, "io_uring_register_get_file", Errno.EOPNOTSUPP, "src_fd " + a.srcFd() + " is not an io_uring");
-        IoRingCtx src = f.ring;
+        IoRingCtx src = IoUring.ringOf(f);
+        if (src == null) return fail(ex, "io_uring_register_get_file", Errno.EOPNOTSUPP, "src_fd " + a.srcFd() + " is not an io_uring");
         if (src != ctx && src.submitterPid >= 0 && src.submitterPid != t.pid)
             return fail(ex, fn, Errno.EEXIST, "the source ring is IORING_SETUP_SINGLE_ISSUER for pid " + src.submitterPid);
         // io_clone_buffers()

@@ -187,7 +187,7 @@ final class RwFixed {
 
     private static long read(Globals k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
         Inode in = f.inode();
-        if (f.ring != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
+        if (IoUring.ringOf(f) != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, true);
         if (in.kind() == Inode.Kind.CHARDEV) { // read_iter_zero()
             for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) {
@@ -225,7 +225,7 @@ final class RwFixed {
 
     private static long write(Globals k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
         Inode in = f.inode();
-        if (f.ring != null || in.fs() == FsType.SECRETMEM || in.isHugetlb() || in.kind() == Inode.Kind.DIRECTORY
+        if (IoUring.ringOf(f) != null || in.fs() == FsType.SECRETMEM || in.isHugetlb() || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, false);
         if (in.kind() == Inode.Kind.CHARDEV) return len; // write_iter_zero() discards
         for (long x = 0; x < len; ) {

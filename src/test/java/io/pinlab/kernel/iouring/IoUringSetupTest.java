@@ -60,7 +60,7 @@ class IoUringSetupTest {
         assertEquals(FsType.ANON_INODE, f.inode().fs());
         assertEquals("[io_uring]", f.inode().path());
         assertEquals(1, f.refs);
-        assertNotNull(f.ring);
+        assertNotNull(IoUring.ringOf(f));
         assertEquals(fd + 1, lab.ring());
     }
 
