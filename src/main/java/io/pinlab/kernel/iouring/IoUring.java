@@ -58,7 +58,7 @@ public final class IoUring {
     }
 
     private static SysResult doSetup(Globals k, Task t, int entries, int flags, Explain ex, Profile p) {
-        if ((flags & ~IoRingCtx.SUPPORTED_SETUP_FLAGS) != 0) {
+        if ((flags & ~SetupFlag.SUPPORTED) != 0) {
             ex.fail(p.ioUringNodeTable() ? "io_uring_sanitise_params" : "io_uring_setup", IO_URING_C, Errno.EINVAL,
                     "flags 0x" + Integer.toHexString(flags) + ": only IORING_SETUP_CLAMP and IORING_SETUP_SINGLE_ISSUER are simulated");
             return ex.error(Errno.EINVAL);
@@ -70,7 +70,7 @@ public final class IoUring {
             return ex.error(Errno.EINVAL);
         }
         if (n > IORING_MAX_ENTRIES) {
-            if ((flags & IoRingCtx.IORING_SETUP_CLAMP) == 0) {
+            if ((flags & SetupFlag.IORING_SETUP_CLAMP.value) == 0) {
                 ex.fail(fill, IO_URING_C, Errno.EINVAL, "entries " + n + " > IORING_MAX_ENTRIES (32768) without IORING_SETUP_CLAMP");
                 return ex.error(Errno.EINVAL);
             }
@@ -82,7 +82,7 @@ public final class IoUring {
         ex.ok(fill, IO_URING_C, "sq_entries " + sq + ", cq_entries " + cq);
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
-        int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
+        int submitter = (flags & SetupFlag.IORING_SETUP_SINGLE_ISSUER.value) != 0 ? t.pid : -1;
         long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Globals.inodeBytes(RING_INODE); // the ctx and its anon_inode file
         if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
             ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
@@ -221,11 +221,11 @@ public final class IoUring {
                     ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "rr.nr is 0");
                     return Errno.EINVAL.neg();
                 }
-                if ((a.flags() & ~RegisterArgs.IORING_RSRC_REGISTER_SPARSE) != 0) {
+                if ((a.flags() & ~RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0) {
                     ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
                     return Errno.EINVAL.neg();
                 }
-                if ((a.flags() & RegisterArgs.IORING_RSRC_REGISTER_SPARSE) != 0 && a.iovecs() != null) {
+                if ((a.flags() & RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0 && a.iovecs() != null) {
                     ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
                     return Errno.EINVAL.neg();
                 }

@@ -90,7 +90,7 @@ class RegisterRulesTest {
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(), null, 0, 0, 0, null, null)));
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null, 2, 0, null, null)));
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null,
-                RegisterArgs.IORING_RSRC_REGISTER_SPARSE, 0, null, null)));
+                RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null)));
         assertTrue(lab.buffers(ring).isEmpty());
         // data == 0 without SPARSE: every slot is {NULL, 0}
         assertOk(IoUring.register(lab.k, lab.t, args(ring, op, null, null, 3, 0, 0, null, null)));
