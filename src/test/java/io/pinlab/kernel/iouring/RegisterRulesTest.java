@@ -15,8 +15,8 @@ import static io.pinlab.kernel.iouring.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * io_uring_register() buffer rules of reference/io_uring.md section 2, in kernel order, per
- * profile: the syscall prefix (io_uring/register.c), io_register_rsrc(), io_sqe_buffers_register(),
+ * io_uring_register() buffer rules, in kernel order, per profile (io_uring/rsrc.c of 6.3.8, 6.5.0
+ * and 6.18): the syscall prefix (io_uring/register.c), io_register_rsrc(), io_sqe_buffers_register(),
  * io_buffer_validate(), __io_sqe_buffers_update(), io_sqe_buffers_unregister().
  */
 class RegisterRulesTest {
