@@ -149,7 +149,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     }
 
     private Object ring(Kernel k, Task t, java.util.function.IntFunction<Object> call) {
-        for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) if (e.getValue().ring != null) return call.apply(e.getKey());
+        for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) if (IoUring.ringOf(e.getValue()) != null) return call.apply(e.getKey());
         SysResult setup = IoUring.setup(k, t, 8, 0); // no ring in this task yet: set one up first
         return setup.ok() ? List.of(setup, call.apply((int) setup.ret())) : setup;
     }

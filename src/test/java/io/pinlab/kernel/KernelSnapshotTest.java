@@ -115,7 +115,7 @@ class KernelSnapshotTest {
         // the ring's creator passes ring2 on and exits: the child of creator keeps the fd
         Task heir = k.task((int) ok(Fork.copyProcess(k, creator)));
         ok(Exit.doExit(k, creator));
-        assertThat(heir.fds.get(ring2).ring.mmAccount).isNotSameAs(heir.mm);
+        assertThat(IoUring.ringOf(heir.fds.get(ring2)).mmAccount).isNotSameAs(heir.mm);
         return k;
     }
 

@@ -190,7 +190,7 @@ class MemCgProperties {
             for (OpenFile f : t.fds.values()) {
                 inodes.put(f.inode(), true);
                 files.put(f, true);
-                if (f.ring != null && !f.ring.freed()) rings.put(f.ring, true);
+                if (IoUring.ringOf(f) != null && !IoUring.ringOf(f).freed()) rings.put(IoUring.ringOf(f), true);
             }
         }
         for (Inode in : inodes.keySet()) bytes += in.pageCache.leaves() * MemCg.LEAF_BYTES;
