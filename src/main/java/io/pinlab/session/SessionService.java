@@ -3,11 +3,11 @@ package io.pinlab.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.NotSimulatedException;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.StateConflictException;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.NotSimulatedException;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.StateConflictException;
+import io.pinlab.kernel.Syscall;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 

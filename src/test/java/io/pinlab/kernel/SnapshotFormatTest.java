@@ -1,8 +1,9 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.KernelLog;
-import io.pinlab.kernel.Task;
+
+import io.pinlab.kernel.base.KernelLog;
+import io.pinlab.kernel.mm.Task;
+import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
@@ -169,7 +170,7 @@ class SnapshotFormatTest {
     @Test
     void theFormatCoversEveryFieldOfTheKernelState() throws Exception {
         Map<Class<?>, String> covered = new LinkedHashMap<>();
-        covered.put(Kernel.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
+        covered.put(Globals.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
                 + "maxMapCount, thpUseZeroPage, hugeZeroPfn, hugePagesInUse, hugePagesReserved, nextPid, nextIno, nextFileId, heldPageEntries");
         covered.put(PhysMem.class, "dma32, normal, movable, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Block"), "refcount, mapcount, flags, mapping, pincount, index, value, used");
