@@ -11,6 +11,7 @@ PORT=${PORT:-18500}
 N=${SESSIONS_N:-200} C=${CONNECTIONS:-64} T=${THREADS:-2}
 WARMUP=${WARMUP:-20s} DURATION=${DURATION:-20s} ROUNDS=${ROUNDS:-3}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian/Ubuntu: apt-get install wrk)" >&2; exit 1; }
 work=$(mktemp -d)
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }

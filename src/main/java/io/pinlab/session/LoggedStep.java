@@ -1,8 +1,12 @@
 package io.pinlab.session;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayOutputStream;
 
 /**
  * One step of a session's log, as {@link SessionStore} keeps it (one JSON object, UTF-8):
@@ -26,13 +30,40 @@ public record LoggedStep(String op, Integer pid, long t, JsonNode args, long ret
                     .withContentInclusion(JsonInclude.Include.NON_NULL))
             .build();
 
-    /** The envelope as written: {@code args} and {@code x} are any Jackson-serialisable values. */
-    private record Out(String op, Integer pid, long t, Object args, long ret, String errno, Object x) {
+    /** Writers made once per value class: {@code args} and {@code x} are of many types. */
+    private static final ClassValue<ObjectWriter> WRITERS = new ClassValue<>() {
+        @Override
+        protected ObjectWriter computeValue(Class<?> type) {
+            return MAPPER.writerFor(type);
+        }
+    };
+
+    /**
+     * Encodes a step; {@code args} and {@code x} are any Jackson-serialisable values ({@code args}:
+     * the request record, or a tree, of the op). The envelope is written field by field and each
+     * value with a writer made once for its class: one call is on every state-changing request,
+     * and a generic envelope made Jackson look the two values' serialisers up again every time.
+     */
+    public static byte[] encode(String op, Integer pid, long t, Object args, long ret, String errno, Object x) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("op", op);
+            if (pid != null) g.writeNumberProperty("pid", pid);
+            g.writeNumberProperty("t", t);
+            writeValue(g, "args", args);
+            g.writeNumberProperty("ret", ret);
+            if (errno != null) g.writeStringProperty("errno", errno);
+            writeValue(g, "x", x);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
     }
 
-    /** Encodes a step; {@code args} is the request record (or tree) of the op. */
-    public static byte[] encode(String op, Integer pid, long t, Object args, long ret, String errno, Object x) {
-        return MAPPER.writeValueAsBytes(new Out(op, pid, t, args, ret, errno, x));
+    private static void writeValue(JsonGenerator g, String name, Object value) {
+        if (value == null) return;
+        g.writeName(name);
+        WRITERS.get(value.getClass()).writeValue(g, value);
     }
 
     public static LoggedStep decode(byte[] encoded) {

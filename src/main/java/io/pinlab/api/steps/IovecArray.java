@@ -3,13 +3,16 @@ package io.pinlab.api.steps;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.base.Iovec;
-import com.fasterxml.jackson.annotation.JsonValue;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -23,9 +26,11 @@ import java.util.List;
  * boxed numbers, Address objects and a second conversion loop cost more than registering them.
  * Type errors are Jackson's (a 400 naming {@code iovecs[i].base}); a null element, a missing
  * field or a negative length is remembered and reported by {@link #toKernel()} the way the
- * request's other rules are.
+ * request's other rules are. The step log keeps the array as the request gave it, written in one
+ * pass as well ({@link Writer}).
  */
 @JsonDeserialize(using = IovecArray.Reader.class)
+@JsonSerialize(using = IovecArray.Writer.class)
 public final class IovecArray {
     static final int MAX = 65536;
     private static final List<Object> FIELDS = List.of("base", "len");
@@ -45,13 +50,6 @@ public final class IovecArray {
 
     int size() { return iovecs.size(); }
 
-    /** As the request gave them (the step log keeps the arguments of every call). */
-    @JsonValue
-    List<Requests.IovecJson> json() {
-        List<Requests.IovecJson> out = new ArrayList<>(iovecs.size());
-        for (Iovec v : iovecs) out.add(new Requests.IovecJson(Address.of(v.base()), v.len()));
-        return out;
-    }
 
     /** The iovecs, or a 400 naming the first element that breaks a rule. */
     List<Iovec> toKernel() {
@@ -108,10 +106,13 @@ public final class IovecArray {
                             if (t != JsonToken.VALUE_STRING)
                                 throw InvalidFormatException.from(p, "an address must be a JSON string, e.g. \""
                                         + Address.EXAMPLE + "\"", t.asString(), Address.class);
-                            try {
-                                base = Address.parse(p.getString()).value();
-                            } catch (IllegalArgumentException e) {
-                                throw InvalidFormatException.from(p, e.getMessage(), p.getString(), Address.class);
+                            base = parseHex(p.getStringCharacters(), p.getStringOffset(), p.getStringLength());
+                            if (base == NOT_HEX) {
+                                try {
+                                    base = Address.parse(p.getString()).value();
+                                } catch (IllegalArgumentException e) {
+                                    throw InvalidFormatException.from(p, e.getMessage(), p.getString(), Address.class);
+                                }
                             }
                             hasBase = true;
                         }
@@ -132,6 +133,54 @@ public final class IovecArray {
             if (!hasBase) out.reject("iovecs[" + i + "].base", "must not be null");
             else if (!hasLen) out.reject("iovecs[" + i + "].len", "must not be null");
             else out.iovecs.add(new Iovec(base, len));
+        }
+    }
+
+    /** What {@link #parseHex} answers for text it leaves to {@link Address#parse}. */
+    private static final long NOT_HEX = -1;
+
+    /**
+     * The common form of an address, {@code 0x} and 1-16 hex digits, read without a String or an
+     * Address per element; anything else (decimal, errors, and all-ones, which is NOT_HEX) is left
+     * to {@link Address#parse}, so the accepted forms and the messages stay its own.
+     */
+    static long parseHex(char[] text, int offset, int length) {
+        if (length < 3 || length > 18 || text[offset] != '0' || text[offset + 1] != 'x') return NOT_HEX;
+        long v = 0;
+        for (int i = offset + 2; i < offset + length; i++) {
+            int d = Character.digit(text[i], 16);
+            if (d < 0 || text[i] > 'f') return NOT_HEX; // ASCII only: Character.digit takes fullwidth digits too
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
+    /** Writes the array as a request gives it, {@code [{"base":"0x…","len":N},…]}, straight from the iovecs. */
+    static final class Writer extends ValueSerializer<IovecArray> {
+        @Override
+        public void serialize(IovecArray value, JsonGenerator g, SerializationContext ctxt) {
+            char[] hex = new char[18];
+            hex[0] = '0';
+            hex[1] = 'x';
+            g.writeStartArray(value, value.iovecs.size());
+            for (Iovec v : value.iovecs) {
+                g.writeStartObject();
+                g.writeName("base");
+                g.writeString(hex, 0, hexDigits(v.base(), hex));
+                g.writeNumberProperty("len", v.len());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+
+        /** Writes {@code value} in lowercase hex after the {@code 0x} in {@code out}; returns the length used. */
+        private static int hexDigits(long value, char[] out) {
+            int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(value) + 3) / 4);
+            for (int i = digits + 1; i >= 2; i--) {
+                out[i] = Character.forDigit((int) (value & 0xf), 16);
+                value >>>= 4;
+            }
+            return digits + 2;
         }
     }
 }

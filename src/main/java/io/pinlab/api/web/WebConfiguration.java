@@ -3,6 +3,7 @@ package io.pinlab.api.web;
 import io.pinlab.api.json.StrictRequests;
 import io.pinlab.session.CourseService;
 import io.pinlab.session.SessionService;
+import jakarta.validation.Validator;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,7 +15,9 @@ import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.mvc.method.annotation.PathVariableMethodArgumentResolver;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.servlet.mvc.method.annotation.RequestResponseBodyMethodProcessor;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,12 +32,15 @@ class WebConfiguration implements WebMvcConfigurer {
     private final CourseService courses;
     private final JsonMapper mapper;
     private final CorsProperties cors;
+    private final Validator validator;
 
-    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors) {
+    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors,
+                     Validator validator) {
         this.sessions = sessions;
         this.courses = courses;
         this.mapper = mapper;
         this.cors = cors;
+        this.validator = validator;
     }
 
     /**
@@ -68,7 +74,8 @@ class WebConfiguration implements WebMvcConfigurer {
 
     /**
      * Spring MVC with a request mapping that looks paths up by shape instead of scanning every
-     * pattern, and path variables read without a data binder each.
+     * pattern, path variables read without a data binder each, and JSON bodies read in one pass
+     * ({@link JsonBodies}) and answers written in one ({@link JsonAnswers}).
      */
     @Bean
     WebMvcRegistrations indexedRequestMapping() {
@@ -85,8 +92,12 @@ class WebConfiguration implements WebMvcConfigurer {
                     public void afterPropertiesSet() {
                         super.afterPropertiesSet();
                         List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>(getArgumentResolvers());
-                        resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastPathVariables(r) : r);
+                        resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastPathVariables(r)
+                                : r.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonBodies(r, mapper, validator) : r);
                         setArgumentResolvers(resolvers);
+                        List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>(getReturnValueHandlers());
+                        handlers.replaceAll(h -> h.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonAnswers(h, mapper) : h);
+                        setReturnValueHandlers(handlers);
                     }
                 };
             }

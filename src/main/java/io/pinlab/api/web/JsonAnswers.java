@@ -1,0 +1,71 @@
+package io.pinlab.api.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.HandlerMapping;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.Set;
+
+/**
+ * A controller's answer record written as JSON in one step: serialised to bytes by a writer made
+ * once per record type and sent with its Content-Length, instead of Spring negotiating the media
+ * type and looking up a converter for every response. Only where Spring's negotiation has one
+ * outcome, {@code application/json}: the client accepts anything or JSON, the mapping produces
+ * JSON (or does not say), and the controller set no content type itself. Everything else
+ * (other Accept headers, strings, lists, {@code ResponseEntity}) goes to Spring's handler.
+ */
+class JsonAnswers implements HandlerMethodReturnValueHandler {
+    private final HandlerMethodReturnValueHandler spring;
+    private final ClassValue<ObjectWriter> writers;
+
+    JsonAnswers(HandlerMethodReturnValueHandler spring, JsonMapper mapper) {
+        this.spring = spring;
+        this.writers = new ClassValue<>() {
+            @Override
+            protected ObjectWriter computeValue(Class<?> type) {
+                return mapper.writerFor(type);
+            }
+        };
+    }
+
+    @Override
+    public boolean supportsReturnType(MethodParameter returnType) {
+        return spring.supportsReturnType(returnType);
+    }
+
+    @Override
+    public void handleReturnValue(Object value, MethodParameter returnType, ModelAndViewContainer mav,
+                                  NativeWebRequest webRequest) throws Exception {
+        HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
+        HttpServletResponse response = webRequest.getNativeResponse(HttpServletResponse.class);
+        if (value == null || !value.getClass().isRecord() || request == null || response == null
+                || response.getContentType() != null || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))
+                || !producesJson(request)) {
+            spring.handleReturnValue(value, returnType, mav, webRequest);
+            return;
+        }
+        mav.setRequestHandled(true);
+        byte[] body = writers.get(value.getClass()).writeValueAsBytes(value);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    private static boolean acceptsJson(String accept) {
+        return accept == null || accept.equals("*/*") || accept.equals(MediaType.APPLICATION_JSON_VALUE);
+    }
+
+    private static boolean producesJson(HttpServletRequest request) {
+        @SuppressWarnings("unchecked")
+        Set<MediaType> producible = (Set<MediaType>) request.getAttribute(HandlerMapping.PRODUCIBLE_MEDIA_TYPES_ATTRIBUTE);
+        return producible == null || producible.contains(MediaType.APPLICATION_JSON);
+    }
+}
