@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code pinUntouched}: a fresh kernel and an untouched anonymous mapping per invocation, so
  *     every page is faulted in by faultin_page();</li>
  * <li>{@code pinTouched}: the mapping is already populated; each invocation pins and unpins;</li>
- * <li>{@code callTouched}: the same through the REST-layer entry point Gup.call (page array, Pin,
+ * <li>{@code callTouched}: the same through the simulated driver GupTest.call (page array, Pin,
  *     event), then Pins.release.</li>
  * </ul>
  * Run: {@code ./mvnw -Pbench test-compile exec:exec -Dbench.args='GupBench -prof gc -f 1 -wi 3 -i 5'}

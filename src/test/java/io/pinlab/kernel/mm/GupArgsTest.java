@@ -191,6 +191,18 @@ class GupArgsTest {
         assertEquals("LONGTERM_WITHOUT_PIN", g.invalidArgs().rule());
     }
 
+    // get_user_pages_fast_only() (mm/gup.c, 6.3 to 6.18): "if (!is_valid_gup_args(...)) return -EINVAL",
+    // like get_user_pages_fast(); only pin_user_pages, _remote and _unlocked return 0
+    @Test
+    void fastOnlyReturnsEinvalOnInvalidArgs() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        long a = f.mmapAnon(1, RW);
+        GupResult r = f.gup(new GupRequest(get_user_pages_fast_only, a, 1, 0, false, false, null, null));
+        assertEquals("GET_OR_PIN_WITHOUT_PAGES", r.invalidArgs().rule());
+        assertEquals(Errno.EINVAL, r.errno());
+        assertEquals(r.invalidArgs().kernelRet(), r.ret());
+    }
+
     // 6.5.0 is_valid_gup_args ORs FOLL_HONOR_NUMA_FAULT into every call; 6.6+ does not
     @Test
     void honorNumaFaultAutoSetIn65() {
