@@ -3,6 +3,8 @@ package io.pinlab.kernel.mm;
 import static io.pinlab.kernel.base.Explain.hex;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.Pfn;
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
@@ -28,13 +30,13 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  *     pin_user_pages(), pin_user_pages_fast(), pin_user_pages_remote(), pin_user_pages_unlocked().
  *     The simulated driver ({@link GupTest}) reaches all nine; kernel callers (io_uring,
  *     process_vm_rw, /proc/PID/mem) use the public {@code Globals} variants of the ones they call
- *     ({@link #pinUserPages(Globals, Task, long, long, int, long[], Explain)},
- *     {@link #pinUserPagesFast(Globals, Task, long, int, int, long[], Explain)},
- *     {@link #pinUserPagesRemote(Globals, Task, long, long, int, long[], Explain)},
- *     {@link #getUserPagesRemote(Globals, Task, long, long, int, long[], Explain)}).</li>
+ *     ({@link #pinUserPages(Globals, Task, VirtAddr, long, int, long[], Explain)},
+ *     {@link #pinUserPagesFast(Globals, Task, VirtAddr, int, int, long[], Explain)},
+ *     {@link #pinUserPagesRemote(Globals, Task, VirtAddr, long, int, long[], Explain)},
+ *     {@link #getUserPagesRemote(Globals, Task, VirtAddr, long, int, long[], Explain)}).</li>
  * <li>{@link #isValidGupArgs(Profile, GupCall, boolean, boolean, Integer, int)}: the one
  *     is_valid_gup_args().</li>
- * <li>release: {@link #unpinUserPage(Globals, long)}, {@link #unpinUserPages(Globals, long[], int)},
+ * <li>release: {@link #unpinUserPage(Globals, Pfn)}, {@link #unpinUserPages(Globals, long[], int)},
  *     {@link #unpinUserPagesDirtyLock(Globals, long[], int, boolean)}, {@link #putPages(Globals, long[], int)}.</li>
  * </ul>
  * Pages are returned as pfns of the exact subpages, like {@code struct page *} entries.
@@ -180,32 +182,32 @@ public final class Gup {
      * arguments, as the kernel does); {@code pagesOut[0..ret)} receives the pfns. Release with
      * {@link #unpinUserPages}. No driver-visible Pin, no event.
      */
-    public static long pinUserPages(Globals k, Task task, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return pinUserPages(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut, false);
+    public static long pinUserPages(Globals k, Task task, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPages(new Ctx(k, task, ex), start.value(), nrPages, gupFlags, pagesOut, false);
     }
 
     /**
      * pin_user_pages_fast() for kernel callers (io_uring 6.10+): returns pages pinned or -errno
      * (-EINVAL on invalid arguments); {@code pagesOut[0..ret)} receives the pfns.
      */
-    public static long pinUserPagesFast(Globals k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return pinUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
+    public static long pinUserPagesFast(Globals k, Task task, VirtAddr start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesFast(new Ctx(k, task, ex), start.value(), nrPages, gupFlags, pagesOut);
     }
 
     /**
      * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
      * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
      */
-    public static long pinUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return pinUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    public static long pinUserPagesRemote(Globals k, Task target, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesRemote(new Ctx(k, target, ex), start.value(), nrPages, gupFlags, pagesOut, false, 1);
     }
 
     /**
      * get_user_pages_remote() for kernel callers (__access_remote_vm(), /proc/PID/mem): one FOLL_GET
      * reference per page, release with {@link #putPages}. Returns pages or -errno.
      */
-    public static long getUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    public static long getUserPagesRemote(Globals k, Task target, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return getUserPagesRemote(new Ctx(k, target, ex), start.value(), nrPages, gupFlags, pagesOut, false, 1);
     }
 
     // The nine exported entry points of mm/gup.c: each validates with its own to_set (GupCall),
@@ -855,8 +857,8 @@ public final class Gup {
     }
 
     /** unpin_user_page(): drops one FOLL_PIN (for io_uring and drivers). */
-    public static void unpinUserPage(Globals k, long pfn) {
-        gupPutFolio(k, pfn, 1, FOLL_PIN);
+    public static void unpinUserPage(Globals k, Pfn pfn) {
+        gupPutFolio(k, pfn.value(), 1, FOLL_PIN);
     }
 
     /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
