@@ -19,8 +19,8 @@ import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.GupTest;
-import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.ProcessVm;
 import io.pinlab.kernel.mm.Pins;
@@ -85,7 +85,7 @@ public sealed interface Syscall<R> {
     /** The process reads or writes its own memory (handle_mm_fault() per page, mm/memory.c). */
     record Access(int pid, long addr, long length, boolean write, Long value) implements Syscall<AccessResult> {
         public AccessResult invoke(Kernel k) {
-            return Memory.access(k, k.task(pid), addr, length, write, value);
+            return UserAccess.access(k, k.task(pid), addr, length, write, value);
         }
     }
 

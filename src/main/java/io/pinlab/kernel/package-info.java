@@ -23,7 +23,7 @@
  *     {@code Files.close(k, t, fd)} (all return SysResult with ret = fd or 0), {@code Files.fput(k, file)}</li>
  * <li>memory: {@code Mmap.doMmap(k, t, addr, len, prot, flags, fd, off)} (ret = address),
  *     {@code Mmap.doMunmap(k, t, addr, len)}, {@code Mprotect.doMprotect(k, t, addr, len, prot)},
- *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code Memory.access(k, t, addr, len, write, Long value)}</li>
+ *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code UserAccess.access(k, t, addr, len, write, Long value)}</li>
  * <li>views: {@code Views.maps(k, t)}, {@code Views.mapsText(k, t)}, {@code Views.pagemap(k, t, addr, len)},
  *     {@code Views.status(k, t)}, {@code Views.fds(k, t)}, {@code Views.mounts(k)}</li>
  * <li>sysctl: {@code Sysctl.get(k, name)}, {@code Sysctl.set(k, name, value)}</li>

@@ -381,7 +381,7 @@ public final class Gup {
     private static Vma findExtendVma(Ctx c, Vma vma, long addr) {
         long address = addr & ~(PAGE_SIZE - 1);
         long oldStart = vma.start;
-        Vma grown = Memory.expandStack(c.mm, address, c.ex, "find_extend_vma");
+        Vma grown = Mmap.expandStack(c.mm, address, c.ex, "find_extend_vma");
         if (grown != null)
             c.ex.ok("find_extend_vma", "mm/mmap.c", "6.3: " + hex(addr) + " is below the VM_GROWSDOWN stack, so GUP expanded the stack VMA down to "
                     + hex(address) + " (" + ((oldStart - address) >>> PAGE_SHIFT) + " pages); 6.4.y and later refuse this (StackRot, CVE-2023-3269)");
@@ -591,7 +591,7 @@ public final class Gup {
         long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
-                Memory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
+                HugeMemory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
             } else {
                 return followHugePmd(c, vma, addr, pmd, flags);
             }
@@ -606,7 +606,7 @@ public final class Gup {
         long head = Pte.pfn(pmd);
         long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
         if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
-        if ((flags & FOLL_DUMP) != 0 && Memory.isHugeZeroPmd(c.k, pmd)) {
+        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, pmd)) {
             c.ex.fail("follow_huge_pmd", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps the huge zero folio, which a core dump leaves out");
             return EFAULT;
         }
