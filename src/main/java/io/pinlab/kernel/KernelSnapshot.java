@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.KernelLog;
@@ -379,7 +380,7 @@ public final class KernelSnapshot {
                 out.varint(p.id());
                 out.varint(p.call().ordinal());
                 out.varint(p.pid());
-                out.varint(p.start());
+                out.varint(p.start().value());
                 out.varint(p.nrPages());
                 out.varint(Integer.toUnsignedLong(p.gupFlags()));
                 out.varint(p.kind().ordinal());
@@ -671,7 +672,7 @@ public final class KernelSnapshot {
                 long[] pfns = in.longArray("pinned pages", MAX_PAGE_ARRAY);
                 if (pfns == null) throw in.error("pin " + id + " without pages");
                 for (long pfn : pfns) requireRam(pfn);
-                pins.add(Pin.restore(id, call, pid, start, nrPages, gupFlags, pfns, kind, how == 0 ? null : PinRelease.values()[how - 1]));
+                pins.add(Pin.restore(id, call, pid, VirtAddr.of(start), nrPages, gupFlags, pfns, kind, how == 0 ? null : PinRelease.values()[how - 1]));
             }
             int nReleased = in.count("released pin", n);
             List<Long> released = new ArrayList<>(nReleased);

@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.NoSuchObjectException;
 import io.pinlab.kernel.base.StateConflictException;
 
@@ -229,7 +230,7 @@ public sealed interface Syscall<R> {
     record ProcPidMem(int pid, int targetPid, long addr, long length, boolean write, Long value)
             implements Syscall<ProcessVm.MemResult> {
         public ProcessVm.MemResult invoke(Kernel k) {
-            return ProcessVm.memRw(k, k.task(pid), targetPid, addr, length, write, value);
+            return ProcessVm.memRw(k, k.task(pid), targetPid, VirtAddr.of(addr), length, write, value);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pinlab.bench;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code pinUntouched}: a fresh kernel and an untouched anonymous mapping per invocation, so
  *     every page is faulted in by faultin_page();</li>
  * <li>{@code pinTouched}: the mapping is already populated; each invocation pins and unpins;</li>
- * <li>{@code callTouched}: the same through the REST-layer entry point Gup.call (page array, Pin,
+ * <li>{@code callTouched}: the same through the simulated driver GupTest.call (page array, Pin,
  *     event), then Pins.release.</li>
  * </ul>
  * Run: {@code ./mvnw -Pbench test-compile exec:exec -Dbench.args='GupBench -prof gc -f 1 -wi 3 -i 5'}
@@ -76,7 +77,7 @@ public class GupBench {
             k = new Kernel(Profile.V6_18, false);
             t = k.task(1);
             addr = mapGiB(k, t);
-            long n = Gup.pinUserPages(k, t, addr, PAGES, FLAGS, pages, new Explain());
+            long n = Gup.pinUserPages(k, t, VirtAddr.of(addr), PAGES, FLAGS, pages, new Explain());
             if (n != PAGES) throw new IllegalStateException("populate: " + n);
             Gup.unpinUserPages(k, pages, PAGES);
         }
@@ -84,14 +85,14 @@ public class GupBench {
 
     @Benchmark
     public long pinUntouched(Untouched s) {
-        long n = Gup.pinUserPages(s.k, s.t, s.addr, PAGES, FLAGS, s.pages, new Explain());
+        long n = Gup.pinUserPages(s.k, s.t, VirtAddr.of(s.addr), PAGES, FLAGS, s.pages, new Explain());
         if (n != PAGES) throw new IllegalStateException("pinned " + n);
         return n;
     }
 
     @Benchmark
     public long pinTouched(Touched s) {
-        long n = Gup.pinUserPages(s.k, s.t, s.addr, PAGES, FLAGS, s.pages, new Explain());
+        long n = Gup.pinUserPages(s.k, s.t, VirtAddr.of(s.addr), PAGES, FLAGS, s.pages, new Explain());
         if (n != PAGES) throw new IllegalStateException("pinned " + n);
         Gup.unpinUserPages(s.k, s.pages, (int) n);
         return n;
@@ -99,7 +100,7 @@ public class GupBench {
 
     @Benchmark
     public long callTouched(Touched s) {
-        GupResult r = GupTest.call(s.k, s.t, GupRequest.of(GupCall.pin_user_pages, s.addr, PAGES, FLAGS));
+        GupResult r = GupTest.call(s.k, s.t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(s.addr), PAGES, FLAGS));
         Pins.release(s.k, r.pin().id(), PinRelease.unpin_user_pages, false);
         return r.ret();
     }

@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
@@ -35,7 +36,7 @@ public final class BigSession {
         long a = ok(Mmap.doMmap(k, t, 0, GIB, 3, 0x02 | 0x20, -1, 0));
         if (UserAccess.access(k, t, a, GIB, true, 42L).ret() != GIB) throw new IllegalStateException("write");
         long pages = GIB >>> 12;
-        if (GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, pages,
+        if (GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), pages,
                 FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value())).ret() != pages) throw new IllegalStateException("pin");
         int ring = (int) ok(IoUring.setup(k, t, 8, 0));
         long len = GIB / BUFFERS;

@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
@@ -139,7 +140,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     }
 
     private Object gup(Kernel k, Task t, GupCall call, long addr, int flags) {
-        GupResult r = GupTest.call(k, t, GupRequest.of(call, addr, Math.min(pages, 64), flags));
+        GupResult r = GupTest.call(k, t, GupRequest.of(call, VirtAddr.of(addr), Math.min(pages, 64), flags));
         return List.of(r.ret(), String.valueOf(r.errno()), r.explain(), r.warnings(), r.pin() == null ? -1 : r.pin().id());
     }
 

@@ -1,6 +1,7 @@
 package io.pinlab.kernel;
 
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
@@ -92,7 +93,7 @@ class KernelSnapshotTest {
         pin(k, t, GupCall.pin_user_pages, anon, 4, LONGTERM_WRITE);
         long released = pin(k, t, GupCall.pin_user_pages_fast, thp, 8, FollFlag.FOLL_WRITE.value());
         ok(Pins.release(k, released, PinRelease.unpin_user_pages_dirty_lock, true));
-        GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, anon, 1, FollFlag.FOLL_GET.value()));
+        GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(anon), 1, FollFlag.FOLL_GET.value()));
         // rings: one with tagged buffers and a CQE waiting, one sparse table; the second ring is created by a
         // child that then exits, so its ctx->mm_account is an mm no task has any more
         int ring = (int) ok(IoUring.setup(k, t, 8, 0));
@@ -175,7 +176,7 @@ class KernelSnapshotTest {
     }
 
     static long pin(Kernel k, Task t, GupCall call, long addr, long n, int flags) {
-        GupResult r = GupTest.call(k, t, GupRequest.of(call, addr, n, flags));
+        GupResult r = GupTest.call(k, t, GupRequest.of(call, VirtAddr.of(addr), n, flags));
         assertThat(r.ret()).as("%s %s", call, r.explain()).isEqualTo(n);
         return r.pin().id();
     }

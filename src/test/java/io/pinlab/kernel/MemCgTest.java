@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.Step;
@@ -166,7 +167,7 @@ class MemCgTest {
         long start = k.memcg.usage();
         int ok = 0, enomem = 0;
         for (int i = 0; i < 10_000; i++) {
-            GupResult r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 1024, FollFlag.FOLL_WRITE.value()));
+            GupResult r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), 1024, FollFlag.FOLL_WRITE.value()));
             if (r.ret() == 1024) ok++;
             else {
                 assertThat(r.errno()).isEqualTo(Errno.ENOMEM);
@@ -195,9 +196,9 @@ class MemCgTest {
         assertThat(r.ret()).isEqualTo(1000 * 4096L);
         assertThat(r.explain().getLast().outcome()).isEqualTo("-EINTR");
         assertThat(r.explain().getLast().detail()).contains(Kernel.CALL_LIMIT);
-        GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 2000, FollFlag.FOLL_WRITE.value()));
+        GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, VirtAddr.of(a), 2000, FollFlag.FOLL_WRITE.value()));
         assertThat(g.ret()).isEqualTo(1000);
-        GupResult again = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 500, FollFlag.FOLL_WRITE.value()));
+        GupResult again = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, VirtAddr.of(a), 500, FollFlag.FOLL_WRITE.value()));
         assertThat(again.ret()).isEqualTo(500);
     }
 

@@ -64,7 +64,7 @@ final class Observed {
         }
         List<PinView> pins = new ArrayList<>();
         for (Pin p : Pins.list(k))
-            pins.add(new PinView(p.id(), p.call().name(), p.pid(), p.start(), p.nrPages(), p.gupFlags(),
+            pins.add(new PinView(p.id(), p.call().name(), p.pid(), p.start().value(), p.nrPages(), p.gupFlags(),
                     Arrays.stream(p.pfns()).boxed().toList(), p.kind(), p.released(), String.valueOf(p.releasedHow())));
         o.put("pins", pins);
         o.put("dmesg", k.log.text());

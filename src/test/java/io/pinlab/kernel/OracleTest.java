@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -231,11 +232,11 @@ class OracleTest {
             exit(c);
             put("process_vm_readv.exited", nb(ProcessVm.processVmRw(k, t, c.pid, l, List.of(new Iovec(shared, 2 * PAGE)), 0, false)));
             long before = pfn(rop);
-            put("procmem.write_readonly_private", nb(ProcessVm.memRw(k, t, t.pid, rop, 1, true, 9L).result()));
+            put("procmem.write_readonly_private", nb(ProcessVm.memRw(k, t, t.pid, VirtAddr.of(rop), 1, true, 9L).result()));
             put("procmem.write_readonly_private_pfn", same(pfn(rop), before));
             long ros = map(PAGE, R, SHARED, mfd);
-            put("procmem.write_readonly_shared", nb(ProcessVm.memRw(k, t, t.pid, ros, 1, true, 9L).result()));
-            put("procmem.read_unmapped", nb(ProcessVm.memRw(k, t, t.pid, 0x1000, 1, false, null).result()));
+            put("procmem.write_readonly_shared", nb(ProcessVm.memRw(k, t, t.pid, VirtAddr.of(ros), 1, true, 9L).result()));
+            put("procmem.read_unmapped", nb(ProcessVm.memRw(k, t, t.pid, VirtAddr.of(0x1000), 1, false, null).result()));
         }
 
         /** A CQE res as probes.c res_out() prints it. */

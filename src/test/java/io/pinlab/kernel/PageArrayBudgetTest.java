@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -44,7 +45,7 @@ class PageArrayBudgetTest {
         int ring = (int) IoUring.setup(k, t, 8, 0).ret();
         List<Long> ids = new ArrayList<>();
         GupResult r;
-        while ((r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, GIB_PAGES, pin))).ret() == GIB_PAGES) {
+        while ((r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), GIB_PAGES, pin))).ret() == GIB_PAGES) {
             ids.add(r.pin().id());
             assertThat(k.memcg.usage()).isLessThanOrEqualTo(k.memcg.max());
         }

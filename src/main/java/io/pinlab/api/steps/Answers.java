@@ -70,7 +70,7 @@ public final class Answers {
             for (FollFlag f : FollFlag.definedIn(profile))
                 if ((p.gupFlags() & f.value()) != 0) names.add(f);
             Pfns.Runs runs = Pfns.runs(p.pfns());
-            return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start()), p.nrPages(),
+            return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start().value()), p.nrPages(),
                     FlagSet.of(names, p.gupFlags()),
                     Pfns.listed(p.pfns(), full), !full && p.pfns().length > Pfns.MAX_LISTED, runs.runs(), runs.truncated(),
                     p.released(), p.releasedHow() == null ? null : p.releasedHow().name(), p.kind().name());

@@ -1,5 +1,6 @@
 package io.pinlab.api.steps;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.Kernel;
@@ -153,7 +154,7 @@ public final class Requests {
 
         /** The kernel's view of the request (flags as a mask). */
         public GupRequest toKernel() {
-            return new GupRequest(call, start.value(), nrPages, FollFlag.mask(gupFlags),
+            return new GupRequest(call, VirtAddr.of(start.value()), nrPages, FollFlag.mask(gupFlags),
                     !Boolean.FALSE.equals(pages), Boolean.TRUE.equals(vmas), locked, targetPid);
         }
 

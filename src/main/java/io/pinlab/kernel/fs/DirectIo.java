@@ -1,5 +1,6 @@
 package io.pinlab.kernel.fs;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.mm.Globals;
@@ -76,7 +77,7 @@ public final class DirectIo {
         long[] pages = new long[(int) nr];
         // iov_iter_extract_user_pages(): FOLL_PIN, plus FOLL_WRITE when data goes into user memory
         int gupFlags = write ? 0 : FollFlag.FOLL_WRITE.value();
-        long pinned = Gup.pinUserPagesFast(k, t, buf & ~(PAGE_SIZE - 1), (int) nr, gupFlags, pages, ex);
+        long pinned = Gup.pinUserPagesFast(k, t, VirtAddr.of(buf & ~(PAGE_SIZE - 1)), (int) nr, gupFlags, pages, ex);
         if (pinned <= 0) return fail(ex, "iov_iter_extract_pages", "lib/iov_iter.c", Errno.EFAULT,
                 "pin_user_pages_fast() pinned nothing at " + hex(buf));
         long done = Math.min(n, pinned * PAGE_SIZE - (buf & (PAGE_SIZE - 1)));

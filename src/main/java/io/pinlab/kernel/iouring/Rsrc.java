@@ -1,5 +1,7 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Pfn;
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Iovec;
 import static io.pinlab.kernel.base.Explain.hex;
 import io.pinlab.kernel.base.Errno;
@@ -314,8 +316,8 @@ final class Rsrc {
         // the detailed entries a quiet trace spares GUP building strings nobody reads
         Explain gx = detail ? new Explain() : Explain.quiet();
         long pret = p.ioUringPinFast()
-                ? Gup.pinUserPagesFast(k, t, ubuf, nrPages, foll, pages, gx)
-                : Gup.pinUserPages(k, t, ubuf, nrPages, foll, pages, gx);
+                ? Gup.pinUserPagesFast(k, t, VirtAddr.of(ubuf), nrPages, foll, pages, gx)
+                : Gup.pinUserPages(k, t, VirtAddr.of(ubuf), nrPages, foll, pages, gx);
         String flags = (foll & FollFlag.FOLL_SAME_FILE.value()) != 0 ? "FOLL_WRITE|FOLL_LONGTERM|FOLL_SAME_FILE" : "FOLL_WRITE|FOLL_LONGTERM";
         if (detail || pret != nrPages) {
             for (Step s : gx.steps()) ex.step(s.fn(), s.file(), s.outcome(), s.detail());
@@ -553,7 +555,7 @@ final class Rsrc {
         if (imu.acctPages != 0) ioUnaccountMem(k, ctx, imu.acctPages);
     }
 
-    private static void unpin(Globals k, long pfn) { Gup.unpinUserPage(k, pfn); }
+    private static void unpin(Globals k, long pfn) { Gup.unpinUserPage(k, Pfn.of(pfn)); }
 
     // ------------------------------------------------------------------ unregister
 

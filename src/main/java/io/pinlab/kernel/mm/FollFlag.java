@@ -3,13 +3,12 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.base.Profile;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * FOLL_* flags. Public ones live in include/linux/mm_types.h, internal ones (bit 16 and up) in
- * mm/internal.h. Values have not changed from 6.3 to 6.19 (reference/gup.md 1.1).
+ * mm/internal.h. Values have not changed from 6.3 to 6.18.
  * Bit 12 is FOLL_SAME_FILE in the seed proposal and FOLL_HONOR_NUMA_FAULT from 6.5.
  */
 public enum FollFlag {
@@ -73,6 +72,4 @@ public enum FollFlag {
         for (FollFlag f : flags) m |= f.value;
         return m;
     }
-
-    public static EnumSet<FollFlag> none() { return EnumSet.noneOf(FollFlag.class); }
 }

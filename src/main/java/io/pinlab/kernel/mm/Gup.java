@@ -3,6 +3,8 @@ package io.pinlab.kernel.mm;
 import static io.pinlab.kernel.base.Explain.hex;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.Pfn;
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
@@ -28,13 +30,13 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  *     pin_user_pages(), pin_user_pages_fast(), pin_user_pages_remote(), pin_user_pages_unlocked().
  *     The simulated driver ({@link GupTest}) reaches all nine; kernel callers (io_uring,
  *     process_vm_rw, /proc/PID/mem) use the public {@code Globals} variants of the ones they call
- *     ({@link #pinUserPages(Globals, Task, long, long, int, long[], Explain)},
- *     {@link #pinUserPagesFast(Globals, Task, long, int, int, long[], Explain)},
- *     {@link #pinUserPagesRemote(Globals, Task, long, long, int, long[], Explain)},
- *     {@link #getUserPagesRemote(Globals, Task, long, long, int, long[], Explain)}).</li>
+ *     ({@link #pinUserPages(Globals, Task, VirtAddr, long, int, long[], Explain)},
+ *     {@link #pinUserPagesFast(Globals, Task, VirtAddr, int, int, long[], Explain)},
+ *     {@link #pinUserPagesRemote(Globals, Task, VirtAddr, long, int, long[], Explain)},
+ *     {@link #getUserPagesRemote(Globals, Task, VirtAddr, long, int, long[], Explain)}).</li>
  * <li>{@link #isValidGupArgs(Profile, GupCall, boolean, boolean, Integer, int)}: the one
  *     is_valid_gup_args().</li>
- * <li>release: {@link #unpinUserPage(Globals, long)}, {@link #unpinUserPages(Globals, long[], int)},
+ * <li>release: {@link #unpinUserPage(Globals, Pfn)}, {@link #unpinUserPages(Globals, long[], int)},
  *     {@link #unpinUserPagesDirtyLock(Globals, long[], int, boolean)}, {@link #putPages(Globals, long[], int)}.</li>
  * </ul>
  * Pages are returned as pfns of the exact subpages, like {@code struct page *} entries.
@@ -95,7 +97,7 @@ public final class Gup {
     /**
      * is_valid_gup_args() (mm/gup.c, 6.3: pages, vmas, locked, gup_flags, to_set; 6.5+: without
      * vmas). Returns null when the arguments are valid, else the first rule broken, in the
-     * kernel's order (reference/gup.md 2.1). {@code locked} is the caller's *locked value (null =
+     * kernel's order. {@code locked} is the caller's *locked value (null =
      * NULL pointer); only *_remote entry points pass it through, the others pass NULL.
      * {@code vmas} counts only where the profile's entry point has that parameter.
      */
@@ -180,104 +182,95 @@ public final class Gup {
      * arguments, as the kernel does); {@code pagesOut[0..ret)} receives the pfns. Release with
      * {@link #unpinUserPages}. No driver-visible Pin, no event.
      */
-    public static long pinUserPages(Globals k, Task task, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return pinUserPages(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut, false);
+    public static long pinUserPages(Globals k, Task task, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPages(new Ctx(k, task, ex), start.value(), nrPages, gupFlags, pagesOut, false);
     }
 
     /**
      * pin_user_pages_fast() for kernel callers (io_uring 6.10+): returns pages pinned or -errno
      * (-EINVAL on invalid arguments); {@code pagesOut[0..ret)} receives the pfns.
      */
-    public static long pinUserPagesFast(Globals k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return pinUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
+    public static long pinUserPagesFast(Globals k, Task task, VirtAddr start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesFast(new Ctx(k, task, ex), start.value(), nrPages, gupFlags, pagesOut);
     }
 
     /**
      * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
      * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
      */
-    public static long pinUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return pinUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    public static long pinUserPagesRemote(Globals k, Task target, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return pinUserPagesRemote(new Ctx(k, target, ex), start.value(), nrPages, gupFlags, pagesOut, false, 1);
     }
 
     /**
      * get_user_pages_remote() for kernel callers (__access_remote_vm(), /proc/PID/mem): one FOLL_GET
      * reference per page, release with {@link #putPages}. Returns pages or -errno.
      */
-    public static long getUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
+    public static long getUserPagesRemote(Globals k, Task target, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return getUserPagesRemote(new Ctx(k, target, ex), start.value(), nrPages, gupFlags, pagesOut, false, 1);
     }
 
     // The nine exported entry points of mm/gup.c: each validates with its own to_set (GupCall),
-    // answers invalid arguments with its own value, and calls its internal driver.
+    // answers invalid arguments with its own value, and calls its internal driver (GupCall.Path).
 
     /** get_user_pages(): current->mm, FOLL_TOUCH; -EINVAL on invalid arguments; __get_user_pages_locked(). */
     static long getUserPages(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas) {
-        Integer flags = validGupArgs(c, GupCall.get_user_pages, pages, vmas, null, gupFlags);
-        if (flags == null) return EINVAL;
-        c.locked = GupCall.get_user_pages.internalLocked();
-        return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+        return export(c, GupCall.get_user_pages, start, nrPages, gupFlags, pages, vmas, null);
     }
 
     /** get_user_pages_fast(): FOLL_GET; -EINVAL on invalid arguments; gup-fast with fallback. */
     static long getUserPagesFast(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
-        Integer flags = validGupArgs(c, GupCall.get_user_pages_fast, pages, false, null, gupFlags);
-        if (flags == null) return EINVAL;
-        return gupFastFallback(c, start, nrPages, flags, pages);
+        return export(c, GupCall.get_user_pages_fast, start, nrPages, gupFlags, pages, false, null);
     }
 
-    /** get_user_pages_fast_only(): FOLL_GET|FOLL_FAST_ONLY; 0 on invalid arguments; gup-fast, no fallback. */
+    /** get_user_pages_fast_only(): FOLL_GET|FOLL_FAST_ONLY; -EINVAL on invalid arguments; gup-fast, no fallback. */
     static long getUserPagesFastOnly(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
-        Integer flags = validGupArgs(c, GupCall.get_user_pages_fast_only, pages, false, null, gupFlags);
-        if (flags == null) return 0;
-        return gupFastFallback(c, start, nrPages, flags, pages);
+        return export(c, GupCall.get_user_pages_fast_only, start, nrPages, gupFlags, pages, false, null);
     }
 
     /** get_user_pages_remote(): another mm, FOLL_TOUCH|FOLL_REMOTE, the caller's locked; -EINVAL on invalid arguments. */
     static long getUserPagesRemote(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
-        Integer flags = validGupArgs(c, GupCall.get_user_pages_remote, pages, vmas, locked, gupFlags);
-        if (flags == null) return EINVAL;
-        c.locked = locked != null ? locked : GupCall.get_user_pages_remote.internalLocked();
-        return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+        return export(c, GupCall.get_user_pages_remote, start, nrPages, gupFlags, pages, vmas, locked);
     }
 
     /** get_user_pages_unlocked(): FOLL_TOUCH|FOLL_UNLOCKABLE, takes mmap_lock itself; -EINVAL on invalid arguments. */
     static long getUserPagesUnlocked(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
-        Integer flags = validGupArgs(c, GupCall.get_user_pages_unlocked, pages, false, null, gupFlags);
-        if (flags == null) return EINVAL;
-        c.locked = GupCall.get_user_pages_unlocked.internalLocked();
-        return getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+        return export(c, GupCall.get_user_pages_unlocked, start, nrPages, gupFlags, pages, false, null);
     }
 
     /** pin_user_pages(): current->mm, FOLL_PIN; 0 on invalid arguments; __gup_longterm_locked(). */
     static long pinUserPages(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas) {
-        Integer flags = validGupArgs(c, GupCall.pin_user_pages, pages, vmas, null, gupFlags);
-        if (flags == null) return 0;
-        c.locked = GupCall.pin_user_pages.internalLocked();
-        return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+        return export(c, GupCall.pin_user_pages, start, nrPages, gupFlags, pages, vmas, null);
     }
 
     /** pin_user_pages_fast(): FOLL_PIN; -EINVAL on invalid arguments; gup-fast with fallback. */
     static long pinUserPagesFast(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
-        Integer flags = validGupArgs(c, GupCall.pin_user_pages_fast, pages, false, null, gupFlags);
-        if (flags == null) return EINVAL;
-        return gupFastFallback(c, start, nrPages, flags, pages);
+        return export(c, GupCall.pin_user_pages_fast, start, nrPages, gupFlags, pages, false, null);
     }
 
     /** pin_user_pages_remote(): another mm, FOLL_PIN|FOLL_TOUCH|FOLL_REMOTE, the caller's locked; 0 on invalid arguments. */
     static long pinUserPagesRemote(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
-        Integer flags = validGupArgs(c, GupCall.pin_user_pages_remote, pages, vmas, locked, gupFlags);
-        if (flags == null) return 0;
-        c.locked = locked != null ? locked : GupCall.pin_user_pages_remote.internalLocked();
-        return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+        return export(c, GupCall.pin_user_pages_remote, start, nrPages, gupFlags, pages, vmas, locked);
     }
 
     /** pin_user_pages_unlocked(): FOLL_PIN|FOLL_TOUCH|FOLL_UNLOCKABLE; 0 on invalid arguments. */
     static long pinUserPagesUnlocked(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
-        Integer flags = validGupArgs(c, GupCall.pin_user_pages_unlocked, pages, false, null, gupFlags);
-        if (flags == null) return 0;
-        c.locked = GupCall.pin_user_pages_unlocked.internalLocked();
-        return gupLongtermLocked(c, start, nrPages, pages, 0, flags);
+        return export(c, GupCall.pin_user_pages_unlocked, start, nrPages, gupFlags, pages, false, null);
+    }
+
+    /**
+     * The body every export shares: is_valid_gup_args() with the export's to_set (on failure the
+     * export's own return value), the lock state it passes down ({@code *locked} of a *_remote
+     * caller, else its own), and its driver.
+     */
+    private static long export(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
+        Integer flags = validGupArgs(c, call, pages, vmas, locked, gupFlags);
+        if (flags == null) return call.invalidArgsRet();
+        if (call.path() == GupCall.Path.FAST) return gupFastFallback(c, start, nrPages, flags, pages);
+        c.locked = locked != null ? locked : call.internalLocked();
+        return call.path() == GupCall.Path.LONGTERM
+                ? gupLongtermLocked(c, start, nrPages, pages, 0, flags)
+                : getUserPagesLocked(c, start, nrPages, pages, 0, flags);
     }
 
     /**
@@ -302,7 +295,7 @@ public final class Gup {
     // =====================================================================================
 
     /**
-     * check_vma_flags() (mm/gup.c), rules in order (reference/gup.md 3.1). {@code sameFile} is
+     * check_vma_flags() (mm/gup.c), rules in order. {@code sameFile} is
      * the seed series' extra argument (FOLL_SAME_FILE, never merged). Returns 0 or -errno and
      * records the decisive rule.
      */
@@ -547,7 +540,7 @@ public final class Gup {
             if (increm > nrPages) increm = nrPages;
             if (pages != null) {
                 if (increm > 1) {
-                    // 6.19 style: the rest of the huge page with one try_grab_folio(folio, n - 1)
+                    // as 6.18 does: the rest of the huge page with one try_grab_folio(folio, n - 1)
                     tryGrabFolio(c, page, (int) (increm - 1), flags, false);
                 }
                 int base = off + (int) i;
@@ -626,7 +619,7 @@ public final class Gup {
         return page;
     }
 
-    /** follow_page_pte() (present-PTE case, reference/gup.md 3.4). */
+    /** follow_page_pte(): the present-PTE case. */
     static long followPagePte(Ctx c, Vma vma, long addr, int flags) {
         if ((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET)) {
             c.k.log.warnOnce("follow_page_pte:get+pin", "CPU: 0 at mm/gup.c follow_page_pte: WARN_ON_ONCE((flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET))", c.ex);
@@ -784,7 +777,7 @@ public final class Gup {
     }
 
     // =====================================================================================
-    // try_grab_page(), try_grab_folio(), gup_put_folio() (reference/gup.md 3.7)
+    // try_grab_page(), try_grab_folio(), gup_put_folio()
     // =====================================================================================
 
     /** try_grab_page(): the slow path's reference for one page. Returns 0 or -errno. */
@@ -864,8 +857,8 @@ public final class Gup {
     }
 
     /** unpin_user_page(): drops one FOLL_PIN (for io_uring and drivers). */
-    public static void unpinUserPage(Globals k, long pfn) {
-        gupPutFolio(k, pfn, 1, FOLL_PIN);
+    public static void unpinUserPage(Globals k, Pfn pfn) {
+        gupPutFolio(k, pfn.value(), 1, FOLL_PIN);
     }
 
     /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
@@ -976,7 +969,7 @@ public final class Gup {
     }
 
     // =====================================================================================
-    // gup-fast: internal_get_user_pages_fast() / gup_fast_fallback() (reference/gup.md 2.4, 4)
+    // gup-fast: internal_get_user_pages_fast() / gup_fast_fallback()
     // =====================================================================================
 
     /** The gup-fast driver as the profile's mm/gup.c names it (Profile.Feature.GUP_FAST_RENAMED, 6.10). */
@@ -1119,7 +1112,7 @@ public final class Gup {
     }
 
     /**
-     * folio_fast_pin_allowed() (6.5-6.8) / gup_fast_folio_allowed() (6.19): for
+     * folio_fast_pin_allowed() (6.5-6.9) / gup_fast_folio_allowed() (6.10+): for
      * FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE only anon, shmem and hugetlb folios may be pinned
      * without the VMA at hand (a6e79df92e4a).
      */

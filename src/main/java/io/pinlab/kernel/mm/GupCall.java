@@ -1,10 +1,10 @@
 package io.pinlab.kernel.mm;
 
-import java.util.Optional;
+import io.pinlab.kernel.base.Errno;
 
 /**
  * The exported GUP entry points (mm/gup.c), with what each one forces into gup_flags
- * ({@code to_set} of is_valid_gup_args(), reference/gup.md 2.2) and how it behaves.
+ * ({@code to_set} of is_valid_gup_args()) and how it behaves.
  */
 public enum GupCall {
     get_user_pages(FollBits.FOLL_TOUCH, false, false, false, Path.LOCKED),
@@ -41,9 +41,6 @@ public enum GupCall {
         this.path = path;
     }
 
-    /** The kernel function name (the enum constant's name). */
-    public String kernelName() { return name(); }
-
     /** Flags the entry point ORs in through is_valid_gup_args(..., to_set). */
     public int toSet() { return toSet; }
 
@@ -64,9 +61,9 @@ public enum GupCall {
     /**
      * What the entry point returns when is_valid_gup_args() fails: 0 for pin_user_pages,
      * pin_user_pages_remote and pin_user_pages_unlocked, -EINVAL for every other one
-     * (the same from 6.3 to 6.19, reference/gup.md 2.2).
+     * (the same from 6.3 to 6.18).
      */
-    public long invalidArgsRet() { return returnsZeroOnInvalidArgs ? 0 : -22; }
+    public long invalidArgsRet() { return returnsZeroOnInvalidArgs ? 0 : Errno.EINVAL.neg(); }
 
     /** The {@code locked} value the entry point itself passes to __get_user_pages_locked()
      *  when the caller gives none: 1 (caller holds mmap_lock) or 0 (GUP takes it). */
@@ -76,10 +73,5 @@ public enum GupCall {
                  get_user_pages_fast_only, pin_user_pages_fast -> 0;
             default -> 1;
         };
-    }
-
-    public static Optional<GupCall> byKernelName(String name) {
-        for (GupCall c : values()) if (c.name().equals(name)) return Optional.of(c);
-        return Optional.empty();
     }
 }

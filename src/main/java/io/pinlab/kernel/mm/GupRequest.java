@@ -1,10 +1,12 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
+
 /**
  * One GUP call as a lab asks for it.
  *
  * @param call     the kernel entry point
- * @param start    user address (unsigned 64-bit)
+ * @param start    user address
  * @param nrPages  nr_pages (non-negative)
  * @param gupFlags FOLL_* mask the caller passes (kernel bit values)
  * @param pages    true: a page array is passed; false: NULL
@@ -12,11 +14,11 @@ package io.pinlab.kernel.mm;
  * @param locked   value of {@code *locked}, or null for a NULL pointer (only *_remote take one)
  * @param targetPid the remote mm's process (only *_remote); null means the caller's own mm
  */
-public record GupRequest(GupCall call, long start, long nrPages, int gupFlags, boolean pages, boolean vmas,
+public record GupRequest(GupCall call, VirtAddr start, long nrPages, int gupFlags, boolean pages, boolean vmas,
                          Integer locked, Integer targetPid) {
 
     /** A local call with a pages array, no vmas, no locked pointer. */
-    public static GupRequest of(GupCall call, long start, long nrPages, int gupFlags) {
+    public static GupRequest of(GupCall call, VirtAddr start, long nrPages, int gupFlags) {
         return new GupRequest(call, start, nrPages, gupFlags, true, false, null, null);
     }
 }

@@ -41,7 +41,7 @@ public final class GupTest {
         } else {
             long[] pages = req.pages() ? new long[(int) req.nrPages()] : null;
             Gup.Ctx c = new Gup.Ctx(k, target, ex);
-            ret = entry(c, call, req.start(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
+            ret = entry(c, call, req.start().value(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
             if (ret > 0 && pages != null) {
                 long[] pfns = ret == pages.length ? pages : Arrays.copyOf(pages, (int) ret);
                 pin = k.pins.add(call, target.pid, req.start(), req.nrPages(), req.gupFlags(), pfns,

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 
 /**
  * A simulated driver's page array after a successful GUP call: what the driver would keep in its
@@ -19,7 +20,7 @@ public final class Pin {
     private final long id;
     private final GupCall call;
     private final int pid;
-    private final long start;
+    private final VirtAddr start;
     private final long nrPages;
     private final int gupFlags;
     private final long[] pfns;
@@ -27,7 +28,7 @@ public final class Pin {
     private boolean released;
     private PinRelease releasedHow;
 
-    Pin(long id, GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Kind kind) {
+    Pin(long id, GupCall call, int pid, VirtAddr start, long nrPages, int gupFlags, long[] pfns, Kind kind) {
         this.id = id;
         this.call = call;
         this.pid = pid;
@@ -45,7 +46,8 @@ public final class Pin {
     /** The process whose mm was walked (the target of a *_remote call). */
     public int pid() { return pid; }
 
-    public long start() { return start; }
+    /** The start address as requested. */
+    public VirtAddr start() { return start; }
 
     /** nr_pages as requested. */
     public long nrPages() { return nrPages; }
@@ -75,7 +77,7 @@ public final class Pin {
     }
 
     /** Snapshot support (KernelSnapshot): a pin as it was, released or not ({@code releasedHow} null = held). */
-    public static Pin restore(long id, GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Kind kind,
+    public static Pin restore(long id, GupCall call, int pid, VirtAddr start, long nrPages, int gupFlags, long[] pfns, Kind kind,
                               PinRelease releasedHow) {
         Pin p = new Pin(id, call, pid, start, nrPages, gupFlags, pfns, kind);
         if (releasedHow != null) p.markReleased(releasedHow);

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class PinTable {
     }
 
     /** A new record; the caller reserved its page array and the margin for the record (Globals.reservePageArray()). */
-    Pin add(GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Pin.Kind kind) {
+    Pin add(GupCall call, int pid, VirtAddr start, long nrPages, int gupFlags, long[] pfns, Pin.Kind kind) {
         memcg.charge(MemCg.PIN_BYTES);
         Pin p = new Pin(nextId++, call, pid, start, nrPages, gupFlags, pfns, kind);
         pins.put(p.id(), p);

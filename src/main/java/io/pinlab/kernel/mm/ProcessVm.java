@@ -3,6 +3,7 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Iovec;
 
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public final class ProcessVm {
             long first = rv.base() >>> PAGE_SHIFT, last = (rv.base() + rv.len() - 1) >>> PAGE_SHIFT;
             long nr = last - first + 1;
             long[] pages = new long[(int) Math.min(nr, Gup.MAX_PAGES_ARRAY)];
-            long pinned = Gup.pinUserPagesRemote(k, target, rv.base() & ~(PAGE_SIZE - 1), pages.length, gupFlags, pages, ex);
+            long pinned = Gup.pinUserPagesRemote(k, target, VirtAddr.of(rv.base() & ~(PAGE_SIZE - 1)), pages.length, gupFlags, pages, ex);
             if (pinned <= 0) {
                 ex.fail("process_vm_rw_single_vec", PVM, Errno.EFAULT, "pin_user_pages_remote() pinned nothing at " + hex(rv.base()) + " in pid " + pid);
                 return copied > 0 ? copied : Errno.EFAULT.neg();
@@ -118,10 +119,10 @@ public final class ProcessVm {
      * write to a read-only private mapping breaks COW (the writer gets its own page); a page GUP
      * cannot get ends the transfer, -EIO when nothing was copied. A write stores {@code value}.
      */
-    public static MemResult memRw(Globals k, Task t, int pid, long addr, long len, boolean write, Long value) {
+    public static MemResult memRw(Globals k, Task t, int pid, VirtAddr addr, long len, boolean write, Long value) {
         Explain ex = new Explain();
         List<Long> values = new ArrayList<>();
-        long ret = doMemRw(k, t, pid, addr, len, write, value, values, ex);
+        long ret = doMemRw(k, t, pid, addr.value(), len, write, value, values, ex);
         SysResult r = ex.result(ret);
         k.endCall();
         return new MemResult(r, values);
@@ -138,7 +139,7 @@ public final class ProcessVm {
             long[] page = new long[1];
             // the first page explains itself; the rest run quietly, or one call's explain would grow by
             // GUP's steps for every page (about 100 bytes of heap each, 400 MB for 4 GiB)
-            long got = Gup.getUserPagesRemote(k, target, p & ~(PAGE_SIZE - 1), 1, gupFlags, page, p == addr ? ex : Explain.quiet());
+            long got = Gup.getUserPagesRemote(k, target, VirtAddr.of(p & ~(PAGE_SIZE - 1)), 1, gupFlags, page, p == addr ? ex : Explain.quiet());
             if (got <= 0) {
                 ex.step("__access_remote_vm", MEMORY, "stops", "get_user_pages_remote() got no page at " + hex(p) + " in pid " + pid);
                 break;

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.api.gup.GupRequestShape;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
@@ -132,30 +133,30 @@ class GupArgsTest {
 
     @Test
     void requestShape() {
-        GupRequest vmasGup = new GupRequest(get_user_pages, 0x10000, 1, 0, true, true, null, null);
+        GupRequest vmasGup = new GupRequest(get_user_pages, VirtAddr.of(0x10000), 1, 0, true, true, null, null);
         assertNull(GupRequestShape.error(Profile.V6_3, vmasGup));
         assertNull(GupRequestShape.error(Profile.V6_4, vmasGup));
         assertNull(GupRequestShape.error(Profile.SEED, vmasGup));
         assertNotNull(GupRequestShape.error(Profile.V6_5, vmasGup));
         assertNotNull(GupRequestShape.error(Profile.V6_18, vmasGup));
-        GupRequest vmasPin = new GupRequest(pin_user_pages, 0x10000, 1, 0, true, true, null, null);
+        GupRequest vmasPin = new GupRequest(pin_user_pages, VirtAddr.of(0x10000), 1, 0, true, true, null, null);
         assertNull(GupRequestShape.error(Profile.V6_3, vmasPin));
         assertNotNull(GupRequestShape.error(Profile.SEED, vmasPin), "seed patch 6/7 removed vmas from pin_user_pages");
-        assertNotNull(GupRequestShape.error(Profile.V6_3, new GupRequest(get_user_pages_fast, 0x10000, 1, 0, true, true, null, null)));
-        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, 1, null)));
-        assertNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages_remote, 0x10000, 1, 0, true, false, 1, 1)));
-        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, null, 1)));
-        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, -1, 0, true, false, null, null)));
+        assertNotNull(GupRequestShape.error(Profile.V6_3, new GupRequest(get_user_pages_fast, VirtAddr.of(0x10000), 1, 0, true, true, null, null)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, VirtAddr.of(0x10000), 1, 0, true, false, 1, null)));
+        assertNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages_remote, VirtAddr.of(0x10000), 1, 0, true, false, 1, 1)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, VirtAddr.of(0x10000), 1, 0, true, false, null, 1)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, VirtAddr.of(0x10000), -1, 0, true, false, null, null)));
         // bit 12: FOLL_SAME_FILE only in the seed, FOLL_HONOR_NUMA_FAULT from 6.5
-        GupRequest bit12 = GupRequest.of(pin_user_pages, 0x10000, 1, BIT12);
+        GupRequest bit12 = GupRequest.of(pin_user_pages, VirtAddr.of(0x10000), 1, BIT12);
         assertNotNull(GupRequestShape.error(Profile.V6_3, bit12));
         assertNotNull(GupRequestShape.error(Profile.V6_4, bit12));
         assertNull(GupRequestShape.error(Profile.SEED, bit12));
         assertNull(GupRequestShape.error(Profile.V6_5, bit12));
-        assertNotNull(GupRequestShape.error(Profile.V6_5, GupRequest.of(pin_user_pages, 0x10000, 1, MADV_POPULATE)));
-        assertNotNull(GupRequestShape.error(Profile.V6_18, GupRequest.of(pin_user_pages, 0x10000, 1, 1 << 13)));
-        assertNotNull(GupRequestShape.error(Profile.V6_18, GupRequest.of(pin_user_pages_fast, 0x10000, 1L << 32, 0)));
-        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(get_user_pages, 0x10000, 1L << 30, 0, false, false, null, null)));
+        assertNotNull(GupRequestShape.error(Profile.V6_5, GupRequest.of(pin_user_pages, VirtAddr.of(0x10000), 1, MADV_POPULATE)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, GupRequest.of(pin_user_pages, VirtAddr.of(0x10000), 1, 1 << 13)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, GupRequest.of(pin_user_pages_fast, VirtAddr.of(0x10000), 1L << 32, 0)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(get_user_pages, VirtAddr.of(0x10000), 1L << 30, 0, false, false, null, null)));
     }
 
     @Test
@@ -189,6 +190,18 @@ class GupArgsTest {
         // the answer names the broken rule, from which the REST layer derives its 422
         assertEquals("FOLL_GET_WITH_FOLL_PIN", r.invalidArgs().rule());
         assertEquals("LONGTERM_WITHOUT_PIN", g.invalidArgs().rule());
+    }
+
+    // get_user_pages_fast_only() (mm/gup.c, 6.3 to 6.18): "if (!is_valid_gup_args(...)) return -EINVAL",
+    // like get_user_pages_fast(); only pin_user_pages, _remote and _unlocked return 0
+    @Test
+    void fastOnlyReturnsEinvalOnInvalidArgs() {
+        GupFixture f = new GupFixture(Profile.V6_18);
+        long a = f.mmapAnon(1, RW);
+        GupResult r = f.gup(new GupRequest(get_user_pages_fast_only, VirtAddr.of(a), 1, 0, false, false, null, null));
+        assertEquals("GET_OR_PIN_WITHOUT_PAGES", r.invalidArgs().rule());
+        assertEquals(Errno.EINVAL, r.errno());
+        assertEquals(r.invalidArgs().kernelRet(), r.ret());
     }
 
     // 6.5.0 is_valid_gup_args ORs FOLL_HONOR_NUMA_FAULT into every call; 6.6+ does not

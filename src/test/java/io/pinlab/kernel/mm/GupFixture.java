@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -95,7 +96,7 @@ final class GupFixture {
     void touch(long addr, long pages, boolean write) { touch(t, addr, pages, write); }
 
     GupResult gup(GupCall call, long start, long nr, int flags) {
-        return GupTest.call(k, t, GupRequest.of(call, start, nr, flags));
+        return GupTest.call(k, t, GupRequest.of(call, VirtAddr.of(start), nr, flags));
     }
 
     GupResult gup(GupRequest r) { return GupTest.call(k, t, r); }

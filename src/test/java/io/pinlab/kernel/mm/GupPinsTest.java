@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.Pfn;
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.NoSuchObjectException;
 import io.pinlab.kernel.base.Profile;
@@ -82,7 +84,7 @@ class GupPinsTest {
 
         Task child = f.k.createTask(1, "worker", 1000, false, 8 << 20);
         long b = Mmap.doMmap(f.k, child, 0, PAGE_SIZE, RW, PRIVATE | ANON, -1, 0).ret();
-        Pin gp = GupTest.call(f.k, child, GupRequest.of(get_user_pages, b, 1, WRITE)).pin();
+        Pin gp = GupTest.call(f.k, child, GupRequest.of(get_user_pages, VirtAddr.of(b), 1, WRITE)).pin();
         Exit.doExit(f.k, child);
         assertTrue(f.k.phys.isAllocated(gp.pfns()[0]));
         assertEquals(1, f.ref(gp.pfns()[0]));
@@ -112,20 +114,20 @@ class GupPinsTest {
         long a = f.mmapAnon(4, RW);
         long[] pages = new long[4];
         Explain ex = new Explain();
-        assertEquals(4, Gup.pinUserPages(f.k, f.t, a, 4, WRITE | LONGTERM, pages, ex));
+        assertEquals(4, Gup.pinUserPages(f.k, f.t, VirtAddr.of(a), 4, WRITE | LONGTERM, pages, ex));
         assertTrue(Pins.list(f.k).isEmpty());
         assertEquals(1025, f.ref(pages[0]));
-        Gup.unpinUserPage(f.k, pages[0]);
+        Gup.unpinUserPage(f.k, Pfn.of(pages[0]));
         Gup.unpinUserPages(f.k, new long[]{pages[1], pages[2], pages[3]}, 3);
         assertEquals(1, f.ref(pages[0]));
         assertEquals(1, f.ref(pages[3]));
         long[] fast = new long[2];
-        assertEquals(2, Gup.pinUserPagesFast(f.k, f.t, a, 2, WRITE | LONGTERM, fast, new Explain()));
+        assertEquals(2, Gup.pinUserPagesFast(f.k, f.t, VirtAddr.of(a), 2, WRITE | LONGTERM, fast, new Explain()));
         Gup.unpinUserPagesDirtyLock(f.k, fast, 2, true);
         assertEquals(1, f.ref(fast[1]));
         // invalid args: pin_user_pages returns 0, pin_user_pages_fast -EINVAL
-        assertEquals(0, Gup.pinUserPages(f.k, f.t, a, 1, GET, pages, new Explain()));
-        assertEquals(-22, Gup.pinUserPagesFast(f.k, f.t, a, 1, GET, pages, new Explain()));
+        assertEquals(0, Gup.pinUserPages(f.k, f.t, VirtAddr.of(a), 1, GET, pages, new Explain()));
+        assertEquals(-22, Gup.pinUserPagesFast(f.k, f.t, VirtAddr.of(a), 1, GET, pages, new Explain()));
     }
 
     // fork (copy_present_pte): a pinned exclusive anon page stays with the parent, the child gets a copy

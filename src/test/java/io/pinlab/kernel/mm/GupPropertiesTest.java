@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -98,7 +99,7 @@ class GupPropertiesTest {
                     };
                     int flags = (t.write() ? WRITE : 0) | (t.kind() == 4 ? LONGTERM : 0);
                     Task caller = call.remote() ? f.t : owner[t.region()];
-                    GupRequest req = new GupRequest(call, base[t.region()] + t.first() * PAGE_SIZE, t.n(), flags, true, false,
+                    GupRequest req = new GupRequest(call, VirtAddr.of(base[t.region()] + t.first() * PAGE_SIZE), t.n(), flags, true, false,
                             null, call.remote() ? owner[t.region()].pid : null);
                     GupResult r = GupTest.call(f.k, caller, req);
                     assertTrue(r.ret() <= t.n());

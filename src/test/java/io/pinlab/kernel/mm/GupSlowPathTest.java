@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
@@ -52,7 +53,7 @@ class GupSlowPathTest {
     void getUserPagesWithoutPagesPopulates() {
         GupFixture f = new GupFixture(Profile.V6_18);
         long a = f.mmapAnon(3, RW);
-        GupResult r = f.gup(new GupRequest(get_user_pages, a, 3, WRITE, false, false, null, null));
+        GupResult r = f.gup(new GupRequest(get_user_pages, VirtAddr.of(a), 3, WRITE, false, false, null, null));
         assertEquals(3, r.ret());
         assertNull(r.pin());
         assertEquals(1, f.ref(f.pfn(a)), "only the mapping's reference");
@@ -283,7 +284,7 @@ class GupSlowPathTest {
         assertFalse(f.text(p).contains("dropped mmap_lock"), "pin_user_pages: caller holds the lock, it is never dropped");
         int fd2 = f.openFile(f.t, "/mnt/ext4/io2", FsType.EXT4, false, 8 * PAGE_SIZE, O_RDWR);
         long c = f.mmapFile(fd2, 2, R, PRIVATE);
-        GupResult q = f.gup(new GupRequest(get_user_pages_remote, c, 2, 0, true, false, 1, null));
+        GupResult q = f.gup(new GupRequest(get_user_pages_remote, VirtAddr.of(c), 2, 0, true, false, 1, null));
         assertEquals(2, q.ret());
         assertTrue(f.text(q).contains("FOLL_TRIED"));
     }
@@ -309,7 +310,7 @@ class GupSlowPathTest {
         f.vma(a).flags |= VmFlag.VM_MIXEDMAP_B;
         f.t.mm.ptes.set(a >>> PAGE_SHIFT, Pte.mk(0x1005, Pte.SPECIAL | Pte.WRITE));
         assertEquals(-17, f.gup(get_user_pages, a, 2, WRITE).ret());
-        assertEquals(2, f.gup(new GupRequest(get_user_pages, a, 2, WRITE, false, false, null, null)).ret());
+        assertEquals(2, f.gup(new GupRequest(get_user_pages, VirtAddr.of(a), 2, WRITE, false, false, null, null)).ret());
     }
 
     // try_grab_page(): the zero page - 6.3/6.4 count it, 6.5+ pins are no-ops
@@ -417,13 +418,13 @@ class GupSlowPathTest {
         GupFixture f = new GupFixture(Profile.V6_18);
         Task other = f.k.createTask(1, "victim", 1000, false, 8 << 20);
         long a = Mmap.doMmap(f.k, other, 0, 2 * PAGE_SIZE, RW, PRIVATE | ANON, -1, 0).ret();
-        GupResult r = f.gup(new GupRequest(pin_user_pages_remote, a, 2, WRITE, true, false, 1, other.pid));
+        GupResult r = f.gup(new GupRequest(pin_user_pages_remote, VirtAddr.of(a), 2, WRITE, true, false, 1, other.pid));
         assertEquals(2, r.ret());
         assertEquals(other.pid, r.pin().pid());
         assertEquals(Pte.pfn(f.pte(other, a)), r.pin().pfns()[0]);
         assertTrue(other.mm.hasPinned());
         assertFalse(f.t.mm.hasPinned());
-        assertEquals(2, f.gup(new GupRequest(get_user_pages_remote, a, 2, 0, true, false, null, other.pid)).ret());
+        assertEquals(2, f.gup(new GupRequest(get_user_pages_remote, VirtAddr.of(a), 2, 0, true, false, null, other.pid)).ret());
     }
 
     // *_unlocked: GUP takes mmap_lock itself; FOLL_TOUCH (in to_set) marks the page accessed and dirty on write

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -107,7 +108,7 @@ class MemCgProperties {
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
                 case PIN -> {
                     GupResult g = GupTest.call(k, t, GupRequest.of(op.arg() % 2 == 0 ? GupCall.pin_user_pages : GupCall.get_user_pages,
-                            addr, len / PAGE_SIZE, FollFlag.FOLL_WRITE.value()));
+                            VirtAddr.of(addr), len / PAGE_SIZE, FollFlag.FOLL_WRITE.value()));
                     if (g.pin() != null) pins.add(g.pin().id());
                 }
                 case RELEASE -> {

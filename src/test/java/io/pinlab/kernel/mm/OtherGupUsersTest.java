@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -124,12 +125,12 @@ class OtherGupUsersTest {
         long ro = f.mmapAnon(1, R);
         assertTrue(UserAccess.access(f.k, f.t, ro, 1, false, null).ok());
         long before = f.pfn(ro);
-        ProcessVm.MemResult w = ProcessVm.memRw(f.k, f.t, f.t.pid, ro, 8, true, 42L);
+        ProcessVm.MemResult w = ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(ro), 8, true, 42L);
         assertEquals(8, w.result().ret(), w.result().toString());
         assertNotEquals(before, f.pfn(ro));
         assertFalse(Pte.write(f.pte(f.t, ro)), "still read-only for the process");
         assertEquals(List.of(42L), UserAccess.access(f.k, f.t, ro, 1, false, null).values());
-        assertEquals(List.of(42L), ProcessVm.memRw(f.k, f.t, f.t.pid, ro, 1, false, null).values());
+        assertEquals(List.of(42L), ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(ro), 1, false, null).values());
     }
 
     @Test
@@ -137,9 +138,9 @@ class OtherGupUsersTest {
         GupFixture f = new GupFixture(Profile.V6_18);
         int fd = f.openFile(f.t, "/mnt/ext4/m", FsType.EXT4, false, PAGE_SIZE, O_RDWR);
         long ros = f.mmapFile(fd, 1, R, SHARED);
-        assertEquals(Errno.EIO, ProcessVm.memRw(f.k, f.t, f.t.pid, ros, 1, true, 1L).result().errno());
-        assertEquals(Errno.EIO, ProcessVm.memRw(f.k, f.t, f.t.pid, 0x1000, 1, false, null).result().errno());
+        assertEquals(Errno.EIO, ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(ros), 1, true, 1L).result().errno());
+        assertEquals(Errno.EIO, ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(0x1000), 1, false, null).result().errno());
         Task other = f.k.createTask(0, "other", 1001, false, 8 << 20);
-        assertEquals(Errno.EPERM, ProcessVm.memRw(f.k, f.t, other.pid, ros, 1, false, null).result().errno());
+        assertEquals(Errno.EPERM, ProcessVm.memRw(f.k, f.t, other.pid, VirtAddr.of(ros), 1, false, null).result().errno());
     }
 }
