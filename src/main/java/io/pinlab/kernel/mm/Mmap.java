@@ -513,7 +513,7 @@ public final class Mmap {
         return r;
     }
 
-    private static long doVmiMunmap(Globals k, Mm mm, long start, long len, Explain ex) {
+    static long doVmiMunmap(Globals k, Mm mm, long start, long len, Explain ex) {
         if ((start & (PAGE_SIZE - 1)) != 0 || Long.compareUnsigned(start, Mm.TASK_SIZE) > 0
                 || Long.compareUnsigned(len, Mm.TASK_SIZE - start) > 0)
             return fail(ex, "do_vmi_munmap", VMA_C, Errno.EINVAL, "address not page aligned or range beyond TASK_SIZE");
