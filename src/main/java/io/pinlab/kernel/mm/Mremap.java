@@ -270,9 +270,12 @@ public final class Mremap {
             k.hugePagesReserved -= vma.hugeResv - nv.hugeResv;
             vma.hugeResv = 0;
         }
-        boolean locked = vma.has(VM_LOCKED_B);
-        if (locked) mm.lockedVm += newLen >>> PAGE_SHIFT; // vrm_stat_account()
-        if ((flags & DONTUNMAP) != 0) { // dontunmap_complete()
+        boolean locked = vma.has(VM_LOCKED_B), dontunmap = (flags & DONTUNMAP) != 0;
+        // 6.18 vrm_stat_account() counts the new VMA's locked pages before dontunmap_complete(), which
+        // clears VM_LOCKED on the old VMA without subtracting them; 6.3-6.5 move_vma() returns for
+        // MREMAP_DONTUNMAP before its "mm->locked_vm += new_len" step
+        if (locked && (!dontunmap || k.profile.mremapMultiVma())) mm.lockedVm += newLen >>> PAGE_SHIFT;
+        if (dontunmap) { // dontunmap_complete()
             vma.flags &= ~VM_LOCKED_B;
             if (oldAddr == vma.start && oldAddr + oldLen == vma.end) vma.anonVma = 0; // unlink_anon_vmas()
             ex.ok("dontunmap_complete", FILE, "old range " + hex(oldAddr) + "-" + hex(oldAddr + oldLen) + " stays mapped, empty");

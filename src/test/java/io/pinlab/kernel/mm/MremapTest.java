@@ -251,6 +251,20 @@ class MremapTest {
         assertEquals(reserved, m.k.hugePagesReserved, "the unfaulted second page stays reserved");
     }
 
+    @ParameterizedTest @FieldSource("ALL")
+    void dontunmapOfALockedMappingAndLockedVm(Profile p) {
+        // old VMA loses VM_LOCKED, locked_vm is not reduced (dontunmap_complete()); 6.18 move_vma() ->
+        // vrm_stat_account() added the new VMA's pages first, 6.3-6.5 move_vma() returned before its locked_vm step
+        M m = new M(p);
+        long l = m.map(2 * PAGE, RW, PRIVATE | ANON | 0x2000);
+        long before = m.t.mm.lockedVm;
+        long n = m.mremap(l, 2 * PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP, 0).ret();
+        assertTrue(n > 0);
+        assertFalse(m.t.mm.vmaLookup(l).has(VmFlag.VM_LOCKED_B));
+        assertTrue(m.t.mm.vmaLookup(n).has(VmFlag.VM_LOCKED_B));
+        assertEquals(before + (p.mremapMultiVma() ? 2 : 0), m.t.mm.lockedVm);
+    }
+
     @Test
     void mlockedGrowthIsPopulatedAndCounted() { // populate_expand: mm_populate() of the new part; vrm_stat_account() adds to locked_vm
         M m = new M(Profile.V6_18);
