@@ -166,14 +166,14 @@ public final class Mremap {
     private static long mremapTo(Globals k, Task t, Vma vma, Req q, Explain ex) {
         Mm mm = t.mm;
         if ((q.flags & FIXED) != 0) {
-            long r = Mmap.doVmiMunmap(k, mm, q.newAddr, q.newLen, ex);
+            long r = Vmas.doVmiMunmap(k, mm, q.newAddr, q.newLen, ex);
             if (r != 0) return r;
             vma = mm.vmaLookup(q.addr); // the unmap may have split the source VMA
             if (vma == null) return fail(ex, "mremap_to", FILE, Errno.EFAULT, "no VMA at " + hex(q.addr) + " any more");
         }
         long oldLen = q.oldLen;
         if (Long.compareUnsigned(oldLen, q.newLen) > 0) { // shrink_vma()
-            long r = Mmap.doVmiMunmap(k, mm, q.addr + q.newLen, oldLen - q.newLen, ex);
+            long r = Vmas.doVmiMunmap(k, mm, q.addr + q.newLen, oldLen - q.newLen, ex);
             if (r != 0) return r;
             oldLen = q.newLen;
             vma = mm.vmaLookup(q.addr);
@@ -203,7 +203,7 @@ public final class Mremap {
             return q.addr;
         }
         if (Long.compareUnsigned(q.oldLen, q.newLen) > 0) {
-            long r = Mmap.doVmiMunmap(k, mm, q.addr + q.newLen, q.oldLen - q.newLen, ex);
+            long r = Vmas.doVmiMunmap(k, mm, q.addr + q.newLen, q.oldLen - q.newLen, ex);
             if (r != 0) return r;
             ex.ok("shrink_vma", FILE, "unmapped the tail " + hex(q.addr + q.newLen) + "-" + hex(q.addr + q.oldLen));
             return q.addr;
@@ -236,13 +236,13 @@ public final class Mremap {
     private static boolean vmaExpandable(Mm mm, Vma vma, long delta) {
         long end = vma.end + delta;
         if (Long.compareUnsigned(end, vma.end) < 0 || Long.compareUnsigned(end, Mm.TASK_SIZE) > 0) return false;
-        return Mmap.findVmaIntersection(mm, vma.end, end) == null;
+        return mm.findVmaIntersection(vma.end, end) == null;
     }
 
     /** vma_merge_extend() (mm/vma.c): the VMA's end moves by delta, then it merges with the next one when compatible. */
     private static Vma vmaMergeExtend(Globals k, Mm mm, Vma vma, long delta) {
         vma.end += delta;
-        return Mmap.vmaMerge(k, mm, vma);
+        return Vmas.vmaMerge(k, mm, vma);
     }
 
     /**
@@ -254,10 +254,10 @@ public final class Mremap {
     private static long moveVma(Globals k, Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, int flags, Explain ex) {
         if (mm.mapCount() >= k.maxMapCount - 3) // prep_move_vma()
             return fail(ex, "prep_move_vma", FILE, Errno.ENOMEM, "too close to vm.max_map_count " + k.maxMapCount);
-        long r = Mmap.checkHugetlbSplit(vma, oldAddr, ex);
-        if (r == 0) r = Mmap.checkHugetlbSplit(vma, oldAddr + oldLen, ex);
+        long r = Hugetlb.hugetlbVmOpSplit(vma, oldAddr, ex);
+        if (r == 0) r = Hugetlb.hugetlbVmOpSplit(vma, oldAddr + oldLen, ex);
         if (r < 0) return r;
-        String nomem = Mmap.vmAreaAllocFails(k, 3);
+        String nomem = Vmas.vmAreaAllocFails(k, 3);
         if (nomem != null || k.memcg.margin() < leavesNeeded(mm, oldAddr, oldLen, newAddr) * MemCg.LEAF_BYTES)
             return fail(ex, "copy_vma", "mm/vma.c", Errno.ENOMEM, nomem != null ? nomem : "no memory for the new page tables");
 
@@ -280,10 +280,10 @@ public final class Mremap {
             if (oldAddr == vma.start && oldAddr + oldLen == vma.end) vma.anonVma = 0; // unlink_anon_vmas()
             ex.ok("dontunmap_complete", FILE, "old range " + hex(oldAddr) + "-" + hex(oldAddr + oldLen) + " stays mapped, empty");
         } else {
-            Mmap.unmapRange(k, mm, oldAddr, oldAddr + oldLen); // unmap_source_vma()
+            Vmas.unmapRange(k, mm, oldAddr, oldAddr + oldLen); // unmap_source_vma()
             ex.ok("unmap_source_vma", FILE, "old range " + hex(oldAddr) + "-" + hex(oldAddr + oldLen) + " unmapped");
         }
-        Vma merged = Mmap.vmaMerge(k, mm, nv);
+        Vma merged = Vmas.vmaMerge(k, mm, nv);
         if (locked && Long.compareUnsigned(newLen, oldLen) > 0) Mmap.mmPopulate(k, mm, newAddr + oldLen, newAddr + newLen, ex);
         ex.ok("move_vma", FILE, "moved to VMA " + range(merged));
         return newAddr;
@@ -329,7 +329,7 @@ public final class Mremap {
                     done += HPAGE_SIZE;
                     continue;
                 }
-                Memory.splitHugePmd(k, mm, o);
+                HugeMemory.splitHugePmd(k, mm, o);
             }
             long fo = o, fn = n; // move_ptes()
             mm.ptes.forEach(o >>> PAGE_SHIFT, (o + extent) >>> PAGE_SHIFT, (vpn, pte) -> {
@@ -385,12 +385,12 @@ public final class Mremap {
         long r = checkMapCount(k, mm, ex);
         if (r != 0) return r;
         if ((q.flags & FIXED) != 0) {
-            r = Mmap.doVmiMunmap(k, mm, q.newAddr, q.newLen, ex);
+            r = Vmas.doVmiMunmap(k, mm, q.newAddr, q.newLen, ex);
             if (r != 0) return r;
         }
         long oldLen = q.oldLen;
         if (Long.compareUnsigned(oldLen, q.newLen) > 0) {
-            r = Mmap.doVmiMunmap(k, mm, q.addr + q.newLen, oldLen - q.newLen, ex);
+            r = Vmas.doVmiMunmap(k, mm, q.addr + q.newLen, oldLen - q.newLen, ex);
             if (r != 0) return r;
             oldLen = q.newLen;
         }

@@ -40,7 +40,7 @@ class KhugepagedTest {
             long raw = Mmap.doMmap(k, t, 0, (n + 1) * HUGE, 3, 0x22, -1, 0).ret();
             long a = (raw + HUGE - 1) & ~(HUGE - 1);
             for (long i = 0; i < written * (long) HPAGE_NR; i++)
-                assertTrue(Memory.access(k, t, a + i * PAGE, 1, true, i + 1).ok());
+                assertTrue(UserAccess.access(k, t, a + i * PAGE, 1, true, i + 1).ok());
             assertFalse(Memory.pmdMapped(t.mm, a), "no VM_HUGEPAGE: small pages");
             return a;
         }
@@ -49,10 +49,10 @@ class KhugepagedTest {
 
         long pfn(long addr) { return Pte.pfn(Memory.followPte(t.mm, addr)); }
 
-        long value(long addr) { return Memory.access(k, t, addr, 1, false, null).values().get(0); }
+        long value(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
 
         GupResult pin(GupCall call, long addr, int flags) {
-            GupResult g = Gup.call(k, t, GupRequest.of(call, addr, 1, flags));
+            GupResult g = GupTest.call(k, t, GupRequest.of(call, addr, 1, flags));
             assertEquals(1, g.ret(), g.toString());
             return g;
         }
@@ -137,11 +137,11 @@ class KhugepagedTest {
         assertEquals(0, Madvise.doMadvise(x.k, x.t, a, HUGE, Madv.MADV_NOHUGEPAGE.value).ret());
         err(Errno.EINVAL, x.collapse(a, HUGE)); // VM_NOHUGEPAGE
         long tiny = Mmap.doMmap(x.k, x.t, 0, 16 * PAGE, 3, 0x22, -1, 0).ret();
-        assertTrue(Memory.access(x.k, x.t, tiny, 16 * PAGE, true, 1L).ok());
+        assertTrue(UserAccess.access(x.k, x.t, tiny, 16 * PAGE, true, 1L).ok());
         err(Errno.EINVAL, x.collapse(tiny, 16 * PAGE)); // thp_vma_suitable_order(): no aligned 2 MiB in the VMA
         assertNull(Sysctl.set(x.k, "vm.nr_hugepages", 2).errno());
         long hp = Mmap.doMmap(x.k, x.t, 0, HUGE, 3, 0x22 | 0x40000, -1, 0).ret();
-        assertTrue(Memory.access(x.k, x.t, hp, 1, true, 1L).ok());
+        assertTrue(UserAccess.access(x.k, x.t, hp, 1, true, 1L).ok());
         err(Errno.EINVAL, x.collapse(hp, HUGE)); // VM_NO_KHUGEPAGED
     }
 
@@ -159,7 +159,7 @@ class KhugepagedTest {
         K x = new K(p);
         long raw = Mmap.doMmap(x.k, x.t, 0, 2 * HUGE, 3, 0x22, -1, 0).ret();
         long a = (raw + HUGE - 1) & ~(HUGE - 1);
-        assertTrue(Memory.access(x.k, x.t, a, HUGE / 2, true, 5L).ok());
+        assertTrue(UserAccess.access(x.k, x.t, a, HUGE / 2, true, 5L).ok());
         assertEquals(0, x.collapse(a, HUGE).ret());
         assertTrue(Memory.pmdMapped(x.t.mm, a));
         assertEquals(5, x.value(a));

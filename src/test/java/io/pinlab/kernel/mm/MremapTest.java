@@ -44,9 +44,9 @@ class MremapTest {
 
         long anon(long pages) { return map(pages * PAGE, RW, PRIVATE | ANON); }
 
-        void write(long addr, long len, long v) { assertTrue(Memory.access(k, t, addr, len, true, v).ok()); }
+        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, addr, len, true, v).ok()); }
 
-        long read(long addr) { return Memory.access(k, t, addr, 1, false, null).values().get(0); }
+        long read(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
 
         SysResult mremap(long addr, long oldLen, long newLen, int flags, long newAddr) {
             return Mremap.doMremap(k, t, addr, oldLen, newLen, flags, newAddr);
@@ -167,7 +167,7 @@ class MremapTest {
         M m = new M(p);
         long f = m.anon(4), to = m.anon(4);
         m.write(f, 4 * PAGE, 5);
-        GupResult g = Gup.call(m.k, m.t, GupRequest.of(GupCall.pin_user_pages, f + PAGE, 2,
+        GupResult g = GupTest.call(m.k, m.t, GupRequest.of(GupCall.pin_user_pages, f + PAGE, 2,
                 FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value()));
         assertEquals(2, g.ret(), g.toString());
         long p1 = m.pfn(f + PAGE);
