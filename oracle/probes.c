@@ -35,7 +35,7 @@ static const char *ename(int e) {
     case EBADF: return "EBADF"; case EACCES: return "EACCES"; case EOPNOTSUPP: return "EOPNOTSUPP";
     case EPERM: return "EPERM"; case ENOSYS: return "ENOSYS"; case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW"; case EBUSY: return "EBUSY"; case ENODEV: return "ENODEV";
-    case EIO: return "EIO"; case ESRCH: return "ESRCH";
+    case EIO: return "EIO"; case ESRCH: return "ESRCH"; case EAGAIN: return "EAGAIN";
     default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
     }
 }
@@ -487,6 +487,195 @@ static void probe_reuse(void) {
     sysfs("/sys/kernel/mm/transparent_hugepage/use_zero_page", "1");
 }
 
+/* ---------------------------------------------------------------- mremap (mm/mremap.c) */
+static void *mr(void *old, size_t ol, size_t nl, int flags, void *na) {
+    return mremap(old, ol, nl, flags, na);
+}
+static void mrc(const char *c, void *r) { out(c, ename(r == MAP_FAILED ? errno : 0)); }
+static char *anon(size_t len) {
+    return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static void probe_mremap(void) {
+    char *a = anon(4 * PAGE), *b = anon(4 * PAGE);
+    memset(a, 1, 4 * PAGE);
+    mrc("mremap.unaligned_addr", mr(a + 1, PAGE, PAGE, MREMAP_MAYMOVE, NULL));
+    mrc("mremap.new_len_0", mr(a, PAGE, 0, MREMAP_MAYMOVE, NULL));
+    mrc("mremap.bad_flags", mr(a, PAGE, PAGE, 8, NULL));
+    mrc("mremap.fixed_without_maymove", mr(a, PAGE, PAGE, MREMAP_FIXED, b));
+    mrc("mremap.dontunmap_resize", mr(a, PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL));
+    mrc("mremap.fixed_overlap", mr(a, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, a + PAGE));
+    mrc("mremap.fixed_unaligned_new", mr(a, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, b + 1));
+    mrc("mremap.old_len_0_private", mr(a, 0, PAGE, MREMAP_MAYMOVE, NULL));
+    munmap(b, 4 * PAGE);
+    mrc("mremap.unmapped", mr(b, PAGE, 2 * PAGE, MREMAP_MAYMOVE, NULL));
+    /* the new address is checked before the VMA is looked up since the 6.17 rework */
+    mrc("mremap.unmapped_fixed_unaligned_new", mr(b, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, a + 1));
+    /* growing with a VMA right behind: no MAYMOVE -> ENOMEM; with it -> moved */
+    char *c = anon(8 * PAGE);
+    munmap(c + 2 * PAGE, PAGE); /* c: [0,2) hole [3,8) */
+    memset(c, 2, 2 * PAGE);
+    mrc("mremap.grow_blocked_no_maymove", mr(c, 2 * PAGE, 4 * PAGE, 0, NULL));
+    mrc("mremap.grow_across_vma_end", mr(c, 4 * PAGE, 8 * PAGE, MREMAP_MAYMOVE, NULL));
+    uint64_t p0 = pfn(c);
+    char *m = mr(c, 2 * PAGE, 4 * PAGE, MREMAP_MAYMOVE, NULL);
+    out("mremap.grow_moved_addr", m == c ? "same" : "differ");
+    out("mremap.grow_moved_pfn", same(pfn(m), p0));
+    out("mremap.grow_moved_old_present", present(c) ? "yes" : "no");
+    out("mremap.grow_moved_value", m[PAGE] == 2 ? "kept" : "lost");
+    /* grow in place into the hole */
+    char *g = mr(c + 3 * PAGE, 5 * PAGE, 5 * PAGE, 0, NULL); /* no-op resize */
+    out("mremap.same_size_addr", g == c + 3 * PAGE ? "same" : "differ");
+    char *d = anon(2 * PAGE);
+    munmap(d + PAGE, PAGE);
+    d[0] = 3;
+    char *e = mr(d, PAGE, 2 * PAGE, 0, NULL);
+    out("mremap.grow_in_place", e == d ? "same" : (e == MAP_FAILED ? ename(errno) : "differ"));
+    /* shrink: the tail goes */
+    char *s = anon(4 * PAGE);
+    memset(s, 4, 4 * PAGE);
+    char *s2 = mr(s, 4 * PAGE, 2 * PAGE, 0, NULL);
+    out("mremap.shrink_addr", s2 == s ? "same" : "differ");
+    out("mremap.shrink_tail_present", present(s + 3 * PAGE) ? "yes" : "no");
+    /* a move keeps the frames, and a pinned frame stays pinned and in place */
+    char *f = anon(4 * PAGE), *to = anon(4 * PAGE);
+    memset(f, 5, 4 * PAGE);
+    uint64_t f1 = pfn(f + PAGE);
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    struct iovec iov = { f, 2 * PAGE };
+    ur("mremap.pin_register", io_uring_register_buffers(&r, &iov, 1));
+    char *moved = mr(f, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+    mrc("mremap.fixed_move", moved);
+    out("mremap.fixed_move_pinned_pfn", same(pfn(to + PAGE), f1));
+    out("mremap.fixed_move_old_present", present(f + PAGE) ? "yes" : "no");
+    io_uring_unregister_buffers(&r);
+    io_uring_queue_exit(&r);
+    /* MREMAP_DONTUNMAP: the old range stays mapped but empty */
+    char *u = anon(2 * PAGE);
+    memset(u, 6, 2 * PAGE);
+    uint64_t u0 = pfn(u);
+    char *u2 = mr(u, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+    mrc("mremap.dontunmap_anon", u2);
+    out("mremap.dontunmap_new_pfn", same(pfn(u2), u0));
+    out("mremap.dontunmap_old_present", present(u) ? "yes" : "no");
+    out("mremap.dontunmap_old_reads", u[0] == 0 ? "zero" : "data");
+    char *sh = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sh[0] = 7;
+    char *sh2 = mr(sh, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+    mrc("mremap.dontunmap_shared", sh2);
+    out("mremap.dontunmap_shared_old_reads", sh2 != MAP_FAILED && sh[0] == 7 ? "data" : "zero");
+    /* a move-only MREMAP_FIXED spanning two VMAs (6.17+: remap_move() moves both) */
+    char *two = anon(4 * PAGE), *dst = anon(8 * PAGE);
+    mprotect(two + 2 * PAGE, 2 * PAGE, PROT_READ);
+    mrc("mremap.fixed_move_two_vmas", mr(two, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, dst));
+    mrc("mremap.resize_two_vmas", mr(dst, 4 * PAGE, 8 * PAGE, MREMAP_MAYMOVE, NULL));
+    /* THP: a whole PMD moves as a PMD; half of one splits it (split_huge_pmd) */
+    char *t = thp_range(1), *tt = thp_range(1);
+    memset(t, 8, HUGE);
+    uint64_t head = pfn(t);
+    char *tm = mr(t, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, tt);
+    out("mremap.thp_whole_pfn", same(pfn(tm), head));
+    out("mremap.thp_whole_still_thp", thp(tm));
+    char *h = thp_range(1), *hh = thp_range(1);
+    memset(h, 9, HUGE);
+    head = pfn(h);
+    char *hm = mr(h + HUGE / 2, HUGE / 2, HUGE / 2, MREMAP_MAYMOVE | MREMAP_FIXED, hh);
+    out("mremap.thp_half_moved_pfn", pfn(hm) == head + 256 ? "head+256" : "other");
+    out("mremap.thp_half_moved_folio", thp(hm));
+    out("mremap.thp_half_left_pfn", same(pfn(h), head));
+    out("mremap.thp_half_left_tail_present", present(h + HUGE / 2) ? "yes" : "no");
+    /* hugetlb: huge-aligned only, never grown */
+    sysfs("/proc/sys/vm/nr_hugepages", "4");
+    char *hp = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    hp[0] = 1;
+    uint64_t hhead = pfn(hp);
+    mrc("mremap.hugetlb_grow", mr(hp, HUGE, 2 * HUGE + HUGE, MREMAP_MAYMOVE, NULL));
+    mrc("mremap.hugetlb_unaligned_new", mr(hp, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, tt + PAGE));
+    char *hd = mmap(NULL, 4 * HUGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    hd = (char *) (((uintptr_t) hd + HUGE - 1) & ~(HUGE - 1));
+    char *hpm = mr(hp, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, hd);
+    mrc("mremap.hugetlb_move", hpm);
+    out("mremap.hugetlb_move_pfn", hpm != MAP_FAILED ? same(pfn(hpm), hhead) : "failed");
+    munmap(hpm, HUGE);
+    munmap(hp, 2 * HUGE);
+    sysfs("/proc/sys/vm/nr_hugepages", "0");
+}
+
+/* ---------------------------------------------------------------- MADV_COLLAPSE (mm/khugepaged.c) */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+/* a 2 MiB-aligned range of small pages (MADV_NOHUGEPAGE while written, then cleared) */
+static char *small_range(void) {
+    char *a = thp_range(1);
+    madvise(a, HUGE, MADV_NOHUGEPAGE);
+    memset(a, 1, HUGE);
+    madvise(a, HUGE, MADV_NORMAL); /* leaves VM_NOHUGEPAGE: clear it with MADV_HUGEPAGE */
+    madvise(a, HUGE, MADV_HUGEPAGE);
+    return a;
+}
+
+static void probe_collapse(void) {
+    char *a = small_range();
+    uint64_t p = pfn(a + PAGE);
+    a[PAGE] = 42;
+    out("collapse.small_before", thp(a));
+    rc("collapse.small", madvise(a, HUGE, MADV_COLLAPSE));
+    out("collapse.small_after", thp(a));
+    out("collapse.small_pfn", same(pfn(a + PAGE), p));
+    out("collapse.small_value", a[PAGE] == 42 ? "kept" : "lost");
+    rc("collapse.already_thp", madvise(a, HUGE, MADV_COLLAPSE));
+    /* an extra reference (an io_uring pin) on one page: SCAN_PAGE_COUNT -> EAGAIN */
+    char *b = small_range();
+    p = pfn(b + 3 * PAGE);
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    struct iovec iov = { b + 3 * PAGE, PAGE };
+    ur("collapse.pin_register", io_uring_register_buffers(&r, &iov, 1));
+    rc("collapse.pinned", madvise(b, HUGE, MADV_COLLAPSE));
+    out("collapse.pinned_pfn", same(pfn(b + 3 * PAGE), p));
+    out("collapse.pinned_folio", thp(b));
+    io_uring_unregister_buffers(&r);
+    io_uring_queue_exit(&r);
+    rc("collapse.after_unpin", madvise(b, HUGE, MADV_COLLAPSE));
+    /* pages shared with a child (read-only PTEs) */
+    int go;
+    char *c = small_range();
+    pid_t ch = fork_idle(&go);
+    rc("collapse.shared_with_child", madvise(c, HUGE, MADV_COLLAPSE));
+    out("collapse.shared_with_child_folio", thp(c));
+    release(ch, go);
+    /* a never-touched VMA has no anon_vma: thp_vma_allowable_order() says no */
+    char *n = thp_range(1);
+    rc("collapse.untouched", madvise(n, HUGE, MADV_COLLAPSE));
+    /* a range with no PMD-aligned 2 MiB inside: nothing to do */
+    char *s = small_range();
+    rc("collapse.subrange", madvise(s + PAGE, PAGE, MADV_COLLAPSE));
+    out("collapse.subrange_folio", thp(s));
+    /* half-populated: none PTEs are filled with zeroes */
+    char *hf = thp_range(1);
+    madvise(hf, HUGE, MADV_NOHUGEPAGE);
+    memset(hf, 1, HUGE / 2);
+    madvise(hf, HUGE, MADV_HUGEPAGE);
+    rc("collapse.half_populated", madvise(hf, HUGE, MADV_COLLAPSE));
+    out("collapse.half_populated_folio", thp(hf + HUGE - PAGE));
+    /* VM_NOHUGEPAGE, a VMA smaller than 2 MiB, hugetlb */
+    char *no = small_range();
+    madvise(no, HUGE, MADV_NOHUGEPAGE);
+    rc("collapse.nohugepage", madvise(no, HUGE, MADV_COLLAPSE));
+    char *tiny = anon(16 * PAGE);
+    memset(tiny, 1, 16 * PAGE);
+    rc("collapse.small_vma", madvise(tiny, 16 * PAGE, MADV_COLLAPSE));
+    sysfs("/proc/sys/vm/nr_hugepages", "4");
+    char *hp = mmap(NULL, HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    if (hp == MAP_FAILED) { out("collapse.hugetlb", "no_pool"); return; }
+    hp[0] = 1;
+    rc("collapse.hugetlb", madvise(hp, HUGE, MADV_COLLAPSE));
+    munmap(hp, HUGE);
+    sysfs("/proc/sys/vm/nr_hugepages", "0");
+}
+
 /* usage: probes DIR FS [files]: DIR is a writable directory on file system FS (ext4, xfs);
  * "files" runs only the file-backed cases (for a second file system) */
 int main(int argc, char **argv) {
@@ -506,5 +695,7 @@ int main(int argc, char **argv) {
     probe_memlock("64k_b", 64 << 10, 16);
     probe_pagemap_fork();
     probe_reuse();
+    probe_mremap();
+    probe_collapse();
     return 0;
 }

@@ -38,6 +38,8 @@ mkdir "$work/ext4"
 #   gup-fast versus slow-path decisions, is_valid_gup_args() WARN paths (kernel callers only),
 #   and what a FOLL_GET reference does (no userspace handle to one here). Those stay derived from
 #   the kernel sources, cited per test.
+# mremap and MADV_COLLAPSE: refcounts and pincounts stay unobservable (see above); KPF_THP tells a
+#   page of an order-9 folio, not whether a PMD or PTEs map it (a PTE-mapped THP reads "thp" too).
 # Not recorded: btrfs (no mkfs.btrfs), 1 GiB hugetlb pages, swap, ZONE_MOVABLE (no movablecore=).
 NOTE
 } > "$out.new"

@@ -68,6 +68,13 @@ public sealed interface Syscall<R> {
         }
     }
 
+    /** mremap(2) (mm/mremap.c); ret is the (new) address. Flags are MREMAP_* bits. */
+    record Mremap(int pid, long addr, long oldLength, long newLength, int flags, long newAddr) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.mm.Mremap.doMremap(k, k.task(pid), addr, oldLength, newLength, flags, newAddr);
+        }
+    }
+
     /** mprotect(2): do_mprotect_pkey() (mm/mprotect.c). */
     record Mprotect(int pid, long addr, long length, int prot) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {

@@ -37,7 +37,7 @@ class OpenApiExamplesTest extends HttpTestSupport {
         Map<String, String[]> ops = examples(doc, bodies);
         List<String> order = List.of("createSession", "mmap", "access", "gup", "releasePin", "open", "ioUringSetup",
                 "ioUringRegister", "ioUringEnter", "ftruncate", "memfdCreate", "memfdSecret", "close", "mprotect",
-                "madvise", "munmap", "createProcess", "setSysctl", "compareSession", "answerExercise", "compare",
+                "madvise", "mremap", "munmap", "createProcess", "setSysctl", "compareSession", "answerExercise", "compare",
                 "createCourse");
         assertThat(ops.keySet()).as("every operation with a request body has an example").containsExactlyInAnyOrderElementsOf(order);
         for (Map.Entry<String, String[]> op : ops.entrySet())

@@ -46,7 +46,7 @@ class OracleTest {
     static final int R = 1, W = 2, RW = 3;
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
-    static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MFD_HUGETLB = 4;
+    static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
 
     static Map<String, String> recording() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
@@ -76,6 +76,8 @@ class OracleTest {
         memlock(m, "64k_b", 64 << 10, 16);
         new Probe(m, "ext4").pagemapFork();
         new Probe(m, "ext4").reuse();
+        new Probe(m, "ext4").mremap();
+        new Probe(m, "ext4").collapse();
         return m;
     }
 
@@ -177,6 +179,174 @@ class OracleTest {
         int ring() { return (int) IoUring.setup(k, t, 8, 0).ret(); }
 
         void nrHugepages(long n) { assertNull(Sysctl.set(k, "vm.nr_hugepages", n).errno()); }
+
+        SysResult mremap(long addr, long oldLen, long newLen, int flags, long newAddr) {
+            return io.pinlab.kernel.mm.Mremap.doMremap(k, t, addr, oldLen, newLen, flags, newAddr);
+        }
+
+        boolean present(long addr) { return Views.pagemap(k, t, addr, 1).get(0).present(); }
+
+        long value(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
+
+        void pinBuffer(int ring, long base, long len) {
+            put0(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len)))));
+        }
+
+        static void put0(SysResult r) { assertNull(r.errno(), r.toString()); }
+
+        // probe_mremap()
+        void mremap() {
+            final int MAYMOVE = 1, MFIXED = 2, DONTUNMAP = 4;
+            long a = map(4 * PAGE, RW, PRIVATE | ANON, -1), b = map(4 * PAGE, RW, PRIVATE | ANON, -1);
+            write(a, 4 * PAGE, 1);
+            put("mremap.unaligned_addr", mremap(a + 1, PAGE, PAGE, MAYMOVE, 0));
+            put("mremap.new_len_0", mremap(a, PAGE, 0, MAYMOVE, 0));
+            put("mremap.bad_flags", mremap(a, PAGE, PAGE, 8, 0));
+            put("mremap.fixed_without_maymove", mremap(a, PAGE, PAGE, MFIXED, b));
+            put("mremap.dontunmap_resize", mremap(a, PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP, 0));
+            put("mremap.fixed_overlap", mremap(a, 2 * PAGE, 2 * PAGE, MAYMOVE | MFIXED, a + PAGE));
+            put("mremap.fixed_unaligned_new", mremap(a, PAGE, PAGE, MAYMOVE | MFIXED, b + 1));
+            put("mremap.old_len_0_private", mremap(a, 0, PAGE, MAYMOVE, 0));
+            put0(Mmap.doMunmap(k, t, b, 4 * PAGE));
+            put("mremap.unmapped", mremap(b, PAGE, 2 * PAGE, MAYMOVE, 0));
+            put("mremap.unmapped_fixed_unaligned_new", mremap(b, PAGE, PAGE, MAYMOVE | MFIXED, a + 1));
+            long c = map(8 * PAGE, RW, PRIVATE | ANON, -1);
+            put0(Mmap.doMunmap(k, t, c + 2 * PAGE, PAGE));
+            write(c, 2 * PAGE, 2);
+            put("mremap.grow_blocked_no_maymove", mremap(c, 2 * PAGE, 4 * PAGE, 0, 0));
+            put("mremap.grow_across_vma_end", mremap(c, 4 * PAGE, 8 * PAGE, MAYMOVE, 0));
+            long p0 = pfn(c);
+            long m = mremap(c, 2 * PAGE, 4 * PAGE, MAYMOVE, 0).ret();
+            put("mremap.grow_moved_addr", same(m, c));
+            put("mremap.grow_moved_pfn", same(pfn(m), p0));
+            put("mremap.grow_moved_old_present", present(c) ? "yes" : "no");
+            put("mremap.grow_moved_value", value(m + PAGE) == 2 ? "kept" : "lost");
+            put("mremap.same_size_addr", same(mremap(c + 3 * PAGE, 5 * PAGE, 5 * PAGE, 0, 0).ret(), c + 3 * PAGE));
+            long d = map(2 * PAGE, RW, PRIVATE | ANON, -1);
+            put0(Mmap.doMunmap(k, t, d + PAGE, PAGE));
+            write(d, 1, 3);
+            SysResult e = mremap(d, PAGE, 2 * PAGE, 0, 0);
+            put("mremap.grow_in_place", e.ok() ? same(e.ret(), d) : ename(e));
+            long s = map(4 * PAGE, RW, PRIVATE | ANON, -1);
+            write(s, 4 * PAGE, 4);
+            put("mremap.shrink_addr", same(mremap(s, 4 * PAGE, 2 * PAGE, 0, 0).ret(), s));
+            put("mremap.shrink_tail_present", present(s + 3 * PAGE) ? "yes" : "no");
+            long f = map(4 * PAGE, RW, PRIVATE | ANON, -1), to = map(4 * PAGE, RW, PRIVATE | ANON, -1);
+            write(f, 4 * PAGE, 5);
+            long f1 = pfn(f + PAGE);
+            int ring = ring();
+            put("mremap.pin_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(f, 2 * PAGE)))));
+            put("mremap.fixed_move", mremap(f, 4 * PAGE, 4 * PAGE, MAYMOVE | MFIXED, to));
+            put("mremap.fixed_move_pinned_pfn", same(pfn(to + PAGE), f1));
+            put("mremap.fixed_move_old_present", present(f + PAGE) ? "yes" : "no");
+            IoUring.register(k, t, RegisterArgs.unregister(ring));
+            long u = map(2 * PAGE, RW, PRIVATE | ANON, -1);
+            write(u, 2 * PAGE, 6);
+            long u0 = pfn(u);
+            SysResult u2 = mremap(u, 2 * PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP, 0);
+            put("mremap.dontunmap_anon", u2);
+            put("mremap.dontunmap_new_pfn", same(pfn(u2.ret()), u0));
+            put("mremap.dontunmap_old_present", present(u) ? "yes" : "no");
+            put("mremap.dontunmap_old_reads", value(u) == 0 ? "zero" : "data");
+            long sh = map(2 * PAGE, RW, SHARED | ANON, -1);
+            write(sh, 1, 7);
+            SysResult sh2 = mremap(sh, 2 * PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP, 0);
+            put("mremap.dontunmap_shared", sh2);
+            put("mremap.dontunmap_shared_old_reads", sh2.ok() && value(sh) == 7 ? "data" : "zero");
+            long two = map(4 * PAGE, RW, PRIVATE | ANON, -1), dst = map(8 * PAGE, RW, PRIVATE | ANON, -1);
+            put0(Mprotect.doMprotect(k, t, two + 2 * PAGE, 2 * PAGE, R));
+            put("mremap.fixed_move_two_vmas", mremap(two, 4 * PAGE, 4 * PAGE, MAYMOVE | MFIXED, dst));
+            put("mremap.resize_two_vmas", mremap(dst, 4 * PAGE, 8 * PAGE, MAYMOVE, 0));
+            long th = thpRange(), tt = thpRange();
+            write(th, HUGE, 8);
+            long head = pfn(th);
+            long tm = mremap(th, HUGE, HUGE, MAYMOVE | MFIXED, tt).ret();
+            put("mremap.thp_whole_pfn", same(pfn(tm), head));
+            put("mremap.thp_whole_still_thp", thp(tm));
+            long h = thpRange(), hh = thpRange();
+            write(h, HUGE, 9);
+            head = pfn(h);
+            long hm = mremap(h + HUGE / 2, HUGE / 2, HUGE / 2, MAYMOVE | MFIXED, hh).ret();
+            put("mremap.thp_half_moved_pfn", pfn(hm) == head + 256 ? "head+256" : "other");
+            put("mremap.thp_half_moved_folio", thp(hm));
+            put("mremap.thp_half_left_pfn", same(pfn(h), head));
+            put("mremap.thp_half_left_tail_present", present(h + HUGE / 2) ? "yes" : "no");
+            nrHugepages(4);
+            long hp = map(2 * HUGE, RW, PRIVATE | ANON | HUGETLB, -1);
+            write(hp, 1, 1);
+            long hhead = pfn(hp);
+            put("mremap.hugetlb_grow", mremap(hp, HUGE, 3 * HUGE, MAYMOVE, 0));
+            put("mremap.hugetlb_unaligned_new", mremap(hp, HUGE, HUGE, MAYMOVE | MFIXED, tt + PAGE));
+            long hd = (map(4 * HUGE, 0, PRIVATE | ANON, -1) + HUGE - 1) & ~(HUGE - 1);
+            SysResult hpm = mremap(hp, HUGE, HUGE, MAYMOVE | MFIXED, hd);
+            put("mremap.hugetlb_move", hpm);
+            put("mremap.hugetlb_move_pfn", hpm.ok() ? same(pfn(hpm.ret()), hhead) : "failed");
+            Mmap.doMunmap(k, t, hd, HUGE);
+            Mmap.doMunmap(k, t, hp, 2 * HUGE);
+            nrHugepages(0);
+        }
+
+        /** small_range(): 512 small pages in a 2 MiB-aligned VMA that ends up VM_HUGEPAGE. */
+        long smallRange() {
+            long a = thpRange();
+            Madvise.doMadvise(k, t, a, HUGE, MADV_NOHUGEPAGE);
+            write(a, HUGE, 1);
+            Madvise.doMadvise(k, t, a, HUGE, 0);
+            Madvise.doMadvise(k, t, a, HUGE, MADV_HUGEPAGE);
+            return a;
+        }
+
+        SysResult collapse(long addr, long len) { return Madvise.doMadvise(k, t, addr, len, MADV_COLLAPSE); }
+
+        // probe_collapse()
+        void collapse() {
+            long a = smallRange();
+            long p = pfn(a + PAGE);
+            write(a + PAGE, 1, 42);
+            put("collapse.small_before", thp(a));
+            put("collapse.small", collapse(a, HUGE));
+            put("collapse.small_after", thp(a));
+            put("collapse.small_pfn", same(pfn(a + PAGE), p));
+            put("collapse.small_value", value(a + PAGE) == 42 ? "kept" : "lost");
+            put("collapse.already_thp", collapse(a, HUGE));
+            long b = smallRange();
+            p = pfn(b + 3 * PAGE);
+            int ring = ring();
+            put("collapse.pin_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b + 3 * PAGE, PAGE)))));
+            put("collapse.pinned", collapse(b, HUGE));
+            put("collapse.pinned_pfn", same(pfn(b + 3 * PAGE), p));
+            put("collapse.pinned_folio", thp(b));
+            IoUring.register(k, t, RegisterArgs.unregister(ring));
+            put("collapse.after_unpin", collapse(b, HUGE));
+            long c = smallRange();
+            Task child = fork();
+            put("collapse.shared_with_child", collapse(c, HUGE));
+            put("collapse.shared_with_child_folio", thp(c));
+            exit(child);
+            long n = thpRange();
+            put("collapse.untouched", collapse(n, HUGE));
+            long s = smallRange();
+            put("collapse.subrange", collapse(s + PAGE, PAGE));
+            put("collapse.subrange_folio", thp(s));
+            long hf = thpRange();
+            Madvise.doMadvise(k, t, hf, HUGE, MADV_NOHUGEPAGE);
+            write(hf, HUGE / 2, 1);
+            Madvise.doMadvise(k, t, hf, HUGE, MADV_HUGEPAGE);
+            put("collapse.half_populated", collapse(hf, HUGE));
+            put("collapse.half_populated_folio", thp(hf + HUGE - PAGE));
+            long no = smallRange();
+            Madvise.doMadvise(k, t, no, HUGE, MADV_NOHUGEPAGE);
+            put("collapse.nohugepage", collapse(no, HUGE));
+            long tiny = map(16 * PAGE, RW, PRIVATE | ANON, -1);
+            write(tiny, 16 * PAGE, 1);
+            put("collapse.small_vma", collapse(tiny, 16 * PAGE));
+            nrHugepages(4);
+            long hp = map(HUGE, RW, PRIVATE | ANON | HUGETLB, -1);
+            write(hp, 1, 1);
+            put("collapse.hugetlb", collapse(hp, HUGE));
+            Mmap.doMunmap(k, t, hp, HUGE);
+            nrHugepages(0);
+        }
 
         // probe_file_mmap()
         void fileMmap() {

@@ -14,10 +14,12 @@ import io.pinlab.api.steps.Op;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.api.steps.Answers.AccessAnswer;
 import io.pinlab.api.steps.Answers.MmapAnswer;
+import io.pinlab.api.steps.Answers.MremapAnswer;
 import io.pinlab.api.steps.Requests.AccessRequest;
 import io.pinlab.api.steps.Requests.MadviseRequest;
 import io.pinlab.api.steps.Requests.MmapRequest;
 import io.pinlab.api.steps.Requests.MprotectRequest;
+import io.pinlab.api.steps.Requests.MremapRequest;
 import io.pinlab.api.steps.Requests.RangeRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -65,6 +67,14 @@ class MemoryController {
     KernelAnswer munmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                         @RequestBody @Valid RangeRequest req) {
         return steps.call(session, Op.MUNMAP, Pids.check(pid), req);
+    }
+
+    @Operation(operationId = "mremap", summary = "mremap(2)",
+            description = "do_mremap() (mm/mremap.c): shrink, grow in place, or move with the page tables (frames and pins go along). Kernel failures are 200 with errno.")
+    @PostMapping(path = "/mremap", consumes = MediaType.APPLICATION_JSON_VALUE)
+    MremapAnswer mremap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                        @RequestBody @Valid MremapRequest req) {
+        return steps.call(session, Op.MREMAP, Pids.check(pid), req);
     }
 
     @Operation(operationId = "mprotect", summary = "mprotect(2)")

@@ -39,6 +39,7 @@ final class OpenApiExamples {
         REQUESTS.put("close", "{\"fd\":3}");
         REQUESTS.put("mprotect", "{\"addr\":\"" + BUFFER + "\",\"length\":4096,\"prot\":[\"PROT_READ\"]}");
         REQUESTS.put("madvise", "{\"addr\":\"0x7ffff7ffc000\",\"length\":4096,\"advice\":\"MADV_DONTNEED\"}");
+        REQUESTS.put("mremap", "{\"addr\":\"0x7ffff7ffc000\",\"oldLength\":12288,\"newLength\":24576,\"flags\":[\"MREMAP_MAYMOVE\"]}");
         REQUESTS.put("munmap", "{\"addr\":\"" + BUFFER + "\",\"length\":16384}");
         REQUESTS.put("createProcess", "{\"comm\":\"worker\"}");
         REQUESTS.put("setSysctl", "{\"value\":64}");

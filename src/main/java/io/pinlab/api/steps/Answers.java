@@ -38,6 +38,16 @@ public final class Answers {
         }
     }
 
+    @Schema(description = "mremap(2): the mapping's (new) address, or the errno")
+    public record MremapAnswer(@Schema(nullable = true) Address addr, @Schema(nullable = true, example = "-12") Long ret,
+                               @Schema(nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
+                               List<KernelAnswer.ExplainStep> explain, List<String> warnings) {
+        static MremapAnswer of(SysResult r, Profile profile) {
+            KernelAnswer a = KernelAnswer.of(r, profile);
+            return new MremapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? null : r.ret(), a.errno(), a.explain(), a.warnings());
+        }
+    }
+
     @Schema(description = "what the process saw: ret bytes accessed before a signal stopped it")
     public record AccessAnswer(long ret,
                                @Schema(nullable = true, allowableValues = {"SIGSEGV", "SIGBUS", "SIGKILL"}) String signal,

@@ -36,6 +36,8 @@ public final class Op<Q, R, A> {
             Requests.MmapRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.MmapAnswer.of(q, r, k.profile));
     public static final Op<Requests.RangeRequest, SysResult, KernelAnswer> MUNMAP = new Op<>("munmap",
             Requests.RangeRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
+    public static final Op<Requests.MremapRequest, SysResult, Answers.MremapAnswer> MREMAP = new Op<>("mremap",
+            Requests.MremapRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.MremapAnswer.of(r, k.profile));
     public static final Op<Requests.MprotectRequest, SysResult, KernelAnswer> MPROTECT = new Op<>("mprotect",
             Requests.MprotectRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.MadviseRequest, SysResult, KernelAnswer> MADVISE = new Op<>("madvise",
@@ -97,7 +99,7 @@ public final class Op<Q, R, A> {
 
     static {
         Map<String, Op<?, ?, ?>> m = new LinkedHashMap<>();
-        for (Op<?, ?, ?> op : List.of(MMAP, MUNMAP, MPROTECT, MADVISE, ACCESS, GUP, FORK, OPEN, MEMFD_CREATE, MEMFD_SECRET,
+        for (Op<?, ?, ?> op : List.of(MMAP, MUNMAP, MREMAP, MPROTECT, MADVISE, ACCESS, GUP, FORK, OPEN, MEMFD_CREATE, MEMFD_SECRET,
                 FTRUNCATE, CLOSE, IO_URING_SETUP, IO_URING_REGISTER, IO_URING_ENTER, PROCESS, EXIT, RELEASE, SYSCTL,
                 PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM))
             m.put(op.name, op);

@@ -20,6 +20,7 @@ import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.Madv;
 import io.pinlab.kernel.mm.MapFlag;
+import io.pinlab.kernel.mm.MremapFlag;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Prot;
 import io.pinlab.kernel.Syscall;
@@ -111,6 +112,21 @@ public final class Requests {
     public record RangeRequest(@NotNull Address addr, @Schema(example = "4096") @NotNull @PositiveOrZero Long length) {
         Syscall.Munmap toSyscall(Ctx c) {
             return new Syscall.Munmap(c.pid(), addr.value(), length);
+        }
+    }
+
+    @Schema(description = "mremap(2) arguments")
+    public record MremapRequest(@NotNull Address addr,
+                                @Schema(description = "bytes of the old mapping; rounded up to pages", example = "12288")
+                                @NotNull @PositiveOrZero Long oldLength,
+                                @Schema(description = "bytes of the new mapping; rounded up to pages", example = "24576")
+                                @NotNull @PositiveOrZero Long newLength,
+                                @ArraySchema(schema = @Schema(implementation = MremapFlag.class), arraySchema = @Schema(example = "[\"MREMAP_MAYMOVE\"]"))
+                                EnumSet<MremapFlag> flags,
+                                @Schema(description = "the new address (MREMAP_FIXED) or hint (MREMAP_DONTUNMAP)", defaultValue = "0x0") Address newAddr) {
+        Syscall.Mremap toSyscall(Ctx c) {
+            return new Syscall.Mremap(c.pid(), addr.value(), oldLength, newLength, flags == null ? 0 : MremapFlag.mask(flags),
+                    newAddr == null ? 0 : newAddr.value());
         }
     }
 

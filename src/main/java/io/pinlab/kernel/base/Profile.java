@@ -94,6 +94,16 @@ public record Profile(String name, String kernel, String summary, List<String> d
          *  gup_fast_folio_allowed(), gup_huge_pmd() gup_fast_pmd_leaf(), gup_pte_range()
          *  gup_fast_pte_range() (the old names read in the 6.3.8 and 6.5.0 trees, the new in 6.18). */
         GUP_FAST_RENAMED,
+        /** 6.17+ mm/mremap.c rework (struct vma_remap_struct): check_mremap_params() checks new_addr
+         *  before any VMA is looked up, and a move-only MREMAP_FIXED (old_len == new_len) moves every
+         *  VMA in the range (remap_move()); 6.3-6.5 SYSCALL_DEFINE5(mremap) look the VMA up first
+         *  and refuse a range that crosses its end (vma_to_resize(): -EFAULT). */
+        MREMAP_MULTI_VMA,
+        /** MADV_COLLAPSE without the writable-PTE requirement: the 6.3.8 and 6.5.0
+         *  hpage_collapse_scan_pmd() end with SCAN_PAGE_RO when no PTE of the 2 MiB is writable; the
+         *  6.19 tree has no SCAN_PAGE_RO, and this machine's 6.18 collapses fork-shared read-only
+         *  PTEs (oracle case collapse.shared_with_child). The exact release is not checked here. */
+        COLLAPSE_READONLY_PTES,
         /** 6.13+: IORING_REGISTER_CLONE_BUFFERS (30) exists; the 6.18 uapi header ends at
          *  IORING_REGISTER_LAST = 36, the 6.3.8 and 6.5.0 ones at 26. */
         IO_URING_CLONE_BUFFERS,
@@ -182,7 +192,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
                     IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
-                    IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED),
+                    IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
+                    COLLAPSE_READONLY_PTES),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -223,6 +234,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean mapStackNoHugepage() { return has(MAP_STACK_NOHUGEPAGE); }
     public boolean mapDroppable() { return has(MAP_DROPPABLE); }
     public boolean mmapRegionReworked() { return has(MMAP_REGION_REWORKED); }
+    public boolean mremapMultiVma() { return has(MREMAP_MULTI_VMA); }
+    public boolean collapseReadonlyPtes() { return has(COLLAPSE_READONLY_PTES); }
     public boolean thpAlignedAnonMmap() { return has(THP_ALIGNED_ANON_MMAP); }
     public boolean ioUringPinFast() { return has(IO_URING_PIN_FAST); }
     public boolean ioUringMultiFolioCoalesce() { return has(IO_URING_MULTI_FOLIO_COALESCE); }

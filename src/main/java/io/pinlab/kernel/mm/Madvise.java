@@ -49,6 +49,8 @@ public final class Madvise {
             return 0;
         }
         if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
+        if (b == MADV_COLLAPSE)
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(v);
         return madviseWalkVmas(k, mm, start, end, b, ex);
     }
 
@@ -120,6 +122,7 @@ public final class Madvise {
                 ex.ok("vfs_fallocate", "fs/open.c", "FALLOC_FL_PUNCH_HOLE freed file pages " + fromIdx + ".." + (toIdx - 1));
                 return 0;
             }
+            case MADV_COLLAPSE -> { return Khugepaged.madviseCollapse(k, mm, vma, start, end, ex); }
             case MADV_WILLNEED -> { ex.ok("madvise_willneed", FILE, "readahead/swapin hint, nothing to do here"); return 0; }
             case MADV_COLD, MADV_PAGEOUT -> {
                 if ((vma.flags & (VM_LOCKED_B | VM_PFNMAP_B | VM_HUGETLB_B)) != 0) // can_madv_lru_vma()

@@ -1,0 +1,175 @@
+package io.pinlab.kernel.mm;
+
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.NotSimulatedException;
+
+import static io.pinlab.kernel.base.Explain.hex;
+import static io.pinlab.kernel.mm.Mmap.alignUp;
+import static io.pinlab.kernel.mm.Mmap.fail;
+import static io.pinlab.kernel.mm.PhysMem.*;
+import static io.pinlab.kernel.mm.VmFlag.*;
+
+/**
+ * MADV_COLLAPSE for anonymous memory (mm/khugepaged.c madvise_collapse() ->
+ * hpage_collapse_scan_pmd() -> collapse_huge_page()): each PMD-aligned 2 MiB of the range becomes
+ * one new PMD-mapped THP, its contents copied from the small pages (none and zero-page PTEs read as
+ * zeroes), the old pages released. A page with references beyond its mappings (a GUP pin, a
+ * FOLL_GET reference) stops that 2 MiB (SCAN_PAGE_COUNT, -EAGAIN). Shmem and file VMAs go through
+ * hpage_collapse_scan_file(), which pinlab does not simulate. khugepaged itself (the daemon and its
+ * max_ptes_* limits) is not simulated: madvise_collapse() ignores those limits.
+ */
+public final class Khugepaged {
+    static final String FILE = "mm/khugepaged.c";
+
+    private Khugepaged() {}
+
+    /** enum scan_result (mm/khugepaged.c), the values madvise_collapse() can meet for anonymous memory. */
+    enum Scan {
+        SUCCEED, FAIL, PMD_MAPPED,
+        /** SCAN_NO_PTE_TABLE (6.18); SCAN_PMD_NULL in 6.3-6.5: no page table below the PMD. */
+        NO_PTE_TABLE,
+        PAGE_NULL, PAGE_ANON, PAGE_COUNT,
+        /** 6.3-6.5: no writable PTE in the range (removed by 6.18). */
+        PAGE_RO,
+        ALLOC_HUGE_PAGE_FAIL, CGROUP_CHARGE_FAIL;
+
+        /** madvise_collapse()'s whitelist: results after which the next PMD is still tried. */
+        boolean continues() { return this == NO_PTE_TABLE || this == PAGE_NULL || this == PAGE_COUNT || this == PAGE_RO; }
+
+        /** madvise_collapse_errno(). */
+        Errno errno() {
+            return switch (this) {
+                case ALLOC_HUGE_PAGE_FAIL -> Errno.ENOMEM;
+                case CGROUP_CHARGE_FAIL -> Errno.EBUSY;
+                case PAGE_COUNT -> Errno.EAGAIN;
+                default -> Errno.EINVAL;
+            };
+        }
+    }
+
+    /** Throws for VMAs whose collapse pinlab does not simulate (before anything changes). */
+    static void checkSimulated(Vma vma) {
+        if (!vma.isAnonymous() && (vma.ops == VmOps.SHMEM || vma.ops == VmOps.FILE) && (vma.flags & VM_NOHUGEPAGE_B) == 0)
+            throw new NotSimulatedException("advice", "MADV_COLLAPSE of shmem and file mappings (hpage_collapse_scan_file()) is not simulated");
+    }
+
+    /**
+     * madvise_collapse(): the VMA must allow a forced PMD-order THP; then every whole, aligned
+     * 2 MiB of [start, end) is scanned and collapsed. 0 when every one is (or already was) a THP,
+     * else madvise_collapse_errno() of the last failure. The count is unsigned: a range holding no
+     * aligned 2 MiB at all (hend < hstart) fails with -EINVAL.
+     */
+    static long madviseCollapse(Globals k, Mm mm, Vma vma, long start, long end, Explain ex) {
+        String why = thpVmaAllowable(vma);
+        if (why != null) return fail(ex, "thp_vma_allowable_order", "mm/huge_memory.c", Errno.EINVAL, why);
+        long hstart = alignUp(start, HPAGE_SIZE), hend = end & ~(HPAGE_SIZE - 1);
+        long thps = 0;
+        Scan last = Scan.FAIL;
+        for (long addr = hstart; Long.compareUnsigned(addr, hend) < 0; addr += HPAGE_SIZE) {
+            if (!k.chargeWork(1))
+                return fail(ex, "madvise_collapse", FILE, Errno.EINTR, "at " + hex(addr) + ": " + k.workLimitReason());
+            Scan r = hpageCollapseScanPmd(k, mm, vma, addr);
+            if (r == Scan.SUCCEED) r = collapseHugePage(k, mm, vma, addr);
+            ex.step(r == Scan.SUCCEED ? "collapse_huge_page" : "hpage_collapse_scan_pmd", FILE,
+                    r == Scan.SUCCEED || r == Scan.PMD_MAPPED ? "ok" : "SCAN_" + r.name(), describe(r, addr));
+            if (r == Scan.SUCCEED || r == Scan.PMD_MAPPED) thps++;
+            else {
+                last = r;
+                if (!r.continues()) break;
+            }
+        }
+        long want = (hend - hstart) >>> 21; // unsigned, as (hend - hstart) >> HPAGE_PMD_SHIFT
+        if (thps == want) {
+            ex.ok("madvise_collapse", FILE, thps + " PMD-mapped THPs in " + hex(start) + "-" + hex(end));
+            return 0;
+        }
+        return fail(ex, "madvise_collapse_errno", FILE, last.errno(), want > Integer.MAX_VALUE
+                ? "the range holds no PMD-aligned 2 MiB (hend < hstart)"
+                : thps + " of " + want + " ranges collapsed; the last failure was SCAN_" + last.name());
+    }
+
+    private static String describe(Scan r, long addr) {
+        String at = hex(addr) + ": ";
+        return at + switch (r) {
+            case SUCCEED -> "the small pages were copied into a new THP and released";
+            case PMD_MAPPED -> "already PMD-mapped";
+            case NO_PTE_TABLE -> "nothing was ever mapped here (no page table)";
+            case PAGE_NULL -> "a PTE maps no normal page";
+            case PAGE_ANON -> "a page is not anonymous";
+            case PAGE_COUNT -> "a page has references beyond its mappings (GUP pin or reference): folio_expected_ref_count() != folio_ref_count()";
+            case PAGE_RO -> "no PTE is writable";
+            case ALLOC_HUGE_PAGE_FAIL -> "no free 2 MiB block";
+            case CGROUP_CHARGE_FAIL -> "the memory cgroup cannot take a THP";
+            case FAIL -> "failed";
+        };
+    }
+
+    /**
+     * thp_vma_allowable_order(vma, TVA_FORCED_COLLAPSE, PMD_ORDER) (mm/huge_memory.c
+     * __thp_vma_allowable_orders(); hugepage_vma_check() with enforce_sysfs = false in 6.3-6.5):
+     * null when allowed, else why not. VM_HUGEPAGE and the sysfs mode do not matter for a forced collapse.
+     */
+    static String thpVmaAllowable(Vma vma) {
+        if (vma.has(VM_NOHUGEPAGE_B)) return "VMA has VM_NOHUGEPAGE (vma_thp_disabled())";
+        if ((vma.flags & (Mmap.VM_SPECIAL | VM_HUGETLB_B)) != 0) return "VM_NO_KHUGEPAGED: special or hugetlb VMA";
+        long haddr = (vma.end - HPAGE_SIZE) & ~(HPAGE_SIZE - 1); // thp_vma_suitable_order(vma, vm_end - PMD_SIZE)
+        if (vma.end - vma.start < HPAGE_SIZE || haddr < vma.start) return "the VMA holds no PMD-aligned 2 MiB";
+        if (!vma.isAnonymous()) return "khugepaged collapses no DAX, secretmem or device memory";
+        if (vma.anonVma == 0) return "the VMA has no anon_vma yet (nothing was ever faulted in)";
+        return null;
+    }
+
+    /**
+     * hpage_collapse_scan_pmd() with cc->is_khugepaged false: a PMD leaf is SCAN_PMD_MAPPED; none
+     * and zero-page PTEs are fine; every mapped page must be a normal anonymous page whose
+     * references are its mappings (folio_expected_ref_count(): the mapcount, pinlab has no swap
+     * cache). 6.3-6.5 also want at least one writable PTE (SCAN_PAGE_RO).
+     */
+    static Scan hpageCollapseScanPmd(Globals k, Mm mm, Vma vma, long addr) {
+        if (mm.pmds.get(addr >>> 21) != 0) return Scan.PMD_MAPPED;
+        long from = addr >>> PAGE_SHIFT, to = (addr + HPAGE_SIZE) >>> PAGE_SHIFT;
+        Scan[] r = {null};
+        boolean[] any = {false}, writable = {false};
+        mm.ptes.forEach(from, to, (vpn, pte) -> {
+            any[0] = true;
+            if (r[0] != null) return;
+            long pfn = Pte.pfn(pte);
+            if (pfn == ZERO_PFN) return;
+            if (Pte.write(pte)) writable[0] = true;
+            if (Pte.special(pte) || !k.phys.isRam(pfn)) { r[0] = Scan.PAGE_NULL; return; }
+            if (!k.phys.testPageFlag(pfn, PG_ANON)) { r[0] = Scan.PAGE_ANON; return; }
+            if (k.phys.refcount(pfn) != k.phys.mapcount(pfn)) r[0] = Scan.PAGE_COUNT;
+        });
+        if (!any[0]) return Scan.NO_PTE_TABLE;
+        if (r[0] != null) return r[0];
+        if (!writable[0] && !k.profile.collapseReadonlyPtes()) return Scan.PAGE_RO;
+        return Scan.SUCCEED;
+    }
+
+    /**
+     * collapse_huge_page(): a new order-9 anonymous folio (SCAN_ALLOC_HUGE_PAGE_FAIL /
+     * SCAN_CGROUP_CHARGE_FAIL when none), __collapse_huge_page_copy() of the 512 pages, the old
+     * PTEs cleared and their pages released, then one PMD mapping the new folio, exclusive to
+     * this mm, writable where the VMA is (maybe_pmd_mkwrite()); the PTE table becomes the deposit.
+     */
+    static Scan collapseHugePage(Globals k, Mm mm, Vma vma, long addr) {
+        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
+        if (head < 0) return k.phys.allocFailure() != null ? Scan.CGROUP_CHARGE_FAIL : Scan.ALLOC_HUGE_PAGE_FAIL;
+        long from = addr >>> PAGE_SHIFT;
+        mm.ptes.forEach(from, from + HPAGE_NR, (vpn, pte) -> {
+            mm.ptes.set(vpn, 0);
+            if (Pte.special(pte)) return; // the zero page: the new page stays zero
+            long pfn = Pte.pfn(pte);
+            k.phys.copyPage(head + (vpn - from), pfn);
+            Memory.dropMapping(k, mm, pfn);
+        });
+        k.phys.setMapping(head, Memory.ANON_MAPPING, 0);
+        k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+        k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
+        k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit()
+        mm.pmds.set(addr >>> 21, Memory.maybeMkwrite(Pte.mk(head, Pte.YOUNG), vma));
+        mm.rssAnon += HPAGE_NR;
+        return Scan.SUCCEED;
+    }
+}
