@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.base.Errno;
@@ -52,7 +53,7 @@ class KhugepagedTest {
         long value(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
 
         GupResult pin(GupCall call, long addr, int flags) {
-            GupResult g = GupTest.call(k, t, GupRequest.of(call, addr, 1, flags));
+            GupResult g = GupTest.call(k, t, GupRequest.of(call, VirtAddr.of(addr), 1, flags));
             assertEquals(1, g.ret(), g.toString());
             return g;
         }

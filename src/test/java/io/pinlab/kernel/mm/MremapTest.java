@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.base.Errno;
@@ -167,7 +168,7 @@ class MremapTest {
         M m = new M(p);
         long f = m.anon(4), to = m.anon(4);
         m.write(f, 4 * PAGE, 5);
-        GupResult g = GupTest.call(m.k, m.t, GupRequest.of(GupCall.pin_user_pages, f + PAGE, 2,
+        GupResult g = GupTest.call(m.k, m.t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(f + PAGE), 2,
                 FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value()));
         assertEquals(2, g.ret(), g.toString());
         long p1 = m.pfn(f + PAGE);
