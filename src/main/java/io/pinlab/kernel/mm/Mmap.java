@@ -20,9 +20,10 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  * mm/mmap.c (with sys_mmap of arch/x86/kernel/sys_x86_64.c): the mmap and munmap system calls,
  * do_mmap() and mmap_region(), get_unmapped_area(), stack growth, mm_populate(), and the
  * address-space copy and teardown of fork and exit (dup_mmap(), exit_mmap()). The VMA tree
- * operations they share with mprotect and madvise are in {@link Vmas} (mm/vma.c). Checks run in
- * the kernel's order (the v6.18 profile; source read in the 6.19 tree); the explain trace names
- * each function.
+ * operations they share with mprotect and madvise are in {@link Vmas} (mm/vma.c); mmap_region(),
+ * unmapped_area_topdown() and expand_downwards(), which the 6.19 tree also has in mm/vma.c, stay
+ * here on the mmap path they serve. Checks run in the kernel's order (the v6.18 profile; source
+ * read in the 6.19 tree); the explain trace names each function.
  */
 public final class Mmap {
     static final String FILE = "mm/mmap.c";
@@ -413,9 +414,9 @@ public final class Mmap {
     public static final long RLIMIT_STACK = 8L << 20;
 
     /**
-     * expand_stack() -> expand_downwards() (mm/mmap.c; mm/vma.c in 6.19): an access below a VM_GROWSDOWN VMA grows
-     * it, within RLIMIT_STACK and keeping stack_guard_gap above the previous accessible VMA.
-     * Returns the grown VMA or null.
+     * expand_stack() -> expand_downwards() (mm/mmap.c; mm/vma.c in 6.19): an access below a
+     * VM_GROWSDOWN VMA grows it, within RLIMIT_STACK and keeping stack_guard_gap above the
+     * previous accessible VMA. Returns the grown VMA or null.
      */
     static Vma expandStack(Mm mm, long page) { return expandStack(mm, page, null, null); }
 
