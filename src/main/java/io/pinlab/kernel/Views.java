@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.fs.Inode;
@@ -159,7 +160,7 @@ public final class Views {
         long h = k.phys.head(pfn);
         int order = k.phys.order(h);
         int ref = k.phys.refcount(h);
-        int pins = order > 0 ? k.phys.pincount(h) : ref / Gup.GUP_PIN_COUNTING_BIAS;
+        int pins = order > 0 ? k.phys.pincount(h) : ref / PhysMem.GUP_PIN_COUNTING_BIAS;
         return new Folio(h, order, ref, pins, k.phys.mapcount(h), k.phys.zone(h).name());
     }
 
@@ -177,8 +178,8 @@ public final class Views {
         for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) {
             OpenFile f = e.getValue();
             Inode in = f.inode();
-            String path = f.ring != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode" : in.path() + (in.nlink == 0 ? " (deleted)" : "");
-            out.add(new FdEntry(e.getKey(), path, f.flags(), in.ino(), in.fs().fsName, in.size, f.refs, f.ring != null));
+            String path = IoUring.ringOf(f) != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode" : in.path() + (in.nlink == 0 ? " (deleted)" : "");
+            out.add(new FdEntry(e.getKey(), path, f.flags(), in.ino(), in.fs().fsName, in.size, f.refs, IoUring.ringOf(f) != null));
         }
         return out;
     }

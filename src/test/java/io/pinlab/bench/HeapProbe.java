@@ -9,7 +9,7 @@ import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
@@ -135,7 +135,7 @@ class HeapProbe {
         for (int r = 0; r < 20; r++) {
             long a = Mmap.doMmap(k, t, 0, 64 * 4096, RW, ANON, -1, 0).ret();
             UserAccess.access(k, t, a, 16 * 4096, true, (long) r);
-            GupResult g = Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 4, FollFlag.FOLL_WRITE.value()));
+            GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 4, FollFlag.FOLL_WRITE.value()));
             Pins.release(k, g.pin().id(), "unpin_user_pages", false);
             Mprotect.doMprotect(k, t, a, 8 * 4096, 1);
             Madvise.doMadvise(k, t, a + 8 * 4096, 8 * 4096, 4);

@@ -3,12 +3,12 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.UserAccess;
@@ -35,7 +35,7 @@ public final class BigSession {
         long a = ok(Mmap.doMmap(k, t, 0, GIB, 3, 0x02 | 0x20, -1, 0));
         if (UserAccess.access(k, t, a, GIB, true, 42L).ret() != GIB) throw new IllegalStateException("write");
         long pages = GIB >>> 12;
-        if (Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, pages,
+        if (GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, pages,
                 FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value())).ret() != pages) throw new IllegalStateException("pin");
         int ring = (int) ok(IoUring.setup(k, t, 8, 0));
         long len = GIB / BUFFERS;

@@ -5,14 +5,14 @@ import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
@@ -92,7 +92,7 @@ class KernelSnapshotTest {
         pin(k, t, GupCall.pin_user_pages, anon, 4, LONGTERM_WRITE);
         long released = pin(k, t, GupCall.pin_user_pages_fast, thp, 8, FollFlag.FOLL_WRITE.value());
         ok(Pins.release(k, released, PinRelease.unpin_user_pages_dirty_lock, true));
-        Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, anon, 1, FollFlag.FOLL_GET.value()));
+        GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, anon, 1, FollFlag.FOLL_GET.value()));
         // rings: one with tagged buffers and a CQE waiting, one sparse table; the second ring is created by a
         // child that then exits, so its ctx->mm_account is an mm no task has any more
         int ring = (int) ok(IoUring.setup(k, t, 8, 0));
@@ -115,7 +115,7 @@ class KernelSnapshotTest {
         // the ring's creator passes ring2 on and exits: the child of creator keeps the fd
         Task heir = k.task((int) ok(Fork.copyProcess(k, creator)));
         ok(Exit.doExit(k, creator));
-        assertThat(heir.fds.get(ring2).ring.mmAccount).isNotSameAs(heir.mm);
+        assertThat(IoUring.ringOf(heir.fds.get(ring2)).mmAccount).isNotSameAs(heir.mm);
         return k;
     }
 
@@ -175,7 +175,7 @@ class KernelSnapshotTest {
     }
 
     static long pin(Kernel k, Task t, GupCall call, long addr, long n, int flags) {
-        GupResult r = Gup.call(k, t, GupRequest.of(call, addr, n, flags));
+        GupResult r = GupTest.call(k, t, GupRequest.of(call, addr, n, flags));
         assertThat(r.ret()).as("%s %s", call, r.explain()).isEqualTo(n);
         return r.pin().id();
     }

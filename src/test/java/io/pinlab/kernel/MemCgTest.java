@@ -12,7 +12,7 @@ import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
@@ -166,7 +166,7 @@ class MemCgTest {
         long start = k.memcg.usage();
         int ok = 0, enomem = 0;
         for (int i = 0; i < 10_000; i++) {
-            GupResult r = Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 1024, FollFlag.FOLL_WRITE.value()));
+            GupResult r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 1024, FollFlag.FOLL_WRITE.value()));
             if (r.ret() == 1024) ok++;
             else {
                 assertThat(r.errno()).isEqualTo(Errno.ENOMEM);
@@ -195,9 +195,9 @@ class MemCgTest {
         assertThat(r.ret()).isEqualTo(1000 * 4096L);
         assertThat(r.explain().getLast().outcome()).isEqualTo("-EINTR");
         assertThat(r.explain().getLast().detail()).contains(Kernel.CALL_LIMIT);
-        GupResult g = Gup.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 2000, FollFlag.FOLL_WRITE.value()));
+        GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 2000, FollFlag.FOLL_WRITE.value()));
         assertThat(g.ret()).isEqualTo(1000);
-        GupResult again = Gup.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 500, FollFlag.FOLL_WRITE.value()));
+        GupResult again = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 500, FollFlag.FOLL_WRITE.value()));
         assertThat(again.ret()).isEqualTo(500);
     }
 

@@ -56,7 +56,7 @@ final class Observed {
                 o.put(p + "vma " + Long.toHexString(v.start), List.of(v.flags, v.pgoff, v.anonVma, v.hugeResv, String.valueOf(v.name), v.ops));
             }
             for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) {
-                IoRingCtx r = e.getValue().ring;
+                IoRingCtx r = IoUring.ringOf(e.getValue());
                 if (r == null) continue;
                 o.put(p + "ring " + e.getKey(), new RingView(t.pid, e.getKey(), IoUring.buffers(k, t, e.getKey()), r.pendingCqes(),
                         r.nrUserBufs(), r.ringAccountedPages(), r.freed()));

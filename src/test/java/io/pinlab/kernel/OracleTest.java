@@ -7,7 +7,7 @@ import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
@@ -258,8 +258,8 @@ class OracleTest {
             put("uring.clone_buffers", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
             put("uring.clone_buffers_again", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
             put("uring.clone_buffers_replace", IoUring.register(k, t,
-                    RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0)));
-            RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0);
+                    RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
+            RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0);
             put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
                     c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff())));
             put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));

@@ -3,7 +3,7 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 
 import java.util.ArrayList;
 import java.util.List;

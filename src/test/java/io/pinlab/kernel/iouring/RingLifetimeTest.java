@@ -113,7 +113,7 @@ class RingLifetimeTest {
     @MethodSource("profiles")
     void singleIssuerRingRefusesTheChild(Profile p) {
         Lab lab = new Lab(p);
-        int ring = (int) IoUring.setup(lab.k, lab.t, 8, IoRingCtx.IORING_SETUP_SINGLE_ISSUER).ret();
+        int ring = (int) IoUring.setup(lab.k, lab.t, 8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value).ret();
         Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
         assertErr(Errno.EEXIST, IoUring.register(lab.k, child, RegisterArgs.unregister(ring)));
         assertEquals(Errno.EEXIST, IoUring.enter(lab.k, child, ring, List.of(Sqe.readFixed(0, 0, 0, 0, 0, 1))).errno());

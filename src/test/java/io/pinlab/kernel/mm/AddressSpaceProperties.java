@@ -191,7 +191,7 @@ class AddressSpaceProperties {
             else if (k.phys.testPageFlag(pfn, PG_HUGETLB)) Hugetlb.releaseHugetlbRef(k, k.phys.head(pfn));
             else k.phys.refAdd(pfn, -1);
         } else {
-            k.phys.refAdd(pfn, dir * Gup.GUP_PIN_COUNTING_BIAS);
+            k.phys.refAdd(pfn, dir * PhysMem.GUP_PIN_COUNTING_BIAS);
         }
     }
 
@@ -213,7 +213,7 @@ class AddressSpaceProperties {
         for (Inode in : inodes.keySet())
             in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> seen.computeIfAbsent(pfn, h -> new int[3])[1]++);
         for (long pfn : pins)
-            seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : Gup.GUP_PIN_COUNTING_BIAS;
+            seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : PhysMem.GUP_PIN_COUNTING_BIAS;
         long frames = 0;
         for (Map.Entry<Long, int[]> e : seen.entrySet()) {
             long h = e.getKey();
