@@ -14,20 +14,18 @@ import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
- * mm/madvise.c (6.18/6.19): is_valid_madvise(), madvise_walk_vmas() -> madvise_vma_behavior(),
- * and madvise_populate() for MADV_POPULATE_(READ|WRITE).
+ * mm/madvise.c (the v6.18 profile; source read in the 6.19 tree): is_valid_madvise(),
+ * madvise_walk_vmas() -> madvise_vma_behavior(), and madvise_populate() for
+ * MADV_POPULATE_(READ|WRITE).
  */
 public final class Madvise {
     static final String FILE = "mm/madvise.c";
 
     private Madvise() {}
 
+    /** madvise() -> do_madvise(): 0 or -errno; advice that reached some VMAs before a failure stays applied. */
     public static SysResult doMadvise(Globals k, Task t, long start, long len, int advice) {
-        Explain ex = new Explain();
-        long ret = madvise(k, t.mm, start, len, advice, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return Mmap.sysResult(k, ex -> madvise(k, t.mm, start, len, advice, ex));
     }
 
     private static Madv behavior(int advice) {

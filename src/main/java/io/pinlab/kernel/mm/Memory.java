@@ -25,7 +25,6 @@ import static io.pinlab.kernel.mm.VmFlag.*;
 public final class Memory {
     // enum fault_flag (include/linux/mm_types.h)
     public static final int FAULT_FLAG_WRITE = 1 << 0;
-    public static final int FAULT_FLAG_MKWRITE = 1 << 1;
     public static final int FAULT_FLAG_ALLOW_RETRY = 1 << 2;
     public static final int FAULT_FLAG_RETRY_NOWAIT = 1 << 3;
     public static final int FAULT_FLAG_KILLABLE = 1 << 4;

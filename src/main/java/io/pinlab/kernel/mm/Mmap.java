@@ -10,6 +10,7 @@ import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 import static io.pinlab.kernel.mm.MapFlag.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
@@ -19,8 +20,10 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  * mm/mmap.c (with sys_mmap of arch/x86/kernel/sys_x86_64.c): the mmap and munmap system calls,
  * do_mmap() and mmap_region(), get_unmapped_area(), stack growth, mm_populate(), and the
  * address-space copy and teardown of fork and exit (dup_mmap(), exit_mmap()). The VMA tree
- * operations they share with mprotect and madvise are in {@link Vmas} (mm/vma.c). Checks run in
- * the kernel's order (v6.18/6.19 source); the explain trace names each function.
+ * operations they share with mprotect and madvise are in {@link Vmas} (mm/vma.c); mmap_region(),
+ * unmapped_area_topdown() and expand_downwards(), which the 6.19 tree also has in mm/vma.c, stay
+ * here on the mmap path they serve. Checks run in the kernel's order (the v6.18 profile; source
+ * read in the 6.19 tree); the explain trace names each function.
  */
 public final class Mmap {
     static final String FILE = "mm/mmap.c";
@@ -36,7 +39,6 @@ public final class Mmap {
     static final long VM_SPECIAL = VM_IO_B | VM_DONTEXPAND_B | VM_PFNMAP_B | VM_MIXEDMAP_B;
     /** Where /dev/mmio0's BAR sits: pfn 0xfe000 (physical 0xfe000000), outside simulated RAM. */
     public static final long MMIO_BASE_PFN = 0xfe000;
-    static final long PMD_MASK = ~(HPAGE_SIZE - 1);
 
     private Mmap() {}
 
@@ -48,11 +50,7 @@ public final class Mmap {
      * Lengths and addresses are unsigned 64-bit values, as in the kernel.
      */
     public static SysResult doMmap(Globals k, Task t, long addr, long len, int prot, int flags, int fd, long off) {
-        Explain ex = new Explain();
-        long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return sysResult(k, ex -> mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex));
     }
 
     private static long mmapPgoff(Globals k, Task t, long addr, long len, int prot, int flags, int fd, long off, Explain ex) {
@@ -416,9 +414,9 @@ public final class Mmap {
     public static final long RLIMIT_STACK = 8L << 20;
 
     /**
-     * expand_stack() -> expand_downwards() (mm/mmap.c; mm/vma.c in 6.19): an access below a VM_GROWSDOWN VMA grows
-     * it, within RLIMIT_STACK and keeping stack_guard_gap above the previous accessible VMA.
-     * Returns the grown VMA or null.
+     * expand_stack() -> expand_downwards() (mm/mmap.c; mm/vma.c in 6.19): an access below a
+     * VM_GROWSDOWN VMA grows it, within RLIMIT_STACK and keeping stack_guard_gap above the
+     * previous accessible VMA. Returns the grown VMA or null.
      */
     static Vma expandStack(Mm mm, long page) { return expandStack(mm, page, null, null); }
 
@@ -491,11 +489,7 @@ public final class Mmap {
 
     /** munmap() -> __vm_munmap() -> do_vmi_munmap() -> do_vmi_align_munmap() (mm/vma.c). */
     public static SysResult doMunmap(Globals k, Task t, long start, long len) {
-        Explain ex = new Explain();
-        long ret = Vmas.doVmiMunmap(k, t.mm, start, len, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return sysResult(k, ex -> Vmas.doVmiMunmap(k, t.mm, start, len, ex));
     }
 
     // ================================================================ fork and exit
@@ -536,6 +530,14 @@ public final class Mmap {
     }
 
     // ================================================================ helpers
+
+    /** Runs a system call with a fresh explain trace: its answer (ret and trace), and the call ends ({@link Globals#endCall}). */
+    static SysResult sysResult(Globals k, ToLongFunction<Explain> call) {
+        Explain ex = new Explain();
+        SysResult r = ex.result(call.applyAsLong(ex));
+        k.endCall();
+        return r;
+    }
 
     static long alignUp(long v, long a) { return (v + a - 1) & ~(a - 1); }
 

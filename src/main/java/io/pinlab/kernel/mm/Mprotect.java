@@ -23,11 +23,7 @@ public final class Mprotect {
      * on a later VMA (EACCES, or ENOMEM for a hole) leaves the earlier ones changed, as in the kernel.
      */
     public static SysResult doMprotect(Globals k, Task t, long start, long len, int prot) {
-        Explain ex = new Explain();
-        long ret = doMprotectPkey(k, t.mm, start, len, prot, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return Mmap.sysResult(k, ex -> doMprotectPkey(k, t.mm, start, len, prot, ex));
     }
 
     private static long doMprotectPkey(Globals k, Mm mm, long start, long len, int prot, Explain ex) {

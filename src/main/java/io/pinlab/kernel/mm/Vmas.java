@@ -18,7 +18,7 @@ import static io.pinlab.kernel.mm.VmFlag.*;
 /**
  * mm/vma.c: changing the VMA tree. Splitting (__split_vma()), merging (vma_merge_new_range(),
  * vma_expand()), vma_modify_flags() for mprotect and madvise, and unmapping (do_vmi_munmap(),
- * remove_vma()). In 6.3 these lived in mm/mmap.c; mm/vma.c took them over in 6.11.
+ * remove_vma()). The 6.3 tree has them in mm/mmap.c, the 6.19 tree in mm/vma.c.
  */
 public final class Vmas {
     static final String FILE = "mm/vma.c";
