@@ -41,7 +41,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * stores keep next to the log of steps. A kernel read back answers every view as the original
  * did and continues identically under further calls.
  *
- * <h2>Format (version 1)</h2>
+ * <h2>Format (version 2)</h2>
  * The magic {@code PLKS}, a version byte, the body, then a CRC-32C of everything before it.
  * Integers are LEB128 varints (zigzag when signed); strings are length-prefixed UTF-8; every
  * per-page array (frame fields, page tables, page caches, pinned pfns, buffer pages) is a
@@ -54,7 +54,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  *
  * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, mounts, inodes
  * with page caches, the path table, the number of mms, registered buffers (one table:
- * a buffer may sit in several rings' tables), files (with their rings), each mm
+ * a buffer may sit in several rings' tables), files (with their rings and the rings' registered
+ * files by file index), each mm
  * (counters, VMAs, page tables), tasks with fd tables, per-user locked_vm, physical memory (per
  * zone: allocator state, then each pageblock's frame arrays), the pin table, dmesg. (The event
  * feed is a projection of the step log, not kernel state.)
@@ -65,7 +66,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -203,6 +204,7 @@ public final class KernelSnapshot {
                     OpenFile f = files.get(fi++);
                     addInode(f.inode());
                     if (IoUring.ringOf(f) != null && IoUring.ringOf(f).mmAccount != null) addMm(IoUring.ringOf(f).mmAccount);
+                    if (IoUring.ringOf(f) != null) for (OpenFile fixed : IoUring.ringOf(f).fixedFiles().values()) addFile(fixed);
                     if (IoUring.ringOf(f) != null && IoUring.ringOf(f).bufTable() != null)
                         for (IoMappedUbuf b : IoUring.ringOf(f).bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
                 }
@@ -261,6 +263,14 @@ public final class KernelSnapshot {
             out.zigzag(r.submitterPid);
             out.varint(r.ringAccountedPages());
             out.bool(r.freed());
+            out.varint(r.nrUserFiles());
+            var fixed = r.fixedFiles();
+            out.varint(fixed.size());
+            for (var e : fixed.entrySet()) {
+                out.varint(e.getKey());
+                out.varint(fileIds.get(e.getValue()));
+                out.zigzag(r.fixedFileTag(e.getKey()));
+            }
             List<Cqe> cq = r.pendingCqes();
             out.varint(cq.size());
             for (Cqe e : cq) {
@@ -409,6 +419,8 @@ public final class KernelSnapshot {
         final List<Inode> inodes = new ArrayList<>();
         final List<Mm> mms = new ArrayList<>();
         final List<OpenFile> files = new ArrayList<>();
+        /** Rings' registered files, resolved once every file is read. */
+        final List<Runnable> fileFixups = new ArrayList<>();
         final List<IoMappedUbuf> bufs = new ArrayList<>();
         final MemCg memcg;
         final long maxCallPages;
@@ -458,6 +470,7 @@ public final class KernelSnapshot {
             readBuffers();
             int nFiles = in.count("file", MAX_OBJECTS);
             for (int i = 0; i < nFiles; i++) files.add(readFile());
+            for (Runnable r : fileFixups) r.run();
             for (Mm mm : mms) readMm(mm);
 
             int nTasks = in.count("task", MAX_TASKS);
@@ -503,6 +516,15 @@ public final class KernelSnapshot {
             int submitter = in.intValue("submitter pid");
             long ringAcct = in.range("ring pages", 0, Long.MAX_VALUE);
             boolean freed = in.bool();
+            int nrFiles = (int) in.range("file table size", 0, 1 << 20);
+            int nFixed = in.count("registered file", nrFiles);
+            in.charge(48L * nFixed);
+            int[][] fixed = new int[nFixed][];
+            long[] fixedTags = new long[nFixed];
+            for (int i = 0; i < nFixed; i++) {
+                fixed[i] = new int[]{(int) in.range("file slot", 0, nrFiles - 1L), (int) in.range("registered file", 0, MAX_OBJECTS)};
+                fixedTags[i] = in.zigzag();
+            }
             int nCqes = in.count("cqe", cq);
             in.charge(32L * nCqes);
             List<Cqe> cqes = new ArrayList<>(nCqes);
@@ -523,6 +545,16 @@ public final class KernelSnapshot {
             f.fOp = IoUring.IO_URING_FOPS;
             f.privateData = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
                     mm < 0 ? null : mms.get(mm), submitter, ringAcct, table, tags, cqes, freed);
+            IoRingCtx ring = (IoRingCtx) f.privateData;
+            ring.restoreFileTable(nrFiles);
+            for (int i = 0; i < nFixed; i++) {
+                int slot = fixed[i][0], file = fixed[i][1];
+                long tag = fixedTags[i];
+                fileFixups.add(() -> { // the file may come later in the table
+                    if (file >= files.size()) throw in.error("registered file index out of range");
+                    ring.restoreFixedFile(nrFiles, slot, files.get(file), tag);
+                });
+            }
             return f;
         }
 

@@ -261,7 +261,7 @@ class OracleTest {
                     RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
             RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0);
             put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
-                    c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff())));
+                    c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff(), null)));
             put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));
             put("uring.nop_fixed_buffer_registered", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 0, 2))));
             put("uring.nop_fixed_buffer_empty_slot", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 5, 3))));

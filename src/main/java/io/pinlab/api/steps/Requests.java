@@ -313,7 +313,10 @@ public final class Requests {
             @Schema(description = "the opcode as a number, instead of opcode: a simulated one, or one from "
                     + "IORING_REGISTER_LAST on (the kernel answers -EINVAL)") @PositiveOrZero @Max(Integer.MAX_VALUE) Long opcodeNumber,
             @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_fd (offset is dst_off)") Integer srcFd,
-            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff) {
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff,
+            @ArraySchema(arraySchema = @Schema(description = "the file opcodes: the __s32 fd array (-1 an empty slot, -2 "
+                    + "IORING_REGISTER_FILES_SKIP in an update); absent is a NULL pointer"), maxItems = 65536)
+            @Size(max = 65536) List<@NotNull Integer> fds) {
 
         RegisterArgs toKernel(Profile profile) {
             if ((opcode == null) == (opcodeNumber == null))
@@ -327,14 +330,14 @@ public final class Requests {
                                 + java.util.Arrays.toString(RegisterOp.values()));
                     return RegisterArgs.number(fd, n);
                 }
-                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
+                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff, fds).toKernel(profile);
             }
             List<Iovec> iov = iovecs == null ? null : iovecs.toKernel();
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
                     nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null,
-                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff);
+                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff, fds);
         }
 
         Syscall.IoUringRegister toSyscall(Ctx c) {

@@ -30,6 +30,10 @@ public final class IoRingCtx {
     IoMappedUbuf[] bufTable;
     /** Tag of each slot (io_rsrc_data tags / node->tag). */
     long[] bufTags;
+    /** ctx->file_table.data.nr (ctx->nr_user_files before 6.13): 0 = no file table. */
+    int nrUserFiles;
+    /** The occupied slots of the file table (a sparse table costs nothing). */
+    final java.util.TreeMap<Integer, RsrcNode> fileNodes = new java.util.TreeMap<>();
     /** The completion queue: CQEs posted and not yet reaped by io_uring_enter. */
     final List<Cqe> cq = new ArrayList<>();
     /** io_ring_ctx_free() ran. */
@@ -72,6 +76,32 @@ public final class IoRingCtx {
     }
 
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /** Slots of the file table (0 = no table). */
+    public int nrUserFiles() { return nrUserFiles; }
+
+    /** The registered files by slot (empty slots absent). */
+    public java.util.SortedMap<Integer, io.pinlab.kernel.fs.OpenFile> fixedFiles() {
+        java.util.SortedMap<Integer, io.pinlab.kernel.fs.OpenFile> m = new java.util.TreeMap<>();
+        fileNodes.forEach((i, n) -> m.put(i, n.file));
+        return m;
+    }
+
+    /** The tag of file slot {@code index} (0 when empty or untagged). */
+    public long fixedFileTag(int index) {
+        RsrcNode n = fileNodes.get(index);
+        return n == null ? 0 : n.tag;
+    }
+
+    /** Restores the file table's size, then one registered file (its reference is already in file.refs). */
+    public void restoreFixedFile(int nr, int index, io.pinlab.kernel.fs.OpenFile file, long tag) {
+        if (index < 0 || index >= nr) throw new IllegalArgumentException("file slot " + index + " outside a table of " + nr);
+        nrUserFiles = nr;
+        fileNodes.put(index, new RsrcNode(file, tag));
+    }
+
+    /** Restores an empty file table of {@code nr} slots. */
+    public void restoreFileTable(int nr) { nrUserFiles = nr; }
 
     /** IORING_MAX_REG_BUFFERS: the largest buffer table. */
     public static final int MAX_REG_BUFFERS = Rsrc.IORING_MAX_REG_BUFFERS;

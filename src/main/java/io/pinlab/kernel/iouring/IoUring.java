@@ -207,46 +207,36 @@ public final class IoUring {
                 }
                 return Rsrc.ioSqeBuffersUnregister(k, ctx, ex);
             }
-            case IORING_REGISTER_BUFFERS2 -> {
-                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_register) (32)");
-                    return Errno.EINVAL.neg();
-                }
+            case IORING_REGISTER_FILES -> {
                 if (!a.argPresent()) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                    ex.fail("__io_uring_register", regFile, Errno.EFAULT, "IORING_REGISTER_FILES with arg == NULL");
                     return Errno.EFAULT.neg();
                 }
-                long nr = a.nrValue();
-                if (nr == 0) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "rr.nr is 0");
-                    return Errno.EINVAL.neg();
-                }
-                if ((a.flags() & ~RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
-                    return Errno.EINVAL.neg();
-                }
-                if ((a.flags() & RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0 && a.iovecs() != null) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
-                    return Errno.EINVAL.neg();
-                }
-                ex.ok("io_register_rsrc", Rsrc.FILE, "rr.nr " + nr + (a.iovecs() == null ? ", rr.data 0: every slot empty" : ""));
-                return Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs(), nr, a.tags(), ex);
+                return FileTable.ioSqeFilesRegister(k, t, ctx, a.fds(), nrArgs, null, ex);
             }
-            case IORING_REGISTER_BUFFERS_UPDATE -> {
-                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) {
-                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_update2) (32)");
+            case IORING_UNREGISTER_FILES -> {
+                if (a.argPresent() || nrArgs != 0) {
+                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_UNREGISTER_FILES needs arg == NULL and nr_args == 0");
                     return Errno.EINVAL.neg();
                 }
-                if (!a.argPresent()) {
-                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
-                    return Errno.EFAULT.neg();
-                }
-                long nr = a.nrValue();
-                if (nr == 0) {
-                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EINVAL, "up.nr is 0");
-                    return Errno.EINVAL.neg();
-                }
-                return Rsrc.ioSqeBuffersUpdate(k, t, ctx, Integer.toUnsignedLong(a.offset()), nr, a.iovecs(), a.tags(), ex);
+                return FileTable.ioSqeFilesUnregister(k, ctx, ex);
+            }
+            case IORING_REGISTER_FILES_UPDATE -> {
+                // io_register_files_update(): nr_args is the count; struct io_uring_rsrc_update has no tags
+                if (nrArgs == 0) return fail(ex, "io_register_files_update", Errno.EINVAL, "nr_args is 0");
+                if (!a.argPresent()) return fail(ex, "io_register_files_update", Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                return ioRegisterRsrcUpdate(k, t, ctx, a, true, nrArgs, null, ex);
+            }
+            case IORING_REGISTER_FILES2, IORING_REGISTER_BUFFERS2 -> {
+                return ioRegisterRsrc(k, t, ctx, a, a.opcode() == RegisterOp.IORING_REGISTER_FILES2, nrArgs, ex);
+            }
+            case IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_BUFFERS_UPDATE -> {
+                final String fn = "io_register_rsrc_update";
+                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE)
+                    return fail(ex, fn, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_update2) (32)");
+                if (!a.argPresent()) return fail(ex, fn, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                if (a.nrValue() == 0) return fail(ex, fn, Errno.EINVAL, "up.nr is 0");
+                return ioRegisterRsrcUpdate(k, t, ctx, a, a.opcode() == RegisterOp.IORING_REGISTER_FILES_UPDATE2, a.nrValue(), a.tags(), ex);
             }
             case IORING_REGISTER_CLONE_BUFFERS -> {
                 if (!a.argPresent() || nrArgs != 1) {
@@ -257,6 +247,41 @@ public final class IoUring {
             }
         }
         throw new IllegalStateException();
+    }
+
+    /**
+     * io_register_rsrc() (io_uring/rsrc.c) for IORING_REGISTER_FILES2 / BUFFERS2: nr_args must be
+     * sizeof(struct io_uring_rsrc_register), the struct must be readable, rr.nr non-zero, rr.flags
+     * only IORING_RSRC_REGISTER_SPARSE, and SPARSE with rr.data set is -EINVAL.
+     */
+    private static long ioRegisterRsrc(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, boolean files, long nrArgs, Explain ex) {
+        final String fn = "io_register_rsrc";
+        if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) return fail(ex, fn, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_register) (32)");
+        if (!a.argPresent()) return fail(ex, fn, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+        long nr = a.nrValue();
+        if (nr == 0) return fail(ex, fn, Errno.EINVAL, "rr.nr is 0");
+        int sparse = RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value;
+        if ((a.flags() & ~sparse) != 0) return fail(ex, fn, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
+        boolean data = files ? a.fds() != null : a.iovecs() != null;
+        if ((a.flags() & sparse) != 0 && data) return fail(ex, fn, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
+        ex.ok(fn, Rsrc.FILE, "rr.nr " + nr + (data ? "" : ", rr.data 0: every slot empty"));
+        return files ? FileTable.ioSqeFilesRegister(k, t, ctx, a.fds(), nr, a.tags(), ex)
+                : Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs(), nr, a.tags(), ex);
+    }
+
+    /** __io_register_rsrc_update(): up.offset + nr must not overflow u32 (-EOVERFLOW), then the files or buffers update. */
+    private static long ioRegisterRsrcUpdate(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, boolean files, long nr, List<Long> tags,
+                                             Explain ex) {
+        long offset = Integer.toUnsignedLong(a.offset());
+        if (offset + nr > 0xffffffffL)
+            return fail(ex, "__io_register_rsrc_update", Errno.EOVERFLOW, "up.offset " + offset + " + nr " + nr + " overflows u32");
+        return files ? FileTable.ioSqeFilesUpdate(k, t, ctx, offset, nr, a.fds(), tags, ex)
+                : Rsrc.ioSqeBuffersUpdate(k, t, ctx, offset, nr, a.iovecs(), tags, ex);
+    }
+
+    private static long fail(Explain ex, String fn, Errno e, String why) {
+        ex.fail(fn, Rsrc.FILE, e, why);
+        return e.neg();
     }
 
     // ------------------------------------------------------------------ enter
@@ -350,6 +375,7 @@ public final class IoUring {
         int nr = ctx.nrUserBufs();
         long acct = ctx.bufferAccountedPages();
         Rsrc.freeTable(k, ctx, k.profile.ioUringNodeTable());
+        FileTable.freeTable(k, ctx, false); // io_sqe_files_unregister(): the CQ goes with the ring
         if (ctx.ringAcctPages != 0) {
             k.addUserLockedVm(ctx.user, -ctx.ringAcctPages); // io_rings_free() -> io_free_region()
             ctx.ringAcctPages = 0;

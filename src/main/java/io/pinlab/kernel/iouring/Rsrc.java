@@ -670,8 +670,7 @@ final class Rsrc {
     // ------------------------------------------------------------------ update
 
     /**
-     * __io_register_rsrc_update() -> __io_sqe_buffers_update(): offset + nr overflow -EOVERFLOW,
-     * no table -ENXIO, beyond the table -EINVAL; then per entry copy, tag copy, validate, tag on an
+     * __io_sqe_buffers_update() (after __io_register_rsrc_update()'s overflow check): no table -ENXIO, beyond the table -EINVAL; then per entry copy, tag copy, validate, tag on an
      * empty slot -EINVAL, register, and the old buffer is released (its tag CQE posted). Returns
      * the number of entries updated, or the first error when none was ({@code done ? done : err}).
      */
@@ -679,10 +678,6 @@ final class Rsrc {
                                    List<Long> tags, Explain ex) {
         Profile p = k.profile;
         boolean nodeTable = p.ioUringNodeTable();
-        if (offset + nr > 0xffffffffL) {
-            ex.fail("__io_register_rsrc_update", FILE, Errno.EOVERFLOW, "up.offset " + offset + " + nr " + nr + " overflows u32");
-            return Errno.EOVERFLOW.neg();
-        }
         if (ctx.bufTable == null) {
             ex.fail("__io_sqe_buffers_update", FILE, Errno.ENXIO, "no buffer table registered");
             return Errno.ENXIO.neg();

@@ -209,7 +209,7 @@ class ReplayPropertyTest {
                         RegisterOp op = r.nextBoolean() ? RegisterOp.IORING_REGISTER_BUFFERS : RegisterOp.IORING_UNREGISTER_BUFFERS;
                         f.steps.call(s, Op.IO_URING_REGISTER, pid, new Requests.RegisterRequest(ring, op,
                                 op == RegisterOp.IORING_REGISTER_BUFFERS ? IovecArray.of(List.of(new Iovec(start, len))) : null,
-                                null, null, null, null, null, null, null, null));
+                                null, null, null, null, null, null, null, null, null));
                     }
                 }
                 case 18 -> {
