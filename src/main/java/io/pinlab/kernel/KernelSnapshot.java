@@ -14,6 +14,7 @@ import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.IoMappedUbuf;
 import io.pinlab.kernel.iouring.IoRingCtx;
+import io.pinlab.kernel.iouring.RsrcNode;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.Memory;
@@ -204,7 +205,10 @@ public final class KernelSnapshot {
                     OpenFile f = files.get(fi++);
                     addInode(f.inode());
                     if (IoUring.ringOf(f) != null && IoUring.ringOf(f).mmAccount != null) addMm(IoUring.ringOf(f).mmAccount);
-                    if (IoUring.ringOf(f) != null) for (OpenFile fixed : IoUring.ringOf(f).fixedFiles().values()) addFile(fixed);
+                    if (IoUring.ringOf(f) != null) for (RsrcNode n : IoUring.ringOf(f).rsrcNodes()) {
+                        if (n.file() != null) addFile(n.file());
+                        else if (bufIds.putIfAbsent(n.buf(), bufs.size()) == null) bufs.add(n.buf());
+                    }
                     if (IoUring.ringOf(f) != null && IoUring.ringOf(f).bufTable() != null)
                         for (IoMappedUbuf b : IoUring.ringOf(f).bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
                 }
@@ -264,12 +268,25 @@ public final class KernelSnapshot {
             out.varint(r.ringAccountedPages());
             out.bool(r.freed());
             out.varint(r.nrUserFiles());
-            var fixed = r.fixedFiles();
-            out.varint(fixed.size());
-            for (var e : fixed.entrySet()) {
-                out.varint(e.getKey());
-                out.varint(fileIds.get(e.getValue()));
-                out.zigzag(r.fixedFileTag(e.getKey()));
+            List<RsrcNode> nodes = r.rsrcNodes();
+            IdentityHashMap<RsrcNode, Integer> nodeIds = new IdentityHashMap<>();
+            out.varint(nodes.size());
+            for (RsrcNode n : nodes) {
+                nodeIds.put(n, nodeIds.size());
+                out.bool(n.file() != null);
+                out.varint(n.file() != null ? fileIds.get(n.file()) : bufIds.get(n.buf()));
+                out.zigzag(n.tag());
+                out.varint(n.refs());
+                out.zigzag(n.slot());
+            }
+            List<IoRingCtx.InFlight> flying = r.inFlight();
+            out.varint(flying.size());
+            for (IoRingCtx.InFlight q : flying) {
+                out.zigzag(q.cqe().userData());
+                out.zigzag(q.cqe().res());
+                out.varint(Integer.toUnsignedLong(q.cqe().flags()));
+                out.varint(q.fileNode() == null ? 0 : nodeIds.get(q.fileNode()) + 1L);
+                out.varint(q.bufNode() == null ? 0 : nodeIds.get(q.bufNode()) + 1L);
             }
             List<Cqe> cq = r.pendingCqes();
             out.varint(cq.size());
@@ -517,14 +534,26 @@ public final class KernelSnapshot {
             long ringAcct = in.range("ring pages", 0, Long.MAX_VALUE);
             boolean freed = in.bool();
             int nrFiles = (int) in.range("file table size", 0, 1 << 20);
-            int nFixed = in.count("registered file", nrFiles);
-            in.charge(48L * nFixed);
-            int[][] fixed = new int[nFixed][];
-            long[] fixedTags = new long[nFixed];
-            for (int i = 0; i < nFixed; i++) {
-                fixed[i] = new int[]{(int) in.range("file slot", 0, nrFiles - 1L), (int) in.range("registered file", 0, MAX_OBJECTS)};
-                fixedTags[i] = in.zigzag();
+            int nNodes = in.count("rsrc node", MAX_OBJECTS);
+            in.charge(48L * nNodes);
+            boolean[] nodeIsFile = new boolean[nNodes];
+            int[] nodeObj = new int[nNodes], nodeRefs = new int[nNodes], nodeSlot = new int[nNodes];
+            long[] nodeTag = new long[nNodes];
+            for (int i = 0; i < nNodes; i++) {
+                nodeIsFile[i] = in.bool();
+                nodeObj[i] = nodeIsFile[i] ? (int) in.range("node file", 0, MAX_OBJECTS) : in.index("node buffer", bufs.size(), false);
+                nodeTag[i] = in.zigzag();
+                nodeRefs[i] = (int) in.range("node refs", 1, Integer.MAX_VALUE);
+                long slot = in.zigzag();
+                if (slot < -1 || slot >= 1 << 20) throw in.error("node slot " + slot + " out of range");
+                nodeSlot[i] = (int) slot;
             }
+            int nFlying = in.count("in-flight request", MAX_OBJECTS);
+            in.charge(48L * nFlying);
+            long[][] flying = new long[nFlying][];
+            for (int i = 0; i < nFlying; i++)
+                flying[i] = new long[]{in.zigzag(), in.intValue("request res"), in.range("request cqe flags", 0, 0xffffffffL),
+                        in.index("request file node", nNodes, true), in.index("request buffer node", nNodes, true)};
             int nCqes = in.count("cqe", cq);
             in.charge(32L * nCqes);
             List<Cqe> cqes = new ArrayList<>(nCqes);
@@ -546,15 +575,23 @@ public final class KernelSnapshot {
             f.privateData = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
                     mm < 0 ? null : mms.get(mm), submitter, ringAcct, table, tags, cqes, freed);
             IoRingCtx ring = (IoRingCtx) f.privateData;
-            ring.restoreFileTable(nrFiles);
-            for (int i = 0; i < nFixed; i++) {
-                int slot = fixed[i][0], file = fixed[i][1];
-                long tag = fixedTags[i];
-                fileFixups.add(() -> { // the file may come later in the table
-                    if (file >= files.size()) throw in.error("registered file index out of range");
-                    ring.restoreFixedFile(nrFiles, slot, files.get(file), tag);
-                });
-            }
+            fileFixups.add(() -> { // registered files may come later in the file table
+                List<RsrcNode> nodes = new ArrayList<>(nNodes);
+                for (int i = 0; i < nNodes; i++) {
+                    if (nodeIsFile[i] && nodeObj[i] >= files.size()) throw in.error("registered file index out of range");
+                    nodes.add(RsrcNode.restore(nodeIsFile[i] ? files.get(nodeObj[i]) : null, nodeIsFile[i] ? null : bufs.get(nodeObj[i]),
+                            nodeTag[i], nodeRefs[i], nodeSlot[i]));
+                }
+                List<IoRingCtx.InFlight> requests = new ArrayList<>(nFlying);
+                for (long[] q : flying)
+                    requests.add(new IoRingCtx.InFlight(new Cqe(q[0], (int) q[1], (int) q[2]), q[3] < 0 ? null : nodes.get((int) q[3]),
+                            q[4] < 0 ? null : nodes.get((int) q[4])));
+                try {
+                    ring.restoreRsrc(nrFiles, nodes, requests);
+                } catch (IllegalArgumentException e) {
+                    throw in.error(e.getMessage());
+                }
+            });
             return f;
         }
 

@@ -37,6 +37,13 @@ final class FileTable {
         return n == null ? null : n.file;
     }
 
+    /** io_file_get_fixed(): the request takes a reference to the slot's node (node->refs++). */
+    static RsrcNode holdNode(IoRingCtx ctx, int index) {
+        RsrcNode n = ctx.fileNodes.get(index);
+        n.refs++;
+        return n;
+    }
+
     /**
      * io_sqe_files_register(ctx, fds, nr_args, tags): -EBUSY with a table, -EINVAL for 0 entries,
      * -EMFILE above IORING_MAX_FIXED_FILES or RLIMIT_NOFILE; then per entry: fd -1 (or fds NULL)
@@ -69,7 +76,7 @@ final class FileTable {
             if (f == null) return registerFailed(k, ctx, ex, Errno.EBADF, "entry " + i + ": fget(" + fd + ") finds no file");
             if (IoUring.ringOf(f) != null) return registerFailed(k, ctx, ex, Errno.EBADF, "entry " + i + ": fd " + fd + " is an io_uring (io_is_uring_fops)");
             f.refs++; // fget()
-            ctx.fileNodes.put(i, new RsrcNode(f, tag));
+            ctx.fileNodes.put(i, new RsrcNode(f, null, tag, i));
             registered++;
         }
         ex.ok(fn, FILE, nr + " slot(s), " + registered + " file(s) registered (" + (nr - registered) + " empty); each holds a file reference,"
@@ -98,15 +105,16 @@ final class FileTable {
 
     /** io_free_file_tables() / io_rsrc_data_free(): every node put from the last slot down. */
     static void freeTable(Globals k, IoRingCtx ctx, boolean postTags) {
-        for (Map.Entry<Integer, RsrcNode> e : ctx.fileNodes.descendingMap().entrySet()) freeNode(k, ctx, e.getValue(), postTags);
+        for (Map.Entry<Integer, RsrcNode> e : ctx.fileNodes.descendingMap().entrySet()) resetNode(k, ctx, e.getValue(), postTags);
         ctx.fileNodes.clear();
         ctx.nrUserFiles = 0;
     }
 
-    /** io_free_rsrc_node() for a file: the tag CQE, then fput(). */
-    private static void freeNode(Globals k, IoRingCtx ctx, RsrcNode node, boolean postTag) {
-        if (postTag && node.tag != 0) ctx.cq.add(new Cqe(node.tag, 0, 0));
-        Files.fput(k, node.file);
+    /** io_reset_rsrc_node(): the table's reference goes; the node is freed now unless a request holds it. */
+    private static boolean resetNode(Globals k, IoRingCtx ctx, RsrcNode node, boolean postTag) {
+        if (!postTag) node.tag = 0;
+        node.slot = -1;
+        return Rsrc.ioPutRsrcNode(k, ctx, node);
     }
 
     /**
@@ -140,8 +148,9 @@ final class FileTable {
             int i = (int) (offset + done);
             RsrcNode old = ctx.fileNodes.remove(i);
             if (old != null) {
-                freeNode(k, ctx, old, true); // io_reset_rsrc_node() / io_queue_rsrc_removal()
-                if (done < Rsrc.DETAILED_ENTRIES) ex.ok(fn, FILE, "slot " + i + ": old file put" + (old.tag != 0 ? ", tag CQE " + old.tag + " posted" : ""));
+                boolean freed = resetNode(k, ctx, old, true); // io_reset_rsrc_node() / io_queue_rsrc_removal()
+                if (done < Rsrc.DETAILED_ENTRIES) ex.ok(fn, FILE, "slot " + i + ": " + (freed ? "old file put" + (old.tag != 0 ? ", tag CQE " + old.tag + " posted" : "")
+                        : "old node still held by " + (old.refs) + " in-flight request(s): its fput" + (old.tag != 0 ? " and tag CQE " + old.tag : "") + " wait for them"));
             }
             if (fd == -1) continue;
             OpenFile f = t.fds.get(fd);
@@ -151,7 +160,7 @@ final class FileTable {
                 break;
             }
             f.refs++;
-            ctx.fileNodes.put(i, new RsrcNode(f, tag));
+            ctx.fileNodes.put(i, new RsrcNode(f, null, tag, i));
         }
         if (err != null && done == 0) return fail(ex, fn, err, why);
         ex.ok(fn, FILE, done + " slot(s) updated" + (err != null ? ", stopped at entry " + done + " (" + why + "): done ? done : err" : ""));

@@ -34,6 +34,17 @@ public final class IoRingCtx {
     int nrUserFiles;
     /** The occupied slots of the file table (a sparse table costs nothing). */
     final java.util.TreeMap<Integer, RsrcNode> fileNodes = new java.util.TreeMap<>();
+    /** Buffer slots whose node an in-flight request holds (the node is made when first held). */
+    final java.util.TreeMap<Integer, RsrcNode> heldBufNodes = new java.util.TreeMap<>();
+    /** Requests issued and not yet completed, oldest first. */
+    final List<InFlight> inFlight = new ArrayList<>();
+
+    /**
+     * A request between issue and completion: the CQE it will post and the resource nodes it
+     * holds until then (req->file_node, req->buf_node; null when it uses none).
+     */
+    public record InFlight(Cqe cqe, RsrcNode fileNode, RsrcNode bufNode) {}
+
     /** The completion queue: CQEs posted and not yet reaped by io_uring_enter. */
     final List<Cqe> cq = new ArrayList<>();
     /** io_ring_ctx_free() ran. */
@@ -87,21 +98,38 @@ public final class IoRingCtx {
         return m;
     }
 
-    /** The tag of file slot {@code index} (0 when empty or untagged). */
-    public long fixedFileTag(int index) {
-        RsrcNode n = fileNodes.get(index);
-        return n == null ? 0 : n.tag;
+    /** Every resource node object: the file table's, the held buffer slots', and those only in-flight requests hold. */
+    public List<RsrcNode> rsrcNodes() {
+        java.util.Set<RsrcNode> s = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<RsrcNode> out = new ArrayList<>();
+        for (RsrcNode n : fileNodes.values()) if (s.add(n)) out.add(n);
+        for (RsrcNode n : heldBufNodes.values()) if (s.add(n)) out.add(n);
+        for (InFlight r : inFlight) {
+            if (r.fileNode() != null && s.add(r.fileNode())) out.add(r.fileNode());
+            if (r.bufNode() != null && s.add(r.bufNode())) out.add(r.bufNode());
+        }
+        return out;
     }
 
-    /** Restores the file table's size, then one registered file (its reference is already in file.refs). */
-    public void restoreFixedFile(int nr, int index, io.pinlab.kernel.fs.OpenFile file, long tag) {
-        if (index < 0 || index >= nr) throw new IllegalArgumentException("file slot " + index + " outside a table of " + nr);
-        nrUserFiles = nr;
-        fileNodes.put(index, new RsrcNode(file, tag));
-    }
+    /** Requests in flight, oldest first. */
+    public List<InFlight> inFlight() { return List.copyOf(inFlight); }
 
-    /** Restores an empty file table of {@code nr} slots. */
-    public void restoreFileTable(int nr) { nrUserFiles = nr; }
+    /** Restores the file table size, the nodes (each back in its table slot) and the in-flight requests. */
+    public void restoreRsrc(int nrFiles, List<RsrcNode> nodes, List<InFlight> requests) {
+        nrUserFiles = nrFiles;
+        for (RsrcNode n : nodes) {
+            if (n.slot < 0) continue;
+            if (n.file != null) {
+                if (n.slot >= nrFiles) throw new IllegalArgumentException("file slot " + n.slot + " outside a table of " + nrFiles);
+                fileNodes.put(n.slot, n);
+            } else {
+                if (bufTable == null || n.slot >= bufTable.length || bufTable[n.slot] != n.buf)
+                    throw new IllegalArgumentException("held buffer slot " + n.slot + " does not hold the node's buffer");
+                heldBufNodes.put(n.slot, n);
+            }
+        }
+        inFlight.addAll(requests);
+    }
 
     /** IORING_MAX_REG_BUFFERS: the largest buffer table. */
     public static final int MAX_REG_BUFFERS = Rsrc.IORING_MAX_REG_BUFFERS;

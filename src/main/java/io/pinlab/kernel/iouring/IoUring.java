@@ -292,6 +292,19 @@ public final class IoUring {
      * -EBADF, a non-ring -EOPNOTSUPP, submitting to a SINGLE_ISSUER ring from another task -EEXIST.
      */
     public static EnterResult enter(Globals k, Task t, int fd, List<Sqe> sqes) {
+        return enter(k, t, fd, sqes, 0);
+    }
+
+    /**
+     * io_uring_enter(fd, to_submit, min_complete, IORING_ENTER_GETEVENTS): as above; SQEs marked
+     * in flight complete only while a call waits: oldest first, until min_complete CQEs are
+     * there. When none is left to wait for, the real call would sleep until a signal; the
+     * simulator returns as a signal would (the submitted count, or -EINTR when none).
+     */
+    public static EnterResult enter(Globals k, Task t, int fd, List<Sqe> sqes, int minComplete) {
+        if (!k.profile.ioUringNodeTable() && sqes.stream().anyMatch(Sqe::inFlight))
+            throw new io.pinlab.kernel.base.NotSimulatedException("sqes[].inFlight", "in-flight requests are simulated for the 6.13+ rsrc nodes (v6.18) only; "
+                    + k.profile.kernel() + " tracks them with per-ctx io_rsrc_node switches");
         Explain ex = new Explain();
         long ret;
         List<Cqe> reaped = List.of();
@@ -313,16 +326,62 @@ public final class IoUring {
             for (int i = 0; i < n; i++) {
                 Sqe s = sqes.get(i);
                 int res = RwFixed.issue(k, t, ctx, s, ex);
-                ctx.cq.add(new Cqe(s.userData(), res, 0));
+                Cqe cqe = new Cqe(s.userData(), res, 0);
+                if (s.inFlight() && res >= 0) { // a failed request completes at once
+                    IoRingCtx.InFlight req = new IoRingCtx.InFlight(cqe, (s.fixedFile() && s.opcode() != SqeOp.IORING_OP_NOP.value) || usesFixedFile(s) ? FileTable.holdNode(ctx, s.fd()) : null,
+                            usesBuffer(s) ? Rsrc.holdBufNode(ctx, s.bufIndex() & 0xffff) : null);
+                    ctx.inFlight.add(req);
+                    ex.ok("io_issue_sqe", IO_URING_C, "SQE " + s.userData() + " is in flight" + (req.fileNode() != null || req.bufNode() != null
+                            ? ", holding its " + (req.fileNode() != null ? "file" + (req.bufNode() != null ? " and buffer" : "") : "buffer") + " node" : ""));
+                } else {
+                    ctx.cq.add(cqe);
+                }
             }
             ex.ok("io_submit_sqes", IO_URING_C, n + " SQE(s) submitted" + (n < sqes.size() ? " (the SQ ring holds " + ctx.sqEntries + ")" : ""));
+            ret = n;
+            if (minComplete > 0) {
+                int completed = 0;
+                while (ctx.cq.size() < minComplete && !ctx.inFlight.isEmpty()) {
+                    completeOldest(k, ctx);
+                    completed++;
+                }
+                if (completed > 0) ex.ok("io_cqring_wait", IO_URING_C, completed + " in-flight request(s) completed while waiting for "
+                        + minComplete + " CQE(s); each put the nodes it held (io_req_put_rsrc_nodes())");
+                if (ctx.cq.size() < minComplete) {
+                    ex.warning("io_cqring_wait: " + ctx.cq.size() + " CQE(s) of min_complete " + minComplete
+                            + " and nothing in flight; the real call would sleep until a signal");
+                    if (n == 0) {
+                        ex.fail("io_cqring_wait", IO_URING_C, Errno.EINTR, "nothing in flight completes; the wait ends as a signal would end it");
+                        ret = Errno.EINTR.neg();
+                    }
+                }
+            }
             reaped = new ArrayList<>(ctx.cq);
             ctx.cq.clear();
-            ret = n;
         }
         SysResult r = ex.result(ret);
         k.endCall();
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
+    }
+
+    /** An SQE that reads a registered buffer slot (the fixed opcodes, NOP with IORING_NOP_FIXED_BUFFER). */
+    private static boolean usesBuffer(Sqe s) {
+        return s.opcode() == SqeOp.IORING_OP_NOP.value ? (s.nopFlags() & Sqe.IORING_NOP_FIXED_BUFFER) != 0
+                : s.opcode() != SqeOp.IORING_OP_NOP.value;
+    }
+
+    /** NOP with IORING_NOP_FILE | IORING_NOP_FIXED_FILE looks a registered file up. */
+    private static boolean usesFixedFile(Sqe s) {
+        int both = Sqe.IORING_NOP_FILE | Sqe.IORING_NOP_FIXED_FILE;
+        return s.opcode() == SqeOp.IORING_OP_NOP.value && (s.nopFlags() & both) == both;
+    }
+
+    /** The device finishes the oldest in-flight request: its CQE, then io_req_put_rsrc_nodes(). */
+    private static void completeOldest(Globals k, IoRingCtx ctx) {
+        IoRingCtx.InFlight req = ctx.inFlight.removeFirst();
+        ctx.cq.add(req.cqe());
+        if (req.fileNode() != null) Rsrc.ioPutRsrcNode(k, ctx, req.fileNode());
+        if (req.bufNode() != null) Rsrc.ioPutRsrcNode(k, ctx, req.bufNode());
     }
 
     // ------------------------------------------------------------------ view
@@ -372,8 +431,8 @@ public final class IoUring {
     static void ioUringRelease(Globals k, OpenFile ringFile) {
         IoRingCtx ctx = ringOf(ringFile);
         if (ctx == null || ctx.freed) return;
-        int nr = ctx.nrUserBufs();
-        long acct = ctx.bufferAccountedPages();
+        // io_ring_exit_work() waits for every request before io_ring_ctx_free()
+        while (!ctx.inFlight.isEmpty()) completeOldest(k, ctx);
         Rsrc.freeTable(k, ctx, k.profile.ioUringNodeTable());
         FileTable.freeTable(k, ctx, false); // io_sqe_files_unregister(): the CQ goes with the ring
         if (ctx.ringAcctPages != 0) {
