@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
@@ -36,7 +37,7 @@ final class Observed {
         o.put("counters", k.counters());
         o.put("memcg usage", k.memcg.usage());
         o.put("sysctl", Sysctl.NAMES.stream().map(n -> n + "=" + Sysctl.get(k, n)).toList());
-        o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, k.freeHugePages()));
+        o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, Hugetlb.freeHugePages(k)));
         o.put("huge zero folio", List.of(k.thpUseZeroPage, k.hugeZeroPfn));
         o.put("userLockedVm", new TreeMap<>(k.userLockedVm));
         o.put("follPin", List.of(k.pins.nrFollPinAcquired, k.pins.nrFollPinReleased));

@@ -7,7 +7,7 @@ import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.RegisterOp;
@@ -15,7 +15,7 @@ import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.Madvise;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
@@ -154,9 +154,9 @@ class OracleTest {
             return p == PhysMem.ZERO_PFN || (k.hugeZeroPfn >= 0 && k.phys.head(p) == k.hugeZeroPfn);
         }
 
-        void read(long addr) { assertTrue(Memory.access(k, t, addr, 1, false, null).ok()); }
+        void read(long addr) { assertTrue(UserAccess.access(k, t, addr, 1, false, null).ok()); }
 
-        void write(long addr, long len, long v) { assertTrue(Memory.access(k, t, addr, len, true, v).ok()); }
+        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, addr, len, true, v).ok()); }
 
         long thpRange() {
             long raw = map(2 * HUGE, RW, PRIVATE | ANON, -1);

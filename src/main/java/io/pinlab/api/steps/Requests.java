@@ -6,7 +6,7 @@ import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.iouring.RsrcFlag;
@@ -14,7 +14,7 @@ import io.pinlab.kernel.iouring.SetupFlag;
 import io.pinlab.kernel.iouring.SqeOp;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.api.gup.GupRequestShape;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.Madv;
@@ -159,7 +159,7 @@ public final class Requests {
 
         /**
          * Flags the profile does not define, and requests no kernel entry point could receive
-         * ({@link Gup#requestShapeError}), are 400s naming the field. Arguments that break
+         * ({@link GupRequestShape#error}), are 400s naming the field. Arguments that break
          * is_valid_gup_args() do reach the kernel: that is the call's answer (see {@link Syscall.Gup}).
          */
         Syscall.Gup toSyscall(Ctx c) {
@@ -173,7 +173,7 @@ public final class Requests {
                         .collect(Collectors.joining(", ")) + " not defined in profile " + profile.name() + "; accepted: " + accepted);
             }
             GupRequest req = toKernel();
-            String shape = Gup.requestShapeError(profile, req);
+            String shape = GupRequestShape.error(profile, req);
             if (shape != null) {
                 int colon = shape.indexOf(": ");
                 String field = colon > 0 && GUP_FIELDS.contains(shape.substring(0, colon)) ? shape.substring(0, colon) : "$";

@@ -6,6 +6,7 @@ import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
+import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
@@ -253,7 +254,7 @@ public final class Files {
         in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated
-            if (in.isHugetlb()) k.releaseHugetlbRef(pfn); else k.phys.refAdd(pfn, -1);
+            if (in.isHugetlb()) Hugetlb.releaseHugetlbRef(k, pfn); else k.phys.refAdd(pfn, -1);
         });
     }
 

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import java.util.List;
 
 /**

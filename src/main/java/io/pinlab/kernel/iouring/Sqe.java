@@ -1,5 +1,7 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
+
 /**
  * The fields of struct io_uring_sqe that fixed-buffer I/O uses.
  *

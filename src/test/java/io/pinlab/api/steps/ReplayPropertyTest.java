@@ -11,7 +11,7 @@ import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.GupCall;
