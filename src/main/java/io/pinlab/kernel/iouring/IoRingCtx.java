@@ -91,13 +91,6 @@ public final class IoRingCtx {
     /** Slots of the file table (0 = no table). */
     public int nrUserFiles() { return nrUserFiles; }
 
-    /** The registered files by slot (empty slots absent). */
-    public java.util.SortedMap<Integer, io.pinlab.kernel.fs.OpenFile> fixedFiles() {
-        java.util.SortedMap<Integer, io.pinlab.kernel.fs.OpenFile> m = new java.util.TreeMap<>();
-        fileNodes.forEach((i, n) -> m.put(i, n.file));
-        return m;
-    }
-
     /** Every resource node object: the file table's, the held buffer slots', and those only in-flight requests hold. */
     public List<RsrcNode> rsrcNodes() {
         java.util.Set<RsrcNode> s = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());

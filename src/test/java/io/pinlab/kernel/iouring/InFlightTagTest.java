@@ -26,16 +26,27 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class InFlightTagTest {
 
+    /** A v6.18 ring with a 4 KiB file (fd {@code f}), pages a and b written, and a registered with tag 11. */
+    record Setup(Lab lab, int ring, int f, long a, long b) {
+        static Setup of() {
+            Lab lab = new Lab(Profile.V6_18);
+            int ring = lab.ring();
+            int f = lab.openRw("/mnt/ext4/data", PAGE);
+            long a = lab.anon(PAGE), b = lab.anon(PAGE);
+            lab.write(a, PAGE, 1);
+            lab.write(b, PAGE, 2);
+            assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
+            return new Setup(lab, ring, f, a, b);
+        }
+    }
+
     @Test
     void bufferTagWaitsForTheRequestThatUsesIt() {
-        Lab lab = new Lab(Profile.V6_18);
-        int ring = lab.ring();
-        int f = lab.openRw("/mnt/ext4/data", PAGE);
-        long a = lab.anon(PAGE), b = lab.anon(PAGE);
-        lab.write(a, PAGE, 1);
-        lab.write(b, PAGE, 2);
+        Setup s = Setup.of();
+        Lab lab = s.lab();
+        int ring = s.ring(), f = s.f();
+        long a = s.a(), b = s.b();
         long pfnA = lab.pfnAt(a);
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
         int pinnedRef = lab.k.phys.refcount(pfnA);
         EnterResult sub = lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true));
         assertEquals(1, sub.ret());
@@ -120,13 +131,10 @@ class InFlightTagTest {
 
     @Test
     void inFlightStateSurvivesASnapshot() {
-        Lab lab = new Lab(Profile.V6_18);
-        int ring = lab.ring();
-        int f = lab.openRw("/mnt/ext4/data", PAGE);
-        long a = lab.anon(PAGE), b = lab.anon(PAGE);
-        lab.write(a, PAGE, 1);
-        lab.write(b, PAGE, 2);
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
+        Setup s = Setup.of();
+        Lab lab = s.lab();
+        int ring = s.ring(), f = s.f();
+        long a = s.a(), b = s.b();
         assertOk(reg(lab, IORING_REGISTER_FILES2, ring, fds(f, -1), 0, tags(21L, 0L)));
         lab.enter(ring, Sqe.readFixed(0, a, PAGE, 0, 0, 1).with(Sqe.IOSQE_FIXED_FILE, true));
         IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(b, PAGE)), List.of(0L)));
