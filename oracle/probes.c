@@ -36,6 +36,7 @@ static const char *ename(int e) {
     case EPERM: return "EPERM"; case ENOSYS: return "ENOSYS"; case EEXIST: return "EEXIST";
     case EOVERFLOW: return "EOVERFLOW"; case EBUSY: return "EBUSY"; case ENODEV: return "ENODEV";
     case EIO: return "EIO"; case ESRCH: return "ESRCH"; case EAGAIN: return "EAGAIN";
+    case EMFILE: return "EMFILE"; case ENXIO: return "ENXIO";
     default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
     }
 }
@@ -314,6 +315,173 @@ static void probe_uring_ops(void) {
     close(fd);
     io_uring_queue_exit(&dst);
     io_uring_queue_exit(&src);
+}
+
+/* Registered files (io_uring/rsrc.c io_sqe_files_register(), __io_sqe_files_update(),
+ * io_sqe_files_unregister(); raw io_uring_register() calls so nr_args and the structs are exact)
+ * and tag CQEs of replaced or unregistered slots while a request holds the node: a READ_FIXED
+ * from an empty pipe stays in flight until the pipe is written. */
+struct rsrc_register { uint32_t nr, flags; uint64_t resv2, data, tags; };
+struct rsrc_update2 { uint32_t offset, resv; uint64_t data, tags; uint32_t nr, resv2; };
+
+static long ureg(int ring, unsigned op, void *arg, unsigned nr_args) {
+    return syscall(__NR_io_uring_register, ring, op, arg, nr_args);
+}
+static long files2(int ring, int32_t *fds, uint64_t *tags, uint32_t nr, uint32_t flags, unsigned size) {
+    struct rsrc_register rr = { .nr = nr, .flags = flags, .data = (uintptr_t) fds, .tags = (uintptr_t) tags };
+    return ureg(ring, 13, &rr, size);
+}
+static long update2(int ring, uint32_t off, int32_t *fds, uint64_t *tags, uint32_t nr) {
+    struct rsrc_update2 up = { .offset = off, .data = (uintptr_t) fds, .tags = (uintptr_t) tags, .nr = nr };
+    return ureg(ring, 14, &up, sizeof up);
+}
+static long update1(int ring, uint32_t off, int32_t *fds, unsigned nr_args) {
+    struct rsrc_update2 up = { .offset = off, .data = (uintptr_t) fds };
+    return ureg(ring, 6, &up, nr_args);
+}
+/* the CQEs waiting in the ring, as user_data:res,... (res an errno name when negative); "none" when empty */
+static void cqes_out(const char *c, struct io_uring *r, unsigned wait) {
+    char b[256] = "";
+    struct io_uring_cqe *cqe;
+    if (wait) io_uring_wait_cqe_nr(r, &cqe, wait);
+    while (io_uring_peek_cqe(r, &cqe) == 0) {
+        char res[16];
+        if (cqe->res < 0) snprintf(res, sizeof res, "%s", ename(-cqe->res));
+        else snprintf(res, sizeof res, "%d", cqe->res);
+        snprintf(b + strlen(b), sizeof b - strlen(b), "%s%llu:%s", *b ? "," : "", (unsigned long long) cqe->user_data, res);
+        io_uring_cqe_seen(r, cqe);
+    }
+    out(c, *b ? b : "none");
+}
+static void rw_fixed(struct io_uring *r, int write, int fd, void *buf, unsigned len, int index, int fixed_file, uint64_t ud) {
+    struct io_uring_sqe *sqe = io_uring_get_sqe(r);
+    if (write) io_uring_prep_write_fixed(sqe, fd, buf, len, 0, index);
+    else io_uring_prep_read_fixed(sqe, fd, buf, len, 0, index);
+    if (fixed_file) sqe->flags |= IOSQE_FIXED_FILE;
+    sqe->user_data = ud;
+    io_uring_submit(r);
+}
+
+static void probe_uring_files(void) {
+    struct rlimit saved, nofile = { 1024, 1024 }; /* the simulated machine's RLIMIT_NOFILE */
+    getrlimit(RLIMIT_NOFILE, &saved);
+    setrlimit(RLIMIT_NOFILE, &nofile);
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    int a = fsfile("fa", PAGE, O_RDWR), b = fsfile("fb", PAGE, O_RDWR);
+    char *buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(buf, 5, PAGE);
+    struct iovec iov = { buf, PAGE };
+    io_uring_register_buffers(&r, &iov, 1);
+    int32_t f[4];
+    rc("uring.files.register_null_arg", ureg(r.ring_fd, 2, NULL, 1));
+    f[0] = a;
+    rc("uring.files.register_nr_args_0", ureg(r.ring_fd, 2, f, 0));
+    rc("uring.files.register_above_max", ureg(r.ring_fd, 2, f, (1u << 20) + 1));
+    rc("uring.files.register_above_nofile", ureg(r.ring_fd, 2, f, 1025));
+    f[1] = 9999;
+    rc("uring.files.register_bad_fd", ureg(r.ring_fd, 2, f, 2));
+    f[0] = r.ring_fd;
+    rc("uring.files.register_ring_fd", ureg(r.ring_fd, 2, f, 1));
+    f[0] = -1; f[1] = a;
+    rc("uring.files.register_sparse", ureg(r.ring_fd, 2, f, 2));
+    rc("uring.files.register_again", ureg(r.ring_fd, 2, f, 2));
+    close(a);
+    rw_fixed(&r, 1, 1, buf, PAGE, 0, 1, 1);
+    cqes_out("uring.files.write_fixed_file_closed_fd", &r, 1);
+    rw_fixed(&r, 1, 0, buf, PAGE, 0, 1, 2);
+    cqes_out("uring.files.write_fixed_empty_slot", &r, 1);
+    rw_fixed(&r, 1, 7, buf, PAGE, 0, 1, 3);
+    cqes_out("uring.files.write_fixed_past_table", &r, 1);
+    rc("uring.files.unregister_nr_args_1", ureg(r.ring_fd, 3, NULL, 1));
+    rc("uring.files.unregister", ureg(r.ring_fd, 3, NULL, 0));
+    rc("uring.files.unregister_again", ureg(r.ring_fd, 3, NULL, 0));
+
+    a = fsfile("fa", PAGE, O_RDWR);
+    uint64_t t[4] = { 3 };
+    f[0] = -1;
+    rc("uring.files2.tag_on_sparse", files2(r.ring_fd, f, t, 1, 0, sizeof(struct rsrc_register)));
+    f[0] = a;
+    rc("uring.files2.sparse_flag_with_data", files2(r.ring_fd, f, NULL, 1, 1, sizeof(struct rsrc_register)));
+    rc("uring.files2.nr_args_24", files2(r.ring_fd, f, NULL, 1, 0, 24));
+    rc("uring.files2.nr_0", files2(r.ring_fd, f, NULL, 0, 0, sizeof(struct rsrc_register)));
+    /* one readable tag, the next page unmapped: 6.13+ read fd 0 (bad) before tag 1 */
+    char *tp = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(tp + PAGE, PAGE);
+    uint64_t *short_tags = (uint64_t *) (tp + PAGE - 8);
+    *short_tags = 1;
+    f[0] = 9999; f[1] = 9998;
+    rc("uring.files2.short_tags_bad_fd", files2(r.ring_fd, f, short_tags, 2, 0, sizeof(struct rsrc_register)));
+    rc("uring.files2.update_without_table", update2(r.ring_fd, 0, f, NULL, 1));
+    f[0] = a; f[1] = 9999;
+    t[0] = 5; t[1] = 6;
+    rc("uring.files2.failed_register", files2(r.ring_fd, f, t, 2, 0, sizeof(struct rsrc_register)));
+    cqes_out("uring.files2.failed_register_cqes", &r, 0);
+    rc("uring.files2.sparse_table", files2(r.ring_fd, NULL, NULL, 4, 1, sizeof(struct rsrc_register)));
+    rc("uring.files2.unregister_sparse", ureg(r.ring_fd, 3, NULL, 0));
+    f[0] = a; f[1] = -1; f[2] = -1;
+    t[0] = 7; t[1] = 0; t[2] = 0;
+    rc("uring.files2.register_tagged", files2(r.ring_fd, f, t, 3, 0, sizeof(struct rsrc_register)));
+    rc("uring.files2.update_past_table", update2(r.ring_fd, 2, f, NULL, 2));
+    rc("uring.files2.update_offset_overflow", update2(r.ring_fd, 0xffffffffu, f, NULL, 2));
+    f[0] = -2; t[0] = 1;
+    rc("uring.files2.update_skip_with_tag", update2(r.ring_fd, 0, f, t, 1));
+    f[0] = -1;
+    rc("uring.files2.update_minus1_with_tag", update2(r.ring_fd, 1, f, t, 1));
+    cqes_out("uring.files2.no_change_cqes", &r, 0);
+    f[0] = b; f[1] = -2;
+    t[0] = 9; t[1] = 0;
+    long n = update2(r.ring_fd, 0, f, t, 2);
+    res_out("uring.files2.update_two", n < 0 ? -errno : (int) n);
+    cqes_out("uring.files2.update_tag_cqes", &r, 0);
+    f[0] = a; f[1] = 9999;
+    n = update1(r.ring_fd, 1, f, 2);
+    res_out("uring.files.update_second_bad", n < 0 ? -errno : (int) n);
+    f[0] = 9999;
+    rc("uring.files.update_first_bad", update1(r.ring_fd, 1, f, 1));
+    rc("uring.files.update_nr_args_0", update1(r.ring_fd, 1, f, 0));
+    rc("uring.files2.unregister_tagged", ureg(r.ring_fd, 3, NULL, 0));
+    cqes_out("uring.files2.unregister_tag_cqes", &r, 0);
+    io_uring_queue_exit(&r);
+    close(a);
+    close(b);
+
+    /* a buffer slot replaced while a READ_FIXED from an empty pipe holds its node */
+    int p[2];
+    pipe(p);
+    io_uring_queue_init(8, &r, 0);
+    struct iovec one = { buf, PAGE };
+    uint64_t tag = 11;
+    struct rsrc_register rb = { .nr = 1, .data = (uintptr_t) &one, .tags = (uintptr_t) &tag };
+    ureg(r.ring_fd, 15, &rb, sizeof rb);
+    rw_fixed(&r, 0, p[0], buf, PAGE, 0, 0, 1);
+    char *other = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(other, 1, PAGE);
+    struct iovec repl = { other, PAGE };
+    uint64_t zero = 0;
+    struct rsrc_update2 ub = { .offset = 0, .data = (uintptr_t) &repl, .tags = (uintptr_t) &zero, .nr = 1 };
+    n = ureg(r.ring_fd, 16, &ub, sizeof ub);
+    res_out("uring.inflight.buffer_update", n < 0 ? -errno : (int) n);
+    cqes_out("uring.inflight.buffer_cqes_before", &r, 0);
+    write(p[1], other, PAGE);
+    cqes_out("uring.inflight.buffer_cqes_after", &r, 2);
+    io_uring_queue_exit(&r);
+
+    /* a file slot unregistered while a READ_FIXED through it is in flight */
+    io_uring_queue_init(8, &r, 0);
+    io_uring_register_buffers(&r, &iov, 1);
+    int32_t pf = p[0];
+    uint64_t ftag = 21;
+    files2(r.ring_fd, &pf, &ftag, 1, 0, sizeof(struct rsrc_register));
+    rw_fixed(&r, 0, 0, buf, PAGE, 0, 1, 4);
+    rc("uring.inflight.files_unregister", ureg(r.ring_fd, 3, NULL, 0));
+    cqes_out("uring.inflight.file_cqes_before", &r, 0);
+    write(p[1], other, PAGE);
+    cqes_out("uring.inflight.file_cqes_after", &r, 2);
+    io_uring_queue_exit(&r);
+    close(p[0]);
+    close(p[1]);
+    setrlimit(RLIMIT_NOFILE, &saved);
 }
 
 /* RLIMIT_MEMLOCK without CAP_IPC_LOCK: an unprivileged uid, rings and buffers charged to user->locked_vm */
@@ -688,6 +856,7 @@ int main(int argc, char **argv) {
     if (argc > 3) return 0;
     probe_remote();
     probe_uring_ops();
+    probe_uring_files();
     probe_mmap();
     probe_register();
     probe_memlock("0", 0, 0);

@@ -15,6 +15,7 @@ import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.IoMappedUbuf;
 import io.pinlab.kernel.iouring.IoRingCtx;
+import io.pinlab.kernel.iouring.RsrcNode;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.Memory;
@@ -42,7 +43,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * stores keep next to the log of steps. A kernel read back answers every view as the original
  * did and continues identically under further calls.
  *
- * <h2>Format (version 1)</h2>
+ * <h2>Format (version 2)</h2>
  * The magic {@code PLKS}, a version byte, the body, then a CRC-32C of everything before it.
  * Integers are LEB128 varints (zigzag when signed); strings are length-prefixed UTF-8; every
  * per-page array (frame fields, page tables, page caches, pinned pfns, buffer pages) is a
@@ -55,7 +56,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  *
  * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, mounts, inodes
  * with page caches, the path table, the number of mms, registered buffers (one table:
- * a buffer may sit in several rings' tables), files (with their rings), each mm
+ * a buffer may sit in several rings' tables), files (with their rings and the rings' registered
+ * files by file index), each mm
  * (counters, VMAs, page tables), tasks with fd tables, per-user locked_vm, physical memory (per
  * zone: allocator state, then each pageblock's frame arrays), the pin table, dmesg. (The event
  * feed is a projection of the step log, not kernel state.)
@@ -66,7 +68,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -204,6 +206,10 @@ public final class KernelSnapshot {
                     OpenFile f = files.get(fi++);
                     addInode(f.inode());
                     if (IoUring.ringOf(f) != null && IoUring.ringOf(f).mmAccount != null) addMm(IoUring.ringOf(f).mmAccount);
+                    if (IoUring.ringOf(f) != null) for (RsrcNode n : IoUring.ringOf(f).rsrcNodes()) {
+                        if (n.file() != null) addFile(n.file());
+                        else if (bufIds.putIfAbsent(n.buf(), bufs.size()) == null) bufs.add(n.buf());
+                    }
                     if (IoUring.ringOf(f) != null && IoUring.ringOf(f).bufTable() != null)
                         for (IoMappedUbuf b : IoUring.ringOf(f).bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
                 }
@@ -262,6 +268,27 @@ public final class KernelSnapshot {
             out.zigzag(r.submitterPid);
             out.varint(r.ringAccountedPages());
             out.bool(r.freed());
+            out.varint(r.nrUserFiles());
+            List<RsrcNode> nodes = r.rsrcNodes();
+            IdentityHashMap<RsrcNode, Integer> nodeIds = new IdentityHashMap<>();
+            out.varint(nodes.size());
+            for (RsrcNode n : nodes) {
+                nodeIds.put(n, nodeIds.size());
+                out.bool(n.file() != null);
+                out.varint(n.file() != null ? fileIds.get(n.file()) : bufIds.get(n.buf()));
+                out.zigzag(n.tag());
+                out.varint(n.refs());
+                out.zigzag(n.slot());
+            }
+            List<IoRingCtx.InFlight> flying = r.inFlight();
+            out.varint(flying.size());
+            for (IoRingCtx.InFlight q : flying) {
+                out.zigzag(q.cqe().userData());
+                out.zigzag(q.cqe().res());
+                out.varint(Integer.toUnsignedLong(q.cqe().flags()));
+                out.varint(q.fileNode() == null ? 0 : nodeIds.get(q.fileNode()) + 1L);
+                out.varint(q.bufNode() == null ? 0 : nodeIds.get(q.bufNode()) + 1L);
+            }
             List<Cqe> cq = r.pendingCqes();
             out.varint(cq.size());
             for (Cqe e : cq) {
@@ -410,6 +437,8 @@ public final class KernelSnapshot {
         final List<Inode> inodes = new ArrayList<>();
         final List<Mm> mms = new ArrayList<>();
         final List<OpenFile> files = new ArrayList<>();
+        /** Rings' registered files, resolved once every file is read. */
+        final List<Runnable> fileFixups = new ArrayList<>();
         final List<IoMappedUbuf> bufs = new ArrayList<>();
         final MemCg memcg;
         final long maxCallPages;
@@ -459,6 +488,7 @@ public final class KernelSnapshot {
             readBuffers();
             int nFiles = in.count("file", MAX_OBJECTS);
             for (int i = 0; i < nFiles; i++) files.add(readFile());
+            for (Runnable r : fileFixups) r.run();
             for (Mm mm : mms) readMm(mm);
 
             int nTasks = in.count("task", MAX_TASKS);
@@ -504,6 +534,27 @@ public final class KernelSnapshot {
             int submitter = in.intValue("submitter pid");
             long ringAcct = in.range("ring pages", 0, Long.MAX_VALUE);
             boolean freed = in.bool();
+            int nrFiles = (int) in.range("file table size", 0, 1 << 20);
+            int nNodes = in.count("rsrc node", MAX_OBJECTS);
+            in.charge(48L * nNodes);
+            boolean[] nodeIsFile = new boolean[nNodes];
+            int[] nodeObj = new int[nNodes], nodeRefs = new int[nNodes], nodeSlot = new int[nNodes];
+            long[] nodeTag = new long[nNodes];
+            for (int i = 0; i < nNodes; i++) {
+                nodeIsFile[i] = in.bool();
+                nodeObj[i] = nodeIsFile[i] ? (int) in.range("node file", 0, MAX_OBJECTS) : in.index("node buffer", bufs.size(), false);
+                nodeTag[i] = in.zigzag();
+                nodeRefs[i] = (int) in.range("node refs", 1, Integer.MAX_VALUE);
+                long slot = in.zigzag();
+                if (slot < -1 || slot >= 1 << 20) throw in.error("node slot " + slot + " out of range");
+                nodeSlot[i] = (int) slot;
+            }
+            int nFlying = in.count("in-flight request", MAX_OBJECTS);
+            in.charge(48L * nFlying);
+            long[][] flying = new long[nFlying][];
+            for (int i = 0; i < nFlying; i++)
+                flying[i] = new long[]{in.zigzag(), in.intValue("request res"), in.range("request cqe flags", 0, 0xffffffffL),
+                        in.index("request file node", nNodes, true), in.index("request buffer node", nNodes, true)};
             int nCqes = in.count("cqe", cq);
             in.charge(32L * nCqes);
             List<Cqe> cqes = new ArrayList<>(nCqes);
@@ -524,6 +575,24 @@ public final class KernelSnapshot {
             f.fOp = IoUring.IO_URING_FOPS;
             f.privateData = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
                     mm < 0 ? null : mms.get(mm), submitter, ringAcct, table, tags, cqes, freed);
+            IoRingCtx ring = (IoRingCtx) f.privateData;
+            fileFixups.add(() -> { // registered files may come later in the file table
+                List<RsrcNode> nodes = new ArrayList<>(nNodes);
+                for (int i = 0; i < nNodes; i++) {
+                    if (nodeIsFile[i] && nodeObj[i] >= files.size()) throw in.error("registered file index out of range");
+                    nodes.add(RsrcNode.restore(nodeIsFile[i] ? files.get(nodeObj[i]) : null, nodeIsFile[i] ? null : bufs.get(nodeObj[i]),
+                            nodeTag[i], nodeRefs[i], nodeSlot[i]));
+                }
+                List<IoRingCtx.InFlight> requests = new ArrayList<>(nFlying);
+                for (long[] q : flying)
+                    requests.add(new IoRingCtx.InFlight(new Cqe(q[0], (int) q[1], (int) q[2]), q[3] < 0 ? null : nodes.get((int) q[3]),
+                            q[4] < 0 ? null : nodes.get((int) q[4])));
+                try {
+                    ring.restoreRsrc(nrFiles, nodes, requests);
+                } catch (IllegalArgumentException e) {
+                    throw in.error(e.getMessage());
+                }
+            });
             return f;
         }
 

@@ -199,14 +199,18 @@ public sealed interface Syscall<R> {
         }
     }
 
-    /** io_uring_enter(2): submit fixed-buffer SQEs and reap CQEs (io_uring/io_uring.c, io_uring/rw.c). */
-    record IoUringEnter(int pid, int fd, List<Sqe> sqes) implements Syscall<EnterResult> {
+    /** io_uring_enter(2): submit fixed-buffer SQEs, wait for min_complete and reap CQEs (io_uring/io_uring.c, io_uring/rw.c). */
+    record IoUringEnter(int pid, int fd, List<Sqe> sqes, int minComplete) implements Syscall<EnterResult> {
         public IoUringEnter {
             sqes = List.copyOf(sqes);
         }
 
+        public IoUringEnter(int pid, int fd, List<Sqe> sqes) {
+            this(pid, fd, sqes, 0);
+        }
+
         public EnterResult invoke(Kernel k) {
-            return IoUring.enter(k, k.task(pid), fd, sqes);
+            return IoUring.enter(k, k.task(pid), fd, sqes, minComplete);
         }
     }
 

@@ -241,8 +241,11 @@ class MemoryFilesApiTest extends HttpTestSupport {
         assertThat(enter.json().path("ret").asLong()).as(enter.body()).isEqualTo(1);
         assertThat(enter.json().path("cqes").get(0).path("userData").asLong()).isEqualTo(7);
         assertThat(enter.json().path("cqes").get(0).path("res").asLong()).isEqualTo(4096);
-        Res badOp = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_FILES\"}");
+        Res badOp = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_EVENTFD\"}");
         badOp.problem(400, "validation-failed");
+        // IORING_REGISTER_FILES is simulated: no fds is nr_args 0, io_sqe_files_register()'s -EINVAL (io_uring/rsrc.c)
+        Res files = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_FILES\"}");
+        assertThat(files.json().path("errno").asText()).as(files.body()).isEqualTo("EINVAL");
         assertThat(badOp.fieldError("opcode")).contains("IORING_REGISTER_BUFFERS2");
         // io_nop() with IORING_NOP_FIXED_BUFFER: no node at index 5 -> -EFAULT; READV_FIXED over the registered buffer
         Res nop = post(p(s, "/processes/1/io_uring_enter"), s.token(), "{\"fd\":" + ring + ",\"sqes\":[{\"opcode\":\"IORING_OP_NOP\","
@@ -254,7 +257,7 @@ class MemoryFilesApiTest extends HttpTestSupport {
         Res last = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":99}");
         assertThat(last.status()).as(last.body()).isEqualTo(200);
         assertThat(last.json().path("errno").asString()).isEqualTo("EINVAL");
-        Res unsimulated = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":2}");
+        Res unsimulated = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcodeNumber\":4}");
         unsimulated.problem(400, "validation-failed");
         assertThat(unsimulated.fieldError("opcodeNumber")).contains("not simulated");
         Res both = post(p(s, "/processes/1/io_uring_register"), s.token(), "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"opcodeNumber\":0}");

@@ -11,6 +11,7 @@ import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
+import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
@@ -69,6 +70,7 @@ class OracleTest {
         }
         new Probe(m, "ext4").remote();
         new Probe(m, "ext4").uringOps();
+        new Probe(m, "ext4").uringFiles();
         new Probe(m, "ext4").mmap();
         new Probe(m, "ext4").register();
         memlock(m, "0", 0, 0);
@@ -432,7 +434,7 @@ class OracleTest {
                     RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
             RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0);
             put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
-                    c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff())));
+                    c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff(), null)));
             put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));
             put("uring.nop_fixed_buffer_registered", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 0, 2))));
             put("uring.nop_fixed_buffer_empty_slot", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 5, 3))));
@@ -443,6 +445,100 @@ class OracleTest {
             put("uring.readv_fixed", res(cqe(src, Sqe.rwvFixed(true, fd, segs, 0, 0, 6))));
             put("uring.readv_fixed_past_buffer", res(cqe(src, Sqe.rwvFixed(true, fd, List.of(new Iovec(a + 3 * PAGE, 2 * PAGE)), 0, 0, 7))));
             put("uring.writev_fixed", res(cqe(dst, Sqe.rwvFixed(false, fd, segs, 0, 0, 8))));
+        }
+
+        SysResult fileReg(int ring, RegisterOp op, List<Integer> fds, Integer nrArgs, Integer nr, int flags, int offset, List<Long> tags,
+                          Boolean hasArg) {
+            return IoUring.register(k, t, new RegisterArgs(ring, op, null, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0, fds));
+        }
+
+        /** The CQEs an io_uring_enter reaps, as probes.c cqes_out() prints them. */
+        static String cqes(List<Cqe> l) {
+            if (l.isEmpty()) return "none";
+            StringBuilder b = new StringBuilder();
+            for (Cqe c : l) b.append(b.isEmpty() ? "" : ",").append(c.userData()).append(':').append(res(c.res()));
+            return b.toString();
+        }
+
+        String reaped(int ring, Sqe... sqes) { return cqes(IoUring.enter(k, t, ring, List.of(sqes)).cqes()); }
+
+        /** io_uring_wait_cqe_nr(): the in-flight requests complete while the call waits. */
+        String waited(int ring, int n) { return cqes(IoUring.enter(k, t, ring, List.of(), n).cqes()); }
+
+        static String count(SysResult r) { return r.errno() == null ? Long.toString(r.ret()) : r.errno().name(); }
+
+        // probe_uring_files(): the pipe reads of probes.c (in flight until the pipe is written) are
+        // file reads marked in flight here, completed by the io_uring_enter that waits for them
+        void uringFiles() {
+            RegisterOp files = RegisterOp.IORING_REGISTER_FILES, unreg = RegisterOp.IORING_UNREGISTER_FILES,
+                    files2 = RegisterOp.IORING_REGISTER_FILES2, up2 = RegisterOp.IORING_REGISTER_FILES_UPDATE2,
+                    up1 = RegisterOp.IORING_REGISTER_FILES_UPDATE;
+            int sparse = io.pinlab.kernel.iouring.RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value;
+            int r = ring();
+            int a = file("fa", PAGE, O_RDWR), b = file("fb", PAGE, O_RDWR);
+            long buf = map(PAGE, RW, PRIVATE | ANON, -1);
+            write(buf, PAGE, 5);
+            IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
+            put("uring.files.register_null_arg", fileReg(r, files, null, 1, null, 0, 0, null, false));
+            put("uring.files.register_nr_args_0", fileReg(r, files, List.of(a), 0, null, 0, 0, null, true));
+            put("uring.files.register_above_max", fileReg(r, files, List.of(a), (1 << 20) + 1, null, 0, 0, null, true));
+            put("uring.files.register_above_nofile", fileReg(r, files, List.of(a), 1025, null, 0, 0, null, true));
+            put("uring.files.register_bad_fd", fileReg(r, files, List.of(a, 9999), null, null, 0, 0, null, null));
+            put("uring.files.register_ring_fd", fileReg(r, files, List.of(r), null, null, 0, 0, null, null));
+            put("uring.files.register_sparse", fileReg(r, files, List.of(-1, a), null, null, 0, 0, null, null));
+            put("uring.files.register_again", fileReg(r, files, List.of(-1, a), null, null, 0, 0, null, null));
+            Files.close(k, t, a);
+            put("uring.files.write_fixed_file_closed_fd", reaped(r, Sqe.writeFixed(1, buf, PAGE, 0, 0, 1).with(Sqe.IOSQE_FIXED_FILE, false)));
+            put("uring.files.write_fixed_empty_slot", reaped(r, Sqe.writeFixed(0, buf, PAGE, 0, 0, 2).with(Sqe.IOSQE_FIXED_FILE, false)));
+            put("uring.files.write_fixed_past_table", reaped(r, Sqe.writeFixed(7, buf, PAGE, 0, 0, 3).with(Sqe.IOSQE_FIXED_FILE, false)));
+            put("uring.files.unregister_nr_args_1", fileReg(r, unreg, null, 1, null, 0, 0, null, false));
+            put("uring.files.unregister", fileReg(r, unreg, null, null, null, 0, 0, null, null));
+            put("uring.files.unregister_again", fileReg(r, unreg, null, null, null, 0, 0, null, null));
+
+            a = file("fa", PAGE, O_RDWR);
+            put("uring.files2.tag_on_sparse", fileReg(r, files2, List.of(-1), null, 1, 0, 0, List.of(3L), null));
+            put("uring.files2.sparse_flag_with_data", fileReg(r, files2, List.of(a), null, 1, sparse, 0, null, null));
+            put("uring.files2.nr_args_24", fileReg(r, files2, List.of(a), 24, 1, 0, 0, null, null));
+            put("uring.files2.nr_0", fileReg(r, files2, List.of(a), null, 0, 0, 0, null, null));
+            put("uring.files2.short_tags_bad_fd", fileReg(r, files2, List.of(9999, 9998), null, 2, 0, 0, List.of(1L), null));
+            put("uring.files2.update_without_table", fileReg(r, up2, List.of(9999), null, 1, 0, 0, null, null));
+            put("uring.files2.failed_register", fileReg(r, files2, List.of(a, 9999), null, 2, 0, 0, List.of(5L, 6L), null));
+            put("uring.files2.failed_register_cqes", reaped(r));
+            put("uring.files2.sparse_table", fileReg(r, files2, null, null, 4, sparse, 0, null, null));
+            put("uring.files2.unregister_sparse", fileReg(r, unreg, null, null, null, 0, 0, null, null));
+            put("uring.files2.register_tagged", fileReg(r, files2, List.of(a, -1, -1), null, 3, 0, 0, List.of(7L, 0L, 0L), null));
+            put("uring.files2.update_past_table", fileReg(r, up2, List.of(a, -1), null, 2, 0, 2, null, null));
+            put("uring.files2.update_offset_overflow", fileReg(r, up2, List.of(a, -1), null, 2, 0, -1, null, null));
+            put("uring.files2.update_skip_with_tag", fileReg(r, up2, List.of(-2), null, 1, 0, 0, List.of(1L), null));
+            put("uring.files2.update_minus1_with_tag", fileReg(r, up2, List.of(-1), null, 1, 0, 1, List.of(1L), null));
+            put("uring.files2.no_change_cqes", reaped(r));
+            put("uring.files2.update_two", count(fileReg(r, up2, List.of(b, -2), null, 2, 0, 0, List.of(9L, 0L), null)));
+            put("uring.files2.update_tag_cqes", reaped(r));
+            put("uring.files.update_second_bad", count(fileReg(r, up1, List.of(a, 9999), 2, null, 0, 1, null, null)));
+            put("uring.files.update_first_bad", fileReg(r, up1, List.of(9999), 1, null, 0, 1, null, null));
+            put("uring.files.update_nr_args_0", fileReg(r, up1, List.of(9999), 0, null, 0, 1, null, null));
+            put("uring.files2.unregister_tagged", fileReg(r, unreg, null, null, null, 0, 0, null, null));
+            put("uring.files2.unregister_tag_cqes", reaped(r));
+            Files.close(k, t, r);
+
+            int pipe = file("pipe", PAGE, O_RDWR); // stands in for the pipe's read end
+            long other = map(PAGE, RW, PRIVATE | ANON, -1);
+            write(other, PAGE, 1);
+            r = ring();
+            IoUring.register(k, t, RegisterArgs.buffers2(r, List.of(new Iovec(buf, PAGE)), List.of(11L)));
+            IoUring.enter(k, t, r, List.of(Sqe.readFixed(pipe, buf, PAGE, 0, 0, 1).with(0, true)));
+            put("uring.inflight.buffer_update", count(IoUring.register(k, t, RegisterArgs.update(r, 0, List.of(new Iovec(other, PAGE)), List.of(0L)))));
+            put("uring.inflight.buffer_cqes_before", reaped(r));
+            put("uring.inflight.buffer_cqes_after", waited(r, 2));
+            Files.close(k, t, r);
+
+            r = ring();
+            IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
+            fileReg(r, files2, List.of(pipe), null, 1, 0, 0, List.of(21L), null);
+            IoUring.enter(k, t, r, List.of(Sqe.readFixed(0, buf, PAGE, 0, 0, 4).with(Sqe.IOSQE_FIXED_FILE, true)));
+            put("uring.inflight.files_unregister", fileReg(r, unreg, null, null, null, 0, 0, null, null));
+            put("uring.inflight.file_cqes_before", reaped(r));
+            put("uring.inflight.file_cqes_after", waited(r, 2));
         }
 
         // probe_mmap()

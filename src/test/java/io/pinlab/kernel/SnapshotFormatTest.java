@@ -70,10 +70,10 @@ class SnapshotFormatTest {
 
     @Test
     void refusesAnotherVersionByName() {
-        byte[] v2 = BUSY.clone();
-        v2[4] = 2;
-        assertThatThrownBy(() -> KernelSnapshot.read(withCrc(v2))).isInstanceOf(SnapshotFormatException.class)
-                .hasMessage("kernel snapshot version 2 is not supported (this build reads 1)");
+        byte[] other = BUSY.clone();
+        other[4] = (byte) (KernelSnapshot.VERSION + 1);
+        assertThatThrownBy(() -> KernelSnapshot.read(withCrc(other))).isInstanceOf(SnapshotFormatException.class)
+                .hasMessage("kernel snapshot version " + (KernelSnapshot.VERSION + 1) + " is not supported (this build reads " + KernelSnapshot.VERSION + ")");
     }
 
     @Test
@@ -201,7 +201,9 @@ class SnapshotFormatTest {
         covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");
         covered.put(Mount.class, "path, fs, device, options, dax");
         covered.put(IoRingCtx.class, "flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid, ringAcctPages, "
-                + "bufTable, bufTags, cq, freed");
+                + "bufTable, bufTags, cq, freed, nrUserFiles, fileNodes, heldBufNodes, inFlight");
+        covered.put(io.pinlab.kernel.iouring.RsrcNode.class, "file, buf, tag, refs, slot");
+        covered.put(IoRingCtx.InFlight.class, "cqe, fileNode, bufNode");
         covered.put(IoMappedUbuf.class, "ubuf, len, bvecPages, firstOffset, single, folioShift, acctPages, pagePfns, refs");
         covered.put(Cqe.class, "userData, res, flags");
         covered.put(Pin.class, "id, call, pid, start, nrPages, gupFlags, pfns, kind, released, releasedHow");

@@ -330,7 +330,10 @@ public final class Requests {
             @Schema(description = "the opcode as a number, instead of opcode: a simulated one, or one from "
                     + "IORING_REGISTER_LAST on (the kernel answers -EINVAL)") @PositiveOrZero @Max(Integer.MAX_VALUE) Long opcodeNumber,
             @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_fd (offset is dst_off)") Integer srcFd,
-            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff) {
+            @Schema(description = "IORING_REGISTER_CLONE_BUFFERS: src_off") @PositiveOrZero @Max(U32_MAX) Long srcOff,
+            @ArraySchema(arraySchema = @Schema(description = "the file opcodes: the __s32 fd array (-1 an empty slot, -2 "
+                    + "IORING_REGISTER_FILES_SKIP in an update); absent is a NULL pointer"), maxItems = 65536)
+            @Size(max = 65536) List<@NotNull Integer> fds) {
 
         RegisterArgs toKernel(Profile profile) {
             if ((opcode == null) == (opcodeNumber == null))
@@ -344,14 +347,14 @@ public final class Requests {
                                 + java.util.Arrays.toString(RegisterOp.values()));
                     return RegisterArgs.number(fd, n);
                 }
-                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff).toKernel(profile);
+                return new RegisterRequest(fd, known.get(), iovecs, nrArgs, nr, flags, offset, tags, null, srcFd, srcOff, fds).toKernel(profile);
             }
             List<Iovec> iov = iovecs == null ? null : iovecs.toKernel();
             int f = 0;
             if (flags != null) for (RsrcFlag x : flags) f |= x.value;
             return new RegisterArgs(fd, opcode, iov, nrArgs == null ? null : (int) (long) nrArgs,
                     nr == null ? null : (int) (long) nr, f, offset == null ? 0 : (int) (long) offset, tags, null,
-                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff);
+                    null, srcFd == null ? 0 : srcFd, srcOff == null ? 0 : (int) (long) srcOff, fds);
         }
 
         Syscall.IoUringRegister toSyscall(Ctx c) {
@@ -365,14 +368,19 @@ public final class Requests {
                           @NotNull @PositiveOrZero @Max(65535) Integer bufIndex, Long userData,
                           @Schema(description = "IORING_OP_NOP: sqe->nop_flags (IORING_NOP_*)") @PositiveOrZero @Max(U32_MAX) Long nopFlags,
                           @Schema(description = "READV_FIXED/WRITEV_FIXED: the iovec array (len is taken as its length)")
-                          @Size(max = 1025) List<IovecJson> iovecs) {
+                          @Size(max = 1025) List<IovecJson> iovecs,
+                          @Schema(description = "sqe->flags IOSQE_FIXED_FILE: fd is an index into the registered files") Boolean fixedFile,
+                          @Schema(description = "simulator: the request stays in flight (holding its file and buffer nodes) "
+                                  + "until an io_uring_enter waits for it with minComplete; v6.18 only") Boolean inFlight) {
 
         /** Bytes the simulator walks for this SQE: the iovecs of a vectored one, else len. */
         long touches() { return iovecs == null ? len : iovecs.stream().mapToLong(v -> v == null || v.len() == null ? 0 : Math.max(0, v.len())).sum(); }
 
         Sqe toKernel(int i) {
+            int sqeFlags = Boolean.TRUE.equals(fixedFile) ? Sqe.IOSQE_FIXED_FILE : 0;
+            boolean held = Boolean.TRUE.equals(inFlight);
             if (iovecs == null) return new Sqe(opcode.value, fd, addr.value(), len, off == null ? 0 : off, bufIndex,
-                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, null);
+                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, null, sqeFlags, held);
             List<Iovec> iov = new ArrayList<>(iovecs.size());
             for (int j = 0; j < iovecs.size(); j++) {
                 IovecJson v = iovecs.get(j);
@@ -382,18 +390,20 @@ public final class Requests {
                 iov.add(new Iovec(v.base().value(), v.len()));
             }
             return new Sqe(opcode.value, fd, addr.value(), iov.size(), off == null ? 0 : off, bufIndex,
-                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, iov);
+                    userData == null ? 0 : userData, nopFlags == null ? 0 : (int) (long) nopFlags, iov, sqeFlags, held);
         }
     }
 
-    public record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes) {
+    public record EnterRequest(@NotNull Integer fd, @NotNull @Size(max = 4096) List<@Valid @NotNull SqeJson> sqes,
+                               @Schema(description = "min_complete (IORING_ENTER_GETEVENTS): wait until this many CQEs are there; "
+                                       + "in-flight requests complete, oldest first") @PositiveOrZero @Max(4096) Integer minComplete) {
         Syscall.IoUringEnter toSyscall(Ctx c) {
             // each fixed read or write moves its range page by page: the whole submission counts
             // against the per-call touch limit, like access and MAP_POPULATE
             c.checkTouch("sqes", sqes.stream().mapToLong(SqeJson::touches).sum());
             List<Sqe> kernel = new ArrayList<>(sqes.size());
             for (int i = 0; i < sqes.size(); i++) kernel.add(sqes.get(i).toKernel(i));
-            return new Syscall.IoUringEnter(c.pid(), fd, kernel);
+            return new Syscall.IoUringEnter(c.pid(), fd, kernel, minComplete == null ? 0 : minComplete);
         }
     }
 

@@ -30,6 +30,21 @@ public final class IoRingCtx {
     IoMappedUbuf[] bufTable;
     /** Tag of each slot (io_rsrc_data tags / node->tag). */
     long[] bufTags;
+    /** ctx->file_table.data.nr (ctx->nr_user_files before 6.13): 0 = no file table. */
+    int nrUserFiles;
+    /** The occupied slots of the file table (a sparse table costs nothing). */
+    final java.util.TreeMap<Integer, RsrcNode> fileNodes = new java.util.TreeMap<>();
+    /** Buffer slots whose node an in-flight request holds (the node is made when first held). */
+    final java.util.TreeMap<Integer, RsrcNode> heldBufNodes = new java.util.TreeMap<>();
+    /** Requests issued and not yet completed, oldest first. */
+    final List<InFlight> inFlight = new ArrayList<>();
+
+    /**
+     * A request between issue and completion: the CQE it will post and the resource nodes it
+     * holds until then (req->file_node, req->buf_node; null when it uses none).
+     */
+    public record InFlight(Cqe cqe, RsrcNode fileNode, RsrcNode bufNode) {}
+
     /** The completion queue: CQEs posted and not yet reaped by io_uring_enter. */
     final List<Cqe> cq = new ArrayList<>();
     /** io_ring_ctx_free() ran. */
@@ -72,6 +87,42 @@ public final class IoRingCtx {
     }
 
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
+
+    /** Slots of the file table (0 = no table). */
+    public int nrUserFiles() { return nrUserFiles; }
+
+    /** Every resource node object: the file table's, the held buffer slots', and those only in-flight requests hold. */
+    public List<RsrcNode> rsrcNodes() {
+        java.util.Set<RsrcNode> s = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<RsrcNode> out = new ArrayList<>();
+        for (RsrcNode n : fileNodes.values()) if (s.add(n)) out.add(n);
+        for (RsrcNode n : heldBufNodes.values()) if (s.add(n)) out.add(n);
+        for (InFlight r : inFlight) {
+            if (r.fileNode() != null && s.add(r.fileNode())) out.add(r.fileNode());
+            if (r.bufNode() != null && s.add(r.bufNode())) out.add(r.bufNode());
+        }
+        return out;
+    }
+
+    /** Requests in flight, oldest first. */
+    public List<InFlight> inFlight() { return List.copyOf(inFlight); }
+
+    /** Restores the file table size, the nodes (each back in its table slot) and the in-flight requests. */
+    public void restoreRsrc(int nrFiles, List<RsrcNode> nodes, List<InFlight> requests) {
+        nrUserFiles = nrFiles;
+        for (RsrcNode n : nodes) {
+            if (n.slot < 0) continue;
+            if (n.file != null) {
+                if (n.slot >= nrFiles) throw new IllegalArgumentException("file slot " + n.slot + " outside a table of " + nrFiles);
+                fileNodes.put(n.slot, n);
+            } else {
+                if (bufTable == null || n.slot >= bufTable.length || bufTable[n.slot] != n.buf)
+                    throw new IllegalArgumentException("held buffer slot " + n.slot + " does not hold the node's buffer");
+                heldBufNodes.put(n.slot, n);
+            }
+        }
+        inFlight.addAll(requests);
+    }
 
     /** IORING_MAX_REG_BUFFERS: the largest buffer table. */
     public static final int MAX_REG_BUFFERS = Rsrc.IORING_MAX_REG_BUFFERS;

@@ -207,46 +207,36 @@ public final class IoUring {
                 }
                 return Rsrc.ioSqeBuffersUnregister(k, ctx, ex);
             }
-            case IORING_REGISTER_BUFFERS2 -> {
-                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_register) (32)");
-                    return Errno.EINVAL.neg();
-                }
+            case IORING_REGISTER_FILES -> {
                 if (!a.argPresent()) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                    ex.fail("__io_uring_register", regFile, Errno.EFAULT, "IORING_REGISTER_FILES with arg == NULL");
                     return Errno.EFAULT.neg();
                 }
-                long nr = a.nrValue();
-                if (nr == 0) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "rr.nr is 0");
-                    return Errno.EINVAL.neg();
-                }
-                if ((a.flags() & ~RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
-                    return Errno.EINVAL.neg();
-                }
-                if ((a.flags() & RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0 && a.iovecs() != null) {
-                    ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
-                    return Errno.EINVAL.neg();
-                }
-                ex.ok("io_register_rsrc", Rsrc.FILE, "rr.nr " + nr + (a.iovecs() == null ? ", rr.data 0: every slot empty" : ""));
-                return Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs(), nr, a.tags(), ex);
+                return FileTable.ioSqeFilesRegister(k, t, ctx, a.fds(), nrArgs, null, ex);
             }
-            case IORING_REGISTER_BUFFERS_UPDATE -> {
-                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) {
-                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_update2) (32)");
+            case IORING_UNREGISTER_FILES -> {
+                if (a.argPresent() || nrArgs != 0) {
+                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_UNREGISTER_FILES needs arg == NULL and nr_args == 0");
                     return Errno.EINVAL.neg();
                 }
-                if (!a.argPresent()) {
-                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
-                    return Errno.EFAULT.neg();
-                }
-                long nr = a.nrValue();
-                if (nr == 0) {
-                    ex.fail("io_register_rsrc_update", Rsrc.FILE, Errno.EINVAL, "up.nr is 0");
-                    return Errno.EINVAL.neg();
-                }
-                return Rsrc.ioSqeBuffersUpdate(k, t, ctx, Integer.toUnsignedLong(a.offset()), nr, a.iovecs(), a.tags(), ex);
+                return FileTable.ioSqeFilesUnregister(k, ctx, ex);
+            }
+            case IORING_REGISTER_FILES_UPDATE -> {
+                // io_register_files_update(): nr_args is the count; struct io_uring_rsrc_update has no tags
+                if (nrArgs == 0) return fail(ex, "io_register_files_update", Errno.EINVAL, "nr_args is 0");
+                if (!a.argPresent()) return fail(ex, "io_register_files_update", Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                return ioRegisterRsrcUpdate(k, t, ctx, a, true, nrArgs, null, ex);
+            }
+            case IORING_REGISTER_FILES2, IORING_REGISTER_BUFFERS2 -> {
+                return ioRegisterRsrc(k, t, ctx, a, a.opcode() == RegisterOp.IORING_REGISTER_FILES2, nrArgs, ex);
+            }
+            case IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_BUFFERS_UPDATE -> {
+                final String fn = "io_register_rsrc_update";
+                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE)
+                    return fail(ex, fn, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_update2) (32)");
+                if (!a.argPresent()) return fail(ex, fn, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+                if (a.nrValue() == 0) return fail(ex, fn, Errno.EINVAL, "up.nr is 0");
+                return ioRegisterRsrcUpdate(k, t, ctx, a, a.opcode() == RegisterOp.IORING_REGISTER_FILES_UPDATE2, a.nrValue(), a.tags(), ex);
             }
             case IORING_REGISTER_CLONE_BUFFERS -> {
                 if (!a.argPresent() || nrArgs != 1) {
@@ -259,6 +249,41 @@ public final class IoUring {
         throw new IllegalStateException();
     }
 
+    /**
+     * io_register_rsrc() (io_uring/rsrc.c) for IORING_REGISTER_FILES2 / BUFFERS2: nr_args must be
+     * sizeof(struct io_uring_rsrc_register), the struct must be readable, rr.nr non-zero, rr.flags
+     * only IORING_RSRC_REGISTER_SPARSE, and SPARSE with rr.data set is -EINVAL.
+     */
+    private static long ioRegisterRsrc(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, boolean files, long nrArgs, Explain ex) {
+        final String fn = "io_register_rsrc";
+        if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) return fail(ex, fn, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_register) (32)");
+        if (!a.argPresent()) return fail(ex, fn, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
+        long nr = a.nrValue();
+        if (nr == 0) return fail(ex, fn, Errno.EINVAL, "rr.nr is 0");
+        int sparse = RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value;
+        if ((a.flags() & ~sparse) != 0) return fail(ex, fn, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
+        boolean data = files ? a.fds() != null : a.iovecs() != null;
+        if ((a.flags() & sparse) != 0 && data) return fail(ex, fn, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
+        ex.ok(fn, Rsrc.FILE, "rr.nr " + nr + (data ? "" : ", rr.data 0: every slot empty"));
+        return files ? FileTable.ioSqeFilesRegister(k, t, ctx, a.fds(), nr, a.tags(), ex)
+                : Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs(), nr, a.tags(), ex);
+    }
+
+    /** __io_register_rsrc_update(): up.offset + nr must not overflow u32 (-EOVERFLOW), then the files or buffers update. */
+    private static long ioRegisterRsrcUpdate(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, boolean files, long nr, List<Long> tags,
+                                             Explain ex) {
+        long offset = Integer.toUnsignedLong(a.offset());
+        if (offset + nr > 0xffffffffL)
+            return fail(ex, "__io_register_rsrc_update", Errno.EOVERFLOW, "up.offset " + offset + " + nr " + nr + " overflows u32");
+        return files ? FileTable.ioSqeFilesUpdate(k, t, ctx, offset, nr, a.fds(), tags, ex)
+                : Rsrc.ioSqeBuffersUpdate(k, t, ctx, offset, nr, a.iovecs(), tags, ex);
+    }
+
+    private static long fail(Explain ex, String fn, Errno e, String why) {
+        ex.fail(fn, Rsrc.FILE, e, why);
+        return e.neg();
+    }
+
     // ------------------------------------------------------------------ enter
 
     /**
@@ -267,6 +292,19 @@ public final class IoUring {
      * -EBADF, a non-ring -EOPNOTSUPP, submitting to a SINGLE_ISSUER ring from another task -EEXIST.
      */
     public static EnterResult enter(Globals k, Task t, int fd, List<Sqe> sqes) {
+        return enter(k, t, fd, sqes, 0);
+    }
+
+    /**
+     * io_uring_enter(fd, to_submit, min_complete, IORING_ENTER_GETEVENTS): as above; SQEs marked
+     * in flight complete only while a call waits: oldest first, until min_complete CQEs are
+     * there. When none is left to wait for, the real call would sleep until a signal; the
+     * simulator returns as a signal would (the submitted count, or -EINTR when none).
+     */
+    public static EnterResult enter(Globals k, Task t, int fd, List<Sqe> sqes, int minComplete) {
+        if (!k.profile.ioUringNodeTable() && sqes.stream().anyMatch(Sqe::inFlight))
+            throw new io.pinlab.kernel.base.NotSimulatedException("sqes[].inFlight", "in-flight requests are simulated for the 6.13+ rsrc nodes (v6.18) only; "
+                    + k.profile.kernel() + " tracks them with per-ctx io_rsrc_node switches");
         Explain ex = new Explain();
         long ret;
         List<Cqe> reaped = List.of();
@@ -288,16 +326,62 @@ public final class IoUring {
             for (int i = 0; i < n; i++) {
                 Sqe s = sqes.get(i);
                 int res = RwFixed.issue(k, t, ctx, s, ex);
-                ctx.cq.add(new Cqe(s.userData(), res, 0));
+                Cqe cqe = new Cqe(s.userData(), res, 0);
+                if (s.inFlight() && res >= 0) { // a failed request completes at once
+                    IoRingCtx.InFlight req = new IoRingCtx.InFlight(cqe, (s.fixedFile() && s.opcode() != SqeOp.IORING_OP_NOP.value) || usesFixedFile(s) ? FileTable.holdNode(ctx, s.fd()) : null,
+                            usesBuffer(s) ? Rsrc.holdBufNode(ctx, s.bufIndex() & 0xffff) : null);
+                    ctx.inFlight.add(req);
+                    ex.ok("io_issue_sqe", IO_URING_C, "SQE " + s.userData() + " is in flight" + (req.fileNode() != null || req.bufNode() != null
+                            ? ", holding its " + (req.fileNode() != null ? "file" + (req.bufNode() != null ? " and buffer" : "") : "buffer") + " node" : ""));
+                } else {
+                    ctx.cq.add(cqe);
+                }
             }
             ex.ok("io_submit_sqes", IO_URING_C, n + " SQE(s) submitted" + (n < sqes.size() ? " (the SQ ring holds " + ctx.sqEntries + ")" : ""));
+            ret = n;
+            if (minComplete > 0) {
+                int completed = 0;
+                while (ctx.cq.size() < minComplete && !ctx.inFlight.isEmpty()) {
+                    completeOldest(k, ctx);
+                    completed++;
+                }
+                if (completed > 0) ex.ok("io_cqring_wait", IO_URING_C, completed + " in-flight request(s) completed while waiting for "
+                        + minComplete + " CQE(s); each put the nodes it held (io_req_put_rsrc_nodes())");
+                if (ctx.cq.size() < minComplete) {
+                    ex.warning("io_cqring_wait: " + ctx.cq.size() + " CQE(s) of min_complete " + minComplete
+                            + " and nothing in flight; the real call would sleep until a signal");
+                    if (n == 0) {
+                        ex.fail("io_cqring_wait", IO_URING_C, Errno.EINTR, "nothing in flight completes; the wait ends as a signal would end it");
+                        ret = Errno.EINTR.neg();
+                    }
+                }
+            }
             reaped = new ArrayList<>(ctx.cq);
             ctx.cq.clear();
-            ret = n;
         }
         SysResult r = ex.result(ret);
         k.endCall();
         return new EnterResult(ret, r.errno(), List.copyOf(reaped), r.explain());
+    }
+
+    /** An SQE that reads a registered buffer slot (the fixed opcodes, NOP with IORING_NOP_FIXED_BUFFER). */
+    private static boolean usesBuffer(Sqe s) {
+        return s.opcode() == SqeOp.IORING_OP_NOP.value ? (s.nopFlags() & Sqe.IORING_NOP_FIXED_BUFFER) != 0
+                : s.opcode() != SqeOp.IORING_OP_NOP.value;
+    }
+
+    /** NOP with IORING_NOP_FILE | IORING_NOP_FIXED_FILE looks a registered file up. */
+    private static boolean usesFixedFile(Sqe s) {
+        int both = Sqe.IORING_NOP_FILE | Sqe.IORING_NOP_FIXED_FILE;
+        return s.opcode() == SqeOp.IORING_OP_NOP.value && (s.nopFlags() & both) == both;
+    }
+
+    /** The device finishes the oldest in-flight request: its CQE, then io_req_put_rsrc_nodes(). */
+    private static void completeOldest(Globals k, IoRingCtx ctx) {
+        IoRingCtx.InFlight req = ctx.inFlight.removeFirst();
+        ctx.cq.add(req.cqe());
+        if (req.fileNode() != null) Rsrc.ioPutRsrcNode(k, ctx, req.fileNode());
+        if (req.bufNode() != null) Rsrc.ioPutRsrcNode(k, ctx, req.bufNode());
     }
 
     // ------------------------------------------------------------------ view
@@ -347,9 +431,10 @@ public final class IoUring {
     static void ioUringRelease(Globals k, OpenFile ringFile) {
         IoRingCtx ctx = ringOf(ringFile);
         if (ctx == null || ctx.freed) return;
-        int nr = ctx.nrUserBufs();
-        long acct = ctx.bufferAccountedPages();
+        // io_ring_exit_work() waits for every request before io_ring_ctx_free()
+        while (!ctx.inFlight.isEmpty()) completeOldest(k, ctx);
         Rsrc.freeTable(k, ctx, k.profile.ioUringNodeTable());
+        FileTable.freeTable(k, ctx, false); // io_sqe_files_unregister(): the CQ goes with the ring
         if (ctx.ringAcctPages != 0) {
             k.addUserLockedVm(ctx.user, -ctx.ringAcctPages); // io_rings_free() -> io_free_region()
             ctx.ringAcctPages = 0;

@@ -4,8 +4,8 @@ import io.pinlab.kernel.base.Iovec;
 import java.util.List;
 
 /**
- * The arguments of io_uring_register(fd, opcode, arg, nr_args) for the buffer opcodes, with the
- * fields of struct io_uring_rsrc_register / io_uring_rsrc_update2 flattened in.
+ * The arguments of io_uring_register(fd, opcode, arg, nr_args) for the buffer and file opcodes,
+ * with the fields of struct io_uring_rsrc_register / io_uring_rsrc_update(2) flattened in.
  *
  * @param fd      the ring descriptor
  * @param opcode  the register opcode
@@ -24,25 +24,28 @@ import java.util.List;
  *                is null): from IORING_REGISTER_LAST on the kernel answers -EINVAL
  * @param srcFd   CLONE_BUFFERS {@code src_fd} ({@code offset} is dst_off, {@code nr} nr, {@code flags} flags)
  * @param srcOff  CLONE_BUFFERS {@code src_off}
+ * @param fds     the user __s32 fd array of the file opcodes ({@code arg} for REGISTER_FILES and
+ *                FILES_UPDATE, {@code data} for FILES2/FILES_UPDATE2); null is a NULL pointer; -1 is
+ *                an empty slot, -2 (IORING_REGISTER_FILES_SKIP) leaves an updated slot alone
  */
 public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Integer nrArgs, Integer nr,
                            int flags, int offset, List<Long> tags, Boolean hasArg,
-                           Integer opcodeNumber, int srcFd, int srcOff) {
+                           Integer opcodeNumber, int srcFd, int srcOff, List<Integer> fds) {
 
     /** The buffer opcodes' arguments (no opcode number, no clone fields). */
     public RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Integer nrArgs, Integer nr,
                         int flags, int offset, List<Long> tags, Boolean hasArg) {
-        this(fd, opcode, iovecs, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0);
+        this(fd, opcode, iovecs, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0, null);
     }
 
     /** io_uring_register(fd, opcode, NULL, 0) with a number that names no simulated opcode. */
     public static RegisterArgs number(int fd, int opcode) {
-        return new RegisterArgs(fd, null, null, 0, null, 0, 0, null, false, opcode, 0, 0);
+        return new RegisterArgs(fd, null, null, 0, null, 0, 0, null, false, opcode, 0, 0, null);
     }
 
     /** IORING_REGISTER_CLONE_BUFFERS with struct io_uring_clone_buffers (liburing passes nr_args 1). */
     public static RegisterArgs cloneBuffers(int fd, int srcFd, int flags, int srcOff, int dstOff, int nr) {
-        return new RegisterArgs(fd, RegisterOp.IORING_REGISTER_CLONE_BUFFERS, null, null, nr, flags, dstOff, null, null, null, srcFd, srcOff);
+        return new RegisterArgs(fd, RegisterOp.IORING_REGISTER_CLONE_BUFFERS, null, null, nr, flags, dstOff, null, null, null, srcFd, srcOff, null);
     }
 
     /** The opcode number the syscall receives. */
@@ -67,13 +70,18 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
         return new RegisterArgs(fd, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE, iovecs, null, null, 0, offset, tags, null);
     }
 
+    /** A file opcode: REGISTER_FILES / FILES2 (tags), FILES_UPDATE / FILES_UPDATE2 (offset, tags), UNREGISTER_FILES. */
+    public static RegisterArgs files(int fd, RegisterOp opcode, List<Integer> fds, int offset, List<Long> tags) {
+        return new RegisterArgs(fd, opcode, null, null, null, 0, offset, tags, null, null, 0, 0, fds);
+    }
+
     public static RegisterArgs unregister(int fd) {
         return new RegisterArgs(fd, RegisterOp.IORING_UNREGISTER_BUFFERS, null, null, null, 0, 0, null, null);
     }
 
     /** {@code arg != NULL}. */
     public boolean argPresent() {
-        return hasArg != null ? hasArg : opcode != RegisterOp.IORING_UNREGISTER_BUFFERS;
+        return hasArg != null ? hasArg : opcode != RegisterOp.IORING_UNREGISTER_BUFFERS && opcode != RegisterOp.IORING_UNREGISTER_FILES;
     }
 
     /** {@code nr_args} as the syscall sees it (unsigned). */
@@ -82,8 +90,9 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
         if (opcode == null) return 0;
         return switch (opcode) {
             case IORING_REGISTER_BUFFERS -> iovecs == null ? 0 : iovecs.size();
-            case IORING_UNREGISTER_BUFFERS -> 0;
-            case IORING_REGISTER_BUFFERS2, IORING_REGISTER_BUFFERS_UPDATE -> RSRC_STRUCT_SIZE;
+            case IORING_REGISTER_FILES, IORING_REGISTER_FILES_UPDATE -> fds == null ? 0 : fds.size();
+            case IORING_UNREGISTER_BUFFERS, IORING_UNREGISTER_FILES -> 0;
+            case IORING_REGISTER_BUFFERS2, IORING_REGISTER_BUFFERS_UPDATE, IORING_REGISTER_FILES2, IORING_REGISTER_FILES_UPDATE2 -> RSRC_STRUCT_SIZE;
             case IORING_REGISTER_CLONE_BUFFERS -> 1;
         };
     }
@@ -91,6 +100,7 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
     /** {@code rr.nr} / {@code up.nr} (unsigned). */
     public long nrValue() {
         if (nr != null) return Integer.toUnsignedLong(nr);
+        if (fds != null) return fds.size();
         return iovecs == null ? 0 : iovecs.size();
     }
 }

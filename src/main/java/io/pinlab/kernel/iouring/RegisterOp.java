@@ -5,13 +5,18 @@ import io.pinlab.kernel.base.Profile;
 import java.util.Optional;
 
 /**
- * The buffer opcodes of enum io_uring_register_op (include/uapi/linux/io_uring.h) with their
+ * The buffer and file opcodes of enum io_uring_register_op (include/uapi/linux/io_uring.h) with their
  * kernel values. Other opcodes below IORING_REGISTER_LAST are not simulated; numbers from
  * IORING_REGISTER_LAST on are -EINVAL in the kernel (see {@link #registerLast}).
  */
 public enum RegisterOp {
     IORING_REGISTER_BUFFERS(0),
     IORING_UNREGISTER_BUFFERS(1),
+    IORING_REGISTER_FILES(2),
+    IORING_UNREGISTER_FILES(3),
+    IORING_REGISTER_FILES_UPDATE(6),
+    IORING_REGISTER_FILES2(13),
+    IORING_REGISTER_FILES_UPDATE2(14),
     IORING_REGISTER_BUFFERS2(15),
     IORING_REGISTER_BUFFERS_UPDATE(16),
     /** 6.13+: share another ring's registered buffers (io_register_clone_buffers()). */

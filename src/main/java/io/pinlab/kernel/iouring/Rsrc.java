@@ -541,6 +541,43 @@ final class Rsrc {
         return null;
     }
 
+    /**
+     * io_reset_rsrc_node() of buffer slot {@code i}: the table's reference to the slot's node
+     * goes. Without a request holding it the node is freed now (tag CQE, then io_buffer_unmap());
+     * otherwise that waits for the last completion. Returns whether it was freed now.
+     */
+    static boolean resetBufSlot(Globals k, IoRingCtx ctx, int i, boolean postTag) {
+        IoMappedUbuf imu = ctx.bufTable[i];
+        if (imu == null) return true;
+        RsrcNode node = ctx.heldBufNodes.remove(i);
+        if (node == null) node = new RsrcNode(null, imu, 0, i);
+        node.tag = postTag ? ctx.bufTags[i] : 0;
+        node.slot = -1;
+        return ioPutRsrcNode(k, ctx, node);
+    }
+
+    /** A request takes a reference to buffer slot {@code i}'s node (io_find_buf_node(): node->refs++). */
+    static RsrcNode holdBufNode(IoRingCtx ctx, int i) {
+        RsrcNode node = ctx.heldBufNodes.computeIfAbsent(i, x -> new RsrcNode(null, ctx.bufTable[x], 0, x));
+        node.refs++;
+        return node;
+    }
+
+    /**
+     * io_put_rsrc_node(): drops one reference; the last runs io_free_rsrc_node(): the tag CQE
+     * {user_data = tag, res 0}, then fput() of a file or io_buffer_unmap() of a buffer.
+     */
+    static boolean ioPutRsrcNode(Globals k, IoRingCtx ctx, RsrcNode node) {
+        if (--node.refs > 0) {
+            if (node.refs == 1 && node.buf != null && node.slot >= 0) ctx.heldBufNodes.remove(node.slot); // only the table holds it again
+            return false;
+        }
+        if (node.tag != 0) ctx.cq.add(new Cqe(node.tag, 0, 0));
+        if (node.file != null) io.pinlab.kernel.fs.Files.fput(k, node.file);
+        else ioBufferUnmap(k, ctx, node.buf);
+        return true;
+    }
+
     /** io_unaccount_mem(). */
     static void ioUnaccountMem(Globals k, IoRingCtx ctx, long nr) {
         if (ctx.user != null) k.addUserLockedVm(ctx.user, -nr);
@@ -580,11 +617,7 @@ final class Rsrc {
     static void freeTable(Globals k, IoRingCtx ctx, boolean postTags) {
         IoMappedUbuf[] table = ctx.bufTable;
         if (table == null) return;
-        for (int i = table.length - 1; i >= 0; i--) {
-            if (table[i] == null) continue;
-            if (postTags && ctx.bufTags[i] != 0) ctx.cq.add(new Cqe(ctx.bufTags[i], 0, 0));
-            ioBufferUnmap(k, ctx, table[i]);
-        }
+        for (int i = table.length - 1; i >= 0; i--) resetBufSlot(k, ctx, i, postTags);
         k.releasePageArray(TABLE_SLOT_ENTRIES * table.length);
         ctx.bufTable = null;
         ctx.bufTags = null;
@@ -652,9 +685,8 @@ final class Rsrc {
             if (i < dstOff || i >= end) {
                 table[i] = ctx.bufTable[i];
                 tags[i] = ctx.bufTags[i];
-            } else if (ctx.bufTable[i] != null) {
-                if (ctx.bufTags[i] != 0) ctx.cq.add(new Cqe(ctx.bufTags[i], 0, 0));
-                ioBufferUnmap(k, ctx, ctx.bufTable[i]);
+            } else {
+                resetBufSlot(k, ctx, i, true);
             }
         }
         if (oldNr > 0) k.releasePageArray(TABLE_SLOT_ENTRIES * oldNr); // io_rsrc_data_free() of the old table
@@ -673,8 +705,7 @@ final class Rsrc {
     // ------------------------------------------------------------------ update
 
     /**
-     * __io_register_rsrc_update() -> __io_sqe_buffers_update(): offset + nr overflow -EOVERFLOW,
-     * no table -ENXIO, beyond the table -EINVAL; then per entry copy, tag copy, validate, tag on an
+     * __io_sqe_buffers_update() (after __io_register_rsrc_update()'s overflow check): no table -ENXIO, beyond the table -EINVAL; then per entry copy, tag copy, validate, tag on an
      * empty slot -EINVAL, register, and the old buffer is released (its tag CQE posted). Returns
      * the number of entries updated, or the first error when none was ({@code done ? done : err}).
      */
@@ -682,10 +713,6 @@ final class Rsrc {
                                    List<Long> tags, Explain ex) {
         Profile p = k.profile;
         boolean nodeTable = p.ioUringNodeTable();
-        if (offset + nr > 0xffffffffL) {
-            ex.fail("__io_register_rsrc_update", FILE, Errno.EOVERFLOW, "up.offset " + offset + " + nr " + nr + " overflows u32");
-            return Errno.EOVERFLOW.neg();
-        }
         if (ctx.bufTable == null) {
             ex.fail("__io_sqe_buffers_update", FILE, Errno.ENXIO, "no buffer table registered");
             return Errno.ENXIO.neg();
@@ -740,12 +767,12 @@ final class Rsrc {
             int i = (int) (offset + done);
             IoMappedUbuf old = ctx.bufTable[i];
             if (old != null) {
-                // io_queue_rsrc_removal() / io_reset_rsrc_node(): no request is in flight in the
-                // simulator, so the old buffer is put at once
-                if (ctx.bufTags[i] != 0) ctx.cq.add(new Cqe(ctx.bufTags[i], 0, 0));
-                ioBufferUnmap(k, ctx, old);
-                if (detail) ex.ok("__io_sqe_buffers_update", FILE, "slot " + i + ": old buffer " + hex(old.ubuf)
-                        + " released" + (ctx.bufTags[i] != 0 ? ", tag CQE " + ctx.bufTags[i] + " posted" : ""));
+                long oldTag = ctx.bufTags[i];
+                // io_queue_rsrc_removal() (6.3-6.6) / io_reset_rsrc_node() (6.13+)
+                boolean freed = resetBufSlot(k, ctx, i, true);
+                if (detail) ex.ok("__io_sqe_buffers_update", FILE, "slot " + i + ": old buffer " + hex(old.ubuf) + (freed
+                        ? " released" + (oldTag != 0 ? ", tag CQE " + oldTag + " posted" : "")
+                        : " still held by an in-flight request: its unpin" + (oldTag != 0 ? " and tag CQE " + oldTag : "") + " wait for the completion"));
             }
             ctx.bufTable[i] = r.imu;
             ctx.bufTags[i] = tag;

@@ -60,10 +60,12 @@ final class RwFixed {
             }
             imu = ctx.bufTable[idx];
         }
-        // io_assign_file(): a normal (not fixed) file from the submitter's table
-        OpenFile f = t.fds.get(s.fd());
+        // io_assign_file(): io_file_get_fixed() for IOSQE_FIXED_FILE (sqe->fd indexes the registered
+        // files), else io_file_get_normal() from the submitter's fd table; no file is -EBADF
+        OpenFile f = s.fixedFile() ? FileTable.lookup(ctx, Integer.toUnsignedLong(s.fd())) : t.fds.get(s.fd());
         if (f == null) {
-            ex.fail("io_assign_file", "io_uring/io_uring.c", Errno.EBADF, "SQE " + s.userData() + ": fd " + s.fd() + " is not open");
+            ex.fail("io_assign_file", "io_uring/io_uring.c", Errno.EBADF, "SQE " + s.userData() + ": " + (s.fixedFile()
+                    ? "no registered file at index " + Integer.toUnsignedLong(s.fd()) + " (IOSQE_FIXED_FILE)" : "fd " + s.fd() + " is not open"));
             return (int) Errno.EBADF.neg();
         }
         if (nodeTable) {
@@ -131,8 +133,8 @@ final class RwFixed {
     /**
      * IORING_OP_NOP (io_uring/nop.c). 6.18 io_nop_prep(): unknown nop_flags -EINVAL, CQE32 needs a
      * CQE32 ring (-EINVAL here: not simulated); io_nop(): the result is 0 or sqe->len
-     * (INJECT_RESULT); IORING_NOP_FILE looks the fd up (-EBADF; no fixed-file table is
-     * simulated, so FIXED_FILE finds none); IORING_NOP_FIXED_BUFFER looks buf_index up
+     * (INJECT_RESULT); IORING_NOP_FILE looks the fd up (-EBADF; with FIXED_FILE in the registered
+     * files, io_file_get_fixed()); IORING_NOP_FIXED_BUFFER looks buf_index up
      * (io_find_buf_node(), -EFAULT when the slot is empty). 6.3/6.5 io_nop() posts 0.
      */
     static int ioNop(Globals k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
@@ -150,9 +152,10 @@ final class RwFixed {
             return (int) Errno.EINVAL.neg();
         }
         int ret = (fl & Sqe.IORING_NOP_INJECT_RESULT) != 0 ? (int) s.len() : 0;
-        if ((fl & Sqe.IORING_NOP_FILE) != 0 && ((fl & Sqe.IORING_NOP_FIXED_FILE) != 0 || t.fds.get(s.fd()) == null)) {
-            ex.fail("io_nop", nop, Errno.EBADF, "SQE " + s.userData() + ": " + ((fl & Sqe.IORING_NOP_FIXED_FILE) != 0
-                    ? "no fixed file " + s.fd() + " (no file table is registered)" : "fd " + s.fd() + " is not open"));
+        boolean fixedFile = (fl & Sqe.IORING_NOP_FIXED_FILE) != 0;
+        if ((fl & Sqe.IORING_NOP_FILE) != 0 && (fixedFile ? FileTable.lookup(ctx, Integer.toUnsignedLong(s.fd())) : t.fds.get(s.fd())) == null) {
+            ex.fail("io_nop", nop, Errno.EBADF, "SQE " + s.userData() + ": " + (fixedFile
+                    ? "no registered file at index " + Integer.toUnsignedLong(s.fd()) : "fd " + s.fd() + " is not open"));
             return (int) Errno.EBADF.neg();
         }
         if ((fl & Sqe.IORING_NOP_FIXED_BUFFER) != 0) {

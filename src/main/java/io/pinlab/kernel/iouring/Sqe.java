@@ -15,17 +15,38 @@ import io.pinlab.kernel.base.Iovec;
  * @param nopFlags sqe->nop_flags of IORING_OP_NOP (IORING_NOP_*)
  * @param iovecs   the user iovec array at {@code addr} for READV_FIXED / WRITEV_FIXED ({@code len} is
  *                 its length); null for the other opcodes
+ * @param flags    sqe->flags: IOSQE_FIXED_FILE makes {@code fd} an index into the registered files
+ * @param inFlight not a field of the SQE: the simulator's stand-in for a slow device. The request
+ *                 is issued at submission (its data moves then) but completes only when a later
+ *                 io_uring_enter() waits for completions (min_complete); until then it holds the
+ *                 resource nodes it uses. Modelled for the 6.13+ node table (v6.18).
  */
 public record Sqe(int opcode, int fd, long addr, long len, long off, int bufIndex, long userData,
-                  int nopFlags, java.util.List<Iovec> iovecs) {
+                  int nopFlags, java.util.List<Iovec> iovecs, int flags, boolean inFlight) {
+    /** IOSQE_FIXED_FILE (include/uapi/linux/io_uring.h): sqe->fd is a registered-file index. */
+    public static final int IOSQE_FIXED_FILE = 1;
+
     /** IORING_NOP_* (include/uapi/linux/io_uring.h, 6.18). */
     public static final int IORING_NOP_INJECT_RESULT = 1, IORING_NOP_FILE = 1 << 1, IORING_NOP_FIXED_FILE = 1 << 2,
             IORING_NOP_FIXED_BUFFER = 1 << 3, IORING_NOP_TW = 1 << 4, IORING_NOP_CQE32 = 1 << 5;
 
     /** The fields of a READ_FIXED / WRITE_FIXED SQE. */
     public Sqe(int opcode, int fd, long addr, long len, long off, int bufIndex, long userData) {
-        this(opcode, fd, addr, len, off, bufIndex, userData, 0, null);
+        this(opcode, fd, addr, len, off, bufIndex, userData, 0, null, 0, false);
     }
+
+    /** The fields of a NOP or vectored SQE, without sqe->flags, completing at once. */
+    public Sqe(int opcode, int fd, long addr, long len, long off, int bufIndex, long userData, int nopFlags, java.util.List<Iovec> iovecs) {
+        this(opcode, fd, addr, len, off, bufIndex, userData, nopFlags, iovecs, 0, false);
+    }
+
+    /** This SQE with sqe->flags and the in-flight switch set. */
+    public Sqe with(int sqeFlags, boolean stayInFlight) {
+        return new Sqe(opcode, fd, addr, len, off, bufIndex, userData, nopFlags, iovecs, sqeFlags, stayInFlight);
+    }
+
+    /** IOSQE_FIXED_FILE is set. */
+    public boolean fixedFile() { return (flags & IOSQE_FIXED_FILE) != 0; }
 
     /** IORING_OP_NOP with nop_flags (buf_index for IORING_NOP_FIXED_BUFFER, len for INJECT_RESULT). */
     public static Sqe nop(int nopFlags, int fd, long len, int bufIndex, long userData) {

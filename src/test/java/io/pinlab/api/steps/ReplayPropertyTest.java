@@ -204,12 +204,12 @@ class ReplayPropertyTest {
                         List<Views.FdEntry> files = known.fds().stream().filter(x -> !x.ring()).toList();
                         f.steps.call(s, Op.IO_URING_ENTER, pid, new Requests.EnterRequest(ring, List.of(new Requests.SqeJson(
                                 r.nextBoolean() ? io.pinlab.kernel.iouring.SqeOp.IORING_OP_READ_FIXED : io.pinlab.kernel.iouring.SqeOp.IORING_OP_WRITE_FIXED,
-                                files.isEmpty() ? 0 : pick(r, files).fd(), Address.of(start), 4096L, 0L, r.nextInt(2), 7L, null, null))));
+                                files.isEmpty() ? 0 : pick(r, files).fd(), Address.of(start), 4096L, 0L, r.nextInt(2), 7L, null, null, null, null)), null));
                     } else {
                         RegisterOp op = r.nextBoolean() ? RegisterOp.IORING_REGISTER_BUFFERS : RegisterOp.IORING_UNREGISTER_BUFFERS;
                         f.steps.call(s, Op.IO_URING_REGISTER, pid, new Requests.RegisterRequest(ring, op,
                                 op == RegisterOp.IORING_REGISTER_BUFFERS ? IovecArray.of(List.of(new Iovec(start, len))) : null,
-                                null, null, null, null, null, null, null, null));
+                                null, null, null, null, null, null, null, null, null));
                     }
                 }
                 case 18 -> {
