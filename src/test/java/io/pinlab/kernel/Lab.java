@@ -48,6 +48,8 @@ public final class Lab {
             FOLL_SPLIT_PMD = FollFlag.FOLL_SPLIT_PMD.value(), FOLL_PCI_P2PDMA = FollFlag.FOLL_PCI_P2PDMA.value(),
             FOLL_TOUCH = FollFlag.FOLL_TOUCH.value(), FOLL_PIN = FollFlag.FOLL_PIN.value(),
             FOLL_MADV_POPULATE = FollFlag.FOLL_MADV_POPULATE.value();
+    /** gup_flags bit 12: FOLL_SAME_FILE in the seed proposal, FOLL_HONOR_NUMA_FAULT from 6.5. */
+    public static final int BIT12 = 1 << 12;
 
     public final Kernel k;
     /** pid 1, the process every helper without a Task argument acts as. */
@@ -150,6 +152,9 @@ public final class Lab {
 
     public int open(String path, int flags, Long size) { return open(t, path, flags, size); }
 
+    /** memfd_secret(2) that must succeed; the fd. */
+    public int memfdSecret(long size) { return (int) assertOk(call(new Syscall.MemfdSecret(t.pid, size))); }
+
     public SysResult ftruncate(int fd, long length) { return call(new Syscall.Ftruncate(t.pid, fd, length)); }
 
     public SysResult close(int fd) { return call(new Syscall.Close(t.pid, fd)); }
@@ -240,6 +245,9 @@ public final class Lab {
         List<Step> ex = explain(answer);
         return ex.isEmpty() ? null : ex.get(ex.size() - 1).fn();
     }
+
+    /** Every step explained, as text (to look for a detail). */
+    public static String text(Object answer) { return explain(answer).toString(); }
 
     public static boolean explains(Object answer, String fn) { return explain(answer).stream().anyMatch(s -> s.fn().equals(fn)); }
 

@@ -1,7 +1,6 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;
@@ -201,7 +200,7 @@ class AccessForkTest {
     }
 
     @Test void hugetlbPrivatePinnedIsCopied() { // copy_hugetlb_page_range(): hugetlb_try_dup_anon_rmap() fails -> copy
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 4));
+        assertOk(lab.sysctl("vm.nr_hugepages", 4));
         long a = assertOk(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertTrue(lab.write(lab.t, a, HUGE, 9).ok());
         long head = pfnAt(lab.t, a);
@@ -215,7 +214,7 @@ class AccessForkTest {
     }
 
     @Test void hugetlbPrivateReadIsAnonymousNotPageCache() { // hugetlb_no_page(): !VM_MAYSHARE -> hugetlb_add_new_anon_rmap(), no page cache
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
         long a = assertOk(lab.mmap(0, HUGE, PROT_READ, MAP_PRIVATE, fd, 0));
         assertTrue(lab.read(lab.t, a, 8).ok());
@@ -235,8 +234,8 @@ class AccessForkTest {
         assertTrue(lab.write(lab.t, m, 4 * PAGE, 2).ok());
         Task c = fork();
         assertTrue(lab.write(c, a, 8 * PAGE, 3).ok());
-        Exit.doExit(lab.k, c);
-        Exit.doExit(lab.k, lab.t);
+        lab.exit(c);
+        lab.exit(lab.t);
         assertEquals(before, phys.usedFrames(Zone.NORMAL));
         assertTrue(lab.k.tasks.isEmpty());
     }
@@ -247,7 +246,7 @@ class AccessForkTest {
         assertTrue(lab.write(lab.t, a, 8, 1).ok());
         long pfn = pfnAt(lab.t, a);
         phys.refAdd(pfn, Gup.GUP_PIN_COUNTING_BIAS);
-        Exit.doExit(lab.k, lab.t);
+        lab.exit(lab.t);
         assertEquals(before + 1, phys.usedFrames(Zone.NORMAL));
         assertEquals(Gup.GUP_PIN_COUNTING_BIAS, phys.refcount(pfn));
         phys.refAdd(pfn, -Gup.GUP_PIN_COUNTING_BIAS);

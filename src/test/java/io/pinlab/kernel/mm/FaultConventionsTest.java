@@ -14,10 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FaultConventionsTest {
     private final Kernel k = new Kernel(Profile.V6_18, false);
     private final Task t = k.task(1);
-    private static final int RW = Prot.PROT_READ.value | Prot.PROT_WRITE.value;
+    private static final int RW = PROT_READ | PROT_WRITE;
 
     private long mmapAnon(long len) {
-        return Mmap.doMmap(k, t, 0, len, RW, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
+        return Mmap.doMmap(k, t, 0, len, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).ret();
     }
 
     @Test
@@ -52,7 +52,7 @@ class FaultConventionsTest {
         // the page cache keeps the original
         Inode in = k.newInode("/dev/shm/f", FsType.TMPFS, Inode.Kind.REGULAR, Inode.Device.NONE, false, 1000, 0644, PAGE_SIZE);
         t.fds.put(3, k.newFile(in, 2));
-        long a = Mmap.doMmap(k, t, 0, PAGE_SIZE, RW, MapFlag.MAP_PRIVATE.value, 3, 0).ret();
+        long a = Mmap.doMmap(k, t, 0, PAGE_SIZE, RW, MAP_PRIVATE, 3, 0).ret();
         Vma vma = t.mm.vmaLookup(a);
         handleMmFault(k, t.mm, vma, a, 0);
         long cached = in.pageCache.get(0);
@@ -72,7 +72,7 @@ class FaultConventionsTest {
         // filemap_fault(): an index at or beyond i_size is VM_FAULT_SIGBUS
         Inode in = k.newInode("/dev/shm/g", FsType.TMPFS, Inode.Kind.REGULAR, Inode.Device.NONE, false, 1000, 0644, PAGE_SIZE);
         t.fds.put(3, k.newFile(in, 2));
-        long a = Mmap.doMmap(k, t, 0, 2 * PAGE_SIZE, RW, MapFlag.MAP_SHARED.value, 3, 0).ret();
+        long a = Mmap.doMmap(k, t, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, 3, 0).ret();
         assertThat(handleMmFault(k, t.mm, t.mm.vmaLookup(a), a + PAGE_SIZE, 0)).isEqualTo(VM_FAULT_SIGBUS);
     }
 

@@ -2,7 +2,6 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
@@ -85,7 +84,7 @@ class MmapErrnoTest {
     }
 
     @Test void hugetlbReservationsAreCounted() { // hugetlb_acct_memory(): resv + chg must fit the free pool
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 2));
+        assertOk(lab.sysctl("vm.nr_hugepages", 2));
         long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertEquals(2, lab.k.hugePagesReserved);
         assertErr(Errno.ENOMEM, lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
@@ -102,13 +101,13 @@ class MmapErrnoTest {
     }
 
     @Test void hugetlbfsFixedAddressMustBe2MiBAligned() { // hugetlb_get_unmapped_area(): MAP_FIXED && addr & ~huge_page_mask -> -EINVAL
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
         assertErr(Errno.EINVAL, lab.mmap(0x40001000L, HUGE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
     }
 
     @Test void hugetlbfsLengthIsRoundedTo2MiB() { // ksys_mmap_pgoff(): len = ALIGN(len, huge_page_size)
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
         long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         Vma v = lab.t.mm.vmaLookup(a);
@@ -117,7 +116,7 @@ class MmapErrnoTest {
     }
 
     @Test void hugetlbfsOffsetMustBe2MiBAligned() { // hugetlbfs_file_mmap_prepare(): pgoff & ~huge_page_mask -> -EINVAL
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 2));
+        assertOk(lab.sysctl("vm.nr_hugepages", 2));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, 2 * HUGE);
         assertErr(Errno.EINVAL, lab.mmap(0, HUGE, RW, MAP_SHARED, fd, PAGE));
     }
@@ -158,7 +157,7 @@ class MmapErrnoTest {
     }
 
     @Test void maxMapCount() { // do_mmap(): mm->map_count > sysctl_max_map_count -> -ENOMEM (note '>': one more may be created)
-        assertOk(Sysctl.set(lab.k, "vm.max_map_count", 1));
+        assertOk(lab.sysctl("vm.max_map_count", 1));
         assertOk(lab.mmap(0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)); // map_count 1 is not > 1
         assertErr(Errno.ENOMEM, lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     }
@@ -318,7 +317,7 @@ class MmapErrnoTest {
     }
 
     @Test void fixedOverPartOfHugetlbVma() { // 6.12+ __mmap_setup(): the split error passes through (-EINVAL), nothing changes
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         long h = assertOk(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertErr(Errno.EINVAL, lab.mmap(h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
         assertEquals(HUGE, lab.t.mm.vmaLookup(h).length());

@@ -2,9 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
-import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.Lab.*;
@@ -44,12 +42,12 @@ class VmaOpsTest {
 
     @Test void munmapMiddleAtMaxMapCount() { // vms_gather_munmap_vmas(): splitting both ends at map_count >= max -> -ENOMEM
         long a = lab.anon(4 * PAGE, RW);
-        assertOk(Sysctl.set(lab.k, "vm.max_map_count", 2));
+        assertOk(lab.sysctl("vm.max_map_count", 2));
         assertErr(Errno.ENOMEM, lab.munmap(a + PAGE, PAGE));
     }
 
     @Test void munmapHugetlbInsideAHugePage() { // hugetlb_vm_op_split(): split address not 2 MiB aligned -> -EINVAL
-        assertOk(Sysctl.set(lab.k, "vm.nr_hugepages", 2));
+        assertOk(lab.sysctl("vm.nr_hugepages", 2));
         long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertErr(Errno.EINVAL, lab.munmap(a, PAGE));
         assertOk(lab.munmap(a, HUGE));
@@ -196,7 +194,7 @@ class VmaOpsTest {
 
     @Test void madviseSplitBeyondMaxMapCountIsEagain() { // madvise_vma_behavior(): -ENOMEM from the split becomes -EAGAIN
         long a = lab.anon(4 * PAGE, RW);
-        assertOk(Sysctl.set(lab.k, "vm.max_map_count", 2));
+        assertOk(lab.sysctl("vm.max_map_count", 2));
         assertErr(Errno.EAGAIN, lab.madvise(a + PAGE, PAGE, MADV_DONTFORK));
     }
 
@@ -240,7 +238,7 @@ class VmaOpsTest {
         int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, 2 * PAGE);
         long a = assertOk(lab.mmap(0, 2 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.write(lab.t, a, 2 * PAGE, 5).ok());
-        assertOk(Files.ftruncate(lab.k, lab.t, fd, PAGE));
+        assertOk(lab.ftruncate(fd, PAGE));
         assertFalse(Pte.present(Memory.followPte(lab.t.mm, a + PAGE)));
         assertEquals("SIGBUS", lab.read(lab.t, a + PAGE, 1).signal());
         assertEquals(5L, lab.read(lab.t, a, 1).values().get(0));
