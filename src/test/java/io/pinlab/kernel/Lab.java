@@ -59,8 +59,11 @@ public final class Lab {
 
     public Lab(Profile p) { this(p, false); }
 
-    public Lab(Profile p, boolean movableZone) {
-        k = new Kernel(p, movableZone);
+    public Lab(Profile p, boolean movableZone) { this(new Kernel(p, movableZone)); }
+
+    /** A fixture around a kernel built otherwise (a memory cgroup limit, a work budget). */
+    public Lab(Kernel k) {
+        this.k = k;
         t = k.task(1);
     }
 
