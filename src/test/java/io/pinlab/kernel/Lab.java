@@ -16,7 +16,6 @@ import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Memory;
-import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pte;
 import io.pinlab.kernel.mm.Task;
@@ -146,7 +145,7 @@ public final class Lab {
 
     public GupResult gup(GupCall call, long start, long nrPages, int gupFlags) { return gup(GupRequest.of(call, start, nrPages, gupFlags)); }
 
-    public SysResult release(Pin pin, PinRelease how, boolean makeDirty) { return call(new Syscall.Release(pin.id(), how, makeDirty)); }
+    public SysResult release(long pinId, PinRelease how, boolean makeDirty) { return call(new Syscall.Release(pinId, how, makeDirty)); }
 
     // ---------------------------------------------------------------- files and sysctl
 
@@ -160,7 +159,9 @@ public final class Lab {
 
     public SysResult ftruncate(int fd, long length) { return call(new Syscall.Ftruncate(t.pid, fd, length)); }
 
-    public SysResult close(int fd) { return call(new Syscall.Close(t.pid, fd)); }
+    public SysResult close(Task task, int fd) { return call(new Syscall.Close(task.pid, fd)); }
+
+    public SysResult close(int fd) { return close(t, fd); }
 
     /** memfd_create(2) that must succeed; the fd. */
     public int memfd(String name, int flags, long size) { return (int) assertOk(call(new Syscall.MemfdCreate(t.pid, name, flags, size))); }

@@ -85,7 +85,7 @@ class GupLongtermTest {
         assertEquals(p0, f.pfn(a));
         assertEquals(1, f.ref(f.pfn(a + PAGE_SIZE)), "unpinned (it may have moved)");
         assertNotEquals(p1, f.pfn(a + PAGE_SIZE), "the movable page without extra references did move");
-        Pins.release(f.k, get.pin().id(), PinRelease.put_page, false);
+        f.release(get.pin().id(), PinRelease.put_page, false);
     }
 
     // page-cache folios: the cache entry and every process's mapping are repointed

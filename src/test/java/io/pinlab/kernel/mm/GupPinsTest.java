@@ -24,7 +24,7 @@ class GupPinsTest {
         Pin pin = f.gup(pin_user_pages, a, 2, FOLL_WRITE).pin();
         long pfn = pin.pfns()[0];
         assertEquals(1025, f.ref(pfn));
-        SysResult r = f.release(pin, PinRelease.unpin_user_pages, false);
+        SysResult r = f.release(pin.id(), PinRelease.unpin_user_pages, false);
         assertEquals(0, r.ret());
         assertEquals(1, f.ref(pfn));
         assertTrue(pin.released());
@@ -39,16 +39,16 @@ class GupPinsTest {
         long a = f.anon(PAGE_SIZE, RW);
         Pin pin = f.gup(pin_user_pages, a, 1, FOLL_WRITE).pin();
         Pin get = f.gup(get_user_pages, a, 1, FOLL_WRITE).pin();
-        StateConflictException e1 = assertThrows(StateConflictException.class, () -> f.release(pin, PinRelease.put_page, false));
+        StateConflictException e1 = assertThrows(StateConflictException.class, () -> f.release(pin.id(), PinRelease.put_page, false));
         assertTrue(e1.getMessage().contains("1024"));
-        assertThrows(StateConflictException.class, () -> f.release(get, PinRelease.unpin_user_pages, false));
+        assertThrows(StateConflictException.class, () -> f.release(get.id(), PinRelease.unpin_user_pages, false));
         assertThrows(StateConflictException.class, () -> Pins.release(f.k, get.id(), "unpin_user_pages_dirty_lock", true));
         assertEquals(1 + 1024 + 1, f.ref(pin.pfns()[0]), "nothing changed");
-        f.release(get, PinRelease.put_page, false);
-        f.release(pin, PinRelease.unpin_user_pages, false);
-        assertThrows(StateConflictException.class, () -> f.release(pin, PinRelease.unpin_user_pages, false));
+        f.release(get.id(), PinRelease.put_page, false);
+        f.release(pin.id(), PinRelease.unpin_user_pages, false);
+        assertThrows(StateConflictException.class, () -> f.release(pin.id(), PinRelease.unpin_user_pages, false));
         assertEquals(1, f.ref(pin.pfns()[0]));
-        assertThrows(NoSuchObjectException.class, () -> Pins.release(f.k, 99, PinRelease.put_page, false));
+        assertThrows(NoSuchObjectException.class, () -> f.release(99, PinRelease.put_page, false));
         assertThrows(IllegalArgumentException.class, () -> Pins.release(f.k, pin.id(), "unpin_user_page_x", false));
     }
 
@@ -61,7 +61,7 @@ class GupPinsTest {
         Pin pin = f.gup(pin_user_pages, a, 1, FOLL_LONGTERM).pin(); // unshared read-only exclusive page, not dirty
         long pfn = pin.pfns()[0];
         assertFalse(f.k.phys.testPageFlag(pfn, PG_DIRTY));
-        f.release(pin, PinRelease.unpin_user_pages_dirty_lock, true);
+        f.release(pin.id(), PinRelease.unpin_user_pages_dirty_lock, true);
         assertTrue(f.k.phys.testPageFlag(pfn, PG_DIRTY));
         assertEquals(1, f.ref(pfn));
     }
@@ -78,7 +78,7 @@ class GupPinsTest {
         assertTrue(f.k.phys.isAllocated(pfn));
         assertEquals(1024, f.ref(pfn), "only the pin holds it");
         assertEquals(0x1000, f.k.phys.value(pfn), "a device could still write here");
-        f.release(pin, PinRelease.unpin_user_pages, false);
+        f.release(pin.id(), PinRelease.unpin_user_pages, false);
         assertFalse(f.k.phys.isAllocated(pfn));
 
         Task child = f.k.createTask(1, "worker", 1000, false, 8 << 20);
@@ -87,7 +87,7 @@ class GupPinsTest {
         f.exit(child);
         assertTrue(f.k.phys.isAllocated(gp.pfns()[0]));
         assertEquals(1, f.ref(gp.pfns()[0]));
-        f.release(gp, PinRelease.put_page, false);
+        f.release(gp.id(), PinRelease.put_page, false);
         assertFalse(f.k.phys.isAllocated(gp.pfns()[0]));
     }
 
@@ -102,7 +102,7 @@ class GupPinsTest {
         assertEquals(1, f.k.hugePagesInUse);
         f.munmap(f.t, a, HPAGE_SIZE);
         assertEquals(1, f.k.hugePagesInUse, "still pinned");
-        f.release(pin, PinRelease.unpin_user_pages, false);
+        f.release(pin.id(), PinRelease.unpin_user_pages, false);
         assertEquals(0, f.k.hugePagesInUse);
     }
 
