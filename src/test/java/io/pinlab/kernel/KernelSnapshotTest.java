@@ -1,8 +1,9 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.GupCall;
@@ -42,7 +43,7 @@ class KernelSnapshotTest {
         // private anonymous, written: COW source for the fork below
         long anon = assertOk(lab.mmap(t, 0, 64 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         lab.write(t, anon, 16 * PAGE, 42L);
-        // THP: a 2 MiB-aligned MADV_HUGEPAGE range faulted by a write (Memory.thpEligible)
+        // THP: a 2 MiB-aligned MADV_HUGEPAGE range faulted by a write (HugeMemory.thpEligible)
         long thp = assertOk(lab.mmap(t, 0, 2 * HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         assertOk(lab.madvise(thp, 2 * HPAGE_SIZE, Madv.MADV_HUGEPAGE.value));
         lab.write(t, thp, PAGE, 7L);
@@ -64,15 +65,15 @@ class KernelSnapshotTest {
         lab.read(t, file, 4 * PAGE);
         lab.write(t, file + 4 * PAGE, 2 * PAGE, 9L);
         int tmpfs = lab.open("/dev/shm/t", O_RDWR | O_CREAT, 4 * PAGE);
-        Memory.access(k, t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, tmpfs, 0)), 4 * PAGE, true, 11L);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, tmpfs, 0)), 4 * PAGE, 11);
         int pmem = lab.open("/mnt/pmem/p", O_RDWR | O_CREAT, 4 * PAGE);
-        Memory.access(k, t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, pmem, 0)), PAGE, true, 12L);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, pmem, 0)), PAGE, 12);
         int zero = lab.open("/dev/zero", O_RDWR, null);
-        Memory.access(k, t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_PRIVATE, zero, 0)), 4 * PAGE, false, null);
+        lab.read(t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_PRIVATE, zero, 0)), 4 * PAGE);
         int mmio = lab.open("/dev/mmio0", O_RDWR, null);
-        Memory.access(k, t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, mmio, 0)), PAGE, true, 13L);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, mmio, 0)), PAGE, 13);
         int secret = lab.memfdSecret(4 * PAGE);
-        Memory.access(k, t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, secret, 0)), PAGE, true, 14L);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, secret, 0)), PAGE, 14);
         // hugetlb, private and shared (reservations, pool in use)
         long huge = assertOk(lab.mmap(t, 0, 2 * HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         lab.write(t, huge, PAGE, 15L);
@@ -104,7 +105,7 @@ class KernelSnapshotTest {
         // the ring's creator passes ring2 on and exits: the child of creator keeps the fd
         Task heir = lab.fork(creator);
         assertOk(lab.exit(creator));
-        assertThat(heir.fds.get(ring2).ring.mmAccount).isNotSameAs(heir.mm);
+        assertThat(IoUring.ringOf(heir.fds.get(ring2)).mmAccount).isNotSameAs(heir.mm);
         return k;
     }
 

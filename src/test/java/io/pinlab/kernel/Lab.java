@@ -7,7 +7,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.BufferView;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.AccessResult;

@@ -6,7 +6,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.Task;
 
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.GupCall;

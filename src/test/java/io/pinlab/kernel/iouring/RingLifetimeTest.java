@@ -104,7 +104,7 @@ class RingLifetimeTest {
     @MethodSource("profiles")
     void singleIssuerRingRefusesTheChild(Profile p) {
         Lab lab = new Lab(p);
-        int ring = (int) lab.ioUringSetup(8, IoRingCtx.IORING_SETUP_SINGLE_ISSUER).ret();
+        int ring = (int) lab.ioUringSetup(8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value).ret();
         Task child = lab.fork();
         assertErr(Errno.EEXIST, lab.register(child, RegisterArgs.unregister(ring)));
         assertErr(Errno.EEXIST, lab.enter(child, ring, Sqe.readFixed(0, 0, 0, 0, 0, 1)));

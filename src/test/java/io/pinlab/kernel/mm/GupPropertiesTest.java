@@ -146,7 +146,7 @@ class GupPropertiesTest {
             });
             t.mm.pmds.forEach(0, (Mm.TASK_SIZE >>> 21) + 1, (key, pmd) -> {
                 assertEquals(0, f.pincount(Pte.pfn(pmd)));
-                if (Memory.isHugeZeroPmd(f.k, pmd)) { // set_huge_zero_folio(): mappings take no reference, the kernel holds one
+                if (HugeMemory.isHugeZeroPmd(f.k, pmd)) { // set_huge_zero_folio(): mappings take no reference, the kernel holds one
                     assertEquals(1, f.ref(Pte.pfn(pmd)));
                     return;
                 }

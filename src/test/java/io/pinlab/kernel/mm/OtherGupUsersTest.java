@@ -7,7 +7,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
