@@ -2,7 +2,6 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;
@@ -304,16 +303,16 @@ class MmapErrnoTest {
     }
 
     @Test void olderKernelsDoNotThpAlign() { // before efa7df3e3bb5 (6.7): plain top-down placement
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        assertEquals(Mm.MMAP_BASE - HUGE, assertOk(Mmap.doMmap(k, k.task(1), 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        assertEquals(Mm.MMAP_BASE - HUGE, assertOk(v65.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
     }
 
     @Test void mapStackMeansNoHugepageSince6_7() { // calc_vm_flag_bits(): MAP_STACK -> VM_NOHUGEPAGE (c4608d1bf7c6, 6.7)
         long a = assertOk(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NOHUGEPAGE_B));
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        long b = assertOk(Mmap.doMmap(k, k.task(1), 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
-        assertFalse(k.task(1).mm.vmaLookup(b).has(VmFlag.VM_NOHUGEPAGE_B));
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        long b = assertOk(v65.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        assertFalse(v65.vma(b).has(VmFlag.VM_NOHUGEPAGE_B));
     }
 
     @Test void fixedOverPartOfHugetlbVma() { // 6.12+ __mmap_setup(): the split error passes through (-EINVAL), nothing changes
@@ -324,11 +323,10 @@ class MmapErrnoTest {
     }
 
     @Test void fixedOverPartOfHugetlbVmaBefore6_12() { // 6.5 mmap_region(): do_vmi_munmap() failure -> -ENOMEM
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        io.pinlab.kernel.mm.Task t = k.task(1);
-        assertOk(Sysctl.set(k, "vm.nr_hugepages", 1));
-        long h = assertOk(Mmap.doMmap(k, t, 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
-        assertErr(Errno.ENOMEM, Mmap.doMmap(k, t, h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        assertOk(v65.sysctl("vm.nr_hugepages", 1));
+        long h = assertOk(v65.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertErr(Errno.ENOMEM, v65.mmap(h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
     }
 
     @Test void failedFixedMmapKeepsOldMappingOnlySince6_12() { // vms_abort_munmap_vmas() (6.12+) vs unmap-first (6.5)
@@ -338,12 +336,11 @@ class MmapErrnoTest {
         assertErr(Errno.EOPNOTSUPP, lab.mmap(a, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd, 0));
         assertNotNull(lab.t.mm.vmaLookup(a), "6.18 restores the old mapping");
 
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        io.pinlab.kernel.mm.Task t = k.task(1);
-        int fd5 = (int) assertOk(Files.open(k, t, "/mnt/ext4/f", O_CREAT | O_RDWR, PAGE));
-        long b = assertOk(Mmap.doMmap(k, t, 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(k, t, b, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd5, 0));
-        assertNull(t.mm.vmaLookup(b), "6.5 unmapped the old range before ext4_file_mmap() failed");
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        int fd5 = v65.open("/mnt/ext4/f", O_CREAT | O_RDWR, PAGE);
+        long b = v65.anon(PAGE, RW);
+        assertErr(Errno.EOPNOTSUPP, v65.mmap(b, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd5, 0));
+        assertNull(v65.vma(b), "6.5 unmapped the old range before ext4_file_mmap() failed");
     }
 
     @Test void mapDroppable() { // do_mmap() MAP_DROPPABLE (6.11+): VM_DROPPABLE|VM_NORESERVE|VM_WIPEONFORK|VM_DONTDUMP
@@ -354,8 +351,7 @@ class MmapErrnoTest {
         assertErr(Errno.EINVAL, lab.madvise(a, PAGE, 19)); // MADV_KEEPONFORK on VM_DROPPABLE
         int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, PAGE);
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08, fd, 0)); // the file switch has no MAP_DROPPABLE case
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        assertErr(Errno.EINVAL, Mmap.doMmap(k, k.task(1), 0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
+        assertErr(Errno.EINVAL, new Lab(io.pinlab.kernel.base.Profile.V6_5).mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
     }
 
     @Test void differentProtDoesNotMerge() { // is_mergeable_vma(): vm_flags differ
