@@ -1,27 +1,17 @@
 package io.pinlab.kernel;
 
-
 import io.pinlab.kernel.base.VirtAddr;
-import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Files;
-import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.mm.Task;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
-import io.pinlab.kernel.mm.Exit;
-import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Madv;
-import io.pinlab.kernel.mm.Madvise;
-import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Memory;
-import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pins;
@@ -33,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.HPAGE_SIZE;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,80 +33,79 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from its snapshot shows the same views and continues identically.
  */
 class KernelSnapshotTest {
-    static final long PAGE = 4096;
-    static final int RW = 3, SHARED = 0x01, PRIVATE = 0x02, ANON = 0x20, HUGETLB = 0x40000, O_RDWR = 02, O_CREAT = 0100;
-    static final int LONGTERM_WRITE = FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value();
+    static final int LONGTERM_WRITE = FOLL_WRITE | FOLL_LONGTERM;
 
     /** The busy kernel, built call by call; every call must succeed, so each state below really exists. */
     static Kernel busyKernel() {
-        Kernel k = new Kernel(Profile.V6_18, true);
-        Task t = k.task(1);
-        ok(Sysctl.set(k, "vm.nr_hugepages", 8));
+        Lab lab = new Lab(Profile.V6_18, true);
+        Kernel k = lab.k;
+        Task t = lab.t;
+        assertOk(lab.sysctl("vm.nr_hugepages", 8));
         // private anonymous, written: COW source for the fork below
-        long anon = ok(Mmap.doMmap(k, t, 0, 64 * PAGE, RW, PRIVATE | ANON, -1, 0));
-        UserAccess.access(k, t, anon, 16 * PAGE, true, 42L);
+        long anon = assertOk(lab.mmap(t, 0, 64 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        lab.write(t, anon, 16 * PAGE, 42L);
         // THP: a 2 MiB-aligned MADV_HUGEPAGE range faulted by a write (HugeMemory.thpEligible)
-        long thp = ok(Mmap.doMmap(k, t, 0, 2 * HPAGE_SIZE, RW, PRIVATE | ANON, -1, 0));
-        ok(Madvise.doMadvise(k, t, thp, 2 * HPAGE_SIZE, Madv.MADV_HUGEPAGE.value));
-        UserAccess.access(k, t, thp, PAGE, true, 7L);
+        long thp = assertOk(lab.mmap(t, 0, 2 * HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        assertOk(lab.madvise(thp, 2 * HPAGE_SIZE, Madv.MADV_HUGEPAGE.value));
+        lab.write(t, thp, PAGE, 7L);
         // a read fault on the other half maps the huge zero folio (do_huge_pmd_anonymous_page(), mm/huge_memory.c)
-        UserAccess.access(k, t, thp + HPAGE_SIZE, PAGE, false, null);
+        lab.read(t, thp + HPAGE_SIZE, PAGE);
         assertThat(k.hugeZeroPfn).isNotNegative();
         // sparse table: two pages 1 GiB apart in one mapping
-        long sparse = ok(Mmap.doMmap(k, t, 0, 1L << 30, RW, PRIVATE | ANON, -1, 0));
-        UserAccess.access(k, t, sparse, PAGE, true, 1L);
-        UserAccess.access(k, t, sparse + (1L << 30) - PAGE, PAGE, true, 2L);
+        long sparse = assertOk(lab.mmap(t, 0, 1L << 30, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        lab.write(t, sparse, PAGE, 1L);
+        lab.write(t, sparse + (1L << 30) - PAGE, PAGE, 2L);
         // shared anonymous, memfd (shmem), ext4 file, tmpfs file, fsdax file, /dev/zero, device memory, secretmem
-        long shanon = ok(Mmap.doMmap(k, t, 0, 8 * PAGE, RW, SHARED | ANON, -1, 0));
-        UserAccess.access(k, t, shanon, 8 * PAGE, true, 3L);
-        int memfd = (int) ok(Files.memfdCreate(k, t, "buf", 0, 64 * PAGE));
-        long shm = ok(Mmap.doMmap(k, t, 0, 64 * PAGE, RW, SHARED, memfd, 0));
-        UserAccess.access(k, t, shm, 64 * PAGE, true, 5L);
-        int ext4 = (int) ok(Files.open(k, t, "/mnt/ext4/data", O_RDWR | O_CREAT, 16 * PAGE));
-        long file = ok(Mmap.doMmap(k, t, 0, 16 * PAGE, RW, PRIVATE, ext4, 0));
-        UserAccess.access(k, t, file, 4 * PAGE, false, null);
-        UserAccess.access(k, t, file + 4 * PAGE, 2 * PAGE, true, 9L);
-        int tmpfs = (int) ok(Files.open(k, t, "/dev/shm/t", O_RDWR | O_CREAT, 4 * PAGE));
-        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, tmpfs, 0)), 4 * PAGE, true, 11L);
-        int pmem = (int) ok(Files.open(k, t, "/mnt/pmem/p", O_RDWR | O_CREAT, 4 * PAGE));
-        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, pmem, 0)), PAGE, true, 12L);
-        int zero = (int) ok(Files.open(k, t, "/dev/zero", O_RDWR, null));
-        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, PRIVATE, zero, 0)), 4 * PAGE, false, null);
-        int mmio = (int) ok(Files.open(k, t, "/dev/mmio0", O_RDWR, null));
-        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, mmio, 0)), PAGE, true, 13L);
-        int secret = (int) ok(Files.memfdSecret(k, t, 4 * PAGE));
-        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, secret, 0)), PAGE, true, 14L);
+        long shanon = assertOk(lab.mmap(t, 0, 8 * PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+        lab.write(t, shanon, 8 * PAGE, 3L);
+        int memfd = lab.memfd("buf", 0, 64 * PAGE);
+        long shm = assertOk(lab.mmap(t, 0, 64 * PAGE, RW, MAP_SHARED, memfd, 0));
+        lab.write(t, shm, 64 * PAGE, 5L);
+        int ext4 = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, 16 * PAGE);
+        long file = assertOk(lab.mmap(t, 0, 16 * PAGE, RW, MAP_PRIVATE, ext4, 0));
+        lab.read(t, file, 4 * PAGE);
+        lab.write(t, file + 4 * PAGE, 2 * PAGE, 9L);
+        int tmpfs = lab.open("/dev/shm/t", O_RDWR | O_CREAT, 4 * PAGE);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, tmpfs, 0)), 4 * PAGE, 11);
+        int pmem = lab.open("/mnt/pmem/p", O_RDWR | O_CREAT, 4 * PAGE);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, pmem, 0)), PAGE, 12);
+        int zero = lab.open("/dev/zero", O_RDWR, null);
+        lab.read(t, assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_PRIVATE, zero, 0)), 4 * PAGE);
+        int mmio = lab.open("/dev/mmio0", O_RDWR, null);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, mmio, 0)), PAGE, 13);
+        int secret = lab.memfdSecret(4 * PAGE);
+        lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, secret, 0)), PAGE, 14);
         // hugetlb, private and shared (reservations, pool in use)
-        long huge = ok(Mmap.doMmap(k, t, 0, 2 * HPAGE_SIZE, RW, PRIVATE | ANON | HUGETLB, -1, 0));
-        UserAccess.access(k, t, huge, PAGE, true, 15L);
-        ok(Mmap.doMmap(k, t, 0, HPAGE_SIZE, RW, SHARED | ANON | HUGETLB, -1, 0));
+        long huge = assertOk(lab.mmap(t, 0, 2 * HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        lab.write(t, huge, PAGE, 15L);
+        assertOk(lab.mmap(t, 0, HPAGE_SIZE, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         // pins of both kinds, one released, and a WARN from is_valid_gup_args()
-        pin(k, t, GupCall.pin_user_pages, anon, 4, LONGTERM_WRITE);
-        long released = pin(k, t, GupCall.pin_user_pages_fast, thp, 8, FollFlag.FOLL_WRITE.value());
-        ok(Pins.release(k, released, PinRelease.unpin_user_pages_dirty_lock, true));
-        GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(anon), 1, FollFlag.FOLL_GET.value()));
+        pin(lab, GupCall.pin_user_pages, anon, 4, LONGTERM_WRITE);
+        long released = pin(lab, GupCall.pin_user_pages_fast, thp, 8, FOLL_WRITE);
+        assertOk(lab.release(released, PinRelease.unpin_user_pages_dirty_lock, true));
+        lab.gup(t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(anon), 1, FOLL_GET));
         // rings: one with tagged buffers and a CQE waiting, one sparse table; the second ring is created by a
         // child that then exits, so its ctx->mm_account is an mm no task has any more
-        int ring = (int) ok(IoUring.setup(k, t, 8, 0));
-        ok(IoUring.register(k, t, RegisterArgs.buffers2(ring, List.of(new Iovec(shm, 16 * PAGE), new Iovec(anon, 4 * PAGE),
+        int ring = (int) assertOk(lab.ioUringSetup(t, 8, 0));
+        assertOk(lab.register(t, RegisterArgs.buffers2(ring, List.of(new Iovec(shm, 16 * PAGE), new Iovec(anon, 4 * PAGE),
                 new Iovec(huge, HPAGE_SIZE)), List.of(1L, 2L, 3L))));
-        assertThat(IoUring.enter(k, t, ring, List.of(Sqe.writeFixed(ext4, shm, PAGE, 0, 0, 77))).cqes()).isNotEmpty();
+        assertThat(lab.enter(t, ring, Sqe.writeFixed(ext4, shm, PAGE, 0, 0, 77)).cqes()).isNotEmpty();
         // a third ring shares the first ring's buffers (IORING_REGISTER_CLONE_BUFFERS, 6.13+: imu->refs 2, no new pins)
-        int clone = (int) ok(IoUring.setup(k, t, 8, 0));
-        ok(IoUring.register(k, t, RegisterArgs.cloneBuffers(clone, ring, 0, 0, 0, 0)));
+        int clone = (int) assertOk(lab.ioUringSetup(t, 8, 0));
+        assertOk(lab.register(t, RegisterArgs.cloneBuffers(clone, ring, 0, 0, 0, 0)));
         // a FOLL_GET reference after the long-term pins: it would keep check_and_migrate_movable_pages() from moving the folio
-        pin(k, t, GupCall.get_user_pages_fast, shm, 2, FollFlag.FOLL_WRITE.value());
-        Task creator = k.task((int) ok(Fork.copyProcess(k, t)));
-        int ring2 = (int) ok(IoUring.setup(k, creator, 4, 0));
-        ok(IoUring.register(k, creator, RegisterArgs.sparse(ring2, 6)));
-        ok(IoUring.register(k, creator, RegisterArgs.update(ring2, 3, List.of(new Iovec(anon, 2 * PAGE)), List.of(5L))));
+        pin(lab, GupCall.get_user_pages_fast, shm, 2, FOLL_WRITE);
+        Task creator = lab.fork(t);
+        int ring2 = (int) assertOk(lab.ioUringSetup(creator, 4, 0));
+        assertOk(lab.register(creator, RegisterArgs.sparse(ring2, 6)));
+        assertOk(lab.register(creator, RegisterArgs.update(ring2, 3, List.of(new Iovec(anon, 2 * PAGE)), List.of(5L))));
         // fork, then COW: the child writes a page both share
-        Task child = k.task((int) ok(Fork.copyProcess(k, t)));
-        UserAccess.access(k, child, anon, PAGE, true, 99L);
-        UserAccess.access(k, t, anon + PAGE, PAGE, true, 98L);
+        Task child = lab.fork(t);
+        lab.write(child, anon, PAGE, 99L);
+        lab.write(t, anon + PAGE, PAGE, 98L);
         // the ring's creator passes ring2 on and exits: the child of creator keeps the fd
-        Task heir = k.task((int) ok(Fork.copyProcess(k, creator)));
-        ok(Exit.doExit(k, creator));
+        Task heir = lab.fork(creator);
+        assertOk(lab.exit(creator));
         assertThat(IoUring.ringOf(heir.fds.get(ring2)).mmAccount).isNotSameAs(heir.mm);
         return k;
     }
@@ -148,10 +138,11 @@ class KernelSnapshotTest {
         // GUP_PIN_COUNTING_BIAS (mm/gup.c): unpinning drops what the pin added; io_ring_ctx_free() unaccounts
         // every buffer and the rings (io_uring/rsrc.c, io_uring/io_uring.c)
         Kernel copy = KernelSnapshot.read(KernelSnapshot.write(busyKernel()));
+        Lab lab = new Lab(copy);
         for (Pin p : Pins.list(copy)) {
-            if (!p.released()) ok(Pins.release(copy, p.id(), p.kind() == Pin.Kind.FOLL_GET ? PinRelease.put_page : PinRelease.unpin_user_pages, false));
+            if (!p.released()) assertOk(lab.release(p.id(), p.kind() == Pin.Kind.FOLL_GET ? PinRelease.put_page : PinRelease.unpin_user_pages, false));
         }
-        for (Task t : new ArrayList<>(copy.tasks.values())) ok(Exit.doExit(copy, t));
+        for (Task t : new ArrayList<>(copy.tasks.values())) assertOk(lab.exit(t));
         assertThat(copy.userLockedVm).allSatisfy((uid, pages) -> assertThat(pages).isZero());
         assertThat(copy.heldPageEntries()).isZero();
         assertThat(copy.pins.nrFollPinAcquired).isEqualTo(copy.pins.nrFollPinReleased);
@@ -175,14 +166,9 @@ class KernelSnapshotTest {
         }
     }
 
-    static long pin(Kernel k, Task t, GupCall call, long addr, long n, int flags) {
-        GupResult r = GupTest.call(k, t, GupRequest.of(call, VirtAddr.of(addr), n, flags));
+    static long pin(Lab lab, GupCall call, long addr, long n, int flags) {
+        GupResult r = lab.gup(GupRequest.of(call, VirtAddr.of(addr), n, flags));
         assertThat(r.ret()).as("%s %s", call, r.explain()).isEqualTo(n);
         return r.pin().id();
-    }
-
-    static long ok(SysResult r) {
-        assertThat(r.ok()).as("%s", r).isTrue();
-        return r.ret();
     }
 }

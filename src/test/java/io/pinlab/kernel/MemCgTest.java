@@ -9,22 +9,18 @@ import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.PageCounter;
 import io.pinlab.kernel.mm.Task;
 
-import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.UserAccess;
-import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Prot;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static io.pinlab.kernel.Lab.FOLL_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,8 +54,9 @@ class MemCgTest {
     @Test
     void memfdMapAndReadLoopEndsInTheMemcgOomKiller() {
         Kernel k = session();
+        Lab lab = new Lab(k);
         Task t = k.task(1);
-        int fd = (int) Files.memfdCreate(k, t, "big", 0, 4 * GIB).ret();
+        int fd = lab.memfd("big", 0, 4 * GIB);
         long leaves = 4 * GIB / PhysMemPages.PAGE_SIZE / 512;
         long cache = leaves * 512 / 512 * MemCg.BLOCK_BYTES + leaves * MemCg.LEAF_BYTES; // frames + page-cache leaves
         long perMapping = leaves * MemCg.LEAF_BYTES;
@@ -68,9 +65,9 @@ class MemCgTest {
         int reads = 0;
         AccessResult last = null;
         for (int i = 0; i < 10; i++) {
-            SysResult m = Mmap.doMmap(k, t, 0, 4 * GIB, Prot.PROT_READ.value, MapFlag.MAP_SHARED.value, fd, 0);
+            SysResult m = lab.mmap(t, 0, 4 * GIB, Prot.PROT_READ.value, MapFlag.MAP_SHARED.value, fd, 0);
             assertThat(m.errno()).isNull();
-            last = UserAccess.access(k, t, m.ret(), 4 * GIB, false, null);
+            last = lab.read(t, m.ret(), 4 * GIB);
             assertThat(k.memcg.usage()).isLessThanOrEqualTo(MAX);
             if (!last.ok()) break;
             reads++;
@@ -91,12 +88,13 @@ class MemCgTest {
     @Test
     void theOomKillerTakesTheLargestTaskAndTheFaultGoesOn() {
         Kernel k = new Kernel(Profile.V6_18, false, new MemCg(8L << 20, null), CALL_PAGES);
+        Lab lab = new Lab(k);
         Task big = k.task(1);
-        long a = Mmap.doMmap(k, big, 0, 512L << 20, RW, ANON, -1, 0).ret();
-        assertThat(UserAccess.access(k, big, a, 512L << 20, true, 1L).ok()).isTrue(); // 256 blocks + 256 leaves: about 5.8 MB
+        long a = lab.mmap(big, 0, 512L << 20, RW, ANON, -1, 0).ret();
+        assertThat(lab.write(big, a, 512L << 20, 1L).ok()).isTrue(); // 256 blocks + 256 leaves: about 5.8 MB
         Task small = k.createTask(0, "small", 1000, false, Kernel.DEFAULT_RLIMIT_MEMLOCK);
-        long b = Mmap.doMmap(k, small, 0, 512L << 20, RW, ANON, -1, 0).ret();
-        AccessResult r = UserAccess.access(k, small, b, 512L << 20, true, 2L);
+        long b = lab.mmap(small, 0, 512L << 20, RW, ANON, -1, 0).ret();
+        AccessResult r = lab.write(small, b, 512L << 20, 2L);
         assertThat(r.ok()).isTrue();
         assertThat(k.tasks).doesNotContainKey(big.pid).containsKey(small.pid);
         assertThat(k.log.text()).contains("Memory cgroup out of memory: Killed process 1 (lab)");
@@ -111,15 +109,16 @@ class MemCgTest {
     @Test
     void forkStormEndsInEnomemAndTheFailedChildLeavesNoCharge() {
         Kernel k = session();
+        Lab lab = new Lab(k);
         Task p = k.task(1);
-        long a = Mmap.doMmap(k, p, 0, 256L << 20, RW, ANON, -1, 0).ret();
-        assertThat(UserAccess.access(k, p, a, 256L << 20, true, 7L).ok()).isTrue();
+        long a = lab.mmap(p, 0, 256L << 20, RW, ANON, -1, 0).ret();
+        assertThat(lab.write(p, a, 256L << 20, 7L).ok()).isTrue();
         SysResult f;
         int children = 0;
         long before;
         do {
             before = k.memcg.usage();
-            f = Fork.copyProcess(k, p);
+            f = lab.call(new Syscall.Fork(p.pid));
             assertThat(k.memcg.usage()).isLessThanOrEqualTo(MAX);
             if (f.ok()) children++;
         } while (f.ok() && children < 1000);
@@ -130,7 +129,7 @@ class MemCgTest {
         assertThat(k.memcg.usage()).as("nothing of the failed child stays").isEqualTo(before);
         assertThat(k.tasks).hasSize(children + 1);
         // the parent keeps working: its COW pages are still its own to write
-        assertThat(UserAccess.access(k, p, a, 1L << 20, true, 9L).ok()).isTrue();
+        assertThat(lab.write(p, a, 1L << 20, 9L).ok()).isTrue();
     }
 
     /**
@@ -141,9 +140,10 @@ class MemCgTest {
     @Test
     void mapLockedOf8TibStopsPopulatingAtTheWorkLimit() {
         Kernel k = session();
+        Lab lab = new Lab(k);
         Task t = k.createTask(0, "locker", 1000, true, Kernel.DEFAULT_RLIMIT_MEMLOCK);
         long t0 = System.nanoTime();
-        SysResult m = Mmap.doMmap(k, t, 0, 8L << 40, RW, ANON | MapFlag.MAP_LOCKED.value, -1, 0);
+        SysResult m = lab.mmap(t, 0, 8L << 40, RW, ANON | MapFlag.MAP_LOCKED.value, -1, 0);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(m.errno()).isNull();
         assertThat(t.mm.vmaLookup(m.ret())).isNotNull();
@@ -151,7 +151,7 @@ class MemCgTest {
         assertThat(explain(m.explain())).contains("__mm_populate").contains(Kernel.CALL_LIMIT);
         assertThat(k.memcg.usage()).isLessThanOrEqualTo(MAX);
         assertThat(ms).as("one call holds the session lock for less than 5 s").isLessThan(5000);
-        assertThat(Mmap.doMunmap(k, t, m.ret(), 8L << 40).ok()).isTrue();
+        assertThat(lab.munmap(t, m.ret(), 8L << 40).ok()).isTrue();
     }
 
     /**
@@ -161,13 +161,14 @@ class MemCgTest {
     @Test
     void tenThousandPinsOfTheSamePagesEndInEnomem() {
         Kernel k = session();
+        Lab lab = new Lab(k);
         Task t = k.task(1);
-        long a = Mmap.doMmap(k, t, 0, 4L << 20, RW, ANON, -1, 0).ret();
-        UserAccess.access(k, t, a, 4L << 20, true, 1L);
+        long a = lab.mmap(t, 0, 4L << 20, RW, ANON, -1, 0).ret();
+        lab.write(t, a, 4L << 20, 1L);
         long start = k.memcg.usage();
         int ok = 0, enomem = 0;
         for (int i = 0; i < 10_000; i++) {
-            GupResult r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), 1024, FollFlag.FOLL_WRITE.value()));
+            GupResult r = lab.gup(t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), 1024, FOLL_WRITE));
             if (r.ret() == 1024) ok++;
             else {
                 assertThat(r.errno()).isEqualTo(Errno.ENOMEM);
@@ -190,15 +191,16 @@ class MemCgTest {
     @Test
     void theWorkBudgetStopsOneCallNotTheNext() {
         Kernel k = new Kernel(Profile.V6_18, false, new MemCg(MAX, null), 1000);
+        Lab lab = new Lab(k);
         Task t = k.task(1);
-        long a = Mmap.doMmap(k, t, 0, 2000 * 4096L, RW, ANON, -1, 0).ret();
-        AccessResult r = UserAccess.access(k, t, a, 2000 * 4096L, true, 3L);
+        long a = lab.mmap(t, 0, 2000 * 4096L, RW, ANON, -1, 0).ret();
+        AccessResult r = lab.write(t, a, 2000 * 4096L, 3L);
         assertThat(r.ret()).isEqualTo(1000 * 4096L);
         assertThat(r.explain().getLast().outcome()).isEqualTo("-EINTR");
         assertThat(r.explain().getLast().detail()).contains(Kernel.CALL_LIMIT);
-        GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, VirtAddr.of(a), 2000, FollFlag.FOLL_WRITE.value()));
+        GupResult g = lab.gup(t, GupRequest.of(GupCall.get_user_pages, VirtAddr.of(a), 2000, FOLL_WRITE));
         assertThat(g.ret()).isEqualTo(1000);
-        GupResult again = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, VirtAddr.of(a), 500, FollFlag.FOLL_WRITE.value()));
+        GupResult again = lab.gup(t, GupRequest.of(GupCall.get_user_pages, VirtAddr.of(a), 500, FOLL_WRITE));
         assertThat(again.ret()).isEqualTo(500);
     }
 
@@ -208,17 +210,19 @@ class MemCgTest {
         PageCounter global = new PageCounter(12L << 20);
         Kernel a = new Kernel(Profile.V6_18, false, new MemCg(MAX, global), CALL_PAGES);
         Kernel b = new Kernel(Profile.V6_18, false, new MemCg(MAX, global), CALL_PAGES);
-        long x = Mmap.doMmap(a, a.task(1), 0, 640L << 20, RW, ANON, -1, 0).ret();
-        assertThat(UserAccess.access(a, a.task(1), x, 640L << 20, true, 1L).ok()).isTrue(); // about 7.3 MB
-        long y = Mmap.doMmap(b, b.task(1), 0, 640L << 20, RW, ANON, -1, 0).ret();
-        AccessResult r = UserAccess.access(b, b.task(1), y, 640L << 20, true, 1L);
+        Lab la = new Lab(a), lb = new Lab(b);
+        long x = la.mmap(0, 640L << 20, RW, ANON, -1, 0).ret();
+        assertThat(la.write(x, 640L << 20, 1).ok()).isTrue(); // about 7.3 MB
+        long y = lb.mmap(0, 640L << 20, RW, ANON, -1, 0).ret();
+        AccessResult r = lb.write(y, 640L << 20, 1);
         assertThat(global.usage()).isLessThanOrEqualTo(global.max());
         assertThat(r.signal()).isEqualTo("SIGKILL");
         assertThat(explain(r.explain())).contains(MemCg.GLOBAL_LIMIT);
         a.memcg.offline();
         Kernel c = new Kernel(Profile.V6_18, false, new MemCg(MAX, global), CALL_PAGES);
-        long z = Mmap.doMmap(c, c.task(1), 0, 64L << 20, RW, ANON, -1, 0).ret();
-        assertThat(UserAccess.access(c, c.task(1), z, 8L << 20, true, 1L).ok()).isTrue();
+        Lab lc = new Lab(c);
+        long z = lc.mmap(0, 64L << 20, RW, ANON, -1, 0).ret();
+        assertThat(lc.write(z, 8L << 20, 1).ok()).isTrue();
     }
 
     /** PAGE_SIZE for the arithmetic above. */

@@ -7,23 +7,21 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.Task;
 
-import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.Mmap;
-import io.pinlab.kernel.mm.Pins;
+import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Prot;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.pinlab.kernel.Lab.assertOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,13 +37,14 @@ class PageArrayBudgetTest {
     @Test
     void pinsAndRegisteredBuffersShareOneBudget() {
         Kernel k = new Kernel(Profile.V6_18, false, new MemCg(64L << 20, null), Long.MAX_VALUE);
+        Lab lab = new Lab(k);
         Task t = k.createTask(0, "driver", 1000, true, 1L << 40); // CAP_IPC_LOCK: RLIMIT_MEMLOCK does not stop it
-        long a = Mmap.doMmap(k, t, 0, GIB_PAGES * 4096, RW, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
+        long a = lab.mmap(t, 0, GIB_PAGES * 4096, RW, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
         int pin = FollFlag.FOLL_WRITE.value();
-        int ring = (int) IoUring.setup(k, t, 8, 0).ret();
+        int ring = (int) lab.ioUringSetup(t, 8, 0).ret();
         List<Long> ids = new ArrayList<>();
         GupResult r;
-        while ((r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), GIB_PAGES, pin))).ret() == GIB_PAGES) {
+        while ((r = lab.gup(t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), GIB_PAGES, pin))).ret() == GIB_PAGES) {
             ids.add(r.pin().id());
             assertThat(k.memcg.usage()).isLessThanOrEqualTo(k.memcg.max());
         }
@@ -56,14 +55,14 @@ class PageArrayBudgetTest {
         assertThat(r.explain().getLast().detail()).contains(MemCg.SESSION_LIMIT);
         long held = k.heldPageEntries();
         long usage = k.memcg.usage();
-        SysResult reg = IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(a, 1L << 30))));
+        SysResult reg = lab.register(t, RegisterArgs.buffers(ring, List.of(new Iovec(a, 1L << 30))));
         assertThat(reg.errno()).isEqualTo(Errno.ENOMEM);
         assertThat(k.heldPageEntries()).as("failed calls reserve nothing").isEqualTo(held);
 
         // a released pin stays listed with its array for a while (PinTable.retire()), so that much stays charged
-        for (long id : ids) Pins.release(k, id, "unpin_user_pages", false);
-        assertThat(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(a, 1L << 30)))).ret()).isZero();
-        io.pinlab.kernel.fs.Files.close(k, t, ring);
+        for (long id : ids) assertOk(lab.release(id, PinRelease.unpin_user_pages, false));
+        assertThat(lab.register(t, RegisterArgs.buffers(ring, List.of(new Iovec(a, 1L << 30)))).ret()).isZero();
+        lab.close(t, ring);
         assertThat(k.heldPageEntries()).isZero();
         assertThat(k.memcg.usage()).isLessThan(usage);
     }

@@ -70,60 +70,60 @@ class FilesTest {
     }
 
     @Test void memfdHugetlb() { // MFD_HUGETLB: a hugetlbfs inode
-        int fd = (int) ok(Files.memfdCreate(lab.k, lab.t, "h", MfdFlag.MFD_HUGETLB.value, 2L << 20));
+        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "h", MfdFlag.MFD_HUGETLB.value, 2L << 20));
         assertTrue(lab.t.fds.get(fd).inode().isHugetlb());
         assertEquals("/memfd:h (deleted)", Views.fds(lab.k, lab.t).get(0).path());
     }
 
     @Test void ftruncateRules() { // ksys_ftruncate(): length < 0 -> -EINVAL first, then -EBADF; do_ftruncate(): !FMODE_WRITE -> -EINVAL
-        assertErr(Errno.EINVAL, Files.ftruncate(lab.k, lab.t, 99, -1));
-        assertErr(Errno.EBADF, Files.ftruncate(lab.k, lab.t, 99, 0));
+        assertErr(Errno.EINVAL, lab.ftruncate(99, -1));
+        assertErr(Errno.EBADF, lab.ftruncate(99, 0));
         int fd = lab.open("/mnt/ext4/readonly", O_RDONLY, null);
-        assertErr(Errno.EINVAL, Files.ftruncate(lab.k, lab.t, fd, 0));
+        assertErr(Errno.EINVAL, lab.ftruncate(fd, 0));
     }
 
     @Test void secretmemSizeOnce() { // secretmem_setattr(): a second size change -> -EINVAL
-        int fd = (int) ok(Files.memfdSecret(lab.k, lab.t, 4096L));
-        assertErr(Errno.EINVAL, Files.ftruncate(lab.k, lab.t, fd, 8192));
+        int fd = (int) assertOk(Files.memfdSecret(lab.k, lab.t, 4096L));
+        assertErr(Errno.EINVAL, lab.ftruncate(fd, 8192));
     }
 
     @Test void closeTwice() { // close_fd(): -EBADF
         int fd = lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, null);
-        assertEquals(0, Files.close(lab.k, lab.t, fd).ret());
-        assertErr(Errno.EBADF, Files.close(lab.k, lab.t, fd));
+        assertEquals(0, lab.close(fd).ret());
+        assertErr(Errno.EBADF, lab.close(fd));
     }
 
     @Test void lowestFreeFd() {
         int a = lab.open("/mnt/ext4/a", O_CREAT | O_RDWR, null);
         int b = lab.open("/mnt/ext4/b", O_CREAT | O_RDWR, null);
-        ok(Files.close(lab.k, lab.t, a));
+        assertOk(lab.close(a));
         assertEquals(a, lab.open("/mnt/ext4/c", O_CREAT | O_RDWR, null));
         assertEquals(1, b);
     }
 
     @Test void memfdPagesFreedAfterLastReference() { // fput() -> evict(): an unlinked inode's page cache goes with the last file ref
         long before = lab.k.phys.usedFrames(io.pinlab.kernel.mm.Zone.NORMAL);
-        int fd = (int) ok(Files.memfdCreate(lab.k, lab.t, "m", 0, 2 * PAGE));
-        long a = ok(lab.mmap(0, 2 * PAGE, RW, MAP_SHARED, fd, 0));
+        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "m", 0, 2 * PAGE));
+        long a = assertOk(lab.mmap(0, 2 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.write(lab.t, a, 2 * PAGE, 1).ok());
-        ok(Files.close(lab.k, lab.t, fd));
+        assertOk(lab.close(fd));
         assertEquals(before + 2, lab.k.phys.usedFrames(io.pinlab.kernel.mm.Zone.NORMAL), "the mapping keeps the file");
-        ok(lab.munmap(a, 2 * PAGE));
+        assertOk(lab.munmap(a, 2 * PAGE));
         assertEquals(before, lab.k.phys.usedFrames(io.pinlab.kernel.mm.Zone.NORMAL));
     }
 
     @Test void sysctl() { // set_max_huge_pages(): never below in-use + reserved
         assertEquals(65530, Sysctl.get(lab.k, "vm.max_map_count"));
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 3));
-        ok(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 0));
+        assertOk(lab.sysctl("vm.nr_hugepages", 3));
+        assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertOk(lab.sysctl("vm.nr_hugepages", 0));
         assertEquals(2, Sysctl.get(lab.k, "vm.nr_hugepages"));
         assertThrows(NoSuchObjectException.class, () -> Sysctl.get(lab.k, "vm.swappiness"));
     }
 
     @Test void mapsTextFormat() { // show_map_vma(): "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", name padded to column 73
-        int fd = (int) ok(Files.memfdCreate(lab.k, lab.t, "buf", 0, PAGE));
-        long m = ok(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
+        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "buf", 0, PAGE));
+        long m = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         long a = lab.anon(PAGE, PROT_READ);
         List<String> lines = Views.mapsText(lab.k, lab.t).lines().toList();
         String anonLine = String.format("%08x-%08x r--p 00000000 00:00 0 ", a, a + PAGE);

@@ -1,13 +1,12 @@
 package io.pinlab.kernel.iouring;
 
 import io.pinlab.kernel.base.Iovec;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.OpenFile;
-import io.pinlab.kernel.mm.VmFlag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.pinlab.kernel.iouring.Lab.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -28,7 +27,7 @@ class AccountingTest {
     /** A hugetlb mapping of {@code n} 2 MiB pages (MAP_SHARED of a MFD_HUGETLB memfd). */
     private static long hugetlb(Lab lab, int n) {
         lab.hugepages(lab.k.nrHugepages + n);
-        long a = lab.mmap(n * HUGE, RW, SHARED, lab.hugeMemfd("h", n * HUGE));
+        long a = lab.map(n * HUGE, RW, MAP_SHARED, lab.memfd("h", MFD_HUGETLB, n * HUGE));
         assertEquals(0, a & (HUGE - 1));
         return a;
     }
@@ -92,8 +91,8 @@ class AccountingTest {
         assertOk(lab.register(ring, iov(a + 100, 2 * PAGE)));
         BufferView b = lab.buffers(ring).get(0);
         assertEquals(3, b.nrBvecs());
-        assertEquals(List.of(new BufferView.Bvec(lab.pfnAt(a), 100, PAGE - 100), new BufferView.Bvec(lab.pfnAt(a + PAGE), 0, PAGE),
-                new BufferView.Bvec(lab.pfnAt(a + 2 * PAGE), 0, 100)), b.bvecs());
+        assertEquals(List.of(new BufferView.Bvec(lab.pfn(a), 100, PAGE - 100), new BufferView.Bvec(lab.pfn(a + PAGE), 0, PAGE),
+                new BufferView.Bvec(lab.pfn(a + 2 * PAGE), 0, 100)), b.bvecs());
         assertEquals(3, b.accountedPages());
     }
 
@@ -110,9 +109,9 @@ class AccountingTest {
         // mapping of the same file page (the kernel's region map would not)
         Lab lab = new Lab(p).hugepages(2);
         int ring = lab.ring();
-        int fd = lab.hugeMemfd("h", HUGE);
-        long first = lab.mmap(HUGE, RW, SHARED, fd);
-        long second = lab.mmap(HUGE, RW, SHARED, fd);
+        int fd = lab.memfd("h", MFD_HUGETLB, HUGE);
+        long first = lab.map(HUGE, RW, MAP_SHARED, fd);
+        long second = lab.map(HUGE, RW, MAP_SHARED, fd);
         assertEquals(first, second + HUGE, "adjacent mappings of the same page");
         assertOk(lab.register(ring, iov(second, 2 * HUGE)));
         BufferView b = lab.buffers(ring).get(0);
@@ -137,12 +136,12 @@ class AccountingTest {
         long a = lab.anon(3 * HUGE + PAGE);
         long h = (a + HUGE - 1) & ~(HUGE - 1);
         assertTrue(h - PAGE >= a, "a small page fits below the THP");
-        lab.t.mm.vmaLookup(a).flags |= VmFlag.VM_HUGEPAGE_B; // what madvise(MADV_HUGEPAGE) sets
-        lab.write(h, PAGE, 1);
-        assertTrue(lab.k.phys.isLarge(lab.pfnAt(h)), "THP fault");
-        lab.t.mm.vmaLookup(a).flags &= ~VmFlag.VM_HUGEPAGE_B;
-        lab.write(h - PAGE, PAGE, 2); // a small page just below the THP
-        assertFalse(lab.k.phys.isLarge(lab.pfnAt(h - PAGE)));
+        assertOk(lab.madvise(a, 3 * HUGE + PAGE, MADV_HUGEPAGE));
+        assertOk(lab.write(h, PAGE, 1));
+        assertTrue(lab.k.phys.isLarge(lab.pfn(h)), "THP fault");
+        assertOk(lab.madvise(a, 3 * HUGE + PAGE, MADV_NOHUGEPAGE));
+        assertOk(lab.write(h - PAGE, PAGE, 2)); // a small page just below the THP
+        assertFalse(lab.k.phys.isLarge(lab.pfn(h - PAGE)));
         assertOk(lab.register(ring, iov(h - PAGE, 3 * PAGE)));
         BufferView b = lab.buffers(ring).get(0);
         assertEquals(1 + 512, b.accountedPages());
@@ -186,9 +185,9 @@ class AccountingTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = hugetlb(lab, 1);
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.sparse(ring, 2)));
-        assertEquals(1, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), null)).ret());
-        assertEquals(1, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 1, List.of(iov(a + 5 * PAGE, PAGE)), null)).ret());
+        assertOk(lab.register(RegisterArgs.sparse(ring, 2)));
+        assertEquals(1, lab.register(RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), null)).ret());
+        assertEquals(1, lab.register(RegisterArgs.update(ring, 1, List.of(iov(a + 5 * PAGE, PAGE)), null)).ret());
         assertEquals(512, lab.t.mm.pinnedVm);
         assertEquals(List.of(512L, 0L), lab.buffers(ring).stream().map(BufferView::accountedPages).toList());
     }
@@ -202,10 +201,10 @@ class AccountingTest {
         long a = lab.anon(PAGE);
         List<Iovec> iovs = new ArrayList<>();
         for (int i = 0; i < 1024; i++) iovs.add(iov(a, PAGE));
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers(ring, iovs)));
+        assertOk(lab.register(RegisterArgs.buffers(ring, iovs)));
         assertEquals(1024, lab.t.mm.pinnedVm);
         assertEquals(1024 + ringPages(p), lab.lockedVm());
-        assertEquals(1 + 1024L * 1024, lab.k.phys.refcount(lab.pfnAt(a)), "1024 FOLL_PINs of GUP_PIN_COUNTING_BIAS");
+        assertEquals(1 + 1024L * 1024, lab.k.phys.refcount(lab.pfn(a)), "1024 FOLL_PINs of GUP_PIN_COUNTING_BIAS");
     }
 
     /** RLIMIT_MEMLOCK of the registering task against the creator's user counter: -ENOMEM, pages unpinned. */
@@ -223,7 +222,7 @@ class AccountingTest {
         assertEquals("__io_account_mem", r.explain().stream().filter(s -> s.outcome().equals("-ENOMEM")).findFirst().orElseThrow().fn());
         assertEquals(0, lab.t.mm.pinnedVm);
         assertEquals(ringPages(p), lab.lockedVm());
-        for (int i = 0; i < 9; i++) assertFalse(lab.k.phys.maybeDmaPinned(lab.pfnAt(a + i * PAGE)));
+        for (int i = 0; i < 9; i++) assertFalse(lab.k.phys.maybeDmaPinned(lab.pfn(a + i * PAGE)));
     }
 
     /** ctx->user is NULL for a CAP_IPC_LOCK creator: no limit, no locked_vm, but pinned_vm still charged. */
@@ -232,8 +231,8 @@ class AccountingTest {
     void capIpcLockSkipsTheLimitButNotPinnedVm(Profile p) {
         Lab lab = new Lab(p);
         Task cap = lab.k.createTask(1, "cap", 1000, true, 0);
-        int ring = lab.ring(cap);
-        long a = io.pinlab.kernel.mm.Mmap.doMmap(lab.k, cap, 0, 64 * PAGE, RW, PRIVATE_ANON, -1, 0).ret();
+        int ring = lab.ring(cap, 8, 0);
+        long a = lab.map(cap, 64 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         assertOk(lab.register(cap, ring, iov(a, 64 * PAGE)));
         assertEquals(0, lab.k.userLockedVm(1000));
         assertEquals(64, cap.mm.pinnedVm);
@@ -251,7 +250,7 @@ class AccountingTest {
         OpenFile f = lab.t.fds.get(ring);
         f.refs++;
         other.fds.put(ring, f); // passed over a unix socket, say
-        long a = io.pinlab.kernel.mm.Mmap.doMmap(lab.k, other, 0, 8 * PAGE, RW, PRIVATE_ANON, -1, 0).ret();
+        long a = lab.map(other, 8 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         assertErr(Errno.ENOMEM, lab.register(other, ring, iov(a, 8 * PAGE)));
         assertOk(lab.register(other, ring, iov(a, 4 * PAGE)));
         assertEquals(4, lab.k.userLockedVm(1000));
@@ -270,10 +269,10 @@ class AccountingTest {
         long h = hugetlb(lab, 1);
         assertOk(lab.register(ring, iov(a, 4 * PAGE), iov(h, HUGE)));
         assertEquals(516, lab.t.mm.pinnedVm);
-        assertOk(Files.close(lab.k, lab.t, ring));
+        assertOk(lab.close(ring));
         assertEquals(0, lab.t.mm.pinnedVm);
         assertEquals(0, lab.lockedVm());
-        assertFalse(lab.k.phys.maybeDmaPinned(lab.pfnAt(a)));
-        assertEquals(0, lab.k.phys.pincount(lab.pfnAt(h)));
+        assertFalse(lab.k.phys.maybeDmaPinned(lab.pfn(a)));
+        assertEquals(0, lab.k.phys.pincount(lab.pfn(h)));
     }
 }

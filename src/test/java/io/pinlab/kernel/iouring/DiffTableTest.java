@@ -1,12 +1,10 @@
 package io.pinlab.kernel.iouring;
 
 import io.pinlab.kernel.base.Iovec;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.Mmap;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,7 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import static io.pinlab.kernel.iouring.Lab.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -46,63 +44,63 @@ class DiffTableTest {
 
     static final List<Scenario> SCENARIOS = List.of(
             new Scenario("private anon RW", lab -> iov(lab.anon(4 * PAGE), 4 * PAGE), OK, OK, OK, OK, OK),
-            new Scenario("anon PROT_READ", lab -> iov(lab.mmap(2 * PAGE, RO, PRIVATE_ANON, -1), 2 * PAGE),
+            new Scenario("anon PROT_READ", lab -> iov(lab.map(2 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1), 2 * PAGE),
                     Errno.EFAULT, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT),
-            new Scenario("memfd MAP_SHARED RW", lab -> iov(lab.mmap(2 * PAGE, RW, SHARED, lab.memfd("m", 2 * PAGE)), 2 * PAGE),
+            new Scenario("memfd MAP_SHARED RW", lab -> iov(lab.map(2 * PAGE, RW, MAP_SHARED, lab.memfd("m", 0, 2 * PAGE)), 2 * PAGE),
                     OK, OK, OK, OK, OK),
-            new Scenario("MAP_SHARED|MAP_ANONYMOUS (shmem)", lab -> iov(lab.mmap(2 * PAGE, RW, SHARED | MapFlag.MAP_ANONYMOUS.value, -1), 2 * PAGE),
+            new Scenario("MAP_SHARED|MAP_ANONYMOUS (shmem)", lab -> iov(lab.map(2 * PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1), 2 * PAGE),
                     OK, OK, OK, OK, OK),
             new Scenario("hugetlb memfd MAP_SHARED", lab -> {
                 lab.hugepages(4);
-                return iov(lab.mmap(HUGE, RW, SHARED, lab.hugeMemfd("h", HUGE)), HUGE);
+                return iov(lab.map(HUGE, RW, MAP_SHARED, lab.memfd("h", MFD_HUGETLB, HUGE)), HUGE);
             }, OK, OK, OK, OK, OK),
             new Scenario("MAP_HUGETLB private anon", lab -> {
                 lab.hugepages(4);
-                return iov(lab.mmap(HUGE, RW, PRIVATE_ANON | MapFlag.MAP_HUGETLB.value, -1), HUGE);
+                return iov(lab.map(HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1), HUGE);
             }, OK, OK, OK, OK, OK),
-            new Scenario("ext4 MAP_SHARED RW", lab -> iov(lab.mmap(2 * PAGE, RW, SHARED, lab.openRw("/mnt/ext4/f", 2 * PAGE)), 2 * PAGE),
+            new Scenario("ext4 MAP_SHARED RW", lab -> iov(lab.map(2 * PAGE, RW, MAP_SHARED, lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, 2 * PAGE)), 2 * PAGE),
                     Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EFAULT, Errno.EFAULT),
-            new Scenario("ext4 MAP_PRIVATE RW", lab -> iov(lab.mmap(2 * PAGE, RW, PRIVATE, lab.openRw("/mnt/ext4/f", 2 * PAGE)), 2 * PAGE),
+            new Scenario("ext4 MAP_PRIVATE RW", lab -> iov(lab.map(2 * PAGE, RW, MAP_PRIVATE, lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, 2 * PAGE)), 2 * PAGE),
                     Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, OK, OK),
-            new Scenario("ext4 MAP_SHARED PROT_READ", lab -> iov(lab.mmap(2 * PAGE, RO, SHARED, lab.open("/mnt/ext4/f", OFlag.O_RDONLY.value, 2 * PAGE)), 2 * PAGE),
+            new Scenario("ext4 MAP_SHARED PROT_READ", lab -> iov(lab.map(2 * PAGE, PROT_READ, MAP_SHARED, lab.open("/mnt/ext4/f", O_CREAT | O_RDONLY, 2 * PAGE)), 2 * PAGE),
                     Errno.EFAULT, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT),
-            new Scenario("fsdax file (FOLL_LONGTERM)", lab -> iov(lab.mmap(2 * PAGE, RW, SHARED, lab.openRw("/mnt/pmem/f", 2 * PAGE)), 2 * PAGE),
+            new Scenario("fsdax file (FOLL_LONGTERM)", lab -> iov(lab.map(2 * PAGE, RW, MAP_SHARED, lab.open("/mnt/pmem/f", O_CREAT | O_RDWR, 2 * PAGE)), 2 * PAGE),
                     Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EOPNOTSUPP),
-            new Scenario("/dev/zero MAP_PRIVATE (anonymous VMA with vm_file)", lab -> iov(lab.mmap(2 * PAGE, RW, PRIVATE, lab.openRw("/dev/zero", 0)), 2 * PAGE),
+            new Scenario("/dev/zero MAP_PRIVATE (anonymous VMA with vm_file)", lab -> iov(lab.map(2 * PAGE, RW, MAP_PRIVATE, lab.open("/dev/zero", O_CREAT | O_RDWR, 0L)), 2 * PAGE),
                     Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, Errno.EOPNOTSUPP, OK, OK),
             new Scenario("anon followed by adjacent memfd", lab -> {
-                long m = lab.mmap(2 * PAGE, RW, SHARED, lab.memfd("m", 2 * PAGE));
+                long m = lab.map(2 * PAGE, RW, MAP_SHARED, lab.memfd("m", 0, 2 * PAGE));
                 long a = lab.anon(2 * PAGE);
                 assertEquals(m, a + 2 * PAGE, "top-down placement makes them adjacent");
                 return iov(a + PAGE, 2 * PAGE);
             }, Errno.EINVAL, Errno.EFAULT, OK, OK, OK),
             new Scenario("two memfds back to back", lab -> {
-                long m1 = lab.mmap(2 * PAGE, RW, SHARED, lab.memfd("m1", 2 * PAGE));
-                long m2 = lab.mmap(2 * PAGE, RW, SHARED, lab.memfd("m2", 2 * PAGE));
+                long m1 = lab.map(2 * PAGE, RW, MAP_SHARED, lab.memfd("m1", 0, 2 * PAGE));
+                long m2 = lab.map(2 * PAGE, RW, MAP_SHARED, lab.memfd("m2", 0, 2 * PAGE));
                 assertEquals(m1, m2 + 2 * PAGE);
                 return iov(m2 + PAGE, 2 * PAGE);
             }, Errno.EINVAL, Errno.EFAULT, OK, OK, OK),
             new Scenario("anon followed by ext4 MAP_SHARED", lab -> {
-                long f = lab.mmap(2 * PAGE, RW, SHARED, lab.openRw("/mnt/ext4/f", 2 * PAGE));
+                long f = lab.map(2 * PAGE, RW, MAP_SHARED, lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, 2 * PAGE));
                 long a = lab.anon(2 * PAGE);
                 assertEquals(f, a + 2 * PAGE);
                 return iov(a, 4 * PAGE);
             }, Errno.EINVAL, Errno.EFAULT, Errno.EOPNOTSUPP, Errno.EFAULT, Errno.EFAULT),
             new Scenario("ext4 MAP_SHARED followed by anon", lab -> {
                 long a = lab.anon(2 * PAGE);
-                long f = lab.mmap(2 * PAGE, RW, SHARED, lab.openRw("/mnt/ext4/f", 2 * PAGE));
+                long f = lab.map(2 * PAGE, RW, MAP_SHARED, lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, 2 * PAGE));
                 assertEquals(a, f + 2 * PAGE);
                 return iov(f, 4 * PAGE);
             }, Errno.EOPNOTSUPP, Errno.EFAULT, Errno.EOPNOTSUPP, Errno.EFAULT, Errno.EFAULT),
             new Scenario("two adjacent anon VMAs", lab -> {
                 long a1 = lab.anon(2 * PAGE);
-                long a2 = lab.mmap(2 * PAGE, RW | io.pinlab.kernel.mm.Prot.PROT_EXEC.value, PRIVATE_ANON, -1);
+                long a2 = lab.map(2 * PAGE, RW | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1);
                 assertEquals(a1, a2 + 2 * PAGE);
                 return iov(a2, 4 * PAGE);
             }, OK, OK, OK, OK, OK),
             new Scenario("range with a hole", lab -> {
                 long a = lab.anon(3 * PAGE);
-                assertTrue(Mmap.doMunmap(lab.k, lab.t, a + PAGE, PAGE).ok());
+                assertOk(lab.munmap(a + PAGE, PAGE));
                 return iov(a, 3 * PAGE);
             }, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT, Errno.EFAULT));
 

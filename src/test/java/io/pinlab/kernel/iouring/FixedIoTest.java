@@ -1,17 +1,16 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.Inode;
-import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.mm.Mmap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.iouring.Lab.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -34,10 +33,10 @@ class FixedIoTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(4 * PAGE);
-        lab.write(a, PAGE, 42);
-        lab.write(a + PAGE, PAGE, 43);
+        assertOk(lab.write(a, PAGE, 42));
+        assertOk(lab.write(a + PAGE, PAGE, 43));
         assertOk(lab.register(ring, iov(a, 4 * PAGE)));
-        int f = lab.openRw("/mnt/ext4/data", 0);
+        int f = lab.open("/mnt/ext4/data", O_CREAT | O_RDWR, 0L);
         EnterResult w = lab.enter(ring, Sqe.writeFixed(f, a, 2 * PAGE, 0, 0, 1));
         assertEquals(1, w.ret());
         assertEquals(List.of(new Cqe(1, (int) (2 * PAGE), 0)), w.cqes());
@@ -47,8 +46,8 @@ class FixedIoTest {
         // read both file pages into the last two buffer pages
         EnterResult r = lab.enter(ring, Sqe.readFixed(f, a + 2 * PAGE, 2 * PAGE, 0, 0, 2));
         assertEquals((int) (2 * PAGE), r.cqes().get(0).res());
-        assertEquals(42, lab.read(a + 2 * PAGE));
-        assertEquals(43, lab.read(a + 3 * PAGE));
+        assertEquals(42, lab.valueAt(a + 2 * PAGE));
+        assertEquals(43, lab.valueAt(a + 3 * PAGE));
     }
 
     /** FOLL_LONGTERM migrates ZONE_MOVABLE pages before pinning: the buffer and the process share the new frame. */
@@ -58,13 +57,13 @@ class FixedIoTest {
         Lab lab = new Lab(p, true);
         int ring = lab.ring();
         long a = lab.anon(PAGE);
-        lab.write(a, PAGE, 8);
-        long before = lab.pfnAt(a);
+        assertOk(lab.write(a, PAGE, 8));
+        long before = lab.pfn(a);
         assertEquals(io.pinlab.kernel.mm.Zone.MOVABLE, lab.k.phys.zone(before));
         assertOk(lab.register(ring, iov(a, PAGE)));
         long pinned = lab.buffers(ring).get(0).pfns().get(0);
         assertNotEquals(io.pinlab.kernel.mm.Zone.MOVABLE, lab.k.phys.zone(pinned));
-        assertEquals(pinned, lab.pfnAt(a), "the PTE now maps the migrated frame");
+        assertEquals(pinned, lab.pfn(a), "the PTE now maps the migrated frame");
         assertEquals(8, lab.k.phys.value(pinned), "contents migrated");
     }
 
@@ -75,7 +74,7 @@ class FixedIoTest {
         int ring = lab.ring();
         long a = lab.anon(4 * PAGE);
         assertOk(lab.register(ring, iov(a, 4 * PAGE)));
-        int f = lab.openRw("/mnt/ext4/small", 100);
+        int f = lab.open("/mnt/ext4/small", O_CREAT | O_RDWR, 100L);
         EnterResult r = lab.enter(ring, Sqe.readFixed(f, a, 4 * PAGE, 0, 0, 1), Sqe.readFixed(f, a, PAGE, 100, 0, 2),
                 Sqe.readFixed(f, a, PAGE, -1, 0, 3));
         assertEquals(List.of(new Cqe(1, 100, 0), new Cqe(2, 0, 0), new Cqe(3, 100, 0)), r.cqes());
@@ -88,19 +87,18 @@ class FixedIoTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(PAGE);
-        lab.write(a, PAGE, 5);
-        long old = lab.pfnAt(a);
+        assertOk(lab.write(a, PAGE, 5));
+        long old = lab.pfn(a);
         assertOk(lab.register(ring, iov(a, PAGE)));
-        assertTrue(Mmap.doMunmap(lab.k, lab.t, a, PAGE).ok());
+        assertOk(lab.munmap(a, PAGE));
         assertTrue(lab.k.phys.isAllocated(old), "the pin keeps the frame");
-        int f = lab.openRw("/mnt/ext4/in", PAGE);
-        Inode in = lab.t.fds.get(f).inode();
-        lab.k.phys.setValue(io.pinlab.kernel.mm.Memory.findOrCreateCachePage(lab.k, in, 0), 99);
+        int f = lab.open("/mnt/ext4/in", O_CREAT | O_RDWR, PAGE);
+        lab.storeInFile(f, 0, 99);
         assertEquals((int) PAGE, lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 7)).cqes().get(0).res());
         assertEquals(99, lab.k.phys.value(old));
         long again = lab.anon(PAGE);
         assertEquals(a, again, "the address is reused");
-        assertEquals(0, lab.read(again), "the process sees a fresh zero page, not the device's data");
+        assertEquals(0, lab.valueAt(again), "the process sees a fresh zero page, not the device's data");
         // and a write from the buffer sends the old frame's contents
         assertEquals((int) PAGE, lab.enter(ring, Sqe.writeFixed(f, a, PAGE, PAGE, 0, 8)).cqes().get(0).res());
         assertEquals(99, filePageValue(lab, f, 1));
@@ -112,8 +110,8 @@ class FixedIoTest {
     @MethodSource("profiles")
     void importChecks(Profile p) {
         Lab lab = new Lab(p);
-        int ring = (int) IoUring.setup(lab.k, lab.t, 16, 0).ret(); // 10 SQEs need a 16-entry SQ ring
-        int f = lab.openRw("/mnt/ext4/x", 4 * PAGE);
+        int ring = (int) lab.ioUringSetup(16, 0).ret(); // 10 SQEs need a 16-entry SQ ring
+        int f = lab.open("/mnt/ext4/x", O_CREAT | O_RDWR, 4 * PAGE);
         // no buffers at all (regbuf-clone): -EFAULT
         assertEquals(-14, lab.enter(ring, Sqe.readFixed(f, 0x10000, 1, 0, 0, 1)).cqes().get(0).res());
         long a = lab.anon(4 * PAGE);
@@ -157,7 +155,7 @@ class FixedIoTest {
         int ring = lab.ring();
         long a = lab.anon(PAGE);
         assertOk(lab.register(ring, iov(a, PAGE)));
-        int ro = lab.open("/mnt/ext4/ro", OFlag.O_RDONLY.value, PAGE);
+        int ro = lab.open("/mnt/ext4/ro", O_CREAT | O_RDONLY, PAGE);
         assertEquals(List.of(-9, -14), lab.enter(ring, Sqe.writeFixed(ro, a, PAGE, 0, 0, 1),
                 Sqe.writeFixed(ro, a, PAGE + 1, 0, 0, 2)).cqes().stream().map(Cqe::res).toList());
     }
@@ -165,9 +163,9 @@ class FixedIoTest {
     @Test
     void enterOnBadFds() {
         Lab lab = new Lab(Profile.V6_18);
-        assertEquals(Errno.EBADF, IoUring.enter(lab.k, lab.t, 5, List.of()).errno());
-        int f = lab.openRw("/mnt/ext4/y", 0);
-        assertEquals(Errno.EOPNOTSUPP, IoUring.enter(lab.k, lab.t, f, List.of()).errno());
+        assertErr(Errno.EBADF, lab.enter(5));
+        int f = lab.open("/mnt/ext4/y", O_CREAT | O_RDWR, 0L);
+        assertErr(Errno.EOPNOTSUPP, lab.enter(f));
     }
 
     @Test
@@ -175,13 +173,13 @@ class FixedIoTest {
         Lab lab = new Lab(Profile.V6_5);
         int ring = lab.ring();
         long a = lab.anon(2 * PAGE);
-        lab.write(a, 2 * PAGE, 3);
+        assertOk(lab.write(a, 2 * PAGE, 3));
         assertOk(lab.register(ring, iov(a, 2 * PAGE)));
-        int zero = lab.openRw("/dev/zero", 0);
+        int zero = lab.open("/dev/zero", O_CREAT | O_RDWR, 0L);
         assertEquals((int) PAGE, lab.enter(ring, Sqe.readFixed(zero, a, PAGE, 0, 0, 1)).cqes().get(0).res());
-        assertEquals(0, lab.read(a));
-        int m = lab.memfd("m", 2 * PAGE);
+        assertEquals(0, lab.valueAt(a));
+        int m = lab.memfd("m", 0, 2 * PAGE);
         assertEquals((int) PAGE, lab.enter(ring, Sqe.readFixed(m, a + PAGE, PAGE, PAGE, 0, 2)).cqes().get(0).res());
-        assertEquals(0, lab.read(a + PAGE));
+        assertEquals(0, lab.valueAt(a + PAGE));
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static io.pinlab.kernel.iouring.FileRegisterTest.*;
-import static io.pinlab.kernel.iouring.Lab.*;
+import io.pinlab.kernel.Lab;
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.iouring.RegisterOp.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,7 +32,7 @@ class InFlightTagTest {
         static Setup of() {
             Lab lab = new Lab(Profile.V6_18);
             int ring = lab.ring();
-            int f = lab.openRw("/mnt/ext4/data", PAGE);
+            int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
             long a = lab.anon(PAGE), b = lab.anon(PAGE);
             lab.write(a, PAGE, 1);
             lab.write(b, PAGE, 2);
@@ -46,7 +47,7 @@ class InFlightTagTest {
         Lab lab = s.lab();
         int ring = s.ring(), f = s.f();
         long a = s.a(), b = s.b();
-        long pfnA = lab.pfnAt(a);
+        long pfnA = lab.pfn(a);
         int pinnedRef = lab.k.phys.refcount(pfnA);
         EnterResult sub = lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true));
         assertEquals(1, sub.ret());
@@ -63,7 +64,7 @@ class InFlightTagTest {
     void fileTagWaitsForTheRequestThatUsesIt() {
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int f = lab.openRw("/mnt/ext4/data", PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
         OpenFile file = lab.t.fds.get(f);
         long a = lab.anon(PAGE);
         lab.write(a, PAGE, 3);
@@ -82,7 +83,7 @@ class InFlightTagTest {
     void untouchedSlotsPostNothingAndCompletionsComeOldestFirst() {
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int f = lab.openRw("/mnt/ext4/data", 2 * PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR, 2 * PAGE);
         long a = lab.anon(2 * PAGE);
         lab.write(a, 2 * PAGE, 3);
         assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(5L, 6L))));
@@ -117,10 +118,10 @@ class InFlightTagTest {
     void closingTheRingCompletesInFlightRequestsFirst() { // io_ring_exit_work() before io_ring_ctx_free()
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int f = lab.openRw("/mnt/ext4/data", PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
         long a = lab.anon(PAGE);
         lab.write(a, PAGE, 1);
-        long pfn = lab.pfnAt(a);
+        long pfn = lab.pfn(a);
         int before = lab.k.phys.refcount(pfn);
         assertOk(lab.register(ring, iov(a, PAGE)));
         lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true));

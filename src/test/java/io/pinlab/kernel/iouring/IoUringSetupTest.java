@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -13,8 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.iouring.Lab.assertErr;
-import static io.pinlab.kernel.iouring.Lab.assertOk;
+import static io.pinlab.kernel.Lab.assertErr;
+import static io.pinlab.kernel.Lab.assertOk;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** io_uring_setup() -> io_uring_create() (io_uring/io_uring.c) and io_ring_ctx_free(). */
@@ -26,10 +27,10 @@ class IoUringSetupTest {
     @MethodSource("profiles")
     void entriesZeroOrAboveMaxAreEinvalUnlessClamp(Profile p) {
         Lab lab = new Lab(p);
-        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, 0, 0));
-        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, 32769, 0));
-        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, -1, 0)); // u32 0xffffffff
-        SysResult r = IoUring.setup(lab.k, lab.t, 40000, SetupFlag.IORING_SETUP_CLAMP.value);
+        assertErr(Errno.EINVAL, lab.ioUringSetup(0, 0));
+        assertErr(Errno.EINVAL, lab.ioUringSetup(32769, 0));
+        assertErr(Errno.EINVAL, lab.ioUringSetup(-1, 0)); // u32 0xffffffff
+        SysResult r = lab.ioUringSetup(40000, SetupFlag.IORING_SETUP_CLAMP.value);
         assertOk(r);
         assertEquals(32768, IoUring.ctx(lab.t, (int) r.ret()).sqEntries);
     }
@@ -38,7 +39,7 @@ class IoUringSetupTest {
     @MethodSource("profiles")
     void entriesRoundUpToPowerOfTwoAndCqIsTwice(Profile p) {
         Lab lab = new Lab(p);
-        SysResult r = IoUring.setup(lab.k, lab.t, 5, 0);
+        SysResult r = lab.ioUringSetup(5, 0);
         assertOk(r);
         IoRingCtx ctx = IoUring.ctx(lab.t, (int) r.ret());
         assertEquals(8, ctx.sqEntries);
@@ -49,7 +50,7 @@ class IoUringSetupTest {
     @MethodSource("profiles")
     void unsupportedFlagsAreEinval(Profile p) {
         Lab lab = new Lab(p);
-        assertErr(Errno.EINVAL, IoUring.setup(lab.k, lab.t, 8, 1 << 1)); // IORING_SETUP_SQPOLL: not simulated
+        assertErr(Errno.EINVAL, lab.ioUringSetup(8, 1 << 1)); // IORING_SETUP_SQPOLL: not simulated
     }
 
     @Test
@@ -71,7 +72,7 @@ class IoUringSetupTest {
         assertEquals(lab.t.uid, plain.user);
         assertSame(lab.t.mm, plain.mmAccount);
         Task root = lab.k.createTask(1, "cap", 1000, true, 8L << 20);
-        assertNull(IoUring.ctx(root, lab.ring(root)).user);
+        assertNull(IoUring.ctx(root, lab.ring(root, 8, 0)).user);
     }
 
     /** 6.18: io_create_region() charges the rings (1 page for 8 entries) and SQEs (1 page) to user->locked_vm. */
@@ -83,7 +84,7 @@ class IoUringSetupTest {
         long expected = p.ioUringNodeTable() ? 2 : 0;
         assertEquals(expected, lab.lockedVm());
         assertEquals(0, lab.t.mm.pinnedVm, "rings are never pinned_vm");
-        assertOk(Files.close(lab.k, lab.t, fd));
+        assertOk(lab.close(fd));
         assertEquals(0, lab.lockedVm());
     }
 
@@ -91,11 +92,11 @@ class IoUringSetupTest {
     void bigRingChargeAndItsEnomem() {
         Lab lab = new Lab(Profile.V6_18);
         // 32768 entries: rings 64 + 16*65536 aligned + 4*32768 = 1179712 bytes (289 pages), SQEs 2 MiB (512 pages)
-        SysResult r = IoUring.setup(lab.k, lab.t, 32768, 0);
+        SysResult r = lab.ioUringSetup(32768, 0);
         assertOk(r);
         assertEquals(289 + 512, lab.lockedVm());
         lab.t.rlimitMemlock = 4 * 4096;
-        assertErr(Errno.ENOMEM, IoUring.setup(lab.k, lab.t, 32768, 0));
+        assertErr(Errno.ENOMEM, lab.ioUringSetup(32768, 0));
         assertEquals(801, lab.lockedVm(), "nothing charged by the failed setup");
     }
 
@@ -104,24 +105,24 @@ class IoUringSetupTest {
     void noFreeDescriptorIsEmfileAndChargesNothing(Profile p) {
         Lab lab = new Lab(p);
         lab.t.rlimitMemlock = 64L << 20; // 6.18: 1024 rings of 2 charged pages would hit the 8 MiB default first
-        while (lab.t.fds.size() < Files.NOFILE) assertOk(IoUring.setup(lab.k, lab.t, 1, 0));
+        while (lab.t.fds.size() < Files.NOFILE) assertOk(lab.ioUringSetup(1, 0));
         long locked = lab.lockedVm();
-        assertErr(Errno.EMFILE, IoUring.setup(lab.k, lab.t, 1, 0));
+        assertErr(Errno.EMFILE, lab.ioUringSetup(1, 0));
         assertEquals(locked, lab.lockedVm());
     }
 
     @Test
     void singleIssuerRefusesOtherTasks() {
         Lab lab = new Lab(Profile.V6_18);
-        SysResult r = IoUring.setup(lab.k, lab.t, 8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value);
+        SysResult r = lab.ioUringSetup(8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value);
         assertOk(r);
         int fd = (int) r.ret();
         Task other = lab.k.createTask(1, "other", 1000, false, 8L << 20);
         OpenFile f = lab.t.fds.get(fd);
         f.refs++;
         other.fds.put(fd, f); // as if inherited
-        assertErr(Errno.EEXIST, IoUring.register(lab.k, other, RegisterArgs.unregister(fd)));
-        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, other, fd, List.of(Sqe.readFixed(0, 0, 0, 0, 0, 1))).errno());
-        assertEquals(0, IoUring.enter(lab.k, other, fd, List.of()).ret(), "reaping without submitting is allowed");
+        assertErr(Errno.EEXIST, lab.register(other, RegisterArgs.unregister(fd)));
+        assertErr(Errno.EEXIST, lab.enter(other, fd, Sqe.readFixed(0, 0, 0, 0, 0, 1)));
+        assertEquals(0, lab.enter(other, fd).ret(), "reaping without submitting is allowed");
     }
 }

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -7,7 +8,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.iouring.Lab.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -39,10 +40,10 @@ class NopAndVectoredFixedTest {
     @ParameterizedTest @FieldSource("ALL")
     void readvFixedScattersIntoTheRegisteredBuffer(Profile p) {
         Lab lab = new Lab(p);
-        int f = lab.openRw("/mnt/ext4/v", 4 * PAGE);
+        int f = lab.open("/mnt/ext4/v", O_CREAT | O_RDWR, 4 * PAGE);
         long src = lab.anon(2 * PAGE);
-        lab.write(src, PAGE, 11);
-        lab.write(src + PAGE, PAGE, 12);
+        assertOk(lab.write(src, PAGE, 11));
+        assertOk(lab.write(src + PAGE, PAGE, 12));
         int ring = lab.ring();
         assertOk(lab.register(ring, iov(src, 2 * PAGE)));
         assertEquals(List.of((int) (2 * PAGE)), res(lab.enter(ring, Sqe.writeFixed(f, src, 2 * PAGE, 0, 0, 1))));
@@ -56,14 +57,14 @@ class NopAndVectoredFixedTest {
             return;
         }
         assertEquals(List.of((int) (2 * PAGE)), res(r));
-        assertEquals(11L, lab.read(a + 3 * PAGE));
-        assertEquals(12L, lab.read(a));
+        assertEquals(11L, lab.valueAt(a + 3 * PAGE));
+        assertEquals(12L, lab.valueAt(a));
     }
 
     @Test
     void vectoredRangeRules() { // io_vec_fill_bvec(): validate_fixed_range() -EFAULT, empty iovec -EFAULT; no node -EFAULT
         Lab lab = new Lab(Profile.V6_18);
-        int f = lab.openRw("/mnt/ext4/w", 4 * PAGE);
+        int f = lab.open("/mnt/ext4/w", O_CREAT | O_RDWR, 4 * PAGE);
         long a = lab.anon(2 * PAGE);
         int ring = lab.ring();
         assertOk(lab.register(ring, iov(a, 2 * PAGE)));

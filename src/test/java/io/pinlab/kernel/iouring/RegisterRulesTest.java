@@ -1,6 +1,7 @@
 package io.pinlab.kernel.iouring;
 
 import io.pinlab.kernel.base.Iovec;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -9,10 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import static io.pinlab.kernel.iouring.Lab.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -34,9 +34,9 @@ class RegisterRulesTest {
     @MethodSource("profiles")
     void badFdIsEbadfAndNonRingIsEopnotsupp(Profile p) {
         Lab lab = new Lab(p);
-        assertErr(Errno.EBADF, IoUring.register(lab.k, lab.t, RegisterArgs.unregister(7)));
-        int file = lab.openRw("/mnt/ext4/f", 4096);
-        assertErr(Errno.EOPNOTSUPP, IoUring.register(lab.k, lab.t, RegisterArgs.unregister(file)));
+        assertErr(Errno.EBADF, lab.register(RegisterArgs.unregister(7)));
+        int file = lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, 4096L);
+        assertErr(Errno.EOPNOTSUPP, lab.register(RegisterArgs.unregister(file)));
     }
 
     /** 6.13+: fd -1 is io_uring_register_blind(), -EINVAL for buffer opcodes; older kernels fget(-1) -> -EBADF. */
@@ -44,7 +44,7 @@ class RegisterRulesTest {
     @MethodSource("profiles")
     void fdMinusOne(Profile p) {
         Lab lab = new Lab(p);
-        assertErr(p.ioUringNodeTable() ? Errno.EINVAL : Errno.EBADF, IoUring.register(lab.k, lab.t, RegisterArgs.unregister(-1)));
+        assertErr(p.ioUringNodeTable() ? Errno.EINVAL : Errno.EBADF, lab.register(RegisterArgs.unregister(-1)));
     }
 
     // ---------------------------------------------------------------- 2.1 table level
@@ -54,7 +54,7 @@ class RegisterRulesTest {
     void registerBuffersWithNullArgIsEfault(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        assertErr(Errno.EFAULT, IoUring.register(lab.k, lab.t, args(ring, RegisterOp.IORING_REGISTER_BUFFERS, null, 1, null, 0, 0, null, false)));
+        assertErr(Errno.EFAULT, lab.register(args(ring, RegisterOp.IORING_REGISTER_BUFFERS, null, 1, null, 0, 0, null, false)));
     }
 
     @ParameterizedTest
@@ -62,10 +62,10 @@ class RegisterRulesTest {
     void nrArgsZeroOrAboveLimitIsEinval(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, RegisterOp.IORING_REGISTER_BUFFERS, List.of(), 0, null, 0, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, RegisterOp.IORING_REGISTER_BUFFERS, List.of(), 16385, null, 0, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, RegisterOp.IORING_REGISTER_BUFFERS, List.of(), 1_000_000, null, 0, 0, null, null)));
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.sparse(ring, 16384)));
+        assertErr(Errno.EINVAL, lab.register(args(ring, RegisterOp.IORING_REGISTER_BUFFERS, List.of(), 0, null, 0, 0, null, null)));
+        assertErr(Errno.EINVAL, lab.register(args(ring, RegisterOp.IORING_REGISTER_BUFFERS, List.of(), 16385, null, 0, 0, null, null)));
+        assertErr(Errno.EINVAL, lab.register(args(ring, RegisterOp.IORING_REGISTER_BUFFERS, List.of(), 1_000_000, null, 0, 0, null, null)));
+        assertOk(lab.register(RegisterArgs.sparse(ring, 16384)));
         assertEquals(16384, lab.buffers(ring).size());
     }
 
@@ -74,7 +74,7 @@ class RegisterRulesTest {
     void secondRegistrationIsEbusyEvenOverASparseTable(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.sparse(ring, 4)));
+        assertOk(lab.register(RegisterArgs.sparse(ring, 4)));
         assertErr(Errno.EBUSY, lab.register(ring, iov(lab.anon(PAGE), PAGE)));
         assertEquals(0, lab.t.mm.pinnedVm);
     }
@@ -86,15 +86,15 @@ class RegisterRulesTest {
         int ring = lab.ring();
         long a = lab.anon(PAGE);
         RegisterOp op = RegisterOp.IORING_REGISTER_BUFFERS2;
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), 16, null, 0, 0, null, null)));
-        assertErr(Errno.EFAULT, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null, 0, 0, null, false)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(), null, 0, 0, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null, 2, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null,
+        assertErr(Errno.EINVAL, lab.register(args(ring, op, List.of(iov(a, PAGE)), 16, null, 0, 0, null, null)));
+        assertErr(Errno.EFAULT, lab.register(args(ring, op, List.of(iov(a, PAGE)), null, null, 0, 0, null, false)));
+        assertErr(Errno.EINVAL, lab.register(args(ring, op, List.of(), null, 0, 0, 0, null, null)));
+        assertErr(Errno.EINVAL, lab.register(args(ring, op, List.of(iov(a, PAGE)), null, null, 2, 0, null, null)));
+        assertErr(Errno.EINVAL, lab.register(args(ring, op, List.of(iov(a, PAGE)), null, null,
                 RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null)));
         assertTrue(lab.buffers(ring).isEmpty());
         // data == 0 without SPARSE: every slot is {NULL, 0}
-        assertOk(IoUring.register(lab.k, lab.t, args(ring, op, null, null, 3, 0, 0, null, null)));
+        assertOk(lab.register(args(ring, op, null, null, 3, 0, 0, null, null)));
         assertEquals(3, lab.buffers(ring).stream().filter(BufferView::empty).count());
     }
 
@@ -105,7 +105,7 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(2 * PAGE);
-        SysResult r = IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(1L)));
+        SysResult r = lab.register(RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(1L)));
         assertErr(Errno.EFAULT, r);
         boolean pinned = r.explain().stream().anyMatch(s -> s.fn().equals("io_pin_pages"));
         assertEquals(p.ioUringNodeTable(), pinned, "6.3-6.6 fault before any pin");
@@ -137,7 +137,7 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(PAGE);
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(0, 0)), List.of(0L, 5L))));
+        assertErr(Errno.EINVAL, lab.register(RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(0, 0)), List.of(0L, 5L))));
         assertEquals(0, lab.t.mm.pinnedVm);
         assertTrue(lab.enter(ring).cqes().isEmpty(), "no tag CQE from a failed registration");
     }
@@ -149,12 +149,12 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(2 * PAGE);
-        SysResult r = IoUring.register(lab.k, lab.t, args(ring, RegisterOp.IORING_REGISTER_BUFFERS,
+        SysResult r = lab.register(args(ring, RegisterOp.IORING_REGISTER_BUFFERS,
                 List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), 3, null, 0, 0, null, null));
         assertErr(Errno.EFAULT, r);
         assertTrue(r.explain().stream().anyMatch(s -> s.detail().startsWith("entry 2")));
         assertEquals(0, lab.t.mm.pinnedVm);
-        assertEquals(1, lab.k.phys.refcount(lab.pfnAt(a)), "entries 0 and 1 were unpinned");
+        assertEquals(1, lab.k.phys.refcount(lab.pfn(a)), "entries 0 and 1 were unpinned");
     }
 
     /** All or nothing (rsrc_tags test_tagged_register_partial_fail): entry i fails, 0..i-1 are released, no CQE. */
@@ -164,8 +164,8 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(4 * PAGE);
-        long ro = lab.mmap(PAGE, RO, PRIVATE_ANON, -1);
-        SysResult r = IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring,
+        long ro = lab.map(PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+        SysResult r = lab.register(RegisterArgs.buffers2(ring,
                 List.of(iov(a, 2 * PAGE), iov(a + 2 * PAGE, 2 * PAGE), iov(ro, PAGE)), List.of(1L, 2L, 3L)));
         assertErr(Errno.EFAULT, r);
         List<Step> ex = r.explain();
@@ -174,7 +174,7 @@ class RegisterRulesTest {
         assertEquals(0, lab.t.mm.pinnedVm);
         assertEquals(p.ioUringNodeTable() ? 2 : 0, lab.lockedVm());  // only the ring itself on 6.18
         for (int i = 0; i < 4; i++) {
-            long pfn = lab.pfnAt(a + i * PAGE);
+            long pfn = lab.pfn(a + i * PAGE);
             assertEquals(1, lab.k.phys.refcount(pfn));
             assertFalse(lab.k.phys.maybeDmaPinned(pfn));
         }
@@ -191,19 +191,19 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(3 * PAGE);
-        lab.write(a, PAGE, 7);
-        assertTrue(io.pinlab.kernel.mm.Mmap.doMunmap(lab.k, lab.t, a + PAGE, 2 * PAGE).ok());
+        assertOk(lab.write(a, PAGE, 7));
+        assertOk(lab.munmap(a + PAGE, 2 * PAGE));
         SysResult r = lab.register(ring, iov(a, 3 * PAGE));
         assertErr(Errno.EFAULT, r);
         assertTrue(r.explain().stream().anyMatch(s -> s.fn().equals("io_pin_pages") && s.detail().contains("short pin")));
-        assertEquals(1, lab.k.phys.refcount(lab.pfnAt(a)));
+        assertEquals(1, lab.k.phys.refcount(lab.pfn(a)));
     }
 
     @Test
     void v63MultiSourceIsDecidedByIoPinPages() {
         Lab lab = new Lab(Profile.V6_3);
         int ring = lab.ring();
-        long m = lab.mmap(PAGE, RW, SHARED, lab.memfd("m", PAGE));
+        long m = lab.map(PAGE, RW, MAP_SHARED, lab.memfd("m", 0, PAGE));
         long a = lab.anon(PAGE);
         SysResult r = lab.register(ring, iov(a, 2 * PAGE));
         assertErr(Errno.EINVAL, r);
@@ -217,7 +217,7 @@ class RegisterRulesTest {
     void seedPassesFollSameFileToGup() {
         Lab lab = new Lab(Profile.SEED);
         int ring = lab.ring();
-        lab.mmap(PAGE, RW, SHARED, lab.memfd("m", PAGE));
+        lab.map(PAGE, RW, MAP_SHARED, lab.memfd("m", 0, PAGE));
         long a = lab.anon(PAGE);
         SysResult r = lab.register(ring, iov(a, 2 * PAGE));
         assertErr(Errno.EFAULT, r);
@@ -232,17 +232,17 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(4 * PAGE);
-        assertErr(Errno.ENXIO, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), null)));
+        assertErr(Errno.ENXIO, lab.register(RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), null)));
         assertOk(lab.register(ring, iov(a, PAGE), iov(a + PAGE, PAGE)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 2, List.of(iov(a, PAGE)), null)));
-        assertErr(Errno.EOVERFLOW, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, -1, List.of(iov(a, PAGE)), null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE,
+        assertErr(Errno.EINVAL, lab.register(RegisterArgs.update(ring, 2, List.of(iov(a, PAGE)), null)));
+        assertErr(Errno.EOVERFLOW, lab.register(RegisterArgs.update(ring, -1, List.of(iov(a, PAGE)), null)));
+        assertErr(Errno.EINVAL, lab.register(new RegisterArgs(ring, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE,
                 List.of(iov(a, PAGE)), 16, null, 0, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE,
+        assertErr(Errno.EINVAL, lab.register(new RegisterArgs(ring, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE,
                 List.of(), null, 0, 0, 0, null, null)));
-        assertErr(Errno.EFAULT, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE,
+        assertErr(Errno.EFAULT, lab.register(new RegisterArgs(ring, RegisterOp.IORING_REGISTER_BUFFERS_UPDATE,
                 null, null, 1, 0, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(0, 0)), List.of(9L))));
+        assertErr(Errno.EINVAL, lab.register(RegisterArgs.update(ring, 0, List.of(iov(0, 0)), List.of(9L))));
     }
 
     /** __io_sqe_buffers_update() returns done ? done : err. */
@@ -252,14 +252,14 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(4 * PAGE);
-        long ro = lab.mmap(PAGE, RO, PRIVATE_ANON, -1);
+        long ro = lab.map(PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         assertOk(lab.register(ring, iov(a, PAGE), iov(a + PAGE, PAGE), iov(a + 2 * PAGE, PAGE)));
-        SysResult r = IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(a + 3 * PAGE, PAGE), iov(ro, PAGE), iov(a, PAGE)), null));
+        SysResult r = lab.register(RegisterArgs.update(ring, 0, List.of(iov(a + 3 * PAGE, PAGE), iov(ro, PAGE), iov(a, PAGE)), null));
         assertEquals(1, r.ret());
         assertNull(r.errno());
         assertEquals(a + 3 * PAGE, lab.buffers(ring).get(0).base());
         assertEquals(a + PAGE, lab.buffers(ring).get(1).base(), "entry 1 failed, slot 1 unchanged");
-        assertErr(Errno.EFAULT, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 1, List.of(iov(ro, PAGE)), null)));
+        assertErr(Errno.EFAULT, lab.register(RegisterArgs.update(ring, 1, List.of(iov(ro, PAGE)), null)));
         assertEquals(3, lab.t.mm.pinnedVm);
     }
 
@@ -269,18 +269,18 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(2 * PAGE);
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
-        long oldPfn = lab.pfnAt(a);
+        assertOk(lab.register(RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
+        long oldPfn = lab.pfn(a);
         assertTrue(lab.k.phys.maybeDmaPinned(oldPfn));
-        assertEquals(1, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(a + PAGE, PAGE)), List.of(12L))).ret());
+        assertEquals(1, lab.register(RegisterArgs.update(ring, 0, List.of(iov(a + PAGE, PAGE)), List.of(12L))).ret());
         assertFalse(lab.k.phys.maybeDmaPinned(oldPfn));
         assertEquals(1, lab.t.mm.pinnedVm);
         EnterResult e = lab.enter(ring);
         assertEquals(List.of(new Cqe(11, 0, 0)), e.cqes(), "tag CQE of the old buffer, delivered with the next enter");
         // tag 0 posts nothing (rsrc_tags test_tags_generic)
-        assertEquals(1, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), List.of(0L))).ret());
+        assertEquals(1, lab.register(RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), List.of(0L))).ret());
         assertEquals(List.of(new Cqe(12, 0, 0)), lab.enter(ring).cqes());
-        assertEquals(1, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), null)).ret());
+        assertEquals(1, lab.register(RegisterArgs.update(ring, 0, List.of(iov(a, PAGE)), null)).ret());
         assertTrue(lab.enter(ring).cqes().isEmpty());
     }
 
@@ -292,8 +292,8 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         assertErr(Errno.ENXIO, lab.unregister(ring));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, RegisterOp.IORING_UNREGISTER_BUFFERS, null, 1, null, 0, 0, null, null)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, RegisterOp.IORING_UNREGISTER_BUFFERS, null, null, null, 0, 0, null, true)));
+        assertErr(Errno.EINVAL, lab.register(new RegisterArgs(ring, RegisterOp.IORING_UNREGISTER_BUFFERS, null, 1, null, 0, 0, null, null)));
+        assertErr(Errno.EINVAL, lab.register(new RegisterArgs(ring, RegisterOp.IORING_UNREGISTER_BUFFERS, null, null, null, 0, 0, null, true)));
         long a = lab.anon(PAGE);
         assertOk(lab.register(ring, iov(a, PAGE)));
         assertOk(lab.unregister(ring));
@@ -308,7 +308,7 @@ class RegisterRulesTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(2 * PAGE);
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(1L, 2L))));
+        assertOk(lab.register(RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(1L, 2L))));
         assertOk(lab.unregister(ring));
         List<Cqe> want = p.ioUringNodeTable() ? List.of(new Cqe(2, 0, 0), new Cqe(1, 0, 0)) : List.of();
         assertEquals(want, lab.enter(ring).cqes());

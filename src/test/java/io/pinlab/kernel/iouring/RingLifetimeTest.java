@@ -1,21 +1,15 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Inode;
-import io.pinlab.kernel.mm.Exit;
-import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.UserAccess;
-import io.pinlab.kernel.mm.Memory;
-import io.pinlab.kernel.mm.Mprotect;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.iouring.Lab.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -26,9 +20,8 @@ class RingLifetimeTest {
     static List<Profile> profiles() { return Profile.ALL; }
 
     private static int fileWithValue(Lab lab, String path, long value) {
-        int f = lab.openRw(path, PAGE);
-        Inode in = lab.t.fds.get(f).inode();
-        lab.k.phys.setValue(Memory.findOrCreateCachePage(lab.k, in, 0), value);
+        int f = lab.open(path, O_CREAT | O_RDWR, PAGE);
+        lab.storeInFile(f, 0, value);
         return f;
     }
 
@@ -39,18 +32,16 @@ class RingLifetimeTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(PAGE);
-        lab.write(a, PAGE, 5);
-        long parentPfn = lab.pfnAt(a);
+        assertOk(lab.write(a, PAGE, 5));
+        long parentPfn = lab.pfn(a);
         assertOk(lab.register(ring, iov(a, PAGE)));
         int f = fileWithValue(lab, "/mnt/ext4/in", 77);
-        SysResult fr = Fork.copyProcess(lab.k, lab.t);
-        assertTrue(fr.ok());
-        Task child = lab.k.task((int) fr.ret());
+        Task child = lab.fork();
         assertSame(lab.t.fds.get(ring), child.fds.get(ring), "same struct file");
-        EnterResult e = IoUring.enter(lab.k, child, ring, List.of(Sqe.readFixed(f, a, PAGE, 0, 0, 1)));
+        EnterResult e = lab.enter(child, ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1));
         assertEquals(List.of(new Cqe(1, (int) PAGE, 0)), e.cqes());
         assertEquals(77, lab.k.phys.value(parentPfn));
-        assertEquals(77, lab.read(a), "the parent sees the device's data");
+        assertEquals(77, lab.valueAt(a), "the parent sees the device's data");
         assertEquals(1, lab.t.mm.pinnedVm, "pinned_vm stays on the creator's mm");
         assertEquals(0, child.mm.pinnedVm);
     }
@@ -63,15 +54,15 @@ class RingLifetimeTest {
         int ring = lab.ring();
         long a = lab.anon(4 * PAGE);
         assertOk(lab.register(ring, iov(a, 4 * PAGE)));
-        long pfn = lab.pfnAt(a);
-        Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
+        long pfn = lab.pfn(a);
+        Task child = lab.fork();
         var parentMm = lab.t.mm;
-        assertTrue(Exit.doExit(lab.k, lab.t).ok());
+        assertOk(lab.exit(lab.t));
         assertEquals(4, parentMm.pinnedVm, "ctx->mm_account is held by mmgrab()");
         assertEquals(4 + (p.ioUringNodeTable() ? 2 : 0), lab.k.userLockedVm(1000));
         assertTrue(lab.k.phys.maybeDmaPinned(pfn));
         assertEquals(1, IoUring.buffers(lab.k, child, ring).size());
-        assertTrue(Exit.doExit(lab.k, child).ok());
+        assertOk(lab.exit(child));
         assertEquals(0, parentMm.pinnedVm);
         assertEquals(0, lab.k.userLockedVm(1000));
     }
@@ -83,13 +74,13 @@ class RingLifetimeTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long a = lab.anon(PAGE);
-        lab.write(a, PAGE, 1);
+        assertOk(lab.write(a, PAGE, 1));
         assertOk(lab.register(ring, iov(a, PAGE)));
-        assertTrue(Mprotect.doMprotect(lab.k, lab.t, a, PAGE, RO).ok());
+        assertOk(lab.mprotect(a, PAGE, PROT_READ));
         int f = fileWithValue(lab, "/mnt/ext4/in", 31);
         assertEquals((int) PAGE, lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1)).cqes().get(0).res());
-        assertEquals(31, lab.read(a));
-        assertFalse(UserAccess.access(lab.k, lab.t, a, 1, true, 2L).ok(), "the process itself may not write");
+        assertEquals(31, lab.valueAt(a));
+        assertFalse(lab.write(a, 1, 2).ok(), "the process itself may not write");
     }
 
     @ParameterizedTest
@@ -98,11 +89,11 @@ class RingLifetimeTest {
         Lab lab = new Lab(p);
         lab.hugepages(1);
         int ring = lab.ring();
-        long h = lab.mmap(HUGE, RW, SHARED, lab.hugeMemfd("h", HUGE));
+        long h = lab.map(HUGE, RW, MAP_SHARED, lab.memfd("h", MFD_HUGETLB, HUGE));
         assertOk(lab.register(ring, iov(h, HUGE)));
-        long head = lab.k.phys.head(lab.pfnAt(h));
+        long head = lab.k.phys.head(lab.pfn(h));
         var mm = lab.t.mm;
-        assertTrue(Exit.doExit(lab.k, lab.t).ok());
+        assertOk(lab.exit(lab.t));
         assertEquals(0, mm.pinnedVm);
         assertEquals(0, lab.k.userLockedVm(1000));
         assertEquals(0, lab.k.hugePagesInUse, "the hugetlb page went back to the pool");
@@ -113,10 +104,10 @@ class RingLifetimeTest {
     @MethodSource("profiles")
     void singleIssuerRingRefusesTheChild(Profile p) {
         Lab lab = new Lab(p);
-        int ring = (int) IoUring.setup(lab.k, lab.t, 8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value).ret();
-        Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
-        assertErr(Errno.EEXIST, IoUring.register(lab.k, child, RegisterArgs.unregister(ring)));
-        assertEquals(Errno.EEXIST, IoUring.enter(lab.k, child, ring, List.of(Sqe.readFixed(0, 0, 0, 0, 0, 1))).errno());
-        assertErr(Errno.ENXIO, IoUring.register(lab.k, lab.t, RegisterArgs.unregister(ring)));
+        int ring = (int) lab.ioUringSetup(8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value).ret();
+        Task child = lab.fork();
+        assertErr(Errno.EEXIST, lab.register(child, RegisterArgs.unregister(ring)));
+        assertErr(Errno.EEXIST, lab.enter(child, ring, Sqe.readFixed(0, 0, 0, 0, 0, 1)));
+        assertErr(Errno.ENXIO, lab.register(RegisterArgs.unregister(ring)));
     }
 }

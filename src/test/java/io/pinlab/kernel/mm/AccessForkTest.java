@@ -1,7 +1,6 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;
@@ -16,7 +15,7 @@ class AccessForkTest {
 
     long pfnAt(Task t, long addr) { return Pte.pfn(Memory.followPte(t.mm, addr)); }
 
-    Task fork() { return lab.k.task((int) ok(Fork.copyProcess(lab.k, lab.t))); }
+    Task fork() { return lab.k.task((int) assertOk(Fork.copyProcess(lab.k, lab.t))); }
 
     // ---------------------------------------------------------------- access
 
@@ -52,15 +51,15 @@ class AccessForkTest {
 
     @Test void accessStopsAtFirstSignal() { // the second page is unmapped: ret counts the bytes before it
         long a = lab.anon(2 * PAGE, RW);
-        ok(lab.munmap(a + PAGE, PAGE));
+        assertOk(lab.munmap(a + PAGE, PAGE));
         AccessResult r = lab.write(lab.t, a, 2 * PAGE, 3);
         assertEquals(PAGE, r.ret());
         assertEquals(a + PAGE, r.faultAddr());
     }
 
     @Test void thpAfterMadvHugepage() { // do_huge_pmd_anonymous_page(): VM_HUGEPAGE and a PMD-aligned range inside the VMA
-        long a = ok(lab.mmap(0, 4 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        ok(lab.madvise(a, 4 * HUGE, 14));
+        long a = assertOk(lab.mmap(0, 4 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        assertOk(lab.madvise(a, 4 * HUGE, 14));
         long h = (a + HUGE - 1) & ~(HUGE - 1);
         AccessResult r = lab.write(lab.t, h, HUGE, 5);
         assertEquals(1, r.faults(), "one fault maps the whole 2 MiB folio");
@@ -69,7 +68,7 @@ class AccessForkTest {
     }
 
     @Test void growsdownExtendsOnAccess() { // expand_stack(): an access just below a VM_GROWSDOWN VMA grows it
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0));
         assertTrue(lab.write(lab.t, a - PAGE, 8, 1).ok());
         assertEquals(a - PAGE, lab.t.mm.vmaLookup(a).start);
     }
@@ -84,11 +83,11 @@ class AccessForkTest {
     }
 
     @Test void unshareOfExclusiveThpKeepsThePmd() { // do_huge_pmd_wp_page(): PageAnonExclusive -> reuse, unshare returns 0
-        long a = ok(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        ok(lab.madvise(a, 2 * HUGE, 14));
+        long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        assertOk(lab.madvise(a, 2 * HUGE, 14));
         long h = (a + HUGE - 1) & ~(HUGE - 1);
         assertTrue(lab.write(lab.t, h, 8, 1).ok());
-        ok(lab.mprotect(h, HUGE, PROT_READ));
+        assertOk(lab.mprotect(h, HUGE, PROT_READ));
         assertEquals(0, Memory.handleMmFault(lab.k, lab.t.mm, lab.t.mm.vmaLookup(h), h, Memory.FAULT_FLAG_UNSHARE));
         assertTrue(Memory.pmdMapped(lab.t.mm, h));
     }
@@ -153,8 +152,8 @@ class AccessForkTest {
     }
 
     @Test void pinnedThpIsSplitAndCopied() { // copy_huge_pmd(): maybe-pinned anon THP split, then copy_present_page() per page
-        long a = ok(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        ok(lab.madvise(a, 2 * HUGE, 14));
+        long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        assertOk(lab.madvise(a, 2 * HUGE, 14));
         long h = (a + HUGE - 1) & ~(HUGE - 1);
         assertTrue(lab.write(lab.t, h, HUGE, 5).ok());
         long head = pfnAt(lab.t, h);
@@ -169,7 +168,7 @@ class AccessForkTest {
 
     @Test void dontforkIsNotCopied() { // dup_mmap(): VM_DONTCOPY VMAs are skipped
         long a = lab.anon(PAGE, RW);
-        ok(lab.madvise(a, PAGE, 10));
+        assertOk(lab.madvise(a, PAGE, 10));
         Task c = fork();
         assertNull(c.mm.vmaLookup(a));
     }
@@ -177,7 +176,7 @@ class AccessForkTest {
     @Test void wipeonforkIsEmptyInChild() { // dup_mmap(): VM_WIPEONFORK copied without its pages
         long a = lab.anon(PAGE, RW);
         assertTrue(lab.write(lab.t, a, 8, 11).ok());
-        ok(lab.madvise(a, PAGE, 18));
+        assertOk(lab.madvise(a, PAGE, 18));
         Task c = fork();
         assertNotNull(c.mm.vmaLookup(a));
         assertEquals(0L, lab.read(c, a, 8).values().get(0));
@@ -185,7 +184,7 @@ class AccessForkTest {
     }
 
     @Test void sharedMappingSharesPages() { // MAP_SHARED: the child faults the same page-cache page
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
         assertTrue(lab.write(lab.t, a, 8, 11).ok());
         Task c = fork();
         assertTrue(lab.write(c, a, 8, 22).ok());
@@ -201,8 +200,8 @@ class AccessForkTest {
     }
 
     @Test void hugetlbPrivatePinnedIsCopied() { // copy_hugetlb_page_range(): hugetlb_try_dup_anon_rmap() fails -> copy
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 4));
-        long a = ok(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertOk(lab.sysctl("vm.nr_hugepages", 4));
+        long a = assertOk(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertTrue(lab.write(lab.t, a, HUGE, 9).ok());
         long head = pfnAt(lab.t, a);
         phys.pincountAdd(head, 1);
@@ -215,9 +214,9 @@ class AccessForkTest {
     }
 
     @Test void hugetlbPrivateReadIsAnonymousNotPageCache() { // hugetlb_no_page(): !VM_MAYSHARE -> hugetlb_add_new_anon_rmap(), no page cache
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
-        long a = ok(lab.mmap(0, HUGE, PROT_READ, MAP_PRIVATE, fd, 0));
+        long a = assertOk(lab.mmap(0, HUGE, PROT_READ, MAP_PRIVATE, fd, 0));
         assertTrue(lab.read(lab.t, a, 8).ok());
         assertTrue(phys.testPageFlag(pfnAt(lab.t, a), PhysMem.PG_ANON));
         assertEquals(0, lab.t.fds.get(fd).inode().pageCache.count());
@@ -230,13 +229,13 @@ class AccessForkTest {
         long before = phys.usedFrames(Zone.NORMAL);
         long a = lab.anon(8 * PAGE, RW);
         assertTrue(lab.write(lab.t, a, 8 * PAGE, 1).ok());
-        int fd = (int) ok(Files.memfdCreate(lab.k, lab.t, "buf", 0, 4 * PAGE));
-        long m = ok(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
+        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "buf", 0, 4 * PAGE));
+        long m = assertOk(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.write(lab.t, m, 4 * PAGE, 2).ok());
         Task c = fork();
         assertTrue(lab.write(c, a, 8 * PAGE, 3).ok());
-        Exit.doExit(lab.k, c);
-        Exit.doExit(lab.k, lab.t);
+        lab.exit(c);
+        lab.exit(lab.t);
         assertEquals(before, phys.usedFrames(Zone.NORMAL));
         assertTrue(lab.k.tasks.isEmpty());
     }
@@ -247,7 +246,7 @@ class AccessForkTest {
         assertTrue(lab.write(lab.t, a, 8, 1).ok());
         long pfn = pfnAt(lab.t, a);
         phys.refAdd(pfn, PhysMem.GUP_PIN_COUNTING_BIAS);
-        Exit.doExit(lab.k, lab.t);
+        lab.exit(lab.t);
         assertEquals(before + 1, phys.usedFrames(Zone.NORMAL));
         assertEquals(PhysMem.GUP_PIN_COUNTING_BIAS, phys.refcount(pfn));
         phys.refAdd(pfn, -PhysMem.GUP_PIN_COUNTING_BIAS);

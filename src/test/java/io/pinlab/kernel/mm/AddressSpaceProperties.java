@@ -2,6 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.Inode;
@@ -55,8 +56,7 @@ class AddressSpaceProperties {
         Random r = new Random(seed);
         Profile profile = Profile.ALL.get(r.nextInt(Profile.ALL.size()));
         List<Op> ops = ops(r);
-        Kernel k = new Kernel(profile, false);
-        k.nrHugepages = 4;
+        Kernel k = new Lab(profile).hugepages(4).k;
         long startFrames = k.phys.usedFrames(Zone.NORMAL);
         List<Long> pins = new ArrayList<>(); // pinned pfns, as a driver's pin_user_pages() would hold them
         List<Task> live = new ArrayList<>(List.of(k.task(1)));

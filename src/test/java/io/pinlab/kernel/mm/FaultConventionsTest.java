@@ -1,24 +1,22 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.fs.FsType;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.fs.Inode;
 import org.junit.jupiter.api.Test;
 
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.Memory.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The page-state conventions of mm/memory.c that GUP, fork and io_uring rely on. */
 class FaultConventionsTest {
-    private final Kernel k = new Kernel(Profile.V6_18, false);
-    private final Task t = k.task(1);
-    private static final int RW = Prot.PROT_READ.value | Prot.PROT_WRITE.value;
+    private final Lab lab = new Lab();
+    private final Kernel k = lab.k;
+    private final Task t = lab.t;
 
-    private long mmapAnon(long len) {
-        return Mmap.doMmap(k, t, 0, len, RW, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
-    }
+    private long mmapAnon(long len) { return lab.anon(len); }
 
     @Test
     void readFaultOnAnonymousMemoryMapsTheSharedZeroPage() {
@@ -50,15 +48,15 @@ class FaultConventionsTest {
     void privateFileWriteBreaksCowIntoAnonymousMemory() {
         // do_cow_fault(): a write fault on a MAP_PRIVATE file page copies it into an anon page;
         // the page cache keeps the original
-        Inode in = k.newInode("/dev/shm/f", FsType.TMPFS, Inode.Kind.REGULAR, Inode.Device.NONE, false, 1000, 0644, PAGE_SIZE);
-        t.fds.put(3, k.newFile(in, 2));
-        long a = Mmap.doMmap(k, t, 0, PAGE_SIZE, RW, MapFlag.MAP_PRIVATE.value, 3, 0).ret();
+        int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, PAGE_SIZE);
+        Inode in = t.fds.get(fd).inode();
+        long a = lab.map(PAGE_SIZE, RW, MAP_PRIVATE, fd);
         Vma vma = t.mm.vmaLookup(a);
         handleMmFault(k, t.mm, vma, a, 0);
         long cached = in.pageCache.get(0);
         assertThat(Pte.pfn(followPte(t.mm, a))).isEqualTo(cached);
         assertThat(k.phys.refcount(cached)).isEqualTo(2); // page cache + mapping
-        k.phys.setValue(cached, 7);
+        lab.storeInFile(fd, 0, 7);
         handleMmFault(k, t.mm, vma, a, FAULT_FLAG_WRITE);
         long anon = Pte.pfn(followPte(t.mm, a));
         assertThat(anon).isNotEqualTo(cached);
@@ -70,17 +68,16 @@ class FaultConventionsTest {
     @Test
     void pastEndOfFileIsSigbus() {
         // filemap_fault(): an index at or beyond i_size is VM_FAULT_SIGBUS
-        Inode in = k.newInode("/dev/shm/g", FsType.TMPFS, Inode.Kind.REGULAR, Inode.Device.NONE, false, 1000, 0644, PAGE_SIZE);
-        t.fds.put(3, k.newFile(in, 2));
-        long a = Mmap.doMmap(k, t, 0, 2 * PAGE_SIZE, RW, MapFlag.MAP_SHARED.value, 3, 0).ret();
+        int fd = lab.open("/dev/shm/g", O_CREAT | O_RDWR, PAGE_SIZE);
+        long a = lab.map(2 * PAGE_SIZE, RW, MAP_SHARED, fd);
         assertThat(handleMmFault(k, t.mm, t.mm.vmaLookup(a), a + PAGE_SIZE, 0)).isEqualTo(VM_FAULT_SIGBUS);
     }
 
     @Test
     void thpInMadvHugepageRangeIsOneLargeFolioAndSplitsOnPartialZap() {
         long a = mmapAnon(2 * HPAGE_SIZE);
+        assertOk(lab.madvise(a, 2 * HPAGE_SIZE, MADV_HUGEPAGE));
         Vma vma = t.mm.vmaLookup(a);
-        vma.flags |= VmFlag.VM_HUGEPAGE_B;
         long h = (a + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
         handleMmFault(k, t.mm, vma, h + 5 * PAGE_SIZE, FAULT_FLAG_WRITE);
         long head = Pte.pfn(t.mm.pmds.get(h >>> 21));
@@ -98,15 +95,13 @@ class FaultConventionsTest {
 
     @Test
     void hugetlbFaultTakesFromThePoolAndSigbusWhenEmpty() {
-        Inode in = k.newInode("/mnt/huge/h", FsType.HUGETLBFS, Inode.Kind.REGULAR, Inode.Device.NONE, false, 1000, 0644, HPAGE_SIZE);
-        // a 2 MiB-aligned shared hugetlb VMA (hugetlb_get_unmapped_area() aligns; built directly here)
-        long a = 0x7f0000000000L;
-        Vma vma = new Vma(a, a + HPAGE_SIZE, VmFlag.VM_READ_B | VmFlag.VM_WRITE_B | VmFlag.VM_SHARED_B
-                | VmFlag.VM_MAYSHARE_B | VmFlag.VM_HUGETLB_B, 0, k.newFile(in, 2), VmOps.HUGETLB);
-        t.mm.insert(vma);
+        int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HPAGE_SIZE);
+        Inode in = t.fds.get(fd).inode();
+        // a shared hugetlb mapping of an empty pool: MAP_NORESERVE, or hugetlb_reserve_pages() fails the mmap
+        Vma vma = t.mm.vmaLookup(lab.map(HPAGE_SIZE, RW, MAP_SHARED | MAP_NORESERVE, fd));
         // hugetlb_no_page(): no page in the pool
         assertThat(handleMmFault(k, t.mm, vma, vma.start, FAULT_FLAG_WRITE)).isEqualTo(VM_FAULT_SIGBUS);
-        k.nrHugepages = 1;
+        lab.hugepages(1);
         assertThat(handleMmFault(k, t.mm, vma, vma.start, FAULT_FLAG_WRITE)).isEqualTo(VM_FAULT_OK);
         assertThat(k.hugePagesInUse).isEqualTo(1);
         long head = in.pageCache.get(0);

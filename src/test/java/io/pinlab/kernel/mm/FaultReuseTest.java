@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.Sysctl;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -7,7 +8,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.mm.GupFixture.*;
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -20,13 +21,13 @@ class FaultReuseTest {
     static final List<Profile> ALL = Profile.ALL;
     static final int MADV_DONTNEED = 4;
 
-    static Task fork(GupFixture f) { return f.k.task((int) Fork.copyProcess(f.k, f.t).ret()); }
+    static Task fork(Lab f) { return f.fork(); }
 
-    static void exit(GupFixture f, Task c) { assertEquals(0, io.pinlab.kernel.mm.Exit.doExit(f.k, c).ret()); }
+    static void exit(Lab f, Task c) { assertEquals(0, f.exit(c).ret()); }
 
     /** A written, PMD-mapped THP whose child has forked and exited: refcount 1, mapcount 1, not PageAnonExclusive. */
-    static long onceSharedThp(GupFixture f) {
-        long a = f.mmapThp(1);
+    static long onceSharedThp(Lab f) {
+        long a = f.thp(1);
         f.touch(a, 1, true);
         assertTrue(Memory.pmdMapped(f.t.mm, a));
         Task c = fork(f);
@@ -43,7 +44,7 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void writeFaultReusesOnceSharedThpInPlace(Profile p) { // do_huge_pmd_wp_page(): folio_ref_count() == 1 -> reuse the PMD
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         long a = onceSharedThp(f);
         long head = f.pfn(a);
         f.touch(a + 5 * PAGE_SIZE, 1, true);
@@ -55,7 +56,7 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void readOnlyPinUnsharesOnceSharedThpInPlace(Profile p) { // follow_huge_pmd(): gup_must_unshare(head) -> unshare fault -> do_huge_pmd_wp_page() reuse
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         long a = onceSharedThp(f);
         long head = f.pfn(a);
         GupResult r = f.gup(GupCall.pin_user_pages, a, 2, 0);
@@ -69,8 +70,8 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void writeFaultOnThpStillSharedWithChildFallsBack(Profile p) { // do_huge_pmd_wp_page(): refcount 2 -> VM_FAULT_FALLBACK, split, do_wp_page() copies one page
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a, 1, true);
         long head = f.pfn(a);
         Task c = fork(f);
@@ -90,10 +91,10 @@ class FaultReuseTest {
     void lastRemainingPteOfThp(Profile p) {
         // 6.3-6.5 do_wp_page(): folio_ref_count() == 1 -> reuse;
         // 6.18 __wp_can_reuse_large_anon_folio(): folio_large_mapcount() <= 1 -> copy
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         long a = onceSharedThp(f);
         long head = f.pfn(a);
-        assertEquals(0, Madvise.doMadvise(f.k, f.t, a + PAGE_SIZE, HPAGE_SIZE - PAGE_SIZE, MADV_DONTNEED).ret());
+        assertEquals(0, f.madvise(a + PAGE_SIZE, HPAGE_SIZE - PAGE_SIZE, MADV_DONTNEED).ret());
         assertEquals(1, f.ref(head));
         assertEquals(1, f.k.phys.mapcount(head));
         f.touch(a, 1, true);
@@ -103,11 +104,11 @@ class FaultReuseTest {
     }
 
     /** A PTE-mapped THP, 511 PTEs in the parent, once shared with a child that has exited. */
-    static long ptePartlyMappedAfterChildExit(GupFixture f) {
-        long a = f.mmapThp(1);
+    static long ptePartlyMappedAfterChildExit(Lab f) {
+        long a = f.thp(1);
         f.touch(a, 1, true);
         Task c = fork(f);
-        assertEquals(0, Madvise.doMadvise(f.k, f.t, a + HPAGE_SIZE - PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED).ret()); // splits the parent's PMD
+        assertEquals(0, f.madvise(a + HPAGE_SIZE - PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED).ret()); // splits the parent's PMD
         exit(f, c);
         long head = f.pfn(a);
         assertEquals(511, f.k.phys.mapcount(head));
@@ -119,7 +120,7 @@ class FaultReuseTest {
     void pteMappedThpNoLongerSharedIsReusedOn618(Profile p) {
         // 6.18 __wp_can_reuse_large_anon_folio(): mapcount 511 > 1, FOLIO_MM_IDS_SHARED_BIT clear
         // after the child unmapped, mapcount == refcount -> reuse; 6.3-6.5: refcount 511 != 1 -> copy
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         long a = ptePartlyMappedAfterChildExit(f);
         long page = f.pfn(a + 7 * PAGE_SIZE);
         f.touch(a + 7 * PAGE_SIZE, 1, true);
@@ -128,7 +129,7 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void pteMappedThpWithGupReferenceIsCopied(Profile p) { // __wp_can_reuse_large_anon_folio(): refcount 512 != mapcount 511 -> copy (older: != 1 -> copy)
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         long a = ptePartlyMappedAfterChildExit(f);
         assertEquals(1, f.gup(GupCall.get_user_pages, a + 20 * PAGE_SIZE, 1, 0).ret());
         long page = f.pfn(a + 7 * PAGE_SIZE);
@@ -138,11 +139,11 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void pteMappedThpStillMappedByChildIsCopied(Profile p) { // FOLIO_MM_IDS_SHARED_BIT set while the child's PMD maps the folio
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a, 1, true);
         fork(f);
-        assertEquals(0, Madvise.doMadvise(f.k, f.t, a + HPAGE_SIZE - PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED).ret());
+        assertEquals(0, f.madvise(a + HPAGE_SIZE - PAGE_SIZE, PAGE_SIZE, MADV_DONTNEED).ret());
         long page = f.pfn(a + 7 * PAGE_SIZE);
         assertEquals(f.ref(page), f.k.phys.mapcount(page), "all references are mappings, only the mm-ids bit refuses");
         f.touch(a + 7 * PAGE_SIZE, 1, true);
@@ -155,9 +156,9 @@ class FaultReuseTest {
     void hugetlbReuseIgnoresGupReference(Profile p) {
         // hugetlb_wp(): folio_mapcount() == 1 && folio_test_anon() -> reuse, no refcount test, so
         // the FOLL_GET reference taken before fork still sees the parent's later writes
-        GupFixture f = new GupFixture(p);
-        assertEquals(0, Sysctl.set(f.k, "vm.nr_hugepages", 4).ret());
-        long a = Mmap.doMmap(f.k, f.t, 0, HPAGE_SIZE, RW, PRIVATE | ANON | MapFlag.MAP_HUGETLB.value, -1, 0).ret();
+        Lab f = new Lab(p);
+        assertEquals(0, f.sysctl("vm.nr_hugepages", 4).ret());
+        long a = f.map(HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1);
         f.touch(a, 1, true);
         long head = f.pfn(a);
         assertEquals(1, f.gup(GupCall.get_user_pages, a, 1, 0).ret());
@@ -173,9 +174,9 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void hugetlbMappedTwiceIsCopied(Profile p) { // hugetlb_wp(): mapcount 2 -> copy the huge page
-        GupFixture f = new GupFixture(p);
-        assertEquals(0, Sysctl.set(f.k, "vm.nr_hugepages", 4).ret());
-        long a = Mmap.doMmap(f.k, f.t, 0, HPAGE_SIZE, RW, PRIVATE | ANON | MapFlag.MAP_HUGETLB.value, -1, 0).ret();
+        Lab f = new Lab(p);
+        assertEquals(0, f.sysctl("vm.nr_hugepages", 4).ret());
+        long a = f.map(HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1);
         f.touch(a, 1, true);
         long head = f.pfn(a);
         fork(f);
@@ -189,8 +190,8 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void readFaultMapsHugeZeroFolio(Profile p) { // do_huge_pmd_anonymous_page(): read fault + use_zero_page -> set_huge_zero_folio()
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a + 3 * PAGE_SIZE, 1, false);
         assertTrue(Memory.pmdMapped(f.t.mm, a));
         long z = f.k.hugeZeroPfn;
@@ -208,9 +209,9 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void useZeroPageOffAllocatesThpOnRead(Profile p) { // transparent_hugepage/use_zero_page = 0 -> __do_huge_pmd_anonymous_page()
-        GupFixture f = new GupFixture(p);
-        assertEquals(0, Sysctl.set(f.k, Sysctl.THP_USE_ZERO_PAGE, 0).ret());
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        assertEquals(0, f.sysctl(Sysctl.THP_USE_ZERO_PAGE, 0).ret());
+        long a = f.thp(1);
         f.touch(a, 1, false);
         assertTrue(Memory.pmdMapped(f.t.mm, a));
         assertEquals(-1, f.k.hugeZeroPfn);
@@ -222,8 +223,8 @@ class FaultReuseTest {
     void writeAfterReadOnHugeZero(Profile p) {
         // 6.18 do_huge_zero_wp_pmd(): a new writable THP; 6.3-6.5 do_huge_pmd_wp_page(): is_huge_zero_pmd
         // -> fallback: __split_huge_zero_page_pmd() and do_wp_page() copies one 4 KiB page
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a, 1, false);
         f.touch(a + 9 * PAGE_SIZE, 1, true);
         if (zeroWpAllocatesThp(p)) {
@@ -244,10 +245,10 @@ class FaultReuseTest {
     void longtermReadPinOfHugeZeroUnshares(Profile p) {
         // gup_must_unshare(): not anon + FOLL_LONGTERM + COW mapping -> unshare fault; 6.18 maps a new THP,
         // 6.3-6.5 split and copy one 4 KiB page
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a, 1, false);
-        GupResult r = f.gup(GupCall.pin_user_pages, a + PAGE_SIZE, 1, LONGTERM);
+        GupResult r = f.gup(GupCall.pin_user_pages, a + PAGE_SIZE, 1, FOLL_LONGTERM);
         assertEquals(1, r.ret(), r.toString());
         long pinned = r.pin().pfns()[0];
         assertNotEquals(f.k.hugeZeroPfn, f.k.phys.head(pinned));
@@ -259,8 +260,8 @@ class FaultReuseTest {
     void shortTermReadPinTakesHugeZeroFolio(Profile p) {
         // gup_must_unshare(): a short-term R/O pin of a non-anon page needs no unshare; try_grab_folio()
         // pins the huge zero folio (only the 4 KiB zero page is exempt, is_zero_folio())
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a, 1, false);
         long z = f.k.hugeZeroPfn;
         GupResult r = f.gup(GupCall.pin_user_pages_fast, a + 2 * PAGE_SIZE, 2, 0);
@@ -272,18 +273,18 @@ class FaultReuseTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void dumpSkipsHugeZeroFolio(Profile p) { // follow_huge_pmd(): FOLL_DUMP && is_huge_zero_pmd() -> -EFAULT
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(p);
+        long a = f.thp(1);
         f.touch(a, 1, false);
-        GupResult r = f.gup(GupCall.get_user_pages, a, 1, DUMP);
+        GupResult r = f.gup(GupCall.get_user_pages, a, 1, FOLL_DUMP);
         assertEquals(-14, r.ret(), r.toString());
     }
 
     @org.junit.jupiter.api.Test
     void useZeroPageTakesOnlyZeroOrOne() { // single_hugepage_flag_store(): value > 1 -> -EINVAL
-        GupFixture f = new GupFixture(Profile.V6_18);
+        Lab f = new Lab(Profile.V6_18);
         assertEquals(1, Sysctl.get(f.k, Sysctl.THP_USE_ZERO_PAGE));
-        assertEquals(io.pinlab.kernel.base.Errno.EINVAL, Sysctl.set(f.k, Sysctl.THP_USE_ZERO_PAGE, 2).errno());
+        assertEquals(io.pinlab.kernel.base.Errno.EINVAL, f.sysctl(Sysctl.THP_USE_ZERO_PAGE, 2).errno());
         assertEquals(1, Sysctl.get(f.k, Sysctl.THP_USE_ZERO_PAGE));
     }
 }

@@ -1,12 +1,12 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.fs.FsType;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.mm.GupCall.*;
-import static io.pinlab.kernel.mm.GupFixture.*;
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -16,31 +16,31 @@ class GupLongtermTest {
     // __gup_longterm_locked() runs under memalloc_pin_save(): pages it faults in avoid ZONE_MOVABLE, no migration needed
     @Test
     void untouchedPagesAreAllocatedOutsideMovable() {
-        GupFixture f = new GupFixture(Profile.V6_18, true);
-        long a = f.mmapAnon(4, RW);
-        GupResult r = f.gup(pin_user_pages, a, 4, WRITE | LONGTERM);
+        Lab f = new Lab(Profile.V6_18, true);
+        long a = f.anon(4 * PAGE_SIZE, RW);
+        GupResult r = f.gup(pin_user_pages, a, 4, FOLL_WRITE | FOLL_LONGTERM);
         assertEquals(4, r.ret());
         for (long pfn : r.pin().pfns()) assertEquals(Zone.NORMAL, f.k.phys.zone(pfn));
-        assertFalse(f.text(r).contains("-EAGAIN"));
+        assertFalse(text(r).contains("-EAGAIN"));
         assertFalse(f.k.memallocPin, "memalloc_pin_restore()");
         // without FOLL_LONGTERM the process's pages come from ZONE_MOVABLE as usual
-        long b = f.mmapAnon(1, RW);
-        assertEquals(Zone.MOVABLE, f.k.phys.zone(f.gup(pin_user_pages, b, 1, WRITE).pin().pfns()[0]));
+        long b = f.anon(PAGE_SIZE, RW);
+        assertEquals(Zone.MOVABLE, f.k.phys.zone(f.gup(pin_user_pages, b, 1, FOLL_WRITE).pin().pfns()[0]));
     }
 
     // check_and_migrate_movable_pages(): touched pages in ZONE_MOVABLE are unpinned, migrated, and pinned again
     @Test
     void movablePagesAreMigratedThenPinned() {
-        GupFixture f = new GupFixture(Profile.V6_18, true);
-        long a = f.mmapAnon(3, RW);
+        Lab f = new Lab(Profile.V6_18, true);
+        long a = f.anon(3 * PAGE_SIZE, RW);
         f.touch(a, 3, true);
         long[] old = {f.pfn(a), f.pfn(a + PAGE_SIZE), f.pfn(a + 2 * PAGE_SIZE)};
         for (long o : old) assertEquals(Zone.MOVABLE, f.k.phys.zone(o));
         long usedBefore = f.usedFrames();
-        GupResult r = f.gup(pin_user_pages, a, 3, WRITE | LONGTERM);
+        GupResult r = f.gup(pin_user_pages, a, 3, FOLL_WRITE | FOLL_LONGTERM);
         assertEquals(3, r.ret());
-        assertTrue(f.explains(r, "check_and_migrate_movable_pages"));
-        assertTrue(f.text(r).contains("-EAGAIN"));
+        assertTrue(explains(r, "check_and_migrate_movable_pages"));
+        assertTrue(text(r).contains("-EAGAIN"));
         for (int i = 0; i < 3; i++) {
             long nw = r.pin().pfns()[i];
             assertNotEquals(old[i], nw);
@@ -54,30 +54,30 @@ class GupLongtermTest {
         assertEquals(usedBefore, f.usedFrames());
     }
 
-    // gup-fast refuses LONGTERM pins of unpinnable folios (try_grab_folio), the slow fallback migrates
+    // gup-fast refuses FOLL_LONGTERM pins of unpinnable folios (try_grab_folio), the slow fallback migrates
     @Test
     void fastPathFallsBackForMigration() {
-        GupFixture f = new GupFixture(Profile.V6_18, true);
-        long a = f.mmapAnon(2, RW);
+        Lab f = new Lab(Profile.V6_18, true);
+        long a = f.anon(2 * PAGE_SIZE, RW);
         f.touch(a, 2, true);
         long old = f.pfn(a);
-        GupResult r = f.gup(pin_user_pages_fast, a, 2, WRITE | LONGTERM);
+        GupResult r = f.gup(pin_user_pages_fast, a, 2, FOLL_WRITE | FOLL_LONGTERM);
         assertEquals(2, r.ret());
         assertNotEquals(old, r.pin().pfns()[0]);
         assertEquals(Zone.NORMAL, f.k.phys.zone(r.pin().pfns()[0]));
-        assertTrue(f.text(r).contains("ZONE_MOVABLE"));
+        assertTrue(text(r).contains("ZONE_MOVABLE"));
     }
 
     // migrate_pages() fails on a folio that holds extra references: -ENOMEM, and every pin was dropped
     @Test
     void migrationFailsWhileAnotherReferenceIsHeld() {
-        GupFixture f = new GupFixture(Profile.V6_18, true);
-        long a = f.mmapAnon(2, RW);
+        Lab f = new Lab(Profile.V6_18, true);
+        long a = f.anon(2 * PAGE_SIZE, RW);
         f.touch(a, 2, true);
         long p0 = f.pfn(a), p1 = f.pfn(a + PAGE_SIZE);
         GupResult get = f.gup(get_user_pages, a, 1, 0);
         assertEquals(2, f.ref(p0));
-        GupResult r = f.gup(pin_user_pages, a, 2, WRITE | LONGTERM);
+        GupResult r = f.gup(pin_user_pages, a, 2, FOLL_WRITE | FOLL_LONGTERM);
         assertEquals(-12, r.ret());
         assertEquals(Errno.ENOMEM, r.errno());
         assertNull(r.pin());
@@ -85,24 +85,24 @@ class GupLongtermTest {
         assertEquals(p0, f.pfn(a));
         assertEquals(1, f.ref(f.pfn(a + PAGE_SIZE)), "unpinned (it may have moved)");
         assertNotEquals(p1, f.pfn(a + PAGE_SIZE), "the movable page without extra references did move");
-        Pins.release(f.k, get.pin().id(), PinRelease.put_page, false);
+        f.release(get.pin().id(), PinRelease.put_page, false);
     }
 
     // page-cache folios: the cache entry and every process's mapping are repointed
     @Test
     void sharedShmemPageMigratesForAllMappings() {
-        GupFixture f = new GupFixture(Profile.V6_18, true);
+        Lab f = new Lab(Profile.V6_18, true);
         Task other = f.k.createTask(1, "peer", 1000, false, 8 << 20);
-        int fd1 = f.openFile(f.t, "/dev/shm/buf", FsType.TMPFS, false, 4 * PAGE_SIZE, O_RDWR);
-        int fd2 = f.openFile(other, "/dev/shm/buf", FsType.TMPFS, false, 4 * PAGE_SIZE, O_RDWR);
-        long a = f.mmapFile(f.t, fd1, 1, RW, SHARED);
-        long b = f.mmapFile(other, fd2, 1, RW, SHARED);
+        int fd1 = f.open(f.t, "/dev/shm/buf", O_CREAT | O_RDWR, 4 * PAGE_SIZE);
+        int fd2 = f.open(other, "/dev/shm/buf", O_CREAT | O_RDWR, 4 * PAGE_SIZE);
+        long a = f.map(1 * PAGE_SIZE, RW, MAP_SHARED, fd1);
+        long b = f.map(other, 1 * PAGE_SIZE, RW, MAP_SHARED, fd2);
         f.touch(f.t, a, 1, true);
         f.touch(other, b, 1, false);
         long old = f.pfn(a);
         assertEquals(old, Pte.pfn(f.pte(other, b)));
         assertEquals(3, f.ref(old), "page cache + two mappings");
-        GupResult r = f.gup(pin_user_pages, a, 1, WRITE | LONGTERM);
+        GupResult r = f.gup(pin_user_pages, a, 1, FOLL_WRITE | FOLL_LONGTERM);
         long nw = r.pin().pfns()[0];
         assertNotEquals(old, nw);
         assertEquals(nw, Pte.pfn(f.pte(other, b)));
@@ -114,13 +114,13 @@ class GupLongtermTest {
     // a large (THP) folio migrates as a whole and the PMD is repointed
     @Test
     void thpMigrates() {
-        GupFixture f = new GupFixture(Profile.V6_18, true);
-        long a = f.mmapThp(1);
+        Lab f = new Lab(Profile.V6_18, true);
+        long a = f.thp(1);
         f.touch(a, 1, true);
         long head = f.pfn(a);
         assertTrue(f.k.phys.isLarge(head));
         assertEquals(Zone.MOVABLE, f.k.phys.zone(head));
-        GupResult r = f.gup(pin_user_pages, a, 512, WRITE | LONGTERM);
+        GupResult r = f.gup(pin_user_pages, a, 512, FOLL_WRITE | FOLL_LONGTERM);
         assertEquals(512, r.ret());
         long nh = r.pin().pfns()[0];
         assertEquals(Zone.NORMAL, f.k.phys.zone(nh));
@@ -130,13 +130,13 @@ class GupLongtermTest {
         assertFalse(f.k.phys.isAllocated(head));
     }
 
-    // the zero page is always long-term pinnable; a read LONGTERM pin unshares it in a private mapping anyway
+    // the zero page is always long-term pinnable; a read FOLL_LONGTERM pin unshares it in a private mapping anyway
     @Test
     void zeroPageNeverMigrated() {
-        GupFixture f = new GupFixture(Profile.V6_3, true);
-        int fd = f.openFile(f.t, "/dev/shm/z", FsType.TMPFS, false, 4 * PAGE_SIZE, O_RDWR);
-        long a = f.mmapFile(fd, 1, RW, SHARED);
-        GupResult r = f.gup(pin_user_pages, a, 1, LONGTERM);
+        Lab f = new Lab(Profile.V6_3, true);
+        int fd = f.open(f.t, "/dev/shm/z", O_CREAT | O_RDWR, 4 * PAGE_SIZE);
+        long a = f.map(PAGE_SIZE, RW, MAP_SHARED, fd);
+        GupResult r = f.gup(pin_user_pages, a, 1, FOLL_LONGTERM);
         assertEquals(1, r.ret());
         assertEquals(Zone.NORMAL, f.k.phys.zone(r.pin().pfns()[0]), "faulted in under memalloc_pin");
         assertTrue(Gup.folioIsLongtermPinnable(f.k.phys, ZERO_PFN));

@@ -2,8 +2,8 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.api.gup.GupRequestShape;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.fs.FsType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
 import static io.pinlab.kernel.mm.GupCall.*;
-import static io.pinlab.kernel.mm.GupFixture.*;
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -48,50 +48,50 @@ class GupProfileTableTest {
         // is_valid_gup_args vmas + locked rule
         assertEquals(row.vmasLockedRule(), Gup.isValidGupArgs(p, get_user_pages_remote, true, true, 1, 0) != null);
         // FOLL_TOUCH accepted from callers
-        assertEquals(row.touchAccepted(), Gup.isValidGupArgs(p, get_user_pages, true, false, null, TOUCH) == null);
+        assertEquals(row.touchAccepted(), Gup.isValidGupArgs(p, get_user_pages, true, false, null, FOLL_TOUCH) == null);
         // FOLL_SAME_FILE (bit 12) exists
         assertEquals(row.sameFile(), p.follSameFile());
 
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         // FOLL_HONOR_NUMA_FAULT auto-set (6.5.0)
-        long anon = f.mmapAnon(2, RW);
+        long anon = f.anon(2 * PAGE_SIZE, RW);
         GupResult r = f.gup(get_user_pages, anon, 1, 0);
         assertEquals(row.honorNumaAutoSet(), r.explain().get(0).detail().contains("FOLL_HONOR_NUMA_FAULT"));
 
-        // LONGTERM+WRITE on a dirty-tracked shared file VMA, slow and fast path
-        int fd = f.openFile(f.t, "/mnt/ext4/row", FsType.EXT4, false, 8 * PAGE_SIZE, O_RDWR);
-        long ext4 = f.mmapFile(fd, 2, RW, SHARED);
+        // FOLL_LONGTERM+FOLL_WRITE on a dirty-tracked shared file VMA, slow and fast path
+        int fd = f.open(f.t, "/mnt/ext4/row", O_CREAT | O_RDWR, 8 * PAGE_SIZE);
+        long ext4 = f.map(2 * PAGE_SIZE, RW, MAP_SHARED, fd);
         f.touch(ext4, 2, true);
-        assertEquals(row.longtermWriteSharedExt4(), f.gup(pin_user_pages, ext4, 2, WRITE | LONGTERM).ret());
-        assertEquals(row.longtermWriteSharedExt4Fast(), f.gup(pin_user_pages_fast, ext4, 2, WRITE | LONGTERM).ret());
+        assertEquals(row.longtermWriteSharedExt4(), f.gup(pin_user_pages, ext4, 2, FOLL_WRITE | FOLL_LONGTERM).ret());
+        assertEquals(row.longtermWriteSharedExt4Fast(), f.gup(pin_user_pages_fast, ext4, 2, FOLL_WRITE | FOLL_LONGTERM).ret());
 
         // stack expansion by GUP
         Vma stack = f.t.mm.findVma(Mm.STACK_TOP - 1);
         long below = stack.start - PAGE_SIZE;
-        assertEquals(row.stackExpands() ? 1 : -14, f.gup(get_user_pages, below, 1, WRITE).ret());
+        assertEquals(row.stackExpands() ? 1 : -14, f.gup(get_user_pages, below, 1, FOLL_WRITE).ret());
 
         // gup-fast overflow and end > TASK_SIZE_MAX
         assertEquals(row.fastOverflow(), f.gup(get_user_pages_fast, 0xfffffffffffff000L, 2, 0).ret());
         GupResult ts = f.gup(get_user_pages_fast, Mm.TASK_SIZE - PAGE_SIZE, 2, 0);
         assertEquals(-14, ts.ret());
-        assertEquals(row.taskSizeCheck(), f.lastFn(ts));
+        assertEquals(row.taskSizeCheck(), lastFn(ts));
 
         // zero page pinning: counted, or a no-op
-        long z = f.mmapAnon(1, RW);
+        long z = f.anon(PAGE_SIZE, RW);
         f.touch(z, 1, false);
         int before = f.ref(ZERO_PFN);
         f.gup(pin_user_pages, z, 1, 0);
         assertEquals(row.zeroPageCounted() ? before + 1024 : before, f.ref(ZERO_PFN));
 
         // nr_pages == 0 returns before MMF_HAS_PINNED (6.7+)
-        GupFixture g = new GupFixture(p);
-        g.gup(pin_user_pages, g.mmapAnon(1, RW), 0, 0);
+        Lab g = new Lab(p);
+        g.gup(pin_user_pages, g.anon(PAGE_SIZE, RW), 0, 0);
         assertEquals(!row.nrPagesZeroEarly(), g.t.mm.hasPinned());
 
         // hugetlb FOLL_FORCE|FOLL_WRITE on a read-only private mapping
-        f.k.nrHugepages = 2;
-        int hfd = f.openFile(f.t, "/mnt/huge/row", FsType.HUGETLBFS, false, HPAGE_SIZE, O_RDWR);
-        long h = f.mmapFile(hfd, 512, R, PRIVATE);
-        assertEquals(row.hugetlbForceWrite(), f.gup(get_user_pages, h, 1, WRITE | FORCE).ret());
+        f.hugepages(2);
+        int hfd = f.open(f.t, "/mnt/huge/row", O_CREAT | O_RDWR, HPAGE_SIZE);
+        long h = f.map(512 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, hfd);
+        assertEquals(row.hugetlbForceWrite(), f.gup(get_user_pages, h, 1, FOLL_WRITE | FOLL_FORCE).ret());
     }
 }

@@ -1,6 +1,7 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.VirtAddr;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
 
-import static io.pinlab.kernel.mm.GupFixture.*;
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,7 +27,7 @@ class GupPropertiesTest {
 
     record Touch(int region, int first, int n, boolean write) implements Op {}
 
-    /** kind: 0 get_user_pages, 1 pin_user_pages, 2 pin_user_pages_fast, 3 get_user_pages_fast, 4 pin LONGTERM, 5 pin_user_pages_remote. */
+    /** kind: 0 get_user_pages, 1 pin_user_pages, 2 pin_user_pages_fast, 3 get_user_pages_fast, 4 pin FOLL_LONGTERM, 5 pin_user_pages_remote. */
     record Take(int region, int first, int n, int kind, boolean write) implements Op {}
 
     record Release(int which, boolean dirty) implements Op {}
@@ -59,22 +60,22 @@ class GupPropertiesTest {
         Profile profile = Profile.ALL.get(rnd.nextInt(Profile.ALL.size()));
         boolean movable = rnd.nextBoolean();
         List<Op> ops = ops(rnd);
-        GupFixture f = new GupFixture(profile, movable);
+        Lab f = new Lab(profile, movable);
         Task worker = f.k.createTask(1, "worker", 1000, false, 8 << 20);
         Task[] owner = {f.t, f.t, f.t, worker};
         long[] base = new long[4], mapStart = new long[4], mapLen = new long[4];
         // regions separated by read-only one-page VMAs so that VMA merging keeps them apart
-        base[0] = mapStart[0] = f.mmapAnon(8, RW);
+        base[0] = mapStart[0] = f.anon(8 * PAGE_SIZE, RW);
         mapLen[0] = 8 * PAGE_SIZE;
-        f.mmapAnon(1, R);
-        base[1] = mapStart[1] = f.mmapAnon(8, RW | Prot.PROT_EXEC.value);
+        f.anon(PAGE_SIZE, PROT_READ);
+        base[1] = mapStart[1] = f.anon(8 * PAGE_SIZE, RW | PROT_EXEC);
         mapLen[1] = 8 * PAGE_SIZE;
-        f.mmapAnon(1, R);
-        mapStart[2] = f.mmapAnon(2 * 512, RW);
+        f.anon(PAGE_SIZE, PROT_READ);
+        mapStart[2] = f.anon(2 * HUGE, RW);
         mapLen[2] = 2 * HPAGE_SIZE;
-        f.vma(mapStart[2]).flags |= VmFlag.VM_HUGEPAGE_B;
+        assertOk(f.madvise(mapStart[2], mapLen[2], MADV_HUGEPAGE));
         base[2] = (mapStart[2] + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
-        base[3] = mapStart[3] = Mmap.doMmap(f.k, worker, 0, 8 * PAGE_SIZE, RW, PRIVATE | ANON, -1, 0).ret();
+        base[3] = mapStart[3] = f.map(worker, 8 * PAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         mapLen[3] = 8 * PAGE_SIZE;
         boolean[] mapped = {true, true, true, true};
         long framesAtStart = f.usedFrames();
@@ -97,11 +98,11 @@ class GupPropertiesTest {
                         case 3 -> GupCall.get_user_pages_fast;
                         default -> GupCall.pin_user_pages_remote;
                     };
-                    int flags = (t.write() ? WRITE : 0) | (t.kind() == 4 ? LONGTERM : 0);
+                    int flags = (t.write() ? FOLL_WRITE : 0) | (t.kind() == 4 ? FOLL_LONGTERM : 0);
                     Task caller = call.remote() ? f.t : owner[t.region()];
                     GupRequest req = new GupRequest(call, VirtAddr.of(base[t.region()] + t.first() * PAGE_SIZE), t.n(), flags, true, false,
                             null, call.remote() ? owner[t.region()].pid : null);
-                    GupResult r = GupTest.call(f.k, caller, req);
+                    GupResult r = f.gup(caller, req);
                     assertTrue(r.ret() <= t.n());
                     if (r.pin() != null) held.add(r.pin());
                 }
@@ -114,12 +115,12 @@ class GupPropertiesTest {
                 }
                 case Unmap u -> {
                     if (!mapped[u.region()] || !f.k.tasks.containsKey(owner[u.region()].pid)) break;
-                    assertEquals(0, Mmap.doMunmap(f.k, owner[u.region()], mapStart[u.region()], mapLen[u.region()]).ret());
+                    assertEquals(0, f.munmap(owner[u.region()], mapStart[u.region()], mapLen[u.region()]).ret());
                     mapped[u.region()] = false;
                 }
                 case ExitWorker e -> {
                     if (!f.k.tasks.containsKey(worker.pid)) break;
-                    Exit.doExit(f.k, worker);
+                    f.exit(worker);
                     mapped[3] = false;
                 }
             }
@@ -154,8 +155,8 @@ class GupPropertiesTest {
             });
         }
         // unmap everything: every frame is free again
-        for (Vma v : new ArrayList<>(f.t.mm.vmas.values())) Mmap.doMunmap(f.k, f.t, v.start, v.length());
-        if (f.k.tasks.containsKey(worker.pid)) Exit.doExit(f.k, worker);
+        for (Vma v : new ArrayList<>(f.t.mm.vmas.values())) f.munmap(f.t, v.start, v.length());
+        if (f.k.tasks.containsKey(worker.pid)) f.exit(worker);
         // the huge zero folio, once a read fault allocated it, stays (mm_get_huge_zero_folio(); no shrinker here)
         assertEquals(framesAtStart + (f.k.hugeZeroPfn >= 0 ? HPAGE_NR : 0), f.usedFrames());
         assertEquals(0, f.k.heldPageEntries(), "released pins gave their page arrays back");

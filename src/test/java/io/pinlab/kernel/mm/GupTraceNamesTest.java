@@ -1,12 +1,13 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.mm.GupFixture.*;
+import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -22,23 +23,23 @@ class GupTraceNamesTest {
 
     @ParameterizedTest @FieldSource("ALL")
     void whitelistRefusalNamesTheDriver(Profile p) { // the gup-fast flag whitelist refuses FOLL_DUMP with WARN_ON_ONCE and -EINVAL
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapAnon(1, RW);
-        GupResult r = f.gup(GupCall.pin_user_pages_fast, a, 1, DUMP);
+        Lab f = new Lab(p);
+        long a = f.anon(PAGE, RW);
+        GupResult r = f.gup(GupCall.pin_user_pages_fast, a, 1, FOLL_DUMP);
         assertEquals(-22, r.ret());
         String fn = renamed(p) ? "gup_fast_fallback" : "internal_get_user_pages_fast";
-        assertEquals(fn, f.lastFn(r));
+        assertEquals(fn, lastFn(r));
         assertTrue(f.k.log.lines().stream().anyMatch(l -> l.contains("mm/gup.c " + fn + ": WARN_ON_ONCE")), f.k.log.lines().toString());
     }
 
     @ParameterizedTest @FieldSource("ALL")
     void writeProtectSeqNamesTheWalk(Profile p) { // an odd mm->write_protect_seq: the lockless walk takes no FOLL_PIN pages
-        GupFixture f = new GupFixture(p);
-        long a = f.mmapAnon(1, RW);
+        Lab f = new Lab(p);
+        long a = f.anon(PAGE, RW);
         f.touch(a, 1, true);
         f.t.mm.writeProtectSeq = 1;
-        GupResult r = f.gup(GupCall.pin_user_pages_fast, a, 1, WRITE);
-        assertTrue(f.explains(r, renamed(p) ? "gup_fast" : "lockless_pages_from_mm"), f.text(r));
-        assertFalse(f.explains(r, renamed(p) ? "lockless_pages_from_mm" : "gup_fast"), f.text(r));
+        GupResult r = f.gup(GupCall.pin_user_pages_fast, a, 1, FOLL_WRITE);
+        assertTrue(explains(r, renamed(p) ? "gup_fast" : "lockless_pages_from_mm"), text(r));
+        assertFalse(explains(r, renamed(p) ? "lockless_pages_from_mm" : "gup_fast"), text(r));
     }
 }

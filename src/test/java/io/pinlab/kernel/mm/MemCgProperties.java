@@ -2,6 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Files;
@@ -69,8 +70,7 @@ class MemCgProperties {
         Random r = new Random(seed);
         Profile profile = Profile.ALL.get(r.nextInt(Profile.ALL.size()));
         long max = (96 << 10) + r.nextInt(512 << 10);
-        Kernel k = new Kernel(profile, r.nextBoolean(), new MemCg(max, null), 1000 + r.nextInt(20_000));
-        k.nrHugepages = 2;
+        Kernel k = new Lab(new Kernel(profile, r.nextBoolean(), new MemCg(max, null), 1000 + r.nextInt(20_000))).hugepages(2).k;
         long start = k.memcg.usage() - logs(k) - names(k) - MemCg.VMA_BYTES; // pid 1's [stack] VMA goes with it
         List<Task> live = new ArrayList<>(List.of(k.task(1)));
         List<Long> pins = new ArrayList<>();

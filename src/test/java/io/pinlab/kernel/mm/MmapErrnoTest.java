@@ -2,8 +2,6 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;
@@ -79,20 +77,20 @@ class MmapErrnoTest {
     }
 
     @Test void hugetlbNoreserveMapsThenSigbus() { // VM_NORESERVE skips the reservation; hugetlb_no_page() then has no page: SIGBUS
-        long a = ok(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0));
+        long a = assertOk(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_NORESERVE, -1, 0));
         AccessResult r = lab.write(lab.t, a, 8, 1);
         assertEquals("SIGBUS", r.signal());
     }
 
     @Test void hugetlbReservationsAreCounted() { // hugetlb_acct_memory(): resv + chg must fit the free pool
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 2));
-        long a = ok(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertOk(lab.sysctl("vm.nr_hugepages", 2));
+        long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertEquals(2, lab.k.hugePagesReserved);
         assertErr(Errno.ENOMEM, lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertTrue(lab.write(lab.t, a, 2 * HUGE, 7).ok()); // reserved pages never fail
         assertEquals(0, lab.k.hugePagesReserved);
         assertEquals(2, lab.k.hugePagesInUse);
-        ok(lab.munmap(a, 2 * HUGE));
+        assertOk(lab.munmap(a, 2 * HUGE));
         assertEquals(0, lab.k.hugePagesInUse);
     }
 
@@ -102,22 +100,22 @@ class MmapErrnoTest {
     }
 
     @Test void hugetlbfsFixedAddressMustBe2MiBAligned() { // hugetlb_get_unmapped_area(): MAP_FIXED && addr & ~huge_page_mask -> -EINVAL
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
         assertErr(Errno.EINVAL, lab.mmap(0x40001000L, HUGE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
     }
 
     @Test void hugetlbfsLengthIsRoundedTo2MiB() { // ksys_mmap_pgoff(): len = ALIGN(len, huge_page_size)
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, HUGE);
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         Vma v = lab.t.mm.vmaLookup(a);
         assertEquals(HUGE, v.length());
         assertEquals(0, a % HUGE, "hugetlb mappings are placed 2 MiB aligned");
     }
 
     @Test void hugetlbfsOffsetMustBe2MiBAligned() { // hugetlbfs_file_mmap_prepare(): pgoff & ~huge_page_mask -> -EINVAL
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 2));
+        assertOk(lab.sysctl("vm.nr_hugepages", 2));
         int fd = lab.open("/mnt/huge/h", O_CREAT | O_RDWR, 2 * HUGE);
         assertErr(Errno.EINVAL, lab.mmap(0, HUGE, RW, MAP_SHARED, fd, PAGE));
     }
@@ -144,22 +142,22 @@ class MmapErrnoTest {
     }
 
     @Test void hintBelowMmapMinAddrIsRaised() { // round_hint_to_min(): a non-fixed hint below the minimum becomes mmap_min_addr
-        assertEquals(Mm.MMAP_MIN_ADDR, ok(lab.mmap(0x1000, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        assertEquals(Mm.MMAP_MIN_ADDR, assertOk(lab.mmap(0x1000, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
     }
 
     @Test void fixedReplacesWhatWasThere() { // mmap_region(): the MAP_FIXED range is unmapped (vms_complete_munmap_vmas())
         long a = lab.anon(4 * PAGE, RW);
         assertTrue(lab.write(lab.t, a, 4 * PAGE, 5).ok());
         long used = lab.k.phys.usedFrames(Zone.NORMAL);
-        assertEquals(a + PAGE, ok(lab.mmap(a + PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)));
+        assertEquals(a + PAGE, assertOk(lab.mmap(a + PAGE, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)));
         assertEquals(used - 1, lab.k.phys.usedFrames(Zone.NORMAL), "the replaced page was freed");
         assertEquals(3, lab.t.mm.mapCount() - 1, "split into three VMAs (plus the stack)");
         assertEquals(0L, lab.read(lab.t, a + PAGE, 8).values().get(0));
     }
 
     @Test void maxMapCount() { // do_mmap(): mm->map_count > sysctl_max_map_count -> -ENOMEM (note '>': one more may be created)
-        ok(Sysctl.set(lab.k, "vm.max_map_count", 1));
-        ok(lab.mmap(0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)); // map_count 1 is not > 1
+        assertOk(lab.sysctl("vm.max_map_count", 1));
+        assertOk(lab.mmap(0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)); // map_count 1 is not > 1
         assertErr(Errno.ENOMEM, lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     }
 
@@ -181,7 +179,7 @@ class MmapErrnoTest {
 
     @Test void mapSyncOnDax() { // fsdax: daxdev_mapping_supported() holds; VM_SYNC set
         int fd = lab.open("/mnt/pmem/f", O_CREAT | O_RDWR, PAGE);
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0));
         Vma v = lab.t.mm.vmaLookup(a);
         assertTrue(v.has(VmFlag.VM_SYNC_B));
         assertTrue(v.isFsdax());
@@ -193,18 +191,18 @@ class MmapErrnoTest {
     }
 
     @Test void unknownProtBitsAreIgnored() { // calc_vm_prot_bits() only looks at READ/WRITE/EXEC
-        long a = ok(lab.mmap(0, PAGE, PROT_READ | 0x10, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        long a = assertOk(lab.mmap(0, PAGE, PROT_READ | 0x10, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         assertEquals("r--p", Views.maps(lab.k, lab.t).stream().filter(e -> e.start() == a).findFirst().orElseThrow().perms());
     }
 
     @Test void unalignedLengthIsRoundedUp() { // do_mmap(): len = PAGE_ALIGN(len)
-        long a = ok(lab.mmap(0, 5000, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        long a = assertOk(lab.mmap(0, 5000, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         assertEquals(2 * PAGE, lab.t.mm.vmaLookup(a).length());
     }
 
     @Test void fileMappingMayExtendPastEof() { // mmap does not look at i_size; the fault does (filemap_fault(): SIGBUS)
         int fd = lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, PAGE);
-        long a = ok(lab.mmap(0, 3 * PAGE, RW, MAP_SHARED, fd, 0));
+        long a = assertOk(lab.mmap(0, 3 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.write(lab.t, a, PAGE, 1).ok());
         AccessResult r = lab.read(lab.t, a + PAGE, 8);
         assertEquals("SIGBUS", r.signal());
@@ -226,9 +224,9 @@ class MmapErrnoTest {
     }
 
     @Test void secretmemMustBeShared() { // secretmem_mmap_prepare(): !(VM_SHARED|VM_MAYSHARE) -> -EINVAL
-        int fd = (int) ok(Files.memfdSecret(lab.k, lab.t, PAGE));
+        int fd = (int) assertOk(Files.memfdSecret(lab.k, lab.t, PAGE));
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, MAP_PRIVATE, fd, 0));
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_LOCKED_B), "secretmem VMAs are VM_LOCKED");
         assertTrue(lab.write(lab.t, a, 8, 3).ok());
         long pfn = Pte.pfn(Memory.followPte(lab.t.mm, a));
@@ -237,7 +235,7 @@ class MmapErrnoTest {
 
     @Test void mmioDeviceIsPfnmapPopulatedAtMmap() { // remap_pfn_range(): VM_IO|VM_PFNMAP, special PTEs outside RAM
         int fd = lab.open("/dev/mmio0", O_RDWR, null);
-        long a = ok(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
+        long a = assertOk(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
         Vma v = lab.t.mm.vmaLookup(a);
         assertTrue(v.has(VmFlag.VM_IO_B | VmFlag.VM_PFNMAP_B));
         long pte = Memory.followPte(lab.t.mm, a + PAGE);
@@ -248,7 +246,7 @@ class MmapErrnoTest {
 
     @Test void devZeroPrivateIsAnonymousWithFile() { // mmap_zero_prepare(): vma_set_anonymous(), vm_file stays /dev/zero
         int fd = lab.open("/dev/zero", O_RDWR, null);
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE, fd, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_PRIVATE, fd, 0));
         Vma v = lab.t.mm.vmaLookup(a);
         assertTrue(v.isAnonymous());
         assertNotNull(v.file);
@@ -258,33 +256,33 @@ class MmapErrnoTest {
 
     @Test void devZeroSharedIsShmem() { // mmap_zero_prepare() -> shmem_zero_setup(): "/dev/zero (deleted)"
         int fd = lab.open("/dev/zero", O_RDWR, null);
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         Vma v = lab.t.mm.vmaLookup(a);
         assertTrue(v.isShmem());
         assertTrue(Views.mapsText(lab.k, lab.t).contains("/dev/zero (deleted)"), Views.mapsText(lab.k, lab.t));
     }
 
     @Test void populateFaultsEveryPage() { // MAP_POPULATE -> __mm_populate(): write faults for private writable memory
-        long a = ok(lab.mmap(0, 8 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0));
+        long a = assertOk(lab.mmap(0, 8 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0));
         assertEquals(8 * 4, Views.status(lab.k, lab.t).rssAnonKb());
         assertEquals(0, lab.write(lab.t, a, 8 * PAGE, 1).faults());
     }
 
     @Test void populateFailuresDoNotFailMmap() { // mm_populate() ignores errors: pages past EOF stay unmapped
         int fd = lab.open("/mnt/ext4/f", O_CREAT | O_RDWR, PAGE);
-        long a = ok(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED | MAP_POPULATE, fd, 0));
+        long a = assertOk(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED | MAP_POPULATE, fd, 0));
         assertTrue(Pte.present(Memory.followPte(lab.t.mm, a)));
         assertFalse(Pte.present(Memory.followPte(lab.t.mm, a + PAGE)));
     }
 
     @Test void lockedIsPopulatedAndCounted() { // VM_LOCKED: populated, mm->locked_vm (VmLck)
-        ok(lab.mmap(0, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0));
+        assertOk(lab.mmap(0, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0));
         assertEquals(16, Views.status(lab.k, lab.t).vmLckKb());
         assertEquals(16, Views.status(lab.k, lab.t).rssAnonKb());
     }
 
     @Test void noreserveSetsVmNoreserve() { // do_mmap(): MAP_NORESERVE -> VM_NORESERVE (overcommit heuristic)
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NORESERVE_B));
         assertFalse(lab.t.mm.vmaLookup(a).has(VmFlag.VM_ACCOUNT_B));
     }
@@ -299,37 +297,36 @@ class MmapErrnoTest {
 
     @Test void pmdMultipleAnonymousIsThpAligned() { // __get_unmapped_area() -> __thp_get_unmapped_area() (6.7+ rule, v6.18 profile)
         // search top-down for 4 MiB: 0x7ffff7fff000 - 0x400000 = 0x7ffff7bff000, moved up to the 2 MiB boundary
-        assertEquals(0x7ffff7c00000L, ok(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        assertEquals(0x7ffff7c00000L, assertOk(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
         // not a PMD multiple: plain top-down, into the highest gap, which alignment left above it
-        assertEquals(Mm.MMAP_BASE - PAGE, ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        assertEquals(Mm.MMAP_BASE - PAGE, assertOk(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
     }
 
     @Test void olderKernelsDoNotThpAlign() { // before efa7df3e3bb5 (6.7): plain top-down placement
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        assertEquals(Mm.MMAP_BASE - HUGE, ok(Mmap.doMmap(k, k.task(1), 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        assertEquals(Mm.MMAP_BASE - HUGE, assertOk(v65.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
     }
 
     @Test void mapStackMeansNoHugepageSince6_7() { // calc_vm_flag_bits(): MAP_STACK -> VM_NOHUGEPAGE (c4608d1bf7c6, 6.7)
-        long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NOHUGEPAGE_B));
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        long b = ok(Mmap.doMmap(k, k.task(1), 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
-        assertFalse(k.task(1).mm.vmaLookup(b).has(VmFlag.VM_NOHUGEPAGE_B));
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        long b = assertOk(v65.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
+        assertFalse(v65.vma(b).has(VmFlag.VM_NOHUGEPAGE_B));
     }
 
     @Test void fixedOverPartOfHugetlbVma() { // 6.12+ __mmap_setup(): the split error passes through (-EINVAL), nothing changes
-        ok(Sysctl.set(lab.k, "vm.nr_hugepages", 1));
-        long h = ok(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertOk(lab.sysctl("vm.nr_hugepages", 1));
+        long h = assertOk(lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertErr(Errno.EINVAL, lab.mmap(h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
         assertEquals(HUGE, lab.t.mm.vmaLookup(h).length());
     }
 
     @Test void fixedOverPartOfHugetlbVmaBefore6_12() { // 6.5 mmap_region(): do_vmi_munmap() failure -> -ENOMEM
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        io.pinlab.kernel.mm.Task t = k.task(1);
-        ok(Sysctl.set(k, "vm.nr_hugepages", 1));
-        long h = ok(Mmap.doMmap(k, t, 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
-        assertErr(Errno.ENOMEM, Mmap.doMmap(k, t, h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        assertOk(v65.sysctl("vm.nr_hugepages", 1));
+        long h = assertOk(v65.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
+        assertErr(Errno.ENOMEM, v65.mmap(h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
     }
 
     @Test void failedFixedMmapKeepsOldMappingOnlySince6_12() { // vms_abort_munmap_vmas() (6.12+) vs unmap-first (6.5)
@@ -339,24 +336,22 @@ class MmapErrnoTest {
         assertErr(Errno.EOPNOTSUPP, lab.mmap(a, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd, 0));
         assertNotNull(lab.t.mm.vmaLookup(a), "6.18 restores the old mapping");
 
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        io.pinlab.kernel.mm.Task t = k.task(1);
-        int fd5 = (int) ok(Files.open(k, t, "/mnt/ext4/f", O_CREAT | O_RDWR, PAGE));
-        long b = ok(Mmap.doMmap(k, t, 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-        assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(k, t, b, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd5, 0));
-        assertNull(t.mm.vmaLookup(b), "6.5 unmapped the old range before ext4_file_mmap() failed");
+        Lab v65 = new Lab(io.pinlab.kernel.base.Profile.V6_5);
+        int fd5 = v65.open("/mnt/ext4/f", O_CREAT | O_RDWR, PAGE);
+        long b = v65.anon(PAGE, RW);
+        assertErr(Errno.EOPNOTSUPP, v65.mmap(b, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd5, 0));
+        assertNull(v65.vma(b), "6.5 unmapped the old range before ext4_file_mmap() failed");
     }
 
     @Test void mapDroppable() { // do_mmap() MAP_DROPPABLE (6.11+): VM_DROPPABLE|VM_NORESERVE|VM_WIPEONFORK|VM_DONTDUMP
-        long a = ok(lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0));
+        long a = assertOk(lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0));
         Vma v = lab.t.mm.vmaLookup(a);
         assertTrue(v.has(VmFlag.VM_DROPPABLE_B | VmFlag.VM_NORESERVE_B | VmFlag.VM_WIPEONFORK_B | VmFlag.VM_DONTDUMP_B));
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS | MAP_LOCKED, -1, 0));
         assertErr(Errno.EINVAL, lab.madvise(a, PAGE, 19)); // MADV_KEEPONFORK on VM_DROPPABLE
         int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, PAGE);
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08, fd, 0)); // the file switch has no MAP_DROPPABLE case
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
-        assertErr(Errno.EINVAL, Mmap.doMmap(k, k.task(1), 0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
+        assertErr(Errno.EINVAL, new Lab(io.pinlab.kernel.base.Profile.V6_5).mmap(0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
     }
 
     @Test void differentProtDoesNotMerge() { // is_mergeable_vma(): vm_flags differ

@@ -1,12 +1,12 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.VirtAddr;
+import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
-import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 import java.util.List;
 
-import static io.pinlab.kernel.mm.GupFixture.*;
+import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,21 +31,21 @@ class OtherGupUsersTest {
     static final int O_DIRECT = 040000, O_CREAT = 0100;
 
     /** An ext4 file opened O_DIRECT and a MAP_SHARED mapping of another ext4 file, written with 5s. */
-    record Setup(GupFixture f, int dio, long shared) {}
+    record Setup(Lab f, int dio, long shared) {}
 
     static Setup setup(Profile p) {
-        GupFixture f = new GupFixture(p);
+        Lab f = new Lab(p);
         int dio = (int) Files.open(f.k, f.t, "/mnt/ext4/dio", O_RDWR | O_CREAT | O_DIRECT, 16 * PAGE_SIZE).ret();
-        int mfd = f.openFile(f.t, "/mnt/ext4/shared", FsType.EXT4, false, 4 * PAGE_SIZE, O_RDWR);
-        long shared = f.mmapFile(mfd, 2, RW, SHARED);
-        assertTrue(UserAccess.access(f.k, f.t, shared, 2 * PAGE_SIZE, true, 5L).ok());
+        int mfd = f.open(f.t, "/mnt/ext4/shared", O_CREAT | O_RDWR, 4 * PAGE_SIZE);
+        long shared = f.map(2 * PAGE_SIZE, RW, MAP_SHARED, mfd);
+        assertTrue(f.write(f.t, shared, 2 * PAGE_SIZE, 5L).ok());
         return new Setup(f, dio, shared);
     }
 
     @ParameterizedTest @FieldSource("ALL")
     void oDirectPinsTheSharedExt4PageWhereIoUringCannot(Profile p) {
         Setup s = setup(p);
-        GupFixture f = s.f();
+        Lab f = s.f();
         long pfn = f.pfn(s.shared());
         int ref = f.ref(pfn);
         assertEquals(2 * PAGE_SIZE, DirectIo.rw(f.k, f.t, s.dio(), s.shared(), 2 * PAGE_SIZE, 0, true).ret());
@@ -62,9 +62,9 @@ class OtherGupUsersTest {
     @Test
     void oDirectMovesDataThroughThePinnedPages() { // a write then a read back lands in the reader's buffer
         Setup s = setup(Profile.V6_18);
-        GupFixture f = s.f();
+        Lab f = s.f();
         assertEquals(2 * PAGE_SIZE, DirectIo.rw(f.k, f.t, s.dio(), s.shared(), 2 * PAGE_SIZE, 0, true).ret());
-        long buf = f.mmapAnon(2, RW);
+        long buf = f.anon(2 * PAGE_SIZE, RW);
         assertEquals(2 * PAGE_SIZE, DirectIo.rw(f.k, f.t, s.dio(), buf, 2 * PAGE_SIZE, 0, false).ret());
         assertEquals(5L, f.k.phys.value(f.pfn(buf + PAGE_SIZE)));
         assertTrue(f.k.phys.testPageFlag(f.pfn(buf), PhysMem.PG_DIRTY), "bio_release_pages() dirties what a read filled");
@@ -73,11 +73,11 @@ class OtherGupUsersTest {
     @Test
     void oDirectRules() { // iomap_dio_rw(): read at EOF 0; block alignment -EINVAL; a buffer GUP cannot pin -EFAULT
         Setup s = setup(Profile.V6_18);
-        GupFixture f = s.f();
+        Lab f = s.f();
         assertEquals(0, DirectIo.rw(f.k, f.t, s.dio(), s.shared(), PAGE_SIZE, 16 * PAGE_SIZE, false).ret());
         assertEquals(Errno.EINVAL, DirectIo.rw(f.k, f.t, s.dio(), s.shared() + 1, PAGE_SIZE, 0, false).errno());
         assertEquals(Errno.EINVAL, DirectIo.rw(f.k, f.t, s.dio(), s.shared(), 100, 0, false).errno());
-        long ro = f.mmapAnon(1, R);
+        long ro = f.anon(PAGE_SIZE, PROT_READ);
         assertEquals(Errno.EFAULT, DirectIo.rw(f.k, f.t, s.dio(), ro, PAGE_SIZE, 0, false).errno(), "FOLL_WRITE on a read-only VMA");
         assertEquals(PAGE_SIZE, DirectIo.rw(f.k, f.t, s.dio(), ro, PAGE_SIZE, 0, true).ret(), "a write only reads the buffer");
     }
@@ -85,10 +85,10 @@ class OtherGupUsersTest {
     @ParameterizedTest @FieldSource("ALL")
     void processVmReadvPinsRemotePagesForTheCopy(Profile p) {
         Setup s = setup(p);
-        GupFixture f = s.f();
-        Task child = f.k.task((int) Fork.copyProcess(f.k, f.t).ret());
+        Lab f = s.f();
+        Task child = f.fork();
         long pfn = f.pfn(s.shared());
-        long buf = f.mmapAnon(2, RW);
+        long buf = f.anon(2 * PAGE_SIZE, RW);
         SysResult r = ProcessVm.processVmRw(f.k, f.t, child.pid, List.of(new Iovec(buf, 2 * PAGE_SIZE)),
                 List.of(new Iovec(s.shared(), 2 * PAGE_SIZE)), 0, false);
         assertEquals(2 * PAGE_SIZE, r.ret(), r.toString());
@@ -101,17 +101,17 @@ class OtherGupUsersTest {
 
     @Test
     void processVmRules() { // process_vm_rw(): flags -EINVAL, no target -ESRCH, another uid -EPERM, nothing pinned -EFAULT
-        GupFixture f = new GupFixture(Profile.V6_18);
-        long buf = f.mmapAnon(1, RW);
+        Lab f = new Lab(Profile.V6_18);
+        long buf = f.anon(PAGE_SIZE, RW);
         List<Iovec> l = List.of(new Iovec(buf, PAGE_SIZE));
         Task other = f.k.createTask(0, "other", 1001, false, 8 << 20);
-        long theirs = Mmap.doMmap(f.k, other, 0, PAGE_SIZE, RW, PRIVATE | ANON, -1, 0).ret();
+        long theirs = f.map(other, PAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         List<Iovec> r = List.of(new Iovec(theirs, PAGE_SIZE));
         assertEquals(Errno.EINVAL, ProcessVm.processVmRw(f.k, f.t, other.pid, l, r, 1, false).errno());
         assertEquals(Errno.ESRCH, ProcessVm.processVmRw(f.k, f.t, 999, l, r, 0, false).errno());
         assertEquals(Errno.EPERM, ProcessVm.processVmRw(f.k, f.t, other.pid, l, r, 0, false).errno());
         Task root = f.k.createTask(0, "root", 0, true, 8 << 20);
-        long rb = Mmap.doMmap(f.k, root, 0, PAGE_SIZE, RW, PRIVATE | ANON, -1, 0).ret();
+        long rb = f.map(root, PAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1);
         assertEquals(PAGE_SIZE, ProcessVm.processVmRw(f.k, root, other.pid, List.of(new Iovec(rb, PAGE_SIZE)), r, 0, false).ret());
         assertEquals(Errno.EFAULT, ProcessVm.processVmRw(f.k, root, other.pid, List.of(new Iovec(rb, PAGE_SIZE)),
                 List.of(new Iovec(0x1000, PAGE_SIZE)), 0, false).errno());
@@ -121,23 +121,23 @@ class OtherGupUsersTest {
     void procMemForceWriteBreaksCowOfReadOnlyPrivatePage(Profile p) {
         // FOLL_FORCE|FOLL_WRITE on a read-only private mapping: check_vma_flags() allows it (COW
         // mapping, VM_MAYWRITE), the fault breaks COW, can_follow_write_pte() accepts the exclusive copy
-        GupFixture f = new GupFixture(p);
-        long ro = f.mmapAnon(1, R);
-        assertTrue(UserAccess.access(f.k, f.t, ro, 1, false, null).ok());
+        Lab f = new Lab(p);
+        long ro = f.anon(PAGE_SIZE, PROT_READ);
+        assertTrue(f.read(f.t, ro, 1).ok());
         long before = f.pfn(ro);
         ProcessVm.MemResult w = ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(ro), 8, true, 42L);
         assertEquals(8, w.result().ret(), w.result().toString());
         assertNotEquals(before, f.pfn(ro));
         assertFalse(Pte.write(f.pte(f.t, ro)), "still read-only for the process");
-        assertEquals(List.of(42L), UserAccess.access(f.k, f.t, ro, 1, false, null).values());
+        assertEquals(List.of(42L), f.read(f.t, ro, 1).values());
         assertEquals(List.of(42L), ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(ro), 1, false, null).values());
     }
 
     @Test
     void procMemRules() { // mem_rw(): a read-only shared mapping (not a COW mapping) or no VMA copies nothing: -EIO
-        GupFixture f = new GupFixture(Profile.V6_18);
-        int fd = f.openFile(f.t, "/mnt/ext4/m", FsType.EXT4, false, PAGE_SIZE, O_RDWR);
-        long ros = f.mmapFile(fd, 1, R, SHARED);
+        Lab f = new Lab(Profile.V6_18);
+        int fd = f.open(f.t, "/mnt/ext4/m", O_CREAT | O_RDWR, PAGE_SIZE);
+        long ros = f.map(PAGE_SIZE, PROT_READ, MAP_SHARED, fd);
         assertEquals(Errno.EIO, ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(ros), 1, true, 1L).result().errno());
         assertEquals(Errno.EIO, ProcessVm.memRw(f.k, f.t, f.t.pid, VirtAddr.of(0x1000), 1, false, null).result().errno());
         Task other = f.k.createTask(0, "other", 1001, false, 8 << 20);
