@@ -242,7 +242,8 @@ public class SessionService {
 
     /**
      * The session without its token and without counting as its access: for the instructor of its
-     * course (read-only) and the course overview.
+     * course (read-only) and the course overview. (A read of its state made with it confirms the
+     * session with the store like any read, and that counts as an access.)
      */
     public Optional<LabSession> peek(String id) {
         Optional<SessionRecord> found = store.find(id);
