@@ -1,7 +1,7 @@
 package io.pinlab;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
+import io.pinlab.kernel.mm.MemCg;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

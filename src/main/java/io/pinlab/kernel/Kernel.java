@@ -1,83 +1,31 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
-import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
-import io.pinlab.kernel.mm.PinTable;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.Vma;
 import io.pinlab.kernel.mm.VmOps;
-import io.pinlab.kernel.mm.Zone;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
- * One lab session's simulated machine: physical memory, tasks, mounts and files, per-user
- * counters, sysctls and the kernel log. Deterministic: no clock, no randomness, no hash order in
- * any answer, so replaying a session's log of {@link io.pinlab.kernel.sys.Syscall}s rebuilds it
- * exactly. The session layer serialises access (its lock plays mmap_lock), so nothing here is
- * thread-safe.
+ * One lab session's simulated machine: it boots the shared state ({@link Globals}: physical memory,
+ * tasks, mounts and files, per-user counters, sysctls and the kernel log) and is what system calls
+ * ({@link Syscall}), sysctls ({@link Sysctl}), views ({@link Views}) and snapshots
+ * ({@link KernelSnapshot}) act on. Deterministic: no clock, no randomness, no hash order in any
+ * answer, so replaying a session's log of {@link Syscall}s rebuilds it exactly. The session layer
+ * serialises access (its lock plays mmap_lock), so nothing here is thread-safe.
  *
- * The system-call style entry points live in the classes that mirror the kernel files
- * (Mmap, Memory, Gup, Fork, Files, Rsrc...); this class owns the state they share.
+ * The subsystems (packages mm, fs, iouring) see only {@link Globals}; their entry points live in
+ * the classes that mirror the kernel files (Mmap, Memory, Gup, Fork, Files, Rsrc...).
  */
-public final class Kernel {
-    public static final long DEFAULT_RLIMIT_MEMLOCK = 8L << 20;
-    public static final int DEFAULT_UID = 1000;
-    /** Simulated RAM per zone: 4 GiB NORMAL and 4 GiB MOVABLE. */
-    public static final long FRAMES_PER_ZONE = 1L << 20;
-
-    public final Profile profile;
-    public final boolean movableZone;
-    /** The session's memory cgroup: everything below that costs heap is charged to it. */
-    public final MemCg memcg;
-    /** pinlab's per-call work limit, in pages a call may walk (see {@link #chargeWork}). */
-    public final long maxCallPages;
-    public final PhysMem phys;
-    public final KernelLog log = new KernelLog();
-    public final TreeMap<Integer, Task> tasks = new TreeMap<>();
-    public final List<Mount> mounts = new ArrayList<>();
-    /** Inodes by path (memfd and secretmem inodes have no path here). */
-    public final Map<String, Inode> inodes = new LinkedHashMap<>();
-    /** user_struct->locked_vm per uid, in pages (io_uring charges RLIMIT_MEMLOCK here). */
-    public final Map<Integer, Long> userLockedVm = new HashMap<>();
-    /** GUP: the simulated driver's pins and the FOLL_PIN vmstat counters (mm/gup.c). */
-    public final PinTable pins;
-    /**
-     * PF_MEMALLOC_PIN (memalloc_pin_save(), include/linux/sched/mm.h): set while FOLL_LONGTERM
-     * GUP runs, so pages it faults in avoid ZONE_MOVABLE.
-     */
-    public boolean memallocPin;
-
-    // sysctls (/proc/sys/vm)
-    public long nrHugepages = 0;
-    public long maxMapCount = 65530;
-    /** /sys/kernel/mm/transparent_hugepage/use_zero_page (mm/huge_memory.c, default 1). */
-    public boolean thpUseZeroPage = true;
-    /** The huge zero folio (mm/huge_memory.c huge_zero_folio), allocated on first use; -1 before. */
-    public long hugeZeroPfn = -1;
-    /** hugetlb pool: pages in use (allocated from the pool) and reserved by mappings. */
-    public long hugePagesInUse = 0;
-    public long hugePagesReserved = 0;
-
-    private int nextPid = 1;
-    private long nextIno = 100;
-    private long nextFileId = 1;
-
-    /** pinlab limit name of {@link #maxCallPages}, named in explains. */
-    public static final String CALL_LIMIT = "pinlab.sessions.limits.max-call-pages";
-
-    private long workLeft;
-
+public final class Kernel extends Globals {
     /** A machine with no memory or work limit (kernel tests). */
     public Kernel(Profile profile, boolean movableZone) {
         this(profile, movableZone, MemCg.unlimited(), Long.MAX_VALUE);
@@ -92,14 +40,7 @@ public final class Kernel {
     }
 
     private Kernel(Profile profile, boolean movableZone, MemCg memcg, long maxCallPages, boolean boot) {
-        this.profile = profile;
-        this.movableZone = movableZone;
-        this.memcg = memcg;
-        this.maxCallPages = maxCallPages;
-        this.workLeft = maxCallPages;
-        if (boot) memcg.charge(MemCg.KERNEL_BYTES);
-        this.phys = new PhysMem(FRAMES_PER_ZONE, memcg);
-        this.pins = new PinTable(memcg);
+        super(profile, movableZone, memcg, maxCallPages, boot);
         if (!boot) return;
         bootMounts();
         createTask(0, "lab", DEFAULT_UID, false, DEFAULT_RLIMIT_MEMLOCK);
@@ -121,46 +62,6 @@ public final class Kernel {
         newInode("/mnt/ext4/readonly", FsType.EXT4, Inode.Kind.REGULAR, Inode.Device.NONE, false, 0, 0644, 1L << 16);
     }
 
-    /** The mount a path lives on (longest prefix), or null. */
-    public Mount mountOf(String path) {
-        Mount best = null;
-        for (Mount m : mounts) {
-            if ((path.equals(m.path()) || path.startsWith(m.path() + "/"))
-                    && (best == null || m.path().length() > best.path().length())) best = m;
-        }
-        return best;
-    }
-
-    public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
-        if (path != null) {
-            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
-            inodes.put(path, in);
-        }
-        return in;
-    }
-
-    /** An inode with no name in any directory (memfd, secretmem, shmem_zero_setup, anon hugetlb): shown as "/NAME (deleted)". */
-    public Inode newUnlinkedInode(String name, FsType fs, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size, memcg);
-        in.nlink = 0;
-        return in;
-    }
-
-    /** alloc_empty_file(): charged until its last fput() (callers checked the margin). */
-    public OpenFile newFile(Inode inode, int oflags) {
-        memcg.charge(MemCg.FILE_BYTES);
-        return new OpenFile(nextFileId++, inode, oflags);
-    }
-
-    /** What a named inode costs: the inode and its path. */
-    public static long inodeBytes(String path) { return MemCg.INODE_BYTES + 2L * path.length(); }
-
-    /** The zone new user pages come from. */
-    public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }
-
-    // ---------------------------------------------------------------- tasks
-
     /** copy_process() for a brand-new process (not a fork): empty mm with a [stack] VMA. */
     public Task createTask(int ppid, String comm, int uid, boolean capIpcLock, long rlimitMemlock) {
         Mm mm = new Mm(memcg);
@@ -170,127 +71,6 @@ public final class Kernel {
         stack.name = "[stack]";
         mm.insert(stack);
         return addTask(ppid, comm, uid, capIpcLock, rlimitMemlock, mm);
-    }
-
-    public Task addTask(int ppid, String comm, int uid, boolean capIpcLock, long rlimitMemlock, Mm mm) {
-        Task t = new Task(nextPid++, ppid, comm, uid, capIpcLock, rlimitMemlock, mm);
-        tasks.put(t.pid, t);
-        return t;
-    }
-
-    /** find_task_by_vpid(): the live task, or NoSuchObjectException (HTTP 404). */
-    public Task task(int pid) {
-        Task t = tasks.get(pid);
-        if (t == null) throw new NoSuchObjectException("no process with pid " + pid);
-        return t;
-    }
-
-    // ---------------------------------------------------------------- hugetlb pool
-
-    /** alloc_hugetlb_folio() without a reservation: only pages that nobody reserved may be taken. */
-    public long allocHugetlbFolio() { return allocHugetlbFolio(false); }
-
-    /**
-     * alloc_hugetlb_folio() (mm/hugetlb.c): a 2 MiB folio from the pool, or -1. With
-     * {@code useReserve} the caller consumes one of its reserved pages (resv_huge_pages--);
-     * without, dequeue_hugetlb_folio_vma() refuses when free_huge_pages - resv_huge_pages == 0.
-     */
-    public long allocHugetlbFolio(boolean useReserve) {
-        if (hugePagesInUse >= nrHugepages) return -1;
-        if (!useReserve && freeHugePages() - hugePagesReserved <= 0) return -1;
-        long head = phys.allocFolio(Zone.NORMAL, PhysMem.HPAGE_ORDER);
-        if (head < 0) return -1;
-        phys.setFolioFlags(head, PhysMem.PG_HUGETLB);
-        hugePagesInUse++;
-        if (useReserve && hugePagesReserved > 0) hugePagesReserved--;
-        return head;
-    }
-
-    /** Drops one reference of a hugetlb folio; a freed one goes back to the pool. */
-    public void releaseHugetlbRef(long head) {
-        if (phys.refAdd(head, -1) == 0) hugePagesInUse--;
-    }
-
-    public long freeHugePages() { return nrHugepages - hugePagesInUse; }
-
-    // ---------------------------------------------------------------- page arrays
-
-    /** A Java array has at most 2^31 - 1 slots. */
-    private static final long MAX_PAGE_ARRAY = Integer.MAX_VALUE - 8;
-    private long heldPageEntries;
-
-    /**
-     * kvmalloc_array() of a page array (mm/util.c): charges {@code n} entries to the memory cgroup,
-     * or records why it fails (-ENOMEM, as the kernel answers when that allocation fails) and
-     * returns false.
-     */
-    public boolean reservePageArray(long n, Explain ex) {
-        long bytes = n * MemCg.PAGE_ENTRY_BYTES;
-        // the margin also covers the driver's pin record (PinTable.add())
-        if (n > MAX_PAGE_ARRAY || memcg.margin() < bytes + MemCg.PIN_BYTES || !memcg.tryCharge(bytes)) {
-            ex.fail("kvmalloc_array", "mm/util.c", Errno.ENOMEM, "a page array of " + n + " entries does not fit: "
-                    + memcg.whyFull(bytes + MemCg.PIN_BYTES) + "; release pins or unregister buffers");
-            return false;
-        }
-        heldPageEntries += n;
-        return true;
-    }
-
-    /** kvfree() of a page array reserved with {@link #reservePageArray}. */
-    public void releasePageArray(long n) {
-        heldPageEntries -= n;
-        if (heldPageEntries < 0) throw new IllegalStateException("page-array underflow");
-        memcg.uncharge(n * MemCg.PAGE_ENTRY_BYTES);
-    }
-
-    /** Page-array entries held by driver pins and registered buffers. */
-    public long heldPageEntries() { return heldPageEntries; }
-
-    // ---------------------------------------------------------------- work
-
-    /**
-     * pinlab's per-call work limit, not a kernel rule: a walker (populate, faults in access and
-     * GUP, fork's page-table copy, io_uring) charges the pages it visits; false once the call has
-     * visited {@link #maxCallPages}. Walkers then stop as they do when fatal_signal_pending()
-     * (include/linux/sched/signal.h) becomes true: -EINTR, or the pages done so far. The budget
-     * refills when a call returns ({@link #endCall}) and when the next one begins ({@link #beginCall}).
-     */
-    public boolean chargeWork(long pages) {
-        if (workLeft < pages) {
-            workLeft = 0;
-            return false;
-        }
-        workLeft -= pages;
-        return true;
-    }
-
-    /**
-     * A new call enters the kernel: its work budget is full again. {@link io.pinlab.kernel.sys.Syscall#apply}
-     * calls this, so a call replayed from a session's log walks exactly as it did live.
-     */
-    public void beginCall() {
-        workLeft = maxCallPages;
-    }
-
-    /** A system call returns (each entry point ends with this): the next one gets a fresh work budget. */
-    public void endCall() {
-        workLeft = maxCallPages;
-    }
-
-    /** The explain detail for a call stopped by {@link #chargeWork}. */
-    public String workLimitReason() {
-        return "the call walked " + maxCallPages + " pages, pinlab's per-call work limit (" + CALL_LIMIT
-                + "); it stops as on a fatal signal (fatal_signal_pending())";
-    }
-
-    // ---------------------------------------------------------------- per-user counters
-
-    public long userLockedVm(int uid) { return userLockedVm.getOrDefault(uid, 0L); }
-
-    public void addUserLockedVm(int uid, long pages) {
-        long v = userLockedVm(uid) + pages;
-        if (v < 0) throw new IllegalStateException("user locked_vm underflow for uid " + uid);
-        userLockedVm.put(uid, v);
     }
 
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)
@@ -303,15 +83,4 @@ public final class Kernel {
         return new Kernel(profile, movableZone, memcg, maxCallPages, false);
     }
 
-    /** The identity counters: next pid, inode number and file id, and the page-array entries held. */
-    public record Counters(int nextPid, long nextIno, long nextFileId, long heldPageEntries) {}
-
-    public Counters counters() { return new Counters(nextPid, nextIno, nextFileId, heldPageEntries); }
-
-    public void restore(Counters c) {
-        nextPid = c.nextPid();
-        nextIno = c.nextIno();
-        nextFileId = c.nextFileId();
-        heldPageEntries = c.heldPageEntries();
-    }
 }

@@ -1,5 +1,10 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.SysResult;
+
 import io.pinlab.kernel.mm.Zone;
 
 import java.util.List;

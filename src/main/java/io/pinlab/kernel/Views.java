@@ -1,5 +1,7 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.mm.Task;
+
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.kernel.fs.OpenFile;

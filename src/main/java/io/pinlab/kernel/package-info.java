@@ -1,14 +1,17 @@
 /**
  * The simulator core: plain Java, no Spring, no Jackson, no HTTP types (an ArchUnit test keeps
- * it so). One {@link io.pinlab.kernel.Kernel} per lab session holds all state; callers hold the
- * session lock. Kernel failures are values ({@link io.pinlab.kernel.SysResult}: ret, errno,
- * explain, warnings), never exceptions. Exceptions are only {@link io.pinlab.kernel.NoSuchObjectException}
- * (HTTP 404) and {@link io.pinlab.kernel.StateConflictException} (HTTP 409), plus bugs.
+ * it so). This package is the machine: one {@link io.pinlab.kernel.Kernel} per lab session boots
+ * the shared state ({@code mm.Globals}) and takes {@link io.pinlab.kernel.Syscall}s; callers hold
+ * the session lock. Below it, layered as in Linux: {@code iouring} uses {@code mm} and {@code fs},
+ * which know each other ({@code vm_file}, the page cache), and everything uses {@code base}. No
+ * subpackage depends on this one (ArchUnit LayerRulesTest). Kernel failures are values ({@link io.pinlab.kernel.base.SysResult}: ret, errno,
+ * explain, warnings), never exceptions. Exceptions are only {@link io.pinlab.kernel.base.NoSuchObjectException}
+ * (HTTP 404) and {@link io.pinlab.kernel.base.StateConflictException} (HTTP 409), plus bugs.
  *
  * <h2>Entry points (what the REST layer calls)</h2>
  * Flag arguments are kernel bit masks (the API converts names to masks with the enums
  * {@code Prot}, {@code MapFlag}, {@code Madv}, {@code FollFlag}, {@code OFlag}, {@code MfdFlag}).
- * Each entry point the API offers is also a value, {@link io.pinlab.kernel.sys.Syscall}: a
+ * Each entry point the API offers is also a value, {@link io.pinlab.kernel.Syscall}: a
  * session is the log of those calls, and replaying it rebuilds the kernel exactly (no clock,
  * no randomness, no hash order in answers).
  * <ul>
@@ -35,3 +38,7 @@
  * </ul>
  */
 package io.pinlab.kernel;
+
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.StateConflictException;
+import io.pinlab.kernel.base.SysResult;

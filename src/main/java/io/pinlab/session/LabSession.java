@@ -1,7 +1,7 @@
 package io.pinlab.session;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,10 +1,10 @@
 package io.pinlab.session;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.snapshot.KernelSnapshot;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.PageCounter;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.KernelSnapshot;
+import io.pinlab.kernel.mm.MemCg;
+import io.pinlab.kernel.mm.PageCounter;
+import io.pinlab.kernel.base.Profile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -1,7 +1,7 @@
 package io.pinlab.session;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
 import io.pinlab.kernel.mm.Pins;

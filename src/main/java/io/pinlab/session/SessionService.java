@@ -4,11 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.NotSimulatedException;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.StateConflictException;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.NotSimulatedException;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.StateConflictException;
+import io.pinlab.kernel.Syscall;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 

@@ -1,7 +1,7 @@
 package io.pinlab.session;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.snapshot.KernelSnapshot;
+import io.pinlab.kernel.KernelSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -1,7 +1,7 @@
 package io.pinlab.session;
 
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.Syscall;
 
 /**
  * Turns a logged step back into its syscall (the api layer's one mapping per op), so the

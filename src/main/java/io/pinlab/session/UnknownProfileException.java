@@ -1,6 +1,6 @@
 package io.pinlab.session;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 
 /** A session was requested with a profile name that does not exist. */
 public class UnknownProfileException extends RuntimeException {

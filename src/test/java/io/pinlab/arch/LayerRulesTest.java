@@ -48,6 +48,28 @@ class LayerRulesTest {
                 .check(classes);
     }
 
+    /** Errno, Explain, Profile, SysResult...: the types every kernel package uses, so they use none. */
+    @Test
+    void kernelBaseDependsOnNoOtherKernelPackage() {
+        noClasses().that().resideInAPackage("io.pinlab.kernel.base..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.pinlab.kernel", "io.pinlab.kernel.mm..",
+                        "io.pinlab.kernel.fs..", "io.pinlab.kernel.iouring..")
+                .because("the base types sit below every kernel package")
+                .check(classes);
+    }
+
+    /**
+     * The machine (io.pinlab.kernel: Kernel, Syscall, Sysctl, Views, KernelSnapshot) boots the
+     * subsystems and calls into them; the subsystems see only their shared state (mm.Globals).
+     */
+    @Test
+    void noKernelSubpackageDependsOnTheMachine() {
+        noClasses().that().resideInAPackage("io.pinlab.kernel.(*)..")
+                .should().dependOnClassesThat().resideInAPackage("io.pinlab.kernel")
+                .because("the machine sits above mm, fs and io_uring, as the syscall layer does in Linux")
+                .check(classes);
+    }
+
     @Test
     void sessionDoesNotUseApi() {
         noClasses().that().resideInAPackage("io.pinlab.session..")

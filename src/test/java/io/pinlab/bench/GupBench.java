@@ -1,9 +1,9 @@
 package io.pinlab.bench;
 
-import io.pinlab.kernel.Explain;
+import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.GupCall;

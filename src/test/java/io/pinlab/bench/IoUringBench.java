@@ -1,9 +1,9 @@
 package io.pinlab.bench;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;

@@ -1,8 +1,8 @@
 package io.pinlab.bench;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.snapshot.BigSession;
-import io.pinlab.kernel.snapshot.KernelSnapshot;
+import io.pinlab.kernel.BigSession;
+import io.pinlab.kernel.KernelSnapshot;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,8 +1,8 @@
 package io.pinlab.bench;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mmap;
 import org.openjdk.jmh.annotations.Benchmark;

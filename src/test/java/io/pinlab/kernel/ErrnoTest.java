@@ -1,5 +1,7 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.Errno;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

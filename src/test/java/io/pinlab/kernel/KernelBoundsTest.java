@@ -1,5 +1,8 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.SysResult;
+
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.PhysMem;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,10 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
+
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.Iovec;

@@ -1,5 +1,11 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.MemCg;
+import io.pinlab.kernel.mm.Task;
+
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;

@@ -1,7 +1,7 @@
 package io.pinlab.session;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.pinlab.kernel.MemCg;
+import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.MapFlag;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mmap;

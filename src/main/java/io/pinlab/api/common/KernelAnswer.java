@@ -1,8 +1,8 @@
 package io.pinlab.api.common;
 
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Step;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.Step;
+import io.pinlab.kernel.base.SysResult;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.List;
 @Schema(description = "A kernel answer: kernel failures are data, not HTTP errors")
 public record KernelAnswer(
         @Schema(example = "0") long ret,
-        @Schema(example = "EFAULT", nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+        @Schema(example = "EFAULT", nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
         List<ExplainStep> explain,
         List<String> warnings) {
 

@@ -1,6 +1,6 @@
 package io.pinlab.api.common;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 
 import java.util.regex.Pattern;
 

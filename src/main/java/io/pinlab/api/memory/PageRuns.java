@@ -1,7 +1,7 @@
 package io.pinlab.api.memory;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;

@@ -49,7 +49,7 @@ class ObservabilityController {
                      @Schema(example = "mmap", description = "the step's op") String call,
                      @Schema(description = "the request body as sent") JsonNode args,
                      @Schema(nullable = true, description = "as the answer has it (mmap: null on success, see addr)") Long ret,
-                     @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                     @Schema(nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
                      @Schema(nullable = true, description = "mmap: the address returned, in hex") Address addr) {
         static EventView of(long seq, LoggedStep s) {
             JsonNode r = Steps.result(s);

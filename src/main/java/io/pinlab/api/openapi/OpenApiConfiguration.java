@@ -2,7 +2,7 @@ package io.pinlab.api.openapi;
 
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.FieldProblem;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.platform.Problems;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.models.Components;

@@ -1,6 +1,6 @@
 package io.pinlab.api.openapi;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.FollFlag;
 
 import java.util.LinkedHashMap;

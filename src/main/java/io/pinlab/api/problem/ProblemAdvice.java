@@ -7,7 +7,7 @@ import io.pinlab.session.MissingTokenException;
 import io.pinlab.session.SessionLimitException;
 import io.pinlab.session.SessionNotFoundException;
 import io.pinlab.session.UnknownProfileException;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
@@ -107,7 +107,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.RETRY_AFTER, "60");
         return problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.MEMORY_BUDGET, ex.getMessage(), List.of(),
-                Map.of("limit", io.pinlab.kernel.MemCg.GLOBAL_LIMIT, "usage", ex.usage(), "max", ex.max()), headers, request);
+                Map.of("limit", io.pinlab.kernel.mm.MemCg.GLOBAL_LIMIT, "usage", ex.usage(), "max", ex.max()), headers, request);
     }
 
     @ExceptionHandler(io.pinlab.session.StoreUnavailableException.class)
@@ -137,19 +137,19 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     // ---- kernel core: the only exceptions it raises besides bugs ------------------------------
 
-    @ExceptionHandler(io.pinlab.kernel.NoSuchObjectException.class)
-    ResponseEntity<Object> noSuchObject(io.pinlab.kernel.NoSuchObjectException ex, WebRequest request) {
+    @ExceptionHandler(io.pinlab.kernel.base.NoSuchObjectException.class)
+    ResponseEntity<Object> noSuchObject(io.pinlab.kernel.base.NoSuchObjectException ex, WebRequest request) {
         return problem(HttpStatus.NOT_FOUND, Problems.NOT_FOUND, ex.getMessage(), List.of(), Map.of(),
                 new HttpHeaders(), request);
     }
 
-    @ExceptionHandler(io.pinlab.kernel.NotSimulatedException.class)
-    ResponseEntity<Object> notSimulated(io.pinlab.kernel.NotSimulatedException ex, WebRequest request) {
+    @ExceptionHandler(io.pinlab.kernel.base.NotSimulatedException.class)
+    ResponseEntity<Object> notSimulated(io.pinlab.kernel.base.NotSimulatedException ex, WebRequest request) {
         return invalid(List.of(new FieldProblem(ex.field(), ex.getMessage())), request);
     }
 
-    @ExceptionHandler(io.pinlab.kernel.StateConflictException.class)
-    ResponseEntity<Object> stateConflict(io.pinlab.kernel.StateConflictException ex, WebRequest request) {
+    @ExceptionHandler(io.pinlab.kernel.base.StateConflictException.class)
+    ResponseEntity<Object> stateConflict(io.pinlab.kernel.base.StateConflictException ex, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),
                 new HttpHeaders(), request);
     }

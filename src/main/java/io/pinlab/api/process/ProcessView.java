@@ -1,7 +1,7 @@
 package io.pinlab.api.process;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.Views;
 import io.swagger.v3.oas.annotations.media.Schema;
 

@@ -2,7 +2,7 @@ package io.pinlab.api.profile;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.pinlab.api.problem.ApiProblemException;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.FollFlag;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;

@@ -6,7 +6,7 @@ import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.session.LoggedStep;
 import tools.jackson.databind.JsonNode;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.CourseService;
 import io.pinlab.session.LabSession;

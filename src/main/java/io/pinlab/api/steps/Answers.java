@@ -5,8 +5,8 @@ import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pfns;
 import io.pinlab.api.json.Address;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.mm.AccessResult;
@@ -28,7 +28,7 @@ public final class Answers {
 
     @Schema(description = "mmap answer: addr on success (ret null), else addr null and ret = -errno")
     public record MmapAnswer(@Schema(nullable = true) Address addr, @Schema(nullable = true, example = "-22") Long ret,
-                             @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                             @Schema(nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
                              List<KernelAnswer.ExplainStep> explain, List<String> warnings, FlagSet prot, FlagSet flags) {
         static MmapAnswer of(Requests.MmapRequest req, SysResult r, Profile profile) {
             KernelAnswer a = KernelAnswer.of(r, profile);
@@ -82,7 +82,7 @@ public final class Answers {
      *                    422 invalid-gup-args instead (not part of the JSON)
      */
     @Schema(description = "a GUP answer: ret is the number of pages, 0, or -errno")
-    public record GupAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+    public record GupAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
                             @Schema(nullable = true) PinView pin, List<KernelAnswer.ExplainStep> explain,
                             List<String> warnings, @JsonIgnore @Schema(hidden = true) GupArgsViolation invalidArgs) {
         static GupAnswer of(GupResult r, Profile profile) {
@@ -107,7 +107,7 @@ public final class Answers {
         }
     }
 
-    public record EnterAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+    public record EnterAnswer(long ret, @Schema(nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
                               List<CqeView> cqes, List<KernelAnswer.ExplainStep> explain) {
         static EnterAnswer of(EnterResult r, Profile profile) {
             return new EnterAnswer(r.ret(), r.errno() == null ? null : r.errno().name(),

@@ -4,12 +4,12 @@ import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.process.ProcessView;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupResult;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.Syscall;
 
 import java.util.LinkedHashMap;
 import java.util.List;

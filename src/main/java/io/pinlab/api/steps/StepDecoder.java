@@ -1,7 +1,7 @@
 package io.pinlab.api.steps;
 
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.Syscall;
 import io.pinlab.session.LoggedStep;
 import io.pinlab.session.SessionProperties;
 import io.pinlab.session.SyscallDecoder;

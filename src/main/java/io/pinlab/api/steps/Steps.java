@@ -5,14 +5,14 @@ import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.problem.FieldProblem;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.StateConflictException;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.StateConflictException;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupResult;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.Syscall;
 import io.pinlab.platform.PinlabMetrics;
 import io.pinlab.platform.Problems;
 import io.pinlab.session.LabSession;
@@ -251,7 +251,7 @@ public class Steps {
                 ran = runner.run(p, pid);
             } catch (NoSuchObjectException | StateConflictException | io.pinlab.session.ProcessLimitException e) {
                 throw ApiProblemException.badField(field, e.getMessage());
-            } catch (io.pinlab.kernel.NotSimulatedException e) {
+            } catch (io.pinlab.kernel.base.NotSimulatedException e) {
                 throw ApiProblemException.badField(field + ".args." + e.field(), e.getMessage());
             }
             LoggedStep ls = LoggedStep.decode(ran.logged());
@@ -309,7 +309,7 @@ public class Steps {
     }
 
     private static Decisive decisive(Object r) {
-        List<io.pinlab.kernel.Step> explain = switch (r) {
+        List<io.pinlab.kernel.base.Step> explain = switch (r) {
             case SysResult s -> s.explain();
             case GupResult g -> g.explain();
             case AccessResult a -> a.explain();
@@ -318,7 +318,7 @@ public class Steps {
             default -> List.of();
         };
         if (explain.isEmpty()) return null;
-        io.pinlab.kernel.Step last = explain.get(explain.size() - 1);
+        io.pinlab.kernel.base.Step last = explain.get(explain.size() - 1);
         return new Decisive(last.fn(), last.file());
     }
 

@@ -5,7 +5,7 @@ import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.problem.FieldProblem;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.session.LoggedStep;
 import io.pinlab.session.SessionService;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -58,7 +58,7 @@ public class Compare {
 
     @Schema(name = "CompareResult", description = "one step under one profile")
     record Result(@Schema(nullable = true, description = "ret (null for a successful mmap, see addr)") Long ret,
-                  @Schema(nullable = true, implementation = io.pinlab.kernel.Errno.class) String errno,
+                  @Schema(nullable = true, implementation = io.pinlab.kernel.base.Errno.class) String errno,
                   @Schema(nullable = true, description = "mmap: the address returned") String addr,
                   @Schema(nullable = true, description = "the check that decided the call: the last of its explain trace")
                   Steps.Decisive decisive,

@@ -2,7 +2,7 @@ package io.pinlab.api.teach;
 
 import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

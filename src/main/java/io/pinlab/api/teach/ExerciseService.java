@@ -7,7 +7,7 @@ import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.steps.Answers;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.platform.PinlabMetrics;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.SessionService;

@@ -1,16 +1,16 @@
 package io.pinlab.kernel.fs;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.PhysMem;
 
-import static io.pinlab.kernel.Explain.hex;
+import static io.pinlab.kernel.base.Explain.hex;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
@@ -45,7 +45,7 @@ public final class DirectIo {
      * (-EINVAL); then the pin (-EFAULT when the first page cannot be pinned), the transfer of the
      * pinned part, and the unpin (dirtying the pages a read filled).
      */
-    public static SysResult rw(Kernel k, Task t, int fd, long buf, long count, long pos, boolean write) {
+    public static SysResult rw(Globals k, Task t, int fd, long buf, long count, long pos, boolean write) {
         Explain ex = new Explain();
         long ret = doRw(k, t, fd, buf, count, pos, write, ex);
         SysResult r = ex.result(ret);
@@ -53,7 +53,7 @@ public final class DirectIo {
         return r;
     }
 
-    private static long doRw(Kernel k, Task t, int fd, long buf, long count, long pos, boolean write, Explain ex) {
+    private static long doRw(Globals k, Task t, int fd, long buf, long count, long pos, boolean write, Explain ex) {
         OpenFile f = t.fds.get(fd);
         if (f == null) return fail(ex, write ? "ksys_pwrite64" : "ksys_pread64", RW, Errno.EBADF, "fd " + fd + " is not open");
         if (write ? !f.writable() : !f.readable())

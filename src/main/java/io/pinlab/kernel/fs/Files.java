@@ -1,11 +1,11 @@
 package io.pinlab.kernel.fs;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.MemCg;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
@@ -41,7 +41,7 @@ public final class Files {
      * O_CREAT/O_EXCL, then do_open() -> may_open() (EISDIR before EACCES), then O_TRUNC.
      * {@code size} (a lab convenience) sets i_size of a newly created file.
      */
-    public static SysResult open(Kernel k, Task t, String path, int oflags, Long size) {
+    public static SysResult open(Globals k, Task t, String path, int oflags, Long size) {
         Explain ex = new Explain();
         long ret = doOpen(k, t, path, oflags, size, ex);
         SysResult r = ex.result(ret);
@@ -49,7 +49,7 @@ public final class Files {
         return r;
     }
 
-    private static long doOpen(Kernel k, Task t, String path, int oflags, Long size, Explain ex) {
+    private static long doOpen(Globals k, Task t, String path, int oflags, Long size, Explain ex) {
         // build_open_flags(): O_DIRECTORY|O_CREAT is refused ("Block bugs where O_DIRECTORY | O_CREAT
         // created regular files"; present in the 6.3.8 source too, so in every profile)
         if ((oflags & O_CREAT.value) != 0 && (oflags & O_DIRECTORY.value) != 0)
@@ -57,7 +57,7 @@ public final class Files {
         int acc = oflags & O_ACCMODE;
         if (acc == O_ACCMODE) return fail(ex, "build_open_flags", OPEN_C, Errno.EINVAL, "access mode 3 is not valid");
         if (path == null || !path.startsWith("/")) return fail(ex, "path_openat", NAMEI_C, Errno.ENOENT, "only absolute paths exist here");
-        long need = Kernel.inodeBytes(path) + MemCg.FILE_BYTES;
+        long need = Globals.inodeBytes(path) + MemCg.FILE_BYTES;
         if (k.memcg.margin() < need) return fail(ex, "alloc_empty_file", "fs/file_table.c", Errno.ENOMEM, k.memcg.whyFull(need));
         Inode in = k.inodes.get(path);
         boolean created = false;
@@ -110,7 +110,7 @@ public final class Files {
         return (bits & mask) == mask;
     }
 
-    private static int install(Kernel k, Task t, Inode in, int oflags) {
+    private static int install(Globals k, Task t, Inode in, int oflags) {
         OpenFile f = k.newFile(in, oflags);
         f.refs = 1;
         int fd = t.lowestFreeFd();
@@ -121,7 +121,7 @@ public final class Files {
     // ---------------------------------------------------------------- memfd
 
     /** memfd_create() (mm/memfd.c): flag and name checks, then a shmem or hugetlbfs file "memfd:NAME". */
-    public static SysResult memfdCreate(Kernel k, Task t, String name, int mfdFlags, Long size) {
+    public static SysResult memfdCreate(Globals k, Task t, String name, int mfdFlags, Long size) {
         Explain ex = new Explain();
         long ret = doMemfdCreate(k, t, name, mfdFlags, size, ex);
         SysResult r = ex.result(ret);
@@ -129,7 +129,7 @@ public final class Files {
         return r;
     }
 
-    private static long doMemfdCreate(Kernel k, Task t, String name, int flags, Long size, Explain ex) {
+    private static long doMemfdCreate(Globals k, Task t, String name, int flags, Long size, Explain ex) {
         boolean huge = (flags & MfdFlag.MFD_HUGETLB.value) != 0;
         int allowed = MfdFlag.MFD_ALL_FLAGS | (huge ? MfdFlag.MFD_HUGE_BITS : 0);
         if ((flags & ~allowed) != 0)
@@ -158,7 +158,7 @@ public final class Files {
     }
 
     /** memfd_secret() (mm/secretmem.c): a secretmem file; its pages leave the direct map and can never be pinned. */
-    public static SysResult memfdSecret(Kernel k, Task t, Long size) {
+    public static SysResult memfdSecret(Globals k, Task t, Long size) {
         Explain ex = new Explain();
         long ret;
         if (t.fds.size() >= NOFILE) {
@@ -172,8 +172,8 @@ public final class Files {
                 ret = install(k, t, in, O_RDWR.value | O_LARGEFILE.value);
                 // before 6.5 (b758fe6df50d) secretmem is off unless booted with secretmem.enable=1 (-ENOSYS);
                 // the simulated machine boots with it so that every profile can show the GUP refusal
-                boolean bootParam = k.profile == io.pinlab.kernel.Profile.V6_3 || k.profile == io.pinlab.kernel.Profile.SEED
-                        || k.profile == io.pinlab.kernel.Profile.V6_4;
+                boolean bootParam = k.profile == io.pinlab.kernel.base.Profile.V6_3 || k.profile == io.pinlab.kernel.base.Profile.SEED
+                        || k.profile == io.pinlab.kernel.base.Profile.V6_4;
                 ex.ok("memfd_secret", "mm/secretmem.c", "fd " + ret + (bootParam ? " (this kernel needs secretmem.enable=1 on the command line, which the lab machine has)" : ""));
             }
         }
@@ -185,7 +185,7 @@ public final class Files {
     // ---------------------------------------------------------------- ftruncate, close, fput
 
     /** ftruncate() -> ksys_ftruncate() -> do_ftruncate() -> do_truncate() -> notify_change() -> the fs's setattr. */
-    public static SysResult ftruncate(Kernel k, Task t, int fd, long length) {
+    public static SysResult ftruncate(Globals k, Task t, int fd, long length) {
         Explain ex = new Explain();
         long ret;
         OpenFile f = t.fds.get(fd);
@@ -205,7 +205,7 @@ public final class Files {
      * inode_newsize_ok() (fs/attr.c: growing past the super block's s_maxbytes is -EFBIG), then
      * hugetlbfs alignment, then truncation.
      */
-    static long setSize(Kernel k, Inode in, long length, Explain ex) {
+    static long setSize(Globals k, Inode in, long length, Explain ex) {
         if (in.fs() == FsType.SECRETMEM && in.size != 0)
             return fail(ex, "secretmem_setattr", "mm/secretmem.c", Errno.EINVAL, "a secretmem file's size can be set only once");
         if (length > in.size && length > in.fs().maxBytes)
@@ -225,7 +225,7 @@ public final class Files {
      * private COW copies: unmap_mapping_range(..., even_cows=1)), then the page cache drops them.
      * Pinned pages stay allocated until their pins go.
      */
-    public static void truncateInode(Kernel k, Inode in, long newSize) {
+    public static void truncateInode(Globals k, Inode in, long newSize) {
         long old = in.size;
         in.size = newSize;
         if (newSize >= old && in.pageCache.isEmpty()) return;
@@ -238,7 +238,7 @@ public final class Files {
      * in every mm that maps them (private COW copies included), then the cache drops its
      * references (truncate_inode_pages_range(), remove_inode_hugepages()).
      */
-    public static void punchHole(Kernel k, Inode in, long from, long to) {
+    public static void punchHole(Globals k, Inode in, long from, long to) {
         int shift = in.isHugetlb() ? PhysMem.HPAGE_ORDER : 0;
         long fromPgoff = from << shift, toPgoff = to << shift;
         for (Task t : k.tasks.values()) {
@@ -259,7 +259,7 @@ public final class Files {
     }
 
     /** close() -> close_fd() -> filp_close() -> fput(). */
-    public static SysResult close(Kernel k, Task t, int fd) {
+    public static SysResult close(Globals k, Task t, int fd) {
         Explain ex = new Explain();
         OpenFile f = t.fds.remove(fd);
         long ret;
@@ -280,7 +280,7 @@ public final class Files {
      * ring is torn down (io_uring_release()), and an unlinked inode (memfd, secretmem, shared
      * anonymous memory) is evicted with its page cache.
      */
-    public static void fput(Kernel k, OpenFile f) {
+    public static void fput(Globals k, OpenFile f) {
         if (f.refs <= 0) throw new IllegalStateException("fput of a released file " + f.id());
         if (--f.refs > 0) return;
         k.memcg.uncharge(MemCg.FILE_BYTES);

@@ -1,6 +1,6 @@
 package io.pinlab.kernel.fs;
 
-import io.pinlab.kernel.MemCg;
+import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.XArray;
 
 

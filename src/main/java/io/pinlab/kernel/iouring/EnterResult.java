@@ -1,7 +1,7 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Step;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Step;
 
 import java.util.List;
 

@@ -1,12 +1,12 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.MemCg;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
@@ -40,7 +40,7 @@ public final class IoUring {
      * to a power of two, CQ twice that. ctx->user only when the creator lacks CAP_IPC_LOCK;
      * ctx->mm_account is the creator's mm. Returns the ring fd.
      */
-    public static SysResult setup(Kernel k, Task t, int entries, int flags) {
+    public static SysResult setup(Globals k, Task t, int entries, int flags) {
         Explain ex = new Explain();
         Profile p = k.profile;
         SysResult r = doSetup(k, t, entries, flags, ex, p);
@@ -48,7 +48,7 @@ public final class IoUring {
         return r;
     }
 
-    private static SysResult doSetup(Kernel k, Task t, int entries, int flags, Explain ex, Profile p) {
+    private static SysResult doSetup(Globals k, Task t, int entries, int flags, Explain ex, Profile p) {
         if ((flags & ~IoRingCtx.SUPPORTED_SETUP_FLAGS) != 0) {
             ex.fail(p.ioUringNodeTable() ? "io_uring_sanitise_params" : "io_uring_setup", IO_URING_C, Errno.EINVAL,
                     "flags 0x" + Integer.toHexString(flags) + ": only IORING_SETUP_CLAMP and IORING_SETUP_SINGLE_ISSUER are simulated");
@@ -74,7 +74,7 @@ public final class IoUring {
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
         int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
-        long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Kernel.inodeBytes(RING_INODE); // the ctx and its anon_inode file
+        long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Globals.inodeBytes(RING_INODE); // the ctx and its anon_inode file
         if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
             ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
             return ex.error(Errno.ENOMEM);
@@ -141,7 +141,7 @@ public final class IoUring {
      * (6.18: fd -1 is a "blind" call, -EINVAL for these opcodes; bad fd -EBADF; not a ring
      * -EOPNOTSUPP; SINGLE_ISSUER from another task -EEXIST), then __io_uring_register()'s dispatch.
      */
-    public static SysResult register(Kernel k, Task t, RegisterArgs a) {
+    public static SysResult register(Globals k, Task t, RegisterArgs a) {
         Explain ex = new Explain();
         long ret = doRegister(k, t, a, ex);
         SysResult r = ex.result(ret);
@@ -149,7 +149,7 @@ public final class IoUring {
         return r;
     }
 
-    private static long doRegister(Kernel k, Task t, RegisterArgs a, Explain ex) {
+    private static long doRegister(Globals k, Task t, RegisterArgs a, Explain ex) {
         final String reg = "io_uring/register.c";
         String regFile = k.profile.ioUringNodeTable() ? reg : IO_URING_C;
         // SYSCALL_DEFINE4(io_uring_register): bit 31 (IORING_REGISTER_USE_REGISTERED_RING) masked off,
@@ -256,7 +256,7 @@ public final class IoUring {
      * synchronously, and reaps every CQE in the completion queue (tag CQEs first). A bad fd is
      * -EBADF, a non-ring -EOPNOTSUPP, submitting to a SINGLE_ISSUER ring from another task -EEXIST.
      */
-    public static EnterResult enter(Kernel k, Task t, int fd, List<Sqe> sqes) {
+    public static EnterResult enter(Globals k, Task t, int fd, List<Sqe> sqes) {
         Explain ex = new Explain();
         long ret;
         List<Cqe> reaped = List.of();
@@ -293,12 +293,12 @@ public final class IoUring {
     // ------------------------------------------------------------------ view
 
     /** The buffer table of the ring behind {@code fd} (empty list without a table). */
-    public static List<BufferView> buffers(Kernel k, Task t, int fd) {
+    public static List<BufferView> buffers(Globals k, Task t, int fd) {
         return buffers(k, t, fd, 0, Integer.MAX_VALUE);
     }
 
     /** Slots offset .. offset+limit-1 of the buffer table (empty past its end or without a table). */
-    public static List<BufferView> buffers(Kernel k, Task t, int fd, int offset, int limit) {
+    public static List<BufferView> buffers(Globals k, Task t, int fd, int offset, int limit) {
         IoRingCtx ctx = ctx(t, fd);
         List<BufferView> out = new ArrayList<>();
         if (ctx.bufTable == null) return out;
@@ -322,7 +322,7 @@ public final class IoUring {
     /** The IoRingCtx behind a task's fd; NoSuchObjectException (404) when it is not an io_uring fd. */
     public static IoRingCtx ctx(Task t, int fd) {
         OpenFile f = t.fds.get(fd);
-        if (f == null || f.ring == null) throw new io.pinlab.kernel.NoSuchObjectException("fd " + fd + " of pid " + t.pid + " is not an io_uring");
+        if (f == null || f.ring == null) throw new io.pinlab.kernel.base.NoSuchObjectException("fd " + fd + " of pid " + t.pid + " is not an io_uring");
         return f.ring;
     }
 
@@ -334,7 +334,7 @@ public final class IoUring {
      * uring_lock, and only then the ring regions, mm_account and ctx->user are dropped, so the
      * pinned_vm/locked_vm decrements land on the right counters (fixed in 5.8).
      */
-    public static void ringRelease(Kernel k, OpenFile ringFile) {
+    public static void ringRelease(Globals k, OpenFile ringFile) {
         IoRingCtx ctx = ringFile.ring;
         if (ctx == null || ctx.freed) return;
         int nr = ctx.nrUserBufs();

@@ -1,13 +1,13 @@
 package io.pinlab.kernel.iouring;
 
-import static io.pinlab.kernel.Explain.hex;
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Task;
+import static io.pinlab.kernel.base.Explain.hex;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.OpenFile;
-import io.pinlab.kernel.Step;
+import io.pinlab.kernel.base.Step;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.Mm;
@@ -56,7 +56,7 @@ final class Rsrc {
     /** Heap of one buffer-table slot in page-array entries (8 bytes): the slot and its tag (12) and a mapped buffer (64). */
     static final long TABLE_SLOT_ENTRIES = 10;
 
-    static long ioSqeBuffersRegister(Kernel k, Task t, IoRingCtx ctx, List<Iovec> arg, long nrArgs, List<Long> tags,
+    static long ioSqeBuffersRegister(Globals k, Task t, IoRingCtx ctx, List<Iovec> arg, long nrArgs, List<Long> tags,
                                      Explain ex) {
         Profile p = k.profile;
         boolean nodeTable = p.ioUringNodeTable();
@@ -220,7 +220,7 @@ final class Rsrc {
      * @param visible      the table headpage_already_acct() scans, or null
      * @param visibleCount how many of its slots it scans
      */
-    private static Reg ioSqeBufferRegister(Kernel k, Task t, IoRingCtx ctx, Iovec iov, long[] lastHpage,
+    private static Reg ioSqeBufferRegister(Globals k, Task t, IoRingCtx ctx, Iovec iov, long[] lastHpage,
                                            IoMappedUbuf[] visible, int visibleCount, Explain ex, boolean detail, int entry) {
         if (iov.base() == 0) {
             if (detail) ex.ok("io_sqe_buffer_register", FILE, "entry " + entry + ": NULL iov_base, len 0: empty slot, nothing pinned");
@@ -276,7 +276,7 @@ final class Rsrc {
         return new Reg(imu, null);
     }
 
-    private static boolean singleFolio(Kernel k, long[] pages) {
+    private static boolean singleFolio(Globals k, long[] pages) {
         long folio = k.phys.head(pages[0]);
         for (int i = 1; i < pages.length; i++) {
             if (k.phys.head(pages[i]) != folio || pages[i] != pages[i - 1] + 1) return false;
@@ -291,7 +291,7 @@ final class Rsrc {
      *
      * @return the pinned pfns (long[]) or an Errno
      */
-    static Object ioPinPages(Kernel k, Task t, long ubuf, long len, Explain ex, boolean detail, int entry) {
+    static Object ioPinPages(Globals k, Task t, long ubuf, long len, Explain ex, boolean detail, int entry) {
         Profile p = k.profile;
         String where = p.ioUringPinFast() ? MEMMAP : FILE;
         if (p.ioUringPinFast()) {
@@ -347,7 +347,7 @@ final class Rsrc {
      * A MAP_PRIVATE /dev/zero VMA is anonymous but has vm_file set, so it fails the file test.
      * The walk is per VMA, which gives the same first failure as the kernel's per-page loop.
      */
-    private static Errno ioPinPagesFileCheck(Kernel k, Task t, long ubuf, long endAddr, Explain ex, int entry) {
+    private static Errno ioPinPagesFileCheck(Globals k, Task t, long ubuf, long endAddr, Explain ex, int entry) {
         Mm mm = t.mm;
         long startAddr = ubuf & ~(PAGE_SIZE - 1);
         switch (k.profile.ioUringFileCheck()) {
@@ -412,13 +412,13 @@ final class Rsrc {
         int nrPagesHead, nrPagesMid, nrFolios, folioShift, firstFolioPageIdx;
     }
 
-    private static int folioNrPages(Kernel k, long pfn) { return k.phys.isLarge(pfn) ? HPAGE_NR : 1; }
+    private static int folioNrPages(Globals k, long pfn) { return k.phys.isLarge(pfn) ? HPAGE_NR : 1; }
 
     /**
      * io_check_coalesce_buffer(): pages contiguous inside each folio, every folio but the first
      * and last of one size, every folio after the first starting at its page 0.
      */
-    private static CoalesceData ioCheckCoalesceBuffer(Kernel k, long[] pages) {
+    private static CoalesceData ioCheckCoalesceBuffer(Globals k, long[] pages) {
         CoalesceData d = new CoalesceData();
         long folio = k.phys.head(pages[0]);
         int count = 1, nrFolios = 1;
@@ -447,7 +447,7 @@ final class Rsrc {
     }
 
     /** io_coalesce_buffer(): keeps one pin per folio (unpin_user_folio(folio, nr - 1)), returns the heads. */
-    private static long[] ioCoalesceBuffer(Kernel k, long[] pages, CoalesceData d) {
+    private static long[] ioCoalesceBuffer(Globals k, long[] pages, CoalesceData d) {
         long[] heads = new long[d.nrFolios];
         int left = pages.length;
         for (int i = 0, j = 0; i < d.nrFolios; i++) {
@@ -470,7 +470,7 @@ final class Rsrc {
      *
      * @return the pages accounted, or -errno (-ENOMEM over RLIMIT_MEMLOCK)
      */
-    static long ioBufferAccountPin(Kernel k, Task t, IoRingCtx ctx, long[] pages, long[] lastHpage,
+    static long ioBufferAccountPin(Globals k, Task t, IoRingCtx ctx, long[] pages, long[] lastHpage,
                                    IoMappedUbuf[] visible, int visibleCount, Explain ex, int entry) {
         long acct = 0;
         int deduped = 0;
@@ -497,7 +497,7 @@ final class Rsrc {
     }
 
     /** headpage_already_acct(): is hpage in the current array (before i) or in a registered buffer? */
-    private static boolean headpageAlreadyAcct(long hpage, Set<Long> earlierHeads, Kernel k, IoMappedUbuf[] visible, int visibleCount) {
+    private static boolean headpageAlreadyAcct(long hpage, Set<Long> earlierHeads, Globals k, IoMappedUbuf[] visible, int visibleCount) {
         if (earlierHeads.contains(hpage)) return true;
         if (visible == null) return false;
         for (int i = 0; i < visibleCount; i++) {
@@ -515,7 +515,7 @@ final class Rsrc {
      * CAP_IPC_LOCK), the creator's user locked_vm plus nr must stay within the registering task's
      * RLIMIT_MEMLOCK, else -ENOMEM; then mm_account->pinned_vm += nr, always.
      */
-    static Errno ioAccountMem(Kernel k, Task t, IoRingCtx ctx, long nr, Explain ex, int entry) {
+    static Errno ioAccountMem(Globals k, Task t, IoRingCtx ctx, long nr, Explain ex, int entry) {
         if (ctx.user != null) {
             Errno e = ioAccountUser(k, t, ctx.user, nr);
             if (e != null) {
@@ -530,7 +530,7 @@ final class Rsrc {
     }
 
     /** __io_account_mem(user, nr): the cmpxchg loop against rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT of current. */
-    static Errno ioAccountUser(Kernel k, Task t, int uid, long nr) {
+    static Errno ioAccountUser(Globals k, Task t, int uid, long nr) {
         if (nr == 0) return null;
         long limit = t.rlimitMemlock >>> PAGE_SHIFT;
         long cur = k.userLockedVm(uid);
@@ -540,20 +540,20 @@ final class Rsrc {
     }
 
     /** io_unaccount_mem(). */
-    static void ioUnaccountMem(Kernel k, IoRingCtx ctx, long nr) {
+    static void ioUnaccountMem(Globals k, IoRingCtx ctx, long nr) {
         if (ctx.user != null) k.addUserLockedVm(ctx.user, -nr);
         ctx.mmAccount.pinnedVm -= nr;
     }
 
     /** io_buffer_unmap(): when the last reference goes (imu->refs), one unpin per bvec (unpin_user_folio(folio, 1) in 6.12+), then unaccount. */
-    static void ioBufferUnmap(Kernel k, IoRingCtx ctx, IoMappedUbuf imu) {
+    static void ioBufferUnmap(Globals k, IoRingCtx ctx, IoMappedUbuf imu) {
         if (--imu.refs > 0) return;
         for (long pg : imu.bvecPages) unpin(k, pg);
         k.releasePageArray(imu.pagePfns.length);
         if (imu.acctPages != 0) ioUnaccountMem(k, ctx, imu.acctPages);
     }
 
-    private static void unpin(Kernel k, long pfn) { Gup.unpinUserPage(k, pfn); }
+    private static void unpin(Globals k, long pfn) { Gup.unpinUserPage(k, pfn); }
 
     // ------------------------------------------------------------------ unregister
 
@@ -562,7 +562,7 @@ final class Rsrc {
      * (tags are freed, no CQE); 6.13+ drop every node from the last slot down, and a tagged node
      * posts {user_data = tag, res = 0} as it goes.
      */
-    static long ioSqeBuffersUnregister(Kernel k, IoRingCtx ctx, Explain ex) {
+    static long ioSqeBuffersUnregister(Globals k, IoRingCtx ctx, Explain ex) {
         if (ctx.bufTable == null) {
             ex.fail("io_sqe_buffers_unregister", FILE, Errno.ENXIO, "no buffer table registered");
             return Errno.ENXIO.neg();
@@ -575,7 +575,7 @@ final class Rsrc {
     }
 
     /** __io_sqe_buffers_unregister() / io_rsrc_data_free(). */
-    static void freeTable(Kernel k, IoRingCtx ctx, boolean postTags) {
+    static void freeTable(Globals k, IoRingCtx ctx, boolean postTags) {
         IoMappedUbuf[] table = ctx.bufTable;
         if (table == null) return;
         for (int i = table.length - 1; i >= 0; i--) {
@@ -595,7 +595,7 @@ final class Rsrc {
      * ring gets table slots that share the source ring's buffers (imu->refs, no new pins and no
      * new accounting; cloned slots carry no tag). Checks in the kernel's order.
      */
-    static long ioRegisterCloneBuffers(Kernel k, Task t, IoRingCtx ctx, RegisterArgs a, Explain ex) {
+    static long ioRegisterCloneBuffers(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, Explain ex) {
         final String fn = "io_register_clone_buffers";
         int flags = a.flags();
         if ((flags & ~(RegisterArgs.IORING_REGISTER_SRC_REGISTERED | RegisterArgs.IORING_REGISTER_DST_REPLACE)) != 0)
@@ -676,7 +676,7 @@ final class Rsrc {
      * empty slot -EINVAL, register, and the old buffer is released (its tag CQE posted). Returns
      * the number of entries updated, or the first error when none was ({@code done ? done : err}).
      */
-    static long ioSqeBuffersUpdate(Kernel k, Task t, IoRingCtx ctx, long offset, long nr, List<Iovec> data,
+    static long ioSqeBuffersUpdate(Globals k, Task t, IoRingCtx ctx, long offset, long nr, List<Iovec> data,
                                    List<Long> tags, Explain ex) {
         Profile p = k.profile;
         boolean nodeTable = p.ioUringNodeTable();
@@ -762,7 +762,7 @@ final class Rsrc {
      * [ubuf, ubuf + len), or (6.13+) len > MAX_RW_COUNT: -EFAULT. A 6.3-6.6 empty slot is the
      * dummy imu (ubuf -1, ubuf_end 0) and always fails.
      */
-    static Errno ioImportFixed(Kernel k, IoMappedUbuf imu, long addr, long len, Explain ex) {
+    static Errno ioImportFixed(Globals k, IoMappedUbuf imu, long addr, long len, Explain ex) {
         long ubuf = imu == null ? -1L : imu.ubuf;
         long ubufEnd = imu == null ? 0 : imu.ubuf + imu.len;
         String fn = k.profile.ioUringNodeTable() ? "validate_fixed_range" : "io_import_fixed";

@@ -1,9 +1,9 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
@@ -30,7 +30,7 @@ final class RwFixed {
     private RwFixed() {}
 
     /** Issues one SQE and returns the CQE res. Checks run in the order of the profile's kernel. */
-    static int issue(Kernel k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
+    static int issue(Globals k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
         int op = s.opcode();
         if (op == Sqe.IORING_OP_NOP) return ioNop(k, t, ctx, s, ex);
         boolean vec = k.profile.ioUringRwvFixed() && (op == Sqe.IORING_OP_READV_FIXED || op == Sqe.IORING_OP_WRITEV_FIXED);
@@ -108,7 +108,7 @@ final class RwFixed {
      * the registered buffer (validate_fixed_range(), -EFAULT) and be non-empty (-EFAULT); more
      * than MAX_RW_COUNT in total is -EINVAL.
      */
-    static Errno ioImportRegVec(Kernel k, IoMappedUbuf imu, java.util.List<Iovec> iovs, long userData, Explain ex) {
+    static Errno ioImportRegVec(Globals k, IoMappedUbuf imu, java.util.List<Iovec> iovs, long userData, Explain ex) {
         long total = 0;
         for (int i = 0; i < iovs.size(); i++) {
             Iovec v = iovs.get(i);
@@ -134,7 +134,7 @@ final class RwFixed {
      * simulated, so FIXED_FILE finds none); IORING_NOP_FIXED_BUFFER looks buf_index up
      * (io_find_buf_node(), -EFAULT when the slot is empty). 6.3/6.5 io_nop() posts 0.
      */
-    static int ioNop(Kernel k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
+    static int ioNop(Globals k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
         final String nop = "io_uring/nop.c";
         if (!k.profile.ioUringNopFlags()) {
             ex.ok("io_nop", nop, "SQE " + s.userData() + ": a completion with res 0" + (s.nopFlags() != 0 ? " (this kernel has no nop_flags)" : ""));
@@ -185,7 +185,7 @@ final class RwFixed {
         return Errno.EINVAL.neg();
     }
 
-    private static long read(Kernel k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
+    private static long read(Globals k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
         Inode in = f.inode();
         if (f.ring != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, true);
@@ -211,7 +211,7 @@ final class RwFixed {
     }
 
     /** The value of file page {@code index}; ext4/xfs read it into the page cache, shmem holes read as zero. */
-    private static long filePageValue(Kernel k, Inode in, long index) {
+    private static long filePageValue(Globals k, Inode in, long index) {
         if (in.isHugetlb()) {
             long head = in.pageCache.get(index >>> HPAGE_ORDER);
             return head == 0 ? 0 : k.phys.value(head + (index & (PhysMem.HPAGE_NR - 1)));
@@ -223,7 +223,7 @@ final class RwFixed {
         return pfn < 0 ? Long.MIN_VALUE : k.phys.value(pfn);
     }
 
-    private static long write(Kernel k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
+    private static long write(Globals k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
         Inode in = f.inode();
         if (f.ring != null || in.fs() == FsType.SECRETMEM || in.isHugetlb() || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, false);

@@ -1,6 +1,6 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Step;
+import io.pinlab.kernel.base.Step;
 
 import java.util.List;
 

@@ -1,9 +1,7 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.OpenFile;
 
@@ -18,7 +16,7 @@ import java.util.ArrayList;
 public final class Exit {
     private Exit() {}
 
-    public static SysResult doExit(Kernel k, Task t) {
+    public static SysResult doExit(Globals k, Task t) {
         Explain ex = new Explain();
         exitMmap(k, t.mm);
         ex.ok("exit_mmap", "mm/mmap.c", "all VMAs unmapped, page tables freed");
@@ -33,7 +31,7 @@ public final class Exit {
     }
 
     /** exit_mmap(): unmap_vmas() + free every VMA (files, hugetlb reservations, mlock accounting). */
-    static void exitMmap(Kernel k, Mm mm) {
+    static void exitMmap(Globals k, Mm mm) {
         for (Vma v : new ArrayList<>(mm.vmas.values())) Mmap.removeVma(k, mm, v);
     }
 }

@@ -1,6 +1,6 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 
 import java.util.ArrayList;
 import java.util.EnumSet;

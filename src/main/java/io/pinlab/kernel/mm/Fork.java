@@ -1,11 +1,8 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.Map;
@@ -25,7 +22,7 @@ public final class Fork {
     private Fork() {}
 
     /** fork(): the child gets a copy of the parent's mm (COW) and shares its open files. ret = child pid. */
-    public static SysResult copyProcess(Kernel k, Task parent) {
+    public static SysResult copyProcess(Globals k, Task parent) {
         Explain ex = new Explain();
         Mm child = new Mm(k.memcg);
         long[] stats = dupMmap(k, parent.mm, child); // {cow pages, copied pinned pages, skipped VMAs, -errno}
@@ -59,7 +56,7 @@ public final class Fork {
      * vma_needs_copy() says so (an anon_vma, or PFNMAP/MIXEDMAP/hugetlb); other file and shmem
      * pages are faulted in again by the child. write_protect_seq is bumped around the copy.
      */
-    static long[] dupMmap(Kernel k, Mm parent, Mm child) {
+    static long[] dupMmap(Globals k, Mm parent, Mm child) {
         long[] stats = new long[4];
         parent.writeProtectSeq++; // raw_write_seqcount_begin(): gup-fast backs off while odd
         for (Vma v : parent.vmas.values()) {
@@ -82,7 +79,7 @@ public final class Fork {
     }
 
     /** copy_page_range(): PMD leaves first (copy_huge_pmd / copy_hugetlb_page_range), then PTEs. */
-    private static void copyPageRange(Kernel k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
+    private static void copyPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
         boolean cow = sv.isCowMapping();
         src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmdIn) -> {
             if (!copyFits(k, stats)) return;
@@ -132,7 +129,7 @@ public final class Fork {
      * page is exclusive and folio_needs_cow_for_dma(): then copy_present_page() gives the child a
      * private copy and leaves the parent's PTE writable and exclusive.
      */
-    private static void copyPresentPte(Kernel k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, long[] stats) {
+    private static void copyPresentPte(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, long[] stats) {
         if (!copyFits(k, stats)) return;
         long pfn = Pte.pfn(pte);
         boolean cow = sv.isCowMapping();
@@ -171,7 +168,7 @@ public final class Fork {
      * pte_alloc() or the page allocation fails; and the call's work budget must allow one more
      * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats[3].
      */
-    private static boolean copyFits(Kernel k, long[] stats) {
+    private static boolean copyFits(Globals k, long[] stats) {
         if (stats[3] != 0) return false;
         if (k.memcg.margin() < MemCg.FAULT_BYTES) stats[3] = Errno.ENOMEM.neg();
         else if (!k.chargeWork(1)) stats[3] = Errno.EINTR.neg();
@@ -179,7 +176,7 @@ public final class Fork {
     }
 
     /** folio_needs_cow_for_dma() (include/linux/mm.h): COW mapping, MMF_HAS_PINNED, folio_maybe_dma_pinned(). */
-    static boolean needsCowForDma(Kernel k, Mm src, Vma v, long pfn) {
+    static boolean needsCowForDma(Globals k, Mm src, Vma v, long pfn) {
         return v.isCowMapping() && src.hasPinned() && k.phys.maybeDmaPinned(pfn);
     }
 }

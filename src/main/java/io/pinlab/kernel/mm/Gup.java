@@ -1,11 +1,9 @@
 package io.pinlab.kernel.mm;
 
-import static io.pinlab.kernel.Explain.hex;
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Task;
+import static io.pinlab.kernel.base.Explain.hex;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
@@ -72,7 +70,7 @@ public final class Gup {
 
     /** Per-call state: struct follow_page_context plus what the explain summary needs. */
     static final class Ctx {
-        final Kernel k;
+        final Globals k;
         final PhysMem phys;
         final Profile p;
         final Task task;
@@ -88,7 +86,7 @@ public final class Gup {
         /** The error a walk dropped because pages were done ("i ? i : ret"), 0 if none. */
         long droppedErr;
 
-        Ctx(Kernel k, Task task, Explain ex) {
+        Ctx(Globals k, Task task, Explain ex) {
             this.k = k;
             this.phys = k.phys;
             this.p = k.profile;
@@ -212,7 +210,7 @@ public final class Gup {
      * dmesg, once per rule per session (as the kernel's WARN_ON_ONCE does per call site).
      * Returns true when it printed.
      */
-    public static boolean warnInvalidArgs(Kernel k, GupArgsViolation v) {
+    public static boolean warnInvalidArgs(Globals k, GupArgsViolation v) {
         return k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), null);
     }
 
@@ -226,7 +224,7 @@ public final class Gup {
      * the caller). Invalid arguments are a kernel answer here: the WARN is printed once and the
      * entry point's own return value (0 or -EINVAL) comes back.
      */
-    public static GupResult call(Kernel k, Task caller, GupRequest req) {
+    public static GupResult call(Globals k, Task caller, GupRequest req) {
         String shape = requestShapeError(k.profile, req);
         if (shape != null) throw new IllegalArgumentException(shape);
         GupCall call = req.call();
@@ -264,7 +262,7 @@ public final class Gup {
      * arguments, as the kernel does); {@code pagesOut[0..ret)} receives the pfns. Release with
      * {@link #unpinUserPages}. No driver-visible Pin, no event.
      */
-    public static long pinUserPages(Kernel k, Task task, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+    public static long pinUserPages(Globals k, Task task, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
         return pinUserPages(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut, false);
     }
 
@@ -272,7 +270,7 @@ public final class Gup {
      * pin_user_pages_fast() for kernel callers (io_uring 6.10+): returns pages pinned or -errno
      * (-EINVAL on invalid arguments); {@code pagesOut[0..ret)} receives the pfns.
      */
-    public static long pinUserPagesFast(Kernel k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+    public static long pinUserPagesFast(Globals k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
         return pinUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
     }
 
@@ -280,7 +278,7 @@ public final class Gup {
      * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
      * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
      */
-    public static long pinUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+    public static long pinUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
         return pinUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
     }
 
@@ -288,7 +286,7 @@ public final class Gup {
      * get_user_pages_remote() for kernel callers (__access_remote_vm(), /proc/PID/mem): one FOLL_GET
      * reference per page, release with {@link #putPages}. Returns pages or -errno.
      */
-    public static long getUserPagesRemote(Kernel k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+    public static long getUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
         return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
     }
 
@@ -940,7 +938,7 @@ public final class Gup {
     }
 
     /** gup_put_folio(): drops what try_grab_* took. */
-    static void gupPutFolio(Kernel k, long page, int refs, int flags) {
+    static void gupPutFolio(Globals k, long page, int refs, int flags) {
         PhysMem ph = k.phys;
         if ((flags & FOLL_PIN) != 0) {
             if (page == ZERO_PFN && k.profile.zeroPagePinNoop()) return;
@@ -952,7 +950,7 @@ public final class Gup {
     }
 
     /** folio_put_refs(), returning a freed hugetlb folio to its pool. */
-    static void putRefs(Kernel k, long page, int refs) {
+    static void putRefs(Globals k, long page, int refs) {
         boolean hugetlb = k.phys.testPageFlag(k.phys.head(page), PG_HUGETLB);
         if (k.phys.refAdd(page, -refs) == 0 && hugetlb) k.hugePagesInUse--;
     }
@@ -964,12 +962,12 @@ public final class Gup {
     }
 
     /** unpin_user_page(): drops one FOLL_PIN (for io_uring and drivers). */
-    public static void unpinUserPage(Kernel k, long pfn) {
+    public static void unpinUserPage(Globals k, long pfn) {
         gupPutFolio(k, pfn, 1, FOLL_PIN);
     }
 
     /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
-    public static void unpinUserPages(Kernel k, long[] pfns, int n) {
+    public static void unpinUserPages(Globals k, long[] pfns, int n) {
         for (int i = 0; i < n; i++) gupPutFolio(k, pfns[i], 1, FOLL_PIN);
     }
 
@@ -977,7 +975,7 @@ public final class Gup {
      * unpin_user_pages_dirty_lock(): with {@code makeDirty}, marks each folio dirty
      * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins.
      */
-    public static void unpinUserPagesDirtyLock(Kernel k, long[] pfns, int n, boolean makeDirty) {
+    public static void unpinUserPagesDirtyLock(Globals k, long[] pfns, int n, boolean makeDirty) {
         for (int i = 0; i < n; i++) {
             long pfn = pfns[i];
             if (makeDirty && pfn != ZERO_PFN && !k.phys.testPageFlag(pfn, PG_DIRTY)) k.phys.setFolioFlags(pfn, PG_DIRTY);
@@ -986,7 +984,7 @@ public final class Gup {
     }
 
     /** put_page() for each FOLL_GET reference in {@code pfns[0..n)}. */
-    public static void putPages(Kernel k, long[] pfns, int n) {
+    public static void putPages(Globals k, long[] pfns, int n) {
         for (int i = 0; i < n; i++) putRefs(k, pfns[i], 1);
     }
 
@@ -1102,7 +1100,7 @@ public final class Gup {
     private static final int MIGRATE_FLAGS = PG_ANON | PG_DIRTY | PG_HUGETLB | PG_SECRETMEM | PG_LRU | PG_REFERENCED | PG_SWAPBACKED;
 
     /** migrate_folio(): a copy in ZONE_NORMAL with the same contents, flags, mapping and counts. */
-    private static long migrateFolio(Kernel k, long old) {
+    private static long migrateFolio(Globals k, long old) {
         PhysMem ph = k.phys;
         int order = ph.order(old);
         long nw = ph.allocFolio(Zone.NORMAL, order);
@@ -1122,14 +1120,14 @@ public final class Gup {
         return nw;
     }
 
-    private static void freeMigrated(Kernel k, long old) {
+    private static void freeMigrated(Globals k, long old) {
         PhysMem ph = k.phys;
         ph.mapcountAdd(old, -ph.mapcount(old));
         ph.refAdd(old, -ph.refcount(old));
     }
 
     /** remove_migration_ptes(): every PTE / PMD leaf of every mm that mapped an old folio now maps the new one. */
-    private static void remapMigrated(Kernel k, long[] olds, long[] news) {
+    private static void remapMigrated(Globals k, long[] olds, long[] news) {
         Map<Mm, Boolean> seen = new IdentityHashMap<>();
         for (Task t : k.tasks.values()) {
             Mm mm = t.mm;

@@ -1,16 +1,14 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Files;
 
 
 import static io.pinlab.kernel.mm.Madv.*;
 import static io.pinlab.kernel.mm.Mmap.fail;
-import static io.pinlab.kernel.Explain.hex;
+import static io.pinlab.kernel.base.Explain.hex;
 import static io.pinlab.kernel.mm.Mmap.range;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -24,7 +22,7 @@ public final class Madvise {
 
     private Madvise() {}
 
-    public static SysResult doMadvise(Kernel k, Task t, long start, long len, int advice) {
+    public static SysResult doMadvise(Globals k, Task t, long start, long len, int advice) {
         Explain ex = new Explain();
         long ret = madvise(k, t.mm, start, len, advice, ex);
         SysResult r = ex.result(ret);
@@ -38,7 +36,7 @@ public final class Madvise {
     }
 
     /** do_madvise(). */
-    private static long madvise(Kernel k, Mm mm, long start, long lenIn, int advice, Explain ex) {
+    private static long madvise(Globals k, Mm mm, long start, long lenIn, int advice, Explain ex) {
         Madv b = behavior(advice); // madvise_behavior_valid()
         if (b == null) return fail(ex, "madvise_behavior_valid", FILE, Errno.EINVAL, "unknown advice " + advice);
         if ((start & (PAGE_SIZE - 1)) != 0) return fail(ex, "is_valid_madvise", FILE, Errno.EINVAL, "address " + hex(start) + " is not page aligned");
@@ -55,7 +53,7 @@ public final class Madvise {
     }
 
     /** madvise_walk_vmas(): holes give -ENOMEM at the end, after the VMAs around them were advised. */
-    private static long madviseWalkVmas(Kernel k, Mm mm, long start, long end, Madv b, Explain ex) {
+    private static long madviseWalkVmas(Globals k, Mm mm, long start, long end, Madv b, Explain ex) {
         long unmappedError = 0;
         Vma vma = mm.findVma(start);
         while (true) {
@@ -85,7 +83,7 @@ public final class Madvise {
      * madvise_vma_behavior(): one VMA's part [range[0], range[1]). Flag-changing advice goes
      * through madvise_update_vma() (split/merge, -ENOMEM turned into -EAGAIN).
      */
-    private static long madviseVmaBehavior(Kernel k, Mm mm, Vma[] cur, long[] range, Madv b, Explain ex) {
+    private static long madviseVmaBehavior(Globals k, Mm mm, Vma[] cur, long[] range, Madv b, Explain ex) {
         Vma vma = cur[0];
         long start = range[0], end = range[1];
         long nf = vma.flags;
@@ -184,7 +182,7 @@ public final class Madvise {
      * check_vma_flags() refusal -> -EINVAL; VM_FAULT_SIGBUS/SIGSEGV -> -EFAULT; OOM -> -ENOMEM.
      * Pages before the failing one stay populated.
      */
-    private static long madvisePopulate(Kernel k, Mm mm, long start, long end, boolean write, Explain ex) {
+    private static long madvisePopulate(Globals k, Mm mm, long start, long end, boolean write, Explain ex) {
         String fn = write ? "MADV_POPULATE_WRITE" : "MADV_POPULATE_READ";
         long faulted = 0;
         for (long a = start; a < end; ) {
@@ -212,7 +210,7 @@ public final class Madvise {
         return 0;
     }
 
-    private static String oomReason(Kernel k) {
+    private static String oomReason(Globals k) {
         String r = OomKill.failure(k);
         return r == null ? "" : ": " + r;
     }

@@ -1,10 +1,7 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 
@@ -12,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.pinlab.kernel.Explain.hex;
+import static io.pinlab.kernel.base.Explain.hex;
 
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -66,7 +63,7 @@ public final class Memory {
      * handle_mm_fault() when the PTE does not allow the access. Stops at the first signal.
      * A write stores {@code value} (when given) into every page it touches.
      */
-    public static AccessResult access(Kernel k, Task t, long addr, long len, boolean write, Long value) {
+    public static AccessResult access(Globals k, Task t, long addr, long len, boolean write, Long value) {
         Mm mm = t.mm;
         Explain ex = new Explain();
         List<Long> values = new ArrayList<>();
@@ -149,7 +146,7 @@ public final class Memory {
      * fault path as the task's own access (do_user_addr_fault(): VMA, access_error(),
      * handle_mm_fault()). Returns the frame, or -1 where the copy faults (the caller's -EFAULT).
      */
-    public static long userPage(Kernel k, Task t, long addr, boolean write) {
+    public static long userPage(Globals k, Task t, long addr, boolean write) {
         long page = addr & ~(PAGE_SIZE - 1);
         Vma vma = t.mm.vmaLookup(page);
         if (vma == null) vma = expandStack(t.mm, page);
@@ -221,7 +218,7 @@ public final class Memory {
      * the access is allowed (access() against the VMA permissions, GUP through check_vma_flags()).
      * Returns VM_FAULT_* bits (0 on success).
      */
-    public static int handleMmFault(Kernel k, Mm mm, Vma vma, long addr, int faultFlags) {
+    public static int handleMmFault(Globals k, Mm mm, Vma vma, long addr, int faultFlags) {
         // mem_cgroup_charge() / pte_alloc() below may need up to MemCg.FAULT_BYTES: when that does
         // not fit, the memcg OOM killer runs; the fault fails if it killed the faulting process
         if (k.memcg.margin() < MemCg.FAULT_BYTES && !OomKill.memcgOutOfMemory(k, mm)) return VM_FAULT_OOM;
@@ -265,7 +262,7 @@ public final class Memory {
      * place: folio_move_anon_rmap(), SetPageAnonExclusive(head), and for a write the PMD becomes
      * writable. Returns false for VM_FAULT_FALLBACK (the caller splits the PMD).
      */
-    static boolean doHugePmdWpPage(Kernel k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
+    static boolean doHugePmdWpPage(Globals k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
         long head = Pte.pfn(pmd);
         if (!k.phys.testPageFlag(head, PG_ANON)) return false;
         if (!k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) {
@@ -277,7 +274,7 @@ public final class Memory {
     }
 
     /** is_huge_zero_pmd() (include/linux/huge_mm.h): the PMD maps the huge zero folio. */
-    public static boolean isHugeZeroPmd(Kernel k, long pmd) {
+    public static boolean isHugeZeroPmd(Globals k, long pmd) {
         return pmd != 0 && k.hugeZeroPfn >= 0 && Pte.pfn(pmd) == k.hugeZeroPfn;
     }
 
@@ -286,7 +283,7 @@ public final class Memory {
      * outside ZONE_MOVABLE on first use and kept (the lab has no shrinker). Its mappings take no
      * reference and no mapcount, and count in no RSS. -1 when no huge page is free.
      */
-    static long mmGetHugeZeroFolio(Kernel k) {
+    static long mmGetHugeZeroFolio(Globals k) {
         if (k.hugeZeroPfn < 0) {
             long head = k.phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
             if (head < 0) return -1;
@@ -301,7 +298,7 @@ public final class Memory {
      * PMD allocates a new anonymous THP and maps it with map_anon_folio_pmd(), writable where the
      * VMA allows (maybe_pmd_mkwrite(), for an unshare too). False: VM_FAULT_FALLBACK.
      */
-    static boolean doHugeZeroWpPmd(Kernel k, Mm mm, Vma vma, long addr) {
+    static boolean doHugeZeroWpPmd(Globals k, Mm mm, Vma vma, long addr) {
         long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
         if (head < 0) return false;
         k.phys.setMapping(head, ANON_MAPPING, 0);
@@ -326,7 +323,7 @@ public final class Memory {
      * do_anonymous_page() / do_huge_pmd_anonymous_page(). A read fault in a THP-eligible range
      * maps the huge zero folio read-only when transparent_hugepage/use_zero_page is set.
      */
-    private static int doAnonymousPage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
+    private static int doAnonymousPage(Globals k, Mm mm, Vma vma, long addr, boolean write) {
         if (thpEligible(mm, vma, addr)) {
             anonVmaPrepare(mm, vma); // vmf_anon_prepare()
             if (!write && k.thpUseZeroPage) {
@@ -375,7 +372,7 @@ public final class Memory {
     }
 
     /** A fresh, zeroed, exclusive anonymous small page, refcount 1 and mapcount 1 (for its PTE). */
-    static long newAnonPage(Kernel k) {
+    static long newAnonPage(Globals k) {
         long pfn = k.phys.allocFolio(k.userZone(), 0);
         if (pfn < 0) return -1;
         k.phys.setMapping(pfn, ANON_MAPPING, 0);
@@ -385,7 +382,7 @@ public final class Memory {
     }
 
     /** do_read_fault() / do_cow_fault() / do_shared_fault() for page-cache backed VMAs. */
-    private static int doFilePage(Kernel k, Mm mm, Vma vma, long addr, boolean write) {
+    private static int doFilePage(Globals k, Mm mm, Vma vma, long addr, boolean write) {
         Inode inode = vma.file.inode();
         long index = vma.pageIndex(addr);
         // filemap_fault()/shmem_fault(): a page wholly past EOF is SIGBUS
@@ -420,7 +417,7 @@ public final class Memory {
     }
 
     /** filemap_get_folio()/shmem_get_folio(): the page-cache page at index, allocated (zeroed) if absent. */
-    public static long findOrCreateCachePage(Kernel k, Inode inode, long index) {
+    public static long findOrCreateCachePage(Globals k, Inode inode, long index) {
         long pfn = inode.pageCache.get(index);
         if (pfn != 0) return pfn;
         pfn = k.phys.allocFolio(k.userZone(), 0); // page cache is movable memory too (GFP_HIGHUSER_MOVABLE)
@@ -434,7 +431,7 @@ public final class Memory {
     }
 
     /** do_wp_page(): write (or unshare) fault on a present, read-only PTE. */
-    private static int doWpPage(Kernel k, Mm mm, Vma vma, long addr, long pte, boolean unshare) {
+    private static int doWpPage(Globals k, Mm mm, Vma vma, long addr, long pte, boolean unshare) {
         long vpn = addr >>> PAGE_SHIFT;
         long pfn = Pte.pfn(pte);
         boolean isZero = pfn == ZERO_PFN;
@@ -475,7 +472,7 @@ public final class Memory {
      * older kernels (6.3-6.5 do_wp_page()) apply the generic folio_ref_count() == 1 test to large
      * folios too, so a THP's last remaining PTE is reused.
      */
-    static boolean wpCanReuseAnonFolio(Kernel k, Mm mm, long addr, long pfn) {
+    static boolean wpCanReuseAnonFolio(Globals k, Mm mm, long addr, long pfn) {
         if (k.phys.isLarge(pfn) && k.profile.largeAnonFolioReuse()) return wpCanReuseLargeAnonFolio(k, mm, addr, pfn);
         return k.phys.refcount(pfn) == 1;
     }
@@ -487,7 +484,7 @@ public final class Memory {
      * other mm maps it any more) and every reference is a mapping (folio_large_mapcount() ==
      * folio_ref_count(): no GUP reference, no pin).
      */
-    static boolean wpCanReuseLargeAnonFolio(Kernel k, Mm mm, long addr, long pfn) {
+    static boolean wpCanReuseLargeAnonFolio(Globals k, Mm mm, long addr, long pfn) {
         int mapcount = k.phys.mapcount(pfn);
         if (mapcount <= 1) return false;
         if (folioMmIdsShared(k, mm, addr, pfn)) return false;
@@ -501,7 +498,7 @@ public final class Memory {
      * folios keep their address across fork); the kernel tracks two mm ids, so with three or
      * more mms it can stay set where this says clear (a difference this lab does not show).
      */
-    static boolean folioMmIdsShared(Kernel k, Mm mm, long addr, long pfn) {
+    static boolean folioMmIdsShared(Globals k, Mm mm, long addr, long pfn) {
         long head = k.phys.head(pfn);
         long vstart = (addr >>> PAGE_SHIFT) - (pfn - head);
         java.util.Set<Mm> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -519,14 +516,14 @@ public final class Memory {
     }
 
     /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
-    static void dropMapping(Kernel k, Mm mm, long pfn) {
+    static void dropMapping(Globals k, Mm mm, long pfn) {
         rssAdd(k, mm, pfn, -1);
         k.phys.mapcountAdd(pfn, -1);
         k.phys.refAdd(pfn, -1);
     }
 
     /** add_mm_counter(mm, mm_counter(folio), delta): MM_ANONPAGES, MM_SHMEMPAGES or MM_FILEPAGES by the folio's mapping. */
-    static void rssAdd(Kernel k, Mm mm, long pfn, int delta) {
+    static void rssAdd(Globals k, Mm mm, long pfn, int delta) {
         Object mapping = k.phys.mapping(pfn);
         if (mapping == ANON_MAPPING) mm.rssAnon += delta;
         else if (mapping instanceof Inode in && (in.isShmem() || in.fs() == FsType.SECRETMEM)) mm.rssShmem += delta;
@@ -534,7 +531,7 @@ public final class Memory {
     }
 
     /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
-    public static void splitHugePmd(Kernel k, Mm mm, long addr) {
+    public static void splitHugePmd(Globals k, Mm mm, long addr) {
         long key = addr >>> 21;
         long pmd = mm.pmds.get(key);
         if (pmd == 0) return;
@@ -557,7 +554,7 @@ public final class Memory {
     }
 
     /** hugetlb_fault(): 2 MiB pages from the hugetlb pool, mapped by PMD leaves. */
-    private static int hugetlbFault(Kernel k, Mm mm, Vma vma, long addr, boolean write, boolean unshare) {
+    private static int hugetlbFault(Globals k, Mm mm, Vma vma, long addr, boolean write, boolean unshare) {
         if (!vma.has(VM_MAYSHARE_B)) anonVmaPrepare(mm, vma); // hugetlb_no_page(): vmf_anon_prepare()
         long key = addr >>> 21;
         long pmd = mm.pmds.get(key);
@@ -627,7 +624,7 @@ public final class Memory {
     }
 
     /** alloc_hugetlb_folio() consuming the VMA's reservation if it still holds one. */
-    private static long allocHugetlbForVma(Kernel k, Vma vma) {
+    private static long allocHugetlbForVma(Globals k, Vma vma) {
         boolean resv = vma.hugeResv > 0;
         long head = k.allocHugetlbFolio(resv);
         if (head >= 0 && resv) vma.hugeResv--;
@@ -639,7 +636,7 @@ public final class Memory {
      * dropping the mapping references (pinned folios stay allocated while pins hold them).
      * A PMD leaf that the range only partly covers is split first.
      */
-    public static void zapRange(Kernel k, Mm mm, Vma vma, long start, long end) {
+    public static void zapRange(Globals k, Mm mm, Vma vma, long start, long end) {
         if (vma.isHugetlb()) {
             start &= ~(HPAGE_SIZE - 1);
             end = (end + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);

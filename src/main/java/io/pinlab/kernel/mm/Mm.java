@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.MemCg;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,12 +1,9 @@
 package io.pinlab.kernel.mm;
 
-import static io.pinlab.kernel.Explain.hex;
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import static io.pinlab.kernel.base.Explain.hex;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
@@ -51,7 +48,7 @@ public final class Mmap {
      * -> do_mmap() -> mmap_region() (mm/vma.c) -> mm_populate(). Returns the address or -errno.
      * Lengths and addresses are unsigned 64-bit values, as in the kernel.
      */
-    public static SysResult doMmap(Kernel k, Task t, long addr, long len, int prot, int flags, int fd, long off) {
+    public static SysResult doMmap(Globals k, Task t, long addr, long len, int prot, int flags, int fd, long off) {
         Explain ex = new Explain();
         long ret = mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex);
         SysResult r = ex.result(ret);
@@ -59,7 +56,7 @@ public final class Mmap {
         return r;
     }
 
-    private static long mmapPgoff(Kernel k, Task t, long addr, long len, int prot, int flags, int fd, long off, Explain ex) {
+    private static long mmapPgoff(Globals k, Task t, long addr, long len, int prot, int flags, int fd, long off, Explain ex) {
         // arch/x86/kernel/sys_x86_64.c SYSCALL_DEFINE6(mmap): checked before anything else, also for MAP_ANONYMOUS
         if ((off & (PAGE_SIZE - 1)) != 0)
             return fail(ex, "sys_mmap", "arch/x86/kernel/sys_x86_64.c", Errno.EINVAL, "offset " + hex(off) + " is not a multiple of the page size");
@@ -89,7 +86,7 @@ public final class Mmap {
     }
 
     /** do_mmap() (mm/mmap.c) and mmap_region(). */
-    private static long doMmapChecked(Kernel k, Task t, long addr, long len, int prot, int flags, OpenFile file, long pgoff, Explain ex) {
+    private static long doMmapChecked(Globals k, Task t, long addr, long len, int prot, int flags, OpenFile file, long pgoff, Explain ex) {
         Mm mm = t.mm;
         if (len == 0) return fail(ex, "do_mmap", FILE, Errno.EINVAL, "length is 0");
         if ((flags & MAP_FIXED_NOREPLACE.value) != 0) flags |= MAP_FIXED.value;
@@ -194,7 +191,7 @@ public final class Mmap {
      * Since 6.12 a failing hook leaves the old mapping in place (vms_abort_munmap_vmas());
      * before, the old mapping was already gone.
      */
-    private static long mmapRegion(Kernel k, Task t, OpenFile file, long addr, long len, long vmFlags, long pgoff, int flags, Explain ex) {
+    private static long mmapRegion(Globals k, Task t, OpenFile file, long addr, long len, long vmFlags, long pgoff, int flags, Explain ex) {
         Mm mm = t.mm;
         long end = addr + len;
         // __mmap_setup() -> vms_gather_munmap_vmas(): the MAP_FIXED range may split one VMA in two
@@ -305,7 +302,7 @@ public final class Mmap {
 
 
     /** shmem_zero_setup() (mm/shmem.c): shared anonymous memory is an unlinked shmem file "/dev/zero". */
-    private static OpenFile shmemZeroSetup(Kernel k, Task t, long len) {
+    private static OpenFile shmemZeroSetup(Globals k, Task t, long len) {
         Inode in = k.newUnlinkedInode("/dev/zero", FsType.TMPFS, t.uid, 0600, len);
         return k.newFile(in, 2);
     }
@@ -322,7 +319,7 @@ public final class Mmap {
      * that faults cannot fail later. Private mappings reserve every page; shared ones only the
      * indices the page cache does not hold yet. Returns the pages reserved or -ENOMEM.
      */
-    private static long hugetlbReservePages(Kernel k, Inode in, long from, long to, long vmFlags, Explain ex) {
+    private static long hugetlbReservePages(Globals k, Inode in, long from, long to, long vmFlags, Explain ex) {
         if ((vmFlags & VM_NORESERVE_B) != 0) {
             ex.ok("hugetlb_reserve_pages", "mm/hugetlb.c", "MAP_NORESERVE: no reservation, faults may SIGBUS later");
             return 0;
@@ -355,7 +352,7 @@ public final class Mmap {
      * calc_vm_flag_bits() (include/linux/mman.h): MAP_SYNC becomes VM_SYNC even with plain
      * MAP_SHARED; MAP_STACK becomes VM_NOHUGEPAGE since c4608d1bf7c6 (6.7).
      */
-    static long calcVmFlagBits(io.pinlab.kernel.Profile profile, int flags) {
+    static long calcVmFlagBits(io.pinlab.kernel.base.Profile profile, int flags) {
         long f = 0;
         if ((flags & MAP_GROWSDOWN.value) != 0) f |= VM_GROWSDOWN_B;
         if ((flags & MAP_LOCKED.value) != 0) f |= VM_LOCKED_B;
@@ -385,7 +382,7 @@ public final class Mmap {
      * else arch_get_unmapped_area_topdown() (arch/x86/kernel/sys_x86_64.c). Returns an address
      * or -errno (recorded in ex).
      */
-    static long getUnmappedArea(io.pinlab.kernel.Profile profile, Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
+    static long getUnmappedArea(io.pinlab.kernel.base.Profile profile, Mm mm, OpenFile file, long addr, long len, int flags, Explain ex) {
         if (Long.compareUnsigned(len, Mm.TASK_SIZE) > 0)
             return fail(ex, "__get_unmapped_area", FILE, Errno.ENOMEM, "length " + Long.toUnsignedString(len) + " is larger than the address space");
         boolean huge = file != null && file.inode().isHugetlb();
@@ -474,7 +471,7 @@ public final class Mmap {
      * accessible VMA, skipping VM_IO|VM_PFNMAP, ignoring errors. Write faults for private writable
      * VMAs (so COW happens now), read faults otherwise. Returns the pages present afterwards.
      */
-    static long mmPopulate(Kernel k, Mm mm, long start, long end, Explain ex) {
+    static long mmPopulate(Globals k, Mm mm, long start, long end, Explain ex) {
         long n = 0;
         for (long a = start; a < end; ) {
             Vma v = mm.findVma(a);
@@ -508,7 +505,7 @@ public final class Mmap {
     // ================================================================ munmap
 
     /** munmap() -> __vm_munmap() -> do_vmi_munmap() -> do_vmi_align_munmap() (mm/vma.c). */
-    public static SysResult doMunmap(Kernel k, Task t, long start, long len) {
+    public static SysResult doMunmap(Globals k, Task t, long start, long len) {
         Explain ex = new Explain();
         long ret = doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
@@ -516,7 +513,7 @@ public final class Mmap {
         return r;
     }
 
-    private static long doVmiMunmap(Kernel k, Mm mm, long start, long len, Explain ex) {
+    private static long doVmiMunmap(Globals k, Mm mm, long start, long len, Explain ex) {
         if ((start & (PAGE_SIZE - 1)) != 0 || Long.compareUnsigned(start, Mm.TASK_SIZE) > 0
                 || Long.compareUnsigned(len, Mm.TASK_SIZE - start) > 0)
             return fail(ex, "do_vmi_munmap", VMA_C, Errno.EINVAL, "address not page aligned or range beyond TASK_SIZE");
@@ -555,7 +552,7 @@ public final class Mmap {
      * drops file references, hugetlb reservations and mlock accounting (unmap_region() +
      * remove_vma()). The caller has done the error checks.
      */
-    static void unmapRange(Kernel k, Mm mm, long start, long end) {
+    static void unmapRange(Globals k, Mm mm, long start, long end) {
         Vma v = mm.vmaLookup(start);
         if (v != null && v.start < start) splitVma(k, mm, v, start);
         v = mm.vmaLookup(end - 1);
@@ -565,7 +562,7 @@ public final class Mmap {
     }
 
     /** unmap_vmas() + remove_vma() for one whole VMA. */
-    static void removeVma(Kernel k, Mm mm, Vma v) {
+    static void removeVma(Globals k, Mm mm, Vma v) {
         Memory.zapRange(k, mm, v, v.start, v.end);
         mm.remove(v);
         if (v.has(VM_LOCKED_B)) mm.lockedVm -= v.pages();
@@ -580,7 +577,7 @@ public final class Mmap {
      * anon_vma and flags (the file gains a reference). A PMD leaf straddling addr is split first
      * (vma_adjust_trans_huge()). Returns the new upper VMA.
      */
-    static Vma splitVma(Kernel k, Mm mm, Vma v, long addr) {
+    static Vma splitVma(Globals k, Mm mm, Vma v, long addr) {
         if (!v.isHugetlb() && (addr & (HPAGE_SIZE - 1)) != 0 && mm.pmds.get(addr >>> 21) != 0)
             Memory.splitHugePmd(k, mm, addr);
         Vma hi = v.copy();
@@ -613,7 +610,7 @@ public final class Mmap {
      * vma_merge_new_range()/vma_merge_existing_range(): merges v with its neighbours where
      * canMerge() allows; returns the surviving VMA (the lower one, as vma_expand() keeps it).
      */
-    static Vma vmaMerge(Kernel k, Mm mm, Vma v) {
+    static Vma vmaMerge(Globals k, Mm mm, Vma v) {
         Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(v.start);
         Vma prev = pe == null ? null : pe.getValue();
         if (prev != null && canMerge(prev, v)) v = absorb(k, mm, prev, v);
@@ -624,7 +621,7 @@ public final class Mmap {
     }
 
     /** lo grows over hi (vma_expand()); hi is freed. */
-    private static Vma absorb(Kernel k, Mm mm, Vma lo, Vma hi) {
+    private static Vma absorb(Globals k, Mm mm, Vma lo, Vma hi) {
         mm.remove(hi);
         lo.end = hi.end;
         if (lo.anonVma == 0) lo.anonVma = hi.anonVma;
@@ -638,7 +635,7 @@ public final class Mmap {
      * the range ends and merging with neighbours as the kernel does. Returns the VMA now holding
      * [start, end). The caller checked max_map_count with {@link #splitsNeeded}.
      */
-    static Vma vmaModifyFlags(Kernel k, Mm mm, Vma v, long start, long end, long newFlags) {
+    static Vma vmaModifyFlags(Globals k, Mm mm, Vma v, long start, long end, long newFlags) {
         if (v.flags == newFlags) return v;
         if (v.start < start) v = splitVma(k, mm, v, start);
         if (v.end > end) splitVma(k, mm, v, end);
@@ -662,7 +659,7 @@ public final class Mmap {
      * vm_area_alloc() / vm_area_dup() of {@code n} VMAs: the reason the memcg cannot take them
      * (with the page-table pages a device mapping or a split THP may need), or null when they fit.
      */
-    static String vmAreaAllocFails(Kernel k, int n) {
+    static String vmAreaAllocFails(Globals k, int n) {
         long bytes = n * MemCg.VMA_BYTES + 2 * MemCg.LEAF_BYTES;
         return k.memcg.margin() < bytes ? k.memcg.whyFull(bytes) : null;
     }

@@ -1,15 +1,13 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.SysResult;
 
 import java.util.Map;
 
 import static io.pinlab.kernel.mm.Mmap.fail;
-import static io.pinlab.kernel.Explain.hex;
+import static io.pinlab.kernel.base.Explain.hex;
 import static io.pinlab.kernel.mm.Mmap.range;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
@@ -24,7 +22,7 @@ public final class Mprotect {
      * mprotect() -> do_mprotect_pkey(). VMAs are changed one by one in address order; a failure
      * on a later VMA (EACCES, or ENOMEM for a hole) leaves the earlier ones changed, as in the kernel.
      */
-    public static SysResult doMprotect(Kernel k, Task t, long start, long len, int prot) {
+    public static SysResult doMprotect(Globals k, Task t, long start, long len, int prot) {
         Explain ex = new Explain();
         long ret = doMprotectPkey(k, t.mm, start, len, prot, ex);
         SysResult r = ex.result(ret);
@@ -32,7 +30,7 @@ public final class Mprotect {
         return r;
     }
 
-    private static long doMprotectPkey(Kernel k, Mm mm, long start, long len, int prot, Explain ex) {
+    private static long doMprotectPkey(Globals k, Mm mm, long start, long len, int prot, Explain ex) {
         int grows = prot & (Prot.PROT_GROWSDOWN.value | Prot.PROT_GROWSUP.value);
         prot &= ~(Prot.PROT_GROWSDOWN.value | Prot.PROT_GROWSUP.value);
         if (grows == (Prot.PROT_GROWSDOWN.value | Prot.PROT_GROWSUP.value))
@@ -105,7 +103,7 @@ public final class Mprotect {
      * mprotect_fixup(): private mappings that become writable are charged (VM_ACCOUNT), the VMA is
      * split/merged by vma_modify_flags(), then change_protection() rewrites the PTEs.
      */
-    static Vma mprotectFixup(Kernel k, Mm mm, Vma vma, long start, long end, long newFlags) {
+    static Vma mprotectFixup(Globals k, Mm mm, Vma vma, long start, long end, long newFlags) {
         if (newFlags == vma.flags) return vma;
         if ((newFlags & VM_WRITE_B) != 0 && (vma.flags & (VM_ACCOUNT_B | VM_WRITE_B | VM_HUGETLB_B | VM_SHARED_B | VM_NORESERVE_B)) == 0)
             newFlags |= VM_ACCOUNT_B;
@@ -120,7 +118,7 @@ public final class Mprotect {
      * dirty-tracked ones only where already dirty, and private ones only for exclusive anonymous
      * pages (can_change_pte_writable()).
      */
-    static void changeProtection(Kernel k, Mm mm, Vma v, long start, long end) {
+    static void changeProtection(Globals k, Mm mm, Vma v, long start, long end) {
         boolean writable = v.has(VM_WRITE_B);
         mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
@@ -130,7 +128,7 @@ public final class Mprotect {
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> mm.ptes.set(vpn, newPte(k, v, pte, writable)));
     }
 
-    private static long newPte(Kernel k, Vma v, long pte, boolean writable) {
+    private static long newPte(Globals k, Vma v, long pte, boolean writable) {
         if (!writable) return Pte.wrprotect(pte);
         if (Pte.write(pte)) return pte;
         long pfn = Pte.pfn(pte);

@@ -1,8 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.Task;
 
 /**
  * The memory cgroup OOM killer (mm/oom_kill.c, mm/memcontrol.c). A session is one memcg: when a
@@ -19,7 +16,7 @@ public final class OomKill {
      * one fault fits again. Returns true when the fault may go on, false when it must fail with
      * VM_FAULT_OOM (its own task was killed, or there is nothing left to kill).
      */
-    static boolean memcgOutOfMemory(Kernel k, Mm mm) {
+    static boolean memcgOutOfMemory(Globals k, Mm mm) {
         while (k.memcg.margin() < MemCg.FAULT_BYTES) {
             Task victim = selectBadProcess(k);
             String why = k.memcg.whyFull(MemCg.FAULT_BYTES);
@@ -38,7 +35,7 @@ public final class OomKill {
     }
 
     /** The memcg's report of the last fault it failed, or null when the fault failed for an empty zone. */
-    static String failure(Kernel k) {
+    static String failure(Globals k) {
         String r = k.memcg.oomReport;
         k.memcg.oomReport = null;
         return r;
@@ -48,7 +45,7 @@ public final class OomKill {
      * select_bad_process() over the cgroup's tasks: the highest oom_badness(); on a tie the later
      * task wins, as oom_evaluate_task() replaces the choice when points are not lower.
      */
-    static Task selectBadProcess(Kernel k) {
+    static Task selectBadProcess(Globals k) {
         Task chosen = null;
         long chosenPoints = Long.MIN_VALUE;
         for (Task t : k.tasks.values()) {
@@ -67,7 +64,7 @@ public final class OomKill {
     }
 
     /** oom_kill_process() -> __oom_kill_process(): SIGKILL; the simulator runs the task's exit at once. */
-    private static void oomKillProcess(Kernel k, Task victim) {
+    private static void oomKillProcess(Globals k, Task victim) {
         Mm mm = victim.mm;
         k.log.printk("Memory cgroup out of memory: Killed process " + victim.pid + " (" + victim.comm + ") total-vm:"
                 + (mm.totalVm() << 2) + "kB, anon-rss:" + (mm.rssAnon << 2) + "kB, file-rss:" + (mm.rssFile << 2)

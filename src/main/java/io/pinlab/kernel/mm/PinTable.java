@@ -1,6 +1,5 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.MemCg;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,7 +33,7 @@ public final class PinTable {
         this.memcg = memcg;
     }
 
-    /** A new record; the caller reserved its page array and the margin for the record (Kernel.reservePageArray()). */
+    /** A new record; the caller reserved its page array and the margin for the record (Globals.reservePageArray()). */
     Pin add(GupCall call, int pid, long start, long nrPages, int gupFlags, long[] pfns, Pin.Kind kind) {
         memcg.charge(MemCg.PIN_BYTES);
         Pin p = new Pin(nextId++, call, pid, start, nrPages, gupFlags, pfns, kind);

@@ -1,10 +1,9 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.StateConflictException;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.StateConflictException;
+import io.pinlab.kernel.base.SysResult;
 
 import java.util.List;
 
@@ -21,17 +20,17 @@ public final class Pins {
     private Pins() {}
 
     /** Every pin of the session, released ones included, oldest first. */
-    public static List<Pin> list(Kernel k) { return k.pins.all(); }
+    public static List<Pin> list(Globals k) { return k.pins.all(); }
 
     /** The pin with this id, or NoSuchObjectException (404). */
-    public static Pin get(Kernel k, long id) {
+    public static Pin get(Globals k, long id) {
         Pin p = k.pins.find(id);
         if (p == null) throw new NoSuchObjectException("no pin with id " + id);
         return p;
     }
 
-    /** {@link #release(Kernel, long, PinRelease, boolean)} with the kernel function's name; unknown names are IllegalArgumentException (400). */
-    public static SysResult release(Kernel k, long id, String how, boolean makeDirty) {
+    /** {@link #release(Globals, long, PinRelease, boolean)} with the kernel function's name; unknown names are IllegalArgumentException (400). */
+    public static SysResult release(Globals k, long id, String how, boolean makeDirty) {
         PinRelease r = PinRelease.byKernelName(how).orElseThrow(() -> new IllegalArgumentException(
                 "how must be one of unpin_user_pages, unpin_user_pages_dirty_lock, put_page"));
         return release(k, id, r, makeDirty);
@@ -42,7 +41,7 @@ public final class Pins {
      * put_page() on each page. Returns ret 0 (the kernel functions are void); folios whose
      * refcount reaches zero are freed (for example after munmap or exit).
      */
-    public static SysResult release(Kernel k, long id, PinRelease how, boolean makeDirty) {
+    public static SysResult release(Globals k, long id, PinRelease how, boolean makeDirty) {
         Pin pin = get(k, id);
         if (pin.released())
             throw new StateConflictException("pin " + id + " was already released with " + pin.releasedHow()

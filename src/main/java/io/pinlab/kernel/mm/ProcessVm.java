@@ -1,16 +1,14 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.Iovec;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.pinlab.kernel.Explain.hex;
+import static io.pinlab.kernel.base.Explain.hex;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
@@ -42,7 +40,7 @@ public final class ProcessVm {
      * the local iovecs (a faulting local page: -EFAULT), unpinning with
      * unpin_user_pages_dirty_lock(). Returns the bytes copied, or the error when none were.
      */
-    public static SysResult processVmRw(Kernel k, Task t, int pid, List<Iovec> local, List<Iovec> remote, long flags, boolean write) {
+    public static SysResult processVmRw(Globals k, Task t, int pid, List<Iovec> local, List<Iovec> remote, long flags, boolean write) {
         Explain ex = new Explain();
         String fn = write ? "process_vm_writev" : "process_vm_readv";
         long ret = doProcessVmRw(k, t, pid, local, remote, flags, write, ex, fn);
@@ -51,7 +49,7 @@ public final class ProcessVm {
         return r;
     }
 
-    private static long doProcessVmRw(Kernel k, Task t, int pid, List<Iovec> local, List<Iovec> remote, long flags,
+    private static long doProcessVmRw(Globals k, Task t, int pid, List<Iovec> local, List<Iovec> remote, long flags,
                                       boolean write, Explain ex, String fn) {
         if (flags != 0) return fail(ex, "process_vm_rw", PVM, Errno.EINVAL, "flags must be 0");
         if (local.size() > UIO_MAXIOV || remote.size() > UIO_MAXIOV)
@@ -120,7 +118,7 @@ public final class ProcessVm {
      * write to a read-only private mapping breaks COW (the writer gets its own page); a page GUP
      * cannot get ends the transfer, -EIO when nothing was copied. A write stores {@code value}.
      */
-    public static MemResult memRw(Kernel k, Task t, int pid, long addr, long len, boolean write, Long value) {
+    public static MemResult memRw(Globals k, Task t, int pid, long addr, long len, boolean write, Long value) {
         Explain ex = new Explain();
         List<Long> values = new ArrayList<>();
         long ret = doMemRw(k, t, pid, addr, len, write, value, values, ex);
@@ -129,7 +127,7 @@ public final class ProcessVm {
         return new MemResult(r, values);
     }
 
-    private static long doMemRw(Kernel k, Task t, int pid, long addr, long len, boolean write, Long value, List<Long> values, Explain ex) {
+    private static long doMemRw(Globals k, Task t, int pid, long addr, long len, boolean write, Long value, List<Long> values, Explain ex) {
         Task target = k.tasks.get(pid);
         if (target == null || target.mm == null) return fail(ex, "proc_pid_lookup", BASE, Errno.ENOENT, "no /proc/" + pid);
         if (!mayAttach(t, target)) return fail(ex, "proc_mem_open", BASE, Errno.EPERM, "mm_access(PTRACE_MODE_ATTACH) refuses pid " + t.pid);

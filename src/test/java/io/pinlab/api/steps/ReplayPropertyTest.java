@@ -3,12 +3,12 @@ package io.pinlab.api.steps;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.StateConflictException;
+import io.pinlab.kernel.mm.MemCg;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.StateConflictException;
 import io.pinlab.kernel.Sysctl;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
@@ -22,8 +22,8 @@ import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.kernel.mm.Prot;
-import io.pinlab.kernel.snapshot.KernelSnapshot;
-import io.pinlab.kernel.sys.Syscall;
+import io.pinlab.kernel.KernelSnapshot;
+import io.pinlab.kernel.Syscall;
 import io.pinlab.session.LabSession;
 import io.pinlab.session.LoggedStep;
 import io.pinlab.session.ProcessLimitException;
@@ -319,7 +319,7 @@ class ReplayPropertyTest {
                 default -> f.steps.call(s, Op.SYSCTL, null, new Requests.SysctlArgs("vm.nr_hugepages", (long) r.nextInt(4)));
             }
         } catch (ApiProblemException | NoSuchObjectException | StateConflictException | ProcessLimitException
-                 | TouchLimitException | io.pinlab.kernel.NotSimulatedException refused) {
+                 | TouchLimitException | io.pinlab.kernel.base.NotSimulatedException refused) {
             // not a call the kernel made: not in the log
         }
     }

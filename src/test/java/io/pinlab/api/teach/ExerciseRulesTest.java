@@ -40,7 +40,7 @@ class ExerciseRulesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("catalog")
     void theExpectedAnswerChangesWithTheRule(Exercise e) {
-        Exercise.Variant base = Exercise.Variant.of(e, "contrast-test", io.pinlab.kernel.Profile.V6_18);
+        Exercise.Variant base = Exercise.Variant.of(e, "contrast-test", io.pinlab.kernel.base.Profile.V6_18);
         Exercise.Variant one, other;
         if (e.contrast() != null) {
             one = base.with(e.contrast().get(0), false);
@@ -59,7 +59,7 @@ class ExerciseRulesTest {
     /** Spot checks of the values themselves, from the kernel's rules. */
     @Test
     void valuesFollowTheKernel() {
-        Exercise.Variant v = Exercise.Variant.of(Exercises.byId("pin-bias"), "spot", io.pinlab.kernel.Profile.V6_5);
+        Exercise.Variant v = Exercise.Variant.of(Exercises.byId("pin-bias"), "spot", io.pinlab.kernel.base.Profile.V6_5);
         // include/linux/mm.h GUP_PIN_COUNTING_BIAS (1024) on a small folio mapped once; FOLL_GET adds 1 (mm/gup.c try_grab_folio)
         assertThat(service.expected(Exercises.byId("pin-bias"), v.with("v6.5", false)).values())
                 .isEqualTo(Map.of("refcount", 1 + 1024, "pincount", 1));
@@ -67,7 +67,7 @@ class ExerciseRulesTest {
                 .isEqualTo(Map.of("refcount", 1 + 1, "pincount", 0));
         // mm/gup.c check_vma_flags(): 6.5 refuses FOLL_LONGTERM|FOLL_WRITE on a shared ext4 mapping (-EFAULT)
         Exercise lt = Exercises.byId("longterm-file");
-        Exercise.Variant lv = Exercise.Variant.of(lt, "spot", io.pinlab.kernel.Profile.V6_5);
+        Exercise.Variant lv = Exercise.Variant.of(lt, "spot", io.pinlab.kernel.base.Profile.V6_5);
         assertThat(service.expected(lt, lv.with("v6.5", false)).values()).containsEntry("ret", -14L).containsEntry("errno", "EFAULT");
         assertThat(service.expected(lt, lv.with("v6.4", false)).values()).containsEntry("ret", (long) lv.pages());
         // io_uring/rsrc.c: 6.3 refuses a buffer over two kinds of VMA (-EINVAL), 6.4 registers it
@@ -85,11 +85,11 @@ class ExerciseRulesTest {
         Exercise e = Exercises.byId("pin-bias");
         Set<String> variants = new HashSet<>();
         for (int i = 0; i < 20; i++) {
-            Exercise.Variant v = Exercise.Variant.of(e, "session-" + i, io.pinlab.kernel.Profile.V6_5);
+            Exercise.Variant v = Exercise.Variant.of(e, "session-" + i, io.pinlab.kernel.base.Profile.V6_5);
             variants.add(v.pages() + "/" + v.pick() + "/" + v.flip());
         }
         assertThat(variants.size()).isGreaterThan(5);
-        assertThat(Exercise.Variant.of(e, "same", io.pinlab.kernel.Profile.V6_5))
-                .isEqualTo(Exercise.Variant.of(e, "same", io.pinlab.kernel.Profile.V6_5));
+        assertThat(Exercise.Variant.of(e, "same", io.pinlab.kernel.base.Profile.V6_5))
+                .isEqualTo(Exercise.Variant.of(e, "same", io.pinlab.kernel.base.Profile.V6_5));
     }
 }

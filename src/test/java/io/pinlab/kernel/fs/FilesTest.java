@@ -1,9 +1,9 @@
 package io.pinlab.kernel.fs;
 
-import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import org.junit.jupiter.api.Test;

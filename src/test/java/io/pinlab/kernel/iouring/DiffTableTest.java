@@ -1,8 +1,8 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.mm.MapFlag;
 import io.pinlab.kernel.mm.Mmap;

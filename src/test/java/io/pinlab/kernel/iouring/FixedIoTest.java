@@ -1,7 +1,7 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.mm.Mmap;

@@ -1,9 +1,9 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.OpenFile;

@@ -1,10 +1,10 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;

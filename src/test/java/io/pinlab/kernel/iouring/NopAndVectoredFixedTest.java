@@ -1,6 +1,6 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;

@@ -1,9 +1,9 @@
 package io.pinlab.kernel.iouring;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Step;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.base.Step;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -2,7 +2,6 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.Sysctl;
-import io.pinlab.kernel.Task;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,7 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.Sysctl;
-import io.pinlab.kernel.Task;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -284,7 +283,7 @@ class FaultReuseTest {
     void useZeroPageTakesOnlyZeroOrOne() { // single_hugepage_flag_store(): value > 1 -> -EINVAL
         GupFixture f = new GupFixture(Profile.V6_18);
         assertEquals(1, Sysctl.get(f.k, Sysctl.THP_USE_ZERO_PAGE));
-        assertEquals(io.pinlab.kernel.Errno.EINVAL, Sysctl.set(f.k, Sysctl.THP_USE_ZERO_PAGE, 2).errno());
+        assertEquals(io.pinlab.kernel.base.Errno.EINVAL, Sysctl.set(f.k, Sysctl.THP_USE_ZERO_PAGE, 2).errno());
         assertEquals(1, Sysctl.get(f.k, Sysctl.THP_USE_ZERO_PAGE));
     }
 }

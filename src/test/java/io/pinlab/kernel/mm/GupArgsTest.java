@@ -1,7 +1,7 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.mm.GupCall.*;

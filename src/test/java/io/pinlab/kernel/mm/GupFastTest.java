@@ -1,7 +1,7 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import org.junit.jupiter.api.Test;
 

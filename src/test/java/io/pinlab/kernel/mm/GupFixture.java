@@ -1,9 +1,8 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;

@@ -1,11 +1,10 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Explain;
-import io.pinlab.kernel.NoSuchObjectException;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.StateConflictException;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.StateConflictException;
+import io.pinlab.kernel.base.SysResult;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.mm.GupCall.*;

@@ -1,6 +1,6 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Profile;
+import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,7 +1,6 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

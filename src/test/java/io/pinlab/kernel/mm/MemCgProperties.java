@@ -1,10 +1,8 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;

@@ -1,8 +1,8 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
-import io.pinlab.kernel.SysResult;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.Files;
@@ -305,14 +305,14 @@ class MmapErrnoTest {
     }
 
     @Test void olderKernelsDoNotThpAlign() { // before efa7df3e3bb5 (6.7): plain top-down placement
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
         assertEquals(Mm.MMAP_BASE - HUGE, ok(Mmap.doMmap(k, k.task(1), 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)));
     }
 
     @Test void mapStackMeansNoHugepageSince6_7() { // calc_vm_flag_bits(): MAP_STACK -> VM_NOHUGEPAGE (c4608d1bf7c6, 6.7)
         long a = ok(lab.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_NOHUGEPAGE_B));
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
         long b = ok(Mmap.doMmap(k, k.task(1), 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | 0x20000, -1, 0));
         assertFalse(k.task(1).mm.vmaLookup(b).has(VmFlag.VM_NOHUGEPAGE_B));
     }
@@ -325,8 +325,8 @@ class MmapErrnoTest {
     }
 
     @Test void fixedOverPartOfHugetlbVmaBefore6_12() { // 6.5 mmap_region(): do_vmi_munmap() failure -> -ENOMEM
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
-        io.pinlab.kernel.Task t = k.task(1);
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
+        io.pinlab.kernel.mm.Task t = k.task(1);
         ok(Sysctl.set(k, "vm.nr_hugepages", 1));
         long h = ok(Mmap.doMmap(k, t, 0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertErr(Errno.ENOMEM, Mmap.doMmap(k, t, h, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
@@ -339,8 +339,8 @@ class MmapErrnoTest {
         assertErr(Errno.EOPNOTSUPP, lab.mmap(a, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd, 0));
         assertNotNull(lab.t.mm.vmaLookup(a), "6.18 restores the old mapping");
 
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
-        io.pinlab.kernel.Task t = k.task(1);
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
+        io.pinlab.kernel.mm.Task t = k.task(1);
         int fd5 = (int) ok(Files.open(k, t, "/mnt/ext4/f", O_CREAT | O_RDWR, PAGE));
         long b = ok(Mmap.doMmap(k, t, 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(k, t, b, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, fd5, 0));
@@ -355,7 +355,7 @@ class MmapErrnoTest {
         assertErr(Errno.EINVAL, lab.madvise(a, PAGE, 19)); // MADV_KEEPONFORK on VM_DROPPABLE
         int fd = lab.open("/dev/shm/f", O_CREAT | O_RDWR, PAGE);
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, 0x08, fd, 0)); // the file switch has no MAP_DROPPABLE case
-        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.Profile.V6_5, false);
+        io.pinlab.kernel.Kernel k = new io.pinlab.kernel.Kernel(io.pinlab.kernel.base.Profile.V6_5, false);
         assertErr(Errno.EINVAL, Mmap.doMmap(k, k.task(1), 0, PAGE, RW, 0x08 | MAP_ANONYMOUS, -1, 0)); // before 6.11
     }
 

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PhysMemTest {
-    private final PhysMem phys = new PhysMem(4096, io.pinlab.kernel.MemCg.unlimited());
+    private final PhysMem phys = new PhysMem(4096, io.pinlab.kernel.mm.MemCg.unlimited());
 
     @Test
     void smallFolioStartsWithOneReferenceAndIsFreedAtZero() {
@@ -46,7 +46,7 @@ class PhysMemTest {
 
     @Test
     void zoneExhaustionReturnsMinusOneAndMovableFallsBackToNormal() {
-        PhysMem tiny = new PhysMem(HPAGE_NR, io.pinlab.kernel.MemCg.unlimited());
+        PhysMem tiny = new PhysMem(HPAGE_NR, io.pinlab.kernel.mm.MemCg.unlimited());
         for (int i = 0; i < HPAGE_NR; i++) assertThat(tiny.allocFolio(Zone.MOVABLE, 0)).isPositive();
         long fallback = tiny.allocFolio(Zone.MOVABLE, 0);
         assertThat(tiny.zone(fallback)).isEqualTo(Zone.NORMAL);

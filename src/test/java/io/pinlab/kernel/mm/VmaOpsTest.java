@@ -1,6 +1,6 @@
 package io.pinlab.kernel.mm;
 
-import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.Views;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class XArrayMissCacheTest {
     @Test
     void missThenStoreInTheSameLeaf() {
-        XArray x = new XArray(io.pinlab.kernel.MemCg.unlimited());
+        XArray x = new XArray(io.pinlab.kernel.mm.MemCg.unlimited());
         assertEquals(0, x.get(5));
         x.set(7, 70);
         assertEquals(70, x.get(7));

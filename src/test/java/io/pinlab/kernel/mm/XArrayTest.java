@@ -21,7 +21,7 @@ class XArrayTest {
     @MethodSource("seeds")
     void behavesLikeASortedMap(long seed) {
         Random r = new Random(seed);
-        XArray x = new XArray(io.pinlab.kernel.MemCg.unlimited());
+        XArray x = new XArray(io.pinlab.kernel.mm.MemCg.unlimited());
         TreeMap<Long, Long> model = new TreeMap<>();
         long v = 1;
         int n = r.nextInt(61);
@@ -53,7 +53,7 @@ class XArrayTest {
     @MethodSource("seeds")
     void visitorMayEraseWhileIterating(long seed) {
         Random r = new Random(seed);
-        XArray x = new XArray(io.pinlab.kernel.MemCg.unlimited());
+        XArray x = new XArray(io.pinlab.kernel.mm.MemCg.unlimited());
         List<Long> indexes = new ArrayList<>();
         for (int k = 0, n = 1 + r.nextInt(40); k < n; k++) indexes.add((long) r.nextInt(3001));
         for (long i : indexes) x.set(i, i + 1);

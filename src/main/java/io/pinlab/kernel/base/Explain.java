@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.base;
 
 import java.util.ArrayList;
 import java.util.List;

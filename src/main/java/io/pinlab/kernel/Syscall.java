@@ -1,10 +1,13 @@
-package io.pinlab.kernel.sys;
+package io.pinlab.kernel;
 
-import io.pinlab.kernel.Errno;
+import io.pinlab.kernel.base.NoSuchObjectException;
+import io.pinlab.kernel.base.StateConflictException;
+
+import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.NotSimulatedException;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.NotSimulatedException;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.EnterResult;
@@ -28,8 +31,8 @@ import java.util.List;
  * inside it. Flag arguments are kernel bit masks; addresses unsigned 64-bit. Deterministic: the
  * same calls on a kernel of the same profile give the same answers and state.
  *
- * <p>Exceptions are those of the kernel core: {@link io.pinlab.kernel.NoSuchObjectException} (no
- * such pid or pin), {@link io.pinlab.kernel.StateConflictException} (releasing a pin twice) and
+ * <p>Exceptions are those of the kernel core: {@link io.pinlab.kernel.base.NoSuchObjectException} (no
+ * such pid or pin), {@link io.pinlab.kernel.base.StateConflictException} (releasing a pin twice) and
  * {@link NotSimulatedException}, all thrown before any state changes; such a call is not a step
  * of the history.
  *

@@ -1,4 +1,4 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
 /**
  * The bytes given to {@link KernelSnapshot#read} are not a snapshot this version can read: wrong

@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.base;
 
 /** A state conflict the kernel itself cannot express (e.g. releasing a pin twice): HTTP 409. */
 public final class StateConflictException extends RuntimeException {

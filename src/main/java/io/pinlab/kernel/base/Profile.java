@@ -1,11 +1,11 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.base;
 
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.pinlab.kernel.Profile.Feature.*;
+import static io.pinlab.kernel.base.Profile.Feature.*;
 
 /**
  * One kernel version's behaviour as data: the set of version-dependent {@link Feature}s it has,

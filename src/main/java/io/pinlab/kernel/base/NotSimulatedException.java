@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.base;
 
 /**
  * A call the simulator does not model with these arguments (e.g. buffered I/O on a file opened

@@ -1,8 +1,9 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.KernelLog;
-import io.pinlab.kernel.Task;
+
+import io.pinlab.kernel.base.KernelLog;
+import io.pinlab.kernel.mm.Task;
+import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
@@ -162,6 +163,23 @@ class SnapshotFormatTest {
         assertThat(mixBack).isEqualTo(mix);
     }
 
+    /** Per-frame counters are ints: a run, literal or strided, that leaves the int range is refused. */
+    @Test
+    void intArraysRefuseValuesOutsideTheIntRange() {
+        int[] fine = {0, 1, 2, 3, Integer.MAX_VALUE, Integer.MIN_VALUE, 7};
+        SnapshotOutput o = new SnapshotOutput();
+        o.runs(fine);
+        assertThat(new SnapshotInput(o.finish(), 1 << 20).ints("refcount", fine.length)).isEqualTo(fine);
+        for (long[] bad : new long[][] {{1, 2, 3, 4, 5, 1L << 31}, {Integer.MAX_VALUE - 2L, Integer.MAX_VALUE - 1L,
+                Integer.MAX_VALUE, 1L + Integer.MAX_VALUE}, {-1, 1L << 40, 3}}) {
+            SnapshotOutput w = new SnapshotOutput();
+            w.runs(bad, bad.length);
+            byte[] b = w.finish();
+            assertThatThrownBy(() -> new SnapshotInput(b, 1 << 20).ints("refcount", bad.length))
+                    .isInstanceOf(SnapshotFormatException.class).hasMessageContaining("is not an int");
+        }
+    }
+
     /**
      * The fields the format writes, per state class. A field added to one of these classes (or a
      * reordered enum the format stores by ordinal) fails this test until KernelSnapshot handles it.
@@ -169,7 +187,7 @@ class SnapshotFormatTest {
     @Test
     void theFormatCoversEveryFieldOfTheKernelState() throws Exception {
         Map<Class<?>, String> covered = new LinkedHashMap<>();
-        covered.put(Kernel.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
+        covered.put(Globals.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
                 + "maxMapCount, thpUseZeroPage, hugeZeroPfn, hugePagesInUse, hugePagesReserved, nextPid, nextIno, nextFileId, heldPageEntries");
         covered.put(PhysMem.class, "dma32, normal, movable, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Block"), "refcount, mapcount, flags, mapping, pincount, index, value, used");

@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.base;
 
 /** errno values of x86_64 Linux (include/uapi/asm-generic/errno-base.h, errno.h). */
 public enum Errno {

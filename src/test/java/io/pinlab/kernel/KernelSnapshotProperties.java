@@ -1,7 +1,7 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Profile;
+
+import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

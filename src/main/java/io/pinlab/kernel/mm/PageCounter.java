@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.mm;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,4 +1,4 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

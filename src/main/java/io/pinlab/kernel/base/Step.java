@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.base;
 
 
 /** One kernel check that ran: function, source file, outcome, and a one-line reason. */

@@ -1,8 +1,7 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.Task;
-import io.pinlab.kernel.Views;
+
+import io.pinlab.kernel.mm.Task;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

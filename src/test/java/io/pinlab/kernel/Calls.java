@@ -1,9 +1,7 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
-import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.SysResult;
-import io.pinlab.kernel.Sysctl;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.Iovec;

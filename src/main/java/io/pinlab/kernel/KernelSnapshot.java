@@ -1,10 +1,10 @@
-package io.pinlab.kernel.snapshot;
+package io.pinlab.kernel;
 
 import io.pinlab.kernel.Kernel;
-import io.pinlab.kernel.KernelLog;
-import io.pinlab.kernel.MemCg;
-import io.pinlab.kernel.Profile;
-import io.pinlab.kernel.Task;
+import io.pinlab.kernel.base.KernelLog;
+import io.pinlab.kernel.mm.MemCg;
+import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;

@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.mm.Mm;

@@ -1,4 +1,4 @@
-package io.pinlab.kernel;
+package io.pinlab.kernel.mm;
 
 /**
  * The memory cgroup of one session (mm/memcontrol.c): every kernel structure that costs Java
