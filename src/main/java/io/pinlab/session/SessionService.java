@@ -330,7 +330,13 @@ public class SessionService {
                     throw bug;
                 }
                 byte[] step = encoder.encode(clock.millis(), answer);
-                long before = store.append(session.id(), session.version, step);
+                long before;
+                try {
+                    before = store.append(session.id(), session.version, step);
+                } catch (RuntimeException unknown) { // the store failed: appended or not, the log decides
+                    session.dropKernel();
+                    throw unknown;
+                }
                 if (before == session.version) {
                     session.version++;
                     session.saw(session.version);

@@ -74,14 +74,15 @@ public final class CuttableProxy implements AutoCloseable {
     }
 
     /** Stops listening and drops every connection. */
-    public void cut() throws IOException {
+    public synchronized void cut() throws IOException {
         server.close();
         for (Socket s : open) s.close();
         open.clear();
     }
 
-    /** Listens on the same port again. */
-    public void resume() throws IOException {
+    /** Listens on the same port again (nothing when it listens). */
+    public synchronized void resume() throws IOException {
+        if (!server.isClosed()) return;
         server = listen(port);
         accept(server);
     }
