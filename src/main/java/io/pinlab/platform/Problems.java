@@ -24,6 +24,7 @@ public final class Problems {
     public static final String SESSION_LIMIT = "session-limit";
     public static final String SESSION_QUOTA = "session-quota";
     public static final String MEMORY_BUDGET = "memory-budget";
+    public static final String STORE_UNAVAILABLE = "store-unavailable";
     public static final String INTERNAL_ERROR = "internal-error";
     public static final String BAD_REQUEST = "bad-request";
 

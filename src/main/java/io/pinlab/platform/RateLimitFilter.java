@@ -2,6 +2,7 @@ package io.pinlab.platform;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.pinlab.session.StoreUnavailableException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -65,19 +66,26 @@ public class RateLimitFilter extends OncePerRequestFilter {
         boolean inSession = m.find();
         Scopes sc = inSession ? scopes.getIfAvailable() : null;
         String scope = sc == null ? null : sc.scopeOf(m.group(1));
-        ConsumptionProbe shared = scope != null
-                ? bucket(scope, props.perCourse()).tryConsumeAndReturnRemaining(1)
-                : bucket("ip:" + request.getRemoteAddr(), props.perIp()).tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe shared, s = null;
+        try {
+            shared = scope != null
+                    ? bucket(scope, props.perCourse()).tryConsumeAndReturnRemaining(1)
+                    : bucket("ip:" + request.getRemoteAddr(), props.perIp()).tryConsumeAndReturnRemaining(1);
+            if (shared.isConsumed() && inSession)
+                s = bucket("session:" + m.group(1), props.perSession()).tryConsumeAndReturnRemaining(1);
+        } catch (RuntimeException bucketsUnreachable) { // the buckets live in Redis, and Redis does not answer
+            response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(StoreUnavailableException.RETRY_AFTER_SECONDS));
+            problems.write(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.STORE_UNAVAILABLE,
+                    "the rate-limit store is unavailable; retry in a few seconds");
+            return;
+        }
         if (!shared.isConsumed()) {
             reject(request, response, shared, scope != null ? "course" : "client address");
             return;
         }
-        if (inSession) {
-            ConsumptionProbe s = bucket("session:" + m.group(1), props.perSession()).tryConsumeAndReturnRemaining(1);
-            if (!s.isConsumed()) {
-                reject(request, response, s, "session");
-                return;
-            }
+        if (s != null && !s.isConsumed()) {
+            reject(request, response, s, "session");
+            return;
         }
         chain.doFilter(request, response);
     }

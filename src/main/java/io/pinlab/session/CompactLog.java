@@ -30,17 +30,18 @@ final class CompactLog {
         }
     }
 
-    /** Steps {@code version+1 .. size()}, in order. */
-    List<byte[]> after(long version) {
+    /** Steps {@code version+1 ..}, in order, at most {@code max} of them. */
+    List<byte[]> after(long version, int max) {
         long from = Math.max(0, version);
-        List<byte[]> out = new ArrayList<>((int) Math.max(0, Math.min(size() - from, Integer.MAX_VALUE)));
-        for (int c = (int) (from / CHUNK); c < sealed.size(); c++) {
+        long to = Math.min(size(), from + max); // exclusive: versions before the steps taken
+        List<byte[]> out = new ArrayList<>((int) Math.max(0, Math.min(to - from, Integer.MAX_VALUE)));
+        for (int c = (int) (from / CHUNK); c < sealed.size() && (long) c * CHUNK < to; c++) {
             List<byte[]> steps = inflate(sealed.get(c));
             long first = (long) c * CHUNK; // version before the chunk's first step
-            for (int i = 0; i < steps.size(); i++) if (first + i >= from) out.add(steps.get(i));
+            for (int i = 0; i < steps.size(); i++) if (first + i >= from && first + i < to) out.add(steps.get(i));
         }
         long first = (long) sealed.size() * CHUNK;
-        for (int i = 0; i < tail.size(); i++) if (first + i >= from) out.add(tail.get(i));
+        for (int i = 0; i < tail.size(); i++) if (first + i >= from && first + i < to) out.add(tail.get(i));
         return out;
     }
 

@@ -2,33 +2,34 @@ package io.pinlab.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 
-import com.github.benmanes.caffeine.cache.RemovalCause;
-
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.TreeMap;
 
 /**
  * Sessions and their logs in a Caffeine cache that drops a session after {@code idleTimeout}
  * without access ({@link #touch} or {@link #append}). The maximum is enforced by refusing new
- * sessions (never by evicting somebody's lab). Logs are kept compact ({@link CompactLog}).
+ * sessions (never by evicting somebody's lab); the per-client caps are a {@link ClientQuota}
+ * whose count goes down when a session leaves the cache, deleted or expired. Logs are kept
+ * compact ({@link CompactLog}).
  */
 public class InMemorySessionStore implements SessionStore {
     private final Cache<String, Entry> cache;
     private final int maxSessions;
+    private final ClientQuota quota;
     private final Clock clock;
 
-    /** One session: metadata, its log and newest snapshot; the entry's monitor guards the log. */
+    /** One session: metadata, its log and newest snapshots; the entry's monitor guards the log and snapshots. */
     private static final class Entry {
         final SessionRecord meta;
         final CompactLog log = new CompactLog();
+        final TreeMap<Long, byte[]> snapshots = new TreeMap<>();
         volatile Instant lastAccess;
-        StoredSnapshot snapshot;
 
         Entry(SessionRecord meta) {
             this.meta = meta;
@@ -40,33 +41,33 @@ public class InMemorySessionStore implements SessionStore {
         }
     }
 
-    public InMemorySessionStore(Duration idleTimeout, int maxSessions, Consumer<SessionRecord> onRemoval) {
-        this(idleTimeout, maxSessions, Ticker.systemTicker(), Clock.systemUTC(), onRemoval);
+    /** With the idle timeout, maximum and per-client caps of {@code p}. */
+    public InMemorySessionStore(SessionProperties p) {
+        this(p, Ticker.systemTicker(), Clock.systemUTC());
     }
 
-    InMemorySessionStore(Duration idleTimeout, int maxSessions, Ticker ticker, Clock clock) {
-        this(idleTimeout, maxSessions, ticker, clock, s -> { });
-    }
-
-    /** @param onRemoval runs for every session that leaves the store (deleted or expired), on the removing thread */
-    InMemorySessionStore(Duration idleTimeout, int maxSessions, Ticker ticker, Clock clock, Consumer<SessionRecord> onRemoval) {
+    InMemorySessionStore(SessionProperties p, Ticker ticker, Clock clock) {
+        this.quota = new ClientQuota(p.perClient(), ticker);
         this.cache = Caffeine.newBuilder()
-                .expireAfterAccess(idleTimeout)
+                .expireAfterAccess(p.idleTimeout())
                 .ticker(ticker)
                 .executor(Runnable::run)
                 .<String, Entry>removalListener((id, entry, cause) -> {
-                    if (entry != null && cause != RemovalCause.REPLACED) onRemoval.accept(entry.meta);
+                    if (entry != null && cause != RemovalCause.REPLACED && entry.meta.client() != null)
+                        quota.release(entry.meta.client());
                 })
                 .build();
-        this.maxSessions = maxSessions;
+        this.maxSessions = p.maxSessions();
         this.clock = clock;
     }
 
     @Override
     public synchronized void create(SessionRecord meta) {
+        cache.cleanUp(); // expired sessions leave the counts before anything is refused
+        if (meta.client() != null) quota.admit(meta.client());
         if (cache.estimatedSize() >= maxSessions) {
-            cache.cleanUp(); // let expired sessions go before refusing
-            if (cache.estimatedSize() >= maxSessions) throw new SessionLimitException(maxSessions);
+            if (meta.client() != null) quota.release(meta.client());
+            throw new SessionLimitException(maxSessions);
         }
         cache.put(meta.id(), new Entry(meta.withVersion(0)));
     }
@@ -78,23 +79,24 @@ public class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public List<byte[]> stepsAfter(String id, long version) {
+    public List<byte[]> stepsAfter(String id, long version, int max) {
         Entry e = cache.policy().getIfPresentQuietly(id);
         if (e == null) return List.of();
         synchronized (e) {
-            return e.log.after(version);
+            return e.log.after(version, max);
         }
     }
 
     @Override
-    public boolean append(String id, long expectedVersion, byte[] encodedStep) {
+    public long append(String id, long expectedVersion, byte[] encodedStep) {
         Entry e = cache.getIfPresent(id);
-        if (e == null) return false;
+        if (e == null) return -1;
         synchronized (e) {
-            if (e.log.size() != expectedVersion) return false;
+            long v = e.log.size();
+            if (v != expectedVersion) return v;
             e.log.add(encodedStep.clone());
             e.lastAccess = clock.instant();
-            return true;
+            return v;
         }
     }
 
@@ -103,25 +105,30 @@ public class InMemorySessionStore implements SessionStore {
         Entry e = cache.policy().getIfPresentQuietly(id);
         if (e == null) return;
         synchronized (e) {
-            if (e.snapshot == null || e.snapshot.version() < version) e.snapshot = new StoredSnapshot(version, snapshot.clone());
+            e.snapshots.put(version, snapshot.clone());
+            while (e.snapshots.size() > SNAPSHOTS_KEPT) e.snapshots.pollFirstEntry();
         }
     }
 
     @Override
-    public Optional<StoredSnapshot> latestSnapshot(String id) {
+    public Optional<StoredSnapshot> snapshot(String id, long atMost) {
         Entry e = cache.policy().getIfPresentQuietly(id);
         if (e == null) return Optional.empty();
         synchronized (e) {
-            return Optional.ofNullable(e.snapshot);
+            var s = e.snapshots.floorEntry(atMost);
+            return s == null ? Optional.empty() : Optional.of(new StoredSnapshot(s.getKey(), s.getValue()));
         }
     }
 
     @Override
-    public void touch(String id) {
+    public long touch(String id) {
         Entry e = cache.getIfPresent(id);
-        if (e != null) e.lastAccess = clock.instant();
+        if (e == null) return -1;
+        e.lastAccess = clock.instant();
+        synchronized (e) {
+            return e.log.size();
+        }
     }
-
     @Override
     public boolean remove(String id) {
         return cache.asMap().remove(id) != null;

@@ -63,8 +63,12 @@ public final class LabSession {
 
     byte[] tokenHash() { return meta.tokenHash(); }
 
-    void touched(Instant now, long storeVersion) {
+    void touched(Instant now) {
         lastAccess = now;
+    }
+
+    /** The store holds at least {@code storeVersion} steps. */
+    synchronized void saw(long storeVersion) {
         if (storeVersion > seen) seen = storeVersion;
     }
 
@@ -85,7 +89,7 @@ public final class LabSession {
         if (at != null) return owner.readAt(this, at, read);
         lock.lock();
         try {
-            owner.catchUp(this);
+            owner.current(this);
             return read.apply(kernel);
         } finally {
             lock.unlock();
@@ -112,7 +116,7 @@ public final class LabSession {
         if (at != null) return at;
         lock.lock();
         try {
-            owner.catchUp(this);
+            owner.current(this);
             return version;
         } finally {
             lock.unlock();

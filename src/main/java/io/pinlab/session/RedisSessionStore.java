@@ -1,7 +1,6 @@
 package io.pinlab.session;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -9,7 +8,6 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,36 +16,63 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * Sessions in Redis ({@code pinlab.sessions.store=redis}), shared by every replica. One session
- * is three keys with a common {@code {sid}} hash tag, so each script touches one slot and the
- * same code runs on Redis Cluster:
+ * is three keys with a common {@code {sid}} hash tag, so each script on a session touches one slot:
  * <ul>
  *   <li>{@code PREFIX{sid}:meta}, a hash: token hash {@code t} (SHA-256, never the token),
  *       profile {@code p}, label {@code l}, movable zone {@code m}, created {@code c} and last
  *       access {@code a} (epoch ms), creating client {@code k};</li>
  *   <li>{@code PREFIX{sid}:log}, a list of encoded steps (opaque bytes): its length is the version;</li>
- *   <li>{@code PREFIX{sid}:snap}, a hash: version {@code v} and bytes {@code b} of the newest snapshot.</li>
+ *   <li>{@code PREFIX{sid}:snap}, a hash from version (decimal) to snapshot bytes: the newest
+ *       {@link #SNAPSHOTS_KEPT}.</li>
  * </ul>
- * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch} (at most every
- * 1/64 of the idle timeout per replica). Appending is a
- * compare-and-set in a Lua script: RPUSH only if LLEN equals the expected version. The maximum
- * number of sessions is counted in {@code PREFIXsessions}, a sorted set of session ids scored by
- * when they would expire; entries past their score are checked against their key's TTL before
- * a new session is refused.
+ * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch}. Appending is a
+ * compare-and-set in one Lua script that also checks the session exists and refreshes the TTL,
+ * so a call costs one round trip and its answer tells a replica that it is behind or that the
+ * session is gone.
+ *
+ * <p>Admission is counted in Redis, so that it holds across replicas: {@code PREFIXsessions}
+ * (the maximum number of sessions) and {@code PREFIX{client:ADDR}:live} (a client's live
+ * sessions) are sorted sets of session ids scored by when they would expire; before a creation
+ * is refused, entries past their score are checked against their session's TTL (still live:
+ * scored again; expired: dropped), so an expired session frees its places without anybody
+ * being told. {@code PREFIX{client:ADDR}:new} holds a client's creations of the last minute.
+ * Any Redis failure is a {@link StoreUnavailableException}.
  */
 public class RedisSessionStore implements SessionStore {
     /** Session ids are base64url ({@link Tokens#newSessionId}); anything else cannot exist and never reaches a key. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final long MINUTE_MILLIS = 60_000;
 
     private static final RedisScript<Long> ADD_IF_ROOM = RedisScript.of("""
             if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
             if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
             redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
             return 1""", Long.class);
+
+    /**
+     * A client's caps, KEYS = live, new; ARGV = id, expiry, now, maxLive, perMinute, ttl of the live set.
+     * {0, 0}: admitted; {1, n}: holds n live sessions; {2, ms}: the oldest creation leaves the minute in ms.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final RedisScript<List<Long>> ADMIT_CLIENT = (RedisScript) RedisScript.of("""
+            local now = tonumber(ARGV[3])
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000)
+            local live = redis.call('ZCARD', KEYS[1])
+            if live >= tonumber(ARGV[4]) then return {1, live} end
+            if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[5]) then
+              local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+              return {2, tonumber(oldest[2]) + 60000 - now}
+            end
+            redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[6])
+            redis.call('ZADD', KEYS[2], now, ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], 60000)
+            return {0, 0}""", List.class);
 
     private static final RedisScript<Long> CREATE = RedisScript.of("""
             redis.call('HSET', KEYS[1], unpack(ARGV, 2))
@@ -62,53 +87,68 @@ public class RedisSessionStore implements SessionStore {
             m[#m + 1] = tostring(redis.call('LLEN', KEYS[2]))
             return m""", List.class);
 
-    /** -1: no such session; 0: the log does not hold exactly ARGV[1] steps; 1: appended. */
+    /** The log's length before the call (appended when it equals ARGV[1]), or -1: no such session. */
     private static final RedisScript<Long> APPEND = RedisScript.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-            if redis.call('LLEN', KEYS[2]) ~= tonumber(ARGV[1]) then return 0 end
+            local v = redis.call('LLEN', KEYS[2])
+            if v ~= tonumber(ARGV[1]) then return v end
             redis.call('RPUSH', KEYS[2], ARGV[2])
             redis.call('HSET', KEYS[1], 'a', ARGV[4])
             for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
-            return 1""", Long.class);
+            return v""", Long.class);
 
+    /** The log's length, or -1: no such session. */
     private static final RedisScript<Long> TOUCH = RedisScript.of("""
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
             redis.call('HSET', KEYS[1], 'a', ARGV[2])
             for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
-            return 1""", Long.class);
+            return redis.call('LLEN', KEYS[2])""", Long.class);
 
-    /** Keeps the newer snapshot only; the snapshot key expires with the session. */
+    /** The creating client of the removed session ('' for none), or nil when there was none. */
+    private static final RedisScript<byte[]> REMOVE = RedisScript.of("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+            local k = redis.call('HGET', KEYS[1], 'k') or ''
+            redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+            return k""", byte[].class);
+
+    /** Adds a snapshot and keeps the newest ARGV[3] (fields that are no version are dropped); it expires with the session. */
     private static final RedisScript<Long> PUT_SNAPSHOT = RedisScript.of("""
             local ttl = redis.call('PTTL', KEYS[1])
             if ttl <= 0 then return 0 end
-            local v = redis.call('HGET', KEYS[2], 'v')
-            if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end
-            redis.call('HSET', KEYS[2], 'v', ARGV[1], 'b', ARGV[2])
+            for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+              if not tonumber(f) then redis.call('HDEL', KEYS[2], f) end
+            end
+            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            while redis.call('HLEN', KEYS[2]) > tonumber(ARGV[3]) do
+              local oldest
+              for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+                if not oldest or tonumber(f) < tonumber(oldest) then oldest = f end
+              end
+              redis.call('HDEL', KEYS[2], oldest)
+            end
             redis.call('PEXPIRE', KEYS[2], ttl)
             return 1""", Long.class);
 
+    /** {version, bytes} of the newest snapshot of a version <= ARGV[1], or {}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final RedisScript<List<byte[]>> SNAPSHOT_AT = (RedisScript) RedisScript.of("""
+            local best
+            for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+              local n = tonumber(f)
+              if n and n <= tonumber(ARGV[1]) and (not best or n > tonumber(best)) then best = f end
+            end
+            if not best then return {} end
+            return {best, redis.call('HGET', KEYS[1], best)}""", List.class);
+
     private final RedisTemplate<String, byte[]> redis;
-    /**
-     * When this replica last refreshed each session's TTL: a touch within {@code idleTimeout / 64}
-     * of the last refresh is skipped (a read then costs one Redis round trip, not two), so a
-     * session may expire up to 1/64 of the idle timeout early.
-     */
-    private final Cache<String, Long> refreshed;
-    private final long refreshEveryMillis;
     private final String prefix;
-    private final Duration idleTimeout;
+    private final long ttlMillis;
     private final int maxSessions;
+    private final SessionProperties.PerClient caps;
     private final Clock clock;
-    private final Consumer<SessionRecord> onEnd;
 
-    public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, Duration idleTimeout, int maxSessions, Clock clock) {
-        this(factory, keyPrefix, idleTimeout, maxSessions, clock, s -> { });
-    }
-
-    /** @param onEnd told of a session this replica removed (expiry in Redis tells nobody) */
-    public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, Duration idleTimeout, int maxSessions, Clock clock,
-                             Consumer<SessionRecord> onEnd) {
-        this.onEnd = onEnd;
+    /** With the idle timeout, maximum and per-client caps of {@code p}; every key starts with {@code keyPrefix}. */
+    public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, SessionProperties p, Clock clock) {
         RedisTemplate<String, byte[]> t = new RedisTemplate<>();
         t.setConnectionFactory(factory);
         t.setKeySerializer(RedisSerializer.string());
@@ -118,11 +158,10 @@ public class RedisSessionStore implements SessionStore {
         t.afterPropertiesSet();
         this.redis = t;
         this.prefix = keyPrefix;
-        this.idleTimeout = idleTimeout;
-        this.maxSessions = maxSessions;
+        this.ttlMillis = p.idleTimeout().toMillis();
+        this.maxSessions = p.maxSessions();
+        this.caps = p.perClient();
         this.clock = clock;
-        this.refreshEveryMillis = idleTimeout.toMillis() / 64;
-        this.refreshed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMillis(Math.max(1, refreshEveryMillis))).build();
     }
 
     private String key(String id, String part) { return prefix + "{" + id + "}:" + part; }
@@ -131,54 +170,81 @@ public class RedisSessionStore implements SessionStore {
 
     private String sessionsKey() { return prefix + "sessions"; }
 
+    private String clientKey(String client, String part) { return prefix + "{client:" + client + "}:" + part; }
+
     private static byte[] b(Object o) { return String.valueOf(o).getBytes(StandardCharsets.UTF_8); }
 
     private static String s(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
 
-    private long ttlMillis() { return idleTimeout.toMillis(); }
+    /** Runs Redis commands; any Redis failure (down, timeout, connection lost) becomes a 503. */
+    private static <T> T call(Supplier<T> commands) {
+        try {
+            return commands.get();
+        } catch (DataAccessException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
 
     @Override
     public void create(SessionRecord meta) {
         if (!ID.matcher(meta.id()).matches()) throw new IllegalArgumentException("session id " + meta.id());
-        long now = clock.millis();
-        Long added = redis.execute(ADD_IF_ROOM, List.of(sessionsKey()), b(meta.id()), b(now + ttlMillis()), b(maxSessions));
-        if (added == null || added == 0) {
-            forgetExpired(now);
-            added = redis.execute(ADD_IF_ROOM, List.of(sessionsKey()), b(meta.id()), b(now + ttlMillis()), b(maxSessions));
-            if (added == null || added == 0) throw new SessionLimitException(maxSessions);
+        call(() -> {
+            long now = clock.millis();
+            if (meta.client() != null) admitClient(meta, now);
+            Long added = redis.execute(ADD_IF_ROOM, List.of(sessionsKey()), b(meta.id()), b(now + ttlMillis), b(maxSessions));
+            if (added == null || added == 0) {
+                forgetExpired(sessionsKey(), now);
+                added = redis.execute(ADD_IF_ROOM, List.of(sessionsKey()), b(meta.id()), b(now + ttlMillis), b(maxSessions));
+                if (added == null || added == 0) {
+                    if (meta.client() != null) redis.opsForZSet().remove(clientKey(meta.client(), "live"), (Object) b(meta.id()));
+                    throw new SessionLimitException(maxSessions);
+                }
+            }
+            List<byte[]> args = new ArrayList<>(List.of(b(ttlMillis), b("t"), meta.tokenHash(), b("p"), b(meta.profile()),
+                    b("m"), b(meta.movableZone() ? 1 : 0), b("c"), b(meta.createdAt().toEpochMilli()), b("a"), b(meta.lastAccess().toEpochMilli())));
+            if (meta.label() != null) {
+                args.add(b("l"));
+                args.add(b(meta.label()));
+            }
+            if (meta.client() != null) {
+                args.add(b("k"));
+                args.add(b(meta.client()));
+            }
+            return redis.execute(CREATE, List.of(key(meta.id(), "meta")), args.toArray());
+        });
+    }
+
+    /** Counts the session against its client's caps, after dropping the client's expired sessions when at the live cap. */
+    private void admitClient(SessionRecord meta, long now) {
+        List<String> keys = List.of(clientKey(meta.client(), "live"), clientKey(meta.client(), "new"));
+        Object[] args = {b(meta.id()), b(now + ttlMillis), b(now), b(caps.maxLive()), b(caps.creationsPerMinute()), b(2 * ttlMillis)};
+        List<Long> r = redis.execute(ADMIT_CLIENT, keys, args);
+        if (r.get(0) == 1) {
+            forgetExpired(keys.get(0), now);
+            r = redis.execute(ADMIT_CLIENT, keys, args);
         }
-        List<byte[]> args = new ArrayList<>(List.of(b(ttlMillis()), b("t"), meta.tokenHash(), b("p"), b(meta.profile()),
-                b("m"), b(meta.movableZone() ? 1 : 0), b("c"), b(meta.createdAt().toEpochMilli()), b("a"), b(meta.lastAccess().toEpochMilli())));
-        if (meta.label() != null) {
-            args.add(b("l"));
-            args.add(b(meta.label()));
-        }
-        if (meta.client() != null) {
-            args.add(b("k"));
-            args.add(b(meta.client()));
-        }
-        redis.execute(CREATE, List.of(key(meta.id(), "meta")), args.toArray());
+        if (r.get(0) == 1) throw ClientQuota.maxLive(caps, r.get(1));
+        if (r.get(0) == 2) throw ClientQuota.perMinute(caps, TimeUnit.MILLISECONDS.toNanos(r.get(1)));
     }
 
     /**
-     * Members whose recorded expiry has passed: those whose session key still lives (touched
-     * since) get their new expiry, the others leave the set.
+     * Members of the sorted set {@code zset} whose recorded expiry has passed: those whose session
+     * still lives (touched since) get their new expiry, the others leave the set.
      */
-    private void forgetExpired(long now) {
-        Set<byte[]> stale = redis.opsForZSet().rangeByScore(sessionsKey(), Double.NEGATIVE_INFINITY, now);
+    private void forgetExpired(String zset, long now) {
+        Set<byte[]> stale = redis.opsForZSet().rangeByScore(zset, Double.NEGATIVE_INFINITY, now);
         if (stale == null) return;
         for (byte[] member : stale) {
-            String id = s(member);
-            Long ttl = redis.getExpire(key(id, "meta"), TimeUnit.MILLISECONDS);
-            if (ttl != null && ttl > 0) redis.opsForZSet().add(sessionsKey(), member, now + ttl);
-            else redis.opsForZSet().remove(sessionsKey(), (Object) member);
+            Long ttl = redis.getExpire(key(s(member), "meta"), TimeUnit.MILLISECONDS);
+            if (ttl != null && ttl > 0) redis.opsForZSet().add(zset, member, now + ttl);
+            else redis.opsForZSet().remove(zset, (Object) member);
         }
     }
 
     @Override
     public Optional<SessionRecord> find(String id) {
         if (!ID.matcher(id).matches()) return Optional.empty();
-        List<byte[]> m = redis.execute(FIND, List.of(key(id, "meta"), key(id, "log")));
+        List<byte[]> m = call(() -> redis.execute(FIND, List.of(key(id, "meta"), key(id, "log"))));
         if (m == null || m.isEmpty()) return Optional.empty();
         Map<String, byte[]> f = new HashMap<>();
         for (int i = 0; i + 1 < m.size(); i += 2) f.put(s(m.get(i)), m.get(i + 1));
@@ -189,61 +255,58 @@ public class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public List<byte[]> stepsAfter(String id, long version) {
-        if (!ID.matcher(id).matches()) return List.of();
-        List<byte[]> steps = redis.opsForList().range(key(id, "log"), version, -1);
+    public List<byte[]> stepsAfter(String id, long version, int max) {
+        if (!ID.matcher(id).matches() || max <= 0) return List.of();
+        long last = max == Integer.MAX_VALUE ? -1 : version + max - 1;
+        List<byte[]> steps = call(() -> redis.opsForList().range(key(id, "log"), version, last));
         return steps == null ? List.of() : steps;
     }
 
     @Override
-    public boolean append(String id, long expectedVersion, byte[] encodedStep) {
-        if (!ID.matcher(id).matches()) return false;
-        long now = clock.millis();
-        Long r = redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis()), b(now));
-        if (r != null && r == 1) refreshed.put(id, now);
-        return r != null && r == 1;
+    public long append(String id, long expectedVersion, byte[] encodedStep) {
+        if (!ID.matcher(id).matches()) return -1;
+        Long r = call(() -> redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis), b(clock.millis())));
+        return r == null ? -1 : r;
     }
 
     @Override
     public void putSnapshot(String id, long version, byte[] snapshot) {
         if (!ID.matcher(id).matches()) return;
-        redis.execute(PUT_SNAPSHOT, List.of(key(id, "meta"), key(id, "snap")), b(version), snapshot);
+        call(() -> redis.execute(PUT_SNAPSHOT, List.of(key(id, "meta"), key(id, "snap")), b(version), snapshot, b(SNAPSHOTS_KEPT)));
     }
 
     @Override
-    public Optional<StoredSnapshot> latestSnapshot(String id) {
+    public Optional<StoredSnapshot> snapshot(String id, long atMost) {
         if (!ID.matcher(id).matches()) return Optional.empty();
-        List<byte[]> vb = redis.<String, byte[]>opsForHash().multiGet(key(id, "snap"), List.of("v", "b"));
-        if (vb == null || vb.get(0) == null || vb.get(1) == null) return Optional.empty();
+        List<byte[]> vb = call(() -> redis.execute(SNAPSHOT_AT, List.of(key(id, "snap")), b(atMost)));
+        if (vb == null || vb.size() != 2) return Optional.empty();
         return Optional.of(new StoredSnapshot(Long.parseLong(s(vb.get(0))), vb.get(1)));
     }
 
     @Override
-    public void touch(String id) {
-        if (!ID.matcher(id).matches()) return;
-        long now = clock.millis();
-        Long last = refreshed.getIfPresent(id);
-        if (last != null && now - last < refreshEveryMillis) return;
-        redis.execute(TOUCH, keys(id), b(ttlMillis()), b(now));
-        refreshed.put(id, now);
+    public long touch(String id) {
+        if (!ID.matcher(id).matches()) return -1;
+        Long r = call(() -> redis.execute(TOUCH, keys(id), b(ttlMillis), b(clock.millis())));
+        return r == null ? -1 : r;
     }
 
     @Override
     public boolean remove(String id) {
         if (!ID.matcher(id).matches()) return false;
-        refreshed.invalidate(id);
-        Optional<SessionRecord> meta = find(id);
-        Long deleted = redis.delete(keys(id));
-        redis.opsForZSet().remove(sessionsKey(), (Object) b(id));
-        boolean removed = deleted != null && deleted > 0;
-        if (removed) meta.ifPresent(onEnd);
-        return removed;
+        return call(() -> {
+            byte[] client = redis.execute(REMOVE, keys(id));
+            redis.opsForZSet().remove(sessionsKey(), (Object) b(id));
+            if (client != null && client.length > 0) redis.opsForZSet().remove(clientKey(s(client), "live"), (Object) b(id));
+            return client != null;
+        });
     }
 
     @Override
     public long size() {
-        forgetExpired(clock.millis());
-        Long n = redis.opsForZSet().zCard(sessionsKey());
-        return n == null ? 0 : n;
+        return call(() -> {
+            forgetExpired(sessionsKey(), clock.millis());
+            Long n = redis.opsForZSet().zCard(sessionsKey());
+            return n == null ? 0 : n;
+        });
     }
 }

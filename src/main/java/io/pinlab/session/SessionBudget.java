@@ -1,6 +1,5 @@
 package io.pinlab.session;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.KernelSnapshot;
 import io.pinlab.kernel.mm.MemCg;
@@ -12,10 +11,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * What sessions may cost: the service-wide memory budget (a {@link PageCounter} sized from the
- * JVM's max heap at start-up, charged by every session's {@link MemCg}) and the per-client caps.
- * A new session needs a tenth of the budget still free, so that sessions that exist can grow
- * into the rest; past that, growth gets the kernel's -ENOMEM.
+ * What sessions may cost this JVM: the service-wide memory budget (a {@link PageCounter} sized
+ * from the JVM's max heap at start-up, charged by the {@link MemCg} of every kernel this replica
+ * holds). It is per replica by design: it protects this heap, whichever sessions the kernels
+ * belong to. A new session needs a tenth of the budget still free, so that sessions that exist
+ * can grow into the rest; past that, growth gets the kernel's -ENOMEM. (The per-client caps are
+ * the store's: {@link SessionStore#create}.)
  */
 @Component
 public class SessionBudget {
@@ -23,30 +24,26 @@ public class SessionBudget {
 
     private final SessionProperties properties;
     private final PageCounter global;
-    private final ClientQuota quota;
 
     @Autowired
     public SessionBudget(SessionProperties properties) {
-        this(properties, Runtime.getRuntime().maxMemory(), Ticker.systemTicker());
+        this(properties, Runtime.getRuntime().maxMemory());
     }
 
-    SessionBudget(SessionProperties properties, long maxHeap, Ticker ticker) {
+    SessionBudget(SessionProperties properties, long maxHeap) {
         this.properties = properties;
         this.global = new PageCounter((long) (maxHeap * properties.globalMemoryFraction()));
-        this.quota = new ClientQuota(properties.perClient(), ticker);
         log.info("memory budget for labs: {} MiB ({} of a {} MiB heap), {} MiB per session",
                 global.max() >> 20, properties.globalMemoryFraction(), maxHeap >> 20, properties.limits().maxMemory() >> 20);
     }
 
     /**
-     * A kernel for a new session of {@code client} (null: no per-client cap, e.g. a course session).
+     * A kernel for a new session.
      *
-     * @throws SessionQuotaException (429) the client is at a cap
      * @throws MemoryBudgetException (503) the service-wide budget has less than a tenth free
      */
-    Kernel admit(String client, Profile profile, boolean movableZone) {
+    Kernel admit(Profile profile, boolean movableZone) {
         if (global.margin() < global.max() / 10) throw new MemoryBudgetException(global.usage(), global.max());
-        if (client != null) quota.admit(client);
         return kernel(profile, movableZone);
     }
 
@@ -64,11 +61,6 @@ public class SessionBudget {
     Kernel restore(byte[] snapshot) {
         SessionProperties.Limits l = properties.limits();
         return KernelSnapshot.read(snapshot, new MemCg(l.maxMemory(), global), l.maxCallPages());
-    }
-
-    /** A session left the store (deleted, expired) or never made it in: its client's count goes. */
-    void ended(SessionRecord session) {
-        if (session.client() != null) quota.release(session.client());
     }
 
     /** The service-wide counter (for figures and tests). */

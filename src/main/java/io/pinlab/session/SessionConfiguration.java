@@ -16,17 +16,15 @@ class SessionConfiguration {
     /** In-memory store, the default ({@code pinlab.sessions.store=memory}). */
     @Bean
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "memory", matchIfMissing = true)
-    SessionStore inMemorySessionStore(SessionProperties properties, SessionBudget budget) {
-        return new InMemorySessionStore(properties.idleTimeout(), properties.maxSessions(), budget::ended);
+    SessionStore inMemorySessionStore(SessionProperties properties) {
+        return new InMemorySessionStore(properties);
     }
 
     /** Redis store ({@code pinlab.sessions.store=redis}), at {@code spring.data.redis.*}, shared by replicas. */
     @Bean
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "redis")
-    SessionStore redisSessionStore(SessionProperties properties, StoreProperties store, SessionBudget budget,
-                                   RedisConnectionFactory redis, Clock clock) {
-        return new RedisSessionStore(redis, store.redisKeyPrefix(), properties.idleTimeout(), properties.maxSessions(), clock,
-                budget::ended);
+    SessionStore redisSessionStore(SessionProperties properties, StoreProperties store, RedisConnectionFactory redis, Clock clock) {
+        return new RedisSessionStore(redis, store.redisKeyPrefix(), properties, clock);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.pinlab.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.NoSuchObjectException;
 import io.pinlab.kernel.base.NotSimulatedException;
@@ -25,10 +26,20 @@ import java.util.function.Function;
 /**
  * Creates, authorises and ends lab sessions, and runs their calls. A session is its profile,
  * options and append-only log of steps ({@link SessionStore}); each replica keeps a bounded cache
- * of materialised kernels ({@link LabSession}, the state after some version of the log) and
- * catches up by replaying the steps it lacks. A call is applied under the session lock and
- * appended with compare-and-set; on a conflict (another replica appended first) the cached kernel
- * is dropped, rebuilt from the log, and the call retried.
+ * of materialised kernels ({@link LabSession}: the session's metadata and the state after some
+ * version of the log) and catches up by replaying the steps it lacks.
+ *
+ * <p>One store round trip per request, when the session is cached here (sticky routing):
+ * <ul>
+ *   <li>the token is checked against the cached token hash (it never changes), without the store;</li>
+ *   <li>a call is applied under the session lock and appended with compare-and-set, which also
+ *       checks that the session still exists and refreshes its idle timeout: on a conflict
+ *       (another replica appended first) the cached kernel is dropped, rebuilt from the log, and
+ *       the call retried; a session that is gone (deleted, expired) is a 404;</li>
+ *   <li>a read first confirms the session ({@link SessionStore#touch}: it exists, its current
+ *       version, and the access), so it never shows a deleted session or misses another
+ *       replica's step.</li>
+ * </ul>
  */
 @Service
 public class SessionService {
@@ -75,7 +86,9 @@ public class SessionService {
         this.snapshots = snapshots;
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
+                // a session that expires in the store (TTL) leaves here about as soon: its budget goes
                 .expireAfterAccess(properties.idleTimeout())
+                .scheduler(Scheduler.systemScheduler())
                 .executor(Runnable::run) // the charge leaves the budget before delete() returns, not later on a pool
                 .<String, LabSession>removalListener((id, session, cause) -> {
                     if (session != null) session.dropKernel();
@@ -121,12 +134,12 @@ public class SessionService {
      *                    for sessions those caps do not apply to (a course's, which has its own quota)
      * @throws UnknownProfileException for a profile name that does not exist
      * @throws SessionQuotaException   (429) the client is at its live or per-minute cap
-     * @throws MemoryBudgetException   (503) the service-wide memory budget is nearly used
+     * @throws MemoryBudgetException   (503) this replica's memory budget is nearly used
      * @throws SessionLimitException   when the store is full
      */
     public Created create(String profileName, String label, boolean movableZone, String client) {
         Profile profile = profile(profileName);
-        Kernel kernel = budget.admit(client, profile, movableZone);
+        Kernel kernel = admit(profile, movableZone);
         String token = Tokens.newToken();
         Instant now = clock.instant();
         SessionRecord meta = new SessionRecord(Tokens.newSessionId(), Tokens.sha256(token), profile.name(), label,
@@ -135,7 +148,6 @@ public class SessionService {
             store.create(meta);
         } catch (RuntimeException e) {
             kernel.memcg.offline();
-            budget.ended(meta);
             throw e;
         }
         LabSession session = new LabSession(meta, this);
@@ -143,6 +155,17 @@ public class SessionService {
         session.version = 0;
         kernels.put(meta.id(), session);
         return new Created(session, token);
+    }
+
+    /** A kernel within this replica's budget, once kernels whose time is up (expired in the caches) have given theirs back. */
+    private Kernel admit(Profile profile, boolean movableZone) {
+        try {
+            return budget.admit(profile, movableZone);
+        } catch (MemoryBudgetException full) {
+            kernels.cleanUp();
+            past.cleanUp();
+            return budget.admit(profile, movableZone);
+        }
     }
 
     /** Ends a session this service created whose setup failed (an import with a bad step): as if deleted. */
@@ -161,30 +184,55 @@ public class SessionService {
     }
 
     /**
-     * The session {@code id} if {@code authorization} carries its token; counts as an access.
+     * The session {@code id} if {@code authorization} carries its token. A session this replica
+     * holds is checked against its cached token hash without the store; whether it still exists
+     * is checked by what the request does next (the append of a call, the confirmation of a
+     * read). Otherwise its metadata comes from the store.
      *
      * @throws MissingTokenException    no or malformed bearer token (401)
      * @throws SessionNotFoundException unknown session or a token that does not match (404, same for both)
      */
     public LabSession authorize(String id, String authorization) {
         String token = Tokens.bearer(authorization);
+        LabSession cached = kernels.getIfPresent(id);
+        if (cached != null) {
+            if (!Tokens.matches(token, cached.tokenHash())) throw new SessionNotFoundException();
+            cached.touched(clock.instant());
+            return cached;
+        }
         Optional<SessionRecord> found = store.find(id);
         // Hash even for an unknown id so that both failures cost the same.
         byte[] expected = found.map(SessionRecord::tokenHash).orElseGet(() -> new byte[32]);
         boolean ok = Tokens.matches(token, expected);
         if (found.isEmpty() || !ok) throw new SessionNotFoundException();
         SessionRecord meta = found.get();
-        store.touch(id);
         LabSession session = kernels.get(id, k -> new LabSession(meta, this));
-        session.touched(clock.instant(), meta.version());
+        session.touched(clock.instant());
+        session.saw(meta.version());
         return session;
+    }
+
+    /**
+     * Confirms that the session still exists and counts the access (one store round trip), and
+     * notes the version the store holds, so that the next catch-up reaches it.
+     *
+     * @throws SessionNotFoundException (404) the session was deleted or expired
+     */
+    private void confirm(LabSession s) {
+        long version = store.touch(s.id());
+        if (version < 0) {
+            forget(s.id());
+            throw new SessionNotFoundException();
+        }
+        s.saw(version);
     }
 
     /** Ends the session (authorised like every other call). */
     public void delete(String id, String authorization) {
         authorize(id, authorization);
-        store.remove(id);
+        boolean removed = store.remove(id);
         forget(id);
+        if (!removed) throw new SessionNotFoundException(); // it expired or was deleted elsewhere
     }
 
     /** Whether a session with this id exists now; not an access. */
@@ -194,14 +242,15 @@ public class SessionService {
 
     /**
      * The session without its token and without counting as its access: for the instructor of its
-     * course (read-only) and the course overview.
+     * course (read-only) and the course overview. (A read of its state made with it confirms the
+     * session with the store like any read, and that counts as an access.)
      */
     public Optional<LabSession> peek(String id) {
         Optional<SessionRecord> found = store.find(id);
         if (found.isEmpty()) return Optional.empty();
         SessionRecord meta = found.get();
         LabSession session = kernels.get(id, k -> new LabSession(meta, this));
-        if (meta.version() > session.seen) session.seen = meta.version();
+        session.saw(meta.version());
         return Optional.of(session);
     }
 
@@ -267,37 +316,56 @@ public class SessionService {
                 Kernel k = session.kernel;
                 if (session.version >= properties.limits().maxSteps())
                     throw new StepLimitException(properties.limits().maxSteps());
-                checkPolicy(k, call);
                 R answer;
                 try {
+                    checkPolicy(k, call);
                     answer = call.apply(k);
-                } catch (NoSuchObjectException | StateConflictException | NotSimulatedException refused) {
-                    throw refused; // raised before any state changed
+                } catch (NoSuchObjectException | StateConflictException | NotSimulatedException | ProcessLimitException refused) {
+                    // raised before any state changed; but this replica's kernel may be behind the log
+                    // (the pin or process came from a step another replica appended): ask the store
+                    if (attempt < MAX_ATTEMPTS && behind(session)) continue;
+                    throw refused;
                 } catch (RuntimeException bug) {
                     session.dropKernel(); // may be half-changed: rebuild from the log next time
                     throw bug;
                 }
                 byte[] step = encoder.encode(clock.millis(), answer);
-                if (store.append(session.id(), session.version, step)) {
+                long before;
+                try {
+                    before = store.append(session.id(), session.version, step);
+                } catch (RuntimeException unknown) { // the store failed: appended or not, the log decides
+                    session.dropKernel();
+                    throw unknown;
+                }
+                if (before == session.version) {
                     session.version++;
-                    session.seen = Math.max(session.seen, session.version);
+                    session.saw(session.version);
                     snapshots.afterAppend(session.id(), session.version, k);
                     return present.apply(k, answer);
                 }
                 // lost the race (or the session is gone): our kernel holds a step the log does not
                 session.dropKernel();
-                Optional<SessionRecord> now = store.find(session.id());
-                if (now.isEmpty()) {
+                if (before < 0) {
                     forget(session.id());
                     throw new SessionNotFoundException();
                 }
-                session.seen = Math.max(session.seen, now.get().version());
+                session.saw(before);
                 if (attempt == MAX_ATTEMPTS)
                     throw new IllegalStateException("session " + session.id() + ": " + MAX_ATTEMPTS + " appends lost");
             }
         } finally {
             session.lock.unlock();
         }
+    }
+
+    /**
+     * Whether the store holds steps this replica's kernel lacks (one round trip, and an access).
+     *
+     * @throws SessionNotFoundException (404) the session was deleted or expired
+     */
+    private boolean behind(LabSession s) {
+        confirm(s);
+        return s.seen > s.version;
     }
 
     /** Session policy, not kernel behaviour: the process limit for calls that create one. */
@@ -314,12 +382,23 @@ public class SessionService {
     }
 
     /**
+     * The session's current state, for a read: confirms the session with the store, then catches
+     * up with the version the store holds. Caller holds the session lock.
+     *
+     * @throws SessionNotFoundException (404) the session was deleted or expired
+     */
+    void current(LabSession s) {
+        confirm(s);
+        catchUp(s);
+    }
+
+    /**
      * Brings the session's cached kernel up to the newest version seen in the store: boots it
      * when missing and replays the steps it lacks. Caller holds the session lock.
      */
-    void catchUp(LabSession s) {
+    private void catchUp(LabSession s) {
         if (s.kernel == null) { // from the newest snapshot when there is one, else from boot
-            Optional<Snapshots.Restored> snap = snapshots.restore(s.id());
+            Optional<Snapshots.Restored> snap = snapshots.restore(s.id(), Long.MAX_VALUE);
             s.kernel = snap.map(Snapshots.Restored::kernel).orElseGet(() -> budget.kernel(s.profile(), s.movableZone()));
             s.version = snap.map(Snapshots.Restored::version).orElse(0L);
             s.seen = Math.max(s.seen, s.version);
@@ -335,8 +414,9 @@ public class SessionService {
     }
 
     /**
-     * Runs {@code read} on the state after step {@code step} of the log, replayed into a throwaway
-     * kernel (kept briefly for further reads of the same step, never as the session's head).
+     * Runs {@code read} on the state after step {@code step} of the log: the newest snapshot at or
+     * before it, and the steps after that replayed, in a throwaway kernel (kept briefly for
+     * further reads of the same step, never as the session's head).
      */
     <T> T readAt(LabSession view, long step, Function<Kernel, T> read) {
         Past p = past.get(view.id() + "@" + step, key -> new Past(replayed(view, step), new ReentrantLock()));
@@ -348,12 +428,14 @@ public class SessionService {
         }
     }
 
-    /** The state after step {@code step} of the log, replayed into a new kernel. */
+    /** The state after step {@code step} of the log: the newest snapshot at or before it plus the steps after that. */
     private Kernel replayed(LabSession view, long step) {
-        Kernel k = budget.kernel(view.profile(), view.movableZone());
+        Optional<Snapshots.Restored> snap = snapshots.restore(view.id(), step);
+        Kernel k = snap.map(Snapshots.Restored::kernel).orElseGet(() -> budget.kernel(view.profile(), view.movableZone()));
+        long from = snap.map(Snapshots.Restored::version).orElse(0L);
         try {
-            List<byte[]> log = store.stepsAfter(view.id(), 0);
-            for (int i = 0; i < step && i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), i + 1);
+            List<byte[]> log = store.stepsAfter(view.id(), from, (int) Math.min(Integer.MAX_VALUE, step - from));
+            for (int i = 0; i < log.size(); i++) replay(k, view.profile(), LoggedStep.decode(log.get(i)), from + i + 1);
             return k;
         } catch (RuntimeException e) {
             k.memcg.offline();
@@ -382,12 +464,15 @@ public class SessionService {
 
     /**
      * Logged steps {@code after+1 ..}, at most {@code max} of them, oldest first (for history
-     * and the event feed); not an access.
+     * and the event feed); an access like any read.
+     *
+     * @throws SessionNotFoundException (404) the session was deleted or expired
      */
     public List<LoggedStep> steps(LabSession session, long after, int max) {
-        List<byte[]> raw = store.stepsAfter(session.id(), after);
-        List<LoggedStep> out = new ArrayList<>(Math.min(raw.size(), max));
-        for (int i = 0; i < raw.size() && i < max; i++) out.add(LoggedStep.decode(raw.get(i)));
+        confirm(session);
+        List<byte[]> raw = store.stepsAfter(session.id(), after, max);
+        List<LoggedStep> out = new ArrayList<>(raw.size());
+        for (byte[] b : raw) out.add(LoggedStep.decode(b));
         return out;
     }
 

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Kernel snapshots as a cache of "state after step N" next to a session's log: stored every
- * {@code everySteps} steps and after a long catch-up, read back instead of replaying from boot.
+ * {@code everySteps} steps and after a long catch-up, read back instead of replaying from boot
+ * (for the head, and for a past state {@code ?at=N}: the newest snapshot at or before N).
  * A snapshot that cannot be stored or read costs only replay time, never a call.
  */
 @Component
@@ -36,11 +37,13 @@ class Snapshots {
         this.policy = policy;
     }
 
-    /** The newest stored snapshot, read back; empty when there is none or it is unreadable. */
-    Optional<Restored> restore(String id) {
+    /** The newest stored snapshot of a version {@code <= atMost}, read back; empty when there is none or it is unreadable. */
+    Optional<Restored> restore(String id, long atMost) {
         try {
-            return store.latestSnapshot(id).map(s -> new Restored(budget.restore(s.bytes()), s.version()));
-        } catch (RuntimeException e) { // SnapshotFormatException, or the store failing
+            return store.snapshot(id, atMost).map(s -> new Restored(budget.restore(s.bytes()), s.version()));
+        } catch (StoreUnavailableException e) {
+            throw e; // the log cannot be read either
+        } catch (RuntimeException e) { // SnapshotFormatException
             log.debug("session {}: snapshot not used ({}); replaying the log", id, e.toString());
             return Optional.empty();
         }

@@ -72,9 +72,9 @@ public class StoreBench {
         SessionStore s;
         if (store.equals("redis")) {
             redis = LocalRedis.factory(LocalRedis.HOST, LocalRedis.PORT);
-            s = new RedisSessionStore(redis, prefix, Duration.ofHours(1), 10_000, Clock.systemUTC());
+            s = new RedisSessionStore(redis, prefix, props, Clock.systemUTC());
         } else {
-            s = new InMemorySessionStore(Duration.ofHours(1), 10_000, r -> { });
+            s = new InMemorySessionStore(props);
         }
         JsonMapper mapper = JsonMapper.builder().build();
         sessions = new SessionService(s, props, new SessionBudget(props), Clock.systemUTC(), new StepDecoder(mapper));

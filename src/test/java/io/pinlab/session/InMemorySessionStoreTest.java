@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The contract, plus what only the Caffeine store does: idle expiry on its ticker, compact logs. */
 class InMemorySessionStoreTest extends SessionStoreContractTest {
@@ -15,13 +16,17 @@ class InMemorySessionStoreTest extends SessionStoreContractTest {
     private final Ticker ticker = nanos::get;
 
     @Override
-    SessionStore newStore(int maxSessions) {
-        return new InMemorySessionStore(Duration.ofHours(1), maxSessions, ticker, Clock.systemUTC());
+    SessionStore newStore(int maxSessions, SessionProperties.PerClient caps, Duration idleTimeout) {
+        return new InMemorySessionStore(properties(maxSessions, caps, idleTimeout), ticker, Clock.systemUTC());
+    }
+
+    private InMemorySessionStore newStore(Duration idleTimeout, int maxSessions) {
+        return (InMemorySessionStore) newStore(maxSessions, new SessionProperties.PerClient(1000, 1000), idleTimeout);
     }
 
     @Test
     void expiresAfterIdleTimeoutButTouchKeepsAlive() {
-        InMemorySessionStore store = new InMemorySessionStore(Duration.ofMinutes(10), 10, ticker, Clock.systemUTC());
+        InMemorySessionStore store = newStore(Duration.ofMinutes(10), 10);
         store.create(meta("a"));
         store.create(meta("b"));
         nanos.addAndGet(Duration.ofMinutes(6).toNanos());
@@ -33,11 +38,11 @@ class InMemorySessionStoreTest extends SessionStoreContractTest {
 
     @Test
     void appendIsAnAccessFindIsNot() {
-        InMemorySessionStore store = new InMemorySessionStore(Duration.ofMinutes(10), 10, ticker, Clock.systemUTC());
+        InMemorySessionStore store = newStore(Duration.ofMinutes(10), 10);
         store.create(meta("a"));
         store.create(meta("b"));
         nanos.addAndGet(Duration.ofMinutes(6).toNanos());
-        assertThat(store.append("a", 0, step(1))).isTrue();
+        assertThat(store.append("a", 0, step(1))).isZero();
         assertThat(store.find("b")).isPresent();
         nanos.addAndGet(Duration.ofMinutes(6).toNanos());
         assertThat(store.find("a")).isPresent();
@@ -46,10 +51,20 @@ class InMemorySessionStoreTest extends SessionStoreContractTest {
 
     @Test
     void expiredSessionsFreeTheirPlace() {
-        InMemorySessionStore store = new InMemorySessionStore(Duration.ofMinutes(1), 1, ticker, Clock.systemUTC());
+        InMemorySessionStore store = newStore(Duration.ofMinutes(1), 1);
         store.create(meta("a"));
         nanos.addAndGet(Duration.ofMinutes(2).toNanos());
         store.create(meta("b"));
+        assertThat(store.find("b")).isPresent();
+    }
+
+    @Test
+    void anExpiredSessionGivesItsClientItsPlaceBack() {
+        SessionStore store = newStore(10, new SessionProperties.PerClient(1, 1000), Duration.ofMinutes(1));
+        store.create(meta("a", "10.0.0.1"));
+        assertThatThrownBy(() -> store.create(meta("b", "10.0.0.1"))).isInstanceOf(SessionQuotaException.class);
+        nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+        store.create(meta("b", "10.0.0.1"));
         assertThat(store.find("b")).isPresent();
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The store contract against a real Redis, plus what only the Redis store does: one hash tag
@@ -25,14 +26,14 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
     abstract LettuceConnectionFactory factory();
 
     @Override
-    SessionStore newStore(int maxSessions) {
-        return newStore(maxSessions, Duration.ofHours(1));
+    SessionStore newStore(int maxSessions, SessionProperties.PerClient caps, Duration idleTimeout) {
+        String prefix = LocalRedis.uniquePrefix();
+        prefixes.add(prefix);
+        return new RedisSessionStore(factory(), prefix, properties(maxSessions, caps, idleTimeout), Clock.systemUTC());
     }
 
     RedisSessionStore newStore(int maxSessions, Duration idle) {
-        String prefix = LocalRedis.uniquePrefix();
-        prefixes.add(prefix);
-        return new RedisSessionStore(factory(), prefix, idle, maxSessions, Clock.systemUTC());
+        return (RedisSessionStore) newStore(maxSessions, new SessionProperties.PerClient(1000, 1000), idle);
     }
 
     @AfterEach
@@ -42,6 +43,17 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
 
     private Set<String> keys() {
         return new StringRedisTemplate(factory()).keys(prefixes.getLast() + "*");
+    }
+
+    @Test
+    void aClientsCountsAreTwoKeysWithTheClientsHashTag() {
+        RedisSessionStore store = newStore(10, Duration.ofHours(1));
+        store.create(meta("abc", "10.0.0.1"));
+        String p = prefixes.getLast();
+        assertThat(keys()).containsExactlyInAnyOrder(p + "{abc}:meta", p + "sessions",
+                p + "{client:10.0.0.1}:live", p + "{client:10.0.0.1}:new");
+        assertThat(store.remove("abc")).isTrue();
+        assertThat(keys()).as("the creation still counts for this minute").containsExactly(p + "{client:10.0.0.1}:new");
     }
 
     @Test
@@ -69,7 +81,7 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
         store.append("a", 0, step(1));
         Thread.sleep(900);
         store.touch("a");
-        assertThat(store.append("b", 0, step(1))).isTrue();
+        assertThat(store.append("b", 0, step(1))).isZero();
         assertThat(store.find("c")).as("find is not an access").isPresent();
         Thread.sleep(900);
         assertThat(store.find("a")).isPresent();
@@ -78,6 +90,28 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
         assertThat(store.find("c")).isEmpty();
         assertThat(store.stepsAfter("c", 0)).isEmpty();
         assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpiredSessionGivesItsClientItsPlaceBack() throws Exception {
+        SessionStore store = newStore(10, new SessionProperties.PerClient(1, 1000), Duration.ofMillis(1500));
+        store.create(meta("a", "10.0.0.1"));
+        assertThatThrownBy(() -> store.create(meta("b", "10.0.0.1"))).isInstanceOf(SessionQuotaException.class);
+        Thread.sleep(1700);
+        store.create(meta("b", "10.0.0.1"));
+        assertThat(store.find("b")).isPresent();
+    }
+
+    @Test
+    void aTouchedSessionKeepsCountingForItsClientPastItsFirstExpiry() throws Exception {
+        SessionStore store = newStore(10, new SessionProperties.PerClient(1, 1000), Duration.ofMillis(2000));
+        store.create(meta("a", "10.0.0.1"));
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(700);
+            assertThat(store.touch("a")).isZero();
+        }
+        // 2.1 s after creation: past the expiry recorded at creation, yet alive
+        assertThatThrownBy(() -> store.create(meta("b", "10.0.0.1"))).isInstanceOf(SessionQuotaException.class);
     }
 
     @Test
@@ -95,7 +129,8 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
         store.create(meta("a"));
         for (String id : List.of("a}:meta", "*", "a b", "{a}", "")) {
             assertThat(store.find(id)).isEmpty();
-            assertThat(store.append(id, 0, step(1))).isFalse();
+            assertThat(store.append(id, 0, step(1))).isEqualTo(-1);
+            assertThat(store.touch(id)).isEqualTo(-1);
             assertThat(store.remove(id)).isFalse();
         }
         assertThat(keys()).hasSize(2); // a's meta and the sessions set

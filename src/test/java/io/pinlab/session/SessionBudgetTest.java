@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The service-wide budget and the per-client caps, with a fake clock. */
+/** The service-wide budget and the per-client caps (of the in-memory store), through the service, with a fake clock. */
 class SessionBudgetTest {
     final AtomicLong nanos = new AtomicLong(1);
     final Ticker ticker = nanos::get;
@@ -22,8 +22,8 @@ class SessionBudgetTest {
     SessionService service(long maxHeap, int maxLive, int perMinute) {
         SessionProperties p = new SessionProperties("memory", Duration.ofHours(1), 10_000, 10_000, 0.5,
                 new SessionProperties.Limits(64, 1L << 32, 64L << 20, 1L << 20, 20_000), new SessionProperties.PerClient(maxLive, perMinute));
-        SessionBudget budget = new SessionBudget(p, maxHeap, ticker);
-        InMemorySessionStore store = new InMemorySessionStore(p.idleTimeout(), p.maxSessions(), ticker, Clock.systemUTC(), budget::ended);
+        SessionBudget budget = new SessionBudget(p, maxHeap);
+        InMemorySessionStore store = new InMemorySessionStore(p, ticker, Clock.systemUTC());
         // these sessions log no steps (the kernel is driven directly), so nothing is ever replayed
         return new SessionService(store, p, budget, Clock.systemUTC(), (profile, step) -> {
             throw new IllegalStateException("no replay in this test");

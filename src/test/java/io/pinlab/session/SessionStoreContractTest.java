@@ -3,6 +3,7 @@ package io.pinlab.session;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -19,11 +20,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 abstract class SessionStoreContractTest {
 
-    /** A fresh, empty store that holds at most {@code maxSessions}. */
-    abstract SessionStore newStore(int maxSessions);
+    /** A fresh, empty store that holds at most {@code maxSessions}, with these per-client caps and idle timeout. */
+    abstract SessionStore newStore(int maxSessions, SessionProperties.PerClient caps, Duration idleTimeout);
+
+    /** A fresh, empty store that holds at most {@code maxSessions}, clients uncapped, idle for an hour. */
+    SessionStore newStore(int maxSessions) {
+        return newStore(maxSessions, new SessionProperties.PerClient(1000, 1000), Duration.ofHours(1));
+    }
+
+    /** Properties with these store settings (the rest as configured by default). */
+    static SessionProperties properties(int maxSessions, SessionProperties.PerClient caps, Duration idleTimeout) {
+        return new SessionProperties("memory", idleTimeout, maxSessions, 10_000, 0.5,
+                new SessionProperties.Limits(64, 1L << 32, 64L << 20, 1L << 20, 100_000), caps);
+    }
 
     static SessionRecord meta(String id) {
-        return new SessionRecord(id, Tokens.sha256("t-" + id), "v6.5", "x", false, Instant.EPOCH, Instant.EPOCH, 0, null);
+        return meta(id, null);
+    }
+
+    static SessionRecord meta(String id, String client) {
+        return new SessionRecord(id, Tokens.sha256("t-" + id), "v6.5", "x", false, Instant.EPOCH, Instant.EPOCH, 0, client);
     }
 
     static byte[] step(int i) {
@@ -48,7 +64,8 @@ abstract class SessionStoreContractTest {
         assertThat(store.remove("a")).isFalse();
         assertThat(store.find("a")).isEmpty();
         assertThat(store.stepsAfter("a", 0)).isEmpty();
-        assertThat(store.append("a", 0, step(1))).as("no log for a removed session").isFalse();
+        assertThat(store.append("a", 0, step(1))).as("no log for a removed session").isEqualTo(-1);
+        assertThat(store.touch("a")).as("no session to touch").isEqualTo(-1);
         assertThat(store.size()).isZero();
     }
 
@@ -81,14 +98,17 @@ abstract class SessionStoreContractTest {
     void appendIsCompareAndSetOnTheVersion() {
         SessionStore store = newStore(10);
         store.create(meta("a"));
-        assertThat(store.append("a", 0, step(1))).isTrue();
-        assertThat(store.append("a", 0, step(99))).as("stale version").isFalse();
-        assertThat(store.append("a", 2, step(99))).as("version from the future").isFalse();
-        assertThat(store.append("a", 1, step(2))).isTrue();
+        assertThat(store.append("a", 0, step(1))).as("appended after 0 steps").isZero();
+        assertThat(store.append("a", 0, step(99))).as("stale version: the log holds 1").isEqualTo(1);
+        assertThat(store.append("a", 2, step(99))).as("version from the future: the log holds 1").isEqualTo(1);
+        assertThat(store.append("a", 1, step(2))).isEqualTo(1);
         assertThat(store.find("a").orElseThrow().version()).isEqualTo(2);
+        assertThat(store.touch("a")).as("touch answers the version").isEqualTo(2);
         assertThat(text(store.stepsAfter("a", 0))).containsExactly("{\"op\":\"step1\"}", "{\"op\":\"step2\"}");
         assertThat(text(store.stepsAfter("a", 1))).containsExactly("{\"op\":\"step2\"}");
         assertThat(store.stepsAfter("a", 2)).isEmpty();
+        assertThat(text(store.stepsAfter("a", 0, 1))).as("at most one").containsExactly("{\"op\":\"step1\"}");
+        assertThat(store.stepsAfter("a", 0, 0)).isEmpty();
     }
 
     /** Long logs cross the in-memory store's sealed chunks: every step comes back, in order, from any version. */
@@ -97,11 +117,15 @@ abstract class SessionStoreContractTest {
         SessionStore store = newStore(10);
         store.create(meta("a"));
         int n = 300;
-        for (int i = 0; i < n; i++) assertThat(store.append("a", i, step(i + 1))).isTrue();
+        for (int i = 0; i < n; i++) assertThat(store.append("a", i, step(i + 1))).isEqualTo(i);
         for (long v : new long[]{0, 1, 63, 64, 65, 127, 128, 200, 299, 300}) {
             List<String> after = text(store.stepsAfter("a", v));
             assertThat(after).hasSize((int) (n - v));
             for (int j = 0; j < after.size(); j++) assertThat(after.get(j)).isEqualTo("{\"op\":\"step" + (v + j + 1) + "\"}");
+            for (int max : new int[]{1, 63, 64, 65, 130}) {
+                List<String> some = text(store.stepsAfter("a", v, max));
+                assertThat(some).as("after %d, at most %d", v, max).isEqualTo(after.subList(0, Math.min(max, after.size())));
+            }
         }
     }
 
@@ -120,7 +144,7 @@ abstract class SessionStoreContractTest {
                         byte[] s = ("w" + id + "-" + i).getBytes(StandardCharsets.UTF_8);
                         while (true) {
                             long v = store.find("a").orElseThrow().version();
-                            if (store.append("a", v, s)) break;
+                            if (store.append("a", v, s) == v) break;
                             conflicts.incrementAndGet();
                         }
                     }
@@ -138,15 +162,67 @@ abstract class SessionStoreContractTest {
     }
 
     @Test
-    void keepsTheNewestSnapshot() {
+    void keepsTheNewestSnapshotsAndFindsTheOneAtOrBeforeAStep() {
         SessionStore store = newStore(10);
         store.create(meta("a"));
-        assertThat(store.latestSnapshot("a")).isEmpty();
-        store.putSnapshot("a", 10, new byte[]{1});
+        assertThat(store.snapshot("a", Long.MAX_VALUE)).isEmpty();
         store.putSnapshot("a", 20, new byte[]{2});
-        StoredSnapshot s = store.latestSnapshot("a").orElseThrow();
-        assertThat(s.version()).isEqualTo(20);
-        assertThat(s.bytes()).containsExactly(2);
-        assertThat(store.latestSnapshot("b")).isEmpty();
+        store.putSnapshot("a", 10, new byte[]{1});
+        assertThat(store.snapshot("a", Long.MAX_VALUE).orElseThrow().version()).isEqualTo(20);
+        assertThat(store.snapshot("a", Long.MAX_VALUE).orElseThrow().bytes()).containsExactly(2);
+        assertThat(store.snapshot("a", 19).orElseThrow().version()).isEqualTo(10);
+        assertThat(store.snapshot("a", 19).orElseThrow().bytes()).containsExactly(1);
+        assertThat(store.snapshot("a", 9)).isEmpty();
+        for (int v = 30; v < 30 + SessionStore.SNAPSHOTS_KEPT; v++) store.putSnapshot("a", v, new byte[]{(byte) v});
+        assertThat(store.snapshot("a", 29)).as("the oldest two made room for newer ones").isEmpty();
+        StoredSnapshot newest = store.snapshot("a", Long.MAX_VALUE).orElseThrow();
+        assertThat(newest.version()).isEqualTo(29 + SessionStore.SNAPSHOTS_KEPT);
+        assertThat(store.snapshot("a", 30).orElseThrow().bytes()).containsExactly(30);
+        assertThat(store.snapshot("b", Long.MAX_VALUE)).isEmpty();
+        assertThat(store.remove("a")).isTrue();
+        assertThat(store.snapshot("a", Long.MAX_VALUE)).as("snapshots go with the session").isEmpty();
+    }
+
+    @Test
+    void aClientHoldsAtMostMaxLiveAndGetsOneBackWhenOneIsRemoved() {
+        SessionStore store = newStore(100, new SessionProperties.PerClient(2, 100), Duration.ofHours(1));
+        store.create(meta("a", "10.0.0.1"));
+        store.create(meta("b", "10.0.0.1"));
+        assertThatThrownBy(() -> store.create(meta("c", "10.0.0.1")))
+                .isInstanceOfSatisfying(SessionQuotaException.class, e -> {
+                    assertThat(e.limit()).isEqualTo(ClientQuota.MAX_LIVE);
+                    assertThat(e.value()).isEqualTo(2);
+                });
+        assertThat(store.find("c")).isEmpty();
+        store.create(meta("c", "10.0.0.2")); // another address
+        store.create(meta("d", null)); // a session without a client (a course's) is not counted
+        assertThat(store.remove("a")).isTrue();
+        store.create(meta("e", "10.0.0.1"));
+        assertThat(store.find("e")).isPresent();
+    }
+
+    @Test
+    void aClientCreatesAtMostPerMinute() {
+        SessionStore store = newStore(100, new SessionProperties.PerClient(100, 2), Duration.ofHours(1));
+        store.create(meta("a", "10.0.0.1"));
+        store.create(meta("b", "10.0.0.1"));
+        assertThat(store.remove("a")).isTrue();
+        assertThatThrownBy(() -> store.create(meta("c", "10.0.0.1")))
+                .as("removing a session gives back a live place, not a creation of this minute")
+                .isInstanceOfSatisfying(SessionQuotaException.class, e -> {
+                    assertThat(e.limit()).isEqualTo(ClientQuota.PER_MINUTE);
+                    assertThat(e.retryAfterSeconds()).isBetween(1L, 60L);
+                });
+        store.create(meta("c", "10.0.0.2"));
+    }
+
+    @Test
+    void aSessionRefusedForTheMaximumDoesNotCountForItsClient() {
+        SessionStore store = newStore(1, new SessionProperties.PerClient(1, 100), Duration.ofHours(1));
+        store.create(meta("a", null));
+        assertThatThrownBy(() -> store.create(meta("b", "10.0.0.1"))).isInstanceOf(SessionLimitException.class);
+        assertThat(store.remove("a")).isTrue();
+        store.create(meta("c", "10.0.0.1"));
+        assertThat(store.find("c")).isPresent();
     }
 }

@@ -110,6 +110,14 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 Map.of("limit", io.pinlab.kernel.mm.MemCg.GLOBAL_LIMIT, "usage", ex.usage(), "max", ex.max()), headers, request);
     }
 
+    @ExceptionHandler(io.pinlab.session.StoreUnavailableException.class)
+    ResponseEntity<Object> storeUnavailable(io.pinlab.session.StoreUnavailableException ex, WebRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(io.pinlab.session.StoreUnavailableException.RETRY_AFTER_SECONDS));
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, Problems.STORE_UNAVAILABLE, ex.getMessage(), List.of(), Map.of(),
+                headers, request);
+    }
+
     @ExceptionHandler(io.pinlab.session.ProcessLimitException.class)
     ResponseEntity<Object> processLimit(io.pinlab.session.ProcessLimitException ex, WebRequest request) {
         return problem(HttpStatus.CONFLICT, Problems.CONFLICT, ex.getMessage(), List.of(), Map.of(),

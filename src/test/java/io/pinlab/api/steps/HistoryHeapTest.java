@@ -12,7 +12,6 @@ import io.pinlab.session.SessionRecord;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -58,10 +57,10 @@ class HistoryHeapTest {
         assertThat(log).hasSize(5000);
         long raw = log.stream().mapToLong(b -> b.length).sum();
 
-        InMemorySessionStore store = new InMemorySessionStore(Duration.ofHours(1), 10, meta -> { });
+        InMemorySessionStore store = new InMemorySessionStore(new StepsFixture().sessions.properties());
         long before = heapUsedAfterGc();
         store.create(new SessionRecord("s", new byte[32], "v6.18", null, false, Instant.EPOCH, Instant.EPOCH, 0, null));
-        for (int i = 0; i < log.size(); i++) assertThat(store.append("s", i, log.get(i))).isTrue();
+        for (int i = 0; i < log.size(); i++) assertThat(store.append("s", i, log.get(i))).isEqualTo(i);
         long after = heapUsedAfterGc();
         long retained = after - before;
         System.out.printf("5,000-step history: %d bytes of JSON steps, %d bytes retained by the store (%.1f B/step)%n",

@@ -3,6 +3,7 @@ package io.pinlab.api.steps;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.Kernel;
+import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.NoSuchObjectException;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.StateConflictException;
@@ -21,10 +22,14 @@ import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.kernel.mm.Prot;
+import io.pinlab.kernel.KernelSnapshot;
+import io.pinlab.kernel.Syscall;
 import io.pinlab.session.LabSession;
+import io.pinlab.session.LoggedStep;
 import io.pinlab.session.ProcessLimitException;
 import io.pinlab.session.SessionService;
 import io.pinlab.session.TouchLimitException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,7 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -80,6 +87,93 @@ class ReplayPropertyTest {
                 new StepDecoder(f.mapper));
         LabSession cold = replica.authorize(s.id(), "Bearer " + created.token());
         assertThat(cold.locked(State::of)).as("a replica with an empty kernel cache catches up").isEqualTo(live);
+    }
+
+    static Stream<Arguments> snapshotLabs() {
+        List<Profile> profiles = Profile.ALL;
+        return IntStream.range(0, 60).mapToObj(i -> Arguments.of(5000L + i, profiles.get(i % profiles.size()).name()));
+    }
+
+    /**
+     * Snapshots are a cache of "state after step k": for several k of a random lab, the snapshot
+     * read back shows the state at k, and replaying the rest of the log on it (each step must give
+     * its logged answer, as SessionService.replay demands) gives the live state. Through the
+     * service, with those snapshots in the store, {@code ?at=N} (the newest snapshot at or before
+     * N plus the steps after it) and a cold replica (the newest snapshot plus the rest) agree.
+     */
+    @ParameterizedTest(name = "seed {0}, profile {1}")
+    @MethodSource("snapshotLabs")
+    void aSnapshotPlusTheRestOfTheLogIsTheLiveState(long seed, String profile) {
+        StepsFixture f = new StepsFixture();
+        Random r = new Random(seed);
+        SessionService.Created created = f.sessions.create(profile, null, r.nextInt(3) == 0, null);
+        LabSession s = created.session();
+        TreeMap<Long, byte[]> snapshots = new TreeMap<>();
+        Map<Long, State> states = new java.util.HashMap<>(); // after every step
+        int n = 30 + r.nextInt(40);
+        for (int i = 0; i < n; i++) {
+            long v = s.steps();
+            states.put(v, s.locked(State::of));
+            if (i == 0 || r.nextInt(6) == 0) snapshots.put(v, s.locked(KernelSnapshot::write));
+            randomCall(f, s, r);
+        }
+        State live = s.locked(State::of);
+        long steps = s.steps();
+        assertThat(snapshots).as("several k").hasSizeGreaterThan(2);
+        List<byte[]> log = f.store.stepsAfter(s.id(), 0);
+        assertThat(log).hasSize((int) steps);
+
+        StepDecoder decoder = new StepDecoder(f.mapper);
+        for (Map.Entry<Long, byte[]> e : snapshots.entrySet()) {
+            long k = e.getKey();
+            Kernel restored = KernelSnapshot.read(e.getValue(), new MemCg(64L << 20, f.budget.global()), 1L << 20);
+            assertThat(State.of(restored)).as("snapshot at step %d read back", k).isEqualTo(states.get(k));
+            for (long j = k; j < steps; j++) {
+                LoggedStep step = LoggedStep.decode(log.get((int) j));
+                Object answer = decoder.decode(s.profile(), step).apply(restored);
+                assertThat(Syscall.ret(answer)).as("step %d (%s) replayed on the snapshot at %d", j + 1, step.op(), k)
+                        .isEqualTo(step.ret());
+            }
+            assertThat(State.of(restored)).as("snapshot at step %d + the %d steps after it", k, steps - k).isEqualTo(live);
+            restored.memcg.offline();
+        }
+
+        snapshots.forEach((k, bytes) -> f.store.putSnapshot(s.id(), k, bytes));
+        for (int i = 0; i < 6; i++) {
+            long at = r.nextLong(steps); // states.get(at) was recorded before the step after it
+            assertThat(s.at(at).locked(State::of)).as("?at=%d: the snapshot at %d and the rest", at, snapshots.floorKey(at))
+                    .isEqualTo(states.get(at));
+        }
+        SessionService replica = new SessionService(f.store, f.sessions.properties(), f.budget, java.time.Clock.systemUTC(), decoder);
+        assertThat(replica.authorize(s.id(), "Bearer " + created.token()).locked(State::of))
+                .as("a cold replica: the newest snapshot (step %d) and the rest", snapshots.lastKey()).isEqualTo(live);
+    }
+
+    /**
+     * {@code ?at=N} starts from the newest snapshot at or before N (SessionService.replayed): a
+     * snapshot planted at step k that really holds the state of step j shows at k, and is not
+     * used for k - 1.
+     */
+    @Test
+    void aPastStateStartsFromTheNewestSnapshotAtOrBeforeIt() {
+        StepsFixture f = new StepsFixture();
+        Random r = new Random(42);
+        LabSession s = f.sessions.create("v6.18", null, false, null).session();
+        while (s.steps() < 3) randomCall(f, s, r);
+        long j = s.steps();
+        byte[] atJ = s.locked(KernelSnapshot::write);
+        State stateJ = s.locked(State::of);
+        State before = stateJ; // the state after the last step but one
+        while (s.steps() < j + 3 || s.locked(State::of).equals(stateJ)) {
+            long v = s.steps();
+            State now = s.locked(State::of);
+            randomCall(f, s, r);
+            if (s.steps() > v) before = now;
+        }
+        long k = s.steps();
+        f.store.putSnapshot(s.id(), k, atJ);
+        assertThat(s.at(k).locked(State::of)).as("the snapshot stored for step %d", k).isEqualTo(stateJ);
+        assertThat(s.at(k - 1).locked(State::of)).as("step %d is before the snapshot: replayed from boot", k - 1).isEqualTo(before);
     }
 
     /** What a student can observe of a kernel. */

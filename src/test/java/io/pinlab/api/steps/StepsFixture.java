@@ -33,7 +33,7 @@ public final class StepsFixture {
                 new SessionProperties.PerClient(20, 30));
         Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
         budget = new SessionBudget(props);
-        store = new InMemorySessionStore(Duration.ofHours(1), 10_000, meta -> { });
+        store = new InMemorySessionStore(props);
         sessions = new SessionService(store, props, budget, Clock.systemUTC(), new StepDecoder(mapper));
         steps = new Steps(mapper, validator, sessions, Clock.systemUTC());
     }
