@@ -201,12 +201,12 @@ public sealed interface Syscall<R> {
         }
     }
 
-    /** pread64(2) / pwrite64(2) on an O_DIRECT ext4 or xfs file: the buffer is pinned for the I/O (fs/read_write.c, iomap_dio_rw()). */
+    /** pread64(2) / pwrite64(2) on an O_DIRECT ext4, xfs or btrfs file: the buffer is pinned for the I/O (fs/read_write.c, iomap_dio_rw()). */
     record DirectRw(int pid, int fd, long buf, long count, long offset, boolean write) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
             Task t = k.task(pid);
             if (t.fds.containsKey(fd) && !DirectIo.isDirectFile(t, fd))
-                throw new NotSimulatedException("fd", "only O_DIRECT regular files on ext4 or xfs are simulated (buffered I/O is not)");
+                throw new NotSimulatedException("fd", "only O_DIRECT regular files on ext4, xfs or btrfs are simulated (buffered I/O is not)");
             return DirectIo.rw(k, t, fd, buf, count, offset, write);
         }
     }
@@ -229,6 +229,13 @@ public sealed interface Syscall<R> {
             implements Syscall<ProcessVm.MemResult> {
         public ProcessVm.MemResult invoke(Kernel k) {
             return ProcessVm.memRw(k, k.task(pid), targetPid, addr, length, write, value);
+        }
+    }
+
+    /** fallocate(2): ksys_fallocate() -> vfs_fallocate() (fs/open.c) and the file system's ->fallocate. */
+    record Fallocate(int pid, int fd, int mode, long offset, long len) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Falloc.fallocate(k, k.task(pid), fd, mode, offset, len);
         }
     }
 
