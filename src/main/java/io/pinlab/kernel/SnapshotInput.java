@@ -150,32 +150,18 @@ final class SnapshotInput {
         }
     }
 
-    /** n values that must each fit an int (the run encoding of {@link SnapshotOutput#runs(int[])}). */
+    /**
+     * n values that must each fit an int (the run encoding of {@link SnapshotOutput#runs(int[])},
+     * which widens to longs as this narrows back; the arrays are per block, so the copy is small).
+     */
     int[] ints(String what, int n) {
         charge(4L * n + 16);
+        long[] wide = new long[n];
+        runs(wide, n);
         int[] out = new int[n];
-        long prev = 0;
-        int i = 0;
-        while (i < n) {
-            long h = varint();
-            long count = h >>> 1;
-            if (count == 0 || count > n - i) throw error("run of " + count + " values where " + (n - i) + " remain");
-            int c = (int) count;
-            if ((h & 1) == 1) {
-                long first = prev + zigzag(), stride = zigzag();
-                long last = first + stride * (c - 1);
-                if (first != (int) first || last != (int) last || stride != (int) stride) throw error(what + " run leaves the int range");
-                int v = (int) first;
-                for (int j = 0; j < c; j++, v += (int) stride) out[i + j] = v;
-                prev = last;
-            } else {
-                for (int j = 0; j < c; j++) {
-                    prev += zigzag();
-                    if (prev != (int) prev) throw error(what + " value " + prev + " is not an int");
-                    out[i + j] = (int) prev;
-                }
-            }
-            i += c;
+        for (int i = 0; i < n; i++) {
+            if (wide[i] != (int) wide[i]) throw error(what + " value " + wide[i] + " is not an int");
+            out[i] = (int) wide[i];
         }
         return out;
     }

@@ -20,12 +20,9 @@ import java.util.Map;
  * Resolves a {@link LabSession} controller parameter from the {@code {sid}} path variable and the
  * bearer token: 401 without a token, 404 for an unknown session or a wrong token. Controllers that
  * take a {@code LabSession} are therefore authorised before they run. With {@code ?at=N} on a read
- * endpoint the parameter is the session's state after step N (the web timeline). The session is
- * also kept as a request attribute.
+ * endpoint the parameter is the session's state after step N (the web timeline).
  */
 class SessionArgumentResolver implements HandlerMethodArgumentResolver {
-    static final String ATTRIBUTE = LabSession.class.getName();
-
     private final SessionService sessions;
     private final CourseService courses;
 
@@ -56,7 +53,6 @@ class SessionArgumentResolver implements HandlerMethodArgumentResolver {
         }
         String at = request.getParameter("at");
         if (at != null) session = past(session, at, request.getMethod());
-        request.setAttribute(ATTRIBUTE, session);
         return session;
     }
 
@@ -89,10 +85,5 @@ class SessionArgumentResolver implements HandlerMethodArgumentResolver {
         long steps = session.steps();
         if (n > steps) throw ApiProblemException.badField("at", "this session has made " + steps + " calls; at must be 0.." + steps);
         return session.at(n);
-    }
-
-    /** The session authorised for the current request, if a controller parameter resolved it. */
-    static LabSession current(HttpServletRequest request) {
-        return (LabSession) request.getAttribute(ATTRIBUTE);
     }
 }
