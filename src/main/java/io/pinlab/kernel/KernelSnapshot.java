@@ -10,6 +10,7 @@ import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.fs.Pipe;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.IoMappedUbuf;
 import io.pinlab.kernel.iouring.IoRingCtx;
@@ -64,7 +65,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -240,6 +241,18 @@ public final class KernelSnapshot {
             out.zigzag(in.size);
             out.varint(in.nlink);
             writeXArray(in.pageCache);
+            Pipe p = in.pipe;
+            out.bool(p != null);
+            if (p == null) return;
+            out.varint(p.readers);
+            out.varint(p.writers);
+            out.varint(p.bufs.size());
+            for (Pipe.Buffer b : p.bufs) {
+                out.varint(b.pfn());
+                out.varint(b.offset());
+                out.varint(b.len());
+                out.varint(b.flags());
+            }
         }
 
         private void writeFile(OpenFile f) {
@@ -485,6 +498,17 @@ public final class KernelSnapshot {
             node.size = in.zigzag();
             node.nlink = (int) in.range("nlink", 0, Integer.MAX_VALUE);
             readXArray(node.pageCache);
+            if (!in.bool()) return node;
+            node.pipe = new Pipe((int) in.range("pipe readers", 0, Integer.MAX_VALUE), (int) in.range("pipe writers", 0, Integer.MAX_VALUE));
+            int n = in.count("pipe buffer", Pipe.PIPE_DEF_BUFFERS);
+            in.charge(40L * n);
+            for (int i = 0; i < n; i++) {
+                long pfn = in.range("pipe page", 0, Long.MAX_VALUE);
+                requireRam(pfn);
+                int off = (int) in.range("pipe buffer offset", 0, PhysMem.PAGE_SIZE - 1);
+                int len = (int) in.range("pipe buffer length", 1, PhysMem.PAGE_SIZE - off);
+                node.pipe.bufs.addLast(new Pipe.Buffer(pfn, off, len, (int) in.range("pipe buffer flags", 0, 0xff)));
+            }
             return node;
         }
 

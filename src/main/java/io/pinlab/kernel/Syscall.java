@@ -239,6 +239,31 @@ public sealed interface Syscall<R> {
         }
     }
 
+    /** pipe2(2): __do_pipe_flags() (fs/pipe.c); the answer names both fds. */
+    record Pipe2(int pid, int flags) implements Syscall<io.pinlab.kernel.fs.Pipe.PipeFds> {
+        public io.pinlab.kernel.fs.Pipe.PipeFds invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Pipe.pipe2(k, k.task(pid), flags);
+        }
+    }
+
+    /** vmsplice(2) (fs/splice.c): user pages into a pipe (FOLL_GET references) or the pipe's data out to user memory. */
+    record Vmsplice(int pid, int fd, List<Iovec> iov, int flags) implements Syscall<SysResult> {
+        public Vmsplice {
+            iov = List.copyOf(iov);
+        }
+
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Pipe.vmsplice(k, k.task(pid), fd, iov, flags);
+        }
+    }
+
+    /** read(2) of a pipe: pipe_read() (fs/pipe.c). */
+    record Read(int pid, int fd, long buf, long count) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Pipe.read(k, k.task(pid), fd, buf, count);
+        }
+    }
+
     /** The return value and errno of any answer (for the log and the event feed). */
     static long ret(Object answer) {
         return switch (answer) {
@@ -247,6 +272,7 @@ public sealed interface Syscall<R> {
             case AccessResult r -> r.ret();
             case EnterResult r -> r.ret();
             case ProcessVm.MemResult r -> r.result().ret();
+            case io.pinlab.kernel.fs.Pipe.PipeFds r -> r.result().ret();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }
@@ -259,6 +285,7 @@ public sealed interface Syscall<R> {
             case AccessResult r -> null;
             case EnterResult r -> r.errno();
             case ProcessVm.MemResult r -> r.result().errno();
+            case io.pinlab.kernel.fs.Pipe.PipeFds r -> r.result().errno();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }

@@ -73,6 +73,12 @@ class KernelSnapshotTest {
         long file = ok(Mmap.doMmap(k, t, 0, 16 * PAGE, RW, PRIVATE, ext4, 0));
         Memory.access(k, t, file, 4 * PAGE, false, null);
         Memory.access(k, t, file + 4 * PAGE, 2 * PAGE, true, 9L);
+        // a pipe holding a vmspliced page (a FOLL_GET reference, partly read) and one with its reader closed
+        io.pinlab.kernel.fs.Pipe.PipeFds pipe = io.pinlab.kernel.fs.Pipe.pipe2(k, t, 0);
+        ok(io.pinlab.kernel.fs.Pipe.vmsplice(k, t, pipe.writeFd(), List.of(new io.pinlab.kernel.iouring.Iovec(sparse, PAGE)), 8));
+        ok(io.pinlab.kernel.fs.Pipe.read(k, t, pipe.readFd(), sparse + 8 * PAGE, 100));
+        io.pinlab.kernel.fs.Pipe.PipeFds halfClosed = io.pinlab.kernel.fs.Pipe.pipe2(k, t, 0);
+        ok(Files.close(k, t, halfClosed.readFd()));
         int tmpfs = (int) ok(Files.open(k, t, "/dev/shm/t", O_RDWR | O_CREAT, 4 * PAGE));
         Memory.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, tmpfs, 0)), 4 * PAGE, true, 11L);
         int pmem = (int) ok(Files.open(k, t, "/mnt/pmem/p", O_RDWR | O_CREAT, 4 * PAGE));

@@ -70,10 +70,11 @@ class SnapshotFormatTest {
 
     @Test
     void refusesAnotherVersionByName() {
-        byte[] v2 = BUSY.clone();
-        v2[4] = 2;
-        assertThatThrownBy(() -> KernelSnapshot.read(withCrc(v2))).isInstanceOf(SnapshotFormatException.class)
-                .hasMessage("kernel snapshot version 2 is not supported (this build reads 1)");
+        byte[] other = BUSY.clone();
+        other[4] = (byte) (KernelSnapshot.VERSION + 1);
+        assertThatThrownBy(() -> KernelSnapshot.read(withCrc(other))).isInstanceOf(SnapshotFormatException.class)
+                .hasMessage("kernel snapshot version " + (KernelSnapshot.VERSION + 1) + " is not supported (this build reads "
+                        + KernelSnapshot.VERSION + ")");
     }
 
     @Test
@@ -180,7 +181,9 @@ class SnapshotFormatTest {
         covered.put(Mm.class, "memcg, vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, anonVmaSeq, coveredFrom");
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
-        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");
+        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache, pipe");
+        covered.put(io.pinlab.kernel.fs.Pipe.class, "bufs, readers, writers");
+        covered.put(io.pinlab.kernel.fs.Pipe.Buffer.class, "pfn, offset, len, flags");
         covered.put(OpenFile.class, "id, inode, flags, ring, refs");
         covered.put(Mount.class, "path, fs, device, options, dax");
         covered.put(IoRingCtx.class, "flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid, ringAcctPages, "
@@ -204,8 +207,8 @@ class SnapshotFormatTest {
         }
         // enums stored by ordinal
         assertThat(names(Zone.values())).containsExactly("DMA32", "NORMAL", "MOVABLE");
-        assertThat(names(FsType.values())).containsExactly("EXT4", "XFS", "TMPFS", "HUGETLBFS", "DEVTMPFS", "SECRETMEM", "ANON_INODE");
-        assertThat(names(Inode.Kind.values())).containsExactly("REGULAR", "DIRECTORY", "CHARDEV", "ANON");
+        assertThat(names(FsType.values())).containsExactly("EXT4", "XFS", "TMPFS", "HUGETLBFS", "DEVTMPFS", "SECRETMEM", "ANON_INODE", "BTRFS", "PIPEFS");
+        assertThat(names(Inode.Kind.values())).containsExactly("REGULAR", "DIRECTORY", "CHARDEV", "ANON", "FIFO");
         assertThat(names(Inode.Device.values())).containsExactly("NONE", "ZERO", "MMIO");
         assertThat(names(VmOps.values())).containsExactly("ANON", "FILE", "FSDAX", "SHMEM", "HUGETLB", "SECRETMEM", "DEVICE");
         assertThat(names(Pin.Kind.values())).containsExactly("FOLL_PIN", "FOLL_GET");

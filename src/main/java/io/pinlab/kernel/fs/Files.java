@@ -110,7 +110,7 @@ public final class Files {
         return (bits & mask) == mask;
     }
 
-    private static int install(Globals k, Task t, Inode in, int oflags) {
+    static int install(Globals k, Task t, Inode in, int oflags) {
         OpenFile f = k.newFile(in, oflags);
         f.refs = 1;
         int fd = t.lowestFreeFd();
@@ -295,6 +295,7 @@ public final class Files {
         k.memcg.uncharge(MemCg.FILE_BYTES);
         if (f.ring != null) IoUring.ringRelease(k, f);
         Inode in = f.inode();
+        if (in.pipe != null) Pipe.pipeRelease(k, f);
         if (in.nlink == 0) truncateInode(k, in, 0); // iput() -> evict() -> truncate_inode_pages_final()
     }
 
