@@ -176,7 +176,8 @@ public final class Views {
         for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) {
             OpenFile f = e.getValue();
             Inode in = f.inode();
-            String path = f.ring != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode" : in.path() + (in.nlink == 0 ? " (deleted)" : "");
+            String path = f.ring != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode"
+                    : in.path() + (in.nlink == 0 && in.pipe == null ? " (deleted)" : ""); // a pipe reads as pipe:[ino]
             out.add(new FdEntry(e.getKey(), path, f.flags(), in.ino(), in.fs().fsName, in.size, f.refs, f.ring != null));
         }
         return out;

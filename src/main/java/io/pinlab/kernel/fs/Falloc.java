@@ -278,11 +278,11 @@ public final class Falloc {
                     Memory.zapRange(k, mm, v, s, e);
                     continue;
                 }
-                for (long a = s; a < e; a += PAGE_SIZE) { // zap_pte_range() with even_cows = 0 skips anonymous folios
-                    long pte = Memory.followPte(mm, a);
-                    if (Pte.present(pte) && !Pte.special(pte) && !k.phys.testPageFlag(Pte.pfn(pte), PhysMem.PG_ANON))
-                        Memory.zapRange(k, mm, v, a, a + PAGE_SIZE);
-                }
+                List<Long> filePages = new ArrayList<>(); // zap_pte_range() with even_cows = 0 skips anonymous folios
+                mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+                    if (Pte.present(pte) && !Pte.special(pte) && !k.phys.testPageFlag(Pte.pfn(pte), PhysMem.PG_ANON)) filePages.add(vpn);
+                });
+                for (long vpn : filePages) Memory.zapRange(k, mm, v, vpn << PAGE_SHIFT, (vpn + 1) << PAGE_SHIFT);
             }
         }
         long n = cached(in, from, to);

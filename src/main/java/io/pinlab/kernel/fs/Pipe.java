@@ -41,9 +41,8 @@ public final class Pipe {
     public static final int PIPE_DEF_BUFFERS = 16;
     /** PIPE_BUF_FLAG_GIFT (include/linux/pipe_fs_i.h): set on buffers of vmsplice(SPLICE_F_GIFT). */
     public static final int PIPE_BUF_FLAG_GIFT = 0x04;
-    /** SPLICE_F_* (include/linux/splice.h). */
-    public static final int SPLICE_F_MOVE = 0x01, SPLICE_F_NONBLOCK = 0x02, SPLICE_F_MORE = 0x04, SPLICE_F_GIFT = 0x08,
-            SPLICE_F_ALL = 0x0f;
+    static final int SPLICE_F_NONBLOCK = SpliceFlag.SPLICE_F_NONBLOCK.value, SPLICE_F_GIFT = SpliceFlag.SPLICE_F_GIFT.value,
+            SPLICE_F_ALL = SpliceFlag.SPLICE_F_ALL;
     /** UIO_MAXIOV (include/uapi/linux/uio.h): import_iovec()'s segment limit. */
     public static final int UIO_MAXIOV = 1024;
     /** O_NOTIFICATION_PIPE (include/uapi/linux/watch_queue.h) is O_EXCL. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.FieldSource;
 import java.util.List;
 
 import static io.pinlab.kernel.Lab.*;
-import static io.pinlab.kernel.fs.Pipe.*;
+import static io.pinlab.kernel.fs.Pipe.PIPE_BUF_FLAG_GIFT;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -141,7 +141,7 @@ class PipeVmspliceTest {
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
         assertTrue(Memory.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
-        assertEquals(PAGE, b.splice(b.t(), a, PAGE, SPLICE_F_GIFT).ret());
+        assertEquals(PAGE, b.splice(b.t(), a, PAGE, SpliceFlag.SPLICE_F_GIFT.value).ret());
         assertEquals(PIPE_BUF_FLAG_GIFT, b.t().fds.get(b.rfd()).inode().pipe.bufs.peekFirst().flags());
         assertEquals(PAGE, b.read(out, PAGE).ret());
         assertEquals(List.of(5L), b.values(out, PAGE));
@@ -156,7 +156,7 @@ class PipeVmspliceTest {
         assertEquals(16 * PAGE, b.splice(a, 20 * PAGE).ret(), "PIPE_DEF_BUFFERS pages");
         assertEquals(2, b.ref(b.pfn(a + 15 * PAGE)));
         assertEquals(1, b.ref(b.pfn(a + 16 * PAGE)), "GUP's reference on a page that did not fit was put back");
-        assertErr(Errno.EAGAIN, b.splice(b.t(), a, PAGE, SPLICE_F_NONBLOCK)); // wait_for_space()
+        assertErr(Errno.EAGAIN, b.splice(b.t(), a, PAGE, SpliceFlag.SPLICE_F_NONBLOCK.value)); // wait_for_space()
         assertThrows(NotSimulatedException.class, () -> b.splice(a, PAGE), "a blocking vmsplice would sleep");
     }
 
