@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.KernelLog;
 import io.pinlab.kernel.mm.MemCg;
@@ -115,6 +116,8 @@ public final class KernelSnapshot {
         /** Registered buffers: one object may sit in several rings' tables (IORING_REGISTER_CLONE_BUFFERS). */
         final IdentityHashMap<IoMappedUbuf, Integer> bufIds = new IdentityHashMap<>();
         final List<IoMappedUbuf> bufs = new ArrayList<>();
+        /** Pipes: both ends' files share one (written in full with the first file, referenced by the second). */
+        final IdentityHashMap<Pipe, Integer> pipeIds = new IdentityHashMap<>();
 
         Writer(Kernel k) {
             this.k = k;
@@ -202,9 +205,9 @@ public final class KernelSnapshot {
                 while (fi < files.size()) {
                     OpenFile f = files.get(fi++);
                     addInode(f.inode());
-                    if (f.ring != null && f.ring.mmAccount != null) addMm(f.ring.mmAccount);
-                    if (f.ring != null && f.ring.bufTable() != null)
-                        for (IoMappedUbuf b : f.ring.bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
+                    if (IoUring.ringOf(f) != null && IoUring.ringOf(f).mmAccount != null) addMm(IoUring.ringOf(f).mmAccount);
+                    if (IoUring.ringOf(f) != null && IoUring.ringOf(f).bufTable() != null)
+                        for (IoMappedUbuf b : IoUring.ringOf(f).bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
                 }
             }
             for (Zone z : Zone.values()) {
@@ -241,9 +244,14 @@ public final class KernelSnapshot {
             out.zigzag(in.size);
             out.varint(in.nlink);
             writeXArray(in.pageCache);
-            Pipe p = in.pipe;
-            out.bool(p != null);
-            if (p == null) return;
+        }
+
+        /** A pipe: the index of an earlier one plus 1, or 0 and its state (readers, writers, buffers). */
+        private void writePipe(Pipe p) {
+            Integer id = pipeIds.get(p);
+            out.varint(id == null ? 0 : id + 1L);
+            if (id != null) return;
+            pipeIds.put(p, pipeIds.size());
             out.varint(p.readers);
             out.varint(p.writers);
             out.varint(p.bufs.size());
@@ -260,7 +268,13 @@ public final class KernelSnapshot {
             out.varint(inodeIds.get(f.inode()));
             out.varint(Integer.toUnsignedLong(f.flags()));
             out.varint(f.refs);
-            IoRingCtx r = f.ring;
+            Pipe p = Pipe.pipeOf(f);
+            out.bool(p != null);
+            if (p != null) {
+                writePipe(p);
+                return;
+            }
+            IoRingCtx r = IoUring.ringOf(f);
             out.bool(r != null);
             if (r == null) return;
             out.varint(r.flags);
@@ -422,6 +436,7 @@ public final class KernelSnapshot {
         final List<Mm> mms = new ArrayList<>();
         final List<OpenFile> files = new ArrayList<>();
         final List<IoMappedUbuf> bufs = new ArrayList<>();
+        final List<Pipe> pipes = new ArrayList<>();
         final MemCg memcg;
         final long maxCallPages;
         Kernel k;
@@ -498,18 +513,24 @@ public final class KernelSnapshot {
             node.size = in.zigzag();
             node.nlink = (int) in.range("nlink", 0, Integer.MAX_VALUE);
             readXArray(node.pageCache);
-            if (!in.bool()) return node;
-            node.pipe = new Pipe((int) in.range("pipe readers", 0, Integer.MAX_VALUE), (int) in.range("pipe writers", 0, Integer.MAX_VALUE));
+            return node;
+        }
+
+        private Pipe readPipe() {
+            int ref = in.index("pipe", pipes.size(), true);
+            if (ref >= 0) return pipes.get(ref);
+            Pipe p = new Pipe((int) in.range("pipe readers", 0, 2), (int) in.range("pipe writers", 0, 2));
             int n = in.count("pipe buffer", Pipe.PIPE_DEF_BUFFERS);
-            in.charge(40L * n);
+            in.charge(Pipe.PIPE_BYTES + 40L * n);
             for (int i = 0; i < n; i++) {
                 long pfn = in.range("pipe page", 0, Long.MAX_VALUE);
                 requireRam(pfn);
                 int off = (int) in.range("pipe buffer offset", 0, PhysMem.PAGE_SIZE - 1);
                 int len = (int) in.range("pipe buffer length", 1, PhysMem.PAGE_SIZE - off);
-                node.pipe.bufs.addLast(new Pipe.Buffer(pfn, off, len, (int) in.range("pipe buffer flags", 0, 0xff)));
+                p.bufs.addLast(new Pipe.Buffer(pfn, off, len, (int) in.range("pipe buffer flags", 0, 0xff)));
             }
-            return node;
+            pipes.add(p);
+            return p;
         }
 
         private OpenFile readFile() {
@@ -517,6 +538,11 @@ public final class KernelSnapshot {
                     (int) in.range("file flags", 0, 0xffffffffL));
             in.charge(64);
             f.refs = (int) in.range("file refs", 0, Integer.MAX_VALUE);
+            if (in.bool()) {
+                f.fOp = Pipe.PIPEFIFO_FOPS;
+                f.privateData = readPipe();
+                return f;
+            }
             if (!in.bool()) return f;
             int flags = (int) in.range("ring flags", 0, 0xffffffffL);
             int sq = (int) in.range("sq entries", 1, 32768), cq = (int) in.range("cq entries", 1, 65536);
@@ -543,7 +569,8 @@ public final class KernelSnapshot {
                     if (b >= 0) table[i] = bufs.get(b);
                 }
             }
-            f.ring = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
+            f.fOp = IoUring.IO_URING_FOPS;
+            f.privateData = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
                     mm < 0 ? null : mms.get(mm), submitter, ringAcct, table, tags, cqes, freed);
             return f;
         }

@@ -164,6 +164,23 @@ class SnapshotFormatTest {
         assertThat(mixBack).isEqualTo(mix);
     }
 
+    /** Per-frame counters are ints: a run, literal or strided, that leaves the int range is refused. */
+    @Test
+    void intArraysRefuseValuesOutsideTheIntRange() {
+        int[] fine = {0, 1, 2, 3, Integer.MAX_VALUE, Integer.MIN_VALUE, 7};
+        SnapshotOutput o = new SnapshotOutput();
+        o.runs(fine);
+        assertThat(new SnapshotInput(o.finish(), 1 << 20).ints("refcount", fine.length)).isEqualTo(fine);
+        for (long[] bad : new long[][] {{1, 2, 3, 4, 5, 1L << 31}, {Integer.MAX_VALUE - 2L, Integer.MAX_VALUE - 1L,
+                Integer.MAX_VALUE, 1L + Integer.MAX_VALUE}, {-1, 1L << 40, 3}}) {
+            SnapshotOutput w = new SnapshotOutput();
+            w.runs(bad, bad.length);
+            byte[] b = w.finish();
+            assertThatThrownBy(() -> new SnapshotInput(b, 1 << 20).ints("refcount", bad.length))
+                    .isInstanceOf(SnapshotFormatException.class).hasMessageContaining("is not an int");
+        }
+    }
+
     /**
      * The fields the format writes, per state class. A field added to one of these classes (or a
      * reordered enum the format stores by ordinal) fails this test until KernelSnapshot handles it.
@@ -181,10 +198,10 @@ class SnapshotFormatTest {
         covered.put(Mm.class, "memcg, vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, anonVmaSeq, coveredFrom");
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
-        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache, pipe");
+        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");
+        covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");
         covered.put(io.pinlab.kernel.fs.Pipe.class, "bufs, readers, writers");
         covered.put(io.pinlab.kernel.fs.Pipe.Buffer.class, "pfn, offset, len, flags");
-        covered.put(OpenFile.class, "id, inode, flags, ring, refs");
         covered.put(Mount.class, "path, fs, device, options, dax");
         covered.put(IoRingCtx.class, "flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid, ringAcctPages, "
                 + "bufTable, bufTags, cq, freed");

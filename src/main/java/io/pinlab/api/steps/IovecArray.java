@@ -2,7 +2,7 @@ package io.pinlab.api.steps;
 
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import com.fasterxml.jackson.annotation.JsonValue;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;

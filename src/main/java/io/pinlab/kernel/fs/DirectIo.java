@@ -8,6 +8,7 @@ import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.PhysMem;
 
 import static io.pinlab.kernel.base.Explain.hex;
@@ -38,7 +39,7 @@ public final class DirectIo {
     public static boolean isDirectFile(Task t, int fd) {
         OpenFile f = t.fds.get(fd);
         FsType fs = f == null ? null : f.inode().fs();
-        return f != null && (f.flags() & OFlag.O_DIRECT.value) != 0 && f.ring == null
+        return f != null && (f.flags() & OFlag.O_DIRECT.value) != 0
                 && f.inode().kind() == Inode.Kind.REGULAR && (fs == FsType.EXT4 || fs == FsType.XFS || fs == FsType.BTRFS);
     }
 
@@ -135,7 +136,7 @@ public final class DirectIo {
             long a = buf + done, fo = pos + done;
             long step = Math.min(n - done, Math.min(PAGE_SIZE - (a & (PAGE_SIZE - 1)), PAGE_SIZE - (fo & (PAGE_SIZE - 1))));
             if (!k.chargeWork(1)) break;
-            long upfn = Memory.userPage(k, t, a, !write);
+            long upfn = UserAccess.userPage(k, t, a, !write);
             if (upfn < 0) break;
             long cache = Memory.findOrCreateCachePage(k, in, fo >>> PAGE_SHIFT);
             if (cache < 0) break;

@@ -5,6 +5,7 @@ import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
@@ -216,7 +217,7 @@ public final class Falloc {
             if (in.pageCache.get(idx) != 0) continue;
             long head = allocHugetlbForFile(k, in, idx);
             if (head < 0) return fail(ex, "alloc_hugetlb_folio", "mm/hugetlb.c", Errno.ENOSPC, "no free huge page for index " + idx
-                    + " (free " + k.freeHugePages() + ", reserved " + k.hugePagesReserved + "); the " + added + " page(s) added stay");
+                    + " (free " + Hugetlb.freeHugePages(k) + ", reserved " + k.hugePagesReserved + "); the " + added + " page(s) added stay");
             k.phys.setMapping(head, in, idx << HPAGE_ORDER);
             in.pageCache.set(idx, head);
             added++;
@@ -237,12 +238,12 @@ public final class Falloc {
                 if (v.file == null || v.file.inode() != in || !v.has(VM_SHARED_B) || v.hugeResv <= 0) continue;
                 long first = v.pgoff >>> HPAGE_ORDER, last = (v.pgoff + v.pages()) >>> HPAGE_ORDER;
                 if (hindex < first || hindex >= last) continue;
-                long head = k.allocHugetlbFolio(true);
+                long head = Hugetlb.allocHugetlbFolio(k, true);
                 if (head >= 0) v.hugeResv--;
                 return head;
             }
         }
-        return k.allocHugetlbFolio(false);
+        return Hugetlb.allocHugetlbFolio(k, false);
     }
 
     /** The size update of preallocation: i_size_write(offset + len) unless KEEP_SIZE or the file is longer. */

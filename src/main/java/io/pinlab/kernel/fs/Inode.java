@@ -22,8 +22,6 @@ public final class Inode {
     public long size;
     /** memfd_create seals etc. could go here; nlink 0 for memfd/secretmem. */
     public int nlink = 1;
-    /** inode->i_pipe: the pipe of a FIFO inode, else null. */
-    public Pipe pipe;
     /** Page cache: page index -> pfn (hugetlbfs: huge-page index -> head pfn). */
     public final XArray pageCache;
 

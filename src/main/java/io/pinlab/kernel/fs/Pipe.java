@@ -4,11 +4,11 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.MemCg;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.Task;
@@ -63,6 +63,14 @@ public final class Pipe {
         this.writers = writers;
     }
 
+    /** pipefifo_fops (fs/pipe.c), reduced to ->release = pipe_release(). */
+    public static final FileOperations PIPEFIFO_FOPS = Pipe::pipeRelease;
+
+    /** file->private_data of a pipe's file (get_pipe_info()), or null for any other file. */
+    public static Pipe pipeOf(OpenFile f) {
+        return f != null && f.fOp == PIPEFIFO_FOPS ? (Pipe) f.privateData : null;
+    }
+
     /** pipe2()'s answer: the kernel's result and, on success, fds[0] (read end) and fds[1] (write end). */
     public record PipeFds(SysResult result, Integer readFd, Integer writeFd) {}
 
@@ -85,10 +93,14 @@ public final class Pipe {
         } else {
             k.memcg.charge(PIPE_BYTES);
             Inode in = k.newUnlinkedInode("pipe:[" + k.counters().nextIno() + "]", FsType.PIPEFS, Inode.Kind.FIFO, t.uid, 0600, 0);
-            in.pipe = new Pipe(1, 1);
+            Pipe pipe = new Pipe(1, 1);
             int keep = flags & (OFlag.O_NONBLOCK.value | OFlag.O_DIRECT.value | OFlag.O_CLOEXEC.value);
             rfd = Files.install(k, t, in, OFlag.O_RDONLY.value | keep);
             wfd = Files.install(k, t, in, OFlag.O_WRONLY.value | keep);
+            for (int fd : new int[]{rfd, wfd}) { // create_pipe_files(): both files get pipefifo_fops and the pipe
+                t.fds.get(fd).fOp = PIPEFIFO_FOPS;
+                t.fds.get(fd).privateData = pipe;
+            }
             ex.ok("create_pipe_files", PIPE_C, in.path() + ": fd " + rfd + " reads, fd " + wfd + " writes; "
                     + PIPE_DEF_BUFFERS + " buffers of one page each");
             ret = 0;
@@ -103,7 +115,7 @@ public final class Pipe {
      * writer fewer; with neither left, free_pipe_info() releases every buffer (put_page()).
      */
     static void pipeRelease(Globals k, OpenFile f) {
-        Pipe p = f.inode().pipe;
+        Pipe p = (Pipe) f.privateData;
         if (f.readable()) p.readers--;
         if (f.writable()) p.writers--;
         if (p.readers > 0 || p.writers > 0) return;
@@ -145,7 +157,7 @@ public final class Pipe {
             ex.ok("vmsplice", SPLICE_C, "nothing to splice");
             return 0;
         }
-        Pipe p = f.inode().pipe;
+        Pipe p = pipeOf(f);
         if (p == null) return fail(ex, toPipe ? "vmsplice_to_pipe" : "vmsplice_to_user", SPLICE_C, Errno.EBADF,
                 "fd " + fd + " is not a pipe (get_pipe_info())");
         if (!toPipe) return pipeToUser(k, t, p, iov, (flags & SPLICE_F_NONBLOCK) != 0, "vmsplice_to_user", SPLICE_C, ex);
@@ -217,9 +229,9 @@ public final class Pipe {
         OpenFile f = t.fds.get(fd);
         if (f == null) ret = fail(ex, "ksys_read", "fs/read_write.c", Errno.EBADF, "fd " + fd + " is not open");
         else if (!f.readable()) ret = fail(ex, "vfs_read", "fs/read_write.c", Errno.EBADF, "fd " + fd + " is not open for reading");
-        else if (f.inode().pipe == null) throw new NotSimulatedException("fd", "read(2) is simulated on pipes only (O_DIRECT files: pread)");
+        else if (pipeOf(f) == null) throw new NotSimulatedException("fd", "read(2) is simulated on pipes only (O_DIRECT files: pread)");
         else if (count == 0) ret = 0;
-        else ret = pipeToUser(k, t, f.inode().pipe, List.of(new Iovec(buf, count)), (f.flags() & OFlag.O_NONBLOCK.value) != 0,
+        else ret = pipeToUser(k, t, pipeOf(f), List.of(new Iovec(buf, count)), (f.flags() & OFlag.O_NONBLOCK.value) != 0,
                 "pipe_read", PIPE_C, ex);
         SysResult r = ex.result(ret);
         k.endCall();
@@ -250,7 +262,7 @@ public final class Pipe {
                 Buffer b = p.bufs.peekFirst();
                 int chars = (int) Math.min(b.len(), left);
                 for (long a = addr; a < addr + chars; a = (a & ~(PAGE_SIZE - 1)) + PAGE_SIZE) { // copy_page_to_iter()
-                    long dst = k.chargeWork(1) ? Memory.userPage(k, t, a, true) : -1;
+                    long dst = k.chargeWork(1) ? UserAccess.userPage(k, t, a, true) : -1;
                     if (dst < 0) {
                         if (copied == 0) return fail(ex, fn, file, Errno.EFAULT, "copy to " + hex(a) + " faulted");
                         break outer;

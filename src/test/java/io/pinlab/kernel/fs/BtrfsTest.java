@@ -5,9 +5,10 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Task;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class BtrfsTest {
         long secretBuffer(long len) {
             int s = (int) ok(Files.memfdSecret(k, t, len));
             long a = map(s, len, MAP_SHARED);
-            assertTrue(Memory.access(k, t, a, len, true, 6L).ok());
+            assertTrue(UserAccess.access(k, t, a, len, true, 6L).ok());
             return a;
         }
 

@@ -7,6 +7,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Pte;
 import io.pinlab.kernel.mm.Task;
@@ -28,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class FallocTest {
     static final List<Profile> ALL = Profile.ALL;
     static final int KEEP = 0x01, PUNCH = 0x02, COLLAPSE = 0x08, ZERO = 0x10, UNSHARE = 0x40;
+    /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what a FOLL_PIN adds to a small folio's refcount. */
+    static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
 
     final Kernel k = new Kernel(Profile.V6_18, false);
     final Task t = k.task(1);
@@ -144,24 +147,24 @@ class FallocTest {
         Task t = k.task(1);
         int fd = (int) ok(Files.open(k, t, "/mnt/ext4/m", O_RDWR | O_CREAT, 4 * PAGE));
         long a = ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
-        assertTrue(Memory.access(k, t, a, 2 * PAGE, true, 7L).ok());
+        assertTrue(UserAccess.access(k, t, a, 2 * PAGE, true, 7L).ok());
         long pfn = Pte.pfn(Memory.followPte(t.mm, a)), other = Pte.pfn(Memory.followPte(t.mm, a + PAGE));
         long[] pages = new long[1];
         assertEquals(1, Gup.pinUserPagesFast(k, t, a, 1, 0, pages, new Explain()));
-        assertEquals(Gup.GUP_PIN_COUNTING_BIAS + 2, k.phys.refcount(pfn)); // page cache + PTE + pin
+        assertEquals(GUP_PIN_COUNTING_BIAS + 2, k.phys.refcount(pfn)); // page cache + PTE + pin
         Inode in = k.inodes.get("/mnt/ext4/m");
 
         assertEquals(0, falloc(k, t, fd, PUNCH | KEEP, 0, PAGE).ret());
         assertEquals(0, Memory.followPte(t.mm, a), "unmapped from the mapping");
         assertEquals(0, in.pageCache.get(0), "gone from the page cache");
         assertNull(k.phys.mapping(pfn), "folio->mapping cleared: truncated");
-        assertEquals(Gup.GUP_PIN_COUNTING_BIAS, k.phys.refcount(pfn), "only the pin holds it");
+        assertEquals(GUP_PIN_COUNTING_BIAS, k.phys.refcount(pfn), "only the pin holds it");
         assertTrue(k.phys.maybeDmaPinned(pfn), "folio_maybe_dma_pinned(): an order-0 folio counts pins in its refcount");
         assertEquals(7L, k.phys.value(pfn), "the pinned page keeps its data for the device");
         assertEquals(other, Pte.pfn(Memory.followPte(t.mm, a + PAGE)), "the page outside the hole stays mapped");
         assertEquals(4 * PAGE, in.size, "KEEP_SIZE");
 
-        var r = Memory.access(k, t, a, PAGE, false, null); // the hole reads as zeroes from a new page
+        var r = UserAccess.access(k, t, a, PAGE, false, null); // the hole reads as zeroes from a new page
         assertEquals(List.of(0L), r.values());
         assertNotEquals(pfn, Pte.pfn(Memory.followPte(t.mm, a)));
         Gup.unpinUserPages(k, pages, 1);
@@ -174,8 +177,8 @@ class FallocTest {
         // truncate_pagecache() unmaps with even_cows = 1
         int fd = open("/dev/shm/c", O_RDWR | O_CREAT, 4 * PAGE);
         long a = map(fd, 4 * PAGE, MAP_PRIVATE);
-        assertTrue(Memory.access(k, t, a, PAGE, true, 9L).ok());          // page 0: an anonymous COW copy
-        assertTrue(Memory.access(k, t, a + PAGE, PAGE, false, null).ok()); // page 1: the file's page, read-only
+        assertTrue(UserAccess.access(k, t, a, PAGE, true, 9L).ok());          // page 0: an anonymous COW copy
+        assertTrue(UserAccess.access(k, t, a + PAGE, PAGE, false, null).ok()); // page 1: the file's page, read-only
         long copy = pfn(a);
         assertEquals(0, falloc(fd, PUNCH | KEEP, 0, 2 * PAGE).ret());
         assertEquals(copy, pfn(a), "the COW copy stays mapped");
@@ -188,7 +191,7 @@ class FallocTest {
     void punchHoleKeepsPartlyCoveredPages() { // truncate_pagecache_range(): only whole pages leave; edges are zeroed in part
         int fd = open("/mnt/xfs/e", O_RDWR | O_CREAT, 4 * PAGE);
         long a = map(fd, 4 * PAGE, MAP_SHARED);
-        assertTrue(Memory.access(k, t, a, 4 * PAGE, true, 3L).ok());
+        assertTrue(UserAccess.access(k, t, a, 4 * PAGE, true, 3L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, 100, 2 * PAGE).ret()); // bytes 100..8291: only page 1 is whole
         Inode in = k.inodes.get("/mnt/xfs/e");
         assertNotEquals(0, in.pageCache.get(0));
@@ -200,7 +203,7 @@ class FallocTest {
     void ext4PunchHolePastEofDoesNothing() { // ext4_punch_hole(): "No need to punch hole beyond i_size"
         int fd = open("/mnt/ext4/eof", O_RDWR | O_CREAT, 2 * PAGE);
         long a = map(fd, 2 * PAGE, MAP_SHARED);
-        assertTrue(Memory.access(k, t, a, 2 * PAGE, true, 1L).ok());
+        assertTrue(UserAccess.access(k, t, a, 2 * PAGE, true, 1L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, 2 * PAGE, 8 * PAGE).ret());
         assertNotEquals(0, Memory.followPte(t.mm, a + PAGE));
         assertEquals(2 * PAGE, k.inodes.get("/mnt/ext4/eof").size);
@@ -215,7 +218,7 @@ class FallocTest {
         assertEquals(2, k.hugePagesInUse);
         assertEquals(2 * HUGE, in.size);
         long a = map(fd, 2 * HUGE, MAP_SHARED);
-        assertTrue(Memory.access(k, t, a, 2 * HUGE, true, 4L).ok());
+        assertTrue(UserAccess.access(k, t, a, 2 * HUGE, true, 4L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, PAGE, HUGE).ret()); // covers no whole huge page
         assertEquals(2, k.hugePagesInUse);
         assertEquals(0, falloc(fd, PUNCH | KEEP, HUGE, HUGE).ret());

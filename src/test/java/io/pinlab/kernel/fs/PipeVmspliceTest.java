@@ -5,10 +5,11 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Pte;
 import io.pinlab.kernel.mm.Task;
@@ -46,7 +47,7 @@ class PipeVmspliceTest {
 
         SysResult read(long buf, long count) { return Pipe.read(k, t, rfd, buf, count); }
 
-        List<Long> values(long addr, long len) { return Memory.access(k, t, addr, len, false, null).values(); }
+        List<Long> values(long addr, long len) { return UserAccess.access(k, t, addr, len, false, null).values(); }
     }
 
     static Box box(Profile p, int flags) {
@@ -75,14 +76,14 @@ class PipeVmspliceTest {
     void vmspliceHoldsAPageReferenceUntilTheBufferIsRead(Profile p) {
         Box b = box(p, 0);
         long a = b.anon(2 * PAGE), out = b.anon(2 * PAGE);
-        assertTrue(Memory.access(b.k(), b.t(), a, 2 * PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), a, 2 * PAGE, true, 5L).ok());
         long pfn = b.pfn(a);
         assertEquals(1, b.ref(pfn));
         assertEquals(2 * PAGE, b.splice(a, 2 * PAGE).ret());
         assertEquals(2, b.ref(pfn), "mapping + the pipe buffer's FOLL_GET reference");
         assertEquals(0, b.k().phys.pincount(pfn));
         assertFalse(b.k().phys.maybeDmaPinned(pfn), "a FOLL_GET reference is not a pin");
-        assertEquals(2, b.t().fds.get(b.rfd()).inode().pipe.bufs.size(), "one pipe_buffer per page");
+        assertEquals(2, Pipe.pipeOf(b.t().fds.get(b.rfd())).bufs.size(), "one pipe_buffer per page");
 
         assertEquals(PAGE + 100, b.read(out, PAGE + 100).ret()); // the first buffer whole, 100 bytes of the second
         assertEquals(1, b.ref(pfn), "the emptied buffer was released (put_page())");
@@ -97,10 +98,10 @@ class PipeVmspliceTest {
     void aWriteAfterVmspliceShowsThroughAWritablePage(Profile p) {
         Box b = box(p, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
-        assertTrue(Memory.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
         long pfn = b.pfn(a);
         assertEquals(PAGE, b.splice(a, PAGE).ret());
-        var w = Memory.access(b.k(), b.t(), a, PAGE, true, 9L);
+        var w = UserAccess.access(b.k(), b.t(), a, PAGE, true, 9L);
         assertEquals(0, w.faults(), "the PTE is writable");
         assertEquals(pfn, b.pfn(a));
         assertEquals(PAGE, b.read(out, PAGE).ret());
@@ -118,7 +119,7 @@ class PipeVmspliceTest {
     void aChildsVmspliceDoesNotSeeTheParentsLaterWrite(Profile p) {
         Box b = box(p, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
-        assertTrue(Memory.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
         long old = b.pfn(a);
         Task child = b.k().task((int) ok(Fork.copyProcess(b.k(), b.t())));
         assertEquals(PAGE, b.splice(child, a, PAGE, 0).ret());
@@ -127,7 +128,7 @@ class PipeVmspliceTest {
         assertEquals(2, b.ref(old));
         assertEquals(1, b.k().phys.mapcount(old));
 
-        var w = Memory.access(b.k(), b.t(), a, PAGE, true, 9L);
+        var w = UserAccess.access(b.k(), b.t(), a, PAGE, true, 9L);
         assertEquals(1, w.faults(), "the PTE was write-protected at fork");
         assertNotEquals(old, b.pfn(a), "copied, not reused: the pipe holds a reference");
         assertEquals(1, b.ref(old), "only the pipe references the old page now");
@@ -140,9 +141,9 @@ class PipeVmspliceTest {
     void spliceFGiftMarksTheBuffersAndChangesNothingForARead() { // user_page_pipe_buf_try_steal() is the only reader of the flag
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
-        assertTrue(Memory.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
         assertEquals(PAGE, b.splice(b.t(), a, PAGE, SpliceFlag.SPLICE_F_GIFT.value).ret());
-        assertEquals(PIPE_BUF_FLAG_GIFT, b.t().fds.get(b.rfd()).inode().pipe.bufs.peekFirst().flags());
+        assertEquals(PIPE_BUF_FLAG_GIFT, Pipe.pipeOf(b.t().fds.get(b.rfd())).bufs.peekFirst().flags());
         assertEquals(PAGE, b.read(out, PAGE).ret());
         assertEquals(List.of(5L), b.values(out, PAGE));
         assertEquals(1, b.ref(b.pfn(a)));
@@ -152,7 +153,7 @@ class PipeVmspliceTest {
     void aFullPipeTakesWhatFitsAndDropsTheRest() { // add_to_pipe(): pipe_full() -> -EAGAIN, the page released
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(20 * PAGE);
-        assertTrue(Memory.access(b.k(), b.t(), a, 20 * PAGE, true, 1L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), a, 20 * PAGE, true, 1L).ok());
         assertEquals(16 * PAGE, b.splice(a, 20 * PAGE).ret(), "PIPE_DEF_BUFFERS pages");
         assertEquals(2, b.ref(b.pfn(a + 15 * PAGE)));
         assertEquals(1, b.ref(b.pfn(a + 16 * PAGE)), "GUP's reference on a page that did not fit was put back");
@@ -183,7 +184,7 @@ class PipeVmspliceTest {
     void closingBothEndsReleasesTheBuffers() { // pipe_release() -> free_pipe_info()
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(PAGE);
-        assertTrue(Memory.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
         assertEquals(PAGE, b.splice(a, PAGE).ret());
         ok(Files.close(b.k(), b.t(), b.wfd()));
         assertEquals(2, b.ref(b.pfn(a)), "the reader may still read");
@@ -207,7 +208,7 @@ class PipeVmspliceTest {
         Task t = b.t();
         int fd = (int) ok(Files.open(k, t, "/dev/shm/f", O_RDWR | O_CREAT, PAGE));
         long a = ok(Mmap.doMmap(k, t, 0, PAGE, RW, MAP_SHARED, fd, 0)), out = b.anon(PAGE);
-        assertTrue(Memory.access(k, t, a, PAGE, true, 8L).ok());
+        assertTrue(UserAccess.access(k, t, a, PAGE, true, 8L).ok());
         long pfn = b.pfn(a);
         assertEquals(PAGE, b.splice(a, PAGE).ret());
         assertEquals(3, b.ref(pfn), "page cache, PTE, pipe");
