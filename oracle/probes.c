@@ -8,6 +8,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/falloc.h>
+#include <signal.h>
 #include <liburing.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -26,7 +30,7 @@
 #define KPF_ZERO_PAGE 24
 
 static const char *dir; /* a directory on the file system named by fs */
-static const char *fs;  /* "ext4" or "xfs": the prefix of file-backed case names */
+static const char *fs;  /* "ext4", "xfs" or "btrfs": the prefix of file-backed case names */
 
 static const char *ename(int e) {
     switch (e) {
@@ -37,6 +41,7 @@ static const char *ename(int e) {
     case EOVERFLOW: return "EOVERFLOW"; case EBUSY: return "EBUSY"; case ENODEV: return "ENODEV";
     case EIO: return "EIO"; case ESRCH: return "ESRCH"; case EAGAIN: return "EAGAIN";
     case EMFILE: return "EMFILE"; case ENXIO: return "ENXIO";
+    case ESPIPE: return "ESPIPE"; case EPIPE: return "EPIPE"; case EFBIG: return "EFBIG";
     default: { static char b[16]; snprintf(b, sizeof b, "E%d", e); return b; }
     }
 }
@@ -195,6 +200,9 @@ static void probe_file_register(void) {
 /* ---------------------------------------------------------------- the other GUP users */
 static pid_t fork_idle(int *go);
 static void release(pid_t c, int go);
+static int cqe_res(struct io_uring *r, int opcode, int fd, uint64_t addr, unsigned len, uint64_t off,
+                   int buf_index, unsigned nop_flags);
+static void res_out(const char *c, int res);
 /* a byte count, or the errno name */
 static void nb(const char *c, ssize_t n) {
     char b[32];
@@ -216,6 +224,126 @@ static void probe_file_direct(void) {
     char *ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     nb(fsc("odirect.%s_pread_into_readonly"), pread(dfd, ro, PAGE, 0));
     close(dfd); close(fd); close(mfd);
+}
+
+/* O_DIRECT from memory GUP cannot pin (memfd_secret): iomap pins (-EFAULT); btrfs's buffered
+ * fallback copies instead. A misaligned offset: iomap -EINVAL, btrfs buffered. */
+static void probe_file_dio_fallback(void) {
+    int fd = fsfile("sdio", 4 * PAGE, O_RDWR);
+    int dfd = open(path("sdio"), O_RDWR | O_DIRECT);
+    int s = syscall(SYS_memfd_secret, 0);
+    ftruncate(s, PAGE);
+    char *b = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+    memset(b, 6, PAGE);
+    nb(fsc("odirect.%s_pwrite_from_secretmem"), pwrite(dfd, b, PAGE, 0));
+    char *a = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(a, 4, PAGE);
+    /* data at offset 0 first: iomap zero-fills a hole without the alignment check */
+    nb(fsc("odirect.%s_pwrite_aligned"), pwrite(dfd, a, PAGE, 0));
+    nb(fsc("odirect.%s_pread_misaligned_offset"), pread(dfd, a, PAGE, 100));
+    close(dfd); close(fd); close(s);
+}
+
+static long fsize(int fd) { struct stat st; fstat(fd, &st); return st.st_size; }
+
+/* fallocate(2): vfs_fallocate() (fs/open.c) and the file system's ->fallocate */
+static void probe_file_falloc(void) {
+    int fd = fsfile("falloc", PAGE, O_RDWR);
+    rc(fsc("falloc.%s_punch_no_keep"), fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, PAGE));
+    rc(fsc("falloc.%s_collapse_keep"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE, 0, PAGE));
+    rc(fsc("falloc.%s_len0"), fallocate(fd, 0, 0, 0));
+    rc(fsc("falloc.%s_wrap"), fallocate(fd, FALLOC_FL_KEEP_SIZE, LLONG_MAX, 1));
+    rc(fsc("falloc.%s_keep_size"), fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 8 * PAGE));
+    out(fsc("falloc.%s_keep_size_size"), fsize(fd) == (long) PAGE ? "kept" : "changed");
+    rc(fsc("falloc.%s_prealloc"), fallocate(fd, 0, 4 * PAGE, 4 * PAGE));
+    out(fsc("falloc.%s_prealloc_size"), fsize(fd) == (long) (8 * PAGE) ? "extended" : "other");
+    rc(fsc("falloc.%s_zero_range_keep"), fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 0, PAGE));
+    int ro = open(path("falloc"), O_RDONLY);
+    rc(fsc("falloc.%s_rdonly_fd"), fallocate(ro, 0, 0, PAGE));
+    close(ro);
+    /* a hole under a shared mapping: unmapped and gone from the page cache; the next page stays */
+    char *m = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    memset(m, 5, 2 * PAGE);
+    rc(fsc("falloc.%s_punch_mapped"), fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE));
+    out(fsc("falloc.%s_punch_mapped_pte"), present(m) ? "present" : "absent");
+    out(fsc("falloc.%s_punch_mapped_reads"), m[0] == 0 ? "zero" : "old");
+    out(fsc("falloc.%s_punch_mapped_next"), m[PAGE] == 5 ? "kept" : "lost");
+    munmap(m, 2 * PAGE);
+    close(fd);
+}
+
+/* PUNCH_HOLE on a shmem page that io_uring holds pinned (FOLL_LONGTERM): the page leaves the
+ * mapping and the page cache, the registered buffer keeps the old page and its data */
+static void probe_falloc_pinned(void) {
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    int mfd = memfd_create("pin", 0);
+    ftruncate(mfd, 2 * PAGE);
+    char *m = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    memset(m, 7, 2 * PAGE);
+    uint64_t before = pfn(m);
+    struct iovec iov = { m, PAGE };
+    ur("falloc.shmem_pinned_register", io_uring_register_buffers(&r, &iov, 1));
+    rc("falloc.shmem_pinned_punch", fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE));
+    out("falloc.shmem_pinned_pte", present(m) ? "present" : "absent");
+    out("falloc.shmem_pinned_reads", m[0] == 0 ? "zero" : "old");
+    out("falloc.shmem_pinned_pfn", same(pfn(m), before));
+    int f = fsfile("pinned_out", PAGE, O_RDWR);
+    res_out("falloc.shmem_pinned_write_fixed", cqe_res(&r, IORING_OP_WRITE_FIXED, f, (uintptr_t) m, PAGE, 0, 0, 0));
+    char c = 1;
+    pread(f, &c, 1, 0);
+    out("falloc.shmem_pinned_buffer_data", c == 7 ? "old" : c == 0 ? "zero" : "other");
+    close(f);
+    io_uring_queue_exit(&r);
+    close(mfd);
+}
+
+/* vmsplice(2) (fs/splice.c): get_user_pages_fast() FOLL_GET references held by the pipe */
+static void probe_vmsplice(void) {
+    int p[2];
+    signal(SIGPIPE, SIG_IGN);
+    pipe2(p, O_NONBLOCK);
+    char *a = mmap(NULL, 20 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *o = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(a, 5, 20 * PAGE);
+    struct iovec v = { a, PAGE };
+    nb("vmsplice.page", vmsplice(p[1], &v, 1, 0));
+    memset(a, 9, PAGE); /* writable and exclusive: no fault, the pipe's page is this page */
+    nb("vmsplice.read", read(p[0], o, PAGE));
+    out("vmsplice.read_after_write", o[0] == 9 ? "new" : o[0] == 5 ? "old" : "other");
+    /* the child splices the page it shares with its parent and exits; the parent's write copies */
+    memset(a, 5, PAGE);
+    pid_t c = fork();
+    if (c == 0) { vmsplice(p[1], &v, 1, 0); _exit(0); }
+    child_exit(c);
+    uint64_t before = pfn(a);
+    memset(a, 9, PAGE);
+    out("vmsplice.cow_parent_pfn", same(pfn(a), before));
+    nb("vmsplice.cow_read", read(p[0], o, PAGE));
+    out("vmsplice.cow_data", o[0] == 5 ? "old" : o[0] == 9 ? "new" : "other");
+    v.iov_len = 20 * PAGE;
+    nb("vmsplice.fill", vmsplice(p[1], &v, 1, SPLICE_F_NONBLOCK));
+    nb("vmsplice.full", vmsplice(p[1], &v, 1, SPLICE_F_NONBLOCK));
+    nb("vmsplice.bad_flags", vmsplice(p[1], &v, 1, 0x10));
+    int f = fsfile("vms", PAGE, O_RDWR);
+    nb("vmsplice.regular_file", vmsplice(f, &v, 1, 0));
+    close(f);
+    rc("falloc.pipe", fallocate(p[1], 0, 0, PAGE));
+    nb("pipe.drain", read(p[0], o, 16 * PAGE));
+    nb("pipe.read_write_end", read(p[1], o, PAGE));
+    nb("pipe.read_empty_nonblock", read(p[0], o, PAGE));
+    close(p[0]);
+    v.iov_len = PAGE;
+    nb("vmsplice.no_reader", vmsplice(p[1], &v, 1, 0));
+    close(p[1]);
+    pipe(p);
+    memset(a, 3, PAGE);
+    nb("vmsplice.gift", vmsplice(p[1], &v, 1, SPLICE_F_GIFT));
+    close(p[1]);
+    nb("vmsplice.gift_read", read(p[0], o, PAGE));
+    out("vmsplice.gift_data", o[0] == 3 ? "same" : "other");
+    nb("pipe.read_eof", read(p[0], o, PAGE));
+    close(p[0]);
 }
 
 /* process_vm_readv/writev (pin_user_pages_remote()) and /proc/PID/mem (FOLL_FORCE) */
@@ -844,7 +972,7 @@ static void probe_collapse(void) {
     sysfs("/proc/sys/vm/nr_hugepages", "0");
 }
 
-/* usage: probes DIR FS [files]: DIR is a writable directory on file system FS (ext4, xfs);
+/* usage: probes DIR FS [files]: DIR is a writable directory on file system FS (ext4, xfs, btrfs);
  * "files" runs only the file-backed cases (for a second file system) */
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s DIR FS [files]\n", argv[0]); return 2; }
@@ -853,7 +981,11 @@ int main(int argc, char **argv) {
     probe_file_mmap();
     probe_file_register();
     probe_file_direct();
+    probe_file_dio_fallback();
+    probe_file_falloc();
     if (argc > 3) return 0;
+    probe_vmsplice();
+    probe_falloc_pinned();
     probe_remote();
     probe_uring_ops();
     probe_uring_files();

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates oracle/recorded/v6.18.txt from the running kernel (the one command; never run in CI).
 # Needs: root, gcc, liburing-dev (apt-get install -y gcc liburing-dev), /tmp on ext4, and for the
-# xfs cases mkfs.xfs (xfsprogs) plus a loop device. It sets vm.nr_hugepages and
+# xfs and btrfs cases mkfs.xfs (xfsprogs), mkfs.btrfs (btrfs-progs) and loop devices. It sets vm.nr_hugepages and
 # transparent_hugepage/use_zero_page while it runs and restores both on exit.
 # Usage: sudo oracle/record.sh            (writes oracle/recorded/v6.18.txt)
 set -eu
@@ -12,6 +12,7 @@ hp=$(cat /proc/sys/vm/nr_hugepages)
 zp=$(cat /sys/kernel/mm/transparent_hugepage/use_zero_page)
 cleanup() {
     mountpoint -q "$work/xfs" 2>/dev/null && umount "$work/xfs"
+    mountpoint -q "$work/btrfs" 2>/dev/null && umount "$work/btrfs"
     echo "$hp" > /proc/sys/vm/nr_hugepages
     echo "$zp" > /sys/kernel/mm/transparent_hugepage/use_zero_page
     rm -rf "$work"
@@ -32,6 +33,13 @@ mkdir "$work/ext4"
     else
         echo "# xfs: not recorded (no mkfs.xfs or no loop device)"
     fi
+    if command -v mkfs.btrfs >/dev/null && truncate -s 512M "$work/btrfs.img" && mkfs.btrfs -q "$work/btrfs.img" >/dev/null \
+            && mkdir "$work/btrfs" && mount -o loop "$work/btrfs.img" "$work/btrfs"; then
+        echo "# btrfs: loop-mounted image at $work/btrfs (mkfs.btrfs defaults: data checksums on)"
+        "$work/probes" "$work/btrfs" btrfs files
+    else
+        echo "# btrfs: not recorded (no mkfs.btrfs or no loop device)"
+    fi
     cat <<'NOTE'
 # Not observable here (this kernel has no CONFIG_GUP_TEST, so no /sys/kernel/debug/gup_test):
 #   folio refcounts and _pincount, which GUP entry point and FOLL_* flags a path used,
@@ -40,7 +48,9 @@ mkdir "$work/ext4"
 #   the kernel sources, cited per test.
 # mremap and MADV_COLLAPSE: refcounts and pincounts stay unobservable (see above); KPF_THP tells a
 #   page of an order-9 folio, not whether a PMD or PTEs map it (a PTE-mapped THP reads "thp" too).
-# Not recorded: btrfs (no mkfs.btrfs), 1 GiB hugetlb pages, swap, ZONE_MOVABLE (no movablecore=).
+#   A page's refcount (the FOLL_GET reference a pipe buffer holds after vmsplice): /proc/kpagecount
+#   counts mappings, not references; the vmsplice cases observe its effects (COW copies, data) instead.
+# Not recorded: 1 GiB hugetlb pages, swap, ZONE_MOVABLE (no movablecore=).
 NOTE
 } > "$out.new"
 mv "$out.new" "$out"

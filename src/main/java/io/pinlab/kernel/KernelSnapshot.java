@@ -12,6 +12,7 @@ import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.fs.Pipe;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.IoMappedUbuf;
 import io.pinlab.kernel.iouring.IoRingCtx;
@@ -68,7 +69,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -118,6 +119,8 @@ public final class KernelSnapshot {
         /** Registered buffers: one object may sit in several rings' tables (IORING_REGISTER_CLONE_BUFFERS). */
         final IdentityHashMap<IoMappedUbuf, Integer> bufIds = new IdentityHashMap<>();
         final List<IoMappedUbuf> bufs = new ArrayList<>();
+        /** Pipes: both ends' files share one (written in full with the first file, referenced by the second). */
+        final IdentityHashMap<Pipe, Integer> pipeIds = new IdentityHashMap<>();
 
         Writer(Kernel k) {
             this.k = k;
@@ -250,11 +253,34 @@ public final class KernelSnapshot {
             writeXArray(in.pageCache);
         }
 
+        /** A pipe: the index of an earlier one plus 1, or 0 and its state (readers, writers, buffers). */
+        private void writePipe(Pipe p) {
+            Integer id = pipeIds.get(p);
+            out.varint(id == null ? 0 : id + 1L);
+            if (id != null) return;
+            pipeIds.put(p, pipeIds.size());
+            out.varint(p.readers);
+            out.varint(p.writers);
+            out.varint(p.bufs.size());
+            for (Pipe.Buffer b : p.bufs) {
+                out.varint(b.pfn());
+                out.varint(b.offset());
+                out.varint(b.len());
+                out.varint(b.flags());
+            }
+        }
+
         private void writeFile(OpenFile f) {
             out.varint(f.id());
             out.varint(inodeIds.get(f.inode()));
             out.varint(Integer.toUnsignedLong(f.flags()));
             out.varint(f.refs);
+            Pipe p = Pipe.pipeOf(f);
+            out.bool(p != null);
+            if (p != null) {
+                writePipe(p);
+                return;
+            }
             IoRingCtx r = IoUring.ringOf(f);
             out.bool(r != null);
             if (r == null) return;
@@ -440,6 +466,7 @@ public final class KernelSnapshot {
         /** Rings' registered files, resolved once every file is read. */
         final List<Runnable> fileFixups = new ArrayList<>();
         final List<IoMappedUbuf> bufs = new ArrayList<>();
+        final List<Pipe> pipes = new ArrayList<>();
         final MemCg memcg;
         final long maxCallPages;
         Kernel k;
@@ -520,11 +547,33 @@ public final class KernelSnapshot {
             return node;
         }
 
+        private Pipe readPipe() {
+            int ref = in.index("pipe", pipes.size(), true);
+            if (ref >= 0) return pipes.get(ref);
+            Pipe p = new Pipe((int) in.range("pipe readers", 0, 2), (int) in.range("pipe writers", 0, 2));
+            int n = in.count("pipe buffer", Pipe.PIPE_DEF_BUFFERS);
+            in.charge(Pipe.PIPE_BYTES + 40L * n);
+            for (int i = 0; i < n; i++) {
+                long pfn = in.range("pipe page", 0, Long.MAX_VALUE);
+                requireRam(pfn);
+                int off = (int) in.range("pipe buffer offset", 0, PhysMem.PAGE_SIZE - 1);
+                int len = (int) in.range("pipe buffer length", 1, PhysMem.PAGE_SIZE - off);
+                p.bufs.addLast(new Pipe.Buffer(pfn, off, len, (int) in.range("pipe buffer flags", 0, 0xff)));
+            }
+            pipes.add(p);
+            return p;
+        }
+
         private OpenFile readFile() {
             OpenFile f = new OpenFile(in.range("file id", 0, Long.MAX_VALUE), inodes.get(in.index("inode", inodes.size(), false)),
                     (int) in.range("file flags", 0, 0xffffffffL));
             in.charge(64);
             f.refs = (int) in.range("file refs", 0, Integer.MAX_VALUE);
+            if (in.bool()) {
+                f.fOp = Pipe.PIPEFIFO_FOPS;
+                f.privateData = readPipe();
+                return f;
+            }
             if (!in.bool()) return f;
             int flags = (int) in.range("ring flags", 0, 0xffffffffL);
             int sq = (int) in.range("sq entries", 1, 32768), cq = (int) in.range("cq entries", 1, 65536);

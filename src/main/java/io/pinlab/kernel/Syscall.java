@@ -214,12 +214,12 @@ public sealed interface Syscall<R> {
         }
     }
 
-    /** pread64(2) / pwrite64(2) on an O_DIRECT ext4 or xfs file: the buffer is pinned for the I/O (fs/read_write.c, iomap_dio_rw()). */
+    /** pread64(2) / pwrite64(2) on an O_DIRECT ext4, xfs or btrfs file: the buffer is pinned for the I/O (fs/read_write.c, iomap_dio_rw()). */
     record DirectRw(int pid, int fd, long buf, long count, long offset, boolean write) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
             Task t = k.task(pid);
             if (t.fds.containsKey(fd) && !DirectIo.isDirectFile(t, fd))
-                throw new NotSimulatedException("fd", "only O_DIRECT regular files on ext4 or xfs are simulated (buffered I/O is not)");
+                throw new NotSimulatedException("fd", "only O_DIRECT regular files on ext4, xfs or btrfs are simulated (buffered I/O is not)");
             return DirectIo.rw(k, t, fd, buf, count, offset, write);
         }
     }
@@ -245,6 +245,38 @@ public sealed interface Syscall<R> {
         }
     }
 
+    /** fallocate(2): ksys_fallocate() -> vfs_fallocate() (fs/open.c) and the file system's ->fallocate. */
+    record Fallocate(int pid, int fd, int mode, long offset, long len) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Falloc.fallocate(k, k.task(pid), fd, mode, offset, len);
+        }
+    }
+
+    /** pipe2(2): __do_pipe_flags() (fs/pipe.c); the answer names both fds. */
+    record Pipe2(int pid, int flags) implements Syscall<io.pinlab.kernel.fs.Pipe.PipeFds> {
+        public io.pinlab.kernel.fs.Pipe.PipeFds invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Pipe.pipe2(k, k.task(pid), flags);
+        }
+    }
+
+    /** vmsplice(2) (fs/splice.c): user pages into a pipe (FOLL_GET references) or the pipe's data out to user memory. */
+    record Vmsplice(int pid, int fd, List<Iovec> iov, int flags) implements Syscall<SysResult> {
+        public Vmsplice {
+            iov = List.copyOf(iov);
+        }
+
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Pipe.vmsplice(k, k.task(pid), fd, iov, flags);
+        }
+    }
+
+    /** read(2) of a pipe: pipe_read() (fs/pipe.c). */
+    record Read(int pid, int fd, long buf, long count) implements Syscall<SysResult> {
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.fs.Pipe.read(k, k.task(pid), fd, buf, count);
+        }
+    }
+
     /** The return value and errno of any answer (for the log and the event feed). */
     static long ret(Object answer) {
         return switch (answer) {
@@ -253,6 +285,7 @@ public sealed interface Syscall<R> {
             case AccessResult r -> r.ret();
             case EnterResult r -> r.ret();
             case ProcessVm.MemResult r -> r.result().ret();
+            case io.pinlab.kernel.fs.Pipe.PipeFds r -> r.result().ret();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }
@@ -265,6 +298,7 @@ public sealed interface Syscall<R> {
             case AccessResult r -> null;
             case EnterResult r -> r.errno();
             case ProcessVm.MemResult r -> r.result().errno();
+            case io.pinlab.kernel.fs.Pipe.PipeFds r -> r.result().errno();
             default -> throw new IllegalArgumentException("not a kernel answer: " + answer);
         };
     }

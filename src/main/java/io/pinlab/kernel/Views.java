@@ -6,6 +6,7 @@ import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.kernel.fs.OpenFile;
+import io.pinlab.kernel.fs.Pipe;
 import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.HugeMemory;
 import io.pinlab.kernel.mm.Memory;
@@ -178,7 +179,8 @@ public final class Views {
         for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) {
             OpenFile f = e.getValue();
             Inode in = f.inode();
-            String path = IoUring.ringOf(f) != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode" : in.path() + (in.nlink == 0 ? " (deleted)" : "");
+            String path = IoUring.ringOf(f) != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode"
+                    : in.path() + (in.nlink == 0 && Pipe.pipeOf(f) == null ? " (deleted)" : ""); // a pipe reads as pipe:[ino]
             out.add(new FdEntry(e.getKey(), path, f.flags(), in.ino(), in.fs().fsName, in.size, f.refs, IoUring.ringOf(f) != null));
         }
         return out;

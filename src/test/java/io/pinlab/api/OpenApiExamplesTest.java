@@ -36,7 +36,8 @@ class OpenApiExamplesTest extends HttpTestSupport {
         Map<String, JsonNode> bodies = new LinkedHashMap<>();
         Map<String, String[]> ops = examples(doc, bodies);
         List<String> order = List.of("createSession", "mmap", "access", "gup", "releasePin", "open", "ioUringSetup",
-                "ioUringRegister", "ioUringEnter", "ftruncate", "memfdCreate", "memfdSecret", "close", "mprotect",
+                "ioUringRegister", "ioUringEnter", "ftruncate", "memfdCreate", "memfdSecret", "close", "fallocate", "pipe2",
+                "vmsplice", "read", "mprotect",
                 "madvise", "mremap", "munmap", "createProcess", "setSysctl", "compareSession", "answerExercise", "compare",
                 "createCourse");
         assertThat(ops.keySet()).as("every operation with a request body has an example").containsExactlyInAnyOrderElementsOf(order);

@@ -65,6 +65,12 @@ class KernelSnapshotTest {
         long file = assertOk(lab.mmap(t, 0, 16 * PAGE, RW, MAP_PRIVATE, ext4, 0));
         lab.read(t, file, 4 * PAGE);
         lab.write(t, file + 4 * PAGE, 2 * PAGE, 9L);
+        // a pipe holding a vmspliced page (a FOLL_GET reference, partly read) and one with its reader closed
+        io.pinlab.kernel.fs.Pipe.PipeFds pipe = lab.call(new Syscall.Pipe2(t.pid, 0));
+        assertOk(lab.call(new Syscall.Vmsplice(t.pid, pipe.writeFd(), List.of(new Iovec(sparse, PAGE)), 8)));
+        assertOk(lab.call(new Syscall.Read(t.pid, pipe.readFd(), sparse + 8 * PAGE, 100)));
+        io.pinlab.kernel.fs.Pipe.PipeFds halfClosed = lab.call(new Syscall.Pipe2(t.pid, 0));
+        assertOk(lab.close(halfClosed.readFd()));
         int tmpfs = lab.open("/dev/shm/t", O_RDWR | O_CREAT, 4 * PAGE);
         lab.write(assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, tmpfs, 0)), 4 * PAGE, 11);
         int pmem = lab.open("/mnt/pmem/p", O_RDWR | O_CREAT, 4 * PAGE);

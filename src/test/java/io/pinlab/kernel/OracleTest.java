@@ -22,6 +22,9 @@ import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.ProcessVm;
 import io.pinlab.kernel.fs.DirectIo;
+import io.pinlab.kernel.fs.Falloc;
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.fs.Pipe;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -48,6 +51,8 @@ class OracleTest {
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
     static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
+    static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, O_NONBLOCK = 04000;
+    static final int SPLICE_F_NONBLOCK = 0x02, SPLICE_F_GIFT = 0x08;
 
     static Map<String, String> recording() throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
@@ -63,11 +68,15 @@ class OracleTest {
     /** Every observation pinlab makes, in probes.c order. */
     static Map<String, String> pinlab() {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String fs : List.of("ext4", "xfs")) {
+        for (String fs : List.of("ext4", "xfs", "btrfs")) {
             new Probe(m, fs).fileMmap();
             new Probe(m, fs).fileRegister();
             new Probe(m, fs).fileDirect();
+            new Probe(m, fs).fileDioFallback();
+            new Probe(m, fs).fileFalloc();
         }
+        new Probe(m, "ext4").vmsplice();
+        new Probe(m, "ext4").fallocPinned();
         new Probe(m, "ext4").remote();
         new Probe(m, "ext4").uringOps();
         new Probe(m, "ext4").uringFiles();
@@ -382,6 +391,103 @@ class OracleTest {
             put("odirect." + fs + "_pread_misaligned_buffer", nb(DirectIo.rw(k, t, dfd, m + 1, PAGE, 0, false)));
             long ro = map(PAGE, R, PRIVATE | ANON, -1);
             put("odirect." + fs + "_pread_into_readonly", nb(DirectIo.rw(k, t, dfd, ro, PAGE, 0, false)));
+        }
+
+        // probe_file_dio_fallback()
+        void fileDioFallback() {
+            file("sdio", 4 * PAGE, O_RDWR);
+            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/sdio", O_RDWR | O_DIRECT, null).ret();
+            long b = map(PAGE, RW, SHARED, (int) Files.memfdSecret(k, t, PAGE).ret());
+            write(b, PAGE, 6);
+            put("odirect." + fs + "_pwrite_from_secretmem", nb(DirectIo.rw(k, t, dfd, b, PAGE, 0, true)));
+            long a = map(PAGE, RW, PRIVATE | ANON, -1);
+            write(a, PAGE, 4);
+            put("odirect." + fs + "_pwrite_aligned", nb(DirectIo.rw(k, t, dfd, a, PAGE, 0, true)));
+            put("odirect." + fs + "_pread_misaligned_offset", nb(DirectIo.rw(k, t, dfd, a, PAGE, 100, false)));
+        }
+
+        SysResult falloc(int fd, int mode, long off, long len) { return Falloc.fallocate(k, t, fd, mode, off, len); }
+
+        // probe_file_falloc()
+        void fileFalloc() {
+            int fd = file("falloc", PAGE, O_RDWR);
+            Inode in = k.inodes.get("/mnt/" + fs + "/falloc");
+            put("falloc." + fs + "_punch_no_keep", falloc(fd, PUNCH_HOLE, 0, PAGE));
+            put("falloc." + fs + "_collapse_keep", falloc(fd, COLLAPSE_RANGE | KEEP_SIZE, 0, PAGE));
+            put("falloc." + fs + "_len0", falloc(fd, 0, 0, 0));
+            put("falloc." + fs + "_wrap", falloc(fd, KEEP_SIZE, Long.MAX_VALUE, 1));
+            put("falloc." + fs + "_keep_size", falloc(fd, KEEP_SIZE, 0, 8 * PAGE));
+            put("falloc." + fs + "_keep_size_size", in.size == PAGE ? "kept" : "changed");
+            put("falloc." + fs + "_prealloc", falloc(fd, 0, 4 * PAGE, 4 * PAGE));
+            put("falloc." + fs + "_prealloc_size", in.size == 8 * PAGE ? "extended" : "other");
+            put("falloc." + fs + "_zero_range_keep", falloc(fd, ZERO_RANGE | KEEP_SIZE, 0, PAGE));
+            int ro = (int) Files.open(k, t, "/mnt/" + fs + "/falloc", O_RDONLY, null).ret();
+            put("falloc." + fs + "_rdonly_fd", falloc(ro, 0, 0, PAGE));
+            long m = map(2 * PAGE, RW, SHARED, fd);
+            write(m, 2 * PAGE, 5);
+            put("falloc." + fs + "_punch_mapped", falloc(fd, PUNCH_HOLE | KEEP_SIZE, 0, PAGE));
+            put("falloc." + fs + "_punch_mapped_pte", pfn(m) != 0 ? "present" : "absent");
+            put("falloc." + fs + "_punch_mapped_reads", value(m) == 0 ? "zero" : "old");
+            put("falloc." + fs + "_punch_mapped_next", value(m + PAGE) == 5 ? "kept" : "lost");
+        }
+
+        // probe_falloc_pinned()
+        void fallocPinned() {
+            int ring = ring();
+            int mfd = (int) Files.memfdCreate(k, t, "pin", 0, 2 * PAGE).ret();
+            long m = map(2 * PAGE, RW, SHARED, mfd);
+            write(m, 2 * PAGE, 7);
+            long before = pfn(m);
+            put("falloc.shmem_pinned_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(m, PAGE)))));
+            put("falloc.shmem_pinned_punch", falloc(mfd, PUNCH_HOLE | KEEP_SIZE, 0, PAGE));
+            put("falloc.shmem_pinned_pte", pfn(m) != 0 ? "present" : "absent");
+            put("falloc.shmem_pinned_reads", value(m) == 0 ? "zero" : "old");
+            put("falloc.shmem_pinned_pfn", same(pfn(m), before));
+            int f = file("pinned_out", PAGE, O_RDWR);
+            put("falloc.shmem_pinned_write_fixed", res(cqe(ring, Sqe.writeFixed(f, m, PAGE, 0, 0, 1))));
+            long v = k.phys.value(k.inodes.get("/mnt/" + fs + "/pinned_out").pageCache.get(0));
+            put("falloc.shmem_pinned_buffer_data", v == 7 ? "old" : v == 0 ? "zero" : "other");
+        }
+
+        // probe_vmsplice()
+        void vmsplice() {
+            Pipe.PipeFds p = Pipe.pipe2(k, t, O_NONBLOCK);
+            int rfd = p.readFd(), wfd = p.writeFd();
+            long a = map(20 * PAGE, RW, PRIVATE | ANON, -1), o = map(16 * PAGE, RW, PRIVATE | ANON, -1);
+            write(a, 20 * PAGE, 5);
+            List<Iovec> one = List.of(new Iovec(a, PAGE)), twenty = List.of(new Iovec(a, 20 * PAGE));
+            put("vmsplice.page", nb(Pipe.vmsplice(k, t, wfd, one, 0)));
+            write(a, PAGE, 9);
+            put("vmsplice.read", nb(Pipe.read(k, t, rfd, o, PAGE)));
+            put("vmsplice.read_after_write", value(o) == 9 ? "new" : value(o) == 5 ? "old" : "other");
+            write(a, PAGE, 5);
+            Task c = fork();
+            Pipe.vmsplice(k, c, wfd, one, 0);
+            exit(c);
+            long before = pfn(a);
+            write(a, PAGE, 9);
+            put("vmsplice.cow_parent_pfn", same(pfn(a), before));
+            put("vmsplice.cow_read", nb(Pipe.read(k, t, rfd, o, PAGE)));
+            put("vmsplice.cow_data", value(o) == 5 ? "old" : value(o) == 9 ? "new" : "other");
+            put("vmsplice.fill", nb(Pipe.vmsplice(k, t, wfd, twenty, SPLICE_F_NONBLOCK)));
+            put("vmsplice.full", nb(Pipe.vmsplice(k, t, wfd, twenty, SPLICE_F_NONBLOCK)));
+            put("vmsplice.bad_flags", nb(Pipe.vmsplice(k, t, wfd, twenty, 0x10)));
+            int f = file("vms", PAGE, O_RDWR);
+            put("vmsplice.regular_file", nb(Pipe.vmsplice(k, t, f, twenty, 0)));
+            put("falloc.pipe", falloc(wfd, 0, 0, PAGE));
+            put("pipe.drain", nb(Pipe.read(k, t, rfd, o, 16 * PAGE)));
+            put("pipe.read_write_end", nb(Pipe.read(k, t, wfd, o, PAGE)));
+            put("pipe.read_empty_nonblock", nb(Pipe.read(k, t, rfd, o, PAGE)));
+            Files.close(k, t, rfd);
+            put("vmsplice.no_reader", nb(Pipe.vmsplice(k, t, wfd, one, 0)));
+            Files.close(k, t, wfd);
+            Pipe.PipeFds q = Pipe.pipe2(k, t, 0);
+            write(a, PAGE, 3);
+            put("vmsplice.gift", nb(Pipe.vmsplice(k, t, q.writeFd(), one, SPLICE_F_GIFT)));
+            Files.close(k, t, q.writeFd());
+            put("vmsplice.gift_read", nb(Pipe.read(k, t, q.readFd(), o, PAGE)));
+            put("vmsplice.gift_data", value(o) == 3 ? "same" : "other");
+            put("pipe.read_eof", nb(Pipe.read(k, t, q.readFd(), o, PAGE)));
         }
 
         // probe_remote()

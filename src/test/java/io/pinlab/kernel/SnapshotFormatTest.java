@@ -199,6 +199,8 @@ class SnapshotFormatTest {
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
         covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");
         covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");
+        covered.put(io.pinlab.kernel.fs.Pipe.class, "bufs, readers, writers");
+        covered.put(io.pinlab.kernel.fs.Pipe.Buffer.class, "pfn, offset, len, flags");
         covered.put(Mount.class, "path, fs, device, options, dax");
         covered.put(IoRingCtx.class, "flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid, ringAcctPages, "
                 + "bufTable, bufTags, cq, freed, nrUserFiles, fileNodes, heldBufNodes, inFlight");
@@ -223,8 +225,8 @@ class SnapshotFormatTest {
         }
         // enums stored by ordinal
         assertThat(names(Zone.values())).containsExactly("DMA32", "NORMAL", "MOVABLE");
-        assertThat(names(FsType.values())).containsExactly("EXT4", "XFS", "TMPFS", "HUGETLBFS", "DEVTMPFS", "SECRETMEM", "ANON_INODE");
-        assertThat(names(Inode.Kind.values())).containsExactly("REGULAR", "DIRECTORY", "CHARDEV", "ANON");
+        assertThat(names(FsType.values())).containsExactly("EXT4", "XFS", "TMPFS", "HUGETLBFS", "DEVTMPFS", "SECRETMEM", "ANON_INODE", "BTRFS", "PIPEFS");
+        assertThat(names(Inode.Kind.values())).containsExactly("REGULAR", "DIRECTORY", "CHARDEV", "ANON", "FIFO");
         assertThat(names(Inode.Device.values())).containsExactly("NONE", "ZERO", "MMIO");
         assertThat(names(VmOps.values())).containsExactly("ANON", "FILE", "FSDAX", "SHMEM", "HUGETLB", "SECRETMEM", "DEVICE");
         assertThat(names(Pin.Kind.values())).containsExactly("FOLL_PIN", "FOLL_GET");

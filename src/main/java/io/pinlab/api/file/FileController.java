@@ -6,7 +6,10 @@ import io.pinlab.session.LabSession;
 import io.pinlab.api.steps.Op;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.api.steps.Answers.FlaggedAnswer;
+import io.pinlab.api.steps.Answers.PipeAnswer;
 import io.pinlab.api.steps.Requests.CloseRequest;
+import io.pinlab.api.steps.Requests.FallocateRequest;
+import io.pinlab.api.steps.Requests.Pipe2Request;
 import io.pinlab.api.steps.Requests.FtruncateRequest;
 import io.pinlab.api.steps.Requests.MemfdCreateRequest;
 import io.pinlab.api.steps.Requests.MemfdSecretRequest;
@@ -23,7 +26,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 
-@Tag(name = "files", description = "open, memfd_create, memfd_secret, ftruncate, close")
+@Tag(name = "files", description = "open, memfd_create, memfd_secret, ftruncate, fallocate, pipe2, close")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE,
         consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -60,6 +63,20 @@ class FileController {
     KernelAnswer ftruncate(@PathVariable String sid, @PathVariable int pid,
                            @Parameter(hidden = true) LabSession session, @RequestBody @Valid FtruncateRequest req) {
         return steps.call(session, Op.FTRUNCATE, Pids.check(pid), req);
+    }
+
+    @Operation(operationId = "fallocate", summary = "fallocate(2): preallocate, KEEP_SIZE, PUNCH_HOLE (unmaps and drops the pages; pinned ones stay allocated), ZERO_RANGE")
+    @PostMapping("/fallocate")
+    KernelAnswer fallocate(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                           @RequestBody @Valid FallocateRequest req) {
+        return steps.call(session, Op.FALLOCATE, Pids.check(pid), req);
+    }
+
+    @Operation(operationId = "pipe2", summary = "pipe2(2): readFd and writeFd of a new pipe")
+    @PostMapping("/pipe2")
+    PipeAnswer pipe2(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                     @RequestBody @Valid Pipe2Request req) {
+        return steps.call(session, Op.PIPE2, Pids.check(pid), req);
     }
 
     @Operation(operationId = "close", summary = "close(2)")

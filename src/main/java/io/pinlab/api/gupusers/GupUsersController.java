@@ -7,6 +7,8 @@ import io.pinlab.api.steps.Op;
 import io.pinlab.api.steps.Requests.DirectRequest;
 import io.pinlab.api.steps.Requests.ProcMemRequest;
 import io.pinlab.api.steps.Requests.ProcessVmRequest;
+import io.pinlab.api.steps.Requests.ReadRequest;
+import io.pinlab.api.steps.Requests.VmspliceRequest;
 import io.pinlab.api.steps.Steps;
 import io.pinlab.session.LabSession;
 import io.swagger.v3.oas.annotations.Operation;
@@ -23,9 +25,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The kernel's other GUP users, so the same memory can be pinned by each: O_DIRECT pread/pwrite
  * (a short-term FOLL_PIN), process_vm_readv/writev (pin_user_pages_remote()) and /proc/PID/mem
- * (get_user_pages_remote() with FOLL_FORCE).
+ * (get_user_pages_remote() with FOLL_FORCE), vmsplice() into a pipe (get_user_pages_fast(), FOLL_GET
+ * references held until the pipe is read).
  */
-@Tag(name = "gup users", description = "O_DIRECT pread/pwrite, process_vm_readv/writev, /proc/PID/mem")
+@Tag(name = "gup users", description = "O_DIRECT pread/pwrite, process_vm_readv/writev, /proc/PID/mem, vmsplice and read of a pipe")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE,
         consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -69,5 +72,19 @@ class GupUsersController {
     ProcMemAnswer procPidMem(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
                              @RequestBody @Valid ProcMemRequest req) {
         return steps.call(session, Op.PROC_PID_MEM, Pids.check(pid), req);
+    }
+
+    @Operation(operationId = "vmsplice", summary = "vmsplice(2): user pages into a pipe, each held by a FOLL_GET reference until read")
+    @PostMapping("/vmsplice")
+    KernelAnswer vmsplice(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                          @RequestBody @Valid VmspliceRequest req) {
+        return steps.call(session, Op.VMSPLICE, Pids.check(pid), req);
+    }
+
+    @Operation(operationId = "read", summary = "read(2) of a pipe: copies the data out and drops the page references of emptied buffers")
+    @PostMapping("/read")
+    KernelAnswer read(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
+                      @RequestBody @Valid ReadRequest req) {
+        return steps.call(session, Op.READ, Pids.check(pid), req);
     }
 }

@@ -37,6 +37,10 @@ final class OpenApiExamples {
         REQUESTS.put("memfdCreate", "{\"name\":\"buf\",\"size\":2097152}");
         REQUESTS.put("memfdSecret", "{\"size\":16384}");
         REQUESTS.put("close", "{\"fd\":3}");
+        REQUESTS.put("fallocate", "{\"fd\":0,\"mode\":[\"FALLOC_FL_PUNCH_HOLE\",\"FALLOC_FL_KEEP_SIZE\"],\"offset\":0,\"len\":4096}");
+        REQUESTS.put("pipe2", "{\"flags\":[\"O_NONBLOCK\"]}");
+        REQUESTS.put("vmsplice", "{\"fd\":4,\"iovecs\":[{\"base\":\"" + BUFFER + "\",\"len\":8192}],\"flags\":[\"SPLICE_F_NONBLOCK\"]}");
+        REQUESTS.put("read", "{\"fd\":3,\"buf\":\"" + BUFFER + "\",\"count\":4096}");
         REQUESTS.put("mprotect", "{\"addr\":\"" + BUFFER + "\",\"length\":4096,\"prot\":[\"PROT_READ\"]}");
         REQUESTS.put("madvise", "{\"addr\":\"0x7ffff7ffc000\",\"length\":4096,\"advice\":\"MADV_DONTNEED\"}");
         REQUESTS.put("mremap", "{\"addr\":\"0x7ffff7ffc000\",\"oldLength\":12288,\"newLength\":24576,\"flags\":[\"MREMAP_MAYMOVE\"]}");

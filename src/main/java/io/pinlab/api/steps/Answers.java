@@ -137,4 +137,12 @@ public final class Answers {
             return new ProcMemAnswer(a.ret(), a.errno(), r.values(), a.explain());
         }
     }
+
+    public record PipeAnswer(long ret, String errno, @Schema(example = "3") Integer readFd, @Schema(example = "4") Integer writeFd,
+                             List<KernelAnswer.ExplainStep> explain) {
+        static PipeAnswer of(io.pinlab.kernel.fs.Pipe.PipeFds r, io.pinlab.kernel.base.Profile p) {
+            KernelAnswer a = KernelAnswer.of(r.result(), p);
+            return new PipeAnswer(a.ret(), a.errno(), r.readFd(), r.writeFd(), a.explain());
+        }
+    }
 }

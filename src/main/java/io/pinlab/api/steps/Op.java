@@ -94,6 +94,15 @@ public final class Op<Q, R, A> {
             new Op<>("proc_pid_mem", Requests.ProcMemRequest.class, true, (c, q) -> q.toSyscall(c),
                     (k, q, r) -> Answers.ProcMemAnswer.of(r));
 
+    public static final Op<Requests.FallocateRequest, SysResult, KernelAnswer> FALLOCATE = new Op<>("fallocate",
+            Requests.FallocateRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
+    public static final Op<Requests.Pipe2Request, io.pinlab.kernel.fs.Pipe.PipeFds, Answers.PipeAnswer> PIPE2 = new Op<>("pipe2",
+            Requests.Pipe2Request.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.PipeAnswer.of(r, k.profile));
+    public static final Op<Requests.VmspliceRequest, SysResult, KernelAnswer> VMSPLICE = new Op<>("vmsplice",
+            Requests.VmspliceRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
+    public static final Op<Requests.ReadRequest, SysResult, KernelAnswer> READ = new Op<>("read",
+            Requests.ReadRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
+
     /** Every op by name, in the order API.md lists them. */
     public static final Map<String, Op<?, ?, ?>> ALL;
 
@@ -101,7 +110,7 @@ public final class Op<Q, R, A> {
         Map<String, Op<?, ?, ?>> m = new LinkedHashMap<>();
         for (Op<?, ?, ?> op : List.of(MMAP, MUNMAP, MREMAP, MPROTECT, MADVISE, ACCESS, GUP, FORK, OPEN, MEMFD_CREATE, MEMFD_SECRET,
                 FTRUNCATE, CLOSE, IO_URING_SETUP, IO_URING_REGISTER, IO_URING_ENTER, PROCESS, EXIT, RELEASE, SYSCTL,
-                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM))
+                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM, FALLOCATE, PIPE2, VMSPLICE, READ))
             m.put(op.name, op);
         ALL = java.util.Collections.unmodifiableMap(m);
     }

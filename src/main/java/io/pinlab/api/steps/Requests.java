@@ -5,7 +5,9 @@ import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.fs.FallocFlag;
 import io.pinlab.kernel.fs.MfdFlag;
+import io.pinlab.kernel.fs.SpliceFlag;
 import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
@@ -435,6 +437,44 @@ public final class Requests {
             c.checkTouch("remote", remote.stream().mapToLong(UserIovec::len).sum());
             c.checkTouch("local", local.stream().mapToLong(UserIovec::len).sum());
             return new Syscall.ProcessVmRw(c.pid(), remotePid, iovecs(local), iovecs(remote), flags == null ? 0 : flags, write);
+        }
+    }
+
+    @Schema(description = "fallocate(2): mode bits (none: preallocate), byte range [offset, offset + len)")
+    public record FallocateRequest(@NotNull Integer fd,
+                                   @ArraySchema(schema = @Schema(implementation = FallocFlag.class),
+                                           arraySchema = @Schema(example = "[\"FALLOC_FL_PUNCH_HOLE\",\"FALLOC_FL_KEEP_SIZE\"]"))
+                                   EnumSet<FallocFlag> mode,
+                                   @Schema(example = "0") @NotNull Long offset, @Schema(example = "4096") @NotNull Long len) {
+        Syscall.Fallocate toSyscall(Ctx c) {
+            int m = mode == null ? 0 : FallocFlag.mask(mode);
+            // preallocation on tmpfs/hugetlbfs allocates a page per 4 KiB of len
+            if ((m & FallocFlag.FALLOC_FL_PUNCH_HOLE.value) == 0 && len > 0) c.checkTouch("len", len);
+            return new Syscall.Fallocate(c.pid(), fd, m, offset, len);
+        }
+    }
+
+    @Schema(description = "pipe2(2): O_CLOEXEC, O_NONBLOCK, O_DIRECT")
+    public record Pipe2Request(@ArraySchema(schema = @Schema(implementation = OFlag.class)) EnumSet<OFlag> flags) {
+        Syscall.Pipe2 toSyscall(Ctx c) {
+            return new Syscall.Pipe2(c.pid(), flags == null ? 0 : OFlag.mask(flags));
+        }
+    }
+
+    @Schema(description = "vmsplice(2): on a pipe's write end, user memory into the pipe; on its read end, the pipe into user memory")
+    public record VmspliceRequest(@NotNull Integer fd, @NotNull @Size(max = 1025) List<@Valid @NotNull UserIovec> iovecs,
+                                  @ArraySchema(schema = @Schema(implementation = SpliceFlag.class)) EnumSet<SpliceFlag> flags) {
+        Syscall.Vmsplice toSyscall(Ctx c) {
+            c.checkTouch("iovecs", iovecs.stream().mapToLong(UserIovec::len).sum());
+            return new Syscall.Vmsplice(c.pid(), fd, Requests.iovecs(iovecs), flags == null ? 0 : SpliceFlag.mask(flags));
+        }
+    }
+
+    @Schema(description = "read(2) of a pipe into user memory at buf")
+    public record ReadRequest(@NotNull Integer fd, @NotNull Address buf, @Schema(example = "4096") @NotNull @PositiveOrZero Long count) {
+        Syscall.Read toSyscall(Ctx c) {
+            c.checkTouch("count", count);
+            return new Syscall.Read(c.pid(), fd, buf.value(), count);
         }
     }
 

@@ -112,7 +112,17 @@ public record Profile(String name, String kernel, String summary, List<String> d
         IO_URING_NOP_FLAGS,
         /** 6.15+: IORING_OP_READV_FIXED (60) / WRITEV_FIXED (61), io_import_reg_vec(); 6.5's enum
          *  io_uring_op ends at IORING_OP_LAST = 49, so io_init_req() answers -EINVAL. */
-        IO_URING_RWV_FIXED
+        IO_URING_RWV_FIXED,
+        /** btrfs_direct_write() (fs/btrfs/direct-io.c in the 6.19 tree) falls back to a buffered write when the inode has
+         *  data checksums (no BTRFS_INODE_NODATASUM, the default), so an O_DIRECT write on btrfs pins nothing; the
+         *  oracle sees it on 6.18 (an O_DIRECT pwrite from memfd_secret memory succeeds on btrfs, -EFAULT on ext4).
+         *  Absent from the 6.3.8 tree (only misaligned I/O falls back there); the 6.5 mirror has no fs/btrfs, so 6.4
+         *  and 6.5 are treated as 6.3. */
+        BTRFS_DIO_WRITE_DATASUM_FALLBACK,
+        /** vfs_fallocate() (fs/open.c) takes one mode out of FALLOC_FL_MODE_MASK (a switch; present in the 6.19 tree,
+         *  and the oracle sees it on 6.18: COLLAPSE_RANGE|KEEP_SIZE is -EOPNOTSUPP); the 6.3.8 and 6.5.0 trees check
+         *  the bits one by one against FALLOC_FL_SUPPORTED_MASK, where the same call is -EINVAL. */
+        FALLOCATE_MODES_EXCLUSIVE
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -193,7 +203,7 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
                     IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
-                    COLLAPSE_READONLY_PTES),
+                    COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -249,4 +259,6 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringCloneBuffers() { return has(IO_URING_CLONE_BUFFERS); }
     public boolean ioUringNopFlags() { return has(IO_URING_NOP_FLAGS); }
     public boolean ioUringRwvFixed() { return has(IO_URING_RWV_FIXED); }
+    public boolean btrfsDioWriteDatasumFallback() { return has(BTRFS_DIO_WRITE_DATASUM_FALLBACK); }
+    public boolean fallocateModesExclusive() { return has(FALLOCATE_MODES_EXCLUSIVE); }
 }

@@ -110,7 +110,7 @@ public final class Files {
         return (bits & mask) == mask;
     }
 
-    private static int install(Globals k, Task t, Inode in, int oflags) {
+    static int install(Globals k, Task t, Inode in, int oflags) {
         OpenFile f = k.newFile(in, oflags);
         f.refs = 1;
         int fd = t.lowestFreeFd();
@@ -251,6 +251,15 @@ public final class Files {
                 if (lo < hi) Memory.zapRange(k, mm, v, v.start + ((lo - v.pgoff) << PhysMem.PAGE_SHIFT), v.start + ((hi - v.pgoff) << PhysMem.PAGE_SHIFT));
             }
         }
+        deleteFromPageCache(k, in, from, to);
+    }
+
+    /**
+     * The page cache drops its references to indices [from, to) (truncate_inode_pages_range(),
+     * remove_inode_hugepages()): folio->mapping becomes NULL; a folio that a pin or a pipe still
+     * references stays allocated, outside the page cache.
+     */
+    static void deleteFromPageCache(Globals k, Inode in, long from, long to) {
         in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated

@@ -9,7 +9,11 @@ public enum FsType {
     HUGETLBFS("hugetlbfs", false, Long.MAX_VALUE),
     DEVTMPFS("devtmpfs", false, Long.MAX_VALUE), // /dev/zero, /dev/mmio0
     SECRETMEM("secretmem", false, Long.MAX_VALUE),
-    ANON_INODE("anon_inodefs", false, Long.MAX_VALUE); // [io_uring]
+    ANON_INODE("anon_inodefs", false, Long.MAX_VALUE), // [io_uring]
+    /** btrfs_fill_super() (fs/btrfs/super.c) sets s_maxbytes = MAX_LFS_FILESIZE; writeback like ext4/xfs, no DAX, no MAP_SYNC. */
+    BTRFS("btrfs", true, Long.MAX_VALUE),
+    /** pipe(2) inodes (fs/pipe.c get_pipe_inode()): S_IFIFO on the pipefs pseudo file system. */
+    PIPEFS("pipefs", false, Long.MAX_VALUE);
 
     public final String fsName;
     private final boolean writeback;

@@ -6,7 +6,7 @@ import io.pinlab.kernel.mm.XArray;
 
 /** struct inode with its page cache (struct address_space). */
 public final class Inode {
-    public enum Kind { REGULAR, DIRECTORY, CHARDEV, ANON }
+    public enum Kind { REGULAR, DIRECTORY, CHARDEV, ANON, FIFO }
 
     /** What a character device's mmap does. */
     public enum Device { NONE, ZERO, MMIO }

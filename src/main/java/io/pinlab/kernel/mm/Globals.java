@@ -110,7 +110,12 @@ public class Globals {
 
     /** An inode with no name in any directory (memfd, secretmem, shmem_zero_setup, anon hugetlb): shown as "/NAME (deleted)". */
     public Inode newUnlinkedInode(String name, FsType fs, int uid, int mode, long size) {
-        Inode in = new Inode(nextIno++, name, fs, Inode.Kind.REGULAR, Inode.Device.NONE, false, uid, mode, size, memcg);
+        return newUnlinkedInode(name, fs, Inode.Kind.REGULAR, uid, mode, size);
+    }
+
+    /** An unlinked inode of another kind (a pipe's FIFO inode on pipefs). */
+    public Inode newUnlinkedInode(String name, FsType fs, Inode.Kind kind, int uid, int mode, long size) {
+        Inode in = new Inode(nextIno++, name, fs, kind, Inode.Device.NONE, false, uid, mode, size, memcg);
         in.nlink = 0;
         return in;
     }

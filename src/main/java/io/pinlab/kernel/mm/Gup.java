@@ -195,6 +195,14 @@ public final class Gup {
     }
 
     /**
+     * get_user_pages_fast() for kernel callers (vmsplice's iov_iter_get_pages2()): the current task's
+     * mm, one FOLL_GET reference per page, release with {@link #putPages}. Returns pages or -errno.
+     */
+    public static long getUserPagesFast(Globals k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
+        return getUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
+    }
+
+    /**
      * pin_user_pages_remote() for kernel callers (process_vm_rw_single_vec()): {@code target}'s mm,
      * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
      */

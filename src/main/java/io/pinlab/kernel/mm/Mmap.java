@@ -225,6 +225,7 @@ public final class Mmap {
                                 "MAP_SYNC needs a DAX file (daxdev_mapping_supported())");
                     if (in.dax()) { ops = VmOps.FSDAX; vmFlags |= VM_HUGEPAGE_B; } else ops = VmOps.FILE;
                 }
+                case BTRFS -> ops = VmOps.FILE; // btrfs_file_mmap_prepare() (fs/btrfs/file.c): no DAX, no MAP_SYNC
                 case TMPFS -> ops = VmOps.SHMEM; // shmem_mmap_prepare()
                 case HUGETLBFS -> { // hugetlbfs_file_mmap_prepare()
                     vmFlags |= VM_HUGETLB_B | VM_DONTEXPAND_B;

@@ -226,7 +226,7 @@ class ReplayPropertyTest {
         long len = 4096L * (1 + r.nextInt(8));
         EnumSet<Prot> rw = EnumSet.of(Prot.PROT_READ, Prot.PROT_WRITE);
         try {
-            switch (r.nextInt(21)) {
+            switch (r.nextInt(24)) {
                 case 0, 1 -> {
                     EnumSet<MapFlag> flags = EnumSet.of(r.nextBoolean() ? MapFlag.MAP_PRIVATE : MapFlag.MAP_SHARED, MapFlag.MAP_ANONYMOUS);
                     if (r.nextInt(4) == 0) flags.add(MapFlag.MAP_POPULATE);
@@ -315,6 +315,21 @@ class ReplayPropertyTest {
                     boolean write = r.nextBoolean();
                     f.steps.call(s, Op.PROC_PID_MEM, pid, new Requests.ProcMemRequest(1, Address.of(start), 8L,
                             write ? Requests.MemAccess.write : Requests.MemAccess.read, write ? 5L : null));
+                }
+                case 21 -> f.steps.call(s, Op.PIPE2, pid, new Requests.Pipe2Request(java.util.EnumSet.of(io.pinlab.kernel.fs.OFlag.O_NONBLOCK)));
+                case 22 -> { // vmsplice into, or read from, some fd (pipes among them)
+                    if (known.fds().isEmpty()) return;
+                    int fd = pick(r, known.fds()).fd();
+                    if (r.nextBoolean()) f.steps.call(s, Op.VMSPLICE, pid, new Requests.VmspliceRequest(fd,
+                            List.of(new Requests.UserIovec(Address.of(start), Math.min(len, 4096L * 20))),
+                            java.util.EnumSet.of(io.pinlab.kernel.fs.SpliceFlag.SPLICE_F_NONBLOCK)));
+                    else f.steps.call(s, Op.READ, pid, new Requests.ReadRequest(fd, Address.of(start), 4096L * r.nextInt(3)));
+                }
+                case 23 -> {
+                    if (known.fds().isEmpty()) return;
+                    f.steps.call(s, Op.FALLOCATE, pid, new Requests.FallocateRequest(pick(r, known.fds()).fd(), r.nextBoolean()
+                            ? java.util.EnumSet.of(io.pinlab.kernel.fs.FallocFlag.FALLOC_FL_PUNCH_HOLE, io.pinlab.kernel.fs.FallocFlag.FALLOC_FL_KEEP_SIZE)
+                            : java.util.EnumSet.noneOf(io.pinlab.kernel.fs.FallocFlag.class), 4096L * r.nextInt(8), 4096L * (1 + r.nextInt(8))));
                 }
                 default -> f.steps.call(s, Op.SYSCTL, null, new Requests.SysctlArgs("vm.nr_hugepages", (long) r.nextInt(4)));
             }

@@ -1,0 +1,307 @@
+package io.pinlab.kernel.fs;
+
+import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.Explain;
+import io.pinlab.kernel.base.NotSimulatedException;
+import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.Hugetlb;
+import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.Mm;
+import io.pinlab.kernel.mm.PhysMem;
+import io.pinlab.kernel.mm.Pte;
+import io.pinlab.kernel.mm.Task;
+import io.pinlab.kernel.mm.Vma;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.pinlab.kernel.fs.FallocFlag.*;
+import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
+import static io.pinlab.kernel.mm.VmFlag.VM_SHARED_B;
+import static io.pinlab.kernel.mm.PhysMem.HPAGE_SIZE;
+import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
+import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
+
+/**
+ * fallocate(2): ksys_fallocate() and vfs_fallocate() (fs/open.c), then the file system's
+ * ->fallocate: ext4_fallocate() (fs/ext4/extents.c), xfs_file_fallocate() (fs/xfs/xfs_file.c),
+ * btrfs_fallocate() (fs/btrfs/file.c), shmem_fallocate() (mm/shmem.c) and hugetlbfs_fallocate()
+ * (fs/hugetlbfs/inode.c). Preallocation (mode 0), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE and
+ * FALLOC_FL_ZERO_RANGE are simulated; COLLAPSE_RANGE, INSERT_RANGE, UNSHARE_RANGE and WRITE_ZEROES
+ * get every errno check but are not carried out (NotSimulatedException).
+ *
+ * Simplifications: the page cache stands in for the disk, so preallocated blocks on ext4/xfs/btrfs
+ * are only a new i_size (unwritten extents read as zeroes); a page holds one value, so the partly
+ * covered pages at the edges of a hole (which the kernel zeroes in part) keep their value.
+ */
+public final class Falloc {
+    static final String OPEN_C = "fs/open.c";
+    /** FALLOC_FL_SUPPORTED_MASK (include/linux/falloc.h, 6.3.8): every mode bit but NO_HIDE_STALE. */
+    static final int SUPPORTED_MASK = 0x7b;
+    /** FALLOC_FL_MODE_MASK (include/linux/falloc.h in the 6.19 tree): the mode bits, KEEP_SIZE being a flag. */
+    static final int MODE_MASK = 0xfa;
+
+    private Falloc() {}
+
+    /** fallocate(fd, mode, offset, len): ksys_fallocate() -> vfs_fallocate(); ret 0 or -errno. */
+    public static SysResult fallocate(Globals k, Task t, int fd, int mode, long offset, long len) {
+        Explain ex = new Explain();
+        long ret = vfsFallocate(k, t, fd, mode, offset, len, ex);
+        SysResult r = ex.result(ret);
+        k.endCall();
+        return r;
+    }
+
+    private static long vfsFallocate(Globals k, Task t, int fd, int mode, long offset, long len, Explain ex) {
+        OpenFile f = t.fds.get(fd);
+        if (f == null) return fail(ex, "ksys_fallocate", OPEN_C, Errno.EBADF, "fd " + fd + " is not open");
+        if (offset < 0 || len <= 0) return fail(ex, "vfs_fallocate", OPEN_C, Errno.EINVAL, "offset " + offset + " < 0 or len " + len + " <= 0");
+        long r = k.profile.fallocateModesExclusive() ? checkModeExclusive(mode, ex) : checkModeBits(mode, ex);
+        if (r < 0) return r;
+        if (!f.writable()) return fail(ex, "vfs_fallocate", OPEN_C, Errno.EBADF, "fd " + fd + " is not open for writing (FMODE_WRITE)");
+        Inode in = f.inode();
+        switch (in.kind()) {
+            case FIFO -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.ESPIPE, "fd " + fd + " is a pipe (S_ISFIFO)"); }
+            case DIRECTORY -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.EISDIR, in.path() + " is a directory"); }
+            case CHARDEV, ANON -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.ENODEV, "fd " + fd + " is neither a regular file nor a block device"); }
+            case REGULAR -> { }
+        }
+        if (offset + len > in.fs().maxBytes || offset + len < 0) // "check for wrap through zero too"
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EFBIG, "offset + len is past " + in.fs().fsName + "'s s_maxbytes " + in.fs().maxBytes);
+        return switch (in.fs()) {
+            case EXT4 -> diskFallocate(k, in, mode, offset, len, ex, "ext4_fallocate", "fs/ext4/extents.c",
+                    FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value | FALLOC_FL_COLLAPSE_RANGE.value
+                            | FALLOC_FL_ZERO_RANGE.value | FALLOC_FL_INSERT_RANGE.value);
+            case XFS -> diskFallocate(k, in, mode, offset, len, ex, "xfs_file_fallocate", "fs/xfs/xfs_file.c", // XFS_FALLOC_FL_SUPPORTED
+                    FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value | FALLOC_FL_COLLAPSE_RANGE.value
+                            | FALLOC_FL_ZERO_RANGE.value | FALLOC_FL_INSERT_RANGE.value | FALLOC_FL_UNSHARE_RANGE.value);
+            case BTRFS -> diskFallocate(k, in, mode, offset, len, ex, "btrfs_fallocate", "fs/btrfs/file.c",
+                    FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value | FALLOC_FL_ZERO_RANGE.value);
+            case TMPFS -> shmemFallocate(k, in, mode, offset, len, ex);
+            case HUGETLBFS -> hugetlbfsFallocate(k, in, mode, offset, len, ex);
+            default -> fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, in.fs().fsName + " has no ->fallocate");
+        };
+    }
+
+    /** vfs_fallocate() up to 6.5 (the 6.3.8 and 6.5.0 trees): mode bits checked one by one. */
+    private static long checkModeBits(int mode, Explain ex) {
+        int punch = FALLOC_FL_PUNCH_HOLE.value, keep = FALLOC_FL_KEEP_SIZE.value;
+        if ((mode & ~SUPPORTED_MASK) != 0) return fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "mode " + hex(mode) + " has bits outside FALLOC_FL_SUPPORTED_MASK");
+        if ((mode & (punch | FALLOC_FL_ZERO_RANGE.value)) == (punch | FALLOC_FL_ZERO_RANGE.value))
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "PUNCH_HOLE and ZERO_RANGE are mutually exclusive");
+        if ((mode & punch) != 0 && (mode & keep) == 0)
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "PUNCH_HOLE must come with KEEP_SIZE");
+        if ((mode & FALLOC_FL_COLLAPSE_RANGE.value) != 0 && (mode & ~FALLOC_FL_COLLAPSE_RANGE.value) != 0)
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EINVAL, "COLLAPSE_RANGE must be used alone");
+        if ((mode & FALLOC_FL_INSERT_RANGE.value) != 0 && (mode & ~FALLOC_FL_INSERT_RANGE.value) != 0)
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EINVAL, "INSERT_RANGE must be used alone");
+        if ((mode & FALLOC_FL_UNSHARE_RANGE.value) != 0 && (mode & ~(FALLOC_FL_UNSHARE_RANGE.value | keep)) != 0)
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EINVAL, "UNSHARE_RANGE goes only with KEEP_SIZE");
+        return 0;
+    }
+
+    /** vfs_fallocate() in the 6.19 tree (and 6.18, see the oracle): one mode out of FALLOC_FL_MODE_MASK, plus KEEP_SIZE where allowed. */
+    private static long checkModeExclusive(int mode, Explain ex) {
+        if ((mode & ~(MODE_MASK | FALLOC_FL_KEEP_SIZE.value)) != 0)
+            return fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "mode " + hex(mode) + " has bits outside FALLOC_FL_MODE_MASK | KEEP_SIZE");
+        boolean keep = (mode & FALLOC_FL_KEEP_SIZE.value) != 0;
+        int m = mode & MODE_MASK;
+        if (m == 0 || m == FALLOC_FL_UNSHARE_RANGE.value || m == FALLOC_FL_ZERO_RANGE.value) return 0;
+        if (m == FALLOC_FL_PUNCH_HOLE.value)
+            return keep ? 0 : fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "PUNCH_HOLE must come with KEEP_SIZE");
+        if (m == FALLOC_FL_COLLAPSE_RANGE.value || m == FALLOC_FL_INSERT_RANGE.value || m == FALLOC_FL_WRITE_ZEROES.value)
+            return keep ? fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "COLLAPSE_RANGE, INSERT_RANGE and WRITE_ZEROES change the size: no KEEP_SIZE") : 0;
+        return fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "modes are exclusive: " + hex(m) + " names more than one");
+    }
+
+    /** The modes this simulator does not carry out, once a file system has accepted them. */
+    private static void notSimulated(int mode, String fsName) {
+        int unsimulated = FALLOC_FL_COLLAPSE_RANGE.value | FALLOC_FL_INSERT_RANGE.value | FALLOC_FL_UNSHARE_RANGE.value | FALLOC_FL_WRITE_ZEROES.value;
+        if ((mode & unsimulated) != 0)
+            throw new NotSimulatedException("mode", fsName + " accepts " + hex(mode & unsimulated) + " but pinlab simulates only "
+                    + "preallocation, KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE");
+    }
+
+    /**
+     * ext4_fallocate(), xfs_file_fallocate(), btrfs_fallocate(): a mode the file system lacks is
+     * -EOPNOTSUPP; PUNCH_HOLE (ext4_punch_hole(), xfs_free_file_space(), btrfs_punch_hole()) and
+     * ZERO_RANGE drop the covered page-cache pages with truncate_pagecache_range(); preallocation
+     * and ZERO_RANGE without KEEP_SIZE extend i_size to offset + len.
+     */
+    private static long diskFallocate(Globals k, Inode in, int mode, long offset, long len, Explain ex, String fn, String file, int supported) {
+        if ((mode & ~supported) != 0)
+            return fail(ex, fn, file, Errno.EOPNOTSUPP, in.fs().fsName + " does not support mode bits " + hex(mode & ~supported));
+        notSimulated(mode, in.fs().fsName);
+        if ((mode & FALLOC_FL_PUNCH_HOLE.value) != 0) {
+            long end = offset + len;
+            if (in.fs() == FsType.EXT4) { // ext4_punch_hole(): nothing past i_size; a hole past it ends at the page holding i_size
+                if (offset >= in.size) {
+                    ex.ok("ext4_punch_hole", "fs/ext4/inode.c", "offset " + offset + " is at or past i_size " + in.size + ": nothing to do");
+                    return 0;
+                }
+                end = Math.min(end, (in.size + PAGE_SIZE) & ~(PAGE_SIZE - 1));
+            }
+            long n = truncatePagecacheRange(k, in, offset, end);
+            ex.ok(fn, file, "PUNCH_HOLE " + offset + "+" + (end - offset) + ": " + n + " page(s) left the page cache; i_size stays " + in.size);
+            return 0;
+        }
+        if ((mode & FALLOC_FL_ZERO_RANGE.value) != 0) {
+            long n = truncatePagecacheRange(k, in, offset, offset + len);
+            ex.ok(fn, file, "ZERO_RANGE " + offset + "+" + len + ": " + n + " page(s) left the page cache, the range reads as zeroes");
+        }
+        return extendSize(in, mode, offset + len, fn, file, ex);
+    }
+
+    /**
+     * shmem_fallocate() (mm/shmem.c): KEEP_SIZE and PUNCH_HOLE only. A hole unmaps the whole pages
+     * it covers (unmap_mapping_range(..., even_cows = 0): private COW copies stay) and
+     * shmem_truncate_range() frees them. Preallocation allocates every page of the range into the
+     * page cache (shmem_get_folio(SGP_FALLOC)); when an allocation fails or a fatal signal is
+     * pending, the pages this call added are removed again.
+     */
+    private static long shmemFallocate(Globals k, Inode in, int mode, long offset, long len, Explain ex) {
+        String fn = "shmem_fallocate", file = "mm/shmem.c";
+        int allowed = FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value;
+        if ((mode & ~allowed) != 0) return fail(ex, fn, file, Errno.EOPNOTSUPP, "tmpfs supports only KEEP_SIZE and PUNCH_HOLE");
+        if ((mode & FALLOC_FL_PUNCH_HOLE.value) != 0) {
+            long n = truncatePagecacheRange(k, in, offset, offset + len);
+            ex.ok(fn, file, "PUNCH_HOLE " + offset + "+" + len + ": " + n + " page(s) freed from the page cache (COWed private copies stay)");
+            return 0;
+        }
+        long start = offset >>> PAGE_SHIFT, end = (offset + len + PAGE_SIZE - 1) >>> PAGE_SHIFT;
+        List<Long> added = new ArrayList<>();
+        for (long idx = start; idx < end; idx++) {
+            Errno err = null;
+            if (!k.chargeWork(1)) err = Errno.EINTR; // fatal_signal_pending(): pinlab's per-call work limit
+            else if (in.pageCache.get(idx) == 0) {
+                if (Memory.findOrCreateCachePage(k, in, idx) < 0) err = Errno.ENOMEM;
+                else added.add(idx);
+            }
+            if (err != null) {
+                for (long a : added) Files.deleteFromPageCache(k, in, a, a + 1); // "remove the !uptodate folios we added"
+                return fail(ex, fn, file, err, err == Errno.EINTR ? k.workLimitReason()
+                        : "no memory for page " + idx + ": " + k.phys.allocFailure() + "; the " + added.size() + " page(s) added are removed");
+            }
+        }
+        ex.ok(fn, file, added.size() + " page(s) allocated into the page cache (SGP_FALLOC), " + (end - start - added.size()) + " were there");
+        return extendSize(in, mode, offset + len, fn, file, ex);
+    }
+
+    /**
+     * hugetlbfs_fallocate() (fs/hugetlbfs/inode.c): KEEP_SIZE and PUNCH_HOLE only.
+     * hugetlbfs_punch_hole() removes the huge pages wholly inside the hole from every mapping
+     * (hugetlb_vmdelete_list()) and from the file (remove_inode_hugepages()); partly covered ones
+     * are zeroed in part. Preallocation takes a huge page from the pool for each absent index
+     * (-ENOSPC when the pool is empty; pages already added stay).
+     */
+    private static long hugetlbfsFallocate(Globals k, Inode in, int mode, long offset, long len, Explain ex) {
+        String fn = "hugetlbfs_fallocate", file = "fs/hugetlbfs/inode.c";
+        int allowed = FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value;
+        if ((mode & ~allowed) != 0) return fail(ex, fn, file, Errno.EOPNOTSUPP, "hugetlbfs supports only KEEP_SIZE and PUNCH_HOLE");
+        if ((mode & FALLOC_FL_PUNCH_HOLE.value) != 0) {
+            long holeStart = (offset + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1), holeEnd = (offset + len) & ~(HPAGE_SIZE - 1);
+            long n = 0;
+            if (holeEnd > holeStart) {
+                n = cached(in, holeStart >>> 21, holeEnd >>> 21);
+                Files.punchHole(k, in, holeStart >>> 21, holeEnd >>> 21);
+            }
+            ex.ok("hugetlbfs_punch_hole", file, n + " huge page(s) wholly inside the hole were removed"
+                    + (holeEnd > holeStart ? "" : " (the hole covers no whole huge page)"));
+            return 0;
+        }
+        long start = offset >>> 21, end = (offset + len + HPAGE_SIZE - 1) >>> 21;
+        int added = 0;
+        for (long idx = start; idx < end; idx++) {
+            if (!k.chargeWork(1)) return fail(ex, fn, file, Errno.EINTR, k.workLimitReason());
+            if (in.pageCache.get(idx) != 0) continue;
+            long head = allocHugetlbForFile(k, in, idx);
+            if (head < 0) return fail(ex, "alloc_hugetlb_folio", "mm/hugetlb.c", Errno.ENOSPC, "no free huge page for index " + idx
+                    + " (free " + Hugetlb.freeHugePages(k) + ", reserved " + k.hugePagesReserved + "); the " + added + " page(s) added stay");
+            k.phys.setMapping(head, in, idx << HPAGE_ORDER);
+            in.pageCache.set(idx, head);
+            added++;
+        }
+        ex.ok(fn, file, added + " huge page(s) taken from the pool into the page cache");
+        return extendSize(in, mode, offset + len, fn, file, ex);
+    }
+
+    /**
+     * alloc_hugetlb_folio() for hugetlbfs_fallocate()'s pseudo VMA (VM_SHARED): the page a shared
+     * mapping of this file reserved for the index is used (vma_needs_reservation() finds it in the
+     * inode's resv_map); otherwise only a free, unreserved page.
+     */
+    private static long allocHugetlbForFile(Globals k, Inode in, long hindex) {
+        for (Task t : k.tasks.values()) {
+            if (t.mm == null) continue;
+            for (Vma v : t.mm.vmas.values()) {
+                if (v.file == null || v.file.inode() != in || !v.has(VM_SHARED_B) || v.hugeResv <= 0) continue;
+                long first = v.pgoff >>> HPAGE_ORDER, last = (v.pgoff + v.pages()) >>> HPAGE_ORDER;
+                if (hindex < first || hindex >= last) continue;
+                long head = Hugetlb.allocHugetlbFolio(k, true);
+                if (head >= 0) v.hugeResv--;
+                return head;
+            }
+        }
+        return Hugetlb.allocHugetlbFolio(k, false);
+    }
+
+    /** The size update of preallocation: i_size_write(offset + len) unless KEEP_SIZE or the file is longer. */
+    private static long extendSize(Inode in, int mode, long newEnd, String fn, String file, Explain ex) {
+        if ((mode & FALLOC_FL_KEEP_SIZE.value) == 0 && newEnd > in.size) {
+            ex.ok(fn, file, "i_size " + in.size + " -> " + newEnd);
+            in.size = newEnd;
+        } else {
+            ex.ok(fn, file, "i_size stays " + in.size + ((mode & FALLOC_FL_KEEP_SIZE.value) != 0 ? " (KEEP_SIZE)" : ""));
+        }
+        return 0;
+    }
+
+    /**
+     * truncate_pagecache_range() (mm/truncate.c) for bytes [lstart, lend): unmap_mapping_range()
+     * of the whole pages inside with even_cows = 0 (a private mapping loses the PTEs that map the
+     * file's page, not its anonymous COW copies), then truncate_inode_pages_range() drops them from
+     * the page cache. A pinned page leaves the page cache but stays allocated while pinned.
+     * Returns the number of pages removed from the page cache.
+     */
+    static long truncatePagecacheRange(Globals k, Inode in, long lstart, long lend) {
+        long from = (lstart + PAGE_SIZE - 1) >>> PAGE_SHIFT, to = lend >>> PAGE_SHIFT;
+        if (to <= from) return 0;
+        for (Task t : k.tasks.values()) {
+            Mm mm = t.mm;
+            if (mm == null) continue;
+            for (Vma v : mm.vmas.values().toArray(new Vma[0])) {
+                if (v.file == null || v.file.inode() != in) continue;
+                long lo = Math.max(v.pgoff, from), hi = Math.min(v.pgoff + v.pages(), to);
+                if (lo >= hi) continue;
+                long s = v.start + ((lo - v.pgoff) << PAGE_SHIFT), e = v.start + ((hi - v.pgoff) << PAGE_SHIFT);
+                if (v.has(VM_SHARED_B)) {
+                    Memory.zapRange(k, mm, v, s, e);
+                    continue;
+                }
+                List<Long> filePages = new ArrayList<>(); // zap_pte_range() with even_cows = 0 skips anonymous folios
+                mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+                    if (Pte.present(pte) && !Pte.special(pte) && !k.phys.testPageFlag(Pte.pfn(pte), PhysMem.PG_ANON)) filePages.add(vpn);
+                });
+                for (long vpn : filePages) Memory.zapRange(k, mm, v, vpn << PAGE_SHIFT, (vpn + 1) << PAGE_SHIFT);
+            }
+        }
+        long n = cached(in, from, to);
+        Files.deleteFromPageCache(k, in, from, to);
+        return n;
+    }
+
+    /** Page-cache entries in [from, to). */
+    private static long cached(Inode in, long from, long to) {
+        long[] n = {0};
+        in.pageCache.forEach(from, to, (idx, pfn) -> n[0]++);
+        return n[0];
+    }
+
+    private static String hex(long v) { return Explain.hex(v); }
+
+    private static long fail(Explain ex, String fn, String file, Errno e, String why) {
+        ex.fail(fn, file, e, why);
+        return e.neg();
+    }
+}
