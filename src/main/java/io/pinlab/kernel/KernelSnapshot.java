@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.KernelLog;
 import io.pinlab.kernel.mm.MemCg;
@@ -201,9 +202,9 @@ public final class KernelSnapshot {
                 while (fi < files.size()) {
                     OpenFile f = files.get(fi++);
                     addInode(f.inode());
-                    if (f.ring != null && f.ring.mmAccount != null) addMm(f.ring.mmAccount);
-                    if (f.ring != null && f.ring.bufTable() != null)
-                        for (IoMappedUbuf b : f.ring.bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
+                    if (IoUring.ringOf(f) != null && IoUring.ringOf(f).mmAccount != null) addMm(IoUring.ringOf(f).mmAccount);
+                    if (IoUring.ringOf(f) != null && IoUring.ringOf(f).bufTable() != null)
+                        for (IoMappedUbuf b : IoUring.ringOf(f).bufTable()) if (b != null && bufIds.putIfAbsent(b, bufs.size()) == null) bufs.add(b);
                 }
             }
             for (Zone z : Zone.values()) {
@@ -247,7 +248,7 @@ public final class KernelSnapshot {
             out.varint(inodeIds.get(f.inode()));
             out.varint(Integer.toUnsignedLong(f.flags()));
             out.varint(f.refs);
-            IoRingCtx r = f.ring;
+            IoRingCtx r = IoUring.ringOf(f);
             out.bool(r != null);
             if (r == null) return;
             out.varint(r.flags);
@@ -519,7 +520,8 @@ public final class KernelSnapshot {
                     if (b >= 0) table[i] = bufs.get(b);
                 }
             }
-            f.ring = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
+            f.fOp = IoUring.IO_URING_FOPS;
+            f.privateData = IoRingCtx.restore(flags, sq, cq, creatorPid, creatorUid, user == 0 ? null : (int) (user - 1),
                     mm < 0 ? null : mms.get(mm), submitter, ringAcct, table, tags, cqes, freed);
             return f;
         }

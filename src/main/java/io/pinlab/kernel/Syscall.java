@@ -12,13 +12,14 @@ import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.ProcessVm;
 import io.pinlab.kernel.mm.Pins;
@@ -83,19 +84,19 @@ public sealed interface Syscall<R> {
     /** The process reads or writes its own memory (handle_mm_fault() per page, mm/memory.c). */
     record Access(int pid, long addr, long length, boolean write, Long value) implements Syscall<AccessResult> {
         public AccessResult invoke(Kernel k) {
-            return Memory.access(k, k.task(pid), addr, length, write, value);
+            return UserAccess.access(k, k.task(pid), addr, length, write, value);
         }
     }
 
     /**
-     * A GUP entry point called by the simulated driver (mm/gup.c). Arguments that break
+     * A GUP entry point called by the simulated driver (mm/gup_test.c, {@link GupTest}). Arguments that break
      * is_valid_gup_args() are a kernel answer: the WARN_ON_ONCE reaches dmesg, the entry point
      * returns 0 or -EINVAL, and {@link GupResult#invalidArgs()} names the broken rule.
-     * The request must already pass {@code Gup.requestShapeError} (a malformed request, not a call).
+     * The REST layer has checked the request's shape (api.gup.GupRequestShape: a malformed request, not a call).
      */
     record Gup(int pid, GupRequest request) implements Syscall<GupResult> {
         public GupResult invoke(Kernel k) {
-            return io.pinlab.kernel.mm.Gup.call(k, k.task(pid), request);
+            return GupTest.call(k, k.task(pid), request);
         }
     }
 

@@ -1,11 +1,13 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.HugeMemory;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
@@ -114,7 +116,7 @@ public final class Views {
     private static long[] rssAndPinned(Kernel k, Mm mm, Vma v) {
         long[] r = new long[2];
         mm.pmds.forEach(v.start >>> 21, ((v.end - 1) >>> 21) + 1, (key, pmd) -> {
-            if (Memory.isHugeZeroPmd(k, pmd)) return; // vm_normal_page_pmd(): no RSS for the huge zero folio
+            if (HugeMemory.isHugeZeroPmd(k, pmd)) return; // vm_normal_page_pmd(): no RSS for the huge zero folio
             r[0] += HPAGE_NR;
             if (k.phys.maybeDmaPinned(Pte.pfn(pmd))) r[1] += HPAGE_NR;
         });
@@ -158,7 +160,7 @@ public final class Views {
         long h = k.phys.head(pfn);
         int order = k.phys.order(h);
         int ref = k.phys.refcount(h);
-        int pins = order > 0 ? k.phys.pincount(h) : ref / Gup.GUP_PIN_COUNTING_BIAS;
+        int pins = order > 0 ? k.phys.pincount(h) : ref / PhysMem.GUP_PIN_COUNTING_BIAS;
         return new Folio(h, order, ref, pins, k.phys.mapcount(h), k.phys.zone(h).name());
     }
 
@@ -176,8 +178,8 @@ public final class Views {
         for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) {
             OpenFile f = e.getValue();
             Inode in = f.inode();
-            String path = f.ring != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode" : in.path() + (in.nlink == 0 ? " (deleted)" : "");
-            out.add(new FdEntry(e.getKey(), path, f.flags(), in.ino(), in.fs().fsName, in.size, f.refs, f.ring != null));
+            String path = IoUring.ringOf(f) != null ? "anon_inode:[io_uring]" : in.path() == null ? "anon_inode" : in.path() + (in.nlink == 0 ? " (deleted)" : "");
+            out.add(new FdEntry(e.getKey(), path, f.flags(), in.ino(), in.fs().fsName, in.size, f.refs, IoUring.ringOf(f) != null));
         }
         return out;
     }

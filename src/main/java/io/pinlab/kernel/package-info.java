@@ -23,15 +23,16 @@
  *     {@code Files.close(k, t, fd)} (all return SysResult with ret = fd or 0), {@code Files.fput(k, file)}</li>
  * <li>memory: {@code Mmap.doMmap(k, t, addr, len, prot, flags, fd, off)} (ret = address),
  *     {@code Mmap.doMunmap(k, t, addr, len)}, {@code Mprotect.doMprotect(k, t, addr, len, prot)},
- *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code Memory.access(k, t, addr, len, write, Long value)}</li>
+ *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code UserAccess.access(k, t, addr, len, write, Long value)}</li>
  * <li>views: {@code Views.maps(k, t)}, {@code Views.mapsText(k, t)}, {@code Views.pagemap(k, t, addr, len)},
  *     {@code Views.status(k, t)}, {@code Views.fds(k, t)}, {@code Views.mounts(k)}</li>
  * <li>sysctl: {@code Sysctl.get(k, name)}, {@code Sysctl.set(k, name, value)}</li>
  * <li>GUP: {@code Gup.isValidGupArgs(...)} (the one implementation),
- *     {@code Gup.call(k, t, GupRequest)} -> GupResult (with the broken is_valid_gup_args() rule, if any),
- *     {@code Pins.release(k, pinId, how, makeDirty)},
- *     {@code Pins.list(k)}; {@code Gup.requestShapeError(profile, GupRequest)} (400 message or null); for io_uring:
- *     {@code Gup.pinUserPages / pinUserPagesFast / unpinUserPage(s)} (no driver-visible Pin)</li>
+ *     {@code GupTest.call(k, t, GupRequest)} (the simulated driver, mm/gup_test.c) -> GupResult (with the
+ *     broken is_valid_gup_args() rule, if any), {@code Pins.release(k, pinId, how, makeDirty)},
+ *     {@code Pins.list(k)}; for kernel callers (io_uring, process_vm_rw, /proc/PID/mem):
+ *     {@code Gup.pinUserPages / pinUserPagesFast / pinUserPagesRemote / getUserPagesRemote / unpinUserPage(s) / putPages}
+ *     (no driver-visible Pin)</li>
  * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code IoUring.register(k, t, RegisterArgs)},
  *     {@code IoUring.enter(k, t, fd, sqes)}, {@code IoUring.buffers(k, t, fd)}</li>
  * <li>log: {@code Kernel.log.text()} (dmesg)</li>

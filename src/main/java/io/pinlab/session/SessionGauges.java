@@ -1,5 +1,6 @@
 package io.pinlab.session;
 
+import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.OpenFile;
@@ -32,7 +33,7 @@ class SessionGauges {
         Set<IoRingCtx> rings = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Task t : k.tasks.values())
             for (OpenFile f : t.fds.values())
-                if (f.ring != null && !f.ring.freed()) rings.add(f.ring);
+                if (IoUring.ringOf(f) != null && !IoUring.ringOf(f).freed()) rings.add(IoUring.ringOf(f));
         long n = 0;
         for (IoRingCtx r : rings) n += r.registeredBuffers();
         return n;

@@ -59,7 +59,7 @@ class StepsApiTest extends HttpTestSupport {
         assertThat(steps.get(0).path("pid").asInt()).isEqualTo(1);
         assertThat(steps.get(0).path("args").path("prot").toString()).isEqualTo("[\"PROT_READ\",\"PROT_WRITE\"]");
         assertThat(steps.get(0).path("result").path("addr").asString()).isEqualTo(addr);
-        // Memory.access: ret is the bytes accessed when no signal stopped the process
+        // UserAccess.access: ret is the bytes accessed when no signal stopped the process
         assertThat(steps.get(1).path("result").path("ret").asLong()).isEqualTo(8192);
         // 6.18's pin_user_pages answers 0 for FOLL_GET|FOLL_PIN (is_valid_gup_args(), mm/gup.c)
         assertThat(steps.get(2).path("result").path("invalidArgs").asString()).isEqualTo("FOLL_GET_WITH_FOLL_PIN");

@@ -11,6 +11,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 /** ARCHITECTURE.md: dependencies point down only. */
 class LayerRulesTest {
     private static JavaClasses classes;
+    private static final String[] MM_AND_FS = {"io.pinlab.kernel.mm..", "io.pinlab.kernel.fs.."};
 
     @BeforeAll
     static void load() {
@@ -67,6 +68,18 @@ class LayerRulesTest {
         noClasses().that().resideInAPackage("io.pinlab.kernel.(*)..")
                 .should().dependOnClassesThat().resideInAPackage("io.pinlab.kernel")
                 .because("the machine sits above mm, fs and io_uring, as the syscall layer does in Linux")
+                .check(classes);
+    }
+
+    /**
+     * io_uring sits above mm and fs, as in the kernel: closing a ring's file reaches io_uring only
+     * through the file's f_op->release (FileOperations), so mm and fs never name io_uring.
+     */
+    @Test
+    void mmAndFsDoNotDependOnIoUring() {
+        noClasses().that().resideInAnyPackage(MM_AND_FS)
+                .should().dependOnClassesThat().resideInAPackage("io.pinlab.kernel.iouring..")
+                .because("fput() calls f_op->release; mm/ and fs/ do not include io_uring headers")
                 .check(classes);
     }
 

@@ -6,6 +6,7 @@ import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
@@ -98,7 +99,7 @@ public class GupBench {
 
     @Benchmark
     public long callTouched(Touched s) {
-        GupResult r = Gup.call(s.k, s.t, GupRequest.of(GupCall.pin_user_pages, s.addr, PAGES, FLAGS));
+        GupResult r = GupTest.call(s.k, s.t, GupRequest.of(GupCall.pin_user_pages, s.addr, PAGES, FLAGS));
         Pins.release(s.k, r.pin().id(), PinRelease.unpin_user_pages, false);
         return r.ret();
     }

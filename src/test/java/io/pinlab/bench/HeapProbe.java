@@ -9,13 +9,13 @@ import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Madvise;
 import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.Pins;
@@ -69,7 +69,7 @@ class HeapProbe {
         long a = Mmap.doMmap(k, t, 0, 4 * GIB, RW, ANON, -1, 0).ret();
         h0 = live();
         long c0 = k.memcg.usage();
-        Memory.access(k, t, a, 4 * GIB, true, 1L);
+        UserAccess.access(k, t, a, 4 * GIB, true, 1L);
         row("touched page (4 GiB written)", (live() - h0) / (double) (1 << 20), (k.memcg.usage() - c0) / (double) (1 << 20));
         keep.add(k);
 
@@ -77,10 +77,10 @@ class HeapProbe {
         Kernel m = kernel();
         Task mt = m.task(1);
         int fd = (int) Files.memfdCreate(m, mt, "big", 0, 4 * GIB).ret();
-        Memory.access(m, mt, Mmap.doMmap(m, mt, 0, 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret(), 4 * GIB, false, null);
+        UserAccess.access(m, mt, Mmap.doMmap(m, mt, 0, 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret(), 4 * GIB, false, null);
         h0 = live();
         c0 = m.memcg.usage();
-        Memory.access(m, mt, Mmap.doMmap(m, mt, 0, 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret(), 4 * GIB, false, null);
+        UserAccess.access(m, mt, Mmap.doMmap(m, mt, 0, 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret(), 4 * GIB, false, null);
         row("extra 4 GiB mapping, read whole", live() - h0, m.memcg.usage() - c0);
         keep.add(m);
 
@@ -88,7 +88,7 @@ class HeapProbe {
         Kernel f = kernel();
         Task ft = f.task(1);
         long fa = Mmap.doMmap(f, ft, 0, GIB, RW, ANON, -1, 0).ret();
-        Memory.access(f, ft, fa, GIB, true, 1L);
+        UserAccess.access(f, ft, fa, GIB, true, 1L);
         h0 = live();
         c0 = f.memcg.usage();
         for (int i = 0; i < 10; i++) Fork.copyProcess(f, ft);
@@ -102,10 +102,10 @@ class HeapProbe {
         Kernel full = new Kernel(Profile.V6_18, true, new MemCg(MAX, null), Long.MAX_VALUE); // both zones: 8 GiB of RAM
         Task u = full.task(1);
         long ua = Mmap.doMmap(full, u, 0, 8 * GIB, RW, ANON, -1, 0).ret();
-        Memory.access(full, u, ua, 8 * GIB, true, 1L);
+        UserAccess.access(full, u, ua, 8 * GIB, true, 1L);
         Task v = full.createTask(0, "second", 1000, false, Kernel.DEFAULT_RLIMIT_MEMLOCK);
         long va = Mmap.doMmap(full, v, 0, 4 * GIB, RW, ANON, -1, 0).ret();
-        Memory.access(full, v, va, 4 * GIB, true, 2L);
+        UserAccess.access(full, v, va, 4 * GIB, true, 2L);
         row("session at its budget (peak charge)", live() - h0, full.memcg.peak());
         keep.add(full);
         keep.clear();
@@ -134,14 +134,14 @@ class HeapProbe {
         Task t = k.task(1);
         for (int r = 0; r < 20; r++) {
             long a = Mmap.doMmap(k, t, 0, 64 * 4096, RW, ANON, -1, 0).ret();
-            Memory.access(k, t, a, 16 * 4096, true, (long) r);
-            GupResult g = Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 4, FollFlag.FOLL_WRITE.value()));
+            UserAccess.access(k, t, a, 16 * 4096, true, (long) r);
+            GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 4, FollFlag.FOLL_WRITE.value()));
             Pins.release(k, g.pin().id(), "unpin_user_pages", false);
             Mprotect.doMprotect(k, t, a, 8 * 4096, 1);
             Madvise.doMadvise(k, t, a + 8 * 4096, 8 * 4096, 4);
             SysResult child = Fork.copyProcess(k, t);
             Task ct = k.task((int) child.ret());
-            Memory.access(k, ct, a + 16 * 4096, 4096, true, 9L);
+            UserAccess.access(k, ct, a + 16 * 4096, 4096, true, 9L);
             Exit.doExit(k, ct);
             if (r % 2 == 0) Mmap.doMunmap(k, t, a, 32 * 4096);
         }

@@ -3,7 +3,7 @@ package io.pinlab.bench;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,7 +50,7 @@ public class MmapBench {
     @OperationsPerInvocation(64)
     public long touchPages() {
         long a = Mmap.doMmap(k, t, 0, PAGES * PAGE, RW, PRIVATE_ANON, -1, 0).ret();
-        long f = Memory.access(k, t, a, PAGES * PAGE, true, 7L).faults();
+        long f = UserAccess.access(k, t, a, PAGES * PAGE, true, 7L).faults();
         Mmap.doMunmap(k, t, a, PAGES * PAGE);
         return f;
     }

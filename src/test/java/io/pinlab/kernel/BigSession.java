@@ -3,15 +3,15 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 
 import java.util.ArrayList;
@@ -33,9 +33,9 @@ public final class BigSession {
         // CAP_IPC_LOCK: the 262,144 accounted buffer pages are not limited by RLIMIT_MEMLOCK
         Task t = k.createTask(0, "big", Kernel.DEFAULT_UID, true, Kernel.DEFAULT_RLIMIT_MEMLOCK);
         long a = ok(Mmap.doMmap(k, t, 0, GIB, 3, 0x02 | 0x20, -1, 0));
-        if (Memory.access(k, t, a, GIB, true, 42L).ret() != GIB) throw new IllegalStateException("write");
+        if (UserAccess.access(k, t, a, GIB, true, 42L).ret() != GIB) throw new IllegalStateException("write");
         long pages = GIB >>> 12;
-        if (Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, pages,
+        if (GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, pages,
                 FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value())).ret() != pages) throw new IllegalStateException("pin");
         int ring = (int) ok(IoUring.setup(k, t, 8, 0));
         long len = GIB / BUFFERS;

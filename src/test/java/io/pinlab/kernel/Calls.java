@@ -4,20 +4,20 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.OpenFile;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Madv;
 import io.pinlab.kernel.mm.Madvise;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.Pin;
@@ -96,8 +96,8 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case MADVISE -> Madvise.doMadvise(k, t, addr, len, new Madv[] {Madv.MADV_DONTNEED, Madv.MADV_HUGEPAGE,
                     Madv.MADV_DONTFORK, Madv.MADV_WIPEONFORK, Madv.MADV_POPULATE_WRITE, Madv.MADV_HUGEPAGE, Madv.MADV_DOFORK,
                     Madv.MADV_POPULATE_READ}[arg].value);
-            case READ -> Memory.access(k, t, addr, len, false, null);
-            case WRITE -> Memory.access(k, t, addr, len, true, 1000L + arg);
+            case READ -> UserAccess.access(k, t, addr, len, false, null);
+            case WRITE -> UserAccess.access(k, t, addr, len, true, 1000L + arg);
             case PIN -> gup(k, t, GupCall.pin_user_pages, addr, FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value());
             case PIN_FAST -> gup(k, t, GupCall.pin_user_pages_fast, addr, arg % 2 == 0 ? FollFlag.FOLL_WRITE.value() : 0);
             case GET -> gup(k, t, GupCall.get_user_pages_fast, addr, FollFlag.FOLL_WRITE.value());
@@ -139,7 +139,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     }
 
     private Object gup(Kernel k, Task t, GupCall call, long addr, int flags) {
-        GupResult r = Gup.call(k, t, GupRequest.of(call, addr, Math.min(pages, 64), flags));
+        GupResult r = GupTest.call(k, t, GupRequest.of(call, addr, Math.min(pages, 64), flags));
         return List.of(r.ret(), String.valueOf(r.errno()), r.explain(), r.warnings(), r.pin() == null ? -1 : r.pin().id());
     }
 
@@ -149,7 +149,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     }
 
     private Object ring(Kernel k, Task t, java.util.function.IntFunction<Object> call) {
-        for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) if (e.getValue().ring != null) return call.apply(e.getKey());
+        for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) if (IoUring.ringOf(e.getValue()) != null) return call.apply(e.getKey());
         SysResult setup = IoUring.setup(k, t, 8, 0); // no ring in this task yet: set one up first
         return setup.ok() ? List.of(setup, call.apply((int) setup.ret())) : setup;
     }

@@ -5,19 +5,20 @@ import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.Madv;
 import io.pinlab.kernel.mm.Madvise;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Pin;
@@ -51,47 +52,47 @@ class KernelSnapshotTest {
         ok(Sysctl.set(k, "vm.nr_hugepages", 8));
         // private anonymous, written: COW source for the fork below
         long anon = ok(Mmap.doMmap(k, t, 0, 64 * PAGE, RW, PRIVATE | ANON, -1, 0));
-        Memory.access(k, t, anon, 16 * PAGE, true, 42L);
-        // THP: a 2 MiB-aligned MADV_HUGEPAGE range faulted by a write (Memory.thpEligible)
+        UserAccess.access(k, t, anon, 16 * PAGE, true, 42L);
+        // THP: a 2 MiB-aligned MADV_HUGEPAGE range faulted by a write (HugeMemory.thpEligible)
         long thp = ok(Mmap.doMmap(k, t, 0, 2 * HPAGE_SIZE, RW, PRIVATE | ANON, -1, 0));
         ok(Madvise.doMadvise(k, t, thp, 2 * HPAGE_SIZE, Madv.MADV_HUGEPAGE.value));
-        Memory.access(k, t, thp, PAGE, true, 7L);
+        UserAccess.access(k, t, thp, PAGE, true, 7L);
         // a read fault on the other half maps the huge zero folio (do_huge_pmd_anonymous_page(), mm/huge_memory.c)
-        Memory.access(k, t, thp + HPAGE_SIZE, PAGE, false, null);
+        UserAccess.access(k, t, thp + HPAGE_SIZE, PAGE, false, null);
         assertThat(k.hugeZeroPfn).isNotNegative();
         // sparse table: two pages 1 GiB apart in one mapping
         long sparse = ok(Mmap.doMmap(k, t, 0, 1L << 30, RW, PRIVATE | ANON, -1, 0));
-        Memory.access(k, t, sparse, PAGE, true, 1L);
-        Memory.access(k, t, sparse + (1L << 30) - PAGE, PAGE, true, 2L);
+        UserAccess.access(k, t, sparse, PAGE, true, 1L);
+        UserAccess.access(k, t, sparse + (1L << 30) - PAGE, PAGE, true, 2L);
         // shared anonymous, memfd (shmem), ext4 file, tmpfs file, fsdax file, /dev/zero, device memory, secretmem
         long shanon = ok(Mmap.doMmap(k, t, 0, 8 * PAGE, RW, SHARED | ANON, -1, 0));
-        Memory.access(k, t, shanon, 8 * PAGE, true, 3L);
+        UserAccess.access(k, t, shanon, 8 * PAGE, true, 3L);
         int memfd = (int) ok(Files.memfdCreate(k, t, "buf", 0, 64 * PAGE));
         long shm = ok(Mmap.doMmap(k, t, 0, 64 * PAGE, RW, SHARED, memfd, 0));
-        Memory.access(k, t, shm, 64 * PAGE, true, 5L);
+        UserAccess.access(k, t, shm, 64 * PAGE, true, 5L);
         int ext4 = (int) ok(Files.open(k, t, "/mnt/ext4/data", O_RDWR | O_CREAT, 16 * PAGE));
         long file = ok(Mmap.doMmap(k, t, 0, 16 * PAGE, RW, PRIVATE, ext4, 0));
-        Memory.access(k, t, file, 4 * PAGE, false, null);
-        Memory.access(k, t, file + 4 * PAGE, 2 * PAGE, true, 9L);
+        UserAccess.access(k, t, file, 4 * PAGE, false, null);
+        UserAccess.access(k, t, file + 4 * PAGE, 2 * PAGE, true, 9L);
         int tmpfs = (int) ok(Files.open(k, t, "/dev/shm/t", O_RDWR | O_CREAT, 4 * PAGE));
-        Memory.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, tmpfs, 0)), 4 * PAGE, true, 11L);
+        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, tmpfs, 0)), 4 * PAGE, true, 11L);
         int pmem = (int) ok(Files.open(k, t, "/mnt/pmem/p", O_RDWR | O_CREAT, 4 * PAGE));
-        Memory.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, pmem, 0)), PAGE, true, 12L);
+        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, pmem, 0)), PAGE, true, 12L);
         int zero = (int) ok(Files.open(k, t, "/dev/zero", O_RDWR, null));
-        Memory.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, PRIVATE, zero, 0)), 4 * PAGE, false, null);
+        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, PRIVATE, zero, 0)), 4 * PAGE, false, null);
         int mmio = (int) ok(Files.open(k, t, "/dev/mmio0", O_RDWR, null));
-        Memory.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, mmio, 0)), PAGE, true, 13L);
+        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, mmio, 0)), PAGE, true, 13L);
         int secret = (int) ok(Files.memfdSecret(k, t, 4 * PAGE));
-        Memory.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, secret, 0)), PAGE, true, 14L);
+        UserAccess.access(k, t, ok(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, SHARED, secret, 0)), PAGE, true, 14L);
         // hugetlb, private and shared (reservations, pool in use)
         long huge = ok(Mmap.doMmap(k, t, 0, 2 * HPAGE_SIZE, RW, PRIVATE | ANON | HUGETLB, -1, 0));
-        Memory.access(k, t, huge, PAGE, true, 15L);
+        UserAccess.access(k, t, huge, PAGE, true, 15L);
         ok(Mmap.doMmap(k, t, 0, HPAGE_SIZE, RW, SHARED | ANON | HUGETLB, -1, 0));
         // pins of both kinds, one released, and a WARN from is_valid_gup_args()
         pin(k, t, GupCall.pin_user_pages, anon, 4, LONGTERM_WRITE);
         long released = pin(k, t, GupCall.pin_user_pages_fast, thp, 8, FollFlag.FOLL_WRITE.value());
         ok(Pins.release(k, released, PinRelease.unpin_user_pages_dirty_lock, true));
-        Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, anon, 1, FollFlag.FOLL_GET.value()));
+        GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, anon, 1, FollFlag.FOLL_GET.value()));
         // rings: one with tagged buffers and a CQE waiting, one sparse table; the second ring is created by a
         // child that then exits, so its ctx->mm_account is an mm no task has any more
         int ring = (int) ok(IoUring.setup(k, t, 8, 0));
@@ -109,12 +110,12 @@ class KernelSnapshotTest {
         ok(IoUring.register(k, creator, RegisterArgs.update(ring2, 3, List.of(new Iovec(anon, 2 * PAGE)), List.of(5L))));
         // fork, then COW: the child writes a page both share
         Task child = k.task((int) ok(Fork.copyProcess(k, t)));
-        Memory.access(k, child, anon, PAGE, true, 99L);
-        Memory.access(k, t, anon + PAGE, PAGE, true, 98L);
+        UserAccess.access(k, child, anon, PAGE, true, 99L);
+        UserAccess.access(k, t, anon + PAGE, PAGE, true, 98L);
         // the ring's creator passes ring2 on and exits: the child of creator keeps the fd
         Task heir = k.task((int) ok(Fork.copyProcess(k, creator)));
         ok(Exit.doExit(k, creator));
-        assertThat(heir.fds.get(ring2).ring.mmAccount).isNotSameAs(heir.mm);
+        assertThat(IoUring.ringOf(heir.fds.get(ring2)).mmAccount).isNotSameAs(heir.mm);
         return k;
     }
 
@@ -174,7 +175,7 @@ class KernelSnapshotTest {
     }
 
     static long pin(Kernel k, Task t, GupCall call, long addr, long n, int flags) {
-        GupResult r = Gup.call(k, t, GupRequest.of(call, addr, n, flags));
+        GupResult r = GupTest.call(k, t, GupRequest.of(call, addr, n, flags));
         assertThat(r.ret()).as("%s %s", call, r.explain()).isEqualTo(n);
         return r.pin().id();
     }

@@ -8,7 +8,7 @@ import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.Madvise;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 
@@ -37,9 +37,9 @@ public class Lab {
 
     public SysResult madvise(long addr, long len, int advice) { return Madvise.doMadvise(k, t, addr, len, advice); }
 
-    public AccessResult write(Task task, long addr, long len, long value) { return Memory.access(k, task, addr, len, true, value); }
+    public AccessResult write(Task task, long addr, long len, long value) { return UserAccess.access(k, task, addr, len, true, value); }
 
-    public AccessResult read(Task task, long addr, long len) { return Memory.access(k, task, addr, len, false, null); }
+    public AccessResult read(Task task, long addr, long len) { return UserAccess.access(k, task, addr, len, false, null); }
 
     public int open(String path, int flags, Long size) { return (int) ok(Files.open(k, t, path, flags, size)); }
 

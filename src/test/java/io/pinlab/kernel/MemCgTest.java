@@ -12,12 +12,12 @@ import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
 import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Prot;
 import org.junit.jupiter.api.Test;
@@ -69,7 +69,7 @@ class MemCgTest {
         for (int i = 0; i < 10; i++) {
             SysResult m = Mmap.doMmap(k, t, 0, 4 * GIB, Prot.PROT_READ.value, MapFlag.MAP_SHARED.value, fd, 0);
             assertThat(m.errno()).isNull();
-            last = Memory.access(k, t, m.ret(), 4 * GIB, false, null);
+            last = UserAccess.access(k, t, m.ret(), 4 * GIB, false, null);
             assertThat(k.memcg.usage()).isLessThanOrEqualTo(MAX);
             if (!last.ok()) break;
             reads++;
@@ -92,10 +92,10 @@ class MemCgTest {
         Kernel k = new Kernel(Profile.V6_18, false, new MemCg(8L << 20, null), CALL_PAGES);
         Task big = k.task(1);
         long a = Mmap.doMmap(k, big, 0, 512L << 20, RW, ANON, -1, 0).ret();
-        assertThat(Memory.access(k, big, a, 512L << 20, true, 1L).ok()).isTrue(); // 256 blocks + 256 leaves: about 5.8 MB
+        assertThat(UserAccess.access(k, big, a, 512L << 20, true, 1L).ok()).isTrue(); // 256 blocks + 256 leaves: about 5.8 MB
         Task small = k.createTask(0, "small", 1000, false, Kernel.DEFAULT_RLIMIT_MEMLOCK);
         long b = Mmap.doMmap(k, small, 0, 512L << 20, RW, ANON, -1, 0).ret();
-        AccessResult r = Memory.access(k, small, b, 512L << 20, true, 2L);
+        AccessResult r = UserAccess.access(k, small, b, 512L << 20, true, 2L);
         assertThat(r.ok()).isTrue();
         assertThat(k.tasks).doesNotContainKey(big.pid).containsKey(small.pid);
         assertThat(k.log.text()).contains("Memory cgroup out of memory: Killed process 1 (lab)");
@@ -112,7 +112,7 @@ class MemCgTest {
         Kernel k = session();
         Task p = k.task(1);
         long a = Mmap.doMmap(k, p, 0, 256L << 20, RW, ANON, -1, 0).ret();
-        assertThat(Memory.access(k, p, a, 256L << 20, true, 7L).ok()).isTrue();
+        assertThat(UserAccess.access(k, p, a, 256L << 20, true, 7L).ok()).isTrue();
         SysResult f;
         int children = 0;
         long before;
@@ -129,7 +129,7 @@ class MemCgTest {
         assertThat(k.memcg.usage()).as("nothing of the failed child stays").isEqualTo(before);
         assertThat(k.tasks).hasSize(children + 1);
         // the parent keeps working: its COW pages are still its own to write
-        assertThat(Memory.access(k, p, a, 1L << 20, true, 9L).ok()).isTrue();
+        assertThat(UserAccess.access(k, p, a, 1L << 20, true, 9L).ok()).isTrue();
     }
 
     /**
@@ -162,11 +162,11 @@ class MemCgTest {
         Kernel k = session();
         Task t = k.task(1);
         long a = Mmap.doMmap(k, t, 0, 4L << 20, RW, ANON, -1, 0).ret();
-        Memory.access(k, t, a, 4L << 20, true, 1L);
+        UserAccess.access(k, t, a, 4L << 20, true, 1L);
         long start = k.memcg.usage();
         int ok = 0, enomem = 0;
         for (int i = 0; i < 10_000; i++) {
-            GupResult r = Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 1024, FollFlag.FOLL_WRITE.value()));
+            GupResult r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, 1024, FollFlag.FOLL_WRITE.value()));
             if (r.ret() == 1024) ok++;
             else {
                 assertThat(r.errno()).isEqualTo(Errno.ENOMEM);
@@ -191,13 +191,13 @@ class MemCgTest {
         Kernel k = new Kernel(Profile.V6_18, false, new MemCg(MAX, null), 1000);
         Task t = k.task(1);
         long a = Mmap.doMmap(k, t, 0, 2000 * 4096L, RW, ANON, -1, 0).ret();
-        AccessResult r = Memory.access(k, t, a, 2000 * 4096L, true, 3L);
+        AccessResult r = UserAccess.access(k, t, a, 2000 * 4096L, true, 3L);
         assertThat(r.ret()).isEqualTo(1000 * 4096L);
         assertThat(r.explain().getLast().outcome()).isEqualTo("-EINTR");
         assertThat(r.explain().getLast().detail()).contains(Kernel.CALL_LIMIT);
-        GupResult g = Gup.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 2000, FollFlag.FOLL_WRITE.value()));
+        GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 2000, FollFlag.FOLL_WRITE.value()));
         assertThat(g.ret()).isEqualTo(1000);
-        GupResult again = Gup.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 500, FollFlag.FOLL_WRITE.value()));
+        GupResult again = GupTest.call(k, t, GupRequest.of(GupCall.get_user_pages, a, 500, FollFlag.FOLL_WRITE.value()));
         assertThat(again.ret()).isEqualTo(500);
     }
 
@@ -208,16 +208,16 @@ class MemCgTest {
         Kernel a = new Kernel(Profile.V6_18, false, new MemCg(MAX, global), CALL_PAGES);
         Kernel b = new Kernel(Profile.V6_18, false, new MemCg(MAX, global), CALL_PAGES);
         long x = Mmap.doMmap(a, a.task(1), 0, 640L << 20, RW, ANON, -1, 0).ret();
-        assertThat(Memory.access(a, a.task(1), x, 640L << 20, true, 1L).ok()).isTrue(); // about 7.3 MB
+        assertThat(UserAccess.access(a, a.task(1), x, 640L << 20, true, 1L).ok()).isTrue(); // about 7.3 MB
         long y = Mmap.doMmap(b, b.task(1), 0, 640L << 20, RW, ANON, -1, 0).ret();
-        AccessResult r = Memory.access(b, b.task(1), y, 640L << 20, true, 1L);
+        AccessResult r = UserAccess.access(b, b.task(1), y, 640L << 20, true, 1L);
         assertThat(global.usage()).isLessThanOrEqualTo(global.max());
         assertThat(r.signal()).isEqualTo("SIGKILL");
         assertThat(explain(r.explain())).contains(MemCg.GLOBAL_LIMIT);
         a.memcg.offline();
         Kernel c = new Kernel(Profile.V6_18, false, new MemCg(MAX, global), CALL_PAGES);
         long z = Mmap.doMmap(c, c.task(1), 0, 64L << 20, RW, ANON, -1, 0).ret();
-        assertThat(Memory.access(c, c.task(1), z, 8L << 20, true, 1L).ok()).isTrue();
+        assertThat(UserAccess.access(c, c.task(1), z, 8L << 20, true, 1L).ok()).isTrue();
     }
 
     /** PAGE_SIZE for the arithmetic above. */

@@ -1,5 +1,6 @@
 package io.pinlab.kernel;
 
+import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
@@ -36,7 +37,7 @@ final class Observed {
         o.put("counters", k.counters());
         o.put("memcg usage", k.memcg.usage());
         o.put("sysctl", Sysctl.NAMES.stream().map(n -> n + "=" + Sysctl.get(k, n)).toList());
-        o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, k.freeHugePages()));
+        o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, Hugetlb.freeHugePages(k)));
         o.put("huge zero folio", List.of(k.thpUseZeroPage, k.hugeZeroPfn));
         o.put("userLockedVm", new TreeMap<>(k.userLockedVm));
         o.put("follPin", List.of(k.pins.nrFollPinAcquired, k.pins.nrFollPinReleased));
@@ -55,7 +56,7 @@ final class Observed {
                 o.put(p + "vma " + Long.toHexString(v.start), List.of(v.flags, v.pgoff, v.anonVma, v.hugeResv, String.valueOf(v.name), v.ops));
             }
             for (Map.Entry<Integer, OpenFile> e : t.fds.entrySet()) {
-                IoRingCtx r = e.getValue().ring;
+                IoRingCtx r = IoUring.ringOf(e.getValue());
                 if (r == null) continue;
                 o.put(p + "ring " + e.getKey(), new RingView(t.pid, e.getKey(), IoUring.buffers(k, t, e.getKey()), r.pendingCqes(),
                         r.nrUserBufs(), r.ringAccountedPages(), r.freed()));

@@ -7,14 +7,14 @@ import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
 import io.pinlab.kernel.mm.Madvise;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
@@ -152,9 +152,9 @@ class OracleTest {
             return p == PhysMem.ZERO_PFN || (k.hugeZeroPfn >= 0 && k.phys.head(p) == k.hugeZeroPfn);
         }
 
-        void read(long addr) { assertTrue(Memory.access(k, t, addr, 1, false, null).ok()); }
+        void read(long addr) { assertTrue(UserAccess.access(k, t, addr, 1, false, null).ok()); }
 
-        void write(long addr, long len, long v) { assertTrue(Memory.access(k, t, addr, len, true, v).ok()); }
+        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, addr, len, true, v).ok()); }
 
         long thpRange() {
             long raw = map(2 * HUGE, RW, PRIVATE | ANON, -1);
@@ -258,8 +258,8 @@ class OracleTest {
             put("uring.clone_buffers", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
             put("uring.clone_buffers_again", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
             put("uring.clone_buffers_replace", IoUring.register(k, t,
-                    RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0)));
-            RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0);
+                    RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
+            RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0);
             put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
                     c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff())));
             put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));

@@ -7,10 +7,10 @@ import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.Task;
 
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.kernel.mm.GupTest;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.GupResult;
@@ -44,7 +44,7 @@ class PageArrayBudgetTest {
         int ring = (int) IoUring.setup(k, t, 8, 0).ret();
         List<Long> ids = new ArrayList<>();
         GupResult r;
-        while ((r = Gup.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, GIB_PAGES, pin))).ret() == GIB_PAGES) {
+        while ((r = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, a, GIB_PAGES, pin))).ret() == GIB_PAGES) {
             ids.add(r.pin().id());
             assertThat(k.memcg.usage()).isLessThanOrEqualTo(k.memcg.max());
         }

@@ -198,7 +198,7 @@ class SnapshotFormatTest {
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
         covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");
-        covered.put(OpenFile.class, "id, inode, flags, ring, refs");
+        covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");
         covered.put(Mount.class, "path, fs, device, options, dax");
         covered.put(IoRingCtx.class, "flags, sqEntries, cqEntries, creatorPid, creatorUid, user, mmAccount, submitterPid, ringAcctPages, "
                 + "bufTable, bufTags, cq, freed");

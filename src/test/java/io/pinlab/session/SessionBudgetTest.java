@@ -3,7 +3,7 @@ package io.pinlab.session;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.MapFlag;
-import io.pinlab.kernel.mm.Memory;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Mmap;
 import org.junit.jupiter.api.Test;
 
@@ -66,13 +66,13 @@ class SessionBudgetTest {
         SessionService.Created big = s.create(null, null, false, "10.0.0.1");
         big.session().locked(k -> {
             long a = Mmap.doMmap(k, k.task(1), 0, 512L << 20, 3, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
-            return Memory.access(k, k.task(1), a, 400L << 20, true, 1L); // about 4.6 MB of the 8 MiB budget
+            return UserAccess.access(k, k.task(1), a, 400L << 20, true, 1L); // about 4.6 MB of the 8 MiB budget
         });
         s.create(null, null, false, "10.0.0.1");
         s.create(null, null, false, "10.0.0.1");
         big.session().locked(k -> {
             long a = Mmap.doMmap(k, k.task(1), 0, 512L << 20, 3, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
-            return Memory.access(k, k.task(1), a, 256L << 20, true, 1L);
+            return UserAccess.access(k, k.task(1), a, 256L << 20, true, 1L);
         });
         assertThatThrownBy(() -> s.create(null, null, false, "10.0.0.1"))
                 .isInstanceOfSatisfying(MemoryBudgetException.class, e -> assertThat(e.getMessage()).contains(MemCg.GLOBAL_LIMIT));

@@ -2,7 +2,7 @@ package io.pinlab.api.steps;
 
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -49,7 +49,6 @@ public final class IovecArray {
     }
 
     int size() { return iovecs.size(); }
-
 
     /** The iovecs, or a 400 naming the first element that breaks a rule. */
     List<Iovec> toKernel() {

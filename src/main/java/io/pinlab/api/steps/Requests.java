@@ -6,12 +6,15 @@ import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.RegisterOp;
+import io.pinlab.kernel.iouring.RsrcFlag;
+import io.pinlab.kernel.iouring.SetupFlag;
+import io.pinlab.kernel.iouring.SqeOp;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.FollFlag;
-import io.pinlab.kernel.mm.Gup;
+import io.pinlab.api.gup.GupRequestShape;
 import io.pinlab.kernel.mm.GupCall;
 import io.pinlab.kernel.mm.GupRequest;
 import io.pinlab.kernel.mm.Madv;
@@ -156,7 +159,7 @@ public final class Requests {
 
         /**
          * Flags the profile does not define, and requests no kernel entry point could receive
-         * ({@link Gup#requestShapeError}), are 400s naming the field. Arguments that break
+         * ({@link GupRequestShape#error}), are 400s naming the field. Arguments that break
          * is_valid_gup_args() do reach the kernel: that is the call's answer (see {@link Syscall.Gup}).
          */
         Syscall.Gup toSyscall(Ctx c) {
@@ -170,7 +173,7 @@ public final class Requests {
                         .collect(Collectors.joining(", ")) + " not defined in profile " + profile.name() + "; accepted: " + accepted);
             }
             GupRequest req = toKernel();
-            String shape = Gup.requestShapeError(profile, req);
+            String shape = GupRequestShape.error(profile, req);
             if (shape != null) {
                 int colon = shape.indexOf(": ");
                 String field = colon > 0 && GUP_FIELDS.contains(shape.substring(0, colon)) ? shape.substring(0, colon) : "$";
@@ -281,47 +284,6 @@ public final class Requests {
     }
 
     // ---------------------------------------------------------------- io_uring
-
-    /** IORING_SETUP_* flags the simulator knows (include/uapi/linux/io_uring.h). */
-    public enum SetupFlag {
-        IORING_SETUP_IOPOLL(1), IORING_SETUP_SQPOLL(1 << 1), IORING_SETUP_SQ_AFF(1 << 2), IORING_SETUP_CQSIZE(1 << 3),
-        IORING_SETUP_CLAMP(1 << 4), IORING_SETUP_ATTACH_WQ(1 << 5), IORING_SETUP_R_DISABLED(1 << 6),
-        IORING_SETUP_SUBMIT_ALL(1 << 7), IORING_SETUP_COOP_TASKRUN(1 << 8), IORING_SETUP_TASKRUN_FLAG(1 << 9),
-        IORING_SETUP_SQE128(1 << 10), IORING_SETUP_CQE32(1 << 11), IORING_SETUP_SINGLE_ISSUER(1 << 12),
-        IORING_SETUP_DEFER_TASKRUN(1 << 13);
-
-        final int value;
-
-        SetupFlag(int value) {
-            this.value = value;
-        }
-    }
-
-    /** IORING_RSRC_* flags of struct io_uring_rsrc_register. */
-    public enum RsrcFlag {
-        IORING_RSRC_REGISTER_SPARSE(RegisterArgs.IORING_RSRC_REGISTER_SPARSE),
-        /** struct io_uring_clone_buffers flags (IORING_REGISTER_CLONE_BUFFERS). */
-        IORING_REGISTER_SRC_REGISTERED(RegisterArgs.IORING_REGISTER_SRC_REGISTERED),
-        IORING_REGISTER_DST_REPLACE(RegisterArgs.IORING_REGISTER_DST_REPLACE);
-
-        final int value;
-
-        RsrcFlag(int value) {
-            this.value = value;
-        }
-    }
-
-    /** The SQE opcodes fixed-buffer I/O uses. */
-    public enum SqeOp {
-        IORING_OP_NOP(Sqe.IORING_OP_NOP), IORING_OP_READ_FIXED(Sqe.IORING_OP_READ_FIXED), IORING_OP_WRITE_FIXED(Sqe.IORING_OP_WRITE_FIXED),
-        IORING_OP_READV_FIXED(Sqe.IORING_OP_READV_FIXED), IORING_OP_WRITEV_FIXED(Sqe.IORING_OP_WRITEV_FIXED);
-
-        final int value;
-
-        SqeOp(int value) {
-            this.value = value;
-        }
-    }
 
     public record SetupRequest(@Schema(example = "8") @NotNull @PositiveOrZero @Max(U32_MAX) Long entries,
                                @ArraySchema(schema = @Schema(implementation = SetupFlag.class)) EnumSet<SetupFlag> flags) {

@@ -34,7 +34,7 @@ public final class DirectIo {
     /** True when {@code fd} of {@code t} is an O_DIRECT regular file on ext4/xfs (what this class simulates). */
     public static boolean isDirectFile(Task t, int fd) {
         OpenFile f = t.fds.get(fd);
-        return f != null && (f.flags() & OFlag.O_DIRECT.value) != 0 && f.ring == null
+        return f != null && (f.flags() & OFlag.O_DIRECT.value) != 0
                 && f.inode().kind() == Inode.Kind.REGULAR && (f.inode().fs() == FsType.EXT4 || f.inode().fs() == FsType.XFS);
     }
 

@@ -6,7 +6,7 @@ import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
@@ -254,7 +254,7 @@ public final class Files {
         in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated
-            if (in.isHugetlb()) k.releaseHugetlbRef(pfn); else k.phys.refAdd(pfn, -1);
+            if (in.isHugetlb()) Hugetlb.releaseHugetlbRef(k, pfn); else k.phys.refAdd(pfn, -1);
         });
     }
 
@@ -276,15 +276,15 @@ public final class Files {
     }
 
     /**
-     * fput() (fs/file_table.c): drops one reference; the last one releases the file: an io_uring
-     * ring is torn down (io_uring_release()), and an unlinked inode (memfd, secretmem, shared
-     * anonymous memory) is evicted with its page cache.
+     * fput() (fs/file_table.c): drops one reference; the last one runs __fput(): the file's
+     * {@code f_op->release} (an io_uring ring is torn down by io_uring_release()), then an
+     * unlinked inode (memfd, secretmem, shared anonymous memory) is evicted with its page cache.
      */
     public static void fput(Globals k, OpenFile f) {
         if (f.refs <= 0) throw new IllegalStateException("fput of a released file " + f.id());
         if (--f.refs > 0) return;
         k.memcg.uncharge(MemCg.FILE_BYTES);
-        if (f.ring != null) IoUring.ringRelease(k, f);
+        if (f.fOp != null) f.fOp.release(k, f);
         Inode in = f.inode();
         if (in.nlink == 0) truncateInode(k, in, 0); // iput() -> evict() -> truncate_inode_pages_final()
     }

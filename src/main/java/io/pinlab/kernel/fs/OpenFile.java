@@ -1,8 +1,5 @@
 package io.pinlab.kernel.fs;
 
-import io.pinlab.kernel.iouring.IoRingCtx;
-
-
 /**
  * struct file: one open() of an inode. Its identity matters: two open() calls of the same path
  * give two files, while fork and mmap share one (io_uring 6.3 compares vm_file pointers).
@@ -11,8 +8,10 @@ public final class OpenFile {
     private final long id;
     private final Inode inode;
     private final int flags;
-    /** file->private_data of an io_uring fd. */
-    public IoRingCtx ring;
+    /** file->f_op: null when releasing the file needs no work beyond dropping the inode. */
+    public FileOperations fOp;
+    /** file->private_data: what the f_op's owner keeps with the file (an io_uring ring's ctx). */
+    public Object privateData;
     /** References from fd tables and VMAs (fget/fput); the file is released at zero. */
     public int refs;
 

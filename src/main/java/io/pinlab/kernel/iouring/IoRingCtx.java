@@ -11,16 +11,6 @@ import java.util.List;
  * same table and its I/O lands in the parent's pinned pages.
  */
 public final class IoRingCtx {
-    /** IORING_SETUP_CLAMP. */
-    public static final int IORING_SETUP_CLAMP = 1 << 4;
-    /** IORING_SETUP_SINGLE_ISSUER (6.0+). */
-    public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
-    /** The setup flags the simulator implements; any other bit gives -EINVAL. */
-    public static final int SUPPORTED_SETUP_FLAGS = IORING_SETUP_CLAMP | IORING_SETUP_SINGLE_ISSUER;
-    /** Setup flag names the REST layer accepts, with their kernel values. */
-    public static final java.util.Map<String, Integer> SETUP_FLAGS = java.util.Map.of(
-            "IORING_SETUP_CLAMP", IORING_SETUP_CLAMP, "IORING_SETUP_SINGLE_ISSUER", IORING_SETUP_SINGLE_ISSUER);
-
     public final int flags;
     public final int sqEntries;
     public final int cqEntries;

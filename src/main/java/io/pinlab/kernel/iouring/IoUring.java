@@ -7,6 +7,7 @@ import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
+import io.pinlab.kernel.fs.FileOperations;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
@@ -30,7 +31,15 @@ public final class IoUring {
     static final int RING_FILE_FLAGS = 2 | 02000000;
     static final String RING_INODE = "[io_uring]";
 
+    /** io_uring_fops (io_uring/io_uring.c): the ring file's ->release is io_uring_release(). */
+    public static final FileOperations IO_URING_FOPS = IoUring::ioUringRelease;
+
     private IoUring() {}
+
+    /** io_is_uring_fops(file) ? file->private_data : null. */
+    public static IoRingCtx ringOf(OpenFile file) {
+        return file != null && file.fOp == IO_URING_FOPS ? (IoRingCtx) file.privateData : null;
+    }
 
     // ------------------------------------------------------------------ setup
 
@@ -49,7 +58,7 @@ public final class IoUring {
     }
 
     private static SysResult doSetup(Globals k, Task t, int entries, int flags, Explain ex, Profile p) {
-        if ((flags & ~IoRingCtx.SUPPORTED_SETUP_FLAGS) != 0) {
+        if ((flags & ~SetupFlag.SUPPORTED) != 0) {
             ex.fail(p.ioUringNodeTable() ? "io_uring_sanitise_params" : "io_uring_setup", IO_URING_C, Errno.EINVAL,
                     "flags 0x" + Integer.toHexString(flags) + ": only IORING_SETUP_CLAMP and IORING_SETUP_SINGLE_ISSUER are simulated");
             return ex.error(Errno.EINVAL);
@@ -61,7 +70,7 @@ public final class IoUring {
             return ex.error(Errno.EINVAL);
         }
         if (n > IORING_MAX_ENTRIES) {
-            if ((flags & IoRingCtx.IORING_SETUP_CLAMP) == 0) {
+            if ((flags & SetupFlag.IORING_SETUP_CLAMP.value) == 0) {
                 ex.fail(fill, IO_URING_C, Errno.EINVAL, "entries " + n + " > IORING_MAX_ENTRIES (32768) without IORING_SETUP_CLAMP");
                 return ex.error(Errno.EINVAL);
             }
@@ -73,7 +82,7 @@ public final class IoUring {
         ex.ok(fill, IO_URING_C, "sq_entries " + sq + ", cq_entries " + cq);
         // if (!capable(CAP_IPC_LOCK)) ctx->user = get_uid(current_user());
         Integer user = t.capIpcLock ? null : t.uid;
-        int submitter = (flags & IoRingCtx.IORING_SETUP_SINGLE_ISSUER) != 0 ? t.pid : -1;
+        int submitter = (flags & SetupFlag.IORING_SETUP_SINGLE_ISSUER.value) != 0 ? t.pid : -1;
         long need = MemCg.RING_BYTES + MemCg.FILE_BYTES + Globals.inodeBytes(RING_INODE); // the ctx and its anon_inode file
         if (k.memcg.margin() < need || !k.memcg.tryCharge(MemCg.RING_BYTES)) { // io_ring_ctx_alloc(): kzalloc() fails
             ex.fail("io_ring_ctx_alloc", IO_URING_C, Errno.ENOMEM, k.memcg.whyFull(need));
@@ -116,7 +125,8 @@ public final class IoUring {
         Inode inode = k.inodes.get(RING_INODE);
         if (inode == null) inode = k.newInode(RING_INODE, FsType.ANON_INODE, Inode.Kind.ANON, Inode.Device.NONE, false, 0, 0600, 0);
         OpenFile file = k.newFile(inode, RING_FILE_FLAGS);
-        file.ring = ctx;
+        file.fOp = IO_URING_FOPS;
+        file.privateData = ctx;
         file.refs = 1;
         int fd = t.lowestFreeFd();
         t.fds.put(fd, file);
@@ -171,7 +181,7 @@ public final class IoUring {
             ex.fail("io_uring_register", regFile, Errno.EBADF, "fd " + a.fd() + " is not open");
             return Errno.EBADF.neg();
         }
-        IoRingCtx ctx = file.ring;
+        IoRingCtx ctx = ringOf(file);
         if (ctx == null) {
             ex.fail("io_uring_register", regFile, Errno.EOPNOTSUPP, "fd " + a.fd() + " is not an io_uring (io_is_uring_fops)");
             return Errno.EOPNOTSUPP.neg();
@@ -211,11 +221,11 @@ public final class IoUring {
                     ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "rr.nr is 0");
                     return Errno.EINVAL.neg();
                 }
-                if ((a.flags() & ~RegisterArgs.IORING_RSRC_REGISTER_SPARSE) != 0) {
+                if ((a.flags() & ~RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0) {
                     ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
                     return Errno.EINVAL.neg();
                 }
-                if ((a.flags() & RegisterArgs.IORING_RSRC_REGISTER_SPARSE) != 0 && a.iovecs() != null) {
+                if ((a.flags() & RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value) != 0 && a.iovecs() != null) {
                     ex.fail("io_register_rsrc", Rsrc.FILE, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
                     return Errno.EINVAL.neg();
                 }
@@ -264,16 +274,16 @@ public final class IoUring {
         if (file == null) {
             ex.fail("io_uring_enter", IO_URING_C, Errno.EBADF, "fd " + fd + " is not open");
             ret = Errno.EBADF.neg();
-        } else if (file.ring == null) {
+        } else if (ringOf(file) == null) {
             ex.fail("io_uring_enter", IO_URING_C, Errno.EOPNOTSUPP, "fd " + fd + " is not an io_uring");
             ret = Errno.EOPNOTSUPP.neg();
-        } else if (!sqes.isEmpty() && file.ring.submitterPid >= 0 && file.ring.submitterPid != t.pid) {
+        } else if (!sqes.isEmpty() && ringOf(file).submitterPid >= 0 && ringOf(file).submitterPid != t.pid) {
             // only a task that submits registers with the ring (io_uring_add_tctx_node()); reaping is allowed
             ex.fail("__io_uring_add_tctx_node_from_submit", "io_uring/tctx.c", Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid "
-                    + file.ring.submitterPid + ", submitter is pid " + t.pid);
+                    + ringOf(file).submitterPid + ", submitter is pid " + t.pid);
             ret = Errno.EEXIST.neg();
         } else {
-            IoRingCtx ctx = file.ring;
+            IoRingCtx ctx = ringOf(file);
             int n = Math.min(sqes.size(), ctx.sqEntries);
             for (int i = 0; i < n; i++) {
                 Sqe s = sqes.get(i);
@@ -321,21 +331,21 @@ public final class IoUring {
 
     /** The IoRingCtx behind a task's fd; NoSuchObjectException (404) when it is not an io_uring fd. */
     public static IoRingCtx ctx(Task t, int fd) {
-        OpenFile f = t.fds.get(fd);
-        if (f == null || f.ring == null) throw new io.pinlab.kernel.base.NoSuchObjectException("fd " + fd + " of pid " + t.pid + " is not an io_uring");
-        return f.ring;
+        IoRingCtx ctx = ringOf(t.fds.get(fd));
+        if (ctx == null) throw new io.pinlab.kernel.base.NoSuchObjectException("fd " + fd + " of pid " + t.pid + " is not an io_uring");
+        return ctx;
     }
 
     // ------------------------------------------------------------------ release
 
     /**
-     * io_uring_release() -> io_ring_ctx_free(): called by fput() when the last reference to a
-     * ring's file goes (close of the last fd, exit). Buffers are unregistered first, under
+     * io_uring_release() -> io_ring_ctx_free(): the ring file's ->release, run by __fput() when
+     * the last reference to it goes (close of the last fd, exit). Buffers are unregistered first, under
      * uring_lock, and only then the ring regions, mm_account and ctx->user are dropped, so the
      * pinned_vm/locked_vm decrements land on the right counters (fixed in 5.8).
      */
-    public static void ringRelease(Globals k, OpenFile ringFile) {
-        IoRingCtx ctx = ringFile.ring;
+    static void ioUringRelease(Globals k, OpenFile ringFile) {
+        IoRingCtx ctx = ringOf(ringFile);
         if (ctx == null || ctx.freed) return;
         int nr = ctx.nrUserBufs();
         long acct = ctx.bufferAccountedPages();

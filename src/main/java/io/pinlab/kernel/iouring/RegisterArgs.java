@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import java.util.List;
 
 /**
@@ -28,9 +29,6 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
                            int flags, int offset, List<Long> tags, Boolean hasArg,
                            Integer opcodeNumber, int srcFd, int srcOff) {
 
-    /** IORING_REGISTER_SRC_REGISTERED / IORING_REGISTER_DST_REPLACE (struct io_uring_clone_buffers flags). */
-    public static final int IORING_REGISTER_SRC_REGISTERED = 1, IORING_REGISTER_DST_REPLACE = 2;
-
     /** The buffer opcodes' arguments (no opcode number, no clone fields). */
     public RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Integer nrArgs, Integer nr,
                         int flags, int offset, List<Long> tags, Boolean hasArg) {
@@ -50,8 +48,6 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
     /** The opcode number the syscall receives. */
     public int opcodeValue() { return opcode != null ? opcode.value() : opcodeNumber; }
 
-    /** IORING_RSRC_REGISTER_SPARSE (include/uapi/linux/io_uring.h). */
-    public static final int IORING_RSRC_REGISTER_SPARSE = 1;
     /** sizeof(struct io_uring_rsrc_register) == sizeof(struct io_uring_rsrc_update2). */
     public static final int RSRC_STRUCT_SIZE = 32;
 
@@ -64,7 +60,7 @@ public record RegisterArgs(int fd, RegisterOp opcode, List<Iovec> iovecs, Intege
     }
 
     public static RegisterArgs sparse(int fd, int nr) {
-        return new RegisterArgs(fd, RegisterOp.IORING_REGISTER_BUFFERS2, null, null, nr, IORING_RSRC_REGISTER_SPARSE, 0, null, null);
+        return new RegisterArgs(fd, RegisterOp.IORING_REGISTER_BUFFERS2, null, null, nr, RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null);
     }
 
     public static RegisterArgs update(int fd, int offset, List<Iovec> iovecs, List<Long> tags) {

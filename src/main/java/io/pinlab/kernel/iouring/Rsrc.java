@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import static io.pinlab.kernel.base.Explain.hex;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
@@ -13,7 +14,6 @@ import io.pinlab.kernel.mm.Gup;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.Vma;
 
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -598,19 +598,19 @@ final class Rsrc {
     static long ioRegisterCloneBuffers(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, Explain ex) {
         final String fn = "io_register_clone_buffers";
         int flags = a.flags();
-        if ((flags & ~(RegisterArgs.IORING_REGISTER_SRC_REGISTERED | RegisterArgs.IORING_REGISTER_DST_REPLACE)) != 0)
+        if ((flags & ~(RsrcFlag.IORING_REGISTER_SRC_REGISTERED.value | RsrcFlag.IORING_REGISTER_DST_REPLACE.value)) != 0)
             return fail(ex, fn, Errno.EINVAL, "unknown flags 0x" + Integer.toHexString(flags));
-        boolean replace = (flags & RegisterArgs.IORING_REGISTER_DST_REPLACE) != 0;
+        boolean replace = (flags & RsrcFlag.IORING_REGISTER_DST_REPLACE.value) != 0;
         if (!replace && ctx.bufTable != null)
             return fail(ex, fn, Errno.EBUSY, "the destination ring has buffers and IORING_REGISTER_DST_REPLACE is not set");
         // io_uring_register_get_file(): registered ring fds are not simulated, so SRC_REGISTERED finds none
-        if ((flags & RegisterArgs.IORING_REGISTER_SRC_REGISTERED) != 0)
+        if ((flags & RsrcFlag.IORING_REGISTER_SRC_REGISTERED.value) != 0)
             return fail(ex, "io_uring_register_get_file", a.srcFd() >= 16 || a.srcFd() < 0 ? Errno.EINVAL : Errno.EBADF,
                     "src_fd " + a.srcFd() + " as a registered ring index: no ring is registered with IORING_REGISTER_RING_FDS");
         OpenFile f = t.fds.get(a.srcFd());
         if (f == null) return fail(ex, "io_uring_register_get_file", Errno.EBADF, "src_fd " + a.srcFd() + " is not open");
-        if (f.ring == null) return fail(ex, "io_uring_register_get_file", Errno.EOPNOTSUPP, "src_fd " + a.srcFd() + " is not an io_uring");
-        IoRingCtx src = f.ring;
+        IoRingCtx src = IoUring.ringOf(f);
+        if (src == null) return fail(ex, "io_uring_register_get_file", Errno.EOPNOTSUPP, "src_fd " + a.srcFd() + " is not an io_uring");
         if (src != ctx && src.submitterPid >= 0 && src.submitterPid != t.pid)
             return fail(ex, fn, Errno.EEXIST, "the source ring is IORING_SETUP_SINGLE_ISSUER for pid " + src.submitterPid);
         // io_clone_buffers()
@@ -783,6 +783,4 @@ final class Rsrc {
         return null;
     }
 
-
-    static long[] copy(long[] a) { return Arrays.copyOf(a, a.length); }
 }

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.mm.Globals;
@@ -32,12 +33,12 @@ final class RwFixed {
     /** Issues one SQE and returns the CQE res. Checks run in the order of the profile's kernel. */
     static int issue(Globals k, Task t, IoRingCtx ctx, Sqe s, Explain ex) {
         int op = s.opcode();
-        if (op == Sqe.IORING_OP_NOP) return ioNop(k, t, ctx, s, ex);
-        boolean vec = k.profile.ioUringRwvFixed() && (op == Sqe.IORING_OP_READV_FIXED || op == Sqe.IORING_OP_WRITEV_FIXED);
-        boolean read = op == Sqe.IORING_OP_READ_FIXED || op == Sqe.IORING_OP_READV_FIXED;
-        if (!vec && op != Sqe.IORING_OP_READ_FIXED && op != Sqe.IORING_OP_WRITE_FIXED) {
+        if (op == SqeOp.IORING_OP_NOP.value) return ioNop(k, t, ctx, s, ex);
+        boolean vec = k.profile.ioUringRwvFixed() && (op == SqeOp.IORING_OP_READV_FIXED.value || op == SqeOp.IORING_OP_WRITEV_FIXED.value);
+        boolean read = op == SqeOp.IORING_OP_READ_FIXED.value || op == SqeOp.IORING_OP_READV_FIXED.value;
+        if (!vec && op != SqeOp.IORING_OP_READ_FIXED.value && op != SqeOp.IORING_OP_WRITE_FIXED.value) {
             ex.fail("io_init_req", "io_uring/io_uring.c", Errno.EINVAL, "SQE " + s.userData() + ": opcode " + op
-                    + (op == Sqe.IORING_OP_READV_FIXED || op == Sqe.IORING_OP_WRITEV_FIXED ? " is past IORING_OP_LAST in " + k.profile.kernel()
+                    + (op == SqeOp.IORING_OP_READV_FIXED.value || op == SqeOp.IORING_OP_WRITEV_FIXED.value ? " is past IORING_OP_LAST in " + k.profile.kernel()
                     : " is not simulated (NOP 0, READ_FIXED 4, WRITE_FIXED 5" + (k.profile.ioUringRwvFixed() ? ", READV_FIXED 60, WRITEV_FIXED 61)" : ")")));
             return (int) Errno.EINVAL.neg();
         }
@@ -187,7 +188,7 @@ final class RwFixed {
 
     private static long read(Globals k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
         Inode in = f.inode();
-        if (f.ring != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
+        if (IoUring.ringOf(f) != null || in.fs() == FsType.SECRETMEM || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, true);
         if (in.kind() == Inode.Kind.CHARDEV) { // read_iter_zero()
             for (long a = addr & ~(PAGE_SIZE - 1); a < addr + len; a += PAGE_SIZE) {
@@ -225,7 +226,7 @@ final class RwFixed {
 
     private static long write(Globals k, OpenFile f, IoMappedUbuf imu, long addr, long len, long pos) {
         Inode in = f.inode();
-        if (f.ring != null || in.fs() == FsType.SECRETMEM || in.isHugetlb() || in.kind() == Inode.Kind.DIRECTORY
+        if (IoUring.ringOf(f) != null || in.fs() == FsType.SECRETMEM || in.isHugetlb() || in.kind() == Inode.Kind.DIRECTORY
                 || (in.kind() == Inode.Kind.CHARDEV && in.device() != Inode.Device.ZERO)) return unsupported(f, false);
         if (in.kind() == Inode.Kind.CHARDEV) return len; // write_iter_zero() discards
         for (long x = 0; x < len; ) {

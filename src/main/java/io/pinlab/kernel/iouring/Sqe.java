@@ -1,9 +1,11 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
+
 /**
  * The fields of struct io_uring_sqe that fixed-buffer I/O uses.
  *
- * @param opcode   IORING_OP_* (0 NOP, 4 READ_FIXED, 5 WRITE_FIXED, 60/61 READV/WRITEV_FIXED; anything else completes with -EINVAL)
+ * @param opcode   IORING_OP_* ({@link SqeOp}; any other number completes with -EINVAL)
  * @param fd       the file to read or write
  * @param addr     user address inside a registered buffer
  * @param len      bytes (__u32: only the low 32 bits count)
@@ -16,12 +18,6 @@ package io.pinlab.kernel.iouring;
  */
 public record Sqe(int opcode, int fd, long addr, long len, long off, int bufIndex, long userData,
                   int nopFlags, java.util.List<Iovec> iovecs) {
-    public static final int IORING_OP_NOP = 0;
-    public static final int IORING_OP_READ_FIXED = 4;
-    public static final int IORING_OP_WRITE_FIXED = 5;
-    /** 6.15+ (enum io_uring_op in the 6.18 tree); 6.5 ends at IORING_OP_LAST = 49. */
-    public static final int IORING_OP_READV_FIXED = 60;
-    public static final int IORING_OP_WRITEV_FIXED = 61;
     /** IORING_NOP_* (include/uapi/linux/io_uring.h, 6.18). */
     public static final int IORING_NOP_INJECT_RESULT = 1, IORING_NOP_FILE = 1 << 1, IORING_NOP_FIXED_FILE = 1 << 2,
             IORING_NOP_FIXED_BUFFER = 1 << 3, IORING_NOP_TW = 1 << 4, IORING_NOP_CQE32 = 1 << 5;
@@ -33,23 +29,19 @@ public record Sqe(int opcode, int fd, long addr, long len, long off, int bufInde
 
     /** IORING_OP_NOP with nop_flags (buf_index for IORING_NOP_FIXED_BUFFER, len for INJECT_RESULT). */
     public static Sqe nop(int nopFlags, int fd, long len, int bufIndex, long userData) {
-        return new Sqe(IORING_OP_NOP, fd, 0, len, 0, bufIndex, userData, nopFlags, null);
+        return new Sqe(SqeOp.IORING_OP_NOP.value, fd, 0, len, 0, bufIndex, userData, nopFlags, null);
     }
 
     /** IORING_OP_READV_FIXED / WRITEV_FIXED: the iovecs lie inside registered buffer bufIndex. */
     public static Sqe rwvFixed(boolean read, int fd, java.util.List<Iovec> iovecs, long off, int bufIndex, long userData) {
-        return new Sqe(read ? IORING_OP_READV_FIXED : IORING_OP_WRITEV_FIXED, fd, 0, iovecs.size(), off, bufIndex, userData, 0, iovecs);
+        return new Sqe(read ? SqeOp.IORING_OP_READV_FIXED.value : SqeOp.IORING_OP_WRITEV_FIXED.value, fd, 0, iovecs.size(), off, bufIndex, userData, 0, iovecs);
     }
-    /** SQE opcode names the REST layer accepts, with their kernel values (enum io_uring_op). */
-    public static final java.util.Map<String, Integer> OPCODES = java.util.Map.of(
-            "IORING_OP_READ_FIXED", IORING_OP_READ_FIXED, "IORING_OP_WRITE_FIXED", IORING_OP_WRITE_FIXED,
-            "IORING_OP_NOP", IORING_OP_NOP, "IORING_OP_READV_FIXED", IORING_OP_READV_FIXED, "IORING_OP_WRITEV_FIXED", IORING_OP_WRITEV_FIXED);
 
     public static Sqe readFixed(int fd, long addr, long len, long off, int bufIndex, long userData) {
-        return new Sqe(IORING_OP_READ_FIXED, fd, addr, len, off, bufIndex, userData);
+        return new Sqe(SqeOp.IORING_OP_READ_FIXED.value, fd, addr, len, off, bufIndex, userData);
     }
 
     public static Sqe writeFixed(int fd, long addr, long len, long off, int bufIndex, long userData) {
-        return new Sqe(IORING_OP_WRITE_FIXED, fd, addr, len, off, bufIndex, userData);
+        return new Sqe(SqeOp.IORING_OP_WRITE_FIXED.value, fd, addr, len, off, bufIndex, userData);
     }
 }

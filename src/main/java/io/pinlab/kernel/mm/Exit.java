@@ -8,9 +8,9 @@ import io.pinlab.kernel.fs.OpenFile;
 import java.util.ArrayList;
 
 /**
- * kernel/exit.c do_exit(): exit_mm() -> mmput() -> exit_mmap() tears the address space down,
- * then exit_files() closes every descriptor through fput() (an io_uring ring goes with its last
- * reference). Frames that a pin still holds stay allocated until the pin is released.
+ * kernel/exit.c do_exit(): exit_mm() -> mmput() -> exit_mmap() ({@link Mmap#exitMmap}) tears the
+ * address space down, then exit_files() closes every descriptor through fput() (an io_uring ring
+ * goes with its last reference). Frames that a pin still holds stay allocated until the pin is released.
  * Children keep their ppid (the simulator has no reaper; pid 1 is an ordinary process here).
  */
 public final class Exit {
@@ -18,7 +18,7 @@ public final class Exit {
 
     public static SysResult doExit(Globals k, Task t) {
         Explain ex = new Explain();
-        exitMmap(k, t.mm);
+        Mmap.exitMmap(k, t.mm);
         ex.ok("exit_mmap", "mm/mmap.c", "all VMAs unmapped, page tables freed");
         int n = t.fds.size();
         for (OpenFile f : new ArrayList<>(t.fds.values())) Files.fput(k, f);
@@ -28,10 +28,5 @@ public final class Exit {
         SysResult r = ex.result(0);
         k.endCall();
         return r;
-    }
-
-    /** exit_mmap(): unmap_vmas() + free every VMA (files, hugetlb reservations, mlock accounting). */
-    static void exitMmap(Globals k, Mm mm) {
-        for (Vma v : new ArrayList<>(mm.vmas.values())) Mmap.removeVma(k, mm, v);
     }
 }

@@ -60,7 +60,7 @@ public class Globals {
     public boolean thpUseZeroPage = true;
     /** The huge zero folio (mm/huge_memory.c huge_zero_folio), allocated on first use; -1 before. */
     public long hugeZeroPfn = -1;
-    /** hugetlb pool: pages in use (allocated from the pool) and reserved by mappings. */
+    /** hugetlb pool ({@link Hugetlb}): pages in use (allocated from the pool) and reserved by mappings. */
     public long hugePagesInUse = 0;
     public long hugePagesReserved = 0;
 
@@ -141,34 +141,6 @@ public class Globals {
         if (t == null) throw new NoSuchObjectException("no process with pid " + pid);
         return t;
     }
-
-    // ---------------------------------------------------------------- hugetlb pool
-
-    /** alloc_hugetlb_folio() without a reservation: only pages that nobody reserved may be taken. */
-    public long allocHugetlbFolio() { return allocHugetlbFolio(false); }
-
-    /**
-     * alloc_hugetlb_folio() (mm/hugetlb.c): a 2 MiB folio from the pool, or -1. With
-     * {@code useReserve} the caller consumes one of its reserved pages (resv_huge_pages--);
-     * without, dequeue_hugetlb_folio_vma() refuses when free_huge_pages - resv_huge_pages == 0.
-     */
-    public long allocHugetlbFolio(boolean useReserve) {
-        if (hugePagesInUse >= nrHugepages) return -1;
-        if (!useReserve && freeHugePages() - hugePagesReserved <= 0) return -1;
-        long head = phys.allocFolio(Zone.NORMAL, PhysMem.HPAGE_ORDER);
-        if (head < 0) return -1;
-        phys.setFolioFlags(head, PhysMem.PG_HUGETLB);
-        hugePagesInUse++;
-        if (useReserve && hugePagesReserved > 0) hugePagesReserved--;
-        return head;
-    }
-
-    /** Drops one reference of a hugetlb folio; a freed one goes back to the pool. */
-    public void releaseHugetlbRef(long head) {
-        if (phys.refAdd(head, -1) == 0) hugePagesInUse--;
-    }
-
-    public long freeHugePages() { return nrHugepages - hugePagesInUse; }
 
     // ---------------------------------------------------------------- page arrays
 

@@ -10,9 +10,7 @@ import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.pinlab.kernel.mm.FollBits.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
@@ -20,37 +18,30 @@ import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
  * mm/gup.c: get_user_pages() and friends, in the kernel's order and with its function names
- * (reference/gup.md; kernels read: 6.3.8, 6.5.0, 6.19). One implementation serves all profiles:
- * each {@link Profile} switch is read at the one check it concerns.
+ * (kernels read: 6.3.8, 6.5.0, 6.18). One implementation serves all profiles: each
+ * {@link Profile} switch is read at the one check it concerns.
  *
- * <h2>API for the REST layer</h2>
+ * <h2>Entry points</h2>
  * <ul>
- * <li>{@link #requestShapeError(Profile, GupRequest)}: a message for HTTP 400 (a parameter the
- *     entry point does not have in this kernel, a flag the kernel does not define), or null.</li>
+ * <li>the nine exports, one method each: get_user_pages(), get_user_pages_fast(),
+ *     get_user_pages_fast_only(), get_user_pages_remote(), get_user_pages_unlocked(),
+ *     pin_user_pages(), pin_user_pages_fast(), pin_user_pages_remote(), pin_user_pages_unlocked().
+ *     The simulated driver ({@link GupTest}) reaches all nine; kernel callers (io_uring,
+ *     process_vm_rw, /proc/PID/mem) use the public {@code Globals} variants of the ones they call
+ *     ({@link #pinUserPages(Globals, Task, long, long, int, long[], Explain)},
+ *     {@link #pinUserPagesFast(Globals, Task, long, int, int, long[], Explain)},
+ *     {@link #pinUserPagesRemote(Globals, Task, long, long, int, long[], Explain)},
+ *     {@link #getUserPagesRemote(Globals, Task, long, long, int, long[], Explain)}).</li>
  * <li>{@link #isValidGupArgs(Profile, GupCall, boolean, boolean, Integer, int)}: the one
  *     is_valid_gup_args().</li>
- * <li>{@link #call(Kernel, Task, GupRequest)}: runs the entry point; a successful call with a
- *     pages array creates a driver-visible {@link Pin} (see {@link Pins}). Arguments that break
- *     is_valid_gup_args() are its answer too: the WARN_ON_ONCE reaches dmesg and
- *     {@link GupResult#invalidArgs()} names the rule (HTTP 422 derives from it).</li>
- * </ul>
- *
- * <h2>API for io_uring (no driver-visible Pin is created)</h2>
- * <ul>
- * <li>{@link #pinUserPages(Kernel, Task, long, long, int, long[], Explain)}: pin_user_pages()</li>
- * <li>{@link #pinUserPagesFast(Kernel, Task, long, int, int, long[], Explain)}: pin_user_pages_fast()</li>
- * <li>{@link #unpinUserPage(Kernel, long)}, {@link #unpinUserPages(Kernel, long[], int)},
- *     {@link #unpinUserPagesDirtyLock(Kernel, long[], int, boolean)}: release them.</li>
+ * <li>release: {@link #unpinUserPage(Globals, long)}, {@link #unpinUserPages(Globals, long[], int)},
+ *     {@link #unpinUserPagesDirtyLock(Globals, long[], int, boolean)}, {@link #putPages(Globals, long[], int)}.</li>
  * </ul>
  * Pages are returned as pfns of the exact subpages, like {@code struct page *} entries.
  */
 public final class Gup {
-    /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to a small folio's refcount. */
-    public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
     /** Largest pages array a request may ask for (4 GiB of 4 KiB pages). */
     public static final long MAX_PAGES_ARRAY = 1L << 20;
-    /** Largest nr_pages any request may ask for (16 GiB: twice the simulated RAM). */
-    public static final long MAX_NR_PAGES = 1L << 22;
 
     static final String FILE = "mm/gup.c";
     static final String MEMORY = "mm/memory.c";
@@ -63,8 +54,9 @@ public final class Gup {
     /** The x86_64 vsyscall page: the only gate area (arch/x86/entry/vsyscall). */
     static final long VSYSCALL_ADDR = 0xffffffffff600000L;
 
-    private static final long EFAULT = -14, ENOMEM = -12, EINVAL = -22, EBUSY = -16, EAGAIN = -11,
-            EEXIST = -17, EMLINK = -31, EOPNOTSUPP = -95, EOVERFLOW = -75;
+    private static final long EFAULT = Errno.EFAULT.neg(), ENOMEM = Errno.ENOMEM.neg(), EINVAL = Errno.EINVAL.neg(),
+            EBUSY = Errno.EBUSY.neg(), EAGAIN = Errno.EAGAIN.neg(), EEXIST = Errno.EEXIST.neg(), EMLINK = Errno.EMLINK.neg(),
+            EOVERFLOW = Errno.EOVERFLOW.neg();
 
     private Gup() {}
 
@@ -97,48 +89,8 @@ public final class Gup {
     }
 
     // =====================================================================================
-    // Request shape (HTTP 400) and is_valid_gup_args() (HTTP 422)
+    // is_valid_gup_args()
     // =====================================================================================
-
-    /**
-     * Checks that a request can be expressed against this kernel's prototypes at all: returns a
-     * message for HTTP 400, or null. Rules: nrPages non-negative (and within int for the fast
-     * variants); {@code vmas} only where the profile's entry point has that parameter;
-     * {@code locked} and {@code targetPid} only for *_remote; only FOLL_* bits the profile defines.
-     */
-    public static String requestShapeError(Profile p, GupRequest r) {
-        if (r == null || r.call() == null) return "call is required; one of " + Arrays.toString(GupCall.values());
-        GupCall call = r.call();
-        if (r.nrPages() < 0) return "nrPages must not be negative";
-        if (call.fast() && r.nrPages() > Integer.MAX_VALUE)
-            return "nrPages: " + call + " takes an int nr_pages (at most " + Integer.MAX_VALUE + ")";
-        if (r.nrPages() > MAX_NR_PAGES)
-            return "nrPages: at most " + MAX_NR_PAGES + " pages per call in this simulator (16 GiB; the machine has 8 GiB)";
-        if (r.pages() && r.nrPages() > MAX_PAGES_ARRAY)
-            return "nrPages: a pages array is limited to " + MAX_PAGES_ARRAY + " entries in this simulator";
-        if (r.vmas() && !p.hasVmasParam(call.name())) {
-            if (!p.vmasParam()) return "vmas: " + call + " has no vmas parameter in " + p.name()
-                    + " (removed from every GUP entry point in 6.5)";
-            if (call == GupCall.pin_user_pages && !p.pinUserPagesVmasParam())
-                return "vmas: pin_user_pages has no vmas parameter in " + p.name() + " (seed series patch 6/7 removed it)";
-            return "vmas: " + call + " has no vmas parameter (only get_user_pages, get_user_pages_remote, "
-                    + "pin_user_pages and pin_user_pages_remote have one)";
-        }
-        if (r.locked() != null && !call.takesLocked())
-            return "locked: " + call + " takes no locked pointer (only get_user_pages_remote and pin_user_pages_remote do)";
-        if (r.targetPid() != null && !call.remote())
-            return "targetPid: only the *_remote entry points take an mm";
-        int defined = 0;
-        for (FollFlag f : FollFlag.definedIn(p)) defined |= f.value();
-        int unknown = r.gupFlags() & ~defined;
-        if (unknown != 0) {
-            List<String> names = new ArrayList<>();
-            for (FollFlag f : FollFlag.definedIn(p)) names.add(f.name());
-            return "gupFlags: bits 0x" + Integer.toHexString(unknown) + " are not FOLL_* flags in profile " + p.name()
-                    + "; accepted: " + String.join(", ", names);
-        }
-        return null;
-    }
 
     /**
      * is_valid_gup_args() (mm/gup.c, 6.3: pages, vmas, locked, gup_flags, to_set; 6.5+: without
@@ -211,50 +163,16 @@ public final class Gup {
      * Returns true when it printed.
      */
     public static boolean warnInvalidArgs(Globals k, GupArgsViolation v) {
-        return k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), null);
+        return warnInvalidArgs(k, v, null);
+    }
+
+    private static boolean warnInvalidArgs(Globals k, GupArgsViolation v, Explain ex) {
+        return k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), ex);
     }
 
     // =====================================================================================
-    // Entry points
+    // The nine exported entry points
     // =====================================================================================
-
-    /**
-     * Runs one GUP entry point for {@code caller} (the *_remote variants walk the target's mm).
-     * The request must pass {@link #requestShapeError} (else IllegalArgumentException: a bug in
-     * the caller). Invalid arguments are a kernel answer here: the WARN is printed once and the
-     * entry point's own return value (0 or -EINVAL) comes back.
-     */
-    public static GupResult call(Globals k, Task caller, GupRequest req) {
-        String shape = requestShapeError(k.profile, req);
-        if (shape != null) throw new IllegalArgumentException(shape);
-        GupCall call = req.call();
-        Task target = call.remote() && req.targetPid() != null ? k.task(req.targetPid()) : caller;
-        Explain ex = new Explain();
-        if (call.remote())
-            ex.ok(call.name(), FILE, "remote mm of pid " + target.pid + " (FOLL_REMOTE; the caller holds its mmap_lock"
-                    + (req.locked() == null ? ", locked == NULL: never dropped)" : ")"));
-        // the driver allocates its page array before it calls GUP
-        long ret;
-        Pin pin = null;
-        if (req.pages() && !k.reservePageArray(req.nrPages(), ex)) {
-            ret = Errno.ENOMEM.neg();
-        } else {
-            long[] pages = req.pages() ? new long[(int) req.nrPages()] : null;
-            Ctx c = new Ctx(k, target, ex);
-            ret = entry(c, call, req.start(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
-            if (ret > 0 && pages != null) {
-                long[] pfns = ret == pages.length ? pages : Arrays.copyOf(pages, (int) ret);
-                pin = k.pins.add(call, target.pid, req.start(), req.nrPages(), req.gupFlags(), pfns,
-                        call.pins() ? Pin.Kind.FOLL_PIN : Pin.Kind.FOLL_GET);
-            }
-            // the driver keeps a page array only for the pages GUP returned
-            if (req.pages()) k.releasePageArray(req.nrPages() - (pin == null ? 0 : pin.count()));
-        }
-        Errno errno = Errno.fromRet(ret);
-        k.endCall();
-        GupArgsViolation invalid = isValidGupArgs(k.profile, call, req.pages(), req.vmas(), req.locked(), req.gupFlags());
-        return new GupResult(ret, errno, pin, ex.steps(), ex.warnings(), invalid);
-    }
 
     /**
      * pin_user_pages() for kernel callers (io_uring's io_pin_pages()): the current task's mm,
@@ -288,22 +206,6 @@ public final class Gup {
      */
     public static long getUserPagesRemote(Globals k, Task target, long start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
         return getUserPagesRemote(new Ctx(k, target, ex), start, nrPages, gupFlags, pagesOut, false, 1);
-    }
-
-    /** Dispatches a driver's request to the exported entry point it names. */
-    private static long entry(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages,
-                              boolean vmas, Integer locked) {
-        return switch (call) {
-            case get_user_pages -> getUserPages(c, start, nrPages, gupFlags, pages, vmas);
-            case get_user_pages_fast -> getUserPagesFast(c, start, nrPages, gupFlags, pages);
-            case get_user_pages_fast_only -> getUserPagesFastOnly(c, start, nrPages, gupFlags, pages);
-            case get_user_pages_remote -> getUserPagesRemote(c, start, nrPages, gupFlags, pages, vmas, locked);
-            case get_user_pages_unlocked -> getUserPagesUnlocked(c, start, nrPages, gupFlags, pages);
-            case pin_user_pages -> pinUserPages(c, start, nrPages, gupFlags, pages, vmas);
-            case pin_user_pages_fast -> pinUserPagesFast(c, start, nrPages, gupFlags, pages);
-            case pin_user_pages_remote -> pinUserPagesRemote(c, start, nrPages, gupFlags, pages, vmas, locked);
-            case pin_user_pages_unlocked -> pinUserPagesUnlocked(c, start, nrPages, gupFlags, pages);
-        };
     }
 
     // The nine exported entry points of mm/gup.c: each validates with its own to_set (GupCall),
@@ -386,7 +288,7 @@ public final class Gup {
         int[] fl = new int[1];
         GupArgsViolation v = checkArgs(c.p, call, pages != null, vmas, locked, callerFlags, fl);
         if (v != null) {
-            c.k.log.warnOnce("is_valid_gup_args:" + v.rule(), v.warning().substring("WARNING: ".length()), c.ex);
+            warnInvalidArgs(c.k, v, c.ex);
             c.ex.step("is_valid_gup_args", FILE, v.kernelRet() == 0 ? "false (returns 0)" : "-EINVAL",
                     v.detail() + "; " + call + " returns " + v.kernelRet());
             return null;
@@ -486,7 +388,7 @@ public final class Gup {
     private static Vma findExtendVma(Ctx c, Vma vma, long addr) {
         long address = addr & ~(PAGE_SIZE - 1);
         long oldStart = vma.start;
-        Vma grown = Memory.expandStack(c.mm, address, c.ex, "find_extend_vma");
+        Vma grown = Mmap.expandStack(c.mm, address, c.ex, "find_extend_vma");
         if (grown != null)
             c.ex.ok("find_extend_vma", "mm/mmap.c", "6.3: " + hex(addr) + " is below the VM_GROWSDOWN stack, so GUP expanded the stack VMA down to "
                     + hex(address) + " (" + ((oldStart - address) >>> PAGE_SHIFT) + " pages); 6.4.y and later refuse this (StackRot, CVE-2023-3269)");
@@ -696,7 +598,7 @@ public final class Gup {
         long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
-                Memory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
+                HugeMemory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
             } else {
                 return followHugePmd(c, vma, addr, pmd, flags);
             }
@@ -711,7 +613,7 @@ public final class Gup {
         long head = Pte.pfn(pmd);
         long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
         if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
-        if ((flags & FOLL_DUMP) != 0 && Memory.isHugeZeroPmd(c.k, pmd)) {
+        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, pmd)) {
             c.ex.fail("follow_huge_pmd", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps the huge zero folio, which a core dump leaves out");
             return EFAULT;
         }
@@ -1057,33 +959,13 @@ public final class Gup {
         unpinUserPages(c.k, off == 0 ? pages : Arrays.copyOfRange(pages, off, off + (int) nrPinned), (int) nrPinned);
         heads = Arrays.copyOf(heads, nh);
         Arrays.sort(heads);
-        long[] newHeads = new long[nh];
+        Migrate.Result m = Migrate.migratePages(c.k, heads);
         StringBuilder moved = new StringBuilder();
-        int failed = 0;
-        String failure = null;
-        for (int j = 0; j < nh; j++) {
-            long old = heads[j];
-            int expected = ph.mapcount(old) + (inPageCache(ph, old) ? 1 : 0);
-            if (ph.refcount(old) != expected) {
-                failed++;
-                if (failure == null) failure = "pfn " + hex(old) + " has " + (ph.refcount(old) - expected)
-                        + " extra references (another GUP get/pin holds it), so migrate_pages() cannot move it";
-                newHeads[j] = -1;
-                continue;
-            }
-            long nw = migrateFolio(c.k, old);
-            if (nw < 0) {
-                failed++;
-                if (failure == null) failure = "no free frame in ZONE_NORMAL for pfn " + hex(old);
-            }
-            newHeads[j] = nw;
-            if (nw >= 0 && j < 4) moved.append(j == 0 ? "" : ", ").append(hex(old)).append(" -> ").append(hex(nw));
-        }
-        remapMigrated(c.k, heads, newHeads);
-        for (int j = 0; j < nh; j++) if (newHeads[j] >= 0) freeMigrated(c.k, heads[j]);
-        if (failed > 0) {
+        for (int j = 0; j < Math.min(nh, 4); j++)
+            if (m.newHeads()[j] >= 0) moved.append(j == 0 ? "" : ", ").append(hex(heads[j])).append(" -> ").append(hex(m.newHeads()[j]));
+        if (m.failed() > 0) {
             c.ex.fail("check_and_migrate_movable_pages", FILE, Errno.ENOMEM, nh + " folio(s) in ZONE_MOVABLE cannot be pinned long-term; all "
-                    + nrPinned + " pages were unpinned and migration failed: " + failure);
+                    + nrPinned + " pages were unpinned and migration failed: " + m.failure());
             return ENOMEM;
         }
         c.ex.step("check_and_migrate_movable_pages", FILE, "-EAGAIN", nh + " folio(s) were in ZONE_MOVABLE, which must stay migratable "
@@ -1091,67 +973,6 @@ public final class Gup {
                 + " pages, migrated to ZONE_NORMAL (pfn " + moved + (nh > 4 ? ", ..." : "")
                 + "), page tables repointed; pinning again, which is why the pfns changed");
         return EAGAIN;
-    }
-
-    private static boolean inPageCache(PhysMem ph, long head) {
-        return ph.mapping(head) instanceof Inode in && !in.isHugetlb() && in.pageCache.get(ph.index(head)) == head;
-    }
-
-    private static final int MIGRATE_FLAGS = PG_ANON | PG_DIRTY | PG_HUGETLB | PG_SECRETMEM | PG_LRU | PG_REFERENCED | PG_SWAPBACKED;
-
-    /** migrate_folio(): a copy in ZONE_NORMAL with the same contents, flags, mapping and counts. */
-    private static long migrateFolio(Globals k, long old) {
-        PhysMem ph = k.phys;
-        int order = ph.order(old);
-        long nw = ph.allocFolio(Zone.NORMAL, order);
-        if (nw < 0) return -1;
-        int n = 1 << order;
-        ph.setFolioFlags(nw, ph.flags(old) & MIGRATE_FLAGS);
-        for (int i = 0; i < n; i++) {
-            ph.copyPage(nw + i, old + i);
-            if (ph.testPageFlag(old + i, PG_ANON_EXCLUSIVE)) ph.setPageFlag(nw + i, PG_ANON_EXCLUSIVE, true);
-        }
-        Object mapping = ph.mapping(old);
-        long index = ph.index(old);
-        ph.setMapping(nw, mapping, index);
-        ph.refAdd(nw, ph.refcount(old) - 1);
-        ph.mapcountAdd(nw, ph.mapcount(old));
-        if (mapping instanceof Inode in && in.pageCache.get(index) == old) in.pageCache.set(index, nw);
-        return nw;
-    }
-
-    private static void freeMigrated(Globals k, long old) {
-        PhysMem ph = k.phys;
-        ph.mapcountAdd(old, -ph.mapcount(old));
-        ph.refAdd(old, -ph.refcount(old));
-    }
-
-    /** remove_migration_ptes(): every PTE / PMD leaf of every mm that mapped an old folio now maps the new one. */
-    private static void remapMigrated(Globals k, long[] olds, long[] news) {
-        Map<Mm, Boolean> seen = new IdentityHashMap<>();
-        for (Task t : k.tasks.values()) {
-            Mm mm = t.mm;
-            if (mm == null || seen.put(mm, Boolean.TRUE) != null) continue;
-            mm.ptes.forEach(0, (Mm.TASK_SIZE >>> PAGE_SHIFT) + 1, (vpn, pte) -> {
-                if (Pte.special(pte)) return;
-                long nw = relocate(k.phys, olds, news, Pte.pfn(pte));
-                if (nw >= 0) mm.ptes.set(vpn, Pte.mk(nw, pte & 0xfffL));
-            });
-            mm.pmds.forEach(0, (Mm.TASK_SIZE >>> 21) + 1, (key, pmd) -> {
-                long nw = relocate(k.phys, olds, news, Pte.pfn(pmd));
-                if (nw >= 0) mm.pmds.set(key, Pte.mk(nw, pmd & 0xfffL));
-            });
-        }
-    }
-
-    private static long relocate(PhysMem ph, long[] olds, long[] news, long pfn) {
-        int idx = Arrays.binarySearch(olds, pfn);
-        if (idx < 0) idx = -idx - 2;
-        if (idx < 0 || news[idx] < 0) return -1;
-        long old = olds[idx];
-        long size = (ph.flags(old) & PG_LARGE) != 0 ? HPAGE_NR : 1;
-        if (pfn >= old + size) return -1;
-        return news[idx] + (pfn - old);
     }
 
     // =====================================================================================

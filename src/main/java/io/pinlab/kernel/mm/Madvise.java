@@ -160,18 +160,18 @@ public final class Madvise {
         }
         // madvise_update_vma() -> vma_modify_flags()
         if (nf != vma.flags) {
-            int splits = Mmap.splitsNeeded(vma, start, end);
+            int splits = Vmas.splitsNeeded(vma, start, end);
             if (splits > 0 && mm.mapCount() + splits - 1 >= k.maxMapCount)
                 return fail(ex, "madvise_update_vma", FILE, Errno.EAGAIN, "splitting " + range(vma) + " would exceed vm.max_map_count (-ENOMEM becomes -EAGAIN)");
-            String nomem = Mmap.vmAreaAllocFails(k, splits);
+            String nomem = Vmas.vmAreaAllocFails(k, splits);
             if (splits > 0 && nomem != null)
                 return fail(ex, "madvise_update_vma", FILE, Errno.EAGAIN, "splitting " + range(vma) + ": " + nomem + " (-ENOMEM becomes -EAGAIN)");
             if (vma.isHugetlb()) {
-                long r = Mmap.checkHugetlbSplit(vma, start, ex);
-                if (r == 0) r = Mmap.checkHugetlbSplit(vma, end, ex);
+                long r = Hugetlb.hugetlbVmOpSplit(vma, start, ex);
+                if (r == 0) r = Hugetlb.hugetlbVmOpSplit(vma, end, ex);
                 if (r < 0) return r;
             }
-            cur[0] = Mmap.vmaModifyFlags(k, mm, vma, start, end, nf);
+            cur[0] = Vmas.vmaModifyFlags(k, mm, vma, start, end, nf);
         }
         ex.ok("madvise_update_vma", FILE, b + " on " + hex(start) + "-" + hex(end) + " (VMA " + range(cur[0]) + ")");
         return 0;

@@ -1,21 +1,18 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
-import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static io.pinlab.kernel.base.Explain.hex;
 
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
- * Page faults, COW and unsharing (mm/memory.c, mm/huge_memory.c, mm/hugetlb.c).
+ * mm/memory.c: handle_mm_fault() and the faults on small pages (do_anonymous_page(), do_fault(),
+ * do_wp_page()), zapping, remap_pfn_range() and fork's page-table copy (copy_page_range()).
+ * Huge PMDs are handled in {@link HugeMemory} (THP) and {@link Hugetlb}; a user's own load or
+ * store enters through {@link UserAccess}. {@link #findOrCreateCachePage} is the page-cache lookup
+ * the file fault path calls (filemap_get_folio(), mm/filemap.c; shmem_get_folio(), mm/shmem.c).
  *
  * Page state conventions used everywhere:
  * - every present, non-special PTE holds one folio reference and one mapcount; a PMD leaf holds
@@ -47,158 +44,7 @@ public final class Memory {
     /** Marks a folio as anonymous in folio->mapping (an anon_vma stands behind it in the kernel). */
     public static final String ANON_MAPPING = "anon_vma";
 
-    /** access() reports at most this many page values. */
-    public static final int MAX_VALUES = 4096;
-    /** RLIMIT_STACK default (8 MiB): how far a VM_GROWSDOWN VMA may grow. */
-    public static final long RLIMIT_STACK = 8L << 20;
-
     private Memory() {}
-
-    // ================================================================ user access
-
-    /**
-     * The process itself reads or writes [addr, addr + len), page by page, as its instructions
-     * would: the x86 page fault handler (arch/x86/mm/fault.c do_user_addr_fault()) finds the VMA
-     * (growing a VM_GROWSDOWN stack, expand_stack()), checks access_error(), and calls
-     * handle_mm_fault() when the PTE does not allow the access. Stops at the first signal.
-     * A write stores {@code value} (when given) into every page it touches.
-     */
-    public static AccessResult access(Globals k, Task t, long addr, long len, boolean write, Long value) {
-        Mm mm = t.mm;
-        Explain ex = new Explain();
-        List<Long> values = new ArrayList<>();
-        int faults = 0;
-        long end = addr + len;
-        String signal = null, code = null;
-        Long faultAddr = null;
-        long done = 0;
-        Vma cur = null;
-        long curFrom = 0;
-        int curFaults = 0;
-        boolean interrupted = false;
-        for (long p = addr; Long.compareUnsigned(p, end) < 0; ) {
-            long page = p & ~(PAGE_SIZE - 1);
-            long next = Math.min(page + PAGE_SIZE, end);
-            if (!k.chargeWork(1)) {
-                interrupted = true;
-                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", Errno.EINTR, "stopped at " + hex(p) + ": " + k.workLimitReason());
-                break;
-            }
-            Vma vma = mm.vmaLookup(page);
-            if (vma == null) vma = expandStack(mm, page);
-            if (vma != cur) {
-                if (cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, page, curFaults));
-                cur = vma;
-                curFrom = page;
-                curFaults = 0;
-            }
-            if (vma == null) {
-                signal = "SIGSEGV"; code = "SEGV_MAPERR"; faultAddr = p;
-                ex.fail("do_user_addr_fault", "arch/x86/mm/fault.c", Errno.EFAULT,
-                        "no VMA contains " + hex(p) + ": SIGSEGV (SEGV_MAPERR)");
-                break;
-            }
-            // access_error(): writes need VM_WRITE; reads need any of VM_READ|VM_WRITE|VM_EXEC
-            boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
-            if (denied) {
-                signal = "SIGSEGV"; code = "SEGV_ACCERR"; faultAddr = p;
-                ex.fail("access_error", "arch/x86/mm/fault.c", Errno.EFAULT, (write ? "write to " : "read of ") + hex(p)
-                        + " in VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + vma.perms() + ") is not allowed: SIGSEGV (SEGV_ACCERR)");
-                break;
-            }
-            long pte = followPte(mm, page);
-            if (!Pte.present(pte) || (write && !Pte.write(pte))) {
-                int f = handleMmFault(k, mm, vma, page, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0));
-                faults++;
-                curFaults++;
-                if ((f & VM_FAULT_SIGBUS) != 0) {
-                    signal = "SIGBUS"; code = "BUS_ADRERR"; faultAddr = p;
-                    ex.fail("handle_mm_fault", "mm/memory.c", Errno.EFAULT, hex(p) + ": VM_FAULT_SIGBUS ("
-                            + (vma.isHugetlb() ? "no huge page in the pool, or past the end of the file" : "the page is past the end of the file") + ")");
-                    break;
-                }
-                if ((f & VM_FAULT_OOM) != 0) {
-                    signal = "SIGKILL"; faultAddr = p;
-                    String why = OomKill.failure(k);
-                    ex.fail("pagefault_out_of_memory", "mm/oom_kill.c", Errno.ENOMEM, "no memory for the fault at " + hex(p)
-                            + (why == null ? ": the OOM killer kills the process" : ": " + why));
-                    break;
-                }
-                pte = followPte(mm, page);
-            }
-            long pfn = Pte.pfn(pte);
-            if (write) {
-                if (value != null && k.phys.isRam(pfn)) k.phys.setValue(pfn, value);
-            } else if (values.size() < MAX_VALUES) {
-                values.add(k.phys.isRam(pfn) ? k.phys.value(pfn) : 0L);
-            }
-            done += next - p;
-            p = next;
-        }
-        if (signal == null && !interrupted && cur != null) ex.ok("handle_mm_fault", "mm/memory.c", perVma(cur, curFrom, Math.min(end, cur.end), curFaults));
-        AccessResult r = new AccessResult(done, signal, code, faultAddr, faults, values, ex.steps());
-        k.endCall();
-        return r;
-    }
-
-    /**
-     * copy_to_user()/copy_from_user() of one page by the kernel on the task's behalf: the same
-     * fault path as the task's own access (do_user_addr_fault(): VMA, access_error(),
-     * handle_mm_fault()). Returns the frame, or -1 where the copy faults (the caller's -EFAULT).
-     */
-    public static long userPage(Globals k, Task t, long addr, boolean write) {
-        long page = addr & ~(PAGE_SIZE - 1);
-        Vma vma = t.mm.vmaLookup(page);
-        if (vma == null) vma = expandStack(t.mm, page);
-        if (vma == null) return -1;
-        boolean denied = write ? !vma.has(VM_WRITE_B) : (vma.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0;
-        if (denied) return -1;
-        long pte = followPte(t.mm, page);
-        if (!Pte.present(pte) || (write && !Pte.write(pte))) {
-            if (handleMmFault(k, t.mm, vma, page, FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0)) != VM_FAULT_OK) return -1;
-            pte = followPte(t.mm, page);
-        }
-        return Pte.pfn(pte);
-    }
-
-    private static String perVma(Vma v, long from, long to, int faults) {
-        return "VMA " + hex(v.start) + "-" + hex(v.end) + " (" + v.perms() + "): " + ((to - from) >>> PAGE_SHIFT)
-                + " pages touched, " + faults + " faults";
-    }
-
-    /**
-     * expand_stack() -> expand_downwards() (mm/mmap.c): an access below a VM_GROWSDOWN VMA grows
-     * it, within RLIMIT_STACK and keeping stack_guard_gap above the previous accessible VMA.
-     * Returns the grown VMA or null.
-     */
-    static Vma expandStack(Mm mm, long page) { return expandStack(mm, page, null, null); }
-
-    /** As above; when {@code ex} is given, a refusal is recorded as a step of {@code fn}. */
-    static Vma expandStack(Mm mm, long page, Explain ex, String fn) {
-        Vma next = mm.findVma(page);
-        if (next == null || !next.has(VM_GROWSDOWN_B) || page < Mm.MMAP_MIN_ADDR) return null;
-        if (next.end - page > RLIMIT_STACK)
-            return refuse(ex, fn, "expanding the stack to " + hex(page) + " would exceed RLIMIT_STACK (8 MiB)");
-        Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(next.start);
-        if (pe != null) {
-            Vma prev = pe.getValue();
-            if (prev.end > page) return refuse(ex, fn, hex(page) + " lies inside the VMA at " + hex(prev.start));
-            if (!prev.has(VM_GROWSDOWN_B) && (prev.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0
-                    && page - prev.end < Mmap.STACK_GUARD_GAP)
-                return refuse(ex, fn, "expanding the stack to " + hex(page)
-                        + " would come within stack_guard_gap of the VMA at " + hex(prev.start));
-        }
-        mm.remove(next);
-        next.pgoff -= (next.start - page) >>> PAGE_SHIFT;
-        next.start = page;
-        mm.insert(next);
-        return next;
-    }
-
-    private static Vma refuse(Explain ex, String fn, String why) {
-        if (ex != null) ex.step(fn, "mm/mmap.c", "no VMA", why);
-        return null;
-    }
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {
@@ -224,28 +70,31 @@ public final class Memory {
         if (k.memcg.margin() < MemCg.FAULT_BYTES && !OomKill.memcgOutOfMemory(k, mm)) return VM_FAULT_OOM;
         boolean write = (faultFlags & FAULT_FLAG_WRITE) != 0;
         boolean unshare = (faultFlags & FAULT_FLAG_UNSHARE) != 0;
-        if (vma.isHugetlb()) return hugetlbFault(k, mm, vma, addr, write, unshare);
+        if (vma.isHugetlb()) return Hugetlb.hugetlbFault(k, mm, vma, addr, write, unshare);
 
         long pmd = mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if (!write && !unshare) return VM_FAULT_OK;
             if (write && Pte.write(pmd)) return VM_FAULT_OK;
-            if (isHugeZeroPmd(k, pmd)) {
+            if (HugeMemory.isHugeZeroPmd(k, pmd)) {
                 // 6.18 do_huge_zero_wp_pmd() maps a new THP; 6.3-6.5 (and 6.18 without a free huge
                 // page) fall back: 512 zero-page PTEs, then do_wp_page() copies one 4 KiB page
-                if (k.profile.hugeZeroWpAllocatesThp() && doHugeZeroWpPmd(k, mm, vma, addr)) return VM_FAULT_OK;
-            } else if (doHugePmdWpPage(k, mm, vma, addr, pmd, unshare)) {
+                if (k.profile.hugeZeroWpAllocatesThp() && HugeMemory.doHugeZeroWpPmd(k, mm, vma, addr)) return VM_FAULT_OK;
+            } else if (HugeMemory.doHugePmdWpPage(k, mm, vma, addr, pmd, unshare)) {
                 return VM_FAULT_OK;
             }
-            splitHugePmd(k, mm, addr); // VM_FAULT_FALLBACK: __split_huge_pmd(), then do_wp_page() on the one PTE below
+            HugeMemory.splitHugePmd(k, mm, addr); // VM_FAULT_FALLBACK: __split_huge_pmd(), then do_wp_page() on the one PTE below
         }
 
         long vpn = addr >>> PAGE_SHIFT;
         long pte = mm.ptes.get(vpn);
         if (pte == 0) {
+            // create_huge_pmd(): an empty PMD in a THP-eligible range tries a huge page first
+            if (vma.ops == VmOps.ANON && HugeMemory.thpEligible(mm, vma, addr)
+                    && HugeMemory.doHugePmdAnonymousPage(k, mm, vma, addr, write)) return VM_FAULT_OK;
             return switch (vma.ops) {
                 case ANON -> doAnonymousPage(k, mm, vma, addr, write);
-                case FILE, FSDAX, SHMEM, SECRETMEM -> doFilePage(k, mm, vma, addr, write);
+                case FILE, FSDAX, SHMEM, SECRETMEM -> doFault(k, mm, vma, addr, write);
                 case DEVICE -> VM_FAULT_SIGBUS; // remap_pfn_range() populated it at mmap time
                 case HUGETLB -> VM_FAULT_SIGBUS;
             };
@@ -253,60 +102,6 @@ public final class Memory {
         if (write && Pte.write(pte)) return VM_FAULT_OK;
         if (!write && !unshare) return VM_FAULT_OK;
         return doWpPage(k, mm, vma, addr, pte, unshare);
-    }
-
-    /**
-     * do_huge_pmd_wp_page() (mm/huge_memory.c): a write or unshare fault on a read-only PMD-mapped
-     * anonymous THP. PageAnonExclusive on the head page, or folio_ref_count() == 1 (the PMD
-     * mapping is the only reference: no other mm, no GUP reference), reuses the whole folio in
-     * place: folio_move_anon_rmap(), SetPageAnonExclusive(head), and for a write the PMD becomes
-     * writable. Returns false for VM_FAULT_FALLBACK (the caller splits the PMD).
-     */
-    static boolean doHugePmdWpPage(Globals k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
-        long head = Pte.pfn(pmd);
-        if (!k.phys.testPageFlag(head, PG_ANON)) return false;
-        if (!k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) {
-            if (k.phys.refcount(head) != 1) return false;
-            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
-        }
-        if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
-        return true;
-    }
-
-    /** is_huge_zero_pmd() (include/linux/huge_mm.h): the PMD maps the huge zero folio. */
-    public static boolean isHugeZeroPmd(Globals k, long pmd) {
-        return pmd != 0 && k.hugeZeroPfn >= 0 && Pte.pfn(pmd) == k.hugeZeroPfn;
-    }
-
-    /**
-     * mm_get_huge_zero_folio() (mm/huge_memory.c): the shared, zeroed order-9 folio, allocated
-     * outside ZONE_MOVABLE on first use and kept (the lab has no shrinker). Its mappings take no
-     * reference and no mapcount, and count in no RSS. -1 when no huge page is free.
-     */
-    static long mmGetHugeZeroFolio(Globals k) {
-        if (k.hugeZeroPfn < 0) {
-            long head = k.phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
-            if (head < 0) return -1;
-            k.phys.setFolioFlags(head, PG_ZERO | PG_RESERVED);
-            k.hugeZeroPfn = head;
-        }
-        return k.hugeZeroPfn;
-    }
-
-    /**
-     * do_huge_zero_wp_pmd() (mm/huge_memory.c, 6.18): a write or unshare fault on the huge zero
-     * PMD allocates a new anonymous THP and maps it with map_anon_folio_pmd(), writable where the
-     * VMA allows (maybe_pmd_mkwrite(), for an unshare too). False: VM_FAULT_FALLBACK.
-     */
-    static boolean doHugeZeroWpPmd(Globals k, Mm mm, Vma vma, long addr) {
-        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
-        if (head < 0) return false;
-        k.phys.setMapping(head, ANON_MAPPING, 0);
-        k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
-        k.phys.mapcountAdd(head, 1);
-        mm.pmds.set(addr >>> 21, maybeMkwrite(Pte.mk(head, Pte.YOUNG), vma));
-        mm.rssAnon += HPAGE_NR;
-        return true;
     }
 
     /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
@@ -320,34 +115,10 @@ public final class Memory {
     }
 
     /**
-     * do_anonymous_page() / do_huge_pmd_anonymous_page(). A read fault in a THP-eligible range
-     * maps the huge zero folio read-only when transparent_hugepage/use_zero_page is set.
+     * do_anonymous_page(): a read maps the shared zero page read-only, a write a new exclusive
+     * anonymous page.
      */
     private static int doAnonymousPage(Globals k, Mm mm, Vma vma, long addr, boolean write) {
-        if (thpEligible(mm, vma, addr)) {
-            anonVmaPrepare(mm, vma); // vmf_anon_prepare()
-            if (!write && k.thpUseZeroPage) {
-                long zero = mmGetHugeZeroFolio(k);
-                if (zero >= 0) { // set_huge_zero_folio(): a special PMD (6.18), no reference, no RSS
-                    k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit(): the page table a split will need
-                    mm.pmds.set(addr >>> 21, Pte.mk(zero, Pte.SPECIAL | Pte.YOUNG));
-                    return VM_FAULT_OK;
-                }
-                // no huge zero folio (THP_FAULT_FALLBACK): the 4 KiB zero page below
-            } else {
-                long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER); // __do_huge_pmd_anonymous_page()
-                if (head >= 0) {
-                    k.phys.setMapping(head, ANON_MAPPING, 0);
-                    k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
-                    k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
-                    k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit(): the page table a split will need
-                    long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
-                    mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
-                    mm.rssAnon += HPAGE_NR;
-                    return VM_FAULT_OK;
-                } // no huge page: fall back to a small one, as the kernel does
-            }
-        }
         if (!write) { // map the shared zero page read-only
             mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(ZERO_PFN, Pte.SPECIAL | Pte.YOUNG));
             return VM_FAULT_OK;
@@ -358,17 +129,6 @@ public final class Memory {
         mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(pfn, Pte.YOUNG | Pte.DIRTY | (vma.has(VM_WRITE_B) ? Pte.WRITE : 0)));
         mm.rssAnon++;
         return VM_FAULT_OK;
-    }
-
-    /** THP for an anonymous fault: only in MADV_HUGEPAGE ranges (THP "madvise" mode), PMD-aligned and inside the VMA. */
-    static boolean thpEligible(Mm mm, Vma vma, long addr) {
-        if (!vma.has(VM_HUGEPAGE_B) || vma.has(VM_NOHUGEPAGE_B) || !vma.isAnonymous()) return false;
-        long hstart = addr & ~(HPAGE_SIZE - 1);
-        if (hstart < vma.start || hstart + HPAGE_SIZE > vma.end) return false;
-        // the PMD must still be empty: no PTE in the 2 MiB range
-        long[] any = {0};
-        mm.ptes.forEach(hstart >>> PAGE_SHIFT, (hstart + HPAGE_SIZE) >>> PAGE_SHIFT, (i, v) -> any[0]++);
-        return any[0] == 0;
     }
 
     /** A fresh, zeroed, exclusive anonymous small page, refcount 1 and mapcount 1 (for its PTE). */
@@ -382,7 +142,7 @@ public final class Memory {
     }
 
     /** do_read_fault() / do_cow_fault() / do_shared_fault() for page-cache backed VMAs. */
-    private static int doFilePage(Globals k, Mm mm, Vma vma, long addr, boolean write) {
+    private static int doFault(Globals k, Mm mm, Vma vma, long addr, boolean write) {
         Inode inode = vma.file.inode();
         long index = vma.pageIndex(addr);
         // filemap_fault()/shmem_fault(): a page wholly past EOF is SIGBUS
@@ -416,7 +176,7 @@ public final class Memory {
         return VM_FAULT_OK;
     }
 
-    /** filemap_get_folio()/shmem_get_folio(): the page-cache page at index, allocated (zeroed) if absent. */
+    /** filemap_get_folio() (mm/filemap.c) / shmem_get_folio() (mm/shmem.c): the page-cache page at index, allocated (zeroed) if absent. */
     public static long findOrCreateCachePage(Globals k, Inode inode, long index) {
         long pfn = inode.pageCache.get(index);
         if (pfn != 0) return pfn;
@@ -530,143 +290,106 @@ public final class Memory {
         else mm.rssFile += delta;
     }
 
-    /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
-    public static void splitHugePmd(Globals k, Mm mm, long addr) {
-        long key = addr >>> 21;
-        long pmd = mm.pmds.get(key);
-        if (pmd == 0) return;
-        long head = Pte.pfn(pmd);
-        long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
-        mm.pmds.set(key, 0);
-        k.memcg.uncharge(MemCg.LEAF_BYTES); // pgtable_trans_huge_withdraw(): the deposit becomes the PTE leaf below
-        long base = key << (21 - PAGE_SHIFT);
-        if (isHugeZeroPmd(k, pmd)) { // __split_huge_zero_page_pmd(): 512 special PTEs of the 4 KiB zero page
-            for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(ZERO_PFN, Pte.SPECIAL | (pmd & Pte.YOUNG)));
-            return;
-        }
-        for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(head + i, bits));
-        // each PTE now holds its own reference and mapcount
-        k.phys.refAdd(head, HPAGE_NR - 1);
-        k.phys.mapcountAdd(head, HPAGE_NR - 1);
-        // PageAnonExclusive moves from the head to every subpage
-        boolean excl = k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE);
-        for (int i = 1; i < HPAGE_NR; i++) k.phys.setPageFlag(head + i, PG_ANON_EXCLUSIVE, excl);
-    }
-
-    /** hugetlb_fault(): 2 MiB pages from the hugetlb pool, mapped by PMD leaves. */
-    private static int hugetlbFault(Globals k, Mm mm, Vma vma, long addr, boolean write, boolean unshare) {
-        if (!vma.has(VM_MAYSHARE_B)) anonVmaPrepare(mm, vma); // hugetlb_no_page(): vmf_anon_prepare()
-        long key = addr >>> 21;
-        long pmd = mm.pmds.get(key);
-        Inode inode = vma.file.inode();
-        long hindex = (vma.pageIndex(addr & ~(HPAGE_SIZE - 1))) >>> HPAGE_ORDER;
-        if (pmd == 0) { // hugetlb_no_page()
-            boolean mayshare = vma.has(VM_MAYSHARE_B);
-            long head = inode.pageCache.get(hindex);
-            if (head == 0 && hindex >= (inode.size + HPAGE_SIZE - 1) / HPAGE_SIZE) return VM_FAULT_SIGBUS; // past i_size
-            if (mayshare || (head != 0 && !write)) { // the page-cache folio, mapped (read-only when private)
-                if (head == 0) {
-                    head = allocHugetlbForVma(k, vma);
-                    if (head < 0) return VM_FAULT_SIGBUS; // pool empty and nothing reserved
-                    k.phys.setMapping(head, inode, hindex << HPAGE_ORDER);
-                    inode.pageCache.set(hindex, head);
-                }
-                k.phys.refAdd(head, 1);
-                k.phys.mapcountAdd(head, 1);
-                long bits = Pte.YOUNG;
-                if (vma.has(VM_SHARED_B | VM_WRITE_B)) bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
-                mm.pmds.set(key, Pte.mk(head, bits));
-                mm.rssFile += HPAGE_NR;
-                return VM_FAULT_OK;
-            }
-            // private mapping: a new anonymous huge page, never added to the page cache
-            // (hugetlb_add_new_anon_rmap()); a write gets it writable at once (the hugetlb_wp() shortcut)
-            long anon = allocHugetlbForVma(k, vma);
-            if (anon < 0) return VM_FAULT_SIGBUS;
-            k.phys.setMapping(anon, ANON_MAPPING, 0);
-            k.phys.setFolioFlags(anon, PG_ANON | PG_ANON_EXCLUSIVE);
-            if (head != 0) for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(anon + i, head + i);
-            k.phys.mapcountAdd(anon, 1);
-            boolean w = write && vma.has(VM_WRITE_B);
-            mm.pmds.set(key, Pte.mk(anon, Pte.YOUNG | (w ? Pte.WRITE | Pte.DIRTY : 0)));
-            mm.rssAnon += HPAGE_NR;
-            return VM_FAULT_OK;
-        }
-        if (write && Pte.write(pmd)) return VM_FAULT_OK;
-        if (!write && !unshare) return VM_FAULT_OK;
-        long head = Pte.pfn(pmd);
-        if (vma.has(VM_SHARED_B)) {
-            mm.pmds.set(key, maybeMkwrite(pmd, vma));
-            return VM_FAULT_OK;
-        }
-        // hugetlb_wp(): an anonymous folio mapped once is reused, whatever other references it has
-        // (no refcount test: a FOLL_GET reference taken before fork keeps seeing the reused page)
-        if (k.phys.testPageFlag(head, PG_ANON) && k.phys.mapcount(head) == 1) {
-            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
-            if (!unshare) mm.pmds.set(key, maybeMkwrite(pmd, vma));
-            return VM_FAULT_OK;
-        }
-        // hugetlb_wp(): copy the whole huge page
-        long nhead = k.allocHugetlbFolio();
-        if (nhead < 0) return VM_FAULT_OOM;
-        k.phys.setMapping(nhead, ANON_MAPPING, 0);
-        k.phys.setFolioFlags(nhead, PG_ANON | PG_ANON_EXCLUSIVE);
-        for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(nhead + i, head + i);
-        k.phys.mapcountAdd(nhead, 1);
-        boolean writable = !unshare && vma.has(VM_WRITE_B);
-        mm.pmds.set(key, Pte.mk(nhead, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
-        boolean wasAnon = k.phys.testPageFlag(head, PG_ANON);
-        k.phys.mapcountAdd(head, -1);
-        k.releaseHugetlbRef(head);
-        if (wasAnon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
-        mm.rssAnon += HPAGE_NR;
-        return VM_FAULT_OK;
-    }
-
-    /** alloc_hugetlb_folio() consuming the VMA's reservation if it still holds one. */
-    private static long allocHugetlbForVma(Globals k, Vma vma) {
-        boolean resv = vma.hugeResv > 0;
-        long head = k.allocHugetlbFolio(resv);
-        if (head >= 0 && resv) vma.hugeResv--;
-        return head;
-    }
-
     /**
-     * zap_page_range_single()/unmap_page_range(): removes every mapping in [start, end) of vma,
+     * zap_page_range_single() -> unmap_single_vma(): removes every mapping in [start, end) of vma,
      * dropping the mapping references (pinned folios stay allocated while pins hold them).
-     * A PMD leaf that the range only partly covers is split first.
+     * hugetlb VMAs go to __unmap_hugepage_range(); a THP PMD that the range only partly covers
+     * is split first (zap_pmd_range()).
      */
     public static void zapRange(Globals k, Mm mm, Vma vma, long start, long end) {
         if (vma.isHugetlb()) {
-            start &= ~(HPAGE_SIZE - 1);
-            end = (end + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+            Hugetlb.unmapHugepageRange(k, mm, start, end);
+            return;
         }
-        final long s = start, e = end;
-        mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
+        mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
-            if (!vma.isHugetlb() && (hs < s || hs + HPAGE_SIZE > e)) {
-                splitHugePmd(k, mm, hs);
-                return;
-            }
-            mm.pmds.set(key, 0);
-            if (isHugeZeroPmd(k, pmd)) { // zap_huge_pmd(): the huge zero PMD holds no reference, only its deposit
-                k.memcg.uncharge(MemCg.LEAF_BYTES); // zap_deposited_table()
-                return;
-            }
-            long head = Pte.pfn(pmd);
-            boolean anon = k.phys.testPageFlag(head, PG_ANON);
-            if (anon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
-            k.phys.mapcountAdd(head, -1);
-            if (vma.isHugetlb()) k.releaseHugetlbRef(head);
-            else {
-                k.phys.refAdd(head, -1);
-                k.memcg.uncharge(MemCg.LEAF_BYTES); // zap_deposited_table()
-            }
+            if (hs < start || hs + HPAGE_SIZE > end) HugeMemory.splitHugePmd(k, mm, hs);
+            else HugeMemory.zapHugePmd(k, mm, key, pmd);
         });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
             mm.ptes.set(vpn, 0);
             if (Pte.special(pte)) return;
             dropMapping(k, mm, Pte.pfn(pte));
         });
+    }
+
+    /** remap_pfn_range(): special PTEs to the device's pfns, set up at mmap time. */
+    static void remapPfnRange(Mm mm, Vma vma) {
+        long bits = Pte.SPECIAL | (vma.has(VM_WRITE_B) && vma.has(VM_SHARED_B) ? Pte.WRITE : 0);
+        for (long a = vma.start; a < vma.end; a += PAGE_SIZE)
+            mm.ptes.set(a >>> PAGE_SHIFT, Pte.mk(Mmap.MMIO_BASE_PFN + vma.pageIndex(a), bits));
+    }
+
+    // ================================================================ fork: copy_page_range()
+
+    /**
+     * copy_page_range(): copy_hugetlb_page_range() for hugetlb VMAs, else PMD leaves first
+     * (copy_huge_pmd()), then PTEs (copy_pte_range()). stats as {@link Mmap#dupMmap}.
+     */
+    static void copyPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
+        if (sv.isHugetlb()) {
+            Hugetlb.copyHugetlbPageRange(k, src, dst, sv, dv, stats);
+            return;
+        }
+        src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmd) -> HugeMemory.copyHugePmd(k, src, dst, sv, key, pmd, stats));
+        src.ptes.forEach(sv.start >>> PAGE_SHIFT, sv.end >>> PAGE_SHIFT, (vpn, pte) -> copyPresentPte(k, src, dst, sv, dv, vpn, pte, stats));
+    }
+
+    /**
+     * copy_present_pte(): special PTEs (zero page, PFNMAP) are copied as they are; file pages gain
+     * a reference and a mapcount; anonymous pages become shared COW pages
+     * (folio_try_dup_anon_rmap_pte() clears PageAnonExclusive, both PTEs lose write) unless the
+     * page is exclusive and folio_needs_cow_for_dma(): then copy_present_page() gives the child a
+     * private copy and leaves the parent's PTE writable and exclusive.
+     */
+    private static void copyPresentPte(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, long[] stats) {
+        if (!copyFits(k, stats)) return;
+        long pfn = Pte.pfn(pte);
+        boolean cow = sv.isCowMapping();
+        if (Pte.special(pte)) {
+            dst.ptes.set(vpn, pte & ~Pte.YOUNG);
+            return;
+        }
+        int fl = k.phys.flags(pfn);
+        if ((fl & PG_ANON) != 0) {
+            if ((fl & PG_ANON_EXCLUSIVE) != 0 && needsCowForDma(k, src, sv, pfn)) {
+                long np = newAnonPage(k);
+                if (np >= 0) {
+                    k.phys.copyPage(np, pfn);
+                    dst.ptes.set(vpn, maybeMkwrite(Pte.mk(np, 0), dv));
+                    dst.rssAnon++;
+                    stats[1]++;
+                }
+                return;
+            }
+            k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, false);
+            stats[0]++;
+        }
+        rssAdd(k, dst, pfn, 1);
+        k.phys.refAdd(pfn, 1);
+        k.phys.mapcountAdd(pfn, 1);
+        if (cow && Pte.write(pte)) {
+            pte = Pte.wrprotect(pte);
+            src.ptes.set(vpn, pte);
+        }
+        dst.ptes.set(vpn, pte & ~Pte.YOUNG);
+    }
+
+    /**
+     * Whether the next entry (a VMA, a PMD or a PTE) may be copied: the worst case of one copy
+     * (a page table, a private copy of a pinned page) must fit the memcg, else -ENOMEM as when
+     * pte_alloc() or the page allocation fails; and the call's work budget must allow one more
+     * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats[3].
+     */
+    static boolean copyFits(Globals k, long[] stats) {
+        if (stats[3] != 0) return false;
+        if (k.memcg.margin() < MemCg.FAULT_BYTES) stats[3] = Errno.ENOMEM.neg();
+        else if (!k.chargeWork(1)) stats[3] = Errno.EINTR.neg();
+        return stats[3] == 0;
+    }
+
+    /** folio_needs_cow_for_dma() (include/linux/mm.h): COW mapping, MMF_HAS_PINNED, folio_maybe_dma_pinned(). */
+    static boolean needsCowForDma(Globals k, Mm src, Vma v, long pfn) {
+        return v.isCowMapping() && src.hasPinned() && k.phys.maybeDmaPinned(pfn);
     }
 }

@@ -41,7 +41,7 @@ public final class Mm {
     /** Source of anon_vma identities for this mm's VMAs (see Vma.anonVma). */
     public long anonVmaSeq;
     /**
-     * Search hint of Mmap.topDown() (the maple tree's gap tracking stands behind this in the
+     * Search hint of {@link Mmap#topDown} (the maple tree's gap tracking stands behind this in the
      * kernel): [coveredFrom, MMAP_BASE) is known to hold no gap; 0 = unknown. Only removing a VMA
      * can open a gap, so remove() forgets it.
      */
@@ -65,6 +65,12 @@ public final class Mm {
     public Vma vmaLookup(long addr) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         return e != null && e.getValue().end > addr ? e.getValue() : null;
+    }
+
+    /** find_vma_intersection() (mm/mmap.c): the first VMA overlapping [start, end), or null. */
+    public Vma findVmaIntersection(long start, long end) {
+        Vma v = findVma(start);
+        return v != null && v.start < end ? v : null;
     }
 
     /** Inserts v; a VMA new to the tree is charged (vm_area_alloc()), callers checked the margin. */

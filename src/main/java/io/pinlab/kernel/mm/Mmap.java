@@ -4,13 +4,11 @@ import static io.pinlab.kernel.base.Explain.hex;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static io.pinlab.kernel.mm.MapFlag.*;
@@ -18,13 +16,14 @@ import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
- * mm/mmap.c, mm/vma.c and arch/x86/kernel/sys_x86_64.c: creating and removing mappings, and the
- * VMA split/merge machinery that mprotect and madvise share. Checks run in the kernel's order
- * (v6.18/6.19 source); the explain trace names each function.
+ * mm/mmap.c (with sys_mmap of arch/x86/kernel/sys_x86_64.c): the mmap and munmap system calls,
+ * do_mmap() and mmap_region(), get_unmapped_area(), stack growth, mm_populate(), and the
+ * address-space copy and teardown of fork and exit (dup_mmap(), exit_mmap()). The VMA tree
+ * operations they share with mprotect and madvise are in {@link Vmas} (mm/vma.c). Checks run in
+ * the kernel's order (v6.18/6.19 source); the explain trace names each function.
  */
 public final class Mmap {
     static final String FILE = "mm/mmap.c";
-    static final String VMA_C = "mm/vma.c";
 
     /** LEGACY_MAP_MASK (include/linux/mman.h): what MAP_SHARED_VALIDATE accepts from any file. */
     static final int LEGACY_MAP_MASK = MAP_SHARED.value | MAP_PRIVATE.value | MAP_FIXED.value | MAP_ANONYMOUS.value
@@ -98,7 +97,7 @@ public final class Mmap {
             return fail(ex, "do_mmap", FILE, Errno.EOVERFLOW, "offset + length overflows the file offset");
         if (mm.mapCount() > k.maxMapCount)
             return fail(ex, "do_mmap", FILE, Errno.ENOMEM, "the process has " + mm.mapCount() + " VMAs, more than vm.max_map_count " + k.maxMapCount);
-        String nomem = vmAreaAllocFails(k, 3); // the new VMA and the two halves a MAP_FIXED may split off
+        String nomem = Vmas.vmAreaAllocFails(k, 3); // the new VMA and the two halves a MAP_FIXED may split off
         if (nomem != null) return fail(ex, "vm_area_alloc", "kernel/fork.c", Errno.ENOMEM, nomem);
         long vmFlags = calcVmProtBits(prot) | calcVmFlagBits(k.profile, flags) | VM_MAYREAD_B | VM_MAYWRITE_B | VM_MAYEXEC_B;
 
@@ -115,7 +114,7 @@ public final class Mmap {
         addr = a;
         long end = addr + len;
         ex.ok("__get_unmapped_area", FILE, (fixed ? "MAP_FIXED at " : "chose ") + hex(addr) + "-" + hex(end));
-        if ((flags & MAP_FIXED_NOREPLACE.value) != 0 && findVmaIntersection(mm, addr, end) != null)
+        if ((flags & MAP_FIXED_NOREPLACE.value) != 0 && mm.findVmaIntersection(addr, end) != null)
             return fail(ex, "do_mmap", FILE, Errno.EEXIST, "MAP_FIXED_NOREPLACE and " + hex(addr) + "-" + hex(end) + " overlaps an existing mapping");
         if ((flags & MAP_LOCKED.value) != 0 && !canDoMlock(t))
             return fail(ex, "can_do_mlock", "mm/mlock.c", Errno.EPERM, "MAP_LOCKED with RLIMIT_MEMLOCK 0 and no CAP_IPC_LOCK");
@@ -195,20 +194,20 @@ public final class Mmap {
         Mm mm = t.mm;
         long end = addr + len;
         // __mmap_setup() -> vms_gather_munmap_vmas(): the MAP_FIXED range may split one VMA in two
-        Vma over = findVmaIntersection(mm, addr, end);
+        Vma over = mm.findVmaIntersection(addr, end);
         if (over != null && over.start < addr && end < over.end && mm.mapCount() >= k.maxMapCount)
-            return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
+            return fail(ex, "vms_gather_munmap_vmas", Vmas.FILE, Errno.ENOMEM, "replacing the middle of a VMA would exceed vm.max_map_count");
         boolean reworked = k.profile.mmapRegionReworked();
         if (over != null) { // __split_vma() -> vm_ops->may_split(): hugetlb VMAs split only at 2 MiB boundaries
             Vma last = mm.vmaLookup(end - 1);
-            long r = checkHugetlbSplit(over, addr, ex);
-            if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
+            long r = Hugetlb.hugetlbVmOpSplit(over, addr, ex);
+            if (r == 0 && last != null) r = Hugetlb.hugetlbVmOpSplit(last, end, ex);
             if (r < 0 && !reworked)
                 return fail(ex, "mmap_region", FILE, Errno.ENOMEM, "do_vmi_munmap() of the MAP_FIXED range failed, which this kernel reports as -ENOMEM");
             if (r < 0) return r;
             if (!reworked) { // up to 6.11 the old mappings go before ->mmap() runs: a failing hook leaves a hole
-                unmapRange(k, mm, addr, end);
-                ex.ok("do_vmi_munmap", VMA_C, "MAP_FIXED unmapped " + hex(addr) + "-" + hex(end) + " before the file's mmap hook");
+                Vmas.unmapRange(k, mm, addr, end);
+                ex.ok("do_vmi_munmap", Vmas.FILE, "MAP_FIXED unmapped " + hex(addr) + "-" + hex(end) + " before the file's mmap hook");
                 over = null;
             }
         }
@@ -234,7 +233,7 @@ public final class Mmap {
                     ops = VmOps.HUGETLB;
                     if ((pgoff & (HPAGE_NR - 1)) != 0)
                         return fail(ex, "hugetlbfs_file_mmap_prepare", "fs/hugetlbfs/inode.c", Errno.EINVAL, "offset must be a multiple of 2 MiB");
-                    long r = hugetlbReservePages(k, in, pgoff >>> HPAGE_ORDER, (pgoff >>> HPAGE_ORDER) + (len >>> 21), vmFlags, ex);
+                    long r = Hugetlb.hugetlbReservePages(k, in, pgoff >>> HPAGE_ORDER, (pgoff >>> HPAGE_ORDER) + (len >>> 21), vmFlags, ex);
                     if (r < 0) return r;
                     hugeResv = r;
                     long fileLen = len + (pgoff << PAGE_SHIFT);
@@ -270,12 +269,12 @@ public final class Mmap {
             ops = VmOps.SHMEM;
         }
         if (ops != VmOps.ANON || file != null)
-            ex.ok("call_mmap_prepare", VMA_C, "vm_ops " + ops + (vmFile != file ? " (shmem_zero_setup: a shmem file backs shared anonymous memory)" : ""));
+            ex.ok("call_mmap_prepare", Vmas.FILE, "vm_ops " + ops + (vmFile != file ? " (shmem_zero_setup: a shmem file backs shared anonymous memory)" : ""));
 
         // MAP_FIXED: finish unmapping what was there (vms_complete_munmap_vmas())
         if (over != null) {
-            unmapRange(k, mm, addr, end);
-            ex.ok("vms_complete_munmap_vmas", VMA_C, "MAP_FIXED replaced the mappings in " + hex(addr) + "-" + hex(end));
+            Vmas.unmapRange(k, mm, addr, end);
+            ex.ok("vms_complete_munmap_vmas", Vmas.FILE, "MAP_FIXED replaced the mappings in " + hex(addr) + "-" + hex(end));
         }
 
         Vma vma = new Vma(addr, end, vmFlags, pgoff, vmFile, ops);
@@ -287,9 +286,9 @@ public final class Mmap {
             else mm.lockedVm += len >>> PAGE_SHIFT;
         }
         mm.insert(vma);
-        if (ops == VmOps.DEVICE) remapPfnRange(mm, vma);
-        Vma merged = vmaMerge(k, mm, vma);
-        ex.ok("mmap_region", VMA_C, merged == vma ? "new VMA " + range(vma) : "merged into VMA " + range(merged));
+        if (ops == VmOps.DEVICE) Memory.remapPfnRange(mm, vma);
+        Vma merged = Vmas.vmaMerge(k, mm, vma);
+        ex.ok("mmap_region", Vmas.FILE, merged == vma ? "new VMA " + range(vma) : "merged into VMA " + range(merged));
 
         boolean populate = (vma.flags & VM_LOCKED_B) != 0
                 || (flags & (MAP_POPULATE.value | MAP_NONBLOCK.value)) == MAP_POPULATE.value;
@@ -305,38 +304,6 @@ public final class Mmap {
     private static OpenFile shmemZeroSetup(Globals k, Task t, long len) {
         Inode in = k.newUnlinkedInode("/dev/zero", FsType.TMPFS, t.uid, 0600, len);
         return k.newFile(in, 2);
-    }
-
-    /** remap_pfn_range() (mm/memory.c): special PTEs to the device's pfns, set up at mmap time. */
-    private static void remapPfnRange(Mm mm, Vma vma) {
-        long bits = Pte.SPECIAL | (vma.has(VM_WRITE_B) && vma.has(VM_SHARED_B) ? Pte.WRITE : 0);
-        for (long a = vma.start; a < vma.end; a += PAGE_SIZE)
-            mm.ptes.set(a >>> PAGE_SHIFT, Pte.mk(MMIO_BASE_PFN + vma.pageIndex(a), bits));
-    }
-
-    /**
-     * hugetlb_reserve_pages() (mm/hugetlb.c): reserves the huge pages a mapping may fault in, so
-     * that faults cannot fail later. Private mappings reserve every page; shared ones only the
-     * indices the page cache does not hold yet. Returns the pages reserved or -ENOMEM.
-     */
-    private static long hugetlbReservePages(Globals k, Inode in, long from, long to, long vmFlags, Explain ex) {
-        if ((vmFlags & VM_NORESERVE_B) != 0) {
-            ex.ok("hugetlb_reserve_pages", "mm/hugetlb.c", "MAP_NORESERVE: no reservation, faults may SIGBUS later");
-            return 0;
-        }
-        long chg = 0;
-        if ((vmFlags & VM_MAYSHARE_B) != 0) {
-            for (long i = from; i < to; i++) if (in.pageCache.get(i) == 0) chg++;
-        } else {
-            chg = to - from;
-        }
-        // hugetlb_acct_memory(): resv_huge_pages + chg must fit in the free pool
-        if (k.hugePagesReserved + chg > k.freeHugePages())
-            return fail(ex, "hugetlb_reserve_pages", "mm/hugetlb.c", Errno.ENOMEM, "needs " + chg + " huge pages, the pool has "
-                    + k.freeHugePages() + " free and " + k.hugePagesReserved + " already reserved (vm.nr_hugepages = " + k.nrHugepages + ")");
-        k.hugePagesReserved += chg;
-        ex.ok("hugetlb_reserve_pages", "mm/hugetlb.c", "reserved " + chg + " huge pages");
-        return chg;
     }
 
     /** calc_vm_prot_bits(). */
@@ -398,34 +365,19 @@ public final class Mmap {
         if ((flags & MAP_FIXED.value) != 0) return addr;
         if (addr != 0) { // a hint: taken when it is free (mmap_address_hint_valid())
             addr &= ~(PAGE_SIZE - 1);
-            if (Long.compareUnsigned(addr, Mm.TASK_SIZE - len) <= 0 && findVmaIntersection(mm, addr, addr + len) == null)
+            if (Long.compareUnsigned(addr, Mm.TASK_SIZE - len) <= 0 && mm.findVmaIntersection(addr, addr + len) == null)
                 return addr;
         }
         // thp_get_unmapped_area_vmflags(): private anonymous, no hint, length a PMD multiple
         if (file == null && (flags & MAP_SHARED.value) == 0 && addr == 0 && (len & (HPAGE_SIZE - 1)) == 0
                 && profile.thpAlignedAnonMmap()) {
-            long a = thpGetUnmappedArea(mm, len);
+            long a = HugeMemory.thpGetUnmappedArea(mm, len);
             if (a > 0) return a;
         }
         long a = topDown(mm, len, align);
         if (a < 0) return fail(ex, "vm_unmapped_area", FILE, Errno.ENOMEM, "no free gap of " + len + " bytes below mmap_base");
         return a;
     }
-
-    /**
-     * __thp_get_unmapped_area() (mm/huge_memory.c) for anonymous memory (off 0): search top-down
-     * for len + PMD_SIZE, then move up to the next 2 MiB boundary; an already aligned top-down
-     * result moves up by a whole PMD_SIZE. 0 when no such gap exists (the caller falls back to the
-     * plain search, as the kernel retries without the padding).
-     */
-    static long thpGetUnmappedArea(Mm mm, long len) {
-        long padded = len + HPAGE_SIZE;
-        long ret = topDown(mm, padded, PAGE_SIZE);
-        if (ret < 0) return 0;
-        long offSub = (-ret) & (HPAGE_SIZE - 1);
-        return offSub == 0 ? ret + HPAGE_SIZE : ret + offSub;
-    }
-
 
     /** stack_guard_gap (mm/mmap.c): 256 pages kept free below a VM_GROWSDOWN VMA (vm_start_gap()). */
     static final long STACK_GUARD_GAP = 256 * PAGE_SIZE;
@@ -458,10 +410,43 @@ public final class Mmap {
         return cand >= Mm.MMAP_MIN_ADDR ? cand : -1;
     }
 
-    /** find_vma_intersection(). */
-    static Vma findVmaIntersection(Mm mm, long start, long end) {
-        Vma v = mm.findVma(start);
-        return v != null && v.start < end ? v : null;
+    // ================================================================ stack
+
+    /** RLIMIT_STACK default (8 MiB): how far a VM_GROWSDOWN VMA may grow. */
+    public static final long RLIMIT_STACK = 8L << 20;
+
+    /**
+     * expand_stack() -> expand_downwards() (mm/mmap.c; mm/vma.c in 6.19): an access below a VM_GROWSDOWN VMA grows
+     * it, within RLIMIT_STACK and keeping stack_guard_gap above the previous accessible VMA.
+     * Returns the grown VMA or null.
+     */
+    static Vma expandStack(Mm mm, long page) { return expandStack(mm, page, null, null); }
+
+    /** As above; when {@code ex} is given, a refusal is recorded as a step of {@code fn}. */
+    static Vma expandStack(Mm mm, long page, Explain ex, String fn) {
+        Vma next = mm.findVma(page);
+        if (next == null || !next.has(VM_GROWSDOWN_B) || page < Mm.MMAP_MIN_ADDR) return null;
+        if (next.end - page > RLIMIT_STACK)
+            return refuse(ex, fn, "expanding the stack to " + hex(page) + " would exceed RLIMIT_STACK (8 MiB)");
+        Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(next.start);
+        if (pe != null) {
+            Vma prev = pe.getValue();
+            if (prev.end > page) return refuse(ex, fn, hex(page) + " lies inside the VMA at " + hex(prev.start));
+            if (!prev.has(VM_GROWSDOWN_B) && (prev.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) != 0
+                    && page - prev.end < STACK_GUARD_GAP)
+                return refuse(ex, fn, "expanding the stack to " + hex(page)
+                        + " would come within stack_guard_gap of the VMA at " + hex(prev.start));
+        }
+        mm.remove(next);
+        next.pgoff -= (next.start - page) >>> PAGE_SHIFT;
+        next.start = page;
+        mm.insert(next);
+        return next;
+    }
+
+    private static Vma refuse(Explain ex, String fn, String why) {
+        if (ex != null) ex.step(fn, "mm/mmap.c", "no VMA", why);
+        return null;
     }
 
     // ================================================================ populate
@@ -507,162 +492,52 @@ public final class Mmap {
     /** munmap() -> __vm_munmap() -> do_vmi_munmap() -> do_vmi_align_munmap() (mm/vma.c). */
     public static SysResult doMunmap(Globals k, Task t, long start, long len) {
         Explain ex = new Explain();
-        long ret = doVmiMunmap(k, t.mm, start, len, ex);
+        long ret = Vmas.doVmiMunmap(k, t.mm, start, len, ex);
         SysResult r = ex.result(ret);
         k.endCall();
         return r;
     }
 
-    private static long doVmiMunmap(Globals k, Mm mm, long start, long len, Explain ex) {
-        if ((start & (PAGE_SIZE - 1)) != 0 || Long.compareUnsigned(start, Mm.TASK_SIZE) > 0
-                || Long.compareUnsigned(len, Mm.TASK_SIZE - start) > 0)
-            return fail(ex, "do_vmi_munmap", VMA_C, Errno.EINVAL, "address not page aligned or range beyond TASK_SIZE");
-        long end = start + alignUp(len, PAGE_SIZE);
-        if (end == start) return fail(ex, "do_vmi_munmap", VMA_C, Errno.EINVAL, "length is 0");
-        Vma first = findVmaIntersection(mm, start, end);
-        if (first == null) {
-            ex.ok("do_vmi_munmap", VMA_C, "nothing mapped in " + hex(start) + "-" + hex(end));
-            return 0;
+    // ================================================================ fork and exit
+
+    /**
+     * dup_mmap() (kernel/fork.c before 6.13): VMAs are copied except VM_DONTCOPY ones; VM_LOCKED
+     * is cleared in the child; VM_WIPEONFORK VMAs come empty with no anon_vma. Page tables are
+     * copied only where vma_needs_copy() says so (an anon_vma, or PFNMAP/MIXEDMAP/hugetlb); other
+     * file and shmem pages are faulted in again by the child. write_protect_seq is bumped around
+     * the copy. Returns {cow pages, copied pinned pages, skipped VMAs, -errno}.
+     */
+    static long[] dupMmap(Globals k, Mm parent, Mm child) {
+        long[] stats = new long[4];
+        parent.writeProtectSeq++; // raw_write_seqcount_begin(): gup-fast backs off while odd
+        for (Vma v : parent.vmas.values()) {
+            if (v.has(VM_DONTCOPY_B)) { stats[2]++; continue; }
+            if (!Memory.copyFits(k, stats)) break;
+            Vma c = v.copy();
+            c.flags &= ~VM_LOCKED_B;
+            c.hugeResv = 0; // private hugetlb reservations stay with the parent (reset_vma_resv_huge_pages())
+            c.anonVma = 0;
+            if (v.file != null) v.file.refs++; // get_file()
+            child.insert(c);
+            if (v.has(VM_WIPEONFORK_B)) continue;
+            if (v.anonVma != 0) c.anonVma = ++child.anonVmaSeq; // anon_vma_fork()
+            if (v.anonVma != 0 || (v.flags & (VM_PFNMAP_B | VM_MIXEDMAP_B | VM_HUGETLB_B)) != 0)
+                Memory.copyPageRange(k, parent, child, v, c, stats);
+            if (stats[3] != 0) break;
         }
-        // vms_gather_munmap_vmas(): split the first and last VMA where the range cuts them
-        if (first.start < start && end < first.end && mm.mapCount() >= k.maxMapCount)
-            return fail(ex, "vms_gather_munmap_vmas", VMA_C, Errno.ENOMEM, "splitting " + range(first) + " would exceed vm.max_map_count " + k.maxMapCount);
-        Vma last = mm.vmaLookup(end - 1);
-        String nomem = vmAreaAllocFails(k, 2);
-        if (nomem != null && (first.start < start || last != null && end < last.end))
-            return fail(ex, "vm_area_dup", "kernel/fork.c", Errno.ENOMEM, "splitting a VMA at the edge of the range: " + nomem);
-        long r = checkHugetlbSplit(first, start, ex);
-        if (r == 0 && last != null) r = checkHugetlbSplit(last, end, ex);
-        if (r < 0) return r;
-        int before = mm.mapCount();
-        unmapRange(k, mm, start, end);
-        ex.ok("do_vmi_align_munmap", VMA_C, "unmapped " + hex(start) + "-" + hex(end) + " (" + before + " -> " + mm.mapCount() + " VMAs)");
-        return 0;
+        parent.writeProtectSeq++;
+        return stats;
     }
 
-    /** hugetlb_split() / hugetlb_vm_op_split(): a hugetlb VMA splits only at 2 MiB boundaries. */
-    static long checkHugetlbSplit(Vma v, long addr, Explain ex) {
-        if (v.isHugetlb() && addr > v.start && addr < v.end && (addr & (HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlb_vm_op_split", "mm/hugetlb.c", Errno.EINVAL, "hugetlb VMA " + range(v) + " cannot be split at " + hex(addr));
-        return 0;
-    }
 
-    /**
-     * Removes every mapping in [start, end): splits the VMAs at the ends, zaps their page tables,
-     * drops file references, hugetlb reservations and mlock accounting (unmap_region() +
-     * remove_vma()). The caller has done the error checks.
-     */
-    static void unmapRange(Globals k, Mm mm, long start, long end) {
-        Vma v = mm.vmaLookup(start);
-        if (v != null && v.start < start) splitVma(k, mm, v, start);
-        v = mm.vmaLookup(end - 1);
-        if (v != null && v.end > end) splitVma(k, mm, v, end);
-        List<Vma> doomed = new ArrayList<>(mm.vmas.subMap(start, true, end, false).values());
-        for (Vma d : doomed) removeVma(k, mm, d);
-    }
-
-    /** unmap_vmas() + remove_vma() for one whole VMA. */
-    static void removeVma(Globals k, Mm mm, Vma v) {
-        Memory.zapRange(k, mm, v, v.start, v.end);
-        mm.remove(v);
-        if (v.has(VM_LOCKED_B)) mm.lockedVm -= v.pages();
-        if (v.hugeResv > 0) { k.hugePagesReserved -= v.hugeResv; v.hugeResv = 0; } // hugetlb_vm_op_close()
-        if (v.file != null) Files.fput(k, v.file);
-    }
-
-    // ================================================================ split and merge (mm/vma.c)
-
-    /**
-     * __split_vma(): [v.start, addr) stays in v, [addr, v.end) becomes a new VMA sharing file,
-     * anon_vma and flags (the file gains a reference). A PMD leaf straddling addr is split first
-     * (vma_adjust_trans_huge()). Returns the new upper VMA.
-     */
-    static Vma splitVma(Globals k, Mm mm, Vma v, long addr) {
-        if (!v.isHugetlb() && (addr & (HPAGE_SIZE - 1)) != 0 && mm.pmds.get(addr >>> 21) != 0)
-            Memory.splitHugePmd(k, mm, addr);
-        Vma hi = v.copy();
-        hi.start = addr;
-        hi.pgoff = v.pgoff + ((addr - v.start) >>> PAGE_SHIFT);
-        v.end = addr;
-        if (v.hugeResv > 0) { // the resv_map is shared in the kernel; here each half keeps what it can still use
-            long hiPages = hi.pages() >>> HPAGE_ORDER;
-            hi.hugeResv = Math.min(v.hugeResv, hiPages);
-            v.hugeResv -= hi.hugeResv;
-        }
-        if (hi.file != null) hi.file.refs++;
-        mm.insert(hi);
-        return hi;
-    }
-
-    /**
-     * is_mergeable_vma() + is_mergeable_anon_vma() + pgoff contiguity (mm/vma.c): a ends where b
-     * begins, same flags, file, ops and name, the file offsets continue, anon_vmas compatible,
-     * and neither is VM_SPECIAL.
-     */
-    static boolean canMerge(Vma a, Vma b) {
-        return a.end == b.start && a.flags == b.flags && (a.flags & VM_SPECIAL) == 0
-                && a.file == b.file && a.ops == b.ops && java.util.Objects.equals(a.name, b.name)
-                && b.pgoff == a.pgoff + a.pages()
-                && (a.anonVma == 0 || b.anonVma == 0 || a.anonVma == b.anonVma);
-    }
-
-    /**
-     * vma_merge_new_range()/vma_merge_existing_range(): merges v with its neighbours where
-     * canMerge() allows; returns the surviving VMA (the lower one, as vma_expand() keeps it).
-     */
-    static Vma vmaMerge(Globals k, Mm mm, Vma v) {
-        Map.Entry<Long, Vma> pe = mm.vmas.lowerEntry(v.start);
-        Vma prev = pe == null ? null : pe.getValue();
-        if (prev != null && canMerge(prev, v)) v = absorb(k, mm, prev, v);
-        Map.Entry<Long, Vma> ne = mm.vmas.higherEntry(v.start);
-        Vma next = ne == null ? null : ne.getValue();
-        if (next != null && canMerge(v, next)) v = absorb(k, mm, v, next);
-        return v;
-    }
-
-    /** lo grows over hi (vma_expand()); hi is freed. */
-    private static Vma absorb(Globals k, Mm mm, Vma lo, Vma hi) {
-        mm.remove(hi);
-        lo.end = hi.end;
-        if (lo.anonVma == 0) lo.anonVma = hi.anonVma;
-        lo.hugeResv += hi.hugeResv;
-        if (hi.file != null) Files.fput(k, hi.file);
-        return lo;
-    }
-
-    /**
-     * vma_modify_flags() (mm/vma.c): gives [start, end) of v the flags newFlags, splitting v at
-     * the range ends and merging with neighbours as the kernel does. Returns the VMA now holding
-     * [start, end). The caller checked max_map_count with {@link #splitsNeeded}.
-     */
-    static Vma vmaModifyFlags(Globals k, Mm mm, Vma v, long start, long end, long newFlags) {
-        if (v.flags == newFlags) return v;
-        if (v.start < start) v = splitVma(k, mm, v, start);
-        if (v.end > end) splitVma(k, mm, v, end);
-        long oldFlags = v.flags;
-        v.flags = newFlags;
-        if ((oldFlags & VM_LOCKED_B) != (newFlags & VM_LOCKED_B))
-            mm.lockedVm += ((newFlags & VM_LOCKED_B) != 0 ? 1 : -1) * v.pages();
-        return vmaMerge(k, mm, v);
-    }
-
-    /** How many new VMAs splitting v at start and end creates (split_vma() checks max_map_count for each). */
-    static int splitsNeeded(Vma v, long start, long end) {
-        return (v.start < start ? 1 : 0) + (v.end > end ? 1 : 0);
+    /** exit_mmap(): unmap_vmas() + free every VMA (files, hugetlb reservations, mlock accounting). */
+    static void exitMmap(Globals k, Mm mm) {
+        for (Vma v : new ArrayList<>(mm.vmas.values())) Vmas.removeVma(k, mm, v);
     }
 
     // ================================================================ helpers
 
     static long alignUp(long v, long a) { return (v + a - 1) & ~(a - 1); }
-
-    /**
-     * vm_area_alloc() / vm_area_dup() of {@code n} VMAs: the reason the memcg cannot take them
-     * (with the page-table pages a device mapping or a split THP may need), or null when they fit.
-     */
-    static String vmAreaAllocFails(Globals k, int n) {
-        long bytes = n * MemCg.VMA_BYTES + 2 * MemCg.LEAF_BYTES;
-        return k.memcg.margin() < bytes ? k.memcg.whyFull(bytes) : null;
-    }
 
     static long fail(Explain ex, String fn, String file, Errno e, String detail) {
         ex.fail(fn, file, e, detail);

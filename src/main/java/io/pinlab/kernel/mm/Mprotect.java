@@ -48,7 +48,7 @@ public final class Mprotect {
         // arch_validate_prot() (include/linux/mman.h): only READ, WRITE, EXEC, SEM
         if ((prot & ~(Prot.PROT_READ.value | Prot.PROT_WRITE.value | Prot.PROT_EXEC.value | Prot.PROT_SEM.value)) != 0)
             return fail(ex, "arch_validate_prot", "include/linux/mman.h", Errno.EINVAL, "unknown PROT bits " + Integer.toHexString(prot));
-        Vma vma = Mmap.findVmaIntersection(mm, start, end);
+        Vma vma = mm.findVmaIntersection(start, end);
         if (vma == null)
             return fail(ex, "do_mprotect_pkey", FILE, Errno.ENOMEM, "nothing is mapped in " + hex(start) + "-" + hex(end));
         if ((grows & Prot.PROT_GROWSDOWN.value) != 0) {
@@ -75,15 +75,15 @@ public final class Mprotect {
                 return fail(ex, "do_mprotect_pkey", FILE, Errno.EACCES, "VMA " + range(vma) + " lacks " + VmFlag.names(missing << 4)
                         + (vma.has(VM_MAYSHARE_B) && (missing & VM_WRITE_B) != 0 ? ": a MAP_SHARED mapping of a file not opened for writing" : ""));
             tmp = Math.min(vma.end, end);
-            int splits = Mmap.splitsNeeded(vma, nstart, tmp);
+            int splits = Vmas.splitsNeeded(vma, nstart, tmp);
             if (vma.flags != newFlags && splits > 0 && mm.mapCount() + splits - 1 >= k.maxMapCount)
-                return fail(ex, "split_vma", Mmap.VMA_C, Errno.ENOMEM, "splitting " + range(vma) + " would exceed vm.max_map_count");
-            String nomem = Mmap.vmAreaAllocFails(k, splits);
+                return fail(ex, "split_vma", Vmas.FILE, Errno.ENOMEM, "splitting " + range(vma) + " would exceed vm.max_map_count");
+            String nomem = Vmas.vmAreaAllocFails(k, splits);
             if (vma.flags != newFlags && splits > 0 && nomem != null)
                 return fail(ex, "vm_area_dup", "kernel/fork.c", Errno.ENOMEM, "splitting " + range(vma) + ": " + nomem);
             if (vma.flags != newFlags && vma.isHugetlb()) {
-                long r = Mmap.checkHugetlbSplit(vma, nstart, ex);
-                if (r == 0) r = Mmap.checkHugetlbSplit(vma, tmp, ex);
+                long r = Hugetlb.hugetlbVmOpSplit(vma, nstart, ex);
+                if (r == 0) r = Hugetlb.hugetlbVmOpSplit(vma, tmp, ex);
                 if (r < 0) return r;
             }
             Vma changed = mprotectFixup(k, mm, vma, nstart, tmp, newFlags);
@@ -107,7 +107,7 @@ public final class Mprotect {
         if (newFlags == vma.flags) return vma;
         if ((newFlags & VM_WRITE_B) != 0 && (vma.flags & (VM_ACCOUNT_B | VM_WRITE_B | VM_HUGETLB_B | VM_SHARED_B | VM_NORESERVE_B)) == 0)
             newFlags |= VM_ACCOUNT_B;
-        Vma v = Mmap.vmaModifyFlags(k, mm, vma, start, end, newFlags);
+        Vma v = Vmas.vmaModifyFlags(k, mm, vma, start, end, newFlags);
         changeProtection(k, mm, v, start, end);
         return v;
     }
@@ -122,7 +122,7 @@ public final class Mprotect {
         boolean writable = v.has(VM_WRITE_B);
         mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
-            if (!v.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) Memory.splitHugePmd(k, mm, hs); // change_pmd_range()
+            if (!v.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) HugeMemory.splitHugePmd(k, mm, hs); // change_pmd_range()
             else mm.pmds.set(key, newPte(k, v, pmd, writable));
         });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> mm.ptes.set(vpn, newPte(k, v, pte, writable)));

@@ -20,6 +20,8 @@ public final class PhysMem {
     public static final int HPAGE_ORDER = 9;
     public static final int HPAGE_NR = 1 << HPAGE_ORDER;
     public static final long HPAGE_SIZE = PAGE_SIZE << HPAGE_ORDER;
+    /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to a small folio's refcount. */
+    public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
 
     // per-frame flag bits (a selection of include/linux/page-flags.h)
     public static final int PG_ALLOC = 1;          // frame belongs to an allocated folio
@@ -410,7 +412,7 @@ public final class PhysMem {
 
     /** folio_maybe_dma_pinned() (include/linux/mm.h): large: _pincount > 0; small: refcount >= GUP_PIN_COUNTING_BIAS. */
     public boolean maybeDmaPinned(long pfn) {
-        return isLarge(pfn) ? pincount(pfn) > 0 : refcount(pfn) >= Gup.GUP_PIN_COUNTING_BIAS;
+        return isLarge(pfn) ? pincount(pfn) > 0 : refcount(pfn) >= GUP_PIN_COUNTING_BIAS;
     }
 
     // ---------------------------------------------------------------- snapshot support (KernelSnapshot)

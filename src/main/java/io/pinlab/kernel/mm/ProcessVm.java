@@ -3,7 +3,7 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +81,7 @@ public final class ProcessVm {
                 if (n <= 0) { li++; loff = 0; continue; }
                 if (!k.chargeWork(1)) { interrupted = true; break; } // pinlab's per-call work limit, as a fatal signal
                 long la = lv.base() + loff, ra = rv.base() + done;
-                long lpfn = Memory.userPage(k, t, la, !write);
+                long lpfn = UserAccess.userPage(k, t, la, !write);
                 if (lpfn < 0) { fault = true; break; }
                 long rpfn = pages[(int) ((ra >>> PAGE_SHIFT) - first)];
                 long step = Math.min(n, Math.min(PAGE_SIZE - (la & (PAGE_SIZE - 1)), PAGE_SIZE - (ra & (PAGE_SIZE - 1))));
@@ -146,7 +146,7 @@ public final class ProcessVm {
             if (write) {
                 if (value != null) k.phys.setValue(page[0], value);
                 k.phys.setFolioFlags(page[0], PhysMem.PG_DIRTY); // set_page_dirty_lock()
-            } else if (values.size() < Memory.MAX_VALUES) {
+            } else if (values.size() < UserAccess.MAX_VALUES) {
                 values.add(k.phys.value(page[0]));
             }
             Gup.putPages(k, page, 1);

@@ -1,7 +1,7 @@
 package io.pinlab.api.steps;
 
 import io.pinlab.api.json.Address;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -11,7 +11,7 @@ import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterOp;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.GupCall;
@@ -203,7 +203,7 @@ class ReplayPropertyTest {
                     if (r.nextInt(3) == 0) {
                         List<Views.FdEntry> files = known.fds().stream().filter(x -> !x.ring()).toList();
                         f.steps.call(s, Op.IO_URING_ENTER, pid, new Requests.EnterRequest(ring, List.of(new Requests.SqeJson(
-                                r.nextBoolean() ? Requests.SqeOp.IORING_OP_READ_FIXED : Requests.SqeOp.IORING_OP_WRITE_FIXED,
+                                r.nextBoolean() ? io.pinlab.kernel.iouring.SqeOp.IORING_OP_READ_FIXED : io.pinlab.kernel.iouring.SqeOp.IORING_OP_WRITE_FIXED,
                                 files.isEmpty() ? 0 : pick(r, files).fd(), Address.of(start), 4096L, 0L, r.nextInt(2), 7L, null, null))));
                     } else {
                         RegisterOp op = r.nextBoolean() ? RegisterOp.IORING_REGISTER_BUFFERS : RegisterOp.IORING_UNREGISTER_BUFFERS;

@@ -139,7 +139,7 @@ class FilesTest {
         long a = lab.anon(4 * PAGE, RW);
         assertTrue(lab.write(lab.t, a, 2 * PAGE, 1).ok());
         var pfn = io.pinlab.kernel.mm.Pte.pfn(io.pinlab.kernel.mm.Memory.followPte(lab.t.mm, a));
-        lab.k.phys.refAdd(pfn, io.pinlab.kernel.mm.Gup.GUP_PIN_COUNTING_BIAS);
+        lab.k.phys.refAdd(pfn, io.pinlab.kernel.mm.PhysMem.GUP_PIN_COUNTING_BIAS);
         Views.MapEntry e = Views.maps(lab.k, lab.t).get(0);
         assertEquals(2 * PAGE, e.rss());
         assertEquals(1, e.pinned());
@@ -149,6 +149,6 @@ class FilesTest {
         assertEquals(1025, pm.get(0).folio().refcount());
         assertEquals(1, pm.get(0).folio().pincount());
         assertFalse(pm.get(2).present());
-        lab.k.phys.refAdd(pfn, -io.pinlab.kernel.mm.Gup.GUP_PIN_COUNTING_BIAS);
+        lab.k.phys.refAdd(pfn, -io.pinlab.kernel.mm.PhysMem.GUP_PIN_COUNTING_BIAS);
     }
 }

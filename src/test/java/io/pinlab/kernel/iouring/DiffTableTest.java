@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -19,7 +20,8 @@ import static io.pinlab.kernel.iouring.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * reference/io_uring.md section 4: one IORING_REGISTER_BUFFERS call per scenario, over the five
+ * io_sqe_buffers_register() -> io_pin_pages() (io_uring/rsrc.c; io_uring/memmap.c from 6.10) and
+ * GUP's check_vma_flags() (mm/gup.c): one IORING_REGISTER_BUFFERS call per scenario, over the five
  * profiles. Columns: v6.3 (edd478269640 in io_pin_pages), seed (FOLL_SAME_FILE), v6.4 (revert
  * 3c85cc43c8e7, per-VMA -EOPNOTSUPP), v6.5 (GUP check_vma_flags), v6.18 (pin_user_pages_fast).
  * null = registration succeeds. After any outcome, nothing stays pinned or accounted on failure.

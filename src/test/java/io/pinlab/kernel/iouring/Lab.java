@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
@@ -9,6 +10,7 @@ import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.MfdFlag;
 import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.mm.MapFlag;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Prot;
@@ -93,12 +95,12 @@ final class Lab {
 
     /** The process writes {@code value} into every page of [addr, addr+len). */
     void write(long addr, long len, long value) {
-        assertTrue(Memory.access(k, t, addr, len, true, value).ok());
+        assertTrue(UserAccess.access(k, t, addr, len, true, value).ok());
     }
 
     /** The value the process reads at addr. */
     long read(long addr) {
-        List<Long> v = Memory.access(k, t, addr, 1, false, null).values();
+        List<Long> v = UserAccess.access(k, t, addr, 1, false, null).values();
         return v.get(0);
     }
 

@@ -85,7 +85,7 @@ class RegisterOpcodeTest {
         assertEquals(4, lab.buffers(dst).size(), "dst_off 3 + nr 1: a table of 4, slots 0-2 empty");
         assertTrue(lab.buffers(dst).get(0).empty());
         assertErr(Errno.EBUSY, IoUring.register(lab.k, lab.t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0))); // dst has buffers, no DST_REPLACE
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.cloneBuffers(dst, src, RegisterArgs.IORING_REGISTER_DST_REPLACE, 0, 0, 0)));
+        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.cloneBuffers(dst, src, RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
         assertEquals(4, lab.buffers(dst).size(), "max(nr + dst_off, old table size)");
     }
 

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -15,8 +16,8 @@ import static io.pinlab.kernel.iouring.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * io_uring_register() buffer rules of reference/io_uring.md section 2, in kernel order, per
- * profile: the syscall prefix (io_uring/register.c), io_register_rsrc(), io_sqe_buffers_register(),
+ * io_uring_register() buffer rules, in kernel order, per profile (io_uring/rsrc.c of 6.3.8, 6.5.0
+ * and 6.18): the syscall prefix (io_uring/register.c), io_register_rsrc(), io_sqe_buffers_register(),
  * io_buffer_validate(), __io_sqe_buffers_update(), io_sqe_buffers_unregister().
  */
 class RegisterRulesTest {
@@ -90,7 +91,7 @@ class RegisterRulesTest {
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(), null, 0, 0, 0, null, null)));
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null, 2, 0, null, null)));
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, args(ring, op, List.of(iov(a, PAGE)), null, null,
-                RegisterArgs.IORING_RSRC_REGISTER_SPARSE, 0, null, null)));
+                RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null)));
         assertTrue(lab.buffers(ring).isEmpty());
         // data == 0 without SPARSE: every slot is {NULL, 0}
         assertOk(IoUring.register(lab.k, lab.t, args(ring, op, null, null, 3, 0, 0, null, null)));

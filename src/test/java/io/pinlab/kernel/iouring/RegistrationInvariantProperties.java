@@ -1,5 +1,6 @@
 package io.pinlab.kernel.iouring;
 
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
@@ -97,7 +98,7 @@ class RegistrationInvariantProperties {
                 }
                 default -> {
                     Task who = children.isEmpty() ? lab.t : children.get(children.size() - 1);
-                    if (who.fds.get(ring) == null || who.fds.get(ring).ring != IoUring.ctx(lab.t, ring)) yield null;
+                    if (who.fds.get(ring) == null || IoUring.ringOf(who.fds.get(ring)) != IoUring.ctx(lab.t, ring)) yield null;
                     Sqe sqe = o.slot() % 2 == 0 ? Sqe.readFixed(file, addr, len, 0, o.slot(), 1) : Sqe.writeFixed(file, addr, len, 0, o.slot(), 1);
                     IoUring.enter(lab.k, who, ring, List.of(sqe));
                     yield null;

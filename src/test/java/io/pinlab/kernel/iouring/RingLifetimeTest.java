@@ -7,6 +7,7 @@ import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.Fork;
+import io.pinlab.kernel.mm.UserAccess;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mprotect;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,7 +89,7 @@ class RingLifetimeTest {
         int f = fileWithValue(lab, "/mnt/ext4/in", 31);
         assertEquals((int) PAGE, lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1)).cqes().get(0).res());
         assertEquals(31, lab.read(a));
-        assertFalse(Memory.access(lab.k, lab.t, a, 1, true, 2L).ok(), "the process itself may not write");
+        assertFalse(UserAccess.access(lab.k, lab.t, a, 1, true, 2L).ok(), "the process itself may not write");
     }
 
     @ParameterizedTest
@@ -112,7 +113,7 @@ class RingLifetimeTest {
     @MethodSource("profiles")
     void singleIssuerRingRefusesTheChild(Profile p) {
         Lab lab = new Lab(p);
-        int ring = (int) IoUring.setup(lab.k, lab.t, 8, IoRingCtx.IORING_SETUP_SINGLE_ISSUER).ret();
+        int ring = (int) IoUring.setup(lab.k, lab.t, 8, SetupFlag.IORING_SETUP_SINGLE_ISSUER.value).ret();
         Task child = lab.k.task((int) Fork.copyProcess(lab.k, lab.t).ret());
         assertErr(Errno.EEXIST, IoUring.register(lab.k, child, RegisterArgs.unregister(ring)));
         assertEquals(Errno.EEXIST, IoUring.enter(lab.k, child, ring, List.of(Sqe.readFixed(0, 0, 0, 0, 0, 1))).errno());

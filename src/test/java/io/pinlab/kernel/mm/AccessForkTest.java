@@ -130,7 +130,7 @@ class AccessForkTest {
         long a = lab.anon(PAGE, RW);
         assertTrue(lab.write(lab.t, a, 8, 11).ok());
         long pfn = pfnAt(lab.t, a);
-        phys.refAdd(pfn, Gup.GUP_PIN_COUNTING_BIAS); // what pin_user_pages() adds
+        phys.refAdd(pfn, PhysMem.GUP_PIN_COUNTING_BIAS); // what pin_user_pages() adds
         lab.t.mm.flags |= Mm.MMF_HAS_PINNED;
         Task c = fork();
         long cp = pfnAt(c, a);
@@ -140,14 +140,14 @@ class AccessForkTest {
         assertTrue(phys.testPageFlag(pfn, PhysMem.PG_ANON_EXCLUSIVE));
         assertTrue(Pte.write(Memory.followPte(c.mm, a)));
         assertEquals(0, lab.write(lab.t, a, 8, 12).faults(), "no COW fault in the parent: the pinned page stays");
-        assertEquals(1 + Gup.GUP_PIN_COUNTING_BIAS, phys.refcount(pfn));
+        assertEquals(1 + PhysMem.GUP_PIN_COUNTING_BIAS, phys.refcount(pfn));
     }
 
     @Test void pinnedWithoutHasPinnedIsCow() { // folio_needs_cow_for_dma(): MMF_HAS_PINNED unset -> plain COW
         long a = lab.anon(PAGE, RW);
         assertTrue(lab.write(lab.t, a, 8, 11).ok());
         long pfn = pfnAt(lab.t, a);
-        phys.refAdd(pfn, Gup.GUP_PIN_COUNTING_BIAS);
+        phys.refAdd(pfn, PhysMem.GUP_PIN_COUNTING_BIAS);
         Task c = fork();
         assertEquals(pfn, pfnAt(c, a));
     }
@@ -246,11 +246,11 @@ class AccessForkTest {
         long a = lab.anon(PAGE, RW);
         assertTrue(lab.write(lab.t, a, 8, 1).ok());
         long pfn = pfnAt(lab.t, a);
-        phys.refAdd(pfn, Gup.GUP_PIN_COUNTING_BIAS);
+        phys.refAdd(pfn, PhysMem.GUP_PIN_COUNTING_BIAS);
         Exit.doExit(lab.k, lab.t);
         assertEquals(before + 1, phys.usedFrames(Zone.NORMAL));
-        assertEquals(Gup.GUP_PIN_COUNTING_BIAS, phys.refcount(pfn));
-        phys.refAdd(pfn, -Gup.GUP_PIN_COUNTING_BIAS);
+        assertEquals(PhysMem.GUP_PIN_COUNTING_BIAS, phys.refcount(pfn));
+        phys.refAdd(pfn, -PhysMem.GUP_PIN_COUNTING_BIAS);
         assertEquals(before, phys.usedFrames(Zone.NORMAL));
     }
 

@@ -93,8 +93,8 @@ class AddressSpaceProperties {
                 case HUGEPAGE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 14 : 15);
                 case POPULATE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 22 : 23);
                 case FORK -> { if (live.size() < 4) live.add(k.task((int) Fork.copyProcess(k, t).ret())); }
-                case READ -> Memory.access(k, t, addr, len, false, null);
-                case WRITE -> Memory.access(k, t, addr, len, true, (long) op.arg() + 1);
+                case READ -> UserAccess.access(k, t, addr, len, false, null);
+                case WRITE -> UserAccess.access(k, t, addr, len, true, (long) op.arg() + 1);
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
                 case MMAP_HUGETLB -> Mmap.doMmap(k, t, addr & ~(HPAGE_SIZE - 1), HPAGE_SIZE * (1 + op.arg() % 2), prot,
                         (op.arg() % 4 < 2 ? priv : shared) | anon | fixed | 0x40000 | (op.arg() % 3 == 0 ? 0x4000 : 0), -1, 0);
@@ -188,10 +188,10 @@ class AddressSpaceProperties {
         if (k.phys.isLarge(pfn)) {
             k.phys.pincountAdd(pfn, dir);
             if (dir > 0) k.phys.refAdd(pfn, 1);
-            else if (k.phys.testPageFlag(pfn, PG_HUGETLB)) k.releaseHugetlbRef(k.phys.head(pfn));
+            else if (k.phys.testPageFlag(pfn, PG_HUGETLB)) Hugetlb.releaseHugetlbRef(k, k.phys.head(pfn));
             else k.phys.refAdd(pfn, -1);
         } else {
-            k.phys.refAdd(pfn, dir * Gup.GUP_PIN_COUNTING_BIAS);
+            k.phys.refAdd(pfn, dir * PhysMem.GUP_PIN_COUNTING_BIAS);
         }
     }
 
@@ -213,7 +213,7 @@ class AddressSpaceProperties {
         for (Inode in : inodes.keySet())
             in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> seen.computeIfAbsent(pfn, h -> new int[3])[1]++);
         for (long pfn : pins)
-            seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : Gup.GUP_PIN_COUNTING_BIAS;
+            seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : PhysMem.GUP_PIN_COUNTING_BIAS;
         long frames = 0;
         for (Map.Entry<Long, int[]> e : seen.entrySet()) {
             long h = e.getKey();

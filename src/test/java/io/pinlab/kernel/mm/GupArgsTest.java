@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.api.gup.GupRequestShape;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import org.junit.jupiter.api.Test;
@@ -132,29 +133,29 @@ class GupArgsTest {
     @Test
     void requestShape() {
         GupRequest vmasGup = new GupRequest(get_user_pages, 0x10000, 1, 0, true, true, null, null);
-        assertNull(Gup.requestShapeError(Profile.V6_3, vmasGup));
-        assertNull(Gup.requestShapeError(Profile.V6_4, vmasGup));
-        assertNull(Gup.requestShapeError(Profile.SEED, vmasGup));
-        assertNotNull(Gup.requestShapeError(Profile.V6_5, vmasGup));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, vmasGup));
+        assertNull(GupRequestShape.error(Profile.V6_3, vmasGup));
+        assertNull(GupRequestShape.error(Profile.V6_4, vmasGup));
+        assertNull(GupRequestShape.error(Profile.SEED, vmasGup));
+        assertNotNull(GupRequestShape.error(Profile.V6_5, vmasGup));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, vmasGup));
         GupRequest vmasPin = new GupRequest(pin_user_pages, 0x10000, 1, 0, true, true, null, null);
-        assertNull(Gup.requestShapeError(Profile.V6_3, vmasPin));
-        assertNotNull(Gup.requestShapeError(Profile.SEED, vmasPin), "seed patch 6/7 removed vmas from pin_user_pages");
-        assertNotNull(Gup.requestShapeError(Profile.V6_3, new GupRequest(get_user_pages_fast, 0x10000, 1, 0, true, true, null, null)));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, 1, null)));
-        assertNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages_remote, 0x10000, 1, 0, true, false, 1, 1)));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, null, 1)));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, -1, 0, true, false, null, null)));
+        assertNull(GupRequestShape.error(Profile.V6_3, vmasPin));
+        assertNotNull(GupRequestShape.error(Profile.SEED, vmasPin), "seed patch 6/7 removed vmas from pin_user_pages");
+        assertNotNull(GupRequestShape.error(Profile.V6_3, new GupRequest(get_user_pages_fast, 0x10000, 1, 0, true, true, null, null)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, 1, null)));
+        assertNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages_remote, 0x10000, 1, 0, true, false, 1, 1)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, false, null, 1)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(pin_user_pages, 0x10000, -1, 0, true, false, null, null)));
         // bit 12: FOLL_SAME_FILE only in the seed, FOLL_HONOR_NUMA_FAULT from 6.5
         GupRequest bit12 = GupRequest.of(pin_user_pages, 0x10000, 1, BIT12);
-        assertNotNull(Gup.requestShapeError(Profile.V6_3, bit12));
-        assertNotNull(Gup.requestShapeError(Profile.V6_4, bit12));
-        assertNull(Gup.requestShapeError(Profile.SEED, bit12));
-        assertNull(Gup.requestShapeError(Profile.V6_5, bit12));
-        assertNotNull(Gup.requestShapeError(Profile.V6_5, GupRequest.of(pin_user_pages, 0x10000, 1, MADV_POPULATE)));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, GupRequest.of(pin_user_pages, 0x10000, 1, 1 << 13)));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, GupRequest.of(pin_user_pages_fast, 0x10000, 1L << 32, 0)));
-        assertNotNull(Gup.requestShapeError(Profile.V6_18, new GupRequest(get_user_pages, 0x10000, 1L << 30, 0, false, false, null, null)));
+        assertNotNull(GupRequestShape.error(Profile.V6_3, bit12));
+        assertNotNull(GupRequestShape.error(Profile.V6_4, bit12));
+        assertNull(GupRequestShape.error(Profile.SEED, bit12));
+        assertNull(GupRequestShape.error(Profile.V6_5, bit12));
+        assertNotNull(GupRequestShape.error(Profile.V6_5, GupRequest.of(pin_user_pages, 0x10000, 1, MADV_POPULATE)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, GupRequest.of(pin_user_pages, 0x10000, 1, 1 << 13)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, GupRequest.of(pin_user_pages_fast, 0x10000, 1L << 32, 0)));
+        assertNotNull(GupRequestShape.error(Profile.V6_18, new GupRequest(get_user_pages, 0x10000, 1L << 30, 0, false, false, null, null)));
     }
 
     @Test

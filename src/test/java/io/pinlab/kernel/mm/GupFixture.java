@@ -95,10 +95,10 @@ final class GupFixture {
     void touch(long addr, long pages, boolean write) { touch(t, addr, pages, write); }
 
     GupResult gup(GupCall call, long start, long nr, int flags) {
-        return Gup.call(k, t, GupRequest.of(call, start, nr, flags));
+        return GupTest.call(k, t, GupRequest.of(call, start, nr, flags));
     }
 
-    GupResult gup(GupRequest r) { return Gup.call(k, t, r); }
+    GupResult gup(GupRequest r) { return GupTest.call(k, t, r); }
 
     Vma vma(long addr) { return t.mm.vmaLookup(addr); }
 

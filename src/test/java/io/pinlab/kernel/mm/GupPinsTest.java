@@ -82,7 +82,7 @@ class GupPinsTest {
 
         Task child = f.k.createTask(1, "worker", 1000, false, 8 << 20);
         long b = Mmap.doMmap(f.k, child, 0, PAGE_SIZE, RW, PRIVATE | ANON, -1, 0).ret();
-        Pin gp = Gup.call(f.k, child, GupRequest.of(get_user_pages, b, 1, WRITE)).pin();
+        Pin gp = GupTest.call(f.k, child, GupRequest.of(get_user_pages, b, 1, WRITE)).pin();
         Exit.doExit(f.k, child);
         assertTrue(f.k.phys.isAllocated(gp.pfns()[0]));
         assertEquals(1, f.ref(gp.pfns()[0]));

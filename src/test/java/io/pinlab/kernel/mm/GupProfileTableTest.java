@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.api.gup.GupRequestShape;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.fs.FsType;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,8 +42,8 @@ class GupProfileTableTest {
     void sectionFiveRow(Row row) {
         Profile p = row.p();
         // vmas parameter on get_user_pages / pin_user_pages
-        assertEquals(row.vmasParam(), Gup.requestShapeError(p, new GupRequest(get_user_pages, 0x10000, 1, 0, true, true, null, null)) == null);
-        assertEquals(row.pinVmasParam(), Gup.requestShapeError(p, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, true, null, null)) == null);
+        assertEquals(row.vmasParam(), GupRequestShape.error(p, new GupRequest(get_user_pages, 0x10000, 1, 0, true, true, null, null)) == null);
+        assertEquals(row.pinVmasParam(), GupRequestShape.error(p, new GupRequest(pin_user_pages, 0x10000, 1, 0, true, true, null, null)) == null);
         // is_valid_gup_args vmas + locked rule
         assertEquals(row.vmasLockedRule(), Gup.isValidGupArgs(p, get_user_pages_remote, true, true, 1, 0) != null);
         // FOLL_TOUCH accepted from callers

@@ -100,7 +100,7 @@ class GupPropertiesTest {
                     Task caller = call.remote() ? f.t : owner[t.region()];
                     GupRequest req = new GupRequest(call, base[t.region()] + t.first() * PAGE_SIZE, t.n(), flags, true, false,
                             null, call.remote() ? owner[t.region()].pid : null);
-                    GupResult r = Gup.call(f.k, caller, req);
+                    GupResult r = GupTest.call(f.k, caller, req);
                     assertTrue(r.ret() <= t.n());
                     if (r.pin() != null) held.add(r.pin());
                 }
@@ -145,7 +145,7 @@ class GupPropertiesTest {
             });
             t.mm.pmds.forEach(0, (Mm.TASK_SIZE >>> 21) + 1, (key, pmd) -> {
                 assertEquals(0, f.pincount(Pte.pfn(pmd)));
-                if (Memory.isHugeZeroPmd(f.k, pmd)) { // set_huge_zero_folio(): mappings take no reference, the kernel holds one
+                if (HugeMemory.isHugeZeroPmd(f.k, pmd)) { // set_huge_zero_folio(): mappings take no reference, the kernel holds one
                     assertEquals(1, f.ref(Pte.pfn(pmd)));
                     return;
                 }

@@ -8,7 +8,7 @@ import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,11 +102,11 @@ class MemCgProperties {
                     SysResult f = Fork.copyProcess(k, t);
                     if (f.errno() == null) live.add(k.task((int) f.ret()));
                 }
-                case READ -> Memory.access(k, t, addr, len, false, null);
-                case WRITE -> Memory.access(k, t, addr, len, true, (long) op.arg() + 1);
+                case READ -> UserAccess.access(k, t, addr, len, false, null);
+                case WRITE -> UserAccess.access(k, t, addr, len, true, (long) op.arg() + 1);
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
                 case PIN -> {
-                    GupResult g = Gup.call(k, t, GupRequest.of(op.arg() % 2 == 0 ? GupCall.pin_user_pages : GupCall.get_user_pages,
+                    GupResult g = GupTest.call(k, t, GupRequest.of(op.arg() % 2 == 0 ? GupCall.pin_user_pages : GupCall.get_user_pages,
                             addr, len / PAGE_SIZE, FollFlag.FOLL_WRITE.value()));
                     if (g.pin() != null) pins.add(g.pin().id());
                 }
@@ -190,7 +190,7 @@ class MemCgProperties {
             for (OpenFile f : t.fds.values()) {
                 inodes.put(f.inode(), true);
                 files.put(f, true);
-                if (f.ring != null && !f.ring.freed()) rings.put(f.ring, true);
+                if (IoUring.ringOf(f) != null && !IoUring.ringOf(f).freed()) rings.put(IoUring.ringOf(f), true);
             }
         }
         for (Inode in : inodes.keySet()) bytes += in.pageCache.leaves() * MemCg.LEAF_BYTES;

@@ -7,7 +7,7 @@ import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Files;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.iouring.IoUring;
-import io.pinlab.kernel.iouring.Iovec;
+import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +37,7 @@ class OtherGupUsersTest {
         int dio = (int) Files.open(f.k, f.t, "/mnt/ext4/dio", O_RDWR | O_CREAT | O_DIRECT, 16 * PAGE_SIZE).ret();
         int mfd = f.openFile(f.t, "/mnt/ext4/shared", FsType.EXT4, false, 4 * PAGE_SIZE, O_RDWR);
         long shared = f.mmapFile(mfd, 2, RW, SHARED);
-        assertTrue(Memory.access(f.k, f.t, shared, 2 * PAGE_SIZE, true, 5L).ok());
+        assertTrue(UserAccess.access(f.k, f.t, shared, 2 * PAGE_SIZE, true, 5L).ok());
         return new Setup(f, dio, shared);
     }
 
@@ -122,13 +122,13 @@ class OtherGupUsersTest {
         // mapping, VM_MAYWRITE), the fault breaks COW, can_follow_write_pte() accepts the exclusive copy
         GupFixture f = new GupFixture(p);
         long ro = f.mmapAnon(1, R);
-        assertTrue(Memory.access(f.k, f.t, ro, 1, false, null).ok());
+        assertTrue(UserAccess.access(f.k, f.t, ro, 1, false, null).ok());
         long before = f.pfn(ro);
         ProcessVm.MemResult w = ProcessVm.memRw(f.k, f.t, f.t.pid, ro, 8, true, 42L);
         assertEquals(8, w.result().ret(), w.result().toString());
         assertNotEquals(before, f.pfn(ro));
         assertFalse(Pte.write(f.pte(f.t, ro)), "still read-only for the process");
-        assertEquals(List.of(42L), Memory.access(f.k, f.t, ro, 1, false, null).values());
+        assertEquals(List.of(42L), UserAccess.access(f.k, f.t, ro, 1, false, null).values());
         assertEquals(List.of(42L), ProcessVm.memRw(f.k, f.t, f.t.pid, ro, 1, false, null).values());
     }
 

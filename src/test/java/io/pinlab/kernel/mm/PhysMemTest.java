@@ -60,7 +60,7 @@ class PhysMemTest {
         // GUP_PIN_COUNTING_BIAS, large ones look at _pincount
         long small = phys.allocFolio(Zone.NORMAL, 0);
         assertThat(phys.maybeDmaPinned(small)).isFalse();
-        phys.refAdd(small, Gup.GUP_PIN_COUNTING_BIAS);
+        phys.refAdd(small, PhysMem.GUP_PIN_COUNTING_BIAS);
         assertThat(phys.maybeDmaPinned(small)).isTrue();
         long large = phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
         phys.refAdd(large, 5000);

@@ -1,0 +1,196 @@
+package io.pinlab.kernel.mm;
+
+import static io.pinlab.kernel.mm.Memory.*;
+import static io.pinlab.kernel.mm.PhysMem.*;
+import static io.pinlab.kernel.mm.VmFlag.*;
+
+/**
+ * mm/huge_memory.c: anonymous transparent huge pages mapped by PMD leaves. THP eligibility and
+ * the aligned address search, do_huge_pmd_anonymous_page(), the huge zero folio, PMD
+ * write-protect faults, __split_huge_pmd(), zap_huge_pmd() and copy_huge_pmd().
+ */
+public final class HugeMemory {
+    private HugeMemory() {}
+
+    /** THP for an anonymous fault: only in MADV_HUGEPAGE ranges (THP "madvise" mode), PMD-aligned and inside the VMA. */
+    static boolean thpEligible(Mm mm, Vma vma, long addr) {
+        if (!vma.has(VM_HUGEPAGE_B) || vma.has(VM_NOHUGEPAGE_B) || !vma.isAnonymous()) return false;
+        long hstart = addr & ~(HPAGE_SIZE - 1);
+        if (hstart < vma.start || hstart + HPAGE_SIZE > vma.end) return false;
+        // the PMD must still be empty: no PTE in the 2 MiB range
+        long[] any = {0};
+        mm.ptes.forEach(hstart >>> PAGE_SHIFT, (hstart + HPAGE_SIZE) >>> PAGE_SHIFT, (i, v) -> any[0]++);
+        return any[0] == 0;
+    }
+
+    /**
+     * __thp_get_unmapped_area() for anonymous memory (off 0): search top-down for len + PMD_SIZE,
+     * then move up to the next 2 MiB boundary; an already aligned top-down result moves up by a
+     * whole PMD_SIZE. 0 when no such gap exists (the caller falls back to the plain search, as
+     * the kernel retries without the padding).
+     */
+    static long thpGetUnmappedArea(Mm mm, long len) {
+        long padded = len + HPAGE_SIZE;
+        long ret = Mmap.topDown(mm, padded, PAGE_SIZE);
+        if (ret < 0) return 0;
+        long offSub = (-ret) & (HPAGE_SIZE - 1);
+        return offSub == 0 ? ret + HPAGE_SIZE : ret + offSub;
+    }
+
+    /**
+     * do_huge_pmd_anonymous_page() on an empty PMD of a THP-eligible range: a read fault maps the
+     * huge zero folio read-only when transparent_hugepage/use_zero_page is set, anything else a
+     * new THP. False for VM_FAULT_FALLBACK (no huge page: the caller maps a small one).
+     */
+    static boolean doHugePmdAnonymousPage(Globals k, Mm mm, Vma vma, long addr, boolean write) {
+        anonVmaPrepare(mm, vma); // vmf_anon_prepare()
+        if (!write && k.thpUseZeroPage) {
+            long zero = mmGetHugeZeroFolio(k);
+            if (zero < 0) return false; // no huge zero folio (THP_FAULT_FALLBACK): the 4 KiB zero page
+            // set_huge_zero_folio(): a special PMD (6.18), no reference, no RSS
+            k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit(): the page table a split will need
+            mm.pmds.set(addr >>> 21, Pte.mk(zero, Pte.SPECIAL | Pte.YOUNG));
+            return true;
+        }
+        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER); // __do_huge_pmd_anonymous_page()
+        if (head < 0) return false; // no huge page: fall back to a small one, as the kernel does
+        k.phys.setMapping(head, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+        k.phys.mapcountAdd(head, 1); // the allocation reference becomes the PMD mapping's
+        k.memcg.charge(MemCg.LEAF_BYTES); // pgtable_trans_huge_deposit(): the page table a split will need
+        long bits = Pte.YOUNG | (vma.has(VM_WRITE_B) ? Pte.WRITE | Pte.DIRTY : 0);
+        mm.pmds.set(addr >>> 21, Pte.mk(head, bits));
+        mm.rssAnon += HPAGE_NR;
+        return true;
+    }
+
+    /** is_huge_zero_pmd() (include/linux/huge_mm.h): the PMD maps the huge zero folio. */
+    public static boolean isHugeZeroPmd(Globals k, long pmd) {
+        return pmd != 0 && k.hugeZeroPfn >= 0 && Pte.pfn(pmd) == k.hugeZeroPfn;
+    }
+
+    /**
+     * mm_get_huge_zero_folio(): the shared, zeroed order-9 folio, allocated outside ZONE_MOVABLE
+     * on first use and kept (the lab has no shrinker). Its mappings take no reference and no
+     * mapcount, and count in no RSS. -1 when no huge page is free.
+     */
+    static long mmGetHugeZeroFolio(Globals k) {
+        if (k.hugeZeroPfn < 0) {
+            long head = k.phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
+            if (head < 0) return -1;
+            k.phys.setFolioFlags(head, PG_ZERO | PG_RESERVED);
+            k.hugeZeroPfn = head;
+        }
+        return k.hugeZeroPfn;
+    }
+
+    /**
+     * do_huge_zero_wp_pmd() (6.18): a write or unshare fault on the huge zero PMD allocates a new
+     * anonymous THP and maps it with map_anon_folio_pmd(), writable where the VMA allows
+     * (maybe_pmd_mkwrite(), for an unshare too). False: VM_FAULT_FALLBACK.
+     */
+    static boolean doHugeZeroWpPmd(Globals k, Mm mm, Vma vma, long addr) {
+        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
+        if (head < 0) return false;
+        k.phys.setMapping(head, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
+        k.phys.mapcountAdd(head, 1);
+        mm.pmds.set(addr >>> 21, maybeMkwrite(Pte.mk(head, Pte.YOUNG), vma));
+        mm.rssAnon += HPAGE_NR;
+        return true;
+    }
+
+    /**
+     * do_huge_pmd_wp_page(): a write or unshare fault on a read-only PMD-mapped anonymous THP.
+     * PageAnonExclusive on the head page, or folio_ref_count() == 1 (the PMD mapping is the only
+     * reference: no other mm, no GUP reference), reuses the whole folio in place:
+     * folio_move_anon_rmap(), SetPageAnonExclusive(head), and for a write the PMD becomes
+     * writable. Returns false for VM_FAULT_FALLBACK (the caller splits the PMD).
+     */
+    static boolean doHugePmdWpPage(Globals k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
+        long head = Pte.pfn(pmd);
+        if (!k.phys.testPageFlag(head, PG_ANON)) return false;
+        if (!k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE)) {
+            if (k.phys.refcount(head) != 1) return false;
+            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
+        }
+        if (!unshare) mm.pmds.set(addr >>> 21, maybeMkwrite(pmd, vma));
+        return true;
+    }
+
+    /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
+    public static void splitHugePmd(Globals k, Mm mm, long addr) {
+        long key = addr >>> 21;
+        long pmd = mm.pmds.get(key);
+        if (pmd == 0) return;
+        long head = Pte.pfn(pmd);
+        long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
+        mm.pmds.set(key, 0);
+        k.memcg.uncharge(MemCg.LEAF_BYTES); // pgtable_trans_huge_withdraw(): the deposit becomes the PTE leaf below
+        long base = key << (21 - PAGE_SHIFT);
+        if (isHugeZeroPmd(k, pmd)) { // __split_huge_zero_page_pmd(): 512 special PTEs of the 4 KiB zero page
+            for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(ZERO_PFN, Pte.SPECIAL | (pmd & Pte.YOUNG)));
+            return;
+        }
+        for (int i = 0; i < HPAGE_NR; i++) mm.ptes.set(base + i, Pte.mk(head + i, bits));
+        // each PTE now holds its own reference and mapcount
+        k.phys.refAdd(head, HPAGE_NR - 1);
+        k.phys.mapcountAdd(head, HPAGE_NR - 1);
+        // PageAnonExclusive moves from the head to every subpage
+        boolean excl = k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE);
+        for (int i = 1; i < HPAGE_NR; i++) k.phys.setPageFlag(head + i, PG_ANON_EXCLUSIVE, excl);
+    }
+
+    /**
+     * zap_huge_pmd(): clears the THP PMD at key, dropping its mapcount and reference and its
+     * deposited page table (zap_deposited_table()); the huge zero PMD holds only the deposit.
+     */
+    static void zapHugePmd(Globals k, Mm mm, long key, long pmd) {
+        mm.pmds.set(key, 0);
+        k.memcg.uncharge(MemCg.LEAF_BYTES); // zap_deposited_table()
+        if (isHugeZeroPmd(k, pmd)) return;
+        long head = Pte.pfn(pmd);
+        if (k.phys.testPageFlag(head, PG_ANON)) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
+        k.phys.mapcountAdd(head, -1);
+        k.phys.refAdd(head, -1);
+    }
+
+    /**
+     * copy_huge_pmd(): the child maps the huge zero folio too; a maybe-DMA-pinned exclusive
+     * anonymous THP is split in the parent (the PTE copy then copies it page by page); any other
+     * THP is shared, write-protected in both for a COW mapping, with a deposit for the child.
+     */
+    static void copyHugePmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, long[] stats) {
+        if (!copyFits(k, stats)) return;
+        if (isHugeZeroPmd(k, pmd)) {
+            dst.pmds.set(key, pmd & ~Pte.YOUNG);
+            return;
+        }
+        long head = Pte.pfn(pmd);
+        if (k.phys.testPageFlag(head, PG_ANON) && k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && needsCowForDma(k, src, sv, head)) {
+            splitHugePmd(k, src, key << 21);
+            return;
+        }
+        dupPmd(k, src, dst, sv, key, pmd, stats);
+        k.memcg.charge(MemCg.LEAF_BYTES); // pte_alloc_one() for the child's deposit
+    }
+
+    /**
+     * The sharing leg of copy_huge_pmd() and copy_hugetlb_page_range(): one more reference and
+     * mapcount, PageAnonExclusive cleared (folio_try_dup_anon_rmap_pmd()), both PMDs write
+     * protected for a COW mapping; stats[0] counts the anonymous pages now copy-on-write.
+     */
+    static void dupPmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, long[] stats) {
+        long head = Pte.pfn(pmd);
+        boolean anon = k.phys.testPageFlag(head, PG_ANON);
+        k.phys.refAdd(head, 1);
+        k.phys.mapcountAdd(head, 1);
+        if (anon) k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, false);
+        if (sv.isCowMapping() && Pte.write(pmd)) {
+            pmd = Pte.wrprotect(pmd);
+            src.pmds.set(key, pmd);
+        }
+        dst.pmds.set(key, pmd & ~Pte.YOUNG);
+        if (anon) { dst.rssAnon += HPAGE_NR; stats[0] += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
+    }
+}
