@@ -50,7 +50,6 @@ public final class IovecArray {
 
     int size() { return iovecs.size(); }
 
-
     /** The iovecs, or a 400 naming the first element that breaks a rule. */
     List<Iovec> toKernel() {
         if (problem != null) throw ApiProblemException.badField(badField, problem);

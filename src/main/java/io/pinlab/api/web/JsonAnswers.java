@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.util.StreamUtils;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.method.support.ModelAndViewContainer;
@@ -15,9 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
 import java.util.Set;
 
 /**
- * A controller's answer record written as JSON in one step: serialised to bytes by a writer made
- * once per record type and sent with its Content-Length, instead of Spring negotiating the media
- * type and looking up a converter for every response. Only where Spring's negotiation has one
+ * A controller's answer record written as JSON in one step: by a writer made once per record
+ * type, straight into the response, instead of Spring negotiating the media type and looking up a
+ * converter for every response. Only where Spring's negotiation has one
  * outcome, {@code application/json}: the client accepts anything or JSON, the mapping produces
  * JSON (or does not say), and the controller set no content type itself. Everything else
  * (other Accept headers, strings, lists, {@code ResponseEntity}) goes to Spring's handler.
@@ -53,10 +54,10 @@ class JsonAnswers implements HandlerMethodReturnValueHandler {
             return;
         }
         mav.setRequestHandled(true);
-        byte[] body = writers.get(value.getClass()).writeValueAsBytes(value);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        // streamed into the response buffer, as Spring does: a large answer (65,536 page runs) is
+        // never held whole; Tomcat sets Content-Length itself when the answer fits its buffer
+        writers.get(value.getClass()).writeValue(StreamUtils.nonClosing(response.getOutputStream()), value);
     }
 
     private static boolean acceptsJson(String accept) {
