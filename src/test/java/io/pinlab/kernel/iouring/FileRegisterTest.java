@@ -42,7 +42,7 @@ class FileRegisterTest {
     void sparseTableAndFixedFileSqes(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, PAGE);
         OpenFile file = lab.t.fds.get(f);
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(-1, f), 0, null)); // fd -1: "allow sparse sets"
         assertEquals(2, file.refs, "fget(): the table holds its own reference");
@@ -63,7 +63,7 @@ class FileRegisterTest {
     void registerErrnos(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        int f = lab.open("/mnt/ext4/a", O_RDWR, (long) (0));
+        int f = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         // __io_uring_register(): IORING_REGISTER_FILES with arg NULL is -EFAULT
         assertErr(Errno.EFAULT, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 1, null, 0, 0, null, false)));
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 0, null, 0, 0, null, true))); // !nr_args
@@ -84,7 +84,7 @@ class FileRegisterTest {
     void registerRsrcRules(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        int f = lab.open("/mnt/ext4/a", O_RDWR, (long) (0));
+        int f = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         assertErr(Errno.EINVAL, reg(lab, IORING_REGISTER_FILES2, ring, fds(-1), 0, tags(3L))); // a tag on a sparse slot
         assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, null,
                 RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null, null, 0, 0, fds(f)))); // SPARSE with rr.data
@@ -113,7 +113,7 @@ class FileRegisterTest {
     void updateRulesAndTags(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        int a = lab.open("/mnt/ext4/a", O_RDWR, (long) (0)), b = lab.open("/mnt/ext4/b", O_RDWR, (long) (0));
+        int a = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0)), b = lab.open("/mnt/ext4/b", O_RDWR | O_CREAT, (long) (0));
         assertErr(Errno.ENXIO, reg(lab, IORING_REGISTER_FILES_UPDATE2, ring, fds(a), 0, null));
         assertOk(reg(lab, IORING_REGISTER_FILES2, ring, fds(a, -1, -1), 0, tags(7L, 0L, 0L)));
         assertErr(Errno.EINVAL, reg(lab, IORING_REGISTER_FILES_UPDATE2, ring, fds(a, a), 2, null)); // offset + nr > nr files
@@ -141,7 +141,7 @@ class FileRegisterTest {
     void failedRegistrationPostsNoTag(Profile p) { // io_clear_table_tags() before io_sqe_files_unregister()
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        int a = lab.open("/mnt/ext4/a", O_RDWR, (long) (0));
+        int a = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         assertErr(Errno.EBADF, reg(lab, IORING_REGISTER_FILES2, ring, fds(a, 99), 0, tags(5L, 6L)));
         assertTrue(reap(lab, ring).isEmpty());
         assertEquals(1, lab.t.fds.get(a).refs);
@@ -152,7 +152,7 @@ class FileRegisterTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         long locked = lab.lockedVm(), pinned = lab.t.mm.pinnedVm;
-        int a = lab.open("/mnt/ext4/a", O_RDWR, (long) (0));
+        int a = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(a, -1, a), 0, null));
         assertEquals(locked, lab.lockedVm());
         assertEquals(pinned, lab.t.mm.pinnedVm);
@@ -162,7 +162,7 @@ class FileRegisterTest {
     void closingTheRingPutsItsFiles() { // io_ring_ctx_free() -> io_sqe_files_unregister() -> fput()
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int a = lab.open("/mnt/ext4/a", O_RDWR, (long) (0));
+        int a = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         OpenFile file = lab.t.fds.get(a);
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(a), 0, null));
         assertOk(Files.close(lab.k, lab.t, a));

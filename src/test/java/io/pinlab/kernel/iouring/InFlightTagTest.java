@@ -32,7 +32,7 @@ class InFlightTagTest {
         static Setup of() {
             Lab lab = new Lab(Profile.V6_18);
             int ring = lab.ring();
-            int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
+            int f = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, PAGE);
             long a = lab.anon(PAGE), b = lab.anon(PAGE);
             lab.write(a, PAGE, 1);
             lab.write(b, PAGE, 2);
@@ -64,7 +64,7 @@ class InFlightTagTest {
     void fileTagWaitsForTheRequestThatUsesIt() {
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, PAGE);
         OpenFile file = lab.t.fds.get(f);
         long a = lab.anon(PAGE);
         lab.write(a, PAGE, 3);
@@ -83,7 +83,7 @@ class InFlightTagTest {
     void untouchedSlotsPostNothingAndCompletionsComeOldestFirst() {
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int f = lab.open("/mnt/ext4/data", O_RDWR, 2 * PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, 2 * PAGE);
         long a = lab.anon(2 * PAGE);
         lab.write(a, 2 * PAGE, 3);
         assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(5L, 6L))));
@@ -118,7 +118,7 @@ class InFlightTagTest {
     void closingTheRingCompletesInFlightRequestsFirst() { // io_ring_exit_work() before io_ring_ctx_free()
         Lab lab = new Lab(Profile.V6_18);
         int ring = lab.ring();
-        int f = lab.open("/mnt/ext4/data", O_RDWR, PAGE);
+        int f = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, PAGE);
         long a = lab.anon(PAGE);
         lab.write(a, PAGE, 1);
         long pfn = lab.pfn(a);
