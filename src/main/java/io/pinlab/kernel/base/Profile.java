@@ -9,8 +9,8 @@ import static io.pinlab.kernel.base.Profile.Feature.*;
 
 /**
  * One kernel version's behaviour as data: the set of version-dependent {@link Feature}s it has,
- * each read at the one check it concerns (reference/gup.md section 5, reference/io_uring.md
- * section 4). No subclass per version, and no "if profile == X" outside this file.
+ * each read at the one check it concerns; each Feature names the commit or kernel function that
+ * introduced it. No subclass per version, and no "if profile == X" outside this file.
  */
 public record Profile(String name, String kernel, String summary, List<String> differences,
                       Set<Feature> features, IoUringFileCheck ioUringFileCheck, boolean isDefault) {

@@ -11,7 +11,7 @@ import static io.pinlab.kernel.mm.GupCall.*;
 import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** is_valid_gup_args() (mm/gup.c) rules and order, and the request-shape checks (reference/gup.md 2.1, 2.2). */
+/** is_valid_gup_args() (mm/gup.c) rules and order, and the request-shape checks of the simulated driver (mm/gup_test.c). */
 class GupArgsTest {
     static final Profile[] ALL = Profile.ALL.toArray(Profile[]::new);
 
@@ -121,7 +121,7 @@ class GupArgsTest {
         assertEquals("FOLL_GET_WITH_FOLL_PIN", rule(Profile.V6_3, pin_user_pages, false, false, null, FOLL_GET | FOLL_LONGTERM));
     }
 
-    // reference/gup.md 2.2: pin_user_pages, _remote, _unlocked return 0 on invalid args, every other entry point -EINVAL
+    // mm/gup.c: pin_user_pages, _remote, _unlocked return 0 on invalid args, every other entry point -EINVAL
     @Test
     void kernelRetPerEntryPoint() {
         for (GupCall c : GupCall.values()) {

@@ -10,7 +10,7 @@ import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** gup-fast: internal_get_user_pages_fast() / gup_fast_fallback() and lockless_pages_from_mm() (reference/gup.md 2.4, 4). */
+/** gup-fast: internal_get_user_pages_fast() / gup_fast_fallback() and lockless_pages_from_mm() (mm/gup.c). */
 class GupFastTest {
 
     // the whitelist: a kernel answer (WARN + -EINVAL), after is_valid_gup_args() passed

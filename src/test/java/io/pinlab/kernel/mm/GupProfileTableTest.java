@@ -16,12 +16,12 @@ import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The same scenarios under all five profiles, asserting the rows of reference/gup.md section 5
- * that the profiles cover. Expected values are written out per kernel, not read from the profile.
+ * The same scenarios under all five profiles, one row per kernel version (mm/gup.c and
+ * io_uring/rsrc.c of each version's tree, the commits named in Profile.Feature). Expected values are written out per kernel, not read from the profile.
  */
 class GupProfileTableTest {
 
-    /** One row per profile: the kernel's answers, column by column of gup.md section 5. */
+    /** One row per profile: the kernel's answers, column by column. */
     record Row(Profile p, boolean vmasParam, boolean pinVmasParam, boolean vmasLockedRule, boolean touchAccepted,
                boolean honorNumaAutoSet, boolean sameFile, long longtermWriteSharedExt4, long longtermWriteSharedExt4Fast,
                boolean stackExpands, long fastOverflow, String taskSizeCheck, boolean zeroPageCounted,

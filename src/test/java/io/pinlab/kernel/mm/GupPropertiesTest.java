@@ -16,7 +16,7 @@ import static io.pinlab.kernel.mm.PhysMem.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Invariants of try_grab_page / try_grab_folio / gup_put_folio (reference/gup.md 3.7): after any
+ * Invariants of try_grab_page / try_grab_folio / gup_put_folio (mm/gup.c): after any
  * sequence of gets, pins and releases, with munmap and exit interleaved, every refcount and
  * _pincount returns to what the mappings alone hold, and once everything is unmapped every frame
  * is free again. A pin never references a freed frame.
