@@ -224,7 +224,8 @@ class ServiceUnderHeapLimitTest {
         assertThat(quota.status()).isEqualTo(429);
         assertThat(quota.body()).contains("session-quota");
         // the per-minute cap is lifted for this service, so the live cap is what refuses
-        assertThat(quota.get("limit").asString()).isEqualTo("pinlab.sessions.per-client.max-live");
+        String limit = quota.get("limit").asString();
+        assertThat(limit).isEqualTo("pinlab.sessions.per-client.max-live");
         assertThat(flood.size() + 1).as("with the bystander, the default cap of 20 live").isEqualTo(20);
         bystanderWorks(bystander, bystanderAddr);
 
