@@ -57,42 +57,42 @@ public sealed interface Syscall<R> {
     /** mmap(2): ksys_mmap_pgoff() (mm/mmap.c); ret is the address. */
     record Mmap(int pid, long addr, long length, int prot, int flags, int fd, long offset) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return io.pinlab.kernel.mm.Mmap.doMmap(k, k.task(pid), addr, length, prot, flags, fd, offset);
+            return io.pinlab.kernel.mm.Mmap.doMmap(k, k.task(pid), VirtAddr.of(addr), length, prot, flags, fd, offset);
         }
     }
 
     /** munmap(2): __vm_munmap() (mm/mmap.c). */
     record Munmap(int pid, long addr, long length) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return io.pinlab.kernel.mm.Mmap.doMunmap(k, k.task(pid), addr, length);
+            return io.pinlab.kernel.mm.Mmap.doMunmap(k, k.task(pid), VirtAddr.of(addr), length);
         }
     }
 
     /** mremap(2) (mm/mremap.c); ret is the (new) address. Flags are MREMAP_* bits. */
     record Mremap(int pid, long addr, long oldLength, long newLength, int flags, long newAddr) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return io.pinlab.kernel.mm.Mremap.doMremap(k, k.task(pid), addr, oldLength, newLength, flags, newAddr);
+            return io.pinlab.kernel.mm.Mremap.doMremap(k, k.task(pid), VirtAddr.of(addr), oldLength, newLength, flags, VirtAddr.of(newAddr));
         }
     }
 
     /** mprotect(2): do_mprotect_pkey() (mm/mprotect.c). */
     record Mprotect(int pid, long addr, long length, int prot) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return io.pinlab.kernel.mm.Mprotect.doMprotect(k, k.task(pid), addr, length, prot);
+            return io.pinlab.kernel.mm.Mprotect.doMprotect(k, k.task(pid), VirtAddr.of(addr), length, prot);
         }
     }
 
     /** madvise(2): do_madvise() (mm/madvise.c). */
     record Madvise(int pid, long addr, long length, int advice) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return io.pinlab.kernel.mm.Madvise.doMadvise(k, k.task(pid), addr, length, advice);
+            return io.pinlab.kernel.mm.Madvise.doMadvise(k, k.task(pid), VirtAddr.of(addr), length, advice);
         }
     }
 
     /** The process reads or writes its own memory (handle_mm_fault() per page, mm/memory.c). */
     record Access(int pid, long addr, long length, boolean write, Long value) implements Syscall<AccessResult> {
         public AccessResult invoke(Kernel k) {
-            return UserAccess.access(k, k.task(pid), addr, length, write, value);
+            return UserAccess.access(k, k.task(pid), VirtAddr.of(addr), length, write, value);
         }
     }
 

@@ -46,7 +46,7 @@ public class GupBench {
     static final int FLAGS = FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value();
 
     static long mapGiB(Kernel k, Task t) {
-        return Mmap.doMmap(k, t, 0, (long) PAGES << 12, Prot.PROT_READ.value | Prot.PROT_WRITE.value,
+        return Mmap.doMmap(k, t, VirtAddr.of(0), (long) PAGES << 12, Prot.PROT_READ.value | Prot.PROT_WRITE.value,
                 MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
     }
 

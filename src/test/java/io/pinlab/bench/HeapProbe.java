@@ -67,10 +67,10 @@ class HeapProbe {
         // touched pages: 4 GiB written once
         Kernel k = kernel();
         Task t = k.task(1);
-        long a = Mmap.doMmap(k, t, 0, 4 * GIB, RW, ANON, -1, 0).ret();
+        long a = Mmap.doMmap(k, t, VirtAddr.of(0), 4 * GIB, RW, ANON, -1, 0).ret();
         h0 = live();
         long c0 = k.memcg.usage();
-        UserAccess.access(k, t, a, 4 * GIB, true, 1L);
+        UserAccess.access(k, t, VirtAddr.of(a), 4 * GIB, true, 1L);
         row("touched page (4 GiB written)", (live() - h0) / (double) (1 << 20), (k.memcg.usage() - c0) / (double) (1 << 20));
         keep.add(k);
 
@@ -78,18 +78,18 @@ class HeapProbe {
         Kernel m = kernel();
         Task mt = m.task(1);
         int fd = (int) Files.memfdCreate(m, mt, "big", 0, 4 * GIB).ret();
-        UserAccess.access(m, mt, Mmap.doMmap(m, mt, 0, 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret(), 4 * GIB, false, null);
+        UserAccess.access(m, mt, VirtAddr.of(Mmap.doMmap(m, mt, VirtAddr.of(0), 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret()), 4 * GIB, false, null);
         h0 = live();
         c0 = m.memcg.usage();
-        UserAccess.access(m, mt, Mmap.doMmap(m, mt, 0, 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret(), 4 * GIB, false, null);
+        UserAccess.access(m, mt, VirtAddr.of(Mmap.doMmap(m, mt, VirtAddr.of(0), 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret()), 4 * GIB, false, null);
         row("extra 4 GiB mapping, read whole", live() - h0, m.memcg.usage() - c0);
         keep.add(m);
 
         // forks of a process with 1 GiB written
         Kernel f = kernel();
         Task ft = f.task(1);
-        long fa = Mmap.doMmap(f, ft, 0, GIB, RW, ANON, -1, 0).ret();
-        UserAccess.access(f, ft, fa, GIB, true, 1L);
+        long fa = Mmap.doMmap(f, ft, VirtAddr.of(0), GIB, RW, ANON, -1, 0).ret();
+        UserAccess.access(f, ft, VirtAddr.of(fa), GIB, true, 1L);
         h0 = live();
         c0 = f.memcg.usage();
         for (int i = 0; i < 10; i++) Fork.copyProcess(f, ft);
@@ -102,11 +102,11 @@ class HeapProbe {
         h0 = live();
         Kernel full = new Kernel(Profile.V6_18, true, new MemCg(MAX, null), Long.MAX_VALUE); // both zones: 8 GiB of RAM
         Task u = full.task(1);
-        long ua = Mmap.doMmap(full, u, 0, 8 * GIB, RW, ANON, -1, 0).ret();
-        UserAccess.access(full, u, ua, 8 * GIB, true, 1L);
+        long ua = Mmap.doMmap(full, u, VirtAddr.of(0), 8 * GIB, RW, ANON, -1, 0).ret();
+        UserAccess.access(full, u, VirtAddr.of(ua), 8 * GIB, true, 1L);
         Task v = full.createTask(0, "second", 1000, false, Kernel.DEFAULT_RLIMIT_MEMLOCK);
-        long va = Mmap.doMmap(full, v, 0, 4 * GIB, RW, ANON, -1, 0).ret();
-        UserAccess.access(full, v, va, 4 * GIB, true, 2L);
+        long va = Mmap.doMmap(full, v, VirtAddr.of(0), 4 * GIB, RW, ANON, -1, 0).ret();
+        UserAccess.access(full, v, VirtAddr.of(va), 4 * GIB, true, 2L);
         row("session at its budget (peak charge)", live() - h0, full.memcg.peak());
         keep.add(full);
         keep.clear();
@@ -134,17 +134,17 @@ class HeapProbe {
     static void lab200(Kernel k) {
         Task t = k.task(1);
         for (int r = 0; r < 20; r++) {
-            long a = Mmap.doMmap(k, t, 0, 64 * 4096, RW, ANON, -1, 0).ret();
-            UserAccess.access(k, t, a, 16 * 4096, true, (long) r);
+            long a = Mmap.doMmap(k, t, VirtAddr.of(0), 64 * 4096, RW, ANON, -1, 0).ret();
+            UserAccess.access(k, t, VirtAddr.of(a), 16 * 4096, true, (long) r);
             GupResult g = GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), 4, FollFlag.FOLL_WRITE.value()));
             Pins.release(k, g.pin().id(), "unpin_user_pages", false);
-            Mprotect.doMprotect(k, t, a, 8 * 4096, 1);
-            Madvise.doMadvise(k, t, a + 8 * 4096, 8 * 4096, 4);
+            Mprotect.doMprotect(k, t, VirtAddr.of(a), 8 * 4096, 1);
+            Madvise.doMadvise(k, t, VirtAddr.of(a + 8 * 4096), 8 * 4096, 4);
             SysResult child = Fork.copyProcess(k, t);
             Task ct = k.task((int) child.ret());
-            UserAccess.access(k, ct, a + 16 * 4096, 4096, true, 9L);
+            UserAccess.access(k, ct, VirtAddr.of(a + 16 * 4096), 4096, true, 9L);
             Exit.doExit(k, ct);
-            if (r % 2 == 0) Mmap.doMunmap(k, t, a, 32 * 4096);
+            if (r % 2 == 0) Mmap.doMunmap(k, t, VirtAddr.of(a), 32 * 4096);
         }
     }
 }

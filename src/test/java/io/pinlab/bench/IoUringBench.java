@@ -1,5 +1,6 @@
 package io.pinlab.bench;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
@@ -60,9 +61,9 @@ public class IoUringBench {
         // CAP_IPC_LOCK: no RLIMIT_MEMLOCK on the 262,144 accounted pages
         t = k.createTask(0, "bench", 1000, true, 8L << 20);
         int ring = (int) IoUring.setup(k, t, 8, 0).ret();
-        long big = Mmap.doMmap(k, t, 0, 1L << 30, RW, ANON, -1, 0).ret();
+        long big = Mmap.doMmap(k, t, VirtAddr.of(0), 1L << 30, RW, ANON, -1, 0).ret();
         oneGiB = RegisterArgs.buffers(ring, List.of(new Iovec(big, 1L << 30)));
-        long small = Mmap.doMmap(k, t, 0, 16384 * PAGE, RW, ANON, -1, 0).ret();
+        long small = Mmap.doMmap(k, t, VirtAddr.of(0), 16384 * PAGE, RW, ANON, -1, 0).ret();
         List<Iovec> iovs = new ArrayList<>(16384);
         for (int i = 0; i < 16384; i++) iovs.add(new Iovec(small + i * PAGE, PAGE));
         // a second ring: the first one is busy with the 1 GiB table in the other benchmark

@@ -1,5 +1,6 @@
 package io.pinlab.bench;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
@@ -40,8 +41,8 @@ public class MmapBench {
     /** mmap(1 GiB, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS) + munmap, nothing touched. */
     @Benchmark
     public long mmapUntouched1GiB() {
-        long a = Mmap.doMmap(k, t, 0, GIB, RW, PRIVATE_ANON, -1, 0).ret();
-        Mmap.doMunmap(k, t, a, GIB);
+        long a = Mmap.doMmap(k, t, VirtAddr.of(0), GIB, RW, PRIVATE_ANON, -1, 0).ret();
+        Mmap.doMunmap(k, t, VirtAddr.of(a), GIB);
         return a;
     }
 
@@ -49,9 +50,9 @@ public class MmapBench {
     @Benchmark
     @OperationsPerInvocation(64)
     public long touchPages() {
-        long a = Mmap.doMmap(k, t, 0, PAGES * PAGE, RW, PRIVATE_ANON, -1, 0).ret();
-        long f = UserAccess.access(k, t, a, PAGES * PAGE, true, 7L).faults();
-        Mmap.doMunmap(k, t, a, PAGES * PAGE);
+        long a = Mmap.doMmap(k, t, VirtAddr.of(0), PAGES * PAGE, RW, PRIVATE_ANON, -1, 0).ret();
+        long f = UserAccess.access(k, t, VirtAddr.of(a), PAGES * PAGE, true, 7L).faults();
+        Mmap.doMunmap(k, t, VirtAddr.of(a), PAGES * PAGE);
         return f;
     }
 }

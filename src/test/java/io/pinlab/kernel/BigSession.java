@@ -33,8 +33,8 @@ public final class BigSession {
         Kernel k = new Kernel(Profile.V6_18, false);
         // CAP_IPC_LOCK: the 262,144 accounted buffer pages are not limited by RLIMIT_MEMLOCK
         Task t = k.createTask(0, "big", Kernel.DEFAULT_UID, true, Kernel.DEFAULT_RLIMIT_MEMLOCK);
-        long a = ok(Mmap.doMmap(k, t, 0, GIB, 3, 0x02 | 0x20, -1, 0));
-        if (UserAccess.access(k, t, a, GIB, true, 42L).ret() != GIB) throw new IllegalStateException("write");
+        long a = ok(Mmap.doMmap(k, t, VirtAddr.of(0), GIB, 3, 0x02 | 0x20, -1, 0));
+        if (UserAccess.access(k, t, VirtAddr.of(a), GIB, true, 42L).ret() != GIB) throw new IllegalStateException("write");
         long pages = GIB >>> 12;
         if (GupTest.call(k, t, GupRequest.of(GupCall.pin_user_pages, VirtAddr.of(a), pages,
                 FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value())).ret() != pages) throw new IllegalStateException("pin");

@@ -73,32 +73,32 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
         long len = Math.min(pages, WINDOW_PAGES - page) * PAGE;
         int prot = new int[] {0, 1, 3, 3, 3, 1, 2, 3}[arg];
         return switch (kind) {
-            case MMAP_ANON -> Mmap.doMmap(k, t, addr, len, prot, PRIVATE | ANON | FIXED, -1, 0);
-            case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, addr, len, prot, SHARED | ANON | FIXED, -1, 0);
+            case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, PRIVATE | ANON | FIXED, -1, 0);
+            case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, SHARED | ANON | FIXED, -1, 0);
             case MMAP_MEMFD -> {
                 SysResult fd = Files.memfdCreate(k, t, "m" + arg, arg % 2 == 0 ? 0 : 0x4 /* MFD_HUGETLB */, arg % 2 == 0 ? 64 * PAGE : 4 * 512 * PAGE);
                 if (!fd.ok()) yield fd;
-                yield List.of(fd, Mmap.doMmap(k, t, addr, len, prot, (arg < 4 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
+                yield List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (arg < 4 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
             }
             case MMAP_EXT4 -> mapFile(k, t, "/mnt/ext4/f" + (arg % 3), addr, len, prot);
             case MMAP_TMPFS -> mapFile(k, t, "/dev/shm/s" + (arg % 3), addr, len, prot);
             case MMAP_PMEM -> mapFile(k, t, "/mnt/pmem/p" + (arg % 2), addr, len, prot);
-            case MMAP_HUGETLB -> Mmap.doMmap(k, t, BASE + (page & ~511L) * PAGE, 512 * PAGE * (1 + arg % 2), RW,
+            case MMAP_HUGETLB -> Mmap.doMmap(k, t, VirtAddr.of(BASE + (page & ~511L) * PAGE), 512 * PAGE * (1 + arg % 2), RW,
                     (arg < 4 ? PRIVATE : SHARED) | ANON | HUGETLB | FIXED, -1, 0);
             case MMAP_DEVZERO -> mapFile(k, t, "/dev/zero", addr, len, prot);
             case MMAP_MMIO -> mapFile(k, t, "/dev/mmio0", addr, len, prot);
             case MMAP_SECRET -> {
                 SysResult fd = Files.memfdSecret(k, t, 16 * PAGE);
                 if (!fd.ok()) yield fd;
-                yield List.of(fd, Mmap.doMmap(k, t, addr, Math.min(len, 16 * PAGE), RW, SHARED | FIXED, (int) fd.ret(), 0));
+                yield List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), Math.min(len, 16 * PAGE), RW, SHARED | FIXED, (int) fd.ret(), 0));
             }
-            case MUNMAP -> Mmap.doMunmap(k, t, addr, len);
-            case MPROTECT -> Mprotect.doMprotect(k, t, addr, len, prot);
-            case MADVISE -> Madvise.doMadvise(k, t, addr, len, new Madv[] {Madv.MADV_DONTNEED, Madv.MADV_HUGEPAGE,
+            case MUNMAP -> Mmap.doMunmap(k, t, VirtAddr.of(addr), len);
+            case MPROTECT -> Mprotect.doMprotect(k, t, VirtAddr.of(addr), len, prot);
+            case MADVISE -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, new Madv[] {Madv.MADV_DONTNEED, Madv.MADV_HUGEPAGE,
                     Madv.MADV_DONTFORK, Madv.MADV_WIPEONFORK, Madv.MADV_POPULATE_WRITE, Madv.MADV_HUGEPAGE, Madv.MADV_DOFORK,
                     Madv.MADV_POPULATE_READ}[arg].value);
-            case READ -> UserAccess.access(k, t, addr, len, false, null);
-            case WRITE -> UserAccess.access(k, t, addr, len, true, 1000L + arg);
+            case READ -> UserAccess.access(k, t, VirtAddr.of(addr), len, false, null);
+            case WRITE -> UserAccess.access(k, t, VirtAddr.of(addr), len, true, 1000L + arg);
             case PIN -> gup(k, t, GupCall.pin_user_pages, addr, FollFlag.FOLL_WRITE.value() | FollFlag.FOLL_LONGTERM.value());
             case PIN_FAST -> gup(k, t, GupCall.pin_user_pages_fast, addr, arg % 2 == 0 ? FollFlag.FOLL_WRITE.value() : 0);
             case GET -> gup(k, t, GupCall.get_user_pages_fast, addr, FollFlag.FOLL_WRITE.value());
@@ -136,7 +136,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     private Object mapFile(Kernel k, Task t, String path, long addr, long len, int prot) {
         SysResult fd = Files.open(k, t, path, O_RDWR | (path.startsWith("/dev/") && !path.startsWith("/dev/shm") ? 0 : O_CREAT), 64 * PAGE);
         if (!fd.ok()) return fd;
-        return List.of(fd, Mmap.doMmap(k, t, addr, len, prot, (arg % 2 == 0 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
+        return List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (arg % 2 == 0 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
     }
 
     private Object gup(Kernel k, Task t, GupCall call, long addr, int flags) {

@@ -129,7 +129,7 @@ class OracleTest {
         void put(String c, SysResult r) { put(c, ename(r)); }
 
         SysResult mmap(long addr, long len, int prot, int flags, int fd, long off) {
-            return Mmap.doMmap(k, t, addr, len, prot, flags, fd, off);
+            return Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, flags, fd, off);
         }
 
         long map(long len, int prot, int flags, int fd) {
@@ -166,14 +166,14 @@ class OracleTest {
             return p == PhysMem.ZERO_PFN || (k.hugeZeroPfn >= 0 && k.phys.head(p) == k.hugeZeroPfn);
         }
 
-        void read(long addr) { assertTrue(UserAccess.access(k, t, addr, 1, false, null).ok()); }
+        void read(long addr) { assertTrue(UserAccess.access(k, t, VirtAddr.of(addr), 1, false, null).ok()); }
 
-        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, addr, len, true, v).ok()); }
+        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, VirtAddr.of(addr), len, true, v).ok()); }
 
         long thpRange() {
             long raw = map(2 * HUGE, RW, PRIVATE | ANON, -1);
             long a = (raw + HUGE - 1) & ~(HUGE - 1);
-            Madvise.doMadvise(k, t, a, HUGE, MADV_HUGEPAGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(a), HUGE, MADV_HUGEPAGE);
             return a;
         }
 
@@ -192,12 +192,12 @@ class OracleTest {
         void nrHugepages(long n) { assertNull(Sysctl.set(k, "vm.nr_hugepages", n).errno()); }
 
         SysResult mremap(long addr, long oldLen, long newLen, int flags, long newAddr) {
-            return io.pinlab.kernel.mm.Mremap.doMremap(k, t, addr, oldLen, newLen, flags, newAddr);
+            return io.pinlab.kernel.mm.Mremap.doMremap(k, t, VirtAddr.of(addr), oldLen, newLen, flags, VirtAddr.of(newAddr));
         }
 
         boolean present(long addr) { return Views.pagemap(k, t, addr, 1).get(0).present(); }
 
-        long value(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
+        long value(long addr) { return UserAccess.access(k, t, VirtAddr.of(addr), 1, false, null).values().get(0); }
 
         void pinBuffer(int ring, long base, long len) {
             put0(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len)))));
@@ -218,11 +218,11 @@ class OracleTest {
             put("mremap.fixed_overlap", mremap(a, 2 * PAGE, 2 * PAGE, MAYMOVE | MFIXED, a + PAGE));
             put("mremap.fixed_unaligned_new", mremap(a, PAGE, PAGE, MAYMOVE | MFIXED, b + 1));
             put("mremap.old_len_0_private", mremap(a, 0, PAGE, MAYMOVE, 0));
-            put0(Mmap.doMunmap(k, t, b, 4 * PAGE));
+            put0(Mmap.doMunmap(k, t, VirtAddr.of(b), 4 * PAGE));
             put("mremap.unmapped", mremap(b, PAGE, 2 * PAGE, MAYMOVE, 0));
             put("mremap.unmapped_fixed_unaligned_new", mremap(b, PAGE, PAGE, MAYMOVE | MFIXED, a + 1));
             long c = map(8 * PAGE, RW, PRIVATE | ANON, -1);
-            put0(Mmap.doMunmap(k, t, c + 2 * PAGE, PAGE));
+            put0(Mmap.doMunmap(k, t, VirtAddr.of(c + 2 * PAGE), PAGE));
             write(c, 2 * PAGE, 2);
             put("mremap.grow_blocked_no_maymove", mremap(c, 2 * PAGE, 4 * PAGE, 0, 0));
             put("mremap.grow_across_vma_end", mremap(c, 4 * PAGE, 8 * PAGE, MAYMOVE, 0));
@@ -234,7 +234,7 @@ class OracleTest {
             put("mremap.grow_moved_value", value(m + PAGE) == 2 ? "kept" : "lost");
             put("mremap.same_size_addr", same(mremap(c + 3 * PAGE, 5 * PAGE, 5 * PAGE, 0, 0).ret(), c + 3 * PAGE));
             long d = map(2 * PAGE, RW, PRIVATE | ANON, -1);
-            put0(Mmap.doMunmap(k, t, d + PAGE, PAGE));
+            put0(Mmap.doMunmap(k, t, VirtAddr.of(d + PAGE), PAGE));
             write(d, 1, 3);
             SysResult e = mremap(d, PAGE, 2 * PAGE, 0, 0);
             put("mremap.grow_in_place", e.ok() ? same(e.ret(), d) : ename(e));
@@ -265,7 +265,7 @@ class OracleTest {
             put("mremap.dontunmap_shared", sh2);
             put("mremap.dontunmap_shared_old_reads", sh2.ok() && value(sh) == 7 ? "data" : "zero");
             long two = map(4 * PAGE, RW, PRIVATE | ANON, -1), dst = map(8 * PAGE, RW, PRIVATE | ANON, -1);
-            put0(Mprotect.doMprotect(k, t, two + 2 * PAGE, 2 * PAGE, R));
+            put0(Mprotect.doMprotect(k, t, VirtAddr.of(two + 2 * PAGE), 2 * PAGE, R));
             put("mremap.fixed_move_two_vmas", mremap(two, 4 * PAGE, 4 * PAGE, MAYMOVE | MFIXED, dst));
             put("mremap.resize_two_vmas", mremap(dst, 4 * PAGE, 8 * PAGE, MAYMOVE, 0));
             long th = thpRange(), tt = thpRange();
@@ -292,22 +292,22 @@ class OracleTest {
             SysResult hpm = mremap(hp, HUGE, HUGE, MAYMOVE | MFIXED, hd);
             put("mremap.hugetlb_move", hpm);
             put("mremap.hugetlb_move_pfn", hpm.ok() ? same(pfn(hpm.ret()), hhead) : "failed");
-            Mmap.doMunmap(k, t, hd, HUGE);
-            Mmap.doMunmap(k, t, hp, 2 * HUGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(hd), HUGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(hp), 2 * HUGE);
             nrHugepages(0);
         }
 
         /** small_range(): 512 small pages in a 2 MiB-aligned VMA that ends up VM_HUGEPAGE. */
         long smallRange() {
             long a = thpRange();
-            Madvise.doMadvise(k, t, a, HUGE, MADV_NOHUGEPAGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(a), HUGE, MADV_NOHUGEPAGE);
             write(a, HUGE, 1);
-            Madvise.doMadvise(k, t, a, HUGE, 0);
-            Madvise.doMadvise(k, t, a, HUGE, MADV_HUGEPAGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(a), HUGE, 0);
+            Madvise.doMadvise(k, t, VirtAddr.of(a), HUGE, MADV_HUGEPAGE);
             return a;
         }
 
-        SysResult collapse(long addr, long len) { return Madvise.doMadvise(k, t, addr, len, MADV_COLLAPSE); }
+        SysResult collapse(long addr, long len) { return Madvise.doMadvise(k, t, VirtAddr.of(addr), len, MADV_COLLAPSE); }
 
         // probe_collapse()
         void collapse() {
@@ -340,13 +340,13 @@ class OracleTest {
             put("collapse.subrange", collapse(s + PAGE, PAGE));
             put("collapse.subrange_folio", thp(s));
             long hf = thpRange();
-            Madvise.doMadvise(k, t, hf, HUGE, MADV_NOHUGEPAGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(hf), HUGE, MADV_NOHUGEPAGE);
             write(hf, HUGE / 2, 1);
-            Madvise.doMadvise(k, t, hf, HUGE, MADV_HUGEPAGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(hf), HUGE, MADV_HUGEPAGE);
             put("collapse.half_populated", collapse(hf, HUGE));
             put("collapse.half_populated_folio", thp(hf + HUGE - PAGE));
             long no = smallRange();
-            Madvise.doMadvise(k, t, no, HUGE, MADV_NOHUGEPAGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(no), HUGE, MADV_NOHUGEPAGE);
             put("collapse.nohugepage", collapse(no, HUGE));
             long tiny = map(16 * PAGE, RW, PRIVATE | ANON, -1);
             write(tiny, 16 * PAGE, 1);
@@ -355,7 +355,7 @@ class OracleTest {
             long hp = map(HUGE, RW, PRIVATE | ANON | HUGETLB, -1);
             write(hp, 1, 1);
             put("collapse.hugetlb", collapse(hp, HUGE));
-            Mmap.doMunmap(k, t, hp, HUGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(hp), HUGE);
             nrHugepages(0);
         }
 
@@ -498,7 +498,7 @@ class OracleTest {
             long rop = map(PAGE, R, PRIVATE | ANON, -1);
             read(rop);
             long hole = map(PAGE, RW, PRIVATE | ANON, -1);
-            Mmap.doMunmap(k, t, hole, PAGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(hole), PAGE);
             Task c = fork();
             long buf = map(2 * PAGE, RW, PRIVATE | ANON, -1);
             List<Iovec> l = List.of(new Iovec(buf, 2 * PAGE));
@@ -656,11 +656,11 @@ class OracleTest {
             nrHugepages(0);
             put("mmap.hugetlb_empty_pool", mmap(0, HUGE, RW, PRIVATE | ANON | HUGETLB, -1, 0));
             long a = map(4 * PAGE, RW, PRIVATE | ANON, -1);
-            put("munmap.unaligned", Mmap.doMunmap(k, t, a + 1, PAGE));
-            Mmap.doMunmap(k, t, a, 4 * PAGE);
-            put("mprotect.unmapped", Mprotect.doMprotect(k, t, a, PAGE, R));
+            put("munmap.unaligned", Mmap.doMunmap(k, t, VirtAddr.of(a + 1), PAGE));
+            Mmap.doMunmap(k, t, VirtAddr.of(a), 4 * PAGE);
+            put("mprotect.unmapped", Mprotect.doMprotect(k, t, VirtAddr.of(a), PAGE, R));
             a = map(PAGE, RW, PRIVATE | ANON, -1);
-            put("madvise.bad_advice", Madvise.doMadvise(k, t, a, PAGE, 9999));
+            put("madvise.bad_advice", Madvise.doMadvise(k, t, VirtAddr.of(a), PAGE, 9999));
         }
 
         // probe_register()
@@ -670,7 +670,7 @@ class OracleTest {
             put("uring.reg.anon_readonly", register(ring, map(2 * PAGE, R, PRIVATE | ANON, -1), 2 * PAGE));
             put("uring.reg.anon_shared", register(ring, map(2 * PAGE, RW, SHARED | ANON, -1), 2 * PAGE));
             long a = map(2 * PAGE, RW, PRIVATE | ANON, -1);
-            Mmap.doMunmap(k, t, a, 2 * PAGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(a), 2 * PAGE);
             put("uring.reg.unmapped", register(ring, a, 2 * PAGE));
             int mfd = (int) Files.memfdCreate(k, t, "oracle", 0, 4 * PAGE).ret();
             put("uring.reg.memfd_shared", register(ring, map(2 * PAGE, RW, SHARED, mfd), 2 * PAGE));
@@ -728,14 +728,14 @@ class OracleTest {
             write(t2, HUGE, 1);
             head = pfn(t2);
             exit(fork());
-            Madvise.doMadvise(k, t, t2 + PAGE, HUGE - PAGE, MADV_DONTNEED);
+            Madvise.doMadvise(k, t, VirtAddr.of(t2 + PAGE), HUGE - PAGE, MADV_DONTNEED);
             write(t2, 1, 3);
             put("reuse.thp_last_pte_write_pfn", same(pfn(t2), head));
 
             long t3 = thpRange();
             write(t3, HUGE, 1);
             Task c = fork();
-            Madvise.doMadvise(k, t, t3 + HUGE - PAGE, PAGE, MADV_DONTNEED);
+            Madvise.doMadvise(k, t, VirtAddr.of(t3 + HUGE - PAGE), PAGE, MADV_DONTNEED);
             long p7 = pfn(t3 + 7 * PAGE);
             exit(c);
             write(t3 + 7 * PAGE, 1, 4);
@@ -744,7 +744,7 @@ class OracleTest {
             long t4 = thpRange();
             write(t4, HUGE, 1);
             c = fork();
-            Madvise.doMadvise(k, t, t4 + HUGE - PAGE, PAGE, MADV_DONTNEED);
+            Madvise.doMadvise(k, t, VirtAddr.of(t4 + HUGE - PAGE), PAGE, MADV_DONTNEED);
             p7 = pfn(t4 + 7 * PAGE);
             write(t4 + 7 * PAGE, 1, 4);
             put("reuse.thp_pte_mapped_child_alive_write_pfn", same(pfn(t4 + 7 * PAGE), p7));
@@ -761,7 +761,7 @@ class OracleTest {
             write(h, 1, 3);
             put("reuse.hugetlb_shared_write_pfn", same(pfn(h), head));
             exit(c);
-            Mmap.doMunmap(k, t, h, HUGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(h), HUGE);
             nrHugepages(0);
 
             assertNull(Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, 1).errno());
@@ -789,7 +789,7 @@ class OracleTest {
         SysResult s = IoUring.setup(k, t, 8, 0);
         m.put("uring.memlock." + name + ".setup", Probe.ename(s));
         if (bufPages > 0) {
-            long a = Mmap.doMmap(k, t, 0, bufPages * PAGE, RW, PRIVATE | ANON, -1, 0).ret();
+            long a = Mmap.doMmap(k, t, VirtAddr.of(0), bufPages * PAGE, RW, PRIVATE | ANON, -1, 0).ret();
             SysResult r = IoUring.register(k, t, RegisterArgs.buffers((int) s.ret(), List.of(new Iovec(a, bufPages * PAGE))));
             m.put("uring.memlock." + name + ".register_" + bufPages + "_pages", Probe.ename(r));
         }

@@ -1,5 +1,6 @@
 package io.pinlab.session;
 
+import io.pinlab.kernel.base.VirtAddr;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.MapFlag;
@@ -65,14 +66,14 @@ class SessionBudgetTest {
         SessionService s = service(16L << 20, 100, 100);
         SessionService.Created big = s.create(null, null, false, "10.0.0.1");
         big.session().locked(k -> {
-            long a = Mmap.doMmap(k, k.task(1), 0, 512L << 20, 3, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
-            return UserAccess.access(k, k.task(1), a, 400L << 20, true, 1L); // about 4.6 MB of the 8 MiB budget
+            long a = Mmap.doMmap(k, k.task(1), VirtAddr.of(0), 512L << 20, 3, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
+            return UserAccess.access(k, k.task(1), VirtAddr.of(a), 400L << 20, true, 1L); // about 4.6 MB of the 8 MiB budget
         });
         s.create(null, null, false, "10.0.0.1");
         s.create(null, null, false, "10.0.0.1");
         big.session().locked(k -> {
-            long a = Mmap.doMmap(k, k.task(1), 0, 512L << 20, 3, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
-            return UserAccess.access(k, k.task(1), a, 256L << 20, true, 1L);
+            long a = Mmap.doMmap(k, k.task(1), VirtAddr.of(0), 512L << 20, 3, MapFlag.MAP_PRIVATE.value | MapFlag.MAP_ANONYMOUS.value, -1, 0).ret();
+            return UserAccess.access(k, k.task(1), VirtAddr.of(a), 256L << 20, true, 1L);
         });
         assertThatThrownBy(() -> s.create(null, null, false, "10.0.0.1"))
                 .isInstanceOfSatisfying(MemoryBudgetException.class, e -> assertThat(e.getMessage()).contains(MemCg.GLOBAL_LIMIT));

@@ -9,8 +9,12 @@
  * Where one kernel package calls into another, or the machine and the REST layer call into the
  * kernel, a single user address is a {@code VirtAddr} and a single page frame a {@code Pfn}: the GUP
  * exports ({@code Gup.pinUserPages} and friends, {@code GupRequest.start}, {@code Pin.start},
- * {@code Gup.unpinUserPage}) and {@code ProcessVm.memRw}. The boundary stops there, on purpose:
+ * {@code Gup.unpinUserPage}), {@code ProcessVm.memRw}, and the mm system calls ({@code
+ * Mmap.doMmap}, {@code Mmap.doMunmap}, {@code Mprotect.doMprotect}, {@code Madvise.doMadvise},
+ * {@code Mremap.doMremap}, {@code UserAccess.access}). The boundary stops there, on purpose:
  * <ul>
+ * <li>The {@code Syscall} records keep the values a system call receives ({@code unsigned long}
+ *     registers, as long): they are the uapi, written to the step log as numbers.</li>
  * <li>Page arrays stay {@code long[]} of pfns (the kernel's {@code struct page **pages}): GUP fills
  *     one entry per page on the hot path (262,144 for a 1 GiB pin), where an object per entry would
  *     cost an allocation and 16 bytes each.</li>

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
@@ -24,8 +25,8 @@ public final class Madvise {
     private Madvise() {}
 
     /** madvise() -> do_madvise(): 0 or -errno; advice that reached some VMAs before a failure stays applied. */
-    public static SysResult doMadvise(Globals k, Task t, long start, long len, int advice) {
-        return Mmap.sysResult(k, ex -> madvise(k, t.mm, start, len, advice, ex));
+    public static SysResult doMadvise(Globals k, Task t, VirtAddr start, long len, int advice) {
+        return Mmap.sysResult(k, ex -> madvise(k, t.mm, start.value(), len, advice, ex));
     }
 
     private static Madv behavior(int advice) {

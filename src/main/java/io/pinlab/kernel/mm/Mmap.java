@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import static io.pinlab.kernel.base.Explain.hex;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
@@ -49,8 +50,8 @@ public final class Mmap {
      * -> do_mmap() -> mmap_region() (mm/vma.c) -> mm_populate(). Returns the address or -errno.
      * Lengths and addresses are unsigned 64-bit values, as in the kernel.
      */
-    public static SysResult doMmap(Globals k, Task t, long addr, long len, int prot, int flags, int fd, long off) {
-        return sysResult(k, ex -> mmapPgoff(k, t, addr, len, prot, flags, fd, off, ex));
+    public static SysResult doMmap(Globals k, Task t, VirtAddr addr, long len, int prot, int flags, int fd, long off) {
+        return sysResult(k, ex -> mmapPgoff(k, t, addr.value(), len, prot, flags, fd, off, ex));
     }
 
     private static long mmapPgoff(Globals k, Task t, long addr, long len, int prot, int flags, int fd, long off, Explain ex) {
@@ -489,8 +490,8 @@ public final class Mmap {
     // ================================================================ munmap
 
     /** munmap() -> __vm_munmap() -> do_vmi_munmap() -> do_vmi_align_munmap() (mm/vma.c). */
-    public static SysResult doMunmap(Globals k, Task t, long start, long len) {
-        return sysResult(k, ex -> Vmas.doVmiMunmap(k, t.mm, start, len, ex));
+    public static SysResult doMunmap(Globals k, Task t, VirtAddr start, long len) {
+        return sysResult(k, ex -> Vmas.doVmiMunmap(k, t.mm, start.value(), len, ex));
     }
 
     // ================================================================ fork and exit

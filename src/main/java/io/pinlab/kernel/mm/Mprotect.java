@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
@@ -22,8 +23,8 @@ public final class Mprotect {
      * mprotect() -> do_mprotect_pkey(). VMAs are changed one by one in address order; a failure
      * on a later VMA (EACCES, or ENOMEM for a hole) leaves the earlier ones changed, as in the kernel.
      */
-    public static SysResult doMprotect(Globals k, Task t, long start, long len, int prot) {
-        return Mmap.sysResult(k, ex -> doMprotectPkey(k, t.mm, start, len, prot, ex));
+    public static SysResult doMprotect(Globals k, Task t, VirtAddr start, long len, int prot) {
+        return Mmap.sysResult(k, ex -> doMprotectPkey(k, t.mm, start.value(), len, prot, ex));
     }
 
     private static long doMprotectPkey(Globals k, Mm mm, long start, long len, int prot, Explain ex) {

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
@@ -25,10 +26,10 @@ public final class Mremap {
 
     private Mremap() {}
 
-    public static SysResult doMremap(Globals k, Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
+    public static SysResult doMremap(Globals k, Task t, VirtAddr addr, long oldLen, long newLen, int flags, VirtAddr newAddr) {
         Explain ex = new Explain();
-        long ret = k.profile.mremapMultiVma() ? doMremap(k, t, addr, oldLen, newLen, flags, newAddr, ex)
-                : sysMremapOld(k, t, addr, oldLen, newLen, flags, newAddr, ex);
+        long ret = k.profile.mremapMultiVma() ? doMremap(k, t, addr.value(), oldLen, newLen, flags, newAddr.value(), ex)
+                : sysMremapOld(k, t, addr.value(), oldLen, newLen, flags, newAddr.value(), ex);
         SysResult r = ex.result(ret);
         k.endCall();
         return r;

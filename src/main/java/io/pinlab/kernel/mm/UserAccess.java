@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 
@@ -32,7 +33,8 @@ public final class UserAccess {
      * handle_mm_fault() when the PTE does not allow the access. Stops at the first signal.
      * A write stores {@code value} (when given) into every page it touches.
      */
-    public static AccessResult access(Globals k, Task t, long addr, long len, boolean write, Long value) {
+    public static AccessResult access(Globals k, Task t, VirtAddr start, long len, boolean write, Long value) {
+        long addr = start.value();
         Mm mm = t.mm;
         Explain ex = new Explain();
         List<Long> values = new ArrayList<>();

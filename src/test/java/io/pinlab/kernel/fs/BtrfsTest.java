@@ -1,5 +1,6 @@
 package io.pinlab.kernel.fs;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
@@ -33,13 +34,13 @@ class BtrfsTest {
     record Box(Kernel k, Task t) {
         int open(String path, int flags, long size) { return (int) assertOk(Files.open(k, t, path, flags, size)); }
 
-        long map(int fd, long len, int flags) { return assertOk(Mmap.doMmap(k, t, 0, len, RW, flags, fd, 0)); }
+        long map(int fd, long len, int flags) { return assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), len, RW, flags, fd, 0)); }
 
         /** A memfd_secret buffer: GUP refuses it (check_vma_flags(): vma_is_secretmem()), copy_{to,from}_user() do not. */
         long secretBuffer(long len) {
             int s = (int) assertOk(Files.memfdSecret(k, t, len));
             long a = map(s, len, MAP_SHARED);
-            assertTrue(UserAccess.access(k, t, a, len, true, 6L).ok());
+            assertTrue(UserAccess.access(k, t, VirtAddr.of(a), len, true, 6L).ok());
             return a;
         }
 
@@ -80,7 +81,7 @@ class BtrfsTest {
         Box b = box(p);
         int ext4 = b.open("/mnt/ext4/r", O_RDWR | O_CREAT | O_DIRECT, 4 * PAGE);
         int btrfs = b.open("/mnt/btrfs/r", O_RDWR | O_CREAT | O_DIRECT, 4 * PAGE);
-        long buf = assertOk(Mmap.doMmap(b.k(), b.t(), 0, 2 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        long buf = assertOk(Mmap.doMmap(b.k(), b.t(), VirtAddr.of(0), 2 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         assertEquals(Errno.EINVAL, b.rw(ext4, buf, PAGE, 100, false).errno(), "iomap: offset not a multiple of the logical block size");
         assertEquals(PAGE, b.rw(btrfs, buf, PAGE, 100, false).ret());
         assertEquals(PAGE, b.rw(btrfs, buf + 512, PAGE, 0, false).ret(), "buffer not sector-aligned: buffered too");
@@ -115,7 +116,7 @@ class BtrfsTest {
         Box b = box(Profile.V6_18);
         int fd = b.open("/mnt/btrfs/x", O_RDWR | O_CREAT, PAGE);
         // do_mmap(): MAP_SHARED_VALIDATE with MAP_SYNC on a file without FOP_MMAP_SYNC is -EOPNOTSUPP
-        assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(b.k(), b.t(), 0, PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0));
+        assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(b.k(), b.t(), VirtAddr.of(0), PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0));
         // inode_newsize_ok(): ext4 stops at 16 TiB - 4 KiB (ext4_max_size()), btrfs at MAX_LFS_FILESIZE
         long big = 1L << 50;
         assertEquals(0, Files.ftruncate(b.k(), b.t(), fd, big).ret());

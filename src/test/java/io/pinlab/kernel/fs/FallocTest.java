@@ -44,7 +44,7 @@ class FallocTest {
 
     int open(String path, int flags, long size) { return (int) assertOk(Files.open(k, t, path, flags, size)); }
 
-    long map(int fd, long len, int flags) { return assertOk(Mmap.doMmap(k, t, 0, len, RW, flags, fd, 0)); }
+    long map(int fd, long len, int flags) { return assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), len, RW, flags, fd, 0)); }
 
     long pfn(long addr) { return Pte.pfn(Memory.followPte(t.mm, addr)); }
 
@@ -147,8 +147,8 @@ class FallocTest {
         Kernel k = new Kernel(p, false);
         Task t = k.task(1);
         int fd = (int) assertOk(Files.open(k, t, "/mnt/ext4/m", O_RDWR | O_CREAT, 4 * PAGE));
-        long a = assertOk(Mmap.doMmap(k, t, 0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
-        assertTrue(UserAccess.access(k, t, a, 2 * PAGE, true, 7L).ok());
+        long a = assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), 4 * PAGE, RW, MAP_SHARED, fd, 0));
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a), 2 * PAGE, true, 7L).ok());
         long pfn = Pte.pfn(Memory.followPte(t.mm, a)), other = Pte.pfn(Memory.followPte(t.mm, a + PAGE));
         long[] pages = new long[1];
         assertEquals(1, Gup.pinUserPagesFast(k, t, VirtAddr.of(a), 1, 0, pages, new Explain()));
@@ -165,7 +165,7 @@ class FallocTest {
         assertEquals(other, Pte.pfn(Memory.followPte(t.mm, a + PAGE)), "the page outside the hole stays mapped");
         assertEquals(4 * PAGE, in.size, "KEEP_SIZE");
 
-        var r = UserAccess.access(k, t, a, PAGE, false, null); // the hole reads as zeroes from a new page
+        var r = UserAccess.access(k, t, VirtAddr.of(a), PAGE, false, null); // the hole reads as zeroes from a new page
         assertEquals(List.of(0L), r.values());
         assertNotEquals(pfn, Pte.pfn(Memory.followPte(t.mm, a)));
         Gup.unpinUserPages(k, pages, 1);
@@ -178,8 +178,8 @@ class FallocTest {
         // truncate_pagecache() unmaps with even_cows = 1
         int fd = open("/dev/shm/c", O_RDWR | O_CREAT, 4 * PAGE);
         long a = map(fd, 4 * PAGE, MAP_PRIVATE);
-        assertTrue(UserAccess.access(k, t, a, PAGE, true, 9L).ok());          // page 0: an anonymous COW copy
-        assertTrue(UserAccess.access(k, t, a + PAGE, PAGE, false, null).ok()); // page 1: the file's page, read-only
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a), PAGE, true, 9L).ok());          // page 0: an anonymous COW copy
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a + PAGE), PAGE, false, null).ok()); // page 1: the file's page, read-only
         long copy = pfn(a);
         assertEquals(0, falloc(fd, PUNCH | KEEP, 0, 2 * PAGE).ret());
         assertEquals(copy, pfn(a), "the COW copy stays mapped");
@@ -192,7 +192,7 @@ class FallocTest {
     void punchHoleKeepsPartlyCoveredPages() { // truncate_pagecache_range(): only whole pages leave; edges are zeroed in part
         int fd = open("/mnt/xfs/e", O_RDWR | O_CREAT, 4 * PAGE);
         long a = map(fd, 4 * PAGE, MAP_SHARED);
-        assertTrue(UserAccess.access(k, t, a, 4 * PAGE, true, 3L).ok());
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a), 4 * PAGE, true, 3L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, 100, 2 * PAGE).ret()); // bytes 100..8291: only page 1 is whole
         Inode in = k.inodes.get("/mnt/xfs/e");
         assertNotEquals(0, in.pageCache.get(0));
@@ -204,7 +204,7 @@ class FallocTest {
     void ext4PunchHolePastEofDoesNothing() { // ext4_punch_hole(): "No need to punch hole beyond i_size"
         int fd = open("/mnt/ext4/eof", O_RDWR | O_CREAT, 2 * PAGE);
         long a = map(fd, 2 * PAGE, MAP_SHARED);
-        assertTrue(UserAccess.access(k, t, a, 2 * PAGE, true, 1L).ok());
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a), 2 * PAGE, true, 1L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, 2 * PAGE, 8 * PAGE).ret());
         assertNotEquals(0, Memory.followPte(t.mm, a + PAGE));
         assertEquals(2 * PAGE, k.inodes.get("/mnt/ext4/eof").size);
@@ -219,7 +219,7 @@ class FallocTest {
         assertEquals(2, k.hugePagesInUse);
         assertEquals(2 * HUGE, in.size);
         long a = map(fd, 2 * HUGE, MAP_SHARED);
-        assertTrue(UserAccess.access(k, t, a, 2 * HUGE, true, 4L).ok());
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a), 2 * HUGE, true, 4L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, PAGE, HUGE).ret()); // covers no whole huge page
         assertEquals(2, k.hugePagesInUse);
         assertEquals(0, falloc(fd, PUNCH | KEEP, HUGE, HUGE).ret());

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.fs;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.NotSimulatedException;
@@ -33,7 +34,7 @@ class PipeVmspliceTest {
     static final List<Profile> ALL = Profile.ALL;
 
     record Box(Kernel k, Task t, int rfd, int wfd) {
-        long anon(long len) { return assertOk(Mmap.doMmap(k, t, 0, len, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)); }
+        long anon(long len) { return assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), len, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)); }
 
         long pfn(Task task, long addr) { return Pte.pfn(Memory.followPte(task.mm, addr)); }
 
@@ -47,7 +48,7 @@ class PipeVmspliceTest {
 
         SysResult read(long buf, long count) { return Pipe.read(k, t, rfd, buf, count); }
 
-        List<Long> values(long addr, long len) { return UserAccess.access(k, t, addr, len, false, null).values(); }
+        List<Long> values(long addr, long len) { return UserAccess.access(k, t, VirtAddr.of(addr), len, false, null).values(); }
     }
 
     static Box box(Profile p, int flags) {
@@ -76,7 +77,7 @@ class PipeVmspliceTest {
     void vmspliceHoldsAPageReferenceUntilTheBufferIsRead(Profile p) {
         Box b = box(p, 0);
         long a = b.anon(2 * PAGE), out = b.anon(2 * PAGE);
-        assertTrue(UserAccess.access(b.k(), b.t(), a, 2 * PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), 2 * PAGE, true, 5L).ok());
         long pfn = b.pfn(a);
         assertEquals(1, b.ref(pfn));
         assertEquals(2 * PAGE, b.splice(a, 2 * PAGE).ret());
@@ -98,10 +99,10 @@ class PipeVmspliceTest {
     void aWriteAfterVmspliceShowsThroughAWritablePage(Profile p) {
         Box b = box(p, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
-        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 5L).ok());
         long pfn = b.pfn(a);
         assertEquals(PAGE, b.splice(a, PAGE).ret());
-        var w = UserAccess.access(b.k(), b.t(), a, PAGE, true, 9L);
+        var w = UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 9L);
         assertEquals(0, w.faults(), "the PTE is writable");
         assertEquals(pfn, b.pfn(a));
         assertEquals(PAGE, b.read(out, PAGE).ret());
@@ -119,7 +120,7 @@ class PipeVmspliceTest {
     void aChildsVmspliceDoesNotSeeTheParentsLaterWrite(Profile p) {
         Box b = box(p, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
-        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 5L).ok());
         long old = b.pfn(a);
         Task child = b.k().task((int) assertOk(Fork.copyProcess(b.k(), b.t())));
         assertEquals(PAGE, b.splice(child, a, PAGE, 0).ret());
@@ -128,7 +129,7 @@ class PipeVmspliceTest {
         assertEquals(2, b.ref(old));
         assertEquals(1, b.k().phys.mapcount(old));
 
-        var w = UserAccess.access(b.k(), b.t(), a, PAGE, true, 9L);
+        var w = UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 9L);
         assertEquals(1, w.faults(), "the PTE was write-protected at fork");
         assertNotEquals(old, b.pfn(a), "copied, not reused: the pipe holds a reference");
         assertEquals(1, b.ref(old), "only the pipe references the old page now");
@@ -141,7 +142,7 @@ class PipeVmspliceTest {
     void spliceFGiftMarksTheBuffersAndChangesNothingForARead() { // user_page_pipe_buf_try_steal() is the only reader of the flag
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(PAGE), out = b.anon(PAGE);
-        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 5L).ok());
         assertEquals(PAGE, b.splice(b.t(), a, PAGE, SpliceFlag.SPLICE_F_GIFT.value).ret());
         assertEquals(PIPE_BUF_FLAG_GIFT, Pipe.pipeOf(b.t().fds.get(b.rfd())).bufs.peekFirst().flags());
         assertEquals(PAGE, b.read(out, PAGE).ret());
@@ -153,7 +154,7 @@ class PipeVmspliceTest {
     void aFullPipeTakesWhatFitsAndDropsTheRest() { // add_to_pipe(): pipe_full() -> -EAGAIN, the page released
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(20 * PAGE);
-        assertTrue(UserAccess.access(b.k(), b.t(), a, 20 * PAGE, true, 1L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), 20 * PAGE, true, 1L).ok());
         assertEquals(16 * PAGE, b.splice(a, 20 * PAGE).ret(), "PIPE_DEF_BUFFERS pages");
         assertEquals(2, b.ref(b.pfn(a + 15 * PAGE)));
         assertEquals(1, b.ref(b.pfn(a + 16 * PAGE)), "GUP's reference on a page that did not fit was put back");
@@ -184,7 +185,7 @@ class PipeVmspliceTest {
     void closingBothEndsReleasesTheBuffers() { // pipe_release() -> free_pipe_info()
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(PAGE);
-        assertTrue(UserAccess.access(b.k(), b.t(), a, PAGE, true, 5L).ok());
+        assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 5L).ok());
         assertEquals(PAGE, b.splice(a, PAGE).ret());
         assertOk(Files.close(b.k(), b.t(), b.wfd()));
         assertEquals(2, b.ref(b.pfn(a)), "the reader may still read");
@@ -207,8 +208,8 @@ class PipeVmspliceTest {
         Kernel k = b.k();
         Task t = b.t();
         int fd = (int) assertOk(Files.open(k, t, "/dev/shm/f", O_RDWR | O_CREAT, PAGE));
-        long a = assertOk(Mmap.doMmap(k, t, 0, PAGE, RW, MAP_SHARED, fd, 0)), out = b.anon(PAGE);
-        assertTrue(UserAccess.access(k, t, a, PAGE, true, 8L).ok());
+        long a = assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), PAGE, RW, MAP_SHARED, fd, 0)), out = b.anon(PAGE);
+        assertTrue(UserAccess.access(k, t, VirtAddr.of(a), PAGE, true, 8L).ok());
         long pfn = b.pfn(a);
         assertEquals(PAGE, b.splice(a, PAGE).ret());
         assertEquals(3, b.ref(pfn), "page cache, PTE, pipe");

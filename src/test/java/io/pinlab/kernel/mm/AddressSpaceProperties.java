@@ -1,5 +1,6 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Lab;
@@ -68,35 +69,35 @@ class AddressSpaceProperties {
             int prot = new int[] {0, 1, 3, 3, 3, 1, 2, 7}[op.arg()];
             int fixed = 0x10, anon = 0x20, priv = 0x02, shared = 0x01;
             switch (op.kind()) {
-                case MMAP_ANON -> Mmap.doMmap(k, t, addr, len, prot, priv | anon | fixed, -1, 0);
-                case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, addr, len, prot, shared | anon | fixed, -1, 0);
+                case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, priv | anon | fixed, -1, 0);
+                case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, shared | anon | fixed, -1, 0);
                 case MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE -> {
                     int fd = t.fds.containsKey(memfd) ? memfd : (int) Files.memfdCreate(k, t, "p", 0, 64 * PAGE_SIZE).ret();
                     memfd = fd;
-                    Mmap.doMmap(k, t, addr, len, prot, (op.kind() == Kind.MMAP_MEMFD_SHARED ? shared : priv) | fixed, fd, (op.arg() % 4) * PAGE_SIZE);
+                    Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.kind() == Kind.MMAP_MEMFD_SHARED ? shared : priv) | fixed, fd, (op.arg() % 4) * PAGE_SIZE);
                 }
                 case MMAP_TMPFS -> {
                     int fd = (int) Files.open(k, t, "/dev/shm/prop", 0102, 32 * PAGE_SIZE).ret();
-                    Mmap.doMmap(k, t, addr, len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, fd, 0);
+                    Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, fd, 0);
                     Files.close(k, t, fd);
                 }
                 case MMAP_ANYWHERE -> { // top-down placement: the highest gap below mmap_base, whatever the search hint says
                     long expected = highestGap(t.mm, len, profile.thpAlignedAnonMmap());
-                    long got = Mmap.doMmap(k, t, 0, len, prot, priv | anon | (op.arg() % 3 == 0 ? 0x100 : 0), -1, 0).ret();
+                    long got = Mmap.doMmap(k, t, VirtAddr.of(0), len, prot, priv | anon | (op.arg() % 3 == 0 ? 0x100 : 0), -1, 0).ret();
                     assertEquals(expected, got, "unmapped_area_topdown()");
                 }
-                case MUNMAP -> Mmap.doMunmap(k, t, addr, len);
-                case MPROTECT -> Mprotect.doMprotect(k, t, addr, len, prot);
-                case DONTNEED -> Madvise.doMadvise(k, t, addr, len, 4);
-                case DONTFORK -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 10 : 11);
-                case WIPEONFORK -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 18 : 19);
-                case HUGEPAGE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 14 : 15);
-                case POPULATE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 22 : 23);
+                case MUNMAP -> Mmap.doMunmap(k, t, VirtAddr.of(addr), len);
+                case MPROTECT -> Mprotect.doMprotect(k, t, VirtAddr.of(addr), len, prot);
+                case DONTNEED -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, 4);
+                case DONTFORK -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, op.arg() % 2 == 0 ? 10 : 11);
+                case WIPEONFORK -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, op.arg() % 2 == 0 ? 18 : 19);
+                case HUGEPAGE -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, op.arg() % 2 == 0 ? 14 : 15);
+                case POPULATE -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, op.arg() % 2 == 0 ? 22 : 23);
                 case FORK -> { if (live.size() < 4) live.add(k.task((int) Fork.copyProcess(k, t).ret())); }
-                case READ -> UserAccess.access(k, t, addr, len, false, null);
-                case WRITE -> UserAccess.access(k, t, addr, len, true, (long) op.arg() + 1);
+                case READ -> UserAccess.access(k, t, VirtAddr.of(addr), len, false, null);
+                case WRITE -> UserAccess.access(k, t, VirtAddr.of(addr), len, true, (long) op.arg() + 1);
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
-                case MMAP_HUGETLB -> Mmap.doMmap(k, t, addr & ~(HPAGE_SIZE - 1), HPAGE_SIZE * (1 + op.arg() % 2), prot,
+                case MMAP_HUGETLB -> Mmap.doMmap(k, t, VirtAddr.of(addr & ~(HPAGE_SIZE - 1)), HPAGE_SIZE * (1 + op.arg() % 2), prot,
                         (op.arg() % 4 < 2 ? priv : shared) | anon | fixed | 0x40000 | (op.arg() % 3 == 0 ? 0x4000 : 0), -1, 0);
                 case PIN -> {
                     long pte = Memory.followPte(t.mm, addr);

@@ -38,19 +38,19 @@ class KhugepagedTest {
 
         /** n aligned huge ranges, of which the first {@code written} get 512 small pages each (value = page index + 1). */
         long small(int n, int written) {
-            long raw = Mmap.doMmap(k, t, 0, (n + 1) * HUGE, 3, 0x22, -1, 0).ret();
+            long raw = Mmap.doMmap(k, t, VirtAddr.of(0), (n + 1) * HUGE, 3, 0x22, -1, 0).ret();
             long a = (raw + HUGE - 1) & ~(HUGE - 1);
             for (long i = 0; i < written * (long) HPAGE_NR; i++)
-                assertTrue(UserAccess.access(k, t, a + i * PAGE, 1, true, i + 1).ok());
+                assertTrue(UserAccess.access(k, t, VirtAddr.of(a + i * PAGE), 1, true, i + 1).ok());
             assertFalse(Memory.pmdMapped(t.mm, a), "no VM_HUGEPAGE: small pages");
             return a;
         }
 
-        SysResult collapse(long addr, long len) { return Madvise.doMadvise(k, t, addr, len, COLLAPSE); }
+        SysResult collapse(long addr, long len) { return Madvise.doMadvise(k, t, VirtAddr.of(addr), len, COLLAPSE); }
 
         long pfn(long addr) { return Pte.pfn(Memory.followPte(t.mm, addr)); }
 
-        long value(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
+        long value(long addr) { return UserAccess.access(k, t, VirtAddr.of(addr), 1, false, null).values().get(0); }
 
         GupResult pin(GupCall call, long addr, int flags) {
             GupResult g = GupTest.call(k, t, GupRequest.of(call, VirtAddr.of(addr), 1, flags));
@@ -131,18 +131,18 @@ class KhugepagedTest {
     @ParameterizedTest @FieldSource("ALL")
     void vmaRules(Profile p) { // __thp_vma_allowable_orders() / hugepage_vma_check(): -EINVAL
         K x = new K(p);
-        long raw = Mmap.doMmap(x.k, x.t, 0, 2 * HUGE, 3, 0x22, -1, 0).ret();
+        long raw = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), 2 * HUGE, 3, 0x22, -1, 0).ret();
         long untouched = (raw + HUGE - 1) & ~(HUGE - 1);
         err(Errno.EINVAL, x.collapse(untouched, HUGE)); // no anon_vma
         long a = x.small(1, 1);
-        assertEquals(0, Madvise.doMadvise(x.k, x.t, a, HUGE, Madv.MADV_NOHUGEPAGE.value).ret());
+        assertEquals(0, Madvise.doMadvise(x.k, x.t, VirtAddr.of(a), HUGE, Madv.MADV_NOHUGEPAGE.value).ret());
         err(Errno.EINVAL, x.collapse(a, HUGE)); // VM_NOHUGEPAGE
-        long tiny = Mmap.doMmap(x.k, x.t, 0, 16 * PAGE, 3, 0x22, -1, 0).ret();
-        assertTrue(UserAccess.access(x.k, x.t, tiny, 16 * PAGE, true, 1L).ok());
+        long tiny = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), 16 * PAGE, 3, 0x22, -1, 0).ret();
+        assertTrue(UserAccess.access(x.k, x.t, VirtAddr.of(tiny), 16 * PAGE, true, 1L).ok());
         err(Errno.EINVAL, x.collapse(tiny, 16 * PAGE)); // thp_vma_suitable_order(): no aligned 2 MiB in the VMA
         assertNull(Sysctl.set(x.k, "vm.nr_hugepages", 2).errno());
-        long hp = Mmap.doMmap(x.k, x.t, 0, HUGE, 3, 0x22 | 0x40000, -1, 0).ret();
-        assertTrue(UserAccess.access(x.k, x.t, hp, 1, true, 1L).ok());
+        long hp = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), HUGE, 3, 0x22 | 0x40000, -1, 0).ret();
+        assertTrue(UserAccess.access(x.k, x.t, VirtAddr.of(hp), 1, true, 1L).ok());
         err(Errno.EINVAL, x.collapse(hp, HUGE)); // VM_NO_KHUGEPAGED
     }
 
@@ -158,9 +158,9 @@ class KhugepagedTest {
     @ParameterizedTest @FieldSource("ALL")
     void halfPopulatedIsFilledWithZeroes(Profile p) { // none PTEs are fine for madvise (no max_ptes_none)
         K x = new K(p);
-        long raw = Mmap.doMmap(x.k, x.t, 0, 2 * HUGE, 3, 0x22, -1, 0).ret();
+        long raw = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), 2 * HUGE, 3, 0x22, -1, 0).ret();
         long a = (raw + HUGE - 1) & ~(HUGE - 1);
-        assertTrue(UserAccess.access(x.k, x.t, a, HUGE / 2, true, 5L).ok());
+        assertTrue(UserAccess.access(x.k, x.t, VirtAddr.of(a), HUGE / 2, true, 5L).ok());
         assertEquals(0, x.collapse(a, HUGE).ret());
         assertTrue(Memory.pmdMapped(x.t.mm, a));
         assertEquals(5, x.value(a));
@@ -189,7 +189,7 @@ class KhugepagedTest {
     @Test
     void shmemIsNotSimulated() { // hpage_collapse_scan_file()
         K x = new K(Profile.V6_18);
-        long s = Mmap.doMmap(x.k, x.t, 0, 2 * HUGE, 3, 0x21, -1, 0).ret();
+        long s = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), 2 * HUGE, 3, 0x21, -1, 0).ret();
         assertThrows(NotSimulatedException.class, () -> x.collapse(s, 2 * HUGE));
     }
 }

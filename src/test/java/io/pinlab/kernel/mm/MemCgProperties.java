@@ -84,27 +84,27 @@ class MemCgProperties {
             int prot = new int[] {0, 1, 3, 3, 3, 1, 2, 7}[op.arg()];
             int fixed = 0x10, anon = 0x20, priv = 0x02, shared = 0x01;
             switch (op.kind()) {
-                case MMAP_ANON -> Mmap.doMmap(k, t, addr, len, prot, priv | anon | fixed, -1, 0);
-                case MMAP_POPULATE -> Mmap.doMmap(k, t, addr, len, 3, (op.arg() % 2 == 0 ? priv : shared) | anon | fixed
+                case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, priv | anon | fixed, -1, 0);
+                case MMAP_POPULATE -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, 3, (op.arg() % 2 == 0 ? priv : shared) | anon | fixed
                         | (op.arg() < 4 ? 0x8000 : 0x2000), -1, 0); // MAP_POPULATE or MAP_LOCKED
                 case MMAP_MEMFD -> {
                     SysResult fd = Files.memfdCreate(k, t, "p", 0, WINDOW_PAGES * PAGE_SIZE);
                     if (fd.errno() == null) {
-                        Mmap.doMmap(k, t, addr, len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, (int) fd.ret(), 0);
+                        Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, (int) fd.ret(), 0);
                         if (op.arg() < 6) Files.close(k, t, (int) fd.ret());
                     }
                 }
-                case MUNMAP -> Mmap.doMunmap(k, t, addr, len);
-                case MPROTECT -> Mprotect.doMprotect(k, t, addr, len, prot);
-                case DONTNEED -> Madvise.doMadvise(k, t, addr, len, 4);
-                case HUGEPAGE -> Madvise.doMadvise(k, t, addr, len, 14);
-                case POPULATE -> Madvise.doMadvise(k, t, addr, len, op.arg() % 2 == 0 ? 22 : 23);
+                case MUNMAP -> Mmap.doMunmap(k, t, VirtAddr.of(addr), len);
+                case MPROTECT -> Mprotect.doMprotect(k, t, VirtAddr.of(addr), len, prot);
+                case DONTNEED -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, 4);
+                case HUGEPAGE -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, 14);
+                case POPULATE -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, op.arg() % 2 == 0 ? 22 : 23);
                 case FORK -> {
                     SysResult f = Fork.copyProcess(k, t);
                     if (f.errno() == null) live.add(k.task((int) f.ret()));
                 }
-                case READ -> UserAccess.access(k, t, addr, len, false, null);
-                case WRITE -> UserAccess.access(k, t, addr, len, true, (long) op.arg() + 1);
+                case READ -> UserAccess.access(k, t, VirtAddr.of(addr), len, false, null);
+                case WRITE -> UserAccess.access(k, t, VirtAddr.of(addr), len, true, (long) op.arg() + 1);
                 case EXIT -> { if (live.size() > 1) { Exit.doExit(k, t); live.remove(t); } }
                 case PIN -> {
                     GupResult g = GupTest.call(k, t, GupRequest.of(op.arg() % 2 == 0 ? GupCall.pin_user_pages : GupCall.get_user_pages,
@@ -128,7 +128,7 @@ class MemCgProperties {
                 case TRUNCATE -> {
                     SysResult fd = Files.open(k, t, "/dev/shm/prop", 0102, null);
                     if (fd.errno() == null) {
-                        Mmap.doMmap(k, t, addr, len, 3, shared | fixed, (int) fd.ret(), 0);
+                        Mmap.doMmap(k, t, VirtAddr.of(addr), len, 3, shared | fixed, (int) fd.ret(), 0);
                         Files.ftruncate(k, t, (int) fd.ret(), (long) op.arg() * 512 * PAGE_SIZE);
                         Files.close(k, t, (int) fd.ret());
                     }

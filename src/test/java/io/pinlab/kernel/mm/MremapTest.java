@@ -38,19 +38,19 @@ class MremapTest {
         }
 
         long map(long len, int prot, int flags) {
-            SysResult r = Mmap.doMmap(k, t, 0, len, prot, flags, -1, 0);
+            SysResult r = Mmap.doMmap(k, t, VirtAddr.of(0), len, prot, flags, -1, 0);
             assertNull(r.errno(), r.toString());
             return r.ret();
         }
 
         long anon(long pages) { return map(pages * PAGE, RW, PRIVATE | ANON); }
 
-        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, addr, len, true, v).ok()); }
+        void write(long addr, long len, long v) { assertTrue(UserAccess.access(k, t, VirtAddr.of(addr), len, true, v).ok()); }
 
-        long read(long addr) { return UserAccess.access(k, t, addr, 1, false, null).values().get(0); }
+        long read(long addr) { return UserAccess.access(k, t, VirtAddr.of(addr), 1, false, null).values().get(0); }
 
         SysResult mremap(long addr, long oldLen, long newLen, int flags, long newAddr) {
-            return Mremap.doMremap(k, t, addr, oldLen, newLen, flags, newAddr);
+            return Mremap.doMremap(k, t, VirtAddr.of(addr), oldLen, newLen, flags, VirtAddr.of(newAddr));
         }
 
         long pte(long addr) { return Memory.followPte(t.mm, addr); }
@@ -61,7 +61,7 @@ class MremapTest {
         long thpRange() {
             long raw = anon(2 * HPAGE_NR);
             long a = (raw + HUGE - 1) & ~(HUGE - 1);
-            assertEquals(0, Madvise.doMadvise(k, t, a, HUGE, Madv.MADV_HUGEPAGE.value).ret());
+            assertEquals(0, Madvise.doMadvise(k, t, VirtAddr.of(a), HUGE, Madv.MADV_HUGEPAGE.value).ret());
             return a;
         }
     }
@@ -86,7 +86,7 @@ class MremapTest {
         err(Errno.EINVAL, m.mremap(a, 2 * PAGE, 2 * PAGE, MAYMOVE | FIXED, a + PAGE)); // old and new overlap
         err(Errno.EINVAL, m.mremap(a, PAGE, PAGE, MAYMOVE | FIXED, b + 1));         // new_addr not page aligned
         err(Errno.EINVAL, m.mremap(a, 0, PAGE, MAYMOVE, 0));                        // old_len 0 on a private mapping
-        assertEquals(0, Mmap.doMunmap(m.k, m.t, b, 4 * PAGE).ret());
+        assertEquals(0, Mmap.doMunmap(m.k, m.t, VirtAddr.of(b), 4 * PAGE).ret());
         err(Errno.EFAULT, m.mremap(b, PAGE, 2 * PAGE, MAYMOVE, 0));                 // vma_lookup() finds nothing
         assertEquals(4, m.t.mm.vmaLookup(a).pages(), "failed calls changed nothing");
     }
@@ -95,7 +95,7 @@ class MremapTest {
     void growingNeedsSpaceOrMaymove(Profile p) { // expand_vma(): vma_expandable() or MREMAP_MAYMOVE, else -ENOMEM
         M m = new M(p);
         long c = m.anon(8);
-        assertEquals(0, Mmap.doMunmap(m.k, m.t, c + 2 * PAGE, PAGE).ret()); // [c, c+2) hole [c+3, c+8)
+        assertEquals(0, Mmap.doMunmap(m.k, m.t, VirtAddr.of(c + 2 * PAGE), PAGE).ret()); // [c, c+2) hole [c+3, c+8)
         m.write(c, 2 * PAGE, 7);
         long p0 = m.pfn(c);
         err(Errno.ENOMEM, m.mremap(c, 2 * PAGE, 4 * PAGE, 0, 0));
@@ -112,7 +112,7 @@ class MremapTest {
     void growsInPlaceIntoAFreeGapAndShrinksInPlace(Profile p) { // vrm_can_expand_in_place() / shrink_vma()
         M m = new M(p);
         long d = m.anon(4);
-        assertEquals(0, Mmap.doMunmap(m.k, m.t, d + PAGE, 3 * PAGE).ret());
+        assertEquals(0, Mmap.doMunmap(m.k, m.t, VirtAddr.of(d + PAGE), 3 * PAGE).ret());
         m.write(d, PAGE, 3);
         long p0 = m.pfn(d);
         assertEquals(d, m.mremap(d, PAGE, 3 * PAGE, 0, 0).ret());
@@ -134,7 +134,7 @@ class MremapTest {
         // 6.3-6.5 vma_lookup() comes first (-EFAULT), mremap_to() checks new_addr later
         M m = new M(p);
         long a = m.anon(4), b = m.anon(4);
-        assertEquals(0, Mmap.doMunmap(m.k, m.t, b, 4 * PAGE).ret());
+        assertEquals(0, Mmap.doMunmap(m.k, m.t, VirtAddr.of(b), 4 * PAGE).ret());
         err(p.mremapMultiVma() ? Errno.EINVAL : Errno.EFAULT, m.mremap(b, PAGE, PAGE, MAYMOVE | FIXED, a + 1));
     }
 
@@ -146,7 +146,7 @@ class MremapTest {
         long two = m.anon(4), dst = m.anon(8);
         m.write(two, 4 * PAGE, 9);
         long p3 = m.pfn(two + 3 * PAGE);
-        assertEquals(0, Mprotect.doMprotect(m.k, m.t, two + 2 * PAGE, 2 * PAGE, R).ret());
+        assertEquals(0, Mprotect.doMprotect(m.k, m.t, VirtAddr.of(two + 2 * PAGE), 2 * PAGE, R).ret());
         SysResult r = m.mremap(two, 4 * PAGE, 4 * PAGE, MAYMOVE | FIXED, dst);
         if (p.mremapMultiVma()) {
             assertEquals(dst, r.ret());
@@ -270,7 +270,7 @@ class MremapTest {
     void mlockedGrowthIsPopulatedAndCounted() { // populate_expand: mm_populate() of the new part; vrm_stat_account() adds to locked_vm
         M m = new M(Profile.V6_18);
         long l = m.map(PAGE, RW, PRIVATE | ANON | 0x2000);
-        assertEquals(0, Mmap.doMunmap(m.k, m.t, l + PAGE, 3 * PAGE).ret());
+        assertEquals(0, Mmap.doMunmap(m.k, m.t, VirtAddr.of(l + PAGE), 3 * PAGE).ret());
         long locked = m.t.mm.lockedVm;
         assertEquals(l, m.mremap(l, PAGE, 3 * PAGE, 0, 0).ret());
         assertEquals(locked + 2, m.t.mm.lockedVm);
