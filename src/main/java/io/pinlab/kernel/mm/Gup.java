@@ -854,8 +854,8 @@ public final class Gup {
 
     /** folio_put_refs(), returning a freed hugetlb folio to its pool. */
     static void putRefs(Globals k, long page, int refs) {
-        boolean hugetlb = k.phys.testPageFlag(k.phys.head(page), PG_HUGETLB);
-        if (k.phys.refAdd(page, -refs) == 0 && hugetlb) k.hugePagesInUse--;
+        if (k.phys.testPageFlag(k.phys.head(page), PG_HUGETLB)) Hugetlb.putHugetlbRefs(k, page, refs);
+        else k.phys.refAdd(page, -refs);
     }
 
     /** folio_is_longterm_pinnable(): not in ZONE_MOVABLE (no CMA, device-coherent or fsdax folios here). The zero page always is. */

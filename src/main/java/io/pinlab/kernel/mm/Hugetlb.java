@@ -44,7 +44,15 @@ public final class Hugetlb {
 
     /** folio_put() of a hugetlb folio: the last reference sends it back to the pool (free_huge_folio()). */
     public static void releaseHugetlbRef(Globals k, long head) {
-        if (k.phys.refAdd(head, -1) == 0) k.hugePagesInUse--;
+        putHugetlbRefs(k, head, 1);
+    }
+
+    /**
+     * folio_put_refs() on a hugetlb folio (include/linux/mm.h): dropping the last reference runs
+     * free_huge_folio() (mm/hugetlb.c), which gives the folio back to the pool.
+     */
+    public static void putHugetlbRefs(Globals k, long page, int refs) {
+        if (k.phys.refAdd(page, -refs) == 0) k.hugePagesInUse--;
     }
 
     /** free_huge_pages of the hstate: pool pages not in use. */
