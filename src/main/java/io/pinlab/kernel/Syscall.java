@@ -10,7 +10,8 @@ import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.DirectIo;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Memfd;
+import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Iovec;
@@ -141,38 +142,38 @@ public sealed interface Syscall<R> {
         }
     }
 
-    /** open(2): do_sys_open() (fs/open.c); ret is the fd. */
+    /** open(2): do_sys_openat2() (fs/open.c); ret is the fd. */
     record Open(int pid, String path, int flags, Long size) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.open(k, k.task(pid), path, flags, size);
+            return io.pinlab.kernel.fs.Open.doSysOpen(k, k.task(pid), path, flags, size);
         }
     }
 
     /** memfd_create(2) (mm/memfd.c); ret is the fd. */
     record MemfdCreate(int pid, String name, int flags, Long size) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.memfdCreate(k, k.task(pid), name, flags, size);
+            return Memfd.memfdCreate(k, k.task(pid), name, flags, size);
         }
     }
 
     /** memfd_secret(2) (mm/secretmem.c); ret is the fd. */
     record MemfdSecret(int pid, Long size) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.memfdSecret(k, k.task(pid), size);
+            return Secretmem.memfdSecret(k, k.task(pid), size);
         }
     }
 
     /** ftruncate(2): do_sys_ftruncate() (fs/open.c). */
     record Ftruncate(int pid, int fd, long length) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.ftruncate(k, k.task(pid), fd, length);
+            return io.pinlab.kernel.fs.Open.doSysFtruncate(k, k.task(pid), fd, length);
         }
     }
 
     /** close(2): close_fd() (fs/file.c). */
     record Close(int pid, int fd) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.close(k, k.task(pid), fd);
+            return io.pinlab.kernel.fs.Open.closeFd(k, k.task(pid), fd);
         }
     }
 

@@ -18,9 +18,9 @@
  * <li>processes: {@code Kernel.createTask(ppid, comm, uid, capIpcLock, rlimitMemlock)},
  *     {@code Kernel.task(pid)} (404 if absent), {@code Fork.copyProcess(k, parent)} (ret = child pid),
  *     {@code Exit.doExit(k, task)}</li>
- * <li>files: {@code Files.open(k, t, path, oflags, Long size)}, {@code Files.memfdCreate(k, t, name, mfdFlags, Long size)},
- *     {@code Files.memfdSecret(k, t, Long size)}, {@code Files.ftruncate(k, t, fd, length)},
- *     {@code Files.close(k, t, fd)} (all return SysResult with ret = fd or 0), {@code Files.fput(k, file)}</li>
+ * <li>files: {@code Open.doSysOpen(k, t, path, oflags, Long size)}, {@code Memfd.memfdCreate(k, t, name, mfdFlags, Long size)},
+ *     {@code Secretmem.memfdSecret(k, t, Long size)}, {@code Open.doSysFtruncate(k, t, fd, length)},
+ *     {@code Open.closeFd(k, t, fd)} (all return SysResult with ret = fd or 0), {@code FileTable.fput(k, file)}</li>
  * <li>memory: {@code Mmap.doMmap(k, t, addr, len, prot, flags, fd, off)} (ret = address),
  *     {@code Mmap.doMunmap(k, t, addr, len)}, {@code Mprotect.doMprotect(k, t, addr, len, prot)},
  *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code UserAccess.access(k, t, addr, len, write, Long value)}</li>

@@ -6,7 +6,9 @@ import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
+import io.pinlab.kernel.fs.Memfd;
+import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
@@ -140,10 +142,10 @@ class OracleTest {
 
         int file(String name, long size, int oflags) {
             String path = "/mnt/" + fs + "/" + name;
-            int fd = (int) Files.open(k, t, path, O_RDWR | O_CREAT | O_TRUNC, size).ret();
+            int fd = (int) Open.doSysOpen(k, t, path, O_RDWR | O_CREAT | O_TRUNC, size).ret();
             if (oflags != O_RDWR) {
-                Files.close(k, t, fd);
-                fd = (int) Files.open(k, t, path, oflags, null).ret();
+                Open.closeFd(k, t, fd);
+                fd = (int) Open.doSysOpen(k, t, path, oflags, null).ret();
             }
             return fd;
         }
@@ -382,7 +384,7 @@ class OracleTest {
         // probe_file_direct()
         void fileDirect() {
             file("dio", 16 * PAGE, O_RDWR);
-            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/dio", O_RDWR | O_DIRECT, null).ret();
+            int dfd = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/dio", O_RDWR | O_DIRECT, null).ret();
             int mfd = file("shared", 4 * PAGE, O_RDWR);
             long m = map(2 * PAGE, RW, SHARED, mfd);
             write(m, 2 * PAGE, 5);
@@ -396,8 +398,8 @@ class OracleTest {
         // probe_file_dio_fallback()
         void fileDioFallback() {
             file("sdio", 4 * PAGE, O_RDWR);
-            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/sdio", O_RDWR | O_DIRECT, null).ret();
-            long b = map(PAGE, RW, SHARED, (int) Files.memfdSecret(k, t, PAGE).ret());
+            int dfd = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/sdio", O_RDWR | O_DIRECT, null).ret();
+            long b = map(PAGE, RW, SHARED, (int) Secretmem.memfdSecret(k, t, PAGE).ret());
             write(b, PAGE, 6);
             put("odirect." + fs + "_pwrite_from_secretmem", nb(DirectIo.rw(k, t, dfd, b, PAGE, 0, true)));
             long a = map(PAGE, RW, PRIVATE | ANON, -1);
@@ -421,7 +423,7 @@ class OracleTest {
             put("falloc." + fs + "_prealloc", falloc(fd, 0, 4 * PAGE, 4 * PAGE));
             put("falloc." + fs + "_prealloc_size", in.size == 8 * PAGE ? "extended" : "other");
             put("falloc." + fs + "_zero_range_keep", falloc(fd, ZERO_RANGE | KEEP_SIZE, 0, PAGE));
-            int ro = (int) Files.open(k, t, "/mnt/" + fs + "/falloc", O_RDONLY, null).ret();
+            int ro = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/falloc", O_RDONLY, null).ret();
             put("falloc." + fs + "_rdonly_fd", falloc(ro, 0, 0, PAGE));
             long m = map(2 * PAGE, RW, SHARED, fd);
             write(m, 2 * PAGE, 5);
@@ -434,7 +436,7 @@ class OracleTest {
         // probe_falloc_pinned()
         void fallocPinned() {
             int ring = ring();
-            int mfd = (int) Files.memfdCreate(k, t, "pin", 0, 2 * PAGE).ret();
+            int mfd = (int) Memfd.memfdCreate(k, t, "pin", 0, 2 * PAGE).ret();
             long m = map(2 * PAGE, RW, SHARED, mfd);
             write(m, 2 * PAGE, 7);
             long before = pfn(m);
@@ -478,13 +480,13 @@ class OracleTest {
             put("pipe.drain", nb(Pipe.read(k, t, rfd, o, 16 * PAGE)));
             put("pipe.read_write_end", nb(Pipe.read(k, t, wfd, o, PAGE)));
             put("pipe.read_empty_nonblock", nb(Pipe.read(k, t, rfd, o, PAGE)));
-            Files.close(k, t, rfd);
+            Open.closeFd(k, t, rfd);
             put("vmsplice.no_reader", nb(Pipe.vmsplice(k, t, wfd, one, 0)));
-            Files.close(k, t, wfd);
+            Open.closeFd(k, t, wfd);
             Pipe.PipeFds q = Pipe.pipe2(k, t, 0);
             write(a, PAGE, 3);
             put("vmsplice.gift", nb(Pipe.vmsplice(k, t, q.writeFd(), one, SPLICE_F_GIFT)));
-            Files.close(k, t, q.writeFd());
+            Open.closeFd(k, t, q.writeFd());
             put("vmsplice.gift_read", nb(Pipe.read(k, t, q.readFd(), o, PAGE)));
             put("vmsplice.gift_data", value(o) == 3 ? "same" : "other");
             put("pipe.read_eof", nb(Pipe.read(k, t, q.readFd(), o, PAGE)));
@@ -593,7 +595,7 @@ class OracleTest {
             put("uring.files.register_ring_fd", fileReg(r, files, List.of(r), null, null, 0, 0, null, null));
             put("uring.files.register_sparse", fileReg(r, files, List.of(-1, a), null, null, 0, 0, null, null));
             put("uring.files.register_again", fileReg(r, files, List.of(-1, a), null, null, 0, 0, null, null));
-            Files.close(k, t, a);
+            Open.closeFd(k, t, a);
             put("uring.files.write_fixed_file_closed_fd", reaped(r, Sqe.writeFixed(1, buf, PAGE, 0, 0, 1).with(Sqe.IOSQE_FIXED_FILE, false)));
             put("uring.files.write_fixed_empty_slot", reaped(r, Sqe.writeFixed(0, buf, PAGE, 0, 0, 2).with(Sqe.IOSQE_FIXED_FILE, false)));
             put("uring.files.write_fixed_past_table", reaped(r, Sqe.writeFixed(7, buf, PAGE, 0, 0, 3).with(Sqe.IOSQE_FIXED_FILE, false)));
@@ -625,7 +627,7 @@ class OracleTest {
             put("uring.files.update_nr_args_0", fileReg(r, up1, List.of(9999), 0, null, 0, 1, null, null));
             put("uring.files2.unregister_tagged", fileReg(r, unreg, null, null, null, 0, 0, null, null));
             put("uring.files2.unregister_tag_cqes", reaped(r));
-            Files.close(k, t, r);
+            Open.closeFd(k, t, r);
 
             int pipe = file("pipe", PAGE, O_RDWR); // stands in for the pipe's read end
             long other = map(PAGE, RW, PRIVATE | ANON, -1);
@@ -636,7 +638,7 @@ class OracleTest {
             put("uring.inflight.buffer_update", count(IoUring.register(k, t, RegisterArgs.update(r, 0, List.of(new Iovec(other, PAGE)), List.of(0L)))));
             put("uring.inflight.buffer_cqes_before", reaped(r));
             put("uring.inflight.buffer_cqes_after", waited(r, 2));
-            Files.close(k, t, r);
+            Open.closeFd(k, t, r);
 
             r = ring();
             IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
@@ -672,14 +674,14 @@ class OracleTest {
             long a = map(2 * PAGE, RW, PRIVATE | ANON, -1);
             Mmap.doMunmap(k, t, VirtAddr.of(a), 2 * PAGE);
             put("uring.reg.unmapped", register(ring, a, 2 * PAGE));
-            int mfd = (int) Files.memfdCreate(k, t, "oracle", 0, 4 * PAGE).ret();
+            int mfd = (int) Memfd.memfdCreate(k, t, "oracle", 0, 4 * PAGE).ret();
             put("uring.reg.memfd_shared", register(ring, map(2 * PAGE, RW, SHARED, mfd), 2 * PAGE));
             put("uring.reg.memfd_private", register(ring, map(2 * PAGE, RW, PRIVATE, mfd), 2 * PAGE));
-            int sfd = (int) Files.memfdSecret(k, t, 2 * PAGE).ret();
+            int sfd = (int) Secretmem.memfdSecret(k, t, 2 * PAGE).ret();
             put("uring.reg.memfd_secret", register(ring, map(2 * PAGE, RW, SHARED, sfd), 2 * PAGE));
             nrHugepages(4);
             put("uring.reg.hugetlb_anon", register(ring, map(HUGE, RW, PRIVATE | ANON | HUGETLB, -1), HUGE));
-            int hfd = (int) Files.memfdCreate(k, t, "oracle-huge", MFD_HUGETLB, HUGE).ret();
+            int hfd = (int) Memfd.memfdCreate(k, t, "oracle-huge", MFD_HUGETLB, HUGE).ret();
             put("uring.reg.hugetlb_memfd_shared", register(ring, map(HUGE, RW, SHARED, hfd), HUGE));
         }
 

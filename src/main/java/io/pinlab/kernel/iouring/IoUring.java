@@ -115,7 +115,7 @@ public final class IoUring {
         } else {
             ex.ok("io_allocate_scq_urings", IO_URING_C, "rings from io_mem_alloc(): not charged to locked_vm in this kernel");
         }
-        if (t.fds.size() >= io.pinlab.kernel.fs.Files.NOFILE) {
+        if (t.fds.size() >= io.pinlab.kernel.fs.Open.NOFILE) {
             // io_uring_install_fd() -> get_unused_fd_flags() fails; fput() frees the new ctx
             if (ctx.ringAcctPages != 0) k.addUserLockedVm(user, -ctx.ringAcctPages);
             k.memcg.uncharge(MemCg.RING_BYTES);

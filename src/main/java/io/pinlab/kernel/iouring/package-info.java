@@ -14,7 +14,7 @@
  * <li>{@link io.pinlab.kernel.iouring.IoUring#buffers(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, int)}
  *     -> one BufferView per slot (empty slots included, {@code empty = true}); NoSuchObjectException if fd is not a ring</li>
  * <li>{@link io.pinlab.kernel.iouring.IoUring#IO_URING_FOPS}: the ring file's {@code ->release}
- *     (io_uring_release() -> io_ring_ctx_free()), run by Files.fput() for the last reference</li>
+ *     (io_uring_release() -> io_ring_ctx_free()), run by FileTable.fput() for the last reference</li>
  * </ul>
  *
  * <h2>Profiles</h2>

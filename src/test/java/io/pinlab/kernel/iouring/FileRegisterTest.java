@@ -3,7 +3,7 @@ package io.pinlab.kernel.iouring;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.OpenFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +46,7 @@ class FileRegisterTest {
         OpenFile file = lab.t.fds.get(f);
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(-1, f), 0, null)); // fd -1: "allow sparse sets"
         assertEquals(2, file.refs, "fget(): the table holds its own reference");
-        assertOk(Files.close(lab.k, lab.t, f));
+        assertOk(Open.closeFd(lab.k, lab.t, f));
         assertEquals(1, file.refs, "closing the fd leaves the registered file open");
         long buf = lab.anon(PAGE);
         lab.write(buf, PAGE, 5);
@@ -165,9 +165,9 @@ class FileRegisterTest {
         int a = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         OpenFile file = lab.t.fds.get(a);
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(a), 0, null));
-        assertOk(Files.close(lab.k, lab.t, a));
+        assertOk(Open.closeFd(lab.k, lab.t, a));
         assertEquals(1, file.refs);
-        assertOk(Files.close(lab.k, lab.t, ring));
+        assertOk(Open.closeFd(lab.k, lab.t, ring));
         assertEquals(0, file.refs);
     }
 }

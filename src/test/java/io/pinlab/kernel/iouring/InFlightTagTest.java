@@ -5,7 +5,7 @@ import io.pinlab.kernel.KernelSnapshot;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.OpenFile;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +70,7 @@ class InFlightTagTest {
         lab.write(a, PAGE, 3);
         assertOk(lab.register(ring, iov(a, PAGE)));
         assertOk(reg(lab, IORING_REGISTER_FILES2, ring, fds(f), 0, tags(21L)));
-        assertOk(Files.close(lab.k, lab.t, f));
+        assertOk(Open.closeFd(lab.k, lab.t, f));
         lab.enter(ring, Sqe.writeFixed(0, a, PAGE, 0, 0, 4).with(Sqe.IOSQE_FIXED_FILE, true));
         assertOk(reg(lab, IORING_UNREGISTER_FILES, ring, null, 0, null));
         assertTrue(lab.enter(ring).cqes().isEmpty());
@@ -125,7 +125,7 @@ class InFlightTagTest {
         int before = lab.k.phys.refcount(pfn);
         assertOk(lab.register(ring, iov(a, PAGE)));
         lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true));
-        assertOk(Files.close(lab.k, lab.t, ring));
+        assertOk(Open.closeFd(lab.k, lab.t, ring));
         assertEquals(before, lab.k.phys.refcount(pfn));
         assertEquals(0, lab.t.mm.pinnedVm);
     }

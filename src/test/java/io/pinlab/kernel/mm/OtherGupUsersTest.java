@@ -6,7 +6,7 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.DirectIo;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
@@ -35,7 +35,7 @@ class OtherGupUsersTest {
 
     static Setup setup(Profile p) {
         Lab f = new Lab(p);
-        int dio = (int) Files.open(f.k, f.t, "/mnt/ext4/dio", O_RDWR | O_CREAT | O_DIRECT, 16 * PAGE_SIZE).ret();
+        int dio = (int) Open.doSysOpen(f.k, f.t, "/mnt/ext4/dio", O_RDWR | O_CREAT | O_DIRECT, 16 * PAGE_SIZE).ret();
         int mfd = f.open(f.t, "/mnt/ext4/shared", O_CREAT | O_RDWR, 4 * PAGE_SIZE);
         long shared = f.map(2 * PAGE_SIZE, RW, MAP_SHARED, mfd);
         assertTrue(f.write(f.t, shared, 2 * PAGE_SIZE, 5L).ok());
