@@ -14,6 +14,7 @@ import io.pinlab.kernel.fs.Memfd;
 import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
@@ -196,7 +197,7 @@ public sealed interface Syscall<R> {
     /** io_uring_register(2) with the buffer opcodes (io_uring/register.c, io_uring/rsrc.c). */
     record IoUringRegister(int pid, RegisterArgs args) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return IoUring.register(k, k.task(pid), args);
+            return Register.ioUringRegister(k, k.task(pid), args);
         }
     }
 

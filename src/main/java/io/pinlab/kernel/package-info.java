@@ -33,7 +33,7 @@
  *     {@code Pins.list(k)}; for kernel callers (io_uring, process_vm_rw, /proc/PID/mem):
  *     {@code Gup.pinUserPages / pinUserPagesFast / pinUserPagesRemote / getUserPagesRemote / unpinUserPage(s) / putPages}
  *     (no driver-visible Pin)</li>
- * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code IoUring.register(k, t, RegisterArgs)},
+ * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code Register.ioUringRegister(k, t, RegisterArgs)},
  *     {@code IoUring.enter(k, t, fd, sqes)}, {@code IoUring.buffers(k, t, fd)}</li>
  * <li>log: {@code Kernel.log.text()} (dmesg)</li>
  * </ul>

@@ -9,6 +9,7 @@ import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
@@ -124,12 +125,12 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case SYSCTL -> arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
                     : Sysctl.set(k, "vm.max_map_count", 65530 - page);
             case RING_SETUP -> IoUring.setup(k, t, 1 << arg, arg == 7 ? 1 << 12 : 0);
-            case RING_REGISTER -> ring(k, t, fd -> IoUring.register(k, t, RegisterArgs.buffers2(fd,
+            case RING_REGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.buffers2(fd,
                     arg < 4 ? List.of(new Iovec(addr, len)) : List.of(new Iovec(addr, PAGE), new Iovec(BASE + ((page * 7L) % WINDOW_PAGES) * PAGE, PAGE)),
                     arg < 4 ? List.of((long) arg) : List.of((long) arg, 7L))));
-            case RING_SPARSE_UPDATE -> ring(k, t, fd -> List.of(IoUring.register(k, t, RegisterArgs.sparse(fd, 4 + arg)),
-                    IoUring.register(k, t, RegisterArgs.update(fd, arg % 4, List.of(new Iovec(addr, len)), List.of(9L)))));
-            case RING_UNREGISTER -> ring(k, t, fd -> IoUring.register(k, t, RegisterArgs.unregister(fd)));
+            case RING_SPARSE_UPDATE -> ring(k, t, fd -> List.of(Register.ioUringRegister(k, t, RegisterArgs.sparse(fd, 4 + arg)),
+                    Register.ioUringRegister(k, t, RegisterArgs.update(fd, arg % 4, List.of(new Iovec(addr, len)), List.of(9L)))));
+            case RING_UNREGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.unregister(fd)));
             case RING_ENTER -> ring(k, t, fd -> IoUring.enter(k, t, fd, List.of(
                     arg % 2 == 0 ? Sqe.readFixed(fd, addr, PAGE, 0, arg % 3, page) : Sqe.writeFixed(fd, addr, PAGE, 0, arg % 3, page))));
         };

@@ -10,6 +10,7 @@ import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.Memfd;
 import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
@@ -184,8 +185,8 @@ class OracleTest {
         void exit(Task c) { Exit.doExit(k, c); }
 
         String register(int ring, long base, long len) {
-            SysResult r = IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len))));
-            if (r.errno() == null) IoUring.register(k, t, RegisterArgs.unregister(ring));
+            SysResult r = Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len))));
+            if (r.errno() == null) Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
             return ename(r);
         }
 
@@ -202,7 +203,7 @@ class OracleTest {
         long value(long addr) { return UserAccess.access(k, t, VirtAddr.of(addr), 1, false, null).values().get(0); }
 
         void pinBuffer(int ring, long base, long len) {
-            put0(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len)))));
+            put0(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len)))));
         }
 
         static void put0(SysResult r) { assertNull(r.errno(), r.toString()); }
@@ -248,11 +249,11 @@ class OracleTest {
             write(f, 4 * PAGE, 5);
             long f1 = pfn(f + PAGE);
             int ring = ring();
-            put("mremap.pin_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(f, 2 * PAGE)))));
+            put("mremap.pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(f, 2 * PAGE)))));
             put("mremap.fixed_move", mremap(f, 4 * PAGE, 4 * PAGE, MAYMOVE | MFIXED, to));
             put("mremap.fixed_move_pinned_pfn", same(pfn(to + PAGE), f1));
             put("mremap.fixed_move_old_present", present(f + PAGE) ? "yes" : "no");
-            IoUring.register(k, t, RegisterArgs.unregister(ring));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
             long u = map(2 * PAGE, RW, PRIVATE | ANON, -1);
             write(u, 2 * PAGE, 6);
             long u0 = pfn(u);
@@ -325,11 +326,11 @@ class OracleTest {
             long b = smallRange();
             p = pfn(b + 3 * PAGE);
             int ring = ring();
-            put("collapse.pin_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b + 3 * PAGE, PAGE)))));
+            put("collapse.pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b + 3 * PAGE, PAGE)))));
             put("collapse.pinned", collapse(b, HUGE));
             put("collapse.pinned_pfn", same(pfn(b + 3 * PAGE), p));
             put("collapse.pinned_folio", thp(b));
-            IoUring.register(k, t, RegisterArgs.unregister(ring));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
             put("collapse.after_unpin", collapse(b, HUGE));
             long c = smallRange();
             Task child = fork();
@@ -440,7 +441,7 @@ class OracleTest {
             long m = map(2 * PAGE, RW, SHARED, mfd);
             write(m, 2 * PAGE, 7);
             long before = pfn(m);
-            put("falloc.shmem_pinned_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(m, PAGE)))));
+            put("falloc.shmem_pinned_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(m, PAGE)))));
             put("falloc.shmem_pinned_punch", falloc(mfd, PUNCH_HOLE | KEEP_SIZE, 0, PAGE));
             put("falloc.shmem_pinned_pte", pfn(m) != 0 ? "present" : "absent");
             put("falloc.shmem_pinned_reads", value(m) == 0 ? "zero" : "old");
@@ -531,17 +532,17 @@ class OracleTest {
         // probe_uring_ops()
         void uringOps() {
             int src = ring(), dst = ring();
-            put("uring.register_opcode_36", IoUring.register(k, t, RegisterArgs.number(src, 36)));
-            put("uring.register_opcode_999", IoUring.register(k, t, RegisterArgs.number(src, 999)));
-            put("uring.register_opcode_999_bad_fd", IoUring.register(k, t, RegisterArgs.number(12345, 999)));
+            put("uring.register_opcode_36", Register.ioUringRegister(k, t, RegisterArgs.number(src, 36)));
+            put("uring.register_opcode_999", Register.ioUringRegister(k, t, RegisterArgs.number(src, 999)));
+            put("uring.register_opcode_999_bad_fd", Register.ioUringRegister(k, t, RegisterArgs.number(12345, 999)));
             long a = map(4 * PAGE, RW, PRIVATE | ANON, -1);
-            IoUring.register(k, t, RegisterArgs.buffers(src, List.of(new Iovec(a, 4 * PAGE))));
-            put("uring.clone_buffers", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
-            put("uring.clone_buffers_again", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
-            put("uring.clone_buffers_replace", IoUring.register(k, t,
+            Register.ioUringRegister(k, t, RegisterArgs.buffers(src, List.of(new Iovec(a, 4 * PAGE))));
+            put("uring.clone_buffers", Register.ioUringRegister(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_again", Register.ioUringRegister(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_replace", Register.ioUringRegister(k, t,
                     RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
             RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0);
-            put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
+            put("uring.clone_buffers_nr_args_2", Register.ioUringRegister(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
                     c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff(), null)));
             put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));
             put("uring.nop_fixed_buffer_registered", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 0, 2))));
@@ -557,7 +558,7 @@ class OracleTest {
 
         SysResult fileReg(int ring, RegisterOp op, List<Integer> fds, Integer nrArgs, Integer nr, int flags, int offset, List<Long> tags,
                           Boolean hasArg) {
-            return IoUring.register(k, t, new RegisterArgs(ring, op, null, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0, fds));
+            return Register.ioUringRegister(k, t, new RegisterArgs(ring, op, null, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0, fds));
         }
 
         /** The CQEs an io_uring_enter reaps, as probes.c cqes_out() prints them. */
@@ -586,7 +587,7 @@ class OracleTest {
             int a = file("fa", PAGE, O_RDWR), b = file("fb", PAGE, O_RDWR);
             long buf = map(PAGE, RW, PRIVATE | ANON, -1);
             write(buf, PAGE, 5);
-            IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
+            Register.ioUringRegister(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
             put("uring.files.register_null_arg", fileReg(r, files, null, 1, null, 0, 0, null, false));
             put("uring.files.register_nr_args_0", fileReg(r, files, List.of(a), 0, null, 0, 0, null, true));
             put("uring.files.register_above_max", fileReg(r, files, List.of(a), (1 << 20) + 1, null, 0, 0, null, true));
@@ -633,15 +634,15 @@ class OracleTest {
             long other = map(PAGE, RW, PRIVATE | ANON, -1);
             write(other, PAGE, 1);
             r = ring();
-            IoUring.register(k, t, RegisterArgs.buffers2(r, List.of(new Iovec(buf, PAGE)), List.of(11L)));
+            Register.ioUringRegister(k, t, RegisterArgs.buffers2(r, List.of(new Iovec(buf, PAGE)), List.of(11L)));
             IoUring.enter(k, t, r, List.of(Sqe.readFixed(pipe, buf, PAGE, 0, 0, 1).with(0, true)));
-            put("uring.inflight.buffer_update", count(IoUring.register(k, t, RegisterArgs.update(r, 0, List.of(new Iovec(other, PAGE)), List.of(0L)))));
+            put("uring.inflight.buffer_update", count(Register.ioUringRegister(k, t, RegisterArgs.update(r, 0, List.of(new Iovec(other, PAGE)), List.of(0L)))));
             put("uring.inflight.buffer_cqes_before", reaped(r));
             put("uring.inflight.buffer_cqes_after", waited(r, 2));
             Open.closeFd(k, t, r);
 
             r = ring();
-            IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
+            Register.ioUringRegister(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
             fileReg(r, files2, List.of(pipe), null, 1, 0, 0, List.of(21L), null);
             IoUring.enter(k, t, r, List.of(Sqe.readFixed(0, buf, PAGE, 0, 0, 4).with(Sqe.IOSQE_FIXED_FILE, true)));
             put("uring.inflight.files_unregister", fileReg(r, unreg, null, null, null, 0, 0, null, null));
@@ -707,7 +708,7 @@ class OracleTest {
             write(b, 1, 1);
             before = pfn(b);
             int ring = ring();
-            put("fork.pinned.register", ename(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b, 2 * PAGE))))));
+            put("fork.pinned.register", ename(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b, 2 * PAGE))))));
             c = fork();
             child = pfn(c, b);
             exit(c);
@@ -792,7 +793,7 @@ class OracleTest {
         m.put("uring.memlock." + name + ".setup", Probe.ename(s));
         if (bufPages > 0) {
             long a = Mmap.doMmap(k, t, VirtAddr.of(0), bufPages * PAGE, RW, PRIVATE | ANON, -1, 0).ret();
-            SysResult r = IoUring.register(k, t, RegisterArgs.buffers((int) s.ret(), List.of(new Iovec(a, bufPages * PAGE))));
+            SysResult r = Register.ioUringRegister(k, t, RegisterArgs.buffers((int) s.ret(), List.of(new Iovec(a, bufPages * PAGE))));
             m.put("uring.memlock." + name + ".register_" + bufPages + "_pages", Probe.ename(r));
         }
     }

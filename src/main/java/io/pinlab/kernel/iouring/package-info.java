@@ -6,7 +6,7 @@
  * <ul>
  * <li>{@link io.pinlab.kernel.iouring.IoUring#setup(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, int, int)}
  *     -> SysResult, ret = ring fd (flags: IORING_SETUP_CLAMP, IORING_SETUP_SINGLE_ISSUER; others -EINVAL)</li>
- * <li>{@link io.pinlab.kernel.iouring.IoUring#register(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, io.pinlab.kernel.iouring.RegisterArgs)}
+ * <li>{@link io.pinlab.kernel.iouring.Register#ioUringRegister(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, io.pinlab.kernel.iouring.RegisterArgs)}
  *     -> SysResult (0, the update count, or -errno) for the buffer and file opcodes (Rsrc, FileTable)</li>
  * <li>{@link io.pinlab.kernel.iouring.IoUring#enter(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, int, java.util.List)}
  *     -> EnterResult (ret = SQEs submitted, the CQEs reaped); with min_complete, in-flight requests

@@ -6,6 +6,7 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.Memory;
@@ -106,7 +107,7 @@ class BtrfsTest {
         Box b = box(p);
         long a = b.map(b.open("/mnt/btrfs/m", O_RDWR | O_CREAT, 2 * PAGE), 2 * PAGE, MAP_SHARED);
         int ring = (int) assertOk(IoUring.setup(b.k(), b.t(), 8, 0));
-        SysResult r = IoUring.register(b.k(), b.t(), RegisterArgs.buffers(ring, List.of(new Iovec(a, PAGE))));
+        SysResult r = Register.ioUringRegister(b.k(), b.t(), RegisterArgs.buffers(ring, List.of(new Iovec(a, PAGE))));
         // 6.5+: check_vma_flags() -> -EFAULT; 6.3/6.4/seed: io_uring's own check refuses files other than shmem/hugetlbfs
         assertEquals(p.fileBackedLongtermWriteBan() ? Errno.EFAULT : Errno.EOPNOTSUPP, r.errno(), p.name());
     }

@@ -12,6 +12,7 @@ import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.AfterAll;
@@ -122,7 +123,7 @@ class MemCgProperties {
                 case RING -> {
                     SysResult ring = IoUring.setup(k, t, 8, 0);
                     if (ring.errno() == null)
-                        IoUring.register(k, t, RegisterArgs.buffers((int) ring.ret(), List.of(new Iovec(addr, len), new Iovec(BASE, PAGE_SIZE))));
+                        Register.ioUringRegister(k, t, RegisterArgs.buffers((int) ring.ret(), List.of(new Iovec(addr, len), new Iovec(BASE, PAGE_SIZE))));
                 }
                 case CLOSE -> {
                     if (!t.fds.isEmpty()) Open.closeFd(k, t, t.fds.firstKey());

@@ -8,6 +8,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class OtherGupUsersTest {
         // dirty-tracked shared mapping (-EFAULT); 6.3/6.4/seed io_uring's own VMA check refuses any file
         // but shmem/hugetlbfs (-EOPNOTSUPP)
         int ring = (int) IoUring.setup(f.k, f.t, 8, 0).ret();
-        SysResult reg = IoUring.register(f.k, f.t, RegisterArgs.buffers(ring, List.of(new Iovec(s.shared(), PAGE_SIZE))));
+        SysResult reg = Register.ioUringRegister(f.k, f.t, RegisterArgs.buffers(ring, List.of(new Iovec(s.shared(), PAGE_SIZE))));
         assertEquals(p.fileBackedLongtermWriteBan() ? Errno.EFAULT : Errno.EOPNOTSUPP, reg.errno(), p.name());
     }
 
