@@ -183,7 +183,7 @@ public final class Gup {
      * {@link #unpinUserPages}. No driver-visible Pin, no event.
      */
     public static long pinUserPages(Globals k, Task task, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return export(new Ctx(k, task, ex), GupCall.pin_user_pages, start.value(), nrPages, gupFlags, pagesOut, false, null);
+        return pinUserPages(new Ctx(k, task, ex), start.value(), nrPages, gupFlags, pagesOut, false);
     }
 
     /**
@@ -191,7 +191,7 @@ public final class Gup {
      * (-EINVAL on invalid arguments); {@code pagesOut[0..ret)} receives the pfns.
      */
     public static long pinUserPagesFast(Globals k, Task task, VirtAddr start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return export(new Ctx(k, task, ex), GupCall.pin_user_pages_fast, start.value(), nrPages, gupFlags, pagesOut, false, null);
+        return pinUserPagesFast(new Ctx(k, task, ex), start.value(), nrPages, gupFlags, pagesOut);
     }
 
     /**
@@ -199,7 +199,7 @@ public final class Gup {
      * mm, one FOLL_GET reference per page, release with {@link #putPages}. Returns pages or -errno.
      */
     public static long getUserPagesFast(Globals k, Task task, long start, int nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return export(new Ctx(k, task, ex), GupCall.get_user_pages_fast, start, nrPages, gupFlags, pagesOut, false, null);
+        return getUserPagesFast(new Ctx(k, task, ex), start, nrPages, gupFlags, pagesOut);
     }
 
     /**
@@ -207,7 +207,7 @@ public final class Gup {
      * locked by the caller. Returns pages pinned or -errno (0 on invalid arguments).
      */
     public static long pinUserPagesRemote(Globals k, Task target, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return export(new Ctx(k, target, ex), GupCall.pin_user_pages_remote, start.value(), nrPages, gupFlags, pagesOut, false, 1);
+        return pinUserPagesRemote(new Ctx(k, target, ex), start.value(), nrPages, gupFlags, pagesOut, false, 1);
     }
 
     /**
@@ -215,19 +215,63 @@ public final class Gup {
      * reference per page, release with {@link #putPages}. Returns pages or -errno.
      */
     public static long getUserPagesRemote(Globals k, Task target, VirtAddr start, long nrPages, int gupFlags, long[] pagesOut, Explain ex) {
-        return export(new Ctx(k, target, ex), GupCall.get_user_pages_remote, start.value(), nrPages, gupFlags, pagesOut, false, 1);
+        return getUserPagesRemote(new Ctx(k, target, ex), start.value(), nrPages, gupFlags, pagesOut, false, 1);
+    }
+
+    // The nine exported entry points of mm/gup.c: each validates with its own to_set (GupCall),
+    // answers invalid arguments with its own value, and calls its internal driver (GupCall.Path).
+
+    /** get_user_pages(): current->mm, FOLL_TOUCH; -EINVAL on invalid arguments; __get_user_pages_locked(). */
+    static long getUserPages(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas) {
+        return export(c, GupCall.get_user_pages, start, nrPages, gupFlags, pages, vmas, null);
+    }
+
+    /** get_user_pages_fast(): FOLL_GET; -EINVAL on invalid arguments; gup-fast with fallback. */
+    static long getUserPagesFast(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        return export(c, GupCall.get_user_pages_fast, start, nrPages, gupFlags, pages, false, null);
+    }
+
+    /** get_user_pages_fast_only(): FOLL_GET|FOLL_FAST_ONLY; -EINVAL on invalid arguments; gup-fast, no fallback. */
+    static long getUserPagesFastOnly(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        return export(c, GupCall.get_user_pages_fast_only, start, nrPages, gupFlags, pages, false, null);
+    }
+
+    /** get_user_pages_remote(): another mm, FOLL_TOUCH|FOLL_REMOTE, the caller's locked; -EINVAL on invalid arguments. */
+    static long getUserPagesRemote(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
+        return export(c, GupCall.get_user_pages_remote, start, nrPages, gupFlags, pages, vmas, locked);
+    }
+
+    /** get_user_pages_unlocked(): FOLL_TOUCH|FOLL_UNLOCKABLE, takes mmap_lock itself; -EINVAL on invalid arguments. */
+    static long getUserPagesUnlocked(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        return export(c, GupCall.get_user_pages_unlocked, start, nrPages, gupFlags, pages, false, null);
+    }
+
+    /** pin_user_pages(): current->mm, FOLL_PIN; 0 on invalid arguments; __gup_longterm_locked(). */
+    static long pinUserPages(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas) {
+        return export(c, GupCall.pin_user_pages, start, nrPages, gupFlags, pages, vmas, null);
+    }
+
+    /** pin_user_pages_fast(): FOLL_PIN; -EINVAL on invalid arguments; gup-fast with fallback. */
+    static long pinUserPagesFast(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        return export(c, GupCall.pin_user_pages_fast, start, nrPages, gupFlags, pages, false, null);
+    }
+
+    /** pin_user_pages_remote(): another mm, FOLL_PIN|FOLL_TOUCH|FOLL_REMOTE, the caller's locked; 0 on invalid arguments. */
+    static long pinUserPagesRemote(Ctx c, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
+        return export(c, GupCall.pin_user_pages_remote, start, nrPages, gupFlags, pages, vmas, locked);
+    }
+
+    /** pin_user_pages_unlocked(): FOLL_PIN|FOLL_TOUCH|FOLL_UNLOCKABLE; 0 on invalid arguments. */
+    static long pinUserPagesUnlocked(Ctx c, long start, long nrPages, int gupFlags, long[] pages) {
+        return export(c, GupCall.pin_user_pages_unlocked, start, nrPages, gupFlags, pages, false, null);
     }
 
     /**
-     * The nine exported entry points of mm/gup.c (get_user_pages(), pin_user_pages_fast(), ...),
-     * which differ only in what {@link GupCall} records for each: is_valid_gup_args() with the
-     * export's to_set (on failure the export's own return value), the lock state it passes down
-     * ({@code *locked} of a *_remote caller, else its own), and its driver. {@code vmas} and
-     * {@code locked} count only for the exports that have those parameters.
+     * The body every export shares: is_valid_gup_args() with the export's to_set (on failure the
+     * export's own return value), the lock state it passes down ({@code *locked} of a *_remote
+     * caller, else its own), and its driver.
      */
-    static long export(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
-        vmas &= call.takesVmas();
-        if (!call.takesLocked()) locked = null;
+    private static long export(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
         Integer flags = validGupArgs(c, call, pages, vmas, locked, gupFlags);
         if (flags == null) return call.invalidArgsRet();
         if (call.path() == GupCall.Path.FAST) return gupFastFallback(c, start, nrPages, flags, pages);

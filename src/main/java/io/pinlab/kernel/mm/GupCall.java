@@ -53,14 +53,6 @@ public enum GupCall {
     /** Only the *_remote entry points take a {@code locked} pointer from their caller. */
     public boolean takesLocked() { return remote; }
 
-    /** Up to 6.4 these four take a {@code vmas} array (the other five never did). */
-    public boolean takesVmas() {
-        return switch (this) {
-            case get_user_pages, get_user_pages_remote, pin_user_pages, pin_user_pages_remote -> true;
-            default -> false;
-        };
-    }
-
     /** Pins (FOLL_PIN in to_set) rather than gets. */
     public boolean pins() { return (toSet & FollBits.FOLL_PIN) != 0; }
 

@@ -41,8 +41,7 @@ public final class GupTest {
         } else {
             long[] pages = req.pages() ? new long[(int) req.nrPages()] : null;
             Gup.Ctx c = new Gup.Ctx(k, target, ex);
-            // __gup_test_ioctl(): the exported entry point the request names
-            ret = Gup.export(c, call, req.start().value(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
+            ret = entry(c, call, req.start().value(), req.nrPages(), req.gupFlags(), pages, req.vmas(), req.locked());
             if (ret > 0 && pages != null) {
                 long[] pfns = ret == pages.length ? pages : Arrays.copyOf(pages, (int) ret);
                 pin = k.pins.add(call, target.pid, req.start(), req.nrPages(), req.gupFlags(), pfns,
@@ -55,5 +54,21 @@ public final class GupTest {
         k.endCall();
         GupArgsViolation invalid = Gup.isValidGupArgs(k.profile, call, req.pages(), req.vmas(), req.locked(), req.gupFlags());
         return new GupResult(ret, errno, pin, ex.steps(), ex.warnings(), invalid);
+    }
+
+    /** The switch of __gup_test_ioctl(): the exported entry point the request names. */
+    private static long entry(Gup.Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages,
+                              boolean vmas, Integer locked) {
+        return switch (call) {
+            case get_user_pages -> Gup.getUserPages(c, start, nrPages, gupFlags, pages, vmas);
+            case get_user_pages_fast -> Gup.getUserPagesFast(c, start, nrPages, gupFlags, pages);
+            case get_user_pages_fast_only -> Gup.getUserPagesFastOnly(c, start, nrPages, gupFlags, pages);
+            case get_user_pages_remote -> Gup.getUserPagesRemote(c, start, nrPages, gupFlags, pages, vmas, locked);
+            case get_user_pages_unlocked -> Gup.getUserPagesUnlocked(c, start, nrPages, gupFlags, pages);
+            case pin_user_pages -> Gup.pinUserPages(c, start, nrPages, gupFlags, pages, vmas);
+            case pin_user_pages_fast -> Gup.pinUserPagesFast(c, start, nrPages, gupFlags, pages);
+            case pin_user_pages_remote -> Gup.pinUserPagesRemote(c, start, nrPages, gupFlags, pages, vmas, locked);
+            case pin_user_pages_unlocked -> Gup.pinUserPagesUnlocked(c, start, nrPages, gupFlags, pages);
+        };
     }
 }
