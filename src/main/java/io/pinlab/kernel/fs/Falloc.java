@@ -47,10 +47,7 @@ public final class Falloc {
     /** fallocate(fd, mode, offset, len): ksys_fallocate() -> vfs_fallocate(); ret 0 or -errno. */
     public static SysResult fallocate(Globals k, Task t, int fd, int mode, long offset, long len) {
         Explain ex = new Explain();
-        long ret = vfsFallocate(k, t, fd, mode, offset, len, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, vfsFallocate(k, t, fd, mode, offset, len, ex));
     }
 
     private static long vfsFallocate(Globals k, Task t, int fd, int mode, long offset, long len, Explain ex) {

@@ -22,10 +22,7 @@ public final class Memfd {
     /** memfd_create(): flag and name checks, then a shmem or hugetlbfs file "memfd:NAME". */
     public static SysResult memfdCreate(Globals k, Task t, String name, int mfdFlags, Long size) {
         Explain ex = new Explain();
-        long ret = doMemfdCreate(k, t, name, mfdFlags, size, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doMemfdCreate(k, t, name, mfdFlags, size, ex));
     }
 
     private static long doMemfdCreate(Globals k, Task t, String name, int flags, Long size, Explain ex) {

@@ -28,10 +28,7 @@ public final class Open {
      */
     public static SysResult doSysOpen(Globals k, Task t, String path, int oflags, Long size) {
         Explain ex = new Explain();
-        long ret = doSysOpenat2(k, t, path, oflags, size, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doSysOpenat2(k, t, path, oflags, size, ex));
     }
 
     private static long doSysOpenat2(Globals k, Task t, String path, int oflags, Long size, Explain ex) {
@@ -72,9 +69,7 @@ public final class Open {
             ret = fail(ex, "do_ftruncate", OPEN_C, Errno.EINVAL, f.inode().kind() != Inode.Kind.REGULAR
                     ? "not a regular file" : "fd " + fd + " was not opened for writing");
         else ret = doTruncate(k, f.inode(), length, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /**
@@ -109,9 +104,7 @@ public final class Open {
             ex.ok("filp_close", OPEN_C, "fd " + fd + " closed" + (f.refs > 0 ? " (" + f.refs + " references remain: mappings or other processes)" : ""));
             ret = 0;
         }
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /** Records a failed check and gives its -errno: the return of every fs system call here. */

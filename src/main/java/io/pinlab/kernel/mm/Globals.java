@@ -5,6 +5,7 @@ import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.KernelLog;
 import io.pinlab.kernel.base.NoSuchObjectException;
 import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
@@ -209,6 +210,13 @@ public class Globals {
     /** A system call returns (each entry point ends with this): the next one gets a fresh work budget. */
     public void endCall() {
         workLeft = maxCallPages;
+    }
+
+    /** The end of a system call: its result ({@code ret} and the trace), then {@link #endCall()}. */
+    public SysResult endCall(Explain ex, long ret) {
+        SysResult r = ex.result(ret);
+        endCall();
+        return r;
     }
 
     /** The explain detail for a call stopped by {@link #chargeWork}. */

@@ -160,7 +160,7 @@ public final class HugeMemory {
      * anonymous THP is split in the parent (the PTE copy then copies it page by page); any other
      * THP is shared, write-protected in both for a COW mapping, with a deposit for the child.
      */
-    static void copyHugePmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, long[] stats) {
+    static void copyHugePmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, ForkStats stats) {
         if (!copyFits(k, stats)) return;
         if (isHugeZeroPmd(k, pmd)) {
             dst.pmds.set(key, pmd & ~Pte.YOUNG);
@@ -178,9 +178,9 @@ public final class HugeMemory {
     /**
      * The sharing leg of copy_huge_pmd() and copy_hugetlb_page_range(): one more reference and
      * mapcount, PageAnonExclusive cleared (folio_try_dup_anon_rmap_pmd()), both PMDs write
-     * protected for a COW mapping; stats[0] counts the anonymous pages now copy-on-write.
+     * protected for a COW mapping; stats.cowPages counts the anonymous pages now copy-on-write.
      */
-    static void dupPmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, long[] stats) {
+    static void dupPmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, ForkStats stats) {
         long head = Pte.pfn(pmd);
         boolean anon = k.phys.testPageFlag(head, PG_ANON);
         k.phys.refAdd(head, 1);
@@ -191,6 +191,6 @@ public final class HugeMemory {
             src.pmds.set(key, pmd);
         }
         dst.pmds.set(key, pmd & ~Pte.YOUNG);
-        if (anon) { dst.rssAnon += HPAGE_NR; stats[0] += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
+        if (anon) { dst.rssAnon += HPAGE_NR; stats.cowPages += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
     }
 }

@@ -215,7 +215,7 @@ public final class Hugetlb {
      * COW mapping), except an exclusive anonymous page that may be DMA-pinned
      * (folio_needs_cow_for_dma()): the child gets its own copy at once.
      */
-    static void copyHugetlbPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
+    static void copyHugetlbPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, ForkStats stats) {
         src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmd) -> {
             if (!copyFits(k, stats)) return;
             long head = Pte.pfn(pmd);
@@ -228,7 +228,7 @@ public final class Hugetlb {
                     k.phys.mapcountAdd(nh, 1);
                     dst.pmds.set(key, maybeMkwrite(Pte.mk(nh, Pte.YOUNG), dv));
                     dst.rssAnon += HPAGE_NR;
-                    stats[1] += HPAGE_NR;
+                    stats.copiedPinned += HPAGE_NR;
                 } // no huge page: the kernel fails fork with -ENOMEM; here the child simply faults later
                 return;
             }

@@ -323,9 +323,9 @@ public final class Memory {
 
     /**
      * copy_page_range(): copy_hugetlb_page_range() for hugetlb VMAs, else PMD leaves first
-     * (copy_huge_pmd()), then PTEs (copy_pte_range()). stats as {@link Mmap#dupMmap}.
+     * (copy_huge_pmd()), then PTEs (copy_pte_range()). Counts into {@code stats}.
      */
-    static void copyPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
+    static void copyPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, ForkStats stats) {
         if (sv.isHugetlb()) {
             Hugetlb.copyHugetlbPageRange(k, src, dst, sv, dv, stats);
             return;
@@ -341,7 +341,7 @@ public final class Memory {
      * page is exclusive and folio_needs_cow_for_dma(): then copy_present_page() gives the child a
      * private copy and leaves the parent's PTE writable and exclusive.
      */
-    private static void copyPresentPte(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, long[] stats) {
+    private static void copyPresentPte(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, ForkStats stats) {
         if (!copyFits(k, stats)) return;
         long pfn = Pte.pfn(pte);
         boolean cow = sv.isCowMapping();
@@ -357,12 +357,12 @@ public final class Memory {
                     k.phys.copyPage(np, pfn);
                     dst.ptes.set(vpn, maybeMkwrite(Pte.mk(np, 0), dv));
                     dst.rssAnon++;
-                    stats[1]++;
+                    stats.copiedPinned++;
                 }
                 return;
             }
             k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, false);
-            stats[0]++;
+            stats.cowPages++;
         }
         rssAdd(k, dst, pfn, 1);
         k.phys.refAdd(pfn, 1);
@@ -378,13 +378,13 @@ public final class Memory {
      * Whether the next entry (a VMA, a PMD or a PTE) may be copied: the worst case of one copy
      * (a page table, a private copy of a pinned page) must fit the memcg, else -ENOMEM as when
      * pte_alloc() or the page allocation fails; and the call's work budget must allow one more
-     * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats[3].
+     * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats.err.
      */
-    static boolean copyFits(Globals k, long[] stats) {
-        if (stats[3] != 0) return false;
-        if (k.memcg.margin() < MemCg.FAULT_BYTES) stats[3] = Errno.ENOMEM.neg();
-        else if (!k.chargeWork(1)) stats[3] = Errno.EINTR.neg();
-        return stats[3] == 0;
+    static boolean copyFits(Globals k, ForkStats stats) {
+        if (stats.err != 0) return false;
+        if (k.memcg.margin() < MemCg.FAULT_BYTES) stats.err = Errno.ENOMEM.neg();
+        else if (!k.chargeWork(1)) stats.err = Errno.EINTR.neg();
+        return stats.err == 0;
     }
 
     /** folio_needs_cow_for_dma() (include/linux/mm.h): COW mapping, MMF_HAS_PINNED, folio_maybe_dma_pinned(). */

@@ -501,13 +501,13 @@ public final class Mmap {
      * is cleared in the child; VM_WIPEONFORK VMAs come empty with no anon_vma. Page tables are
      * copied only where vma_needs_copy() says so (an anon_vma, or PFNMAP/MIXEDMAP/hugetlb); other
      * file and shmem pages are faulted in again by the child. write_protect_seq is bumped around
-     * the copy. Returns {cow pages, copied pinned pages, skipped VMAs, -errno}.
+     * the copy. Returns what it did, or the -errno that stopped it, as {@link ForkStats}.
      */
-    static long[] dupMmap(Globals k, Mm parent, Mm child) {
-        long[] stats = new long[4];
+    static ForkStats dupMmap(Globals k, Mm parent, Mm child) {
+        ForkStats stats = new ForkStats();
         parent.writeProtectSeq++; // raw_write_seqcount_begin(): gup-fast backs off while odd
         for (Vma v : parent.vmas.values()) {
-            if (v.has(VM_DONTCOPY_B)) { stats[2]++; continue; }
+            if (v.has(VM_DONTCOPY_B)) { stats.skippedVmas++; continue; }
             if (!Memory.copyFits(k, stats)) break;
             Vma c = v.copy();
             c.flags &= ~VM_LOCKED_B;
@@ -519,7 +519,7 @@ public final class Mmap {
             if (v.anonVma != 0) c.anonVma = ++child.anonVmaSeq; // anon_vma_fork()
             if (v.anonVma != 0 || (v.flags & (VM_PFNMAP_B | VM_MIXEDMAP_B | VM_HUGETLB_B)) != 0)
                 Memory.copyPageRange(k, parent, child, v, c, stats);
-            if (stats[3] != 0) break;
+            if (stats.err != 0) break;
         }
         parent.writeProtectSeq++;
         return stats;

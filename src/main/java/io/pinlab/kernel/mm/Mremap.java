@@ -30,9 +30,7 @@ public final class Mremap {
         Explain ex = new Explain();
         long ret = k.profile.mremapMultiVma() ? doMremap(k, t, addr.value(), oldLen, newLen, flags, newAddr.value(), ex)
                 : sysMremapOld(k, t, addr.value(), oldLen, newLen, flags, newAddr.value(), ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /** The request after PAGE_ALIGN() of both lengths. */

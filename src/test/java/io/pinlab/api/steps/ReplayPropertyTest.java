@@ -54,9 +54,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReplayPropertyTest {
 
-    static Stream<Arguments> labs() {
+    /** {@code count} seeds from {@code firstSeed}, the profiles taken in turn. */
+    static Stream<Arguments> seeds(int count, long firstSeed) {
         List<Profile> profiles = Profile.ALL;
-        return IntStream.range(0, 200).mapToObj(i -> Arguments.of(1000L + i, profiles.get(i % profiles.size()).name()));
+        return IntStream.range(0, count).mapToObj(i -> Arguments.of(firstSeed + i, profiles.get(i % profiles.size()).name()));
+    }
+
+    static Stream<Arguments> labs() {
+        return seeds(200, 1000);
     }
 
     @ParameterizedTest(name = "seed {0}, profile {1}")
@@ -90,8 +95,7 @@ class ReplayPropertyTest {
     }
 
     static Stream<Arguments> snapshotLabs() {
-        List<Profile> profiles = Profile.ALL;
-        return IntStream.range(0, 60).mapToObj(i -> Arguments.of(5000L + i, profiles.get(i % profiles.size()).name()));
+        return seeds(60, 5000);
     }
 
     /**
