@@ -33,6 +33,9 @@ class SwapApiTest extends HttpTestSupport {
         assertThat(pm.json().get(0).path("swapped").asBoolean()).as(pm.body()).isTrue();
         assertThat(get(p(s, "/swaps"), s.token()).json().get(0).path("usedKb").asLong()).isEqualTo(8);
         assertThat(get(p(s, "/processes/1"), s.token()).json().path("status").path("vmSwapKb").asLong()).isEqualTo(8);
+        Res runs = get(p(s, "/processes/1/pagemap/runs?addr=" + addr + "&length=8192"), s.token());
+        assertThat(runs.json().path("runs").get(0).path("state").asString()).as(runs.body()).isEqualTo("swapped");
+        assertThat(runs.json().path("runs").get(0).path("pages").asLong()).isEqualTo(2);
 
         Res off = post(p(s, "/swapoff"), s.token(), null);
         assertThat(off.json().path("ret").asLong()).as(off.body()).isZero();

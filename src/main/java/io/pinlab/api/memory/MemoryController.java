@@ -181,7 +181,7 @@ class MemoryController {
 
     @Schema(description = "consecutive pages with the same state and pincount (and consecutive pfns)")
     record PageRunView(Address addr, long pages,
-                       @Schema(allowableValues = {"absent", "zero", "pinned", "cow-shared", "huge", "present"},
+                       @Schema(allowableValues = {"absent", "swapped", "zero", "pinned", "cow-shared", "huge", "present"},
                                description = "zero: the shared zero page; pinned: folio_maybe_dma_pinned(); "
                                        + "cow-shared: mapped read-only by several processes; huge: a large folio")
                        String state, int pincount,
