@@ -117,24 +117,14 @@ public final class Memory {
     static int doSwapPage(Globals k, Mm mm, Vma vma, long addr, long pte, int faultFlags) {
         SwapInfo si = k.swap;
         long slot = Pte.swpOffset(pte);
-        long pfn = si.cacheFolio(slot);
-        if (pfn == 0) {
-            pfn = k.phys.allocFolio(k.userZone(), 0);
-            if (pfn < 0) return VM_FAULT_OOM;
-            k.phys.setMapping(pfn, ANON_MAPPING, 0);
-            k.phys.setFolioFlags(pfn, PG_SWAPBACKED | PG_LRU);
-            k.phys.setValue(pfn, si.data(slot));
-            si.addToSwapCache(k.phys, pfn, slot); // the allocation reference becomes the PTE's
-        } else {
-            k.phys.refAdd(pfn, 1); // the PTE's reference
-        }
+        long pfn = swapinFolio(k, slot);
+        if (pfn < 0) return VM_FAULT_OOM;
         boolean write = (faultFlags & FAULT_FLAG_WRITE) != 0;
         boolean exclusive = Pte.swpExclusive(pte);
         si.swapFree(slot);
         mm.rssSwap--;
         if (si.vmSwapFull() || vma.has(VM_LOCKED_B) || (write && k.phys.refcount(pfn) == 2)) si.folioFreeSwap(k.phys, pfn);
         mm.rssAnon++;
-        k.phys.setFolioFlags(pfn, PG_ANON); // folio_add_new_anon_rmap() / folio_add_anon_rmap_ptes()
         k.phys.mapcountAdd(pfn, 1);
         long bits = Pte.YOUNG;
         if (exclusive || k.phys.refcount(pfn) == 1) {
@@ -367,6 +357,28 @@ public final class Memory {
             dropMapping(k, mm, pfn);
             if (swapcache) freeSwapCache(k, pfn);
         });
+    }
+
+    /**
+     * swap_cache_get_folio(), else __read_swap_cache_async() (mm/swap_state.c): the slot's folio
+     * with a reference for the caller's mapping, read into a new folio in the swap cache when the
+     * cache has none; -1 when no page is free. The folio is anonymous from here on (the kernel's
+     * folio_add_new_anon_rmap() / folio_add_anon_rmap_ptes() as it gets mapped).
+     */
+    static long swapinFolio(Globals k, long slot) {
+        SwapInfo si = k.swap;
+        long pfn = si.cacheFolio(slot);
+        if (pfn != 0) {
+            k.phys.refAdd(pfn, 1);
+            return pfn;
+        }
+        pfn = k.phys.allocFolio(k.userZone(), 0);
+        if (pfn < 0) return -1;
+        k.phys.setMapping(pfn, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(pfn, PG_ANON | PG_SWAPBACKED | PG_LRU);
+        k.phys.setValue(pfn, si.data(slot));
+        si.addToSwapCache(k.phys, pfn, slot); // the allocation reference is the caller's
+        return pfn;
     }
 
     /** free_swap_cache() (mm/swap_state.c), as the TLB flush after a zap frees pages: an unmapped swap-cache folio leaves the cache if its slot is no longer swapped. */

@@ -8,7 +8,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 
-import static io.pinlab.kernel.mm.Memory.ANON_MAPPING;
 import static io.pinlab.kernel.mm.PhysMem.*;
 
 /**
@@ -88,18 +87,8 @@ public final class Swapfile {
     private static boolean unusePte(Globals k, Mm mm, long vpn, long pte) {
         SwapInfo si = k.swap;
         long slot = Pte.swpOffset(pte);
-        long pfn = si.cacheFolio(slot);
-        if (pfn == 0) { // read_swap_cache_async()
-            pfn = k.phys.allocFolio(k.userZone(), 0);
-            if (pfn < 0) return false;
-            k.phys.setMapping(pfn, ANON_MAPPING, 0);
-            k.phys.setFolioFlags(pfn, PG_ANON | PG_SWAPBACKED | PG_LRU);
-            k.phys.setValue(pfn, si.data(slot));
-            si.addToSwapCache(k.phys, pfn, slot);
-        } else {
-            k.phys.refAdd(pfn, 1);
-            k.phys.setFolioFlags(pfn, PG_ANON);
-        }
+        long pfn = Memory.swapinFolio(k, slot);
+        if (pfn < 0) return false;
         if (Pte.swpExclusive(pte)) k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true);
         k.phys.mapcountAdd(pfn, 1);
         mm.rssAnon++;

@@ -152,6 +152,27 @@ class SwapTest {
         assertEquals(0, swapUsedKb(f));
     }
 
+    // a full area: folio_alloc_swap() fails for the third page (activate_locked, it stays mapped).
+    // Then more than half of the swap space is in use (vm_swap_full()), so a read fault's
+    // should_try_to_free_swap() is true and the slot goes back at once (mem_cgroup_swap_full())
+    @Test
+    void aFullAreaKeepsPagesAndAReadFaultThenFreesItsSlot() {
+        Lab f = new Lab(Profile.V6_18);
+        assertOk(f.swapon(3 * PAGE_SIZE)); // header + 2 slots
+        long a = f.anon(3 * PAGE_SIZE);
+        f.write(a, 3 * PAGE_SIZE, 2);
+        SysResult r = f.madvise(a, 3 * PAGE_SIZE, MADV_PAGEOUT);
+        assertOk(r);
+        assertTrue(text(r).contains("no free swap slot"));
+        assertNotNull(page(f, f.t, a).swapOffset());
+        assertNotNull(page(f, f.t, a + PAGE_SIZE).swapOffset());
+        assertTrue(page(f, f.t, a + 2 * PAGE_SIZE).present());
+        assertEquals(8, swapUsedKb(f));
+        assertEquals(2, f.valueAt(a));
+        assertEquals(4, swapUsedKb(f));
+        assertEquals(1, page(f, f.t, a).folio().refcount(), "not in the swap cache");
+    }
+
     // madvise_cold_or_pageout_pte_range(): folio_mapcount() != 1 -> left alone
     @Test
     void sharedPagesAreNotPagedOut() {
