@@ -291,6 +291,24 @@ class SwapTest {
         assertTrue(page(f, other, b).present());
     }
 
+    // MADV_COLLAPSE over swapped-out pages: hpage_collapse_scan_pmd() counts swap PTEs (no
+    // max_ptes_swap limit when not khugepaged), collapse_huge_page() swaps them in first
+    // (__collapse_huge_page_swapin()); the old pages leave the swap cache as they are released
+    @Test
+    void collapseSwapsPagesInFirst() {
+        Lab f = swapLab(Profile.V6_18);
+        long raw = f.anon(2 * HUGE);
+        long a = (raw + HUGE - 1) & ~(HUGE - 1);
+        f.write(a, HUGE, 3);
+        assertOk(f.madvise(a + 4 * PAGE_SIZE, 2 * PAGE_SIZE, MADV_PAGEOUT));
+        assertEquals(8, swapUsedKb(f));
+        assertOk(f.madvise(a, HUGE, Madv.MADV_COLLAPSE.value));
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        assertEquals(3, f.valueAt(a + 5 * PAGE_SIZE));
+        assertEquals(0, swapUsedKb(f));
+        assertEquals(0, f.t.mm.rssSwap);
+    }
+
     // pinlab splits no folio: MADV_PAGEOUT over a THP is refused before anything changes
     @Test
     void largeFoliosAreNotSimulated() {
