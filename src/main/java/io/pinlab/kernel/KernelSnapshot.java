@@ -25,6 +25,8 @@ import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.PinTable;
+import io.pinlab.kernel.mm.Pte;
+import io.pinlab.kernel.mm.SwapInfo;
 import io.pinlab.kernel.mm.VmOps;
 import io.pinlab.kernel.mm.Vma;
 import io.pinlab.kernel.mm.XArray;
@@ -55,7 +57,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * mm of its creator, a folio's mapping is the very inode. Enums are written by ordinal (the
  * format test pins their order). Nothing in the bytes names a class.
  *
- * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, mounts, inodes
+ * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, the swap area
+ * (swap_map, slot contents, swap cache), mounts, inodes
  * with page caches, the path table, the number of mms, registered buffers (one table:
  * a buffer may sit in several rings' tables), files (with their rings and the rings' registered
  * files by file index), each mm
@@ -69,7 +72,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -145,6 +148,14 @@ public final class KernelSnapshot {
             out.varint(k.hugePagesInUse);
             out.varint(k.hugePagesReserved);
             out.bool(k.memallocPin);
+            out.bool(k.swap != null);
+            if (k.swap != null) {
+                int n = (int) k.swap.pages();
+                out.varint(n);
+                out.runs(k.swap.swapMap());
+                out.runs(k.swap.data(), n);
+                out.runs(k.swap.cache(), n);
+            }
 
             out.varint(k.mounts.size());
             for (Mount m : k.mounts) {
@@ -354,6 +365,7 @@ public final class KernelSnapshot {
             out.varint(mm.rssAnon);
             out.varint(mm.rssFile);
             out.varint(mm.rssShmem);
+            out.varint(mm.rssSwap);
             out.varint(mm.anonVmaSeq);
             out.varint(mm.coveredFrom);
             out.varint(mm.vmas.size());
@@ -496,6 +508,17 @@ public final class KernelSnapshot {
             k.hugePagesInUse = in.range("huge pages in use", 0, k.nrHugepages);
             k.hugePagesReserved = in.range("huge pages reserved", 0, k.nrHugepages);
             k.memallocPin = in.bool();
+            if (in.bool()) {
+                int n = (int) in.range("swap pages", 2, SwapInfo.MAX_PAGES);
+                int[] swapMap = in.ints("swap_map", n);
+                long[] data = in.longs(n), cache = in.longs(n);
+                for (long pfn : cache) if (pfn != 0) requireRam(pfn);
+                try {
+                    k.swap = SwapInfo.restore(swapMap, data, cache);
+                } catch (IllegalArgumentException e) {
+                    throw in.error(e.getMessage());
+                }
+            }
 
             int nMounts = in.count("mount", 64);
             for (int i = 0; i < nMounts; i++) {
@@ -674,6 +697,7 @@ public final class KernelSnapshot {
             mm.rssAnon = in.range("rss anon", 0, Long.MAX_VALUE);
             mm.rssFile = in.range("rss file", 0, Long.MAX_VALUE);
             mm.rssShmem = in.range("rss shmem", 0, Long.MAX_VALUE);
+            mm.rssSwap = in.range("rss swap", 0, Long.MAX_VALUE);
             mm.anonVmaSeq = in.range("anon_vma seq", 0, Long.MAX_VALUE);
             mm.coveredFrom = in.range("covered from", 0, Mm.TASK_SIZE);
             int nVmas = in.count("vma", MAX_OBJECTS);
@@ -695,6 +719,12 @@ public final class KernelSnapshot {
             }
             readXArray(mm.ptes);
             readXArray(mm.pmds);
+            long slots = k.swap == null ? 0 : k.swap.pages();
+            boolean[] bad = {false};
+            mm.ptes.forEach(0, Long.MAX_VALUE >>> PhysMem.PAGE_SHIFT, (vpn, pte) -> {
+                if (Pte.isSwap(pte) && (Pte.swpOffset(pte) < 1 || Pte.swpOffset(pte) >= slots)) bad[0] = true;
+            });
+            if (bad[0]) throw in.error("a swap PTE names no slot of the swap area");
         }
 
         private void readXArray(XArray x) {

@@ -24,6 +24,7 @@ import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.ProcessVm;
+import io.pinlab.kernel.mm.Swapfile;
 import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Falloc;
 import io.pinlab.kernel.fs.Inode;
@@ -53,7 +54,7 @@ class OracleTest {
     static final int R = 1, W = 2, RW = 3;
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
-    static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
+    static final int MADV_DONTNEED = 4, MADV_PAGEOUT = 21, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
     static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, O_NONBLOCK = 04000;
     static final int SPLICE_F_NONBLOCK = 0x02, SPLICE_F_GIFT = 0x08;
 
@@ -92,6 +93,7 @@ class OracleTest {
         new Probe(m, "ext4").reuse();
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
+        new Probe(m, "ext4").swap();
         return m;
     }
 
@@ -207,6 +209,80 @@ class OracleTest {
         }
 
         static void put0(SysResult r) { assertNull(r.errno(), r.toString()); }
+
+        /** /proc/swaps Used (or Size) of the swapfile. */
+        long swapsKb(boolean used) {
+            Views.Swaps s = Views.swaps(k);
+            return used ? s.usedKb() : s.sizeKb();
+        }
+
+        boolean swapped(long addr) { return Views.pagemap(k, t, addr, 1).get(0).swapOffset() != null; }
+
+        long page1(int n, long v) {
+            long a = map(n * PAGE, RW, PRIVATE | ANON, -1);
+            write(a, n * PAGE, v);
+            return a;
+        }
+
+        SysResult pageout(long a, long len) { return Madvise.doMadvise(k, t, VirtAddr.of(a), len, MADV_PAGEOUT); }
+
+        static String yes(boolean b) { return b ? "yes" : "no"; }
+
+        // probe_swap(): the swapfile is 16 MiB, made by mkswap
+        void swap() {
+            long z = page1(1, 1);
+            pageout(z, PAGE);
+            put("swap.no_swap_pageout_present", yes(present(z)));
+            put("swap.swapon", Swapfile.sysSwapon(k, 16L << 20));
+            put("swap.swapon_again", Swapfile.sysSwapon(k, 16L << 20));
+            put("swap.size_kb", Long.toString(swapsKb(false)));
+
+            long b = page1(2, 11);
+            put("swap.pageout", pageout(b, 2 * PAGE));
+            put("swap.pageout_present", yes(present(b)));
+            put("swap.pageout_swapped", yes(swapped(b)));
+            put("swap.pageout_used_kb", Long.toString(swapsKb(true)));
+            put("swap.read_value", Long.toString(value(b)));
+            put("swap.read_present", yes(present(b)));
+            put("swap.read_swapped", yes(swapped(b)));
+            put("swap.read_used_kb", Long.toString(swapsKb(true)));
+            write(b + PAGE, 1, 12);
+            put("swap.write_used_kb", Long.toString(swapsKb(true)));
+
+            long p = page1(1, 5);
+            int ring = ring();
+            put("swap.pinned.register", ename(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(p, PAGE))))));
+            put("swap.pinned.pageout", pageout(p, PAGE));
+            put("swap.pinned_present", yes(present(p)));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
+
+            long c = page1(1, 21);
+            pageout(c, PAGE);
+            Task child = fork();
+            put("swap.fork_child_read", yes(UserAccess.access(k, child, VirtAddr.of(c), 1, false, null).values().get(0) == 21));
+            long first = pfn(child, c);
+            put("swap.fork_parent_read_value", Long.toString(value(c)));
+            put("swap.fork_swapin_pfn", same(pfn(c), first));
+            write(c, 1, 23);
+            put("swap.fork_parent_write_pfn", same(pfn(c), first));
+            assertTrue(UserAccess.access(k, child, VirtAddr.of(c), 1, true, 22L).ok());
+            long second = pfn(child, c);
+            exit(child);
+            put("swap.fork_child_write_pfn", same(second, first));
+
+            long m = page1(1, 41);
+            pageout(m, PAGE);
+            long before = swapsKb(true);
+            Mmap.doMunmap(k, t, VirtAddr.of(m), PAGE);
+            put("swap.munmap_freed_kb", Long.toString(before - swapsKb(true)));
+
+            long o = page1(1, 31);
+            pageout(o, PAGE);
+            put("swap.swapoff", Swapfile.sysSwapoff(k));
+            put("swap.swapoff_present", yes(present(o)));
+            put("swap.swapoff_value", Long.toString(value(o)));
+            put("swap.swapoff_again", Swapfile.sysSwapoff(k));
+        }
 
         // probe_mremap()
         void mremap() {

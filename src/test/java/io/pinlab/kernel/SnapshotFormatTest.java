@@ -120,6 +120,7 @@ class SnapshotFormatTest {
         o.zigzag(-1);
         for (long v : new long[] {0, 0}) o.varint(v);
         o.bool(false);
+        o.bool(false); // no swap area
         o.varint(0); // mounts
         o.varint(1); // one inode
         for (long v : new long[] {1}) o.varint(v);
@@ -188,13 +189,14 @@ class SnapshotFormatTest {
     void theFormatCoversEveryFieldOfTheKernelState() throws Exception {
         Map<Class<?>, String> covered = new LinkedHashMap<>();
         covered.put(Globals.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
-                + "maxMapCount, thpUseZeroPage, hugeZeroPfn, hugePagesInUse, hugePagesReserved, nextPid, nextIno, nextFileId, heldPageEntries");
+                + "maxMapCount, thpUseZeroPage, hugeZeroPfn, hugePagesInUse, hugePagesReserved, swap, nextPid, nextIno, nextFileId, heldPageEntries");
         covered.put(PhysMem.class, "dma32, normal, movable, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Block"), "refcount, mapcount, flags, mapping, pincount, index, value, used");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Area"), "zone, base, frames, blocks, next, allocated, free0, nFree0, free9, nFree9");
         covered.put(XArray.class, "leaves, count, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.XArray$Leaf"), "slots, used");
-        covered.put(Mm.class, "memcg, vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, anonVmaSeq, coveredFrom");
+        covered.put(Mm.class, "memcg, vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, rssSwap, anonVmaSeq, coveredFrom");
+        covered.put(io.pinlab.kernel.mm.SwapInfo.class, "swapMap, data, cache, inuse");
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
         covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");

@@ -28,6 +28,8 @@ final class PageRuns {
     enum State {
         /** no PTE: never touched, or unmapped/zapped. */
         absent,
+        /** a swap entry: MADV_PAGEOUT wrote the page to swap; the next access faults it in (do_swap_page()). */
+        swapped,
         /** the shared zero page or the huge zero folio (a read fault of anonymous memory). */
         zero,
         /** folio_maybe_dma_pinned(): refcount >= GUP_PIN_COUNTING_BIAS, or _pincount > 0 on a large folio. */
@@ -84,7 +86,8 @@ final class PageRuns {
                 vpn = ptes.a[j];
                 entry = ptes.b[j++];
                 if (vpn > cursor) b.add(cursor, vpn - cursor, State.absent, 0, null);
-                page(k, b, vpn, Pte.pfn(entry), Pte.write(entry));
+                if (Pte.isSwap(entry)) b.add(vpn, 1, State.swapped, 0, null);
+                else page(k, b, vpn, Pte.pfn(entry), Pte.write(entry));
                 cursor = vpn + 1;
             }
         }
@@ -224,7 +227,7 @@ final class PageRuns {
                     out.add(new Mapper(t.pid, (i << 21) + ((pfn - head) << PAGE_SHIFT), Pte.write(pmd), true));
             });
             t.mm.ptes.forEach(0, Long.MAX_VALUE, (vpn, pte) -> {
-                if (Pte.pfn(pte) == pfn && !Pte.special(pte))
+                if (Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte))
                     out.add(new Mapper(t.pid, vpn << PAGE_SHIFT, Pte.write(pte), false));
             });
         }

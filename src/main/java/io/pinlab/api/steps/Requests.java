@@ -303,6 +303,16 @@ public final class Requests {
         }
     }
 
+    // ---------------------------------------------------------------- swap
+
+    @Schema(description = "swapon of the session's swapfile, made with mkswap semantics: the first page is the swap header")
+    public record SwaponRequest(@Schema(description = "the swapfile's size in bytes (whole pages count)", example = "16777216")
+                                @NotNull @PositiveOrZero Long size) {
+        Syscall.Swapon toSyscall(Ctx c) {
+            return new Syscall.Swapon(size);
+        }
+    }
+
     // ---------------------------------------------------------------- io_uring
 
     public record SetupRequest(@Schema(example = "8") @NotNull @PositiveOrZero @Max(U32_MAX) Long entries,

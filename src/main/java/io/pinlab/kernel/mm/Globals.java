@@ -64,6 +64,8 @@ public class Globals {
     /** hugetlb pool ({@link Hugetlb}): pages in use (allocated from the pool) and reserved by mappings. */
     public long hugePagesInUse = 0;
     public long hugePagesReserved = 0;
+    /** The swap area (swapon(2), {@link Swapfile}), null while none is active. */
+    public SwapInfo swap;
 
     private int nextPid = 1;
     private long nextIno = 100;

@@ -634,7 +634,7 @@ public final class Gup {
             return EINVAL;
         }
         long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
-        if (pte == 0) return noPageTable(c, vma, addr, flags);
+        if (!Pte.present(pte)) return noPageTable(c, vma, addr, flags); // none or a swap entry: fault it in
         long pfn = Pte.pfn(pte);
         // vm_normal_page(): special PTEs (zero page, raw pfns) have no struct page to refcount
         long page = Pte.special(pte) ? 0 : pfn;
@@ -1097,6 +1097,7 @@ public final class Gup {
             }
             long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
             if (pte == 0) { stop = "nothing is mapped there yet (gup-fast never faults)"; break; }
+            if (!Pte.present(pte)) { stop = "the page is swapped out (gup-fast never faults)"; break; }
             if (write && !Pte.write(pte)) { stop = "the PTE is not writable (needs a write fault or COW)"; break; }
             if (Pte.special(pte)) { stop = "a special PTE (the shared zero page or a raw pfn)"; break; }
             long page = Pte.pfn(pte);

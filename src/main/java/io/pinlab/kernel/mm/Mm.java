@@ -38,6 +38,8 @@ public final class Mm {
     public long lockedVm;
     /** RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES), in pages. */
     public long rssAnon, rssFile, rssShmem;
+    /** MM_SWAPENTS: swap PTEs in this mm. */
+    public long rssSwap;
     /** Source of anon_vma identities for this mm's VMAs (see Vma.anonVma). */
     public long anonVmaSeq;
     /**

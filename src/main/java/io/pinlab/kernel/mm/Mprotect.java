@@ -126,6 +126,7 @@ public final class Mprotect {
     }
 
     private static long newPte(Globals k, Vma v, long pte, boolean writable) {
+        if (Pte.isSwap(pte)) return pte; // change_pte_range(): a swap entry keeps its bits
         if (!writable) return Pte.wrprotect(pte);
         if (Pte.write(pte)) return pte;
         long pfn = Pte.pfn(pte);

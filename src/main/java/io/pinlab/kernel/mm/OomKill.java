@@ -60,7 +60,7 @@ public final class OomKill {
 
     /** oom_badness(): resident pages plus page-table pages (no swap here). */
     static long oomBadness(Mm mm) {
-        return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.ptes.leaves() + mm.pmds.leaves();
+        return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.rssSwap + mm.ptes.leaves() + mm.pmds.leaves();
     }
 
     /** oom_kill_process() -> __oom_kill_process(): SIGKILL; the simulator runs the task's exit at once. */

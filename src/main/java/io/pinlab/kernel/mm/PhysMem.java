@@ -38,6 +38,8 @@ public final class PhysMem {
     public static final int PG_LARGE = 1 << 11;    // folio order > 0
     public static final int PG_SWAPBACKED = 1 << 12;
     public static final int PG_RESERVED = 1 << 13;
+    /** PG_swapcache: the folio is in the swap cache; its slot is kept in the index field (folio->swap). */
+    public static final int PG_SWAPCACHE = 1 << 14;
 
     public static final long DMA32_BASE = 0x1000;   // holds the zero page (kernel .bss)
     public static final long NORMAL_BASE = 0x100000; // 4 GiB

@@ -230,7 +230,7 @@ class ReplayPropertyTest {
         long len = 4096L * (1 + r.nextInt(8));
         EnumSet<Prot> rw = EnumSet.of(Prot.PROT_READ, Prot.PROT_WRITE);
         try {
-            switch (r.nextInt(24)) {
+            switch (r.nextInt(26)) {
                 case 0, 1 -> {
                     EnumSet<MapFlag> flags = EnumSet.of(r.nextBoolean() ? MapFlag.MAP_PRIVATE : MapFlag.MAP_SHARED, MapFlag.MAP_ANONYMOUS);
                     if (r.nextInt(4) == 0) flags.add(MapFlag.MAP_POPULATE);
@@ -335,6 +335,8 @@ class ReplayPropertyTest {
                             ? java.util.EnumSet.of(io.pinlab.kernel.fs.FallocFlag.FALLOC_FL_PUNCH_HOLE, io.pinlab.kernel.fs.FallocFlag.FALLOC_FL_KEEP_SIZE)
                             : java.util.EnumSet.noneOf(io.pinlab.kernel.fs.FallocFlag.class), 4096L * r.nextInt(8), 4096L * (1 + r.nextInt(8))));
                 }
+                case 24 -> f.steps.call(s, Op.SWAPON, null, new Requests.SwaponRequest(4096L * (2 + r.nextInt(16))));
+                case 25 -> f.steps.call(s, Op.SWAPOFF, null, new Requests.NoArgs());
                 default -> f.steps.call(s, Op.SYSCTL, null, new Requests.SysctlArgs("vm.nr_hugepages", (long) r.nextInt(4)));
             }
         } catch (ApiProblemException | NoSuchObjectException | StateConflictException | ProcessLimitException
