@@ -4,6 +4,7 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.KernelLog;
+import io.pinlab.kernel.mm.Hstate;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
@@ -69,7 +70,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -138,12 +139,14 @@ public final class KernelSnapshot {
             out.varint(c.nextFileId());
             out.varint(c.heldPageEntries());
             out.varint(k.memcg.usage());
-            out.varint(k.nrHugepages);
             out.varint(k.maxMapCount);
             out.bool(k.thpUseZeroPage);
             out.zigzag(k.hugeZeroPfn);
-            out.varint(k.hugePagesInUse);
-            out.varint(k.hugePagesReserved);
+            for (Hstate h : k.hstates) {
+                out.varint(h.nrHugePages);
+                out.varint(h.inUse);
+                out.varint(h.resvHugePages);
+            }
             out.bool(k.memallocPin);
 
             out.varint(k.mounts.size());
@@ -250,6 +253,7 @@ public final class KernelSnapshot {
             out.varint(in.mode);
             out.zigzag(in.size);
             out.varint(in.nlink);
+            out.varint(in.hstate == null ? 0 : k.hstates.indexOf(in.hstate) + 1);
             writeXArray(in.pageCache);
         }
 
@@ -372,6 +376,7 @@ public final class KernelSnapshot {
             }
             writeXArray(mm.ptes);
             writeXArray(mm.pmds);
+            writeXArray(mm.puds);
         }
 
         private void writeXArray(XArray x) {
@@ -398,6 +403,8 @@ public final class KernelSnapshot {
             out.varint(a.free0Capacity());
             out.longArray(a.free9());
             out.varint(a.free9Capacity());
+            out.varint(a.top());
+            out.longArray(a.gigantic());
             List<PhysMem.FrameBlock> blocks = k.phys.frameBlocks(z);
             out.varint(blocks.size());
             long prev = -1;
@@ -488,13 +495,15 @@ public final class KernelSnapshot {
             Kernel.Counters counters = new Kernel.Counters((int) in.range("next pid", 1, Integer.MAX_VALUE), in.range("next ino", 0, Long.MAX_VALUE),
                     in.range("next file id", 0, Long.MAX_VALUE), in.range("held page entries", 0, Long.MAX_VALUE));
             long charged = in.range("memcg usage", 0, Long.MAX_VALUE);
-            k.nrHugepages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
             k.maxMapCount = in.range("max_map_count", 0, Long.MAX_VALUE);
             k.thpUseZeroPage = in.bool();
             k.hugeZeroPfn = in.signedRange("huge zero pfn", -1, Long.MAX_VALUE);
             if (k.hugeZeroPfn >= 0) requireRam(k.hugeZeroPfn);
-            k.hugePagesInUse = in.range("huge pages in use", 0, k.nrHugepages);
-            k.hugePagesReserved = in.range("huge pages reserved", 0, k.nrHugepages);
+            for (Hstate h : k.hstates) {
+                h.nrHugePages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
+                h.inUse = in.range("huge pages in use", 0, h.nrHugePages);
+                h.resvHugePages = in.range("huge pages reserved", 0, h.nrHugePages);
+            }
             k.memallocPin = in.bool();
 
             int nMounts = in.count("mount", 64);
@@ -543,6 +552,9 @@ public final class KernelSnapshot {
             in.charge(160);
             node.size = in.zigzag();
             node.nlink = (int) in.range("nlink", 0, Integer.MAX_VALUE);
+            int hs = in.index("hstate", k.hstates.size(), true);
+            if ((hs >= 0) != node.isHugetlb()) throw in.error("inode " + node.ino() + ": an hstate exactly when on hugetlbfs");
+            if (hs >= 0) node.hstate = k.hstates.get(hs);
             readXArray(node.pageCache);
             return node;
         }
@@ -695,6 +707,7 @@ public final class KernelSnapshot {
             }
             readXArray(mm.ptes);
             readXArray(mm.pmds);
+            readXArray(mm.puds);
         }
 
         private void readXArray(XArray x) {
@@ -738,10 +751,12 @@ public final class KernelSnapshot {
             int cap0 = (int) in.range("free list capacity", 1, 2 * frames);
             long[] free9 = in.longArray("huge free list", (int) (frames / HPAGE_NR));
             int cap9 = (int) in.range("huge free list capacity", 1, 2 * frames / HPAGE_NR);
+            long top = in.range("gigantic top", 0, frames);
+            long[] gigantic = in.longArray("gigantic folios", (int) (frames / PhysMem.PUD_NR));
             in.charge(8L * (cap0 + cap9));
             try {
                 k.phys.restoreAllocator(z, new PhysMem.Allocator(next, allocated, free0 == null ? new long[0] : free0, cap0,
-                        free9 == null ? new long[0] : free9, cap9));
+                        free9 == null ? new long[0] : free9, cap9, top, gigantic == null ? new long[0] : gigantic));
             } catch (IllegalArgumentException e) {
                 throw in.error(e.getMessage());
             }

@@ -73,8 +73,9 @@ public final class Files {
             Mount m = k.mountOf(path);
             if (m.fs() == FsType.DEVTMPFS) return fail(ex, "may_o_create", NAMEI_C, Errno.EACCES, "only root creates device nodes");
             long sz = size == null ? 0 : size;
-            if (m.fs() == FsType.HUGETLBFS && (sz & (PhysMem.HPAGE_SIZE - 1)) != 0)
-                return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs file sizes are multiples of 2 MiB");
+            if (m.fs() == FsType.HUGETLBFS && (sz & (k.hugetlbfsHstate(m).size() - 1)) != 0)
+                return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs file sizes are multiples of the mount's page size, "
+                        + (k.hugetlbfsHstate(m).size() >> 10) + " kB");
             in = k.newInode(path, m.fs(), Inode.Kind.REGULAR, Inode.Device.NONE, m.dax(), t.uid, 0666 & ~UMASK, sz);
             created = true;
             ex.ok("lookup_open", NAMEI_C, "created " + path + " on " + m.fs().fsName + " (uid " + t.uid + ", mode 0" + Integer.toOctalString(in.mode) + ")");
@@ -211,8 +212,9 @@ public final class Files {
         if (length > in.size && length > in.fs().maxBytes)
             return fail(ex, "inode_newsize_ok", "fs/attr.c", Errno.EFBIG, length + " is past " + in.fs().fsName
                     + "'s s_maxbytes " + in.fs().maxBytes);
-        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
+        if (in.isHugetlb() && (length & (in.hstate.size() - 1)) != 0) // hugetlbfs_setattr(): newsize & ~huge_page_mask(h)
+            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of the huge page size, "
+                    + (in.hstate.size() >> 10) + " kB");
         long old = in.size;
         truncateInode(k, in, length);
         ex.ok("do_truncate", OPEN_C, "i_size " + old + " -> " + length);
@@ -229,8 +231,8 @@ public final class Files {
         long old = in.size;
         in.size = newSize;
         if (newSize >= old && in.pageCache.isEmpty()) return;
-        long unit = in.isHugetlb() ? PhysMem.HPAGE_SIZE : PhysMem.PAGE_SIZE;
-        punchHole(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.HPAGE_ORDER);
+        long unit = in.isHugetlb() ? in.hstate.size() : PhysMem.PAGE_SIZE;
+        punchHole(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.PUD_ORDER);
     }
 
     /**
@@ -239,7 +241,7 @@ public final class Files {
      * references (truncate_inode_pages_range(), remove_inode_hugepages()).
      */
     public static void punchHole(Globals k, Inode in, long from, long to) {
-        int shift = in.isHugetlb() ? PhysMem.HPAGE_ORDER : 0;
+        int shift = in.isHugetlb() ? in.hstate.order : 0;
         long fromPgoff = from << shift, toPgoff = to << shift;
         for (Task t : k.tasks.values()) {
             Mm mm = t.mm;
