@@ -226,6 +226,42 @@ class GiganticHugetlbTest {
         assertEquals(PhysMem.PUD_NR, bufs.get(0).accountedPages());
     }
 
+    // memfd_create(MFD_HUGETLB | MFD_HUGE_1GB) -> hugetlb_file_setup() on the 1 GiB hstate; hugetlbfs_setattr()
+    // refuses a size that is not a multiple of huge_page_size(); a shared mapping faults the page-cache folio
+    @Test
+    void aOneGigMemfdTakesItsPagesFromTheGigantPool() {
+        Lab lab = gigLab(1);
+        int fd = (int) assertOk(lab.call(new io.pinlab.kernel.Syscall.MemfdCreate(lab.t.pid, "g", MFD_HUGETLB | MAP_HUGE_1GB, null)));
+        assertErr(Errno.EINVAL, "hugetlbfs_setattr", lab.ftruncate(fd, HUGE));
+        assertOk(lab.ftruncate(fd, GIG));
+        long a = lab.map(GIG, RW, MAP_SHARED, fd);
+        assertOk(lab.write(a + GIG - PAGE, 8, 4));
+        assertEquals(1, lab.k.gigantic.inUse);
+        assertEquals(0, lab.k.defaultHstate.inUse);
+        assertEquals(PhysMem.PUD_ORDER, lab.k.phys.order(lab.pfn(a)));
+    }
+
+    // hugetlb_file_setup(): get_hstate_idx() finds no hstate of 2^25 bytes -> -ENODEV (recorded: gig.memfd_unknown_sizelog)
+    @Test
+    void aMemfdOfAnUnknownSizeIsEnodev() {
+        Lab lab = new Lab();
+        assertErr(Errno.ENODEV, "hugetlb_file_setup", lab.call(new io.pinlab.kernel.Syscall.MemfdCreate(lab.t.pid, "g", MFD_HUGETLB | (25 << 26), null)));
+    }
+
+    // hugetlbfs mounted with pagesize=1G: hstate_inode() is the 1 GiB hstate; hugetlbfs_file_mmap_prepare()
+    // refuses an offset that is not a multiple of it
+    @Test
+    void aFileOnThePagesize1gMountIsGigantic() {
+        Lab lab = gigLab(1);
+        int fd = lab.open("/mnt/huge1G/f", O_RDWR | O_CREAT, GIG);
+        assertErr(Errno.EINVAL, "hugetlbfs_file_mmap_prepare", lab.mmap(0, GIG, RW, MAP_SHARED, fd, HUGE));
+        long a = lab.map(GIG, RW, MAP_SHARED, fd);
+        assertEquals(0, a & (GIG - 1));
+        lab.touch(a, 1, true);
+        assertNotEquals(0, lab.t.mm.puds.get(a >>> 30));
+        assertErr(Errno.EINVAL, "hugetlbfs_setattr", lab.call(new io.pinlab.kernel.Syscall.Open(lab.t.pid, "/mnt/huge1G/g", O_RDWR | O_CREAT, HUGE)));
+    }
+
     // a snapshot carries the per-size pools, the PUD leaves and the gigantic folio
     @Test
     void aSnapshotRestoresTheGigantPool() {
