@@ -597,13 +597,13 @@ public final class Gup {
     static long followPageMask(Ctx c, Vma vma, long addr, int flags) {
         c.pageMask = 0;
         long pud = c.mm.puds.isEmpty() ? 0 : c.mm.puds.get(addr >>> 30);
-        if (pud != 0) return followHugePud(c, vma, addr, pud, flags); // follow_pud_mask(): pud_leaf()
+        if (pud != 0) return followHugeLeaf(c, vma, addr, pud, PUD_NR, flags); // follow_pud_mask(): pud_leaf()
         long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
                 HugeMemory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
             } else {
-                return followHugePmd(c, vma, addr, pmd, flags);
+                return followHugeLeaf(c, vma, addr, pmd, HPAGE_NR, flags);
             }
         } else if (vma.isHugetlb()) {
             return 0; // hugetlb_follow_page_mask(): not present, fault it in
@@ -612,37 +612,25 @@ public final class Gup {
     }
 
     /**
-     * follow_huge_pud() (6.10+; hugetlb_follow_page_mask() in 6.5-6.9, follow_hugetlb_page() before):
-     * a 1 GiB hugetlb leaf. A write needs a writable PUD or a FOLL_FORCE write to an exclusive
-     * anonymous page (can_follow_write_pud()); a read pin of a shared anonymous page must unshare.
+     * follow_huge_pmd() / follow_trans_huge_pmd() for a 2 MiB leaf, follow_huge_pud() for a 1 GiB
+     * hugetlb leaf (6.10+; hugetlb_follow_page_mask() in 6.5-6.9, follow_hugetlb_page() before):
+     * a write needs a writable leaf or a FOLL_FORCE write to an exclusive anonymous page
+     * (can_follow_write_pmd/pud()); a read pin of a shared anonymous page must unshare first.
+     * {@code nr} is the leaf's page count: page_mask becomes nr - 1.
      */
-    private static long followHugePud(Ctx c, Vma vma, long addr, long pud, int flags) {
-        long head = Pte.pfn(pud);
-        long page = head + ((addr >>> PAGE_SHIFT) & (PUD_NR - 1));
-        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pud, head, vma, flags)) return 0;
-        if (!Pte.write(pud) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
-        long r = tryGrabPage(c, page, flags);
-        if (r < 0) return r;
-        if ((flags & FOLL_TOUCH) != 0) touch(c, page, pud, flags);
-        c.pageMask = PUD_NR - 1;
-        c.hugeLeaves++;
-        return page;
-    }
-
-    /** follow_trans_huge_pmd() / hugetlb_follow_page_mask(): a 2 MiB leaf. */
-    private static long followHugePmd(Ctx c, Vma vma, long addr, long pmd, int flags) {
-        long head = Pte.pfn(pmd);
-        long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
-        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
-        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, pmd)) {
+    private static long followHugeLeaf(Ctx c, Vma vma, long addr, long leaf, int nr, int flags) {
+        long head = Pte.pfn(leaf);
+        long page = head + ((addr >>> PAGE_SHIFT) & (nr - 1));
+        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, leaf, head, vma, flags)) return 0;
+        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, leaf)) {
             c.ex.fail("follow_huge_pmd", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps the huge zero folio, which a core dump leaves out");
             return EFAULT;
         }
-        if (!Pte.write(pmd) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
+        if (!Pte.write(leaf) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
         long r = tryGrabPage(c, page, flags);
         if (r < 0) return r;
-        if ((flags & FOLL_TOUCH) != 0) touch(c, page, pmd, flags);
-        c.pageMask = HPAGE_NR - 1;
+        if ((flags & FOLL_TOUCH) != 0) touch(c, page, leaf, flags);
+        c.pageMask = nr - 1;
         c.hugeLeaves++;
         return page;
     }
