@@ -178,7 +178,7 @@ public final class Falloc {
                 else added.add(idx);
             }
             if (err != null) {
-                for (long a : added) Files.deleteFromPageCache(k, in, a, a + 1); // "remove the !uptodate folios we added"
+                for (long a : added) Truncate.truncateInodePagesRange(k, in, a, a + 1); // "remove the !uptodate folios we added"
                 return fail(ex, fn, file, err, err == Errno.EINTR ? k.workLimitReason()
                         : "no memory for page " + idx + ": " + k.phys.allocFailure() + "; the " + added.size() + " page(s) added are removed");
             }
@@ -206,7 +206,7 @@ public final class Falloc {
             long n = 0;
             if (holeEnd > holeStart) {
                 n = cached(in, holeStart >>> hshift, holeEnd >>> hshift);
-                Files.punchHole(k, in, holeStart >>> hshift, holeEnd >>> hshift);
+                Truncate.truncatePagecacheRange(k, in, holeStart >>> hshift, holeEnd >>> hshift);
             }
             ex.ok("hugetlbfs_punch_hole", file, n + " huge page(s) wholly inside the hole were removed"
                     + (holeEnd > holeStart ? "" : " (the hole covers no whole huge page)"));
@@ -289,7 +289,7 @@ public final class Falloc {
             }
         }
         long n = cached(in, from, to);
-        Files.deleteFromPageCache(k, in, from, to);
+        Truncate.truncateInodePagesRange(k, in, from, to);
         return n;
     }
 

@@ -103,7 +103,7 @@ public class Globals {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
         if (fs == FsType.HUGETLBFS) in.hstate = path == null ? defaultHstate : hugetlbfsHstate(mountOf(path));
         if (path != null) {
-            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
+            memcg.charge(inodeBytes(path)); // callers checked the margin (Open.doSysOpen())
             inodes.put(path, in);
         }
         return in;
