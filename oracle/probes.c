@@ -1093,6 +1093,83 @@ static void probe_swap(void) {
     unlink(swapfile);
 }
 
+/* ---------------------------------------------------------------- the 1 GiB hstate */
+
+#define GIG (1UL << 30)
+#define HUGE_1GB (30U << 26) /* MAP_HUGE_1GB / MFD_HUGE_1GB */
+#define HUGE_LOG25 (25U << 26) /* a size no hstate has */
+#define KPF_HUGE 17
+#define GIG_SYSFS "/sys/kernel/mm/hugepages/hugepages-1048576kB/"
+static const char *gig_count(const char *file) {
+    static char b[32];
+    int fd = open(file, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
+    if (fd >= 0) close(fd);
+    b[n > 0 ? n - 1 : 0] = 0; /* drop the newline */
+    return b;
+}
+static void probe_gigantic(void) {
+    int go;
+    int gflags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_1GB;
+    sysfs(GIG_SYSFS "nr_hugepages", "0");
+    mm("gig.mmap_empty_pool", mmap(NULL, GIG, PROT_READ | PROT_WRITE, gflags, -1, 0));
+    mm("gig.mmap_unknown_sizelog", mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_LOG25, -1, 0));
+    sysfs("/proc/sys/vm/compact_memory", "1"); /* two free 1 GiB ranges for alloc_contig_pages() */
+    sysfs(GIG_SYSFS "nr_hugepages", "2");
+    out("gig.pool_after_setting_2", gig_count(GIG_SYSFS "nr_hugepages"));
+    mm("gig.mmap_3g_pool_of_2", mmap(NULL, 3 * GIG, PROT_READ | PROT_WRITE, gflags, -1, 0));
+    char *a = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, gflags, -1, 0);
+    mm("gig.mmap_one_page_len", a);
+    if (a == MAP_FAILED) return;
+    out("gig.mmap_addr_aligned", ((uintptr_t) a & (GIG - 1)) == 0 ? "yes" : "no");
+    out("gig.resv_after_mmap", gig_count(GIG_SYSFS "resv_hugepages"));
+    rc("gig.munmap_first_page", munmap(a, PAGE));
+    rc("gig.munmap_upper_half", munmap(a + GIG / 2, GIG / 2));
+    rc("gig.mprotect_lower_half", mprotect(a, GIG / 2, PROT_READ));
+    mm("gig.mmap_fixed_unaligned", mmap(a + HUGE, GIG, PROT_READ | PROT_WRITE, gflags | MAP_FIXED, -1, 0));
+    a[5 * PAGE] = 1;
+    uint64_t h = pfn(a);
+    out("gig.fault_pfn_aligned", (h & ((GIG / PAGE) - 1)) == 0 ? "yes" : "no");
+    out("gig.pfn_last_page", pfn(a + GIG - PAGE) == h + GIG / PAGE - 1 ? "head+262143" : "other");
+    out("gig.kpageflags_huge", (kflags(h) >> KPF_HUGE) & 1 ? "yes" : "no");
+    out("gig.free_after_fault", gig_count(GIG_SYSFS "free_hugepages"));
+    out("gig.resv_after_fault", gig_count(GIG_SYSFS "resv_hugepages"));
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    ur("gig.uring.reg_whole", reg(&r, a, GIG));
+    ur("gig.uring.reg_over_1g", reg(&r, a, GIG + PAGE));
+    io_uring_queue_exit(&r);
+    pid_t c = fork_idle(&go);
+    out("gig.fork", ename(c < 0 ? errno : 0));
+    a[PAGE] = 2;
+    out("gig.fork_parent_write_pfn", same(pfn(a), h));
+    out("gig.free_after_cow", gig_count(GIG_SYSFS "free_hugepages"));
+    release(c, go);
+    out("gig.free_after_child_exit", gig_count(GIG_SYSFS "free_hugepages"));
+    uint64_t h2 = pfn(a);
+    char *area = mmap(NULL, 3 * GIG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    char *dst = (char *) (((uintptr_t) area + GIG - 1) & ~(GIG - 1));
+    char *m = mr(a, GIG, GIG, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+    mrc("gig.mremap_move", m);
+    out("gig.mremap_move_pfn", m != MAP_FAILED ? same(pfn(m), h2) : "failed");
+    munmap(area, 3 * GIG);
+    out("gig.free_after_munmap", gig_count(GIG_SYSFS "free_hugepages"));
+    int fd = memfd_create("oracle-gig", MFD_HUGETLB | HUGE_1GB);
+    rc("gig.memfd_create", fd);
+    rc("gig.memfd_ftruncate_2m", ftruncate(fd, HUGE));
+    rc("gig.memfd_ftruncate_1g", ftruncate(fd, GIG));
+    char *s = mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    mm("gig.memfd_mmap_shared", s);
+    if (s != MAP_FAILED) {
+        s[0] = 1;
+        out("gig.memfd_pfn_aligned", (pfn(s) & ((GIG / PAGE) - 1)) == 0 ? "yes" : "no");
+        munmap(s, GIG);
+    }
+    close(fd);
+    rc("gig.memfd_unknown_sizelog", memfd_create("oracle-gig", MFD_HUGETLB | HUGE_LOG25));
+    sysfs(GIG_SYSFS "nr_hugepages", "0");
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s DIR FS [files]\n", argv[0]); return 2; }
     dir = argv[1];
@@ -1118,5 +1195,6 @@ int main(int argc, char **argv) {
     probe_mremap();
     probe_collapse();
     probe_swap();
+    probe_gigantic();
     return 0;
 }

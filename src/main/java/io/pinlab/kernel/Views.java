@@ -124,6 +124,7 @@ public final class Views {
             case "/mnt/pmem" -> "103:00"; // pmem block major 259
             case "/dev/shm" -> "00:1a";
             case "/mnt/huge" -> "00:2d";
+            case "/mnt/huge1G" -> "00:2e";
             default -> "00:05"; // devtmpfs
         };
     }
@@ -131,6 +132,10 @@ public final class Views {
     /** smaps Rss (vm_normal_page() pages only: no zero page, no PFNMAP) and the pages whose folio may be DMA-pinned. */
     private static long[] rssAndPinned(Kernel k, Mm mm, Vma v) {
         long[] r = new long[2];
+        mm.puds.forEach(v.start >>> 30, ((v.end - 1) >>> 30) + 1, (key, pud) -> {
+            r[0] += PUD_NR;
+            if (k.phys.maybeDmaPinned(Pte.pfn(pud))) r[1] += PUD_NR;
+        });
         mm.pmds.forEach(v.start >>> 21, ((v.end - 1) >>> 21) + 1, (key, pmd) -> {
             if (HugeMemory.isHugeZeroPmd(k, pmd)) return; // vm_normal_page_pmd(): no RSS for the huge zero folio
             r[0] += HPAGE_NR;

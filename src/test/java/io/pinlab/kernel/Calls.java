@@ -87,7 +87,9 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case MMAP_EXT4 -> mapFile(k, t, "/mnt/ext4/f" + (arg % 3), addr, len, prot);
             case MMAP_TMPFS -> mapFile(k, t, "/dev/shm/s" + (arg % 3), addr, len, prot);
             case MMAP_PMEM -> mapFile(k, t, "/mnt/pmem/p" + (arg % 2), addr, len, prot);
-            case MMAP_HUGETLB -> Mmap.doMmap(k, t, VirtAddr.of(BASE + (page & ~511L) * PAGE), 512 * PAGE * (1 + arg % 2), RW,
+            case MMAP_HUGETLB -> arg == 3 // MAP_HUGE_1GB: one gigantic page over the whole window (BASE is 1 GiB aligned)
+                    ? Mmap.doMmap(k, t, VirtAddr.of(BASE), 1L << 30, RW, PRIVATE | ANON | HUGETLB | (30 << 26) | FIXED, -1, 0)
+                    : Mmap.doMmap(k, t, VirtAddr.of(BASE + (page & ~511L) * PAGE), 512 * PAGE * (1 + arg % 2), RW,
                     (arg < 4 ? PRIVATE : SHARED) | ANON | HUGETLB | FIXED, -1, 0);
             case MMAP_DEVZERO -> mapFile(k, t, "/dev/zero", addr, len, prot);
             case MMAP_MMIO -> mapFile(k, t, "/dev/mmio0", addr, len, prot);
@@ -123,7 +125,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
                 Integer fd = nthFd(t, page);
                 yield fd == null ? "no fd" : Open.doSysFtruncate(k, t, fd, (long) pages * PAGE);
             }
-            case SYSCTL -> arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
+            case SYSCTL -> arg == 4 ? Sysctl.set(k, Sysctl.NR_HUGEPAGES_1G, 1 + page % 2) : arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
                     : Sysctl.set(k, "vm.max_map_count", 65530 - page);
             case SWAP -> arg < 5 ? Swapfile.sysSwapon(k, (2 + 16L * arg) * PAGE) : Swapfile.sysSwapoff(k);
             case PAGEOUT -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, Madv.MADV_PAGEOUT.value);

@@ -183,7 +183,7 @@ public final class Lab {
     /** vm.nr_hugepages = n, which must leave a pool of exactly n. */
     public Lab hugepages(long n) {
         assertOk(sysctl("vm.nr_hugepages", n));
-        if (k.nrHugepages != n) throw new AssertionError("vm.nr_hugepages = " + n + " left a pool of " + k.nrHugepages);
+        if (k.defaultHstate.nrHugePages != n) throw new AssertionError("vm.nr_hugepages = " + n + " left a pool of " + k.defaultHstate.nrHugePages);
         return this;
     }
 

@@ -94,6 +94,7 @@ class OracleTest {
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
         new Probe(m, "ext4").swap();
+        new Probe(m, "ext4").gigantic();
         return m;
     }
 
@@ -859,6 +860,67 @@ class OracleTest {
             put("zero.use_zero_page_0_read", thp(z3));
             put("zero.use_zero_page_0_read_vs_zero_pfn", same(pfn(z3), pfn(z2)));
         }
+
+        // probe_gigantic(): the 1 GiB hstate
+        void gigantic() {
+            final long GIG = 1L << 30;
+            final int HUGE_1GB = 30 << 26, HUGE_LOG25 = 25 << 26, MAYMOVE = 1, MFIXED = 2;
+            final int gflags = PRIVATE | ANON | HUGETLB | HUGE_1GB;
+            gigPool(0);
+            put("gig.mmap_empty_pool", mmap(0, GIG, RW, gflags, -1, 0));
+            put("gig.mmap_unknown_sizelog", mmap(0, GIG, RW, PRIVATE | ANON | HUGETLB | HUGE_LOG25, -1, 0));
+            gigPool(2);
+            put("gig.pool_after_setting_2", Long.toString(Sysctl.get(k, Sysctl.NR_HUGEPAGES_1G)));
+            put("gig.mmap_3g_pool_of_2", mmap(0, 3 * GIG, RW, gflags, -1, 0));
+            SysResult ra = mmap(0, PAGE, RW, gflags, -1, 0);
+            put("gig.mmap_one_page_len", ra);
+            long a = ra.ret();
+            put("gig.mmap_addr_aligned", (a & (GIG - 1)) == 0 ? "yes" : "no");
+            put("gig.resv_after_mmap", Long.toString(k.gigantic.resvHugePages));
+            put("gig.munmap_first_page", Mmap.doMunmap(k, t, VirtAddr.of(a), PAGE));
+            put("gig.munmap_upper_half", Mmap.doMunmap(k, t, VirtAddr.of(a + GIG / 2), GIG / 2));
+            put("gig.mprotect_lower_half", Mprotect.doMprotect(k, t, VirtAddr.of(a), GIG / 2, R));
+            put("gig.mmap_fixed_unaligned", mmap(a + HUGE, GIG, RW, gflags | FIXED, -1, 0));
+            write(a + 5 * PAGE, 1, 1);
+            long h = pfn(a);
+            put("gig.fault_pfn_aligned", (h & (PhysMem.PUD_NR - 1)) == 0 ? "yes" : "no");
+            put("gig.pfn_last_page", pfn(a + GIG - PAGE) == h + PhysMem.PUD_NR - 1 ? "head+262143" : "other");
+            put("gig.kpageflags_huge", k.phys.testPageFlag(h, PhysMem.PG_HUGETLB) ? "yes" : "no"); // KPF_HUGE: a hugetlb page
+            put("gig.free_after_fault", Long.toString(k.gigantic.freeHugePages()));
+            put("gig.resv_after_fault", Long.toString(k.gigantic.resvHugePages));
+            int ring = ring();
+            put("gig.uring.reg_whole", register(ring, a, GIG));
+            put("gig.uring.reg_over_1g", register(ring, a, GIG + PAGE));
+            Task c = fork();
+            put("gig.fork", "OK");
+            write(a + PAGE, 1, 2);
+            put("gig.fork_parent_write_pfn", same(pfn(a), h));
+            put("gig.free_after_cow", Long.toString(k.gigantic.freeHugePages()));
+            exit(c);
+            put("gig.free_after_child_exit", Long.toString(k.gigantic.freeHugePages()));
+            long h2 = pfn(a);
+            long area = map(3 * GIG, 0, PRIVATE | ANON | 0x4000 /* MAP_NORESERVE */, -1);
+            long dst = (area + GIG - 1) & ~(GIG - 1);
+            SysResult m = mremap(a, GIG, GIG, MAYMOVE | MFIXED, dst);
+            put("gig.mremap_move", m);
+            put("gig.mremap_move_pfn", m.ok() ? same(pfn(m.ret()), h2) : "failed");
+            Mmap.doMunmap(k, t, VirtAddr.of(area), 3 * GIG);
+            put("gig.free_after_munmap", Long.toString(k.gigantic.freeHugePages()));
+            SysResult fd = Memfd.memfdCreate(k, t, "oracle-gig", MFD_HUGETLB | HUGE_1GB, null);
+            put("gig.memfd_create", fd);
+            put("gig.memfd_ftruncate_2m", Open.doSysFtruncate(k, t, (int) fd.ret(), HUGE));
+            put("gig.memfd_ftruncate_1g", Open.doSysFtruncate(k, t, (int) fd.ret(), GIG));
+            SysResult s = mmap(0, GIG, RW, SHARED, (int) fd.ret(), 0);
+            put("gig.memfd_mmap_shared", s);
+            write(s.ret(), 1, 1);
+            put("gig.memfd_pfn_aligned", (pfn(s.ret()) & (PhysMem.PUD_NR - 1)) == 0 ? "yes" : "no");
+            Mmap.doMunmap(k, t, VirtAddr.of(s.ret()), GIG);
+            Open.closeFd(k, t, (int) fd.ret());
+            put("gig.memfd_unknown_sizelog", Memfd.memfdCreate(k, t, "oracle-gig", MFD_HUGETLB | HUGE_LOG25, null));
+            gigPool(0);
+        }
+
+        void gigPool(long n) { assertNull(Sysctl.set(k, Sysctl.NR_HUGEPAGES_1G, n).errno()); }
     }
 
     // probe_memlock(): an unprivileged uid (no CAP_IPC_LOCK) with RLIMIT_MEMLOCK = limit

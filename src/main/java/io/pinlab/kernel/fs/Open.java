@@ -84,8 +84,9 @@ public final class Open {
         if (length > in.size && length > in.fs().maxBytes)
             return fail(ex, "inode_newsize_ok", "fs/attr.c", Errno.EFBIG, length + " is past " + in.fs().fsName
                     + "'s s_maxbytes " + in.fs().maxBytes);
-        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
+        if (in.isHugetlb() && (length & (in.hstate.size() - 1)) != 0) // hugetlbfs_setattr(): newsize & ~huge_page_mask(h)
+            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of the huge page size, "
+                    + (in.hstate.size() >> 10) + " kB");
         long old = in.size;
         Truncate.truncateSetsize(k, in, length);
         ex.ok("do_truncate", OPEN_C, "i_size " + old + " -> " + length);

@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import static io.pinlab.kernel.mm.PhysMem.HPAGE_NR;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
@@ -414,7 +413,7 @@ final class Rsrc {
         int nrPagesHead, nrPagesMid, nrFolios, folioShift, firstFolioPageIdx;
     }
 
-    private static int folioNrPages(Globals k, long pfn) { return k.phys.isLarge(pfn) ? HPAGE_NR : 1; }
+    private static int folioNrPages(Globals k, long pfn) { return 1 << k.phys.order(pfn); }
 
     /**
      * io_check_coalesce_buffer(): pages contiguous inside each folio, every folio but the first
@@ -425,7 +424,7 @@ final class Rsrc {
         long folio = k.phys.head(pages[0]);
         int count = 1, nrFolios = 1;
         d.nrPagesMid = folioNrPages(k, folio);
-        d.folioShift = PAGE_SHIFT + (d.nrPagesMid == 1 ? 0 : 9);
+        d.folioShift = PAGE_SHIFT + Integer.numberOfTrailingZeros(d.nrPagesMid);
         d.firstFolioPageIdx = (int) (pages[0] - folio);
         for (int i = 1; i < pages.length; i++) {
             if (k.phys.head(pages[i]) == folio && pages[i] == pages[i - 1] + 1) {

@@ -572,7 +572,7 @@ public final class Gup {
                 : " faulted in / checked (no pages array: nothing held)");
         if (c.faults > 0) sb.append("; ").append(c.faults).append(" needed faultin_page()");
         if (c.unshares > 0) sb.append("; ").append(c.unshares).append(" unshared (FAULT_FLAG_UNSHARE)");
-        if (c.hugeLeaves > 0) sb.append("; ").append(c.hugeLeaves).append(" huge-page lookups (the count jumps through each 2 MiB page)");
+        if (c.hugeLeaves > 0) sb.append("; ").append(c.hugeLeaves).append(" huge-page lookups (the count jumps through each 2 MiB or 1 GiB page)");
         if (c.noopZeroPins > 0) sb.append("; ").append(c.noopZeroPins).append(" shared zero page pins not counted (6.5+)");
         if (c.lockRetries > 0) sb.append("; ").append(c.lockRetries).append(" time(s) a fault dropped mmap_lock to wait for I/O (VM_FAULT_RETRY): GUP re-took it and retried that page with FOLL_TRIED");
         if (c.droppedErr < 0 && done > 0) {
@@ -592,16 +592,18 @@ public final class Gup {
     /**
      * follow_page_mask(): the page mapped at addr with a reference taken per flags, or 0 (NULL:
      * needs a fault), -EMLINK (needs unshare), -EEXIST (no struct page), another -errno.
-     * Sets {@code c.pageMask} (HPAGE_NR - 1 for PMD leaves).
+     * Sets {@code c.pageMask} (HPAGE_NR - 1 for PMD leaves, PUD_NR - 1 for PUD leaves).
      */
     static long followPageMask(Ctx c, Vma vma, long addr, int flags) {
         c.pageMask = 0;
+        long pud = c.mm.puds.isEmpty() ? 0 : c.mm.puds.get(addr >>> 30);
+        if (pud != 0) return followHugeLeaf(c, vma, addr, pud, PUD_NR, flags); // follow_pud_mask(): pud_leaf()
         long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
                 HugeMemory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
             } else {
-                return followHugePmd(c, vma, addr, pmd, flags);
+                return followHugeLeaf(c, vma, addr, pmd, HPAGE_NR, flags);
             }
         } else if (vma.isHugetlb()) {
             return 0; // hugetlb_follow_page_mask(): not present, fault it in
@@ -609,20 +611,26 @@ public final class Gup {
         return followPagePte(c, vma, addr, flags);
     }
 
-    /** follow_trans_huge_pmd() / hugetlb_follow_page_mask(): a 2 MiB leaf. */
-    private static long followHugePmd(Ctx c, Vma vma, long addr, long pmd, int flags) {
-        long head = Pte.pfn(pmd);
-        long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
-        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
-        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, pmd)) {
+    /**
+     * follow_huge_pmd() / follow_trans_huge_pmd() for a 2 MiB leaf, follow_huge_pud() for a 1 GiB
+     * hugetlb leaf (6.10+; hugetlb_follow_page_mask() in 6.5-6.9, follow_hugetlb_page() before):
+     * a write needs a writable leaf or a FOLL_FORCE write to an exclusive anonymous page
+     * (can_follow_write_pmd/pud()); a read pin of a shared anonymous page must unshare first.
+     * {@code nr} is the leaf's page count: page_mask becomes nr - 1.
+     */
+    private static long followHugeLeaf(Ctx c, Vma vma, long addr, long leaf, int nr, int flags) {
+        long head = Pte.pfn(leaf);
+        long page = head + ((addr >>> PAGE_SHIFT) & (nr - 1));
+        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, leaf, head, vma, flags)) return 0;
+        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, leaf)) {
             c.ex.fail("follow_huge_pmd", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps the huge zero folio, which a core dump leaves out");
             return EFAULT;
         }
-        if (!Pte.write(pmd) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
+        if (!Pte.write(leaf) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
         long r = tryGrabPage(c, page, flags);
         if (r < 0) return r;
-        if ((flags & FOLL_TOUCH) != 0) touch(c, page, pmd, flags);
-        c.pageMask = HPAGE_NR - 1;
+        if ((flags & FOLL_TOUCH) != 0) touch(c, page, leaf, flags);
+        c.pageMask = nr - 1;
         c.hugeLeaves++;
         return page;
     }
@@ -1078,13 +1086,15 @@ public final class Gup {
             // PTEs carry no such bit, so the VMA's protection stands in for it (looked up per VMA).
             if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);
             if (cur != null && (cur.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0) { stop = "the page is mapped PROT_NONE (pte_protnone)"; break; }
-            long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
-            if (pmd != 0) { // gup_huge_pmd() / gup_fast_pmd_leaf()
-                if (write && !Pte.write(pmd)) { stop = "the huge PMD is not writable"; break; }
-                if (Pte.special(pmd) && c.p.hugeZeroPmdSpecial()) { stop = "pmd_special: the huge zero folio is left to the slow path"; break; }
+            long pud = c.mm.puds.isEmpty() ? 0 : c.mm.puds.get(addr >>> 30);
+            long pmd = pud != 0 ? pud : c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
+            if (pmd != 0) { // gup_huge_pud() / gup_fast_pud_leaf() for a PUD leaf, gup_huge_pmd() / gup_fast_pmd_leaf() for a PMD leaf
+                long leafSize = pud != 0 ? PUD_SIZE : HPAGE_SIZE;
+                if (write && !Pte.write(pmd)) { stop = "the huge " + (pud != 0 ? "PUD" : "PMD") + " is not writable"; break; }
+                if (pud == 0 && Pte.special(pmd) && c.p.hugeZeroPmdSpecial()) { stop = "pmd_special: the huge zero folio is left to the slow path"; break; }
                 long head = Pte.pfn(pmd);
-                long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
-                long pmdEnd = (addr | (HPAGE_SIZE - 1)) + 1;
+                long page = head + ((addr & (leafSize - 1)) >>> PAGE_SHIFT);
+                long pmdEnd = (addr | (leafSize - 1)) + 1;
                 long stopAt = Long.compareUnsigned(pmdEnd, end) < 0 ? pmdEnd : end;
                 int refs = (int) ((stopAt - addr) >>> PAGE_SHIFT);
                 if (!tryGrabFolio(c, page, refs, flags, true)) { stop = "the folio is in ZONE_MOVABLE and FOLL_LONGTERM needs it migrated"; break; }

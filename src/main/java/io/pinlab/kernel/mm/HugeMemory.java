@@ -181,16 +181,21 @@ public final class HugeMemory {
      * protected for a COW mapping; stats.cowPages counts the anonymous pages now copy-on-write.
      */
     static void dupPmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, ForkStats stats) {
-        long head = Pte.pfn(pmd);
+        dupHugeLeaf(k, src.pmds, dst.pmds, dst, sv, key, pmd, HPAGE_NR, stats);
+    }
+
+    /** dupPmd() at either huge level: {@code srcTable}/{@code dstTable} hold the PMD or PUD leaves, {@code nr} pages each. */
+    static void dupHugeLeaf(Globals k, XArray srcTable, XArray dstTable, Mm dst, Vma sv, long key, long leaf, int nr, ForkStats stats) {
+        long head = Pte.pfn(leaf);
         boolean anon = k.phys.testPageFlag(head, PG_ANON);
         k.phys.refAdd(head, 1);
         k.phys.mapcountAdd(head, 1);
         if (anon) k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, false);
-        if (sv.isCowMapping() && Pte.write(pmd)) {
-            pmd = Pte.wrprotect(pmd);
-            src.pmds.set(key, pmd);
+        if (sv.isCowMapping() && Pte.write(leaf)) {
+            leaf = Pte.wrprotect(leaf);
+            srcTable.set(key, leaf);
         }
-        dst.pmds.set(key, pmd & ~Pte.YOUNG);
-        if (anon) { dst.rssAnon += HPAGE_NR; stats.cowPages += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
+        dstTable.set(key, leaf & ~Pte.YOUNG);
+        if (anon) { dst.rssAnon += nr; stats.cowPages += nr; } else dst.rssFile += nr;
     }
 }

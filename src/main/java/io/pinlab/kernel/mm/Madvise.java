@@ -101,9 +101,10 @@ public final class Madvise {
                 if (b == MADV_FREE && !vma.isAnonymous())
                     return fail(ex, "madvise_free_single_vma", FILE, Errno.EINVAL, "MADV_FREE works on private anonymous memory only");
                 if (vma.isHugetlb()) {
-                    if ((start & (HPAGE_SIZE - 1)) != 0)
-                        return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "hugetlb range must start on a 2 MiB boundary");
-                    end &= ~(HPAGE_SIZE - 1);
+                    long hsize = Hugetlb.hstateVma(vma).size();
+                    if ((start & (hsize - 1)) != 0)
+                        return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "hugetlb range must start on a huge page boundary (" + (hsize >> 10) + " kB)");
+                    end &= ~(hsize - 1);
                 } else if ((vma.flags & forbidden) != 0) {
                     return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "VMA " + range(vma) + " is " + VmFlag.names(vma.flags & forbidden));
                 }
@@ -121,7 +122,7 @@ public final class Madvise {
                 if (vma.file == null) return fail(ex, "madvise_remove", FILE, Errno.EINVAL, "not a file mapping");
                 if ((vma.flags & (VM_SHARED_B | VM_MAYWRITE_B)) != (VM_SHARED_B | VM_MAYWRITE_B))
                     return fail(ex, "madvise_remove", FILE, Errno.EACCES, "MADV_REMOVE needs a shared writable mapping");
-                int shift = vma.isHugetlb() ? HPAGE_ORDER : 0;
+                int shift = vma.isHugetlb() ? Hugetlb.hstateVma(vma).order : 0;
                 long fromIdx = vma.pageIndex(start) >>> shift, toIdx = (vma.pageIndex(end - 1) >>> shift) + 1;
                 Truncate.truncatePagecacheRange(k, vma.file.inode(), fromIdx, toIdx);
                 ex.ok("vfs_fallocate", "fs/open.c", "FALLOC_FL_PUNCH_HOLE freed file pages " + fromIdx + ".." + (toIdx - 1));

@@ -47,6 +47,11 @@ public final class Memory {
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {
+        long pud = mm.puds.isEmpty() ? 0 : mm.puds.get(addr >>> 30);
+        if (pud != 0) {
+            long sub = (addr >>> PAGE_SHIFT) & (PUD_NR - 1);
+            return Pte.mk(Pte.pfn(pud) + sub, pud & ~(Pte.PRESENT) & 0xfff);
+        }
         long pmd = mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             long sub = (addr >>> PAGE_SHIFT) & (HPAGE_NR - 1);
@@ -336,7 +341,7 @@ public final class Memory {
      */
     public static void zapRange(Globals k, Mm mm, Vma vma, long start, long end) {
         if (vma.isHugetlb()) {
-            Hugetlb.unmapHugepageRange(k, mm, start, end);
+            Hugetlb.unmapHugepageRange(k, mm, vma, start, end);
             return;
         }
         mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
