@@ -802,12 +802,7 @@ public final class Gup {
                 c.noopZeroPins++;
                 return 0;
             }
-            if (ph.isLarge(page)) {
-                ph.refAdd(page, 1);
-                ph.pincountAdd(page, 1);
-            } else {
-                ph.refAdd(page, GUP_PIN_COUNTING_BIAS);
-            }
+            ph.pinFolioRefs(page, 1);
             c.k.pins.nrFollPinAcquired++;
         }
         return 0;
@@ -830,12 +825,7 @@ public final class Gup {
             return true;
         }
         if (fast && (flags & FOLL_LONGTERM) != 0 && !folioIsLongtermPinnable(ph, page)) return false;
-        if (ph.isLarge(page)) {
-            ph.refAdd(page, refs);
-            ph.pincountAdd(page, refs);
-        } else {
-            ph.refAdd(page, refs * GUP_PIN_COUNTING_BIAS);
-        }
+        ph.pinFolioRefs(page, refs);
         c.k.pins.nrFollPinAcquired += refs;
         return true;
     }
@@ -869,21 +859,44 @@ public final class Gup {
         gupPutFolio(k, pfn.value(), 1, FOLL_PIN);
     }
 
-    /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
+    /** unpin_user_folio(): drops {@code npages} FOLL_PINs of the folio of {@code pfn} at once. */
+    public static void unpinUserFolio(Globals k, Pfn pfn, int npages) {
+        gupPutFolio(k, pfn.value(), npages, FOLL_PIN);
+    }
+
+    /**
+     * unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}, a run of entries in
+     * one folio with one gup_put_folio(folio, nr) as gup_folio_next() groups them.
+     */
     public static void unpinUserPages(Globals k, long[] pfns, int n) {
-        for (int i = 0; i < n; i++) gupPutFolio(k, pfns[i], 1, FOLL_PIN);
+        for (int i = 0, nr; i < n; i += nr) {
+            nr = gupFolioNext(k.phys, pfns, n, i);
+            gupPutFolio(k, pfns[i], nr, FOLL_PIN);
+        }
     }
 
     /**
      * unpin_user_pages_dirty_lock(): with {@code makeDirty}, marks each folio dirty
-     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins.
+     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins; runs of one folio
+     * are handled at once (gup_folio_next()).
      */
     public static void unpinUserPagesDirtyLock(Globals k, long[] pfns, int n, boolean makeDirty) {
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, nr; i < n; i += nr) {
             long pfn = pfns[i];
+            nr = gupFolioNext(k.phys, pfns, n, i);
             if (makeDirty && pfn != ZERO_PFN && !k.phys.testPageFlag(pfn, PG_DIRTY)) k.phys.setFolioFlags(pfn, PG_DIRTY);
-            gupPutFolio(k, pfn, 1, FOLL_PIN);
+            gupPutFolio(k, pfn, nr, FOLL_PIN);
         }
+    }
+
+    /** gup_folio_next() (mm/gup.c): how many entries from {@code i} on belong to the folio of {@code pfns[i]}. */
+    private static int gupFolioNext(PhysMem ph, long[] pfns, int n, int i) {
+        long folio = ph.head(pfns[i]);
+        boolean large = ph.isLarge(folio);
+        int nr = i + 1;
+        // a small folio is its one frame: only the same pfn is the same folio
+        while (nr < n && (large ? ph.head(pfns[nr]) == folio : pfns[nr] == folio)) nr++;
+        return nr - i;
     }
 
     /** put_page() for each FOLL_GET reference in {@code pfns[0..n)}. */
