@@ -321,7 +321,9 @@ class MemoryFilesApiTest extends HttpTestSupport {
         String head = "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":";
         String ok = "{\"base\":\"0x1000\",\"len\":4096}";
         Object[][] cases = {
-                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"size\":1}]", "iovecs[1].size", "base, len"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"size\":1}]", "iovecs[1].size", "base, count, len, stride"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"count\":\"2\"}]", "iovecs[1].count", "integer"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"count\":0}]", "iovecs[1].count", "between 1 and 65536"},
                 {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096.5}]", "iovecs[1].len", "integer"},
                 {"[" + ok + ",{\"base\":\"0x1000\",\"len\":\"4096\"}]", "iovecs[1].len", "integer"},
                 {"[{\"base\":\"0x1000\",\"len\":99999999999999999999}]", "iovecs[0].len", "range"},

@@ -312,45 +312,47 @@ public final class Gup {
         long vmFlags = vma.flags;
         boolean write = (gupFlags & FOLL_WRITE) != 0;
         boolean vmaAnon = vma.isAnonymous();
-        String where = "VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + describe(vma) + ")";
         // seed (Apr 2023, patch 4/7): FOLL_SAME_FILE asserts that every VMA shares the previous one's vm_file
         if (p.follSameFile() && (gupFlags & FOLL_BIT12) != 0 && vma.file != sameFile)
-            return vmaFail(c, Errno.EFAULT, where + ": FOLL_SAME_FILE and its file differs from the previous VMA's");
+            return vmaFail(c, Errno.EFAULT, where(vma) + ": FOLL_SAME_FILE and its file differs from the previous VMA's");
         if ((vmFlags & (VM_IO_B | VM_PFNMAP_B)) != 0)
-            return vmaFail(c, Errno.EFAULT, where + " is VM_IO|VM_PFNMAP: raw device memory has no struct pages to pin");
+            return vmaFail(c, Errno.EFAULT, where(vma) + " is VM_IO|VM_PFNMAP: raw device memory has no struct pages to pin");
         if ((gupFlags & FOLL_ANON) != 0 && !vmaAnon)
-            return vmaFail(c, Errno.EFAULT, where + " is not anonymous and FOLL_ANON was given (CVE-2018-1120 guard)");
+            return vmaFail(c, Errno.EFAULT, where(vma) + " is not anonymous and FOLL_ANON was given (CVE-2018-1120 guard)");
         if ((gupFlags & FOLL_LONGTERM) != 0 && vma.isFsdax())
-            return vmaFail(c, Errno.EOPNOTSUPP, where + " is fsdax: a long-term pin would block the filesystem from ever moving those blocks");
+            return vmaFail(c, Errno.EOPNOTSUPP, where(vma) + " is fsdax: a long-term pin would block the filesystem from ever moving those blocks");
         // 6.11+ (hugetlb GUP through the generic walk): FOLL_SPLIT_PMD cannot split a hugetlb page.
         if ((gupFlags & FOLL_SPLIT_PMD) != 0 && vma.isHugetlb() && p.splitPmdHugetlbRejected())
-            return vmaFail(c, Errno.EOPNOTSUPP, where + " is hugetlb: FOLL_SPLIT_PMD cannot split a hugetlb page");
+            return vmaFail(c, Errno.EOPNOTSUPP, where(vma) + " is hugetlb: FOLL_SPLIT_PMD cannot split a hugetlb page");
         if (vma.isSecretmem())
-            return vmaFail(c, Errno.EFAULT, where + " is memfd_secret memory, which is unmapped from the kernel and never pinnable");
+            return vmaFail(c, Errno.EFAULT, where(vma) + " is memfd_secret memory, which is unmapped from the kernel and never pinnable");
         if (write) {
             // 6.5+ (8ac268436e6d): writable_file_mapping_allowed()
             if (p.fileBackedLongtermWriteBan() && !vmaAnon && !writableFileMappingAllowed(vma, gupFlags))
-                return vmaFail(c, Errno.EFAULT, where + " needs dirty tracking (shared, writable, " + fsName(vma)
+                return vmaFail(c, Errno.EFAULT, where(vma) + " needs dirty tracking (shared, writable, " + fsName(vma)
                         + "): a FOLL_LONGTERM|FOLL_WRITE pin would let a device write behind the filesystem's back");
             if ((vmFlags & VM_WRITE_B) == 0) {
                 if ((gupFlags & FOLL_FORCE) == 0)
-                    return vmaFail(c, Errno.EFAULT, where + " is not writable and FOLL_FORCE was not given");
+                    return vmaFail(c, Errno.EFAULT, where(vma) + " is not writable and FOLL_FORCE was not given");
                 // up to 6.8: hugetlb does not support FOLL_FORCE|FOLL_WRITE
                 if (p.hugetlbForceWriteRejected() && vma.isHugetlb())
-                    return vmaFail(c, Errno.EFAULT, where + " is hugetlb: FOLL_FORCE writes to read-only hugetlb mappings are not supported");
+                    return vmaFail(c, Errno.EFAULT, where(vma) + " is hugetlb: FOLL_FORCE writes to read-only hugetlb mappings are not supported");
                 if (!vma.isCowMapping())
-                    return vmaFail(c, Errno.EFAULT, where + " is not a private (COW) mapping: FOLL_FORCE may only write through a private copy");
+                    return vmaFail(c, Errno.EFAULT, where(vma) + " is not a private (COW) mapping: FOLL_FORCE may only write through a private copy");
             }
         } else if ((vmFlags & VM_READ_B) == 0) {
             if ((gupFlags & FOLL_FORCE) == 0)
-                return vmaFail(c, Errno.EFAULT, where + " is not readable and FOLL_FORCE was not given");
+                return vmaFail(c, Errno.EFAULT, where(vma) + " is not readable and FOLL_FORCE was not given");
             if ((vmFlags & VM_MAYREAD_B) == 0)
-                return vmaFail(c, Errno.EFAULT, where + " can never be readable (no VM_MAYREAD), not even with FOLL_FORCE");
+                return vmaFail(c, Errno.EFAULT, where(vma) + " can never be readable (no VM_MAYREAD), not even with FOLL_FORCE");
         }
         // arch_vma_access_permitted(): no protection keys in this simulator, always allowed
-        if (c.ex.verbose()) c.ex.ok("check_vma_flags", FILE, where + " allows " + (write ? "write" : "read") + " access");
+        if (c.ex.verbose()) c.ex.ok("check_vma_flags", FILE, where(vma) + " allows " + (write ? "write" : "read") + " access");
         return 0;
     }
+
+    /** How check_vma_flags() names the VMA in its explain, built only when a rule decides. */
+    private static String where(Vma vma) { return "VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + describe(vma) + ")"; }
 
     private static int vmaFail(Ctx c, Errno e, String detail) {
         c.ex.fail("check_vma_flags", FILE, e, detail);
@@ -810,12 +812,7 @@ public final class Gup {
                 c.noopZeroPins++;
                 return 0;
             }
-            if (ph.isLarge(page)) {
-                ph.refAdd(page, 1);
-                ph.pincountAdd(page, 1);
-            } else {
-                ph.refAdd(page, GUP_PIN_COUNTING_BIAS);
-            }
+            ph.pinFolioRefs(page, 1);
             c.k.pins.nrFollPinAcquired++;
         }
         return 0;
@@ -838,12 +835,7 @@ public final class Gup {
             return true;
         }
         if (fast && (flags & FOLL_LONGTERM) != 0 && !folioIsLongtermPinnable(ph, page)) return false;
-        if (ph.isLarge(page)) {
-            ph.refAdd(page, refs);
-            ph.pincountAdd(page, refs);
-        } else {
-            ph.refAdd(page, refs * GUP_PIN_COUNTING_BIAS);
-        }
+        ph.pinFolioRefs(page, refs);
         c.k.pins.nrFollPinAcquired += refs;
         return true;
     }
@@ -877,21 +869,44 @@ public final class Gup {
         gupPutFolio(k, pfn.value(), 1, FOLL_PIN);
     }
 
-    /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
+    /** unpin_user_folio(): drops {@code npages} FOLL_PINs of the folio of {@code pfn} at once. */
+    public static void unpinUserFolio(Globals k, Pfn pfn, int npages) {
+        gupPutFolio(k, pfn.value(), npages, FOLL_PIN);
+    }
+
+    /**
+     * unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}, a run of entries in
+     * one folio with one gup_put_folio(folio, nr) as gup_folio_next() groups them.
+     */
     public static void unpinUserPages(Globals k, long[] pfns, int n) {
-        for (int i = 0; i < n; i++) gupPutFolio(k, pfns[i], 1, FOLL_PIN);
+        for (int i = 0, nr; i < n; i += nr) {
+            nr = gupFolioNext(k.phys, pfns, n, i);
+            gupPutFolio(k, pfns[i], nr, FOLL_PIN);
+        }
     }
 
     /**
      * unpin_user_pages_dirty_lock(): with {@code makeDirty}, marks each folio dirty
-     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins.
+     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins; runs of one folio
+     * are handled at once (gup_folio_next()).
      */
     public static void unpinUserPagesDirtyLock(Globals k, long[] pfns, int n, boolean makeDirty) {
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, nr; i < n; i += nr) {
             long pfn = pfns[i];
+            nr = gupFolioNext(k.phys, pfns, n, i);
             if (makeDirty && pfn != ZERO_PFN && !k.phys.testPageFlag(pfn, PG_DIRTY)) k.phys.setFolioFlags(pfn, PG_DIRTY);
-            gupPutFolio(k, pfn, 1, FOLL_PIN);
+            gupPutFolio(k, pfn, nr, FOLL_PIN);
         }
+    }
+
+    /** gup_folio_next() (mm/gup.c): how many entries from {@code i} on belong to the folio of {@code pfns[i]}. */
+    private static int gupFolioNext(PhysMem ph, long[] pfns, int n, int i) {
+        long folio = ph.head(pfns[i]);
+        boolean large = ph.isLarge(folio);
+        int nr = i + 1;
+        // a small folio is its one frame: only the same pfn is the same folio
+        while (nr < n && (large ? ph.head(pfns[nr]) == folio : pfns[nr] == folio)) nr++;
+        return nr - i;
     }
 
     /** put_page() for each FOLL_GET reference in {@code pfns[0..n)}. */

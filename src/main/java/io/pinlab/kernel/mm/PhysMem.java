@@ -148,6 +148,11 @@ public final class PhysMem {
     private Block block(long pfn, boolean create) {
         long key = pfn >>> HPAGE_ORDER;
         if (cachedBlock != null && key == cachedBlockKey) return cachedBlock;
+        return blockMiss(pfn, key, create);
+    }
+
+    // kept apart from block() so that the cache hit above stays small enough to be inlined
+    private Block blockMiss(long pfn, long key, boolean create) {
         Area a = area(pfn);
         int bi = (int) ((pfn - a.base) >>> HPAGE_ORDER);
         Block b = a.blocks[bi];
@@ -376,8 +381,24 @@ public final class PhysMem {
     /** page_folio(): the head pfn of the folio containing {@code pfn}. */
     public long head(long pfn) {
         if (inGigantic(pfn)) return pfn & ~(long) (PUD_NR - 1);
-        int f = blk(pfn).flags[slot(pfn)];
-        return (f & PG_TAIL) != 0 ? pfn & ~(long) (HPAGE_NR - 1) : pfn;
+        return (pfn & ~(long) (HPAGE_NR - 1)) + headSlot(blk(pfn), slot(pfn));
+    }
+
+    /**
+     * The slot of the head of the folio whose frame sits at slot {@code s} of {@code b}: folios
+     * other than gigantic ones are at most order 9 and order-9 folios are 512-aligned, so the head
+     * is in the same pageblock and a folio field costs one block lookup.
+     */
+    private static int headSlot(Block b, int s) {
+        return (b.flags[s] & PG_TAIL) != 0 ? s & ~(HPAGE_NR - 1) : s;
+    }
+
+    /**
+     * {@code pfn} itself, or the head of the gigantic folio it belongs to: that folio's fields live
+     * in its head's pageblock (its tail blocks exist only where pages were written).
+     */
+    private long folioFrame(long pfn) {
+        return nGigantic == 0 ? pfn : head(pfn);
     }
 
     public int order(long pfn) {
@@ -385,48 +406,73 @@ public final class PhysMem {
         return (flags(head(pfn)) & PG_LARGE) != 0 ? HPAGE_ORDER : 0;
     }
 
+    /** folio_nr_pages(page_folio(pfn)). */
+    public int folioNrPages(long pfn) { return inGigantic(pfn) ? PUD_NR : (flags(pfn) & PG_LARGE) != 0 ? HPAGE_NR : 1; }
+
     public boolean isLarge(long pfn) { return (flags(pfn) & PG_LARGE) != 0; }
+
+    /** The index of the first of {@code pfns} in a large folio (PageCompound()), or -1 when every one is small. */
+    public int firstLarge(long[] pfns) {
+        for (int i = 0; i < pfns.length; i++) if ((flags(pfns[i]) & PG_LARGE) != 0) return i;
+        return -1;
+    }
 
     public Zone zone(long pfn) { return area(pfn).zone; }
 
     /** folio_ref_count() of the folio containing pfn. */
-    public int refcount(long pfn) { long h = head(pfn); return blk(h).refcount[slot(h)]; }
+    public int refcount(long pfn) { Block b = blk(pfn = folioFrame(pfn)); return b.refcount[headSlot(b, slot(pfn))]; }
 
     /**
      * folio_ref_add()/folio_put_refs(): adds {@code delta} to the folio refcount and frees the
      * folio when it drops to zero. Returns the new refcount.
      */
     public int refAdd(long pfn, int delta) {
-        long h = head(pfn);
-        Block b = blk(h);
-        int s = slot(h);
+        Block b = blk(pfn = folioFrame(pfn));
+        int s = headSlot(b, slot(pfn));
         int r = b.refcount[s] + delta;
-        if (r < 0) throw new IllegalStateException("refcount underflow on pfn 0x" + Long.toHexString(h));
+        if (r < 0) throw new IllegalStateException("refcount underflow on pfn 0x" + Long.toHexString(head(pfn)));
         b.refcount[s] = r;
-        if (r == 0) freeFolio(h);
+        if (r == 0) freeFolio(head(pfn));
         return r;
+    }
+
+    /**
+     * The FOLL_PIN reference try_grab_folio() (mm/gup.c) takes, as one update of the folio: a
+     * large folio gets {@code refs} references and {@code _pincount += refs}, a small one
+     * {@code refs * GUP_PIN_COUNTING_BIAS} references. Returns the refcount it had before.
+     */
+    public int pinFolioRefs(long pfn, int refs) {
+        Block b = blk(pfn = folioFrame(pfn));
+        int s = headSlot(b, slot(pfn));
+        int before = b.refcount[s];
+        if ((b.flags[s] & PG_LARGE) != 0) {
+            if (b.pincount == null) b.pincount = new int[HPAGE_NR];
+            b.pincount[s] += refs;
+            b.refcount[s] = before + refs;
+        } else {
+            b.refcount[s] = before + refs * GUP_PIN_COUNTING_BIAS;
+        }
+        return before;
     }
 
     /** folio->_pincount (large folios only). */
     public int pincount(long pfn) {
-        long h = head(pfn);
-        Block b = blk(h);
-        return b.pincount == null ? 0 : b.pincount[slot(h)];
+        Block b = blk(pfn = folioFrame(pfn));
+        return b.pincount == null ? 0 : b.pincount[headSlot(b, slot(pfn))];
     }
 
     public void pincountAdd(long pfn, int delta) {
-        long h = head(pfn);
-        Block b = blk(h);
+        Block b = blk(pfn = folioFrame(pfn));
         if (b.pincount == null) b.pincount = new int[HPAGE_NR];
-        b.pincount[slot(h)] += delta;
+        b.pincount[headSlot(b, slot(pfn))] += delta;
     }
 
     /** folio_mapcount(): page-table mappings of the folio (a PMD mapping counts once). */
-    public int mapcount(long pfn) { long h = head(pfn); return blk(h).mapcount[slot(h)]; }
+    public int mapcount(long pfn) { Block b = blk(pfn = folioFrame(pfn)); return b.mapcount[headSlot(b, slot(pfn))]; }
 
     public void mapcountAdd(long pfn, int delta) {
-        long h = head(pfn);
-        blk(h).mapcount[slot(h)] += delta;
+        Block b = blk(pfn = folioFrame(pfn));
+        b.mapcount[headSlot(b, slot(pfn))] += delta;
     }
 
     /** Flags of this very frame (PG_ANON_EXCLUSIVE is per page, the others are set on every frame of a folio). */
@@ -471,23 +517,22 @@ public final class PhysMem {
     public boolean testPageFlag(long pfn, int bit) { return (flags(pfn) & bit) != 0; }
 
     /** folio->mapping: an Inode for page cache, an anon marker object for anon folios. */
-    public Object mapping(long pfn) { long h = head(pfn); return blk(h).mapping[slot(h)]; }
+    public Object mapping(long pfn) { Block b = blk(pfn = folioFrame(pfn)); return b.mapping[headSlot(b, slot(pfn))]; }
 
     public void setMapping(long pfn, Object mapping, long index) {
-        long h = head(pfn);
-        Block b = blk(h);
-        b.mapping[slot(h)] = mapping;
+        Block b = blk(pfn = folioFrame(pfn));
+        int s = headSlot(b, slot(pfn));
+        b.mapping[s] = mapping;
         if (index != 0 || b.index != null) {
             if (b.index == null) b.index = new long[HPAGE_NR];
-            b.index[slot(h)] = index;
+            b.index[s] = index;
         }
     }
 
     /** folio->index: the page-cache index of the head page. */
     public long index(long pfn) {
-        long h = head(pfn);
-        Block b = blk(h);
-        return b.index == null ? 0 : b.index[slot(h)];
+        Block b = blk(pfn = folioFrame(pfn));
+        return b.index == null ? 0 : b.index[headSlot(b, slot(pfn))];
     }
 
     /** The page's contents (what the process or a device last wrote there). */
