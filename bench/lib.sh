@@ -4,11 +4,14 @@
 servers=()
 
 # start_server NAME PORT [extra server arguments]: target/pinlab-*.jar on PORT, its log in
-# $work/NAME.log; returns once it answers /actuator/health. Rate limits are off: the bench
-# drives thousands of requests a second from one address.
+# $work/NAME.log; returns once it answers /actuator/health. Rate limits are off (the bench drives
+# thousands of requests a second from one address) unless RATE_LIMITS=on: then they are on, with
+# limits no client reaches, to count what the buckets cost.
 start_server() {
   local name=$1 port=$2; shift 2
-  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$port" --pinlab.rate-limit.enabled=false \
+  local limits=(--pinlab.rate-limit.enabled=false)
+  [ "${RATE_LIMITS:-off}" = on ] && limits=(--pinlab.rate-limit.per-ip=1000000000 --pinlab.rate-limit.per-session=1000000)
+  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$port" "${limits[@]}" \
       --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
       --logging.level.root=WARN "$@" >"$work/$name.log" 2>&1 &
   servers+=($!)

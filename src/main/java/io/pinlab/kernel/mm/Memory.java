@@ -421,7 +421,7 @@ public final class Memory {
      * entry stops being exclusive in both (pte_swp_clear_exclusive() on the parent's PTE): after a
      * swap-in either process must treat the page as possibly shared.
      */
-    private static void copyNonpresentPte(Globals k, Mm src, Mm dst, long vpn, long pte, long[] stats) {
+    private static void copyNonpresentPte(Globals k, Mm src, Mm dst, long vpn, long pte, ForkStats stats) {
         if (!copyFits(k, stats)) return;
         k.swap.swapDuplicate(Pte.swpOffset(pte));
         long shared = pte & ~Pte.SWP_EXCLUSIVE;
