@@ -1,5 +1,6 @@
 package io.pinlab;
 
+import io.pinlab.platform.RateLimitBuckets;
 import io.pinlab.session.CuttableProxy;
 import io.pinlab.session.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
@@ -169,6 +170,8 @@ class StoreUnavailableTest {
         start(true);
         assertThat(call("GET", "/profiles", null, null).status()).isEqualTo(200);
         proxy.cut();
+        // a replica takes tokens from its copy of a bucket for at most 500 ms (RateLimitBuckets.SYNC_AFTER)
+        Thread.sleep(RateLimitBuckets.SYNC_AFTER.toMillis() + 100);
         assertUnavailable(new String[][] {
                 {"GET", "/profiles", null, null},
                 {"POST", "/sessions", null, "{\"profile\":\"v6.18\"}"},
