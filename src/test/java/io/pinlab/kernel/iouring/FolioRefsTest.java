@@ -52,6 +52,13 @@ class FolioRefsTest {
         }
     }
 
+    /** {@code n} THPs made by write faults. */
+    private static long touchedThp(Lab lab, int n) {
+        long a = lab.thp(n);
+        lab.touch(a, 512L * n, true);
+        return a;
+    }
+
     private static long[] heads(Lab lab, long addr, int pages, int step) {
         long[] h = new long[pages / step];
         for (int i = 0; i < h.length; i++) h[i] = lab.k.phys.head(lab.pfn(addr + (long) i * step * PAGE));
@@ -67,8 +74,7 @@ class FolioRefsTest {
     void thpBufferHoldsOnePinPerBvec(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        long a = lab.thp(2);
-        lab.touch(a, 1024, true);
+        long a = touchedThp(lab, 2);
         Before before = Before.of(lab.k.phys, heads(lab, a, 1024, 512));
         assertTrue(lab.k.phys.isLarge(before.heads()[0]) && lab.k.phys.isLarge(before.heads()[1]), "the write faults made two THPs");
         assertOk(lab.register(ring, iov(a, 2 * HUGE)));
@@ -106,8 +112,7 @@ class FolioRefsTest {
     void shortPinGivesBackWhatItTook(Profile p) {
         Lab lab = new Lab(p);
         int ring = lab.ring();
-        long a = lab.thp(1);
-        lab.touch(a, 512, true);
+        long a = touchedThp(lab, 1);
         assertOk(lab.munmap(a + HUGE, PAGE)); // the page after the THP is a hole
         Before before = Before.of(lab.k.phys, heads(lab, a, 512, 512));
         assertErr(Errno.EFAULT, "io_pin_pages", lab.register(ring, iov(a, HUGE + PAGE)));
@@ -120,8 +125,7 @@ class FolioRefsTest {
     void unpinUserPagesReleasesEveryPin(Profile p) {
         for (PinRelease how : List.of(PinRelease.unpin_user_pages, PinRelease.unpin_user_pages_dirty_lock)) {
             Lab lab = new Lab(p);
-            long a = lab.thp(2);
-            lab.touch(a, 1024, true);
+            long a = touchedThp(lab, 2);
             long[] heads = {lab.k.phys.head(lab.pfn(a)), lab.k.phys.head(lab.pfn(a + HUGE))};
             Before before = Before.of(lab.k.phys, heads);
             GupResult r = lab.gup(GupCall.pin_user_pages, a, 1024, FOLL_WRITE | FOLL_LONGTERM);
