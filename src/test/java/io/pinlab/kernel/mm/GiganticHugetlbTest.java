@@ -144,19 +144,22 @@ class GiganticHugetlbTest {
     @ParameterizedTest
     @MethodSource("profiles")
     void pinUserPagesPinsTheGiganticFolio(Profile p) {
-        Lab lab = new Lab(p);
+        Lab lab = new Lab(p, true); // with ZONE_MOVABLE: user pages would land there, hugetlb pages do not
         assertOk(lab.sysctl(Sysctl.NR_HUGEPAGES_1G, 1));
         long a = lab.map(GIG, RW, ANON_1G, -1);
+        lab.touch(a, 1, true);
+        long head = Pte.pfn(lab.t.mm.puds.get(a >>> 30));
         var r = lab.gup(pin_user_pages, a + 3 * PAGE, 4, FOLL_WRITE | FOLL_LONGTERM);
         assertEquals(4, assertOk(r));
-        long head = Pte.pfn(lab.t.mm.puds.get(a >>> 30));
         // try_grab_folio(FOLL_PIN) on a large folio: refcount += refs and _pincount += refs
         assertEquals(4, lab.pincount(head));
         assertEquals(1 + 4, lab.ref(head), "the mapping's reference plus one per pinned page");
         assertEquals(head + 3, r.pin().pfns()[0]);
         assertEquals(1, lab.k.gigantic.inUse);
-        // hugetlb is not in ZONE_MOVABLE: folio_is_longterm_pinnable(), nothing migrated
+        // htlb_alloc_mask() is not movable (hugepages_treat_as_movable = 0): folio_is_longterm_pinnable(),
+        // so check_and_migrate_movable_pages() leaves the folio where it is
         assertEquals(Zone.NORMAL, lab.k.phys.zone(head));
+        assertEquals(head, Pte.pfn(lab.t.mm.puds.get(a >>> 30)), "not migrated");
     }
 
     // gup_fast_pud_leaf(): gup-fast pins across a present writable PUD without the slow path
