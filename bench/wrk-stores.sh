@@ -20,54 +20,20 @@ REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 PREFIX="pinlab-bench-$$:"
 work=$(mktemp -d)
-servers=()
+. bench/lib.sh
 cleanup() {
-  for s in "${servers[@]}"; do kill "$s" 2>/dev/null && wait "$s" 2>/dev/null; done
+  stop_servers
   redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$PREFIX*" | xargs -r -n 500 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" del >/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start NAME PORT [extra server arguments]: rate limits off (thousands of requests a second from one
-# address) unless RATE_LIMITS=on
-limits=(--pinlab.rate-limit.enabled=false)
-[ "${RATE_LIMITS:-off}" = on ] && limits=(--pinlab.rate-limit.per-ip=1000000000 --pinlab.rate-limit.per-session=1000000)
-start() {
-  local name=$1 port=$2; shift 2
-  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$port" "${limits[@]}" \
-      --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
-      --logging.level.root=WARN "$@" >"$work/$name.log" 2>&1 &
-  servers+=($!)
-  until curl -sf "http://127.0.0.1:$port/actuator/health" >/dev/null; do
-    kill -0 "${servers[-1]}" 2>/dev/null || { cat "$work/$name.log"; exit 1; }
-    sleep 0.2
-  done
-}
-
-# sessions NAME PORT: N sessions ("sid token" per line) in $work/NAME.sessions; prints the address mmap returns
-sessions() {
-  local b=http://127.0.0.1:$2/api/v1 sid token addr
-  for _ in $(seq "$N"); do
-    curl -sf -X POST "$b/sessions" -H 'Content-Type: application/json' -d '{"profile":"v6.18"}' \
-      | sed -E 's/.*"id":"([^"]+)".*"token":"([^"]+)".*/\1 \2/'
-    echo
-  done >"$work/$1.sessions"
-  read -r sid token <"$work/$1.sessions"
-  addr=$(curl -sf -X POST "$b/sessions/$sid/processes/1/mmap" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' \
-    -d '{"length":16384,"prot":["PROT_READ","PROT_WRITE"],"flags":["MAP_PRIVATE","MAP_ANONYMOUS"]}' \
-    | sed -E 's/.*"addr":"([^"]+)".*/\1/')
-  curl -sf -X POST "$b/sessions/$sid/processes/1/munmap" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' -d "{\"addr\":\"$addr\",\"length\":16384}" >/dev/null
-  echo "$addr"
-}
-
-start memory "$PORT"
-start redis "$((PORT + 1))" --pinlab.sessions.store=redis --spring.data.redis.host="$REDIS_HOST" \
+start_server memory "$PORT"
+start_server redis "$((PORT + 1))" --pinlab.sessions.store=redis --spring.data.redis.host="$REDIS_HOST" \
     --spring.data.redis.port="$REDIS_PORT" --pinlab.sessions.redis-key-prefix="$PREFIX"
 export ADDR THREADS=$T
-ADDR=$(sessions memory "$PORT")
-[ "$(sessions redis "$((PORT + 1))")" = "$ADDR" ] || { echo "the two servers map at different addresses"; exit 1; }
+ADDR=$(make_sessions "$work/memory.sessions" "http://127.0.0.1:$PORT")
+[ "$(make_sessions "$work/redis.sessions" "http://127.0.0.1:$((PORT + 1))")" = "$ADDR" ] || { echo "the two servers map at different addresses"; exit 1; }
 
 # run NAME PORT DURATION: wrk's output for the mixed workload on that server, then "cpu: JVM redis-server"
 # in clock ticks used meanwhile
@@ -80,7 +46,6 @@ run() {
   SESSIONS=$work/$1.sessions wrk -t"$T" -c"$C" -d"$3" --latency -s bench/mixed.lua "http://127.0.0.1:$2"
   echo "cpu: $(( $(ticks "$jvm") - j0 )) $(( $(ticks "$rpid") - r0 ))"
 }
-rps() { sed -nE 's/^Requests\/sec: *([0-9.]+).*/\1/p'; }
 pct() { sed -nE "s/^ +$1% +([0-9.]+[a-z]+).*/\\1/p"; }
 # usreq N: CPU µs per request of field N of the cpu line (1 = the JVM, 2 = redis-server)
 usreq() {

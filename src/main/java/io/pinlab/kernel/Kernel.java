@@ -23,7 +23,7 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  * serialises access (its lock plays mmap_lock), so nothing here is thread-safe.
  *
  * The subsystems (packages mm, fs, iouring) see only {@link Globals}; their entry points live in
- * the classes that mirror the kernel files (Mmap, Memory, Gup, Fork, Files, Rsrc...).
+ * the classes that mirror the kernel files (Mmap, Memory, Gup, Fork, Open, Memfd, Rsrc...).
  */
 public final class Kernel extends Globals {
     /** A machine with no memory or work limit (kernel tests). */
@@ -53,6 +53,7 @@ public final class Kernel extends Globals {
         mounts.add(new Mount("/mnt/xfs", FsType.XFS, "/dev/vdc", "rw,relatime", false));
         mounts.add(new Mount("/dev/shm", FsType.TMPFS, "tmpfs", "rw,nosuid,nodev", false));
         mounts.add(new Mount("/mnt/huge", FsType.HUGETLBFS, "hugetlbfs", "rw,relatime,pagesize=2M", false));
+        mounts.add(new Mount("/mnt/huge1G", FsType.HUGETLBFS, "hugetlbfs", "rw,relatime,pagesize=1G", false));
         mounts.add(new Mount("/mnt/btrfs", FsType.BTRFS, "/dev/vdd", "rw,relatime,space_cache=v2,subvolid=5,subvol=/", false));
         mounts.add(new Mount("/mnt/pmem", FsType.EXT4, "/dev/pmem0", "rw,relatime,dax=always", true));
         mounts.add(new Mount("/dev", FsType.DEVTMPFS, "devtmpfs", "rw,nosuid", false));

@@ -1,11 +1,11 @@
 package io.pinlab.api.steps;
 
+import io.pinlab.kernel.base.UapiFlag;
 import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.process.ProcessView;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupResult;
@@ -59,10 +59,10 @@ public final class Op<Q, R, A> {
             (k, q, r) -> ProcessView.of(k, k.task((int) r.ret())));
     public static final Op<Requests.OpenRequest, SysResult, Answers.FlaggedAnswer> OPEN = new Op<>("open",
             Requests.OpenRequest.class, true, (c, q) -> q.toSyscall(c),
-            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flags(), OFlag.mask(q.flags()))));
+            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flags(), UapiFlag.mask(q.flags()))));
     public static final Op<Requests.MemfdCreateRequest, SysResult, Answers.FlaggedAnswer> MEMFD_CREATE = new Op<>(
             "memfd_create", Requests.MemfdCreateRequest.class, true, (c, q) -> q.toSyscall(c),
-            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flagSet(), io.pinlab.kernel.fs.MfdFlag.mask(q.flagSet()))));
+            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flagSet(), UapiFlag.mask(q.flagSet()))));
     public static final Op<Requests.MemfdSecretRequest, SysResult, KernelAnswer> MEMFD_SECRET = new Op<>("memfd_secret",
             Requests.MemfdSecretRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.FtruncateRequest, SysResult, KernelAnswer> FTRUNCATE = new Op<>("ftruncate",
@@ -75,6 +75,10 @@ public final class Op<Q, R, A> {
                 return new Answers.SysctlAnswer(a.ret(), a.errno(), a.explain(), a.warnings(), q.name(),
                         io.pinlab.kernel.Sysctl.get(k, q.name()));
             });
+    public static final Op<Requests.SwaponRequest, SysResult, KernelAnswer> SWAPON = new Op<>("swapon",
+            Requests.SwaponRequest.class, false, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
+    public static final Op<Requests.NoArgs, SysResult, KernelAnswer> SWAPOFF = new Op<>("swapoff",
+            Requests.NoArgs.class, false, (c, q) -> new Syscall.Swapoff(), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.SetupRequest, SysResult, KernelAnswer> IO_URING_SETUP = new Op<>("io_uring_setup",
             Requests.SetupRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.RegisterRequest, SysResult, KernelAnswer> IO_URING_REGISTER = new Op<>(
@@ -110,7 +114,7 @@ public final class Op<Q, R, A> {
         Map<String, Op<?, ?, ?>> m = new LinkedHashMap<>();
         for (Op<?, ?, ?> op : List.of(MMAP, MUNMAP, MREMAP, MPROTECT, MADVISE, ACCESS, GUP, FORK, OPEN, MEMFD_CREATE, MEMFD_SECRET,
                 FTRUNCATE, CLOSE, IO_URING_SETUP, IO_URING_REGISTER, IO_URING_ENTER, PROCESS, EXIT, RELEASE, SYSCTL,
-                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM, FALLOCATE, PIPE2, VMSPLICE, READ))
+                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM, FALLOCATE, PIPE2, VMSPLICE, READ, SWAPON, SWAPOFF))
             m.put(op.name, op);
         ALL = java.util.Collections.unmodifiableMap(m);
     }

@@ -3,7 +3,7 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.Views;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Secretmem;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.Lab.*;
@@ -85,13 +85,13 @@ class MmapErrnoTest {
     @Test void hugetlbReservationsAreCounted() { // hugetlb_acct_memory(): resv + chg must fit the free pool
         assertOk(lab.sysctl("vm.nr_hugepages", 2));
         long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
-        assertEquals(2, lab.k.hugePagesReserved);
+        assertEquals(2, lab.k.defaultHstate.resvHugePages);
         assertErr(Errno.ENOMEM, lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertTrue(lab.write(lab.t, a, 2 * HUGE, 7).ok()); // reserved pages never fail
-        assertEquals(0, lab.k.hugePagesReserved);
-        assertEquals(2, lab.k.hugePagesInUse);
+        assertEquals(0, lab.k.defaultHstate.resvHugePages);
+        assertEquals(2, lab.k.defaultHstate.inUse);
         assertOk(lab.munmap(a, 2 * HUGE));
-        assertEquals(0, lab.k.hugePagesInUse);
+        assertEquals(0, lab.k.defaultHstate.inUse);
     }
 
     @Test void hugetlbFlagOnNonHugetlbfsFile() { // ksys_mmap_pgoff(): MAP_HUGETLB && !is_file_hugepages(file) -> -EINVAL
@@ -224,7 +224,7 @@ class MmapErrnoTest {
     }
 
     @Test void secretmemMustBeShared() { // secretmem_mmap_prepare(): !(VM_SHARED|VM_MAYSHARE) -> -EINVAL
-        int fd = (int) assertOk(Files.memfdSecret(lab.k, lab.t, PAGE));
+        int fd = (int) assertOk(Secretmem.memfdSecret(lab.k, lab.t, PAGE));
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, MAP_PRIVATE, fd, 0));
         long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_LOCKED_B), "secretmem VMAs are VM_LOCKED");
