@@ -44,6 +44,8 @@ final class Observed {
         o.put("follPin", List.of(k.pins.nrFollPinAcquired, k.pins.nrFollPinReleased));
         for (Zone z : Zone.values()) o.put("zone " + z, List.of(k.phys.usedFrames(z), k.phys.freeFrames(z)));
         o.put("mounts", Views.mounts(k));
+        o.put("swaps", String.valueOf(Views.swaps(k)));
+        if (k.swap != null) o.put("swap slots", List.of(java.util.Arrays.toString(k.swap.swapMap()), java.util.Arrays.toString(k.swap.cache())));
         for (Task t : k.tasks.values()) {
             String p = "pid " + t.pid + " ";
             o.put(p + "identity", List.of(t.ppid, t.comm, t.uid, t.capIpcLock, t.rlimitMemlock));

@@ -744,14 +744,16 @@ public final class Gup {
         int ret;
         if ((faultFlags & (Memory.FAULT_FLAG_ALLOW_RETRY | Memory.FAULT_FLAG_RETRY_NOWAIT | Memory.FAULT_FLAG_TRIED)) == Memory.FAULT_FLAG_ALLOW_RETRY
                 && needsReadIo(c, vma, addr)) {
-            // filemap_fault() -> maybe_unlock_mmap_for_io(): drop mmap_lock while the read runs, VM_FAULT_RETRY
-            Memory.findOrCreateCachePage(c.k, vma.file.inode(), vma.pageIndex(addr));
+            // filemap_fault() -> maybe_unlock_mmap_for_io() / do_swap_page() -> folio_lock_or_retry():
+            // drop mmap_lock while the read runs, VM_FAULT_RETRY
+            startReadIo(c, vma, addr);
             ret = VM_FAULT_RETRY;
         } else if ((faultFlags & Memory.FAULT_FLAG_RETRY_NOWAIT) != 0 && needsReadIo(c, vma, addr)) {
             // filemap_fault(): the page is not cached; readahead is started, and with
             // FAULT_FLAG_RETRY_NOWAIT the fault gives up instead of waiting (VM_FAULT_RETRY)
-            Memory.findOrCreateCachePage(c.k, vma.file.inode(), vma.pageIndex(addr));
-            c.ex.step("filemap_fault", "mm/filemap.c", "VM_FAULT_RETRY", hex(addr) + " is not in the page cache: read I/O started, "
+            boolean swap = startReadIo(c, vma, addr);
+            c.ex.step(swap ? "do_swap_page" : "filemap_fault", swap ? "mm/memory.c" : "mm/filemap.c", "VM_FAULT_RETRY", hex(addr)
+                    + (swap ? " is swapped out and not in the swap cache" : " is not in the page cache") + ": read I/O started, "
                     + "FOLL_NOWAIT does not wait for it (the page is cached for the next call)");
             ret = VM_FAULT_RETRY;
         } else {
@@ -784,14 +786,35 @@ public final class Gup {
         return 0;
     }
 
-    /** True when a fault at addr would have to read a disk-backed file page (ext4/xfs page cache miss). */
+    /**
+     * True when a fault at addr would have to read from disk: an ext4/xfs page-cache miss, or a
+     * swap entry whose slot is not in the swap cache (do_swap_page() then waits for the read in
+     * folio_lock_or_retry()).
+     */
     private static boolean needsReadIo(Ctx c, Vma vma, long addr) {
+        long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
+        if (Pte.isSwap(pte)) return c.k.swap.cacheFolio(Pte.swpOffset(pte)) == 0;
         if (vma.ops != VmOps.FILE || vma.file == null) return false;
-        if (c.mm.ptes.get(addr >>> PAGE_SHIFT) != 0) return false;
+        if (pte != 0) return false;
         Inode in = vma.file.inode();
         long index = vma.pageIndex(addr);
         if (index >= (in.size + PAGE_SIZE - 1) >>> PAGE_SHIFT) return false; // SIGBUS, no I/O
         return in.pageCache.get(index) == 0;
+    }
+
+    /**
+     * The read a retried fault starts: the file page into the page cache (filemap_fault()
+     * readahead), or the slot into the swap cache (swapin_readahead()); true for the swap case.
+     */
+    private static boolean startReadIo(Ctx c, Vma vma, long addr) {
+        long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
+        if (!Pte.isSwap(pte)) {
+            Memory.findOrCreateCachePage(c.k, vma.file.inode(), vma.pageIndex(addr));
+            return false;
+        }
+        long pfn = Memory.swapinFolio(c.k, Pte.swpOffset(pte));
+        if (pfn >= 0) c.k.phys.refAdd(pfn, -1); // only the swap cache holds it until the retry maps it
+        return true;
     }
 
     // =====================================================================================

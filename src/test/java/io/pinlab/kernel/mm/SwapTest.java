@@ -248,6 +248,31 @@ class SwapTest {
         assertEquals(0, swapUsedKb(f), "a write fault frees the slot");
     }
 
+    // do_swap_page(): the slot is read into the swap cache (swapin_readahead()), then
+    // folio_lock_or_retry() waits for the read: FOLL_NOWAIT gives up (VM_FAULT_RETRY -> 0 pages);
+    // the next call finds the folio in the swap cache. An unlockable GUP drops mmap_lock for the
+    // read (*locked = 0) and retries with FOLL_TRIED
+    @Test
+    void swapInIsReadIo() {
+        Lab f = swapLab(Profile.V6_18);
+        long a = f.anon(PAGE_SIZE);
+        f.write(a, PAGE_SIZE, 6);
+        assertOk(f.madvise(a, PAGE_SIZE, MADV_PAGEOUT));
+        GupResult r = f.gup(get_user_pages, a, 1, FOLL_NOWAIT);
+        assertEquals(0, r.ret());
+        assertTrue(text(r).contains("do_swap_page"));
+        assertFalse(page(f, f.t, a).present(), "still a swap entry");
+        assertEquals(1, f.gup(get_user_pages, a, 1, FOLL_NOWAIT).ret(), "the swap cache has it now");
+        assertEquals(6, f.valueAt(a));
+
+        long b = f.anon(PAGE_SIZE);
+        f.write(b, PAGE_SIZE, 8);
+        assertOk(f.madvise(b, PAGE_SIZE, MADV_PAGEOUT));
+        GupResult u = f.gup(get_user_pages_unlocked, b, 1, 0);
+        assertEquals(1, u.ret());
+        assertEquals(8, f.k.phys.value(u.pin().pfns()[0]));
+    }
+
     // try_to_unuse() -> unuse_pte(): every page comes back, read-only (vm_page_prot of a private
     // mapping) and PageAnonExclusive where the entry was exclusive; the area goes away
     @Test
