@@ -83,13 +83,18 @@ function wireStartForms() {
     history.replaceState(null, '', location.pathname + '#session=' + encodeURIComponent(r.json.id));
     await openSession(r.json.id, r.json.token, false);
   });
-  document.getElementById('open-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    const f = new FormData(e.target);
-    credentials.set({ kind: 'session', sid: f.get('sid').trim(), token: f.get('token').trim() });
-    e.target.reset();
-    await openSession(f.get('sid').trim(), f.get('token').trim(), false);
-  });
+  // The two forms that take an id and a token: remember them, clear the form, open.
+  function idTokenForm(formId, kind, idField, open) {
+    document.getElementById(formId).addEventListener('submit', async e => {
+      e.preventDefault();
+      const f = new FormData(e.target);
+      const id = f.get(idField).trim(), token = f.get('token').trim();
+      credentials.set({ kind, [idField]: id, token });
+      e.target.reset();
+      await open(id, token);
+    });
+  }
+  idTokenForm('open-form', 'session', 'sid', (sid, token) => openSession(sid, token, false));
   document.getElementById('join-form').addEventListener('submit', async e => {
     e.preventDefault();
     const f = new FormData(e.target);
@@ -103,13 +108,7 @@ function wireStartForms() {
     credentials.set({ kind: 'session', sid: r.json.id, token: r.json.token });
     await openSession(r.json.id, r.json.token, false);
   });
-  document.getElementById('course-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    const f = new FormData(e.target);
-    credentials.set({ kind: 'course', cid: f.get('cid').trim(), token: f.get('token').trim() });
-    e.target.reset();
-    await openCourse(f.get('cid').trim(), f.get('token').trim());
-  });
+  idTokenForm('course-form', 'course', 'cid', openCourse);
 }
 
 function problemText(r) {

@@ -23,7 +23,7 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  * serialises access (its lock plays mmap_lock), so nothing here is thread-safe.
  *
  * The subsystems (packages mm, fs, iouring) see only {@link Globals}; their entry points live in
- * the classes that mirror the kernel files (Mmap, Memory, Gup, Fork, Files, Rsrc...).
+ * the classes that mirror the kernel files (Mmap, Memory, Gup, Fork, Open, Memfd, Rsrc...).
  */
 public final class Kernel extends Globals {
     /** A machine with no memory or work limit (kernel tests). */

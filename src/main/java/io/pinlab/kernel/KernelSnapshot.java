@@ -7,7 +7,7 @@ import io.pinlab.kernel.base.KernelLog;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
@@ -721,10 +721,10 @@ public final class KernelSnapshot {
             Mm mm = mms.get(in.index("task mm", mms.size(), false));
             in.charge(128);
             Task t = new Task(pid, ppid, comm, uid, cap, rlimit, mm);
-            int nFds = in.count("fd", Files.NOFILE);
+            int nFds = in.count("fd", Open.NOFILE);
             in.charge(48L * nFds);
             for (int i = 0; i < nFds; i++) {
-                int fd = (int) in.range("fd", 0, Files.NOFILE - 1);
+                int fd = (int) in.range("fd", 0, Open.NOFILE - 1);
                 if (t.fds.put(fd, files.get(in.index("fd file", files.size(), false))) != null) throw in.error("fd " + fd + " twice");
             }
             if (k.tasks.put(pid, t) != null) throw in.error("pid " + pid + " twice");

@@ -10,9 +10,11 @@ import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.DirectIo;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Memfd;
+import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
@@ -141,38 +143,38 @@ public sealed interface Syscall<R> {
         }
     }
 
-    /** open(2): do_sys_open() (fs/open.c); ret is the fd. */
+    /** open(2): do_sys_openat2() (fs/open.c); ret is the fd. */
     record Open(int pid, String path, int flags, Long size) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.open(k, k.task(pid), path, flags, size);
+            return io.pinlab.kernel.fs.Open.doSysOpen(k, k.task(pid), path, flags, size);
         }
     }
 
     /** memfd_create(2) (mm/memfd.c); ret is the fd. */
     record MemfdCreate(int pid, String name, int flags, Long size) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.memfdCreate(k, k.task(pid), name, flags, size);
+            return Memfd.memfdCreate(k, k.task(pid), name, flags, size);
         }
     }
 
     /** memfd_secret(2) (mm/secretmem.c); ret is the fd. */
     record MemfdSecret(int pid, Long size) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.memfdSecret(k, k.task(pid), size);
+            return Secretmem.memfdSecret(k, k.task(pid), size);
         }
     }
 
     /** ftruncate(2): do_sys_ftruncate() (fs/open.c). */
     record Ftruncate(int pid, int fd, long length) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.ftruncate(k, k.task(pid), fd, length);
+            return io.pinlab.kernel.fs.Open.doSysFtruncate(k, k.task(pid), fd, length);
         }
     }
 
     /** close(2): close_fd() (fs/file.c). */
     record Close(int pid, int fd) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return Files.close(k, k.task(pid), fd);
+            return io.pinlab.kernel.fs.Open.closeFd(k, k.task(pid), fd);
         }
     }
 
@@ -195,7 +197,7 @@ public sealed interface Syscall<R> {
     /** io_uring_register(2) with the buffer opcodes (io_uring/register.c, io_uring/rsrc.c). */
     record IoUringRegister(int pid, RegisterArgs args) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {
-            return IoUring.register(k, k.task(pid), args);
+            return Register.ioUringRegister(k, k.task(pid), args);
         }
     }
 

@@ -18,9 +18,9 @@
  * <li>processes: {@code Kernel.createTask(ppid, comm, uid, capIpcLock, rlimitMemlock)},
  *     {@code Kernel.task(pid)} (404 if absent), {@code Fork.copyProcess(k, parent)} (ret = child pid),
  *     {@code Exit.doExit(k, task)}</li>
- * <li>files: {@code Files.open(k, t, path, oflags, Long size)}, {@code Files.memfdCreate(k, t, name, mfdFlags, Long size)},
- *     {@code Files.memfdSecret(k, t, Long size)}, {@code Files.ftruncate(k, t, fd, length)},
- *     {@code Files.close(k, t, fd)} (all return SysResult with ret = fd or 0), {@code Files.fput(k, file)}</li>
+ * <li>files: {@code Open.doSysOpen(k, t, path, oflags, Long size)}, {@code Memfd.memfdCreate(k, t, name, mfdFlags, Long size)},
+ *     {@code Secretmem.memfdSecret(k, t, Long size)}, {@code Open.doSysFtruncate(k, t, fd, length)},
+ *     {@code Open.closeFd(k, t, fd)} (all return SysResult with ret = fd or 0), {@code FileTable.fput(k, file)}</li>
  * <li>memory: {@code Mmap.doMmap(k, t, addr, len, prot, flags, fd, off)} (ret = address),
  *     {@code Mmap.doMunmap(k, t, addr, len)}, {@code Mprotect.doMprotect(k, t, addr, len, prot)},
  *     {@code Madvise.doMadvise(k, t, addr, len, advice)}, {@code UserAccess.access(k, t, addr, len, write, Long value)}</li>
@@ -33,7 +33,7 @@
  *     {@code Pins.list(k)}; for kernel callers (io_uring, process_vm_rw, /proc/PID/mem):
  *     {@code Gup.pinUserPages / pinUserPagesFast / pinUserPagesRemote / getUserPagesRemote / unpinUserPage(s) / putPages}
  *     (no driver-visible Pin)</li>
- * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code IoUring.register(k, t, RegisterArgs)},
+ * <li>io_uring: {@code IoUring.setup(k, t, entries, flags)}, {@code Register.ioUringRegister(k, t, RegisterArgs)},
  *     {@code IoUring.enter(k, t, fd, sqes)}, {@code IoUring.buffers(k, t, fd)}</li>
  * <li>log: {@code Kernel.log.text()} (dmesg)</li>
  * </ul>

@@ -6,7 +6,7 @@ import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Memfd;
 import io.pinlab.kernel.mm.Exit;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
@@ -77,7 +77,7 @@ class HeapProbe {
         // extra mappings of a 4 GiB memfd, read whole
         Kernel m = kernel();
         Task mt = m.task(1);
-        int fd = (int) Files.memfdCreate(m, mt, "big", 0, 4 * GIB).ret();
+        int fd = (int) Memfd.memfdCreate(m, mt, "big", 0, 4 * GIB).ret();
         UserAccess.access(m, mt, VirtAddr.of(Mmap.doMmap(m, mt, VirtAddr.of(0), 4 * GIB, 1, MapFlag.MAP_SHARED.value, fd, 0).ret()), 4 * GIB, false, null);
         h0 = live();
         c0 = m.memcg.usage();

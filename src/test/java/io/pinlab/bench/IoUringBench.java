@@ -6,6 +6,7 @@ import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.MapFlag;
@@ -73,12 +74,12 @@ public class IoUringBench {
 
     @Benchmark
     public SysResult registerOneGiBUntouched() {
-        return check(IoUring.register(k, t, oneGiB));
+        return check(Register.ioUringRegister(k, t, oneGiB));
     }
 
     @Benchmark
     public SysResult register16384x4KiB() {
-        return check(IoUring.register(k, t, manySmall));
+        return check(Register.ioUringRegister(k, t, manySmall));
     }
 
     private static SysResult check(SysResult r) {

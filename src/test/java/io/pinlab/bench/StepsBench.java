@@ -1,5 +1,6 @@
 package io.pinlab.bench;
 
+import io.pinlab.kernel.base.UapiFlag;
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.steps.Answers;
@@ -135,9 +136,9 @@ public class StepsBench {
     @Benchmark
     public long labChainKernelOnly(Bare b) {
         Kernel k = b.k;
-        SysResult m = new Syscall.Mmap(1, 0, 16384, Prot.mask(RW), MapFlag.mask(ANON), -1, 0).apply(k);
+        SysResult m = new Syscall.Mmap(1, 0, 16384, UapiFlag.mask(RW), UapiFlag.mask(ANON), -1, 0).apply(k);
         new Syscall.Access(1, m.ret(), 16384, true, b.n++).apply(k);
-        GupResult g = new Syscall.Gup(1, GupRequest.of(GupCall.pin_user_pages_fast, VirtAddr.of(m.ret()), 1, FollFlag.mask(PIN))).apply(k);
+        GupResult g = new Syscall.Gup(1, GupRequest.of(GupCall.pin_user_pages_fast, VirtAddr.of(m.ret()), 1, UapiFlag.mask(PIN))).apply(k);
         new Syscall.Release(g.pin().id(), PinRelease.unpin_user_pages, false).apply(k);
         return new Syscall.Munmap(1, m.ret(), 16384).apply(k).ret();
     }

@@ -6,6 +6,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.FollFlag;
 import io.pinlab.kernel.mm.Fork;
@@ -42,7 +43,7 @@ public final class BigSession {
         long len = GIB / BUFFERS;
         List<Iovec> iovs = new ArrayList<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) iovs.add(new Iovec(a + i * len, len));
-        ok(IoUring.register(k, t, RegisterArgs.buffers(ring, iovs)));
+        ok(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, iovs)));
         for (int i = 0; i < 10; i++) ok(Fork.copyProcess(k, t));
         return k;
     }

@@ -3,10 +3,13 @@ package io.pinlab.kernel;
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
+import io.pinlab.kernel.fs.Memfd;
+import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.iouring.Sqe;
 import io.pinlab.kernel.mm.Exit;
@@ -76,7 +79,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, PRIVATE | ANON | FIXED, -1, 0);
             case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, SHARED | ANON | FIXED, -1, 0);
             case MMAP_MEMFD -> {
-                SysResult fd = Files.memfdCreate(k, t, "m" + arg, arg % 2 == 0 ? 0 : 0x4 /* MFD_HUGETLB */, arg % 2 == 0 ? 64 * PAGE : 4 * 512 * PAGE);
+                SysResult fd = Memfd.memfdCreate(k, t, "m" + arg, arg % 2 == 0 ? 0 : 0x4 /* MFD_HUGETLB */, arg % 2 == 0 ? 64 * PAGE : 4 * 512 * PAGE);
                 if (!fd.ok()) yield fd;
                 yield List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (arg < 4 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
             }
@@ -88,7 +91,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case MMAP_DEVZERO -> mapFile(k, t, "/dev/zero", addr, len, prot);
             case MMAP_MMIO -> mapFile(k, t, "/dev/mmio0", addr, len, prot);
             case MMAP_SECRET -> {
-                SysResult fd = Files.memfdSecret(k, t, 16 * PAGE);
+                SysResult fd = Secretmem.memfdSecret(k, t, 16 * PAGE);
                 if (!fd.ok()) yield fd;
                 yield List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), Math.min(len, 16 * PAGE), RW, SHARED | FIXED, (int) fd.ret(), 0));
             }
@@ -113,28 +116,28 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case EXIT -> tasks.size() > 1 ? Exit.doExit(k, t) : "last task";
             case CLOSE -> {
                 Integer fd = nthFd(t, page);
-                yield fd == null ? "no fd" : Files.close(k, t, fd);
+                yield fd == null ? "no fd" : Open.closeFd(k, t, fd);
             }
             case FTRUNCATE -> {
                 Integer fd = nthFd(t, page);
-                yield fd == null ? "no fd" : Files.ftruncate(k, t, fd, (long) pages * PAGE);
+                yield fd == null ? "no fd" : Open.doSysFtruncate(k, t, fd, (long) pages * PAGE);
             }
             case SYSCTL -> arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
                     : Sysctl.set(k, "vm.max_map_count", 65530 - page);
             case RING_SETUP -> IoUring.setup(k, t, 1 << arg, arg == 7 ? 1 << 12 : 0);
-            case RING_REGISTER -> ring(k, t, fd -> IoUring.register(k, t, RegisterArgs.buffers2(fd,
+            case RING_REGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.buffers2(fd,
                     arg < 4 ? List.of(new Iovec(addr, len)) : List.of(new Iovec(addr, PAGE), new Iovec(BASE + ((page * 7L) % WINDOW_PAGES) * PAGE, PAGE)),
                     arg < 4 ? List.of((long) arg) : List.of((long) arg, 7L))));
-            case RING_SPARSE_UPDATE -> ring(k, t, fd -> List.of(IoUring.register(k, t, RegisterArgs.sparse(fd, 4 + arg)),
-                    IoUring.register(k, t, RegisterArgs.update(fd, arg % 4, List.of(new Iovec(addr, len)), List.of(9L)))));
-            case RING_UNREGISTER -> ring(k, t, fd -> IoUring.register(k, t, RegisterArgs.unregister(fd)));
+            case RING_SPARSE_UPDATE -> ring(k, t, fd -> List.of(Register.ioUringRegister(k, t, RegisterArgs.sparse(fd, 4 + arg)),
+                    Register.ioUringRegister(k, t, RegisterArgs.update(fd, arg % 4, List.of(new Iovec(addr, len)), List.of(9L)))));
+            case RING_UNREGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.unregister(fd)));
             case RING_ENTER -> ring(k, t, fd -> IoUring.enter(k, t, fd, List.of(
                     arg % 2 == 0 ? Sqe.readFixed(fd, addr, PAGE, 0, arg % 3, page) : Sqe.writeFixed(fd, addr, PAGE, 0, arg % 3, page))));
         };
     }
 
     private Object mapFile(Kernel k, Task t, String path, long addr, long len, int prot) {
-        SysResult fd = Files.open(k, t, path, O_RDWR | (path.startsWith("/dev/") && !path.startsWith("/dev/shm") ? 0 : O_CREAT), 64 * PAGE);
+        SysResult fd = Open.doSysOpen(k, t, path, O_RDWR | (path.startsWith("/dev/") && !path.startsWith("/dev/shm") ? 0 : O_CREAT), 64 * PAGE);
         if (!fd.ok()) return fd;
         return List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (arg % 2 == 0 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
     }

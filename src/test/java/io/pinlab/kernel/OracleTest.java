@@ -6,8 +6,11 @@ import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
+import io.pinlab.kernel.fs.Memfd;
+import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.Cqe;
 import io.pinlab.kernel.iouring.RegisterArgs;
@@ -140,10 +143,10 @@ class OracleTest {
 
         int file(String name, long size, int oflags) {
             String path = "/mnt/" + fs + "/" + name;
-            int fd = (int) Files.open(k, t, path, O_RDWR | O_CREAT | O_TRUNC, size).ret();
+            int fd = (int) Open.doSysOpen(k, t, path, O_RDWR | O_CREAT | O_TRUNC, size).ret();
             if (oflags != O_RDWR) {
-                Files.close(k, t, fd);
-                fd = (int) Files.open(k, t, path, oflags, null).ret();
+                Open.closeFd(k, t, fd);
+                fd = (int) Open.doSysOpen(k, t, path, oflags, null).ret();
             }
             return fd;
         }
@@ -182,8 +185,8 @@ class OracleTest {
         void exit(Task c) { Exit.doExit(k, c); }
 
         String register(int ring, long base, long len) {
-            SysResult r = IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len))));
-            if (r.errno() == null) IoUring.register(k, t, RegisterArgs.unregister(ring));
+            SysResult r = Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len))));
+            if (r.errno() == null) Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
             return ename(r);
         }
 
@@ -200,7 +203,7 @@ class OracleTest {
         long value(long addr) { return UserAccess.access(k, t, VirtAddr.of(addr), 1, false, null).values().get(0); }
 
         void pinBuffer(int ring, long base, long len) {
-            put0(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len)))));
+            put0(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(base, len)))));
         }
 
         static void put0(SysResult r) { assertNull(r.errno(), r.toString()); }
@@ -246,11 +249,11 @@ class OracleTest {
             write(f, 4 * PAGE, 5);
             long f1 = pfn(f + PAGE);
             int ring = ring();
-            put("mremap.pin_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(f, 2 * PAGE)))));
+            put("mremap.pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(f, 2 * PAGE)))));
             put("mremap.fixed_move", mremap(f, 4 * PAGE, 4 * PAGE, MAYMOVE | MFIXED, to));
             put("mremap.fixed_move_pinned_pfn", same(pfn(to + PAGE), f1));
             put("mremap.fixed_move_old_present", present(f + PAGE) ? "yes" : "no");
-            IoUring.register(k, t, RegisterArgs.unregister(ring));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
             long u = map(2 * PAGE, RW, PRIVATE | ANON, -1);
             write(u, 2 * PAGE, 6);
             long u0 = pfn(u);
@@ -323,11 +326,11 @@ class OracleTest {
             long b = smallRange();
             p = pfn(b + 3 * PAGE);
             int ring = ring();
-            put("collapse.pin_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b + 3 * PAGE, PAGE)))));
+            put("collapse.pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b + 3 * PAGE, PAGE)))));
             put("collapse.pinned", collapse(b, HUGE));
             put("collapse.pinned_pfn", same(pfn(b + 3 * PAGE), p));
             put("collapse.pinned_folio", thp(b));
-            IoUring.register(k, t, RegisterArgs.unregister(ring));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
             put("collapse.after_unpin", collapse(b, HUGE));
             long c = smallRange();
             Task child = fork();
@@ -382,7 +385,7 @@ class OracleTest {
         // probe_file_direct()
         void fileDirect() {
             file("dio", 16 * PAGE, O_RDWR);
-            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/dio", O_RDWR | O_DIRECT, null).ret();
+            int dfd = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/dio", O_RDWR | O_DIRECT, null).ret();
             int mfd = file("shared", 4 * PAGE, O_RDWR);
             long m = map(2 * PAGE, RW, SHARED, mfd);
             write(m, 2 * PAGE, 5);
@@ -396,8 +399,8 @@ class OracleTest {
         // probe_file_dio_fallback()
         void fileDioFallback() {
             file("sdio", 4 * PAGE, O_RDWR);
-            int dfd = (int) Files.open(k, t, "/mnt/" + fs + "/sdio", O_RDWR | O_DIRECT, null).ret();
-            long b = map(PAGE, RW, SHARED, (int) Files.memfdSecret(k, t, PAGE).ret());
+            int dfd = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/sdio", O_RDWR | O_DIRECT, null).ret();
+            long b = map(PAGE, RW, SHARED, (int) Secretmem.memfdSecret(k, t, PAGE).ret());
             write(b, PAGE, 6);
             put("odirect." + fs + "_pwrite_from_secretmem", nb(DirectIo.rw(k, t, dfd, b, PAGE, 0, true)));
             long a = map(PAGE, RW, PRIVATE | ANON, -1);
@@ -421,7 +424,7 @@ class OracleTest {
             put("falloc." + fs + "_prealloc", falloc(fd, 0, 4 * PAGE, 4 * PAGE));
             put("falloc." + fs + "_prealloc_size", in.size == 8 * PAGE ? "extended" : "other");
             put("falloc." + fs + "_zero_range_keep", falloc(fd, ZERO_RANGE | KEEP_SIZE, 0, PAGE));
-            int ro = (int) Files.open(k, t, "/mnt/" + fs + "/falloc", O_RDONLY, null).ret();
+            int ro = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/falloc", O_RDONLY, null).ret();
             put("falloc." + fs + "_rdonly_fd", falloc(ro, 0, 0, PAGE));
             long m = map(2 * PAGE, RW, SHARED, fd);
             write(m, 2 * PAGE, 5);
@@ -434,11 +437,11 @@ class OracleTest {
         // probe_falloc_pinned()
         void fallocPinned() {
             int ring = ring();
-            int mfd = (int) Files.memfdCreate(k, t, "pin", 0, 2 * PAGE).ret();
+            int mfd = (int) Memfd.memfdCreate(k, t, "pin", 0, 2 * PAGE).ret();
             long m = map(2 * PAGE, RW, SHARED, mfd);
             write(m, 2 * PAGE, 7);
             long before = pfn(m);
-            put("falloc.shmem_pinned_register", IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(m, PAGE)))));
+            put("falloc.shmem_pinned_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(m, PAGE)))));
             put("falloc.shmem_pinned_punch", falloc(mfd, PUNCH_HOLE | KEEP_SIZE, 0, PAGE));
             put("falloc.shmem_pinned_pte", pfn(m) != 0 ? "present" : "absent");
             put("falloc.shmem_pinned_reads", value(m) == 0 ? "zero" : "old");
@@ -478,13 +481,13 @@ class OracleTest {
             put("pipe.drain", nb(Pipe.read(k, t, rfd, o, 16 * PAGE)));
             put("pipe.read_write_end", nb(Pipe.read(k, t, wfd, o, PAGE)));
             put("pipe.read_empty_nonblock", nb(Pipe.read(k, t, rfd, o, PAGE)));
-            Files.close(k, t, rfd);
+            Open.closeFd(k, t, rfd);
             put("vmsplice.no_reader", nb(Pipe.vmsplice(k, t, wfd, one, 0)));
-            Files.close(k, t, wfd);
+            Open.closeFd(k, t, wfd);
             Pipe.PipeFds q = Pipe.pipe2(k, t, 0);
             write(a, PAGE, 3);
             put("vmsplice.gift", nb(Pipe.vmsplice(k, t, q.writeFd(), one, SPLICE_F_GIFT)));
-            Files.close(k, t, q.writeFd());
+            Open.closeFd(k, t, q.writeFd());
             put("vmsplice.gift_read", nb(Pipe.read(k, t, q.readFd(), o, PAGE)));
             put("vmsplice.gift_data", value(o) == 3 ? "same" : "other");
             put("pipe.read_eof", nb(Pipe.read(k, t, q.readFd(), o, PAGE)));
@@ -529,17 +532,17 @@ class OracleTest {
         // probe_uring_ops()
         void uringOps() {
             int src = ring(), dst = ring();
-            put("uring.register_opcode_36", IoUring.register(k, t, RegisterArgs.number(src, 36)));
-            put("uring.register_opcode_999", IoUring.register(k, t, RegisterArgs.number(src, 999)));
-            put("uring.register_opcode_999_bad_fd", IoUring.register(k, t, RegisterArgs.number(12345, 999)));
+            put("uring.register_opcode_36", Register.ioUringRegister(k, t, RegisterArgs.number(src, 36)));
+            put("uring.register_opcode_999", Register.ioUringRegister(k, t, RegisterArgs.number(src, 999)));
+            put("uring.register_opcode_999_bad_fd", Register.ioUringRegister(k, t, RegisterArgs.number(12345, 999)));
             long a = map(4 * PAGE, RW, PRIVATE | ANON, -1);
-            IoUring.register(k, t, RegisterArgs.buffers(src, List.of(new Iovec(a, 4 * PAGE))));
-            put("uring.clone_buffers", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
-            put("uring.clone_buffers_again", IoUring.register(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
-            put("uring.clone_buffers_replace", IoUring.register(k, t,
+            Register.ioUringRegister(k, t, RegisterArgs.buffers(src, List.of(new Iovec(a, 4 * PAGE))));
+            put("uring.clone_buffers", Register.ioUringRegister(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_again", Register.ioUringRegister(k, t, RegisterArgs.cloneBuffers(dst, src, 0, 0, 0, 0)));
+            put("uring.clone_buffers_replace", Register.ioUringRegister(k, t,
                     RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0)));
             RegisterArgs c = RegisterArgs.cloneBuffers(dst, src, io.pinlab.kernel.iouring.RsrcFlag.IORING_REGISTER_DST_REPLACE.value, 0, 0, 0);
-            put("uring.clone_buffers_nr_args_2", IoUring.register(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
+            put("uring.clone_buffers_nr_args_2", Register.ioUringRegister(k, t, new RegisterArgs(c.fd(), c.opcode(), null, 2, c.nr(),
                     c.flags(), c.offset(), null, null, null, c.srcFd(), c.srcOff(), null)));
             put("uring.nop", res(cqe(src, Sqe.nop(0, 0, 0, 0, 1))));
             put("uring.nop_fixed_buffer_registered", res(cqe(src, Sqe.nop(Sqe.IORING_NOP_FIXED_BUFFER, 0, 0, 0, 2))));
@@ -555,7 +558,7 @@ class OracleTest {
 
         SysResult fileReg(int ring, RegisterOp op, List<Integer> fds, Integer nrArgs, Integer nr, int flags, int offset, List<Long> tags,
                           Boolean hasArg) {
-            return IoUring.register(k, t, new RegisterArgs(ring, op, null, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0, fds));
+            return Register.ioUringRegister(k, t, new RegisterArgs(ring, op, null, nrArgs, nr, flags, offset, tags, hasArg, null, 0, 0, fds));
         }
 
         /** The CQEs an io_uring_enter reaps, as probes.c cqes_out() prints them. */
@@ -584,7 +587,7 @@ class OracleTest {
             int a = file("fa", PAGE, O_RDWR), b = file("fb", PAGE, O_RDWR);
             long buf = map(PAGE, RW, PRIVATE | ANON, -1);
             write(buf, PAGE, 5);
-            IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
+            Register.ioUringRegister(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
             put("uring.files.register_null_arg", fileReg(r, files, null, 1, null, 0, 0, null, false));
             put("uring.files.register_nr_args_0", fileReg(r, files, List.of(a), 0, null, 0, 0, null, true));
             put("uring.files.register_above_max", fileReg(r, files, List.of(a), (1 << 20) + 1, null, 0, 0, null, true));
@@ -593,7 +596,7 @@ class OracleTest {
             put("uring.files.register_ring_fd", fileReg(r, files, List.of(r), null, null, 0, 0, null, null));
             put("uring.files.register_sparse", fileReg(r, files, List.of(-1, a), null, null, 0, 0, null, null));
             put("uring.files.register_again", fileReg(r, files, List.of(-1, a), null, null, 0, 0, null, null));
-            Files.close(k, t, a);
+            Open.closeFd(k, t, a);
             put("uring.files.write_fixed_file_closed_fd", reaped(r, Sqe.writeFixed(1, buf, PAGE, 0, 0, 1).with(Sqe.IOSQE_FIXED_FILE, false)));
             put("uring.files.write_fixed_empty_slot", reaped(r, Sqe.writeFixed(0, buf, PAGE, 0, 0, 2).with(Sqe.IOSQE_FIXED_FILE, false)));
             put("uring.files.write_fixed_past_table", reaped(r, Sqe.writeFixed(7, buf, PAGE, 0, 0, 3).with(Sqe.IOSQE_FIXED_FILE, false)));
@@ -625,21 +628,21 @@ class OracleTest {
             put("uring.files.update_nr_args_0", fileReg(r, up1, List.of(9999), 0, null, 0, 1, null, null));
             put("uring.files2.unregister_tagged", fileReg(r, unreg, null, null, null, 0, 0, null, null));
             put("uring.files2.unregister_tag_cqes", reaped(r));
-            Files.close(k, t, r);
+            Open.closeFd(k, t, r);
 
             int pipe = file("pipe", PAGE, O_RDWR); // stands in for the pipe's read end
             long other = map(PAGE, RW, PRIVATE | ANON, -1);
             write(other, PAGE, 1);
             r = ring();
-            IoUring.register(k, t, RegisterArgs.buffers2(r, List.of(new Iovec(buf, PAGE)), List.of(11L)));
+            Register.ioUringRegister(k, t, RegisterArgs.buffers2(r, List.of(new Iovec(buf, PAGE)), List.of(11L)));
             IoUring.enter(k, t, r, List.of(Sqe.readFixed(pipe, buf, PAGE, 0, 0, 1).with(0, true)));
-            put("uring.inflight.buffer_update", count(IoUring.register(k, t, RegisterArgs.update(r, 0, List.of(new Iovec(other, PAGE)), List.of(0L)))));
+            put("uring.inflight.buffer_update", count(Register.ioUringRegister(k, t, RegisterArgs.update(r, 0, List.of(new Iovec(other, PAGE)), List.of(0L)))));
             put("uring.inflight.buffer_cqes_before", reaped(r));
             put("uring.inflight.buffer_cqes_after", waited(r, 2));
-            Files.close(k, t, r);
+            Open.closeFd(k, t, r);
 
             r = ring();
-            IoUring.register(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
+            Register.ioUringRegister(k, t, RegisterArgs.buffers(r, List.of(new Iovec(buf, PAGE))));
             fileReg(r, files2, List.of(pipe), null, 1, 0, 0, List.of(21L), null);
             IoUring.enter(k, t, r, List.of(Sqe.readFixed(0, buf, PAGE, 0, 0, 4).with(Sqe.IOSQE_FIXED_FILE, true)));
             put("uring.inflight.files_unregister", fileReg(r, unreg, null, null, null, 0, 0, null, null));
@@ -672,14 +675,14 @@ class OracleTest {
             long a = map(2 * PAGE, RW, PRIVATE | ANON, -1);
             Mmap.doMunmap(k, t, VirtAddr.of(a), 2 * PAGE);
             put("uring.reg.unmapped", register(ring, a, 2 * PAGE));
-            int mfd = (int) Files.memfdCreate(k, t, "oracle", 0, 4 * PAGE).ret();
+            int mfd = (int) Memfd.memfdCreate(k, t, "oracle", 0, 4 * PAGE).ret();
             put("uring.reg.memfd_shared", register(ring, map(2 * PAGE, RW, SHARED, mfd), 2 * PAGE));
             put("uring.reg.memfd_private", register(ring, map(2 * PAGE, RW, PRIVATE, mfd), 2 * PAGE));
-            int sfd = (int) Files.memfdSecret(k, t, 2 * PAGE).ret();
+            int sfd = (int) Secretmem.memfdSecret(k, t, 2 * PAGE).ret();
             put("uring.reg.memfd_secret", register(ring, map(2 * PAGE, RW, SHARED, sfd), 2 * PAGE));
             nrHugepages(4);
             put("uring.reg.hugetlb_anon", register(ring, map(HUGE, RW, PRIVATE | ANON | HUGETLB, -1), HUGE));
-            int hfd = (int) Files.memfdCreate(k, t, "oracle-huge", MFD_HUGETLB, HUGE).ret();
+            int hfd = (int) Memfd.memfdCreate(k, t, "oracle-huge", MFD_HUGETLB, HUGE).ret();
             put("uring.reg.hugetlb_memfd_shared", register(ring, map(HUGE, RW, SHARED, hfd), HUGE));
         }
 
@@ -705,7 +708,7 @@ class OracleTest {
             write(b, 1, 1);
             before = pfn(b);
             int ring = ring();
-            put("fork.pinned.register", ename(IoUring.register(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b, 2 * PAGE))))));
+            put("fork.pinned.register", ename(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(b, 2 * PAGE))))));
             c = fork();
             child = pfn(c, b);
             exit(c);
@@ -790,7 +793,7 @@ class OracleTest {
         m.put("uring.memlock." + name + ".setup", Probe.ename(s));
         if (bufPages > 0) {
             long a = Mmap.doMmap(k, t, VirtAddr.of(0), bufPages * PAGE, RW, PRIVATE | ANON, -1, 0).ret();
-            SysResult r = IoUring.register(k, t, RegisterArgs.buffers((int) s.ret(), List.of(new Iovec(a, bufPages * PAGE))));
+            SysResult r = Register.ioUringRegister(k, t, RegisterArgs.buffers((int) s.ret(), List.of(new Iovec(a, bufPages * PAGE))));
             m.put("uring.memlock." + name + ".register_" + bufPages + "_pages", Probe.ename(r));
         }
     }

@@ -1,5 +1,6 @@
 package io.pinlab.api.steps;
 
+import io.pinlab.kernel.base.UapiFlag;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
@@ -33,8 +34,8 @@ public final class Answers {
         static MmapAnswer of(Requests.MmapRequest req, SysResult r, Profile profile) {
             KernelAnswer a = KernelAnswer.of(r, profile);
             return new MmapAnswer(r.ok() ? Address.of(r.ret()) : null, r.ok() ? null : r.ret(), a.errno(), a.explain(),
-                    a.warnings(), FlagSet.of(req.prot(), io.pinlab.kernel.mm.Prot.mask(req.prot())),
-                    FlagSet.of(req.flags(), io.pinlab.kernel.mm.MapFlag.mask(req.flags())));
+                    a.warnings(), FlagSet.of(req.prot(), UapiFlag.mask(req.prot())),
+                    FlagSet.of(req.flags(), UapiFlag.mask(req.flags())));
         }
     }
 

@@ -1,11 +1,11 @@
 package io.pinlab.api.steps;
 
+import io.pinlab.kernel.base.UapiFlag;
 import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.process.ProcessView;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.OFlag;
 import io.pinlab.kernel.iouring.EnterResult;
 import io.pinlab.kernel.mm.AccessResult;
 import io.pinlab.kernel.mm.GupResult;
@@ -59,10 +59,10 @@ public final class Op<Q, R, A> {
             (k, q, r) -> ProcessView.of(k, k.task((int) r.ret())));
     public static final Op<Requests.OpenRequest, SysResult, Answers.FlaggedAnswer> OPEN = new Op<>("open",
             Requests.OpenRequest.class, true, (c, q) -> q.toSyscall(c),
-            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flags(), OFlag.mask(q.flags()))));
+            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flags(), UapiFlag.mask(q.flags()))));
     public static final Op<Requests.MemfdCreateRequest, SysResult, Answers.FlaggedAnswer> MEMFD_CREATE = new Op<>(
             "memfd_create", Requests.MemfdCreateRequest.class, true, (c, q) -> q.toSyscall(c),
-            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flagSet(), io.pinlab.kernel.fs.MfdFlag.mask(q.flagSet()))));
+            (k, q, r) -> Answers.FlaggedAnswer.of(r, k.profile, FlagSet.of(q.flagSet(), UapiFlag.mask(q.flagSet()))));
     public static final Op<Requests.MemfdSecretRequest, SysResult, KernelAnswer> MEMFD_SECRET = new Op<>("memfd_secret",
             Requests.MemfdSecretRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.FtruncateRequest, SysResult, KernelAnswer> FTRUNCATE = new Op<>("ftruncate",

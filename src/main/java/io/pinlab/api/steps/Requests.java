@@ -1,5 +1,6 @@
 package io.pinlab.api.steps;
 
+import io.pinlab.kernel.base.UapiFlag;
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
@@ -88,7 +89,7 @@ public final class Requests {
 
         Syscall.Mmap toSyscall(Ctx c) {
             if (flags.contains(MapFlag.MAP_POPULATE)) c.checkTouch("length", length);
-            return new Syscall.Mmap(c.pid(), addr == null ? 0 : addr.value(), length, Prot.mask(prot), MapFlag.mask(flags),
+            return new Syscall.Mmap(c.pid(), addr == null ? 0 : addr.value(), length, UapiFlag.mask(prot), UapiFlag.mask(flags),
                     fd == null ? -1 : fd, offset == null ? 0 : offset);
         }
     }
@@ -127,7 +128,7 @@ public final class Requests {
                                 EnumSet<MremapFlag> flags,
                                 @Schema(description = "the new address (MREMAP_FIXED) or hint (MREMAP_DONTUNMAP)", defaultValue = "0x0") Address newAddr) {
         Syscall.Mremap toSyscall(Ctx c) {
-            return new Syscall.Mremap(c.pid(), addr.value(), oldLength, newLength, flags == null ? 0 : MremapFlag.mask(flags),
+            return new Syscall.Mremap(c.pid(), addr.value(), oldLength, newLength, flags == null ? 0 : UapiFlag.mask(flags),
                     newAddr == null ? 0 : newAddr.value());
         }
     }
@@ -137,7 +138,7 @@ public final class Requests {
                                   @ArraySchema(schema = @Schema(implementation = Prot.class), arraySchema = @Schema(example = "[\"PROT_READ\"]"))
                                   @NotNull EnumSet<Prot> prot) {
         Syscall.Mprotect toSyscall(Ctx c) {
-            return new Syscall.Mprotect(c.pid(), addr.value(), length, Prot.mask(prot));
+            return new Syscall.Mprotect(c.pid(), addr.value(), length, UapiFlag.mask(prot));
         }
     }
 
@@ -172,7 +173,7 @@ public final class Requests {
 
         /** The kernel's view of the request (flags as a mask). */
         public GupRequest toKernel() {
-            return new GupRequest(call, VirtAddr.of(start.value()), nrPages, FollFlag.mask(gupFlags),
+            return new GupRequest(call, VirtAddr.of(start.value()), nrPages, UapiFlag.mask(gupFlags),
                     !Boolean.FALSE.equals(pages), Boolean.TRUE.equals(vmas), locked, targetPid);
         }
 
@@ -252,7 +253,7 @@ public final class Requests {
                               @Schema(description = "with O_CREAT: initial file size in bytes", example = "16384")
                               @PositiveOrZero Long size) {
         Syscall.Open toSyscall(Ctx c) {
-            return new Syscall.Open(c.pid(), path, OFlag.mask(flags), size);
+            return new Syscall.Open(c.pid(), path, UapiFlag.mask(flags), size);
         }
     }
 
@@ -265,7 +266,7 @@ public final class Requests {
         }
 
         Syscall.MemfdCreate toSyscall(Ctx c) {
-            return new Syscall.MemfdCreate(c.pid(), name, MfdFlag.mask(flagSet()), size);
+            return new Syscall.MemfdCreate(c.pid(), name, UapiFlag.mask(flagSet()), size);
         }
     }
 
@@ -447,7 +448,7 @@ public final class Requests {
                                    EnumSet<FallocFlag> mode,
                                    @Schema(example = "0") @NotNull Long offset, @Schema(example = "4096") @NotNull Long len) {
         Syscall.Fallocate toSyscall(Ctx c) {
-            int m = mode == null ? 0 : FallocFlag.mask(mode);
+            int m = mode == null ? 0 : UapiFlag.mask(mode);
             // preallocation on tmpfs/hugetlbfs allocates a page per 4 KiB of len
             if ((m & FallocFlag.FALLOC_FL_PUNCH_HOLE.value) == 0 && len > 0) c.checkTouch("len", len);
             return new Syscall.Fallocate(c.pid(), fd, m, offset, len);
@@ -457,7 +458,7 @@ public final class Requests {
     @Schema(description = "pipe2(2): O_CLOEXEC, O_NONBLOCK, O_DIRECT")
     public record Pipe2Request(@ArraySchema(schema = @Schema(implementation = OFlag.class)) EnumSet<OFlag> flags) {
         Syscall.Pipe2 toSyscall(Ctx c) {
-            return new Syscall.Pipe2(c.pid(), flags == null ? 0 : OFlag.mask(flags));
+            return new Syscall.Pipe2(c.pid(), flags == null ? 0 : UapiFlag.mask(flags));
         }
     }
 
@@ -466,7 +467,7 @@ public final class Requests {
                                   @ArraySchema(schema = @Schema(implementation = SpliceFlag.class)) EnumSet<SpliceFlag> flags) {
         Syscall.Vmsplice toSyscall(Ctx c) {
             c.checkTouch("iovecs", iovecs.stream().mapToLong(UserIovec::len).sum());
-            return new Syscall.Vmsplice(c.pid(), fd, Requests.iovecs(iovecs), flags == null ? 0 : SpliceFlag.mask(flags));
+            return new Syscall.Vmsplice(c.pid(), fd, Requests.iovecs(iovecs), flags == null ? 0 : UapiFlag.mask(flags));
         }
     }
 

@@ -179,7 +179,7 @@ public final class Falloc {
                 else added.add(idx);
             }
             if (err != null) {
-                for (long a : added) Files.deleteFromPageCache(k, in, a, a + 1); // "remove the !uptodate folios we added"
+                for (long a : added) Truncate.truncateInodePagesRange(k, in, a, a + 1); // "remove the !uptodate folios we added"
                 return fail(ex, fn, file, err, err == Errno.EINTR ? k.workLimitReason()
                         : "no memory for page " + idx + ": " + k.phys.allocFailure() + "; the " + added.size() + " page(s) added are removed");
             }
@@ -204,7 +204,7 @@ public final class Falloc {
             long n = 0;
             if (holeEnd > holeStart) {
                 n = cached(in, holeStart >>> 21, holeEnd >>> 21);
-                Files.punchHole(k, in, holeStart >>> 21, holeEnd >>> 21);
+                Truncate.truncatePagecacheRange(k, in, holeStart >>> 21, holeEnd >>> 21);
             }
             ex.ok("hugetlbfs_punch_hole", file, n + " huge page(s) wholly inside the hole were removed"
                     + (holeEnd > holeStart ? "" : " (the hole covers no whole huge page)"));
@@ -287,7 +287,7 @@ public final class Falloc {
             }
         }
         long n = cached(in, from, to);
-        Files.deleteFromPageCache(k, in, from, to);
+        Truncate.truncateInodePagesRange(k, in, from, to);
         return n;
     }
 

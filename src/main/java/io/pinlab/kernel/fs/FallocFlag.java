@@ -1,9 +1,9 @@
 package io.pinlab.kernel.fs;
 
-import java.util.Set;
+import io.pinlab.kernel.base.UapiFlag;
 
 /** fallocate() mode bits (include/uapi/linux/falloc.h); FALLOC_FL_ALLOCATE_RANGE is 0, no bit. */
-public enum FallocFlag {
+public enum FallocFlag implements UapiFlag {
     FALLOC_FL_KEEP_SIZE(0x01), FALLOC_FL_PUNCH_HOLE(0x02), FALLOC_FL_NO_HIDE_STALE(0x04), FALLOC_FL_COLLAPSE_RANGE(0x08),
     FALLOC_FL_ZERO_RANGE(0x10), FALLOC_FL_INSERT_RANGE(0x20), FALLOC_FL_UNSHARE_RANGE(0x40),
     /** 6.17+ uapi; older kernels refuse the bit as unknown. */
@@ -13,9 +13,6 @@ public enum FallocFlag {
 
     FallocFlag(int value) { this.value = value; }
 
-    public static int mask(Set<FallocFlag> s) {
-        int m = 0;
-        for (FallocFlag f : s) m |= f.value;
-        return m;
-    }
+    @Override
+    public int value() { return value; }
 }

@@ -1,9 +1,9 @@
 package io.pinlab.kernel.fs;
 
-import java.util.Set;
+import io.pinlab.kernel.base.UapiFlag;
 
 /** memfd_create() flags (include/uapi/linux/memfd.h). */
-public enum MfdFlag {
+public enum MfdFlag implements UapiFlag {
     MFD_CLOEXEC(0x1), MFD_ALLOW_SEALING(0x2), MFD_HUGETLB(0x4), MFD_NOEXEC_SEAL(0x8), MFD_EXEC(0x10);
 
     /** MFD_ALL_FLAGS (mm/memfd.c). */
@@ -15,9 +15,6 @@ public enum MfdFlag {
 
     MfdFlag(int value) { this.value = value; }
 
-    public static int mask(Set<MfdFlag> s) {
-        int m = 0;
-        for (MfdFlag f : s) m |= f.value;
-        return m;
-    }
+    @Override
+    public int value() { return value; }
 }

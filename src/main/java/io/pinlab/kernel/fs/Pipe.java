@@ -88,15 +88,15 @@ public final class Pipe {
             throw new NotSimulatedException("flags", "O_NOTIFICATION_PIPE (watch queues) is not simulated");
         } else if (k.memcg.margin() < PIPE_BYTES + 2 * MemCg.FILE_BYTES) {
             ret = fail(ex, "alloc_pipe_info", PIPE_C, Errno.ENOMEM, k.memcg.whyFull(PIPE_BYTES + 2 * MemCg.FILE_BYTES));
-        } else if (t.fds.size() + 2 > Files.NOFILE) {
+        } else if (t.fds.size() + 2 > Open.NOFILE) {
             ret = fail(ex, "get_unused_fd_flags", "fs/file.c", Errno.EMFILE, "RLIMIT_NOFILE reached");
         } else {
             k.memcg.charge(PIPE_BYTES);
             Inode in = k.newUnlinkedInode("pipe:[" + k.counters().nextIno() + "]", FsType.PIPEFS, Inode.Kind.FIFO, t.uid, 0600, 0);
             Pipe pipe = new Pipe(1, 1);
             int keep = flags & (OFlag.O_NONBLOCK.value | OFlag.O_DIRECT.value | OFlag.O_CLOEXEC.value);
-            rfd = Files.install(k, t, in, OFlag.O_RDONLY.value | keep);
-            wfd = Files.install(k, t, in, OFlag.O_WRONLY.value | keep);
+            rfd = Open.fdInstall(k, t, in, OFlag.O_RDONLY.value | keep);
+            wfd = Open.fdInstall(k, t, in, OFlag.O_WRONLY.value | keep);
             for (int fd : new int[]{rfd, wfd}) { // create_pipe_files(): both files get pipefifo_fops and the pipe
                 t.fds.get(fd).fOp = PIPEFIFO_FOPS;
                 t.fds.get(fd).privateData = pipe;

@@ -1,9 +1,9 @@
 package io.pinlab.kernel.fs;
 
-import java.util.Set;
+import io.pinlab.kernel.base.UapiFlag;
 
 /** splice()/vmsplice() flags (include/linux/splice.h); SPLICE_F_ALL is their union. */
-public enum SpliceFlag {
+public enum SpliceFlag implements UapiFlag {
     SPLICE_F_MOVE(0x01), SPLICE_F_NONBLOCK(0x02), SPLICE_F_MORE(0x04), SPLICE_F_GIFT(0x08);
 
     public static final int SPLICE_F_ALL = 0x0f;
@@ -12,9 +12,6 @@ public enum SpliceFlag {
 
     SpliceFlag(int value) { this.value = value; }
 
-    public static int mask(Set<SpliceFlag> s) {
-        int m = 0;
-        for (SpliceFlag f : s) m |= f.value;
-        return m;
-    }
+    @Override
+    public int value() { return value; }
 }

@@ -2,7 +2,7 @@ package io.pinlab.kernel.iouring;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.Task;
@@ -56,7 +56,7 @@ final class FileTable {
         if (ctx.nrUserFiles != 0) return fail(ex, fn, Errno.EBUSY, "a file table of " + ctx.nrUserFiles + " slot(s) is registered");
         if (nrArgs == 0) return fail(ex, fn, Errno.EINVAL, "nr_args is 0");
         if (nrArgs > IORING_MAX_FIXED_FILES) return fail(ex, fn, Errno.EMFILE, "nr_args " + nrArgs + " > IORING_MAX_FIXED_FILES (" + IORING_MAX_FIXED_FILES + ")");
-        if (nrArgs > Files.NOFILE) return fail(ex, fn, Errno.EMFILE, "nr_args " + nrArgs + " > RLIMIT_NOFILE (" + Files.NOFILE + ")");
+        if (nrArgs > Open.NOFILE) return fail(ex, fn, Errno.EMFILE, "nr_args " + nrArgs + " > RLIMIT_NOFILE (" + Open.NOFILE + ")");
         int nr = (int) nrArgs;
         if (!nodeTable && tags != null && tags.size() < nr) // io_rsrc_data_alloc() copies every tag first
             return fail(ex, "io_rsrc_data_alloc", Errno.EFAULT, "copy_from_user(&utags[" + tags.size() + "]) faults: the tag array holds "

@@ -19,9 +19,9 @@ import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
 /**
- * io_uring/io_uring.c and io_uring/register.c entry points: io_uring_setup, io_uring_register
- * (buffer opcodes), io_uring_enter (fixed reads and writes), the buffer table view, and
- * io_ring_ctx_free when the ring's file goes.
+ * io_uring/io_uring.c entry points: io_uring_setup, io_uring_enter (fixed reads and writes), the
+ * buffer table view, and io_ring_ctx_free when the ring's file goes. io_uring_register is in
+ * {@link Register} (io_uring/register.c).
  */
 public final class IoUring {
     static final String IO_URING_C = "io_uring/io_uring.c";
@@ -115,7 +115,7 @@ public final class IoUring {
         } else {
             ex.ok("io_allocate_scq_urings", IO_URING_C, "rings from io_mem_alloc(): not charged to locked_vm in this kernel");
         }
-        if (t.fds.size() >= io.pinlab.kernel.fs.Files.NOFILE) {
+        if (t.fds.size() >= io.pinlab.kernel.fs.Open.NOFILE) {
             // io_uring_install_fd() -> get_unused_fd_flags() fails; fput() frees the new ctx
             if (ctx.ringAcctPages != 0) k.addUserLockedVm(user, -ctx.ringAcctPages);
             k.memcg.uncharge(MemCg.RING_BYTES);
@@ -143,146 +143,6 @@ public final class IoUring {
     }
 
     private static long pageAlign(long v) { return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
-
-    // ------------------------------------------------------------------ register
-
-    /**
-     * io_uring_register(fd, opcode, arg, nr_args) for the buffer opcodes: the common prefix
-     * (6.18: fd -1 is a "blind" call, -EINVAL for these opcodes; bad fd -EBADF; not a ring
-     * -EOPNOTSUPP; SINGLE_ISSUER from another task -EEXIST), then __io_uring_register()'s dispatch.
-     */
-    public static SysResult register(Globals k, Task t, RegisterArgs a) {
-        Explain ex = new Explain();
-        long ret = doRegister(k, t, a, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
-    }
-
-    private static long doRegister(Globals k, Task t, RegisterArgs a, Explain ex) {
-        final String reg = "io_uring/register.c";
-        String regFile = k.profile.ioUringNodeTable() ? reg : IO_URING_C;
-        // SYSCALL_DEFINE4(io_uring_register): bit 31 (IORING_REGISTER_USE_REGISTERED_RING) masked off,
-        // then any number from IORING_REGISTER_LAST on is -EINVAL before the fd is looked at
-        int opcode = a.opcodeValue() & ~RegisterOp.IORING_REGISTER_USE_REGISTERED_RING;
-        int last = RegisterOp.registerLast(k.profile);
-        if (Integer.toUnsignedLong(opcode) >= last) {
-            ex.fail("io_uring_register", regFile, Errno.EINVAL, "opcode " + Integer.toUnsignedLong(opcode)
-                    + " >= IORING_REGISTER_LAST (" + last + " in " + k.profile.kernel() + ")");
-            return Errno.EINVAL.neg();
-        }
-        if (a.opcode() == null) throw new IllegalArgumentException("register opcode " + opcode + " is not simulated");
-        if (a.fd() == -1 && k.profile.ioUringBlindRegister()) {
-            ex.fail("io_uring_register_blind", reg, Errno.EINVAL, "fd -1 is a blind call; only SEND_MSG_RING and QUERY are allowed");
-            return Errno.EINVAL.neg();
-        }
-        OpenFile file = t.fds.get(a.fd());
-        if (file == null) {
-            ex.fail("io_uring_register", regFile, Errno.EBADF, "fd " + a.fd() + " is not open");
-            return Errno.EBADF.neg();
-        }
-        IoRingCtx ctx = ringOf(file);
-        if (ctx == null) {
-            ex.fail("io_uring_register", regFile, Errno.EOPNOTSUPP, "fd " + a.fd() + " is not an io_uring (io_is_uring_fops)");
-            return Errno.EOPNOTSUPP.neg();
-        }
-        if (ctx.submitterPid >= 0 && ctx.submitterPid != t.pid) {
-            ex.fail("__io_uring_register", regFile, Errno.EEXIST, "IORING_SETUP_SINGLE_ISSUER ring of pid " + ctx.submitterPid + ", caller is pid " + t.pid);
-            return Errno.EEXIST.neg();
-        }
-        ex.ok("io_uring_register", regFile, "fd " + a.fd() + " is a ring; " + a.opcode().name());
-        long nrArgs = a.nrArgsValue();
-        switch (a.opcode()) {
-            case IORING_REGISTER_BUFFERS -> {
-                if (!a.argPresent()) {
-                    ex.fail("__io_uring_register", regFile, Errno.EFAULT, "IORING_REGISTER_BUFFERS with arg == NULL");
-                    return Errno.EFAULT.neg();
-                }
-                return Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs() == null ? List.of() : a.iovecs(), nrArgs, null, ex);
-            }
-            case IORING_UNREGISTER_BUFFERS -> {
-                if (a.argPresent() || nrArgs != 0) {
-                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_UNREGISTER_BUFFERS needs arg == NULL and nr_args == 0");
-                    return Errno.EINVAL.neg();
-                }
-                return Rsrc.ioSqeBuffersUnregister(k, ctx, ex);
-            }
-            case IORING_REGISTER_FILES -> {
-                if (!a.argPresent()) {
-                    ex.fail("__io_uring_register", regFile, Errno.EFAULT, "IORING_REGISTER_FILES with arg == NULL");
-                    return Errno.EFAULT.neg();
-                }
-                return FileTable.ioSqeFilesRegister(k, t, ctx, a.fds(), nrArgs, null, ex);
-            }
-            case IORING_UNREGISTER_FILES -> {
-                if (a.argPresent() || nrArgs != 0) {
-                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_UNREGISTER_FILES needs arg == NULL and nr_args == 0");
-                    return Errno.EINVAL.neg();
-                }
-                return FileTable.ioSqeFilesUnregister(k, ctx, ex);
-            }
-            case IORING_REGISTER_FILES_UPDATE -> {
-                // io_register_files_update(): nr_args is the count; struct io_uring_rsrc_update has no tags
-                if (nrArgs == 0) return fail(ex, "io_register_files_update", Errno.EINVAL, "nr_args is 0");
-                if (!a.argPresent()) return fail(ex, "io_register_files_update", Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
-                return ioRegisterRsrcUpdate(k, t, ctx, a, true, nrArgs, null, ex);
-            }
-            case IORING_REGISTER_FILES2, IORING_REGISTER_BUFFERS2 -> {
-                return ioRegisterRsrc(k, t, ctx, a, a.opcode() == RegisterOp.IORING_REGISTER_FILES2, nrArgs, ex);
-            }
-            case IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_BUFFERS_UPDATE -> {
-                final String fn = "io_register_rsrc_update";
-                if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE)
-                    return fail(ex, fn, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_update2) (32)");
-                if (!a.argPresent()) return fail(ex, fn, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
-                if (a.nrValue() == 0) return fail(ex, fn, Errno.EINVAL, "up.nr is 0");
-                return ioRegisterRsrcUpdate(k, t, ctx, a, a.opcode() == RegisterOp.IORING_REGISTER_FILES_UPDATE2, a.nrValue(), a.tags(), ex);
-            }
-            case IORING_REGISTER_CLONE_BUFFERS -> {
-                if (!a.argPresent() || nrArgs != 1) {
-                    ex.fail("__io_uring_register", regFile, Errno.EINVAL, "IORING_REGISTER_CLONE_BUFFERS needs arg != NULL and nr_args == 1");
-                    return Errno.EINVAL.neg();
-                }
-                return Rsrc.ioRegisterCloneBuffers(k, t, ctx, a, ex);
-            }
-        }
-        throw new IllegalStateException();
-    }
-
-    /**
-     * io_register_rsrc() (io_uring/rsrc.c) for IORING_REGISTER_FILES2 / BUFFERS2: nr_args must be
-     * sizeof(struct io_uring_rsrc_register), the struct must be readable, rr.nr non-zero, rr.flags
-     * only IORING_RSRC_REGISTER_SPARSE, and SPARSE with rr.data set is -EINVAL.
-     */
-    private static long ioRegisterRsrc(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, boolean files, long nrArgs, Explain ex) {
-        final String fn = "io_register_rsrc";
-        if (nrArgs != RegisterArgs.RSRC_STRUCT_SIZE) return fail(ex, fn, Errno.EINVAL, "nr_args " + nrArgs + " != sizeof(struct io_uring_rsrc_register) (32)");
-        if (!a.argPresent()) return fail(ex, fn, Errno.EFAULT, "copy_from_user of the struct faults (arg == NULL)");
-        long nr = a.nrValue();
-        if (nr == 0) return fail(ex, fn, Errno.EINVAL, "rr.nr is 0");
-        int sparse = RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value;
-        if ((a.flags() & ~sparse) != 0) return fail(ex, fn, Errno.EINVAL, "unknown rr.flags 0x" + Integer.toHexString(a.flags()));
-        boolean data = files ? a.fds() != null : a.iovecs() != null;
-        if ((a.flags() & sparse) != 0 && data) return fail(ex, fn, Errno.EINVAL, "IORING_RSRC_REGISTER_SPARSE with rr.data != 0");
-        ex.ok(fn, Rsrc.FILE, "rr.nr " + nr + (data ? "" : ", rr.data 0: every slot empty"));
-        return files ? FileTable.ioSqeFilesRegister(k, t, ctx, a.fds(), nr, a.tags(), ex)
-                : Rsrc.ioSqeBuffersRegister(k, t, ctx, a.iovecs(), nr, a.tags(), ex);
-    }
-
-    /** __io_register_rsrc_update(): up.offset + nr must not overflow u32 (-EOVERFLOW), then the files or buffers update. */
-    private static long ioRegisterRsrcUpdate(Globals k, Task t, IoRingCtx ctx, RegisterArgs a, boolean files, long nr, List<Long> tags,
-                                             Explain ex) {
-        long offset = Integer.toUnsignedLong(a.offset());
-        if (offset + nr > 0xffffffffL)
-            return fail(ex, "__io_register_rsrc_update", Errno.EOVERFLOW, "up.offset " + offset + " + nr " + nr + " overflows u32");
-        return files ? FileTable.ioSqeFilesUpdate(k, t, ctx, offset, nr, a.fds(), tags, ex)
-                : Rsrc.ioSqeBuffersUpdate(k, t, ctx, offset, nr, a.iovecs(), tags, ex);
-    }
-
-    private static long fail(Explain ex, String fn, Errno e, String why) {
-        ex.fail(fn, Rsrc.FILE, e, why);
-        return e.neg();
-    }
 
     // ------------------------------------------------------------------ enter
 

@@ -573,7 +573,7 @@ final class Rsrc {
             return false;
         }
         if (node.tag != 0) ctx.cq.add(new Cqe(node.tag, 0, 0));
-        if (node.file != null) io.pinlab.kernel.fs.Files.fput(k, node.file);
+        if (node.file != null) io.pinlab.kernel.fs.FileTable.fput(k, node.file);
         else ioBufferUnmap(k, ctx, node.buf);
         return true;
     }

@@ -6,7 +6,7 @@
  * <ul>
  * <li>{@link io.pinlab.kernel.iouring.IoUring#setup(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, int, int)}
  *     -> SysResult, ret = ring fd (flags: IORING_SETUP_CLAMP, IORING_SETUP_SINGLE_ISSUER; others -EINVAL)</li>
- * <li>{@link io.pinlab.kernel.iouring.IoUring#register(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, io.pinlab.kernel.iouring.RegisterArgs)}
+ * <li>{@link io.pinlab.kernel.iouring.Register#ioUringRegister(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, io.pinlab.kernel.iouring.RegisterArgs)}
  *     -> SysResult (0, the update count, or -errno) for the buffer and file opcodes (Rsrc, FileTable)</li>
  * <li>{@link io.pinlab.kernel.iouring.IoUring#enter(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, int, java.util.List)}
  *     -> EnterResult (ret = SQEs submitted, the CQEs reaped); with min_complete, in-flight requests
@@ -14,7 +14,7 @@
  * <li>{@link io.pinlab.kernel.iouring.IoUring#buffers(io.pinlab.kernel.mm.Globals, io.pinlab.kernel.mm.Task, int)}
  *     -> one BufferView per slot (empty slots included, {@code empty = true}); NoSuchObjectException if fd is not a ring</li>
  * <li>{@link io.pinlab.kernel.iouring.IoUring#IO_URING_FOPS}: the ring file's {@code ->release}
- *     (io_uring_release() -> io_ring_ctx_free()), run by Files.fput() for the last reference</li>
+ *     (io_uring_release() -> io_ring_ctx_free()), run by FileTable.fput() for the last reference</li>
  * </ul>
  *
  * <h2>Profiles</h2>

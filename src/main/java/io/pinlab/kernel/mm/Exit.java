@@ -2,7 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.FileTable;
 import io.pinlab.kernel.fs.OpenFile;
 
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ public final class Exit {
         Mmap.exitMmap(k, t.mm);
         ex.ok("exit_mmap", "mm/mmap.c", "all VMAs unmapped, page tables freed");
         int n = t.fds.size();
-        for (OpenFile f : new ArrayList<>(t.fds.values())) Files.fput(k, f);
+        for (OpenFile f : new ArrayList<>(t.fds.values())) FileTable.fput(k, f);
         t.fds.clear();
         ex.ok("exit_files", "kernel/exit.c", n + " descriptors closed");
         k.tasks.remove(t.pid);

@@ -1,17 +1,17 @@
 package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.UapiFlag;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * FOLL_* flags. Public ones live in include/linux/mm_types.h, internal ones (bit 16 and up) in
  * mm/internal.h. Values have not changed from 6.3 to 6.18.
  * Bit 12 is FOLL_SAME_FILE in the seed proposal and FOLL_HONOR_NUMA_FAULT from 6.5.
  */
-public enum FollFlag {
+public enum FollFlag implements UapiFlag {
     FOLL_WRITE(1 << 0, Kind.CALLER),
     FOLL_GET(1 << 1, Kind.CALLER),
     FOLL_DUMP(1 << 2, Kind.CALLER),
@@ -45,6 +45,7 @@ public enum FollFlag {
         this.kind = kind;
     }
 
+    @Override
     public int value() { return value; }
 
     public Kind kind() { return kind; }
@@ -64,12 +65,5 @@ public enum FollFlag {
         List<FollFlag> out = new ArrayList<>();
         for (FollFlag f : values()) if (f.existsIn(p)) out.add(f);
         return out;
-    }
-
-    /** Kernel bitmask of a flag set. */
-    public static int mask(Set<FollFlag> flags) {
-        int m = 0;
-        for (FollFlag f : flags) m |= f.value;
-        return m;
     }
 }

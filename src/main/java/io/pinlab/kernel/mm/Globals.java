@@ -102,7 +102,7 @@ public class Globals {
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
         if (path != null) {
-            memcg.charge(inodeBytes(path)); // callers checked the margin (Files.open())
+            memcg.charge(inodeBytes(path)); // callers checked the margin (Open.doSysOpen())
             inodes.put(path, in);
         }
         return in;

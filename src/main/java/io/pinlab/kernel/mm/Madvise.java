@@ -4,7 +4,7 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Truncate;
 
 
 import static io.pinlab.kernel.mm.Madv.*;
@@ -117,7 +117,7 @@ public final class Madvise {
                     return fail(ex, "madvise_remove", FILE, Errno.EACCES, "MADV_REMOVE needs a shared writable mapping");
                 int shift = vma.isHugetlb() ? HPAGE_ORDER : 0;
                 long fromIdx = vma.pageIndex(start) >>> shift, toIdx = (vma.pageIndex(end - 1) >>> shift) + 1;
-                Files.punchHole(k, vma.file.inode(), fromIdx, toIdx);
+                Truncate.truncatePagecacheRange(k, vma.file.inode(), fromIdx, toIdx);
                 ex.ok("vfs_fallocate", "fs/open.c", "FALLOC_FL_PUNCH_HOLE freed file pages " + fromIdx + ".." + (toIdx - 1));
                 return 0;
             }

@@ -1,9 +1,9 @@
 package io.pinlab.kernel.mm;
 
-import java.util.Set;
+import io.pinlab.kernel.base.UapiFlag;
 
 /** MAP_* (include/uapi/linux/mman.h, asm-generic/mman-common.h, x86 values). */
-public enum MapFlag {
+public enum MapFlag implements UapiFlag {
     MAP_SHARED(0x01), MAP_PRIVATE(0x02), MAP_SHARED_VALIDATE(0x03), MAP_DROPPABLE(0x08),
     MAP_FIXED(0x10), MAP_ANONYMOUS(0x20), MAP_32BIT(0x40),
     MAP_GROWSDOWN(0x100), MAP_DENYWRITE(0x800), MAP_EXECUTABLE(0x1000), MAP_LOCKED(0x2000),
@@ -19,9 +19,6 @@ public enum MapFlag {
 
     MapFlag(int value) { this.value = value; }
 
-    public static int mask(Set<MapFlag> s) {
-        int m = 0;
-        for (MapFlag f : s) m |= f.value;
-        return m;
-    }
+    @Override
+    public int value() { return value; }
 }

@@ -2,7 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.FileTable;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +75,7 @@ public final class Vmas {
         mm.remove(v);
         if (v.has(VM_LOCKED_B)) mm.lockedVm -= v.pages();
         Hugetlb.hugetlbVmOpClose(k, v);
-        if (v.file != null) Files.fput(k, v.file);
+        if (v.file != null) FileTable.fput(k, v.file);
     }
 
     // ================================================================ split and merge
@@ -134,7 +134,7 @@ public final class Vmas {
         lo.end = hi.end;
         if (lo.anonVma == 0) lo.anonVma = hi.anonVma;
         lo.hugeResv += hi.hugeResv;
-        if (hi.file != null) Files.fput(k, hi.file);
+        if (hi.file != null) FileTable.fput(k, hi.file);
         return lo;
     }
 

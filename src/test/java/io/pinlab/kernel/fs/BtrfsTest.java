@@ -6,6 +6,7 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import io.pinlab.kernel.mm.Memory;
@@ -32,13 +33,13 @@ class BtrfsTest {
     static final int O_DIRECT = 040000;
 
     record Box(Kernel k, Task t) {
-        int open(String path, int flags, long size) { return (int) assertOk(Files.open(k, t, path, flags, size)); }
+        int open(String path, int flags, long size) { return (int) assertOk(Open.doSysOpen(k, t, path, flags, size)); }
 
         long map(int fd, long len, int flags) { return assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), len, RW, flags, fd, 0)); }
 
         /** A memfd_secret buffer: GUP refuses it (check_vma_flags(): vma_is_secretmem()), copy_{to,from}_user() do not. */
         long secretBuffer(long len) {
-            int s = (int) assertOk(Files.memfdSecret(k, t, len));
+            int s = (int) assertOk(Secretmem.memfdSecret(k, t, len));
             long a = map(s, len, MAP_SHARED);
             assertTrue(UserAccess.access(k, t, VirtAddr.of(a), len, true, 6L).ok());
             return a;
@@ -106,7 +107,7 @@ class BtrfsTest {
         Box b = box(p);
         long a = b.map(b.open("/mnt/btrfs/m", O_RDWR | O_CREAT, 2 * PAGE), 2 * PAGE, MAP_SHARED);
         int ring = (int) assertOk(IoUring.setup(b.k(), b.t(), 8, 0));
-        SysResult r = IoUring.register(b.k(), b.t(), RegisterArgs.buffers(ring, List.of(new Iovec(a, PAGE))));
+        SysResult r = Register.ioUringRegister(b.k(), b.t(), RegisterArgs.buffers(ring, List.of(new Iovec(a, PAGE))));
         // 6.5+: check_vma_flags() -> -EFAULT; 6.3/6.4/seed: io_uring's own check refuses files other than shmem/hugetlbfs
         assertEquals(p.fileBackedLongtermWriteBan() ? Errno.EFAULT : Errno.EOPNOTSUPP, r.errno(), p.name());
     }
@@ -119,9 +120,9 @@ class BtrfsTest {
         assertErr(Errno.EOPNOTSUPP, Mmap.doMmap(b.k(), b.t(), VirtAddr.of(0), PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0));
         // inode_newsize_ok(): ext4 stops at 16 TiB - 4 KiB (ext4_max_size()), btrfs at MAX_LFS_FILESIZE
         long big = 1L << 50;
-        assertEquals(0, Files.ftruncate(b.k(), b.t(), fd, big).ret());
+        assertEquals(0, Open.doSysFtruncate(b.k(), b.t(), fd, big).ret());
         int e = b.open("/mnt/ext4/x", O_RDWR | O_CREAT, PAGE);
-        assertErr(Errno.EFBIG, Files.ftruncate(b.k(), b.t(), e, big));
+        assertErr(Errno.EFBIG, Open.doSysFtruncate(b.k(), b.t(), e, big));
         assertTrue(b.k().mounts.stream().anyMatch(m -> m.path().equals("/mnt/btrfs") && m.fs() == FsType.BTRFS && !m.dax()));
     }
 }

@@ -42,7 +42,7 @@ class FallocTest {
 
     SysResult falloc(int fd, int mode, long off, long len) { return falloc(k, t, fd, mode, off, len); }
 
-    int open(String path, int flags, long size) { return (int) assertOk(Files.open(k, t, path, flags, size)); }
+    int open(String path, int flags, long size) { return (int) assertOk(Open.doSysOpen(k, t, path, flags, size)); }
 
     long map(int fd, long len, int flags) { return assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), len, RW, flags, fd, 0)); }
 
@@ -52,23 +52,23 @@ class FallocTest {
     void vfsFallocateErrnoOrder(Profile p) {
         Kernel k = new Kernel(p, false);
         Task t = k.task(1);
-        int fd = (int) assertOk(Files.open(k, t, "/mnt/ext4/f", O_RDWR | O_CREAT, 16 * PAGE));
+        int fd = (int) assertOk(Open.doSysOpen(k, t, "/mnt/ext4/f", O_RDWR | O_CREAT, 16 * PAGE));
         assertErr(Errno.EBADF, falloc(k, t, 99, 0, 0, PAGE));                 // ksys_fallocate(): fdget() fails
         assertErr(Errno.EINVAL, falloc(k, t, fd, 0, -1, PAGE));               // offset < 0
         assertErr(Errno.EINVAL, falloc(k, t, fd, 0, 0, 0));                   // len <= 0
         assertErr(Errno.EOPNOTSUPP, falloc(k, t, fd, PUNCH, 0, PAGE));        // "Punch hole must have keep size set"
         assertErr(Errno.EOPNOTSUPP, falloc(k, t, fd, PUNCH | ZERO | KEEP, 0, PAGE)); // punch and zero are exclusive
         assertErr(Errno.EOPNOTSUPP, falloc(k, t, fd, 0x100, 0, PAGE));        // not a mode bit at all
-        int ro = (int) assertOk(Files.open(k, t, "/mnt/ext4/f", O_RDONLY, null));
+        int ro = (int) assertOk(Open.doSysOpen(k, t, "/mnt/ext4/f", O_RDONLY, null));
         assertErr(Errno.EBADF, falloc(k, t, ro, 0, 0, PAGE));                 // no FMODE_WRITE
-        int dir = (int) assertOk(Files.open(k, t, "/mnt/ext4", O_RDONLY, null));
+        int dir = (int) assertOk(Open.doSysOpen(k, t, "/mnt/ext4", O_RDONLY, null));
         assertErr(Errno.EBADF, falloc(k, t, dir, 0, 0, PAGE));                // FMODE_WRITE is checked before S_ISDIR
-        int zero = (int) assertOk(Files.open(k, t, "/dev/zero", O_RDWR, null));
+        int zero = (int) assertOk(Open.doSysOpen(k, t, "/dev/zero", O_RDWR, null));
         assertErr(Errno.ENODEV, falloc(k, t, zero, 0, 0, PAGE));              // neither S_ISREG nor S_ISBLK
         // ext4 s_maxbytes is 16 TiB - 4 KiB (ext4_max_size()); offset + len past it, or wrapping, is -EFBIG
         assertErr(Errno.EFBIG, falloc(k, t, fd, 0, FsType.EXT4.maxBytes, 1));
         assertErr(Errno.EFBIG, falloc(k, t, fd, KEEP, Long.MAX_VALUE, 1));
-        int sec = (int) assertOk(Files.memfdSecret(k, t, 16 * PAGE));
+        int sec = (int) assertOk(Secretmem.memfdSecret(k, t, 16 * PAGE));
         assertErr(Errno.EOPNOTSUPP, falloc(k, t, sec, 0, 0, PAGE));           // secretmem_fops has no ->fallocate
     }
 
@@ -77,7 +77,7 @@ class FallocTest {
     void collapseWithKeepSizePerProfile(Profile p) {
         Kernel k = new Kernel(p, false);
         Task t = k.task(1);
-        int fd = (int) assertOk(Files.open(k, t, "/mnt/xfs/f", O_RDWR | O_CREAT, 16 * PAGE));
+        int fd = (int) assertOk(Open.doSysOpen(k, t, "/mnt/xfs/f", O_RDWR | O_CREAT, 16 * PAGE));
         assertErr(p.fallocateModesExclusive() ? Errno.EOPNOTSUPP : Errno.EINVAL, falloc(k, t, fd, COLLAPSE | KEEP, 0, PAGE));
         assertErr(p.fallocateModesExclusive() ? Errno.EOPNOTSUPP : Errno.EINVAL, falloc(k, t, fd, PUNCH | KEEP | COLLAPSE, 0, PAGE));
         assertEquals(p == Profile.V6_18, p.fallocateModesExclusive());
@@ -126,7 +126,7 @@ class FallocTest {
     void shmemPreallocationStoppedByASignalRemovesWhatItAdded() { // "Remove the !uptodate folios we added"
         Kernel small = new Kernel(Profile.V6_18, false, MemCg.unlimited(), 4);
         Task st = small.task(1);
-        int fd = (int) assertOk(Files.open(small, st, "/dev/shm/s", O_RDWR | O_CREAT, 0L));
+        int fd = (int) assertOk(Open.doSysOpen(small, st, "/dev/shm/s", O_RDWR | O_CREAT, 0L));
         Inode in = small.inodes.get("/dev/shm/s");
         assertEquals(0, falloc(small, st, fd, KEEP, 0, 2 * PAGE).ret());
         small.beginCall();
@@ -146,7 +146,7 @@ class FallocTest {
     void punchHoleOnAMappedPinnedPage(Profile p) {
         Kernel k = new Kernel(p, false);
         Task t = k.task(1);
-        int fd = (int) assertOk(Files.open(k, t, "/mnt/ext4/m", O_RDWR | O_CREAT, 4 * PAGE));
+        int fd = (int) assertOk(Open.doSysOpen(k, t, "/mnt/ext4/m", O_RDWR | O_CREAT, 4 * PAGE));
         long a = assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), 4 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(UserAccess.access(k, t, VirtAddr.of(a), 2 * PAGE, true, 7L).ok());
         long pfn = Pte.pfn(Memory.followPte(t.mm, a)), other = Pte.pfn(Memory.followPte(t.mm, a + PAGE));
@@ -184,7 +184,7 @@ class FallocTest {
         assertEquals(0, falloc(fd, PUNCH | KEEP, 0, 2 * PAGE).ret());
         assertEquals(copy, pfn(a), "the COW copy stays mapped");
         assertEquals(0, Memory.followPte(t.mm, a + PAGE), "the file page is unmapped");
-        assertEquals(0, assertOk(Files.ftruncate(k, t, fd, 0)));
+        assertEquals(0, assertOk(Open.doSysFtruncate(k, t, fd, 0)));
         assertEquals(0, Memory.followPte(t.mm, a), "truncation zaps the COW copy too");
     }
 

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class FilesTest {
     final Lab lab = new Lab();
 
-    SysResult open(String p, int f) { return Files.open(lab.k, lab.t, p, f, null); }
+    SysResult open(String p, int f) { return Open.doSysOpen(lab.k, lab.t, p, f, null); }
 
     @Test void missingWithoutCreat() { assertErr(Errno.ENOENT, open("/mnt/ext4/nope", O_RDONLY)); } // lookup_open(): no O_CREAT
 
@@ -57,20 +57,20 @@ class FilesTest {
     }
 
     @Test void hugetlbfsSizeMustBeAligned() { // hugetlbfs_setattr(): size & ~huge_page_mask -> -EINVAL
-        assertErr(Errno.EINVAL, Files.open(lab.k, lab.t, "/mnt/huge/h", O_CREAT | O_RDWR, 4096L));
+        assertErr(Errno.EINVAL, Open.doSysOpen(lab.k, lab.t, "/mnt/huge/h", O_CREAT | O_RDWR, 4096L));
     }
 
     @Test void memfdNameTooLong() { // memfd_create(): strlen(name) > MFD_NAME_MAX_LEN (249) -> -EINVAL
-        assertErr(Errno.EINVAL, Files.memfdCreate(lab.k, lab.t, "x".repeat(250), 0, null));
-        assertTrue(Files.memfdCreate(lab.k, lab.t, "x".repeat(249), 0, null).ok());
+        assertErr(Errno.EINVAL, Memfd.memfdCreate(lab.k, lab.t, "x".repeat(250), 0, null));
+        assertTrue(Memfd.memfdCreate(lab.k, lab.t, "x".repeat(249), 0, null).ok());
     }
 
     @Test void memfdUnknownFlags() { // memfd_create(): flags & ~MFD_ALL_FLAGS -> -EINVAL
-        assertErr(Errno.EINVAL, Files.memfdCreate(lab.k, lab.t, "m", 0x100, null));
+        assertErr(Errno.EINVAL, Memfd.memfdCreate(lab.k, lab.t, "m", 0x100, null));
     }
 
     @Test void memfdHugetlb() { // MFD_HUGETLB: a hugetlbfs inode
-        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "h", MfdFlag.MFD_HUGETLB.value, 2L << 20));
+        int fd = (int) assertOk(Memfd.memfdCreate(lab.k, lab.t, "h", MfdFlag.MFD_HUGETLB.value, 2L << 20));
         assertTrue(lab.t.fds.get(fd).inode().isHugetlb());
         assertEquals("/memfd:h (deleted)", Views.fds(lab.k, lab.t).get(0).path());
     }
@@ -83,7 +83,7 @@ class FilesTest {
     }
 
     @Test void secretmemSizeOnce() { // secretmem_setattr(): a second size change -> -EINVAL
-        int fd = (int) assertOk(Files.memfdSecret(lab.k, lab.t, 4096L));
+        int fd = (int) assertOk(Secretmem.memfdSecret(lab.k, lab.t, 4096L));
         assertErr(Errno.EINVAL, lab.ftruncate(fd, 8192));
     }
 
@@ -103,7 +103,7 @@ class FilesTest {
 
     @Test void memfdPagesFreedAfterLastReference() { // fput() -> evict(): an unlinked inode's page cache goes with the last file ref
         long before = lab.k.phys.usedFrames(io.pinlab.kernel.mm.Zone.NORMAL);
-        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "m", 0, 2 * PAGE));
+        int fd = (int) assertOk(Memfd.memfdCreate(lab.k, lab.t, "m", 0, 2 * PAGE));
         long a = assertOk(lab.mmap(0, 2 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.write(lab.t, a, 2 * PAGE, 1).ok());
         assertOk(lab.close(fd));
@@ -122,7 +122,7 @@ class FilesTest {
     }
 
     @Test void mapsTextFormat() { // show_map_vma(): "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", name padded to column 73
-        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "buf", 0, PAGE));
+        int fd = (int) assertOk(Memfd.memfdCreate(lab.k, lab.t, "buf", 0, PAGE));
         long m = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         long a = lab.anon(PAGE, PROT_READ);
         List<String> lines = Views.mapsText(lab.k, lab.t).lines().toList();

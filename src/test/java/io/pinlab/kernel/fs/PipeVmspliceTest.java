@@ -170,14 +170,14 @@ class PipeVmspliceTest {
         Task t = b.t();
         assertErr(Errno.EINVAL, Pipe.vmsplice(k, t, b.wfd(), List.of(new Iovec(a, PAGE)), 0x10)); // flags & ~SPLICE_F_ALL
         assertErr(Errno.EBADF, Pipe.vmsplice(k, t, 42, List.of(new Iovec(a, PAGE)), 0));
-        int file = (int) assertOk(Files.open(k, t, "/mnt/ext4/f", O_RDWR | O_CREAT, PAGE));
+        int file = (int) assertOk(Open.doSysOpen(k, t, "/mnt/ext4/f", O_RDWR | O_CREAT, PAGE));
         assertErr(Errno.EBADF, Pipe.vmsplice(k, t, file, List.of(new Iovec(a, PAGE)), 0)); // get_pipe_info(): not a pipe
         assertErr(Errno.EFAULT, Pipe.vmsplice(k, t, b.wfd(), List.of(new Iovec(0x7ffffffff000L, PAGE)), 0)); // access_ok()
         assertEquals(0, Pipe.vmsplice(k, t, b.wfd(), List.of(), 0).ret(), "nothing to splice");
         assertErr(Errno.EAGAIN, b.read(a, PAGE)); // pipe_read(): empty, writers, O_NONBLOCK
         assertErr(Errno.EBADF, Pipe.read(k, t, b.wfd(), a, PAGE)); // vfs_read(): no FMODE_READ
         assertErr(Errno.EFAULT, b.splice(b.anon(PAGE) + 64 * PAGE, PAGE)); // get_user_pages_fast() finds no VMA
-        assertOk(Files.close(k, t, b.rfd()));
+        assertOk(Open.closeFd(k, t, b.rfd()));
         assertErr(Errno.EPIPE, b.splice(a, PAGE)); // wait_for_space(): no reader
     }
 
@@ -187,9 +187,9 @@ class PipeVmspliceTest {
         long a = b.anon(PAGE);
         assertTrue(UserAccess.access(b.k(), b.t(), VirtAddr.of(a), PAGE, true, 5L).ok());
         assertEquals(PAGE, b.splice(a, PAGE).ret());
-        assertOk(Files.close(b.k(), b.t(), b.wfd()));
+        assertOk(Open.closeFd(b.k(), b.t(), b.wfd()));
         assertEquals(2, b.ref(b.pfn(a)), "the reader may still read");
-        assertOk(Files.close(b.k(), b.t(), b.rfd()));
+        assertOk(Open.closeFd(b.k(), b.t(), b.rfd()));
         assertEquals(1, b.ref(b.pfn(a)));
     }
 
@@ -197,7 +197,7 @@ class PipeVmspliceTest {
     void readingAnEmptyPipeWithoutWritersIsEndOfFile() {
         Box b = box(Profile.V6_18, 0);
         long a = b.anon(PAGE);
-        assertOk(Files.close(b.k(), b.t(), b.wfd()));
+        assertOk(Open.closeFd(b.k(), b.t(), b.wfd()));
         assertEquals(0, b.read(a, PAGE).ret());
     }
 
@@ -207,7 +207,7 @@ class PipeVmspliceTest {
         Box b = box(Profile.V6_18, 0);
         Kernel k = b.k();
         Task t = b.t();
-        int fd = (int) assertOk(Files.open(k, t, "/dev/shm/f", O_RDWR | O_CREAT, PAGE));
+        int fd = (int) assertOk(Open.doSysOpen(k, t, "/dev/shm/f", O_RDWR | O_CREAT, PAGE));
         long a = assertOk(Mmap.doMmap(k, t, VirtAddr.of(0), PAGE, RW, MAP_SHARED, fd, 0)), out = b.anon(PAGE);
         assertTrue(UserAccess.access(k, t, VirtAddr.of(a), PAGE, true, 8L).ok());
         long pfn = b.pfn(a);

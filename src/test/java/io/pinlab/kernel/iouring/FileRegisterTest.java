@@ -3,7 +3,7 @@ package io.pinlab.kernel.iouring;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.OpenFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +29,7 @@ class FileRegisterTest {
     static final int SKIP = -2; // IORING_REGISTER_FILES_SKIP
 
     static SysResult reg(Lab lab, RegisterOp op, int ring, List<Integer> fds, int offset, List<Long> tags) {
-        return IoUring.register(lab.k, lab.t, RegisterArgs.files(ring, op, fds, offset, tags));
+        return Register.ioUringRegister(lab.k, lab.t, RegisterArgs.files(ring, op, fds, offset, tags));
     }
 
     static List<Integer> fds(Integer... fds) { return Arrays.asList(fds); }
@@ -46,7 +46,7 @@ class FileRegisterTest {
         OpenFile file = lab.t.fds.get(f);
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(-1, f), 0, null)); // fd -1: "allow sparse sets"
         assertEquals(2, file.refs, "fget(): the table holds its own reference");
-        assertOk(Files.close(lab.k, lab.t, f));
+        assertOk(Open.closeFd(lab.k, lab.t, f));
         assertEquals(1, file.refs, "closing the fd leaves the registered file open");
         long buf = lab.anon(PAGE);
         lab.write(buf, PAGE, 5);
@@ -65,16 +65,16 @@ class FileRegisterTest {
         int ring = lab.ring();
         int f = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         // __io_uring_register(): IORING_REGISTER_FILES with arg NULL is -EFAULT
-        assertErr(Errno.EFAULT, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 1, null, 0, 0, null, false)));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 0, null, 0, 0, null, true))); // !nr_args
-        assertErr(Errno.EMFILE, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, (1 << 20) + 1, null, 0, 0, null, true))); // > IORING_MAX_FIXED_FILES
-        assertErr(Errno.EMFILE, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 1025, null, 0, 0, null, true))); // > RLIMIT_NOFILE
+        assertErr(Errno.EFAULT, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 1, null, 0, 0, null, false)));
+        assertErr(Errno.EINVAL, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 0, null, 0, 0, null, true))); // !nr_args
+        assertErr(Errno.EMFILE, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, (1 << 20) + 1, null, 0, 0, null, true))); // > IORING_MAX_FIXED_FILES
+        assertErr(Errno.EMFILE, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES, null, 1025, null, 0, 0, null, true))); // > RLIMIT_NOFILE
         assertErr(Errno.EBADF, reg(lab, IORING_REGISTER_FILES, ring, fds(f, 99), 0, null)); // fget(99) fails
         assertErr(Errno.EBADF, reg(lab, IORING_REGISTER_FILES, ring, fds(ring), 0, null)); // io_is_uring_fops()
         assertEquals(1, lab.t.fds.get(f).refs, "the failed registration put the file it had taken");
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(f), 0, null)); // the failures left no table
         assertErr(Errno.EBUSY, reg(lab, IORING_REGISTER_FILES, ring, fds(f), 0, null));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_UNREGISTER_FILES, null, 1, null, 0, 0, null, false)));
+        assertErr(Errno.EINVAL, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_UNREGISTER_FILES, null, 1, null, 0, 0, null, false)));
         assertOk(reg(lab, IORING_UNREGISTER_FILES, ring, null, 0, null));
         assertErr(Errno.ENXIO, reg(lab, IORING_UNREGISTER_FILES, ring, null, 0, null));
         assertEquals(1, lab.t.fds.get(f).refs);
@@ -86,11 +86,11 @@ class FileRegisterTest {
         int ring = lab.ring();
         int f = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         assertErr(Errno.EINVAL, reg(lab, IORING_REGISTER_FILES2, ring, fds(-1), 0, tags(3L))); // a tag on a sparse slot
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, null,
+        assertErr(Errno.EINVAL, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, null,
                 RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null, null, 0, 0, fds(f)))); // SPARSE with rr.data
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 24, null, 0, 0, null, null, null, 0, 0, fds(f))));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, 0, 0, 0, null, null, null, 0, 0, fds(f))));
-        assertOk(IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, 4,
+        assertErr(Errno.EINVAL, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 24, null, 0, 0, null, null, null, 0, 0, fds(f))));
+        assertErr(Errno.EINVAL, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, 0, 0, 0, null, null, null, 0, 0, fds(f))));
+        assertOk(Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, 4,
                 RsrcFlag.IORING_RSRC_REGISTER_SPARSE.value, 0, null, null, null, 0, 0, null)));
         assertEquals(4, IoUring.ctx(lab.t, ring).nrUserFiles);
         assertTrue(IoUring.ctx(lab.t, ring).fileNodes.isEmpty());
@@ -106,7 +106,7 @@ class FileRegisterTest {
         Lab lab = new Lab(p);
         int ring = lab.ring();
         assertErr(p.ioUringNodeTable() ? Errno.EBADF : Errno.EFAULT,
-                IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, 2, 0, 0, tags(1L), null, null, 0, 0, fds(99, 98))));
+                Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES2, null, 32, 2, 0, 0, tags(1L), null, null, 0, 0, fds(99, 98))));
     }
 
     @ParameterizedTest @FieldSource("ALL")
@@ -130,7 +130,7 @@ class FileRegisterTest {
         // a bad fd at entry 0: -EBADF, and the slot was reset before fget()
         assertErr(Errno.EBADF, reg(lab, IORING_REGISTER_FILES_UPDATE, ring, fds(99), 1, null));
         assertNull(FileTable.lookup(IoUring.ctx(lab.t, ring), 1));
-        assertErr(Errno.EINVAL, IoUring.register(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES_UPDATE, null, 0, null, 0, 0, null, true)));
+        assertErr(Errno.EINVAL, Register.ioUringRegister(lab.k, lab.t, new RegisterArgs(ring, IORING_REGISTER_FILES_UPDATE, null, 0, null, 0, 0, null, true)));
         // io_sqe_files_unregister(): 6.13+ post the tag of every tagged node; 6.3-6.6 free the tags silently
         assertOk(reg(lab, IORING_UNREGISTER_FILES, ring, null, 0, null));
         assertEquals(p.ioUringNodeTable() ? List.of(new Cqe(9, 0, 0)) : List.of(), reap(lab, ring));
@@ -165,9 +165,9 @@ class FileRegisterTest {
         int a = lab.open("/mnt/ext4/a", O_RDWR | O_CREAT, (long) (0));
         OpenFile file = lab.t.fds.get(a);
         assertOk(reg(lab, IORING_REGISTER_FILES, ring, fds(a), 0, null));
-        assertOk(Files.close(lab.k, lab.t, a));
+        assertOk(Open.closeFd(lab.k, lab.t, a));
         assertEquals(1, file.refs);
-        assertOk(Files.close(lab.k, lab.t, ring));
+        assertOk(Open.closeFd(lab.k, lab.t, ring));
         assertEquals(0, file.refs);
     }
 }

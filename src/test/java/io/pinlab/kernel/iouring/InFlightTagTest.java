@@ -5,7 +5,7 @@ import io.pinlab.kernel.KernelSnapshot;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.OpenFile;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class InFlightTagTest {
             long a = lab.anon(PAGE), b = lab.anon(PAGE);
             lab.write(a, PAGE, 1);
             lab.write(b, PAGE, 2);
-            assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
+            assertOk(Register.ioUringRegister(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE)), List.of(11L))));
             return new Setup(lab, ring, f, a, b);
         }
     }
@@ -52,7 +52,7 @@ class InFlightTagTest {
         EnterResult sub = lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true));
         assertEquals(1, sub.ret());
         assertTrue(sub.cqes().isEmpty(), "the read is still in flight");
-        assertEquals(1, IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(b, PAGE)), List.of(0L))).ret());
+        assertEquals(1, Register.ioUringRegister(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(b, PAGE)), List.of(0L))).ret());
         assertTrue(lab.enter(ring).cqes().isEmpty(), "no tag CQE while the request holds the old node");
         assertEquals(pinnedRef, lab.k.phys.refcount(pfnA), "the old buffer stays pinned");
         EnterResult waited = IoUring.enter(lab.k, lab.t, ring, List.of(), 1);
@@ -70,7 +70,7 @@ class InFlightTagTest {
         lab.write(a, PAGE, 3);
         assertOk(lab.register(ring, iov(a, PAGE)));
         assertOk(reg(lab, IORING_REGISTER_FILES2, ring, fds(f), 0, tags(21L)));
-        assertOk(Files.close(lab.k, lab.t, f));
+        assertOk(Open.closeFd(lab.k, lab.t, f));
         lab.enter(ring, Sqe.writeFixed(0, a, PAGE, 0, 0, 4).with(Sqe.IOSQE_FIXED_FILE, true));
         assertOk(reg(lab, IORING_UNREGISTER_FILES, ring, null, 0, null));
         assertTrue(lab.enter(ring).cqes().isEmpty());
@@ -86,7 +86,7 @@ class InFlightTagTest {
         int f = lab.open("/mnt/ext4/data", O_RDWR | O_CREAT, 2 * PAGE);
         long a = lab.anon(2 * PAGE);
         lab.write(a, 2 * PAGE, 3);
-        assertOk(IoUring.register(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(5L, 6L))));
+        assertOk(Register.ioUringRegister(lab.k, lab.t, RegisterArgs.buffers2(ring, List.of(iov(a, PAGE), iov(a + PAGE, PAGE)), List.of(5L, 6L))));
         lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true), Sqe.readFixed(f, a + PAGE, PAGE, PAGE, 1, 2).with(0, true));
         assertEquals(List.of(new Cqe(1, (int) PAGE, 0)), IoUring.enter(lab.k, lab.t, ring, List.of(), 1).cqes());
         assertEquals(List.of(new Cqe(2, (int) PAGE, 0)), IoUring.enter(lab.k, lab.t, ring, List.of(), 1).cqes());
@@ -125,7 +125,7 @@ class InFlightTagTest {
         int before = lab.k.phys.refcount(pfn);
         assertOk(lab.register(ring, iov(a, PAGE)));
         lab.enter(ring, Sqe.readFixed(f, a, PAGE, 0, 0, 1).with(0, true));
-        assertOk(Files.close(lab.k, lab.t, ring));
+        assertOk(Open.closeFd(lab.k, lab.t, ring));
         assertEquals(before, lab.k.phys.refcount(pfn));
         assertEquals(0, lab.t.mm.pinnedVm);
     }
@@ -138,7 +138,7 @@ class InFlightTagTest {
         long a = s.a(), b = s.b();
         assertOk(reg(lab, IORING_REGISTER_FILES2, ring, fds(f, -1), 0, tags(21L, 0L)));
         lab.enter(ring, Sqe.readFixed(0, a, PAGE, 0, 0, 1).with(Sqe.IOSQE_FIXED_FILE, true));
-        IoUring.register(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(b, PAGE)), List.of(0L)));
+        Register.ioUringRegister(lab.k, lab.t, RegisterArgs.update(ring, 0, List.of(iov(b, PAGE)), List.of(0L)));
         assertOk(reg(lab, IORING_UNREGISTER_FILES, ring, null, 0, null));
         byte[] bytes = KernelSnapshot.write(lab.k);
         Kernel copy = KernelSnapshot.read(bytes);

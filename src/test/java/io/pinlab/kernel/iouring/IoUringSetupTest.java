@@ -5,7 +5,7 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.OpenFile;
 import org.junit.jupiter.api.Test;
@@ -105,7 +105,7 @@ class IoUringSetupTest {
     void noFreeDescriptorIsEmfileAndChargesNothing(Profile p) {
         Lab lab = new Lab(p);
         lab.t.rlimitMemlock = 64L << 20; // 6.18: 1024 rings of 2 charged pages would hit the 8 MiB default first
-        while (lab.t.fds.size() < Files.NOFILE) assertOk(lab.ioUringSetup(1, 0));
+        while (lab.t.fds.size() < Open.NOFILE) assertOk(lab.ioUringSetup(1, 0));
         long locked = lab.lockedVm();
         assertErr(Errno.EMFILE, lab.ioUringSetup(1, 0));
         assertEquals(locked, lab.lockedVm());

@@ -2,7 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.Views;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Memfd;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.Lab.*;
@@ -229,7 +229,7 @@ class AccessForkTest {
         long before = phys.usedFrames(Zone.NORMAL);
         long a = lab.anon(8 * PAGE, RW);
         assertTrue(lab.write(lab.t, a, 8 * PAGE, 1).ok());
-        int fd = (int) assertOk(Files.memfdCreate(lab.k, lab.t, "buf", 0, 4 * PAGE));
+        int fd = (int) assertOk(Memfd.memfdCreate(lab.k, lab.t, "buf", 0, 4 * PAGE));
         long m = assertOk(lab.mmap(0, 4 * PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.write(lab.t, m, 4 * PAGE, 2).ok());
         Task c = fork();

@@ -5,7 +5,8 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
+import io.pinlab.kernel.fs.Memfd;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,14 +73,14 @@ class AddressSpaceProperties {
                 case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, priv | anon | fixed, -1, 0);
                 case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, shared | anon | fixed, -1, 0);
                 case MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE -> {
-                    int fd = t.fds.containsKey(memfd) ? memfd : (int) Files.memfdCreate(k, t, "p", 0, 64 * PAGE_SIZE).ret();
+                    int fd = t.fds.containsKey(memfd) ? memfd : (int) Memfd.memfdCreate(k, t, "p", 0, 64 * PAGE_SIZE).ret();
                     memfd = fd;
                     Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.kind() == Kind.MMAP_MEMFD_SHARED ? shared : priv) | fixed, fd, (op.arg() % 4) * PAGE_SIZE);
                 }
                 case MMAP_TMPFS -> {
-                    int fd = (int) Files.open(k, t, "/dev/shm/prop", 0102, 32 * PAGE_SIZE).ret();
+                    int fd = (int) Open.doSysOpen(k, t, "/dev/shm/prop", 0102, 32 * PAGE_SIZE).ret();
                     Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, fd, 0);
-                    Files.close(k, t, fd);
+                    Open.closeFd(k, t, fd);
                 }
                 case MMAP_ANYWHERE -> { // top-down placement: the highest gap below mmap_base, whatever the search hint says
                     long expected = highestGap(t.mm, len, profile.thpAlignedAnonMmap());
@@ -109,7 +110,7 @@ class AddressSpaceProperties {
                     }
                 }
                 case UNPIN -> { if (!pins.isEmpty()) pin(k, pins.remove(op.page() % pins.size()), -1); }
-                case TRUNCATE -> { if (t.fds.containsKey(memfd)) Files.ftruncate(k, t, memfd, (long) op.arg() * 8 * PAGE_SIZE); }
+                case TRUNCATE -> { if (t.fds.containsKey(memfd)) Open.doSysFtruncate(k, t, memfd, (long) op.arg() * 8 * PAGE_SIZE); }
             }
             for (Task x : live) checkAddressSpace(k, x);
             checkCounts(k, live, pins);

@@ -5,11 +5,14 @@ import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
+import io.pinlab.kernel.fs.Memfd;
+import io.pinlab.kernel.fs.Truncate;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.iouring.IoRingCtx;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.AfterAll;
@@ -88,10 +91,10 @@ class MemCgProperties {
                 case MMAP_POPULATE -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, 3, (op.arg() % 2 == 0 ? priv : shared) | anon | fixed
                         | (op.arg() < 4 ? 0x8000 : 0x2000), -1, 0); // MAP_POPULATE or MAP_LOCKED
                 case MMAP_MEMFD -> {
-                    SysResult fd = Files.memfdCreate(k, t, "p", 0, WINDOW_PAGES * PAGE_SIZE);
+                    SysResult fd = Memfd.memfdCreate(k, t, "p", 0, WINDOW_PAGES * PAGE_SIZE);
                     if (fd.errno() == null) {
                         Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.arg() % 2 == 0 ? shared : priv) | fixed, (int) fd.ret(), 0);
-                        if (op.arg() < 6) Files.close(k, t, (int) fd.ret());
+                        if (op.arg() < 6) Open.closeFd(k, t, (int) fd.ret());
                     }
                 }
                 case MUNMAP -> Mmap.doMunmap(k, t, VirtAddr.of(addr), len);
@@ -120,17 +123,17 @@ class MemCgProperties {
                 case RING -> {
                     SysResult ring = IoUring.setup(k, t, 8, 0);
                     if (ring.errno() == null)
-                        IoUring.register(k, t, RegisterArgs.buffers((int) ring.ret(), List.of(new Iovec(addr, len), new Iovec(BASE, PAGE_SIZE))));
+                        Register.ioUringRegister(k, t, RegisterArgs.buffers((int) ring.ret(), List.of(new Iovec(addr, len), new Iovec(BASE, PAGE_SIZE))));
                 }
                 case CLOSE -> {
-                    if (!t.fds.isEmpty()) Files.close(k, t, t.fds.firstKey());
+                    if (!t.fds.isEmpty()) Open.closeFd(k, t, t.fds.firstKey());
                 }
                 case TRUNCATE -> {
-                    SysResult fd = Files.open(k, t, "/dev/shm/prop", 0102, null);
+                    SysResult fd = Open.doSysOpen(k, t, "/dev/shm/prop", 0102, null);
                     if (fd.errno() == null) {
                         Mmap.doMmap(k, t, VirtAddr.of(addr), len, 3, shared | fixed, (int) fd.ret(), 0);
-                        Files.ftruncate(k, t, (int) fd.ret(), (long) op.arg() * 512 * PAGE_SIZE);
-                        Files.close(k, t, (int) fd.ret());
+                        Open.doSysFtruncate(k, t, (int) fd.ret(), (long) op.arg() * 512 * PAGE_SIZE);
+                        Open.closeFd(k, t, (int) fd.ret());
                     }
                 }
             }
@@ -142,7 +145,7 @@ class MemCgProperties {
             Pins.release(k, id, Pins.get(k, id).kind() == Pin.Kind.FOLL_PIN ? "unpin_user_pages" : "put_page", false);
         for (Task t : new ArrayList<>(k.tasks.values())) Exit.doExit(k, t);
         Inode named = k.inodes.get("/dev/shm/prop");
-        if (named != null) Files.truncateInode(k, named, 0);
+        if (named != null) Truncate.truncateSetsize(k, named, 0);
         assertEquals(recount(k), k.memcg.usage());
         // the huge zero folio stays once allocated (mm/huge_memory.c: only its shrinker frees it), and
         // so does the pageblock that holds it

@@ -3,7 +3,7 @@ package io.pinlab.kernel.mm;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.Views;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Secretmem;
 import org.junit.jupiter.api.Test;
 
 import static io.pinlab.kernel.Lab.*;
@@ -224,7 +224,7 @@ class MmapErrnoTest {
     }
 
     @Test void secretmemMustBeShared() { // secretmem_mmap_prepare(): !(VM_SHARED|VM_MAYSHARE) -> -EINVAL
-        int fd = (int) assertOk(Files.memfdSecret(lab.k, lab.t, PAGE));
+        int fd = (int) assertOk(Secretmem.memfdSecret(lab.k, lab.t, PAGE));
         assertErr(Errno.EINVAL, lab.mmap(0, PAGE, RW, MAP_PRIVATE, fd, 0));
         long a = assertOk(lab.mmap(0, PAGE, RW, MAP_SHARED, fd, 0));
         assertTrue(lab.t.mm.vmaLookup(a).has(VmFlag.VM_LOCKED_B), "secretmem VMAs are VM_LOCKED");

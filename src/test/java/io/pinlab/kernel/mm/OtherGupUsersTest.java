@@ -6,8 +6,9 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.DirectIo;
-import io.pinlab.kernel.fs.Files;
+import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.iouring.IoUring;
+import io.pinlab.kernel.iouring.Register;
 import io.pinlab.kernel.base.Iovec;
 import io.pinlab.kernel.iouring.RegisterArgs;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class OtherGupUsersTest {
 
     static Setup setup(Profile p) {
         Lab f = new Lab(p);
-        int dio = (int) Files.open(f.k, f.t, "/mnt/ext4/dio", O_RDWR | O_CREAT | O_DIRECT, 16 * PAGE_SIZE).ret();
+        int dio = (int) Open.doSysOpen(f.k, f.t, "/mnt/ext4/dio", O_RDWR | O_CREAT | O_DIRECT, 16 * PAGE_SIZE).ret();
         int mfd = f.open(f.t, "/mnt/ext4/shared", O_CREAT | O_RDWR, 4 * PAGE_SIZE);
         long shared = f.map(2 * PAGE_SIZE, RW, MAP_SHARED, mfd);
         assertTrue(f.write(f.t, shared, 2 * PAGE_SIZE, 5L).ok());
@@ -55,7 +56,7 @@ class OtherGupUsersTest {
         // dirty-tracked shared mapping (-EFAULT); 6.3/6.4/seed io_uring's own VMA check refuses any file
         // but shmem/hugetlbfs (-EOPNOTSUPP)
         int ring = (int) IoUring.setup(f.k, f.t, 8, 0).ret();
-        SysResult reg = IoUring.register(f.k, f.t, RegisterArgs.buffers(ring, List.of(new Iovec(s.shared(), PAGE_SIZE))));
+        SysResult reg = Register.ioUringRegister(f.k, f.t, RegisterArgs.buffers(ring, List.of(new Iovec(s.shared(), PAGE_SIZE))));
         assertEquals(p.fileBackedLongtermWriteBan() ? Errno.EFAULT : Errno.EOPNOTSUPP, reg.errno(), p.name());
     }
 
