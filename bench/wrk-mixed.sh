@@ -16,40 +16,18 @@ WARMUP=${WARMUP:-20s} DURATION=${DURATION:-20s} ROUNDS=${ROUNDS:-3}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian/Ubuntu: apt-get install wrk)" >&2; exit 1; }
 work=$(mktemp -d)
-server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
+. bench/lib.sh
+cleanup() { stop_servers; rm -rf "$work"; }
 trap cleanup EXIT
 
 if [ -z "${PINLAB_URL:-}" ]; then
   PINLAB_URL=http://127.0.0.1:$PORT
-  # the bench drives thousands of requests a second from one address: rate limits off
-  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$PORT" --pinlab.rate-limit.enabled=false \
-      --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
-      --logging.level.root=WARN >"$work/server.log" 2>&1 &
-  server=$!
-  until curl -sf "$PINLAB_URL/actuator/health" >/dev/null; do
-    kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; exit 1; }
-    sleep 0.2
-  done
+  start_server server "$PORT"
 fi
-B=$PINLAB_URL/api/v1
-
-for _ in $(seq "$N"); do
-  curl -sf -X POST "$B/sessions" -H 'Content-Type: application/json' -d '{"profile":"v6.18"}' \
-    | sed -E 's/.*"id":"([^"]+)".*"token":"([^"]+)".*/\1 \2/'
-  echo
-done >"$work/sessions"
-read -r sid token <"$work/sessions"
-ADDR=$(curl -sf -X POST "$B/sessions/$sid/processes/1/mmap" -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' \
-  -d '{"length":16384,"prot":["PROT_READ","PROT_WRITE"],"flags":["MAP_PRIVATE","MAP_ANONYMOUS"]}' \
-  | sed -E 's/.*"addr":"([^"]+)".*/\1/')
-curl -sf -X POST "$B/sessions/$sid/processes/1/munmap" -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' -d "{\"addr\":\"$ADDR\",\"length\":16384}" >/dev/null
+ADDR=$(make_sessions "$work/sessions" "$PINLAB_URL")
 export SESSIONS=$work/sessions ADDR THREADS=$T
 
-server_pid=${SERVER_PID:-$server}
-rps() { sed -nE 's/^Requests\/sec: *([0-9.]+).*/\1/p'; }
+server_pid=${SERVER_PID:-${servers[-1]:-}}
 run() { wrk -t"$T" -c"$C" -d"$1" -s "bench/$2.lua" "$PINLAB_URL"; }
 ticks() { # CPU ticks (user + system) of the server so far, 0 when it is not known
   if [ -n "$server_pid" ]; then sed 's/.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'; else echo 0; fi

@@ -4,9 +4,13 @@
 # --pinlab.sessions.store=redis (the Redis at REDIS_HOST:REDIS_PORT, keys under a prefix of
 # their own, deleted at the end), same wrk script, rounds alternating between the two.
 #   bench/wrk-stores.sh        starts target/pinlab-*.jar twice, on $PORT and $PORT+1 (default 18600)
-# Prints per round: req/s and p50/p99 latency of each, the ratio redis/memory, the load average.
+# Prints per round: req/s and p50/p99 latency of each, the ratio redis/memory, the load average,
+# and the CPU time per request of each JVM and of redis-server (user + system, from /proc: on a
+# shared machine this moves less with the load than req/s does).
 # Env: SESSIONS_N (200), CONNECTIONS (64), THREADS (2), WARMUP (20s), DURATION (20s), ROUNDS (3),
-#      REDIS_HOST (127.0.0.1), REDIS_PORT (6379), JAVA_OPTS (extra JVM flags).
+#      REDIS_HOST (127.0.0.1), REDIS_PORT (6379), JAVA_OPTS (extra JVM flags),
+#      RATE_LIMITS (off; on: rate limits on with limits no client reaches, to count what the
+#      buckets cost: in this JVM for the memory server, in Redis for the redis one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-18600}
@@ -16,68 +20,51 @@ REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 PREFIX="pinlab-bench-$$:"
 work=$(mktemp -d)
-servers=()
+. bench/lib.sh
 cleanup() {
-  for s in "${servers[@]}"; do kill "$s" 2>/dev/null && wait "$s" 2>/dev/null; done
+  stop_servers
   redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$PREFIX*" | xargs -r -n 500 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" del >/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start NAME PORT [extra server arguments]: rate limits off (thousands of requests a second from one address)
-start() {
-  local name=$1 port=$2; shift 2
-  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$port" --pinlab.rate-limit.enabled=false \
-      --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
-      --logging.level.root=WARN "$@" >"$work/$name.log" 2>&1 &
-  servers+=($!)
-  until curl -sf "http://127.0.0.1:$port/actuator/health" >/dev/null; do
-    kill -0 "${servers[-1]}" 2>/dev/null || { cat "$work/$name.log"; exit 1; }
-    sleep 0.2
-  done
-}
-
-# sessions NAME PORT: N sessions ("sid token" per line) in $work/NAME.sessions; prints the address mmap returns
-sessions() {
-  local b=http://127.0.0.1:$2/api/v1 sid token addr
-  for _ in $(seq "$N"); do
-    curl -sf -X POST "$b/sessions" -H 'Content-Type: application/json' -d '{"profile":"v6.18"}' \
-      | sed -E 's/.*"id":"([^"]+)".*"token":"([^"]+)".*/\1 \2/'
-    echo
-  done >"$work/$1.sessions"
-  read -r sid token <"$work/$1.sessions"
-  addr=$(curl -sf -X POST "$b/sessions/$sid/processes/1/mmap" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' \
-    -d '{"length":16384,"prot":["PROT_READ","PROT_WRITE"],"flags":["MAP_PRIVATE","MAP_ANONYMOUS"]}' \
-    | sed -E 's/.*"addr":"([^"]+)".*/\1/')
-  curl -sf -X POST "$b/sessions/$sid/processes/1/munmap" -H "Authorization: Bearer $token" \
-    -H 'Content-Type: application/json' -d "{\"addr\":\"$addr\",\"length\":16384}" >/dev/null
-  echo "$addr"
-}
-
-start memory "$PORT"
-start redis "$((PORT + 1))" --pinlab.sessions.store=redis --spring.data.redis.host="$REDIS_HOST" \
+start_server memory "$PORT"
+start_server redis "$((PORT + 1))" --pinlab.sessions.store=redis --spring.data.redis.host="$REDIS_HOST" \
     --spring.data.redis.port="$REDIS_PORT" --pinlab.sessions.redis-key-prefix="$PREFIX"
 export ADDR THREADS=$T
-ADDR=$(sessions memory "$PORT")
-[ "$(sessions redis "$((PORT + 1))")" = "$ADDR" ] || { echo "the two servers map at different addresses"; exit 1; }
+ADDR=$(make_sessions "$work/memory.sessions" "http://127.0.0.1:$PORT")
+[ "$(make_sessions "$work/redis.sessions" "http://127.0.0.1:$((PORT + 1))")" = "$ADDR" ] || { echo "the two servers map at different addresses"; exit 1; }
 
-# run NAME PORT DURATION: wrk's output for the mixed workload on that server
-run() { SESSIONS=$work/$1.sessions wrk -t"$T" -c"$C" -d"$3" --latency -s bench/mixed.lua "http://127.0.0.1:$2"; }
-rps() { sed -nE 's/^Requests\/sec: *([0-9.]+).*/\1/p'; }
+# run NAME PORT DURATION: wrk's output for the mixed workload on that server, then "cpu: JVM redis-server"
+# in clock ticks used meanwhile
+rpid=$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info server | sed -nE 's/^process_id:([0-9]+).*/\1/p')
+ticks() { [ -r "/proc/$1/stat" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
+run() {
+  local jvm=${servers[0]} j0 r0
+  [ "$1" = redis ] && jvm=${servers[1]}
+  j0=$(ticks "$jvm"); r0=$(ticks "$rpid")
+  SESSIONS=$work/$1.sessions wrk -t"$T" -c"$C" -d"$3" --latency -s bench/mixed.lua "http://127.0.0.1:$2"
+  echo "cpu: $(( $(ticks "$jvm") - j0 )) $(( $(ticks "$rpid") - r0 ))"
+}
 pct() { sed -nE "s/^ +$1% +([0-9.]+[a-z]+).*/\\1/p"; }
+# usreq N: CPU µs per request of field N of the cpu line (1 = the JVM, 2 = redis-server)
+usreq() {
+  local out; out=$(cat)
+  echo "$(sed -nE 's/^cpu: (.*)/\1/p' <<<"$out" | cut -d' ' -f"$1") * 1000000 / $(getconf CLK_TCK) / $(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' <<<"$out")" | bc
+}
 
 echo "warm-up $WARMUP each"
 for s in memory redis; do
   p=$PORT; [ $s = redis ] && p=$((PORT + 1))
   run $s $p "$WARMUP" | grep -E 'chain errors|Non-2xx' || true
 done
-echo "round  memory req/s  p50 / p99        redis req/s  p50 / p99        redis/memory  load average"
+echo "round  memory req/s  p50 / p99        redis req/s  p50 / p99        redis/memory  CPU µs/req: memory JVM, redis JVM + redis-server  load average"
 for r in $(seq "$ROUNDS"); do
   m=$(run memory "$PORT" "$DURATION"); d=$(run redis "$((PORT + 1))" "$DURATION")
   grep -E 'chain errors: [1-9]|Non-2xx' <<<"$m$d" || true
-  printf '%5d  %12.0f  %-15s  %11.0f  %-15s  %12.2f  %s\n' "$r" \
+  printf '%5d  %12.0f  %-15s  %11.0f  %-15s  %12.2f  %17s  %s\n' "$r" \
     "$(rps <<<"$m")" "$(pct 50 <<<"$m") / $(pct 99 <<<"$m")" \
     "$(rps <<<"$d")" "$(pct 50 <<<"$d") / $(pct 99 <<<"$d")" \
-    "$(echo "$(rps <<<"$d") / $(rps <<<"$m")" | bc -l)" "$(uptime | sed 's/.*load average: //')"
+    "$(echo "$(rps <<<"$d") / $(rps <<<"$m")" | bc -l)" \
+    "$(usreq 1 <<<"$m"), $(usreq 1 <<<"$d") + $(usreq 2 <<<"$d")" "$(uptime | sed 's/.*load average: //')"
 done

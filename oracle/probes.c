@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -974,6 +975,201 @@ static void probe_collapse(void) {
 
 /* usage: probes DIR FS [files]: DIR is a writable directory on file system FS (ext4, xfs, btrfs);
  * "files" runs only the file-backed cases (for a second file system) */
+
+/* ---------------------------------------------------------------- swap: MADV_PAGEOUT, swap-in, fork, swapoff */
+static char *swapfile;
+static int swapped(void *a) { return (pagemap(a) >> 62) & 1; }
+static long swaps_kb(int used) { /* our swapfile's Size or Used column of /proc/swaps, -1 if absent */
+    FILE *f = fopen("/proc/swaps", "r");
+    char line[512], name[256], type[32];
+    long size, use, v = -1;
+    int prio;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "%255s %31s %ld %ld %d", name, type, &size, &use, &prio) == 5 && strcmp(name, swapfile) == 0)
+            v = used ? use : size;
+    if (f) fclose(f);
+    return v;
+}
+static void num(const char *c, long v) { char b[32]; snprintf(b, sizeof b, "%ld", v); out(c, b); }
+static char *page1(size_t n, char v) {
+    char *a = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (size_t i = 0; i < n; i++) a[i * PAGE] = v;
+    return a;
+}
+/* MADV_PAGEOUT, then a pause so that the swap writeback has completed */
+static void pageout(const char *c, void *a, size_t len) {
+    long r = madvise(a, len, MADV_PAGEOUT);
+    if (c) rc(c, r);
+    usleep(300000);
+}
+static void probe_swap(void) {
+    char *z = page1(1, 1);
+    pageout(NULL, z, PAGE);
+    out("swap.no_swap_pageout_present", present(z) ? "yes" : "no");
+
+    swapfile = strdup(path("pinlab-swapfile"));
+    int fd = open(swapfile, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    static char zero[1 << 20];
+    for (int i = 0; i < 16; i++) write(fd, zero, sizeof zero);
+    fsync(fd);
+    close(fd);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkswap %s >/dev/null 2>&1", swapfile);
+    if (system(cmd) != 0) { out("swap.swapon", "no-mkswap"); return; }
+    long r = swapon(swapfile, 0);
+    rc("swap.swapon", r);
+    if (r) return;
+    rc("swap.swapon_again", swapon(swapfile, 0));
+    num("swap.size_kb", swaps_kb(0));
+
+    /* two exclusive pages: written to swap, read back, written */
+    char *b = page1(2, 11);
+    pageout("swap.pageout", b, 2 * PAGE);
+    out("swap.pageout_present", present(b) ? "yes" : "no");
+    out("swap.pageout_swapped", swapped(b) ? "yes" : "no");
+    num("swap.pageout_used_kb", swaps_kb(1));
+    num("swap.read_value", b[0]);
+    out("swap.read_present", present(b) ? "yes" : "no");
+    out("swap.read_swapped", swapped(b) ? "yes" : "no");
+    num("swap.read_used_kb", swaps_kb(1));
+    b[PAGE] = 12;
+    num("swap.write_used_kb", swaps_kb(1));
+
+    /* a page pinned by an io_uring registered buffer is not paged out */
+    char *p = page1(1, 5);
+    struct io_uring ring;
+    io_uring_queue_init(8, &ring, 0);
+    struct iovec iov = { p, PAGE };
+    ur("swap.pinned.register", io_uring_register_buffers(&ring, &iov, 1));
+    pageout("swap.pinned.pageout", p, PAGE);
+    out("swap.pinned_present", present(p) ? "yes" : "no");
+    io_uring_queue_exit(&ring);
+
+    /* fork with a swapped-out page: both swap it in to the same folio; the parent's write copies,
+       the child's then reuses */
+    char *c = page1(1, 21);
+    pageout(NULL, c, PAGE);
+    int up[2], down[2];
+    pipe(up);
+    pipe(down);
+    pid_t child = fork();
+    if (child == 0) {
+        char ch;
+        uint64_t v = c[0] == 21 ? pfn(c) : 0;
+        write(up[1], &v, 8);
+        read(down[0], &ch, 1);
+        c[0] = 22;
+        v = pfn(c);
+        write(up[1], &v, 8);
+        _exit(0);
+    }
+    uint64_t first, second;
+    read(up[0], &first, 8);
+    out("swap.fork_child_read", first ? "yes" : "no");
+    num("swap.fork_parent_read_value", c[0]);
+    out("swap.fork_swapin_pfn", same(pfn(c), first));
+    c[0] = 23;
+    out("swap.fork_parent_write_pfn", same(pfn(c), first));
+    write(down[1], "x", 1);
+    read(up[0], &second, 8);
+    child_exit(child);
+    out("swap.fork_child_write_pfn", same(second, first));
+    close(up[0]); close(up[1]); close(down[0]); close(down[1]);
+
+    /* munmap gives the slot back */
+    char *m = page1(1, 41);
+    pageout(NULL, m, PAGE);
+    long before = swaps_kb(1);
+    munmap(m, PAGE);
+    num("swap.munmap_freed_kb", before - swaps_kb(1));
+
+    /* swapoff reads every swapped-out page back */
+    char *o = page1(1, 31);
+    pageout(NULL, o, PAGE);
+    rc("swap.swapoff", swapoff(swapfile));
+    out("swap.swapoff_present", present(o) ? "yes" : "no");
+    num("swap.swapoff_value", o[0]);
+    rc("swap.swapoff_again", swapoff(swapfile));
+    unlink(swapfile);
+}
+
+/* ---------------------------------------------------------------- the 1 GiB hstate */
+
+#define GIG (1UL << 30)
+#define HUGE_1GB (30U << 26) /* MAP_HUGE_1GB / MFD_HUGE_1GB */
+#define HUGE_LOG25 (25U << 26) /* a size no hstate has */
+#define KPF_HUGE 17
+#define GIG_SYSFS "/sys/kernel/mm/hugepages/hugepages-1048576kB/"
+static const char *gig_count(const char *file) {
+    static char b[32];
+    int fd = open(file, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
+    if (fd >= 0) close(fd);
+    b[n > 0 ? n - 1 : 0] = 0; /* drop the newline */
+    return b;
+}
+static void probe_gigantic(void) {
+    int go;
+    int gflags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_1GB;
+    sysfs(GIG_SYSFS "nr_hugepages", "0");
+    mm("gig.mmap_empty_pool", mmap(NULL, GIG, PROT_READ | PROT_WRITE, gflags, -1, 0));
+    mm("gig.mmap_unknown_sizelog", mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_LOG25, -1, 0));
+    sysfs("/proc/sys/vm/compact_memory", "1"); /* two free 1 GiB ranges for alloc_contig_pages() */
+    sysfs(GIG_SYSFS "nr_hugepages", "2");
+    out("gig.pool_after_setting_2", gig_count(GIG_SYSFS "nr_hugepages"));
+    mm("gig.mmap_3g_pool_of_2", mmap(NULL, 3 * GIG, PROT_READ | PROT_WRITE, gflags, -1, 0));
+    char *a = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, gflags, -1, 0);
+    mm("gig.mmap_one_page_len", a);
+    if (a == MAP_FAILED) return;
+    out("gig.mmap_addr_aligned", ((uintptr_t) a & (GIG - 1)) == 0 ? "yes" : "no");
+    out("gig.resv_after_mmap", gig_count(GIG_SYSFS "resv_hugepages"));
+    rc("gig.munmap_first_page", munmap(a, PAGE));
+    rc("gig.munmap_upper_half", munmap(a + GIG / 2, GIG / 2));
+    rc("gig.mprotect_lower_half", mprotect(a, GIG / 2, PROT_READ));
+    mm("gig.mmap_fixed_unaligned", mmap(a + HUGE, GIG, PROT_READ | PROT_WRITE, gflags | MAP_FIXED, -1, 0));
+    a[5 * PAGE] = 1;
+    uint64_t h = pfn(a);
+    out("gig.fault_pfn_aligned", (h & ((GIG / PAGE) - 1)) == 0 ? "yes" : "no");
+    out("gig.pfn_last_page", pfn(a + GIG - PAGE) == h + GIG / PAGE - 1 ? "head+262143" : "other");
+    out("gig.kpageflags_huge", (kflags(h) >> KPF_HUGE) & 1 ? "yes" : "no");
+    out("gig.free_after_fault", gig_count(GIG_SYSFS "free_hugepages"));
+    out("gig.resv_after_fault", gig_count(GIG_SYSFS "resv_hugepages"));
+    struct io_uring r;
+    io_uring_queue_init(8, &r, 0);
+    ur("gig.uring.reg_whole", reg(&r, a, GIG));
+    ur("gig.uring.reg_over_1g", reg(&r, a, GIG + PAGE));
+    io_uring_queue_exit(&r);
+    pid_t c = fork_idle(&go);
+    out("gig.fork", ename(c < 0 ? errno : 0));
+    a[PAGE] = 2;
+    out("gig.fork_parent_write_pfn", same(pfn(a), h));
+    out("gig.free_after_cow", gig_count(GIG_SYSFS "free_hugepages"));
+    release(c, go);
+    out("gig.free_after_child_exit", gig_count(GIG_SYSFS "free_hugepages"));
+    uint64_t h2 = pfn(a);
+    char *area = mmap(NULL, 3 * GIG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    char *dst = (char *) (((uintptr_t) area + GIG - 1) & ~(GIG - 1));
+    char *m = mr(a, GIG, GIG, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+    mrc("gig.mremap_move", m);
+    out("gig.mremap_move_pfn", m != MAP_FAILED ? same(pfn(m), h2) : "failed");
+    munmap(area, 3 * GIG);
+    out("gig.free_after_munmap", gig_count(GIG_SYSFS "free_hugepages"));
+    int fd = memfd_create("oracle-gig", MFD_HUGETLB | HUGE_1GB);
+    rc("gig.memfd_create", fd);
+    rc("gig.memfd_ftruncate_2m", ftruncate(fd, HUGE));
+    rc("gig.memfd_ftruncate_1g", ftruncate(fd, GIG));
+    char *s = mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    mm("gig.memfd_mmap_shared", s);
+    if (s != MAP_FAILED) {
+        s[0] = 1;
+        out("gig.memfd_pfn_aligned", (pfn(s) & ((GIG / PAGE) - 1)) == 0 ? "yes" : "no");
+        munmap(s, GIG);
+    }
+    close(fd);
+    rc("gig.memfd_unknown_sizelog", memfd_create("oracle-gig", MFD_HUGETLB | HUGE_LOG25));
+    sysfs(GIG_SYSFS "nr_hugepages", "0");
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s DIR FS [files]\n", argv[0]); return 2; }
     dir = argv[1];
@@ -998,5 +1194,7 @@ int main(int argc, char **argv) {
     probe_reuse();
     probe_mremap();
     probe_collapse();
+    probe_swap();
+    probe_gigantic();
     return 0;
 }

@@ -1,19 +1,24 @@
 #!/bin/sh
 # Regenerates oracle/recorded/v6.18.txt from the running kernel (the one command; never run in CI).
-# Needs: root, gcc, liburing-dev (apt-get install -y gcc liburing-dev), /tmp on ext4, and for the
-# xfs and btrfs cases mkfs.xfs (xfsprogs), mkfs.btrfs (btrfs-progs) and loop devices. It sets vm.nr_hugepages and
-# transparent_hugepage/use_zero_page while it runs and restores both on exit.
+# Needs: root, gcc, liburing-dev (apt-get install -y gcc liburing-dev), /tmp on ext4, mkswap (util-linux) and no
+# other swap area active (probe_swap() swapons a 16 MiB swapfile there and swapoffs it), and for the
+# xfs and btrfs cases mkfs.xfs (xfsprogs), mkfs.btrfs (btrfs-progs) and loop devices. It sets vm.nr_hugepages,
+# the 1 GiB pool's nr_hugepages and transparent_hugepage/use_zero_page while it runs and restores them on exit.
 # Usage: sudo oracle/record.sh            (writes oracle/recorded/v6.18.txt)
 set -eu
 cd "$(dirname "$0")"
 out=recorded/v6.18.txt
 work=$(mktemp -d /tmp/pinlab-oracle.XXXXXX)
 hp=$(cat /proc/sys/vm/nr_hugepages)
+g1=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
+hp1g=$(cat $g1)
 zp=$(cat /sys/kernel/mm/transparent_hugepage/use_zero_page)
 cleanup() {
+    swapoff "$work/ext4/pinlab-swapfile" 2>/dev/null || true
     mountpoint -q "$work/xfs" 2>/dev/null && umount "$work/xfs"
     mountpoint -q "$work/btrfs" 2>/dev/null && umount "$work/btrfs"
     echo "$hp" > /proc/sys/vm/nr_hugepages
+    echo "$hp1g" > $g1
     echo "$zp" > /sys/kernel/mm/transparent_hugepage/use_zero_page
     rm -rf "$work"
 }
@@ -50,7 +55,9 @@ mkdir "$work/ext4"
 #   page of an order-9 folio, not whether a PMD or PTEs map it (a PTE-mapped THP reads "thp" too).
 #   A page's refcount (the FOLL_GET reference a pipe buffer holds after vmsplice): /proc/kpagecount
 #   counts mappings, not references; the vmsplice cases observe its effects (COW copies, data) instead.
-# Not recorded: 1 GiB hugetlb pages, swap, ZONE_MOVABLE (no movablecore=).
+# Not recorded: ZONE_MOVABLE (no movablecore=).
+# swap: the swap cache, folio refcounts and swap offsets are not observable from userspace; the cases
+#   observe pagemap bits 63/62, /proc/swaps Used, contents and pfn relations after swap-in.
 NOTE
 } > "$out.new"
 mv "$out.new" "$out"

@@ -12,6 +12,7 @@ const API = '/api/v1';
 const WINDOW = 1024;              // pages shown as cells at a time
 const STATES = [
   ['absent', '·', 'absent: no page table entry'],
+  ['swapped', 'S', 'swapped: a swap entry, the page is on swap (MADV_PAGEOUT); an access swaps it in'],
   ['zero', '0', 'zero: the shared zero page'],
   ['present', 'p', 'present'],
   ['cow-shared', 'C', 'cow-shared: read-only in several processes, a write copies'],

@@ -73,7 +73,12 @@ class ServiceUnderHeapLimitTest {
                 "--pinlab.sessions.per-client.creations-per-minute=1000",
                 // Tomcat closes a keep-alive connection after 100 requests; under load the JDK client
                 // then sometimes sends on the closing connection ("header parser received no bytes")
-                "--server.tomcat.max-keep-alive-requests=-1")
+                "--server.tomcat.max-keep-alive-requests=-1",
+                // and it closes one idle for its keep-alive timeout (20 s), while the JDK client keeps
+                // idle connections longer (jdk.httpclient.keepalive.timeout): a call that held the service
+                // for 20 s under load left the other pooled connections dead, and two sends in a row
+                // failed. With 30 min here the client always gives a connection up first.
+                "--server.tomcat.keep-alive-timeout=30m")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {

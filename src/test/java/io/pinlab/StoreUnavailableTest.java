@@ -1,11 +1,15 @@
 package io.pinlab;
 
+import io.pinlab.platform.RateLimitBuckets;
 import io.pinlab.session.CuttableProxy;
 import io.pinlab.session.LocalRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * With store=redis, a Redis that stops answering is a 503 store-unavailable problem with
  * Retry-After on every endpoint that needs it (sessions, their calls and reads; with rate limits
  * on, whose buckets are in Redis too, every API request), never a 500; once Redis is back, the
- * session is there as it was, without the refused call. The Redis is the local one behind a
- * proxy that the test cuts.
+ * session is there as it was, without the refused call. A replica also starts while Redis is
+ * down: live, not ready, 503 until Redis answers. The Redis is the local one behind a proxy that
+ * the test cuts.
  */
 class StoreUnavailableTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -122,11 +127,51 @@ class StoreUnavailableTest {
         assertThat(call("GET", "/sessions/" + sid + "/history", token, null).json().path("steps").size()).isEqualTo(1);
     }
 
+    /** GET of an actuator path: status and body. */
+    Res actuator(String path) throws Exception {
+        String url = base.replace("/api/v1", "/actuator") + path;
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Res(r.statusCode(), null, JSON.readTree(r.body()));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void startsWhileRedisIsDownNotReadyAnd503ThenServesOnceItIsBack(CapturedOutput output) throws Exception {
+        proxy.cut(); // nothing listens on the port: every connection is refused
+        start(true); // rate limits on: their buckets are in Redis too
+        assertThat(actuator("/health/liveness").status()).as("live: nothing to restart").isEqualTo(200);
+        Res ready = actuator("/health/readiness");
+        assertThat(ready.status()).as("not ready while Redis is down: %s", ready.json()).isEqualTo(503);
+        assertThat(ready.json().path("status").asString()).isEqualTo("DOWN");
+        assertUnavailable(new String[][] {
+                {"POST", "/sessions", null, "{\"profile\":\"v6.18\"}"},
+                {"GET", "/sessions/AAAAAAAAAAAAAAAAAAAAAA/processes/1/maps", "x", null},
+                {"GET", "/profiles", null, null},
+        });
+        for (int i = 0; i < 5; i++) assertThat(call("POST", "/sessions", null, "{}").status()).isEqualTo(503);
+        assertThat(output.getAll().split("Redis does not answer", -1)).as("one warning, not one per request").hasSize(2);
+
+        proxy.resume();
+        Instant deadline = Instant.now().plusSeconds(60);
+        Res created;
+        do {
+            Thread.sleep(200);
+            created = call("POST", "/sessions", null, "{\"profile\":\"v6.18\"}");
+        } while (created.status() == 503 && Instant.now().isBefore(deadline));
+        assertThat(created.status()).as("%s", created.json()).isEqualTo(201);
+        String sid = created.json().path("id").asString(), token = created.json().path("token").asString();
+        String mmap = "{\"length\":16384,\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]}";
+        assertThat(call("POST", "/sessions/" + sid + "/processes/1/mmap", token, mmap).status()).isEqualTo(200);
+        assertThat(actuator("/health/readiness").json().path("status").asString()).isEqualTo("UP");
+    }
+
     @Test
     void withRateLimitsInRedisEveryApiRequestIs503() throws Exception {
         start(true);
         assertThat(call("GET", "/profiles", null, null).status()).isEqualTo(200);
         proxy.cut();
+        // a replica takes tokens from its copy of a bucket for at most 500 ms (RateLimitBuckets.SYNC_AFTER)
+        Thread.sleep(RateLimitBuckets.SYNC_AFTER.toMillis() + 100);
         assertUnavailable(new String[][] {
                 {"GET", "/profiles", null, null},
                 {"POST", "/sessions", null, "{\"profile\":\"v6.18\"}"},

@@ -53,6 +53,7 @@ public final class Kernel extends Globals {
         mounts.add(new Mount("/mnt/xfs", FsType.XFS, "/dev/vdc", "rw,relatime", false));
         mounts.add(new Mount("/dev/shm", FsType.TMPFS, "tmpfs", "rw,nosuid,nodev", false));
         mounts.add(new Mount("/mnt/huge", FsType.HUGETLBFS, "hugetlbfs", "rw,relatime,pagesize=2M", false));
+        mounts.add(new Mount("/mnt/huge1G", FsType.HUGETLBFS, "hugetlbfs", "rw,relatime,pagesize=1G", false));
         mounts.add(new Mount("/mnt/btrfs", FsType.BTRFS, "/dev/vdd", "rw,relatime,space_cache=v2,subvolid=5,subvol=/", false));
         mounts.add(new Mount("/mnt/pmem", FsType.EXT4, "/dev/pmem0", "rw,relatime,dax=always", true));
         mounts.add(new Mount("/dev", FsType.DEVTMPFS, "devtmpfs", "rw,nosuid", false));

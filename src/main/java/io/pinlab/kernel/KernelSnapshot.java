@@ -4,6 +4,7 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.KernelLog;
+import io.pinlab.kernel.mm.Hstate;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
@@ -25,6 +26,8 @@ import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.PinTable;
+import io.pinlab.kernel.mm.Pte;
+import io.pinlab.kernel.mm.SwapInfo;
 import io.pinlab.kernel.mm.VmOps;
 import io.pinlab.kernel.mm.Vma;
 import io.pinlab.kernel.mm.XArray;
@@ -55,7 +58,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * mm of its creator, a folio's mapping is the very inode. Enums are written by ordinal (the
  * format test pins their order). Nothing in the bytes names a class.
  *
- * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, mounts, inodes
+ * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, the swap area
+ * (swap_map, slot contents, swap cache), mounts, inodes
  * with page caches, the path table, the number of mms, registered buffers (one table:
  * a buffer may sit in several rings' tables), files (with their rings and the rings' registered
  * files by file index), each mm
@@ -69,7 +73,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -138,13 +142,23 @@ public final class KernelSnapshot {
             out.varint(c.nextFileId());
             out.varint(c.heldPageEntries());
             out.varint(k.memcg.usage());
-            out.varint(k.nrHugepages);
             out.varint(k.maxMapCount);
             out.bool(k.thpUseZeroPage);
             out.zigzag(k.hugeZeroPfn);
-            out.varint(k.hugePagesInUse);
-            out.varint(k.hugePagesReserved);
+            for (Hstate h : k.hstates) {
+                out.varint(h.nrHugePages);
+                out.varint(h.inUse);
+                out.varint(h.resvHugePages);
+            }
             out.bool(k.memallocPin);
+            out.bool(k.swap != null);
+            if (k.swap != null) {
+                int n = (int) k.swap.pages();
+                out.varint(n);
+                out.runs(k.swap.swapMap());
+                out.runs(k.swap.data(), n);
+                out.runs(k.swap.cache(), n);
+            }
 
             out.varint(k.mounts.size());
             for (Mount m : k.mounts) {
@@ -250,6 +264,7 @@ public final class KernelSnapshot {
             out.varint(in.mode);
             out.zigzag(in.size);
             out.varint(in.nlink);
+            out.varint(in.hstate == null ? 0 : k.hstates.indexOf(in.hstate) + 1);
             writeXArray(in.pageCache);
         }
 
@@ -354,6 +369,7 @@ public final class KernelSnapshot {
             out.varint(mm.rssAnon);
             out.varint(mm.rssFile);
             out.varint(mm.rssShmem);
+            out.varint(mm.rssSwap);
             out.varint(mm.anonVmaSeq);
             out.varint(mm.coveredFrom);
             out.varint(mm.vmas.size());
@@ -372,6 +388,7 @@ public final class KernelSnapshot {
             }
             writeXArray(mm.ptes);
             writeXArray(mm.pmds);
+            writeXArray(mm.puds);
         }
 
         private void writeXArray(XArray x) {
@@ -398,6 +415,8 @@ public final class KernelSnapshot {
             out.varint(a.free0Capacity());
             out.longArray(a.free9());
             out.varint(a.free9Capacity());
+            out.varint(a.top());
+            out.longArray(a.gigantic());
             List<PhysMem.FrameBlock> blocks = k.phys.frameBlocks(z);
             out.varint(blocks.size());
             long prev = -1;
@@ -488,14 +507,27 @@ public final class KernelSnapshot {
             Kernel.Counters counters = new Kernel.Counters((int) in.range("next pid", 1, Integer.MAX_VALUE), in.range("next ino", 0, Long.MAX_VALUE),
                     in.range("next file id", 0, Long.MAX_VALUE), in.range("held page entries", 0, Long.MAX_VALUE));
             long charged = in.range("memcg usage", 0, Long.MAX_VALUE);
-            k.nrHugepages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
             k.maxMapCount = in.range("max_map_count", 0, Long.MAX_VALUE);
             k.thpUseZeroPage = in.bool();
             k.hugeZeroPfn = in.signedRange("huge zero pfn", -1, Long.MAX_VALUE);
             if (k.hugeZeroPfn >= 0) requireRam(k.hugeZeroPfn);
-            k.hugePagesInUse = in.range("huge pages in use", 0, k.nrHugepages);
-            k.hugePagesReserved = in.range("huge pages reserved", 0, k.nrHugepages);
+            for (Hstate h : k.hstates) {
+                h.nrHugePages = in.range("nr_hugepages", 0, Long.MAX_VALUE);
+                h.inUse = in.range("huge pages in use", 0, h.nrHugePages);
+                h.resvHugePages = in.range("huge pages reserved", 0, h.nrHugePages);
+            }
             k.memallocPin = in.bool();
+            if (in.bool()) {
+                int n = (int) in.range("swap pages", 2, SwapInfo.MAX_PAGES);
+                int[] swapMap = in.ints("swap_map", n);
+                long[] data = in.longs(n), cache = in.longs(n);
+                for (long pfn : cache) if (pfn != 0) requireRam(pfn);
+                try {
+                    k.swap = SwapInfo.restore(swapMap, data, cache);
+                } catch (IllegalArgumentException e) {
+                    throw in.error(e.getMessage());
+                }
+            }
 
             int nMounts = in.count("mount", 64);
             for (int i = 0; i < nMounts; i++) {
@@ -543,6 +575,9 @@ public final class KernelSnapshot {
             in.charge(160);
             node.size = in.zigzag();
             node.nlink = (int) in.range("nlink", 0, Integer.MAX_VALUE);
+            int hs = in.index("hstate", k.hstates.size(), true);
+            if ((hs >= 0) != node.isHugetlb()) throw in.error("inode " + node.ino() + ": an hstate exactly when on hugetlbfs");
+            if (hs >= 0) node.hstate = k.hstates.get(hs);
             readXArray(node.pageCache);
             return node;
         }
@@ -674,6 +709,7 @@ public final class KernelSnapshot {
             mm.rssAnon = in.range("rss anon", 0, Long.MAX_VALUE);
             mm.rssFile = in.range("rss file", 0, Long.MAX_VALUE);
             mm.rssShmem = in.range("rss shmem", 0, Long.MAX_VALUE);
+            mm.rssSwap = in.range("rss swap", 0, Long.MAX_VALUE);
             mm.anonVmaSeq = in.range("anon_vma seq", 0, Long.MAX_VALUE);
             mm.coveredFrom = in.range("covered from", 0, Mm.TASK_SIZE);
             int nVmas = in.count("vma", MAX_OBJECTS);
@@ -695,6 +731,13 @@ public final class KernelSnapshot {
             }
             readXArray(mm.ptes);
             readXArray(mm.pmds);
+            long slots = k.swap == null ? 0 : k.swap.pages();
+            boolean[] bad = {false};
+            mm.ptes.forEach(0, Long.MAX_VALUE >>> PhysMem.PAGE_SHIFT, (vpn, pte) -> {
+                if (Pte.isSwap(pte) && (Pte.swpOffset(pte) < 1 || Pte.swpOffset(pte) >= slots)) bad[0] = true;
+            });
+            if (bad[0]) throw in.error("a swap PTE names no slot of the swap area");
+            readXArray(mm.puds);
         }
 
         private void readXArray(XArray x) {
@@ -738,10 +781,12 @@ public final class KernelSnapshot {
             int cap0 = (int) in.range("free list capacity", 1, 2 * frames);
             long[] free9 = in.longArray("huge free list", (int) (frames / HPAGE_NR));
             int cap9 = (int) in.range("huge free list capacity", 1, 2 * frames / HPAGE_NR);
+            long top = in.range("gigantic top", 0, frames);
+            long[] gigantic = in.longArray("gigantic folios", (int) (frames / PhysMem.PUD_NR));
             in.charge(8L * (cap0 + cap9));
             try {
                 k.phys.restoreAllocator(z, new PhysMem.Allocator(next, allocated, free0 == null ? new long[0] : free0, cap0,
-                        free9 == null ? new long[0] : free9, cap9));
+                        free9 == null ? new long[0] : free9, cap9, top, gigantic == null ? new long[0] : gigantic));
             } catch (IllegalArgumentException e) {
                 throw in.error(e.getMessage());
             }

@@ -187,6 +187,24 @@ public sealed interface Syscall<R> {
         }
     }
 
+    /** swapon(2) of the session's swapfile, made with mkswap semantics: sys_swapon() (mm/swapfile.c). */
+    record Swapon(long size) implements Syscall<SysResult> {
+        public int pid() { return 0; }
+
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.mm.Swapfile.sysSwapon(k, size);
+        }
+    }
+
+    /** swapoff(2) of the session's swapfile: sys_swapoff() (mm/swapfile.c). */
+    record Swapoff() implements Syscall<SysResult> {
+        public int pid() { return 0; }
+
+        public SysResult invoke(Kernel k) {
+            return io.pinlab.kernel.mm.Swapfile.sysSwapoff(k);
+        }
+    }
+
     /** io_uring_setup(2) (io_uring/io_uring.c); ret is the ring fd. */
     record IoUringSetup(int pid, int entries, int flags) implements Syscall<SysResult> {
         public SysResult invoke(Kernel k) {

@@ -36,11 +36,26 @@ public final class Views {
 
     public record Folio(long pfn, int order, int refcount, int pincount, int mapcount, String zone) {}
 
-    /** One page of /proc/PID/pagemap, with its folio (null for special PTEs of device memory). */
-    public record PageEntry(long addr, boolean present, Long pfn, boolean writable, boolean anonExclusive, long value, Folio folio) {}
+    /**
+     * One page of /proc/PID/pagemap, with its folio (null for special PTEs of device memory).
+     * {@code swapOffset}: PM_SWAP (bit 62) is set and the entry holds the swap offset (pte_to_pagemap_entry());
+     * then {@code anonExclusive} is the entry's pte_swp_exclusive() and {@code value} what the slot holds.
+     */
+    public record PageEntry(long addr, boolean present, Long pfn, boolean writable, boolean anonExclusive, long value, Folio folio,
+                            Long swapOffset) {}
 
     /** /proc/PID/status memory lines, in kB. */
-    public record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb, long rssAnonKb, long rssFileKb, long rssShmemKb) {}
+    public record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb, long rssAnonKb, long rssFileKb, long rssShmemKb,
+                         long vmSwapKb) {}
+
+    /** /proc/swaps: the one swapfile, sizes in kB (swap_show(), mm/swapfile.c); null when swap is off. */
+    public record Swaps(String filename, String type, long sizeKb, long usedKb, int priority) {}
+
+    public static Swaps swaps(Kernel k) {
+        if (k.swap == null) return null;
+        long kb = PAGE_SIZE / 1024;
+        return new Swaps(io.pinlab.kernel.mm.SwapInfo.PATH, "file", k.swap.totalSwapPages() * kb, k.swap.inusePages() * kb, -2);
+    }
 
     public record FdEntry(int fd, String path, int flags, long inode, String fs, long size, int refs, boolean ring) {}
 
@@ -109,6 +124,7 @@ public final class Views {
             case "/mnt/pmem" -> "103:00"; // pmem block major 259
             case "/dev/shm" -> "00:1a";
             case "/mnt/huge" -> "00:2d";
+            case "/mnt/huge1G" -> "00:2e";
             default -> "00:05"; // devtmpfs
         };
     }
@@ -116,13 +132,17 @@ public final class Views {
     /** smaps Rss (vm_normal_page() pages only: no zero page, no PFNMAP) and the pages whose folio may be DMA-pinned. */
     private static long[] rssAndPinned(Kernel k, Mm mm, Vma v) {
         long[] r = new long[2];
+        mm.puds.forEach(v.start >>> 30, ((v.end - 1) >>> 30) + 1, (key, pud) -> {
+            r[0] += PUD_NR;
+            if (k.phys.maybeDmaPinned(Pte.pfn(pud))) r[1] += PUD_NR;
+        });
         mm.pmds.forEach(v.start >>> 21, ((v.end - 1) >>> 21) + 1, (key, pmd) -> {
             if (HugeMemory.isHugeZeroPmd(k, pmd)) return; // vm_normal_page_pmd(): no RSS for the huge zero folio
             r[0] += HPAGE_NR;
             if (k.phys.maybeDmaPinned(Pte.pfn(pmd))) r[1] += HPAGE_NR;
         });
         mm.ptes.forEach(v.start >>> PAGE_SHIFT, v.end >>> PAGE_SHIFT, (vpn, pte) -> {
-            if (Pte.special(pte)) return;
+            if (Pte.special(pte) || Pte.isSwap(pte)) return;
             r[0]++;
             if (k.phys.maybeDmaPinned(Pte.pfn(pte))) r[1]++;
         });
@@ -137,17 +157,22 @@ public final class Views {
         long end = addr + len;
         for (long p = addr & ~(PAGE_SIZE - 1); Long.compareUnsigned(p, end) < 0; p += PAGE_SIZE) {
             long pte = Memory.followPte(t.mm, p);
+            if (Pte.isSwap(pte)) {
+                long off = Pte.swpOffset(pte);
+                out.add(new PageEntry(p, false, null, false, Pte.swpExclusive(pte), k.swap.data(off), null, off));
+                continue;
+            }
             if (!Pte.present(pte)) {
-                out.add(new PageEntry(p, false, null, false, false, 0, null));
+                out.add(new PageEntry(p, false, null, false, false, 0, null, null));
                 continue;
             }
             long pfn = Pte.pfn(pte);
             if (!k.phys.isRam(pfn) || !k.phys.isAllocated(pfn)) { // device memory: no struct page
-                out.add(new PageEntry(p, true, pfn, Pte.write(pte), false, 0, null));
+                out.add(new PageEntry(p, true, pfn, Pte.write(pte), false, 0, null, null));
                 continue;
             }
             out.add(new PageEntry(p, true, pfn, Pte.write(pte), k.phys.testPageFlag(pfn, PG_ANON_EXCLUSIVE),
-                    k.phys.value(pfn), folio(k, pfn)));
+                    k.phys.value(pfn), folio(k, pfn), null));
         }
         return out;
     }
@@ -171,7 +196,7 @@ public final class Views {
         Mm mm = t.mm;
         long kb = PAGE_SIZE / 1024;
         return new Status(mm.totalVm() * kb, (mm.rssAnon + mm.rssFile + mm.rssShmem) * kb, mm.pinnedVm * kb,
-                mm.lockedVm * kb, mm.rssAnon * kb, mm.rssFile * kb, mm.rssShmem * kb);
+                mm.lockedVm * kb, mm.rssAnon * kb, mm.rssFile * kb, mm.rssShmem * kb, mm.rssSwap * kb);
     }
 
     public static List<FdEntry> fds(Kernel k, Task t) {

@@ -4,6 +4,8 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.pinlab.session.StoreUnavailableException;
 import jakarta.servlet.FilterChain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 public class RateLimitFilter extends OncePerRequestFilter {
+    private static final Logger log = LoggerFactory.getLogger(RateLimitFilter.class);
     private static final Pattern SESSION_PATH = Pattern.compile("^/api/v1/sessions/([^/]+)");
 
     /** Groups sessions that share one budget instead of their clients' addresses (courses). */
@@ -74,6 +77,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
             if (shared.isConsumed() && inSession)
                 s = bucket("session:" + m.group(1), props.perSession()).tryConsumeAndReturnRemaining(1);
         } catch (RuntimeException bucketsUnreachable) { // the buckets live in Redis, and Redis does not answer
+            log.debug("rate-limit buckets unreachable: {}", bucketsUnreachable.toString());
             response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(StoreUnavailableException.RETRY_AFTER_SECONDS));
             problems.write(request, response, HttpStatus.SERVICE_UNAVAILABLE, Problems.STORE_UNAVAILABLE,
                     "the rate-limit store is unavailable; retry in a few seconds");

@@ -1,6 +1,11 @@
 package io.pinlab.session;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -8,6 +13,7 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -30,7 +37,8 @@ import java.util.regex.Pattern;
  *   <li>{@code PREFIX{sid}:snap}, a hash from version (decimal) to snapshot bytes: the newest
  *       {@link #SNAPSHOTS_KEPT}.</li>
  * </ul>
- * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch}. Appending is a
+ * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch} (at most once a
+ * minute per session and replica, see {@link #access}). Appending is a
  * compare-and-set in one Lua script that also checks the session exists and refreshes the TTL,
  * so a call costs one round trip and its answer tells a replica that it is behind or that the
  * session is gone.
@@ -87,21 +95,31 @@ public class RedisSessionStore implements SessionStore {
             m[#m + 1] = tostring(redis.call('LLEN', KEYS[2]))
             return m""", List.class);
 
-    /** The log's length before the call (appended when it equals ARGV[1]), or -1: no such session. */
+    /**
+     * The log's length before the call (appended when it equals ARGV[1]), or -1: no such session.
+     * The access (TTL of the three keys, field {@code a}) is written when ARGV[4] is not empty;
+     * a log the step creates gets the TTL in any case.
+     */
     private static final RedisScript<Long> APPEND = RedisScript.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
             local v = redis.call('LLEN', KEYS[2])
             if v ~= tonumber(ARGV[1]) then return v end
             redis.call('RPUSH', KEYS[2], ARGV[2])
-            redis.call('HSET', KEYS[1], 'a', ARGV[4])
-            for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+            if ARGV[4] ~= '' then
+              redis.call('HSET', KEYS[1], 'a', ARGV[4])
+              for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+            elseif v == 0 then
+              redis.call('PEXPIRE', KEYS[2], ARGV[3])
+            end
             return v""", Long.class);
 
-    /** The log's length, or -1: no such session. */
+    /** The log's length, or -1: no such session; the access is written when ARGV[2] is not empty. */
     private static final RedisScript<Long> TOUCH = RedisScript.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-            redis.call('HSET', KEYS[1], 'a', ARGV[2])
-            for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+            if ARGV[2] ~= '' then
+              redis.call('HSET', KEYS[1], 'a', ARGV[2])
+              for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+            end
             return redis.call('LLEN', KEYS[2])""", Long.class);
 
     /** The creating client of the removed session ('' for none), or nil when there was none. */
@@ -140,12 +158,19 @@ public class RedisSessionStore implements SessionStore {
             if not best then return {} end
             return {best, redis.call('HGET', KEYS[1], best)}""", List.class);
 
+    private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+    /** System.nanoTime() of the last "Redis does not answer" warning, 0 for none. */
+    private final AtomicLong lastWarning = new AtomicLong();
     private final RedisTemplate<String, byte[]> redis;
     private final String prefix;
     private final long ttlMillis;
     private final int maxSessions;
     private final SessionProperties.PerClient caps;
     private final Clock clock;
+    /** Accesses closer together than this write the TTL once (see {@link #access}). */
+    private final long refreshMillis;
+    /** When this replica last wrote each session's access (epoch ms); a bounded cache, a miss only costs a write. */
+    private final Cache<String, Long> refreshed;
 
     /** With the idle timeout, maximum and per-client caps of {@code p}; every key starts with {@code keyPrefix}. */
     public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, SessionProperties p, Clock clock) {
@@ -162,6 +187,26 @@ public class RedisSessionStore implements SessionStore {
         this.maxSessions = p.maxSessions();
         this.caps = p.perClient();
         this.clock = clock;
+        this.refreshMillis = Math.min(MAX_REFRESH_MILLIS, ttlMillis / 1000);
+        this.refreshed = Caffeine.newBuilder().maximumSize(p.maxSessions()).expireAfterWrite(Duration.ofMillis(Math.max(1, refreshMillis))).build();
+    }
+
+    /** The longest an access may go unwritten: sessions expire at most this much before their idle timeout. */
+    static final long MAX_REFRESH_MILLIS = 60_000;
+
+    /**
+     * The access argument of {@link #APPEND} and {@link #TOUCH}: now (epoch ms) when this replica
+     * has not written the session's access for {@link #refreshMillis} (a minute, or a thousandth of
+     * the idle timeout when shorter), else empty: the TTL and last-access time are then at most that
+     * old, so a session expires no earlier than its idle timeout less that, and a busy session
+     * costs Redis one TTL refresh a minute instead of four writes per request.
+     */
+    private byte[] access(String id) {
+        long now = clock.millis();
+        Long last = refreshed.getIfPresent(id);
+        if (last != null && now - last < refreshMillis && now >= last) return new byte[0];
+        refreshed.put(id, now);
+        return b(now);
     }
 
     private String key(String id, String part) { return prefix + "{" + id + "}:" + part; }
@@ -176,12 +221,27 @@ public class RedisSessionStore implements SessionStore {
 
     private static String s(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
 
-    /** Runs Redis commands; any Redis failure (down, timeout, connection lost) becomes a 503. */
-    private static <T> T call(Supplier<T> commands) {
+    /**
+     * Runs Redis commands; any Redis failure (down, timeout, connection lost) becomes a 503, and
+     * a warning at most once a minute (not one per request).
+     */
+    private <T> T call(Supplier<T> commands) {
         try {
             return commands.get();
         } catch (DataAccessException e) {
+            long now = System.nanoTime(), last = lastWarning.get();
+            if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastWarning.compareAndSet(last, now))
+                log.warn("Redis does not answer ({}); requests that need it are 503 store-unavailable until it does", e.getMostSpecificCause().toString());
             throw new StoreUnavailableException(e);
+        }
+    }
+
+    @Override
+    public boolean reachable() {
+        try {
+            return "PONG".equals(call(() -> redis.execute(RedisConnectionCommands::ping, true)));
+        } catch (StoreUnavailableException e) {
+            return false;
         }
     }
 
@@ -265,8 +325,21 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
-        Long r = call(() -> redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis), b(clock.millis())));
-        return r == null ? -1 : r;
+        byte[] access = access(id);
+        long r = accessed(id, () -> redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis), access));
+        if (r != expectedVersion) refreshed.invalidate(id); // the script stopped before the access
+        return r;
+    }
+
+    /** Runs {@link #APPEND} or {@link #TOUCH}: -1 for no answer; when it fails, the access counts as not written. */
+    private long accessed(String id, Supplier<Long> script) {
+        try {
+            Long r = call(script);
+            return r == null ? -1 : r;
+        } catch (StoreUnavailableException e) {
+            refreshed.invalidate(id);
+            throw e;
+        }
     }
 
     @Override
@@ -286,13 +359,16 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public long touch(String id) {
         if (!ID.matcher(id).matches()) return -1;
-        Long r = call(() -> redis.execute(TOUCH, keys(id), b(ttlMillis), b(clock.millis())));
-        return r == null ? -1 : r;
+        byte[] access = access(id);
+        long r = accessed(id, () -> redis.execute(TOUCH, keys(id), b(ttlMillis), access));
+        if (r < 0) refreshed.invalidate(id);
+        return r;
     }
 
     @Override
     public boolean remove(String id) {
         if (!ID.matcher(id).matches()) return false;
+        refreshed.invalidate(id);
         return call(() -> {
             byte[] client = redis.execute(REMOVE, keys(id));
             redis.opsForZSet().remove(sessionsKey(), (Object) b(id));

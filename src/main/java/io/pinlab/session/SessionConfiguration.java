@@ -1,6 +1,8 @@
 package io.pinlab.session;
 
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -35,6 +37,16 @@ class SessionConfiguration {
     static BeanFactoryPostProcessor sessionStoreSetting(Environment environment) {
         return beanFactory -> SessionProperties.checkStore(
                 Binder.get(environment).bind("pinlab.sessions.store", String.class).orElse("memory"));
+    }
+
+    /**
+     * Health {@code sessionStore}, in the readiness group (application.yml): DOWN while the store
+     * does not answer (store=redis with Redis down), so a load balancer stops sending requests
+     * that would be 503; liveness does not include it, so the replica is not restarted for it.
+     */
+    @Bean
+    HealthIndicator sessionStoreHealthIndicator(SessionStore store) {
+        return () -> (store.reachable() ? Health.up() : Health.down()).build();
     }
 
     @Bean

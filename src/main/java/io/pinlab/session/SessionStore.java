@@ -61,4 +61,9 @@ public interface SessionStore {
 
     /** Live sessions (approximate for stores with lazy expiry). */
     long size();
+
+    /** Whether the store answers now (for the readiness probe); an in-process store always does. */
+    default boolean reachable() {
+        return true;
+    }
 }

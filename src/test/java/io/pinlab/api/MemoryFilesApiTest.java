@@ -219,6 +219,28 @@ class MemoryFilesApiTest extends HttpTestSupport {
         assertThat(get(p(s, "/sysctl/vm.nr_hugepages"), s.token()).json().path("value").asLong()).isEqualTo(4);
     }
 
+    // /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages: the 1 GiB hstate's pool, apart from vm.nr_hugepages
+    @Test
+    void oneGigHugepagesKnob() {
+        Session s = newSession(null);
+        String knob = "/sysctl/hugepages.hugepages-1048576kB.nr_hugepages";
+        assertThat(get(p(s, knob), s.token()).json().path("value").asLong()).isZero();
+        Res w = put(p(s, knob), s.token(), "{\"value\":2}");
+        assertThat(w.json().path("ret").asLong()).as(w.body()).isZero();
+        assertThat(get(p(s, knob), s.token()).json().path("value").asLong()).isEqualTo(2);
+        assertThat(get(p(s, "/sysctl/vm.nr_hugepages"), s.token()).json().path("value").asLong()).as("another hstate").isZero();
+        Res m = post(p(s, "/processes/1/mmap"), s.token(), "{\"length\":4096,\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],"
+                + "\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\",\"MAP_HUGETLB\",\"MAP_HUGE_1GB\"]}");
+        assertThat(m.status()).as(m.body()).isEqualTo(200);
+        assertThat(Long.decode(m.json().path("addr").asString()) & ((1L << 30) - 1)).as("1 GiB aligned").isZero();
+        // nr_hugepages_store(): kstrtoul() refuses a negative count: the kernel's -EINVAL, not an HTTP error
+        Res neg = put(p(s, knob), s.token(), "{\"value\":-1}");
+        assertThat(neg.json().path("errno").asString()).as(neg.body()).isEqualTo("EINVAL");
+        put(p(s, knob), s.token(), "{\"value\":\"two\"}").problem(400, "validation-failed");
+        get(p(s, "/sysctl/hugepages.hugepages-4kB.nr_hugepages"), s.token()).problem(404, "not-found");
+        assertThat(get(p(s, knob), s.token()).json().path("value").asLong()).isEqualTo(2);
+    }
+
     @Test
     void ioUringRegisterEnterAndBuffers() {
         Session s = newSession(null);
@@ -299,7 +321,9 @@ class MemoryFilesApiTest extends HttpTestSupport {
         String head = "{\"fd\":" + ring + ",\"opcode\":\"IORING_REGISTER_BUFFERS\",\"iovecs\":";
         String ok = "{\"base\":\"0x1000\",\"len\":4096}";
         Object[][] cases = {
-                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"size\":1}]", "iovecs[1].size", "base, len"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"size\":1}]", "iovecs[1].size", "base, count, len, stride"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"count\":\"2\"}]", "iovecs[1].count", "integer"},
+                {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096,\"count\":0}]", "iovecs[1].count", "between 1 and 65536"},
                 {"[" + ok + ",{\"base\":\"0x1000\",\"len\":4096.5}]", "iovecs[1].len", "integer"},
                 {"[" + ok + ",{\"base\":\"0x1000\",\"len\":\"4096\"}]", "iovecs[1].len", "integer"},
                 {"[{\"base\":\"0x1000\",\"len\":99999999999999999999}]", "iovecs[0].len", "range"},

@@ -38,7 +38,7 @@ class OpenApiExamplesTest extends HttpTestSupport {
         List<String> order = List.of("createSession", "mmap", "access", "gup", "releasePin", "open", "ioUringSetup",
                 "ioUringRegister", "ioUringEnter", "ftruncate", "memfdCreate", "memfdSecret", "close", "fallocate", "pipe2",
                 "vmsplice", "read", "mprotect",
-                "madvise", "mremap", "munmap", "createProcess", "setSysctl", "compareSession", "answerExercise", "compare",
+                "madvise", "mremap", "munmap", "createProcess", "setSysctl", "swapon", "compareSession", "answerExercise", "compare",
                 "createCourse");
         assertThat(ops.keySet()).as("every operation with a request body has an example").containsExactlyInAnyOrderElementsOf(order);
         for (Map.Entry<String, String[]> op : ops.entrySet())

@@ -27,6 +27,7 @@ import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.PinRelease;
 import io.pinlab.kernel.mm.Pins;
+import io.pinlab.kernel.mm.Swapfile;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     enum Kind {
         MMAP_ANON, MMAP_SHARED_ANON, MMAP_MEMFD, MMAP_EXT4, MMAP_TMPFS, MMAP_HUGETLB, MMAP_DEVZERO, MMAP_MMIO, MMAP_SECRET,
         MMAP_PMEM, MUNMAP, MPROTECT, MADVISE, READ, WRITE, PIN, PIN_FAST, GET, RELEASE, FORK, EXIT, CLOSE, FTRUNCATE,
-        SYSCTL, RING_SETUP, RING_REGISTER, RING_SPARSE_UPDATE, RING_UNREGISTER, RING_ENTER
+        SYSCTL, RING_SETUP, RING_REGISTER, RING_SPARSE_UPDATE, RING_UNREGISTER, RING_ENTER, SWAP, PAGEOUT
     }
 
     static List<Calls> random(Random r, int n) {
@@ -86,7 +87,9 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case MMAP_EXT4 -> mapFile(k, t, "/mnt/ext4/f" + (arg % 3), addr, len, prot);
             case MMAP_TMPFS -> mapFile(k, t, "/dev/shm/s" + (arg % 3), addr, len, prot);
             case MMAP_PMEM -> mapFile(k, t, "/mnt/pmem/p" + (arg % 2), addr, len, prot);
-            case MMAP_HUGETLB -> Mmap.doMmap(k, t, VirtAddr.of(BASE + (page & ~511L) * PAGE), 512 * PAGE * (1 + arg % 2), RW,
+            case MMAP_HUGETLB -> arg == 3 // MAP_HUGE_1GB: one gigantic page over the whole window (BASE is 1 GiB aligned)
+                    ? Mmap.doMmap(k, t, VirtAddr.of(BASE), 1L << 30, RW, PRIVATE | ANON | HUGETLB | (30 << 26) | FIXED, -1, 0)
+                    : Mmap.doMmap(k, t, VirtAddr.of(BASE + (page & ~511L) * PAGE), 512 * PAGE * (1 + arg % 2), RW,
                     (arg < 4 ? PRIVATE : SHARED) | ANON | HUGETLB | FIXED, -1, 0);
             case MMAP_DEVZERO -> mapFile(k, t, "/dev/zero", addr, len, prot);
             case MMAP_MMIO -> mapFile(k, t, "/dev/mmio0", addr, len, prot);
@@ -122,8 +125,10 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
                 Integer fd = nthFd(t, page);
                 yield fd == null ? "no fd" : Open.doSysFtruncate(k, t, fd, (long) pages * PAGE);
             }
-            case SYSCTL -> arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
+            case SYSCTL -> arg == 4 ? Sysctl.set(k, Sysctl.NR_HUGEPAGES_1G, 1 + page % 2) : arg < 5 ? Sysctl.set(k, "vm.nr_hugepages", arg) : arg < 7 ? Sysctl.set(k, Sysctl.THP_USE_ZERO_PAGE, arg - 5)
                     : Sysctl.set(k, "vm.max_map_count", 65530 - page);
+            case SWAP -> arg < 5 ? Swapfile.sysSwapon(k, (2 + 16L * arg) * PAGE) : Swapfile.sysSwapoff(k);
+            case PAGEOUT -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, Madv.MADV_PAGEOUT.value);
             case RING_SETUP -> IoUring.setup(k, t, 1 << arg, arg == 7 ? 1 << 12 : 0);
             case RING_REGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.buffers2(fd,
                     arg < 4 ? List.of(new Iovec(addr, len)) : List.of(new Iovec(addr, PAGE), new Iovec(BASE + ((page * 7L) % WINDOW_PAGES) * PAGE, PAGE)),

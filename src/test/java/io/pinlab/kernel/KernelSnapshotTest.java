@@ -152,7 +152,7 @@ class KernelSnapshotTest {
         assertThat(copy.userLockedVm).allSatisfy((uid, pages) -> assertThat(pages).isZero());
         assertThat(copy.heldPageEntries()).isZero();
         assertThat(copy.pins.nrFollPinAcquired).isEqualTo(copy.pins.nrFollPinReleased);
-        assertThat(copy.hugePagesInUse).isZero();
+        assertThat(copy.defaultHstate.inUse).isZero();
         // every user frame went back: only the files' page caches (ext4, tmpfs, pmem) keep frames, and the
         // huge zero folio, which the kernel keeps once allocated (mm/huge_memory.c, get_huge_zero_folio())
         long cached = copy.inodes.values().stream().mapToLong(in -> in.pageCache.count()).sum();

@@ -40,7 +40,7 @@ public final class Lab {
             MAP_POPULATE = 0x8000, MAP_HUGETLB = 0x40000, MAP_SYNC = 0x80000, MAP_FIXED_NOREPLACE = 0x100000;
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000,
             O_DIRECTORY = 0200000;
-    public static final int MFD_HUGETLB = 0x4, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15;
+    public static final int MFD_HUGETLB = 0x4, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLD = 20, MADV_PAGEOUT = 21;
     public static final int FOLL_WRITE = FollFlag.FOLL_WRITE.value(), FOLL_GET = FollFlag.FOLL_GET.value(),
             FOLL_DUMP = FollFlag.FOLL_DUMP.value(), FOLL_FORCE = FollFlag.FOLL_FORCE.value(),
             FOLL_NOWAIT = FollFlag.FOLL_NOWAIT.value(), FOLL_NOFAULT = FollFlag.FOLL_NOFAULT.value(),
@@ -176,10 +176,14 @@ public final class Lab {
 
     public SysResult sysctl(String name, long value) { return call(new Syscall.Sysctl(name, value)); }
 
+    public SysResult swapon(long size) { return call(new Syscall.Swapon(size)); }
+
+    public SysResult swapoff() { return call(new Syscall.Swapoff()); }
+
     /** vm.nr_hugepages = n, which must leave a pool of exactly n. */
     public Lab hugepages(long n) {
         assertOk(sysctl("vm.nr_hugepages", n));
-        if (k.nrHugepages != n) throw new AssertionError("vm.nr_hugepages = " + n + " left a pool of " + k.nrHugepages);
+        if (k.defaultHstate.nrHugePages != n) throw new AssertionError("vm.nr_hugepages = " + n + " left a pool of " + k.defaultHstate.nrHugePages);
         return this;
     }
 

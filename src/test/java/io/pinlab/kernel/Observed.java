@@ -37,7 +37,8 @@ final class Observed {
         o.put("counters", k.counters());
         o.put("memcg usage", k.memcg.usage());
         o.put("sysctl", Sysctl.NAMES.stream().map(n -> n + "=" + Sysctl.get(k, n)).toList());
-        o.put("hugetlb", List.of(k.hugePagesInUse, k.hugePagesReserved, Hugetlb.freeHugePages(k)));
+        o.put("hugetlb", List.of(k.defaultHstate.inUse, k.defaultHstate.resvHugePages, k.defaultHstate.freeHugePages()));
+        o.put("hugetlb 1G", List.of(k.gigantic.nrHugePages, k.gigantic.inUse, k.gigantic.resvHugePages));
         o.put("huge zero folio", List.of(k.thpUseZeroPage, k.hugeZeroPfn));
         o.put("userLockedVm", new TreeMap<>(k.userLockedVm));
         o.put("follPin", List.of(k.pins.nrFollPinAcquired, k.pins.nrFollPinReleased));

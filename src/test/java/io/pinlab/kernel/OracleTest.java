@@ -24,6 +24,7 @@ import io.pinlab.kernel.mm.Mmap;
 import io.pinlab.kernel.mm.Mprotect;
 import io.pinlab.kernel.mm.PhysMem;
 import io.pinlab.kernel.mm.ProcessVm;
+import io.pinlab.kernel.mm.Swapfile;
 import io.pinlab.kernel.fs.DirectIo;
 import io.pinlab.kernel.fs.Falloc;
 import io.pinlab.kernel.fs.Inode;
@@ -53,7 +54,7 @@ class OracleTest {
     static final int R = 1, W = 2, RW = 3;
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
-    static final int MADV_DONTNEED = 4, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
+    static final int MADV_DONTNEED = 4, MADV_PAGEOUT = 21, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
     static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, O_NONBLOCK = 04000;
     static final int SPLICE_F_NONBLOCK = 0x02, SPLICE_F_GIFT = 0x08;
 
@@ -92,6 +93,8 @@ class OracleTest {
         new Probe(m, "ext4").reuse();
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
+        new Probe(m, "ext4").swap();
+        new Probe(m, "ext4").gigantic();
         return m;
     }
 
@@ -207,6 +210,80 @@ class OracleTest {
         }
 
         static void put0(SysResult r) { assertNull(r.errno(), r.toString()); }
+
+        /** /proc/swaps Used (or Size) of the swapfile. */
+        long swapsKb(boolean used) {
+            Views.Swaps s = Views.swaps(k);
+            return used ? s.usedKb() : s.sizeKb();
+        }
+
+        boolean swapped(long addr) { return Views.pagemap(k, t, addr, 1).get(0).swapOffset() != null; }
+
+        long page1(int n, long v) {
+            long a = map(n * PAGE, RW, PRIVATE | ANON, -1);
+            write(a, n * PAGE, v);
+            return a;
+        }
+
+        SysResult pageout(long a, long len) { return Madvise.doMadvise(k, t, VirtAddr.of(a), len, MADV_PAGEOUT); }
+
+        static String yes(boolean b) { return b ? "yes" : "no"; }
+
+        // probe_swap(): the swapfile is 16 MiB, made by mkswap
+        void swap() {
+            long z = page1(1, 1);
+            pageout(z, PAGE);
+            put("swap.no_swap_pageout_present", yes(present(z)));
+            put("swap.swapon", Swapfile.sysSwapon(k, 16L << 20));
+            put("swap.swapon_again", Swapfile.sysSwapon(k, 16L << 20));
+            put("swap.size_kb", Long.toString(swapsKb(false)));
+
+            long b = page1(2, 11);
+            put("swap.pageout", pageout(b, 2 * PAGE));
+            put("swap.pageout_present", yes(present(b)));
+            put("swap.pageout_swapped", yes(swapped(b)));
+            put("swap.pageout_used_kb", Long.toString(swapsKb(true)));
+            put("swap.read_value", Long.toString(value(b)));
+            put("swap.read_present", yes(present(b)));
+            put("swap.read_swapped", yes(swapped(b)));
+            put("swap.read_used_kb", Long.toString(swapsKb(true)));
+            write(b + PAGE, 1, 12);
+            put("swap.write_used_kb", Long.toString(swapsKb(true)));
+
+            long p = page1(1, 5);
+            int ring = ring();
+            put("swap.pinned.register", ename(Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(p, PAGE))))));
+            put("swap.pinned.pageout", pageout(p, PAGE));
+            put("swap.pinned_present", yes(present(p)));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
+
+            long c = page1(1, 21);
+            pageout(c, PAGE);
+            Task child = fork();
+            put("swap.fork_child_read", yes(UserAccess.access(k, child, VirtAddr.of(c), 1, false, null).values().get(0) == 21));
+            long first = pfn(child, c);
+            put("swap.fork_parent_read_value", Long.toString(value(c)));
+            put("swap.fork_swapin_pfn", same(pfn(c), first));
+            write(c, 1, 23);
+            put("swap.fork_parent_write_pfn", same(pfn(c), first));
+            assertTrue(UserAccess.access(k, child, VirtAddr.of(c), 1, true, 22L).ok());
+            long second = pfn(child, c);
+            exit(child);
+            put("swap.fork_child_write_pfn", same(second, first));
+
+            long m = page1(1, 41);
+            pageout(m, PAGE);
+            long before = swapsKb(true);
+            Mmap.doMunmap(k, t, VirtAddr.of(m), PAGE);
+            put("swap.munmap_freed_kb", Long.toString(before - swapsKb(true)));
+
+            long o = page1(1, 31);
+            pageout(o, PAGE);
+            put("swap.swapoff", Swapfile.sysSwapoff(k));
+            put("swap.swapoff_present", yes(present(o)));
+            put("swap.swapoff_value", Long.toString(value(o)));
+            put("swap.swapoff_again", Swapfile.sysSwapoff(k));
+        }
 
         // probe_mremap()
         void mremap() {
@@ -783,6 +860,67 @@ class OracleTest {
             put("zero.use_zero_page_0_read", thp(z3));
             put("zero.use_zero_page_0_read_vs_zero_pfn", same(pfn(z3), pfn(z2)));
         }
+
+        // probe_gigantic(): the 1 GiB hstate
+        void gigantic() {
+            final long GIG = 1L << 30;
+            final int HUGE_1GB = 30 << 26, HUGE_LOG25 = 25 << 26, MAYMOVE = 1, MFIXED = 2;
+            final int gflags = PRIVATE | ANON | HUGETLB | HUGE_1GB;
+            gigPool(0);
+            put("gig.mmap_empty_pool", mmap(0, GIG, RW, gflags, -1, 0));
+            put("gig.mmap_unknown_sizelog", mmap(0, GIG, RW, PRIVATE | ANON | HUGETLB | HUGE_LOG25, -1, 0));
+            gigPool(2);
+            put("gig.pool_after_setting_2", Long.toString(Sysctl.get(k, Sysctl.NR_HUGEPAGES_1G)));
+            put("gig.mmap_3g_pool_of_2", mmap(0, 3 * GIG, RW, gflags, -1, 0));
+            SysResult ra = mmap(0, PAGE, RW, gflags, -1, 0);
+            put("gig.mmap_one_page_len", ra);
+            long a = ra.ret();
+            put("gig.mmap_addr_aligned", (a & (GIG - 1)) == 0 ? "yes" : "no");
+            put("gig.resv_after_mmap", Long.toString(k.gigantic.resvHugePages));
+            put("gig.munmap_first_page", Mmap.doMunmap(k, t, VirtAddr.of(a), PAGE));
+            put("gig.munmap_upper_half", Mmap.doMunmap(k, t, VirtAddr.of(a + GIG / 2), GIG / 2));
+            put("gig.mprotect_lower_half", Mprotect.doMprotect(k, t, VirtAddr.of(a), GIG / 2, R));
+            put("gig.mmap_fixed_unaligned", mmap(a + HUGE, GIG, RW, gflags | FIXED, -1, 0));
+            write(a + 5 * PAGE, 1, 1);
+            long h = pfn(a);
+            put("gig.fault_pfn_aligned", (h & (PhysMem.PUD_NR - 1)) == 0 ? "yes" : "no");
+            put("gig.pfn_last_page", pfn(a + GIG - PAGE) == h + PhysMem.PUD_NR - 1 ? "head+262143" : "other");
+            put("gig.kpageflags_huge", k.phys.testPageFlag(h, PhysMem.PG_HUGETLB) ? "yes" : "no"); // KPF_HUGE: a hugetlb page
+            put("gig.free_after_fault", Long.toString(k.gigantic.freeHugePages()));
+            put("gig.resv_after_fault", Long.toString(k.gigantic.resvHugePages));
+            int ring = ring();
+            put("gig.uring.reg_whole", register(ring, a, GIG));
+            put("gig.uring.reg_over_1g", register(ring, a, GIG + PAGE));
+            Task c = fork();
+            put("gig.fork", "OK");
+            write(a + PAGE, 1, 2);
+            put("gig.fork_parent_write_pfn", same(pfn(a), h));
+            put("gig.free_after_cow", Long.toString(k.gigantic.freeHugePages()));
+            exit(c);
+            put("gig.free_after_child_exit", Long.toString(k.gigantic.freeHugePages()));
+            long h2 = pfn(a);
+            long area = map(3 * GIG, 0, PRIVATE | ANON | 0x4000 /* MAP_NORESERVE */, -1);
+            long dst = (area + GIG - 1) & ~(GIG - 1);
+            SysResult m = mremap(a, GIG, GIG, MAYMOVE | MFIXED, dst);
+            put("gig.mremap_move", m);
+            put("gig.mremap_move_pfn", m.ok() ? same(pfn(m.ret()), h2) : "failed");
+            Mmap.doMunmap(k, t, VirtAddr.of(area), 3 * GIG);
+            put("gig.free_after_munmap", Long.toString(k.gigantic.freeHugePages()));
+            SysResult fd = Memfd.memfdCreate(k, t, "oracle-gig", MFD_HUGETLB | HUGE_1GB, null);
+            put("gig.memfd_create", fd);
+            put("gig.memfd_ftruncate_2m", Open.doSysFtruncate(k, t, (int) fd.ret(), HUGE));
+            put("gig.memfd_ftruncate_1g", Open.doSysFtruncate(k, t, (int) fd.ret(), GIG));
+            SysResult s = mmap(0, GIG, RW, SHARED, (int) fd.ret(), 0);
+            put("gig.memfd_mmap_shared", s);
+            write(s.ret(), 1, 1);
+            put("gig.memfd_pfn_aligned", (pfn(s.ret()) & (PhysMem.PUD_NR - 1)) == 0 ? "yes" : "no");
+            Mmap.doMunmap(k, t, VirtAddr.of(s.ret()), GIG);
+            Open.closeFd(k, t, (int) fd.ret());
+            put("gig.memfd_unknown_sizelog", Memfd.memfdCreate(k, t, "oracle-gig", MFD_HUGETLB | HUGE_LOG25, null));
+            gigPool(0);
+        }
+
+        void gigPool(long n) { assertNull(Sysctl.set(k, Sysctl.NR_HUGEPAGES_1G, n).errno()); }
     }
 
     // probe_memlock(): an unprivileged uid (no CAP_IPC_LOCK) with RLIMIT_MEMLOCK = limit

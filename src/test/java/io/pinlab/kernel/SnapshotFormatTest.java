@@ -115,11 +115,12 @@ class SnapshotFormatTest {
         o.u8(KernelSnapshot.VERSION);
         o.string("v6.18");
         o.bool(false);
-        for (long v : new long[] {1, 100, 1, 0, 0, 0, 65530}) o.varint(v);
+        for (long v : new long[] {1, 100, 1, 0, 0, 65530}) o.varint(v);
         o.bool(true);
         o.zigzag(-1);
-        for (long v : new long[] {0, 0}) o.varint(v);
+        for (long v : new long[] {0, 0, 0, 0, 0, 0}) o.varint(v); // the two hstates: nr, in use, reserved
         o.bool(false);
+        o.bool(false); // no swap area
         o.varint(0); // mounts
         o.varint(1); // one inode
         for (long v : new long[] {1}) o.varint(v);
@@ -129,6 +130,7 @@ class SnapshotFormatTest {
         for (long v : new long[] {0, 0}) o.varint(v);
         o.zigzag(0);
         o.varint(1);
+        o.varint(0); // no hstate: not hugetlbfs
         int leaves = 200_000;
         o.varint(leaves);
         long[] ones = new long[XArray.LEAF_SLOTS];
@@ -187,17 +189,19 @@ class SnapshotFormatTest {
     @Test
     void theFormatCoversEveryFieldOfTheKernelState() throws Exception {
         Map<Class<?>, String> covered = new LinkedHashMap<>();
-        covered.put(Globals.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, nrHugepages, "
-                + "maxMapCount, thpUseZeroPage, hugeZeroPfn, hugePagesInUse, hugePagesReserved, nextPid, nextIno, nextFileId, heldPageEntries");
-        covered.put(PhysMem.class, "dma32, normal, movable, memcg");
+        covered.put(Globals.class, "profile, movableZone, memcg, maxCallPages, workLeft, phys, log, tasks, mounts, inodes, userLockedVm, pins, memallocPin, "
+                + "maxMapCount, thpUseZeroPage, hugeZeroPfn, defaultHstate, gigantic, hstates, swap, nextPid, nextIno, nextFileId, heldPageEntries");
+        covered.put(PhysMem.class, "dma32, normal, movable, memcg, nGigantic");
         covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Block"), "refcount, mapcount, flags, mapping, pincount, index, value, used");
-        covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Area"), "zone, base, frames, blocks, next, allocated, free0, nFree0, free9, nFree9");
+        covered.put(Class.forName("io.pinlab.kernel.mm.PhysMem$Area"), "zone, base, frames, blocks, next, allocated, free0, nFree0, free9, nFree9, gigantic, top");
+        covered.put(io.pinlab.kernel.mm.Hstate.class, "order, nrHugePages, inUse, resvHugePages");
         covered.put(XArray.class, "leaves, count, memcg");
         covered.put(Class.forName("io.pinlab.kernel.mm.XArray$Leaf"), "slots, used");
-        covered.put(Mm.class, "memcg, vmas, ptes, pmds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, anonVmaSeq, coveredFrom");
+        covered.put(Mm.class, "memcg, vmas, ptes, pmds, puds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, rssSwap, anonVmaSeq, coveredFrom");
+        covered.put(io.pinlab.kernel.mm.SwapInfo.class, "swapMap, data, cache, inuse");
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
-        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, pageCache");
+        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, hstate, pageCache");
         covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");
         covered.put(io.pinlab.kernel.fs.Pipe.class, "bufs, readers, writers");
         covered.put(io.pinlab.kernel.fs.Pipe.Buffer.class, "pfn, offset, len, flags");

@@ -8,6 +8,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -90,6 +94,42 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
         assertThat(store.find("c")).isEmpty();
         assertThat(store.stepsAfter("c", 0)).isEmpty();
         assertThat(store.size()).isEqualTo(2);
+    }
+
+    /** A clock the test moves by hand. */
+    static final class HandClock extends Clock {
+        long millis = 1_000_000_000_000L;
+
+        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(ZoneId zone) { return this; }
+        @Override public long millis() { return millis; }
+        @Override public Instant instant() { return Instant.ofEpochMilli(millis); }
+    }
+
+    @Test
+    void anAccessWithinAMinuteOfTheLastOneWritesNoTtl() {
+        HandClock clock = new HandClock();
+        String prefix = LocalRedis.uniquePrefix();
+        prefixes.add(prefix);
+        RedisSessionStore store = new RedisSessionStore(factory(), prefix, properties(10,
+                new SessionProperties.PerClient(1000, 1000), Duration.ofHours(24)), clock);
+        store.create(meta("a"));
+        long created = clock.millis;
+        clock.millis += 1000;
+        store.append("a", 0, step(1)); // the first access of this replica: written
+        assertThat(store.find("a").orElseThrow().lastAccess().toEpochMilli()).isEqualTo(created + 1000);
+        StringRedisTemplate t = new StringRedisTemplate(factory());
+        assertThat(t.getExpire(prefix + "{a}:log", TimeUnit.MILLISECONDS)).as("the log the step created expires")
+                .isPositive();
+        clock.millis += RedisSessionStore.MAX_REFRESH_MILLIS - 1;
+        store.append("a", 1, step(2));
+        store.touch("a");
+        assertThat(store.find("a").orElseThrow().lastAccess().toEpochMilli()).as("within the minute: not written")
+                .isEqualTo(created + 1000);
+        clock.millis += 1;
+        assertThat(store.touch("a")).isEqualTo(2);
+        assertThat(store.find("a").orElseThrow().lastAccess().toEpochMilli()).as("a minute on: written")
+                .isEqualTo(clock.millis);
     }
 
     @Test

@@ -129,11 +129,15 @@ class MemoryController {
 
     @Schema(description = "one page of /proc/PID/pagemap with its folio")
     record PageView(Address addr, boolean present, @Schema(nullable = true) Long pfn, boolean writable,
-                    boolean anonExclusive, long value, @Schema(nullable = true) FolioView folio) {
+                    @Schema(description = "PageAnonExclusive; for a swapped-out page, the swap entry's exclusive marker (pte_swp_exclusive())")
+                    boolean anonExclusive, long value, @Schema(nullable = true) FolioView folio,
+                    @Schema(description = "pagemap bit 62 (PM_SWAP): the PTE is a swap entry", example = "false") boolean swapped,
+                    @Schema(nullable = true, description = "the swap slot of a swapped-out page") Long swapOffset) {
         static PageView of(Views.PageEntry p) {
             Views.Folio f = p.folio();
             return new PageView(Address.of(p.addr()), p.present(), p.pfn(), p.writable(), p.anonExclusive(), p.value(),
-                    f == null ? null : new FolioView(f.pfn(), f.order(), f.refcount(), f.pincount(), f.mapcount(), f.zone()));
+                    f == null ? null : new FolioView(f.pfn(), f.order(), f.refcount(), f.pincount(), f.mapcount(), f.zone()),
+                    p.swapOffset() != null, p.swapOffset());
         }
     }
 
@@ -177,7 +181,7 @@ class MemoryController {
 
     @Schema(description = "consecutive pages with the same state and pincount (and consecutive pfns)")
     record PageRunView(Address addr, long pages,
-                       @Schema(allowableValues = {"absent", "zero", "pinned", "cow-shared", "huge", "present"},
+                       @Schema(allowableValues = {"absent", "swapped", "zero", "pinned", "cow-shared", "huge", "present"},
                                description = "zero: the shared zero page; pinned: folio_maybe_dma_pinned(); "
                                        + "cow-shared: mapped read-only by several processes; huge: a large folio")
                        String state, int pincount,

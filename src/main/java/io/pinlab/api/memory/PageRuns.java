@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.pinlab.kernel.mm.PhysMem.HPAGE_NR;
+import static io.pinlab.kernel.mm.PhysMem.PUD_NR;
+import static io.pinlab.kernel.mm.PhysMem.PUD_ORDER;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 
 /**
@@ -28,6 +30,8 @@ final class PageRuns {
     enum State {
         /** no PTE: never touched, or unmapped/zapped. */
         absent,
+        /** a swap entry: MADV_PAGEOUT wrote the page to swap; the next access faults it in (do_swap_page()). */
+        swapped,
         /** the shared zero page or the huge zero folio (a read fault of anonymous memory). */
         zero,
         /** folio_maybe_dma_pinned(): refcount >= GUP_PIN_COUNTING_BIAS, or _pincount > 0 on a large folio. */
@@ -48,6 +52,8 @@ final class PageRuns {
 
     /** At most this many runs per answer; the rest is fetched from {@code next}. */
     static final int MAX_RUNS = 1 << 16;
+    /** Marks a PUD leaf's key among the huge leaves of {@link #pageRuns}. */
+    private static final long PUD_LEAF = 1L << 62;
 
     record Runs(List<Run> runs, long end) {
     }
@@ -60,22 +66,27 @@ final class PageRuns {
     static Runs pageRuns(Kernel k, Task t, long from, long to) {
         Mm mm = t.mm;
         long vFrom = from >>> PAGE_SHIFT, vTo = to >>> PAGE_SHIFT;
+        // huge leaves by first vpn; a PUD leaf (1 GiB hugetlb) is marked by PUD_LEAF in its key
+        java.util.TreeMap<Long, Long> huge = new java.util.TreeMap<>();
+        mm.puds.forEach(vFrom >>> PUD_ORDER, ((vTo - 1) >>> PUD_ORDER) + 1, (i, pud) -> huge.put((i << PUD_ORDER) | PUD_LEAF, pud));
+        mm.pmds.forEach(vFrom >>> 9, ((vTo - 1) >>> 9) + 1, (i, pmd) -> huge.put(i << 9, pmd));
         LongPairs leaves = new LongPairs();
-        mm.pmds.forEach(vFrom >>> 9, ((vTo - 1) >>> 9) + 1, (i, pmd) -> leaves.add((i << 9) | Long.MIN_VALUE, pmd));
+        for (var e : huge.entrySet()) leaves.add(e.getKey() | Long.MIN_VALUE, e.getValue());
         LongPairs ptes = new LongPairs();
         mm.ptes.forEach(vFrom, vTo, (vpn, pte) -> {
-            if (mm.pmds.get(vpn >>> 9) == 0) ptes.add(vpn, pte);
+            if (mm.pmds.get(vpn >>> 9) == 0 && mm.puds.get(vpn >>> PUD_ORDER) == 0) ptes.add(vpn, pte);
         });
         Builder b = new Builder();
         long cursor = vFrom;
         int i = 0, j = 0;
         while ((i < leaves.n || j < ptes.n) && b.runs.size() < MAX_RUNS) {
-            boolean takePmd = j >= ptes.n || (i < leaves.n && (leaves.a[i] & Long.MAX_VALUE) < ptes.a[j]);
+            boolean takePmd = j >= ptes.n || (i < leaves.n && (leaves.a[i] & ~(Long.MIN_VALUE | PUD_LEAF)) < ptes.a[j]);
             long vpn, entry;
             if (takePmd) {
-                vpn = leaves.a[i] & Long.MAX_VALUE;
+                long nr = (leaves.a[i] & PUD_LEAF) != 0 ? PUD_NR : HPAGE_NR;
+                vpn = leaves.a[i] & ~(Long.MIN_VALUE | PUD_LEAF);
                 entry = leaves.b[i++];
-                long lo = Math.max(vpn, vFrom), hi = Math.min(vpn + HPAGE_NR, vTo);
+                long lo = Math.max(vpn, vFrom), hi = Math.min(vpn + nr, vTo);
                 if (lo > cursor) b.add(cursor, lo - cursor, State.absent, 0, null);
                 for (long v = lo; v < hi && b.runs.size() < MAX_RUNS; v++)
                     page(k, b, v, Pte.pfn(entry) + (v - vpn), Pte.write(entry));
@@ -84,7 +95,8 @@ final class PageRuns {
                 vpn = ptes.a[j];
                 entry = ptes.b[j++];
                 if (vpn > cursor) b.add(cursor, vpn - cursor, State.absent, 0, null);
-                page(k, b, vpn, Pte.pfn(entry), Pte.write(entry));
+                if (Pte.isSwap(entry)) b.add(vpn, 1, State.swapped, 0, null);
+                else page(k, b, vpn, Pte.pfn(entry), Pte.write(entry));
                 cursor = vpn + 1;
             }
         }
@@ -218,13 +230,18 @@ final class PageRuns {
         List<Mapper> out = new ArrayList<>();
         for (Task t : k.tasks.values()) {
             if (t.mm == null) continue;
+            t.mm.puds.forEach(0, Long.MAX_VALUE, (i, pud) -> {
+                long head = Pte.pfn(pud);
+                if (pfn >= head && pfn < head + PUD_NR)
+                    out.add(new Mapper(t.pid, (i << 30) + ((pfn - head) << PAGE_SHIFT), Pte.write(pud), true));
+            });
             t.mm.pmds.forEach(0, Long.MAX_VALUE, (i, pmd) -> {
                 long head = Pte.pfn(pmd);
                 if (pfn >= head && pfn < head + HPAGE_NR)
                     out.add(new Mapper(t.pid, (i << 21) + ((pfn - head) << PAGE_SHIFT), Pte.write(pmd), true));
             });
             t.mm.ptes.forEach(0, Long.MAX_VALUE, (vpn, pte) -> {
-                if (Pte.pfn(pte) == pfn && !Pte.special(pte))
+                if (Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte))
                     out.add(new Mapper(t.pid, vpn << PAGE_SHIFT, Pte.write(pte), false));
             });
         }

@@ -47,6 +47,7 @@ final class OpenApiExamples {
         REQUESTS.put("munmap", "{\"addr\":\"" + BUFFER + "\",\"length\":16384}");
         REQUESTS.put("createProcess", "{\"comm\":\"worker\"}");
         REQUESTS.put("setSysctl", "{\"value\":64}");
+        REQUESTS.put("swapon", "{\"size\":16777216}");
         REQUESTS.put("compareSession", "{\"profiles\":[\"v6.4\",\"v6.18\"]}");
         REQUESTS.put("answerExercise", "{\"answers\":{\"refcount\":1025,\"pincount\":1}}");
         REQUESTS.put("compare", "{\"profiles\":[\"v6.3\",\"v6.4\"],\"steps\":["

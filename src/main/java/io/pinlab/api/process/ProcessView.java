@@ -17,16 +17,16 @@ public record ProcessView(@Schema(example = "1") int pid,
                    @Schema(description = "user_struct->locked_vm in pages: what RLIMIT_MEMLOCK is checked against")
                    long userLockedVmPages) {
 
-    /** /proc/PID/status: VmSize, VmRSS, VmPin (mm->pinned_vm), VmLck (mm->locked_vm), RssAnon/File/Shmem, in kB. */
+    /** /proc/PID/status: VmSize, VmRSS, VmPin (mm->pinned_vm), VmLck (mm->locked_vm), RssAnon/File/Shmem, VmSwap, in kB. */
     public record Status(long vmSizeKb, long vmRssKb, long vmPinKb, long vmLckKb, long rssAnonKb, long rssFileKb,
-                  long rssShmemKb) {
+                  long rssShmemKb, long vmSwapKb) {
     }
 
     public static ProcessView of(Kernel k, Task t) {
         Views.Status s = Views.status(k, t);
         return new ProcessView(t.pid, t.ppid, t.comm, t.uid, t.capIpcLock, t.rlimitMemlock,
                 new Status(s.vmSizeKb(), s.vmRssKb(), s.vmPinKb(), s.vmLckKb(), s.rssAnonKb(), s.rssFileKb(),
-                        s.rssShmemKb()),
+                        s.rssShmemKb(), s.vmSwapKb()),
                 k.userLockedVm(t.uid));
     }
 }

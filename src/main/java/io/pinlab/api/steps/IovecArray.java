@@ -26,14 +26,22 @@ import java.util.List;
  * boxed numbers, Address objects and a second conversion loop cost more than registering them.
  * Type errors are Jackson's (a 400 naming {@code iovecs[i].base}); a null element, a missing
  * field or a negative length is remembered and reported by {@link #toKernel()} the way the
- * request's other rules are. The step log keeps the array as the request gave it, written in one
- * pass as well ({@link Writer}).
+ * request's other rules are.
+ * <p>
+ * An element may stand for a run: {@code {"base":B,"len":L,"count":N}} is N iovecs of length L at
+ * B, B + L, B + 2L, ..., and {@code "stride":S} (bytes, may be negative) spaces them S apart
+ * instead of L. The step log writes runs of {@value #RUN_MIN} or more iovecs that way
+ * ({@link Writer}), so a 16,384-buffer registration is one element in history and snapshots, not
+ * 16,384; shorter runs are written one element per iovec, as a client writes them. Reading what
+ * the writer wrote gives back exactly the same iovecs.
  */
 @JsonDeserialize(using = IovecArray.Reader.class)
 @JsonSerialize(using = IovecArray.Writer.class)
 public final class IovecArray {
     static final int MAX = 65536;
-    private static final List<Object> FIELDS = List.of("base", "len");
+    /** The shortest run of evenly spaced iovecs of one length that the log writes as one element. */
+    static final int RUN_MIN = 16;
+    private static final List<Object> FIELDS = List.of("base", "len", "count", "stride");
 
     private final List<Iovec> iovecs;
     private String badField;
@@ -92,10 +100,10 @@ public final class IovecArray {
         }
 
         private static void readIovec(JsonParser p, IovecArray out, int i) {
-            long base = 0, len = 0;
-            boolean hasBase = false, hasLen = false;
+            long base = 0, len = 0, count = 1, stride = 0;
+            boolean hasBase = false, hasLen = false, hasStride = false;
             for (String name = p.nextName(); name != null; name = p.nextName()) {
-                if (!name.equals("base") && !name.equals("len"))
+                if (!FIELDS.contains(name))
                     throw UnrecognizedPropertyException.from(p, Iovec.class, name, FIELDS);
                 JsonToken t = p.nextToken();
                 try {
@@ -123,6 +131,21 @@ public final class IovecArray {
                             if (len < 0) out.reject("iovecs[" + i + "].len", "must be greater than or equal to 0");
                             hasLen = true;
                         }
+                        case "count" -> {
+                            if (t != JsonToken.VALUE_NUMBER_INT)
+                                throw MismatchedInputException.from(p, Long.class, "expected a JSON integer");
+                            count = p.getLongValue();
+                            if (count < 1 || count > MAX) {
+                                out.reject("iovecs[" + i + "].count", "must be between 1 and " + MAX);
+                                count = 0;
+                            }
+                        }
+                        case "stride" -> {
+                            if (t != JsonToken.VALUE_NUMBER_INT)
+                                throw MismatchedInputException.from(p, Long.class, "expected a JSON integer");
+                            stride = p.getLongValue();
+                            hasStride = true;
+                        }
                         default -> { } // reported below, with its own path
                     }
                 } catch (JacksonException e) {
@@ -131,7 +154,12 @@ public final class IovecArray {
             }
             if (!hasBase) out.reject("iovecs[" + i + "].base", "must not be null");
             else if (!hasLen) out.reject("iovecs[" + i + "].len", "must not be null");
-            else out.iovecs.add(new Iovec(base, len));
+            else if (count == 0) return; // rejected above
+            else if (out.iovecs.size() + count > MAX) out.reject("iovecs", "size must be between 0 and " + MAX + " iovecs (runs counted out)");
+            else {
+                if (!hasStride) stride = len;
+                for (long k = 0; k < count; k++) out.iovecs.add(new Iovec(base + k * stride, len));
+            }
         }
     }
 
@@ -154,22 +182,44 @@ public final class IovecArray {
         return v;
     }
 
-    /** Writes the array as a request gives it, {@code [{"base":"0x…","len":N},…]}, straight from the iovecs. */
+    /**
+     * Writes the array as a request gives it, {@code [{"base":"0x…","len":N},…]}, straight from
+     * the iovecs; a run of {@value #RUN_MIN} or more evenly spaced iovecs of one length becomes one
+     * element with {@code count} (and {@code stride} when the spacing is not the length).
+     */
     static final class Writer extends ValueSerializer<IovecArray> {
         @Override
         public void serialize(IovecArray value, JsonGenerator g, SerializationContext ctxt) {
             char[] hex = new char[18];
             hex[0] = '0';
             hex[1] = 'x';
-            g.writeStartArray(value, value.iovecs.size());
-            for (Iovec v : value.iovecs) {
+            List<Iovec> all = value.iovecs;
+            g.writeStartArray(value);
+            for (int i = 0, n; i < all.size(); i += n) {
+                Iovec v = all.get(i);
+                n = runLength(all, i);
+                if (n < RUN_MIN) n = 1;
                 g.writeStartObject();
                 g.writeName("base");
                 g.writeString(hex, 0, hexDigits(v.base(), hex));
                 g.writeNumberProperty("len", v.len());
+                if (n > 1) {
+                    g.writeNumberProperty("count", n);
+                    long stride = all.get(i + 1).base() - v.base();
+                    if (stride != v.len()) g.writeNumberProperty("stride", stride);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
+        }
+
+        /** How many iovecs from {@code i} on have its length and the spacing of the first two. */
+        private static int runLength(List<Iovec> all, int i) {
+            if (i + 1 >= all.size()) return 1;
+            long len = all.get(i).len(), stride = all.get(i + 1).base() - all.get(i).base();
+            int j = i + 1;
+            while (j < all.size() && all.get(j).len() == len && all.get(j).base() - all.get(j - 1).base() == stride) j++;
+            return j - i;
         }
 
         /** Writes {@code value} in lowercase hex after the {@code 0x} in {@code out}; returns the length used. */

@@ -75,6 +75,10 @@ public final class Op<Q, R, A> {
                 return new Answers.SysctlAnswer(a.ret(), a.errno(), a.explain(), a.warnings(), q.name(),
                         io.pinlab.kernel.Sysctl.get(k, q.name()));
             });
+    public static final Op<Requests.SwaponRequest, SysResult, KernelAnswer> SWAPON = new Op<>("swapon",
+            Requests.SwaponRequest.class, false, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
+    public static final Op<Requests.NoArgs, SysResult, KernelAnswer> SWAPOFF = new Op<>("swapoff",
+            Requests.NoArgs.class, false, (c, q) -> new Syscall.Swapoff(), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.SetupRequest, SysResult, KernelAnswer> IO_URING_SETUP = new Op<>("io_uring_setup",
             Requests.SetupRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile));
     public static final Op<Requests.RegisterRequest, SysResult, KernelAnswer> IO_URING_REGISTER = new Op<>(
@@ -110,7 +114,7 @@ public final class Op<Q, R, A> {
         Map<String, Op<?, ?, ?>> m = new LinkedHashMap<>();
         for (Op<?, ?, ?> op : List.of(MMAP, MUNMAP, MREMAP, MPROTECT, MADVISE, ACCESS, GUP, FORK, OPEN, MEMFD_CREATE, MEMFD_SECRET,
                 FTRUNCATE, CLOSE, IO_URING_SETUP, IO_URING_REGISTER, IO_URING_ENTER, PROCESS, EXIT, RELEASE, SYSCTL,
-                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM, FALLOCATE, PIPE2, VMSPLICE, READ))
+                PREAD, PWRITE, PROCESS_VM_READV, PROCESS_VM_WRITEV, PROC_PID_MEM, FALLOCATE, PIPE2, VMSPLICE, READ, SWAPON, SWAPOFF))
             m.put(op.name, op);
         ALL = java.util.Collections.unmodifiableMap(m);
     }

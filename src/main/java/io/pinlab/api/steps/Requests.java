@@ -303,6 +303,16 @@ public final class Requests {
         }
     }
 
+    // ---------------------------------------------------------------- swap
+
+    @Schema(description = "swapon of the session's swapfile, made with mkswap semantics: the first page is the swap header")
+    public record SwaponRequest(@Schema(description = "the swapfile's size in bytes (whole pages count)", example = "16777216")
+                                @NotNull @PositiveOrZero Long size) {
+        Syscall.Swapon toSyscall(Ctx c) {
+            return new Syscall.Swapon(size);
+        }
+    }
+
     // ---------------------------------------------------------------- io_uring
 
     public record SetupRequest(@Schema(example = "8") @NotNull @PositiveOrZero @Max(U32_MAX) Long entries,
@@ -317,13 +327,23 @@ public final class Requests {
     public record IovecJson(@NotNull Address base, @Schema(example = "4096") @NotNull @PositiveOrZero Long len) {
     }
 
+    /** The schema of one element of io_uring_register's {@code iovecs} (IovecArray reads and writes it). */
+    @Schema(description = "one iovec; with count, a run of count iovecs of length len at base, base + stride, base + 2 * stride, ...")
+    record RegisterIovecJson(@NotNull Address base, @Schema(example = "4096") @NotNull @PositiveOrZero Long len,
+                             @Schema(description = "how many iovecs this element stands for (default 1)", minimum = "1",
+                                     maximum = "" + IovecArray.MAX) Long count,
+                             @Schema(description = "bytes from one base of the run to the next (default len; may be negative)") Long stride) {
+    }
+
     public record RegisterRequest(
             @NotNull Integer fd,
             @Schema(implementation = RegisterOp.class, example = "IORING_REGISTER_BUFFERS",
                     description = "the opcode by name; or give opcodeNumber instead") RegisterOp opcode,
             // read by IovecArray in one streaming pass; its rules are checked in toKernel()
-            @ArraySchema(schema = @Schema(implementation = IovecJson.class), maxItems = IovecArray.MAX,
-                    arraySchema = @Schema(description = "the user iovec array; absent is a NULL pointer"))
+            @ArraySchema(schema = @Schema(implementation = RegisterIovecJson.class), maxItems = IovecArray.MAX,
+                    arraySchema = @Schema(description = "the user iovec array, at most " + IovecArray.MAX
+                            + " iovecs with runs counted out; absent is a NULL pointer. History writes runs of "
+                            + IovecArray.RUN_MIN + " or more evenly spaced iovecs of one length as one element with count"))
             IovecArray iovecs,
             @Schema(description = "nr_args; default what liburing passes") @PositiveOrZero @Max(U32_MAX) Long nrArgs,
             @Schema(description = "rr.nr / up.nr; default the iovec count") @PositiveOrZero @Max(U32_MAX) Long nr,

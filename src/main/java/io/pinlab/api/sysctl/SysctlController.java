@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 
-@Tag(name = "sysctl", description = "/proc/sys/vm: vm.nr_hugepages, vm.max_map_count")
+@Tag(name = "sysctl", description = "/proc/sys/vm: vm.nr_hugepages, vm.max_map_count; /sys/kernel/mm: transparent_hugepage.use_zero_page, hugepages.hugepages-{2048,1048576}kB.nr_hugepages")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/sysctl/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
 class SysctlController {

@@ -53,10 +53,7 @@ public final class DirectIo {
      */
     public static SysResult rw(Globals k, Task t, int fd, long buf, long count, long pos, boolean write) {
         Explain ex = new Explain();
-        long ret = doRw(k, t, fd, buf, count, pos, write, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doRw(k, t, fd, buf, count, pos, write, ex));
     }
 
     private static long doRw(Globals k, Task t, int fd, long buf, long count, long pos, boolean write, Explain ex) {

@@ -5,6 +5,7 @@ import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.Hstate;
 import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
@@ -17,9 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.pinlab.kernel.fs.FallocFlag.*;
-import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
 import static io.pinlab.kernel.mm.VmFlag.VM_SHARED_B;
-import static io.pinlab.kernel.mm.PhysMem.HPAGE_SIZE;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
@@ -47,10 +46,7 @@ public final class Falloc {
     /** fallocate(fd, mode, offset, len): ksys_fallocate() -> vfs_fallocate(); ret 0 or -errno. */
     public static SysResult fallocate(Globals k, Task t, int fd, int mode, long offset, long len) {
         Explain ex = new Explain();
-        long ret = vfsFallocate(k, t, fd, mode, offset, len, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, vfsFallocate(k, t, fd, mode, offset, len, ex));
     }
 
     private static long vfsFallocate(Globals k, Task t, int fd, int mode, long offset, long len, Explain ex) {
@@ -197,28 +193,31 @@ public final class Falloc {
      */
     private static long hugetlbfsFallocate(Globals k, Inode in, int mode, long offset, long len, Explain ex) {
         String fn = "hugetlbfs_fallocate", file = "fs/hugetlbfs/inode.c";
+        Hstate h = in.hstate;
+        long hsize = h.size();
+        int hshift = h.shift();
         int allowed = FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value;
         if ((mode & ~allowed) != 0) return fail(ex, fn, file, Errno.EOPNOTSUPP, "hugetlbfs supports only KEEP_SIZE and PUNCH_HOLE");
         if ((mode & FALLOC_FL_PUNCH_HOLE.value) != 0) {
-            long holeStart = (offset + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1), holeEnd = (offset + len) & ~(HPAGE_SIZE - 1);
+            long holeStart = (offset + hsize - 1) & ~(hsize - 1), holeEnd = (offset + len) & ~(hsize - 1);
             long n = 0;
             if (holeEnd > holeStart) {
-                n = cached(in, holeStart >>> 21, holeEnd >>> 21);
-                Truncate.truncatePagecacheRange(k, in, holeStart >>> 21, holeEnd >>> 21);
+                n = cached(in, holeStart >>> hshift, holeEnd >>> hshift);
+                Truncate.truncatePagecacheRange(k, in, holeStart >>> hshift, holeEnd >>> hshift);
             }
             ex.ok("hugetlbfs_punch_hole", file, n + " huge page(s) wholly inside the hole were removed"
                     + (holeEnd > holeStart ? "" : " (the hole covers no whole huge page)"));
             return 0;
         }
-        long start = offset >>> 21, end = (offset + len + HPAGE_SIZE - 1) >>> 21;
+        long start = offset >>> hshift, end = (offset + len + hsize - 1) >>> hshift;
         int added = 0;
         for (long idx = start; idx < end; idx++) {
             if (!k.chargeWork(1)) return fail(ex, fn, file, Errno.EINTR, k.workLimitReason());
             if (in.pageCache.get(idx) != 0) continue;
             long head = allocHugetlbForFile(k, in, idx);
             if (head < 0) return fail(ex, "alloc_hugetlb_folio", "mm/hugetlb.c", Errno.ENOSPC, "no free huge page for index " + idx
-                    + " (free " + Hugetlb.freeHugePages(k) + ", reserved " + k.hugePagesReserved + "); the " + added + " page(s) added stay");
-            k.phys.setMapping(head, in, idx << HPAGE_ORDER);
+                    + " (free " + h.freeHugePages() + ", reserved " + h.resvHugePages + "); the " + added + " page(s) added stay");
+            k.phys.setMapping(head, in, idx << h.order);
             in.pageCache.set(idx, head);
             added++;
         }
@@ -236,14 +235,14 @@ public final class Falloc {
             if (t.mm == null) continue;
             for (Vma v : t.mm.vmas.values()) {
                 if (v.file == null || v.file.inode() != in || !v.has(VM_SHARED_B) || v.hugeResv <= 0) continue;
-                long first = v.pgoff >>> HPAGE_ORDER, last = (v.pgoff + v.pages()) >>> HPAGE_ORDER;
+                long first = v.pgoff >>> in.hstate.order, last = (v.pgoff + v.pages()) >>> in.hstate.order;
                 if (hindex < first || hindex >= last) continue;
-                long head = Hugetlb.allocHugetlbFolio(k, true);
+                long head = Hugetlb.allocHugetlbFolio(k, in.hstate, true);
                 if (head >= 0) v.hugeResv--;
                 return head;
             }
         }
-        return Hugetlb.allocHugetlbFolio(k, false);
+        return Hugetlb.allocHugetlbFolio(k, in.hstate, false);
     }
 
     /** The size update of preallocation: i_size_write(offset + len) unless KEEP_SIZE or the file is longer. */

@@ -1,5 +1,6 @@
 package io.pinlab.kernel.fs;
 
+import io.pinlab.kernel.mm.Hstate;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.XArray;
 
@@ -22,6 +23,8 @@ public final class Inode {
     public long size;
     /** memfd_create seals etc. could go here; nlink 0 for memfd/secretmem. */
     public int nlink = 1;
+    /** hstate_inode(): the pool a hugetlbfs file's pages come from (its mount's pagesize=); null elsewhere. */
+    public Hstate hstate;
     /** Page cache: page index -> pfn (hugetlbfs: huge-page index -> head pfn). */
     public final XArray pageCache;
 

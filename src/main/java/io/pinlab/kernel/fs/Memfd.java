@@ -4,6 +4,7 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Globals;
+import io.pinlab.kernel.mm.Hstate;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.mm.Task;
 
@@ -22,10 +23,7 @@ public final class Memfd {
     /** memfd_create(): flag and name checks, then a shmem or hugetlbfs file "memfd:NAME". */
     public static SysResult memfdCreate(Globals k, Task t, String name, int mfdFlags, Long size) {
         Explain ex = new Explain();
-        long ret = doMemfdCreate(k, t, name, mfdFlags, size, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doMemfdCreate(k, t, name, mfdFlags, size, ex));
     }
 
     private static long doMemfdCreate(Globals k, Task t, String name, int flags, Long size, Explain ex) {
@@ -35,10 +33,13 @@ public final class Memfd {
             return Open.fail(ex, "memfd_create", MEMFD_C, Errno.EINVAL, "unknown flags " + Integer.toHexString(flags & ~allowed));
         if ((flags & MfdFlag.MFD_EXEC.value) != 0 && (flags & MfdFlag.MFD_NOEXEC_SEAL.value) != 0)
             return Open.fail(ex, "memfd_create", MEMFD_C, Errno.EINVAL, "MFD_EXEC and MFD_NOEXEC_SEAL together");
-        if (huge) {
+        Hstate hs = null;
+        if (huge) { // hugetlb_file_setup(): get_hstate_idx(page_size_log) < 0 -> -ENODEV
             int sizeLog = (flags >>> 26) & 0x3f;
-            if (sizeLog != 0 && sizeLog != 21)
-                return Open.fail(ex, "hugetlb_file_setup", "fs/hugetlbfs/inode.c", Errno.EINVAL, "no hugetlb pool of size 2^" + sizeLog);
+            hs = k.hstateSizelog(sizeLog);
+            if (hs == null)
+                return Open.fail(ex, "hugetlb_file_setup", "fs/hugetlbfs/inode.c", Errno.ENODEV, "no hugetlb pool of size 2^" + sizeLog
+                        + " (x86_64 has 2 MiB, MFD_HUGE_2MB = 21, and 1 GiB, MFD_HUGE_1GB = 30)");
         }
         byte[] bytes = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MFD_NAME_MAX_LEN)
@@ -47,6 +48,7 @@ public final class Memfd {
         if (k.memcg.margin() < MemCg.FILE_BYTES)
             return Open.fail(ex, "alloc_file_pseudo", "fs/file_table.c", Errno.ENOMEM, k.memcg.whyFull(MemCg.FILE_BYTES));
         Inode in = k.newUnlinkedInode("/memfd:" + name, huge ? FsType.HUGETLBFS : FsType.TMPFS, t.uid, 0777, 0);
+        if (huge) in.hstate = hs;
         if (size != null) {
             long r = Open.doTruncate(k, in, size, ex);
             if (r < 0) return r;

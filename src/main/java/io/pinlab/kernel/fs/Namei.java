@@ -42,8 +42,9 @@ public final class Namei {
             Mount m = k.mountOf(path);
             if (m.fs() == FsType.DEVTMPFS) return Open.fail(ex, "may_o_create", NAMEI_C, Errno.EACCES, "only root creates device nodes");
             long sz = size == null ? 0 : size;
-            if (m.fs() == FsType.HUGETLBFS && (sz & (PhysMem.HPAGE_SIZE - 1)) != 0)
-                return Open.fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs file sizes are multiples of 2 MiB");
+            if (m.fs() == FsType.HUGETLBFS && (sz & (k.hugetlbfsHstate(m).size() - 1)) != 0)
+                return Open.fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs file sizes are multiples of the mount's page size, "
+                        + (k.hugetlbfsHstate(m).size() >> 10) + " kB");
             in = k.newInode(path, m.fs(), Inode.Kind.REGULAR, Inode.Device.NONE, m.dax(), t.uid, 0666 & ~UMASK, sz);
             ex.ok("lookup_open", NAMEI_C, "created " + path + " on " + m.fs().fsName + " (uid " + t.uid + ", mode 0" + Integer.toOctalString(in.mode) + ")");
             return 1; // may_open(): a newly created file skips the permission check

@@ -28,10 +28,7 @@ public final class Open {
      */
     public static SysResult doSysOpen(Globals k, Task t, String path, int oflags, Long size) {
         Explain ex = new Explain();
-        long ret = doSysOpenat2(k, t, path, oflags, size, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doSysOpenat2(k, t, path, oflags, size, ex));
     }
 
     private static long doSysOpenat2(Globals k, Task t, String path, int oflags, Long size, Explain ex) {
@@ -72,9 +69,7 @@ public final class Open {
             ret = fail(ex, "do_ftruncate", OPEN_C, Errno.EINVAL, f.inode().kind() != Inode.Kind.REGULAR
                     ? "not a regular file" : "fd " + fd + " was not opened for writing");
         else ret = doTruncate(k, f.inode(), length, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /**
@@ -89,8 +84,9 @@ public final class Open {
         if (length > in.size && length > in.fs().maxBytes)
             return fail(ex, "inode_newsize_ok", "fs/attr.c", Errno.EFBIG, length + " is past " + in.fs().fsName
                     + "'s s_maxbytes " + in.fs().maxBytes);
-        if (in.isHugetlb() && (length & (PhysMem.HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of 2 MiB");
+        if (in.isHugetlb() && (length & (in.hstate.size() - 1)) != 0) // hugetlbfs_setattr(): newsize & ~huge_page_mask(h)
+            return fail(ex, "hugetlbfs_setattr", "fs/hugetlbfs/inode.c", Errno.EINVAL, "hugetlbfs sizes are multiples of the huge page size, "
+                    + (in.hstate.size() >> 10) + " kB");
         long old = in.size;
         Truncate.truncateSetsize(k, in, length);
         ex.ok("do_truncate", OPEN_C, "i_size " + old + " -> " + length);
@@ -109,9 +105,7 @@ public final class Open {
             ex.ok("filp_close", OPEN_C, "fd " + fd + " closed" + (f.refs > 0 ? " (" + f.refs + " references remain: mappings or other processes)" : ""));
             ret = 0;
         }
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /** Records a failed check and gives its -errno: the return of every fs system call here. */

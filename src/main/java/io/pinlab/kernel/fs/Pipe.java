@@ -135,10 +135,7 @@ public final class Pipe {
      */
     public static SysResult vmsplice(Globals k, Task t, int fd, List<Iovec> iov, int flags) {
         Explain ex = new Explain();
-        long ret = doVmsplice(k, t, fd, iov, flags, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doVmsplice(k, t, fd, iov, flags, ex));
     }
 
     private static long doVmsplice(Globals k, Task t, int fd, List<Iovec> iov, int flags, Explain ex) {
@@ -233,9 +230,7 @@ public final class Pipe {
         else if (count == 0) ret = 0;
         else ret = pipeToUser(k, t, pipeOf(f), List.of(new Iovec(buf, count)), (f.flags() & OFlag.O_NONBLOCK.value) != 0,
                 "pipe_read", PIPE_C, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /**

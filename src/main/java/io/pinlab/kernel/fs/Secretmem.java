@@ -35,8 +35,6 @@ public final class Secretmem {
                 ex.ok("memfd_secret", SECRETMEM_C, "fd " + ret + (bootParam ? " (this kernel needs secretmem.enable=1 on the command line, which the lab machine has)" : ""));
             }
         }
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 }

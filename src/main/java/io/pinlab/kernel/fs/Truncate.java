@@ -26,8 +26,8 @@ public final class Truncate {
         long old = in.size;
         in.size = newSize;
         if (newSize >= old && in.pageCache.isEmpty()) return;
-        long unit = in.isHugetlb() ? PhysMem.HPAGE_SIZE : PhysMem.PAGE_SIZE;
-        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.HPAGE_ORDER);
+        long unit = in.isHugetlb() ? in.hstate.size() : PhysMem.PAGE_SIZE;
+        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.PUD_ORDER);
     }
 
     /**
@@ -36,7 +36,7 @@ public final class Truncate {
      * then {@link #truncateInodePagesRange}.
      */
     public static void truncatePagecacheRange(Globals k, Inode in, long from, long to) {
-        int shift = in.isHugetlb() ? PhysMem.HPAGE_ORDER : 0;
+        int shift = in.isHugetlb() ? in.hstate.order : 0;
         long fromPgoff = from << shift, toPgoff = to << shift;
         for (Task t : k.tasks.values()) {
             Mm mm = t.mm;

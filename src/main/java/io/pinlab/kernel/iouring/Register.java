@@ -28,10 +28,7 @@ public final class Register {
      */
     public static SysResult ioUringRegister(Globals k, Task t, RegisterArgs a) {
         Explain ex = new Explain();
-        long ret = sysIoUringRegister(k, t, a, ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, sysIoUringRegister(k, t, a, ex));
     }
 
     /** SYSCALL_DEFINE4(io_uring_register): the opcode range, a blind call, fget(), io_is_uring_fops(). */

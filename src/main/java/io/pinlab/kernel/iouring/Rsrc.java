@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import static io.pinlab.kernel.mm.PhysMem.HPAGE_NR;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
@@ -241,8 +240,10 @@ final class Rsrc {
         long off = base & (PAGE_SIZE - 1);
         boolean coalescedSingle = false;
         if (p.ioUringMultiFolioCoalesce()) {
-            // a8edbb424b13 (6.12): one bvec per folio when the folios line up
-            CoalesceData data = nrPages > 1 ? ioCheckCoalesceBuffer(k, pages) : null;
+            // a8edbb424b13 (6.12): one bvec per folio when the folios line up. With a small first
+            // folio io_check_coalesce_buffer() can only answer nr_pages_mid == 1 or false, and
+            // neither coalesces, so its walk is skipped
+            CoalesceData data = nrPages > 1 && k.phys.isLarge(pages[0]) ? ioCheckCoalesceBuffer(k, pages) : null;
             if (data != null && data.nrPagesMid != 1) {
                 bvecPages = ioCoalesceBuffer(k, pages, data);
                 folioShift = data.folioShift;
@@ -255,7 +256,7 @@ final class Rsrc {
         } else if (nrPages > 1 && singleFolio(k, pages)) {
             // 57bebf807e2a (6.3) with the 776617db78c6 fix (CVE-2023-2598): pages must be
             // consecutive and in one folio; all but the first pin are dropped
-            for (int i = 1; i < nrPages; i++) unpin(k, pages[i]);
+            Gup.unpinUserFolio(k, Pfn.of(pages[1]), nrPages - 1); // unpin_user_pages(&pages[1], nr_pages - 1): one folio
             bvecPages = new long[]{pages[0]};
             coalescedSingle = true;
             if (detail) ex.ok("io_sqe_buffer_register", FILE, "entry " + entry + ": " + nrPages
@@ -266,7 +267,7 @@ final class Rsrc {
 
         long acct = ioBufferAccountPin(k, t, ctx, bvecPages, lastHpage, visible, visibleCount, ex, entry);
         if (acct < 0) {
-            for (long pg : bvecPages) unpin(k, pg);
+            Gup.unpinUserPages(k, bvecPages, bvecPages.length);
             k.releasePageArray(nrPages);
             return new Reg(null, Errno.fromRet(acct));
         }
@@ -325,7 +326,7 @@ final class Rsrc {
         for (String w : gx.warnings()) ex.warning(w);
         if (pret != nrPages) {
             Errno e = pret < 0 ? Errno.fromRet(pret) : Errno.EFAULT;
-            for (int i = 0; i < pret; i++) unpin(k, pages[i]);
+            if (pret > 0) Gup.unpinUserPages(k, pages, (int) pret);
             k.releasePageArray(nrPages);
             ex.fail("io_pin_pages", where, e, "entry " + entry + ": " + call + "(" + hex(ubuf) + ", " + nrPages + ", " + flags + ") = "
                     + pret + (pret >= 0 ? ": short pin, " + pret + " page(s) unpinned" : ""));
@@ -334,7 +335,7 @@ final class Rsrc {
         if (detail) ex.ok("io_pin_pages", where, "entry " + entry + ": " + call + "(" + hex(ubuf) + ", " + nrPages + ", " + flags + ") = " + pret);
         Errno e = ioPinPagesFileCheck(k, t, ubuf, end << PAGE_SHIFT, ex, entry);
         if (e != null) {
-            for (long pg : pages) unpin(k, pg);
+            Gup.unpinUserPages(k, pages, nrPages);
             k.releasePageArray(nrPages);
             return e;
         }
@@ -414,8 +415,6 @@ final class Rsrc {
         int nrPagesHead, nrPagesMid, nrFolios, folioShift, firstFolioPageIdx;
     }
 
-    private static int folioNrPages(Globals k, long pfn) { return k.phys.isLarge(pfn) ? HPAGE_NR : 1; }
-
     /**
      * io_check_coalesce_buffer(): pages contiguous inside each folio, every folio but the first
      * and last of one size, every folio after the first starting at its page 0.
@@ -424,11 +423,12 @@ final class Rsrc {
         CoalesceData d = new CoalesceData();
         long folio = k.phys.head(pages[0]);
         int count = 1, nrFolios = 1;
-        d.nrPagesMid = folioNrPages(k, folio);
-        d.folioShift = PAGE_SHIFT + (d.nrPagesMid == 1 ? 0 : 9);
+        d.nrPagesMid = k.phys.folioNrPages(folio);
+        d.folioShift = PAGE_SHIFT + Integer.numberOfTrailingZeros(d.nrPagesMid);
         d.firstFolioPageIdx = (int) (pages[0] - folio);
         for (int i = 1; i < pages.length; i++) {
-            if (k.phys.head(pages[i]) == folio && pages[i] == pages[i - 1] + 1) {
+            long head = k.phys.head(pages[i]); // page_folio(), looked up once per page
+            if (head == folio && pages[i] == pages[i - 1] + 1) {
                 count++;
                 continue;
             }
@@ -438,8 +438,8 @@ final class Rsrc {
             } else if (count != d.nrPagesMid) {
                 return null;
             }
-            folio = k.phys.head(pages[i]);
-            if (folioNrPages(k, folio) != (1 << (d.folioShift - PAGE_SHIFT)) || pages[i] != folio) return null;
+            folio = head;
+            if (k.phys.folioNrPages(folio) != (1 << (d.folioShift - PAGE_SHIFT)) || pages[i] != folio) return null;
             count = 1;
             nrFolios++;
         }
@@ -455,7 +455,7 @@ final class Rsrc {
         for (int i = 0, j = 0; i < d.nrFolios; i++) {
             long head = k.phys.head(pages[j]);
             int nr = Math.min(i == 0 ? d.nrPagesHead : d.nrPagesMid, left);
-            for (int x = 1; x < nr; x++) unpin(k, pages[j + x]);
+            if (nr > 1) Gup.unpinUserFolio(k, Pfn.of(head), nr - 1);
             j += nr;
             left -= nr;
             heads[i] = head;
@@ -474,11 +474,14 @@ final class Rsrc {
      */
     static long ioBufferAccountPin(Globals k, Task t, IoRingCtx ctx, long[] pages, long[] lastHpage,
                                    IoMappedUbuf[] visible, int visibleCount, Explain ex, int entry) {
-        long acct = 0;
         int deduped = 0;
         // the compound heads among pages[0..i): the first half of headpage_already_acct()'s scan
         Set<Long> earlierHeads = null;
-        for (long page : pages) {
+        int first = k.phys.firstLarge(pages); // the small pages before it count one each
+        if (first < 0) first = pages.length;
+        long acct = first;
+        for (int i = first; i < pages.length; i++) {
+            long page = pages[i];
             if (!k.phys.isLarge(page)) {
                 acct++;
                 continue;
@@ -488,7 +491,7 @@ final class Rsrc {
             if (hpage != lastHpage[0]) {
                 lastHpage[0] = hpage;
                 if (headpageAlreadyAcct(hpage, earlierHeads, k, visible, visibleCount)) deduped++;
-                else acct += folioNrPages(k, hpage);
+                else acct += k.phys.folioNrPages(hpage);
             }
             earlierHeads.add(hpage);
         }

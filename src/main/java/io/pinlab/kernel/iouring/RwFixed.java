@@ -11,7 +11,6 @@ import io.pinlab.kernel.fs.OpenFile;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.PhysMem;
 
-import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SHIFT;
 import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
 
@@ -217,8 +216,8 @@ final class RwFixed {
     /** The value of file page {@code index}; ext4/xfs read it into the page cache, shmem holes read as zero. */
     private static long filePageValue(Globals k, Inode in, long index) {
         if (in.isHugetlb()) {
-            long head = in.pageCache.get(index >>> HPAGE_ORDER);
-            return head == 0 ? 0 : k.phys.value(head + (index & (PhysMem.HPAGE_NR - 1)));
+            long head = in.pageCache.get(index >>> in.hstate.order);
+            return head == 0 ? 0 : k.phys.value(head + (index & (in.hstate.nrPages() - 1)));
         }
         long pfn = in.pageCache.get(index);
         if (pfn != 0) return k.phys.value(pfn);

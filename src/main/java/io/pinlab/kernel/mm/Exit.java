@@ -25,8 +25,6 @@ public final class Exit {
         t.fds.clear();
         ex.ok("exit_files", "kernel/exit.c", n + " descriptors closed");
         k.tasks.remove(t.pid);
-        SysResult r = ex.result(0);
-        k.endCall();
-        return r;
+        return k.endCall(ex, 0);
     }
 }

@@ -22,9 +22,9 @@ public final class Fork {
     public static SysResult copyProcess(Globals k, Task parent) {
         Explain ex = new Explain();
         Mm child = new Mm(k.memcg);
-        long[] stats = Mmap.dupMmap(k, parent.mm, child); // {cow pages, copied pinned pages, skipped VMAs, -errno}
-        if (stats[3] != 0) { // dup_mmap() failed: mmput() of the child tears down what was copied
-            Errno e = Errno.fromRet(stats[3]);
+        ForkStats stats = Mmap.dupMmap(k, parent.mm, child);
+        if (stats.err != 0) { // dup_mmap() failed: mmput() of the child tears down what was copied
+            Errno e = Errno.fromRet(stats.err);
             String why = "copying the address space stopped after " + child.mapCount() + " VMAs: "
                     + (e == Errno.EINTR ? k.workLimitReason() : k.memcg.whyFull(MemCg.FAULT_BYTES));
             Mmap.exitMmap(k, child);
@@ -38,9 +38,9 @@ public final class Fork {
             t.fds.put(e.getKey(), e.getValue());
         }
         ex.ok("dup_fd", "fs/file.c", parent.fds.size() + " descriptors shared with the child");
-        ex.ok("dup_mmap", "mm/mmap.c", child.mapCount() + " VMAs copied, " + stats[2] + " skipped (VM_DONTCOPY)");
-        ex.ok("copy_present_pte", MEMORY_C, stats[0] + " anonymous pages now copy-on-write in both processes"
-                + (stats[1] > 0 ? ", " + stats[1] + " maybe-DMA-pinned exclusive pages copied for the child at once (copy_present_page)" : ""));
+        ex.ok("dup_mmap", "mm/mmap.c", child.mapCount() + " VMAs copied, " + stats.skippedVmas + " skipped (VM_DONTCOPY)");
+        ex.ok("copy_present_pte", MEMORY_C, stats.cowPages + " anonymous pages now copy-on-write in both processes"
+                + (stats.copiedPinned > 0 ? ", " + stats.copiedPinned + " maybe-DMA-pinned exclusive pages copied for the child at once (copy_present_page)" : ""));
         ex.ok("copy_process", FILE, "child pid " + t.pid);
         SysResult r = ex.result(t.pid);
         k.endCall();

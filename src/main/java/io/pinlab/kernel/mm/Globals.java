@@ -5,6 +5,7 @@ import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.KernelLog;
 import io.pinlab.kernel.base.NoSuchObjectException;
 import io.pinlab.kernel.base.Profile;
+import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.FsType;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Mount;
@@ -54,15 +55,17 @@ public class Globals {
     public boolean memallocPin;
 
     // sysctls (/proc/sys/vm)
-    public long nrHugepages = 0;
     public long maxMapCount = 65530;
     /** /sys/kernel/mm/transparent_hugepage/use_zero_page (mm/huge_memory.c, default 1). */
     public boolean thpUseZeroPage = true;
     /** The huge zero folio (mm/huge_memory.c huge_zero_folio), allocated on first use; -1 before. */
     public long hugeZeroPfn = -1;
-    /** hugetlb pool ({@link Hugetlb}): pages in use (allocated from the pool) and reserved by mappings. */
-    public long hugePagesInUse = 0;
-    public long hugePagesReserved = 0;
+    /** The swap area (swapon(2), {@link Swapfile}), null while none is active. */
+    public SwapInfo swap;
+    /** hstates[] (mm/hugetlb.c, {@link Hugetlb}): default_hstate (2 MiB, vm.nr_hugepages) and the 1 GiB pool. */
+    public final Hstate defaultHstate = new Hstate(PhysMem.HPAGE_ORDER);
+    public final Hstate gigantic = new Hstate(PhysMem.PUD_ORDER);
+    public final List<Hstate> hstates = List.of(defaultHstate, gigantic);
 
     private int nextPid = 1;
     private long nextIno = 100;
@@ -101,6 +104,7 @@ public class Globals {
 
     public Inode newInode(String path, FsType fs, Inode.Kind kind, Inode.Device dev, boolean dax, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, path, fs, kind, dev, dax, uid, mode, size, memcg);
+        if (fs == FsType.HUGETLBFS) in.hstate = path == null ? defaultHstate : hugetlbfsHstate(mountOf(path));
         if (path != null) {
             memcg.charge(inodeBytes(path)); // callers checked the margin (Open.doSysOpen())
             inodes.put(path, in);
@@ -117,6 +121,7 @@ public class Globals {
     public Inode newUnlinkedInode(String name, FsType fs, Inode.Kind kind, int uid, int mode, long size) {
         Inode in = new Inode(nextIno++, name, fs, kind, Inode.Device.NONE, false, uid, mode, size, memcg);
         in.nlink = 0;
+        if (fs == FsType.HUGETLBFS) in.hstate = defaultHstate; // hugetlb_file_setup() callers pick another
         return in;
     }
 
@@ -126,8 +131,26 @@ public class Globals {
         return new OpenFile(nextFileId++, inode, oflags);
     }
 
+    /**
+     * hugetlbfs_parse_param() Opt_pagesize (fs/hugetlbfs/inode.c): size_to_hstate() of the mount's
+     * pagesize= option; a mount without one uses the default hstate.
+     */
+    public Hstate hugetlbfsHstate(Mount m) {
+        return m.options().contains("pagesize=1G") ? gigantic : defaultHstate;
+    }
+
     /** What a named inode costs: the inode and its path. */
     public static long inodeBytes(String path) { return MemCg.INODE_BYTES + 2L * path.length(); }
+
+    /**
+     * hstate_sizelog() (include/linux/hugetlb.h): 0 names the default hstate, else
+     * size_to_hstate(1 << log); null when no pool has that size (callers answer -EINVAL).
+     */
+    public Hstate hstateSizelog(int pageSizeLog) {
+        if (pageSizeLog == 0) return defaultHstate;
+        for (Hstate h : hstates) if (h.shift() == pageSizeLog) return h;
+        return null;
+    }
 
     /** The zone new user pages come from. */
     public Zone userZone() { return movableZone && !memallocPin ? Zone.MOVABLE : Zone.NORMAL; }
@@ -209,6 +232,13 @@ public class Globals {
     /** A system call returns (each entry point ends with this): the next one gets a fresh work budget. */
     public void endCall() {
         workLeft = maxCallPages;
+    }
+
+    /** The end of a system call: its result ({@code ret} and the trace), then {@link #endCall()}. */
+    public SysResult endCall(Explain ex, long ret) {
+        SysResult r = ex.result(ret);
+        endCall();
+        return r;
     }
 
     /** The explain detail for a call stopped by {@link #chargeWork}. */

@@ -312,45 +312,47 @@ public final class Gup {
         long vmFlags = vma.flags;
         boolean write = (gupFlags & FOLL_WRITE) != 0;
         boolean vmaAnon = vma.isAnonymous();
-        String where = "VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + describe(vma) + ")";
         // seed (Apr 2023, patch 4/7): FOLL_SAME_FILE asserts that every VMA shares the previous one's vm_file
         if (p.follSameFile() && (gupFlags & FOLL_BIT12) != 0 && vma.file != sameFile)
-            return vmaFail(c, Errno.EFAULT, where + ": FOLL_SAME_FILE and its file differs from the previous VMA's");
+            return vmaFail(c, Errno.EFAULT, where(vma) + ": FOLL_SAME_FILE and its file differs from the previous VMA's");
         if ((vmFlags & (VM_IO_B | VM_PFNMAP_B)) != 0)
-            return vmaFail(c, Errno.EFAULT, where + " is VM_IO|VM_PFNMAP: raw device memory has no struct pages to pin");
+            return vmaFail(c, Errno.EFAULT, where(vma) + " is VM_IO|VM_PFNMAP: raw device memory has no struct pages to pin");
         if ((gupFlags & FOLL_ANON) != 0 && !vmaAnon)
-            return vmaFail(c, Errno.EFAULT, where + " is not anonymous and FOLL_ANON was given (CVE-2018-1120 guard)");
+            return vmaFail(c, Errno.EFAULT, where(vma) + " is not anonymous and FOLL_ANON was given (CVE-2018-1120 guard)");
         if ((gupFlags & FOLL_LONGTERM) != 0 && vma.isFsdax())
-            return vmaFail(c, Errno.EOPNOTSUPP, where + " is fsdax: a long-term pin would block the filesystem from ever moving those blocks");
+            return vmaFail(c, Errno.EOPNOTSUPP, where(vma) + " is fsdax: a long-term pin would block the filesystem from ever moving those blocks");
         // 6.11+ (hugetlb GUP through the generic walk): FOLL_SPLIT_PMD cannot split a hugetlb page.
         if ((gupFlags & FOLL_SPLIT_PMD) != 0 && vma.isHugetlb() && p.splitPmdHugetlbRejected())
-            return vmaFail(c, Errno.EOPNOTSUPP, where + " is hugetlb: FOLL_SPLIT_PMD cannot split a hugetlb page");
+            return vmaFail(c, Errno.EOPNOTSUPP, where(vma) + " is hugetlb: FOLL_SPLIT_PMD cannot split a hugetlb page");
         if (vma.isSecretmem())
-            return vmaFail(c, Errno.EFAULT, where + " is memfd_secret memory, which is unmapped from the kernel and never pinnable");
+            return vmaFail(c, Errno.EFAULT, where(vma) + " is memfd_secret memory, which is unmapped from the kernel and never pinnable");
         if (write) {
             // 6.5+ (8ac268436e6d): writable_file_mapping_allowed()
             if (p.fileBackedLongtermWriteBan() && !vmaAnon && !writableFileMappingAllowed(vma, gupFlags))
-                return vmaFail(c, Errno.EFAULT, where + " needs dirty tracking (shared, writable, " + fsName(vma)
+                return vmaFail(c, Errno.EFAULT, where(vma) + " needs dirty tracking (shared, writable, " + fsName(vma)
                         + "): a FOLL_LONGTERM|FOLL_WRITE pin would let a device write behind the filesystem's back");
             if ((vmFlags & VM_WRITE_B) == 0) {
                 if ((gupFlags & FOLL_FORCE) == 0)
-                    return vmaFail(c, Errno.EFAULT, where + " is not writable and FOLL_FORCE was not given");
+                    return vmaFail(c, Errno.EFAULT, where(vma) + " is not writable and FOLL_FORCE was not given");
                 // up to 6.8: hugetlb does not support FOLL_FORCE|FOLL_WRITE
                 if (p.hugetlbForceWriteRejected() && vma.isHugetlb())
-                    return vmaFail(c, Errno.EFAULT, where + " is hugetlb: FOLL_FORCE writes to read-only hugetlb mappings are not supported");
+                    return vmaFail(c, Errno.EFAULT, where(vma) + " is hugetlb: FOLL_FORCE writes to read-only hugetlb mappings are not supported");
                 if (!vma.isCowMapping())
-                    return vmaFail(c, Errno.EFAULT, where + " is not a private (COW) mapping: FOLL_FORCE may only write through a private copy");
+                    return vmaFail(c, Errno.EFAULT, where(vma) + " is not a private (COW) mapping: FOLL_FORCE may only write through a private copy");
             }
         } else if ((vmFlags & VM_READ_B) == 0) {
             if ((gupFlags & FOLL_FORCE) == 0)
-                return vmaFail(c, Errno.EFAULT, where + " is not readable and FOLL_FORCE was not given");
+                return vmaFail(c, Errno.EFAULT, where(vma) + " is not readable and FOLL_FORCE was not given");
             if ((vmFlags & VM_MAYREAD_B) == 0)
-                return vmaFail(c, Errno.EFAULT, where + " can never be readable (no VM_MAYREAD), not even with FOLL_FORCE");
+                return vmaFail(c, Errno.EFAULT, where(vma) + " can never be readable (no VM_MAYREAD), not even with FOLL_FORCE");
         }
         // arch_vma_access_permitted(): no protection keys in this simulator, always allowed
-        if (c.ex.verbose()) c.ex.ok("check_vma_flags", FILE, where + " allows " + (write ? "write" : "read") + " access");
+        if (c.ex.verbose()) c.ex.ok("check_vma_flags", FILE, where(vma) + " allows " + (write ? "write" : "read") + " access");
         return 0;
     }
+
+    /** How check_vma_flags() names the VMA in its explain, built only when a rule decides. */
+    private static String where(Vma vma) { return "VMA " + hex(vma.start) + "-" + hex(vma.end) + " (" + describe(vma) + ")"; }
 
     private static int vmaFail(Ctx c, Errno e, String detail) {
         c.ex.fail("check_vma_flags", FILE, e, detail);
@@ -572,7 +574,7 @@ public final class Gup {
                 : " faulted in / checked (no pages array: nothing held)");
         if (c.faults > 0) sb.append("; ").append(c.faults).append(" needed faultin_page()");
         if (c.unshares > 0) sb.append("; ").append(c.unshares).append(" unshared (FAULT_FLAG_UNSHARE)");
-        if (c.hugeLeaves > 0) sb.append("; ").append(c.hugeLeaves).append(" huge-page lookups (the count jumps through each 2 MiB page)");
+        if (c.hugeLeaves > 0) sb.append("; ").append(c.hugeLeaves).append(" huge-page lookups (the count jumps through each 2 MiB or 1 GiB page)");
         if (c.noopZeroPins > 0) sb.append("; ").append(c.noopZeroPins).append(" shared zero page pins not counted (6.5+)");
         if (c.lockRetries > 0) sb.append("; ").append(c.lockRetries).append(" time(s) a fault dropped mmap_lock to wait for I/O (VM_FAULT_RETRY): GUP re-took it and retried that page with FOLL_TRIED");
         if (c.droppedErr < 0 && done > 0) {
@@ -592,16 +594,18 @@ public final class Gup {
     /**
      * follow_page_mask(): the page mapped at addr with a reference taken per flags, or 0 (NULL:
      * needs a fault), -EMLINK (needs unshare), -EEXIST (no struct page), another -errno.
-     * Sets {@code c.pageMask} (HPAGE_NR - 1 for PMD leaves).
+     * Sets {@code c.pageMask} (HPAGE_NR - 1 for PMD leaves, PUD_NR - 1 for PUD leaves).
      */
     static long followPageMask(Ctx c, Vma vma, long addr, int flags) {
         c.pageMask = 0;
+        long pud = c.mm.puds.isEmpty() ? 0 : c.mm.puds.get(addr >>> 30);
+        if (pud != 0) return followHugeLeaf(c, vma, addr, pud, PUD_NR, flags); // follow_pud_mask(): pud_leaf()
         long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             if ((flags & FOLL_SPLIT_PMD) != 0 && !vma.isHugetlb()) {
                 HugeMemory.splitHugePmd(c.k, c.mm, addr); // follow_pmd_mask(): split, then follow the PTE
             } else {
-                return followHugePmd(c, vma, addr, pmd, flags);
+                return followHugeLeaf(c, vma, addr, pmd, HPAGE_NR, flags);
             }
         } else if (vma.isHugetlb()) {
             return 0; // hugetlb_follow_page_mask(): not present, fault it in
@@ -609,20 +613,26 @@ public final class Gup {
         return followPagePte(c, vma, addr, flags);
     }
 
-    /** follow_trans_huge_pmd() / hugetlb_follow_page_mask(): a 2 MiB leaf. */
-    private static long followHugePmd(Ctx c, Vma vma, long addr, long pmd, int flags) {
-        long head = Pte.pfn(pmd);
-        long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
-        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, pmd, head, vma, flags)) return 0;
-        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, pmd)) {
+    /**
+     * follow_huge_pmd() / follow_trans_huge_pmd() for a 2 MiB leaf, follow_huge_pud() for a 1 GiB
+     * hugetlb leaf (6.10+; hugetlb_follow_page_mask() in 6.5-6.9, follow_hugetlb_page() before):
+     * a write needs a writable leaf or a FOLL_FORCE write to an exclusive anonymous page
+     * (can_follow_write_pmd/pud()); a read pin of a shared anonymous page must unshare first.
+     * {@code nr} is the leaf's page count: page_mask becomes nr - 1.
+     */
+    private static long followHugeLeaf(Ctx c, Vma vma, long addr, long leaf, int nr, int flags) {
+        long head = Pte.pfn(leaf);
+        long page = head + ((addr >>> PAGE_SHIFT) & (nr - 1));
+        if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(c, leaf, head, vma, flags)) return 0;
+        if ((flags & FOLL_DUMP) != 0 && HugeMemory.isHugeZeroPmd(c.k, leaf)) {
             c.ex.fail("follow_huge_pmd", FILE, Errno.EFAULT, "FOLL_DUMP: " + hex(addr) + " maps the huge zero folio, which a core dump leaves out");
             return EFAULT;
         }
-        if (!Pte.write(pmd) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
+        if (!Pte.write(leaf) && gupMustUnshare(c, vma, flags, head)) return EMLINK;
         long r = tryGrabPage(c, page, flags);
         if (r < 0) return r;
-        if ((flags & FOLL_TOUCH) != 0) touch(c, page, pmd, flags);
-        c.pageMask = HPAGE_NR - 1;
+        if ((flags & FOLL_TOUCH) != 0) touch(c, page, leaf, flags);
+        c.pageMask = nr - 1;
         c.hugeLeaves++;
         return page;
     }
@@ -634,7 +644,7 @@ public final class Gup {
             return EINVAL;
         }
         long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
-        if (pte == 0) return noPageTable(c, vma, addr, flags);
+        if (!Pte.present(pte)) return noPageTable(c, vma, addr, flags); // none or a swap entry: fault it in
         long pfn = Pte.pfn(pte);
         // vm_normal_page(): special PTEs (zero page, raw pfns) have no struct page to refcount
         long page = Pte.special(pte) ? 0 : pfn;
@@ -802,12 +812,7 @@ public final class Gup {
                 c.noopZeroPins++;
                 return 0;
             }
-            if (ph.isLarge(page)) {
-                ph.refAdd(page, 1);
-                ph.pincountAdd(page, 1);
-            } else {
-                ph.refAdd(page, GUP_PIN_COUNTING_BIAS);
-            }
+            ph.pinFolioRefs(page, 1);
             c.k.pins.nrFollPinAcquired++;
         }
         return 0;
@@ -830,12 +835,7 @@ public final class Gup {
             return true;
         }
         if (fast && (flags & FOLL_LONGTERM) != 0 && !folioIsLongtermPinnable(ph, page)) return false;
-        if (ph.isLarge(page)) {
-            ph.refAdd(page, refs);
-            ph.pincountAdd(page, refs);
-        } else {
-            ph.refAdd(page, refs * GUP_PIN_COUNTING_BIAS);
-        }
+        ph.pinFolioRefs(page, refs);
         c.k.pins.nrFollPinAcquired += refs;
         return true;
     }
@@ -869,21 +869,44 @@ public final class Gup {
         gupPutFolio(k, pfn.value(), 1, FOLL_PIN);
     }
 
-    /** unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}. */
+    /** unpin_user_folio(): drops {@code npages} FOLL_PINs of the folio of {@code pfn} at once. */
+    public static void unpinUserFolio(Globals k, Pfn pfn, int npages) {
+        gupPutFolio(k, pfn.value(), npages, FOLL_PIN);
+    }
+
+    /**
+     * unpin_user_pages(): drops one FOLL_PIN per entry of {@code pfns[0..n)}, a run of entries in
+     * one folio with one gup_put_folio(folio, nr) as gup_folio_next() groups them.
+     */
     public static void unpinUserPages(Globals k, long[] pfns, int n) {
-        for (int i = 0; i < n; i++) gupPutFolio(k, pfns[i], 1, FOLL_PIN);
+        for (int i = 0, nr; i < n; i += nr) {
+            nr = gupFolioNext(k.phys, pfns, n, i);
+            gupPutFolio(k, pfns[i], nr, FOLL_PIN);
+        }
     }
 
     /**
      * unpin_user_pages_dirty_lock(): with {@code makeDirty}, marks each folio dirty
-     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins.
+     * (folio_mark_dirty() under the folio lock) if it is not yet, then unpins; runs of one folio
+     * are handled at once (gup_folio_next()).
      */
     public static void unpinUserPagesDirtyLock(Globals k, long[] pfns, int n, boolean makeDirty) {
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, nr; i < n; i += nr) {
             long pfn = pfns[i];
+            nr = gupFolioNext(k.phys, pfns, n, i);
             if (makeDirty && pfn != ZERO_PFN && !k.phys.testPageFlag(pfn, PG_DIRTY)) k.phys.setFolioFlags(pfn, PG_DIRTY);
-            gupPutFolio(k, pfn, 1, FOLL_PIN);
+            gupPutFolio(k, pfn, nr, FOLL_PIN);
         }
+    }
+
+    /** gup_folio_next() (mm/gup.c): how many entries from {@code i} on belong to the folio of {@code pfns[i]}. */
+    private static int gupFolioNext(PhysMem ph, long[] pfns, int n, int i) {
+        long folio = ph.head(pfns[i]);
+        boolean large = ph.isLarge(folio);
+        int nr = i + 1;
+        // a small folio is its one frame: only the same pfn is the same folio
+        while (nr < n && (large ? ph.head(pfns[nr]) == folio : pfns[nr] == folio)) nr++;
+        return nr - i;
     }
 
     /** put_page() for each FOLL_GET reference in {@code pfns[0..n)}. */
@@ -1078,13 +1101,15 @@ public final class Gup {
             // PTEs carry no such bit, so the VMA's protection stands in for it (looked up per VMA).
             if (cur == null || Long.compareUnsigned(addr, cur.end) >= 0) cur = c.mm.vmaLookup(addr);
             if (cur != null && (cur.flags & (VM_READ_B | VM_WRITE_B | VM_EXEC_B)) == 0) { stop = "the page is mapped PROT_NONE (pte_protnone)"; break; }
-            long pmd = c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
-            if (pmd != 0) { // gup_huge_pmd() / gup_fast_pmd_leaf()
-                if (write && !Pte.write(pmd)) { stop = "the huge PMD is not writable"; break; }
-                if (Pte.special(pmd) && c.p.hugeZeroPmdSpecial()) { stop = "pmd_special: the huge zero folio is left to the slow path"; break; }
+            long pud = c.mm.puds.isEmpty() ? 0 : c.mm.puds.get(addr >>> 30);
+            long pmd = pud != 0 ? pud : c.mm.pmds.isEmpty() ? 0 : c.mm.pmds.get(addr >>> 21);
+            if (pmd != 0) { // gup_huge_pud() / gup_fast_pud_leaf() for a PUD leaf, gup_huge_pmd() / gup_fast_pmd_leaf() for a PMD leaf
+                long leafSize = pud != 0 ? PUD_SIZE : HPAGE_SIZE;
+                if (write && !Pte.write(pmd)) { stop = "the huge " + (pud != 0 ? "PUD" : "PMD") + " is not writable"; break; }
+                if (pud == 0 && Pte.special(pmd) && c.p.hugeZeroPmdSpecial()) { stop = "pmd_special: the huge zero folio is left to the slow path"; break; }
                 long head = Pte.pfn(pmd);
-                long page = head + ((addr >>> PAGE_SHIFT) & (HPAGE_NR - 1));
-                long pmdEnd = (addr | (HPAGE_SIZE - 1)) + 1;
+                long page = head + ((addr & (leafSize - 1)) >>> PAGE_SHIFT);
+                long pmdEnd = (addr | (leafSize - 1)) + 1;
                 long stopAt = Long.compareUnsigned(pmdEnd, end) < 0 ? pmdEnd : end;
                 int refs = (int) ((stopAt - addr) >>> PAGE_SHIFT);
                 if (!tryGrabFolio(c, page, refs, flags, true)) { stop = "the folio is in ZONE_MOVABLE and FOLL_LONGTERM needs it migrated"; break; }
@@ -1097,6 +1122,7 @@ public final class Gup {
             }
             long pte = c.mm.ptes.get(addr >>> PAGE_SHIFT);
             if (pte == 0) { stop = "nothing is mapped there yet (gup-fast never faults)"; break; }
+            if (!Pte.present(pte)) { stop = "the page is swapped out (gup-fast never faults)"; break; }
             if (write && !Pte.write(pte)) { stop = "the PTE is not writable (needs a write fault or COW)"; break; }
             if (Pte.special(pte)) { stop = "a special PTE (the shared zero page or a raw pfn)"; break; }
             long page = Pte.pfn(pte);

@@ -160,7 +160,7 @@ public final class HugeMemory {
      * anonymous THP is split in the parent (the PTE copy then copies it page by page); any other
      * THP is shared, write-protected in both for a COW mapping, with a deposit for the child.
      */
-    static void copyHugePmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, long[] stats) {
+    static void copyHugePmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, ForkStats stats) {
         if (!copyFits(k, stats)) return;
         if (isHugeZeroPmd(k, pmd)) {
             dst.pmds.set(key, pmd & ~Pte.YOUNG);
@@ -178,19 +178,24 @@ public final class HugeMemory {
     /**
      * The sharing leg of copy_huge_pmd() and copy_hugetlb_page_range(): one more reference and
      * mapcount, PageAnonExclusive cleared (folio_try_dup_anon_rmap_pmd()), both PMDs write
-     * protected for a COW mapping; stats[0] counts the anonymous pages now copy-on-write.
+     * protected for a COW mapping; stats.cowPages counts the anonymous pages now copy-on-write.
      */
-    static void dupPmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, long[] stats) {
-        long head = Pte.pfn(pmd);
+    static void dupPmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, ForkStats stats) {
+        dupHugeLeaf(k, src.pmds, dst.pmds, dst, sv, key, pmd, HPAGE_NR, stats);
+    }
+
+    /** dupPmd() at either huge level: {@code srcTable}/{@code dstTable} hold the PMD or PUD leaves, {@code nr} pages each. */
+    static void dupHugeLeaf(Globals k, XArray srcTable, XArray dstTable, Mm dst, Vma sv, long key, long leaf, int nr, ForkStats stats) {
+        long head = Pte.pfn(leaf);
         boolean anon = k.phys.testPageFlag(head, PG_ANON);
         k.phys.refAdd(head, 1);
         k.phys.mapcountAdd(head, 1);
         if (anon) k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, false);
-        if (sv.isCowMapping() && Pte.write(pmd)) {
-            pmd = Pte.wrprotect(pmd);
-            src.pmds.set(key, pmd);
+        if (sv.isCowMapping() && Pte.write(leaf)) {
+            leaf = Pte.wrprotect(leaf);
+            srcTable.set(key, leaf);
         }
-        dst.pmds.set(key, pmd & ~Pte.YOUNG);
-        if (anon) { dst.rssAnon += HPAGE_NR; stats[0] += HPAGE_NR; } else dst.rssFile += HPAGE_NR;
+        dstTable.set(key, leaf & ~Pte.YOUNG);
+        if (anon) { dst.rssAnon += nr; stats.cowPages += nr; } else dst.rssFile += nr;
     }
 }

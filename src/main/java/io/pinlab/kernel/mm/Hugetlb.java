@@ -12,33 +12,37 @@ import static io.pinlab.kernel.mm.PhysMem.*;
 import static io.pinlab.kernel.mm.VmFlag.*;
 
 /**
- * mm/hugetlb.c: the 2 MiB hugetlb pool (struct hstate; its counters live in {@link Globals}),
- * reservations, hugetlb_fault() with hugetlb_no_page() and hugetlb_wp(), and the hugetlb legs of
- * fork, unmap and VMA splitting. Hugetlb folios are mapped by PMD leaves only.
+ * mm/hugetlb.c: the hugetlb pools (struct hstate, {@link Hstate}: 2 MiB pages mapped by PMD
+ * leaves, 1 GiB pages by PUD leaves), reservations, hugetlb_fault() with hugetlb_no_page() and
+ * hugetlb_wp(), and the hugetlb legs of fork, unmap and VMA splitting.
  */
 public final class Hugetlb {
     static final String FILE = "mm/hugetlb.c";
 
     private Hugetlb() {}
 
+    /** hstate_vma() / hstate_file(): the pool of the VMA's hugetlbfs file. */
+    public static Hstate hstateVma(Vma vma) { return vma.file.inode().hstate; }
+
     // ================================================================ the pool
 
     /** alloc_hugetlb_folio() without a reservation: only pages that nobody reserved may be taken. */
-    public static long allocHugetlbFolio(Globals k) { return allocHugetlbFolio(k, false); }
+    public static long allocHugetlbFolio(Globals k, Hstate h) { return allocHugetlbFolio(k, h, false); }
 
     /**
-     * alloc_hugetlb_folio(): a 2 MiB folio from the pool, or -1. With {@code useReserve} the
+     * alloc_hugetlb_folio(): a folio of h's size from its pool, or -1. With {@code useReserve} the
      * caller consumes one of its reserved pages (resv_huge_pages--); without,
-     * dequeue_hugetlb_folio_vma() refuses when free_huge_pages - resv_huge_pages == 0.
+     * dequeue_hugetlb_folio_vma() refuses when free_huge_pages - resv_huge_pages == 0. A 1 GiB
+     * page comes from alloc_gigantic_folio().
      */
-    public static long allocHugetlbFolio(Globals k, boolean useReserve) {
-        if (k.hugePagesInUse >= k.nrHugepages) return -1;
-        if (!useReserve && freeHugePages(k) - k.hugePagesReserved <= 0) return -1;
-        long head = k.phys.allocFolio(Zone.NORMAL, HPAGE_ORDER);
+    public static long allocHugetlbFolio(Globals k, Hstate h, boolean useReserve) {
+        if (h.inUse >= h.nrHugePages) return -1;
+        if (!useReserve && h.freeHugePages() - h.resvHugePages <= 0) return -1;
+        long head = h.order == PUD_ORDER ? k.phys.allocGiganticFolio(Zone.NORMAL) : k.phys.allocFolio(Zone.NORMAL, h.order);
         if (head < 0) return -1;
         k.phys.setFolioFlags(head, PG_HUGETLB);
-        k.hugePagesInUse++;
-        if (useReserve && k.hugePagesReserved > 0) k.hugePagesReserved--;
+        h.inUse++;
+        if (useReserve && h.resvHugePages > 0) h.resvHugePages--;
         return head;
     }
 
@@ -49,21 +53,30 @@ public final class Hugetlb {
 
     /**
      * folio_put_refs() on a hugetlb folio (include/linux/mm.h): dropping the last reference runs
-     * free_huge_folio() (mm/hugetlb.c), which gives the folio back to the pool.
+     * free_huge_folio() (mm/hugetlb.c), which gives the folio back to its hstate's pool.
      */
     public static void putHugetlbRefs(Globals k, long page, int refs) {
-        if (k.phys.refAdd(page, -refs) == 0) k.hugePagesInUse--;
+        Hstate h = k.phys.order(page) == PUD_ORDER ? k.gigantic : k.defaultHstate; // folio_hstate()
+        if (k.phys.refAdd(page, -refs) == 0) h.inUse--;
     }
 
-    /** free_huge_pages of the hstate: pool pages not in use. */
-    public static long freeHugePages(Globals k) { return k.nrHugepages - k.hugePagesInUse; }
-
     /** alloc_hugetlb_folio() consuming the VMA's reservation if it still holds one. */
-    private static long allocHugetlbForVma(Globals k, Vma vma) {
+    private static long allocHugetlbForVma(Globals k, Hstate h, Vma vma) {
         boolean resv = vma.hugeResv > 0;
-        long head = allocHugetlbFolio(k, resv);
+        long head = allocHugetlbFolio(k, h, resv);
         if (head >= 0 && resv) vma.hugeResv--;
         return head;
+    }
+
+    /** A new anonymous hugetlb folio holding a copy of {@code src} (copy_user_large_folio()), or -1. */
+    private static long copyToNewAnon(Globals k, Hstate h, long src, boolean useReserve) {
+        long nh = allocHugetlbFolio(k, h, useReserve);
+        if (nh < 0) return -1;
+        k.phys.setMapping(nh, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(nh, PG_ANON | PG_ANON_EXCLUSIVE);
+        if (src != 0) k.phys.copyLargeFolio(nh, src);
+        k.phys.mapcountAdd(nh, 1);
+        return nh;
     }
 
     // ================================================================ reservations
@@ -74,6 +87,7 @@ public final class Hugetlb {
      * page cache does not hold yet. Returns the pages reserved or -ENOMEM.
      */
     static long hugetlbReservePages(Globals k, Inode in, long from, long to, long vmFlags, Explain ex) {
+        Hstate h = in.hstate;
         if ((vmFlags & VM_NORESERVE_B) != 0) {
             ex.ok("hugetlb_reserve_pages", FILE, "MAP_NORESERVE: no reservation, faults may SIGBUS later");
             return 0;
@@ -84,127 +98,128 @@ public final class Hugetlb {
         } else {
             chg = to - from;
         }
-        // hugetlb_acct_memory(): resv_huge_pages + chg must fit in the free pool
-        if (k.hugePagesReserved + chg > freeHugePages(k))
-            return fail(ex, "hugetlb_reserve_pages", FILE, Errno.ENOMEM, "needs " + chg + " huge pages, the pool has "
-                    + freeHugePages(k) + " free and " + k.hugePagesReserved + " already reserved (vm.nr_hugepages = " + k.nrHugepages + ")");
-        k.hugePagesReserved += chg;
-        ex.ok("hugetlb_reserve_pages", FILE, "reserved " + chg + " huge pages");
+        // hugetlb_acct_memory(): resv_huge_pages + chg must fit in the free pool of this hstate
+        if (h.resvHugePages + chg > h.freeHugePages())
+            return fail(ex, "hugetlb_reserve_pages", FILE, Errno.ENOMEM, "needs " + chg + " huge pages of " + (h.size() >> 10)
+                    + " kB, the pool has " + h.freeHugePages() + " free and " + h.resvHugePages + " already reserved ("
+                    + h.name() + "/nr_hugepages = " + h.nrHugePages + ")");
+        h.resvHugePages += chg;
+        ex.ok("hugetlb_reserve_pages", FILE, "reserved " + chg + " huge pages of " + (h.size() >> 10) + " kB");
         return chg;
     }
 
     /** hugetlb_vm_op_close(): the pages the VMA still holds reserved go back to the pool. */
     static void hugetlbVmOpClose(Globals k, Vma v) {
         if (v.hugeResv > 0) {
-            k.hugePagesReserved -= v.hugeResv;
+            hstateVma(v).resvHugePages -= v.hugeResv;
             v.hugeResv = 0;
         }
     }
 
-    /** hugetlb_vm_op_split(): a hugetlb VMA splits only at 2 MiB boundaries. 0 or -EINVAL. */
+    /** hugetlb_vm_op_split(): a hugetlb VMA splits only at huge page boundaries (addr & ~huge_page_mask()). 0 or -EINVAL. */
     static long hugetlbVmOpSplit(Vma v, long addr, Explain ex) {
-        if (v.isHugetlb() && addr > v.start && addr < v.end && (addr & (HPAGE_SIZE - 1)) != 0)
-            return fail(ex, "hugetlb_vm_op_split", FILE, Errno.EINVAL, "hugetlb VMA " + range(v) + " cannot be split at " + hex(addr));
+        if (v.isHugetlb() && addr > v.start && addr < v.end && (addr & (hstateVma(v).size() - 1)) != 0)
+            return fail(ex, "hugetlb_vm_op_split", FILE, Errno.EINVAL, "hugetlb VMA " + range(v) + " of "
+                    + (hstateVma(v).size() >> 10) + " kB pages cannot be split at " + hex(addr));
         return 0;
     }
 
     // ================================================================ faults
 
-    /** hugetlb_fault(): 2 MiB pages from the hugetlb pool, mapped by PMD leaves. */
+    /** hugetlb_fault(): huge pages from the VMA's pool, mapped by PMD (2 MiB) or PUD (1 GiB) leaves (huge_pte_alloc()). */
     static int hugetlbFault(Globals k, Mm mm, Vma vma, long addr, boolean write, boolean unshare) {
         if (!vma.has(VM_MAYSHARE_B)) anonVmaPrepare(mm, vma); // hugetlb_no_page(): vmf_anon_prepare()
-        long pmd = mm.pmds.get(addr >>> 21);
-        if (pmd == 0) return hugetlbNoPage(k, mm, vma, addr, write);
-        if (write && Pte.write(pmd)) return VM_FAULT_OK;
+        Hstate h = hstateVma(vma);
+        long leaf = h.pageTable(mm).get(h.key(addr));
+        if (leaf == 0) return hugetlbNoPage(k, h, mm, vma, addr, write);
+        if (write && Pte.write(leaf)) return VM_FAULT_OK;
         if (!write && !unshare) return VM_FAULT_OK;
-        return hugetlbWp(k, mm, vma, addr, pmd, unshare);
+        return hugetlbWp(k, h, mm, vma, addr, leaf, unshare);
     }
 
     /**
      * hugetlb_no_page(): a shared mapping (or a read of a private one) maps the page-cache folio,
      * read-only when private; a private write gets a new anonymous huge page.
      */
-    private static int hugetlbNoPage(Globals k, Mm mm, Vma vma, long addr, boolean write) {
-        long key = addr >>> 21;
+    private static int hugetlbNoPage(Globals k, Hstate h, Mm mm, Vma vma, long addr, boolean write) {
+        XArray table = h.pageTable(mm);
+        long key = h.key(addr);
         Inode inode = vma.file.inode();
-        long hindex = (vma.pageIndex(addr & ~(HPAGE_SIZE - 1))) >>> HPAGE_ORDER;
+        long hindex = vma.pageIndex(addr & ~(h.size() - 1)) >>> h.order;
         boolean mayshare = vma.has(VM_MAYSHARE_B);
         long head = inode.pageCache.get(hindex);
-        if (head == 0 && hindex >= (inode.size + HPAGE_SIZE - 1) / HPAGE_SIZE) return VM_FAULT_SIGBUS; // past i_size
+        if (head == 0 && hindex >= (inode.size + h.size() - 1) / h.size()) return VM_FAULT_SIGBUS; // past i_size
         if (mayshare || (head != 0 && !write)) { // the page-cache folio, mapped (read-only when private)
             if (head == 0) {
-                head = allocHugetlbForVma(k, vma);
+                head = allocHugetlbForVma(k, h, vma);
                 if (head < 0) return VM_FAULT_SIGBUS; // pool empty and nothing reserved
-                k.phys.setMapping(head, inode, hindex << HPAGE_ORDER);
+                k.phys.setMapping(head, inode, hindex << h.order);
                 inode.pageCache.set(hindex, head);
             }
             k.phys.refAdd(head, 1);
             k.phys.mapcountAdd(head, 1);
             long bits = Pte.YOUNG;
             if (vma.has(VM_SHARED_B | VM_WRITE_B)) bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
-            mm.pmds.set(key, Pte.mk(head, bits));
-            mm.rssFile += HPAGE_NR;
+            table.set(key, Pte.mk(head, bits));
+            mm.rssFile += h.nrPages();
             return VM_FAULT_OK;
         }
         // private mapping: a new anonymous huge page, never added to the page cache
         // (hugetlb_add_new_anon_rmap()); a write gets it writable at once (the hugetlb_wp() shortcut)
-        long anon = allocHugetlbForVma(k, vma);
+        boolean resv = vma.hugeResv > 0;
+        long anon = copyToNewAnon(k, h, head, resv);
         if (anon < 0) return VM_FAULT_SIGBUS;
-        k.phys.setMapping(anon, ANON_MAPPING, 0);
-        k.phys.setFolioFlags(anon, PG_ANON | PG_ANON_EXCLUSIVE);
-        if (head != 0) for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(anon + i, head + i);
-        k.phys.mapcountAdd(anon, 1);
+        if (resv) vma.hugeResv--;
         boolean w = write && vma.has(VM_WRITE_B);
-        mm.pmds.set(key, Pte.mk(anon, Pte.YOUNG | (w ? Pte.WRITE | Pte.DIRTY : 0)));
-        mm.rssAnon += HPAGE_NR;
+        table.set(key, Pte.mk(anon, Pte.YOUNG | (w ? Pte.WRITE | Pte.DIRTY : 0)));
+        mm.rssAnon += h.nrPages();
         return VM_FAULT_OK;
     }
 
-    /** hugetlb_wp(): a write or unshare fault on a present, read-only huge PMD. */
-    private static int hugetlbWp(Globals k, Mm mm, Vma vma, long addr, long pmd, boolean unshare) {
-        long key = addr >>> 21;
-        long head = Pte.pfn(pmd);
+    /** hugetlb_wp(): a write or unshare fault on a present, read-only huge PMD or PUD. */
+    private static int hugetlbWp(Globals k, Hstate h, Mm mm, Vma vma, long addr, long leaf, boolean unshare) {
+        XArray table = h.pageTable(mm);
+        long key = h.key(addr);
+        long head = Pte.pfn(leaf);
         if (vma.has(VM_SHARED_B)) {
-            mm.pmds.set(key, maybeMkwrite(pmd, vma));
+            table.set(key, maybeMkwrite(leaf, vma));
             return VM_FAULT_OK;
         }
         // an anonymous folio mapped once is reused, whatever other references it has
         // (no refcount test: a FOLL_GET reference taken before fork keeps seeing the reused page)
         if (k.phys.testPageFlag(head, PG_ANON) && k.phys.mapcount(head) == 1) {
             k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
-            if (!unshare) mm.pmds.set(key, maybeMkwrite(pmd, vma));
+            if (!unshare) table.set(key, maybeMkwrite(leaf, vma));
             return VM_FAULT_OK;
         }
         // copy the whole huge page
-        long nhead = allocHugetlbFolio(k);
+        long nhead = copyToNewAnon(k, h, head, false);
         if (nhead < 0) return VM_FAULT_OOM;
-        k.phys.setMapping(nhead, ANON_MAPPING, 0);
-        k.phys.setFolioFlags(nhead, PG_ANON | PG_ANON_EXCLUSIVE);
-        for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(nhead + i, head + i);
-        k.phys.mapcountAdd(nhead, 1);
         boolean writable = !unshare && vma.has(VM_WRITE_B);
-        mm.pmds.set(key, Pte.mk(nhead, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
+        table.set(key, Pte.mk(nhead, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
         boolean wasAnon = k.phys.testPageFlag(head, PG_ANON);
         k.phys.mapcountAdd(head, -1);
         releaseHugetlbRef(k, head);
-        if (wasAnon) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
-        mm.rssAnon += HPAGE_NR;
+        if (wasAnon) mm.rssAnon -= h.nrPages(); else mm.rssFile -= h.nrPages();
+        mm.rssAnon += h.nrPages();
         return VM_FAULT_OK;
     }
 
     // ================================================================ unmap and fork
 
     /**
-     * __unmap_hugepage_range(): removes the huge PMDs covering [start, end), widened to 2 MiB
-     * boundaries; each drops its mapcount and its reference (a freed folio returns to the pool).
+     * __unmap_hugepage_range(): removes the huge leaves covering [start, end), widened to huge
+     * page boundaries; each drops its mapcount and its reference (a freed folio returns to the pool).
      */
-    static void unmapHugepageRange(Globals k, Mm mm, long start, long end) {
-        long s = start & ~(HPAGE_SIZE - 1);
-        long e = (end + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
-        mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
-            mm.pmds.set(key, 0);
-            long head = Pte.pfn(pmd);
-            if (k.phys.testPageFlag(head, PG_ANON)) mm.rssAnon -= HPAGE_NR; else mm.rssFile -= HPAGE_NR;
+    static void unmapHugepageRange(Globals k, Mm mm, Vma vma, long start, long end) {
+        Hstate h = hstateVma(vma);
+        XArray table = h.pageTable(mm);
+        long s = start & ~(h.size() - 1);
+        long e = (end + h.size() - 1) & ~(h.size() - 1);
+        table.forEach(h.key(s), h.key(e - 1) + 1, (key, leaf) -> {
+            table.set(key, 0);
+            long head = Pte.pfn(leaf);
+            if (k.phys.testPageFlag(head, PG_ANON)) mm.rssAnon -= h.nrPages(); else mm.rssFile -= h.nrPages();
             k.phys.mapcountAdd(head, -1);
             releaseHugetlbRef(k, head);
         });
@@ -215,24 +230,22 @@ public final class Hugetlb {
      * COW mapping), except an exclusive anonymous page that may be DMA-pinned
      * (folio_needs_cow_for_dma()): the child gets its own copy at once.
      */
-    static void copyHugetlbPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
-        src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmd) -> {
+    static void copyHugetlbPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, ForkStats stats) {
+        Hstate h = hstateVma(sv);
+        XArray srcTable = h.pageTable(src), dstTable = h.pageTable(dst);
+        srcTable.forEach(h.key(sv.start), h.key(sv.end - 1) + 1, (key, leaf) -> {
             if (!copyFits(k, stats)) return;
-            long head = Pte.pfn(pmd);
+            long head = Pte.pfn(leaf);
             if (k.phys.testPageFlag(head, PG_ANON) && k.phys.testPageFlag(head, PG_ANON_EXCLUSIVE) && needsCowForDma(k, src, sv, head)) {
-                long nh = allocHugetlbFolio(k, false);
+                long nh = copyToNewAnon(k, h, head, false);
                 if (nh >= 0) {
-                    k.phys.setMapping(nh, ANON_MAPPING, 0);
-                    k.phys.setFolioFlags(nh, PG_ANON | PG_ANON_EXCLUSIVE);
-                    for (int i = 0; i < HPAGE_NR; i++) k.phys.copyPage(nh + i, head + i);
-                    k.phys.mapcountAdd(nh, 1);
-                    dst.pmds.set(key, maybeMkwrite(Pte.mk(nh, Pte.YOUNG), dv));
-                    dst.rssAnon += HPAGE_NR;
-                    stats[1] += HPAGE_NR;
+                    dstTable.set(key, maybeMkwrite(Pte.mk(nh, Pte.YOUNG), dv));
+                    dst.rssAnon += h.nrPages();
+                    stats.copiedPinned += h.nrPages();
                 } // no huge page: the kernel fails fork with -ENOMEM; here the child simply faults later
                 return;
             }
-            HugeMemory.dupPmd(k, src, dst, sv, key, pmd, stats);
+            HugeMemory.dupHugeLeaf(k, srcTable, dstTable, dst, sv, key, leaf, h.nrPages(), stats);
         });
     }
 }

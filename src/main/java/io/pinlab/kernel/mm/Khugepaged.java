@@ -121,10 +121,10 @@ public final class Khugepaged {
     }
 
     /**
-     * hpage_collapse_scan_pmd() with cc->is_khugepaged false: a PMD leaf is SCAN_PMD_MAPPED; none
-     * and zero-page PTEs are fine; every mapped page must be a normal anonymous page whose
-     * references are its mappings (folio_expected_ref_count(): the mapcount, pinlab has no swap
-     * cache). 6.3-6.5 also want at least one writable PTE (SCAN_PAGE_RO).
+     * hpage_collapse_scan_pmd() with cc->is_khugepaged false: a PMD leaf is SCAN_PMD_MAPPED; none,
+     * zero-page and swap PTEs are fine (collapse_huge_page() swaps the latter in); every mapped
+     * page must be a normal anonymous page whose references are its mappings plus the swap
+     * cache's (folio_expected_ref_count()). 6.3-6.5 also want at least one writable PTE (SCAN_PAGE_RO).
      */
     static Scan hpageCollapseScanPmd(Globals k, Mm mm, Vma vma, long addr) {
         if (mm.pmds.get(addr >>> 21) != 0) return Scan.PMD_MAPPED;
@@ -134,12 +134,13 @@ public final class Khugepaged {
         mm.ptes.forEach(from, to, (vpn, pte) -> {
             any[0] = true;
             if (r[0] != null) return;
+            if (Pte.isSwap(pte)) return; // is_swap_pte(): MADV_COLLAPSE swaps it in (no max_ptes_swap limit)
             long pfn = Pte.pfn(pte);
             if (pfn == ZERO_PFN) return;
             if (Pte.write(pte)) writable[0] = true;
             if (Pte.special(pte) || !k.phys.isRam(pfn)) { r[0] = Scan.PAGE_NULL; return; }
             if (!k.phys.testPageFlag(pfn, PG_ANON)) { r[0] = Scan.PAGE_ANON; return; }
-            if (k.phys.refcount(pfn) != k.phys.mapcount(pfn)) r[0] = Scan.PAGE_COUNT;
+            if (k.phys.refcount(pfn) != k.phys.mapcount(pfn) + (k.phys.testPageFlag(pfn, PG_SWAPCACHE) ? 1 : 0)) r[0] = Scan.PAGE_COUNT;
         });
         if (!any[0]) return Scan.NO_PTE_TABLE;
         if (r[0] != null) return r[0];
@@ -154,6 +155,12 @@ public final class Khugepaged {
      * this mm, writable where the VMA is (maybe_pmd_mkwrite()); the PTE table becomes the deposit.
      */
     static Scan collapseHugePage(Globals k, Mm mm, Vma vma, long addr) {
+        // __collapse_huge_page_swapin(): do_swap_page() for each swap PTE first, SCAN_FAIL if one fails
+        long from0 = addr >>> PAGE_SHIFT;
+        for (long vpn = from0; vpn < from0 + HPAGE_NR; vpn++) {
+            long pte = mm.ptes.get(vpn);
+            if (Pte.isSwap(pte) && Memory.doSwapPage(k, mm, vma, vpn << PAGE_SHIFT, pte, 0) != Memory.VM_FAULT_OK) return Scan.FAIL;
+        }
         long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
         if (head < 0) return k.phys.allocFailure() != null ? Scan.CGROUP_CHARGE_FAIL : Scan.ALLOC_HUGE_PAGE_FAIL;
         long from = addr >>> PAGE_SHIFT;
@@ -162,7 +169,9 @@ public final class Khugepaged {
             if (Pte.special(pte)) return; // the zero page: the new page stays zero
             long pfn = Pte.pfn(pte);
             k.phys.copyPage(head + (vpn - from), pfn);
+            boolean swapcache = k.phys.testPageFlag(pfn, PG_SWAPCACHE);
             Memory.dropMapping(k, mm, pfn);
+            if (swapcache) Memory.freeSwapCache(k, pfn); // free_swap_cache() as the old pages are released
         });
         k.phys.setMapping(head, Memory.ANON_MAPPING, 0);
         k.phys.setFolioFlags(head, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);

@@ -4,6 +4,8 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.base.NotSimulatedException;
+import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Truncate;
 
 
@@ -26,7 +28,7 @@ public final class Madvise {
 
     /** madvise() -> do_madvise(): 0 or -errno; advice that reached some VMAs before a failure stays applied. */
     public static SysResult doMadvise(Globals k, Task t, VirtAddr start, long len, int advice) {
-        return Mmap.sysResult(k, ex -> madvise(k, t.mm, start.value(), len, advice, ex));
+        return Mmap.sysResult(k, ex -> madvise(k, t, start.value(), len, advice, ex));
     }
 
     private static Madv behavior(int advice) {
@@ -35,7 +37,8 @@ public final class Madvise {
     }
 
     /** do_madvise(). */
-    private static long madvise(Globals k, Mm mm, long start, long lenIn, int advice, Explain ex) {
+    private static long madvise(Globals k, Task t, long start, long lenIn, int advice, Explain ex) {
+        Mm mm = t.mm;
         Madv b = behavior(advice); // madvise_behavior_valid()
         if (b == null) return fail(ex, "madvise_behavior_valid", FILE, Errno.EINVAL, "unknown advice " + advice);
         if ((start & (PAGE_SIZE - 1)) != 0) return fail(ex, "is_valid_madvise", FILE, Errno.EINVAL, "address " + hex(start) + " is not page aligned");
@@ -50,11 +53,13 @@ public final class Madvise {
         if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
         if (b == MADV_COLLAPSE)
             for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(v);
-        return madviseWalkVmas(k, mm, start, end, b, ex);
+        if (b == MADV_PAGEOUT) checkPageoutSimulated(k, mm, start, end);
+        return madviseWalkVmas(k, t, start, end, b, ex);
     }
 
     /** madvise_walk_vmas(): holes give -ENOMEM at the end, after the VMAs around them were advised. */
-    private static long madviseWalkVmas(Globals k, Mm mm, long start, long end, Madv b, Explain ex) {
+    private static long madviseWalkVmas(Globals k, Task t, long start, long end, Madv b, Explain ex) {
+        Mm mm = t.mm;
         long unmappedError = 0;
         Vma vma = mm.findVma(start);
         while (true) {
@@ -68,7 +73,7 @@ public final class Madvise {
             long rEnd = Math.min(vma.end, end);
             long[] range = {start, rEnd};
             Vma[] cur = {vma};
-            long err = madviseVmaBehavior(k, mm, cur, range, b, ex);
+            long err = madviseVmaBehavior(k, t, cur, range, b, ex);
             if (err < 0) return err;
             vma = cur[0];
             long reached = Math.max(range[1], vma.end);
@@ -84,7 +89,8 @@ public final class Madvise {
      * madvise_vma_behavior(): one VMA's part [range[0], range[1]). Flag-changing advice goes
      * through madvise_update_vma() (split/merge, -ENOMEM turned into -EAGAIN).
      */
-    private static long madviseVmaBehavior(Globals k, Mm mm, Vma[] cur, long[] range, Madv b, Explain ex) {
+    private static long madviseVmaBehavior(Globals k, Task t, Vma[] cur, long[] range, Madv b, Explain ex) {
+        Mm mm = t.mm;
         Vma vma = cur[0];
         long start = range[0], end = range[1];
         long nf = vma.flags;
@@ -95,9 +101,10 @@ public final class Madvise {
                 if (b == MADV_FREE && !vma.isAnonymous())
                     return fail(ex, "madvise_free_single_vma", FILE, Errno.EINVAL, "MADV_FREE works on private anonymous memory only");
                 if (vma.isHugetlb()) {
-                    if ((start & (HPAGE_SIZE - 1)) != 0)
-                        return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "hugetlb range must start on a 2 MiB boundary");
-                    end &= ~(HPAGE_SIZE - 1);
+                    long hsize = Hugetlb.hstateVma(vma).size();
+                    if ((start & (hsize - 1)) != 0)
+                        return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "hugetlb range must start on a huge page boundary (" + (hsize >> 10) + " kB)");
+                    end &= ~(hsize - 1);
                 } else if ((vma.flags & forbidden) != 0) {
                     return fail(ex, "madvise_dontneed_free_valid_vma", FILE, Errno.EINVAL, "VMA " + range(vma) + " is " + VmFlag.names(vma.flags & forbidden));
                 }
@@ -115,7 +122,7 @@ public final class Madvise {
                 if (vma.file == null) return fail(ex, "madvise_remove", FILE, Errno.EINVAL, "not a file mapping");
                 if ((vma.flags & (VM_SHARED_B | VM_MAYWRITE_B)) != (VM_SHARED_B | VM_MAYWRITE_B))
                     return fail(ex, "madvise_remove", FILE, Errno.EACCES, "MADV_REMOVE needs a shared writable mapping");
-                int shift = vma.isHugetlb() ? HPAGE_ORDER : 0;
+                int shift = vma.isHugetlb() ? Hugetlb.hstateVma(vma).order : 0;
                 long fromIdx = vma.pageIndex(start) >>> shift, toIdx = (vma.pageIndex(end - 1) >>> shift) + 1;
                 Truncate.truncatePagecacheRange(k, vma.file.inode(), fromIdx, toIdx);
                 ex.ok("vfs_fallocate", "fs/open.c", "FALLOC_FL_PUNCH_HOLE freed file pages " + fromIdx + ".." + (toIdx - 1));
@@ -126,7 +133,8 @@ public final class Madvise {
             case MADV_COLD, MADV_PAGEOUT -> {
                 if ((vma.flags & (VM_LOCKED_B | VM_PFNMAP_B | VM_HUGETLB_B)) != 0) // can_madv_lru_vma()
                     return fail(ex, "can_madv_lru_vma", FILE, Errno.EINVAL, "VMA is locked, PFNMAP or hugetlb");
-                ex.ok(b == MADV_COLD ? "madvise_cold" : "madvise_pageout", FILE, "no swap device: pages stay resident");
+                if (b == MADV_PAGEOUT) return madvisePageout(k, t, vma, start, end, ex);
+                ex.ok("madvise_cold", FILE, "folios in " + hex(start) + "-" + hex(end) + " deactivated (pinlab has no LRU lists to show it)");
                 return 0;
             }
             case MADV_NORMAL -> nf &= ~(VM_RAND_READ_B | VM_SEQ_READ_B);
@@ -177,6 +185,63 @@ public final class Madvise {
         }
         ex.ok("madvise_update_vma", FILE, b + " on " + hex(start) + "-" + hex(end) + " (VMA " + range(cur[0]) + ")");
         return 0;
+    }
+
+    /**
+     * MADV_PAGEOUT of large folios is not simulated: pinlab splits no folio (split_folio()) and
+     * writes none to a swap cluster whole (CONFIG_THP_SWAP). Thrown before anything changes.
+     */
+    private static void checkPageoutSimulated(Globals k, Mm mm, long start, long end) {
+        for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) {
+            if (v.isHugetlb()) continue; // can_madv_lru_vma() refuses it
+            long s = Math.max(start, v.start), e = Math.min(end, v.end);
+            boolean[] large = {false};
+            mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> { if (!HugeMemory.isHugeZeroPmd(k, pmd)) large[0] = true; });
+            mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+                if (Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && k.phys.isLarge(Pte.pfn(pte))) large[0] = true;
+            });
+            if (large[0]) throw new NotSimulatedException("advice", "MADV_PAGEOUT of a large folio (THP) in " + range(v)
+                    + " is not simulated (split_folio() and THP swap-out are not modelled)");
+        }
+    }
+
+    /**
+     * madvise_pageout() (mm/madvise.c): a shared file mapping the caller could not open for
+     * writing is left alone (can_do_file_pageout(): owner, CAP_FOWNER, or file_permission(MAY_WRITE));
+     * a private one only gives up its anonymous (COW) pages. madvise_cold_or_pageout_pte_range()
+     * then isolates every normal folio on the LRU that is mapped exactly once: folio_mapcount() !=
+     * 1 (6.3-6.5) / != folio_nr_pages() (6.18) skips shared pages, the zero page and secretmem
+     * (not on the LRU) are skipped; reclaim_pages() hands them to {@link Vmscan#shrinkFolio}.
+     */
+    private static long madvisePageout(Globals k, Task t, Vma vma, long start, long end, Explain ex) {
+        Mm mm = t.mm;
+        boolean canFile = vma.file != null && canDoFilePageout(t, vma.file.inode());
+        if (!vma.isAnonymous() && !canFile && vma.has(VM_MAYSHARE_B)) {
+            ex.ok("madvise_pageout", FILE, "shared mapping of a file uid " + t.uid + " may not write: nothing is paged out");
+            return 0;
+        }
+        boolean anonOnly = !vma.isAnonymous() && !canFile; // pageout_anon_only_filter
+        int[] outcomes = new int[Vmscan.Outcome.values().length];
+        long[] skipped = {0, 0}; // mapped more than once / not anonymous under the filter
+        mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
+            if (!Pte.present(pte) || Pte.special(pte)) return; // swap entries, the zero page, raw pfns
+            long pfn = Pte.pfn(pte);
+            if (!k.phys.isRam(pfn) || !k.phys.testPageFlag(pfn, PG_LRU) || k.phys.testPageFlag(pfn, PG_SECRETMEM)) return;
+            if (k.phys.mapcount(pfn) != 1) { skipped[0]++; return; }
+            if (anonOnly && !k.phys.testPageFlag(pfn, PG_ANON)) { skipped[1]++; return; }
+            outcomes[Vmscan.shrinkFolio(k, mm, vpn, pfn).ordinal()]++;
+        });
+        if (skipped[0] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", skipped[0] + " page(s) mapped more than once (folio_mapcount() != 1) left alone");
+        if (skipped[1] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", skipped[1] + " page-cache page(s) left alone: pageout_anon_only_filter");
+        for (Vmscan.Outcome o : Vmscan.Outcome.values())
+            if (outcomes[o.ordinal()] > 0) ex.step("shrink_folio_list", "mm/vmscan.c", o.name().toLowerCase(), outcomes[o.ordinal()] + " page(s): " + o.why);
+        ex.ok("madvise_pageout", FILE, "range " + hex(start) + "-" + hex(end) + " done");
+        return 0;
+    }
+
+    /** can_do_file_pageout(): inode_owner_or_capable() or file_permission(file, MAY_WRITE) == 0 (uid 0 has CAP_FOWNER and CAP_DAC_OVERRIDE). */
+    private static boolean canDoFilePageout(Task t, Inode in) {
+        return t.uid == 0 || t.uid == in.uid || (in.mode & 0002) != 0;
     }
 
     /**

@@ -47,6 +47,11 @@ public final class Memory {
 
     /** The PTE (or PMD leaf converted to the subpage) mapping addr, 0 if none. */
     public static long followPte(Mm mm, long addr) {
+        long pud = mm.puds.isEmpty() ? 0 : mm.puds.get(addr >>> 30);
+        if (pud != 0) {
+            long sub = (addr >>> PAGE_SHIFT) & (PUD_NR - 1);
+            return Pte.mk(Pte.pfn(pud) + sub, pud & ~(Pte.PRESENT) & 0xfff);
+        }
         long pmd = mm.pmds.get(addr >>> 21);
         if (pmd != 0) {
             long sub = (addr >>> PAGE_SHIFT) & (HPAGE_NR - 1);
@@ -98,9 +103,43 @@ public final class Memory {
                 case HUGETLB -> VM_FAULT_SIGBUS;
             };
         }
+        if (Pte.isSwap(pte)) return doSwapPage(k, mm, vma, addr, pte, faultFlags);
         if (write && Pte.write(pte)) return VM_FAULT_OK;
         if (!write && !unshare) return VM_FAULT_OK;
         return doWpPage(k, mm, vma, addr, pte, unshare);
+    }
+
+    /**
+     * do_swap_page() (mm/memory.c): a fault on a swap PTE. The folio is the swap cache's, or a new
+     * one read from the slot into the swap cache (swapin_readahead(); the session's swapfile is not
+     * SWP_SYNCHRONOUS_IO, so the cache is always used). swap_free() drops the PTE's count;
+     * should_try_to_free_swap() lets the folio leave the cache when swap is more than half full
+     * (vm_swap_full()), the VMA is mlocked, or a write fault finds the cache's and its own reference
+     * the only ones. An exclusive swap entry (pte_swp_exclusive()), or a folio whose only
+     * reference is ours, is mapped PageAnonExclusive and writable where the VMA is (even on a read
+     * fault); otherwise read-only and shared, and a write then goes to do_wp_page().
+     */
+    static int doSwapPage(Globals k, Mm mm, Vma vma, long addr, long pte, int faultFlags) {
+        SwapInfo si = k.swap;
+        long slot = Pte.swpOffset(pte);
+        long pfn = swapinFolio(k, slot);
+        if (pfn < 0) return VM_FAULT_OOM;
+        boolean write = (faultFlags & FAULT_FLAG_WRITE) != 0;
+        boolean exclusive = Pte.swpExclusive(pte);
+        si.swapFree(slot);
+        mm.rssSwap--;
+        if (si.vmSwapFull() || vma.has(VM_LOCKED_B) || (write && k.phys.refcount(pfn) == 2)) si.folioFreeSwap(k.phys, pfn);
+        mm.rssAnon++;
+        k.phys.mapcountAdd(pfn, 1);
+        long bits = Pte.YOUNG;
+        if (exclusive || k.phys.refcount(pfn) == 1) {
+            k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, true); // RMAP_EXCLUSIVE
+            if (vma.has(VM_WRITE_B)) bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
+        }
+        anonVmaPrepare(mm, vma);
+        mm.ptes.set(addr >>> PAGE_SHIFT, Pte.mk(pfn, bits));
+        if (write && (bits & Pte.WRITE) == 0) return doWpPage(k, mm, vma, addr, Pte.mk(pfn, bits), false);
+        return VM_FAULT_OK;
     }
 
     /** pte_mkdirty() + maybe_mkwrite() (include/linux/mm.h): write permission only where the VMA has VM_WRITE (a FOLL_FORCE write may fault without it). */
@@ -233,6 +272,11 @@ public final class Memory {
      */
     static boolean wpCanReuseAnonFolio(Globals k, Mm mm, long addr, long pfn) {
         if (k.phys.isLarge(pfn) && k.profile.largeAnonFolioReuse()) return wpCanReuseLargeAnonFolio(k, mm, addr, pfn);
+        // a swap-cache folio: its cache reference is dropped first when no swap PTE names its slot
+        // any more (folio_free_swap()), the same in 6.3-6.5 do_wp_page()
+        boolean swapcache = k.phys.testPageFlag(pfn, PG_SWAPCACHE);
+        if (k.phys.refcount(pfn) > 1 + (swapcache ? 1 : 0)) return false;
+        if (swapcache) k.swap.folioFreeSwap(k.phys, pfn);
         return k.phys.refcount(pfn) == 1;
     }
 
@@ -297,7 +341,7 @@ public final class Memory {
      */
     public static void zapRange(Globals k, Mm mm, Vma vma, long start, long end) {
         if (vma.isHugetlb()) {
-            Hugetlb.unmapHugepageRange(k, mm, start, end);
+            Hugetlb.unmapHugepageRange(k, mm, vma, start, end);
             return;
         }
         mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
@@ -307,9 +351,44 @@ public final class Memory {
         });
         mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
             mm.ptes.set(vpn, 0);
+            if (Pte.isSwap(pte)) { // zap_nonpresent_ptes(): MM_SWAPENTS--, free_swap_and_cache()
+                mm.rssSwap--;
+                k.swap.freeSwapAndCache(k.phys, Pte.swpOffset(pte));
+                return;
+            }
             if (Pte.special(pte)) return;
-            dropMapping(k, mm, Pte.pfn(pte));
+            long pfn = Pte.pfn(pte);
+            boolean swapcache = k.phys.testPageFlag(pfn, PG_SWAPCACHE);
+            dropMapping(k, mm, pfn);
+            if (swapcache) freeSwapCache(k, pfn);
         });
+    }
+
+    /**
+     * swap_cache_get_folio(), else __read_swap_cache_async() (mm/swap_state.c): the slot's folio
+     * with a reference for the caller's mapping, read into a new folio in the swap cache when the
+     * cache has none; -1 when no page is free. The folio is anonymous from here on (the kernel's
+     * folio_add_new_anon_rmap() / folio_add_anon_rmap_ptes() as it gets mapped).
+     */
+    static long swapinFolio(Globals k, long slot) {
+        SwapInfo si = k.swap;
+        long pfn = si.cacheFolio(slot);
+        if (pfn != 0) {
+            k.phys.refAdd(pfn, 1);
+            return pfn;
+        }
+        pfn = k.phys.allocFolio(k.userZone(), 0);
+        if (pfn < 0) return -1;
+        k.phys.setMapping(pfn, ANON_MAPPING, 0);
+        k.phys.setFolioFlags(pfn, PG_ANON | PG_SWAPBACKED | PG_LRU);
+        k.phys.setValue(pfn, si.data(slot));
+        si.addToSwapCache(k.phys, pfn, slot); // the allocation reference is the caller's
+        return pfn;
+    }
+
+    /** free_swap_cache() (mm/swap_state.c), as the TLB flush after a zap frees pages: an unmapped swap-cache folio leaves the cache if its slot is no longer swapped. */
+    static void freeSwapCache(Globals k, long pfn) {
+        if (k.phys.mapcount(pfn) == 0) k.swap.folioFreeSwap(k.phys, pfn);
     }
 
     /** remap_pfn_range(): special PTEs to the device's pfns, set up at mmap time. */
@@ -323,15 +402,32 @@ public final class Memory {
 
     /**
      * copy_page_range(): copy_hugetlb_page_range() for hugetlb VMAs, else PMD leaves first
-     * (copy_huge_pmd()), then PTEs (copy_pte_range()). stats as {@link Mmap#dupMmap}.
+     * (copy_huge_pmd()), then PTEs (copy_pte_range()). Counts into {@code stats}.
      */
-    static void copyPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long[] stats) {
+    static void copyPageRange(Globals k, Mm src, Mm dst, Vma sv, Vma dv, ForkStats stats) {
         if (sv.isHugetlb()) {
             Hugetlb.copyHugetlbPageRange(k, src, dst, sv, dv, stats);
             return;
         }
         src.pmds.forEach(sv.start >>> 21, ((sv.end - 1) >>> 21) + 1, (key, pmd) -> HugeMemory.copyHugePmd(k, src, dst, sv, key, pmd, stats));
-        src.ptes.forEach(sv.start >>> PAGE_SHIFT, sv.end >>> PAGE_SHIFT, (vpn, pte) -> copyPresentPte(k, src, dst, sv, dv, vpn, pte, stats));
+        src.ptes.forEach(sv.start >>> PAGE_SHIFT, sv.end >>> PAGE_SHIFT, (vpn, pte) -> {
+            if (Pte.isSwap(pte)) copyNonpresentPte(k, src, dst, vpn, pte, stats);
+            else copyPresentPte(k, src, dst, sv, dv, vpn, pte, stats);
+        });
+    }
+
+    /**
+     * copy_nonpresent_pte() for a swap entry: swap_duplicate() counts the child's PTE, and the
+     * entry stops being exclusive in both (pte_swp_clear_exclusive() on the parent's PTE): after a
+     * swap-in either process must treat the page as possibly shared.
+     */
+    private static void copyNonpresentPte(Globals k, Mm src, Mm dst, long vpn, long pte, ForkStats stats) {
+        if (!copyFits(k, stats)) return;
+        k.swap.swapDuplicate(Pte.swpOffset(pte));
+        long shared = pte & ~Pte.SWP_EXCLUSIVE;
+        if (shared != pte) src.ptes.set(vpn, shared);
+        dst.ptes.set(vpn, shared);
+        dst.rssSwap++;
     }
 
     /**
@@ -341,7 +437,7 @@ public final class Memory {
      * page is exclusive and folio_needs_cow_for_dma(): then copy_present_page() gives the child a
      * private copy and leaves the parent's PTE writable and exclusive.
      */
-    private static void copyPresentPte(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, long[] stats) {
+    private static void copyPresentPte(Globals k, Mm src, Mm dst, Vma sv, Vma dv, long vpn, long pte, ForkStats stats) {
         if (!copyFits(k, stats)) return;
         long pfn = Pte.pfn(pte);
         boolean cow = sv.isCowMapping();
@@ -357,12 +453,12 @@ public final class Memory {
                     k.phys.copyPage(np, pfn);
                     dst.ptes.set(vpn, maybeMkwrite(Pte.mk(np, 0), dv));
                     dst.rssAnon++;
-                    stats[1]++;
+                    stats.copiedPinned++;
                 }
                 return;
             }
             k.phys.setPageFlag(pfn, PG_ANON_EXCLUSIVE, false);
-            stats[0]++;
+            stats.cowPages++;
         }
         rssAdd(k, dst, pfn, 1);
         k.phys.refAdd(pfn, 1);
@@ -378,13 +474,13 @@ public final class Memory {
      * Whether the next entry (a VMA, a PMD or a PTE) may be copied: the worst case of one copy
      * (a page table, a private copy of a pinned page) must fit the memcg, else -ENOMEM as when
      * pte_alloc() or the page allocation fails; and the call's work budget must allow one more
-     * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats[3].
+     * page, else -EINTR, as dup_mmap() answers a fatal signal. Records the error in stats.err.
      */
-    static boolean copyFits(Globals k, long[] stats) {
-        if (stats[3] != 0) return false;
-        if (k.memcg.margin() < MemCg.FAULT_BYTES) stats[3] = Errno.ENOMEM.neg();
-        else if (!k.chargeWork(1)) stats[3] = Errno.EINTR.neg();
-        return stats[3] == 0;
+    static boolean copyFits(Globals k, ForkStats stats) {
+        if (stats.err != 0) return false;
+        if (k.memcg.margin() < MemCg.FAULT_BYTES) stats.err = Errno.ENOMEM.neg();
+        else if (!k.chargeWork(1)) stats.err = Errno.EINTR.neg();
+        return stats.err == 0;
     }
 
     /** folio_needs_cow_for_dma() (include/linux/mm.h): COW mapping, MMF_HAS_PINNED, folio_maybe_dma_pinned(). */

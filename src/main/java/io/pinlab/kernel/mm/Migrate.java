@@ -23,7 +23,7 @@ final class Migrate {
      */
     record Result(long[] newHeads, int failed, String failure) {}
 
-    private static final int MIGRATE_FLAGS = PG_ANON | PG_DIRTY | PG_HUGETLB | PG_SECRETMEM | PG_LRU | PG_REFERENCED | PG_SWAPBACKED;
+    private static final int MIGRATE_FLAGS = PG_ANON | PG_DIRTY | PG_HUGETLB | PG_SECRETMEM | PG_LRU | PG_REFERENCED | PG_SWAPBACKED | PG_SWAPCACHE;
 
     /**
      * migrate_pages() to ZONE_NORMAL for the folios with these heads (sorted ascending): a folio
@@ -59,10 +59,10 @@ final class Migrate {
         return new Result(newHeads, failed, failure);
     }
 
-    /** folio_expected_refs(): one reference per mapping, plus the page cache's. */
+    /** folio_expected_refs(): one reference per mapping, plus the page cache's or the swap cache's. */
     private static int folioExpectedRefs(PhysMem ph, long head) {
         boolean cached = ph.mapping(head) instanceof Inode in && !in.isHugetlb() && in.pageCache.get(ph.index(head)) == head;
-        return ph.mapcount(head) + (cached ? 1 : 0);
+        return ph.mapcount(head) + (cached || ph.testPageFlag(head, PG_SWAPCACHE) ? 1 : 0);
     }
 
     /** migrate_folio(): a copy in ZONE_NORMAL with the same contents, flags, mapping and counts. */
@@ -83,6 +83,7 @@ final class Migrate {
         ph.refAdd(nw, ph.refcount(old) - 1);
         ph.mapcountAdd(nw, ph.mapcount(old));
         if (mapping instanceof Inode in && in.pageCache.get(index) == old) in.pageCache.set(index, nw);
+        if (ph.testPageFlag(old, PG_SWAPCACHE)) k.swap.replaceCacheFolio(index, nw); // __folio_migrate_mapping(): the swap cache slot too
         return nw;
     }
 
@@ -100,7 +101,7 @@ final class Migrate {
             Mm mm = t.mm;
             if (mm == null || seen.put(mm, Boolean.TRUE) != null) continue;
             mm.ptes.forEach(0, (Mm.TASK_SIZE >>> PAGE_SHIFT) + 1, (vpn, pte) -> {
-                if (Pte.special(pte)) return;
+                if (Pte.special(pte) || Pte.isSwap(pte)) return;
                 long nw = relocate(k.phys, olds, news, Pte.pfn(pte));
                 if (nw >= 0) mm.ptes.set(vpn, Pte.mk(nw, pte & 0xfffL));
             });

@@ -26,6 +26,8 @@ public final class Mm {
     public final XArray ptes;
     /** PMD leaf entries (THP or hugetlb 2 MiB), indexed by vaddr >> 21. */
     public final XArray pmds;
+    /** PUD leaf entries (1 GiB hugetlb), indexed by vaddr >> 30. */
+    public final XArray puds;
     /** The session's memory cgroup: VMAs and page tables are charged to it (vm_area_cachep and page tables are accounted). */
     public final MemCg memcg;
 
@@ -38,6 +40,8 @@ public final class Mm {
     public long lockedVm;
     /** RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES), in pages. */
     public long rssAnon, rssFile, rssShmem;
+    /** MM_SWAPENTS: swap PTEs in this mm. */
+    public long rssSwap;
     /** Source of anon_vma identities for this mm's VMAs (see Vma.anonVma). */
     public long anonVmaSeq;
     /**
@@ -51,6 +55,7 @@ public final class Mm {
         this.memcg = memcg;
         this.ptes = new XArray(memcg);
         this.pmds = new XArray(memcg);
+        this.puds = new XArray(memcg);
     }
 
     /** find_vma(): the first VMA with vm_end > addr, or null. */

@@ -65,18 +65,21 @@ public final class Mmap {
             if (file == null)
                 return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EBADF, "fd " + fd + " is not an open file descriptor");
             if (file.inode().isHugetlb()) {
-                len = alignUp(len, HPAGE_SIZE); // ALIGN(len, huge_page_size()): wraps to 0 like the kernel's
+                len = alignUp(len, file.inode().hstate.size()); // ALIGN(len, huge_page_size(hstate_file())): wraps to 0 like the kernel's
             } else if ((flags & MAP_HUGETLB.value) != 0) {
                 return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EINVAL, "MAP_HUGETLB needs a hugetlbfs file or MAP_ANONYMOUS, fd " + fd + " is on " + file.inode().fs().fsName);
             }
             ex.ok("ksys_mmap_pgoff", FILE, "fd " + fd + " refers to " + describe(file));
         } else if ((flags & MAP_HUGETLB.value) != 0) {
             int sizeLog = (flags >>> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
-            if (sizeLog != 0 && sizeLog != 21) // hstate_sizelog(): only the 2 MiB hstate exists here
-                return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EINVAL, "no hugetlb pool of size 2^" + sizeLog + " (only 2 MiB pages are configured)");
-            len = alignUp(len, HPAGE_SIZE);
+            Hstate hs = k.hstateSizelog(sizeLog);
+            if (hs == null)
+                return fail(ex, "ksys_mmap_pgoff", FILE, Errno.EINVAL, "hstate_sizelog(" + sizeLog + "): no hugetlb pool of size 2^" + sizeLog
+                        + " (x86_64 has 2 MiB, MAP_HUGE_2MB = 21, and 1 GiB, MAP_HUGE_1GB = 30)");
+            len = alignUp(len, hs.size());
             // hugetlb_file_setup(HUGETLB_ANON_FILE, len, VM_NORESERVE): reservation happens in mmap below
             Inode in = k.newUnlinkedInode("/anon_hugepage", FsType.HUGETLBFS, t.uid, 0600, len);
+            in.hstate = hs;
             file = k.newFile(in, 2);
             ex.ok("hugetlb_file_setup", "fs/hugetlbfs/inode.c", "anonymous MAP_HUGETLB: an unlinked hugetlbfs file of " + len + " bytes");
         }
@@ -231,9 +234,10 @@ public final class Mmap {
                 case HUGETLBFS -> { // hugetlbfs_file_mmap_prepare()
                     vmFlags |= VM_HUGETLB_B | VM_DONTEXPAND_B;
                     ops = VmOps.HUGETLB;
-                    if ((pgoff & (HPAGE_NR - 1)) != 0)
-                        return fail(ex, "hugetlbfs_file_mmap_prepare", "fs/hugetlbfs/inode.c", Errno.EINVAL, "offset must be a multiple of 2 MiB");
-                    long r = Hugetlb.hugetlbReservePages(k, in, pgoff >>> HPAGE_ORDER, (pgoff >>> HPAGE_ORDER) + (len >>> 21), vmFlags, ex);
+                    Hstate h = in.hstate;
+                    if ((pgoff & (h.nrPages() - 1)) != 0)
+                        return fail(ex, "hugetlbfs_file_mmap_prepare", "fs/hugetlbfs/inode.c", Errno.EINVAL, "offset must be a multiple of the huge page size, " + (h.size() >> 10) + " kB");
+                    long r = Hugetlb.hugetlbReservePages(k, in, pgoff >>> h.order, (pgoff >>> h.order) + (len >>> h.shift()), vmFlags, ex);
                     if (r < 0) return r;
                     hugeResv = r;
                     long fileLen = len + (pgoff << PAGE_SHIFT);
@@ -355,12 +359,14 @@ public final class Mmap {
         boolean huge = file != null && file.inode().isHugetlb();
         long align = PAGE_SIZE;
         if (huge) {
-            if ((len & (HPAGE_SIZE - 1)) != 0)
-                return fail(ex, "hugetlb_get_unmapped_area", "fs/hugetlbfs/inode.c", Errno.EINVAL, "length is not a multiple of 2 MiB");
-            if ((flags & MAP_FIXED.value) != 0 && (addr & (HPAGE_SIZE - 1)) != 0)
-                return fail(ex, "hugetlb_get_unmapped_area", "fs/hugetlbfs/inode.c", Errno.EINVAL, "MAP_FIXED address " + hex(addr) + " is not 2 MiB aligned");
-            if (addr != 0) addr = alignUp(addr, HPAGE_SIZE);
-            align = HPAGE_SIZE;
+            long hsize = file.inode().hstate.size();
+            String unit = (hsize >> 10) + " kB";
+            if ((len & (hsize - 1)) != 0)
+                return fail(ex, "hugetlb_get_unmapped_area", "fs/hugetlbfs/inode.c", Errno.EINVAL, "length is not a multiple of the huge page size, " + unit);
+            if ((flags & MAP_FIXED.value) != 0 && (addr & (hsize - 1)) != 0)
+                return fail(ex, "hugetlb_get_unmapped_area", "fs/hugetlbfs/inode.c", Errno.EINVAL, "MAP_FIXED address " + hex(addr) + " is not aligned to " + unit);
+            if (addr != 0) addr = alignUp(addr, hsize);
+            align = hsize;
         }
         if ((flags & MAP_FIXED.value) != 0) return addr;
         if (addr != 0) { // a hint: taken when it is free (mmap_address_hint_valid())
@@ -501,13 +507,13 @@ public final class Mmap {
      * is cleared in the child; VM_WIPEONFORK VMAs come empty with no anon_vma. Page tables are
      * copied only where vma_needs_copy() says so (an anon_vma, or PFNMAP/MIXEDMAP/hugetlb); other
      * file and shmem pages are faulted in again by the child. write_protect_seq is bumped around
-     * the copy. Returns {cow pages, copied pinned pages, skipped VMAs, -errno}.
+     * the copy. Returns what it did, or the -errno that stopped it, as {@link ForkStats}.
      */
-    static long[] dupMmap(Globals k, Mm parent, Mm child) {
-        long[] stats = new long[4];
+    static ForkStats dupMmap(Globals k, Mm parent, Mm child) {
+        ForkStats stats = new ForkStats();
         parent.writeProtectSeq++; // raw_write_seqcount_begin(): gup-fast backs off while odd
         for (Vma v : parent.vmas.values()) {
-            if (v.has(VM_DONTCOPY_B)) { stats[2]++; continue; }
+            if (v.has(VM_DONTCOPY_B)) { stats.skippedVmas++; continue; }
             if (!Memory.copyFits(k, stats)) break;
             Vma c = v.copy();
             c.flags &= ~VM_LOCKED_B;
@@ -519,7 +525,7 @@ public final class Mmap {
             if (v.anonVma != 0) c.anonVma = ++child.anonVmaSeq; // anon_vma_fork()
             if (v.anonVma != 0 || (v.flags & (VM_PFNMAP_B | VM_MIXEDMAP_B | VM_HUGETLB_B)) != 0)
                 Memory.copyPageRange(k, parent, child, v, c, stats);
-            if (stats[3] != 0) break;
+            if (stats.err != 0) break;
         }
         parent.writeProtectSeq++;
         return stats;

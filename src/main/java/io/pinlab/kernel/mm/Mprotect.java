@@ -117,6 +117,10 @@ public final class Mprotect {
      */
     static void changeProtection(Globals k, Mm mm, Vma v, long start, long end) {
         boolean writable = v.has(VM_WRITE_B);
+        if (v.isHugetlb() && Hugetlb.hstateVma(v).order == PUD_ORDER) { // hugetlb_change_protection() on PUD leaves
+            mm.puds.forEach(start >>> 30, ((end - 1) >>> 30) + 1, (key, pud) -> mm.puds.set(key, newPte(k, v, pud, writable)));
+            return;
+        }
         mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
             long hs = key << 21;
             if (!v.isHugetlb() && (hs < start || hs + HPAGE_SIZE > end)) HugeMemory.splitHugePmd(k, mm, hs); // change_pmd_range()
@@ -126,6 +130,7 @@ public final class Mprotect {
     }
 
     private static long newPte(Globals k, Vma v, long pte, boolean writable) {
+        if (Pte.isSwap(pte)) return pte; // change_pte_range(): a swap entry keeps its bits
         if (!writable) return Pte.wrprotect(pte);
         if (Pte.write(pte)) return pte;
         long pfn = Pte.pfn(pte);

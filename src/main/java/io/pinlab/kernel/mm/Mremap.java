@@ -30,9 +30,7 @@ public final class Mremap {
         Explain ex = new Explain();
         long ret = k.profile.mremapMultiVma() ? doMremap(k, t, addr.value(), oldLen, newLen, flags, newAddr.value(), ex)
                 : sysMremapOld(k, t, addr.value(), oldLen, newLen, flags, newAddr.value(), ex);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, ret);
     }
 
     /** The request after PAGE_ALIGN() of both lengths. */
@@ -119,10 +117,17 @@ public final class Mremap {
         return res;
     }
 
-    /** The request with its lengths rounded to 2 MiB for a hugetlb VMA (align_hugetlb()). */
+    /** The request with its lengths rounded to the huge page size for a hugetlb VMA (align_hugetlb()). */
     private static Req hugetlbAligned(Vma vma, Req q) {
         if (!vma.isHugetlb()) return q;
-        return new Req(q.addr, alignUp(q.oldLen, HPAGE_SIZE), alignUp(q.newLen, HPAGE_SIZE), q.flags, q.newAddr);
+        long hsize = Hugetlb.hstateVma(vma).size();
+        return new Req(q.addr, alignUp(q.oldLen, hsize), alignUp(q.newLen, hsize), q.flags, q.newAddr);
+    }
+
+    /** align_hugetlb(): addr and new_addr must be aligned to huge_page_size(hstate_vma()). */
+    private static boolean hugetlbMisaligned(Vma vma, Req q) {
+        long hsize = Hugetlb.hstateVma(vma).size();
+        return (q.addr & (hsize - 1)) != 0 || (q.newAddr & (hsize - 1)) != 0;
     }
 
     /**
@@ -135,8 +140,8 @@ public final class Mremap {
     private static long checkPrepVma(Task t, Vma vma, Req q0, Explain ex) {
         if (vma.isHugetlb()) { // align_hugetlb()
             Req q = hugetlbAligned(vma, q0);
-            if ((q.addr & (HPAGE_SIZE - 1)) != 0 || (q.newAddr & (HPAGE_SIZE - 1)) != 0)
-                return fail(ex, "align_hugetlb", FILE, Errno.EINVAL, "hugetlb addresses must be 2 MiB aligned");
+            if (hugetlbMisaligned(vma, q))
+                return fail(ex, "align_hugetlb", FILE, Errno.EINVAL, "hugetlb addresses must be aligned to the huge page size");
             if (Long.compareUnsigned(q.newLen, q.oldLen) > 0)
                 return fail(ex, "align_hugetlb", FILE, Errno.EINVAL, "a hugetlb mapping cannot grow (its reservation cannot be split)");
             q0 = q;
@@ -267,8 +272,8 @@ public final class Mremap {
         ex.ok("move_page_tables", FILE, (moved >>> PAGE_SHIFT) + " pages of page tables moved from " + hex(oldAddr) + " to " + hex(newAddr)
                 + ": frames, pins and contents go along");
         if (vma.hugeResv > 0) { // fixup_hugetlb_reservations(): the new VMA owns the reservation map now
-            nv.hugeResv = Math.min(vma.hugeResv, nv.pages() >>> HPAGE_ORDER);
-            k.hugePagesReserved -= vma.hugeResv - nv.hugeResv;
+            nv.hugeResv = Math.min(vma.hugeResv, nv.pages() >>> Hugetlb.hstateVma(vma).order);
+            Hugetlb.hstateVma(vma).resvHugePages -= vma.hugeResv - nv.hugeResv;
             vma.hugeResv = 0;
         }
         boolean locked = vma.has(VM_LOCKED_B), dontunmap = (flags & DONTUNMAP) != 0;
@@ -318,6 +323,15 @@ public final class Mremap {
      * bits: pins, refcounts, mapcounts and PageAnonExclusive are untouched. Returns the bytes moved.
      */
     static long movePageTables(Globals k, Mm mm, Vma oldVma, long oldAddr, Vma newVma, long newAddr, long len) {
+        if (oldVma.isHugetlb() && Hugetlb.hstateVma(oldVma).order == PUD_ORDER) { // move_hugetlb_page_tables(): one PUD per 1 GiB
+            for (long d = 0; d < len; d += PUD_SIZE) {
+                long pud = mm.puds.get((oldAddr + d) >>> 30);
+                if (pud == 0) continue;
+                mm.puds.set((oldAddr + d) >>> 30, 0);
+                mm.puds.set((newAddr + d) >>> 30, pud);
+            }
+            return len;
+        }
         long done = 0;
         while (done < len) {
             long o = oldAddr + done, n = newAddr + done;
@@ -364,8 +378,8 @@ public final class Mremap {
         if (vma == null) return fail(ex, "vma_lookup", FILE, Errno.EFAULT, "no VMA contains " + hex(addr));
         if (vma.isHugetlb()) {
             q = hugetlbAligned(vma, q);
-            if ((addr & (HPAGE_SIZE - 1)) != 0 || (newAddr & (HPAGE_SIZE - 1)) != 0)
-                return fail(ex, fn, FILE, Errno.EINVAL, "hugetlb addresses must be 2 MiB aligned");
+            if (hugetlbMisaligned(vma, q))
+                return fail(ex, fn, FILE, Errno.EINVAL, "hugetlb addresses must be aligned to the huge page size");
             if (Long.compareUnsigned(q.newLen, q.oldLen) > 0)
                 return fail(ex, fn, FILE, Errno.EINVAL, "a hugetlb mapping cannot grow (its reservation cannot be split)");
         }

@@ -60,7 +60,7 @@ public final class OomKill {
 
     /** oom_badness(): resident pages plus page-table pages (no swap here). */
     static long oomBadness(Mm mm) {
-        return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.ptes.leaves() + mm.pmds.leaves();
+        return mm.rssAnon + mm.rssFile + mm.rssShmem + mm.rssSwap + mm.ptes.leaves() + mm.pmds.leaves() + mm.puds.leaves();
     }
 
     /** oom_kill_process() -> __oom_kill_process(): SIGKILL; the simulator runs the task's exit at once. */
@@ -69,7 +69,7 @@ public final class OomKill {
         k.log.printk("Memory cgroup out of memory: Killed process " + victim.pid + " (" + victim.comm + ") total-vm:"
                 + (mm.totalVm() << 2) + "kB, anon-rss:" + (mm.rssAnon << 2) + "kB, file-rss:" + (mm.rssFile << 2)
                 + "kB, shmem-rss:" + (mm.rssShmem << 2) + "kB, UID:" + victim.uid + " pgtables:"
-                + ((mm.ptes.leaves() + mm.pmds.leaves()) << 2) + "kB oom_score_adj:0");
+                + ((mm.ptes.leaves() + mm.pmds.leaves() + mm.puds.leaves()) << 2) + "kB oom_score_adj:0");
         Exit.doExit(k, victim);
     }
 }

@@ -11,6 +11,10 @@ import java.util.List;
  * fields as primitive arrays, so a touched page costs about 16 bytes of heap and an untouched
  * one nothing. Folio-wide fields (refcount, pincount, mapcount, mapping) live at the head frame.
  * Order-9 folios are 512-aligned, so the head of any frame is found in O(1).
+ * Gigantic (order-18, 1 GiB) hugetlb folios are 1 GiB-aligned regions taken from the top of a
+ * zone: only the head's pageblock exists from the start; a tail pageblock is created (and charged)
+ * when a page in it is first written, so a gigantic folio costs what is touched. Its tail frames
+ * carry the head's folio flags (PageAnonExclusive of a hugetlb page is the head's, page-flags.h).
  * Blocks and the free lists are charged to the session's memory cgroup: an allocation that would
  * need a new block fails like a memcg charge (the caller sees -1, as for an empty zone).
  */
@@ -20,6 +24,10 @@ public final class PhysMem {
     public static final int HPAGE_ORDER = 9;
     public static final int HPAGE_NR = 1 << HPAGE_ORDER;
     public static final long HPAGE_SIZE = PAGE_SIZE << HPAGE_ORDER;
+    /** A gigantic (1 GiB, PUD-mapped) hugetlb folio: order 18 (PUD_SHIFT - PAGE_SHIFT on x86_64). */
+    public static final int PUD_ORDER = 18;
+    public static final int PUD_NR = 1 << PUD_ORDER;
+    public static final long PUD_SIZE = PAGE_SIZE << PUD_ORDER;
     /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to a small folio's refcount. */
     public static final int GUP_PIN_COUNTING_BIAS = 1 << 10;
 
@@ -38,6 +46,8 @@ public final class PhysMem {
     public static final int PG_LARGE = 1 << 11;    // folio order > 0
     public static final int PG_SWAPBACKED = 1 << 12;
     public static final int PG_RESERVED = 1 << 13;
+    /** PG_swapcache: the folio is in the swap cache; its slot is kept in the index field (folio->swap). */
+    public static final int PG_SWAPCACHE = 1 << 14;
 
     public static final long DMA32_BASE = 0x1000;   // holds the zero page (kernel .bss)
     public static final long NORMAL_BASE = 0x100000; // 4 GiB
@@ -75,12 +85,18 @@ public final class PhysMem {
         int nFree0;
         long[] free9 = new long[8];
         int nFree9;
+        /** Regions of PUD_NR frames holding a gigantic folio. */
+        final boolean[] gigantic;
+        /** Lowest frame (offset) ever given to a gigantic folio: the bump pointer stays below it. */
+        long top;
 
         Area(Zone zone, long base, long frames) {
             this.zone = zone;
             this.base = base;
             this.frames = frames;
             this.blocks = new Block[(int) ((frames + HPAGE_NR - 1) / HPAGE_NR)];
+            this.gigantic = new boolean[(int) (frames >>> PUD_ORDER)];
+            this.top = frames;
         }
 
         boolean contains(long pfn) { return pfn >= base && pfn < base + frames; }
@@ -90,6 +106,8 @@ public final class PhysMem {
     private final Area normal;
     private final Area movable;
     private final MemCg memcg;
+    /** Gigantic folios allocated (0 keeps the frame lookups on their fast path). */
+    private int nGigantic;
     /** Why the last allocation failed: null for an empty zone, else the memcg's explanation. */
     private transient String lastFailure;
 
@@ -130,6 +148,11 @@ public final class PhysMem {
     private Block block(long pfn, boolean create) {
         long key = pfn >>> HPAGE_ORDER;
         if (cachedBlock != null && key == cachedBlockKey) return cachedBlock;
+        return blockMiss(pfn, key, create);
+    }
+
+    // kept apart from block() so that the cache hit above stays small enough to be inlined
+    private Block blockMiss(long pfn, long key, boolean create) {
         Area a = area(pfn);
         int bi = (int) ((pfn - a.base) >>> HPAGE_ORDER);
         Block b = a.blocks[bi];
@@ -180,7 +203,7 @@ public final class PhysMem {
         long pfn;
         if (order == 0) {
             if (a.nFree0 > 0) pfn = a.free0[--a.nFree0];
-            else if (a.next < a.frames) pfn = a.base + a.next++;
+            else if (a.next < a.top) pfn = a.base + a.next++;
             else if (a.nFree9 > 0) { // split a free huge block
                 long h = a.free9[--a.nFree9];
                 for (int i = HPAGE_NR - 1; i >= 1; i--) pushFree0(a, h + i);
@@ -190,7 +213,7 @@ public final class PhysMem {
             if (a.nFree9 > 0) pfn = a.free9[--a.nFree9];
             else {
                 long aligned = (a.next + HPAGE_NR - 1) & ~(long) (HPAGE_NR - 1);
-                if (aligned + HPAGE_NR > a.frames) return -1;
+                if (aligned + HPAGE_NR > a.top) return -1;
                 for (long o = aligned - 1; o >= a.next; o--) pushFree0(a, a.base + o);
                 a.next = aligned + HPAGE_NR;
                 pfn = a.base + aligned;
@@ -207,6 +230,64 @@ public final class PhysMem {
         for (int i = 1; i < n; i++) b.flags[s + i] = PG_ALLOC | PG_TAIL | PG_LARGE;
         b.refcount[s] = 1;
         return pfn;
+    }
+
+    /**
+     * alloc_gigantic_folio() (mm/hugetlb.c, alloc_contig_pages()): a 1 GiB-aligned order-18 folio
+     * from an untouched region of {@code zone}, highest first; -1 when none is free or the memcg
+     * has no room for its head pageblock. Tail pageblocks come when first written.
+     */
+    public long allocGiganticFolio(Zone zone) {
+        if (memcg.margin() < MemCg.BLOCK_BYTES + MemCg.LEAF_BYTES) {
+            lastFailure = memcg.whyFull(MemCg.BLOCK_BYTES + MemCg.LEAF_BYTES);
+            return -1;
+        }
+        lastFailure = null;
+        Area a = area(zone);
+        for (int r = a.gigantic.length - 1; r >= 0; r--) {
+            long off = (long) r << PUD_ORDER;
+            if (a.gigantic[r] || off < a.next) continue;
+            a.gigantic[r] = true;
+            nGigantic++;
+            a.top = Math.min(a.top, off);
+            a.allocated += PUD_NR;
+            long pfn = a.base + off;
+            Block b = block(pfn, true);
+            b.used = 1;
+            b.flags[0] = PG_ALLOC | PG_HEAD | PG_LARGE;
+            b.refcount[0] = 1;
+            return pfn;
+        }
+        return -1;
+    }
+
+    /** Gigantic folios {@link #allocGiganticFolio} could still take from zone {@code z}. */
+    public long giganticFoliosAvailable(Zone z) {
+        Area a = area(z);
+        long n = 0;
+        for (int r = 0; r < a.gigantic.length; r++) if (!a.gigantic[r] && ((long) r << PUD_ORDER) >= a.next) n++;
+        return n;
+    }
+
+    private boolean inGigantic(long pfn) {
+        if (nGigantic == 0) return false;
+        Area a = area(pfn);
+        int r = (int) ((pfn - a.base) >>> PUD_ORDER);
+        return r < a.gigantic.length && a.gigantic[r];
+    }
+
+    /** free_gigantic_folio(): the region and every pageblock written in it go back. */
+    private void freeGigantic(Area a, long head) {
+        int first = (int) ((head - a.base) >>> HPAGE_ORDER);
+        for (int i = 0; i < PUD_NR / HPAGE_NR; i++) {
+            if (a.blocks[first + i] == null) continue;
+            a.blocks[first + i] = null;
+            memcg.uncharge(MemCg.BLOCK_BYTES);
+        }
+        cachedBlock = null;
+        a.gigantic[(int) ((head - a.base) >>> PUD_ORDER)] = false;
+        nGigantic--;
+        a.allocated -= PUD_NR;
     }
 
     private void pushFree0(Area a, long pfn) {
@@ -243,6 +324,10 @@ public final class PhysMem {
         Block b = blk(head);
         int s = slot(head);
         if ((b.flags[s] & PG_RESERVED) != 0) return;
+        if (inGigantic(head)) {
+            freeGigantic(a, head);
+            return;
+        }
         int n = (b.flags[s] & PG_LARGE) != 0 ? HPAGE_NR : 1;
         for (int i = 0; i < n; i++) {
             b.flags[s + i] = 0;
@@ -272,7 +357,7 @@ public final class PhysMem {
     public long hugeFoliosAvailable(Zone z) {
         Area a = area(z);
         long aligned = (a.next + HPAGE_NR - 1) & ~(long) (HPAGE_NR - 1);
-        return a.nFree9 + Math.max(0, (a.frames - aligned) / HPAGE_NR);
+        return a.nFree9 + Math.max(0, (a.top - aligned) / HPAGE_NR);
     }
 
     public long freeFrames(Zone z) { Area a = area(z); return a.frames - a.allocated; }
@@ -288,82 +373,142 @@ public final class PhysMem {
 
     public boolean isAllocated(long pfn) {
         if (!isRam(pfn)) return false;
+        if (inGigantic(pfn)) return true;
         Block b = block(pfn, false);
         return b != null && (b.flags[slot(pfn)] & PG_ALLOC) != 0;
     }
 
     /** page_folio(): the head pfn of the folio containing {@code pfn}. */
     public long head(long pfn) {
-        int f = blk(pfn).flags[slot(pfn)];
-        return (f & PG_TAIL) != 0 ? pfn & ~(long) (HPAGE_NR - 1) : pfn;
+        if (inGigantic(pfn)) return pfn & ~(long) (PUD_NR - 1);
+        return (pfn & ~(long) (HPAGE_NR - 1)) + headSlot(blk(pfn), slot(pfn));
     }
 
-    public int order(long pfn) { return (flags(head(pfn)) & PG_LARGE) != 0 ? HPAGE_ORDER : 0; }
+    /**
+     * The slot of the head of the folio whose frame sits at slot {@code s} of {@code b}: folios
+     * other than gigantic ones are at most order 9 and order-9 folios are 512-aligned, so the head
+     * is in the same pageblock and a folio field costs one block lookup.
+     */
+    private static int headSlot(Block b, int s) {
+        return (b.flags[s] & PG_TAIL) != 0 ? s & ~(HPAGE_NR - 1) : s;
+    }
+
+    /**
+     * {@code pfn} itself, or the head of the gigantic folio it belongs to: that folio's fields live
+     * in its head's pageblock (its tail blocks exist only where pages were written).
+     */
+    private long folioFrame(long pfn) {
+        return nGigantic == 0 ? pfn : head(pfn);
+    }
+
+    public int order(long pfn) {
+        if (inGigantic(pfn)) return PUD_ORDER;
+        return (flags(head(pfn)) & PG_LARGE) != 0 ? HPAGE_ORDER : 0;
+    }
+
+    /** folio_nr_pages(page_folio(pfn)). */
+    public int folioNrPages(long pfn) { return inGigantic(pfn) ? PUD_NR : (flags(pfn) & PG_LARGE) != 0 ? HPAGE_NR : 1; }
 
     public boolean isLarge(long pfn) { return (flags(pfn) & PG_LARGE) != 0; }
+
+    /** The index of the first of {@code pfns} in a large folio (PageCompound()), or -1 when every one is small. */
+    public int firstLarge(long[] pfns) {
+        for (int i = 0; i < pfns.length; i++) if ((flags(pfns[i]) & PG_LARGE) != 0) return i;
+        return -1;
+    }
 
     public Zone zone(long pfn) { return area(pfn).zone; }
 
     /** folio_ref_count() of the folio containing pfn. */
-    public int refcount(long pfn) { long h = head(pfn); return blk(h).refcount[slot(h)]; }
+    public int refcount(long pfn) { Block b = blk(pfn = folioFrame(pfn)); return b.refcount[headSlot(b, slot(pfn))]; }
 
     /**
      * folio_ref_add()/folio_put_refs(): adds {@code delta} to the folio refcount and frees the
      * folio when it drops to zero. Returns the new refcount.
      */
     public int refAdd(long pfn, int delta) {
-        long h = head(pfn);
-        Block b = blk(h);
-        int s = slot(h);
+        Block b = blk(pfn = folioFrame(pfn));
+        int s = headSlot(b, slot(pfn));
         int r = b.refcount[s] + delta;
-        if (r < 0) throw new IllegalStateException("refcount underflow on pfn 0x" + Long.toHexString(h));
+        if (r < 0) throw new IllegalStateException("refcount underflow on pfn 0x" + Long.toHexString(head(pfn)));
         b.refcount[s] = r;
-        if (r == 0) freeFolio(h);
+        if (r == 0) freeFolio(head(pfn));
         return r;
+    }
+
+    /**
+     * The FOLL_PIN reference try_grab_folio() (mm/gup.c) takes, as one update of the folio: a
+     * large folio gets {@code refs} references and {@code _pincount += refs}, a small one
+     * {@code refs * GUP_PIN_COUNTING_BIAS} references. Returns the refcount it had before.
+     */
+    public int pinFolioRefs(long pfn, int refs) {
+        Block b = blk(pfn = folioFrame(pfn));
+        int s = headSlot(b, slot(pfn));
+        int before = b.refcount[s];
+        if ((b.flags[s] & PG_LARGE) != 0) {
+            if (b.pincount == null) b.pincount = new int[HPAGE_NR];
+            b.pincount[s] += refs;
+            b.refcount[s] = before + refs;
+        } else {
+            b.refcount[s] = before + refs * GUP_PIN_COUNTING_BIAS;
+        }
+        return before;
     }
 
     /** folio->_pincount (large folios only). */
     public int pincount(long pfn) {
-        long h = head(pfn);
-        Block b = blk(h);
-        return b.pincount == null ? 0 : b.pincount[slot(h)];
+        Block b = blk(pfn = folioFrame(pfn));
+        return b.pincount == null ? 0 : b.pincount[headSlot(b, slot(pfn))];
     }
 
     public void pincountAdd(long pfn, int delta) {
-        long h = head(pfn);
-        Block b = blk(h);
+        Block b = blk(pfn = folioFrame(pfn));
         if (b.pincount == null) b.pincount = new int[HPAGE_NR];
-        b.pincount[slot(h)] += delta;
+        b.pincount[headSlot(b, slot(pfn))] += delta;
     }
 
     /** folio_mapcount(): page-table mappings of the folio (a PMD mapping counts once). */
-    public int mapcount(long pfn) { long h = head(pfn); return blk(h).mapcount[slot(h)]; }
+    public int mapcount(long pfn) { Block b = blk(pfn = folioFrame(pfn)); return b.mapcount[headSlot(b, slot(pfn))]; }
 
     public void mapcountAdd(long pfn, int delta) {
-        long h = head(pfn);
-        blk(h).mapcount[slot(h)] += delta;
+        Block b = blk(pfn = folioFrame(pfn));
+        b.mapcount[headSlot(b, slot(pfn))] += delta;
     }
 
     /** Flags of this very frame (PG_ANON_EXCLUSIVE is per page, the others are set on every frame of a folio). */
-    public int flags(long pfn) { return blk(pfn).flags[slot(pfn)]; }
+    public int flags(long pfn) {
+        if (inGigantic(pfn)) {
+            long h = pfn & ~(long) (PUD_NR - 1);
+            int f = blk(h).flags[slot(h)];
+            return h == pfn ? f : (f & ~PG_HEAD) | PG_TAIL;
+        }
+        return blk(pfn).flags[slot(pfn)];
+    }
 
     /** Sets flag bits on every frame of the folio containing pfn. */
     public void setFolioFlags(long pfn, int bits) {
         long h = head(pfn);
         Block b = blk(h);
-        int s = slot(h), n = (b.flags[s] & PG_LARGE) != 0 ? HPAGE_NR : 1;
+        int s = slot(h), n = folioFrames(h, b.flags[s]);
         for (int i = 0; i < n; i++) b.flags[s + i] |= bits;
     }
 
     public void clearFolioFlags(long pfn, int bits) {
         long h = head(pfn);
         Block b = blk(h);
-        int s = slot(h), n = (b.flags[s] & PG_LARGE) != 0 ? HPAGE_NR : 1;
+        int s = slot(h), n = folioFrames(h, b.flags[s]);
         for (int i = 0; i < n; i++) b.flags[s + i] &= ~bits;
+    }
+
+    /** Frames whose flags a folio-wide flag change writes: a gigantic folio keeps them at its head. */
+    private int folioFrames(long head, int headFlags) {
+        if (inGigantic(head)) return 1;
+        return (headFlags & PG_LARGE) != 0 ? HPAGE_NR : 1;
     }
 
     /** Per-page flag (PageAnonExclusive). */
     public void setPageFlag(long pfn, int bit, boolean on) {
+        if (inGigantic(pfn)) pfn = head(pfn); // PageAnonExclusive() of a hugetlb page is its head's
         Block b = blk(pfn);
         int s = slot(pfn);
         if (on) b.flags[s] |= bit; else b.flags[s] &= ~bit;
@@ -372,23 +517,22 @@ public final class PhysMem {
     public boolean testPageFlag(long pfn, int bit) { return (flags(pfn) & bit) != 0; }
 
     /** folio->mapping: an Inode for page cache, an anon marker object for anon folios. */
-    public Object mapping(long pfn) { long h = head(pfn); return blk(h).mapping[slot(h)]; }
+    public Object mapping(long pfn) { Block b = blk(pfn = folioFrame(pfn)); return b.mapping[headSlot(b, slot(pfn))]; }
 
     public void setMapping(long pfn, Object mapping, long index) {
-        long h = head(pfn);
-        Block b = blk(h);
-        b.mapping[slot(h)] = mapping;
+        Block b = blk(pfn = folioFrame(pfn));
+        int s = headSlot(b, slot(pfn));
+        b.mapping[s] = mapping;
         if (index != 0 || b.index != null) {
             if (b.index == null) b.index = new long[HPAGE_NR];
-            b.index[slot(h)] = index;
+            b.index[s] = index;
         }
     }
 
     /** folio->index: the page-cache index of the head page. */
     public long index(long pfn) {
-        long h = head(pfn);
-        Block b = blk(h);
-        return b.index == null ? 0 : b.index[slot(h)];
+        Block b = blk(pfn = folioFrame(pfn));
+        return b.index == null ? 0 : b.index[headSlot(b, slot(pfn))];
     }
 
     /** The page's contents (what the process or a device last wrote there). */
@@ -399,7 +543,8 @@ public final class PhysMem {
 
     public void setValue(long pfn, long v) {
         if ((flags(pfn) & PG_ZERO) != 0) throw new IllegalStateException("write to the zero page");
-        Block b = blk(pfn);
+        Block b = inGigantic(pfn) ? block(pfn, v != 0) : blk(pfn); // a gigantic folio's tail block: on first write
+        if (b == null) return;
         if (b.value == null) {
             if (v == 0) return;
             b.value = new long[HPAGE_NR];
@@ -410,6 +555,23 @@ public final class PhysMem {
     /** copy_user_highpage(): copies the contents of one page to another. */
     public void copyPage(long dst, long src) { setValue(dst, value(src)); }
 
+    /**
+     * copy_user_large_folio() (mm/memory.c): copies every page of the folio at {@code src} to the
+     * one at {@code dst} (same order); only pageblocks that were ever written are visited.
+     */
+    public void copyLargeFolio(long dst, long src) {
+        int n = 1 << order(src);
+        if (n < HPAGE_NR) {
+            copyPage(dst, src);
+            return;
+        }
+        for (int i = 0; i < n; i += HPAGE_NR) {
+            Block sb = block(src + i, false);
+            if (sb == null || sb.value == null) continue;
+            for (int j = 0; j < HPAGE_NR; j++) if (sb.value[j] != 0) setValue(dst + i + j, sb.value[j]);
+        }
+    }
+
     /** folio_maybe_dma_pinned() (include/linux/mm.h): large: _pincount > 0; small: refcount >= GUP_PIN_COUNTING_BIAS. */
     public boolean maybeDmaPinned(long pfn) {
         return isLarge(pfn) ? pincount(pfn) > 0 : refcount(pfn) >= GUP_PIN_COUNTING_BIAS;
@@ -419,9 +581,11 @@ public final class PhysMem {
 
     /**
      * One zone's allocator state: bump pointer, frames in use, and the free lists of order 0 and 9
-     * (their entries, oldest first, and their capacities, which the memcg was charged for).
+     * (their entries, oldest first, and their capacities, which the memcg was charged for), the
+     * lowest gigantic region ever used ({@code top}) and the heads of the gigantic folios.
      */
-    public record Allocator(long next, long allocated, long[] free0, int free0Capacity, long[] free9, int free9Capacity) {}
+    public record Allocator(long next, long allocated, long[] free0, int free0Capacity, long[] free9, int free9Capacity,
+                            long top, long[] gigantic) {}
 
     /**
      * One pageblock of 512 frames, as stored: the arrays are the live ones, not copies. The
@@ -432,8 +596,13 @@ public final class PhysMem {
 
     public Allocator allocator(Zone z) {
         Area a = area(z);
+        long[] gig = new long[0];
+        for (int r = 0; r < a.gigantic.length; r++) if (a.gigantic[r]) {
+            gig = Arrays.copyOf(gig, gig.length + 1);
+            gig[gig.length - 1] = a.base + ((long) r << PUD_ORDER);
+        }
         return new Allocator(a.next, a.allocated, Arrays.copyOf(a.free0, a.nFree0), a.free0.length,
-                Arrays.copyOf(a.free9, a.nFree9), a.free9.length);
+                Arrays.copyOf(a.free9, a.nFree9), a.free9.length, a.top, gig);
     }
 
     /** The zone's pageblocks that hold any frame state, in pfn order. */
@@ -455,8 +624,19 @@ public final class PhysMem {
     public void restoreAllocator(Zone z, Allocator s) {
         Area a = area(z);
         if (s.next() < 0 || s.next() > a.frames || s.allocated() < 0 || s.allocated() > a.frames
-                || s.free0Capacity() < Math.max(1, s.free0().length) || s.free9Capacity() < Math.max(1, s.free9().length))
+                || s.free0Capacity() < Math.max(1, s.free0().length) || s.free9Capacity() < Math.max(1, s.free9().length)
+                || s.top() < s.next() || s.top() > a.frames)
             throw new IllegalArgumentException("allocator state out of range for zone " + z);
+        for (int r = 0; r < a.gigantic.length; r++) if (a.gigantic[r]) nGigantic--;
+        Arrays.fill(a.gigantic, false);
+        for (long h : s.gigantic()) {
+            long off = h - a.base;
+            if (!a.contains(h) || (off & (PUD_NR - 1)) != 0 || off < s.top() || a.gigantic[(int) (off >>> PUD_ORDER)])
+                throw new IllegalArgumentException("gigantic folio pfn 0x" + Long.toHexString(h) + " in zone " + z);
+            a.gigantic[(int) (off >>> PUD_ORDER)] = true;
+            nGigantic++;
+        }
+        a.top = s.top();
         a.next = s.next();
         a.allocated = s.allocated();
         a.free0 = Arrays.copyOf(s.free0(), s.free0Capacity());

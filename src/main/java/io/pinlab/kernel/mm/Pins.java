@@ -78,8 +78,6 @@ public final class Pins {
         };
         ex.ok(how.name(), how == PinRelease.put_page ? "include/linux/mm.h" : Gup.FILE, what
                 + (freed > 0 ? "; " + freed + " page frames were freed (no mapping or cache referenced them any more)" : ""));
-        SysResult r = ex.result(0);
-        k.endCall();
-        return r;
+        return k.endCall(ex, 0);
     }
 }

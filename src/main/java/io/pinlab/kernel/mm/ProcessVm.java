@@ -44,10 +44,7 @@ public final class ProcessVm {
     public static SysResult processVmRw(Globals k, Task t, int pid, List<Iovec> local, List<Iovec> remote, long flags, boolean write) {
         Explain ex = new Explain();
         String fn = write ? "process_vm_writev" : "process_vm_readv";
-        long ret = doProcessVmRw(k, t, pid, local, remote, flags, write, ex, fn);
-        SysResult r = ex.result(ret);
-        k.endCall();
-        return r;
+        return k.endCall(ex, doProcessVmRw(k, t, pid, local, remote, flags, write, ex, fn));
     }
 
     private static long doProcessVmRw(Globals k, Task t, int pid, List<Iovec> local, List<Iovec> remote, long flags,

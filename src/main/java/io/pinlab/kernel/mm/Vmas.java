@@ -93,7 +93,7 @@ public final class Vmas {
         hi.pgoff = v.pgoff + ((addr - v.start) >>> PAGE_SHIFT);
         v.end = addr;
         if (v.hugeResv > 0) { // the resv_map is shared in the kernel; here each half keeps what it can still use
-            long hiPages = hi.pages() >>> HPAGE_ORDER;
+            long hiPages = hi.pages() >>> Hugetlb.hstateVma(v).order;
             hi.hugeResv = Math.min(v.hugeResv, hiPages);
             v.hugeResv -= hi.hugeResv;
         }

@@ -42,6 +42,11 @@ public final class XArray {
 
     private Leaf leaf(long key, boolean create) {
         if (cacheValid && key == cachedKey && (cachedLeaf != null || !create)) return cachedLeaf;
+        return leafMiss(key, create);
+    }
+
+    // kept apart from leaf() so that the cache hit above stays small enough to be inlined
+    private Leaf leafMiss(long key, boolean create) {
         if (!create && count == 0) return null; // an empty array: no lookup, no boxed key
         Leaf l = leaves.get(key);
         if (l == null && create) {

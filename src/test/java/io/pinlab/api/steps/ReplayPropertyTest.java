@@ -54,9 +54,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReplayPropertyTest {
 
-    static Stream<Arguments> labs() {
+    /** {@code count} seeds from {@code firstSeed}, the profiles taken in turn. */
+    static Stream<Arguments> seeds(int count, long firstSeed) {
         List<Profile> profiles = Profile.ALL;
-        return IntStream.range(0, 200).mapToObj(i -> Arguments.of(1000L + i, profiles.get(i % profiles.size()).name()));
+        return IntStream.range(0, count).mapToObj(i -> Arguments.of(firstSeed + i, profiles.get(i % profiles.size()).name()));
+    }
+
+    static Stream<Arguments> labs() {
+        return seeds(200, 1000);
     }
 
     @ParameterizedTest(name = "seed {0}, profile {1}")
@@ -90,8 +95,7 @@ class ReplayPropertyTest {
     }
 
     static Stream<Arguments> snapshotLabs() {
-        List<Profile> profiles = Profile.ALL;
-        return IntStream.range(0, 60).mapToObj(i -> Arguments.of(5000L + i, profiles.get(i % profiles.size()).name()));
+        return seeds(60, 5000);
     }
 
     /**
@@ -226,7 +230,7 @@ class ReplayPropertyTest {
         long len = 4096L * (1 + r.nextInt(8));
         EnumSet<Prot> rw = EnumSet.of(Prot.PROT_READ, Prot.PROT_WRITE);
         try {
-            switch (r.nextInt(24)) {
+            switch (r.nextInt(26)) {
                 case 0, 1 -> {
                     EnumSet<MapFlag> flags = EnumSet.of(r.nextBoolean() ? MapFlag.MAP_PRIVATE : MapFlag.MAP_SHARED, MapFlag.MAP_ANONYMOUS);
                     if (r.nextInt(4) == 0) flags.add(MapFlag.MAP_POPULATE);
@@ -331,6 +335,8 @@ class ReplayPropertyTest {
                             ? java.util.EnumSet.of(io.pinlab.kernel.fs.FallocFlag.FALLOC_FL_PUNCH_HOLE, io.pinlab.kernel.fs.FallocFlag.FALLOC_FL_KEEP_SIZE)
                             : java.util.EnumSet.noneOf(io.pinlab.kernel.fs.FallocFlag.class), 4096L * r.nextInt(8), 4096L * (1 + r.nextInt(8))));
                 }
+                case 24 -> f.steps.call(s, Op.SWAPON, null, new Requests.SwaponRequest(4096L * (2 + r.nextInt(16))));
+                case 25 -> f.steps.call(s, Op.SWAPOFF, null, new Requests.NoArgs());
                 default -> f.steps.call(s, Op.SYSCTL, null, new Requests.SysctlArgs("vm.nr_hugepages", (long) r.nextInt(4)));
             }
         } catch (ApiProblemException | NoSuchObjectException | StateConflictException | ProcessLimitException

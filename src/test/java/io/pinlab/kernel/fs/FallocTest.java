@@ -216,15 +216,15 @@ class FallocTest {
         int fd = open("/mnt/huge/h", O_RDWR | O_CREAT, 0);
         Inode in = k.inodes.get("/mnt/huge/h");
         assertEquals(0, falloc(fd, 0, 0, 2 * HUGE).ret()); // preallocation takes two pages from the pool
-        assertEquals(2, k.hugePagesInUse);
+        assertEquals(2, k.defaultHstate.inUse);
         assertEquals(2 * HUGE, in.size);
         long a = map(fd, 2 * HUGE, MAP_SHARED);
         assertTrue(UserAccess.access(k, t, VirtAddr.of(a), 2 * HUGE, true, 4L).ok());
         assertEquals(0, falloc(fd, PUNCH | KEEP, PAGE, HUGE).ret()); // covers no whole huge page
-        assertEquals(2, k.hugePagesInUse);
+        assertEquals(2, k.defaultHstate.inUse);
         assertEquals(0, falloc(fd, PUNCH | KEEP, HUGE, HUGE).ret());
         assertEquals(0, in.pageCache.get(1));
-        assertEquals(1, k.hugePagesInUse, "the punched page went back to the pool");
+        assertEquals(1, k.defaultHstate.inUse, "the punched page went back to the pool");
         assertEquals(4L, k.phys.value(in.pageCache.get(0)));
     }
 

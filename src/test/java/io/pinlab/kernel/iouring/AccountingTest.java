@@ -26,7 +26,7 @@ class AccountingTest {
 
     /** A hugetlb mapping of {@code n} 2 MiB pages (MAP_SHARED of a MFD_HUGETLB memfd). */
     private static long hugetlb(Lab lab, int n) {
-        lab.hugepages(lab.k.nrHugepages + n);
+        lab.hugepages(lab.k.defaultHstate.nrHugePages + n);
         long a = lab.map(n * HUGE, RW, MAP_SHARED, lab.memfd("h", MFD_HUGETLB, n * HUGE));
         assertEquals(0, a & (HUGE - 1));
         return a;

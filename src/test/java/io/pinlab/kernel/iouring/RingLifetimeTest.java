@@ -96,7 +96,7 @@ class RingLifetimeTest {
         assertOk(lab.exit(lab.t));
         assertEquals(0, mm.pinnedVm);
         assertEquals(0, lab.k.userLockedVm(1000));
-        assertEquals(0, lab.k.hugePagesInUse, "the hugetlb page went back to the pool");
+        assertEquals(0, lab.k.defaultHstate.inUse, "the hugetlb page went back to the pool");
         assertFalse(lab.k.phys.isAllocated(head));
     }
 

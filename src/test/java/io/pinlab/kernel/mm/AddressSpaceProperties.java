@@ -120,7 +120,7 @@ class AddressSpaceProperties {
         long cached = 0;
         for (Inode in : k.inodes.values()) cached += in.pageCache.count();
         assertEquals(startFrames + cached, k.phys.usedFrames(Zone.NORMAL), "exit returned every frame but named files' page cache");
-        assertEquals(0, k.hugePagesInUse);
+        assertEquals(0, k.defaultHstate.inUse);
     }
 
     /** VMAs sorted, disjoint, inside [mmap_min_addr, TASK_SIZE); mergeable neighbours merged; every PTE inside a VMA; RSS adds up. */
@@ -226,10 +226,10 @@ class AddressSpaceProperties {
         }
         assertEquals(frames, k.phys.usedFrames(Zone.NORMAL), "allocated frames nobody accounts for");
         long huge = seen.keySet().stream().filter(h -> k.phys.testPageFlag(h, PG_HUGETLB)).count();
-        assertEquals(huge, k.hugePagesInUse, "hugetlb pages in use");
+        assertEquals(huge, k.defaultHstate.inUse, "hugetlb pages in use");
         long resv = 0;
         for (Task t : live) for (Vma v : t.mm.vmas.values()) resv += v.hugeResv;
-        assertEquals(resv, k.hugePagesReserved, "hugetlb reservations");
-        assertTrue(k.hugePagesReserved + k.hugePagesInUse <= k.nrHugepages, "reservations fit the pool");
+        assertEquals(resv, k.defaultHstate.resvHugePages, "hugetlb reservations");
+        assertTrue(k.defaultHstate.resvHugePages + k.defaultHstate.inUse <= k.defaultHstate.nrHugePages, "reservations fit the pool");
     }
 }

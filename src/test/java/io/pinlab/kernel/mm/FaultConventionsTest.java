@@ -103,7 +103,7 @@ class FaultConventionsTest {
         assertThat(handleMmFault(k, t.mm, vma, vma.start, FAULT_FLAG_WRITE)).isEqualTo(VM_FAULT_SIGBUS);
         lab.hugepages(1);
         assertThat(handleMmFault(k, t.mm, vma, vma.start, FAULT_FLAG_WRITE)).isEqualTo(VM_FAULT_OK);
-        assertThat(k.hugePagesInUse).isEqualTo(1);
+        assertThat(k.defaultHstate.inUse).isEqualTo(1);
         long head = in.pageCache.get(0);
         assertThat(k.phys.refcount(head)).isEqualTo(2); // page cache + PMD mapping
         zapRange(k, t.mm, vma, vma.start, vma.end);

@@ -101,11 +101,11 @@ class GupPinsTest {
         long a = f.map(HPAGE_SIZE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1);
         assertTrue(a > 0);
         Pin pin = f.gup(pin_user_pages, a, 512, FOLL_WRITE | FOLL_LONGTERM).pin();
-        assertEquals(1, f.k.hugePagesInUse);
+        assertEquals(1, f.k.defaultHstate.inUse);
         f.munmap(f.t, a, HPAGE_SIZE);
-        assertEquals(1, f.k.hugePagesInUse, "still pinned");
+        assertEquals(1, f.k.defaultHstate.inUse, "still pinned");
         f.release(pin.id(), PinRelease.unpin_user_pages, false);
-        assertEquals(0, f.k.hugePagesInUse);
+        assertEquals(0, f.k.defaultHstate.inUse);
     }
 
     // the io_uring API: pins without a driver-visible Pin

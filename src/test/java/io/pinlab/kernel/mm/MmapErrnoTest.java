@@ -85,13 +85,13 @@ class MmapErrnoTest {
     @Test void hugetlbReservationsAreCounted() { // hugetlb_acct_memory(): resv + chg must fit the free pool
         assertOk(lab.sysctl("vm.nr_hugepages", 2));
         long a = assertOk(lab.mmap(0, 2 * HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
-        assertEquals(2, lab.k.hugePagesReserved);
+        assertEquals(2, lab.k.defaultHstate.resvHugePages);
         assertErr(Errno.ENOMEM, lab.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertTrue(lab.write(lab.t, a, 2 * HUGE, 7).ok()); // reserved pages never fail
-        assertEquals(0, lab.k.hugePagesReserved);
-        assertEquals(2, lab.k.hugePagesInUse);
+        assertEquals(0, lab.k.defaultHstate.resvHugePages);
+        assertEquals(2, lab.k.defaultHstate.inUse);
         assertOk(lab.munmap(a, 2 * HUGE));
-        assertEquals(0, lab.k.hugePagesInUse);
+        assertEquals(0, lab.k.defaultHstate.inUse);
     }
 
     @Test void hugetlbFlagOnNonHugetlbfsFile() { // ksys_mmap_pgoff(): MAP_HUGETLB && !is_file_hugepages(file) -> -EINVAL

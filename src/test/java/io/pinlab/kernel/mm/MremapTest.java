@@ -245,11 +245,11 @@ class MremapTest {
         long dst = (free + HUGE - 1) & ~(HUGE - 1);
         err(Errno.EINVAL, m.mremap(hp, HUGE, 3 * HUGE, MAYMOVE, 0));
         err(Errno.EINVAL, m.mremap(hp, HUGE, HUGE, MAYMOVE | FIXED, dst + PAGE));
-        long reserved = m.k.hugePagesReserved;
+        long reserved = m.k.defaultHstate.resvHugePages;
         assertEquals(dst, m.mremap(hp, HUGE, HUGE, MAYMOVE | FIXED, dst).ret());
         assertEquals(head, m.pfn(dst));
         assertTrue(Memory.pmdMapped(m.t.mm, dst));
-        assertEquals(reserved, m.k.hugePagesReserved, "the unfaulted second page stays reserved");
+        assertEquals(reserved, m.k.defaultHstate.resvHugePages, "the unfaulted second page stays reserved");
     }
 
     @ParameterizedTest @FieldSource("ALL")

@@ -1,0 +1,81 @@
+package io.pinlab.kernel.mm;
+
+import static io.pinlab.kernel.mm.PhysMem.*;
+
+/**
+ * mm/vmscan.c shrink_folio_list() for one small folio that MADV_PAGEOUT isolated
+ * (reclaim_pages(), references ignored), with the try_to_unmap_one() (mm/rmap.c) of its one
+ * mapping. The madvise walk only isolates folios mapped exactly once, so the mapping is the
+ * caller's PTE. The same in 6.3, 6.5 and 6.18.
+ */
+final class Vmscan {
+    private Vmscan() {}
+
+    /** What happened to the folio. */
+    enum Outcome {
+        /** Written to swap (anon) and freed. */
+        SWAPPED_OUT("written to swap and freed"),
+        /** Unmapped and written to swap, but a reference (a GUP get) keeps it in the swap cache. */
+        IN_SWAP_CACHE("written to swap, but a reference beyond the swap cache's keeps the folio in the swap cache"),
+        /** Anon with no swap slot to go to: stays mapped (activate_locked). */
+        NO_SWAP("no free swap slot (no swap area, or it is full): the page stays resident"),
+        /** folio_maybe_dma_pinned() before a slot was allocated: keep_locked. */
+        PINNED("folio_maybe_dma_pinned(): a pinned anonymous folio is not given a swap slot"),
+        /** try_to_unmap_one(): folio_try_share_anon_rmap_pte() refused (pinned after the slot was taken). */
+        UNMAP_FAILED("try_to_unmap() failed: the exclusive page may be pinned (folio_try_share_anon_rmap_pte() -EBUSY)"),
+        /** A file folio: unmapped; it stays in the page cache (see {@link #shrinkFolio}). */
+        FILE_UNMAPPED("unmapped; the page cache keeps the folio, the next access maps it again");
+
+        final String why;
+
+        Outcome(String why) { this.why = why; }
+    }
+
+    /**
+     * shrink_folio_list(): an anonymous folio gets a swap slot (folio_alloc_swap(), which marks it
+     * dirty and puts it in the swap cache) unless it is maybe-DMA-pinned (keep_locked); then
+     * try_to_unmap_one() replaces the PTE by a swap entry, exclusive when the page was
+     * PageAnonExclusive (folio_try_share_anon_rmap_pte() clears that, or refuses with -EBUSY when
+     * the folio may be pinned: the PTE is restored and the folio activated); pageout() ->
+     * swap_writeout() writes it; __remove_mapping() frees it when the swap cache holds the only
+     * reference left. A file folio is unmapped (a dirty PTE dirties it); the kernel then drops a
+     * clean one from the page cache (a refault reads it from disk) and keeps a dirty one (only
+     * kswapd writes file folios back). pinlab has no disk behind the page cache, so it keeps the
+     * clean folio too: the refault maps the same page with the same contents.
+     */
+    static Outcome shrinkFolio(Globals k, Mm mm, long vpn, long pfn) {
+        PhysMem ph = k.phys;
+        SwapInfo si = k.swap;
+        boolean anon = ph.testPageFlag(pfn, PG_ANON);
+        long pte = mm.ptes.get(vpn);
+        if (!anon) { // try_to_unmap_one(), file folio
+            mm.ptes.set(vpn, 0);
+            if ((pte & Pte.DIRTY) != 0) ph.setFolioFlags(pfn, PG_DIRTY);
+            Memory.dropMapping(k, mm, pfn);
+            return Outcome.FILE_UNMAPPED;
+        }
+        if (!ph.testPageFlag(pfn, PG_SWAPCACHE)) {
+            if (ph.maybeDmaPinned(pfn)) return Outcome.PINNED;
+            if (si == null || !si.folioAllocSwap(ph, pfn)) return Outcome.NO_SWAP;
+            ph.setFolioFlags(pfn, PG_DIRTY);
+        }
+        long slot = ph.index(pfn);
+        boolean exclusive = ph.testPageFlag(pfn, PG_ANON_EXCLUSIVE);
+        if (exclusive && ph.maybeDmaPinned(pfn)) { // folio_try_share_anon_rmap_pte() -EBUSY: the PTE stays
+            // activate_locked: the slot is given back only when swap is more than half full
+            if (si.vmSwapFull()) si.folioFreeSwap(ph, pfn);
+            return Outcome.UNMAP_FAILED;
+        }
+        si.swapDuplicate(slot);
+        ph.setPageFlag(pfn, PG_ANON_EXCLUSIVE, false);
+        if ((pte & Pte.DIRTY) != 0) ph.setFolioFlags(pfn, PG_DIRTY);
+        mm.ptes.set(vpn, Pte.mkSwap(slot, exclusive));
+        mm.rssSwap++;
+        Memory.dropMapping(k, mm, pfn); // MM_ANONPAGES--, the mapping's reference
+        if (ph.maybeDmaPinned(pfn)) return Outcome.IN_SWAP_CACHE; // unmapped but pinned: activate_locked, not written
+        if (ph.testPageFlag(pfn, PG_DIRTY)) si.swapWriteout(ph, pfn); // pageout()
+        if (ph.refcount(pfn) != 1) return Outcome.IN_SWAP_CACHE; // __remove_mapping(): folio_ref_freeze() fails
+        si.deleteFromSwapCache(ph, pfn); // frees it
+        return Outcome.SWAPPED_OUT;
+    }
+}
