@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile with the Maven wrapper on a Temurin 25 JDK, run on a Temurin 25 JRE
 # as a non-root user, with the jar extracted into Spring Boot layers (dependencies change rarely,
-# the application layer on every commit, so image rebuilds stay small). JDK 25 for its AOT cache
-# (JEP 483/514): a training run at build time records the loaded and linked classes, and startup
-# to the first healthy answer takes about a third of the time (README, "Startup").
+# the application layer on every commit, so image rebuilds stay small). Startup (README, "Startup"):
+# Spring's ahead-of-time processing (-Paot) turns the bean definitions into generated code, and
+# JDK 25's AOT cache (JEP 483/514/515) holds the classes a training run loaded, linked and profiled.
 
 FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
@@ -11,7 +11,7 @@ COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q dependency:go-offline
 COPY src/ src/
-RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package \
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests -Paot package \
  && cp target/pinlab-*.jar /app.jar \
  && java -Djarmode=tools -jar /app.jar extract --layers --destination /extracted
 
@@ -22,6 +22,11 @@ COPY --from=build --chown=pinlab:pinlab /extracted/dependencies/ ./
 COPY --from=build --chown=pinlab:pinlab /extracted/spring-boot-loader/ ./
 COPY --from=build --chown=pinlab:pinlab /extracted/snapshot-dependencies/ ./
 COPY --from=build --chown=pinlab:pinlab /extracted/application/ ./
+# The generated bean definitions are used with -Dspring.aot.enabled=true. They hold the choices of
+# application.yml (in-memory store, no management port): a deployment that changes those
+# (docker-compose.yml: Redis, port 8081) sets JDK_JAVA_OPTIONS=-Dspring.aot.enabled=false, and
+# io.pinlab.platform.AheadOfTimeGuard stops a start that forgot to.
+ENV JDK_JAVA_OPTIONS="-Dspring.aot.enabled=true"
 # Training run with the JVM that will run the service: start it, wait for the first healthy
 # answer, stop it; the JVM writes app.aot as it exits (deploy/aot-training.sh). No Redis or
 # network is needed. Compared with a run that stops after the context refresh, the cache also

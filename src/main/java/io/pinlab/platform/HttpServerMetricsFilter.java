@@ -85,10 +85,13 @@ public class HttpServerMetricsFilter extends OncePerRequestFilter {
                 .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** The method tag: one of the standard methods ({@link HttpMethod#values()}), or UNKNOWN. */
     private static String method(HttpServletRequest request) {
-        HttpMethod m = HttpMethod.valueOf(request.getMethod());
-        for (HttpMethod known : HttpMethod.values()) if (known.equals(m)) return known.name();
-        return "UNKNOWN";
+        String m = request.getMethod();
+        return switch (m) {
+            case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE" -> m;
+            default -> "UNKNOWN";
+        };
     }
 
     private static String uri(HttpServletRequest request, int status) {
