@@ -46,21 +46,22 @@ public final class Falloc {
     /** fallocate(fd, mode, offset, len): ksys_fallocate() -> vfs_fallocate(); ret 0 or -errno. */
     public static SysResult fallocate(Globals k, Task t, int fd, int mode, long offset, long len) {
         Explain ex = new Explain();
-        return k.endCall(ex, vfsFallocate(k, t, fd, mode, offset, len, ex));
+        OpenFile f = t.fds.get(fd);
+        if (f == null) return k.endCall(ex, fail(ex, "ksys_fallocate", OPEN_C, Errno.EBADF, "fd " + fd + " is not open"));
+        return k.endCall(ex, vfsFallocate(k, f, mode, offset, len, ex));
     }
 
-    private static long vfsFallocate(Globals k, Task t, int fd, int mode, long offset, long len, Explain ex) {
-        OpenFile f = t.fds.get(fd);
-        if (f == null) return fail(ex, "ksys_fallocate", OPEN_C, Errno.EBADF, "fd " + fd + " is not open");
+    /** vfs_fallocate() on an open file: for fallocate(2) and for madvise(MADV_REMOVE) (mm/madvise.c madvise_remove()). */
+    public static long vfsFallocate(Globals k, OpenFile f, int mode, long offset, long len, Explain ex) {
         if (offset < 0 || len <= 0) return fail(ex, "vfs_fallocate", OPEN_C, Errno.EINVAL, "offset " + offset + " < 0 or len " + len + " <= 0");
         long r = k.profile.fallocateModesExclusive() ? checkModeExclusive(mode, ex) : checkModeBits(mode, ex);
         if (r < 0) return r;
-        if (!f.writable()) return fail(ex, "vfs_fallocate", OPEN_C, Errno.EBADF, "fd " + fd + " is not open for writing (FMODE_WRITE)");
+        if (!f.writable()) return fail(ex, "vfs_fallocate", OPEN_C, Errno.EBADF, "the file is not open for writing (FMODE_WRITE)");
         Inode in = f.inode();
         switch (in.kind()) {
-            case FIFO -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.ESPIPE, "fd " + fd + " is a pipe (S_ISFIFO)"); }
+            case FIFO -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.ESPIPE, "the file is a pipe (S_ISFIFO)"); }
             case DIRECTORY -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.EISDIR, in.path() + " is a directory"); }
-            case CHARDEV, ANON -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.ENODEV, "fd " + fd + " is neither a regular file nor a block device"); }
+            case CHARDEV, ANON -> { return fail(ex, "vfs_fallocate", OPEN_C, Errno.ENODEV, "the file is neither a regular file nor a block device"); }
             case REGULAR -> { }
         }
         if (offset + len > in.fs().maxBytes || offset + len < 0) // "check for wrap through zero too"

@@ -6,7 +6,8 @@ import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.fs.Inode;
-import io.pinlab.kernel.fs.Truncate;
+import io.pinlab.kernel.fs.Falloc;
+import io.pinlab.kernel.fs.FallocFlag;
 
 
 import static io.pinlab.kernel.mm.Madv.*;
@@ -122,11 +123,11 @@ public final class Madvise {
                 if (vma.file == null) return fail(ex, "madvise_remove", FILE, Errno.EINVAL, "not a file mapping");
                 if ((vma.flags & (VM_SHARED_B | VM_MAYWRITE_B)) != (VM_SHARED_B | VM_MAYWRITE_B))
                     return fail(ex, "madvise_remove", FILE, Errno.EACCES, "MADV_REMOVE needs a shared writable mapping");
-                int shift = vma.isHugetlb() ? Hugetlb.hstateVma(vma).order : 0;
-                long fromIdx = vma.pageIndex(start) >>> shift, toIdx = (vma.pageIndex(end - 1) >>> shift) + 1;
-                Truncate.truncatePagecacheRange(k, vma.file.inode(), fromIdx, toIdx);
-                ex.ok("vfs_fallocate", "fs/open.c", "FALLOC_FL_PUNCH_HOLE freed file pages " + fromIdx + ".." + (toIdx - 1));
-                return 0;
+                // vfs_fallocate(PUNCH_HOLE | KEEP_SIZE): the file system's hole punch, which unmaps the
+                // whole pages inside with even_cows = 0 (private COW copies stay)
+                long offset = (start - vma.start) + (vma.pgoff << PAGE_SHIFT);
+                return Falloc.vfsFallocate(k, vma.file, FallocFlag.FALLOC_FL_PUNCH_HOLE.value | FallocFlag.FALLOC_FL_KEEP_SIZE.value,
+                        offset, end - start, ex);
             }
             case MADV_COLLAPSE -> { return Khugepaged.madviseCollapse(k, mm, vma, start, end, ex); }
             case MADV_WILLNEED -> { ex.ok("madvise_willneed", FILE, "readahead/swapin hint, nothing to do here"); return 0; }
