@@ -401,12 +401,10 @@ public final class PhysMem {
         return nGigantic == 0 ? pfn : head(pfn);
     }
 
-    public int order(long pfn) {
-        if (inGigantic(pfn)) return PUD_ORDER;
-        return (flags(head(pfn)) & PG_LARGE) != 0 ? HPAGE_ORDER : 0;
-    }
+    /** folio_order(page_folio(pfn)). */
+    public int order(long pfn) { return Integer.numberOfTrailingZeros(folioNrPages(pfn)); }
 
-    /** folio_nr_pages(page_folio(pfn)). */
+    /** folio_nr_pages(page_folio(pfn)): PG_LARGE is set on every frame of a large folio. */
     public int folioNrPages(long pfn) { return inGigantic(pfn) ? PUD_NR : (flags(pfn) & PG_LARGE) != 0 ? HPAGE_NR : 1; }
 
     public boolean isLarge(long pfn) { return (flags(pfn) & PG_LARGE) != 0; }

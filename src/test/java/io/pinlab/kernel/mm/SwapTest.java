@@ -36,6 +36,14 @@ class SwapTest {
 
     private static long swapUsedKb(Lab f) { return Views.swaps(f.k).usedKb(); }
 
+    /** A private anonymous page written with {@code value}, then MADV_PAGEOUT. */
+    private static long swappedOut(Lab f, long value) {
+        long a = f.anon(PAGE_SIZE);
+        f.write(a, PAGE_SIZE, value);
+        assertOk(f.madvise(a, PAGE_SIZE, MADV_PAGEOUT));
+        return a;
+    }
+
     // sys_swapon(): a 16 MiB swapfile is 4096 pages, the first is the header (/proc/swaps Size 16380 kB,
     // as the real 6.18 kernel shows it); swap_show() prints priority -2 for the first area without one
     @Test
@@ -106,9 +114,7 @@ class SwapTest {
     @Test
     void writeFaultFreesTheSwapSlot() {
         Lab f = swapLab(Profile.V6_18);
-        long a = f.anon(PAGE_SIZE);
-        f.write(a, PAGE_SIZE, 5);
-        assertOk(f.madvise(a, PAGE_SIZE, MADV_PAGEOUT));
+        long a = swappedOut(f, 5);
         f.write(a, PAGE_SIZE, 6);
         Views.PageEntry e = page(f, f.t, a);
         assertEquals(6, e.value());
@@ -125,9 +131,7 @@ class SwapTest {
     @Test
     void forkSharesTheSwapEntryAndTheSwapCache() {
         Lab f = swapLab(Profile.V6_18);
-        long a = f.anon(PAGE_SIZE);
-        f.write(a, PAGE_SIZE, 9);
-        assertOk(f.madvise(a, PAGE_SIZE, MADV_PAGEOUT));
+        long a = swappedOut(f, 9);
         Task child = f.fork();
         assertFalse(page(f, f.t, a).anonExclusive());
         assertFalse(page(f, child, a).anonExclusive());
@@ -238,9 +242,7 @@ class SwapTest {
     @Test
     void gupFaultsASwappedPageIn() {
         Lab f = swapLab(Profile.V6_18);
-        long a = f.anon(PAGE_SIZE);
-        f.write(a, PAGE_SIZE, 4);
-        assertOk(f.madvise(a, PAGE_SIZE, MADV_PAGEOUT));
+        long a = swappedOut(f, 4);
         assertEquals(0, f.gup(get_user_pages_fast_only, a, 1, 0).ret());
         GupResult r = f.gup(pin_user_pages, a, 1, FOLL_WRITE);
         assertEquals(1, r.ret());
@@ -255,9 +257,7 @@ class SwapTest {
     @Test
     void swapInIsReadIo() {
         Lab f = swapLab(Profile.V6_18);
-        long a = f.anon(PAGE_SIZE);
-        f.write(a, PAGE_SIZE, 6);
-        assertOk(f.madvise(a, PAGE_SIZE, MADV_PAGEOUT));
+        long a = swappedOut(f, 6);
         GupResult r = f.gup(get_user_pages, a, 1, FOLL_NOWAIT);
         assertEquals(0, r.ret());
         assertTrue(text(r).contains("do_swap_page"));
@@ -265,9 +265,7 @@ class SwapTest {
         assertEquals(1, f.gup(get_user_pages, a, 1, FOLL_NOWAIT).ret(), "the swap cache has it now");
         assertEquals(6, f.valueAt(a));
 
-        long b = f.anon(PAGE_SIZE);
-        f.write(b, PAGE_SIZE, 8);
-        assertOk(f.madvise(b, PAGE_SIZE, MADV_PAGEOUT));
+        long b = swappedOut(f, 8);
         GupResult u = f.gup(get_user_pages_unlocked, b, 1, 0);
         assertEquals(1, u.ret());
         assertEquals(8, f.k.phys.value(u.pin().pfns()[0]));
