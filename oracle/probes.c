@@ -1111,6 +1111,10 @@ static const char *gig_count(const char *file) {
 static void probe_gigantic(void) {
     int go;
     int gflags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_1GB;
+    if (access(GIG_SYSFS "nr_hugepages", F_OK) != 0) { /* hugetlb_add_hstate(PUD_SHIFT) needs X86_FEATURE_GBPAGES */
+        printf("# gig: not recorded: this host has no 1 GiB hstate (no pdpe1gb)\n");
+        return;
+    }
     sysfs(GIG_SYSFS "nr_hugepages", "0");
     mm("gig.mmap_empty_pool", mmap(NULL, GIG, PROT_READ | PROT_WRITE, gflags, -1, 0));
     mm("gig.mmap_unknown_sizelog", mmap(NULL, GIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | HUGE_LOG25, -1, 0));
