@@ -991,6 +991,11 @@ static long swaps_kb(int used) { /* our swapfile's Size or Used column of /proc/
     return v;
 }
 static void num(const char *c, long v) { char b[32]; snprintf(b, sizeof b, "%ld", v); out(c, b); }
+static long swapped_pages(char *a, long n) {
+    long c = 0;
+    for (long i = 0; i < n; i++) c += swapped(a + i * PAGE);
+    return c;
+}
 static char *page1(size_t n, char v) {
     char *a = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (size_t i = 0; i < n; i++) a[i * PAGE] = v;
@@ -1006,6 +1011,16 @@ static void probe_swap(void) {
     char *z = page1(1, 1);
     pageout(NULL, z, PAGE);
     out("swap.no_swap_pageout_present", present(z) ? "yes" : "no");
+    /* a THP with no swap area: folio_alloc_swap() fails, shrink_folio_list() splits it, the pages stay */
+    char *tz = thp_range(1);
+    memset(tz, 2, HUGE);
+    uint64_t tzh = pfn(tz);
+    out("swap.thp_no_swap_before", thp(tz));
+    pageout(NULL, tz, HUGE);
+    out("swap.thp_no_swap_present", present(tz + 100 * PAGE) ? "yes" : "no");
+    out("swap.thp_no_swap_pfn", same(pfn(tz + 100 * PAGE), tzh + 100));
+    out("swap.thp_no_swap_folio", thp(tz + 100 * PAGE));
+    munmap(tz, HUGE);
 
     swapfile = strdup(path("pinlab-swapfile"));
     int fd = open(swapfile, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -1034,6 +1049,49 @@ static void probe_swap(void) {
     num("swap.read_used_kb", swaps_kb(1));
     b[PAGE] = 12;
     num("swap.write_used_kb", swaps_kb(1));
+
+    /* THPs: a swapfile has no large swap entries (not SWP_BLKDEV), so a reclaimed THP is split and
+       its pages swapped one by one; a pinned one stays whole */
+    char *t1 = thp_range(1);
+    memset(t1, 3, HUGE);
+    out("swap.thp_before", thp(t1));
+    long u0 = swaps_kb(1);
+    pageout("swap.thp_pageout", t1, HUGE);
+    num("swap.thp_pageout_used_kb", swaps_kb(1) - u0);
+    num("swap.thp_pageout_swapped_pages", swapped_pages(t1, HUGE / PAGE));
+    num("swap.thp_read_value", t1[77 * PAGE]);
+    out("swap.thp_read_folio", thp(t1 + 77 * PAGE));
+    munmap(t1, HUGE);
+    char *t2 = thp_range(1);
+    memset(t2, 4, HUGE);
+    u0 = swaps_kb(1);
+    pageout(NULL, t2 + 4 * PAGE, 2 * PAGE);
+    num("swap.thp_partial_used_kb", swaps_kb(1) - u0);
+    num("swap.thp_partial_swapped_pages", swapped_pages(t2, HUGE / PAGE));
+    out("swap.thp_partial_rest_folio", thp(t2 + 6 * PAGE));
+    munmap(t2, HUGE);
+    char *t3 = thp_range(1); /* PTE-mapped: mprotect() of one page splits the PMD */
+    memset(t3, 5, HUGE);
+    mprotect(t3, PAGE, PROT_READ);
+    mprotect(t3, PAGE, PROT_READ | PROT_WRITE);
+    out("swap.thp_ptemapped_folio", thp(t3 + 9 * PAGE));
+    u0 = swaps_kb(1);
+    pageout(NULL, t3, HUGE);
+    num("swap.thp_ptemapped_used_kb", swaps_kb(1) - u0);
+    munmap(t3, HUGE);
+    char *t4 = thp_range(1);
+    memset(t4, 6, HUGE);
+    struct io_uring tring;
+    io_uring_queue_init(8, &tring, 0);
+    struct iovec tiov = { t4, HUGE };
+    ur("swap.thp_pinned.register", io_uring_register_buffers(&tring, &tiov, 1));
+    u0 = swaps_kb(1);
+    pageout(NULL, t4, HUGE);
+    pageout(NULL, t4 + PAGE, PAGE);
+    num("swap.thp_pinned_used_kb", swaps_kb(1) - u0);
+    out("swap.thp_pinned_folio", thp(t4));
+    io_uring_queue_exit(&tring);
+    munmap(t4, HUGE);
 
     /* a page pinned by an io_uring registered buffer is not paged out */
     char *p = page1(1, 5);

@@ -246,6 +246,10 @@ class OracleTest {
             return used ? s.usedKb() : s.sizeKb();
         }
 
+        long swappedPages(long a, long n) {
+            return Views.pagemap(k, t, a, n * PAGE).stream().filter(e -> e.swapOffset() != null).count();
+        }
+
         boolean swapped(long addr) { return Views.pagemap(k, t, addr, 1).get(0).swapOffset() != null; }
 
         long page1(int n, long v) {
@@ -263,6 +267,15 @@ class OracleTest {
             long z = page1(1, 1);
             pageout(z, PAGE);
             put("swap.no_swap_pageout_present", yes(present(z)));
+            long tz = thpRange();
+            write(tz, HUGE, 2);
+            long tzh = pfn(tz);
+            put("swap.thp_no_swap_before", thp(tz));
+            pageout(tz, HUGE);
+            put("swap.thp_no_swap_present", yes(present(tz + 100 * PAGE)));
+            put("swap.thp_no_swap_pfn", same(pfn(tz + 100 * PAGE), tzh + 100));
+            put("swap.thp_no_swap_folio", thp(tz + 100 * PAGE));
+            Mmap.doMunmap(k, t, VirtAddr.of(tz), HUGE);
             put("swap.swapon", Swapfile.sysSwapon(k, 16L << 20));
             put("swap.swapon_again", Swapfile.sysSwapon(k, 16L << 20));
             put("swap.size_kb", Long.toString(swapsKb(false)));
@@ -278,6 +291,45 @@ class OracleTest {
             put("swap.read_used_kb", Long.toString(swapsKb(true)));
             write(b + PAGE, 1, 12);
             put("swap.write_used_kb", Long.toString(swapsKb(true)));
+
+            long t1 = thpRange();
+            write(t1, HUGE, 3);
+            put("swap.thp_before", thp(t1));
+            long u0 = swapsKb(true);
+            put("swap.thp_pageout", pageout(t1, HUGE));
+            put("swap.thp_pageout_used_kb", Long.toString(swapsKb(true) - u0));
+            put("swap.thp_pageout_swapped_pages", Long.toString(swappedPages(t1, HUGE / PAGE)));
+            put("swap.thp_read_value", Long.toString(value(t1 + 77 * PAGE)));
+            put("swap.thp_read_folio", thp(t1 + 77 * PAGE));
+            Mmap.doMunmap(k, t, VirtAddr.of(t1), HUGE);
+            long t2 = thpRange();
+            write(t2, HUGE, 4);
+            u0 = swapsKb(true);
+            pageout(t2 + 4 * PAGE, 2 * PAGE);
+            put("swap.thp_partial_used_kb", Long.toString(swapsKb(true) - u0));
+            put("swap.thp_partial_swapped_pages", Long.toString(swappedPages(t2, HUGE / PAGE)));
+            put("swap.thp_partial_rest_folio", thp(t2 + 6 * PAGE));
+            Mmap.doMunmap(k, t, VirtAddr.of(t2), HUGE);
+            long t3 = thpRange();
+            write(t3, HUGE, 5);
+            Mprotect.doMprotect(k, t, VirtAddr.of(t3), PAGE, R);
+            Mprotect.doMprotect(k, t, VirtAddr.of(t3), PAGE, RW);
+            put("swap.thp_ptemapped_folio", thp(t3 + 9 * PAGE));
+            u0 = swapsKb(true);
+            pageout(t3, HUGE);
+            put("swap.thp_ptemapped_used_kb", Long.toString(swapsKb(true) - u0));
+            Mmap.doMunmap(k, t, VirtAddr.of(t3), HUGE);
+            long t4 = thpRange();
+            write(t4, HUGE, 6);
+            int tring = ring();
+            put("swap.thp_pinned.register", ename(Register.ioUringRegister(k, t, RegisterArgs.buffers(tring, List.of(new Iovec(t4, HUGE))))));
+            u0 = swapsKb(true);
+            pageout(t4, HUGE);
+            pageout(t4 + PAGE, PAGE);
+            put("swap.thp_pinned_used_kb", Long.toString(swapsKb(true) - u0));
+            put("swap.thp_pinned_folio", thp(t4));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(tring));
+            Mmap.doMunmap(k, t, VirtAddr.of(t4), HUGE);
 
             long p = page1(1, 5);
             int ring = ring();

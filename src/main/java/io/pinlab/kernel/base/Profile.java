@@ -74,6 +74,14 @@ public record Profile(String name, String kernel, String summary, List<String> d
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
         IO_URING_RING_REGIONS_ACCOUNTED,
+        /** 6.5+: madvise_cold_or_pageout_pte_range() asks folio_estimated_sharers() (the first page's
+         *  mapcount) whether a large folio is shared; 6.3/6.4 ask folio_mapcount() != 1, so a THP mapped
+         *  by several PTEs counts as shared and stops the walk. */
+        PAGEOUT_ESTIMATED_SHARERS,
+        /** 6.10+ (madvise_folio_pte_batch() in the 6.18 tree): MADV_PAGEOUT splits a PTE-mapped large
+         *  folio only when the range maps part of it; a fully mapped one goes to reclaim whole, and
+         *  sharing is folio_maybe_mapped_shared() (another mm maps it). */
+        PAGEOUT_WHOLE_LARGE_FOLIO,
         /** 6.15+ (c3edd36ad29b "mm: Copy-on-Write (COW) reuse support for PTE-mapped THP", on top of
          *  the MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
          *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
@@ -183,7 +191,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     "gup-fast overflow gives -EOVERFLOW",
                     "pinning the zero page is not counted"),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, HONOR_NUMA_AUTO_SET, FILE_BACKED_LONGTERM_WRITE_BAN, FAST_OVERFLOW_IS_ERROR,
-                    FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, ZERO_PAGE_PIN_NOOP, HUGETLB_FORCE_WRITE_REJECTED),
+                    FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, ZERO_PAGE_PIN_NOOP, HUGETLB_FORCE_WRITE_REJECTED,
+                    PAGEOUT_ESTIMATED_SHARERS),
             IoUringFileCheck.GUP_DELEGATED, false);
 
     public static final Profile V6_18 = new Profile("v6.18", "Linux 6.18",
@@ -200,7 +209,7 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
-                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
+                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE, PAGEOUT_WHOLE_LARGE_FOLIO,
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
                     IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
                     COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE),
@@ -253,6 +262,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringBlindRegister() { return has(IO_URING_BLIND_REGISTER); }
     public boolean ioUringRingRegionsAccounted() { return has(IO_URING_RING_REGIONS_ACCOUNTED); }
     public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
+    public boolean pageoutEstimatedSharers() { return has(PAGEOUT_ESTIMATED_SHARERS); }
+    public boolean pageoutWholeLargeFolio() { return has(PAGEOUT_WHOLE_LARGE_FOLIO); }
     public boolean hugeZeroWpAllocatesThp() { return has(HUGE_ZERO_WP_ALLOCATES_THP); }
     public boolean hugeZeroPmdSpecial() { return has(HUGE_ZERO_PMD_SPECIAL); }
     public boolean gupFastRenamed() { return has(GUP_FAST_RENAMED); }
