@@ -94,6 +94,7 @@ class OracleTest {
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
         new Probe(m, "ext4").swap();
+        new Probe(m, "ext4").hugetlbCow();
         new Probe(m, "ext4").gigantic();
         return m;
     }
@@ -261,6 +262,34 @@ class OracleTest {
         SysResult pageout(long a, long len) { return Madvise.doMadvise(k, t, VirtAddr.of(a), len, MADV_PAGEOUT); }
 
         static String yes(boolean b) { return b ? "yes" : "no"; }
+
+        /** The child's end in probes.c hcow_end(): "SIGBUS" when its access raised it, else "exit". */
+        String childAccess(Task child, long addr, boolean write) {
+            io.pinlab.kernel.mm.AccessResult r = UserAccess.access(k, child, VirtAddr.of(addr), 1, write, write ? 6L : null);
+            exit(child);
+            return r.ok() ? "exit" : "SIGBUS".equals(r.signal()) ? "SIGBUS" : "signal";
+        }
+
+        // probe_hugetlb_cow(): one 2 MiB page in the pool, shared by fork
+        void hugetlbCow() {
+            nrHugepages(1);
+            SysResult ra = mmap(0, HUGE, RW, PRIVATE | ANON | HUGETLB, -1, 0);
+            put("hcow.mmap", ra);
+            long a = ra.ret();
+            write(a, 1, 4);
+            long h = pfn(a);
+            Task c = fork();
+            write(a + PAGE, 1, 5);
+            put("hcow.owner_write_pfn", same(pfn(a), h));
+            put("hcow.child_read_after", childAccess(c, a, false));
+            Mmap.doMunmap(k, t, VirtAddr.of(a), HUGE);
+            a = mmap(0, HUGE, RW, PRIVATE | ANON | HUGETLB, -1, 0).ret();
+            write(a, 1, 4);
+            c = fork();
+            put("hcow.child_write", childAccess(c, a, true));
+            put("hcow.parent_value_after", Long.toString(value(a)));
+            Mmap.doMunmap(k, t, VirtAddr.of(a), HUGE);
+        }
 
         // probe_swap(): the swapfile is 16 MiB, made by mkswap
         void swap() {
