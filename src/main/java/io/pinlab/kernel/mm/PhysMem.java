@@ -233,6 +233,25 @@ public final class PhysMem {
     }
 
     /**
+     * A new small folio in one update of its frame: {@link #allocFolio}(zone, 0), then
+     * {@code refcount}, mapcount 1 (its PTE), {@code mapping} and the folio flags {@code flags}.
+     * The anonymous fault path (do_anonymous_page(), mm/memory.c: folio_add_new_anon_rmap()
+     * with RMAP_EXCLUSIVE; GUP's reference when it faults for a pin) sets these as one step here.
+     * Returns the pfn, or -1 as allocFolio.
+     */
+    public long allocMappedPage(Zone zone, int refcount, int flags, Object mapping) {
+        long pfn = allocFolio(zone, 0);
+        if (pfn < 0) return -1;
+        Block b = blk(pfn);
+        int s = slot(pfn);
+        b.refcount[s] = refcount;
+        b.mapcount[s] = 1;
+        b.flags[s] |= flags;
+        b.mapping[s] = mapping;
+        return pfn;
+    }
+
+    /**
      * alloc_gigantic_folio() (mm/hugetlb.c, alloc_contig_pages()): a 1 GiB-aligned order-18 folio
      * from an untouched region of {@code zone}, highest first; -1 when none is free or the memcg
      * has no room for its head pageblock. Tail pageblocks come when first written.
