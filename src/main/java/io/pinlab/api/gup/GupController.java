@@ -1,22 +1,16 @@
 package io.pinlab.api.gup;
 
-import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Page;
 import io.pinlab.kernel.mm.Pin;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.LabSession;
-import io.pinlab.api.steps.Op;
-import io.pinlab.api.steps.Steps;
 import io.pinlab.api.steps.Answers.PinView;
-import io.pinlab.api.steps.Requests.ReleaseArgs;
-import io.pinlab.api.steps.Requests.ReleaseRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -24,8 +18,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -36,12 +28,6 @@ import java.util.List;
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class GupController {
-    private final Steps steps;
-
-    GupController(Steps steps) {
-        this.steps = steps;
-    }
-
     @Operation(operationId = "listPins", summary = "Pins held by the simulated driver, released ones included, oldest first",
             description = "One page of the list: ?offset= skips that many pins, ?limit= (default 100, at most 1000) "
                     + "caps the page; the X-Total-Count header gives the length of the whole list.")
@@ -64,13 +50,5 @@ class GupController {
     PinView pin(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
                 @Parameter(description = "list every pfn instead of the first 512") @RequestParam(defaultValue = "false") boolean full) {
         return session.locked(k -> PinView.of(Pins.get(k, id), k.profile, full));
-    }
-
-    @Operation(operationId = "releasePin", summary = "Release a pin the way the driver would",
-            description = "A second release, or a release that does not match how the pin was taken, is 409.")
-    @PostMapping(path = "/pins/{id}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer release(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
-                         @RequestBody @Valid ReleaseRequest req) {
-        return steps.call(session, Op.RELEASE, null, ReleaseArgs.of(id, req));
     }
 }

@@ -4,27 +4,16 @@ import io.pinlab.api.common.FlagSet;
 import io.pinlab.api.common.Pids;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.OFlag;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import io.pinlab.session.LabSession;
-import io.pinlab.api.steps.Op;
-import io.pinlab.api.steps.Steps;
-import io.pinlab.api.steps.Requests.CreateProcessRequest;
-import io.pinlab.api.steps.Requests.NoArgs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import java.util.List;
 
@@ -32,32 +21,6 @@ import java.util.List;
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes", produces = MediaType.APPLICATION_JSON_VALUE)
 class ProcessController {
-    private final Steps steps;
-
-    ProcessController(Steps steps) {
-        this.steps = steps;
-    }
-
-    @Operation(operationId = "createProcess", summary = "Create a process (pid assigned by the kernel, ppid 0)")
-    @ApiResponse(responseCode = "201", description = "created")
-    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ProcessView> create(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
-                                       @RequestBody @Valid CreateProcessRequest body) {
-        ProcessView created = steps.call(session, Op.PROCESS, null, body);
-        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{pid}")
-                .buildAndExpand(created.pid()).toUri()).body(created);
-    }
-
-    @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
-            description = "Frames a pin still holds stay allocated until the pin is released.")
-    @ApiResponse(responseCode = "204", description = "the process exited")
-    @DeleteMapping(path = "/{pid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
-    ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
-                              @Parameter(hidden = true) LabSession session) {
-        steps.call(session, Op.EXIT, Pids.check(pid), new NoArgs());
-        return ResponseEntity.noContent().build();
-    }
-
     @Schema(description = "an open descriptor, as /proc/PID/fd and fdinfo show it")
     record FdView(@Schema(example = "3") int fd, @Schema(example = "/mnt/ext4/data") String path,
                   @Schema(description = "O_* flags given to open()") FlagSet flags, long inode,

@@ -5,7 +5,11 @@ import io.pinlab.api.common.Pids;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.process.ProcessView;
 import io.pinlab.session.LabSession;
-import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.Conventions;
 import org.springframework.core.MethodParameter;
@@ -20,6 +24,7 @@ import org.springframework.validation.DataBinder;
 import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -41,15 +46,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The endpoint of every op that has one ({@link Op.Endpoint}): {@code POST
- * /api/v1/sessions/{sid}/processes/{pid}/{op}} and {@code POST /api/v1/sessions/{sid}/{op}}. The
- * body is the op's args record, read and checked as Spring reads a {@code @RequestBody @Valid}
- * record (415 unless JSON, 400 for a missing, malformed or invalid body, with Spring's
- * exceptions so that the problems are the same); an op without args ({@link Requests.NoArgs})
- * takes an empty body or {@code {}}. The OpenAPI document describes each op as its own operation
+ * Every call a session makes over HTTP: the endpoint of every op that has its own
+ * ({@link Op.Endpoint}: {@code POST /api/v1/sessions/{sid}/processes/{pid}/{op}} and {@code POST
+ * /api/v1/sessions/{sid}/{op}}), and the calls that are a resource's POST or DELETE (create a
+ * process, exit, release a pin). sysctl's PUT stays beside its GET in SysctlController; the other
+ * controllers only read.
+ * <p>
+ * An op's body is its args record, read and checked as Spring reads a {@code @RequestBody @Valid}
+ * record (415 unless JSON, 400 for a missing, malformed or invalid body, with Spring's exceptions
+ * so that the problems are the same); an op without args ({@link Requests.NoArgs}) takes an empty
+ * body or {@code {}}. The OpenAPI document describes each op as its own operation
  * (io.pinlab.api.openapi.OpEndpoints).
  */
-@Hidden
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class OpController {
@@ -87,6 +95,7 @@ class OpController {
             if (op.endpoint() != null) paths.put(op, PathPatternParser.defaultInstance.parse(op.path()));
     }
 
+    @Operation(hidden = true)
     @PostMapping("/processes/{pid}/{op}")
     Object call(@PathVariable String sid, @PathVariable int pid, @PathVariable String op, LabSession session,
                 @RequestBody(required = false) byte[] body, HttpServletRequest request) throws Exception {
@@ -95,11 +104,43 @@ class OpController {
         return answer(sid, o, call(session, o, Pids.check(pid), args));
     }
 
+    @Operation(hidden = true)
     @PostMapping("/{op}")
     Object call(@PathVariable String sid, @PathVariable String op, LabSession session,
                 @RequestBody(required = false) byte[] body, HttpServletRequest request) throws Exception {
         Op<?, ?, ?> o = endpoint(op, false, request);
         return answer(sid, o, call(session, o, null, args(o.args(), body, request)));
+    }
+
+    @Tag(name = "processes")
+    @Operation(operationId = "createProcess", summary = "Create a process (pid assigned by the kernel, ppid 0)")
+    @ApiResponse(responseCode = "201", description = "created")
+    @PostMapping(path = "/processes", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ProcessView> create(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
+                                       @RequestBody @Valid Requests.CreateProcessRequest body) {
+        ProcessView created = steps.call(session, Op.PROCESS, null, body);
+        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{pid}")
+                .buildAndExpand(created.pid()).toUri()).body(created);
+    }
+
+    @Tag(name = "processes")
+    @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
+            description = "Frames a pin still holds stay allocated until the pin is released.")
+    @ApiResponse(responseCode = "204", description = "the process exited")
+    @DeleteMapping(path = "/processes/{pid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
+    ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
+                              @Parameter(hidden = true) LabSession session) {
+        steps.call(session, Op.EXIT, Pids.check(pid), new Requests.NoArgs());
+        return ResponseEntity.noContent().build();
+    }
+
+    @Tag(name = "gup")
+    @Operation(operationId = "releasePin", summary = "Release a pin the way the driver would",
+            description = "A second release, or a release that does not match how the pin was taken, is 409.")
+    @PostMapping(path = "/pins/{id}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
+    KernelAnswer release(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
+                         @RequestBody @Valid Requests.ReleaseRequest req) {
+        return steps.call(session, Op.RELEASE, null, Requests.ReleaseArgs.of(id, req));
     }
 
     private <Q> Object call(LabSession session, Op<Q, ?, ?> op, Integer pid, Object args) {
