@@ -38,7 +38,7 @@ class TeachController {
 
     @Operation(operationId = "compare", summary = "Run steps under several profiles side by side",
             description = "Public. Each profile gets a throwaway kernel bounded like a session. Steps may refer to earlier "
-                    + "results with \"${N.field}\" (addresses differ between profiles: v6.18 aligns anonymous mappings for "
+                    + "results with \"\\${N.field}\" (addresses differ between profiles: v6.18 aligns anonymous mappings for "
                     + "THP). A step that no profile can make is a 400 naming steps[i]; one that only some profiles cannot "
                     + "make shows notRun there.")
     @PostMapping(path = "/compare", consumes = MediaType.APPLICATION_JSON_VALUE)
