@@ -22,14 +22,7 @@ import java.util.Map;
  * take a {@code LabSession} are therefore authorised before they run. With {@code ?at=N} on a read
  * endpoint the parameter is the session's state after step N (the web timeline).
  */
-class SessionArgumentResolver implements HandlerMethodArgumentResolver {
-    private final SessionService sessions;
-    private final CourseService courses;
-
-    SessionArgumentResolver(SessionService sessions, CourseService courses) {
-        this.sessions = sessions;
-        this.courses = courses;
-    }
+record SessionArgumentResolver(SessionService sessions, CourseService courses) implements HandlerMethodArgumentResolver {
 
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
