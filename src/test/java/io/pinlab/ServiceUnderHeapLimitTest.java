@@ -9,7 +9,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +21,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +38,8 @@ class ServiceUnderHeapLimitTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final long GIB = 1L << 30;
+    /** Spring Boot's TomcatWebServer, once the connector is bound: "Tomcat started on port 43127 (http) ..." */
+    static final Pattern TOMCAT_STARTED = Pattern.compile("Tomcat started on port (\\d+)");
 
     static Process app;
     static String base;
@@ -46,6 +49,7 @@ class ServiceUnderHeapLimitTest {
     static final AtomicLong slowestHealthMs = new AtomicLong();
     static final AtomicReference<String> healthFailure = new AtomicReference<>();
     static final List<String> serverErrors = new ArrayList<>();
+    static boolean passed;
 
     record Res(int status, JsonNode json, String body) {
         JsonNode get(String f) { return json.path(f); }
@@ -62,12 +66,15 @@ class ServiceUnderHeapLimitTest {
 
     @BeforeAll
     static void startTheServiceWithOneGigabyteOfHeap() throws Exception {
-        int port = freePort();
-        base = "http://127.0.0.1:" + port;
         log = Files.createTempFile("pinlab-xmx1g", ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         app = new ProcessBuilder(java, "-Xmx1g", "-Xlog:gc:stdout", "-cp", System.getProperty("java.class.path"), PinlabApplication.class.getName(),
-                "--server.port=" + port, "--pinlab.rate-limit.per-ip=1000000", "--pinlab.rate-limit.per-session=1000000",
+                // a port the kernel gives this service alone when it binds, read back from its log. A port
+                // probed free here and handed over was taken by another build's copy of this test during
+                // the minutes this service took to start under load: this one then failed to bind, the
+                // health check answered from the other's service, and when the other test ended and
+                // stopped its service the pin loop here had its connections reset
+                "--server.port=0", "--pinlab.rate-limit.per-ip=1000000", "--pinlab.rate-limit.per-session=1000000",
                 "--spring.main.banner-mode=off",
                 // step 6 checks the live cap: the per-minute cap (30) would otherwise refuse first on a fast machine
                 "--pinlab.sessions.per-client.creations-per-minute=1000",
@@ -82,8 +89,12 @@ class ServiceUnderHeapLimitTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos(); // at load 20+ the start alone took over 90 s
         while (true) {
+            if (base == null) {
+                Matcher started = TOMCAT_STARTED.matcher(Files.readString(log));
+                if (started.find()) base = "http://127.0.0.1:" + started.group(1);
+            }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
+                if (base != null && HTTP.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() == 200) break;
             } catch (IOException e) {
                 // not up yet
@@ -131,7 +142,13 @@ class ServiceUnderHeapLimitTest {
             // the longest collector pauses of the run, for the figures
             Files.readAllLines(log).stream().filter(l -> l.contains("Pause")).sorted((x, y) -> Double.compare(pauseMs(y), pauseMs(x)))
                     .limit(3).forEach(l -> System.out.println("xmx1g gc: " + l));
-            Files.deleteIfExists(log);
+            if (passed) Files.deleteIfExists(log);
+            else {
+                // what the service said while the test failed (errors, Tomcat, the collector): kept, and its tail printed
+                List<String> lines = Files.readAllLines(log);
+                System.out.println("xmx1g: the test failed; the service's log is kept at " + log + ", its last 200 lines:");
+                lines.subList(Math.max(0, lines.size() - 200), lines.size()).forEach(l -> System.out.println("xmx1g log: " + l));
+            }
         }
     }
 
@@ -240,6 +257,7 @@ class ServiceUnderHeapLimitTest {
         assertThat(serverErrors).as("answers with a 5xx other than 503 memory-budget").isEmpty();
         assertThat(healthFailure.get()).as("every health request answered 200 within its 1 s timeout").isNull();
         assertThat(app.isAlive()).isTrue();
+        passed = true;
     }
 
     static void bystanderWorks(Session s, String addr) throws Exception {
@@ -296,19 +314,6 @@ class ServiceUnderHeapLimitTest {
             return Double.parseDouble(gcLine.substring(sp + 1, ms));
         } catch (RuntimeException e) {
             return 0;
-        }
-    }
-
-    static int freePort() throws IOException {
-        for (int p = 18700; p < 18800; p++) {
-            try (ServerSocket s = new ServerSocket(p)) {
-                return p;
-            } catch (IOException taken) {
-                // next
-            }
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
