@@ -2,25 +2,33 @@ package io.pinlab.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.connection.RedisConnectionCommands;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.RedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -41,7 +49,10 @@ import java.util.regex.Pattern;
  * minute per session and replica, see {@link #access}). Appending is a
  * compare-and-set in one Lua script that also checks the session exists and refreshes the TTL,
  * so a call costs one round trip and its answer tells a replica that it is behind or that the
- * session is gone.
+ * session is gone. The store talks to Redis on a Lettuce connection of its own with a byte-array
+ * codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
+ * nothing sits between the store and Lettuce (no template, serializers or per-call connection
+ * object per call).
  *
  * <p>Admission is counted in Redis, so that it holds across replicas: {@code PREFIXsessions}
  * (the maximum number of sessions) and {@code PREFIX{client:ADDR}:live} (a client's live
@@ -56,18 +67,32 @@ public class RedisSessionStore implements SessionStore {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final long MINUTE_MILLIS = 60_000;
 
-    private static final RedisScript<Long> ADD_IF_ROOM = RedisScript.of("""
+    /**
+     * A Lua script, run with EVALSHA by its SHA-1 (computed here), and with EVAL when Redis does
+     * not know it (a restarted Redis has an empty script cache; EVAL caches it again).
+     */
+    private record Script(String source, String sha, ScriptOutputType type) {
+        static Script of(String source, ScriptOutputType type) {
+            try {
+                byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                return new Script(source, HexFormat.of().formatHex(sha), type);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is mandatory in every JDK", e);
+            }
+        }
+    }
+
+    private static final Script ADD_IF_ROOM = Script.of("""
             if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
             if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
             redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-            return 1""", Long.class);
+            return 1""", ScriptOutputType.INTEGER);
 
     /**
      * A client's caps, KEYS = live, new; ARGV = id, expiry, now, maxLive, perMinute, ttl of the live set.
      * {0, 0}: admitted; {1, n}: holds n live sessions; {2, ms}: the oldest creation leaves the minute in ms.
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final RedisScript<List<Long>> ADMIT_CLIENT = (RedisScript) RedisScript.of("""
+    private static final Script ADMIT_CLIENT = Script.of("""
             local now = tonumber(ARGV[3])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000)
             local live = redis.call('ZCARD', KEYS[1])
@@ -80,27 +105,26 @@ public class RedisSessionStore implements SessionStore {
             redis.call('PEXPIRE', KEYS[1], ARGV[6])
             redis.call('ZADD', KEYS[2], now, ARGV[1])
             redis.call('PEXPIRE', KEYS[2], 60000)
-            return {0, 0}""", List.class);
+            return {0, 0}""", ScriptOutputType.MULTI);
 
-    private static final RedisScript<Long> CREATE = RedisScript.of("""
+    private static final Script CREATE = Script.of("""
             redis.call('HSET', KEYS[1], unpack(ARGV, 2))
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            return 1""", Long.class);
+            return 1""", ScriptOutputType.INTEGER);
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final RedisScript<List<byte[]>> FIND = (RedisScript) RedisScript.of("""
+    private static final Script FIND = Script.of("""
             local m = redis.call('HGETALL', KEYS[1])
             if #m == 0 then return {} end
             m[#m + 1] = 'v'
             m[#m + 1] = tostring(redis.call('LLEN', KEYS[2]))
-            return m""", List.class);
+            return m""", ScriptOutputType.MULTI);
 
     /**
      * The log's length before the call (appended when it equals ARGV[1]), or -1: no such session.
      * The access (TTL of the three keys, field {@code a}) is written when ARGV[4] is not empty;
      * a log the step creates gets the TTL in any case.
      */
-    private static final RedisScript<Long> APPEND = RedisScript.of("""
+    private static final Script APPEND = Script.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
             local v = redis.call('LLEN', KEYS[2])
             if v ~= tonumber(ARGV[1]) then return v end
@@ -111,26 +135,26 @@ public class RedisSessionStore implements SessionStore {
             elseif v == 0 then
               redis.call('PEXPIRE', KEYS[2], ARGV[3])
             end
-            return v""", Long.class);
+            return v""", ScriptOutputType.INTEGER);
 
     /** The log's length, or -1: no such session; the access is written when ARGV[2] is not empty. */
-    private static final RedisScript<Long> TOUCH = RedisScript.of("""
+    private static final Script TOUCH = Script.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
             if ARGV[2] ~= '' then
               redis.call('HSET', KEYS[1], 'a', ARGV[2])
               for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
             end
-            return redis.call('LLEN', KEYS[2])""", Long.class);
+            return redis.call('LLEN', KEYS[2])""", ScriptOutputType.INTEGER);
 
     /** The creating client of the removed session ('' for none), or nil when there was none. */
-    private static final RedisScript<byte[]> REMOVE = RedisScript.of("""
+    private static final Script REMOVE = Script.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return false end
             local k = redis.call('HGET', KEYS[1], 'k') or ''
             redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-            return k""", byte[].class);
+            return k""", ScriptOutputType.VALUE);
 
     /** Adds a snapshot and keeps the newest ARGV[3] (fields that are no version are dropped); it expires with the session. */
-    private static final RedisScript<Long> PUT_SNAPSHOT = RedisScript.of("""
+    private static final Script PUT_SNAPSHOT = Script.of("""
             local ttl = redis.call('PTTL', KEYS[1])
             if ttl <= 0 then return 0 end
             for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
@@ -145,24 +169,27 @@ public class RedisSessionStore implements SessionStore {
               redis.call('HDEL', KEYS[2], oldest)
             end
             redis.call('PEXPIRE', KEYS[2], ttl)
-            return 1""", Long.class);
+            return 1""", ScriptOutputType.INTEGER);
 
     /** {version, bytes} of the newest snapshot of a version <= ARGV[1], or {}. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static final RedisScript<List<byte[]>> SNAPSHOT_AT = (RedisScript) RedisScript.of("""
+    private static final Script SNAPSHOT_AT = Script.of("""
             local best
             for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
               local n = tonumber(f)
               if n and n <= tonumber(ARGV[1]) and (not best or n > tonumber(best)) then best = f end
             end
             if not best then return {} end
-            return {best, redis.call('HGET', KEYS[1], best)}""", List.class);
+            return {best, redis.call('HGET', KEYS[1], best)}""", ScriptOutputType.MULTI);
 
     private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+    private static final byte[] NO_ACCESS = new byte[0];
     /** System.nanoTime() of the last "Redis does not answer" warning, 0 for none. */
     private final AtomicLong lastWarning = new AtomicLong();
-    private final RedisTemplate<String, byte[]> redis;
+    private final LettuceConnectionFactory factory;
+    /** Opened on first use (the service starts while Redis is down), then kept: Lettuce reconnects it. */
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix;
+    private final byte[] ttl;
     private final long ttlMillis;
     private final int maxSessions;
     private final SessionProperties.PerClient caps;
@@ -172,18 +199,18 @@ public class RedisSessionStore implements SessionStore {
     /** When this replica last wrote each session's access (epoch ms); a bounded cache, a miss only costs a write. */
     private final Cache<String, Long> refreshed;
 
-    /** With the idle timeout, maximum and per-client caps of {@code p}; every key starts with {@code keyPrefix}. */
+    /**
+     * With the idle timeout, maximum and per-client caps of {@code p}; every key starts with
+     * {@code keyPrefix}. Redis is reached through the factory's Lettuce client (its
+     * {@code spring.data.redis.*} address, timeouts and options) on a connection of its own.
+     */
     public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, SessionProperties p, Clock clock) {
-        RedisTemplate<String, byte[]> t = new RedisTemplate<>();
-        t.setConnectionFactory(factory);
-        t.setKeySerializer(RedisSerializer.string());
-        t.setHashKeySerializer(RedisSerializer.string());
-        t.setValueSerializer(RedisSerializer.byteArray());
-        t.setHashValueSerializer(RedisSerializer.byteArray());
-        t.afterPropertiesSet();
-        this.redis = t;
+        if (!(factory instanceof LettuceConnectionFactory lettuce))
+            throw new IllegalStateException("the Redis session store needs a standalone Lettuce connection (spring.data.redis.host/port)");
+        this.factory = lettuce;
         this.prefix = keyPrefix;
         this.ttlMillis = p.idleTimeout().toMillis();
+        this.ttl = b(ttlMillis);
         this.maxSessions = p.maxSessions();
         this.caps = p.perClient();
         this.clock = clock;
@@ -204,34 +231,79 @@ public class RedisSessionStore implements SessionStore {
     private byte[] access(String id) {
         long now = clock.millis();
         Long last = refreshed.getIfPresent(id);
-        if (last != null && now - last < refreshMillis && now >= last) return new byte[0];
+        if (last != null && now - last < refreshMillis && now >= last) return NO_ACCESS;
         refreshed.put(id, now);
         return b(now);
     }
 
-    private String key(String id, String part) { return prefix + "{" + id + "}:" + part; }
+    private byte[] key(String id, String part) { return b(prefix + "{" + id + "}:" + part); }
 
-    private List<String> keys(String id) { return List.of(key(id, "meta"), key(id, "log"), key(id, "snap")); }
+    private byte[][] keys(String id) {
+        String tag = prefix + "{" + id + "}:";
+        return new byte[][] {b(tag + "meta"), b(tag + "log"), b(tag + "snap")};
+    }
 
-    private String sessionsKey() { return prefix + "sessions"; }
+    private byte[] sessionsKey() { return b(prefix + "sessions"); }
 
-    private String clientKey(String client, String part) { return prefix + "{client:" + client + "}:" + part; }
+    private byte[] clientKey(String client, String part) { return b(prefix + "{client:" + client + "}:" + part); }
 
-    private static byte[] b(Object o) { return String.valueOf(o).getBytes(StandardCharsets.UTF_8); }
+    private static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
-    private static String s(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
+    private static byte[] b(long n) { return Long.toString(n).getBytes(StandardCharsets.US_ASCII); }
+
+    private static String s(Object b) { return new String((byte[]) b, StandardCharsets.UTF_8); }
+
+    /**
+     * This store's byte-array connection, opened on first use.
+     *
+     * @throws io.lettuce.core.RedisConnectionException Redis does not answer (tried again on the next call)
+     */
+    private StatefulRedisConnection<byte[], byte[]> connection() {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c != null) return c;
+        synchronized (this) {
+            if (connection == null) {
+                if (!(factory.getNativeClient() instanceof RedisClient client))
+                    throw new IllegalStateException("the Redis session store needs a standalone Redis (spring.data.redis.host/port)");
+                connection = client.connect(ByteArrayCodec.INSTANCE);
+            }
+            return connection;
+        }
+    }
+
+    /** The connection's commands, whose answers {@link #await} waits for. */
+    private RedisAsyncCommands<byte[], byte[]> redis() {
+        return connection().async();
+    }
+
+    /**
+     * The answer of a command, waited for up to the command timeout ({@code spring.data.redis.timeout}).
+     * (Lettuce's synchronous API does the same through a reflective proxy on every call.)
+     */
+    private <T> T await(RedisFuture<T> answer) {
+        return LettuceFutures.awaitOrCancel(answer, connection().getTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs {@code script} by its SHA-1, or by its source when Redis does not hold it. */
+    private <T> T eval(Script script, byte[][] keys, byte[]... args) {
+        try {
+            return await(redis().evalsha(script.sha(), script.type(), keys, args));
+        } catch (RedisNoScriptException e) {
+            return await(redis().eval(script.source(), script.type(), keys, args));
+        }
+    }
 
     /**
      * Runs Redis commands; any Redis failure (down, timeout, connection lost) becomes a 503, and
      * a warning at most once a minute (not one per request).
      */
-    private <T> T call(Supplier<T> commands) {
+    private <T> T call(Supplier<T> work) {
         try {
-            return commands.get();
-        } catch (DataAccessException e) {
+            return work.get();
+        } catch (RedisException e) {
             long now = System.nanoTime(), last = lastWarning.get();
             if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastWarning.compareAndSet(last, now))
-                log.warn("Redis does not answer ({}); requests that need it are 503 store-unavailable until it does", e.getMostSpecificCause().toString());
+                log.warn("Redis does not answer ({}); requests that need it are 503 store-unavailable until it does", e.toString());
             throw new StoreUnavailableException(e);
         }
     }
@@ -239,7 +311,7 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public boolean reachable() {
         try {
-            return "PONG".equals(call(() -> redis.execute(RedisConnectionCommands::ping, true)));
+            return "PONG".equals(call(() -> await(redis().ping())));
         } catch (StoreUnavailableException e) {
             return false;
         }
@@ -251,16 +323,17 @@ public class RedisSessionStore implements SessionStore {
         call(() -> {
             long now = clock.millis();
             if (meta.client() != null) admitClient(meta, now);
-            Long added = redis.execute(ADD_IF_ROOM, List.of(sessionsKey()), b(meta.id()), b(now + ttlMillis), b(maxSessions));
+            byte[][] sessions = {sessionsKey()};
+            Long added = eval(ADD_IF_ROOM, sessions, b(meta.id()), b(now + ttlMillis), b(maxSessions));
             if (added == null || added == 0) {
-                forgetExpired(sessionsKey(), now);
-                added = redis.execute(ADD_IF_ROOM, List.of(sessionsKey()), b(meta.id()), b(now + ttlMillis), b(maxSessions));
+                forgetExpired(sessions[0], now);
+                added = eval(ADD_IF_ROOM, sessions, b(meta.id()), b(now + ttlMillis), b(maxSessions));
                 if (added == null || added == 0) {
-                    if (meta.client() != null) redis.opsForZSet().remove(clientKey(meta.client(), "live"), (Object) b(meta.id()));
+                    if (meta.client() != null) await(redis().zrem(clientKey(meta.client(), "live"), b(meta.id())));
                     throw new SessionLimitException(maxSessions);
                 }
             }
-            List<byte[]> args = new ArrayList<>(List.of(b(ttlMillis), b("t"), meta.tokenHash(), b("p"), b(meta.profile()),
+            List<byte[]> args = new ArrayList<>(List.of(ttl, b("t"), meta.tokenHash(), b("p"), b(meta.profile()),
                     b("m"), b(meta.movableZone() ? 1 : 0), b("c"), b(meta.createdAt().toEpochMilli()), b("a"), b(meta.lastAccess().toEpochMilli())));
             if (meta.label() != null) {
                 args.add(b("l"));
@@ -270,44 +343,43 @@ public class RedisSessionStore implements SessionStore {
                 args.add(b("k"));
                 args.add(b(meta.client()));
             }
-            return redis.execute(CREATE, List.of(key(meta.id(), "meta")), args.toArray());
+            return eval(CREATE, new byte[][] {key(meta.id(), "meta")}, args.toArray(byte[][]::new));
         });
     }
 
     /** Counts the session against its client's caps, after dropping the client's expired sessions when at the live cap. */
     private void admitClient(SessionRecord meta, long now) {
-        List<String> keys = List.of(clientKey(meta.client(), "live"), clientKey(meta.client(), "new"));
-        Object[] args = {b(meta.id()), b(now + ttlMillis), b(now), b(caps.maxLive()), b(caps.creationsPerMinute()), b(2 * ttlMillis)};
-        List<Long> r = redis.execute(ADMIT_CLIENT, keys, args);
-        if (r.get(0) == 1) {
-            forgetExpired(keys.get(0), now);
-            r = redis.execute(ADMIT_CLIENT, keys, args);
+        byte[][] keys = {clientKey(meta.client(), "live"), clientKey(meta.client(), "new")};
+        byte[][] args = {b(meta.id()), b(now + ttlMillis), b(now), b(caps.maxLive()), b(caps.creationsPerMinute()), b(2 * ttlMillis)};
+        List<Object> r = eval(ADMIT_CLIENT, keys, args);
+        if ((Long) r.get(0) == 1) {
+            forgetExpired(keys[0], now);
+            r = eval(ADMIT_CLIENT, keys, args);
         }
-        if (r.get(0) == 1) throw ClientQuota.maxLive(caps, r.get(1));
-        if (r.get(0) == 2) throw ClientQuota.perMinute(caps, TimeUnit.MILLISECONDS.toNanos(r.get(1)));
+        if ((Long) r.get(0) == 1) throw ClientQuota.maxLive(caps, (Long) r.get(1));
+        if ((Long) r.get(0) == 2) throw ClientQuota.perMinute(caps, TimeUnit.MILLISECONDS.toNanos((Long) r.get(1)));
     }
 
     /**
      * Members of the sorted set {@code zset} whose recorded expiry has passed: those whose session
      * still lives (touched since) get their new expiry, the others leave the set.
      */
-    private void forgetExpired(String zset, long now) {
-        Set<byte[]> stale = redis.opsForZSet().rangeByScore(zset, Double.NEGATIVE_INFINITY, now);
-        if (stale == null) return;
-        for (byte[] member : stale) {
-            Long ttl = redis.getExpire(key(s(member), "meta"), TimeUnit.MILLISECONDS);
-            if (ttl != null && ttl > 0) redis.opsForZSet().add(zset, member, now + ttl);
-            else redis.opsForZSet().remove(zset, (Object) member);
+    private void forgetExpired(byte[] zset, long now) {
+        for (byte[] member : await(redis().zrangebyscore(zset, Range.create(Double.NEGATIVE_INFINITY, (double) now)))) {
+            Long left = await(redis().pttl(key(s(member), "meta")));
+            if (left != null && left > 0) await(redis().zadd(zset, now + left, member));
+            else await(redis().zrem(zset, member));
         }
     }
 
     @Override
     public Optional<SessionRecord> find(String id) {
         if (!ID.matcher(id).matches()) return Optional.empty();
-        List<byte[]> m = call(() -> redis.execute(FIND, List.of(key(id, "meta"), key(id, "log"))));
+        byte[][] keys = keys(id);
+        List<Object> m = call(() -> eval(FIND, new byte[][] {keys[0], keys[1]}));
         if (m == null || m.isEmpty()) return Optional.empty();
         Map<String, byte[]> f = new HashMap<>();
-        for (int i = 0; i + 1 < m.size(); i += 2) f.put(s(m.get(i)), m.get(i + 1));
+        for (int i = 0; i + 1 < m.size(); i += 2) f.put(s(m.get(i)), (byte[]) m.get(i + 1));
         return Optional.of(new SessionRecord(id, f.get("t"), s(f.get("p")), f.containsKey("l") ? s(f.get("l")) : null,
                 "1".equals(s(f.get("m"))), Instant.ofEpochMilli(Long.parseLong(s(f.get("c")))),
                 Instant.ofEpochMilli(Long.parseLong(s(f.get("a")))), Long.parseLong(s(f.get("v"))),
@@ -318,7 +390,7 @@ public class RedisSessionStore implements SessionStore {
     public List<byte[]> stepsAfter(String id, long version, int max) {
         if (!ID.matcher(id).matches() || max <= 0) return List.of();
         long last = max == Integer.MAX_VALUE ? -1 : version + max - 1;
-        List<byte[]> steps = call(() -> redis.opsForList().range(key(id, "log"), version, last));
+        List<byte[]> steps = call(() -> await(redis().lrange(key(id, "log"), version, last)));
         return steps == null ? List.of() : steps;
     }
 
@@ -326,7 +398,7 @@ public class RedisSessionStore implements SessionStore {
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
         byte[] access = access(id);
-        long r = accessed(id, () -> redis.execute(APPEND, keys(id), b(expectedVersion), encodedStep, b(ttlMillis), access));
+        long r = accessed(id, () -> eval(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, access));
         if (r != expectedVersion) refreshed.invalidate(id); // the script stopped before the access
         return r;
     }
@@ -345,22 +417,23 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public void putSnapshot(String id, long version, byte[] snapshot) {
         if (!ID.matcher(id).matches()) return;
-        call(() -> redis.execute(PUT_SNAPSHOT, List.of(key(id, "meta"), key(id, "snap")), b(version), snapshot, b(SNAPSHOTS_KEPT)));
+        byte[][] keys = keys(id);
+        call(() -> eval(PUT_SNAPSHOT, new byte[][] {keys[0], keys[2]}, b(version), snapshot, b(SNAPSHOTS_KEPT)));
     }
 
     @Override
     public Optional<StoredSnapshot> snapshot(String id, long atMost) {
         if (!ID.matcher(id).matches()) return Optional.empty();
-        List<byte[]> vb = call(() -> redis.execute(SNAPSHOT_AT, List.of(key(id, "snap")), b(atMost)));
+        List<Object> vb = call(() -> eval(SNAPSHOT_AT, new byte[][] {key(id, "snap")}, b(atMost)));
         if (vb == null || vb.size() != 2) return Optional.empty();
-        return Optional.of(new StoredSnapshot(Long.parseLong(s(vb.get(0))), vb.get(1)));
+        return Optional.of(new StoredSnapshot(Long.parseLong(s(vb.get(0))), (byte[]) vb.get(1)));
     }
 
     @Override
     public long touch(String id) {
         if (!ID.matcher(id).matches()) return -1;
         byte[] access = access(id);
-        long r = accessed(id, () -> redis.execute(TOUCH, keys(id), b(ttlMillis), access));
+        long r = accessed(id, () -> eval(TOUCH, keys(id), ttl, access));
         if (r < 0) refreshed.invalidate(id);
         return r;
     }
@@ -370,9 +443,9 @@ public class RedisSessionStore implements SessionStore {
         if (!ID.matcher(id).matches()) return false;
         refreshed.invalidate(id);
         return call(() -> {
-            byte[] client = redis.execute(REMOVE, keys(id));
-            redis.opsForZSet().remove(sessionsKey(), (Object) b(id));
-            if (client != null && client.length > 0) redis.opsForZSet().remove(clientKey(s(client), "live"), (Object) b(id));
+            byte[] client = eval(REMOVE, keys(id));
+            await(redis().zrem(sessionsKey(), b(id)));
+            if (client != null && client.length > 0) await(redis().zrem(clientKey(s(client), "live"), b(id)));
             return client != null;
         });
     }
@@ -381,7 +454,7 @@ public class RedisSessionStore implements SessionStore {
     public long size() {
         return call(() -> {
             forgetExpired(sessionsKey(), clock.millis());
-            Long n = redis.opsForZSet().zCard(sessionsKey());
+            Long n = await(redis().zcard(sessionsKey()));
             return n == null ? 0 : n;
         });
     }

@@ -164,6 +164,17 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
     }
 
     @Test
+    void aRedisThatForgotItsScriptsIsSentThemAgain() {
+        RedisSessionStore store = newStore(10, Duration.ofHours(1));
+        store.create(meta("a"));
+        assertThat(store.append("a", 0, step(1))).isZero();
+        factory().getConnection().scriptingCommands().scriptFlush(); // as after a restart: EVALSHA answers NOSCRIPT
+        assertThat(store.append("a", 1, step(2))).isEqualTo(1);
+        assertThat(store.touch("a")).isEqualTo(2);
+        assertThat(text(store.stepsAfter("a", 0))).containsExactly("{\"op\":\"step1\"}", "{\"op\":\"step2\"}");
+    }
+
+    @Test
     void idsThatCannotBeSessionIdsReachNoKey() {
         RedisSessionStore store = newStore(10, Duration.ofHours(1));
         store.create(meta("a"));

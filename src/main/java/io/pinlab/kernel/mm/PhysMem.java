@@ -415,6 +415,31 @@ public final class PhysMem {
         }
     }
 
+    /**
+     * The struct page side of __split_huge_page() (mm/huge_memory.c) for an order-9 folio whose only
+     * references are its page-table mappings (the caller checked can_split_folio()): every page
+     * becomes an order-0 folio with the head's folio flags, mapping and index (+i in the page cache),
+     * and {@code pageMapcount[i]} mappings and references; PageAnonExclusive stays with each page.
+     * A page that no page table maps is freed (the split's own reference was its last).
+     */
+    void splitFolio(long head, int[] pageMapcount) {
+        Block b = blk(head);
+        int s = slot(head);
+        int folioFlags = b.flags[s] & ~(PG_HEAD | PG_TAIL | PG_LARGE | PG_ANON_EXCLUSIVE);
+        Object mapping = b.mapping[s];
+        long index = b.index == null ? 0 : b.index[s];
+        boolean file = (folioFlags & PG_ANON) == 0;
+        for (int i = 0; i < HPAGE_NR; i++) {
+            b.flags[s + i] = folioFlags | PG_HEAD | (b.flags[s + i] & PG_ANON_EXCLUSIVE);
+            b.mapping[s + i] = mapping;
+            b.refcount[s + i] = pageMapcount[i];
+            b.mapcount[s + i] = pageMapcount[i];
+            if (b.index != null) b.index[s + i] = file ? index + i : index;
+        }
+        if (b.pincount != null) b.pincount[s] = 0;
+        for (int i = 0; i < HPAGE_NR; i++) if (pageMapcount[i] == 0) freeFolio(head + i);
+    }
+
     /** Order-9 folios {@link #allocFolio} could still take from zone {@code z} (freed huge blocks and untouched space). */
     public long hugeFoliosAvailable(Zone z) {
         Area a = area(z);
