@@ -11,26 +11,38 @@ out=recorded/v6.18.txt
 work=$(mktemp -d /tmp/pinlab-oracle.XXXXXX)
 hp=$(cat /proc/sys/vm/nr_hugepages)
 g1=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
-hp1g=$(cat $g1)
+hp1g=$(cat $g1 2>/dev/null || echo none) # no 1 GiB hstate without the CPU's pdpe1gb
 zp=$(cat /sys/kernel/mm/transparent_hugepage/use_zero_page)
 cleanup() {
     swapoff "$work/ext4/pinlab-swapfile" 2>/dev/null || true
     mountpoint -q "$work/xfs" 2>/dev/null && umount "$work/xfs"
     mountpoint -q "$work/btrfs" 2>/dev/null && umount "$work/btrfs"
     echo "$hp" > /proc/sys/vm/nr_hugepages
-    echo "$hp1g" > $g1
+    [ "$hp1g" = none ] || echo "$hp1g" > $g1
     echo "$zp" > /sys/kernel/mm/transparent_hugepage/use_zero_page
     rm -rf "$work"
 }
 trap cleanup EXIT
+cp "$out" "$work/previous.txt" 2>/dev/null || : > "$work/previous.txt"
 gcc -O1 -Wall -o "$work/probes" probes.c -luring
 mkdir "$work/ext4"
 {
     echo "# pinlab oracle recording: oracle/probes.c on a real kernel, compared by OracleTest with pinlab v6.18"
     echo "# uname -r: $(uname -r)"
     echo "# recorded: $(date -u +%Y-%m-%dT%H:%MZ); THP enabled: $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+    # a boot option of this host's vendor kernel that changes mm answers (OracleTest reads this line)
+    grep -qw pvm_no_zero_page=1 /proc/cmdline && \
+        echo "# host: mm_forbids_zeropage (kernel command line pvm_no_zero_page=1): read faults map no zero page"
     echo "# ext4: $(df -PT "$work/ext4" | awk 'NR == 2 { print $2 }') at $work/ext4"
-    "$work/probes" "$work/ext4" ext4
+    "$work/probes" "$work/ext4" ext4 > "$work/ext4.txt"
+    if grep -q '^# gig: not recorded' "$work/ext4.txt" && grep -q '^gig\.' "$work/previous.txt"; then
+        # no 1 GiB hstate on this host: keep the previous recording's gig.* block, with its provenance lines
+        grep -v '^# gig: not recorded' "$work/ext4.txt"
+        echo "# gig.*: carried over from the previous recording (this host has no 1 GiB hstate; pdpe1gb missing)"
+        grep -E '^(# gig[.*: ]|gig\.)' "$work/previous.txt" | grep -v -e '^# gig: not recorded' -e '^# gig\.\*: carried over'
+    else
+        cat "$work/ext4.txt"
+    fi
     if command -v mkfs.xfs >/dev/null && truncate -s 512M "$work/xfs.img" && mkfs.xfs -q "$work/xfs.img" \
             && mkdir "$work/xfs" && mount -o loop "$work/xfs.img" "$work/xfs"; then
         echo "# xfs: loop-mounted image at $work/xfs"

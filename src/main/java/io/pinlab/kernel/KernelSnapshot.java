@@ -5,6 +5,7 @@ import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.base.KernelLog;
 import io.pinlab.kernel.mm.Hstate;
+import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.MemCg;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.mm.Task;
@@ -73,7 +74,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -384,6 +385,7 @@ public final class KernelSnapshot {
                 out.string(v.name);
                 out.varint(v.anonVma);
                 out.varint(v.hugeResv);
+                out.u8(v.hugeResvFlags);
                 prevEnd = v.end;
             }
             writeXArray(mm.ptes);
@@ -726,6 +728,7 @@ public final class KernelSnapshot {
                 v.name = in.string("vma name", MAX_STRING);
                 v.anonVma = in.range("anon_vma", 0, Long.MAX_VALUE);
                 v.hugeResv = in.range("huge reservation", 0, Long.MAX_VALUE);
+                v.hugeResvFlags = (int) in.range("hugetlb reservation flags", 0, Hugetlb.HPAGE_RESV_OWNER | Hugetlb.HPAGE_RESV_UNMAPPED);
                 mm.insert(v);
                 prevEnd = end;
             }

@@ -26,6 +26,11 @@ import java.util.function.Supplier;
 public class PinlabMetrics {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /** One per call: keyed by the tag values, without building a string per call. */
+    private final ConcurrentMap<SyscallKey, Counter> syscalls = new ConcurrentHashMap<>();
+
+    private record SyscallKey(String op, String errno, String profile) {
+    }
 
     public PinlabMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,8 +43,7 @@ public class PinlabMetrics {
 
     /** One kernel call; {@code errno} null on success. Callers pass names from closed sets only. */
     public void syscall(String op, String errno, String profile) {
-        String key = "s|" + op + "|" + errno + "|" + profile;
-        counters.computeIfAbsent(key, k -> Counter.builder("pinlab_syscalls").description("kernel calls made by sessions")
+        syscalls.computeIfAbsent(new SyscallKey(op, errno, profile), k -> Counter.builder("pinlab_syscalls").description("kernel calls made by sessions")
                 .tag("op", op).tag("errno", errno == null ? "none" : errno).tag("profile", profile).register(registry))
                 .increment();
     }

@@ -10,6 +10,12 @@ import java.util.Base64;
 final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+    /**
+     * A fresh SHA-256 digest is a clone of this one: {@code MessageDigest.getInstance} looks the
+     * provider's service up on every call (every session request hashes its token), and a
+     * per-thread digest would be one per request on virtual threads.
+     */
+    private static final MessageDigest SHA256 = sha256Instance();
 
     private Tokens() {
     }
@@ -42,8 +48,18 @@ final class Tokens {
     }
 
     static byte[] sha256(String token) {
+        MessageDigest md;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            md = (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) { // a provider whose digest cannot be cloned
+            md = sha256Instance();
+        }
+        return md.digest(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest sha256Instance() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
         }

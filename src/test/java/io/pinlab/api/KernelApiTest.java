@@ -206,6 +206,19 @@ class KernelApiTest extends HttpTestSupport {
         assertUnchanged(s);
     }
 
+    /** An op name the endpoint does not know is a 404 naming it, and nothing reaches the kernel. */
+    @Test
+    void unknownOpIs404NamingIt() {
+        Session s = newSession(null);
+        assertThat(post(p(s, "/processes/1/mmapp"), s.token(), ANON_RW).problem(404, "not-found").path("detail").asString())
+                .startsWith("no op 'mmapp' of a process; ops here: mmap, ");
+        assertThat(post(p(s, "/processes/1/swapon"), s.token(), "{\"size\":16777216}").problem(404, "not-found")
+                .path("detail").asString()).startsWith("no op 'swapon' of a process");
+        assertThat(post(p(s, "/mmap"), s.token(), ANON_RW).problem(404, "not-found").path("detail").asString())
+                .isEqualTo("no op 'mmap' of a session; ops here: swapon, swapoff");
+        assertUnchanged(s);
+    }
+
     @Test
     void wrongContentTypeOnKernelCallIs415() {
         Session s = newSession(null);

@@ -199,7 +199,7 @@ class SnapshotFormatTest {
         covered.put(Class.forName("io.pinlab.kernel.mm.XArray$Leaf"), "slots, used");
         covered.put(Mm.class, "memcg, vmas, ptes, pmds, puds, flags, writeProtectSeq, pinnedVm, lockedVm, rssAnon, rssFile, rssShmem, rssSwap, anonVmaSeq, coveredFrom");
         covered.put(io.pinlab.kernel.mm.SwapInfo.class, "swapMap, data, cache, inuse");
-        covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv");
+        covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv, hugeResvFlags");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
         covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, hstate, pageCache");
         covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");

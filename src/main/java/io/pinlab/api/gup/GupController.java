@@ -1,28 +1,16 @@
 package io.pinlab.api.gup;
 
-import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Page;
 import io.pinlab.kernel.mm.Pin;
-import io.pinlab.api.common.Pids;
 import io.pinlab.kernel.mm.Pins;
 import io.pinlab.session.LabSession;
-import io.pinlab.api.problem.ApiProblemException;
-import io.pinlab.api.steps.Op;
-import io.pinlab.api.steps.Steps;
-import io.pinlab.api.steps.Answers.GupAnswer;
 import io.pinlab.api.steps.Answers.PinView;
-import io.pinlab.api.steps.Requests.GupCallRequest;
-import io.pinlab.api.steps.Requests.ReleaseArgs;
-import io.pinlab.api.steps.Requests.ReleaseRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -30,48 +18,16 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
 
-@Tag(name = "gup", description = "get_user_pages / pin_user_pages and the simulated driver's pins")
+@Tag(name = "gup")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class GupController {
-    private final Steps steps;
-
-    GupController(Steps steps) {
-        this.steps = steps;
-    }
-
-    @Operation(operationId = "gup", summary = "Call a GUP entry point as a driver",
-            description = "Kernel failures are 200 with ret/errno. Arguments that break is_valid_gup_args() for the "
-                    + "profile are a 422 invalid-gup-args problem (rule, kernelRet, warning; the WARN also reaches dmesg).")
-    @ApiResponse(responseCode = "200", description = "the kernel's answer (a failure is ret < 0 with errno)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = GupAnswer.class)))
-    @ApiResponse(responseCode = "422", description = "is_valid_gup_args() rejects the arguments",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                    schema = @Schema(ref = "#/components/schemas/Problem"),
-                    examples = @ExampleObject(name = "FOLL_GET_WITH_FOLL_PIN", value = """
-                            {"type":"https://pinlab.dev/problems/invalid-gup-args","title":"Unprocessable Content",
-                             "status":422,"detail":"pin_user_pages: is_valid_gup_args() rejects the arguments (FOLL_GET_WITH_FOLL_PIN): ...",
-                             "instance":"/api/v1/sessions/abc/processes/1/gup","rule":"FOLL_GET_WITH_FOLL_PIN","kernelRet":0,
-                             "warning":"WARNING: CPU: 0 at mm/gup.c is_valid_gup_args: WARN_ON_ONCE((gup_flags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET))"}
-                            """)))
-    @PostMapping(path = "/processes/{pid}/gup", consumes = MediaType.APPLICATION_JSON_VALUE)
-    GupAnswer gup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                  @RequestBody @Valid GupCallRequest req) {
-        GupAnswer a = steps.call(session, Op.GUP, Pids.check(pid), req);
-        // the call is in the history and its WARN in dmesg; the endpoint answers the broken rule as a 422
-        ApiProblemException rejected = Steps.invalidGupArgs(a);
-        if (rejected != null) throw rejected;
-        return a;
-    }
-
     @Operation(operationId = "listPins", summary = "Pins held by the simulated driver, released ones included, oldest first",
             description = "One page of the list: ?offset= skips that many pins, ?limit= (default 100, at most 1000) "
                     + "caps the page; the X-Total-Count header gives the length of the whole list.")
@@ -94,13 +50,5 @@ class GupController {
     PinView pin(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
                 @Parameter(description = "list every pfn instead of the first 512") @RequestParam(defaultValue = "false") boolean full) {
         return session.locked(k -> PinView.of(Pins.get(k, id), k.profile, full));
-    }
-
-    @Operation(operationId = "releasePin", summary = "Release a pin the way the driver would",
-            description = "A second release, or a release that does not match how the pin was taken, is 409.")
-    @PostMapping(path = "/pins/{id}/release", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer release(@PathVariable String sid, @PathVariable long id, @Parameter(hidden = true) LabSession session,
-                         @RequestBody @Valid ReleaseRequest req) {
-        return steps.call(session, Op.RELEASE, null, ReleaseArgs.of(id, req));
     }
 }

@@ -1,6 +1,5 @@
 package io.pinlab.api.iouring;
 
-import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Page;
 import io.pinlab.api.common.Pfns;
 import io.pinlab.api.common.Pids;
@@ -8,19 +7,12 @@ import io.pinlab.api.json.Address;
 import io.pinlab.kernel.iouring.BufferView;
 import io.pinlab.kernel.iouring.IoUring;
 import io.pinlab.session.LabSession;
-import io.pinlab.api.steps.Op;
-import io.pinlab.api.steps.Steps;
-import io.pinlab.api.steps.Answers.EnterAnswer;
-import io.pinlab.api.steps.Requests.EnterRequest;
-import io.pinlab.api.steps.Requests.RegisterRequest;
-import io.pinlab.api.steps.Requests.SetupRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -28,24 +20,16 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
 
-@Tag(name = "io_uring", description = "io_uring rings and registered (fixed) buffers")
+@Tag(name = "io_uring")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class IoUringController {
-    private final Steps steps;
-
-    IoUringController(Steps steps) {
-        this.steps = steps;
-    }
-
     record BufferJson(int index, Address base, long len, int nrBvecs, long accountedPages,
                       @Schema(description = "pinned pfns (at most the first 512)") List<Long> pfns,
                       @Schema(description = "all pinned pfns as runs with a fixed step (at most the first 256 runs)") List<Pfns.Run> pfnRuns,
@@ -65,27 +49,6 @@ class IoUringController {
                     b.bvecs().stream().limit(Pfns.MAX_LISTED).map(v -> new BvecJson(v.pfn(), v.offset(), v.len())).toList(),
                     truncated, b.tag(), b.empty());
         }
-    }
-
-    @Operation(operationId = "ioUringSetup", summary = "io_uring_setup(2): ret is the ring fd or -errno")
-    @PostMapping(path = "/io_uring_setup", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer setup(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                       @RequestBody @Valid SetupRequest req) {
-        return steps.call(session, Op.IO_URING_SETUP, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "ioUringRegister", summary = "io_uring_register(2) with the buffer opcodes")
-    @PostMapping(path = "/io_uring_register", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer register(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                          @RequestBody @Valid RegisterRequest req) {
-        return steps.call(session, Op.IO_URING_REGISTER, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "ioUringEnter", summary = "io_uring_enter(2): submit SQEs, reap CQEs")
-    @PostMapping(path = "/io_uring_enter", consumes = MediaType.APPLICATION_JSON_VALUE)
-    EnterAnswer enter(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                      @RequestBody @Valid EnterRequest req) {
-        return steps.call(session, Op.IO_URING_ENTER, Pids.check(pid), req);
     }
 
     @Operation(operationId = "listIoUringBuffers", summary = "The ring's registered-buffer table, sparse slots included",

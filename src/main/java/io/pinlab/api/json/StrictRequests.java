@@ -3,7 +3,9 @@ package io.pinlab.api.json;
 import io.pinlab.api.problem.ApiProblemException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.MethodParameter;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,6 +18,10 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +40,7 @@ import java.util.Set;
 public class StrictRequests implements HandlerInterceptor {
     private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final Set<Class<?>> INTEGRAL = Set.of(int.class, Integer.class, long.class, Long.class);
+    private static final ParameterNameDiscoverer NAMES = new DefaultParameterNameDiscoverer();
 
     /** What a body-less endpoint accepts: an object without properties. */
     record NoProperties() {
@@ -45,45 +52,57 @@ public class StrictRequests implements HandlerInterceptor {
         this.mapper = mapper;
     }
 
+    /** An integer parameter read from the path or the query, and the checks of one handler method. */
+    private record IntegerParam(String name, boolean inPath, boolean isInt) {
+    }
+
+    private record Checks(List<IntegerParam> integers, boolean hasBody) {
+    }
+
+    /** Found once per handler method (Spring hands out a new HandlerMethod per request, the Method stays). */
+    private final Map<Method, Checks> checks = new ConcurrentHashMap<>();
+
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
             throws IOException {
         if (!(handler instanceof HandlerMethod method)) return true;
-        checkIntegers(request, method);
-        if (WITH_BODY.contains(request.getMethod()) && !hasBody(method)) checkEmptyBody(request);
+        Checks c = checks.computeIfAbsent(method.getMethod(), m -> checksOf(method));
+        if (!c.integers().isEmpty()) checkIntegers(request, c.integers());
+        if (!c.hasBody() && WITH_BODY.contains(request.getMethod())) checkEmptyBody(request);
         return true;
     }
 
-    private static void checkIntegers(HttpServletRequest request, HandlerMethod method) {
-        @SuppressWarnings("unchecked")
-        Map<String, String> pathVars = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+    private static Checks checksOf(HandlerMethod method) {
+        String[] names = NAMES.getParameterNames(method.getMethod());
+        List<IntegerParam> integers = new ArrayList<>();
+        boolean hasBody = false;
         for (MethodParameter p : method.getMethodParameters()) {
+            if (p.hasParameterAnnotation(RequestBody.class)) hasBody = true;
             if (!INTEGRAL.contains(p.getParameterType())) continue;
-            String name = p.getParameterName();
-            String raw = null;
+            String name = names == null ? null : names[p.getParameterIndex()];
             PathVariable pv = p.getParameterAnnotation(PathVariable.class);
             RequestParam rp = p.getParameterAnnotation(RequestParam.class);
-            if (pv != null) {
-                if (!pv.name().isEmpty()) name = pv.name();
-                raw = pathVars == null ? null : pathVars.get(name);
-            } else if (rp != null) {
-                if (!rp.name().isEmpty()) name = rp.name();
-                raw = request.getParameter(name);
-            }
-            if (raw == null) continue;
-            try {
-                if (p.getParameterType() == int.class || p.getParameterType() == Integer.class) CanonicalDecimal.parseInt(raw);
-                else CanonicalDecimal.parseLong(raw);
-            } catch (IllegalArgumentException e) {
-                throw ApiProblemException.badField(name, e.getMessage());
-            }
+            boolean isInt = p.getParameterType() == int.class || p.getParameterType() == Integer.class;
+            if (pv != null) integers.add(new IntegerParam(pv.name().isEmpty() ? name : pv.name(), true, isInt));
+            else if (rp != null) integers.add(new IntegerParam(rp.name().isEmpty() ? name : rp.name(), false, isInt));
         }
+        return new Checks(List.copyOf(integers), hasBody);
     }
 
-    private static boolean hasBody(HandlerMethod method) {
-        for (MethodParameter p : method.getMethodParameters())
-            if (p.hasParameterAnnotation(RequestBody.class)) return true;
-        return false;
+    private static void checkIntegers(HttpServletRequest request, List<IntegerParam> integers) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> pathVars = (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        for (IntegerParam p : integers) {
+            String raw = p.name() == null ? null : p.inPath() ? (pathVars == null ? null : pathVars.get(p.name()))
+                    : request.getParameter(p.name());
+            if (raw == null) continue;
+            try {
+                if (p.isInt()) CanonicalDecimal.parseInt(raw);
+                else CanonicalDecimal.parseLong(raw);
+            } catch (IllegalArgumentException e) {
+                throw ApiProblemException.badField(p.name(), e.getMessage());
+            }
+        }
     }
 
     private void checkEmptyBody(HttpServletRequest request) throws IOException {

@@ -1,6 +1,5 @@
 package io.pinlab.api.memory;
 
-import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.json.Address;
 import io.pinlab.api.problem.ApiProblemException;
@@ -10,87 +9,22 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import io.pinlab.session.LabSession;
-import io.pinlab.api.steps.Op;
-import io.pinlab.api.steps.Steps;
-import io.pinlab.api.steps.Answers.AccessAnswer;
-import io.pinlab.api.steps.Answers.MmapAnswer;
-import io.pinlab.api.steps.Answers.MremapAnswer;
-import io.pinlab.api.steps.Requests.AccessRequest;
-import io.pinlab.api.steps.Requests.MadviseRequest;
-import io.pinlab.api.steps.Requests.MmapRequest;
-import io.pinlab.api.steps.Requests.MprotectRequest;
-import io.pinlab.api.steps.Requests.MremapRequest;
-import io.pinlab.api.steps.Requests.RangeRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.List;
 
-@Tag(name = "memory", description = "mmap family and the process touching its own memory")
+@Tag(name = "memory")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes/{pid}", produces = MediaType.APPLICATION_JSON_VALUE)
 class MemoryController {
-    private final Steps steps;
-
-    MemoryController(Steps steps) {
-        this.steps = steps;
-    }
-
-    @Operation(operationId = "mmap", summary = "mmap(2)",
-            description = "ksys_mmap_pgoff() -> do_mmap() -> mmap_region(). Kernel failures are 200 with errno.")
-    @PostMapping(path = "/mmap", consumes = MediaType.APPLICATION_JSON_VALUE)
-    MmapAnswer mmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                    @RequestBody @Valid MmapRequest req) {
-        return steps.call(session, Op.MMAP, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "access", summary = "The process reads or writes its own memory",
-            description = "handle_mm_fault() for every page not yet mapped as needed; a bad access stops with a signal.")
-    @PostMapping(path = "/access", consumes = MediaType.APPLICATION_JSON_VALUE)
-    AccessAnswer access(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                        @RequestBody @Valid AccessRequest req) {
-        return steps.call(session, Op.ACCESS, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "munmap", summary = "munmap(2)")
-    @PostMapping(path = "/munmap", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer munmap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                        @RequestBody @Valid RangeRequest req) {
-        return steps.call(session, Op.MUNMAP, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "mremap", summary = "mremap(2)",
-            description = "do_mremap() (mm/mremap.c): shrink, grow in place, or move with the page tables (frames and pins go along). Kernel failures are 200 with errno.")
-    @PostMapping(path = "/mremap", consumes = MediaType.APPLICATION_JSON_VALUE)
-    MremapAnswer mremap(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                        @RequestBody @Valid MremapRequest req) {
-        return steps.call(session, Op.MREMAP, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "mprotect", summary = "mprotect(2)")
-    @PostMapping(path = "/mprotect", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer mprotect(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                          @RequestBody @Valid MprotectRequest req) {
-        return steps.call(session, Op.MPROTECT, Pids.check(pid), req);
-    }
-
-    @Operation(operationId = "madvise", summary = "madvise(2)")
-    @PostMapping(path = "/madvise", consumes = MediaType.APPLICATION_JSON_VALUE)
-    KernelAnswer madvise(@PathVariable String sid, @PathVariable int pid, @Parameter(hidden = true) LabSession session,
-                         @RequestBody @Valid MadviseRequest req) {
-        return steps.call(session, Op.MADVISE, Pids.check(pid), req);
-    }
-
     @Schema(description = "one VMA, as /proc/PID/maps and smaps show it")
     record VmaView(Address start, Address end, @Schema(example = "rw-p") String perms, long offset,
                    @Schema(example = "00:00") String dev, long inode,

@@ -29,8 +29,9 @@ import org.springframework.context.annotation.Configuration;
 import java.util.Map;
 
 /**
- * The OpenAPI document: bearer security, the problem+json schema and the standard problem
- * responses added to every operation, and {@link Address} described as a hex string.
+ * The OpenAPI document: the ops' own endpoints ({@link OpEndpoints}), bearer security, the
+ * problem+json schema and the standard problem responses added to every operation, and
+ * {@link Address} described as a hex string.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
@@ -82,7 +83,7 @@ class OpenApiConfiguration {
     @Bean
     OpenApiCustomizer problemResponses() {
         return openApi -> {
-            if (openApi.getComponents() == null) openApi.setComponents(new Components());
+            OpEndpoints.addTo(openApi);
             openApi.getComponents().addSchemas(PROBLEM, problemSchema());
             profileNames(openApi);
             if (openApi.getComponents().getSchemas() != null) {

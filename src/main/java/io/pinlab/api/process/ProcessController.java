@@ -1,89 +1,26 @@
 package io.pinlab.api.process;
 
 import io.pinlab.api.common.FlagSet;
-import io.pinlab.api.problem.ApiProblemException;
-import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.fs.OFlag;
-import io.swagger.v3.oas.annotations.media.Content;
-import org.springframework.web.bind.annotation.DeleteMapping;
 import io.pinlab.session.LabSession;
-import io.pinlab.api.steps.Op;
-import io.pinlab.api.steps.Steps;
-import io.pinlab.api.steps.Requests.CreateProcessRequest;
-import io.pinlab.api.steps.Requests.NoArgs;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
-import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import java.util.List;
-import java.util.Map;
 
-@Tag(name = "processes", description = "Processes of a session: create, fork, exit")
+@Tag(name = "processes")
 @RestController
 @RequestMapping(path = "/api/v1/sessions/{sid}/processes", produces = MediaType.APPLICATION_JSON_VALUE)
 class ProcessController {
-    private final Steps steps;
-
-    ProcessController(Steps steps) {
-        this.steps = steps;
-    }
-
-    @Operation(operationId = "createProcess", summary = "Create a process (pid assigned by the kernel, ppid 0)")
-    @ApiResponse(responseCode = "201", description = "created")
-    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ProcessView> create(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
-                                       @RequestBody @Valid CreateProcessRequest body) {
-        ProcessView created = steps.call(session, Op.PROCESS, null, body);
-        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequestUri().path("/{pid}")
-                .buildAndExpand(created.pid()).toUri()).body(created);
-    }
-
-    @Operation(operationId = "fork", summary = "fork(2): the child gets a COW copy of the address space",
-            description = "201 with the child process. Pinned exclusive anonymous pages are copied for the child, "
-                    + "as copy_present_pte() does. If the kernel fails the fork there is no child to show: 409 "
-                    + "fork-failed with kernelRet and errno.")
-    @ApiResponse(responseCode = "201", description = "the child process",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ProcessView.class)))
-    @ApiResponse(responseCode = "409", description = "the kernel failed the fork (kernelRet, errno)",
-            content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE, schema = @Schema(ref = "#/components/schemas/Problem")))
-    @PostMapping("/{pid}/fork")
-    ResponseEntity<ProcessView> fork(@PathVariable String sid, @PathVariable int pid,
-                                     @Parameter(hidden = true) LabSession session) {
-        Object out = steps.call(session, Op.FORK, Pids.check(pid), new NoArgs());
-        // the failed fork is a step of the history; there is no child to show
-        if (out instanceof KernelAnswer a)
-            throw new ApiProblemException(HttpStatus.CONFLICT, "fork-failed", "fork: the kernel returned " + a.ret(),
-                    List.of(), Map.of("kernelRet", a.ret(), "errno", String.valueOf(a.errno())));
-        ProcessView child = (ProcessView) out;
-        return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentContextPath()
-                .path("/api/v1/sessions/{sid}/processes/{pid}").buildAndExpand(sid, child.pid()).toUri()).body(child);
-    }
-
-    @Operation(operationId = "exitProcess", summary = "exit: the mm is torn down, descriptors and rings closed",
-            description = "Frames a pin still holds stay allocated until the pin is released.")
-    @ApiResponse(responseCode = "204", description = "the process exited")
-    @DeleteMapping(path = "/{pid}", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
-    ResponseEntity<Void> exit(@PathVariable String sid, @PathVariable int pid,
-                              @Parameter(hidden = true) LabSession session) {
-        steps.call(session, Op.EXIT, Pids.check(pid), new NoArgs());
-        return ResponseEntity.noContent().build();
-    }
-
     @Schema(description = "an open descriptor, as /proc/PID/fd and fdinfo show it")
     record FdView(@Schema(example = "3") int fd, @Schema(example = "/mnt/ext4/data") String path,
                   @Schema(description = "O_* flags given to open()") FlagSet flags, long inode,

@@ -80,6 +80,18 @@ public class Compare {
                           + "pids and pin ids of earlier results rewritten as references") List<Steps.StepJson> script) {
     }
 
+    /**
+     * Runs the session's own history under each profile, as a script whose literals from earlier
+     * results are references ({@link #asScript}).
+     */
+    Answer runHistory(io.pinlab.session.LabSession session, List<String> profileNames) {
+        List<LoggedStep> history = sessions.steps(session, 0, MAX_STEPS + 1);
+        if (history.isEmpty()) throw ApiProblemException.badField("history", "this session has made no calls yet");
+        if (history.size() > MAX_STEPS)
+            throw ApiProblemException.badField("history", "at most " + MAX_STEPS + " steps can be compared; this session has more");
+        return run(profileNames, asScript(history), session.movableZone());
+    }
+
     /** Runs {@code script} under each profile. */
     Answer run(List<String> profileNames, List<Steps.StepJson> script, boolean movableZone) {
         List<Profile> profiles = profiles(profileNames);

@@ -97,13 +97,11 @@ final class Exercises {
                             "6.5 asks vma_needs_dirty_tracking(): a filesystem with writeback cannot have its pages pinned for long."),
                     v -> {
                         String fs = v.flip() ? "xfs" : "ext4";
-                        return new Script(List.of(open("/mnt/" + fs + "/data", v.pages()),
-                                step("mmap", 1, "{\"addr\":\"" + hex(A) + "\",\"length\":" + v.pages() * PAGE
-                                        + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":0}")),
-                                List.of(gup("pin_user_pages", A, v.pages(), "FOLL_WRITE", "FOLL_LONGTERM")), false,
+                        return askRetErrno(List.of(open("/mnt/" + fs + "/data", v.pages()),
+                                mmapShared(A, v.pages())),
+                                List.of(gup("pin_user_pages", A, v.pages(), "FOLL_WRITE", "FOLL_LONGTERM")),
                                 "A long-term write pin of " + v.pages() + " pages of a shared " + fs + " mapping in " + v.profile() + ": ret and errno?",
-                                List.of(Ask.integer("ret", "what pin_user_pages returns"), Ask.errno("errno", "errno, or none")),
-                                (k, o) -> retErrno(o, o.size() - 1),
+                                "what pin_user_pages returns",
                                 "v6.4 pins the page cache pages; v6.5 (commit 'mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing "
                                         + "to file-backed mappings') refuses them in check_vma_flags() with -EFAULT.");
                     }),
@@ -113,17 +111,15 @@ final class Exercises {
                             "6.3 checks afterwards that all VMAs are of one kind; 6.4 reverted that check."),
                     v -> {
                         long memfd = A + v.pick() * PAGE;
-                        return new Script(List.of(
+                        return askRetErrno(List.of(
                                 step("memfd_create", 1, "{\"name\":\"buf\",\"size\":" + v.pages() * PAGE + "}"),
                                 mmapAnon(A, v.pick()),
-                                step("mmap", 1, "{\"addr\":\"" + hex(memfd) + "\",\"length\":" + v.pages() * PAGE
-                                        + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":0}"),
+                                mmapShared(memfd, v.pages()),
                                 step("io_uring_setup", 1, "{\"entries\":8}")),
-                                List.of(register(1, A, (v.pick() + v.pages()) * PAGE)), false,
+                                List.of(register(1, A, (v.pick() + v.pages()) * PAGE)),
                                 "IORING_REGISTER_BUFFERS of " + v.pick() + " anonymous + " + v.pages() + " memfd pages in "
                                         + v.profile() + ": ret and errno?",
-                                List.of(Ask.integer("ret", "io_uring_register's return"), Ask.errno("errno", "errno, or none")),
-                                (k, o) -> retErrno(o, o.size() - 1),
+                                "io_uring_register's return",
                                 "v6.3 (edd478269640) refuses mixed buffers with -EINVAL; the seed series leaves it to "
                                         + "FOLL_SAME_FILE (a short pin, -EFAULT); 6.4 (3c85cc43c8e7) registers them.");
                     }),
@@ -138,8 +134,7 @@ final class Exercises {
                         return new Script(List.of(
                                 step("memfd_create", 1, "{\"name\":\"buf\",\"size\":" + v.pages() * PAGE + "}"),
                                 mmapAnon(A, v.pick()),
-                                step("mmap", 1, "{\"addr\":\"" + hex(memfd) + "\",\"length\":" + v.pages() * PAGE
-                                        + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":0}")),
+                                mmapShared(memfd, v.pages())),
                                 List.of(gup("pin_user_pages", start, n, "FOLL_WRITE", "FOLL_LONGTERM", "FOLL_SAME_FILE")), false,
                                 "pin_user_pages(FOLL_SAME_FILE) of " + n + " pages from " + hex(start) + ": what does it return?",
                                 List.of(Ask.integer("ret", "pages pinned, or -errno")),
@@ -211,12 +206,11 @@ final class Exercises {
                         setup.add(step("mmap", pid, "{\"addr\":\"" + hex(A) + "\",\"length\":" + mib * 1048576
                                 + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\",\"MAP_FIXED\"]}"));
                         setup.add(step("io_uring_setup", pid, "{\"entries\":8}"));
-                        return new Script(setup, List.of(step("io_uring_register", pid, "{\"fd\":0,\"opcode\":\"IORING_REGISTER_BUFFERS\","
-                                + "\"iovecs\":[{\"base\":\"" + hex(A) + "\",\"len\":" + mib * 1048576 + "}]}")), false,
+                        return askRetErrno(setup, List.of(step("io_uring_register", pid, "{\"fd\":0,\"opcode\":\"IORING_REGISTER_BUFFERS\","
+                                + "\"iovecs\":[{\"base\":\"" + hex(A) + "\",\"len\":" + mib * 1048576 + "}]}")),
                                 "Process " + pid + (v.flip() ? " (CAP_IPC_LOCK)" : " (no CAP_IPC_LOCK, RLIMIT_MEMLOCK 8 MiB)")
                                         + " registers " + mib + " MiB: ret and errno?",
-                                List.of(Ask.integer("ret", "io_uring_register's return"), Ask.errno("errno", "errno, or none")),
-                                (k, o) -> retErrno(o, o.size() - 1),
+                                "io_uring_register's return",
                                 "Without CAP_IPC_LOCK the pages are charged to user->locked_vm and more than RLIMIT_MEMLOCK is "
                                         + "-ENOMEM; with it nothing is charged to the user (mm->pinned_vm still grows).");
                     }),
@@ -276,14 +270,12 @@ final class Exercises {
                         Steps.StepJson create = v.flip()
                                 ? step("memfd_create", 1, "{\"name\":\"buf\",\"size\":" + v.pages() * PAGE + "}")
                                 : step("memfd_secret", 1, "{\"size\":" + v.pages() * PAGE + "}");
-                        return new Script(List.of(create,
-                                step("mmap", 1, "{\"addr\":\"" + hex(A) + "\",\"length\":" + v.pages() * PAGE
-                                        + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":0}"),
+                        return askRetErrno(List.of(create,
+                                mmapShared(A, v.pages()),
                                 touch(A, v.pages())),
-                                List.of(gup("pin_user_pages", A, v.pages(), "FOLL_WRITE", "FOLL_LONGTERM")), false,
+                                List.of(gup("pin_user_pages", A, v.pages(), "FOLL_WRITE", "FOLL_LONGTERM")),
                                 "pin_user_pages of " + v.pages() + " pages of a " + (v.flip() ? "memfd" : "memfd_secret") + " mapping: ret and errno?",
-                                List.of(Ask.integer("ret", "what pin_user_pages returns"), Ask.errno("errno", "errno, or none")),
-                                (k, o) -> retErrno(o, o.size() - 1),
+                                "what pin_user_pages returns",
                                 "Secret memory must never be reachable by the kernel or a device: GUP refuses it with -EFAULT; "
                                         + "an ordinary memfd is shmem and pins.");
                     }),
@@ -293,13 +285,11 @@ final class Exercises {
                             "Those PTEs have no struct page to take a reference on."),
                     v -> {
                         String path = v.flip() ? "/dev/zero" : "/dev/mmio0";
-                        return new Script(List.of(step("open", 1, "{\"path\":\"" + path + "\",\"flags\":[\"O_RDWR\"]}"),
-                                step("mmap", 1, "{\"addr\":\"" + hex(A) + "\",\"length\":" + v.pages() * PAGE
-                                        + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":0}")),
-                                List.of(gup("get_user_pages", A, v.pages(), "FOLL_WRITE")), false,
+                        return askRetErrno(List.of(step("open", 1, "{\"path\":\"" + path + "\",\"flags\":[\"O_RDWR\"]}"),
+                                mmapShared(A, v.pages())),
+                                List.of(gup("get_user_pages", A, v.pages(), "FOLL_WRITE")),
                                 "get_user_pages of " + v.pages() + " pages of " + path + " mapped MAP_SHARED: ret and errno?",
-                                List.of(Ask.integer("ret", "what get_user_pages returns"), Ask.errno("errno", "errno, or none")),
-                                (k, o) -> retErrno(o, o.size() - 1),
+                                "what get_user_pages returns",
                                 "Device memory (VM_IO | VM_PFNMAP) has no pages GUP could return: -EFAULT. /dev/zero MAP_SHARED is "
                                         + "shmem and its pages are faulted in and taken.");
                     }));
@@ -307,6 +297,14 @@ final class Exercises {
     static Exercise byId(String id) {
         for (Exercise e : CATALOG) if (e.id().equals(id)) return e;
         return null;
+    }
+
+    /** A script without ZONE_MOVABLE that asks for the last probe step's ret and errno. */
+    private static Script askRetErrno(List<Steps.StepJson> setup, List<Steps.StepJson> probe, String question,
+                                      String retMeaning, String solution) {
+        return new Script(setup, probe, false, question,
+                List.of(Ask.integer("ret", retMeaning), Ask.errno("errno", "errno, or none")),
+                (k, o) -> retErrno(o, o.size() - 1), solution);
     }
 
     // ---------------------------------------------------------------- step builders
@@ -318,6 +316,12 @@ final class Exercises {
     private static Steps.StepJson mmapAnon(long addr, long pages) {
         return step("mmap", 1, "{\"addr\":\"" + hex(addr) + "\",\"length\":" + pages * PAGE
                 + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\",\"MAP_FIXED\"]}");
+    }
+
+    /** MAP_SHARED of fd 0, read-write, at a fixed address. */
+    private static Steps.StepJson mmapShared(long addr, long pages) {
+        return step("mmap", 1, "{\"addr\":\"" + hex(addr) + "\",\"length\":" + pages * PAGE
+                + ",\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_SHARED\",\"MAP_FIXED\"],\"fd\":0}");
     }
 
     private static Steps.StepJson touch(long addr, long pages) {

@@ -2,8 +2,6 @@ package io.pinlab.api.teach;
 
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.session.LabSession;
-import io.pinlab.session.LoggedStep;
-import io.pinlab.session.SessionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -32,17 +30,15 @@ import java.util.Map;
 class TeachController {
     private final Compare compare;
     private final ExerciseService exercises;
-    private final SessionService sessions;
 
-    TeachController(Compare compare, ExerciseService exercises, SessionService sessions) {
+    TeachController(Compare compare, ExerciseService exercises) {
         this.compare = compare;
         this.exercises = exercises;
-        this.sessions = sessions;
     }
 
     @Operation(operationId = "compare", summary = "Run steps under several profiles side by side",
             description = "Public. Each profile gets a throwaway kernel bounded like a session. Steps may refer to earlier "
-                    + "results with \"${N.field}\" (addresses differ between profiles: v6.18 aligns anonymous mappings for "
+                    + "results with \"\\${N.field}\" (addresses differ between profiles: v6.18 aligns anonymous mappings for "
                     + "THP). A step that no profile can make is a 400 naming steps[i]; one that only some profiles cannot "
                     + "make shows notRun there.")
     @PostMapping(path = "/compare", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -56,11 +52,7 @@ class TeachController {
     @PostMapping(path = "/sessions/{sid}/compare", consumes = MediaType.APPLICATION_JSON_VALUE)
     Compare.Answer compareSession(@PathVariable String sid, @Parameter(hidden = true) LabSession session,
                                   @RequestBody @Valid Compare.SessionRequest req) {
-        List<LoggedStep> history = sessions.steps(session, 0, Compare.MAX_STEPS + 1);
-        if (history.isEmpty()) throw ApiProblemException.badField("history", "this session has made no calls yet");
-        if (history.size() > Compare.MAX_STEPS)
-            throw ApiProblemException.badField("history", "at most " + Compare.MAX_STEPS + " steps can be compared; this session has more");
-        return compare.run(req.profiles(), Compare.asScript(history), session.movableZone());
+        return compare.runHistory(session, req.profiles());
     }
 
     @Schema(name = "ExerciseView", description = "an exercise of the catalog")

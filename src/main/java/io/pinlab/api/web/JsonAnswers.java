@@ -8,6 +8,7 @@ import org.springframework.http.MediaType;
 import org.springframework.util.StreamUtils;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.method.support.HandlerMethodReturnValueHandlerComposite;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.databind.ObjectWriter;
@@ -21,25 +22,20 @@ import java.util.Set;
  * converter for every response. Only where Spring's negotiation has one
  * outcome, {@code application/json}: the client accepts anything or JSON, the mapping produces
  * JSON (or does not say), and the controller set no content type itself. Everything else
- * (other Accept headers, strings, lists, {@code ResponseEntity}) goes to Spring's handler.
+ * (other Accept headers, strings, lists, {@code ResponseEntity}) goes to Spring's handler (a
+ * composite of that one handler: it supports what Spring's supports).
  */
-class JsonAnswers implements HandlerMethodReturnValueHandler {
-    private final HandlerMethodReturnValueHandler spring;
+final class JsonAnswers extends HandlerMethodReturnValueHandlerComposite {
     private final ClassValue<ObjectWriter> writers;
 
     JsonAnswers(HandlerMethodReturnValueHandler spring, JsonMapper mapper) {
-        this.spring = spring;
+        addHandler(spring);
         this.writers = new ClassValue<>() {
             @Override
             protected ObjectWriter computeValue(Class<?> type) {
                 return mapper.writerFor(type);
             }
         };
-    }
-
-    @Override
-    public boolean supportsReturnType(MethodParameter returnType) {
-        return spring.supportsReturnType(returnType);
     }
 
     @Override
@@ -50,7 +46,7 @@ class JsonAnswers implements HandlerMethodReturnValueHandler {
         if (value == null || !value.getClass().isRecord() || request == null || response == null
                 || response.getContentType() != null || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))
                 || !producesJson(request)) {
-            spring.handleReturnValue(value, returnType, mav, webRequest);
+            super.handleReturnValue(value, returnType, mav, webRequest);
             return;
         }
         mav.setRequestHandled(true);

@@ -12,78 +12,101 @@ import org.springframework.web.bind.WebDataBinder;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
-import org.springframework.web.method.support.HandlerMethodArgumentResolver;
-import org.springframework.web.method.support.ModelAndViewContainer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.exc.InvalidDefinitionException;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A required {@code @RequestBody} record sent as {@code application/json} (UTF-8), read in one
- * pass: the body bytes go straight to a reader made once per record type, and a {@code @Valid}
- * body is checked once by Bean Validation, without the converter negotiation, the input message
- * wrappers and the data binder that Spring's {@code RequestResponseBodyMethodProcessor} builds on
- * every request. The answers are Spring's: a missing or malformed body is the same
- * {@link HttpMessageNotReadableException}; an invalid one is checked again through Spring's data
- * binder to throw its {@link MethodArgumentNotValidException}. Any other body (optional, another
- * content type or charset, not a record) goes to Spring's resolver.
+ * A {@code @RequestBody} sent as {@code application/json} (UTF-8), read in one pass, without the
+ * converter negotiation, the input message wrappers and the data binder that Spring's
+ * {@code RequestResponseBodyMethodProcessor} builds on every request:
+ * <ul>
+ *   <li>a required record: the body bytes go straight to a reader made once per record type, and
+ *       a {@code @Valid} one is checked once by Bean Validation;</li>
+ *   <li>raw bytes ({@code byte[]}): the body as sent, as Spring's byte array converter reads it
+ *       (an empty body is null when it is optional).</li>
+ * </ul>
+ * The body is read into one array of its declared length. The answers are Spring's: a missing or
+ * malformed body is the same {@link HttpMessageNotReadableException}; an invalid one is checked
+ * again through Spring's data binder to throw its {@link MethodArgumentNotValidException}. Any
+ * other body (optional record, another content type or charset, another type) goes to Spring's
+ * resolver.
  */
-class JsonBodies implements HandlerMethodArgumentResolver {
-    private final HandlerMethodArgumentResolver spring;
+final class JsonBodies {
+    /** How a body parameter is read: {@code reader} for a required record, else raw bytes. */
+    private record Plan(ObjectReader reader, boolean valid, boolean required) {
+    }
+
+    /** A parameter this class leaves to Spring. */
+    private static final Plan SPRING = new Plan(null, false, false);
+
     private final JsonMapper mapper;
     private final Validator validator;
-    private final Map<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
+    private final Map<MethodParameter, Plan> plans = new ConcurrentHashMap<>();
 
-    JsonBodies(HandlerMethodArgumentResolver spring, JsonMapper mapper, Validator validator) {
-        this.spring = spring;
+    JsonBodies(JsonMapper mapper, Validator validator) {
         this.mapper = mapper;
         this.validator = validator;
     }
 
-    @Override
-    public boolean supportsParameter(MethodParameter parameter) {
-        return spring.supportsParameter(parameter);
-    }
-
-    @Override
-    public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest webRequest,
-                                  WebDataBinderFactory binderFactory) throws Exception {
+    Object resolve(MethodParameter parameter, NativeWebRequest webRequest, WebDataBinderFactory binders) throws Exception {
         HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
-        RequestBody ann = parameter.getParameterAnnotation(RequestBody.class);
-        Class<?> type = parameter.getParameterType();
-        if (request == null || ann == null || !ann.required() || !type.isRecord() || !isUtf8Json(request.getContentType()))
-            return spring.resolveArgument(parameter, mav, webRequest, binderFactory);
-        byte[] body;
-        try {
-            body = request.getInputStream().readAllBytes();
-        } catch (IOException e) { // the problem advice finds a body over the size limit among the causes
-            throw new HttpMessageNotReadableException("I/O error while reading input message", e,
-                    new ServletServerHttpRequest(request));
-        }
-        if (body.length == 0)
+        Plan plan = plans.computeIfAbsent(parameter, this::plan);
+        if (plan == SPRING || request == null || !isUtf8Json(request.getContentType())) return FastArguments.SPRING;
+        byte[] body = body(request);
+        if (body.length == 0) {
+            if (!plan.required()) return null;
             throw new HttpMessageNotReadableException("Required request body is missing: "
                     + parameter.getExecutable().toGenericString(), new ServletServerHttpRequest(request));
+        }
+        if (plan.reader() == null) return body;
         Object arg;
         try {
-            arg = readers.computeIfAbsent(type, mapper::readerFor).readValue(body);
+            arg = plan.reader().readValue(body);
         } catch (InvalidDefinitionException e) {
             throw e; // a mapping bug, not the client's: the 500 of any unexpected failure
         } catch (JacksonException e) {
             throw new HttpMessageNotReadableException("JSON parse error: " + e.getOriginalMessage(), e,
                     new ServletServerHttpRequest(request));
         }
-        if (parameter.hasParameterAnnotation(Valid.class) && !validator.validate(arg).isEmpty()) {
+        if (plan.valid() && !validator.validate(arg).isEmpty()) {
             // the rare invalid body: Spring's binder names the fields exactly as before
-            WebDataBinder binder = binderFactory.createBinder(webRequest, arg, Conventions.getVariableNameForParameter(parameter));
+            WebDataBinder binder = binders.createBinder(webRequest, arg, Conventions.getVariableNameForParameter(parameter));
             binder.validate();
             throw new MethodArgumentNotValidException(parameter, binder.getBindingResult());
         }
         return arg;
+    }
+
+    private Plan plan(MethodParameter parameter) {
+        RequestBody ann = parameter.getParameterAnnotation(RequestBody.class);
+        Class<?> type = parameter.getParameterType();
+        if (ann == null) return SPRING;
+        if (type == byte[].class) return new Plan(null, false, ann.required());
+        if (!ann.required() || !type.isRecord()) return SPRING;
+        return new Plan(mapper.readerFor(type), parameter.hasParameterAnnotation(Valid.class), true);
+    }
+
+    /**
+     * The request body: one array of the declared length (InputStream.readAllBytes would fill
+     * 16 KiB buffers and copy), or read to the end when the body is chunked. BodySizeLimitFilter
+     * has refused a declared length over the limit, and limits a chunked body as it is read.
+     */
+    private static byte[] body(HttpServletRequest request) throws IOException {
+        try {
+            InputStream in = request.getInputStream();
+            int length = request.getContentLength();
+            return length >= 0 ? in.readNBytes(length) : in.readAllBytes();
+        } catch (IOException e) { // the problem advice finds a body over the size limit among the causes
+            throw new HttpMessageNotReadableException("I/O error while reading input message", e,
+                    new ServletServerHttpRequest(request));
+        }
     }
 
     /** {@code application/json}, with no charset or UTF-8: what the fast path reads. */

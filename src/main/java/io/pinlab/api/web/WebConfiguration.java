@@ -28,19 +28,14 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WebConfiguration.CorsProperties.class)
 class WebConfiguration implements WebMvcConfigurer {
-    private final SessionService sessions;
-    private final CourseService courses;
+    private final SessionArgumentResolver sessionArguments;
     private final JsonMapper mapper;
     private final CorsProperties cors;
-    private final Validator validator;
 
-    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors,
-                     Validator validator) {
-        this.sessions = sessions;
-        this.courses = courses;
+    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors) {
+        this.sessionArguments = new SessionArgumentResolver(sessions, courses);
         this.mapper = mapper;
         this.cors = cors;
-        this.validator = validator;
     }
 
     /**
@@ -78,7 +73,7 @@ class WebConfiguration implements WebMvcConfigurer {
      * ({@link JsonBodies}) and answers written in one ({@link JsonAnswers}).
      */
     @Bean
-    WebMvcRegistrations indexedRequestMapping() {
+    WebMvcRegistrations indexedRequestMapping(Validator validator) {
         return new WebMvcRegistrations() {
             @Override
             public RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
@@ -92,8 +87,10 @@ class WebConfiguration implements WebMvcConfigurer {
                     public void afterPropertiesSet() {
                         super.afterPropertiesSet();
                         List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>(getArgumentResolvers());
-                        resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastPathVariables(r)
-                                : r.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonBodies(r, mapper, validator) : r);
+                        FastPathVariables pathVariables = new FastPathVariables();
+                        JsonBodies bodies = new JsonBodies(mapper, validator);
+                        resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastArguments(r, pathVariables::resolve)
+                                : r.getClass() == RequestResponseBodyMethodProcessor.class ? new FastArguments(r, bodies::resolve) : r);
                         setArgumentResolvers(resolvers);
                         List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>(getReturnValueHandlers());
                         handlers.replaceAll(h -> h.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonAnswers(h, mapper) : h);
@@ -106,6 +103,6 @@ class WebConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-        resolvers.add(new SessionArgumentResolver(sessions, courses));
+        resolvers.add(sessionArguments);
     }
 }

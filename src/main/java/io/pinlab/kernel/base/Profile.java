@@ -74,6 +74,14 @@ public record Profile(String name, String kernel, String summary, List<String> d
         /** 6.14+: SQ/CQ rings and the SQE array are io_uring regions charged to user->locked_vm
          *  (io_create_region(), io_uring/memmap.c); earlier io_mem_alloc() charged only memcg. */
         IO_URING_RING_REGIONS_ACCOUNTED,
+        /** 6.5+: madvise_cold_or_pageout_pte_range() asks folio_estimated_sharers() (the first page's
+         *  mapcount) whether a large folio is shared; 6.3/6.4 ask folio_mapcount() != 1, so a THP mapped
+         *  by several PTEs counts as shared and stops the walk. */
+        PAGEOUT_ESTIMATED_SHARERS,
+        /** 6.10+ (madvise_folio_pte_batch() in the 6.18 tree): MADV_PAGEOUT splits a PTE-mapped large
+         *  folio only when the range maps part of it; a fully mapped one goes to reclaim whole, and
+         *  sharing is folio_maybe_mapped_shared() (another mm maps it). */
+        PAGEOUT_WHOLE_LARGE_FOLIO,
         /** 6.15+ (c3edd36ad29b "mm: Copy-on-Write (COW) reuse support for PTE-mapped THP", on top of
          *  the MM-owner tracking of large folios, FOLIO_MM_IDS_SHARED_BIT; present in the 6.18
          *  tree): do_wp_page() reuses a PTE-mapped large anon folio through
@@ -146,61 +154,67 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean has(Feature f) { return features.contains(f); }
 
     public static final Profile V6_3 = new Profile("v6.3", "Linux 6.3",
-            "Linux 6.3: vmas parameters, io_uring refuses multi-source buffers (-EINVAL)",
-            List.of("get_user_pages*/pin_user_pages* still take a vmas array (is_valid_gup_args rule: vmas with locked)",
-                    "io_uring: all pages of a buffer must share one vm_file, else -EINVAL (edd478269640)",
-                    "io_uring: file-backed buffers other than shmem/hugetlbfs give -EOPNOTSUPP",
-                    "GUP may expand a VM_GROWSDOWN stack (find_extend_vma)",
-                    "pinning the zero page is counted like any page"),
+            "Linux 6.3: vmas parameters, io_uring refuses multi-source buffers (-EINVAL)", """
+            get_user_pages*/pin_user_pages* still take a vmas array (is_valid_gup_args rule: vmas with locked)
+            io_uring: all pages of a buffer must share one vm_file, else -EINVAL (edd478269640)
+            io_uring: file-backed buffers other than shmem/hugetlbfs give -EOPNOTSUPP
+            GUP may expand a VM_GROWSDOWN stack (find_extend_vma)
+            pinning the zero page is counted like any page
+            """.lines().toList(),
             EnumSet.of(VMAS_PARAM, PIN_USER_PAGES_VMAS_PARAM, FAST_ACCESS_OK, GUP_EXPANDS_STACK, HUGETLB_FORCE_WRITE_REJECTED),
             IoUringFileCheck.MULTI_SOURCE_EINVAL, false);
 
     public static final Profile SEED = new Profile("seed", "Linux 6.3 + FOLL_SAME_FILE series (Apr 2023, unmerged)",
-            "The April-2023 FOLL_SAME_FILE proposal as posted on top of 6.3",
-            List.of("FOLL_SAME_FILE (1<<12): check_vma_flags() gives -EFAULT when a VMA's file differs from the previous one",
-                    "gup-fast rejects FOLL_SAME_FILE through its flag whitelist",
-                    "pin_user_pages() has no vmas parameter",
-                    "io_uring pins with FOLL_SAME_FILE; a short pin becomes -EFAULT; only the first VMA is checked for shmem/hugetlb (-EOPNOTSUPP)"),
+            "The April-2023 FOLL_SAME_FILE proposal as posted on top of 6.3", """
+            FOLL_SAME_FILE (1<<12): check_vma_flags() gives -EFAULT when a VMA's file differs from the previous one
+            gup-fast rejects FOLL_SAME_FILE through its flag whitelist
+            pin_user_pages() has no vmas parameter
+            io_uring pins with FOLL_SAME_FILE; a short pin becomes -EFAULT; only the first VMA is checked for shmem/hugetlb (-EOPNOTSUPP)
+            """.lines().toList(),
             EnumSet.of(VMAS_PARAM, FOLL_SAME_FILE, FAST_ACCESS_OK, GUP_EXPANDS_STACK, HUGETLB_FORCE_WRITE_REJECTED),
             IoUringFileCheck.SEED_SAME_FILE, false);
 
     public static final Profile V6_4 = new Profile("v6.4", "Linux 6.4",
-            "Linux 6.4: the io_uring multi-source -EINVAL is reverted",
-            List.of("io_uring multi-source -EINVAL reverted (3c85cc43c8e7)",
-                    "io_uring keeps its per-VMA -EOPNOTSUPP check for file-backed buffers",
-                    "vmas parameters still exist",
-                    "gup-fast checks end > TASK_SIZE_MAX (StackRot backports in 6.4.y)",
-                    "GUP no longer expands the stack"),
+            "Linux 6.4: the io_uring multi-source -EINVAL is reverted", """
+            io_uring multi-source -EINVAL reverted (3c85cc43c8e7)
+            io_uring keeps its per-VMA -EOPNOTSUPP check for file-backed buffers
+            vmas parameters still exist
+            gup-fast checks end > TASK_SIZE_MAX (StackRot backports in 6.4.y)
+            GUP no longer expands the stack
+            """.lines().toList(),
             EnumSet.of(VMAS_PARAM, PIN_USER_PAGES_VMAS_PARAM, FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, HUGETLB_FORCE_WRITE_REJECTED),
             IoUringFileCheck.PER_VMA_EOPNOTSUPP, false);
 
     public static final Profile V6_5 = new Profile("v6.5", "Linux 6.5",
-            "Linux 6.5: vmas removed, GUP refuses long-term write pins of dirty-tracked file mappings",
-            List.of("vmas parameter removed from every GUP entry point",
-                    "FOLL_LONGTERM|FOLL_WRITE pins of shared writable ext4/xfs mappings: -EFAULT (8ac268436e6d, a6e79df92e4a)",
-                    "io_uring has no VMA check of its own; MAP_PRIVATE file buffers register",
-                    "FOLL_HONOR_NUMA_FAULT is set on every call by is_valid_gup_args()",
-                    "gup-fast overflow gives -EOVERFLOW",
-                    "pinning the zero page is not counted"),
+            "Linux 6.5: vmas removed, GUP refuses long-term write pins of dirty-tracked file mappings", """
+            vmas parameter removed from every GUP entry point
+            FOLL_LONGTERM|FOLL_WRITE pins of shared writable ext4/xfs mappings: -EFAULT (8ac268436e6d, a6e79df92e4a)
+            io_uring has no VMA check of its own; MAP_PRIVATE file buffers register
+            FOLL_HONOR_NUMA_FAULT is set on every call by is_valid_gup_args()
+            gup-fast overflow gives -EOVERFLOW
+            pinning the zero page is not counted
+            """.lines().toList(),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, HONOR_NUMA_AUTO_SET, FILE_BACKED_LONGTERM_WRITE_BAN, FAST_OVERFLOW_IS_ERROR,
-                    FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, ZERO_PAGE_PIN_NOOP, HUGETLB_FORCE_WRITE_REJECTED),
+                    FAST_TASK_SIZE_CHECK, FAST_ACCESS_OK, ZERO_PAGE_PIN_NOOP, HUGETLB_FORCE_WRITE_REJECTED,
+                    PAGEOUT_ESTIMATED_SHARERS),
             IoUringFileCheck.GUP_DELEGATED, false);
 
     public static final Profile V6_18 = new Profile("v6.18", "Linux 6.18",
-            "Linux 6.18 (default): as 6.5 plus the 6.7+ GUP hardening and newer io_uring",
-            List.of("FOLL_TOUCH is an internal flag (INTERNAL_GUP_FLAGS, 6.7)",
-                    "nr_pages == 0 returns 0; a 0-page result without FOLL_NOWAIT is WARN_ON_ONCE and -EFAULT",
-                    "FOLL_HONOR_NUMA_FAULT is no longer set automatically",
-                    "io_uring pins with pin_user_pages_fast and checks overflow itself (-EOVERFLOW)",
-                    "io_uring coalesces multi-folio buffers, node-based buffer table",
-                    "hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()",
-                    "do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied",
-                    "a write or unshare fault on the huge zero PMD maps a new THP (do_huge_zero_wp_pmd); gup-fast leaves the special huge zero PMD to the slow path"),
+            "Linux 6.18 (default): as 6.5 plus the 6.7+ GUP hardening and newer io_uring", """
+            FOLL_TOUCH is an internal flag (INTERNAL_GUP_FLAGS, 6.7)
+            nr_pages == 0 returns 0; a 0-page result without FOLL_NOWAIT is WARN_ON_ONCE and -EFAULT
+            FOLL_HONOR_NUMA_FAULT is no longer set automatically
+            io_uring pins with pin_user_pages_fast and checks overflow itself (-EOVERFLOW)
+            io_uring coalesces multi-folio buffers, node-based buffer table
+            hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()
+            do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied
+            a write or unshare fault on the huge zero PMD maps a new THP (do_huge_zero_wp_pmd); gup-fast leaves the special huge zero PMD to the slow path
+            """.lines().toList(),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
                     SPLIT_PMD_HUGETLB_REJECTED, MAP_STACK_NOHUGEPAGE, MAP_DROPPABLE, MMAP_REGION_REWORKED,
                     THP_ALIGNED_ANON_MMAP, IO_URING_PIN_FAST, IO_URING_MULTI_FOLIO_COALESCE, IO_URING_NODE_TABLE,
-                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE,
+                    IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE, PAGEOUT_WHOLE_LARGE_FOLIO,
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
                     IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
                     COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE),
@@ -253,6 +267,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringBlindRegister() { return has(IO_URING_BLIND_REGISTER); }
     public boolean ioUringRingRegionsAccounted() { return has(IO_URING_RING_REGIONS_ACCOUNTED); }
     public boolean largeAnonFolioReuse() { return has(LARGE_ANON_FOLIO_REUSE); }
+    public boolean pageoutEstimatedSharers() { return has(PAGEOUT_ESTIMATED_SHARERS); }
+    public boolean pageoutWholeLargeFolio() { return has(PAGEOUT_WHOLE_LARGE_FOLIO); }
     public boolean hugeZeroWpAllocatesThp() { return has(HUGE_ZERO_WP_ALLOCATES_THP); }
     public boolean hugeZeroPmdSpecial() { return has(HUGE_ZERO_PMD_SPECIAL); }
     public boolean gupFastRenamed() { return has(GUP_FAST_RENAMED); }

@@ -221,6 +221,9 @@ public class Globals {
         return true;
     }
 
+    /** Pages the current call may still walk before {@link #chargeWork} refuses. */
+    public long workLeft() { return workLeft; }
+
     /**
      * A new call enters the kernel: its work budget is full again. {@link io.pinlab.kernel.Syscall#apply}
      * calls this, so a call replayed from a session's log walks exactly as it did live.

@@ -524,6 +524,15 @@ public final class Gup {
                     break walk;
                 }
                 page = followPageMask(c, vma, start, flags);
+                if (page == 0 && pages != null) {
+                    int n = faultinAnonRun(c, vma, start, nrPages, flags, pages, off + (int) i);
+                    if (n > 0) {
+                        i += n;
+                        start += (long) n << PAGE_SHIFT;
+                        nrPages -= n;
+                        continue walk;
+                    }
+                }
                 if (page == 0 || page == EMLINK) {
                     int r = faultinPage(c, vma, start, flags, page == EMLINK);
                     if (r == 0) {
@@ -784,6 +793,42 @@ public final class Gup {
             return (int) EBUSY;
         }
         return 0;
+    }
+
+    /**
+     * The untouched-anonymous case of the loop above, for a run of pages: follow_page_mask()
+     * found no PTE at {@code addr}, so faultin_page() -> handle_mm_fault() -> do_anonymous_page()
+     * maps a new exclusive page, and the retried follow_page_pte() takes GUP's reference
+     * (try_grab_folio()) and FOLL_TOUCH's mark_page_accessed(). When that is what each following
+     * none PTE of the same page table and VMA would go through as well (a write fault in a
+     * writable anonymous VMA that is not THP-eligible, no FOLL_NOFAULT or FOLL_DUMP), the run is
+     * faulted and grabbed in one pass with the same result page by page: pfns, refcounts,
+     * mapcounts, flags, memcg charges, RSS, and the work budget (two units per faulted page, as
+     * the loop charges before the lookup and again before the retried one). Returns the pages
+     * done, 0 to leave this page to the loop.
+     */
+    private static int faultinAnonRun(Ctx c, Vma vma, long addr, long nrPages, int flags, long[] pages, int off) {
+        int grab = flags & (FOLL_PIN | FOLL_GET);
+        if ((flags & FOLL_WRITE) == 0 || (flags & (FOLL_NOFAULT | FOLL_DUMP)) != 0 || (grab != FOLL_PIN && grab != FOLL_GET)) return 0;
+        if (vma.ops != VmOps.ANON || !vma.has(VM_WRITE_B)) return 0;
+        Mm mm = c.mm;
+        long vpn = addr >>> PAGE_SHIFT;
+        if (mm.ptes.get(vpn) != 0 || mm.pmds.get(addr >>> 21) != 0 || HugeMemory.thpEligible(mm, vma, addr)) return 0;
+        // the run: up to the end of this page table, of the VMA, of the request and of the none PTEs
+        long pmdEnd = (vpn | (HPAGE_NR - 1)) + 1;
+        long n = Math.min(Math.min(nrPages, pmdEnd - vpn), (vma.end - addr) >>> PAGE_SHIFT);
+        // this page's first unit is charged; each page needs a second one after its fault, each later page two
+        n = Math.min(n, (c.k.workLeft() + 1) / 2);
+        if (n == 0) return 0;
+        int run = 1;
+        while (run < n && mm.ptes.get(vpn + run) == 0) run++;
+        int refcount = 1 + (grab == FOLL_PIN ? GUP_PIN_COUNTING_BIAS : 1);
+        int done = Memory.doAnonymousPages(c.k, mm, vma, addr, run, refcount, (flags & FOLL_TOUCH) != 0 ? PG_REFERENCED : 0, pages, off);
+        if (done == 0) return 0;
+        c.k.chargeWork(2L * done - 1);
+        c.faults += done;
+        if (grab == FOLL_PIN) c.k.pins.nrFollPinAcquired += done;
+        return done;
     }
 
     /**

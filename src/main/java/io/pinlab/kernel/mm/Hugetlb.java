@@ -18,6 +18,10 @@ import static io.pinlab.kernel.mm.VmFlag.*;
  */
 public final class Hugetlb {
     static final String FILE = "mm/hugetlb.c";
+    /** HPAGE_RESV_OWNER (mm/hugetlb.c): this private VMA made the reservations (mmap, not fork). */
+    public static final int HPAGE_RESV_OWNER = 1;
+    /** HPAGE_RESV_UNMAPPED: unmap_ref_private() took a page from this VMA; its next no-page fault is SIGBUS. */
+    public static final int HPAGE_RESV_UNMAPPED = 2;
 
     private Hugetlb() {}
 
@@ -142,6 +146,8 @@ public final class Hugetlb {
      * read-only when private; a private write gets a new anonymous huge page.
      */
     private static int hugetlbNoPage(Globals k, Hstate h, Mm mm, Vma vma, long addr, boolean write) {
+        // "PID %d killed due to inadequate hugepage pool": the owner's COW unmapped a page of this VMA
+        if ((vma.hugeResvFlags & HPAGE_RESV_UNMAPPED) != 0) return VM_FAULT_SIGBUS;
         XArray table = h.pageTable(mm);
         long key = h.key(addr);
         Inode inode = vma.file.inode();
@@ -176,7 +182,14 @@ public final class Hugetlb {
         return VM_FAULT_OK;
     }
 
-    /** hugetlb_wp(): a write or unshare fault on a present, read-only huge PMD or PUD. */
+    /**
+     * hugetlb_wp(): a write or unshare fault on a present, read-only huge PMD or PUD. An anonymous
+     * folio mapped once is reused; anything else is copied into a page from the pool. With no page
+     * left, alloc_hugetlb_folio() gives -ENOSPC (vmf_error(): VM_FAULT_SIGBUS), unless the faulting
+     * VMA owns the reservations (HPAGE_RESV_OWNER) and the folio is anonymous (cow_from_owner): then
+     * unmap_ref_private() takes the page from the forked VMAs that share it and the owner reuses it
+     * (retry_avoidcopy).
+     */
     private static int hugetlbWp(Globals k, Hstate h, Mm mm, Vma vma, long addr, long leaf, boolean unshare) {
         XArray table = h.pageTable(mm);
         long key = h.key(addr);
@@ -192,9 +205,17 @@ public final class Hugetlb {
             if (!unshare) table.set(key, maybeMkwrite(leaf, vma));
             return VM_FAULT_OK;
         }
-        // copy the whole huge page
+        // copy the whole huge page; cow_from_owner: MAP_CHG_ENFORCED, not from the VMA's reservation
         long nhead = copyToNewAnon(k, h, head, false);
-        if (nhead < 0) return VM_FAULT_OOM;
+        if (nhead < 0) {
+            boolean cowFromOwner = (vma.hugeResvFlags & HPAGE_RESV_OWNER) != 0 && k.phys.testPageFlag(head, PG_ANON);
+            if (!cowFromOwner) return VM_FAULT_SIGBUS;
+            unmapRefPrivate(k, vma, head, addr & ~(h.size() - 1));
+            if (k.phys.mapcount(head) != 1) return VM_FAULT_SIGBUS; // still shared (another owner maps it): no page to give
+            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true); // retry_avoidcopy: folio_move_anon_rmap(), reuse
+            if (!unshare) table.set(key, maybeMkwrite(leaf, vma));
+            return VM_FAULT_OK;
+        }
         boolean writable = !unshare && vma.has(VM_WRITE_B);
         table.set(key, Pte.mk(nhead, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
         boolean wasAnon = k.phys.testPageFlag(head, PG_ANON);
@@ -206,6 +227,31 @@ public final class Hugetlb {
     }
 
     // ================================================================ unmap and fork
+
+    /**
+     * unmap_ref_private(): every other private VMA mapping the same file offset (the hugetlbfs
+     * file's i_mmap tree: fork children, which own no reservations) loses its mapping of the folio
+     * at {@code address}, and is marked HPAGE_RESV_UNMAPPED (__unmap_hugepage_range() with
+     * ref_folio), so that its next fault there is SIGBUS instead of a zeroed page. Shared VMAs and
+     * other owners are left alone.
+     */
+    static void unmapRefPrivate(Globals k, Vma vma, long folio, long address) {
+        Hstate h = hstateVma(vma);
+        long pgoff = vma.pageIndex(address);
+        for (Task task : k.tasks.values()) {
+            for (Vma iter : task.mm.vmas.values()) {
+                if (iter == vma || iter.file == null || iter.file.inode() != vma.file.inode()) continue;
+                if (pgoff < iter.pgoff || pgoff >= iter.pgoff + iter.pages()) continue; // vma_interval_tree_foreach()
+                if (iter.has(VM_MAYSHARE_B) || (iter.hugeResvFlags & HPAGE_RESV_OWNER) != 0) continue;
+                if (address < iter.start || address >= iter.end) continue;
+                XArray table = h.pageTable(task.mm);
+                long leaf = table.get(h.key(address));
+                if (leaf == 0 || Pte.pfn(leaf) != folio) continue; // ref_folio: only this page
+                iter.hugeResvFlags |= HPAGE_RESV_UNMAPPED;
+                unmapHugepageRange(k, task.mm, iter, address, address + h.size());
+            }
+        }
+    }
 
     /**
      * __unmap_hugepage_range(): removes the huge leaves covering [start, end), widened to huge

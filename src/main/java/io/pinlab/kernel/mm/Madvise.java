@@ -4,7 +4,6 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
-import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.fs.Inode;
 import io.pinlab.kernel.fs.Falloc;
 import io.pinlab.kernel.fs.FallocFlag;
@@ -54,7 +53,6 @@ public final class Madvise {
         if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
         if (b == MADV_COLLAPSE)
             for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(v);
-        if (b == MADV_PAGEOUT) checkPageoutSimulated(k, mm, start, end);
         return madviseWalkVmas(k, t, start, end, b, ex);
     }
 
@@ -189,30 +187,12 @@ public final class Madvise {
     }
 
     /**
-     * MADV_PAGEOUT of large folios is not simulated: pinlab splits no folio (split_folio()) and
-     * writes none to a swap cluster whole (CONFIG_THP_SWAP). Thrown before anything changes.
-     */
-    private static void checkPageoutSimulated(Globals k, Mm mm, long start, long end) {
-        for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) {
-            if (v.isHugetlb()) continue; // can_madv_lru_vma() refuses it
-            long s = Math.max(start, v.start), e = Math.min(end, v.end);
-            boolean[] large = {false};
-            mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> { if (!HugeMemory.isHugeZeroPmd(k, pmd)) large[0] = true; });
-            mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
-                if (Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && k.phys.isLarge(Pte.pfn(pte))) large[0] = true;
-            });
-            if (large[0]) throw new NotSimulatedException("advice", "MADV_PAGEOUT of a large folio (THP) in " + range(v)
-                    + " is not simulated (split_folio() and THP swap-out are not modelled)");
-        }
-    }
-
-    /**
      * madvise_pageout() (mm/madvise.c): a shared file mapping the caller could not open for
      * writing is left alone (can_do_file_pageout(): owner, CAP_FOWNER, or file_permission(MAY_WRITE));
-     * a private one only gives up its anonymous (COW) pages. madvise_cold_or_pageout_pte_range()
-     * then isolates every normal folio on the LRU that is mapped exactly once: folio_mapcount() !=
-     * 1 (6.3-6.5) / != folio_nr_pages() (6.18) skips shared pages, the zero page and secretmem
-     * (not on the LRU) are skipped; reclaim_pages() hands them to {@link Vmscan#shrinkFolio}.
+     * a private one only gives up its anonymous (COW) pages. walk_page_range() then calls
+     * madvise_cold_or_pageout_pte_range() once per PMD of the range ({@link PageoutWalk}), which
+     * isolates the folios mapped only here and hands them to reclaim_pages() ->
+     * {@link Vmscan#shrinkFolio} / {@link Vmscan#shrinkLargeFolio}.
      */
     private static long madvisePageout(Globals k, Task t, Vma vma, long start, long end, Explain ex) {
         Mm mm = t.mm;
@@ -221,23 +201,180 @@ public final class Madvise {
             ex.ok("madvise_pageout", FILE, "shared mapping of a file uid " + t.uid + " may not write: nothing is paged out");
             return 0;
         }
-        boolean anonOnly = !vma.isAnonymous() && !canFile; // pageout_anon_only_filter
-        int[] outcomes = new int[Vmscan.Outcome.values().length];
-        long[] skipped = {0, 0}; // mapped more than once / not anonymous under the filter
-        mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> {
-            if (!Pte.present(pte) || Pte.special(pte)) return; // swap entries, the zero page, raw pfns
-            long pfn = Pte.pfn(pte);
-            if (!k.phys.isRam(pfn) || !k.phys.testPageFlag(pfn, PG_LRU) || k.phys.testPageFlag(pfn, PG_SECRETMEM)) return;
-            if (k.phys.mapcount(pfn) != 1) { skipped[0]++; return; }
-            if (anonOnly && !k.phys.testPageFlag(pfn, PG_ANON)) { skipped[1]++; return; }
-            outcomes[Vmscan.shrinkFolio(k, mm, vpn, pfn).ordinal()]++;
-        });
-        if (skipped[0] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", skipped[0] + " page(s) mapped more than once (folio_mapcount() != 1) left alone");
-        if (skipped[1] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", skipped[1] + " page-cache page(s) left alone: pageout_anon_only_filter");
+        PageoutWalk w = new PageoutWalk(k, mm, !vma.isAnonymous() && !canFile); // pageout_anon_only_filter
+        java.util.TreeSet<Long> pmds = new java.util.TreeSet<>(); // the PMDs of the range that map anything
+        mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> pmds.add(key));
+        mm.ptes.forEach(start >>> PAGE_SHIFT, end >>> PAGE_SHIFT, (vpn, pte) -> pmds.add(vpn >>> (21 - PAGE_SHIFT)));
+        for (long key : pmds) w.pmdRange(Math.max(start, key << 21), Math.min(end, (key + 1) << 21));
+        if (w.skipped[0] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", w.skipped[0] + " page(s) mapped more than once (folio_mapcount() != 1) left alone");
+        if (w.skipped[1] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", w.skipped[1] + " page-cache page(s) left alone: pageout_anon_only_filter");
+        if (w.skipped[2] > 0) ex.step("madvise_cold_or_pageout_pte_range", FILE, "skipped", w.skipped[2] + " page(s) of large folios left alone: "
+                + (k.profile.pageoutWholeLargeFolio() ? "folio_maybe_mapped_shared(), or split_folio() failed (a reference beyond the mappings: GUP)"
+                : (k.profile.pageoutEstimatedSharers() ? "folio_estimated_sharers() != 1" : "folio_mapcount() != 1") + " or split_folio() failed (a GUP reference), which ends the walk of that PMD"));
+        if (w.splits > 0) ex.step("split_folio", "mm/huge_memory.c", "split", w.splits + " THP(s) split into 4 KiB folios");
         for (Vmscan.Outcome o : Vmscan.Outcome.values())
-            if (outcomes[o.ordinal()] > 0) ex.step("shrink_folio_list", "mm/vmscan.c", o.name().toLowerCase(), outcomes[o.ordinal()] + " page(s): " + o.why);
+            if (w.outcomes[o.ordinal()] > 0) ex.step("shrink_folio_list", "mm/vmscan.c", o.name().toLowerCase(), w.outcomes[o.ordinal()] + " page(s): " + o.why);
         ex.ok("madvise_pageout", FILE, "range " + hex(start) + "-" + hex(end) + " done");
         return 0;
+    }
+
+    /**
+     * madvise_cold_or_pageout_pte_range() (mm/madvise.c) for MADV_PAGEOUT, one PMD at a time.
+     * A PMD-mapped THP (not the huge zero folio) that no one else maps ("Do not interfere with
+     * other mappings of this folio") is reclaimed whole when the range covers the PMD, else split
+     * (split_folio()) and walked PTE by PTE. A PTE-mapped large folio: 6.3/6.4 give up the rest of
+     * the PMD when folio_mapcount() != 1 (so a THP mapped by its 512 PTEs is never paged out), 6.5
+     * asks folio_estimated_sharers() (the first page's mapcount) instead; otherwise both split it
+     * and look at its pages again. 6.18 (madvise_folio_pte_batch()) splits it only when the range
+     * maps part of it and no other mm does (folio_maybe_mapped_shared()), and reclaims a fully
+     * mapped one whole. A small folio is isolated when it is on the LRU and mapped once.
+     * pinlab splits only a folio whose every mapping lies in this mm (else it is treated as
+     * shared); it keeps no per-page mapcounts, so they are counted from this mm's page tables.
+     */
+    private static final class PageoutWalk {
+        final Globals k;
+        final Mm mm;
+        final boolean anonOnly;
+        final int[] outcomes = new int[Vmscan.Outcome.values().length];
+        final long[] skipped = {0, 0, 0}; // mapped more than once / not anonymous under the filter / large folios left alone
+        int splits;
+        /** Per large folio head: its mappings in this mm, per page [0, 512) and by PMD [512]. Built on first need. */
+        private java.util.Map<Long, int[]> local;
+        /** The PMD (key) mapping each PMD-mapped THP of this mm. */
+        private final java.util.Map<Long, Long> pmdOf = new java.util.HashMap<>();
+
+        PageoutWalk(Globals k, Mm mm, boolean anonOnly) {
+            this.k = k;
+            this.mm = mm;
+            this.anonOnly = anonOnly;
+        }
+
+        void pmdRange(long s, long e) {
+            long pmd = mm.pmds.get(s >>> 21);
+            if (pmd != 0) {
+                if (HugeMemory.isHugeZeroPmd(k, pmd)) return; // huge_unlock
+                long head = Pte.pfn(pmd);
+                if (pmdShared(head) || (anonOnly && !k.phys.testPageFlag(head, PG_ANON))) {
+                    skipped[2] += HPAGE_NR;
+                    return;
+                }
+                if (e - s != HPAGE_SIZE) { // part of the THP: split_folio(), then the PTE walk
+                    if (!split(head)) {
+                        skipped[2] += HPAGE_NR;
+                        return;
+                    }
+                } else {
+                    Vmscan.shrinkLargeFolio(k, mm, head, s >>> PAGE_SHIFT, outcomes, this::split);
+                    return;
+                }
+            }
+            long endVpn = e >>> PAGE_SHIFT;
+            for (long vpn = s >>> PAGE_SHIFT; vpn < endVpn; ) {
+                long pte = mm.ptes.get(vpn);
+                if (!Pte.present(pte) || Pte.special(pte)) { vpn++; continue; } // swap entries, the zero page, raw pfns
+                long pfn = Pte.pfn(pte);
+                if (!k.phys.isRam(pfn)) { vpn++; continue; }
+                if (k.phys.isLarge(pfn)) {
+                    long head = k.phys.head(pfn);
+                    boolean filtered = anonOnly && !k.phys.testPageFlag(head, PG_ANON);
+                    if (k.profile.pageoutWholeLargeFolio()) {
+                        int nr = madviseFolioPteBatch(vpn, endVpn, pfn, head);
+                        if (nr < HPAGE_NR) {
+                            if (mappedElsewhere(head) || filtered || !split(head)) { skipped[2] += nr; vpn += nr; }
+                            continue; // split: the same PTE again, now a small folio
+                        }
+                        if (!k.phys.testPageFlag(head, PG_LRU) || k.phys.mapcount(head) != HPAGE_NR) { skipped[0] += nr; vpn += nr; continue; }
+                        if (filtered) { skipped[1] += nr; vpn += nr; continue; }
+                        Vmscan.shrinkLargeFolio(k, mm, head, vpn, outcomes, this::split);
+                        vpn += nr;
+                        continue;
+                    }
+                    if (pteShared(head) || filtered || !split(head)) { // break: the rest of this PMD stays
+                        skipped[2] += endVpn - vpn;
+                        return;
+                    }
+                    continue; // pte--: the same PTE again, now a small folio
+                }
+                if (k.phys.testPageFlag(pfn, PG_LRU) && !k.phys.testPageFlag(pfn, PG_SECRETMEM)) { // secretmem is not on the LRU
+                    if (k.phys.mapcount(pfn) != 1) skipped[0]++;
+                    else if (anonOnly && !k.phys.testPageFlag(pfn, PG_ANON)) skipped[1]++;
+                    else outcomes[Vmscan.shrinkFolio(k, mm, vpn, pfn).ordinal()]++;
+                }
+                vpn++;
+            }
+        }
+
+        /** madvise_folio_pte_batch(): PTEs from vpn on that map the following pages of the same folio, within the range and the folio. */
+        private int madviseFolioPteBatch(long vpn, long endVpn, long pfn, long head) {
+            int nr = 0;
+            while (vpn + nr < endVpn && pfn + nr < head + HPAGE_NR) {
+                long pte = mm.ptes.get(vpn + nr);
+                if (!Pte.present(pte) || Pte.special(pte) || Pte.pfn(pte) != pfn + nr) break;
+                nr++;
+            }
+            return nr;
+        }
+
+        /** The PMD branch's sharing test: folio_mapcount() != 1 (6.3/6.4), folio_estimated_sharers() != 1 (6.5), folio_maybe_mapped_shared() (6.18). */
+        private boolean pmdShared(long head) {
+            if (k.profile.pageoutWholeLargeFolio()) return mappedElsewhere(head);
+            return k.profile.pageoutEstimatedSharers() ? firstPageMapcount(head) != 1 : k.phys.mapcount(head) != 1;
+        }
+
+        /** The PTE branch's sharing test before 6.10: folio_mapcount() != 1 (6.3/6.4) or folio_estimated_sharers() != 1 (6.5). */
+        private boolean pteShared(long head) {
+            return k.profile.pageoutEstimatedSharers() ? firstPageMapcount(head) != 1 : k.phys.mapcount(head) != 1;
+        }
+
+        /** page_mapcount(folio_page(folio, 0)); -1 (unknown, so shared) when another mm maps the folio. */
+        private int firstPageMapcount(long head) {
+            if (mappedElsewhere(head)) return -1;
+            int[] m = local(head);
+            return m[0] + m[HPAGE_NR];
+        }
+
+        private boolean mappedElsewhere(long head) {
+            int[] m = local(head);
+            int n = m[HPAGE_NR];
+            for (int i = 0; i < HPAGE_NR; i++) n += m[i];
+            return k.phys.mapcount(head) != n;
+        }
+
+        private int[] local(long head) {
+            if (local == null) {
+                local = new java.util.HashMap<>();
+                mm.ptes.forEach(0, Long.MAX_VALUE, (vpn, pte) -> {
+                    if (!Pte.present(pte) || Pte.special(pte) || !k.phys.isRam(Pte.pfn(pte)) || !k.phys.isLarge(Pte.pfn(pte))) return;
+                    long h = k.phys.head(Pte.pfn(pte));
+                    local.computeIfAbsent(h, x -> new int[HPAGE_NR + 1])[(int) (Pte.pfn(pte) - h)]++;
+                });
+                mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> {
+                    if (HugeMemory.isHugeZeroPmd(k, pmd) || !k.phys.isRam(Pte.pfn(pmd)) || k.phys.testPageFlag(Pte.pfn(pmd), PG_HUGETLB)) return;
+                    local.computeIfAbsent(Pte.pfn(pmd), x -> new int[HPAGE_NR + 1])[HPAGE_NR]++;
+                    pmdOf.put(Pte.pfn(pmd), key);
+                });
+            }
+            return local.getOrDefault(head, new int[HPAGE_NR + 1]);
+        }
+
+        /**
+         * split_folio() (mm/huge_memory.c): can_split_folio() wants no reference beyond the
+         * mappings (a GUP get or pin fails it, -EAGAIN); a PMD mapping becomes 512 PTEs first
+         * (the split unmaps and remaps), then every page is its own folio.
+         */
+        boolean split(long head) {
+            if (k.phys.refcount(head) != k.phys.mapcount(head) || mappedElsewhere(head)) return false;
+            int[] m = local(head);
+            Long key = pmdOf.remove(head);
+            if (key != null) {
+                HugeMemory.splitHugePmd(k, mm, key << 21);
+                for (int i = 0; i < HPAGE_NR; i++) m[i] += m[HPAGE_NR];
+            }
+            k.phys.splitFolio(head, java.util.Arrays.copyOf(m, HPAGE_NR));
+            local.remove(head);
+            splits++;
+            return true;
+        }
     }
 
     /** can_do_file_pageout(): inode_owner_or_capable() or file_permission(file, MAY_WRITE) == 0 (uid 0 has CAP_FOWNER and CAP_DAC_OVERRIDE). */

@@ -169,14 +169,40 @@ public final class Memory {
         return VM_FAULT_OK;
     }
 
+    /** Folio flags of a new anonymous page (folio_add_new_anon_rmap(), folio_add_lru_vma()), PageAnonExclusive included. */
+    static final int NEW_ANON_FLAGS = PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE;
+
     /** A fresh, zeroed, exclusive anonymous small page, refcount 1 and mapcount 1 (for its PTE). */
     static long newAnonPage(Globals k) {
-        long pfn = k.phys.allocFolio(k.userZone(), 0);
-        if (pfn < 0) return -1;
-        k.phys.setMapping(pfn, ANON_MAPPING, 0);
-        k.phys.setFolioFlags(pfn, PG_ANON | PG_SWAPBACKED | PG_LRU | PG_ANON_EXCLUSIVE);
-        k.phys.mapcountAdd(pfn, 1);
-        return pfn;
+        return k.phys.allocMappedPage(k.userZone(), 1, NEW_ANON_FLAGS, ANON_MAPPING);
+    }
+
+    /**
+     * do_anonymous_page() write faults on the {@code n} none PTEs from {@code addr}, for GUP
+     * (faultin_page(), then follow_page_pte() and try_grab_folio() on the new page): the caller has
+     * checked that the range lies in one page table of a writable anonymous VMA that is not
+     * THP-eligible, and that handle_mm_fault() would find each PTE none. Each page gets refcount
+     * {@code refcount} (1 for its PTE plus GUP's reference) and {@code extraFlags} (FOLL_TOUCH's
+     * PG_referenced) with its allocation, so one frame update does what the page-by-page path does
+     * in several. Stops before a page whose fault would not fit the memcg (handle_mm_fault()'s
+     * check, where the OOM killer runs) or find no frame; the caller faults that page the ordinary
+     * way. Returns the pages mapped; their pfns go to {@code pfns[off..]}.
+     */
+    static int doAnonymousPages(Globals k, Mm mm, Vma vma, long addr, int n, int refcount, int extraFlags, long[] pfns, int off) {
+        anonVmaPrepare(mm, vma);
+        Zone zone = k.userZone();
+        long vpn = addr >>> PAGE_SHIFT;
+        long bits = Pte.YOUNG | Pte.DIRTY | Pte.WRITE;
+        int done = 0;
+        for (; done < n; done++) {
+            if (k.memcg.margin() < MemCg.FAULT_BYTES) break;
+            long pfn = k.phys.allocMappedPage(zone, refcount, NEW_ANON_FLAGS | extraFlags, ANON_MAPPING);
+            if (pfn < 0) break;
+            mm.ptes.set(vpn + done, Pte.mk(pfn, bits));
+            pfns[off + done] = pfn;
+        }
+        mm.rssAnon += done;
+        return done;
     }
 
     /** do_read_fault() / do_cow_fault() / do_shared_fault() for page-cache backed VMAs. */

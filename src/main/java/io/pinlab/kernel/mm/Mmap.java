@@ -283,6 +283,8 @@ public final class Mmap {
 
         Vma vma = new Vma(addr, end, vmFlags, pgoff, vmFile, ops);
         vma.hugeResv = hugeResv;
+        // hugetlb_reserve_pages(): a private mapping with reservations owns them (set_vma_resv_flags())
+        if (vma.isHugetlb() && (vmFlags & (VM_MAYSHARE_B | VM_NORESERVE_B)) == 0) vma.hugeResvFlags = Hugetlb.HPAGE_RESV_OWNER;
         if (vmFile != null) vmFile.refs++; // get_file()
         // __mmap_complete(): VM_LOCKED is dropped on special, DAX and hugetlb VMAs
         if ((vmFlags & VM_LOCKED_B) != 0) {
@@ -518,6 +520,7 @@ public final class Mmap {
             Vma c = v.copy();
             c.flags &= ~VM_LOCKED_B;
             c.hugeResv = 0; // private hugetlb reservations stay with the parent (reset_vma_resv_huge_pages())
+            c.hugeResvFlags = 0; // ... and with them HPAGE_RESV_OWNER
             c.anonVma = 0;
             if (v.file != null) v.file.refs++; // get_file()
             child.insert(c);

@@ -233,6 +233,25 @@ public final class PhysMem {
     }
 
     /**
+     * A new small folio in one update of its frame: {@link #allocFolio}(zone, 0), then
+     * {@code refcount}, mapcount 1 (its PTE), {@code mapping} and the folio flags {@code flags}.
+     * The anonymous fault path (do_anonymous_page(), mm/memory.c: folio_add_new_anon_rmap()
+     * with RMAP_EXCLUSIVE; GUP's reference when it faults for a pin) sets these as one step here.
+     * Returns the pfn, or -1 as allocFolio.
+     */
+    public long allocMappedPage(Zone zone, int refcount, int flags, Object mapping) {
+        long pfn = allocFolio(zone, 0);
+        if (pfn < 0) return -1;
+        Block b = blk(pfn);
+        int s = slot(pfn);
+        b.refcount[s] = refcount;
+        b.mapcount[s] = 1;
+        b.flags[s] |= flags;
+        b.mapping[s] = mapping;
+        return pfn;
+    }
+
+    /**
      * alloc_gigantic_folio() (mm/hugetlb.c, alloc_contig_pages()): a 1 GiB-aligned order-18 folio
      * from an untouched region of {@code zone}, highest first; -1 when none is free or the memcg
      * has no room for its head pageblock. Tail pageblocks come when first written.
@@ -351,6 +370,31 @@ public final class PhysMem {
         } else {
             pushFree0(a, head);
         }
+    }
+
+    /**
+     * The struct page side of __split_huge_page() (mm/huge_memory.c) for an order-9 folio whose only
+     * references are its page-table mappings (the caller checked can_split_folio()): every page
+     * becomes an order-0 folio with the head's folio flags, mapping and index (+i in the page cache),
+     * and {@code pageMapcount[i]} mappings and references; PageAnonExclusive stays with each page.
+     * A page that no page table maps is freed (the split's own reference was its last).
+     */
+    void splitFolio(long head, int[] pageMapcount) {
+        Block b = blk(head);
+        int s = slot(head);
+        int folioFlags = b.flags[s] & ~(PG_HEAD | PG_TAIL | PG_LARGE | PG_ANON_EXCLUSIVE);
+        Object mapping = b.mapping[s];
+        long index = b.index == null ? 0 : b.index[s];
+        boolean file = (folioFlags & PG_ANON) == 0;
+        for (int i = 0; i < HPAGE_NR; i++) {
+            b.flags[s + i] = folioFlags | PG_HEAD | (b.flags[s + i] & PG_ANON_EXCLUSIVE);
+            b.mapping[s + i] = mapping;
+            b.refcount[s + i] = pageMapcount[i];
+            b.mapcount[s + i] = pageMapcount[i];
+            if (b.index != null) b.index[s + i] = file ? index + i : index;
+        }
+        if (b.pincount != null) b.pincount[s] = 0;
+        for (int i = 0; i < HPAGE_NR; i++) if (pageMapcount[i] == 0) freeFolio(head + i);
     }
 
     /** Order-9 folios {@link #allocFolio} could still take from zone {@code z} (freed huge blocks and untouched space). */

@@ -150,8 +150,8 @@ public final class SwapInfo {
     boolean folioFreeSwap(PhysMem ph, long pfn) {
         if (!ph.testPageFlag(pfn, PG_SWAPCACHE)) return false;
         if (swapCount(ph.index(pfn)) > 0) return false;
+        ph.setFolioFlags(pfn, PG_DIRTY); // before the cache's reference goes: it may be the last (free_swap_cache() after a zap)
         deleteFromSwapCache(ph, pfn);
-        ph.setFolioFlags(pfn, PG_DIRTY);
         return true;
     }
 

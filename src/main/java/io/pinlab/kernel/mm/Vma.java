@@ -26,6 +26,12 @@ public final class Vma {
     public long anonVma;
     /** Huge pages this private hugetlb VMA still holds reserved (resv_map, mm/hugetlb.c). */
     public long hugeResv;
+    /**
+     * The flags a private hugetlb VMA keeps beside its resv_map (mm/hugetlb.c): {@link
+     * Hugetlb#HPAGE_RESV_OWNER} for the mapping mmap() reserved, {@link Hugetlb#HPAGE_RESV_UNMAPPED}
+     * once the owner's COW took a page away from this (forked) VMA.
+     */
+    public int hugeResvFlags;
 
     public Vma(long start, long end, long flags, long pgoff, OpenFile file, VmOps ops) {
         this.start = start;
@@ -40,6 +46,7 @@ public final class Vma {
         Vma v = new Vma(start, end, flags, pgoff, file, ops);
         v.name = name;
         v.anonVma = anonVma;
+        v.hugeResvFlags = hugeResvFlags; // vm_area_dup(): vm_private_data carries them
         return v;
     }
 

@@ -6,7 +6,7 @@ import static io.pinlab.kernel.mm.PhysMem.*;
  * mm/vmscan.c shrink_folio_list() for one small folio that MADV_PAGEOUT isolated
  * (reclaim_pages(), references ignored), with the try_to_unmap_one() (mm/rmap.c) of its one
  * mapping. The madvise walk only isolates folios mapped exactly once, so the mapping is the
- * caller's PTE. The same in 6.3, 6.5 and 6.18.
+ * caller's PTE (or a large folio's PMD or PTEs, {@link #shrinkLargeFolio}). The same in 6.3, 6.5 and 6.18.
  */
 final class Vmscan {
     private Vmscan() {}
@@ -23,6 +23,8 @@ final class Vmscan {
         PINNED("folio_maybe_dma_pinned(): a pinned anonymous folio is not given a swap slot"),
         /** try_to_unmap_one(): folio_try_share_anon_rmap_pte() refused (pinned after the slot was taken). */
         UNMAP_FAILED("try_to_unmap() failed: the exclusive page may be pinned (folio_try_share_anon_rmap_pte() -EBUSY)"),
+        /** A large folio with a reference beyond its mappings: can_split_folio() fails, activate_locked. */
+        NOT_SPLIT("a reference beyond its mappings (a GUP get) keeps the large folio whole: it cannot be split, so it is not paged out"),
         /** A file folio: unmapped; it stays in the page cache (see {@link #shrinkFolio}). */
         FILE_UNMAPPED("unmapped; the page cache keeps the folio, the next access maps it again");
 
@@ -77,5 +79,29 @@ final class Vmscan {
         if (ph.refcount(pfn) != 1) return Outcome.IN_SWAP_CACHE; // __remove_mapping(): folio_ref_freeze() fails
         si.deleteFromSwapCache(ph, pfn); // frees it
         return Outcome.SWAPPED_OUT;
+    }
+
+    /**
+     * shrink_folio_list() for a large anonymous folio that madvise isolated whole (mapped only by
+     * {@code mm}: its PMD, or on 6.18 its 512 PTEs, from {@code headVpn} on). A maybe-DMA-pinned
+     * folio gets no swap slot (keep_locked: it stays whole and mapped); one that cannot be split
+     * (can_split_folio() in 6.3-6.5, folio_expected_ref_count() != folio_ref_count() - 1 in 6.18)
+     * is activated. Otherwise folio_alloc_swap() for the whole folio fails: pinlab's swap area is a
+     * swapfile, and large swap entries come only from a block device (6.3-6.5 get_swap_pages():
+     * swap_alloc_cluster() only with SWP_BLKDEV; 6.18 cluster_alloc_swap_entry(): "Swapfile is not
+     * block device so unable to allocate large entries"), or there is no swap area at all. So the
+     * folio is split (split_folio_to_list(), THP_SWPOUT_FALLBACK) and every page goes through
+     * {@link #shrinkFolio} on its own: with swap each is written out, without it each stays, now small.
+     */
+    static void shrinkLargeFolio(Globals k, Mm mm, long head, long headVpn, int[] outcomes, java.util.function.LongPredicate splitFolio) {
+        if (k.phys.maybeDmaPinned(head)) {
+            outcomes[Outcome.PINNED.ordinal()] += HPAGE_NR;
+            return;
+        }
+        if (!splitFolio.test(head)) {
+            outcomes[Outcome.NOT_SPLIT.ordinal()] += HPAGE_NR;
+            return;
+        }
+        for (int i = 0; i < HPAGE_NR; i++) outcomes[shrinkFolio(k, mm, headVpn + i, head + i).ordinal()]++;
     }
 }

@@ -5,7 +5,6 @@ import io.pinlab.kernel.Lab;
 import io.pinlab.kernel.Syscall;
 import io.pinlab.kernel.Views;
 import io.pinlab.kernel.base.Errno;
-import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import org.junit.jupiter.api.Test;
@@ -237,6 +236,21 @@ class SwapTest {
         assertEquals(0, f.t.mm.rssSwap);
     }
 
+    // a page swapped in by a read stays in the swap cache (its slot count 0, SWAP_HAS_CACHE); munmap:
+    // zap_pte_range() drops the mapping, free_swap_cache() -> folio_free_swap() takes it out of the
+    // cache, whose reference was the last: the page and the slot are both free
+    @Test
+    void munmapOfASwappedInPageFreesPageAndSlot() {
+        Lab f = swapLab(Profile.V6_18);
+        long a = swappedOut(f, 3);
+        assertEquals(3, f.valueAt(a));
+        assertEquals(4, swapUsedKb(f));
+        long frames = f.usedFrames();
+        assertOk(f.munmap(a, PAGE_SIZE));
+        assertEquals(0, swapUsedKb(f));
+        assertEquals(frames - 1, f.usedFrames());
+    }
+
     // GUP on a swapped-out page: follow_page_pte() finds no present PTE -> faultin_page() ->
     // do_swap_page() (a write fault, FOLL_WRITE); gup-fast never faults, so a fast-only call gets nothing
     @Test
@@ -332,13 +346,161 @@ class SwapTest {
         assertEquals(0, f.t.mm.rssSwap);
     }
 
-    // pinlab splits no folio: MADV_PAGEOUT over a THP is refused before anything changes
-    @Test
-    void largeFoliosAreNotSimulated() {
-        Lab f = swapLab(Profile.V6_18);
+    static final java.util.List<Profile> ALL = Profile.ALL;
+
+    /** A written PMD-mapped THP. */
+    private static long writtenThp(Lab f, long value) {
         long a = f.thp(1);
-        f.write(a, PAGE_SIZE, 1);
-        assertThrows(NotSimulatedException.class, () -> f.madvise(a, HUGE, MADV_PAGEOUT));
+        f.write(a, HUGE, value);
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        return a;
+    }
+
+    private static boolean large(Lab f, long addr) { return f.k.phys.isLarge(f.pfn(addr)); }
+
+    private static int swappedPages(Lab f, long a, int pages) {
+        int n = 0;
+        for (Views.PageEntry e : Views.pagemap(f.k, f.t, a, pages * PAGE_SIZE)) if (e.swapOffset() != null) n++;
+        return n;
+    }
+
+    // madvise_cold_or_pageout_pte_range(): the range covers the PMD and no one else maps the THP ->
+    // reclaim_pages() -> shrink_folio_list(): folio_alloc_swap() of order 9 fails on a swapfile (large
+    // swap entries need SWP_BLKDEV: 6.3-6.5 get_swap_pages(), 6.18 cluster_alloc_swap_entry()), so
+    // split_folio_to_list() (THP_SWPOUT_FALLBACK) and every page is swapped out on its own
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void aPmdMappedThpIsSplitAndSwappedOutPageByPage(Profile p) {
+        Lab f = swapLab(p);
+        long a = writtenThp(f, 5);
+        long frames = f.usedFrames();
+        assertOk(f.madvise(a, HUGE, MADV_PAGEOUT));
+        assertFalse(Memory.pmdMapped(f.t.mm, a));
+        assertEquals(HPAGE_NR, swappedPages(f, a, HPAGE_NR));
+        assertEquals(2048, swapUsedKb(f));
+        assertEquals(0, f.t.mm.rssAnon);
+        assertEquals(HPAGE_NR, f.t.mm.rssSwap);
+        assertEquals(frames - HPAGE_NR, f.usedFrames()); // __remove_mapping() freed every page
+        assertEquals(5, f.valueAt(a + 77 * PAGE_SIZE)); // do_swap_page(): an order-0 folio from the swapfile
+        assertFalse(large(f, a + 77 * PAGE_SIZE));
+    }
+
+    // shrink_folio_list(): with no swap area folio_alloc_swap() fails too, the folio is split
+    // (split_folio_to_list()) and then every page fails to get a slot (activate_locked_split): the
+    // pages stay where they are, now 512 order-0 folios mapped by PTEs
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void withoutSwapAThpIsSplitButStays(Profile p) {
+        Lab f = new Lab(p);
+        long a = writtenThp(f, 6);
+        long head = f.pfn(a);
+        assertOk(f.madvise(a, HUGE, MADV_PAGEOUT));
+        assertFalse(Memory.pmdMapped(f.t.mm, a));
+        assertEquals(head + 300, f.pfn(a + 300 * PAGE_SIZE));
+        assertFalse(large(f, a));
+        assertEquals(1, f.ref(head + 300)); // its own folio: the PTE's reference
+        assertEquals(HPAGE_NR, f.t.mm.rssAnon);
+        assertEquals(6, f.valueAt(a + 300 * PAGE_SIZE));
+    }
+
+    // madvise_cold_or_pageout_pte_range(): a range covering part of the PMD splits the THP
+    // (split_folio()) and pages out only the pages in the range
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void aPartialRangeSplitsTheThpAndPagesOutItsPart(Profile p) {
+        Lab f = swapLab(p);
+        long a = writtenThp(f, 7);
+        assertOk(f.madvise(a + 4 * PAGE_SIZE, 2 * PAGE_SIZE, MADV_PAGEOUT));
+        assertEquals(8, swapUsedKb(f));
+        assertEquals(2, swappedPages(f, a, HPAGE_NR));
+        assertTrue(page(f, f.t, a + 6 * PAGE_SIZE).present());
+        assertFalse(large(f, a));
+        assertEquals(HPAGE_NR - 2, f.t.mm.rssAnon);
+        assertEquals(7, f.valueAt(a + 5 * PAGE_SIZE));
+    }
+
+    // shrink_folio_list(): folio_maybe_dma_pinned() -> keep_locked, before any split; a partial
+    // range's split_folio() fails (can_split_folio(): the pin's references), so the THP stays whole
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void aPinnedThpStaysWhole(Profile p) {
+        Lab f = swapLab(p);
+        long a = writtenThp(f, 8);
+        int ring = f.ring();
+        assertOk(f.register(ring, iov(a, HUGE)));
+        assertOk(f.madvise(a, HUGE, MADV_PAGEOUT));
+        assertOk(f.madvise(a + PAGE_SIZE, PAGE_SIZE, MADV_PAGEOUT));
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        assertTrue(large(f, a));
+        assertEquals(0, swapUsedKb(f));
+    }
+
+    // a FOLL_GET reference is no pin, but can_split_folio() (6.3-6.5) / folio_expected_ref_count()
+    // (6.18) sees a reference beyond the mappings: activate_locked, the THP stays whole
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void aGupReferenceKeepsTheThpWhole(Profile p) {
+        Lab f = swapLab(p);
+        long a = writtenThp(f, 9);
+        assertNotNull(f.gup(get_user_pages, a, 1, 0).pin());
+        assertOk(f.madvise(a, HUGE, MADV_PAGEOUT));
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        assertEquals(0, swapUsedKb(f));
+    }
+
+    // fork shares the THP (copy_huge_pmd()): "Do not interfere with other mappings of this folio"
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void aThpSharedWithAChildIsLeftAlone(Profile p) {
+        Lab f = swapLab(p);
+        long a = writtenThp(f, 10);
+        f.fork();
+        assertOk(f.madvise(a, HUGE, MADV_PAGEOUT));
+        assertTrue(Memory.pmdMapped(f.t.mm, a));
+        assertEquals(0, swapUsedKb(f));
+    }
+
+    /** A THP mapped by its 512 PTEs in this mm only: mprotect() of one page splits the PMD (change_pmd_range()). */
+    private static long pteMappedThp(Lab f, long value) {
+        long a = writtenThp(f, value);
+        assertOk(f.mprotect(a, PAGE_SIZE, PROT_READ));
+        assertOk(f.mprotect(a, PAGE_SIZE, RW));
+        assertFalse(Memory.pmdMapped(f.t.mm, a));
+        assertTrue(large(f, a));
+        assertEquals(HPAGE_NR, f.k.phys.mapcount(f.pfn(a)));
+        return a;
+    }
+
+    // a PTE-mapped THP, the whole of it in the range: 6.3/6.4 madvise_cold_or_pageout_pte_range()
+    // sees folio_mapcount() == 512 != 1 and stops (break): nothing is paged out; 6.5 asks
+    // folio_estimated_sharers() (the first page's mapcount, 1) and splits it, then pages out every
+    // page; 6.18 madvise_folio_pte_batch() finds all 512 PTEs, reclaims it whole, and
+    // shrink_folio_list() splits it on the swapfile's order-9 allocation failure
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void aPteMappedThpPerProfile(Profile p) {
+        Lab f = swapLab(p);
+        long a = pteMappedThp(f, 11);
+        assertOk(f.madvise(a, HUGE, MADV_PAGEOUT));
+        boolean oldSharers = p == Profile.V6_3 || p == Profile.SEED || p == Profile.V6_4;
+        assertEquals(oldSharers ? 0 : 2048, swapUsedKb(f), p.name());
+        assertEquals(oldSharers, page(f, f.t, a + 9 * PAGE_SIZE).present());
+        if (oldSharers) assertTrue(large(f, a + 9 * PAGE_SIZE));
+        assertEquals(11, f.valueAt(a + 9 * PAGE_SIZE));
+    }
+
+    // part of a PTE-mapped THP: 6.3/6.4 stop at it (folio_mapcount() != 1); 6.5 and 6.18 split it
+    // (6.18: madvise_folio_pte_batch() < folio_nr_pages(), not shared) and page out the range's pages
+    @ParameterizedTest
+    @FieldSource("ALL")
+    void partOfAPteMappedThpPerProfile(Profile p) {
+        Lab f = swapLab(p);
+        long a = pteMappedThp(f, 12);
+        assertOk(f.madvise(a + 10 * PAGE_SIZE, 3 * PAGE_SIZE, MADV_PAGEOUT));
+        boolean oldSharers = p == Profile.V6_3 || p == Profile.SEED || p == Profile.V6_4;
+        assertEquals(oldSharers ? 0 : 12, swapUsedKb(f), p.name());
+        assertEquals(oldSharers, large(f, a));
+        assertTrue(page(f, f.t, a + 13 * PAGE_SIZE).present());
     }
 
     // KernelSnapshot: the swap area, its slots and the swap PTEs survive a round trip
