@@ -28,10 +28,9 @@ COPY --from=build --chown=pinlab:pinlab /extracted/application/ ./
 # io.pinlab.platform.AheadOfTimeGuard stops a start that forgot to.
 ENV JDK_JAVA_OPTIONS="-Dspring.aot.enabled=true"
 # Training run with the JVM that will run the service: start it, wait for the first healthy
-# answer, run a typical lab (session, mmap, write, pin, release, munmap), stop it; the JVM writes
-# app.aot as it exits (deploy/aot-training.sh). No Redis or network is needed. Compared with a run
-# that stops after the context refresh, the cache also holds what the first requests load and
-# their method profiles, and startup to the first healthy answer costs about 15% less CPU.
+# answer, stop it; the JVM writes app.aot as it exits (deploy/aot-training.sh). No Redis or
+# network is needed. Compared with a run that stops after the context refresh, the cache also
+# holds what the first requests load, and startup to the first healthy answer costs about 15% less CPU.
 COPY deploy/aot-training.sh /usr/local/bin/
 RUN aot-training.sh app.aot -jar app.jar && chown pinlab:pinlab app.aot
 USER pinlab

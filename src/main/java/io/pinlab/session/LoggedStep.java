@@ -3,7 +3,6 @@ package io.pinlab.session;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -30,19 +29,13 @@ public record LoggedStep(String op, Integer pid, long t, JsonNode args, long ret
                     .withContentInclusion(JsonInclude.Include.NON_NULL))
             .build();
 
-    /** Writers made once per value class: {@code args} and {@code x} are of many types. */
-    private static final ClassValue<ObjectWriter> WRITERS = new ClassValue<>() {
-        @Override
-        protected ObjectWriter computeValue(Class<?> type) {
-            return MAPPER.writerFor(type);
-        }
-    };
-
     /**
      * Encodes a step; {@code args} and {@code x} are any Jackson-serialisable values ({@code args}:
-     * the request record, or a tree, of the op). The envelope is written field by field and each
-     * value with a writer made once for its class: one call is on every state-changing request,
-     * and a generic envelope made Jackson look the two values' serialisers up again every time.
+     * the request record, or a tree, of the op). The envelope is written field by field and the
+     * two values by the generator's own serialization context (one per step, its serialisers
+     * looked up in the mapper's cache): one call is on every state-changing request, and a
+     * generic envelope made Jackson look the two values' serialisers up again every time, an
+     * ObjectWriter per value made a context per value.
      */
     public static byte[] encode(String op, Integer pid, long t, Object args, long ret, String errno, Object x) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -61,9 +54,7 @@ public record LoggedStep(String op, Integer pid, long t, JsonNode args, long ret
     }
 
     private static void writeValue(JsonGenerator g, String name, Object value) {
-        if (value == null) return;
-        g.writeName(name);
-        WRITERS.get(value.getClass()).writeValue(g, value);
+        if (value != null) g.writePOJOProperty(name, value);
     }
 
     public static LoggedStep decode(byte[] encoded) {

@@ -30,8 +30,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * IORING_REGISTER_BUFFERS cost: one untouched 1 GiB anonymous buffer (target < 15 ms; every
- * page is faulted in and pinned by GUP) and 16,384 buffers of 4 KiB (target < 30 ms). Each
+ * IORING_REGISTER_BUFFERS cost: one untouched 1 GiB anonymous buffer (every page is faulted in
+ * and pinned by GUP; issue 13 goal 4 asks for at most 0.03 x the real kernel's time, which
+ * bench/kernel-register.c measures: about 8.5 ms against its 280-290 ms) and 16,384 buffers of
+ * 4 KiB (at most 1.0 x the kernel's). Each
  * invocation starts from a fresh session (Level.Invocation setup, not measured; the operations
  * take milliseconds, far above the timer granularity that makes Level.Invocation risky).
  *

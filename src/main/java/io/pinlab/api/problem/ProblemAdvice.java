@@ -30,6 +30,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
@@ -176,9 +177,13 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                 Map.of(), new HttpHeaders(), request);
     }
 
-    /** Genuine bugs only: log with the request id, reveal nothing. */
+    /**
+     * Genuine bugs only: log with the request id, reveal nothing. A client that went away while its
+     * answer was written (reset, broken pipe) is not a bug and costs no log line: nobody is left to answer.
+     */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> bug(Exception ex, WebRequest request) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(ex)) return null;
         log.error("unhandled exception on {}", path(request), ex);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL_ERROR,
                 "internal error; quote the requestId when reporting it", List.of(), Map.of(), new HttpHeaders(),

@@ -179,7 +179,7 @@ class OpController {
 
     /** The args record from the body, or the 415/400 Spring answers for a {@code @RequestBody @Valid} record. */
     private Object args(Class<?> type, byte[] body, HttpServletRequest request) throws Exception {
-        boolean empty = body == null || new String(body, StandardCharsets.UTF_8).isBlank();
+        boolean empty = blank(body);
         if (type == Requests.NoArgs.class && empty) return new Requests.NoArgs();
         Charset charset = StandardCharsets.UTF_8;
         if (type != Requests.NoArgs.class) {
@@ -211,9 +211,18 @@ class OpController {
         return args;
     }
 
+    /** No body, or only JSON whitespace (what {@code String.isBlank} would say of it, without decoding it). */
+    private static boolean blank(byte[] body) {
+        if (body == null) return true;
+        for (byte b : body)
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
+        return true;
+    }
+
     /** The request's Content-Type when it is JSON; else the 415 of a mapping that consumes only JSON. */
     private static MediaType contentType(HttpServletRequest request) throws HttpMediaTypeNotSupportedException {
         String header = request.getContentType();
+        if (MediaType.APPLICATION_JSON_VALUE.equalsIgnoreCase(header)) return MediaType.APPLICATION_JSON; // what clients send
         MediaType contentType;
         try {
             contentType = header == null || header.isEmpty() ? null : MediaType.parseMediaType(header);

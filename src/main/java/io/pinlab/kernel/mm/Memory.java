@@ -189,18 +189,19 @@ public final class Memory {
      * way. Returns the pages mapped; their pfns go to {@code pfns[off..]}.
      */
     static int doAnonymousPages(Globals k, Mm mm, Vma vma, long addr, int n, int refcount, int extraFlags, long[] pfns, int off) {
+        if (n == 0 || k.memcg.margin() < MemCg.FAULT_BYTES) return 0;
         anonVmaPrepare(mm, vma);
         Zone zone = k.userZone();
+        int flags = NEW_ANON_FLAGS | extraFlags;
         long vpn = addr >>> PAGE_SHIFT;
         long bits = Pte.YOUNG | Pte.DIRTY | Pte.WRITE;
-        int done = 0;
-        for (; done < n; done++) {
-            if (k.memcg.margin() < MemCg.FAULT_BYTES) break;
-            long pfn = k.phys.allocMappedPage(zone, refcount, NEW_ANON_FLAGS | extraFlags, ANON_MAPPING);
-            if (pfn < 0) break;
-            mm.ptes.set(vpn + done, Pte.mk(pfn, bits));
-            pfns[off + done] = pfn;
-        }
+        // the first page alone: its PTE may need the page table, charged before the next fault's check
+        long first = k.phys.allocMappedPage(zone, refcount, flags, ANON_MAPPING);
+        if (first < 0) return 0;
+        mm.ptes.set(vpn, Pte.mk(first, bits));
+        pfns[off] = first;
+        int done = 1 + k.phys.allocMappedPages(zone, n - 1, refcount, flags, ANON_MAPPING, MemCg.FAULT_BYTES, pfns, off + 1);
+        for (int j = 1; j < done; j++) mm.ptes.set(vpn + j, Pte.mk(pfns[off + j], bits));
         mm.rssAnon += done;
         return done;
     }

@@ -252,6 +252,49 @@ public final class PhysMem {
     }
 
     /**
+     * {@link #allocMappedPage} for up to {@code n} pages, their pfns to {@code out[off..]}, for the
+     * anonymous fault path's runs (Memory.doAnonymousPages). Before each page the memcg must have
+     * {@code reserve} bytes of margin, as the fault checks before it allocates. The frames and
+     * the charges are those of allocFolio page by page: the free list first (last freed first),
+     * then untouched frames, a new pageblock charged when the first frame in it is taken. Untouched
+     * frames come in pfn order, so those in one pageblock are written in one pass (the margin
+     * can only change there when the pageblock itself is charged). Returns the pages allocated:
+     * fewer than n when the margin or the zone ran out.
+     */
+    public int allocMappedPages(Zone zone, int n, int refcount, int flags, Object mapping, long reserve, long[] out, int off) {
+        int done = 0;
+        while (done < n && memcg.margin() >= reserve) {
+            Area a = area(zone);
+            if (a.nFree0 == 0 && a.next < a.top) {
+                lastFailure = null;
+                long pfn = a.base + a.next;
+                int s = slot(pfn);
+                boolean charged = block(pfn, false) == null;
+                Block b = block(pfn, true);
+                // the pageblock's charge may leave no margin for the pages after this one
+                int k = charged && memcg.margin() < reserve ? 1 : (int) Math.min(n - done, Math.min(a.top - a.next, HPAGE_NR - s));
+                int fl = PG_ALLOC | PG_HEAD | flags;
+                for (int j = 0; j < k; j++) {
+                    b.flags[s + j] = fl;
+                    b.refcount[s + j] = refcount;
+                    b.mapcount[s + j] = 1;
+                    b.mapping[s + j] = mapping;
+                    out[off + done + j] = pfn + j;
+                }
+                b.used += k;
+                a.allocated += k;
+                a.next += k;
+                done += k;
+            } else {
+                long pfn = allocMappedPage(zone, refcount, flags, mapping);
+                if (pfn < 0) break;
+                out[off + done++] = pfn;
+            }
+        }
+        return done;
+    }
+
+    /**
      * alloc_gigantic_folio() (mm/hugetlb.c, alloc_contig_pages()): a 1 GiB-aligned order-18 folio
      * from an untouched region of {@code zone}, highest first; -1 when none is free or the memcg
      * has no room for its head pageblock. Tail pageblocks come when first written.
