@@ -71,7 +71,8 @@ public final class Sysctl {
                 setMaxHugePages(k, h, value, ex);
                 r = ex.result(0);
             }
-        } else if (name.equals(THP_USE_ZERO_PAGE)) {            if (value < 0 || value > 1) { // single_hugepage_flag_store(): kstrtoul, then only 0 or 1
+        } else if (name.equals(THP_USE_ZERO_PAGE)) {
+            if (value < 0 || value > 1) { // single_hugepage_flag_store(): kstrtoul, then only 0 or 1
                 ex.fail("single_hugepage_flag_store", "mm/huge_memory.c", Errno.EINVAL, "use_zero_page takes 0 or 1");
                 r = ex.error(Errno.EINVAL);
             } else {
@@ -103,7 +104,7 @@ public final class Sysctl {
     private static void setMaxHugePages(Kernel k, Hstate h, long count, Explain ex) {
         long pool = h.nrHugePages;
         if (count > pool) {
-            long avail = h.order == PhysMem.PUD_ORDER ? k.phys.giganticFoliosAvailable(Zone.NORMAL) : k.phys.hugeFoliosAvailable(Zone.NORMAL);
+            long avail = h.isGigantic() ? k.phys.giganticFoliosAvailable(Zone.NORMAL) : k.phys.hugeFoliosAvailable(Zone.NORMAL);
             long fits = h.inUse + avail;
             pool = Math.max(pool, Math.min(count, fits));
         } else {
@@ -113,7 +114,7 @@ public final class Sysctl {
         String kb = (h.size() >> 10) + " kB";
         String why = pool == count ? h.name() + " pool is now " + pool + " huge pages"
                 : count > pool ? "asked for " + count + ", the " + kb + " pool has " + pool
-                + ": " + (h.order == PhysMem.PUD_ORDER ? "alloc_gigantic_folio() found no more free 1 GiB ranges" : "alloc_pool_huge_folio() found no more free 2 MiB blocks")
+                + ": " + (h.isGigantic() ? "alloc_gigantic_folio() found no more free 1 GiB ranges" : "alloc_pool_huge_folio() found no more free 2 MiB blocks")
                 + "; the pool keeps what it got"
                 : "pool kept at " + pool + ": " + h.inUse + " in use and " + h.resvHugePages
                 + " reserved cannot be freed";

@@ -33,11 +33,16 @@ public interface RateLimitBuckets {
 
     /** Buckets in a Caffeine cache of at most {@code maxTracked}, each dropped two periods after its last use. */
     static RateLimitBuckets local(RateLimitProperties props) {
-        Cache<String, Bucket> buckets = Caffeine.newBuilder()
+        Cache<String, Bucket> buckets = buckets(props);
+        return (key, capacity) -> buckets.get(key, k -> Bucket.builder().addLimit(limit(capacity, props.period())).build());
+    }
+
+    /** At most {@code maxTracked} buckets, each dropped two periods after its last use. */
+    private static Cache<String, Bucket> buckets(RateLimitProperties props) {
+        return Caffeine.newBuilder()
                 .maximumSize(props.maxTracked())
                 .expireAfterAccess(props.period().multipliedBy(2))
                 .build();
-        return (key, capacity) -> buckets.get(key, k -> Bucket.builder().addLimit(limit(capacity, props.period())).build());
     }
 
     /**
@@ -59,10 +64,7 @@ public interface RateLimitBuckets {
         ProxyManager<byte[]> proxies = new Bucket4jLettuce.LettuceBasedProxyManagerBuilder<>(new LazyRedisApi<byte[]>(lettuce))
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(props.period()))
                 .build();
-        Cache<String, Bucket> buckets = Caffeine.newBuilder()
-                .maximumSize(props.maxTracked())
-                .expireAfterAccess(props.period().multipliedBy(2))
-                .build();
+        Cache<String, Bucket> buckets = buckets(props);
         return (key, capacity) -> buckets.get(key, k -> {
             var b = proxies.builder();
             if (capacity >= 100) b = b.withOptimization(Optimizations.delaying(new DelayParameters(capacity / 100, SYNC_AFTER)));

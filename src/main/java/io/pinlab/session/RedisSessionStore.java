@@ -14,17 +14,15 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.script.DigestUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +63,6 @@ import java.util.regex.Pattern;
 public class RedisSessionStore implements SessionStore {
     /** Session ids are base64url ({@link Tokens#newSessionId}); anything else cannot exist and never reaches a key. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final long MINUTE_MILLIS = 60_000;
 
     /**
      * A Lua script, run with EVALSHA by its SHA-1 (computed here), and with EVAL when Redis does
@@ -73,12 +70,7 @@ public class RedisSessionStore implements SessionStore {
      */
     private record Script(String source, String sha, ScriptOutputType type) {
         static Script of(String source, ScriptOutputType type) {
-            try {
-                byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
-                return new Script(source, HexFormat.of().formatHex(sha), type);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-1 is mandatory in every JDK", e);
-            }
+            return new Script(source, DigestUtils.sha1DigestAsHex(source), type);
         }
     }
 

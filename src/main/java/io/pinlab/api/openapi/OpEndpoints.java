@@ -40,13 +40,15 @@ final class OpEndpoints {
     static void addTo(OpenAPI openApi) {
         if (openApi.getComponents() == null) openApi.setComponents(new Components());
         Components components = openApi.getComponents();
+        if (openApi.getPaths() == null) openApi.setPaths(new io.swagger.v3.oas.models.Paths());
+        PathParameter sid = pathParameter(components, "sid", String.class), pid = pathParameter(components, "pid", int.class);
         for (Op<?, ?, ?> op : Op.ALL.values()) {
             Op.Endpoint e = op.endpoint();
             if (e == null) continue;
             Operation o = new Operation().operationId(e.operationId()).summary(e.summary()).description(e.description())
                     .addTagsItem(e.tag().label())
-                    .addParametersItem(pathParameter(components, "sid", String.class));
-            if (op.hasPid()) o.addParametersItem(pathParameter(components, "pid", int.class));
+                    .addParametersItem(sid);
+            if (op.hasPid()) o.addParametersItem(pid);
             if (op.args() != Requests.NoArgs.class)
                 o.requestBody(new RequestBody().required(true).content(json(components, op.args())));
             ApiResponses responses = new ApiResponses();
@@ -61,7 +63,6 @@ final class OpEndpoints {
                 responses.addApiResponse("200", new ApiResponse().description("OK").content(json(components, e.answer())));
             }
             o.responses(responses);
-            if (openApi.getPaths() == null) openApi.setPaths(new io.swagger.v3.oas.models.Paths());
             openApi.getPaths().addPathItem(op.path(), new PathItem().post(o));
         }
         for (Op.Tag t : Op.Tag.values()) {

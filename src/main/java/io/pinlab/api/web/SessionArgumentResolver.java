@@ -8,6 +8,8 @@ import io.pinlab.session.SessionService;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.util.StringUtils;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -55,8 +57,8 @@ record SessionArgumentResolver(SessionService sessions, CourseService courses) i
      */
     private static boolean mayHaveParameters(HttpServletRequest request) {
         String type = request.getContentType();
-        return request.getQueryString() != null || type != null && (type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)
-                || type.regionMatches(true, 0, "multipart/form-data", 0, 19));
+        return request.getQueryString() != null || type != null && (StringUtils.startsWithIgnoreCase(type, MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+                || StringUtils.startsWithIgnoreCase(type, MediaType.MULTIPART_FORM_DATA_VALUE));
     }
 
     /**

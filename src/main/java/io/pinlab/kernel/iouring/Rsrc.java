@@ -477,11 +477,8 @@ final class Rsrc {
         int deduped = 0;
         // the compound heads among pages[0..i): the first half of headpage_already_acct()'s scan
         Set<Long> earlierHeads = null;
-        int first = k.phys.firstLarge(pages); // the small pages before it count one each
-        if (first < 0) first = pages.length;
-        long acct = first;
-        for (int i = first; i < pages.length; i++) {
-            long page = pages[i];
+        long acct = 0;
+        for (long page : pages) {
             if (!k.phys.isLarge(page)) {
                 acct++;
                 continue;

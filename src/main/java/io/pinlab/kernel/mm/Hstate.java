@@ -37,7 +37,10 @@ public final class Hstate {
     public String name() { return "hugepages-" + (size() >> 10) + "kB"; }
 
     /** huge_pte_offset(): the level whose leaves map this size (PMD for 2 MiB, PUD for 1 GiB). */
-    XArray pageTable(Mm mm) { return order == PUD_ORDER ? mm.puds : mm.pmds; }
+    XArray pageTable(Mm mm) { return isGigantic() ? mm.puds : mm.pmds; }
+
+    /** hstate_is_gigantic() (include/linux/hugetlb.h): a page larger than the buddy allocator's largest order. */
+    public boolean isGigantic() { return order == PUD_ORDER; }
 
     /** The page-table key of addr at that level (addr >> huge_page_shift()). */
     long key(long addr) { return addr >>> shift(); }

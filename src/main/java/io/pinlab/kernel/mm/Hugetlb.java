@@ -42,7 +42,7 @@ public final class Hugetlb {
     public static long allocHugetlbFolio(Globals k, Hstate h, boolean useReserve) {
         if (h.inUse >= h.nrHugePages) return -1;
         if (!useReserve && h.freeHugePages() - h.resvHugePages <= 0) return -1;
-        long head = h.order == PUD_ORDER ? k.phys.allocGiganticFolio(Zone.NORMAL) : k.phys.allocFolio(Zone.NORMAL, h.order);
+        long head = h.isGigantic() ? k.phys.allocGiganticFolio(Zone.NORMAL) : k.phys.allocFolio(Zone.NORMAL, h.order);
         if (head < 0) return -1;
         k.phys.setFolioFlags(head, PG_HUGETLB);
         h.inUse++;
@@ -60,7 +60,7 @@ public final class Hugetlb {
      * free_huge_folio() (mm/hugetlb.c), which gives the folio back to its hstate's pool.
      */
     public static void putHugetlbRefs(Globals k, long page, int refs) {
-        Hstate h = k.phys.order(page) == PUD_ORDER ? k.gigantic : k.defaultHstate; // folio_hstate()
+        Hstate h = k.hstateSizelog(PAGE_SHIFT + k.phys.order(page)); // folio_hstate()
         if (k.phys.refAdd(page, -refs) == 0) h.inUse--;
     }
 

@@ -317,8 +317,7 @@ public final class Madvise {
 
         /** The PMD branch's sharing test: folio_mapcount() != 1 (6.3/6.4), folio_estimated_sharers() != 1 (6.5), folio_maybe_mapped_shared() (6.18). */
         private boolean pmdShared(long head) {
-            if (k.profile.pageoutWholeLargeFolio()) return mappedElsewhere(head);
-            return k.profile.pageoutEstimatedSharers() ? firstPageMapcount(head) != 1 : k.phys.mapcount(head) != 1;
+            return k.profile.pageoutWholeLargeFolio() ? mappedElsewhere(head) : pteShared(head);
         }
 
         /** The PTE branch's sharing test before 6.10: folio_mapcount() != 1 (6.3/6.4) or folio_estimated_sharers() != 1 (6.5). */

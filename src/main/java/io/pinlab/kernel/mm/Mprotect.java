@@ -117,7 +117,7 @@ public final class Mprotect {
      */
     static void changeProtection(Globals k, Mm mm, Vma v, long start, long end) {
         boolean writable = v.has(VM_WRITE_B);
-        if (v.isHugetlb() && Hugetlb.hstateVma(v).order == PUD_ORDER) { // hugetlb_change_protection() on PUD leaves
+        if (v.isHugetlb() && Hugetlb.hstateVma(v).isGigantic()) { // hugetlb_change_protection() on PUD leaves
             mm.puds.forEach(start >>> 30, ((end - 1) >>> 30) + 1, (key, pud) -> mm.puds.set(key, newPte(k, v, pud, writable)));
             return;
         }

@@ -323,7 +323,7 @@ public final class Mremap {
      * bits: pins, refcounts, mapcounts and PageAnonExclusive are untouched. Returns the bytes moved.
      */
     static long movePageTables(Globals k, Mm mm, Vma oldVma, long oldAddr, Vma newVma, long newAddr, long len) {
-        if (oldVma.isHugetlb() && Hugetlb.hstateVma(oldVma).order == PUD_ORDER) { // move_hugetlb_page_tables(): one PUD per 1 GiB
+        if (oldVma.isHugetlb() && Hugetlb.hstateVma(oldVma).isGigantic()) { // move_hugetlb_page_tables(): one PUD per 1 GiB
             for (long d = 0; d < len; d += PUD_SIZE) {
                 long pud = mm.puds.get((oldAddr + d) >>> 30);
                 if (pud == 0) continue;

@@ -307,8 +307,8 @@ public final class PhysMem {
         lastFailure = null;
         Area a = area(zone);
         for (int r = a.gigantic.length - 1; r >= 0; r--) {
+            if (!giganticFree(a, r)) continue;
             long off = (long) r << PUD_ORDER;
-            if (a.gigantic[r] || off < a.next) continue;
             a.gigantic[r] = true;
             nGigantic++;
             a.top = Math.min(a.top, off);
@@ -327,9 +327,12 @@ public final class PhysMem {
     public long giganticFoliosAvailable(Zone z) {
         Area a = area(z);
         long n = 0;
-        for (int r = 0; r < a.gigantic.length; r++) if (!a.gigantic[r] && ((long) r << PUD_ORDER) >= a.next) n++;
+        for (int r = 0; r < a.gigantic.length; r++) if (giganticFree(a, r)) n++;
         return n;
     }
+
+    /** 1 GiB range {@code r} of {@code a} is neither a gigantic folio nor below the buddy allocator's watermark. */
+    private static boolean giganticFree(Area a, int r) { return !a.gigantic[r] && ((long) r << PUD_ORDER) >= a.next; }
 
     private boolean inGigantic(long pfn) {
         if (nGigantic == 0) return false;
@@ -495,12 +498,6 @@ public final class PhysMem {
     public int folioNrPages(long pfn) { return inGigantic(pfn) ? PUD_NR : (flags(pfn) & PG_LARGE) != 0 ? HPAGE_NR : 1; }
 
     public boolean isLarge(long pfn) { return (flags(pfn) & PG_LARGE) != 0; }
-
-    /** The index of the first of {@code pfns} in a large folio (PageCompound()), or -1 when every one is small. */
-    public int firstLarge(long[] pfns) {
-        for (int i = 0; i < pfns.length; i++) if ((flags(pfns[i]) & PG_LARGE) != 0) return i;
-        return -1;
-    }
 
     public Zone zone(long pfn) { return area(pfn).zone; }
 

@@ -126,8 +126,7 @@ class FolioRefsTest {
         for (PinRelease how : List.of(PinRelease.unpin_user_pages, PinRelease.unpin_user_pages_dirty_lock)) {
             Lab lab = new Lab(p);
             long a = touchedThp(lab, 2);
-            long[] heads = {lab.k.phys.head(lab.pfn(a)), lab.k.phys.head(lab.pfn(a + HUGE))};
-            Before before = Before.of(lab.k.phys, heads);
+            Before before = Before.of(lab.k.phys, heads(lab, a, 1024, 512));
             GupResult r = lab.gup(GupCall.pin_user_pages, a, 1024, FOLL_WRITE | FOLL_LONGTERM);
             assertEquals(1024, r.ret());
             before.assertPinned(lab.k.phys, 512, "pinned page by page");

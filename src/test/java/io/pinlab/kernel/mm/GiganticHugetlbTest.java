@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class GiganticHugetlbTest {
     static final long GIG = 1L << 30;
     /** MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT (include/uapi/asm-generic/hugetlb_encode.h); 2 MiB is 21. */
-    static final int MAP_HUGE_1GB = 30 << 26, MAP_HUGE_2MB = 21 << 26;
+    static final int MAP_HUGE_1GB = 30 << 26;
     static final int ANON_1G = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB;
 
     static List<Profile> profiles() { return Profile.ALL; }
