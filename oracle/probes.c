@@ -292,6 +292,61 @@ static void probe_file_falloc(void) {
     close(fd);
 }
 
+/* MADV_PAGEOUT of page-cache folios, each page mapped alone (no fault-around): shrink_folio_list()
+ * drops a clean one (mincore() 0; the next fault reads it from disk), keeps a dirty one (file folios
+ * are not written back by reclaim) and one a pipe references (__remove_mapping() fails); all are unmapped */
+static int cached(void *a) { unsigned char v = 0; mincore(a, PAGE, &v); return v & 1; }
+static const char *yes(int b) { return b ? "yes" : "no"; }
+static void probe_file_pageout(void) {
+    int fd = fsfile("pageout", 4 * PAGE, O_RDWR);
+    char *h = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    (void) *(volatile char *) h; /* a hole: a clean zero-filled folio */
+    rc(fsc("pageout.%s_hole"), madvise(h, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_hole_present"), yes(present(h)));
+    out(fsc("pageout.%s_hole_cached"), yes(cached(h)));
+    out(fsc("pageout.%s_hole_reads"), h[0] == 0 ? "zero" : "other");
+    out(fsc("pageout.%s_hole_cached_after_read"), yes(cached(h)));
+    /* data written by O_DIRECT (btrfs: buffered, then written back and invalidated): clean */
+    int dfd = open(path("pageout"), O_RDWR | O_DIRECT);
+    char *buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(buf, 4, PAGE);
+    nb(fsc("pageout.%s_direct_write"), pwrite(dfd, buf, PAGE, PAGE));
+    char *d = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PAGE);
+    (void) *(volatile char *) d;
+    rc(fsc("pageout.%s_clean"), madvise(d, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_clean_present"), yes(present(d)));
+    out(fsc("pageout.%s_clean_cached"), yes(cached(d)));
+    out(fsc("pageout.%s_clean_reads"), d[0] == 4 ? "kept" : "lost");
+    /* written through the mapping: dirty */
+    char *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 2 * PAGE);
+    w[0] = 9;
+    uint64_t wp = pfn(w);
+    rc(fsc("pageout.%s_dirty"), madvise(w, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_dirty_present"), yes(present(w)));
+    out(fsc("pageout.%s_dirty_cached"), yes(cached(w)));
+    out(fsc("pageout.%s_dirty_reads"), w[0] == 9 ? "kept" : "lost");
+    out(fsc("pageout.%s_dirty_pfn"), same(pfn(w), wp));
+    /* a pipe holds a reference (vmsplice) */
+    char *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 3 * PAGE);
+    (void) *(volatile char *) s;
+    int p[2];
+    pipe(p);
+    struct iovec v = { s, PAGE };
+    nb(fsc("pageout.%s_vmsplice"), vmsplice(p[1], &v, 1, 0));
+    rc(fsc("pageout.%s_spliced"), madvise(s, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_spliced_present"), yes(present(s)));
+    out(fsc("pageout.%s_spliced_cached"), yes(cached(s)));
+    close(p[0]); close(p[1]);
+    /* mapped twice: folio_mapcount() != 1, left alone */
+    char *h2 = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    (void) *(volatile char *) h2;
+    rc(fsc("pageout.%s_twice"), madvise(h, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_twice_present"), yes(present(h)));
+    out(fsc("pageout.%s_twice_cached"), yes(cached(h)));
+    munmap(h, PAGE); munmap(h2, PAGE); munmap(d, PAGE); munmap(w, PAGE); munmap(s, PAGE); munmap(buf, PAGE);
+    close(dfd); close(fd);
+}
+
 /* PUNCH_HOLE on a shmem page that io_uring holds pinned (FOLL_LONGTERM): the page leaves the
  * mapping and the page cache, the registered buffer keeps the old page and its data */
 static void probe_falloc_pinned(void) {
@@ -1310,6 +1365,7 @@ int main(int argc, char **argv) {
     probe_file_direct();
     probe_file_dio_fallback();
     probe_file_falloc();
+    probe_file_pageout();
     if (argc > 3) return 0;
     probe_vmsplice();
     probe_falloc_pinned();

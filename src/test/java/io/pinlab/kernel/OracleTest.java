@@ -78,6 +78,7 @@ class OracleTest {
             new Probe(m, fs).fileDirect();
             new Probe(m, fs).fileDioFallback();
             new Probe(m, fs).fileFalloc();
+            new Probe(m, fs).filePageout();
         }
         new Probe(m, "ext4").vmsplice();
         new Probe(m, "ext4").fallocPinned();
@@ -619,6 +620,52 @@ class OracleTest {
             put("falloc." + fs + "_punch_mapped_pte", pfn(m) != 0 ? "present" : "absent");
             put("falloc." + fs + "_punch_mapped_reads", value(m) == 0 ? "zero" : "old");
             put("falloc." + fs + "_punch_mapped_next", value(m + PAGE) == 5 ? "kept" : "lost");
+        }
+
+        /** mincore() of a page of a file mapping: mincore_page() (mm/mincore.c) finds it in the page cache. */
+        String cached(Inode in, long index) { return yes(in.pageCache.get(index) != 0); }
+
+        // probe_file_pageout()
+        void filePageout() {
+            int fd = file("pageout", 4 * PAGE, O_RDWR);
+            Inode in = k.inodes.get("/mnt/" + fs + "/pageout");
+            long h = mmap(0, PAGE, RW, SHARED, fd, 0).ret();
+            read(h);
+            put("pageout." + fs + "_hole", pageout(h, PAGE));
+            put("pageout." + fs + "_hole_present", yes(present(h)));
+            put("pageout." + fs + "_hole_cached", cached(in, 0));
+            put("pageout." + fs + "_hole_reads", value(h) == 0 ? "zero" : "other");
+            put("pageout." + fs + "_hole_cached_after_read", cached(in, 0));
+            int dfd = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/pageout", O_RDWR | O_DIRECT, null).ret();
+            long buf = map(PAGE, RW, PRIVATE | ANON, -1);
+            write(buf, PAGE, 4);
+            put("pageout." + fs + "_direct_write", nb(DirectIo.rw(k, t, dfd, buf, PAGE, PAGE, true)));
+            long d = mmap(0, PAGE, RW, SHARED, fd, PAGE).ret();
+            read(d);
+            put("pageout." + fs + "_clean", pageout(d, PAGE));
+            put("pageout." + fs + "_clean_present", yes(present(d)));
+            put("pageout." + fs + "_clean_cached", cached(in, 1));
+            put("pageout." + fs + "_clean_reads", value(d) == 4 ? "kept" : "lost");
+            long w = mmap(0, PAGE, RW, SHARED, fd, 2 * PAGE).ret();
+            write(w, 1, 9);
+            long wp = pfn(w);
+            put("pageout." + fs + "_dirty", pageout(w, PAGE));
+            put("pageout." + fs + "_dirty_present", yes(present(w)));
+            put("pageout." + fs + "_dirty_cached", cached(in, 2));
+            put("pageout." + fs + "_dirty_reads", value(w) == 9 ? "kept" : "lost");
+            put("pageout." + fs + "_dirty_pfn", same(pfn(w), wp));
+            long s = mmap(0, PAGE, RW, SHARED, fd, 3 * PAGE).ret();
+            read(s);
+            Pipe.PipeFds p = Pipe.pipe2(k, t, 0);
+            put("pageout." + fs + "_vmsplice", nb(Pipe.vmsplice(k, t, p.writeFd(), List.of(new Iovec(s, PAGE)), 0)));
+            put("pageout." + fs + "_spliced", pageout(s, PAGE));
+            put("pageout." + fs + "_spliced_present", yes(present(s)));
+            put("pageout." + fs + "_spliced_cached", cached(in, 3));
+            long h2 = mmap(0, PAGE, RW, SHARED, fd, 0).ret();
+            read(h2);
+            put("pageout." + fs + "_twice", pageout(h, PAGE));
+            put("pageout." + fs + "_twice_present", yes(present(h)));
+            put("pageout." + fs + "_twice_cached", cached(in, 0));
         }
 
         // probe_falloc_pinned()

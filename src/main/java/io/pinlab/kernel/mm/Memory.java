@@ -241,7 +241,11 @@ public final class Memory {
         return VM_FAULT_OK;
     }
 
-    /** filemap_get_folio() (mm/filemap.c) / shmem_get_folio() (mm/shmem.c): the page-cache page at index, allocated (zeroed) if absent. */
+    /**
+     * filemap_get_folio() (mm/filemap.c) / shmem_get_folio() (mm/shmem.c): the page-cache page at
+     * index; if absent, a new page filled from the file's blocks on disk ({@link Inode#disk}, zero
+     * for a hole or a shmem page).
+     */
     public static long findOrCreateCachePage(Globals k, Inode inode, long index) {
         long pfn = inode.pageCache.get(index);
         if (pfn != 0) return pfn;
@@ -251,6 +255,8 @@ public final class Memory {
         int fl = PG_LRU | (inode.isShmem() ? PG_SWAPBACKED : 0)
                 | (inode.fs() == FsType.SECRETMEM ? PG_SECRETMEM : 0);
         k.phys.setFolioFlags(pfn, fl);
+        // filemap_read_folio(): contents that reclaim dropped come back from disk (a new pfn)
+        if (!inode.disk.isEmpty()) k.phys.setValue(pfn, inode.disk.set(index, 0));
         inode.pageCache.set(index, pfn); // the allocation reference is the page cache's
         return pfn;
     }
