@@ -292,6 +292,51 @@ static void probe_file_falloc(void) {
     close(fd);
 }
 
+/* fallocate COLLAPSE_RANGE / INSERT_RANGE / UNSHARE_RANGE / WRITE_ZEROES on an 8-page file whose page i holds
+ * i + 1 (dirty in the page cache), mapped shared: the page cache from offset on is written back and dropped,
+ * the blocks move; ext4's truncate_pagecache() also zaps a private COW copy, xfs's truncate_pagecache_range() not.
+ * The pages are written one pwrite() each, so the page cache holds 4 KiB folios (a fault on the empty file would
+ * read ahead into large folios on xfs, and truncating part of one splits it, unmapping its other pages too) */
+static void probe_file_falloc_shift(void) {
+    int fd = fsfile("shift", 8 * PAGE, O_RDWR);
+    char page[PAGE];
+    for (int i = 0; i < 8; i++) { memset(page, i + 1, PAGE); pwrite(fd, page, PAGE, i * PAGE); }
+    char *m = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    for (int i = 0; i < 8; i++) (void) *(volatile char *) (m + i * PAGE);
+    char *p = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    p[3 * PAGE] = 99; /* a private COW copy of page 3 */
+    rc(fsc("falloc.%s_collapse_unaligned"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 100, PAGE));
+    rc(fsc("falloc.%s_collapse_to_eof"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 4 * PAGE, 4 * PAGE));
+    out(fsc("falloc.%s_collapse_einval_pte"), present(m + 5 * PAGE) ? "present" : "absent");
+    rc(fsc("falloc.%s_insert_unaligned"), fallocate(fd, FALLOC_FL_INSERT_RANGE, PAGE, 100));
+    rc(fsc("falloc.%s_insert_at_eof"), fallocate(fd, FALLOC_FL_INSERT_RANGE, 8 * PAGE, PAGE));
+    int pp[2];
+    pipe(pp);
+    struct iovec v = { m + 2 * PAGE, PAGE };
+    vmsplice(pp[1], &v, 1, 0); /* a pipe's reference to page 2 */
+    rc(fsc("falloc.%s_collapse"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, PAGE, PAGE));
+    out(fsc("falloc.%s_collapse_size"), fsize(fd) == (long) (7 * PAGE) ? "shrunk" : "other");
+    out(fsc("falloc.%s_collapse_first_pte"), present(m) ? "present" : "absent");
+    out(fsc("falloc.%s_collapse_offset_pte"), present(m + PAGE) ? "present" : "absent");
+    out(fsc("falloc.%s_collapse_reads"), m[PAGE] == 3 ? "moved" : m[PAGE] == 2 ? "old" : "other");
+    out(fsc("falloc.%s_collapse_last_reads"), m[6 * PAGE] == 8 ? "moved" : "other");
+    out(fsc("falloc.%s_collapse_private_cow"), p[3 * PAGE] == 99 ? "kept" : p[3 * PAGE] == 5 ? "zapped" : "other");
+    char b[PAGE];
+    nb(fsc("falloc.%s_collapse_pipe_read"), read(pp[0], b, PAGE));
+    out(fsc("falloc.%s_collapse_pipe_data"), b[0] == 3 ? "old" : "other");
+    close(pp[0]); close(pp[1]);
+    rc(fsc("falloc.%s_insert"), fallocate(fd, FALLOC_FL_INSERT_RANGE, 2 * PAGE, PAGE));
+    out(fsc("falloc.%s_insert_size"), fsize(fd) == (long) (8 * PAGE) ? "grown" : "other");
+    out(fsc("falloc.%s_insert_hole_reads"), m[2 * PAGE] == 0 ? "zero" : "other");
+    out(fsc("falloc.%s_insert_next_reads"), m[3 * PAGE] == 4 ? "moved" : "other");
+    rc(fsc("falloc.%s_unshare"), fallocate(fd, FALLOC_FL_UNSHARE_RANGE, 6 * PAGE, 4 * PAGE));
+    out(fsc("falloc.%s_unshare_size"), fsize(fd) == (long) (10 * PAGE) ? "extended" : fsize(fd) == (long) (8 * PAGE) ? "kept" : "other");
+    rc(fsc("falloc.%s_write_zeroes"), fallocate(fd, 0x80 /* FALLOC_FL_WRITE_ZEROES */, 0, PAGE));
+    rc(fsc("falloc.%s_write_zeroes_keep"), fallocate(fd, 0x80 | FALLOC_FL_KEEP_SIZE, 0, PAGE));
+    munmap(m, 8 * PAGE); munmap(p, 8 * PAGE);
+    close(fd);
+}
+
 /* MADV_PAGEOUT of page-cache folios, each page mapped alone (no fault-around): shrink_folio_list()
  * drops a clean one (mincore() 0; the next fault reads it from disk), keeps a dirty one (file folios
  * are not written back by reclaim) and one a pipe references (__remove_mapping() fails); all are unmapped */
@@ -1035,7 +1080,9 @@ static void probe_collapse(void) {
     char *no = small_range();
     madvise(no, HUGE, MADV_NOHUGEPAGE);
     rc("collapse.nohugepage", madvise(no, HUGE, MADV_COLLAPSE));
-    char *tiny = anon(16 * PAGE);
+    /* PROT_NONE on both sides: the 16 pages cannot merge into a neighbour that earlier probes left large enough */
+    char *guard = mmap(NULL, 18 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *tiny = mmap(guard + PAGE, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     memset(tiny, 1, 16 * PAGE);
     rc("collapse.small_vma", madvise(tiny, 16 * PAGE, MADV_COLLAPSE));
     hugepages(4);
@@ -1365,6 +1412,7 @@ int main(int argc, char **argv) {
     probe_file_direct();
     probe_file_dio_fallback();
     probe_file_falloc();
+    probe_file_falloc_shift();
     probe_file_pageout();
     if (argc > 3) return 0;
     probe_vmsplice();

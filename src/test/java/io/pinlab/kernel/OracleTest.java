@@ -55,7 +55,8 @@ class OracleTest {
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
     static final int MADV_DONTNEED = 4, MADV_PAGEOUT = 21, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
-    static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, O_NONBLOCK = 04000;
+    static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, INSERT_RANGE = 0x20, UNSHARE_RANGE = 0x40,
+            WRITE_ZEROES = 0x80, O_NONBLOCK = 04000;
     static final int SPLICE_F_NONBLOCK = 0x02, SPLICE_F_GIFT = 0x08;
 
     static Map<String, String> recording() throws IOException {
@@ -78,6 +79,7 @@ class OracleTest {
             new Probe(m, fs).fileDirect();
             new Probe(m, fs).fileDioFallback();
             new Probe(m, fs).fileFalloc();
+            new Probe(m, fs).fileFallocShift();
             new Probe(m, fs).filePageout();
         }
         new Probe(m, "ext4").vmsplice();
@@ -539,7 +541,8 @@ class OracleTest {
             long no = smallRange();
             Madvise.doMadvise(k, t, VirtAddr.of(no), HUGE, MADV_NOHUGEPAGE);
             put("collapse.nohugepage", collapse(no, HUGE));
-            long tiny = map(16 * PAGE, RW, PRIVATE | ANON, -1);
+            long tiny = map(18 * PAGE, 0, PRIVATE | ANON, -1) + PAGE;
+            put0(mmap(tiny, 16 * PAGE, RW, PRIVATE | ANON | FIXED, -1, 0));
             write(tiny, 16 * PAGE, 1);
             put("collapse.small_vma", collapse(tiny, 16 * PAGE));
             nrHugepages(4);
@@ -620,6 +623,44 @@ class OracleTest {
             put("falloc." + fs + "_punch_mapped_pte", pfn(m) != 0 ? "present" : "absent");
             put("falloc." + fs + "_punch_mapped_reads", value(m) == 0 ? "zero" : "old");
             put("falloc." + fs + "_punch_mapped_next", value(m + PAGE) == 5 ? "kept" : "lost");
+        }
+
+        // probe_file_falloc_shift()
+        void fileFallocShift() {
+            int fd = file("shift", 8 * PAGE, O_RDWR);
+            Inode in = k.inodes.get("/mnt/" + fs + "/shift");
+            long m = map(8 * PAGE, RW, SHARED, fd);
+            for (int i = 0; i < 8; i++) write(m + i * PAGE, PAGE, i + 1); // probes.c: pwrite() (not simulated), then a read of each page
+            long p = map(8 * PAGE, RW, PRIVATE, fd);
+            write(p + 3 * PAGE, 1, 99);
+            String f = "falloc." + fs;
+            put(f + "_collapse_unaligned", falloc(fd, COLLAPSE_RANGE, 100, PAGE));
+            put(f + "_collapse_to_eof", falloc(fd, COLLAPSE_RANGE, 4 * PAGE, 4 * PAGE));
+            put(f + "_collapse_einval_pte", present(m + 5 * PAGE) ? "present" : "absent");
+            put(f + "_insert_unaligned", falloc(fd, INSERT_RANGE, PAGE, 100));
+            put(f + "_insert_at_eof", falloc(fd, INSERT_RANGE, 8 * PAGE, PAGE));
+            Pipe.PipeFds pp = Pipe.pipe2(k, t, 0);
+            Pipe.vmsplice(k, t, pp.writeFd(), List.of(new Iovec(m + 2 * PAGE, PAGE)), 0);
+            put(f + "_collapse", falloc(fd, COLLAPSE_RANGE, PAGE, PAGE));
+            put(f + "_collapse_size", in.size == 7 * PAGE ? "shrunk" : "other");
+            put(f + "_collapse_first_pte", present(m) ? "present" : "absent");
+            put(f + "_collapse_offset_pte", present(m + PAGE) ? "present" : "absent");
+            long v = value(m + PAGE);
+            put(f + "_collapse_reads", v == 3 ? "moved" : v == 2 ? "old" : "other");
+            put(f + "_collapse_last_reads", value(m + 6 * PAGE) == 8 ? "moved" : "other");
+            v = value(p + 3 * PAGE);
+            put(f + "_collapse_private_cow", v == 99 ? "kept" : v == 5 ? "zapped" : "other");
+            long b = map(PAGE, RW, PRIVATE | ANON, -1);
+            put(f + "_collapse_pipe_read", nb(Pipe.read(k, t, pp.readFd(), b, PAGE)));
+            put(f + "_collapse_pipe_data", value(b) == 3 ? "old" : "other");
+            put(f + "_insert", falloc(fd, INSERT_RANGE, 2 * PAGE, PAGE));
+            put(f + "_insert_size", in.size == 8 * PAGE ? "grown" : "other");
+            put(f + "_insert_hole_reads", value(m + 2 * PAGE) == 0 ? "zero" : "other");
+            put(f + "_insert_next_reads", value(m + 3 * PAGE) == 4 ? "moved" : "other");
+            put(f + "_unshare", falloc(fd, UNSHARE_RANGE, 6 * PAGE, 4 * PAGE));
+            put(f + "_unshare_size", in.size == 10 * PAGE ? "extended" : in.size == 8 * PAGE ? "kept" : "other");
+            put(f + "_write_zeroes", falloc(fd, WRITE_ZEROES, 0, PAGE));
+            put(f + "_write_zeroes_keep", falloc(fd, WRITE_ZEROES | KEEP_SIZE, 0, PAGE));
         }
 
         /** mincore() of a page of a file mapping: mincore_page() (mm/mincore.c) finds it in the page cache. */

@@ -27,7 +27,10 @@ public final class Truncate {
         in.size = newSize;
         if (newSize >= old && in.pageCache.isEmpty() && in.disk.isEmpty()) return;
         long unit = in.isHugetlb() ? in.hstate.size() : PhysMem.PAGE_SIZE;
-        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.PUD_ORDER);
+        long end = Long.MAX_VALUE >>> PhysMem.PUD_ORDER;
+        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, end);
+        // the file system frees the blocks past the new end (ext4_truncate(), xfs_itruncate_extents(), btrfs_truncate())
+        in.disk.forEach((newSize + unit - 1) / unit, end, (idx, v) -> in.disk.set(idx, 0));
     }
 
     /**
@@ -53,11 +56,10 @@ public final class Truncate {
 
     /**
      * truncate_inode_pages_range(), remove_inode_hugepages(): the page cache drops its references
-     * to indices [from, to), and the file system frees their blocks ({@link Inode#disk}); folio->mapping becomes NULL; a folio that a pin or a pipe still
+     * to indices [from, to); folio->mapping becomes NULL; a folio that a pin or a pipe still
      * references stays allocated, outside the page cache.
      */
     static void truncateInodePagesRange(Globals k, Inode in, long from, long to) {
-        in.disk.forEach(from, to, (idx, v) -> in.disk.set(idx, 0)); // the blocks are freed too (pages reclaim dropped earlier)
         in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated
