@@ -174,6 +174,21 @@ class FilePageoutTest {
         assertEquals(3, f.valueAt(a));
     }
 
+    // an fsdax mapping (ext4 -o dax) maps the persistent memory itself: its pages are not on the LRU, and
+    // madvise_cold_or_pageout_pte_range() skips them (!folio_test_lru()): mapped and resident as before
+    @ParameterizedTest
+    @FieldSource("io.pinlab.kernel.base.Profile#ALL")
+    void anFsdaxPageIsLeftAlone(Profile p) {
+        Lab f = new Lab(p);
+        int fd = f.open("/mnt/pmem/p", O_RDWR | O_CREAT, PAGE);
+        long a = f.map(PAGE, RW, MAP_SHARED, fd);
+        f.write(a, PAGE, 12);
+        long pfn = f.pfn(a);
+        assertOk(f.madvise(a, PAGE, MADV_PAGEOUT));
+        assertEquals(pfn, f.pfn(a));
+        assertTrue(Views.pagemap(f.k, f.t, a, 1).get(0).present());
+    }
+
     // KernelSnapshot carries the blocks on disk: a copy reads the dropped page back with its value
     @ParameterizedTest
     @FieldSource("io.pinlab.kernel.base.Profile#ALL")
