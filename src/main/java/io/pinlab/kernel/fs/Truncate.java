@@ -30,7 +30,7 @@ public final class Truncate {
         long end = Long.MAX_VALUE >>> PhysMem.PUD_ORDER;
         truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, end);
         // the file system frees the blocks past the new end (ext4_truncate(), xfs_itruncate_extents(), btrfs_truncate())
-        in.disk.forEach((newSize + unit - 1) / unit, end, (idx, v) -> in.disk.set(idx, 0));
+        if (!in.disk.isEmpty()) in.disk.forEach((newSize + unit - 1) / unit, end, (idx, v) -> in.disk.set(idx, 0));
     }
 
     /**
