@@ -25,6 +25,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$out"' EXIT
 # start DIR CMD: prints "wall cpu" in milliseconds at its first healthy answer, then stops it
 start() {
   local t0 wall utime stime
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "port $port is in use (-p PORT)" >&2; exit 1; }
   t0=$(date +%s%N)
   (cd "$1" && eval "exec $2 --server.port=$port --logging.level.root=WARN") >/dev/null 2>&1 &
   pid=$!
