@@ -15,7 +15,7 @@
 # machine CPU time varies much less than wall time). Prints every run, then per command the median
 # and range of both, the ratio of its median to the first command's, and the load average.
 set -euo pipefail
-runs=5 port=18500
+runs=5 port=18700  # bench/wrk-mixed.sh uses 18500
 while getopts n:p: o; do case $o in n) runs=$OPTARG ;; p) port=$OPTARG ;; *) exit 2 ;; esac; done
 shift $((OPTIND - 1))
 (( $# >= 3 && $# % 3 == 0 )) || { sed -n '3,11p' "$0" >&2; exit 2; }
