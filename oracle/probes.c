@@ -1142,6 +1142,17 @@ static void probe_swap(void) {
     out("swap.thp_no_swap_pfn", same(pfn(tz + 100 * PAGE), tzh + 100));
     out("swap.thp_no_swap_folio", thp(tz + 100 * PAGE));
     munmap(tz, HUGE);
+    /* a dirty shmem page with no swap area: shmem_writeout() redirties it; unmapped, it stays in the page cache */
+    int nf = memfd_create("noswap", 0);
+    ftruncate(nf, PAGE);
+    char *ns = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, nf, 0);
+    ns[0] = 3;
+    pageout(NULL, ns, PAGE);
+    out("swap.shmem_no_swap_present", yes(present(ns)));
+    out("swap.shmem_no_swap_cached", yes(cached(ns)));
+    num("swap.shmem_no_swap_value", ns[0]);
+    munmap(ns, PAGE);
+    close(nf);
 
     swapfile = strdup(path("pinlab-swapfile"));
     int fd = open(swapfile, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -1262,12 +1273,58 @@ static void probe_swap(void) {
     munmap(m, PAGE);
     num("swap.munmap_freed_kb", before - swaps_kb(1));
 
+    /* shmem: a dirty page goes to swap (shmem_writeout(): the page cache holds the swap entry, the PTE is none),
+     * a clean one (read, never written) is dropped; a read swaps the dirty one in and frees its slot */
+    int sf = memfd_create("swapped", 0);
+    ftruncate(sf, 2 * PAGE);
+    char *sh = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, sf, 0);
+    sh[0] = 7;
+    (void) *(volatile char *) (sh + PAGE);
+    long u = swaps_kb(1);
+    pageout("swap.shmem_pageout", sh, 2 * PAGE);
+    out("swap.shmem_dirty_present", yes(present(sh)));
+    out("swap.shmem_dirty_swapped", yes(swapped(sh)));
+    num("swap.shmem_pageout_used_kb", swaps_kb(1) - u);
+    out("swap.shmem_clean_cached", yes(cached(sh + PAGE)));
+    num("swap.shmem_read_value", sh[0]);
+    num("swap.shmem_read_used_kb", swaps_kb(1) - u);
+    num("swap.shmem_clean_read_value", sh[PAGE]);
+    /* pinned by io_uring: unmapped, but pageout() keeps it (a reference beyond the page cache's) */
+    struct io_uring sr;
+    io_uring_queue_init(8, &sr, 0);
+    sh[0] = 8;
+    struct iovec siv = { sh, PAGE };
+    ur("swap.shmem_pinned_register", io_uring_register_buffers(&sr, &siv, 1));
+    u = swaps_kb(1);
+    pageout("swap.shmem_pinned_pageout", sh, PAGE);
+    out("swap.shmem_pinned_present", yes(present(sh)));
+    out("swap.shmem_pinned_cached", yes(cached(sh)));
+    num("swap.shmem_pinned_used_kb", swaps_kb(1) - u);
+    io_uring_unregister_buffers(&sr);
+    io_uring_queue_exit(&sr);
+    /* swapped out again, then truncated: shmem_undo_range() frees the slot */
+    (void) *(volatile char *) sh;
+    pageout(NULL, sh, PAGE);
+    num("swap.shmem_again_used_kb", swaps_kb(1) - u);
+    ftruncate(sf, 0);
+    num("swap.shmem_truncate_used_kb", swaps_kb(1) - u);
+    munmap(sh, 2 * PAGE);
+    /* a shmem page on swap at swapoff: shmem_unuse() reads it back into the page cache */
+    ftruncate(sf, PAGE);
+    sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, sf, 0);
+    sh[0] = 9;
+    pageout(NULL, sh, PAGE);
+
     /* swapoff reads every swapped-out page back */
     char *o = page1(1, 31);
     pageout(NULL, o, PAGE);
     rc("swap.swapoff", swapoff(swapfile));
     out("swap.swapoff_present", present(o) ? "yes" : "no");
     num("swap.swapoff_value", o[0]);
+    out("swap.swapoff_shmem_cached", yes(cached(sh)));
+    num("swap.swapoff_shmem_value", sh[0]);
+    munmap(sh, PAGE);
+    close(sf);
     rc("swap.swapoff_again", swapoff(swapfile));
     unlink(swapfile);
 }

@@ -584,6 +584,10 @@ public final class KernelSnapshot {
             readXArray(node.pageCache);
             readXArray(node.disk);
             if (!node.disk.isEmpty() && !node.fs().canWriteback()) throw in.error("inode " + node.ino() + ": blocks on disk on " + node.fs().fsName);
+            long slots = k.swap == null ? 0 : k.swap.pages();
+            boolean[] badSwap = {false};
+            node.pageCache.forEach(0, Long.MAX_VALUE, (idx, e) -> badSwap[0] |= e < 0 && (!node.isShmem() || -e >= slots));
+            if (badSwap[0]) throw in.error("inode " + node.ino() + ": a swap entry in a page cache that is not shmem's, or past the swap area");
             boolean[] both = {false};
             node.disk.forEach(0, Long.MAX_VALUE, (idx, v) -> both[0] |= node.pageCache.get(idx) != 0);
             if (both[0]) throw in.error("inode " + node.ino() + ": a page both in the page cache and only on disk");

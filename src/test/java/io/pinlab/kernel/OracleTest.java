@@ -308,6 +308,16 @@ class OracleTest {
             put("swap.thp_no_swap_pfn", same(pfn(tz + 100 * PAGE), tzh + 100));
             put("swap.thp_no_swap_folio", thp(tz + 100 * PAGE));
             Mmap.doMunmap(k, t, VirtAddr.of(tz), HUGE);
+            int nf = (int) Memfd.memfdCreate(k, t, "noswap", 0, PAGE).ret();
+            long ns = map(PAGE, RW, SHARED, nf);
+            write(ns, 1, 3);
+            Inode nin = (Inode) k.phys.mapping(pfn(ns));
+            pageout(ns, PAGE);
+            put("swap.shmem_no_swap_present", yes(present(ns)));
+            put("swap.shmem_no_swap_cached", cached(nin, 0));
+            put("swap.shmem_no_swap_value", Long.toString(value(ns)));
+            Mmap.doMunmap(k, t, VirtAddr.of(ns), PAGE);
+            Open.closeFd(k, t, nf);
             put("swap.swapon", Swapfile.sysSwapon(k, 16L << 20));
             put("swap.swapon_again", Swapfile.sysSwapon(k, 16L << 20));
             put("swap.size_kb", Long.toString(swapsKb(false)));
@@ -390,11 +400,48 @@ class OracleTest {
             Mmap.doMunmap(k, t, VirtAddr.of(m), PAGE);
             put("swap.munmap_freed_kb", Long.toString(before - swapsKb(true)));
 
+            int sf = (int) Memfd.memfdCreate(k, t, "swapped", 0, 2 * PAGE).ret();
+            long sh = map(2 * PAGE, RW, SHARED, sf);
+            write(sh, 1, 7);
+            read(sh + PAGE);
+            Inode sin = (Inode) k.phys.mapping(pfn(sh));
+            long u = swapsKb(true);
+            put("swap.shmem_pageout", pageout(sh, 2 * PAGE));
+            put("swap.shmem_dirty_present", yes(present(sh)));
+            put("swap.shmem_dirty_swapped", yes(swapped(sh)));
+            put("swap.shmem_pageout_used_kb", Long.toString(swapsKb(true) - u));
+            put("swap.shmem_clean_cached", cached(sin, 1));
+            put("swap.shmem_read_value", Long.toString(value(sh)));
+            put("swap.shmem_read_used_kb", Long.toString(swapsKb(true) - u));
+            put("swap.shmem_clean_read_value", Long.toString(value(sh + PAGE)));
+            int sr = ring();
+            write(sh, 1, 8);
+            put("swap.shmem_pinned_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(sr, List.of(new Iovec(sh, PAGE)))));
+            u = swapsKb(true);
+            put("swap.shmem_pinned_pageout", pageout(sh, PAGE));
+            put("swap.shmem_pinned_present", yes(present(sh)));
+            put("swap.shmem_pinned_cached", cached(sin, 0));
+            put("swap.shmem_pinned_used_kb", Long.toString(swapsKb(true) - u));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(sr));
+            Open.closeFd(k, t, sr);
+            read(sh);
+            pageout(sh, PAGE);
+            put("swap.shmem_again_used_kb", Long.toString(swapsKb(true) - u));
+            Open.doSysFtruncate(k, t, sf, 0);
+            put("swap.shmem_truncate_used_kb", Long.toString(swapsKb(true) - u));
+            Mmap.doMunmap(k, t, VirtAddr.of(sh), 2 * PAGE);
+            Open.doSysFtruncate(k, t, sf, PAGE);
+            sh = map(PAGE, RW, SHARED, sf);
+            write(sh, 1, 9);
+            pageout(sh, PAGE);
+
             long o = page1(1, 31);
             pageout(o, PAGE);
             put("swap.swapoff", Swapfile.sysSwapoff(k));
             put("swap.swapoff_present", yes(present(o)));
             put("swap.swapoff_value", Long.toString(value(o)));
+            put("swap.swapoff_shmem_cached", cached(sin, 0));
+            put("swap.swapoff_shmem_value", Long.toString(value(sh)));
             put("swap.swapoff_again", Swapfile.sysSwapoff(k));
         }
 
@@ -664,7 +711,7 @@ class OracleTest {
         }
 
         /** mincore() of a page of a file mapping: mincore_page() (mm/mincore.c) finds it in the page cache. */
-        String cached(Inode in, long index) { return yes(in.pageCache.get(index) != 0); }
+        String cached(Inode in, long index) { return yes(in.pageCache.get(index) > 0); } // a shmem swap entry is not in core
 
         // probe_file_pageout()
         void filePageout() {

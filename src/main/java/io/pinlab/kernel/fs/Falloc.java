@@ -238,9 +238,15 @@ public final class Falloc {
         for (long idx = start; idx < end; idx++) {
             Errno err = null;
             if (!k.chargeWork(1)) err = Errno.EINTR; // fatal_signal_pending(): pinlab's per-call work limit
-            else if (in.pageCache.get(idx) == 0) {
-                if (Memory.findOrCreateCachePage(k, in, idx) < 0) err = Errno.ENOMEM;
-                else added.add(idx);
+            else if (in.pageCache.get(idx) <= 0) {
+                boolean swapped = in.pageCache.get(idx) < 0; // shmem_get_folio(SGP_FALLOC) swaps it in
+                long pfn = Memory.findOrCreateCachePage(k, in, idx);
+                if (pfn < 0) err = Errno.ENOMEM;
+                else {
+                    // "mark it dirty so that memory pressure will swap rather than free the folios we are allocating"
+                    k.phys.setFolioFlags(pfn, PhysMem.PG_DIRTY);
+                    if (!swapped) added.add(idx);
+                }
             }
             if (err != null) {
                 for (long a : added) Truncate.truncateInodePagesRange(k, in, a, a + 1); // "remove the !uptodate folios we added"

@@ -56,12 +56,16 @@ public final class Truncate {
 
     /**
      * truncate_inode_pages_range(), remove_inode_hugepages(): the page cache drops its references
-     * to indices [from, to); folio->mapping becomes NULL; a folio that a pin or a pipe still
+     * to indices [from, to) (shmem_undo_range() frees the slots of swapped-out shmem pages); folio->mapping becomes NULL; a folio that a pin or a pipe still
      * references stays allocated, outside the page cache.
      */
     static void truncateInodePagesRange(Globals k, Inode in, long from, long to) {
         in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
+            if (pfn < 0) { // a swapped-out shmem page
+                Memory.shmemFreeSwap(k, -pfn);
+                return;
+            }
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated
             if (in.isHugetlb()) Hugetlb.releaseHugetlbRef(k, pfn); else k.phys.refAdd(pfn, -1);
         });

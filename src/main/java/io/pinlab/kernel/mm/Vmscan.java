@@ -33,8 +33,14 @@ final class Vmscan {
         FILE_DIRTY("dirty page-cache folio unmapped but kept: reclaim leaves file writeback to the flusher (activate_locked)"),
         /** A file folio with a reference beyond the page cache's (a pin, a GUP or pipe reference): unmapped, kept. */
         FILE_REFERENCED("page-cache folio unmapped but kept: a reference beyond the page cache's (a pin, a GUP or pipe reference) makes folio_ref_freeze() in __remove_mapping() fail"),
-        /** A shmem folio: unmapped; it stays in the page cache (pinlab does not write shmem to swap). */
-        FILE_UNMAPPED("unmapped; the page cache keeps the folio, the next access maps it again");
+        /** A dirty shmem folio written to swap: the page cache holds its swap entry (shmem_writeout()). */
+        SHMEM_SWAPPED("shmem folio written to swap by shmem_writeout() and freed; the page cache holds its swap entry, the next access swaps it in"),
+        /** A dirty shmem folio with no swap slot to go to: redirty, activated. */
+        SHMEM_NO_SWAP("shmem folio unmapped but kept: no free swap slot (no swap area, or it is full), shmem_writeout() redirties it"),
+        /** Any other page-cache folio (no backing store pinlab models): unmapped, kept. */
+        FILE_UNMAPPED("unmapped; the page cache keeps the folio, the next access maps it again"),
+        /** A clean shmem folio (read, never written): removed and freed; the index is a hole again. */
+        SHMEM_DROPPED("clean shmem folio (never written: zeroes) unmapped and freed; the index reads as a hole again");
 
         final String why;
 
@@ -93,11 +99,12 @@ final class Vmscan {
      * filemap_release_folio() (its buffers are clean) and __remove_mapping() frees it unless a
      * reference beyond the page cache's (and the isolation's) holds it: folio_ref_freeze() fails,
      * keep_locked. The same in 6.3, 6.5 and 6.18. A freed folio's value stays on disk
-     * ({@link Inode#disk}). Shmem folios stay in the page cache (pinlab writes no shmem to swap).
+     * ({@link Inode#disk}). Shmem folios: {@link #reclaimShmemFolio}.
      */
     static Outcome reclaimFileFolio(Globals k, long pfn) {
         PhysMem ph = k.phys;
-        if (!(ph.mapping(pfn) instanceof Inode in) || !in.fs().canWriteback()) return Outcome.FILE_UNMAPPED;
+        if (!(ph.mapping(pfn) instanceof Inode in) || !(in.isShmem() || in.fs().canWriteback())) return Outcome.FILE_UNMAPPED;
+        if (in.isShmem()) return reclaimShmemFolio(k, in, pfn);
         if (ph.testPageFlag(pfn, PG_DIRTY)) return Outcome.FILE_DIRTY;
         if (ph.refcount(pfn) != 1) return Outcome.FILE_REFERENCED;
         long index = ph.index(pfn);
@@ -106,6 +113,42 @@ final class Vmscan {
         ph.setMapping(pfn, null, 0);
         ph.refAdd(pfn, -1); // the page cache's reference was the last: freed
         return Outcome.FILE_RECLAIMED;
+    }
+
+    /**
+     * shrink_folio_list() for an unmapped shmem folio (swap-backed, on the anon LRU, so not
+     * file-LRU). A dirty one goes to pageout(), which keeps it while anyone but the page cache holds
+     * a reference (PAGE_KEEP: a pin, a GUP or pipe reference), then to shmem_writeout() (6.18;
+     * shmem_writepage() in 6.3-6.5, the same steps): with no swap area or no free slot it is
+     * redirtied and activated; otherwise folio_alloc_swap() puts it in the swap cache,
+     * swap_shmem_alloc() counts the page cache's swap entry on the slot,
+     * shmem_delete_from_page_cache() leaves that entry in the page cache in its place,
+     * swap_writeout() writes it, and __remove_mapping() frees it from the swap cache. A clean one
+     * (read-faulted, never written: zeroes) skips pageout() and __remove_mapping() frees it unless
+     * referenced; its index is a hole again. The PTE is none either way (no swap PTE: the page
+     * cache holds the entry), so a later fault goes through shmem_get_folio() ({@link
+     * Memory#shmemSwapin}).
+     */
+    static Outcome reclaimShmemFolio(Globals k, Inode in, long pfn) {
+        PhysMem ph = k.phys;
+        if (ph.refcount(pfn) != 1) return Outcome.FILE_REFERENCED;
+        long index = ph.index(pfn);
+        if (!ph.testPageFlag(pfn, PG_DIRTY)) {
+            in.pageCache.set(index, 0);
+            ph.setMapping(pfn, null, 0);
+            ph.refAdd(pfn, -1);
+            return Outcome.SHMEM_DROPPED;
+        }
+        SwapInfo si = k.swap;
+        if (si == null || !si.folioAllocSwap(ph, pfn)) return Outcome.SHMEM_NO_SWAP;
+        long slot = ph.index(pfn); // folio->swap
+        si.swapDuplicate(slot); // swap_shmem_alloc()
+        in.pageCache.set(index, -slot); // shmem_delete_from_page_cache(folio, swp_to_radix_entry(folio->swap))
+        ph.setMapping(pfn, null, slot);
+        ph.refAdd(pfn, -1); // the page cache's reference
+        si.swapWriteout(ph, pfn);
+        si.deleteFromSwapCache(ph, pfn); // __remove_mapping(): the swap cache's reference was the last
+        return Outcome.SHMEM_SWAPPED;
     }
 
     /**
