@@ -2,12 +2,14 @@ package io.pinlab.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -199,6 +202,9 @@ public class RedisSessionStore implements SessionStore {
     public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, SessionProperties p, Clock clock) {
         if (!(factory instanceof LettuceConnectionFactory lettuce))
             throw new IllegalStateException("the Redis session store needs a standalone Lettuce connection (spring.data.redis.host/port)");
+        // the client's options, or Lettuce's defaults when none are set (as the factory does)
+        if (!lettuce.getClientConfiguration().getClientOptions().orElseGet(ClientOptions::create).getTimeoutOptions().isTimeoutCommands())
+            throw new IllegalStateException("the Redis session store needs Lettuce's command timeouts (ClientOptions.timeoutOptions, on by default)");
         this.factory = lettuce;
         this.prefix = keyPrefix;
         this.ttlMillis = p.idleTimeout().toMillis();
@@ -248,16 +254,23 @@ public class RedisSessionStore implements SessionStore {
     /**
      * This store's byte-array connection, opened on first use.
      *
-     * @throws io.lettuce.core.RedisConnectionException Redis does not answer (tried again on the next call)
+     * @throws io.lettuce.core.RedisConnectionException Redis does not answer (tried again on the next call),
+     *         or the factory is stopped: the service is shutting down
      */
     private StatefulRedisConnection<byte[], byte[]> connection() {
         StatefulRedisConnection<byte[], byte[]> c = connection;
         if (c != null) return c;
         synchronized (this) {
             if (connection == null) {
-                if (!(factory.getNativeClient() instanceof RedisClient client))
+                Object client;
+                try {
+                    client = factory.getNativeClient();
+                } catch (IllegalStateException stopped) { // the context is closing: a 503 like any Redis that is gone
+                    throw new RedisConnectionException("the Redis connection factory is stopped", stopped);
+                }
+                if (!(client instanceof RedisClient redisClient))
                     throw new IllegalStateException("the Redis session store needs a standalone Redis (spring.data.redis.host/port)");
-                connection = client.connect(ByteArrayCodec.INSTANCE);
+                connection = redisClient.connect(ByteArrayCodec.INSTANCE);
             }
             return connection;
         }
@@ -269,11 +282,22 @@ public class RedisSessionStore implements SessionStore {
     }
 
     /**
-     * The answer of a command, waited for up to the command timeout ({@code spring.data.redis.timeout}).
-     * (Lettuce's synchronous API does the same through a reflective proxy on every call.)
+     * The answer of a command. The wait has no deadline of its own: Lettuce ends every command
+     * after the command timeout ({@code spring.data.redis.timeout}, its {@code TimeoutOptions},
+     * checked by the constructor) with a {@link io.lettuce.core.RedisCommandTimeoutException}.
+     * A timed wait would cost every call a timer on the JDK's delay scheduler, set and cancelled,
+     * and a wake-up of its thread (1.2 context switches per request, see README "Measured").
      */
-    private <T> T await(RedisFuture<T> answer) {
-        return LettuceFutures.awaitOrCancel(answer, connection().getTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    private static <T> T await(RedisFuture<T> answer) {
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException r) throw r;
+            throw new RedisException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisCommandInterruptedException(e);
+        }
     }
 
     /** Runs {@code script} by its SHA-1, or by its source when Redis does not hold it. */
