@@ -21,20 +21,6 @@ local ready, head, tail = {}, 1, 0
 local addr = os.getenv("ADDR")
 errors = 0
 
-function init(args)
-   local nthreads = tonumber(os.getenv("THREADS") or "2")
-   local i = 0
-   for line in io.lines(os.getenv("SESSIONS")) do
-      if i % nthreads == tid - 1 then
-         local sid, token = line:match("(%S+) (%S+)")
-         table.insert(sessions, { prefix = "/api/v1/sessions/" .. sid, auth = "Bearer " .. token, step = 0, pin = 0 })
-         tail = tail + 1
-         ready[tail] = #sessions
-      end
-      i = i + 1
-   end
-end
-
 local bodies = {
    '{"length":16384,"prot":["PROT_READ","PROT_WRITE"],"flags":["MAP_PRIVATE","MAP_ANONYMOUS"]}',
    '{"addr":"' .. addr .. '","length":4096,"access":"write","value":42}',
@@ -43,7 +29,34 @@ local bodies = {
    '{"addr":"' .. addr .. '","length":16384}',
 }
 local paths = { "/processes/1/mmap", "/processes/1/access", "/processes/1/gup", nil, "/processes/1/munmap" }
-local headers = { ["Content-Type"] = "application/json" }
+
+-- the request of step STEP (0-4) of session S with index IDX; the release names the pin
+local function format(s, idx, step)
+   local path = step == 3 and ("/pins/" .. s.pin .. "/release") or paths[step + 1]
+   local headers = { ["Content-Type"] = "application/json", ["Authorization"] = s.auth, ["X-Request-Id"] = "s" .. idx }
+   return wrk.format("POST", s.prefix .. path, headers, bodies[step + 1])
+end
+
+function init(args)
+   local nthreads = tonumber(os.getenv("THREADS") or "2")
+   local i = 0
+   for line in io.lines(os.getenv("SESSIONS")) do
+      if i % nthreads == tid - 1 then
+         local sid, token = line:match("(%S+) (%S+)")
+         local s = { prefix = "/api/v1/sessions/" .. sid, auth = "Bearer " .. token, step = 0, pin = 0 }
+         table.insert(sessions, s)
+         -- the four requests that never change are formatted once (the Lua per request is wrk's
+         -- CPU, on the same cores as the server's)
+         s.requests = {}
+         for step = 0, 4 do
+            if step ~= 3 then s.requests[step + 1] = format(s, #sessions, step) end
+         end
+         tail = tail + 1
+         ready[tail] = #sessions
+      end
+      i = i + 1
+   end
+end
 
 function request()
    local idx
@@ -53,10 +66,7 @@ function request()
       idx = 1 -- every session busy (more connections than sessions): should not happen
    end
    local s = sessions[idx]
-   local path = s.step == 3 and ("/pins/" .. s.pin .. "/release") or paths[s.step + 1]
-   headers["Authorization"] = s.auth
-   headers["X-Request-Id"] = "s" .. idx
-   return wrk.format("POST", s.prefix .. path, headers, bodies[s.step + 1])
+   return s.requests[s.step + 1] or format(s, idx, s.step)
 end
 
 function response(status, hdrs, body)

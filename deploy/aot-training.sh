@@ -4,7 +4,8 @@
 # SIGTERM; the JVM writes the cache as it exits. The cache then holds the classes loaded, linked
 # and profiled up to the first answers (the dispatcher servlet, Jackson writers, the health
 # endpoint), not only those of the context refresh.
-#   deploy/aot-training.sh app.aot -jar app.jar
+#   deploy/aot-training.sh app.aot -XX:CompileThresholdScaling=3 -jar app.jar
+# (the JVM options of the image's ENTRYPOINT, so that the training records what a start will do).
 # Needs bash only (no curl in the JRE image): HTTP over bash's /dev/tcp.
 set -euo pipefail
 out=$1; shift

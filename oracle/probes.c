@@ -292,6 +292,106 @@ static void probe_file_falloc(void) {
     close(fd);
 }
 
+/* fallocate COLLAPSE_RANGE / INSERT_RANGE / UNSHARE_RANGE / WRITE_ZEROES on an 8-page file whose page i holds
+ * i + 1 (dirty in the page cache), mapped shared: the page cache from offset on is written back and dropped,
+ * the blocks move; ext4's truncate_pagecache() also zaps a private COW copy, xfs's truncate_pagecache_range() not.
+ * The pages are written one pwrite() each, so the page cache holds 4 KiB folios (a fault on the empty file would
+ * read ahead into large folios on xfs, and truncating part of one splits it, unmapping its other pages too) */
+static void probe_file_falloc_shift(void) {
+    int fd = fsfile("shift", 8 * PAGE, O_RDWR);
+    char page[PAGE];
+    for (int i = 0; i < 8; i++) { memset(page, i + 1, PAGE); pwrite(fd, page, PAGE, i * PAGE); }
+    char *m = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    for (int i = 0; i < 8; i++) (void) *(volatile char *) (m + i * PAGE);
+    char *p = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    p[3 * PAGE] = 99; /* a private COW copy of page 3 */
+    rc(fsc("falloc.%s_collapse_unaligned"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 100, PAGE));
+    rc(fsc("falloc.%s_collapse_to_eof"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 4 * PAGE, 4 * PAGE));
+    out(fsc("falloc.%s_collapse_einval_pte"), present(m + 5 * PAGE) ? "present" : "absent");
+    rc(fsc("falloc.%s_insert_unaligned"), fallocate(fd, FALLOC_FL_INSERT_RANGE, PAGE, 100));
+    rc(fsc("falloc.%s_insert_at_eof"), fallocate(fd, FALLOC_FL_INSERT_RANGE, 8 * PAGE, PAGE));
+    int pp[2];
+    pipe(pp);
+    struct iovec v = { m + 2 * PAGE, PAGE };
+    vmsplice(pp[1], &v, 1, 0); /* a pipe's reference to page 2 */
+    rc(fsc("falloc.%s_collapse"), fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, PAGE, PAGE));
+    out(fsc("falloc.%s_collapse_size"), fsize(fd) == (long) (7 * PAGE) ? "shrunk" : "other");
+    out(fsc("falloc.%s_collapse_first_pte"), present(m) ? "present" : "absent");
+    out(fsc("falloc.%s_collapse_offset_pte"), present(m + PAGE) ? "present" : "absent");
+    out(fsc("falloc.%s_collapse_reads"), m[PAGE] == 3 ? "moved" : m[PAGE] == 2 ? "old" : "other");
+    out(fsc("falloc.%s_collapse_last_reads"), m[6 * PAGE] == 8 ? "moved" : "other");
+    out(fsc("falloc.%s_collapse_private_cow"), p[3 * PAGE] == 99 ? "kept" : p[3 * PAGE] == 5 ? "zapped" : "other");
+    char b[PAGE];
+    nb(fsc("falloc.%s_collapse_pipe_read"), read(pp[0], b, PAGE));
+    out(fsc("falloc.%s_collapse_pipe_data"), b[0] == 3 ? "old" : "other");
+    close(pp[0]); close(pp[1]);
+    rc(fsc("falloc.%s_insert"), fallocate(fd, FALLOC_FL_INSERT_RANGE, 2 * PAGE, PAGE));
+    out(fsc("falloc.%s_insert_size"), fsize(fd) == (long) (8 * PAGE) ? "grown" : "other");
+    out(fsc("falloc.%s_insert_hole_reads"), m[2 * PAGE] == 0 ? "zero" : "other");
+    out(fsc("falloc.%s_insert_next_reads"), m[3 * PAGE] == 4 ? "moved" : "other");
+    rc(fsc("falloc.%s_unshare"), fallocate(fd, FALLOC_FL_UNSHARE_RANGE, 6 * PAGE, 4 * PAGE));
+    out(fsc("falloc.%s_unshare_size"), fsize(fd) == (long) (10 * PAGE) ? "extended" : fsize(fd) == (long) (8 * PAGE) ? "kept" : "other");
+    rc(fsc("falloc.%s_write_zeroes"), fallocate(fd, 0x80 /* FALLOC_FL_WRITE_ZEROES */, 0, PAGE));
+    rc(fsc("falloc.%s_write_zeroes_keep"), fallocate(fd, 0x80 | FALLOC_FL_KEEP_SIZE, 0, PAGE));
+    munmap(m, 8 * PAGE); munmap(p, 8 * PAGE);
+    close(fd);
+}
+
+/* MADV_PAGEOUT of page-cache folios, each page mapped alone (no fault-around): shrink_folio_list()
+ * drops a clean one (mincore() 0; the next fault reads it from disk), keeps a dirty one (file folios
+ * are not written back by reclaim) and one a pipe references (__remove_mapping() fails); all are unmapped */
+static int cached(void *a) { unsigned char v = 0; mincore(a, PAGE, &v); return v & 1; }
+static const char *yes(int b) { return b ? "yes" : "no"; }
+static void probe_file_pageout(void) {
+    int fd = fsfile("pageout", 4 * PAGE, O_RDWR);
+    char *h = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    (void) *(volatile char *) h; /* a hole: a clean zero-filled folio */
+    rc(fsc("pageout.%s_hole"), madvise(h, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_hole_present"), yes(present(h)));
+    out(fsc("pageout.%s_hole_cached"), yes(cached(h)));
+    out(fsc("pageout.%s_hole_reads"), h[0] == 0 ? "zero" : "other");
+    out(fsc("pageout.%s_hole_cached_after_read"), yes(cached(h)));
+    /* data written by O_DIRECT (btrfs: buffered, then written back and invalidated): clean */
+    int dfd = open(path("pageout"), O_RDWR | O_DIRECT);
+    char *buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(buf, 4, PAGE);
+    nb(fsc("pageout.%s_direct_write"), pwrite(dfd, buf, PAGE, PAGE));
+    char *d = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PAGE);
+    (void) *(volatile char *) d;
+    rc(fsc("pageout.%s_clean"), madvise(d, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_clean_present"), yes(present(d)));
+    out(fsc("pageout.%s_clean_cached"), yes(cached(d)));
+    out(fsc("pageout.%s_clean_reads"), d[0] == 4 ? "kept" : "lost");
+    /* written through the mapping: dirty */
+    char *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 2 * PAGE);
+    w[0] = 9;
+    uint64_t wp = pfn(w);
+    rc(fsc("pageout.%s_dirty"), madvise(w, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_dirty_present"), yes(present(w)));
+    out(fsc("pageout.%s_dirty_cached"), yes(cached(w)));
+    out(fsc("pageout.%s_dirty_reads"), w[0] == 9 ? "kept" : "lost");
+    out(fsc("pageout.%s_dirty_pfn"), same(pfn(w), wp));
+    /* a pipe holds a reference (vmsplice) */
+    char *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 3 * PAGE);
+    (void) *(volatile char *) s;
+    int p[2];
+    pipe(p);
+    struct iovec v = { s, PAGE };
+    nb(fsc("pageout.%s_vmsplice"), vmsplice(p[1], &v, 1, 0));
+    rc(fsc("pageout.%s_spliced"), madvise(s, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_spliced_present"), yes(present(s)));
+    out(fsc("pageout.%s_spliced_cached"), yes(cached(s)));
+    close(p[0]); close(p[1]);
+    /* mapped twice: folio_mapcount() != 1, left alone */
+    char *h2 = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    (void) *(volatile char *) h2;
+    rc(fsc("pageout.%s_twice"), madvise(h, PAGE, MADV_PAGEOUT));
+    out(fsc("pageout.%s_twice_present"), yes(present(h)));
+    out(fsc("pageout.%s_twice_cached"), yes(cached(h)));
+    munmap(h, PAGE); munmap(h2, PAGE); munmap(d, PAGE); munmap(w, PAGE); munmap(s, PAGE); munmap(buf, PAGE);
+    close(dfd); close(fd);
+}
+
 /* PUNCH_HOLE on a shmem page that io_uring holds pinned (FOLL_LONGTERM): the page leaves the
  * mapping and the page cache, the registered buffer keeps the old page and its data */
 static void probe_falloc_pinned(void) {
@@ -980,7 +1080,9 @@ static void probe_collapse(void) {
     char *no = small_range();
     madvise(no, HUGE, MADV_NOHUGEPAGE);
     rc("collapse.nohugepage", madvise(no, HUGE, MADV_COLLAPSE));
-    char *tiny = anon(16 * PAGE);
+    /* PROT_NONE on both sides: the 16 pages cannot merge into a neighbour that earlier probes left large enough */
+    char *guard = mmap(NULL, 18 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *tiny = mmap(guard + PAGE, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     memset(tiny, 1, 16 * PAGE);
     rc("collapse.small_vma", madvise(tiny, 16 * PAGE, MADV_COLLAPSE));
     hugepages(4);
@@ -1040,6 +1142,17 @@ static void probe_swap(void) {
     out("swap.thp_no_swap_pfn", same(pfn(tz + 100 * PAGE), tzh + 100));
     out("swap.thp_no_swap_folio", thp(tz + 100 * PAGE));
     munmap(tz, HUGE);
+    /* a dirty shmem page with no swap area: shmem_writeout() redirties it; unmapped, it stays in the page cache */
+    int nf = memfd_create("noswap", 0);
+    ftruncate(nf, PAGE);
+    char *ns = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, nf, 0);
+    ns[0] = 3;
+    pageout(NULL, ns, PAGE);
+    out("swap.shmem_no_swap_present", yes(present(ns)));
+    out("swap.shmem_no_swap_cached", yes(cached(ns)));
+    num("swap.shmem_no_swap_value", ns[0]);
+    munmap(ns, PAGE);
+    close(nf);
 
     swapfile = strdup(path("pinlab-swapfile"));
     int fd = open(swapfile, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -1160,12 +1273,58 @@ static void probe_swap(void) {
     munmap(m, PAGE);
     num("swap.munmap_freed_kb", before - swaps_kb(1));
 
+    /* shmem: a dirty page goes to swap (shmem_writeout(): the page cache holds the swap entry, the PTE is none),
+     * a clean one (read, never written) is dropped; a read swaps the dirty one in and frees its slot */
+    int sf = memfd_create("swapped", 0);
+    ftruncate(sf, 2 * PAGE);
+    char *sh = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, sf, 0);
+    sh[0] = 7;
+    (void) *(volatile char *) (sh + PAGE);
+    long u = swaps_kb(1);
+    pageout("swap.shmem_pageout", sh, 2 * PAGE);
+    out("swap.shmem_dirty_present", yes(present(sh)));
+    out("swap.shmem_dirty_swapped", yes(swapped(sh)));
+    num("swap.shmem_pageout_used_kb", swaps_kb(1) - u);
+    out("swap.shmem_clean_cached", yes(cached(sh + PAGE)));
+    num("swap.shmem_read_value", sh[0]);
+    num("swap.shmem_read_used_kb", swaps_kb(1) - u);
+    num("swap.shmem_clean_read_value", sh[PAGE]);
+    /* pinned by io_uring: unmapped, but pageout() keeps it (a reference beyond the page cache's) */
+    struct io_uring sr;
+    io_uring_queue_init(8, &sr, 0);
+    sh[0] = 8;
+    struct iovec siv = { sh, PAGE };
+    ur("swap.shmem_pinned_register", io_uring_register_buffers(&sr, &siv, 1));
+    u = swaps_kb(1);
+    pageout("swap.shmem_pinned_pageout", sh, PAGE);
+    out("swap.shmem_pinned_present", yes(present(sh)));
+    out("swap.shmem_pinned_cached", yes(cached(sh)));
+    num("swap.shmem_pinned_used_kb", swaps_kb(1) - u);
+    io_uring_unregister_buffers(&sr);
+    io_uring_queue_exit(&sr);
+    /* swapped out again, then truncated: shmem_undo_range() frees the slot */
+    (void) *(volatile char *) sh;
+    pageout(NULL, sh, PAGE);
+    num("swap.shmem_again_used_kb", swaps_kb(1) - u);
+    ftruncate(sf, 0);
+    num("swap.shmem_truncate_used_kb", swaps_kb(1) - u);
+    munmap(sh, 2 * PAGE);
+    /* a shmem page on swap at swapoff: shmem_unuse() reads it back into the page cache */
+    ftruncate(sf, PAGE);
+    sh = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, sf, 0);
+    sh[0] = 9;
+    pageout(NULL, sh, PAGE);
+
     /* swapoff reads every swapped-out page back */
     char *o = page1(1, 31);
     pageout(NULL, o, PAGE);
     rc("swap.swapoff", swapoff(swapfile));
     out("swap.swapoff_present", present(o) ? "yes" : "no");
     num("swap.swapoff_value", o[0]);
+    out("swap.swapoff_shmem_cached", yes(cached(sh)));
+    num("swap.swapoff_shmem_value", sh[0]);
+    munmap(sh, PAGE);
+    close(sf);
     rc("swap.swapoff_again", swapoff(swapfile));
     unlink(swapfile);
 }
@@ -1310,6 +1469,8 @@ int main(int argc, char **argv) {
     probe_file_direct();
     probe_file_dio_fallback();
     probe_file_falloc();
+    probe_file_falloc_shift();
+    probe_file_pageout();
     if (argc > 3) return 0;
     probe_vmsplice();
     probe_falloc_pinned();

@@ -68,6 +68,10 @@ mkdir "$work/ext4"
 #   A page's refcount (the FOLL_GET reference a pipe buffer holds after vmsplice): /proc/kpagecount
 #   counts mappings, not references; the vmsplice cases observe its effects (COW copies, data) instead.
 # Not recorded: ZONE_MOVABLE (no movablecore=).
+# pageout.*: whether a page is in the page cache is mincore() (mincore_page() looks it up); its pfn after a
+#   re-read is not compared (the freed frame may come back), the folio's dirty flag is seen through what stays cached.
+# swap.shmem_*: mincore() of a shmem page written to swap finds its folio in the swap cache until a later reclaim
+#   pass frees it (pinlab's writes complete at once and free it in the same call), so it is not compared.
 # swap: the swap cache, folio refcounts and swap offsets are not observable from userspace; the cases
 #   observe pagemap bits 63/62, /proc/swaps Used, contents and pfn relations after swap-in.
 NOTE

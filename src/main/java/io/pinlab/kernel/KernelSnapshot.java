@@ -61,7 +61,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  *
  * <p>Body order: profile, zone layout, counters, sysctls, the huge zero folio and the hugetlb pool, the swap area
  * (swap_map, slot contents, swap cache), mounts, inodes
- * with page caches, the path table, the number of mms, registered buffers (one table:
+ * with page caches and blocks on disk, the path table, the number of mms, registered buffers (one table:
  * a buffer may sit in several rings' tables), files (with their rings and the rings' registered
  * files by file index), each mm
  * (counters, VMAs, page tables), tasks with fd tables, per-user locked_vm, physical memory (per
@@ -74,7 +74,7 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;
@@ -267,6 +267,7 @@ public final class KernelSnapshot {
             out.varint(in.nlink);
             out.varint(in.hstate == null ? 0 : k.hstates.indexOf(in.hstate) + 1);
             writeXArray(in.pageCache);
+            writeXArray(in.disk);
         }
 
         /** A pipe: the index of an earlier one plus 1, or 0 and its state (readers, writers, buffers). */
@@ -581,6 +582,15 @@ public final class KernelSnapshot {
             if ((hs >= 0) != node.isHugetlb()) throw in.error("inode " + node.ino() + ": an hstate exactly when on hugetlbfs");
             if (hs >= 0) node.hstate = k.hstates.get(hs);
             readXArray(node.pageCache);
+            readXArray(node.disk);
+            if (!node.disk.isEmpty() && !node.fs().canWriteback()) throw in.error("inode " + node.ino() + ": blocks on disk on " + node.fs().fsName);
+            long slots = k.swap == null ? 0 : k.swap.pages();
+            boolean[] badSwap = {false};
+            node.pageCache.forEach(0, Long.MAX_VALUE, (idx, e) -> badSwap[0] |= e < 0 && (!node.isShmem() || -e >= slots));
+            if (badSwap[0]) throw in.error("inode " + node.ino() + ": a swap entry in a page cache that is not shmem's, or past the swap area");
+            boolean[] both = {false};
+            node.disk.forEach(0, Long.MAX_VALUE, (idx, v) -> both[0] |= node.pageCache.get(idx) != 0);
+            if (both[0]) throw in.error("inode " + node.ino() + ": a page both in the page cache and only on disk");
             return node;
         }
 

@@ -65,6 +65,14 @@ class KernelSnapshotTest {
         long file = assertOk(lab.mmap(t, 0, 16 * PAGE, RW, MAP_PRIVATE, ext4, 0));
         lab.read(t, file, 4 * PAGE);
         lab.write(t, file + 4 * PAGE, 2 * PAGE, 9L);
+        // an ext4 page written by O_DIRECT (clean in the page cache), mapped and paged out: reclaim drops it from the
+        // page cache (mm/vmscan.c shrink_folio_list(), __remove_mapping()) and its value stays on disk
+        int cold = lab.open("/mnt/ext4/cold", O_RDWR | O_CREAT | 040000 /* O_DIRECT */, 4 * PAGE);
+        assertThat(lab.call(new Syscall.DirectRw(t.pid, cold, anon, PAGE, PAGE, true)).ret()).isEqualTo(PAGE);
+        long coldMap = assertOk(lab.mmap(t, 0, 4 * PAGE, RW, MAP_SHARED, cold, 0));
+        lab.read(t, coldMap + PAGE, PAGE);
+        assertOk(lab.madvise(coldMap + PAGE, PAGE, Madv.MADV_PAGEOUT.value));
+        assertThat(k.inodes.get("/mnt/ext4/cold").disk.get(1)).isEqualTo(42L);
         // a pipe holding a vmspliced page (a FOLL_GET reference, partly read) and one with its reader closed
         io.pinlab.kernel.fs.Pipe.PipeFds pipe = lab.call(new Syscall.Pipe2(t.pid, 0));
         assertOk(lab.call(new Syscall.Vmsplice(t.pid, pipe.writeFd(), List.of(new Iovec(sparse, PAGE)), 8)));

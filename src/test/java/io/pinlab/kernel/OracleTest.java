@@ -55,7 +55,8 @@ class OracleTest {
     static final int SHARED = 1, PRIVATE = 2, FIXED = 0x10, ANON = 0x20, HUGETLB = 0x40000;
     static final int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0100, O_TRUNC = 01000, O_DIRECT = 040000;
     static final int MADV_DONTNEED = 4, MADV_PAGEOUT = 21, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_COLLAPSE = 25, MFD_HUGETLB = 4;
-    static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, O_NONBLOCK = 04000;
+    static final int KEEP_SIZE = 0x01, PUNCH_HOLE = 0x02, COLLAPSE_RANGE = 0x08, ZERO_RANGE = 0x10, INSERT_RANGE = 0x20, UNSHARE_RANGE = 0x40,
+            WRITE_ZEROES = 0x80, O_NONBLOCK = 04000;
     static final int SPLICE_F_NONBLOCK = 0x02, SPLICE_F_GIFT = 0x08;
 
     static Map<String, String> recording() throws IOException {
@@ -78,6 +79,8 @@ class OracleTest {
             new Probe(m, fs).fileDirect();
             new Probe(m, fs).fileDioFallback();
             new Probe(m, fs).fileFalloc();
+            new Probe(m, fs).fileFallocShift();
+            new Probe(m, fs).filePageout();
         }
         new Probe(m, "ext4").vmsplice();
         new Probe(m, "ext4").fallocPinned();
@@ -305,6 +308,16 @@ class OracleTest {
             put("swap.thp_no_swap_pfn", same(pfn(tz + 100 * PAGE), tzh + 100));
             put("swap.thp_no_swap_folio", thp(tz + 100 * PAGE));
             Mmap.doMunmap(k, t, VirtAddr.of(tz), HUGE);
+            int nf = (int) Memfd.memfdCreate(k, t, "noswap", 0, PAGE).ret();
+            long ns = map(PAGE, RW, SHARED, nf);
+            write(ns, 1, 3);
+            Inode nin = (Inode) k.phys.mapping(pfn(ns));
+            pageout(ns, PAGE);
+            put("swap.shmem_no_swap_present", yes(present(ns)));
+            put("swap.shmem_no_swap_cached", cached(nin, 0));
+            put("swap.shmem_no_swap_value", Long.toString(value(ns)));
+            Mmap.doMunmap(k, t, VirtAddr.of(ns), PAGE);
+            Open.closeFd(k, t, nf);
             put("swap.swapon", Swapfile.sysSwapon(k, 16L << 20));
             put("swap.swapon_again", Swapfile.sysSwapon(k, 16L << 20));
             put("swap.size_kb", Long.toString(swapsKb(false)));
@@ -387,11 +400,48 @@ class OracleTest {
             Mmap.doMunmap(k, t, VirtAddr.of(m), PAGE);
             put("swap.munmap_freed_kb", Long.toString(before - swapsKb(true)));
 
+            int sf = (int) Memfd.memfdCreate(k, t, "swapped", 0, 2 * PAGE).ret();
+            long sh = map(2 * PAGE, RW, SHARED, sf);
+            write(sh, 1, 7);
+            read(sh + PAGE);
+            Inode sin = (Inode) k.phys.mapping(pfn(sh));
+            long u = swapsKb(true);
+            put("swap.shmem_pageout", pageout(sh, 2 * PAGE));
+            put("swap.shmem_dirty_present", yes(present(sh)));
+            put("swap.shmem_dirty_swapped", yes(swapped(sh)));
+            put("swap.shmem_pageout_used_kb", Long.toString(swapsKb(true) - u));
+            put("swap.shmem_clean_cached", cached(sin, 1));
+            put("swap.shmem_read_value", Long.toString(value(sh)));
+            put("swap.shmem_read_used_kb", Long.toString(swapsKb(true) - u));
+            put("swap.shmem_clean_read_value", Long.toString(value(sh + PAGE)));
+            int sr = ring();
+            write(sh, 1, 8);
+            put("swap.shmem_pinned_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(sr, List.of(new Iovec(sh, PAGE)))));
+            u = swapsKb(true);
+            put("swap.shmem_pinned_pageout", pageout(sh, PAGE));
+            put("swap.shmem_pinned_present", yes(present(sh)));
+            put("swap.shmem_pinned_cached", cached(sin, 0));
+            put("swap.shmem_pinned_used_kb", Long.toString(swapsKb(true) - u));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(sr));
+            Open.closeFd(k, t, sr);
+            read(sh);
+            pageout(sh, PAGE);
+            put("swap.shmem_again_used_kb", Long.toString(swapsKb(true) - u));
+            Open.doSysFtruncate(k, t, sf, 0);
+            put("swap.shmem_truncate_used_kb", Long.toString(swapsKb(true) - u));
+            Mmap.doMunmap(k, t, VirtAddr.of(sh), 2 * PAGE);
+            Open.doSysFtruncate(k, t, sf, PAGE);
+            sh = map(PAGE, RW, SHARED, sf);
+            write(sh, 1, 9);
+            pageout(sh, PAGE);
+
             long o = page1(1, 31);
             pageout(o, PAGE);
             put("swap.swapoff", Swapfile.sysSwapoff(k));
             put("swap.swapoff_present", yes(present(o)));
             put("swap.swapoff_value", Long.toString(value(o)));
+            put("swap.swapoff_shmem_cached", cached(sin, 0));
+            put("swap.swapoff_shmem_value", Long.toString(value(sh)));
             put("swap.swapoff_again", Swapfile.sysSwapoff(k));
         }
 
@@ -538,7 +588,8 @@ class OracleTest {
             long no = smallRange();
             Madvise.doMadvise(k, t, VirtAddr.of(no), HUGE, MADV_NOHUGEPAGE);
             put("collapse.nohugepage", collapse(no, HUGE));
-            long tiny = map(16 * PAGE, RW, PRIVATE | ANON, -1);
+            long tiny = map(18 * PAGE, 0, PRIVATE | ANON, -1) + PAGE;
+            put0(mmap(tiny, 16 * PAGE, RW, PRIVATE | ANON | FIXED, -1, 0));
             write(tiny, 16 * PAGE, 1);
             put("collapse.small_vma", collapse(tiny, 16 * PAGE));
             nrHugepages(4);
@@ -619,6 +670,90 @@ class OracleTest {
             put("falloc." + fs + "_punch_mapped_pte", pfn(m) != 0 ? "present" : "absent");
             put("falloc." + fs + "_punch_mapped_reads", value(m) == 0 ? "zero" : "old");
             put("falloc." + fs + "_punch_mapped_next", value(m + PAGE) == 5 ? "kept" : "lost");
+        }
+
+        // probe_file_falloc_shift()
+        void fileFallocShift() {
+            int fd = file("shift", 8 * PAGE, O_RDWR);
+            Inode in = k.inodes.get("/mnt/" + fs + "/shift");
+            long m = map(8 * PAGE, RW, SHARED, fd);
+            for (int i = 0; i < 8; i++) write(m + i * PAGE, PAGE, i + 1); // probes.c: pwrite() (not simulated), then a read of each page
+            long p = map(8 * PAGE, RW, PRIVATE, fd);
+            write(p + 3 * PAGE, 1, 99);
+            String f = "falloc." + fs;
+            put(f + "_collapse_unaligned", falloc(fd, COLLAPSE_RANGE, 100, PAGE));
+            put(f + "_collapse_to_eof", falloc(fd, COLLAPSE_RANGE, 4 * PAGE, 4 * PAGE));
+            put(f + "_collapse_einval_pte", present(m + 5 * PAGE) ? "present" : "absent");
+            put(f + "_insert_unaligned", falloc(fd, INSERT_RANGE, PAGE, 100));
+            put(f + "_insert_at_eof", falloc(fd, INSERT_RANGE, 8 * PAGE, PAGE));
+            Pipe.PipeFds pp = Pipe.pipe2(k, t, 0);
+            Pipe.vmsplice(k, t, pp.writeFd(), List.of(new Iovec(m + 2 * PAGE, PAGE)), 0);
+            put(f + "_collapse", falloc(fd, COLLAPSE_RANGE, PAGE, PAGE));
+            put(f + "_collapse_size", in.size == 7 * PAGE ? "shrunk" : "other");
+            put(f + "_collapse_first_pte", present(m) ? "present" : "absent");
+            put(f + "_collapse_offset_pte", present(m + PAGE) ? "present" : "absent");
+            long v = value(m + PAGE);
+            put(f + "_collapse_reads", v == 3 ? "moved" : v == 2 ? "old" : "other");
+            put(f + "_collapse_last_reads", value(m + 6 * PAGE) == 8 ? "moved" : "other");
+            v = value(p + 3 * PAGE);
+            put(f + "_collapse_private_cow", v == 99 ? "kept" : v == 5 ? "zapped" : "other");
+            long b = map(PAGE, RW, PRIVATE | ANON, -1);
+            put(f + "_collapse_pipe_read", nb(Pipe.read(k, t, pp.readFd(), b, PAGE)));
+            put(f + "_collapse_pipe_data", value(b) == 3 ? "old" : "other");
+            put(f + "_insert", falloc(fd, INSERT_RANGE, 2 * PAGE, PAGE));
+            put(f + "_insert_size", in.size == 8 * PAGE ? "grown" : "other");
+            put(f + "_insert_hole_reads", value(m + 2 * PAGE) == 0 ? "zero" : "other");
+            put(f + "_insert_next_reads", value(m + 3 * PAGE) == 4 ? "moved" : "other");
+            put(f + "_unshare", falloc(fd, UNSHARE_RANGE, 6 * PAGE, 4 * PAGE));
+            put(f + "_unshare_size", in.size == 10 * PAGE ? "extended" : in.size == 8 * PAGE ? "kept" : "other");
+            put(f + "_write_zeroes", falloc(fd, WRITE_ZEROES, 0, PAGE));
+            put(f + "_write_zeroes_keep", falloc(fd, WRITE_ZEROES | KEEP_SIZE, 0, PAGE));
+        }
+
+        /** mincore() of a page of a file mapping: mincore_page() (mm/mincore.c) finds it in the page cache. */
+        String cached(Inode in, long index) { return yes(in.pageCache.get(index) > 0); } // a shmem swap entry is not in core
+
+        // probe_file_pageout()
+        void filePageout() {
+            int fd = file("pageout", 4 * PAGE, O_RDWR);
+            Inode in = k.inodes.get("/mnt/" + fs + "/pageout");
+            long h = mmap(0, PAGE, RW, SHARED, fd, 0).ret();
+            read(h);
+            put("pageout." + fs + "_hole", pageout(h, PAGE));
+            put("pageout." + fs + "_hole_present", yes(present(h)));
+            put("pageout." + fs + "_hole_cached", cached(in, 0));
+            put("pageout." + fs + "_hole_reads", value(h) == 0 ? "zero" : "other");
+            put("pageout." + fs + "_hole_cached_after_read", cached(in, 0));
+            int dfd = (int) Open.doSysOpen(k, t, "/mnt/" + fs + "/pageout", O_RDWR | O_DIRECT, null).ret();
+            long buf = map(PAGE, RW, PRIVATE | ANON, -1);
+            write(buf, PAGE, 4);
+            put("pageout." + fs + "_direct_write", nb(DirectIo.rw(k, t, dfd, buf, PAGE, PAGE, true)));
+            long d = mmap(0, PAGE, RW, SHARED, fd, PAGE).ret();
+            read(d);
+            put("pageout." + fs + "_clean", pageout(d, PAGE));
+            put("pageout." + fs + "_clean_present", yes(present(d)));
+            put("pageout." + fs + "_clean_cached", cached(in, 1));
+            put("pageout." + fs + "_clean_reads", value(d) == 4 ? "kept" : "lost");
+            long w = mmap(0, PAGE, RW, SHARED, fd, 2 * PAGE).ret();
+            write(w, 1, 9);
+            long wp = pfn(w);
+            put("pageout." + fs + "_dirty", pageout(w, PAGE));
+            put("pageout." + fs + "_dirty_present", yes(present(w)));
+            put("pageout." + fs + "_dirty_cached", cached(in, 2));
+            put("pageout." + fs + "_dirty_reads", value(w) == 9 ? "kept" : "lost");
+            put("pageout." + fs + "_dirty_pfn", same(pfn(w), wp));
+            long s = mmap(0, PAGE, RW, SHARED, fd, 3 * PAGE).ret();
+            read(s);
+            Pipe.PipeFds p = Pipe.pipe2(k, t, 0);
+            put("pageout." + fs + "_vmsplice", nb(Pipe.vmsplice(k, t, p.writeFd(), List.of(new Iovec(s, PAGE)), 0)));
+            put("pageout." + fs + "_spliced", pageout(s, PAGE));
+            put("pageout." + fs + "_spliced_present", yes(present(s)));
+            put("pageout." + fs + "_spliced_cached", cached(in, 3));
+            long h2 = mmap(0, PAGE, RW, SHARED, fd, 0).ret();
+            read(h2);
+            put("pageout." + fs + "_twice", pageout(h, PAGE));
+            put("pageout." + fs + "_twice_present", yes(present(h)));
+            put("pageout." + fs + "_twice_cached", cached(in, 0));
         }
 
         // probe_falloc_pinned()

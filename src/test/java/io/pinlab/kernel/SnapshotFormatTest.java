@@ -201,7 +201,7 @@ class SnapshotFormatTest {
         covered.put(io.pinlab.kernel.mm.SwapInfo.class, "swapMap, data, cache, inuse");
         covered.put(Vma.class, "start, end, flags, pgoff, file, ops, name, anonVma, hugeResv, hugeResvFlags");
         covered.put(Task.class, "pid, ppid, comm, uid, capIpcLock, rlimitMemlock, mm, fds");
-        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, hstate, pageCache");
+        covered.put(Inode.class, "ino, path, fs, kind, device, dax, uid, mode, size, nlink, hstate, pageCache, disk");
         covered.put(OpenFile.class, "id, inode, flags, fOp, privateData, refs");
         covered.put(io.pinlab.kernel.fs.Pipe.class, "bufs, readers, writers");
         covered.put(io.pinlab.kernel.fs.Pipe.Buffer.class, "pfn, offset, len, flags");

@@ -2,8 +2,6 @@ package io.pinlab.api.common;
 
 import io.pinlab.kernel.base.Profile;
 
-import java.util.regex.Pattern;
-
 /**
  * Where a kernel function of an explain step can be read: an identifier search on a public kernel
  * cross-reference, at the release the session's profile simulates. The seed profile is v6.3 plus
@@ -11,7 +9,6 @@ import java.util.regex.Pattern;
  */
 public final class KernelRefs {
     static final String BASE = "https://elixir.bootlin.com/linux/";
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
     private KernelRefs() {
     }
@@ -23,7 +20,18 @@ public final class KernelRefs {
 
     /** The identifier search for {@code fn} at the profile's release, or null when fn is not a C identifier. */
     public static String ref(Profile p, String fn) {
-        if (p == null || fn == null || !IDENTIFIER.matcher(fn).matches()) return null;
+        if (p == null || fn == null || !isIdentifier(fn)) return null;
         return BASE + version(p) + "/A/ident/" + fn;
+    }
+
+    /** A C identifier of at most 128 characters (a scan: every explain step of every answer asks). */
+    private static boolean isIdentifier(String s) {
+        if (s.isEmpty() || s.length() > 128) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean letter = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_';
+            if (!letter && (i == 0 || c < '0' || c > '9')) return false;
+        }
+        return true;
     }
 }

@@ -7,6 +7,7 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.type.LogicalType;
+import tools.jackson.module.blackbird.BlackbirdModule;
 
 /**
  * Strict JSON: a property given twice is a 400 (not last-wins), and scalars are strict: numbers must be JSON numbers and booleans JSON booleans. {@code "length":"4096"}
@@ -28,5 +29,14 @@ class JsonConfiguration {
                 .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+    }
+
+    /**
+     * Jackson calls record accessors and constructors through generated lambdas instead of
+     * reflection: every request body, every answer and every logged step (goal 1 of issue 13).
+     */
+    @Bean
+    BlackbirdModule blackbird() {
+        return new BlackbirdModule();
     }
 }

@@ -163,7 +163,7 @@ public final class Op<Q, R, A> {
 
     public static final Op<Requests.FallocateRequest, SysResult, KernelAnswer> FALLOCATE = new Op<>("fallocate",
             Requests.FallocateRequest.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> KernelAnswer.of(r, k.profile),
-            new Endpoint(Tag.FILES, "fallocate", KernelAnswer.class, "fallocate(2): preallocate, KEEP_SIZE, PUNCH_HOLE (unmaps and drops the pages; pinned ones stay allocated), ZERO_RANGE", null));
+            new Endpoint(Tag.FILES, "fallocate", KernelAnswer.class, "fallocate(2): preallocate, KEEP_SIZE, PUNCH_HOLE (unmaps and drops the pages; pinned ones stay allocated), ZERO_RANGE, COLLAPSE_RANGE and INSERT_RANGE (ext4, xfs), UNSHARE_RANGE (xfs)", null));
     public static final Op<Requests.Pipe2Request, io.pinlab.kernel.fs.Pipe.PipeFds, Answers.PipeAnswer> PIPE2 = new Op<>("pipe2",
             Requests.Pipe2Request.class, true, (c, q) -> q.toSyscall(c), (k, q, r) -> Answers.PipeAnswer.of(r, k.profile),
             new Endpoint(Tag.FILES, "pipe2", Answers.PipeAnswer.class, "pipe2(2): readFd and writeFd of a new pipe", null));

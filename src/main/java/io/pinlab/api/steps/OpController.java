@@ -4,6 +4,7 @@ import io.pinlab.api.common.KernelAnswer;
 import io.pinlab.api.common.Pids;
 import io.pinlab.api.problem.ApiProblemException;
 import io.pinlab.api.process.ProcessView;
+import io.pinlab.api.web.PrecheckedValidator;
 import io.pinlab.session.LabSession;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -84,7 +85,7 @@ class OpController {
     OpController(Steps steps, JsonMapper mapper, jakarta.validation.Validator validator) {
         this.steps = steps;
         this.mapper = mapper;
-        this.validator = new SpringValidatorAdapter(validator);
+        this.validator = new SpringValidatorAdapter(new PrecheckedValidator(validator));
         this.readers = new ClassValue<>() {
             @Override
             protected ObjectReader computeValue(Class<?> type) {

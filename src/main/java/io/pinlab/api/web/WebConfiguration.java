@@ -88,7 +88,7 @@ class WebConfiguration implements WebMvcConfigurer {
                         super.afterPropertiesSet();
                         List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>(getArgumentResolvers());
                         FastPathVariables pathVariables = new FastPathVariables();
-                        JsonBodies bodies = new JsonBodies(mapper, validator);
+                        JsonBodies bodies = new JsonBodies(mapper, new PrecheckedValidator(validator));
                         resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastArguments(r, pathVariables::resolve)
                                 : r.getClass() == RequestResponseBodyMethodProcessor.class ? new FastArguments(r, bodies::resolve) : r);
                         setArgumentResolvers(resolvers);

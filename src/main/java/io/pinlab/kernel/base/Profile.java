@@ -130,7 +130,12 @@ public record Profile(String name, String kernel, String summary, List<String> d
         /** vfs_fallocate() (fs/open.c) takes one mode out of FALLOC_FL_MODE_MASK (a switch; present in the 6.19 tree,
          *  and the oracle sees it on 6.18: COLLAPSE_RANGE|KEEP_SIZE is -EOPNOTSUPP); the 6.3.8 and 6.5.0 trees check
          *  the bits one by one against FALLOC_FL_SUPPORTED_MASK, where the same call is -EINVAL. */
-        FALLOCATE_MODES_EXCLUSIVE
+        FALLOCATE_MODES_EXCLUSIVE,
+        /** __xfs_file_fallocate() (fs/xfs/xfs_file.c, 6.19 tree) dispatches per mode, and COLLAPSE_RANGE flushes and
+         *  unmaps only after its alignment and i_size checks; the 6.3.8 tree's xfs_file_fallocate() runs
+         *  xfs_flush_unmap_range(ip, offset, len) first, so even a COLLAPSE_RANGE that fails -EINVAL has written back
+         *  and dropped the range's page cache. The 6.5 mirror has no fs/xfs, so 6.4 and 6.5 are treated as 6.3. */
+        XFS_FALLOC_PER_MODE
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -217,7 +222,7 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE, PAGEOUT_WHOLE_LARGE_FOLIO,
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
                     IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
-                    COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE),
+                    COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE, XFS_FALLOC_PER_MODE),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -277,4 +282,5 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean ioUringRwvFixed() { return has(IO_URING_RWV_FIXED); }
     public boolean btrfsDioWriteDatasumFallback() { return has(BTRFS_DIO_WRITE_DATASUM_FALLBACK); }
     public boolean fallocateModesExclusive() { return has(FALLOCATE_MODES_EXCLUSIVE); }
+    public boolean xfsFallocPerMode() { return has(XFS_FALLOC_PER_MODE); }
 }

@@ -2,7 +2,6 @@ package io.pinlab.kernel.fs;
 
 import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
-import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.Hstate;
@@ -26,13 +25,12 @@ import static io.pinlab.kernel.mm.PhysMem.PAGE_SIZE;
  * fallocate(2): ksys_fallocate() and vfs_fallocate() (fs/open.c), then the file system's
  * ->fallocate: ext4_fallocate() (fs/ext4/extents.c), xfs_file_fallocate() (fs/xfs/xfs_file.c),
  * btrfs_fallocate() (fs/btrfs/file.c), shmem_fallocate() (mm/shmem.c) and hugetlbfs_fallocate()
- * (fs/hugetlbfs/inode.c). Preallocation (mode 0), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE and
- * FALLOC_FL_ZERO_RANGE are simulated; COLLAPSE_RANGE, INSERT_RANGE, UNSHARE_RANGE and WRITE_ZEROES
- * get every errno check but are not carried out (NotSimulatedException).
+ * (fs/hugetlbfs/inode.c): every mode. The blocks of ext4/xfs/btrfs files are {@link Inode#disk}
+ * (what the page cache does not hold).
  *
- * Simplifications: the page cache stands in for the disk, so preallocated blocks on ext4/xfs/btrfs
- * are only a new i_size (unwritten extents read as zeroes); a page holds one value, so the partly
- * covered pages at the edges of a hole (which the kernel zeroes in part) keep their value.
+ * Simplifications: preallocated blocks are only a new i_size (unwritten extents read as zeroes);
+ * there are no reflinks, so xfs's UNSHARE_RANGE only preallocates; a page holds one value, so the
+ * partly covered pages at the edges of a hole (which the kernel zeroes in part) keep their value.
  */
 public final class Falloc {
     static final String OPEN_C = "fs/open.c";
@@ -69,7 +67,7 @@ public final class Falloc {
         return switch (in.fs()) {
             case EXT4 -> diskFallocate(k, in, mode, offset, len, ex, "ext4_fallocate", "fs/ext4/extents.c",
                     FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value | FALLOC_FL_COLLAPSE_RANGE.value
-                            | FALLOC_FL_ZERO_RANGE.value | FALLOC_FL_INSERT_RANGE.value);
+                            | FALLOC_FL_ZERO_RANGE.value | FALLOC_FL_INSERT_RANGE.value | FALLOC_FL_WRITE_ZEROES.value);
             case XFS -> diskFallocate(k, in, mode, offset, len, ex, "xfs_file_fallocate", "fs/xfs/xfs_file.c", // XFS_FALLOC_FL_SUPPORTED
                     FALLOC_FL_KEEP_SIZE.value | FALLOC_FL_PUNCH_HOLE.value | FALLOC_FL_COLLAPSE_RANGE.value
                             | FALLOC_FL_ZERO_RANGE.value | FALLOC_FL_INSERT_RANGE.value | FALLOC_FL_UNSHARE_RANGE.value);
@@ -112,14 +110,6 @@ public final class Falloc {
         return fail(ex, "vfs_fallocate", OPEN_C, Errno.EOPNOTSUPP, "modes are exclusive: " + hex(m) + " names more than one");
     }
 
-    /** The modes this simulator does not carry out, once a file system has accepted them. */
-    private static void notSimulated(int mode, String fsName) {
-        int unsimulated = FALLOC_FL_COLLAPSE_RANGE.value | FALLOC_FL_INSERT_RANGE.value | FALLOC_FL_UNSHARE_RANGE.value | FALLOC_FL_WRITE_ZEROES.value;
-        if ((mode & unsimulated) != 0)
-            throw new NotSimulatedException("mode", fsName + " accepts " + hex(mode & unsimulated) + " but pinlab simulates only "
-                    + "preallocation, KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE");
-    }
-
     /**
      * ext4_fallocate(), xfs_file_fallocate(), btrfs_fallocate(): a mode the file system lacks is
      * -EOPNOTSUPP; PUNCH_HOLE (ext4_punch_hole(), xfs_free_file_space(), btrfs_punch_hole()) and
@@ -127,9 +117,13 @@ public final class Falloc {
      * and ZERO_RANGE without KEEP_SIZE extend i_size to offset + len.
      */
     private static long diskFallocate(Globals k, Inode in, int mode, long offset, long len, Explain ex, String fn, String file, int supported) {
+        if ((mode & FALLOC_FL_WRITE_ZEROES.value) != 0 && (supported & FALLOC_FL_WRITE_ZEROES.value) != 0) // ext4_fallocate(), 6.17+
+            return fail(ex, fn, file, Errno.EOPNOTSUPP, "bdev_write_zeroes_unmap_sectors() is 0: the simulated disk, like this machine's "
+                    + "virtio and loop devices, cannot write zeroes by unmapping");
         if ((mode & ~supported) != 0)
             return fail(ex, fn, file, Errno.EOPNOTSUPP, in.fs().fsName + " does not support mode bits " + hex(mode & ~supported));
-        notSimulated(mode, in.fs().fsName);
+        if ((mode & (FALLOC_FL_COLLAPSE_RANGE.value | FALLOC_FL_INSERT_RANGE.value)) != 0)
+            return shiftRange(k, in, offset, len, (mode & FALLOC_FL_COLLAPSE_RANGE.value) != 0, ex, fn, file);
         if ((mode & FALLOC_FL_PUNCH_HOLE.value) != 0) {
             long end = offset + len;
             if (in.fs() == FsType.EXT4) { // ext4_punch_hole(): nothing past i_size; a hole past it ends at the page holding i_size
@@ -140,14 +134,87 @@ public final class Falloc {
                 end = Math.min(end, (in.size + PAGE_SIZE) & ~(PAGE_SIZE - 1));
             }
             long n = truncatePagecacheRange(k, in, offset, end);
+            freeBlocks(in, offset, end);
             ex.ok(fn, file, "PUNCH_HOLE " + offset + "+" + (end - offset) + ": " + n + " page(s) left the page cache; i_size stays " + in.size);
             return 0;
         }
         if ((mode & FALLOC_FL_ZERO_RANGE.value) != 0) {
             long n = truncatePagecacheRange(k, in, offset, offset + len);
+            freeBlocks(in, offset, offset + len);
             ex.ok(fn, file, "ZERO_RANGE " + offset + "+" + len + ": " + n + " page(s) left the page cache, the range reads as zeroes");
         }
-        return extendSize(in, mode, offset + len, fn, file, ex);
+        return extendSize(in, mode, offset + len, fn, file, ex); // preallocation; xfs's UNSHARE_RANGE (no reflinks here) likewise
+    }
+
+    /** The whole pages of bytes [lstart, lend) lose their blocks: they read as zeroes (a hole or zeroed extents). */
+    private static void freeBlocks(Inode in, long lstart, long lend) {
+        in.disk.forEach((lstart + PAGE_SIZE - 1) >>> PAGE_SHIFT, lend >>> PAGE_SHIFT, (idx, v) -> in.disk.set(idx, 0));
+    }
+
+    /**
+     * COLLAPSE_RANGE and INSERT_RANGE: ext4_collapse_range() / ext4_insert_range() (fs/ext4/extents.c) and, on xfs,
+     * xfs_falloc_collapse_range() / xfs_falloc_insert_range() (fs/xfs/xfs_file.c in the 6.19 tree; the COLLAPSE and
+     * INSERT branches of xfs_file_fallocate() in 6.3). offset and len must be multiples of the block size (4 KiB:
+     * IS_ALIGNED(offset | len, EXT4_CLUSTER_SIZE()), xfs_is_falloc_aligned()), else -EINVAL. Collapse: offset + len
+     * must stay below i_size ("effectively a truncate" otherwise), -EINVAL. Insert: offset below i_size (-EINVAL) and
+     * i_size + len within s_maxbytes (-EFBIG; ext4 and xfs check these two in opposite orders, which no call can tell
+     * apart: vfs_fallocate() already bounds offset + len). Then the file from offset on is written back
+     * (filemap_write_and_wait_range()) and leaves the page cache: ext4 with truncate_pagecache() (even_cows: private
+     * COW copies are zapped too), xfs from one block before offset (xfs_prepare_shift(), the same in 6.3 and the 6.19
+     * tree) with truncate_pagecache_range() in xfs_flush_unmap_range() (COW copies stay);
+     * pinned pages leave it and keep their old contents. The extents move by len, and i_size with them.
+     */
+    private static long shiftRange(Globals k, Inode in, long offset, long len, boolean collapse, Explain ex, String fn, String file) {
+        boolean ext4 = in.fs() == FsType.EXT4;
+        String op = collapse ? "COLLAPSE_RANGE" : "INSERT_RANGE";
+        if (!ext4 && collapse && !k.profile.xfsFallocPerMode()) // 6.3 xfs_file_fallocate(): xfs_flush_unmap_range(ip, offset, len) before the checks
+            writeBackAndDrop(k, in, offset & ~(PAGE_SIZE - 1), (offset + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), false);
+        if (((offset | len) & (PAGE_SIZE - 1)) != 0)
+            return fail(ex, fn, file, Errno.EINVAL, op + ": offset " + offset + " and len " + len + " must be multiples of the block size " + PAGE_SIZE);
+        if (collapse && offset + len >= in.size)
+            return fail(ex, fn, file, Errno.EINVAL, "offset + len " + (offset + len) + " reaches i_size " + in.size + ": that is a truncate, not a collapse");
+        if (!collapse && offset >= in.size)
+            return fail(ex, fn, file, Errno.EINVAL, "offset " + offset + " is at or past i_size " + in.size);
+        if (!collapse && in.fs().maxBytes - in.size < len)
+            return fail(ex, fn, file, Errno.EFBIG, "i_size " + in.size + " + len " + len + " is past s_maxbytes " + in.fs().maxBytes);
+        long from = offset >>> PAGE_SHIFT, shift = len >>> PAGE_SHIFT;
+        // xfs_prepare_shift(): from one block before offset, "to stabilize the boundary"
+        long flushFrom = ext4 || offset == 0 ? offset : offset - PAGE_SIZE;
+        long cached = cached(in, flushFrom >>> PAGE_SHIFT, END);
+        writeBackAndDrop(k, in, flushFrom, END << PAGE_SHIFT, ext4);
+        List<long[]> moved = new ArrayList<>(); // ext4_ext_shift_extents() / xfs_{collapse,insert}_file_space()
+        in.disk.forEach(from, END, (idx, v) -> {
+            moved.add(new long[] {idx, v});
+            in.disk.set(idx, 0);
+        });
+        for (long[] e : moved) {
+            if (collapse && e[0] < from + shift) continue; // the collapsed blocks are freed
+            in.disk.set(collapse ? e[0] - shift : e[0] + shift, e[1]);
+        }
+        in.size += collapse ? -len : len;
+        ex.ok(fn, file, op + " " + offset + "+" + len + ": " + cached + " page(s) from " + flushFrom + " on written back and dropped from the page cache ("
+                + (ext4 ? "truncate_pagecache(): private COW copies unmapped too"
+                : "xfs_prepare_shift() starts a block before offset; truncate_pagecache_range(): private COW copies stay")
+                + "); the blocks after it moved " + (collapse ? "down" : "up") + " by " + len + ", i_size is now " + in.size);
+        return 0;
+    }
+
+    /** Page indices "to the end of the file", past any index a file can have. */
+    private static final long END = Long.MAX_VALUE >>> PhysMem.PUD_ORDER;
+
+    /**
+     * filemap_write_and_wait_range() then the page cache's truncation over bytes [lstart, lend): every cached page's
+     * value goes to disk (it is clean now), then truncate_pagecache() (evenCows, from lstart to the end) or
+     * truncate_pagecache_range() drops the pages.
+     */
+    private static void writeBackAndDrop(Globals k, Inode in, long lstart, long lend, boolean evenCows) {
+        long from = lstart >>> PAGE_SHIFT, to = lend >>> PAGE_SHIFT;
+        in.pageCache.forEach(from, to, (idx, pfn) -> {
+            in.disk.set(idx, k.phys.value(pfn));
+            k.phys.clearFolioFlags(pfn, PhysMem.PG_DIRTY);
+        });
+        if (evenCows) Truncate.truncatePagecacheRange(k, in, from, to);
+        else truncatePagecacheRange(k, in, lstart, lend);
     }
 
     /**
@@ -171,9 +238,15 @@ public final class Falloc {
         for (long idx = start; idx < end; idx++) {
             Errno err = null;
             if (!k.chargeWork(1)) err = Errno.EINTR; // fatal_signal_pending(): pinlab's per-call work limit
-            else if (in.pageCache.get(idx) == 0) {
-                if (Memory.findOrCreateCachePage(k, in, idx) < 0) err = Errno.ENOMEM;
-                else added.add(idx);
+            else if (in.pageCache.get(idx) <= 0) {
+                boolean swapped = in.pageCache.get(idx) < 0; // shmem_get_folio(SGP_FALLOC) swaps it in
+                long pfn = Memory.findOrCreateCachePage(k, in, idx);
+                if (pfn < 0) err = Errno.ENOMEM;
+                else {
+                    // "mark it dirty so that memory pressure will swap rather than free the folios we are allocating"
+                    k.phys.setFolioFlags(pfn, PhysMem.PG_DIRTY);
+                    if (!swapped) added.add(idx);
+                }
             }
             if (err != null) {
                 for (long a : added) Truncate.truncateInodePagesRange(k, in, a, a + 1); // "remove the !uptodate folios we added"

@@ -27,10 +27,19 @@ public final class Inode {
     public Hstate hstate;
     /** Page cache: page index -> pfn (hugetlbfs: huge-page index -> head pfn). */
     public final XArray pageCache;
+    /**
+     * The file's blocks on disk, for the pages the page cache does not hold: page index -> the
+     * page's value (absent: a hole or zeroes). Only file systems with writeback (ext4, xfs, btrfs)
+     * have one. Reclaim stores a clean folio's value here as it drops the folio
+     * ({@code Vmscan}); the next page-cache fill takes it back ({@code Memory.findOrCreateCachePage}),
+     * so the page cache and this map never hold the same index; truncation clears both.
+     */
+    public final XArray disk;
 
     /** @param memcg charged for the page cache's xarray nodes */
     public Inode(long ino, String path, FsType fs, Kind kind, Device device, boolean dax, int uid, int mode, long size, MemCg memcg) {
         this.pageCache = new XArray(memcg);
+        this.disk = new XArray(memcg);
         this.ino = ino;
         this.path = path;
         this.fs = fs;

@@ -25,9 +25,12 @@ public final class Truncate {
     public static void truncateSetsize(Globals k, Inode in, long newSize) {
         long old = in.size;
         in.size = newSize;
-        if (newSize >= old && in.pageCache.isEmpty()) return;
+        if (newSize >= old && in.pageCache.isEmpty() && in.disk.isEmpty()) return;
         long unit = in.isHugetlb() ? in.hstate.size() : PhysMem.PAGE_SIZE;
-        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, Long.MAX_VALUE >>> PhysMem.PUD_ORDER);
+        long end = Long.MAX_VALUE >>> PhysMem.PUD_ORDER;
+        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, end);
+        // the file system frees the blocks past the new end (ext4_truncate(), xfs_itruncate_extents(), btrfs_truncate())
+        if (!in.disk.isEmpty()) in.disk.forEach((newSize + unit - 1) / unit, end, (idx, v) -> in.disk.set(idx, 0));
     }
 
     /**
@@ -53,12 +56,16 @@ public final class Truncate {
 
     /**
      * truncate_inode_pages_range(), remove_inode_hugepages(): the page cache drops its references
-     * to indices [from, to); folio->mapping becomes NULL; a folio that a pin or a pipe still
+     * to indices [from, to) (shmem_undo_range() frees the slots of swapped-out shmem pages); folio->mapping becomes NULL; a folio that a pin or a pipe still
      * references stays allocated, outside the page cache.
      */
     static void truncateInodePagesRange(Globals k, Inode in, long from, long to) {
         in.pageCache.forEach(from, to, (idx, pfn) -> {
             in.pageCache.set(idx, 0);
+            if (pfn < 0) { // a swapped-out shmem page
+                Memory.shmemFreeSwap(k, -pfn);
+                return;
+            }
             k.phys.setMapping(pfn, null, 0); // folio->mapping = NULL: truncated
             if (in.isHugetlb()) Hugetlb.releaseHugetlbRef(k, pfn); else k.phys.refAdd(pfn, -1);
         });

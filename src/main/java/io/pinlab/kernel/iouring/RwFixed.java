@@ -220,8 +220,8 @@ final class RwFixed {
             return head == 0 ? 0 : k.phys.value(head + (index & (in.hstate.nrPages() - 1)));
         }
         long pfn = in.pageCache.get(index);
-        if (pfn != 0) return k.phys.value(pfn);
-        if (in.isShmem()) return 0; // shmem_file_read_iter(): a hole reads as the zero page
+        if (pfn > 0) return k.phys.value(pfn);
+        if (pfn == 0 && in.isShmem()) return 0; // shmem_file_read_iter(): a hole reads as the zero page; a swap entry is swapped in
         pfn = Memory.findOrCreateCachePage(k, in, index);
         return pfn < 0 ? Long.MIN_VALUE : k.phys.value(pfn);
     }

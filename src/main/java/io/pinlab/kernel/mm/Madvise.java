@@ -201,6 +201,10 @@ public final class Madvise {
             ex.ok("madvise_pageout", FILE, "shared mapping of a file uid " + t.uid + " may not write: nothing is paged out");
             return 0;
         }
+        if (vma.ops == VmOps.FSDAX) { // the walk finds no LRU folio: DAX memory is the file itself, never reclaimed
+            ex.ok("madvise_cold_or_pageout_pte_range", FILE, "fsdax pages are not on the LRU (!folio_test_lru()): nothing is paged out");
+            return 0;
+        }
         PageoutWalk w = new PageoutWalk(k, mm, !vma.isAnonymous() && !canFile); // pageout_anon_only_filter
         java.util.TreeSet<Long> pmds = new java.util.TreeSet<>(); // the PMDs of the range that map anything
         mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> pmds.add(key));

@@ -241,19 +241,46 @@ public final class Memory {
         return VM_FAULT_OK;
     }
 
-    /** filemap_get_folio() (mm/filemap.c) / shmem_get_folio() (mm/shmem.c): the page-cache page at index, allocated (zeroed) if absent. */
+    /**
+     * filemap_get_folio() (mm/filemap.c) / shmem_get_folio() (mm/shmem.c): the page-cache page at
+     * index; if absent, a new page filled from the file's blocks on disk ({@link Inode#disk}, zero
+     * for a hole or a shmem page); a shmem swap entry is swapped in ({@link #shmemSwapin}).
+     */
     public static long findOrCreateCachePage(Globals k, Inode inode, long index) {
         long pfn = inode.pageCache.get(index);
-        if (pfn != 0) return pfn;
+        if (pfn > 0) return pfn;
+        if (pfn < 0) return shmemSwapin(k, inode, index, -pfn);
         pfn = k.phys.allocFolio(k.userZone(), 0); // page cache is movable memory too (GFP_HIGHUSER_MOVABLE)
         if (pfn < 0) return -1;
         k.phys.setMapping(pfn, inode, index);
         int fl = PG_LRU | (inode.isShmem() ? PG_SWAPBACKED : 0)
                 | (inode.fs() == FsType.SECRETMEM ? PG_SECRETMEM : 0);
         k.phys.setFolioFlags(pfn, fl);
+        // filemap_read_folio(): contents that reclaim dropped come back from disk (a new pfn)
+        if (!inode.disk.isEmpty()) k.phys.setValue(pfn, inode.disk.set(index, 0));
         inode.pageCache.set(index, pfn); // the allocation reference is the page cache's
         return pfn;
     }
+
+    /**
+     * shmem_swapin_folio() (mm/shmem.c, the same in 6.3 and the 6.19 tree): the swap entry that
+     * shmem_writeout() left in the page cache at index is read into a new folio, which
+     * shmem_add_to_page_cache() puts in its place; the folio leaves the swap cache, is marked dirty
+     * (its only copy is in memory again) and swap_free_nr() frees the slot. -1 when no page is free.
+     */
+    public static long shmemSwapin(Globals k, Inode inode, long index, long slot) {
+        long pfn = k.phys.allocFolio(k.userZone(), 0);
+        if (pfn < 0) return -1;
+        k.phys.setValue(pfn, k.swap.data(slot));
+        k.phys.setMapping(pfn, inode, index);
+        k.phys.setFolioFlags(pfn, PG_LRU | PG_SWAPBACKED | PG_DIRTY);
+        inode.pageCache.set(index, pfn);
+        k.swap.swapFree(slot);
+        return pfn;
+    }
+
+    /** shmem_free_swap() (mm/shmem.c): truncation frees the slot of a swapped-out shmem page. */
+    public static void shmemFreeSwap(Globals k, long slot) { k.swap.swapFree(slot); }
 
     /** do_wp_page(): write (or unshare) fault on a present, read-only PTE. */
     private static int doWpPage(Globals k, Mm mm, Vma vma, long addr, long pte, boolean unshare) {

@@ -4,8 +4,13 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
 
+import io.pinlab.kernel.fs.Inode;
+import io.pinlab.kernel.fs.OpenFile;
+
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 import static io.pinlab.kernel.mm.PhysMem.*;
@@ -74,6 +79,16 @@ public final class Swapfile {
             if (oom[0])
                 return Mmap.fail(ex, "try_to_unuse", FILE, Errno.ENOMEM, "no free page to read a slot back into (" + unused[0] + " pages were swapped in before)");
         }
+        // shmem_unuse() (mm/shmem.c): the swap entries in shmem page caches are swapped in too
+        for (Inode in : shmemInodes(k)) {
+            List<long[]> entries = new ArrayList<>();
+            in.pageCache.forEach(0, Long.MAX_VALUE >>> PUD_ORDER, (idx, e) -> { if (e < 0) entries.add(new long[] {idx, -e}); });
+            for (long[] e : entries) {
+                if (Memory.shmemSwapin(k, in, e[0], e[1]) < 0)
+                    return Mmap.fail(ex, "shmem_unuse", "mm/shmem.c", Errno.ENOMEM, "no free page to read a shmem slot back into");
+                unused[0]++;
+            }
+        }
         for (int slot = 1; slot < si.cache.length; slot++) if (si.cache[slot] != 0) si.folioFreeSwap(k.phys, si.cache[slot]);
         if (si.inuse != 0) throw new IllegalStateException(si.inuse + " swap slots still in use after try_to_unuse()");
         k.memcg.uncharge(si.pages() * SwapInfo.SLOT_BYTES);
@@ -81,6 +96,17 @@ public final class Swapfile {
         ex.ok("try_to_unuse", FILE, unused[0] + " swapped-out pages read back in");
         ex.ok("sys_swapoff", FILE, SwapInfo.PATH + " is no longer a swap area");
         return 0;
+    }
+
+    /** The shmem inodes alive: named ones, and those an fd or a mapping holds (memfd, shared anonymous memory). */
+    private static Set<Inode> shmemInodes(Globals k) {
+        Set<Inode> all = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Inode in : k.inodes.values()) if (in.isShmem()) all.add(in);
+        for (Task t : k.tasks.values()) {
+            for (OpenFile f : t.fds.values()) if (f.inode().isShmem()) all.add(f.inode());
+            if (t.mm != null) for (Vma v : t.mm.vmas.values()) if (v.file != null && v.file.inode().isShmem()) all.add(v.file.inode());
+        }
+        return all;
     }
 
     /** unuse_pte(): one swap PTE becomes a read-only, old mapping of the slot's swap-cache folio. */

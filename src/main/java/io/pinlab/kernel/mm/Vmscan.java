@@ -1,5 +1,7 @@
 package io.pinlab.kernel.mm;
 
+import io.pinlab.kernel.fs.Inode;
+
 import static io.pinlab.kernel.mm.PhysMem.*;
 
 /**
@@ -25,8 +27,20 @@ final class Vmscan {
         UNMAP_FAILED("try_to_unmap() failed: the exclusive page may be pinned (folio_try_share_anon_rmap_pte() -EBUSY)"),
         /** A large folio with a reference beyond its mappings: can_split_folio() fails, activate_locked. */
         NOT_SPLIT("a reference beyond its mappings (a GUP get) keeps the large folio whole: it cannot be split, so it is not paged out"),
-        /** A file folio: unmapped; it stays in the page cache (see {@link #shrinkFolio}). */
-        FILE_UNMAPPED("unmapped; the page cache keeps the folio, the next access maps it again");
+        /** A clean file folio: unmapped and dropped from the page cache (__remove_mapping()); the next access reads it from disk. */
+        FILE_RECLAIMED("clean page-cache folio unmapped and freed (__remove_mapping()); the next access reads it back from disk into a new page"),
+        /** A dirty file folio: unmapped, stays in the page cache (activate_locked: reclaim does not write file folios back). */
+        FILE_DIRTY("dirty page-cache folio unmapped but kept: reclaim leaves file writeback to the flusher (activate_locked)"),
+        /** A file folio with a reference beyond the page cache's (a pin, a GUP or pipe reference): unmapped, kept. */
+        FILE_REFERENCED("page-cache folio unmapped but kept: a reference beyond the page cache's (a pin, a GUP or pipe reference) makes folio_ref_freeze() in __remove_mapping() fail"),
+        /** A dirty shmem folio written to swap: the page cache holds its swap entry (shmem_writeout()). */
+        SHMEM_SWAPPED("shmem folio written to swap by shmem_writeout() and freed; the page cache holds its swap entry, the next access swaps it in"),
+        /** A dirty shmem folio with no swap slot to go to: redirty, activated. */
+        SHMEM_NO_SWAP("shmem folio unmapped but kept: no free swap slot (no swap area, or it is full), shmem_writeout() redirties it"),
+        /** Any other page-cache folio (no backing store pinlab models): unmapped, kept. */
+        FILE_UNMAPPED("unmapped; the page cache keeps the folio, the next access maps it again"),
+        /** A clean shmem folio (read, never written): removed and freed; the index is a hole again. */
+        SHMEM_DROPPED("clean shmem folio (never written: zeroes) unmapped and freed; the index reads as a hole again");
 
         final String why;
 
@@ -40,10 +54,7 @@ final class Vmscan {
      * PageAnonExclusive (folio_try_share_anon_rmap_pte() clears that, or refuses with -EBUSY when
      * the folio may be pinned: the PTE is restored and the folio activated); pageout() ->
      * swap_writeout() writes it; __remove_mapping() frees it when the swap cache holds the only
-     * reference left. A file folio is unmapped (a dirty PTE dirties it); the kernel then drops a
-     * clean one from the page cache (a refault reads it from disk) and keeps a dirty one (only
-     * kswapd writes file folios back). pinlab has no disk behind the page cache, so it keeps the
-     * clean folio too: the refault maps the same page with the same contents.
+     * reference left. A file folio is unmapped (a dirty PTE dirties it), then {@link #reclaimFileFolio}.
      */
     static Outcome shrinkFolio(Globals k, Mm mm, long vpn, long pfn) {
         PhysMem ph = k.phys;
@@ -54,7 +65,7 @@ final class Vmscan {
             mm.ptes.set(vpn, 0);
             if ((pte & Pte.DIRTY) != 0) ph.setFolioFlags(pfn, PG_DIRTY);
             Memory.dropMapping(k, mm, pfn);
-            return Outcome.FILE_UNMAPPED;
+            return reclaimFileFolio(k, pfn);
         }
         if (!ph.testPageFlag(pfn, PG_SWAPCACHE)) {
             if (ph.maybeDmaPinned(pfn)) return Outcome.PINNED;
@@ -79,6 +90,65 @@ final class Vmscan {
         if (ph.refcount(pfn) != 1) return Outcome.IN_SWAP_CACHE; // __remove_mapping(): folio_ref_freeze() fails
         si.deleteFromSwapCache(ph, pfn); // frees it
         return Outcome.SWAPPED_OUT;
+    }
+
+    /**
+     * shrink_folio_list() for an unmapped page-cache folio of ext4, xfs or btrfs: a dirty one is
+     * activated (a file-LRU folio is never written back by reclaim: 6.3-6.5 let only kswapd write
+     * it, 6.18 pageout() writes only shmem and swap-cache folios); a clean one passes
+     * filemap_release_folio() (its buffers are clean) and __remove_mapping() frees it unless a
+     * reference beyond the page cache's (and the isolation's) holds it: folio_ref_freeze() fails,
+     * keep_locked. The same in 6.3, 6.5 and 6.18. A freed folio's value stays on disk
+     * ({@link Inode#disk}). Shmem folios: {@link #reclaimShmemFolio}.
+     */
+    static Outcome reclaimFileFolio(Globals k, long pfn) {
+        PhysMem ph = k.phys;
+        if (!(ph.mapping(pfn) instanceof Inode in) || !(in.isShmem() || in.fs().canWriteback())) return Outcome.FILE_UNMAPPED;
+        if (in.isShmem()) return reclaimShmemFolio(k, in, pfn);
+        if (ph.testPageFlag(pfn, PG_DIRTY)) return Outcome.FILE_DIRTY;
+        if (ph.refcount(pfn) != 1) return Outcome.FILE_REFERENCED;
+        long index = ph.index(pfn);
+        in.disk.set(index, ph.value(pfn)); // clean: the disk holds what the page holds
+        in.pageCache.set(index, 0);
+        ph.setMapping(pfn, null, 0);
+        ph.refAdd(pfn, -1); // the page cache's reference was the last: freed
+        return Outcome.FILE_RECLAIMED;
+    }
+
+    /**
+     * shrink_folio_list() for an unmapped shmem folio (swap-backed, on the anon LRU, so not
+     * file-LRU). A dirty one goes to pageout(), which keeps it while anyone but the page cache holds
+     * a reference (PAGE_KEEP: a pin, a GUP or pipe reference), then to shmem_writeout() (6.18;
+     * shmem_writepage() in 6.3-6.5, the same steps): with no swap area or no free slot it is
+     * redirtied and activated; otherwise folio_alloc_swap() puts it in the swap cache,
+     * swap_shmem_alloc() counts the page cache's swap entry on the slot,
+     * shmem_delete_from_page_cache() leaves that entry in the page cache in its place,
+     * swap_writeout() writes it, and __remove_mapping() frees it from the swap cache. A clean one
+     * (read-faulted, never written: zeroes) skips pageout() and __remove_mapping() frees it unless
+     * referenced; its index is a hole again. The PTE is none either way (no swap PTE: the page
+     * cache holds the entry), so a later fault goes through shmem_get_folio() ({@link
+     * Memory#shmemSwapin}).
+     */
+    static Outcome reclaimShmemFolio(Globals k, Inode in, long pfn) {
+        PhysMem ph = k.phys;
+        if (ph.refcount(pfn) != 1) return Outcome.FILE_REFERENCED;
+        long index = ph.index(pfn);
+        if (!ph.testPageFlag(pfn, PG_DIRTY)) {
+            in.pageCache.set(index, 0);
+            ph.setMapping(pfn, null, 0);
+            ph.refAdd(pfn, -1);
+            return Outcome.SHMEM_DROPPED;
+        }
+        SwapInfo si = k.swap;
+        if (si == null || !si.folioAllocSwap(ph, pfn)) return Outcome.SHMEM_NO_SWAP;
+        long slot = ph.index(pfn); // folio->swap
+        si.swapDuplicate(slot); // swap_shmem_alloc()
+        in.pageCache.set(index, -slot); // shmem_delete_from_page_cache(folio, swp_to_radix_entry(folio->swap))
+        ph.setMapping(pfn, null, slot);
+        ph.refAdd(pfn, -1); // the page cache's reference
+        si.swapWriteout(ph, pfn);
+        si.deleteFromSwapCache(ph, pfn); // __remove_mapping(): the swap cache's reference was the last
+        return Outcome.SHMEM_SWAPPED;
     }
 
     /**
