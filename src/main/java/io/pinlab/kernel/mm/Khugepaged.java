@@ -68,9 +68,10 @@ public final class Khugepaged {
         if (!vma.isShmem() || thpVmaAllowable(vma) != null) return;
         long hend = Math.min(end, vma.end) & ~(HPAGE_SIZE - 1);
         for (long addr = alignUp(Math.max(start, vma.start), HPAGE_SIZE); addr < hend; addr += HPAGE_SIZE) {
-            Scan r = hpageCollapseScanFile(k, vma.file.inode(), vma.pageIndex(addr));
-            if (r == Scan.SUCCEED) throw collapseFile(addr);
-            if (!r.continues()) return; // madvise_collapse() stops there
+            long index = vma.pageIndex(addr);
+            Scan r = hpageCollapseScanFile(k, vma.file.inode(), index);
+            if (r == Scan.SUCCEED && anyEntry(vma.file.inode(), index)) throw collapseNotSimulated(addr);
+            if (!r.continues()) return; // madvise_collapse() stops there (an empty range ends in SCAN_TRUNCATED or an allocation failure)
         }
     }
 
@@ -94,10 +95,11 @@ public final class Khugepaged {
                 r = hpageCollapseScanPmd(k, mm, vma, addr);
                 if (r == Scan.SUCCEED) r = collapseHugePage(k, mm, vma, addr);
             } else {
-                r = hpageCollapseScanFile(k, vma.file.inode(), vma.pageIndex(addr));
-                if (r == Scan.SUCCEED) throw collapseFile(addr); // checkSimulated() threw first
+                long index = vma.pageIndex(addr);
+                r = hpageCollapseScanFile(k, vma.file.inode(), index);
+                if (r == Scan.SUCCEED) r = collapseFile(k, vma.file.inode(), index, addr);
             }
-            ex.step(r == Scan.SUCCEED ? "collapse_huge_page" : vma.isAnonymous() ? "hpage_collapse_scan_pmd" : "hpage_collapse_scan_file", FILE,
+            ex.step(!vma.isAnonymous() ? "hpage_collapse_scan_file" : r == Scan.SUCCEED ? "collapse_huge_page" : "hpage_collapse_scan_pmd", FILE,
                     r == Scan.SUCCEED || r == Scan.PMD_MAPPED ? "ok" : "SCAN_" + r.name(), describe(r, addr));
             if (r == Scan.SUCCEED || r == Scan.PMD_MAPPED) thps++;
             else {
@@ -125,7 +127,7 @@ public final class Khugepaged {
             case PAGE_ANON -> "a page is not anonymous";
             case PAGE_COUNT -> "a page has references beyond its mappings (GUP pin or reference): folio_expected_ref_count() != folio_ref_count()";
             case PAGE_LRU -> "a page-cache page is not on the LRU";
-            case TRUNCATED -> "the file holds no page or swap entry here (collapse_file(): the range is empty)";
+            case TRUNCATED -> "the file holds no page or swap entry here (collapse_file() put the new folio back)";
             case PAGE_RO -> "no PTE is writable";
             case ALLOC_HUGE_PAGE_FAIL -> "no free 2 MiB block";
             case CGROUP_CHARGE_FAIL -> "the memory cgroup cannot take a THP";
@@ -188,24 +190,43 @@ public final class Khugepaged {
      * hpage_collapse_scan_file() with cc->is_khugepaged false, on the 512 page-cache slots from
      * index: swap entries are fine (collapse_file() swaps them in; no max_ptes_swap limit), every
      * page must be on the LRU (SCAN_PAGE_LRU) and referenced only by the page cache and its mappings
-     * (folio_expected_ref_count(), SCAN_PAGE_COUNT). Holes are fine too (no max_ptes_none), but
-     * collapse_file() stops with SCAN_TRUNCATED when the range holds no entry at all. pinlab's
-     * page cache has no order-9 folio, so SCAN_PTE_MAPPED_HUGEPAGE cannot come up.
+     * (folio_expected_ref_count(), SCAN_PAGE_COUNT; 6.3: page_count() != 1 + page_mapcount()).
+     * Holes are fine too (no max_ptes_none). pinlab's page cache has no order-9 folio, so
+     * SCAN_PTE_MAPPED_HUGEPAGE cannot come up.
      */
     static Scan hpageCollapseScanFile(Globals k, Inode inode, long index) {
-        Scan[] r = {Scan.TRUNCATED};
+        Scan[] r = {Scan.SUCCEED};
         inode.pageCache.forEach(index, index + HPAGE_NR, (i, e) -> {
-            if (r[0] != Scan.TRUNCATED && r[0] != Scan.SUCCEED) return;
-            r[0] = Scan.SUCCEED;
-            if (e < 0) return; // a swap entry (xa_is_value())
+            if (r[0] != Scan.SUCCEED || e < 0) return; // e < 0: a swap entry (xa_is_value())
             if (!k.phys.testPageFlag(e, PG_LRU)) r[0] = Scan.PAGE_LRU;
             else if (k.phys.refcount(e) != 1 + k.phys.mapcount(e)) r[0] = Scan.PAGE_COUNT;
         });
         return r[0];
     }
 
-    /** collapse_file(): the one part of shmem MADV_COLLAPSE that pinlab does not simulate. */
-    private static NotSimulatedException collapseFile(long addr) {
+    /** Whether the 512 page-cache slots from index hold a page or a swap entry. */
+    private static boolean anyEntry(Inode inode, long index) {
+        boolean[] any = {false};
+        inode.pageCache.forEach(index, index + HPAGE_NR, (i, e) -> any[0] = true);
+        return any[0];
+    }
+
+    /**
+     * collapse_file() (the same order in 6.3 and 6.18): alloc_charge_folio() first
+     * (SCAN_ALLOC_HUGE_PAGE_FAIL / SCAN_CGROUP_CHARGE_FAIL), then a shmem range with no page or
+     * swap entry stops with SCAN_TRUNCATED and the new folio is put. Any other range would become
+     * the order-9 folio in the page cache, which pinlab does not simulate (checkSimulated() threw
+     * for it before the call changed anything).
+     */
+    static Scan collapseFile(Globals k, Inode inode, long index, long addr) {
+        if (anyEntry(inode, index)) throw collapseNotSimulated(addr);
+        long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
+        if (head < 0) return k.phys.allocFailure() != null ? Scan.CGROUP_CHARGE_FAIL : Scan.ALLOC_HUGE_PAGE_FAIL;
+        k.phys.refAdd(head, -1); // folio_put(new_folio)
+        return Scan.TRUNCATED;
+    }
+
+    private static NotSimulatedException collapseNotSimulated(long addr) {
         return new NotSimulatedException("advice", "MADV_COLLAPSE of shmem at " + hex(addr)
                 + ": collapse_file() would replace 512 page-cache pages by one order-9 folio, and pinlab's page cache holds 4 KiB folios only");
     }
