@@ -218,6 +218,15 @@ class KhugepagedTest {
     }
 
     @ParameterizedTest @FieldSource("ALL")
+    void emptyShmemRangeWithNoFree2MiBIsEnomem(Profile p) { // collapse_file(): alloc_charge_folio() comes before the empty-range exit
+        K x = new K(p);
+        long s = shmem(x, 1, 0);
+        while (x.k.phys.allocFolio(x.k.userZone(), HPAGE_ORDER) >= 0) { } // take every free 2 MiB block
+        assertNull(x.k.phys.allocFailure(), "the zone ran out, not the memory cgroup");
+        err(Errno.ENOMEM, x.collapse(s, HUGE)); // madvise_collapse_errno(SCAN_ALLOC_HUGE_PAGE_FAIL)
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
     void pinnedShmemPageIsEagain(Profile p) { // hpage_collapse_scan_file(): folio_ref_count() != folio_expected_ref_count() + 1
         K x = new K(p);
         long s = shmem(x, 1, 1);
