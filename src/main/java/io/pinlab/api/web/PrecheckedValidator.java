@@ -136,7 +136,8 @@ public final class PrecheckedValidator implements Validator {
         boolean integer = type == Long.class || type == Integer.class || type == Short.class || type == Byte.class
                 || type == long.class || type == int.class || type == short.class || type == byte.class;
         return switch (a) {
-            case NotNull n -> v -> v != null;
+            // the validator checks the value inside an Optional (unwrapped by default), not the Optional
+            case NotNull n when !type.getName().startsWith("java.util.Optional") -> v -> v != null;
             case Positive p when integer -> v -> v == null || ((Number) v).longValue() > 0;
             case PositiveOrZero p when integer -> v -> v == null || ((Number) v).longValue() >= 0;
             case Min m when integer -> v -> v == null || ((Number) v).longValue() >= m.value();

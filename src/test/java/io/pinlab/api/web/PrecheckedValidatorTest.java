@@ -57,6 +57,24 @@ class PrecheckedValidatorTest {
         assertThat(prechecked.prechecks(String.class)).isFalse();
     }
 
+    public record Named(@jakarta.validation.constraints.NotNull String name) {
+    }
+
+    public record MaybeNamed(@jakarta.validation.constraints.NotNull java.util.Optional<String> name) {
+    }
+
+    @Test
+    void anOptionalIsLeftToTheValidator() {
+        // Hibernate Validator may unwrap an Optional (its value extractor) before @NotNull: not a plain rule
+        assertThat(prechecked.prechecks(Named.class)).isTrue();
+        assertThat(prechecked.prechecks(MaybeNamed.class)).isFalse();
+        for (MaybeNamed m : java.util.Arrays.asList(new MaybeNamed(null), new MaybeNamed(java.util.Optional.empty()),
+                new MaybeNamed(java.util.Optional.of("x"))))
+            assertThat(describe(prechecked.validate(m))).isEqualTo(describe(HIBERNATE.validate(m)));
+        assertThat(prechecked.validate(new Named(null))).hasSize(1);
+        assertThat(prechecked.validate(new Named("x"))).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("bodyTypes")
     void agreesWithTheValidator(Class<?> type) throws Exception {
