@@ -1094,6 +1094,118 @@ static void probe_collapse(void) {
     hugepages(0);
 }
 
+/* ---------------------------------------------------------------- MADV_COLLAPSE of shmem and file mappings
+ * (hpage_collapse_scan_file() -> collapse_file()). The cases compared are the ones decided before the page
+ * cache changes; what a successful collapse leaves (ShmemPmdMapped, pfns) is printed as comment lines,
+ * because pinlab does not simulate collapse_file() (no large folios in its page cache). */
+static long smaps_kb(void *a, const char *key) { /* the smaps field KEY of the VMA holding a, in kB */
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char l[256];
+    int in = 0;
+    long v = -1;
+    size_t kl = strlen(key);
+    while (f && fgets(l, sizeof l, f)) {
+        unsigned long s, e;
+        char c;
+        if (sscanf(l, "%lx-%lx %c", &s, &e, &c) == 3 && strchr(l, '-') < strchr(l, ' ')) { in = (uintptr_t) a >= s && (uintptr_t) a < e; continue; }
+        if (in && !strncmp(l, key, kl) && l[kl] == ':') { sscanf(l + kl + 1, "%ld", &v); break; }
+    }
+    if (f) fclose(f);
+    return v;
+}
+/* MAP_SHARED of fd at a 2 MiB-aligned address (over a thp_range() reservation) */
+static char *shared_at(int fd, size_t len, off_t off, int prot) {
+    return mmap(thp_range(len / HUGE + 1), len, prot, MAP_SHARED | MAP_FIXED, fd, off);
+}
+static int memfd_written(const char *name, size_t size, size_t written, char **m) {
+    int fd = memfd_create(name, 0);
+    ftruncate(fd, size);
+    *m = shared_at(fd, HUGE, 0, PROT_READ | PROT_WRITE);
+    memset(*m, 1, written);
+    return fd;
+}
+
+static void probe_collapse_file(void) {
+    char b[64], note[512];
+    FILE *sf = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+    if (!sf || !fgets(b, sizeof b, sf)) strcpy(b, "unreadable\n");
+    if (sf) fclose(sf);
+    printf("# collapse.shmem_*: sysfs shmem_enabled %s", b);
+    /* a written memfd: collapse_file() (not compared) */
+    char *m;
+    memfd_written("collapse", HUGE, HUGE, &m);
+    m[5 * PAGE] = 42;
+    uint64_t before = pfn(m);
+    long r = madvise(m, HUGE, MADV_COLLAPSE);
+    snprintf(note, sizeof note, "# collapse.shmem (not compared): written memfd %s, ShmemPmdMapped %ld kB, pfn %s, pfns contiguous %s, value %s, again %s\n",
+             ename(r ? errno : 0), smaps_kb(m, "ShmemPmdMapped"), same(pfn(m), before),
+             pfn(m + 511 * PAGE) == pfn(m) + 511 ? "yes" : "no", m[5 * PAGE] == 42 ? "kept" : "lost",
+             ename(madvise(m, HUGE, MADV_COLLAPSE) ? errno : 0));
+    fputs(note, stdout);
+    /* an io_uring pin on one page: hpage_collapse_scan_file() SCAN_PAGE_COUNT */
+    char *p;
+    memfd_written("collapse-pin", HUGE, HUGE, &p);
+    before = pfn(p + 3 * PAGE);
+    struct io_uring ring;
+    io_uring_queue_init(8, &ring, 0);
+    struct iovec iov = { p + 3 * PAGE, PAGE };
+    ur("collapse.shmem_pin_register", io_uring_register_buffers(&ring, &iov, 1));
+    rc("collapse.shmem_pinned", madvise(p, HUGE, MADV_COLLAPSE));
+    out("collapse.shmem_pinned_pfn", same(pfn(p + 3 * PAGE), before));
+    out("collapse.shmem_pinned_folio", thp(p + 3 * PAGE));
+    io_uring_unregister_buffers(&ring);
+    io_uring_queue_exit(&ring);
+    r = madvise(p, HUGE, MADV_COLLAPSE);
+    printf("# collapse.shmem (not compared): after unpin %s, ShmemPmdMapped %ld kB\n", ename(r ? errno : 0), smaps_kb(p, "ShmemPmdMapped"));
+    /* half written, and a file of 1 MiB under a 2 MiB VMA (not compared) */
+    char *h, *s;
+    memfd_written("collapse-half", HUGE, HUGE / 2, &h);
+    r = madvise(h, HUGE, MADV_COLLAPSE);
+    printf("# collapse.shmem (not compared): half written %s, ShmemPmdMapped %ld kB\n", ename(r ? errno : 0), smaps_kb(h, "ShmemPmdMapped"));
+    memfd_written("collapse-short", HUGE / 2, HUGE / 2, &s);
+    r = madvise(s, HUGE, MADV_COLLAPSE);
+    printf("# collapse.shmem (not compared): 1 MiB file under a 2 MiB VMA %s\n", ename(r ? errno : 0));
+    char *sa = mmap(thp_range(2), HUGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    memset(sa, 1, HUGE);
+    r = madvise(sa, HUGE, MADV_COLLAPSE);
+    printf("# collapse.shmem (not compared): MAP_SHARED|MAP_ANONYMOUS %s, ShmemPmdMapped %ld kB\n", ename(r ? errno : 0), smaps_kb(sa, "ShmemPmdMapped"));
+    /* nothing in the page cache: collapse_file() SCAN_TRUNCATED */
+    char *u;
+    memfd_written("collapse-untouched", HUGE, 0, &u);
+    rc("collapse.shmem_untouched", madvise(u, HUGE, MADV_COLLAPSE));
+    /* thp_vma_allowable_order() refusals */
+    char *no;
+    memfd_written("collapse-no", HUGE, HUGE, &no);
+    madvise(no, HUGE, MADV_NOHUGEPAGE);
+    rc("collapse.shmem_nohugepage", madvise(no, HUGE, MADV_COLLAPSE));
+    out("collapse.shmem_nohugepage_folio", thp(no));
+    int of = memfd_create("collapse-pgoff", 0);
+    ftruncate(of, 2 * HUGE);
+    char *o = shared_at(of, HUGE, PAGE, PROT_READ | PROT_WRITE); /* aligned address, file offset 4 KiB */
+    memset(o, 1, HUGE);
+    rc("collapse.shmem_pgoff_unaligned", madvise(o, HUGE, MADV_COLLAPSE));
+    int tf = memfd_create("collapse-tiny", 0);
+    ftruncate(tf, HUGE);
+    char *guard = mmap(NULL, 18 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *tiny = mmap(guard + PAGE, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, tf, 0);
+    memset(tiny, 1, 16 * PAGE);
+    rc("collapse.shmem_small_vma", madvise(tiny, 16 * PAGE, MADV_COLLAPSE));
+    /* a read-only ext4 file mapping: file_thp_enabled() needs CONFIG_READ_ONLY_THP_FOR_FS */
+    int ff = fsfile("collapse-ro", 0, O_RDWR);
+    char pg[PAGE];
+    memset(pg, 3, PAGE);
+    for (int i = 0; i < 512; i++) write(ff, pg, PAGE);
+    fsync(ff);
+    close(ff);
+    ff = open(path("collapse-ro"), O_RDONLY);
+    char *fm = mmap(thp_range(2), HUGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, ff, 0);
+    volatile char x = fm[0];
+    (void) x;
+    rc("collapse.file_readonly", madvise(fm, HUGE, MADV_COLLAPSE));
+    out("collapse.file_readonly_folio", thp(fm));
+    printf("# collapse.file_readonly: FilePmdMapped %ld kB\n", smaps_kb(fm, "FilePmdMapped"));
+}
+
 /* usage: probes DIR FS [files]: DIR is a writable directory on file system FS (ext4, xfs, btrfs);
  * "files" runs only the file-backed cases (for a second file system) */
 
@@ -1486,6 +1598,7 @@ int main(int argc, char **argv) {
     probe_reuse();
     probe_mremap();
     probe_collapse();
+    probe_collapse_file();
     probe_swap();
     probe_hugetlb_cow();
     probe_gigantic();

@@ -96,6 +96,7 @@ class OracleTest {
         new Probe(m, "ext4").reuse();
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
+        new Probe(m, "ext4").collapseFile();
         new Probe(m, "ext4").swap();
         new Probe(m, "ext4").hugetlbCow();
         new Probe(m, "ext4").gigantic();
@@ -548,6 +549,52 @@ class OracleTest {
         }
 
         SysResult collapse(long addr, long len) { return Madvise.doMadvise(k, t, VirtAddr.of(addr), len, MADV_COLLAPSE); }
+
+        /** memfd_written(): a memfd of size bytes, MAP_SHARED at a 2 MiB-aligned address, its first written bytes written. */
+        long memfdWritten(String name, long size, long written) {
+            int fd = (int) Memfd.memfdCreate(k, t, name, 0, size).ret();
+            long m = sharedAt(fd, 0);
+            if (written > 0) write(m, written, 1);
+            return m;
+        }
+
+        long sharedAt(int fd, long off) {
+            SysResult r = mmap(thpRange(), HUGE, RW, SHARED | FIXED, fd, off);
+            assertNull(r.errno(), r.toString());
+            return r.ret();
+        }
+
+        // probe_collapse_file(): the cases decided before collapse_file() changes the page cache
+        void collapseFile() {
+            long p = memfdWritten("collapse-pin", HUGE, HUGE);
+            long before = pfn(p + 3 * PAGE);
+            int ring = ring();
+            put("collapse.shmem_pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(p + 3 * PAGE, PAGE)))));
+            put("collapse.shmem_pinned", collapse(p, HUGE));
+            put("collapse.shmem_pinned_pfn", same(pfn(p + 3 * PAGE), before));
+            put("collapse.shmem_pinned_folio", thp(p + 3 * PAGE));
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
+            put("collapse.shmem_untouched", collapse(memfdWritten("collapse-untouched", HUGE, 0), HUGE));
+            long no = memfdWritten("collapse-no", HUGE, HUGE);
+            Madvise.doMadvise(k, t, VirtAddr.of(no), HUGE, MADV_NOHUGEPAGE);
+            put("collapse.shmem_nohugepage", collapse(no, HUGE));
+            put("collapse.shmem_nohugepage_folio", thp(no));
+            int of = (int) Memfd.memfdCreate(k, t, "collapse-pgoff", 0, 2 * HUGE).ret();
+            long o = sharedAt(of, PAGE);
+            write(o, HUGE, 1);
+            put("collapse.shmem_pgoff_unaligned", collapse(o, HUGE));
+            int tf = (int) Memfd.memfdCreate(k, t, "collapse-tiny", 0, HUGE).ret();
+            long tiny = map(18 * PAGE, 0, PRIVATE | ANON, -1) + PAGE;
+            put0(mmap(tiny, 16 * PAGE, RW, SHARED | FIXED, tf, 0));
+            write(tiny, 16 * PAGE, 1);
+            put("collapse.shmem_small_vma", collapse(tiny, 16 * PAGE));
+            int ff = file("collapse-ro", HUGE, O_RDONLY);
+            SysResult fm = mmap(thpRange(), HUGE, R | 4, PRIVATE | FIXED, ff, 0); // PROT_READ | PROT_EXEC
+            assertNull(fm.errno(), fm.toString());
+            read(fm.ret());
+            put("collapse.file_readonly", collapse(fm.ret(), HUGE));
+            put("collapse.file_readonly_folio", thp(fm.ret()));
+        }
 
         // probe_collapse()
         void collapse() {

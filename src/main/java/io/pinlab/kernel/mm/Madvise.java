@@ -52,7 +52,7 @@ public final class Madvise {
         }
         if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
         if (b == MADV_COLLAPSE)
-            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(v);
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, v, start, end);
         return madviseWalkVmas(k, t, start, end, b, ex);
     }
 

@@ -186,10 +186,71 @@ class KhugepagedTest {
         assertFalse(Memory.pmdMapped(x.t.mm, a + HUGE));
     }
 
-    @Test
-    void shmemIsNotSimulated() { // hpage_collapse_scan_file()
-        K x = new K(Profile.V6_18);
-        long s = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), 2 * HUGE, 3, 0x21, -1, 0).ret();
-        assertThrows(NotSimulatedException.class, () -> x.collapse(s, 2 * HUGE));
+    // Shmem (mm/khugepaged.c hpage_collapse_scan_file(), collapse_file(); mm/shmem.c
+    // shmem_allowable_huge_orders() with shmem_huge_force, shmem_is_huge(force) in 6.3-6.5)
+
+    /** n aligned 2 MiB of MAP_SHARED|MAP_ANONYMOUS (shmem), of which the first {@code written} get 512 written pages each. */
+    static long shmem(K x, int n, int written) {
+        long raw = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), (n + 1) * HUGE, 0, 0x22, -1, 0).ret();
+        long a = (raw + HUGE - 1) & ~(HUGE - 1);
+        assertEquals(a, Mmap.doMmap(x.k, x.t, VirtAddr.of(a), n * HUGE, 3, 0x31, -1, 0).ret()); // MAP_SHARED|MAP_ANONYMOUS|MAP_FIXED
+        for (long i = 0; i < written * (long) HPAGE_NR; i++)
+            assertTrue(UserAccess.access(x.k, x.t, VirtAddr.of(a + i * PAGE), 1, true, i + 1).ok());
+        return a;
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void shmemCollapseIsNotSimulatedAndChangesNothing(Profile p) { // collapse_file() would put one order-9 folio in the page cache
+        K x = new K(p);
+        long a = x.small(1, 1), s = shmem(x, 1, 1);
+        long before = x.pfn(s + 7 * PAGE);
+        NotSimulatedException e = assertThrows(NotSimulatedException.class, () -> x.collapse(Math.min(a, s), Math.abs(s - a) + HUGE));
+        assertEquals("advice", e.field());
+        assertFalse(Memory.pmdMapped(x.t.mm, a), "the anonymous VMA of the same call was not collapsed either");
+        assertEquals(before, x.pfn(s + 7 * PAGE));
+        assertEquals(8, x.value(s + 7 * PAGE));
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void emptyShmemRangeIsTruncated(Profile p) { // collapse_file(): no entry in the range -> SCAN_TRUNCATED -> -EINVAL
+        K x = new K(p);
+        err(Errno.EINVAL, x.collapse(shmem(x, 1, 0), HUGE));
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void emptyShmemRangeWithNoFree2MiBIsEnomem(Profile p) { // collapse_file(): alloc_charge_folio() comes before the empty-range exit
+        K x = new K(p);
+        long s = shmem(x, 1, 0);
+        while (x.k.phys.allocFolio(x.k.userZone(), HPAGE_ORDER) >= 0) { } // take every free 2 MiB block
+        assertNull(x.k.phys.allocFailure(), "the zone ran out, not the memory cgroup");
+        err(Errno.ENOMEM, x.collapse(s, HUGE)); // madvise_collapse_errno(SCAN_ALLOC_HUGE_PAGE_FAIL)
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void pinnedShmemPageIsEagain(Profile p) { // hpage_collapse_scan_file(): folio_ref_count() != folio_expected_ref_count() + 1
+        K x = new K(p);
+        long s = shmem(x, 1, 1);
+        long before = x.pfn(s + 3 * PAGE);
+        x.pin(GupCall.pin_user_pages, s + 3 * PAGE, FollFlag.FOLL_LONGTERM.value());
+        err(Errno.EAGAIN, x.collapse(s, HUGE));
+        assertEquals(before, x.pfn(s + 3 * PAGE));
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void pageCountGoesOnAndAnEmptyRangeEndsWithEinval(Profile p) { // SCAN_PAGE_COUNT is whitelisted, SCAN_TRUNCATED is not
+        K x = new K(p);
+        long s = shmem(x, 2, 1);
+        x.pin(GupCall.pin_user_pages, s, FollFlag.FOLL_LONGTERM.value());
+        err(Errno.EINVAL, x.collapse(s, 2 * HUGE)); // madvise_collapse_errno(SCAN_TRUNCATED), the last failure
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void shmemMappedAtAnUnalignedOffsetIsEinval(Profile p) { // thp_vma_suitable_order(): (vm_start >> PAGE_SHIFT) - vm_pgoff must be 512-aligned
+        K x = new K(p);
+        long s = shmem(x, 2, 2);
+        long raw = Mmap.doMmap(x.k, x.t, VirtAddr.of(0), 2 * HUGE, 0, 0x22, -1, 0).ret();
+        long a = (raw + HUGE - 1) & ~(HUGE - 1);
+        assertEquals(a, Mremap.doMremap(x.k, x.t, VirtAddr.of(s + PAGE), HUGE, HUGE, 3, VirtAddr.of(a)).ret()); // MREMAP_MAYMOVE|MREMAP_FIXED
+        err(Errno.EINVAL, x.collapse(a, HUGE));
     }
 }
