@@ -162,6 +162,13 @@ static int reg(struct io_uring *r, void *base, size_t len) {
     return ret;
 }
 
+/* a ring whose one registered buffer pins [base, base + len); prints case c with the answer */
+static void pin_buffer(const char *c, struct io_uring *r, void *base, size_t len) {
+    io_uring_queue_init(8, r, 0);
+    struct iovec iov = { base, len };
+    ur(c, io_uring_register_buffers(r, &iov, 1));
+}
+
 static void probe_register(void) {
     struct io_uring r;
     if (io_uring_queue_init(8, &r, 0) < 0) { out("uring.setup", "FAILED"); return; }
@@ -395,15 +402,13 @@ static void probe_file_pageout(void) {
 /* PUNCH_HOLE on a shmem page that io_uring holds pinned (FOLL_LONGTERM): the page leaves the
  * mapping and the page cache, the registered buffer keeps the old page and its data */
 static void probe_falloc_pinned(void) {
-    struct io_uring r;
-    io_uring_queue_init(8, &r, 0);
     int mfd = memfd_create("pin", 0);
     ftruncate(mfd, 2 * PAGE);
     char *m = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
     memset(m, 7, 2 * PAGE);
     uint64_t before = pfn(m);
-    struct iovec iov = { m, PAGE };
-    ur("falloc.shmem_pinned_register", io_uring_register_buffers(&r, &iov, 1));
+    struct io_uring r;
+    pin_buffer("falloc.shmem_pinned_register", &r, m, PAGE);
     rc("falloc.shmem_pinned_punch", fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE));
     out("falloc.shmem_pinned_pte", present(m) ? "present" : "absent");
     out("falloc.shmem_pinned_reads", m[0] == 0 ? "zero" : "old");
@@ -799,9 +804,7 @@ static void probe_pagemap_fork(void) {
     b[0] = 1;
     before = pfn(b);
     struct io_uring r;
-    io_uring_queue_init(8, &r, 0);
-    struct iovec iov = { b, 2 * PAGE };
-    ur("fork.pinned.register", io_uring_register_buffers(&r, &iov, 1));
+    pin_buffer("fork.pinned.register", &r, b, 2 * PAGE);
     c = fork();
     if (c == 0) { uint64_t v = pfn(b); write(p[1], &v, 8); _exit(0); }
     read(p[0], &child, 8);
@@ -958,9 +961,7 @@ static void probe_mremap(void) {
     memset(f, 5, 4 * PAGE);
     uint64_t f1 = pfn(f + PAGE);
     struct io_uring r;
-    io_uring_queue_init(8, &r, 0);
-    struct iovec iov = { f, 2 * PAGE };
-    ur("mremap.pin_register", io_uring_register_buffers(&r, &iov, 1));
+    pin_buffer("mremap.pin_register", &r, f, 2 * PAGE);
     char *moved = mr(f, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, to);
     mrc("mremap.fixed_move", moved);
     out("mremap.fixed_move_pinned_pfn", same(pfn(to + PAGE), f1));
@@ -1046,9 +1047,7 @@ static void probe_collapse(void) {
     char *b = small_range();
     p = pfn(b + 3 * PAGE);
     struct io_uring r;
-    io_uring_queue_init(8, &r, 0);
-    struct iovec iov = { b + 3 * PAGE, PAGE };
-    ur("collapse.pin_register", io_uring_register_buffers(&r, &iov, 1));
+    pin_buffer("collapse.pin_register", &r, b + 3 * PAGE, PAGE);
     rc("collapse.pinned", madvise(b, HUGE, MADV_COLLAPSE));
     out("collapse.pinned_pfn", same(pfn(b + 3 * PAGE), p));
     out("collapse.pinned_folio", thp(b));
@@ -1147,9 +1146,7 @@ static void probe_collapse_file(void) {
     memfd_written("collapse-pin", HUGE, HUGE, &p);
     before = pfn(p + 3 * PAGE);
     struct io_uring ring;
-    io_uring_queue_init(8, &ring, 0);
-    struct iovec iov = { p + 3 * PAGE, PAGE };
-    ur("collapse.shmem_pin_register", io_uring_register_buffers(&ring, &iov, 1));
+    pin_buffer("collapse.shmem_pin_register", &ring, p + 3 * PAGE, PAGE);
     rc("collapse.shmem_pinned", madvise(p, HUGE, MADV_COLLAPSE));
     out("collapse.shmem_pinned_pfn", same(pfn(p + 3 * PAGE), before));
     out("collapse.shmem_pinned_folio", thp(p + 3 * PAGE));
@@ -1326,9 +1323,7 @@ static void probe_swap(void) {
     char *t4 = thp_range(1);
     memset(t4, 6, HUGE);
     struct io_uring tring;
-    io_uring_queue_init(8, &tring, 0);
-    struct iovec tiov = { t4, HUGE };
-    ur("swap.thp_pinned.register", io_uring_register_buffers(&tring, &tiov, 1));
+    pin_buffer("swap.thp_pinned.register", &tring, t4, HUGE);
     u0 = swaps_kb(1);
     pageout(NULL, t4, HUGE);
     pageout(NULL, t4 + PAGE, PAGE);
@@ -1340,9 +1335,7 @@ static void probe_swap(void) {
     /* a page pinned by an io_uring registered buffer is not paged out */
     char *p = page1(1, 5);
     struct io_uring ring;
-    io_uring_queue_init(8, &ring, 0);
-    struct iovec iov = { p, PAGE };
-    ur("swap.pinned.register", io_uring_register_buffers(&ring, &iov, 1));
+    pin_buffer("swap.pinned.register", &ring, p, PAGE);
     pageout("swap.pinned.pageout", p, PAGE);
     out("swap.pinned_present", present(p) ? "yes" : "no");
     io_uring_queue_exit(&ring);
@@ -1402,11 +1395,9 @@ static void probe_swap(void) {
     num("swap.shmem_read_used_kb", swaps_kb(1) - u);
     num("swap.shmem_clean_read_value", sh[PAGE]);
     /* pinned by io_uring: unmapped, but pageout() keeps it (a reference beyond the page cache's) */
-    struct io_uring sr;
-    io_uring_queue_init(8, &sr, 0);
     sh[0] = 8;
-    struct iovec siv = { sh, PAGE };
-    ur("swap.shmem_pinned_register", io_uring_register_buffers(&sr, &siv, 1));
+    struct io_uring sr;
+    pin_buffer("swap.shmem_pinned_register", &sr, sh, PAGE);
     u = swaps_kb(1);
     pageout("swap.shmem_pinned_pageout", sh, PAGE);
     out("swap.shmem_pinned_present", yes(present(sh)));

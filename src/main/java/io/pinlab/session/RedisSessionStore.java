@@ -184,6 +184,8 @@ public class RedisSessionStore implements SessionStore {
     /** Opened on first use (the service starts while Redis is down), then kept: Lettuce reconnects it. */
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix;
+    /** The sorted set of every session's last access (one per store, under the prefix). */
+    private final byte[] sessionsKey;
     private final byte[] ttl;
     private final long ttlMillis;
     private final int maxSessions;
@@ -207,6 +209,7 @@ public class RedisSessionStore implements SessionStore {
             throw new IllegalStateException("the Redis session store needs Lettuce's command timeouts (ClientOptions.timeoutOptions, on by default)");
         this.factory = lettuce;
         this.prefix = keyPrefix;
+        this.sessionsKey = b(keyPrefix + "sessions");
         this.ttlMillis = p.idleTimeout().toMillis();
         this.ttl = b(ttlMillis);
         this.maxSessions = p.maxSessions();
@@ -236,12 +239,7 @@ public class RedisSessionStore implements SessionStore {
 
     private byte[] key(String id, String part) { return b(prefix + "{" + id + "}:" + part); }
 
-    private byte[][] keys(String id) {
-        String tag = prefix + "{" + id + "}:";
-        return new byte[][] {b(tag + "meta"), b(tag + "log"), b(tag + "snap")};
-    }
-
-    private byte[] sessionsKey() { return b(prefix + "sessions"); }
+    private byte[][] keys(String id) { return new byte[][] {key(id, "meta"), key(id, "log"), key(id, "snap")}; }
 
     private byte[] clientKey(String client, String part) { return b(prefix + "{client:" + client + "}:" + part); }
 
@@ -339,7 +337,7 @@ public class RedisSessionStore implements SessionStore {
         call(() -> {
             long now = clock.millis();
             if (meta.client() != null) admitClient(meta, now);
-            byte[][] sessions = {sessionsKey()};
+            byte[][] sessions = {sessionsKey};
             Long added = eval(ADD_IF_ROOM, sessions, b(meta.id()), b(now + ttlMillis), b(maxSessions));
             if (added == null || added == 0) {
                 forgetExpired(sessions[0], now);
@@ -460,7 +458,7 @@ public class RedisSessionStore implements SessionStore {
         refreshed.invalidate(id);
         return call(() -> {
             byte[] client = eval(REMOVE, keys(id));
-            await(redis().zrem(sessionsKey(), b(id)));
+            await(redis().zrem(sessionsKey, b(id)));
             if (client != null && client.length > 0) await(redis().zrem(clientKey(s(client), "live"), b(id)));
             return client != null;
         });
@@ -469,8 +467,8 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public long size() {
         return call(() -> {
-            forgetExpired(sessionsKey(), clock.millis());
-            Long n = await(redis().zcard(sessionsKey()));
+            forgetExpired(sessionsKey, clock.millis());
+            Long n = await(redis().zcard(sessionsKey));
             return n == null ? 0 : n;
         });
     }

@@ -76,7 +76,6 @@ class OpController {
     }
 
     private final Steps steps;
-    private final JsonMapper mapper;
     private final SpringValidatorAdapter validator;
     private final ClassValue<ObjectReader> readers;
     /** Each op's own path, as the request's matching pattern: request metrics keep one uri per op. */
@@ -84,7 +83,6 @@ class OpController {
 
     OpController(Steps steps, JsonMapper mapper, jakarta.validation.Validator validator) {
         this.steps = steps;
-        this.mapper = mapper;
         this.validator = new SpringValidatorAdapter(new PrecheckedValidator(validator));
         this.readers = new ClassValue<>() {
             @Override

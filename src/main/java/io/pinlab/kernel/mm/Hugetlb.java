@@ -239,6 +239,7 @@ public final class Hugetlb {
         Hstate h = hstateVma(vma);
         long pgoff = vma.pageIndex(address);
         for (Task task : k.tasks.values()) {
+            if (task.mm == null) continue; // an exited task (as truncate_pagecache_range() skips it)
             for (Vma iter : task.mm.vmas.values()) {
                 if (iter == vma || iter.file == null || iter.file.inode() != vma.file.inode()) continue;
                 if (pgoff < iter.pgoff || pgoff >= iter.pgoff + iter.pages()) continue; // vma_interval_tree_foreach()

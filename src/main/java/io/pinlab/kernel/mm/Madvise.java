@@ -284,7 +284,7 @@ public final class Madvise {
                     if (k.profile.pageoutWholeLargeFolio()) {
                         int nr = madviseFolioPteBatch(vpn, endVpn, pfn, head);
                         if (nr < HPAGE_NR) {
-                            if (mappedElsewhere(head) || filtered || !split(head)) { skipped[2] += nr; vpn += nr; }
+                            if (filtered || !split(head)) { skipped[2] += nr; vpn += nr; } // split() tests mappedElsewhere()
                             continue; // split: the same PTE again, now a small folio
                         }
                         if (!k.phys.testPageFlag(head, PG_LRU) || k.phys.mapcount(head) != HPAGE_NR) { skipped[0] += nr; vpn += nr; continue; }
@@ -357,8 +357,11 @@ public final class Madvise {
                     pmdOf.put(Pte.pfn(pmd), key);
                 });
             }
-            return local.getOrDefault(head, new int[HPAGE_NR + 1]);
+            return local.getOrDefault(head, NOT_MAPPED_HERE);
         }
+
+        /** local()'s answer for a folio this mm does not map: all zero, never written (split() writes only a folio in pmdOf). */
+        private static final int[] NOT_MAPPED_HERE = new int[HPAGE_NR + 1];
 
         /**
          * split_folio() (mm/huge_memory.c): can_split_folio() wants no reference beyond the

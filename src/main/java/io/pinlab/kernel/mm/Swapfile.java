@@ -82,7 +82,7 @@ public final class Swapfile {
         // shmem_unuse() (mm/shmem.c): the swap entries in shmem page caches are swapped in too
         for (Inode in : shmemInodes(k)) {
             List<long[]> entries = new ArrayList<>();
-            in.pageCache.forEach(0, Long.MAX_VALUE >>> PUD_ORDER, (idx, e) -> { if (e < 0) entries.add(new long[] {idx, -e}); });
+            in.pageCache.forEach(0, Long.MAX_VALUE, (idx, e) -> { if (e < 0) entries.add(new long[] {idx, -e}); });
             for (long[] e : entries) {
                 if (Memory.shmemSwapin(k, in, e[0], e[1]) < 0)
                     return Mmap.fail(ex, "shmem_unuse", "mm/shmem.c", Errno.ENOMEM, "no free page to read a shmem slot back into");

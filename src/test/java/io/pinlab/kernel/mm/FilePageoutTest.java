@@ -76,7 +76,7 @@ class FilePageoutTest {
         assertEquals(4, f.valueAt(m.addr()), "read back from disk");
         assertTrue(m.entry().present());
         assertEquals(m.entry().pfn(), m.in().pageCache.get(1));
-        assertEquals(0, m.in().disk.get(1), "a page is in the page cache or only on disk, never both");
+        assertEquals(0, m.in().disk.get(1), "pinlab's model: Inode.disk holds only pages that are not in the page cache");
         assertEquals(1, f.t.mm.rssFile);
     }
 
@@ -160,7 +160,8 @@ class FilePageoutTest {
         assertEquals(0, f.valueAt(m.addr()));
     }
 
-    // shmem folios are swap-backed, not file-LRU: pinlab unmaps them and keeps them (no shmem swap-out)
+    // shmem folios are swap-backed, not file-LRU: with no swap area shmem_writeout() redirties the
+    // folio (!total_swap_pages), so it stays in the page cache; shmem has no disk (ShmemSwapTest: with swap)
     @ParameterizedTest
     @FieldSource("io.pinlab.kernel.base.Profile#ALL")
     void aShmemFolioHasNoDisk(Profile p) {
@@ -198,6 +199,6 @@ class FilePageoutTest {
         Lab copy = new Lab(KernelSnapshot.read(KernelSnapshot.write(m.f().k)));
         assertEquals(4, copy.k.inodes.get("/mnt/ext4/cold").disk.get(1));
         assertEquals(4, copy.valueAt(m.addr()));
-        assertTrue(copy.k.inodes.get("/mnt/ext4/cold").disk.isEmpty());
+        assertTrue(copy.k.inodes.get("/mnt/ext4/cold").disk.isEmpty(), "pinlab's model: read back, the page leaves Inode.disk");
     }
 }

@@ -7,7 +7,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 
 import static io.pinlab.kernel.Lab.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -22,25 +21,25 @@ import static org.junit.jupiter.api.Assertions.*;
  * flag is called outside_reserve).
  */
 class HugetlbCowTest {
-    static final List<Profile> ALL = Profile.ALL;
-
-    /** One huge page in the pool, written by the parent's private mapping, shared with a forked child. */
+    /** A pool of {@code pool} huge pages; one written by the parent's private mapping, shared with a forked child. */
     private record Shared(Lab f, long a, long head, Task child) {}
 
-    private static Shared shared(Profile p) {
-        Lab f = new Lab(p).hugepages(1);
+    private static Shared shared(Profile p) { return shared(p, 1); }
+
+    private static Shared shared(Profile p, int pool) {
+        Lab f = new Lab(p).hugepages(pool);
         long a = assertOk(f.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
         assertTrue(f.write(a, HUGE, 4).ok());
         long head = f.pfn(a);
         Task child = f.fork();
         assertEquals(head, f.pfn(child, a));
-        assertEquals(0, f.k.defaultHstate.freeHugePages());
+        assertEquals(pool - 1, f.k.defaultHstate.freeHugePages());
         return new Shared(f, a, head, child);
     }
 
     // hugetlb_wp(): cow_from_owner (HPAGE_RESV_OWNER, an anon folio) -> unmap_ref_private() -> retry_avoidcopy
     @ParameterizedTest
-    @FieldSource("ALL")
+    @FieldSource("io.pinlab.kernel.base.Profile#ALL")
     void theOwnerTakesThePageBackFromTheChild(Profile p) {
         Shared s = shared(p);
         AccessResult w = s.f().write(s.a() + PAGE, 1, 5);
@@ -58,7 +57,7 @@ class HugetlbCowTest {
     // hugetlb_wp() in the child (no reservation of its own): alloc_hugetlb_folio() -> -ENOSPC ->
     // vmf_error() = VM_FAULT_SIGBUS; the parent keeps its mapping and the child its read access
     @ParameterizedTest
-    @FieldSource("ALL")
+    @FieldSource("io.pinlab.kernel.base.Profile#ALL")
     void theChildsCopyFailsWithSigbus(Profile p) {
         Shared s = shared(p);
         AccessResult w = s.f().write(s.child(), s.a(), 1, 6);
@@ -71,11 +70,10 @@ class HugetlbCowTest {
     // with a page free, hugetlb_wp() copies as before: both keep their data, nobody is unmapped
     @Test
     void withAFreePageTheOwnerCopies() {
-        Lab f = new Lab(Profile.V6_18).hugepages(2);
-        long a = assertOk(f.mmap(0, HUGE, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0));
-        assertTrue(f.write(a, HUGE, 4).ok());
-        long head = f.pfn(a);
-        Task child = f.fork();
+        Shared s = shared(Profile.V6_18, 2);
+        Lab f = s.f();
+        long a = s.a(), head = s.head();
+        Task child = s.child();
         assertTrue(f.write(a, 1, 5).ok());
         assertNotEquals(head, f.pfn(a));
         assertEquals(head, f.pfn(child, a));
