@@ -200,11 +200,8 @@ public final class Hugetlb {
         }
         // an anonymous folio mapped once is reused, whatever other references it has
         // (no refcount test: a FOLL_GET reference taken before fork keeps seeing the reused page)
-        if (k.phys.testPageFlag(head, PG_ANON) && k.phys.mapcount(head) == 1) {
-            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
-            if (!unshare) table.set(key, maybeMkwrite(leaf, vma));
-            return VM_FAULT_OK;
-        }
+        if (k.phys.testPageFlag(head, PG_ANON) && k.phys.mapcount(head) == 1)
+            return hugetlbReuse(k, vma, table, key, head, leaf, unshare);
         // copy the whole huge page; cow_from_owner: MAP_CHG_ENFORCED, not from the VMA's reservation
         long nhead = copyToNewAnon(k, h, head, false);
         if (nhead < 0) {
@@ -212,9 +209,7 @@ public final class Hugetlb {
             if (!cowFromOwner) return VM_FAULT_SIGBUS;
             unmapRefPrivate(k, vma, head, addr & ~(h.size() - 1));
             if (k.phys.mapcount(head) != 1) return VM_FAULT_SIGBUS; // still shared (another owner maps it): no page to give
-            k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true); // retry_avoidcopy: folio_move_anon_rmap(), reuse
-            if (!unshare) table.set(key, maybeMkwrite(leaf, vma));
-            return VM_FAULT_OK;
+            return hugetlbReuse(k, vma, table, key, head, leaf, unshare); // retry_avoidcopy
         }
         boolean writable = !unshare && vma.has(VM_WRITE_B);
         table.set(key, Pte.mk(nhead, Pte.YOUNG | (writable ? Pte.WRITE | Pte.DIRTY : 0)));
@@ -223,6 +218,16 @@ public final class Hugetlb {
         releaseHugetlbRef(k, head);
         if (wasAnon) mm.rssAnon -= h.nrPages(); else mm.rssFile -= h.nrPages();
         mm.rssAnon += h.nrPages();
+        return VM_FAULT_OK;
+    }
+
+    /**
+     * hugetlb_wp()'s reuse of an anonymous folio mapped once: folio_move_anon_rmap() and
+     * SetPageAnonExclusive(), then the PTE made writable (an unsharing fault leaves it read-only).
+     */
+    private static int hugetlbReuse(Globals k, Vma vma, XArray table, long key, long head, long leaf, boolean unshare) {
+        k.phys.setPageFlag(head, PG_ANON_EXCLUSIVE, true);
+        if (!unshare) table.set(key, maybeMkwrite(leaf, vma));
         return VM_FAULT_OK;
     }
 

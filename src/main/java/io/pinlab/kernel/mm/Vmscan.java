@@ -109,10 +109,20 @@ final class Vmscan {
         if (ph.refcount(pfn) != 1) return Outcome.FILE_REFERENCED;
         long index = ph.index(pfn);
         in.disk.set(index, ph.value(pfn)); // clean: the disk holds what the page holds
-        in.pageCache.set(index, 0);
-        ph.setMapping(pfn, null, 0);
-        ph.refAdd(pfn, -1); // the page cache's reference was the last: freed
+        deleteFromPageCache(ph, in, index, pfn, 0); // the page cache's reference was the last: freed
         return Outcome.FILE_RECLAIMED;
+    }
+
+    /**
+     * __filemap_remove_folio() (mm/filemap.c), or shmem_delete_from_page_cache() (mm/shmem.c) with a
+     * swap slot: the page cache's slot at {@code index} becomes a hole (slot 0) or the slot's swap
+     * entry, the folio leaves the mapping (keeping folio->swap = slot) and the page cache's
+     * reference is dropped.
+     */
+    private static void deleteFromPageCache(PhysMem ph, Inode in, long index, long pfn, long slot) {
+        in.pageCache.set(index, -slot);
+        ph.setMapping(pfn, null, slot);
+        ph.refAdd(pfn, -1);
     }
 
     /**
@@ -134,18 +144,14 @@ final class Vmscan {
         if (ph.refcount(pfn) != 1) return Outcome.FILE_REFERENCED;
         long index = ph.index(pfn);
         if (!ph.testPageFlag(pfn, PG_DIRTY)) {
-            in.pageCache.set(index, 0);
-            ph.setMapping(pfn, null, 0);
-            ph.refAdd(pfn, -1);
+            deleteFromPageCache(ph, in, index, pfn, 0);
             return Outcome.SHMEM_DROPPED;
         }
         SwapInfo si = k.swap;
         if (si == null || !si.folioAllocSwap(ph, pfn)) return Outcome.SHMEM_NO_SWAP;
         long slot = ph.index(pfn); // folio->swap
         si.swapDuplicate(slot); // swap_shmem_alloc()
-        in.pageCache.set(index, -slot); // shmem_delete_from_page_cache(folio, swp_to_radix_entry(folio->swap))
-        ph.setMapping(pfn, null, slot);
-        ph.refAdd(pfn, -1); // the page cache's reference
+        deleteFromPageCache(ph, in, index, pfn, slot); // shmem_delete_from_page_cache(folio, swp_to_radix_entry(folio->swap))
         si.swapWriteout(ph, pfn);
         si.deleteFromSwapCache(ph, pfn); // __remove_mapping(): the swap cache's reference was the last
         return Outcome.SHMEM_SWAPPED;
