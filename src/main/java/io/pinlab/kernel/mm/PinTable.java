@@ -4,8 +4,9 @@ import io.pinlab.kernel.base.VirtAddr;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * Per-session GUP state kept in {@code Kernel.pins}: the simulated driver's pins (by id), and the
@@ -18,7 +19,11 @@ public final class PinTable {
     public static final long MAX_RELEASED_ENTRIES = 1L << 20;
     long releasedEntries;
 
-    final TreeMap<Long, Pin> pins = new TreeMap<>();
+    /**
+     * By id, in id order: ids only grow ({@link #nextId}), so insertion order is id order (a hash
+     * lookup per call instead of a tree walk; restore() inserts sorted).
+     */
+    final LinkedHashMap<Long, Pin> pins = new LinkedHashMap<>();
     /** Charged {@link MemCg#PIN_BYTES} per record kept, and the page arrays of released pins still listed. */
     private final MemCg memcg;
     final ArrayDeque<Long> released = new ArrayDeque<>();
@@ -75,7 +80,7 @@ public final class PinTable {
         pins.clear();
         released.clear();
         releasedEntries = 0;
-        for (Pin p : all) {
+        for (Pin p : all.stream().sorted(Comparator.comparingLong(Pin::id)).toList()) {
             if (p.id() <= 0 || p.id() >= nextId || pins.put(p.id(), p) != null)
                 throw new IllegalArgumentException("pin id " + p.id());
         }
