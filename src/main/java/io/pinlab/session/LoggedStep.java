@@ -2,10 +2,15 @@ package io.pinlab.session;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.BufferRecycler;
+import tools.jackson.core.util.RecyclerPool;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.module.blackbird.BlackbirdModule;
 
 import java.io.ByteArrayOutputStream;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One step of a session's log, as {@link SessionStore} keeps it (one JSON object, UTF-8):
@@ -24,9 +29,12 @@ import java.io.ByteArrayOutputStream;
  */
 public record LoggedStep(String op, Integer pid, long t, JsonNode args, long ret, String errno, JsonNode x) {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder().recyclerPool(new SlotPool()).build())
             .changeDefaultPropertyInclusion(i -> i.withValueInclusion(JsonInclude.Include.NON_NULL)
                     .withContentInclusion(JsonInclude.Include.NON_NULL))
+            // record accessors and constructors through generated lambdas, not reflection: a step
+            // is encoded on every state-changing request and decoded on every replayed step
+            .addModule(new BlackbirdModule())
             .build();
 
     /**
@@ -55,6 +63,30 @@ public record LoggedStep(String op, Integer pid, long t, JsonNode args, long ret
 
     private static void writeValue(JsonGenerator g, String name, Object value) {
         if (value != null) g.writePOJOProperty(name, value);
+    }
+
+    /**
+     * Jackson's buffers for the log's generators and parsers, kept in a few slots: taking one is
+     * one compare-and-set, where Jackson's default pool (a ConcurrentLinkedDeque) unlinks a node
+     * and links a new one on every use. More users at once than slots get fresh buffers.
+     */
+    private static final class SlotPool implements RecyclerPool<BufferRecycler> {
+        private final transient AtomicReferenceArray<BufferRecycler> slots = new AtomicReferenceArray<>(16);
+
+        @Override
+        public BufferRecycler acquirePooled() {
+            for (int i = 0; i < slots.length(); i++) {
+                BufferRecycler r = slots.getPlain(i);
+                if (r != null && slots.compareAndSet(i, r, null)) return r;
+            }
+            return new BufferRecycler();
+        }
+
+        @Override
+        public void releasePooled(BufferRecycler r) {
+            for (int i = 0; i < slots.length(); i++)
+                if (slots.getPlain(i) == null && slots.compareAndSet(i, null, r)) return;
+        }
     }
 
     public static LoggedStep decode(byte[] encoded) {
