@@ -31,6 +31,8 @@ public final class LabSession {
     /** The newest log version this replica has seen in the store (catch up to at least this). */
     volatile long seen;
     private volatile Instant lastAccess;
+    /** System.nanoTime() (the kernel cache's clock) when an access was last recorded in that cache. */
+    volatile long cacheAccessNanos = System.nanoTime();
 
     LabSession(SessionRecord meta, SessionService owner) {
         this(meta, owner, null, new ReentrantLock());

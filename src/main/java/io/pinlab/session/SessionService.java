@@ -53,6 +53,8 @@ public class SessionService {
     private final Clock clock;
     private final SyscallDecoder decoder;
     private final Cache<String, LabSession> kernels;
+    /** How often at most an access of a cached session is recorded in {@link #kernels}: 1 s, less for short idle timeouts. */
+    private final long accessGranularityNanos;
     /**
      * Past states recently asked for with {@code ?at=N} (the web timeline reads several views of
      * the same step): throwaway kernels, never a session's head, each with its own lock.
@@ -84,6 +86,7 @@ public class SessionService {
         this.clock = clock;
         this.decoder = decoder;
         this.snapshots = snapshots;
+        this.accessGranularityNanos = Math.min(Duration.ofSeconds(1).toNanos(), properties.idleTimeout().toNanos() / 100);
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 // a session that expires in the store (TTL) leaves here about as soon: its budget goes
@@ -194,9 +197,10 @@ public class SessionService {
      */
     public LabSession authorize(String id, String authorization) {
         String token = Tokens.bearer(authorization);
-        LabSession cached = kernels.getIfPresent(id);
+        LabSession cached = kernels.policy().getIfPresentQuietly(id);
         if (cached != null) {
             if (!Tokens.matches(token, cached.tokenHash())) throw new SessionNotFoundException();
+            recordAccess(cached);
             cached.touched(clock.instant());
             return cached;
         }
@@ -210,6 +214,19 @@ public class SessionService {
         session.touched(clock.instant());
         session.saw(meta.version());
         return session;
+    }
+
+    /**
+     * Counts an access of a cached session in the kernel cache (its idle timeout and its size
+     * policy) at most every {@link #accessGranularityNanos}: recording one is a read buffer entry
+     * and, as the buffer fills, the cache's maintenance on the request thread, and a busy lab
+     * makes thousands of calls a second. The idle timeout is hours; its precision is this step.
+     */
+    private void recordAccess(LabSession s) {
+        long now = System.nanoTime();
+        if (now - s.cacheAccessNanos < accessGranularityNanos) return;
+        s.cacheAccessNanos = now;
+        kernels.getIfPresent(s.id());
     }
 
     /**
