@@ -29,6 +29,8 @@ local bodies = {
    '{"addr":"' .. addr .. '","length":16384}',
 }
 local paths = { "/processes/1/mmap", "/processes/1/access", "/processes/1/gup", nil, "/processes/1/munmap" }
+-- a placeholder pin id, found once in the formatted release request (it occurs nowhere else there)
+local PIN = "987654321987654321"
 
 -- the request of step STEP (0-4) of session S with index IDX; the release names the pin
 local function format(s, idx, step)
@@ -45,12 +47,15 @@ function init(args)
          local sid, token = line:match("(%S+) (%S+)")
          local s = { prefix = "/api/v1/sessions/" .. sid, auth = "Bearer " .. token, step = 0, pin = 0 }
          table.insert(sessions, s)
-         -- the four requests that never change are formatted once (the Lua per request is wrk's
-         -- CPU, on the same cores as the server's)
+         -- the four requests that never change are formatted once, and the release around its
+         -- pin id (the Lua per request is wrk's CPU, on the same cores as the server's)
          s.requests = {}
          for step = 0, 4 do
             if step ~= 3 then s.requests[step + 1] = format(s, #sessions, step) end
          end
+         s.pin = PIN
+         s.release = { format(s, #sessions, 3):match("^(.-)" .. PIN .. "(.*)$") }
+         s.pin = 0
          tail = tail + 1
          ready[tail] = #sessions
       end
@@ -66,7 +71,7 @@ function request()
       idx = 1 -- every session busy (more connections than sessions): should not happen
    end
    local s = sessions[idx]
-   return s.requests[s.step + 1] or format(s, idx, s.step)
+   return s.requests[s.step + 1] or (s.release[1] .. s.pin .. s.release[2])
 end
 
 function response(status, hdrs, body)
