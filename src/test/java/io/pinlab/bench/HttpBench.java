@@ -55,10 +55,14 @@ public class HttpBench {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
+        // command-line arguments, not builder properties: those are defaults, and application.yml
+        // (rate limits on, 3,000 calls a minute per session) overrode them, so that the chain
+        // ended in 429s after its first iterations
         app = new SpringApplicationBuilder(PinlabApplication.class)
-                .properties("server.port=0", "pinlab.rate-limit.enabled=false", "logging.level.root=WARN",
+                .run("--server.port=0", "--pinlab.rate-limit.enabled=false", "--logging.level.root=WARN",
                         // a fresh session per registration: no per-client creation limit
-                        "pinlab.sessions.per-client.creations-per-minute=1000000").run();
+                        "--pinlab.sessions.per-client.creations-per-minute=1000000",
+                        "--pinlab.sessions.per-client.max-live=1000000");
         int port = ((WebServerApplicationContext) app).getWebServer().getPort();
         base = "http://127.0.0.1:" + port + "/api/v1";
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
