@@ -2,6 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Inode;
@@ -52,7 +53,9 @@ public final class Madvise {
         }
         if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
         if (b == MADV_COLLAPSE)
-            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, v, start, end);
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, mm, v, start, end);
+        if (b == MADV_PAGEOUT)
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) checkPageoutSimulated(k, t, v, start, end);
         return madviseWalkVmas(k, t, start, end, b, ex);
     }
 
@@ -132,7 +135,9 @@ public final class Madvise {
             case MADV_COLD, MADV_PAGEOUT -> {
                 if ((vma.flags & (VM_LOCKED_B | VM_PFNMAP_B | VM_HUGETLB_B)) != 0) // can_madv_lru_vma()
                     return fail(ex, "can_madv_lru_vma", FILE, Errno.EINVAL, "VMA is locked, PFNMAP or hugetlb");
-                if (b == MADV_PAGEOUT) return madvisePageout(k, t, vma, start, end, ex);
+                if (b == MADV_COLLAPSE)
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, mm, v, start, end);
+        if (b == MADV_PAGEOUT) return madvisePageout(k, t, vma, start, end, ex);
                 ex.ok("madvise_cold", FILE, "folios in " + hex(start) + "-" + hex(end) + " deactivated (pinlab has no LRU lists to show it)");
                 return 0;
             }
@@ -376,11 +381,29 @@ public final class Madvise {
                 HugeMemory.splitHugePmd(k, mm, key << 21);
                 for (int i = 0; i < HPAGE_NR; i++) m[i] += m[HPAGE_NR];
             }
-            k.phys.splitFolio(head, java.util.Arrays.copyOf(m, HPAGE_NR));
+            k.phys.splitFolio(head, java.util.Arrays.copyOf(m, HPAGE_NR), 0);
             local.remove(head);
             splits++;
             return true;
         }
+    }
+
+    /**
+     * Throws, before anything changes, when MADV_PAGEOUT would hand a large shmem folio (one that
+     * MADV_COLLAPSE made) to reclaim: shrink_folio_list() would unmap it and shmem_writeout()
+     * (shmem_writepage() in 6.3-6.5) split it on the way to swap, which pinlab does not simulate.
+     * A VMA whose file pages pageout_anon_only_filter leaves alone is fine.
+     */
+    private static void checkPageoutSimulated(Globals k, Task t, Vma v, long start, long end) {
+        if (!v.isShmem() || !canDoFilePageout(t, v.file.inode())) return;
+        long s = Math.max(start, v.start), e = Math.min(end, v.end);
+        boolean[] large = {false};
+        t.mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> large[0] |= HugeMemory.isFilePmd(k, pmd));
+        t.mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+            if (Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && k.phys.isLarge(Pte.pfn(pte))) large[0] = true;
+        });
+        if (large[0]) throw new NotSimulatedException("advice", "MADV_PAGEOUT of " + hex(s) + "-" + hex(e)
+                + ": it maps an order-9 shmem folio, which reclaim would unmap and shmem_writeout() split before swapping it out; pinlab does not simulate that");
     }
 
     /** can_do_file_pageout(): inode_owner_or_capable() or file_permission(file, MAY_WRITE) == 0 (uid 0 has CAP_FOWNER and CAP_DAC_OVERRIDE). */
