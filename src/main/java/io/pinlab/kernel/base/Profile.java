@@ -232,6 +232,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
             hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()
             do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied
             a write or unshare fault on the huge zero PMD maps a new THP (do_huge_zero_wp_pmd); gup-fast leaves the special huge zero PMD to the slow path
+            MADV_COLLAPSE of shmem maps the new folio through collapse_pte_mapped_thp(); do_set_pmd() honours VM_NOHUGEPAGE; finish_fault() maps a whole large shmem folio by PTEs
+            truncating part of a shmem THP splits it non-uniformly (folio_split(): not simulated)
             """.lines().toList(),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
