@@ -1606,11 +1606,57 @@ static void probe_gigantic(void) {
     sysfs(GIG_SYSFS "nr_hugepages", "0");
 }
 
+/* MADV_PAGEOUT of a PMD-mapped shmem THP (collapsed memfd): shrink_folio_list() unmaps it; shmem_writeout()
+ * keeps it whole with no swap area, and with one splits it (no large swap entry on a swapfile) and writes every page */
+static void probe_collapse_pageout(void) {
+    char *m;
+    int mf = memfd_written("collapse-pageout", HUGE, HUGE, &m);
+    m[7 * PAGE] = 7;
+    rc("collapse.shmem_pageout_no_swap_collapse", madvise(m, HUGE, MADV_COLLAPSE));
+    pageout(NULL, m, HUGE);
+    outl("collapse.shmem_pageout_no_swap_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    out("collapse.shmem_pageout_no_swap_present", yes(present(m + 7 * PAGE)));
+    out("collapse.shmem_pageout_no_swap_value", m[7 * PAGE] == 7 ? "kept" : "lost");
+    out("collapse.shmem_pageout_no_swap_folio", thp(m + 7 * PAGE));
+    munmap(m, HUGE);
+    close(mf);
+    char *sf = strdup(path("pinlab-swapfile-collapse"));
+    int fd = open(sf, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    static char zero[1 << 20];
+    for (int i = 0; i < 16; i++) write(fd, zero, sizeof zero);
+    fsync(fd);
+    close(fd);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkswap %s >/dev/null 2>&1", sf);
+    if (system(cmd) != 0 || swapon(sf, 0)) { out("collapse.shmem_pageout_swapon", "FAILED"); return; }
+    char *saved = swapfile;
+    swapfile = sf; /* swaps_kb() reads this swapfile's line */
+    mf = memfd_written("collapse-pageout-swap", HUGE, HUGE, &m);
+    m[7 * PAGE] = 7;
+    rc("collapse.shmem_pageout_collapse", madvise(m, HUGE, MADV_COLLAPSE));
+    pageout(NULL, m, HUGE);
+    outl("collapse.shmem_pageout_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    outl("collapse.shmem_pageout_used_kb", swaps_kb(1));
+    out("collapse.shmem_pageout_present", yes(present(m + 300 * PAGE)));
+    out("collapse.shmem_pageout_value", m[7 * PAGE] == 7 ? "kept" : "lost");
+    out("collapse.shmem_pageout_read_folio", thp(m + 7 * PAGE));
+    munmap(m, HUGE);
+    close(mf);
+    rc("collapse.shmem_pageout_swapoff", swapoff(sf));
+    swapfile = saved;
+    unlink(sf);
+}
+
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s DIR FS [files]\n", argv[0]); return 2; }
     dir = argv[1];
     fs = argv[2];
-    if (argc > 3 && !strcmp(argv[3], "collapse_file")) { probe_collapse_file(); return 0; } /* only these cases, for a partial re-recording */
+    if (argc > 3 && !strcmp(argv[3], "collapse_file")) { /* only these cases, for a partial re-recording */
+        probe_collapse_file();
+        probe_collapse_pageout();
+        return 0;
+    }
     leaked_rsvd = meminfo("HugePages_Rsvd");
     if (leaked_rsvd) printf("# hugetlb: %ld reservation(s) of 2 MiB leaked before this run (mremap of a reserved private mapping); the pool is sized on top\n", leaked_rsvd);
     probe_file_mmap();
@@ -1636,6 +1682,7 @@ int main(int argc, char **argv) {
     probe_mremap();
     probe_collapse();
     probe_collapse_file();
+    probe_collapse_pageout();
     probe_swap();
     probe_hugetlb_cow();
     probe_gigantic();

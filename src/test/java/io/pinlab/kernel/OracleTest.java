@@ -97,6 +97,7 @@ class OracleTest {
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
         new Probe(m, "ext4").collapseFile();
+        new Probe(m, "ext4").collapsePageout();
         new Probe(m, "ext4").swap();
         new Probe(m, "ext4").hugetlbCow();
         new Probe(m, "ext4").gigantic();
@@ -581,6 +582,25 @@ class OracleTest {
         }
 
         void putKb(String c, long addr, String key) { put(c, Long.toString(smapsKb(addr, key))); }
+
+        // probe_collapse_pageout(): MADV_PAGEOUT of a PMD-mapped shmem THP, without and with a swap area
+        void collapsePageout() {
+            for (boolean swap : new boolean[] {false, true}) {
+                String c = swap ? "collapse.shmem_pageout_" : "collapse.shmem_pageout_no_swap_";
+                if (swap) put0(Swapfile.sysSwapon(k, 16L << 20));
+                long m = memfdWritten("collapse-pageout", HUGE, HUGE);
+                write(m + 7 * PAGE, 1, 7);
+                put(c + "collapse", collapse(m, HUGE));
+                Madvise.doMadvise(k, t, VirtAddr.of(m), HUGE, MADV_PAGEOUT);
+                putKb(c + "pmd_kb", m, "ShmemPmdMapped");
+                if (swap) put(c + "used_kb", Long.toString(swapsKb(true)));
+                put(c + "present", present(m + (swap ? 300 : 7) * PAGE) ? "yes" : "no");
+                put(c + "value", value(m + 7 * PAGE) == 7 ? "kept" : "lost");
+                put(c + (swap ? "read_folio" : "folio"), thp(m + 7 * PAGE));
+                Mmap.doMunmap(k, t, VirtAddr.of(m), HUGE);
+                if (swap) put(c + "swapoff", Swapfile.sysSwapoff(k));
+            }
+        }
 
         // probe_collapse_file(): collapse_file() and the paths that meet its order-9 folio afterwards
         void collapseFile() {

@@ -153,7 +153,12 @@ public record Profile(String name, String kernel, String summary, List<String> d
         /** truncate_inode_partial_folio() splits a large folio with try_folio_split_to_order()
          *  (folio_split(), a non-uniform split into folios of orders 0-8 around the cut; present in
          *  the 6.19 tree); the 6.3.8 and 6.5.0 trees split_folio() to order 0. */
-        TRUNCATE_NON_UNIFORM_SPLIT
+        TRUNCATE_NON_UNIFORM_SPLIT,
+        /** shmem_writeout() (6.19 tree) keeps a large folio whole up to folio_alloc_swap() and, when no large
+         *  swap entry is found (a swapfile has none), splits it onto the reclaim list, so every page goes to
+         *  swap in the same pass; the 6.3.8 and 6.5.0 shmem_writepage() split_huge_page() first, with no
+         *  list: pages 1-511 go back to the LRU and only the first page is written. */
+        SHMEM_WRITEOUT_LARGE
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -243,7 +248,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
                     IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
                     COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE, XFS_FALLOC_PER_MODE,
-                    COLLAPSE_PTE_MAPPED_AFTER_RETRACT, DO_SET_PMD_THP_DISABLED, FINISH_FAULT_WHOLE_FOLIO, TRUNCATE_NON_UNIFORM_SPLIT),
+                    COLLAPSE_PTE_MAPPED_AFTER_RETRACT, DO_SET_PMD_THP_DISABLED, FINISH_FAULT_WHOLE_FOLIO, TRUNCATE_NON_UNIFORM_SPLIT,
+                    SHMEM_WRITEOUT_LARGE),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -308,4 +314,5 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean doSetPmdThpDisabled() { return has(DO_SET_PMD_THP_DISABLED); }
     public boolean finishFaultWholeFolio() { return has(FINISH_FAULT_WHOLE_FOLIO); }
     public boolean truncateNonUniformSplit() { return has(TRUNCATE_NON_UNIFORM_SPLIT); }
+    public boolean shmemWriteoutLarge() { return has(SHMEM_WRITEOUT_LARGE); }
 }

@@ -434,6 +434,7 @@ public final class PhysMem {
         Object mapping = b.mapping[s];
         long index = b.index == null ? 0 : b.index[s];
         boolean file = (folioFlags & PG_ANON) == 0;
+        if (file && b.index == null) b.index = new long[HPAGE_NR]; // page i of a page-cache folio at index 0 is index i
         for (int i = 0; i < HPAGE_NR; i++) {
             b.flags[s + i] = folioFlags | PG_HEAD | (b.flags[s + i] & PG_ANON_EXCLUSIVE);
             b.mapping[s + i] = mapping;

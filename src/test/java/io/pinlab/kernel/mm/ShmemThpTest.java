@@ -295,13 +295,70 @@ class ShmemThpTest {
     }
 
     @ParameterizedTest @FieldSource("ALL")
-    void pageoutOfTheFolioIsNotSimulatedAndChangesNothing(Profile p) { // shmem_writeout() would split it
+    void pageoutWritesTheSplitFolioToSwap(Profile p) { // shrink_folio_list(): try_to_unmap(TTU_SPLIT_HUGE_PMD), then shmem_writeout()
         M m = collapsed(p);
         assertOk(m.f.swapon(16L << 20));
-        NotSimulatedException e = assertThrows(NotSimulatedException.class, () -> m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
+        long head = m.head();
+        assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
+        assertFalse(m.pmd());
+        assertEquals(0, m.f.t.mm.rssShmem);
+        if (p.shmemWriteoutLarge()) { // folio_alloc_swap() finds no large entry on a swapfile: split_folio_to_list(), every page written
+            assertEquals(2048, Views.swaps(m.f.k).usedKb());
+            assertTrue(m.in.pageCache.get(300) < 0, "a swap entry in the page cache");
+        } else { // shmem_writepage(): split_huge_page() with no list, only page 0 is written
+            assertEquals(4, Views.swaps(m.f.k).usedKb());
+            assertTrue(m.in.pageCache.get(0) < 0);
+            assertEquals(head + 300, m.in.pageCache.get(300), "back on the LRU, resident");
+            assertEquals(0, m.f.k.phys.order(head + 300));
+        }
+        assertEquals(0x1000 + 300, m.f.valueAt(m.a + 300 * PAGE), "shmem_swapin_folio() or the resident page");
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void pageoutWithoutSwap(Profile p) { // shmem_writeout(): !total_swap_pages redirties the whole folio; 6.3-6.5 split first
+        M m = collapsed(p);
+        long head = m.head();
+        assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
+        assertFalse(m.pmd(), "try_to_unmap() came first");
+        assertEquals(p.shmemWriteoutLarge() ? HPAGE_ORDER : 0, m.f.k.phys.order(head));
+        assertEquals(head + 7, m.in.pageCache.get(7));
+        assertEquals(0x1007, m.f.valueAt(m.a + 7 * PAGE));
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void aPinnedFolioIsUnmappedButKept(Profile p) { // folio_maybe_dma_pinned() after the unmap: activate_locked
+        M m = collapsed(p);
+        assertOk(m.f.swapon(16L << 20));
+        assertEquals(1, m.f.gup(GupCall.pin_user_pages, m.a + 3 * PAGE, 1, FOLL_WRITE | FOLL_LONGTERM).ret());
+        assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
+        assertFalse(m.pmd());
+        assertEquals(HPAGE_ORDER, m.f.k.phys.order(m.head()));
+        assertEquals(0, Views.swaps(m.f.k).usedKb());
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void pageoutOfPartOfThePmdSplitsAndUnmapsOnly(Profile p) { // madvise_cold_or_pageout_pte_range(): split_folio(), then no PTE to page out
+        M m = collapsed(p);
+        assertOk(m.f.swapon(16L << 20));
+        long head = m.head();
+        assertOk(m.f.madvise(m.a, 16 * PAGE, MADV_PAGEOUT));
+        assertFalse(m.pmd());
+        assertEquals(0, m.f.k.phys.order(head));
+        assertEquals(0, Views.swaps(m.f.k).usedKb());
+        assertEquals(1, m.f.ref(head + 200), "only the page cache's reference: unmapped");
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void pageoutOfAPteMappedFolioIsNotSimulated(Profile p) { // the PTE branch for a large page-cache folio
+        M m = collapsed(p);
+        long b = mapAligned(m.f, m.fd, PROT_READ, MAP_SHARED, 0);
+        assertOk(m.f.munmap(b, HUGE));
+        assertEquals(b, assertOk(m.f.mmap(b, HUGE - PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, m.fd, PAGE)));
+        m.f.valueAt(b);
+        NotSimulatedException e = assertThrows(NotSimulatedException.class, () -> m.f.madvise(b, PAGE, MADV_PAGEOUT));
         assertEquals("advice", e.field());
+        assertNotEquals(0, m.f.pte(m.f.t, b), "nothing changed");
         assertTrue(m.pmd());
-        refs(m, 1);
     }
 
     @ParameterizedTest @FieldSource("ALL")
