@@ -135,9 +135,7 @@ public final class Madvise {
             case MADV_COLD, MADV_PAGEOUT -> {
                 if ((vma.flags & (VM_LOCKED_B | VM_PFNMAP_B | VM_HUGETLB_B)) != 0) // can_madv_lru_vma()
                     return fail(ex, "can_madv_lru_vma", FILE, Errno.EINVAL, "VMA is locked, PFNMAP or hugetlb");
-                if (b == MADV_COLLAPSE)
-            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, mm, v, start, end);
-        if (b == MADV_PAGEOUT) return madvisePageout(k, t, vma, start, end, ex);
+                if (b == MADV_PAGEOUT) return madvisePageout(k, t, vma, start, end, ex);
                 ex.ok("madvise_cold", FILE, "folios in " + hex(start) + "-" + hex(end) + " deactivated (pinlab has no LRU lists to show it)");
                 return 0;
             }

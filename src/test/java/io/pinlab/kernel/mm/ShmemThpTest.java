@@ -175,7 +175,9 @@ class ShmemThpTest {
         M m = collapsed(p);
         long b = mapAligned(m.f, m.fd, PROT_READ, MAP_SHARED, 0);
         assertOk(m.f.munmap(b, HUGE));
-        assertEquals(b, assertOk(m.f.mmap(b, HUGE - PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, m.fd, PAGE)));
+        assertEquals(b, assertOk(m.f.mmap(b, HUGE - PAGE, RW, MAP_SHARED | MAP_FIXED, m.fd, PAGE)));
+        // a write fault: do_shared_fault() -> finish_fault(), no fault-around (a read fault would map its 64 KiB window)
+        assertOk(m.f.write(b + 10 * PAGE, 8, 0x1000 + 11));
         assertEquals(0x1000 + 11, m.f.valueAt(b + 10 * PAGE));
         assertFalse(Memory.pmdMapped(m.f.t.mm, b));
         assertEquals(m.head() + 11, m.f.pfn(b + 10 * PAGE));
@@ -186,9 +188,9 @@ class ShmemThpTest {
     @ParameterizedTest @FieldSource("ALL")
     void aNoHugepageVma(Profile p) { // 6.18 do_set_pmd(): vma_thp_disabled(); finish_fault() maps the whole folio by PTEs
         M m = collapsed(p);
-        long b = mapAligned(m.f, m.fd, PROT_READ, MAP_SHARED, 0);
+        long b = mapAligned(m.f, m.fd, RW, MAP_SHARED, 0);
         assertOk(m.f.madvise(b, HUGE, MADV_NOHUGEPAGE));
-        assertEquals(0x1000 + 3, m.f.valueAt(b + 3 * PAGE));
+        assertOk(m.f.write(b + 3 * PAGE, 8, 33)); // a write fault: do_shared_fault() -> finish_fault(), no fault-around
         if (p.doSetPmdThpDisabled()) {
             assertFalse(Memory.pmdMapped(m.f.t.mm, b));
             assertEquals(m.head() + 500, m.f.pfn(b + 500 * PAGE), "set_pte_range() over all 512 pages");
@@ -214,9 +216,8 @@ class ShmemThpTest {
         assertEquals(0x1005, m.f.valueAt(m.a + 5 * PAGE), "the file keeps its page");
         assertEquals(0, m.f.pte(m.f.t, b + 6 * PAGE), "the rest of the PMD was zapped, not remapped");
         assertEquals(0x1006, m.f.valueAt(b + 6 * PAGE));
-        assertEquals(m.head() + 6, m.f.pfn(b + 6 * PAGE), "a page table holds the copy: finish_fault() maps one PTE");
-        assertEquals(0, m.f.pte(m.f.t, b + 7 * PAGE));
-        refs(m, 2);
+        assertEquals(m.head() + 6, m.f.pfn(b + 6 * PAGE), "a page table holds the copy: PTEs, no PMD");
+        assertFalse(Memory.pmdMapped(m.f.t.mm, b));
     }
 
     @ParameterizedTest @FieldSource("ALL")
@@ -228,6 +229,20 @@ class ShmemThpTest {
         assertEquals(HPAGE_NR + 1 + HPAGE_NR, m.f.ref(m.head()));
         for (int i = 0; i < HPAGE_NR; i += 97) assertEquals(m.head() + i, Views.pagemap(m.f.k, m.f.t, m.a + i * PAGE, 1).get(0).pfn());
         assertEquals(HPAGE_ORDER, Views.pagemap(m.f.k, m.f.t, m.a + 300 * PAGE, 1).get(0).folio().order());
+    }
+
+    @ParameterizedTest @FieldSource("ALL")
+    void walksThatNeedAnEmptyPageTableAreNotSimulated(Profile p) { // follow_pmd_mask() FOLL_SPLIT_PMD; gup_must_unshare() of a file PMD
+        M m = collapsed(p);
+        long b = mapAligned(m.f, m.fd, RW, MAP_PRIVATE, 0);
+        assertEquals(0x1002, m.f.valueAt(b + 2 * PAGE));
+        for (long[] call : new long[][] {{m.a, FOLL_WRITE | FollFlag.FOLL_SPLIT_PMD.value()}, {b, FOLL_LONGTERM}}) {
+            NotSimulatedException e = assertThrows(NotSimulatedException.class, () -> m.f.gup(GupCall.pin_user_pages, call[0], 4, (int) call[1]));
+            assertEquals("gupFlags", e.field());
+        }
+        assertTrue(m.pmd());
+        assertTrue(Memory.pmdMapped(m.f.t.mm, b));
+        refs(m, 2);
     }
 
     @ParameterizedTest @FieldSource("ALL")
