@@ -287,6 +287,8 @@ public final class Madvise {
                             if (filtered || !split(head)) { skipped[2] += nr; vpn += nr; } // split() tests mappedElsewhere()
                             continue; // split: the same PTE again, now a small folio
                         }
+                        // madvise_cold_or_pageout_pte_range() (mm/madvise.c): a fully mapped large folio is
+                        // exclusive only when its mapcount equals its page count; a non-LRU one is left alone
                         if (!k.phys.testPageFlag(head, PG_LRU) || k.phys.mapcount(head) != HPAGE_NR) { skipped[0] += nr; vpn += nr; continue; }
                         if (filtered) { skipped[1] += nr; vpn += nr; continue; }
                         Vmscan.shrinkLargeFolio(k, mm, head, vpn, outcomes, this::split);
