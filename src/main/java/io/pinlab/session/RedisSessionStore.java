@@ -3,27 +3,23 @@ package io.pinlab.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.SocketOptions;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.script.DigestUtils;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.CommandObject;
-import redis.clients.jedis.CommandObjects;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.providers.PooledConnectionProvider;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -54,11 +50,10 @@ import java.util.regex.Pattern;
  * minute per session and replica, see {@link #access}). Appending is a
  * compare-and-set in one Lua script that also checks the session exists and refreshes the TTL,
  * so a call costs one round trip and its answer tells a replica that it is behind or that the
- * session is gone. The store talks to Redis over Jedis connections of its own, blocking on the
- * request's (virtual) thread: the command is written and its answer read by that thread, with no
- * hand-over to an event loop and back (Lettuce's, which the rate-limit buckets and Spring's health
- * check keep using). Scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments
- * are bytes, and nothing sits between the store and the connection (no template or serializers).
+ * session is gone. The store talks to Redis on a Lettuce connection of its own with a byte-array
+ * codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
+ * nothing sits between the store and Lettuce (no template, serializers or per-call connection
+ * object per call).
  *
  * <p>Admission is counted in Redis, so that it holds across replicas: {@code PREFIXsessions}
  * (the maximum number of sessions) and {@code PREFIX{client:ADDR}:live} (a client's live
@@ -68,7 +63,7 @@ import java.util.regex.Pattern;
  * being told. {@code PREFIX{client:ADDR}:new} holds a client's creations of the last minute.
  * Any Redis failure is a {@link StoreUnavailableException}.
  */
-public class RedisSessionStore implements SessionStore, AutoCloseable {
+public class RedisSessionStore implements SessionStore {
     /** Session ids are base64url ({@link Tokens#newSessionId}); anything else cannot exist and never reaches a key. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -76,9 +71,9 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
      * A Lua script, run with EVALSHA by its SHA-1 (computed here), and with EVAL when Redis does
      * not know it (a restarted Redis has an empty script cache; EVAL caches it again).
      */
-    private record Script(byte[] source, byte[] sha) {
-        static Script of(String source) {
-            return new Script(b(source), b(DigestUtils.sha1DigestAsHex(source)));
+    private record Script(String source, String sha, ScriptOutputType type) {
+        static Script of(String source, ScriptOutputType type) {
+            return new Script(source, DigestUtils.sha1DigestAsHex(source), type);
         }
     }
 
@@ -86,7 +81,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
             if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
             if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
             redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-            return 1""");
+            return 1""", ScriptOutputType.INTEGER);
 
     /**
      * A client's caps, KEYS = live, new; ARGV = id, expiry, now, maxLive, perMinute, ttl of the live set.
@@ -105,19 +100,19 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
             redis.call('PEXPIRE', KEYS[1], ARGV[6])
             redis.call('ZADD', KEYS[2], now, ARGV[1])
             redis.call('PEXPIRE', KEYS[2], 60000)
-            return {0, 0}""");
+            return {0, 0}""", ScriptOutputType.MULTI);
 
     private static final Script CREATE = Script.of("""
             redis.call('HSET', KEYS[1], unpack(ARGV, 2))
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
-            return 1""");
+            return 1""", ScriptOutputType.INTEGER);
 
     private static final Script FIND = Script.of("""
             local m = redis.call('HGETALL', KEYS[1])
             if #m == 0 then return {} end
             m[#m + 1] = 'v'
             m[#m + 1] = tostring(redis.call('LLEN', KEYS[2]))
-            return m""");
+            return m""", ScriptOutputType.MULTI);
 
     /**
      * The log's length before the call (appended when it equals ARGV[1]), or -1: no such session.
@@ -135,7 +130,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
             elseif v == 0 then
               redis.call('PEXPIRE', KEYS[2], ARGV[3])
             end
-            return v""");
+            return v""", ScriptOutputType.INTEGER);
 
     /** The log's length, or -1: no such session; the access is written when ARGV[2] is not empty. */
     private static final Script TOUCH = Script.of("""
@@ -144,14 +139,14 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
               redis.call('HSET', KEYS[1], 'a', ARGV[2])
               for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
             end
-            return redis.call('LLEN', KEYS[2])""");
+            return redis.call('LLEN', KEYS[2])""", ScriptOutputType.INTEGER);
 
     /** The creating client of the removed session ('' for none), or nil when there was none. */
     private static final Script REMOVE = Script.of("""
             if redis.call('EXISTS', KEYS[1]) == 0 then return false end
             local k = redis.call('HGET', KEYS[1], 'k') or ''
             redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-            return k""");
+            return k""", ScriptOutputType.VALUE);
 
     /** Adds a snapshot and keeps the newest ARGV[3] (fields that are no version are dropped); it expires with the session. */
     private static final Script PUT_SNAPSHOT = Script.of("""
@@ -169,7 +164,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
               redis.call('HDEL', KEYS[2], oldest)
             end
             redis.call('PEXPIRE', KEYS[2], ttl)
-            return 1""");
+            return 1""", ScriptOutputType.INTEGER);
 
     /** {version, bytes} of the newest snapshot of a version <= ARGV[1], or {}. */
     private static final Script SNAPSHOT_AT = Script.of("""
@@ -179,22 +174,15 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
               if n and n <= tonumber(ARGV[1]) and (not best or n > tonumber(best)) then best = f end
             end
             if not best then return {} end
-            return {best, redis.call('HGET', KEYS[1], best)}""");
+            return {best, redis.call('HGET', KEYS[1], best)}""", ScriptOutputType.MULTI);
 
     private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
     private static final byte[] NO_ACCESS = new byte[0];
     /** System.nanoTime() of the last "Redis does not answer" warning, 0 for none. */
     private final AtomicLong lastWarning = new AtomicLong();
-    /** This store's connections to Redis; opened when a call needs one (the service starts while Redis is down). */
-    private final PooledConnectionProvider connections;
-    private final CommandObjects commands = new CommandObjects();
-    /** How long a call waits for Redis: for a free connection, for a new one's handshake, for an answer. */
-    private final Duration timeout;
-    /** The exchanges waiting for an answer now, and since when (System.nanoTime()); see {@link #watch}. */
-    private final Map<Connection, Long> waiting = new ConcurrentHashMap<>();
-    /** Connections that {@link #watch} closed because their answer was late. */
-    private final Map<Connection, Boolean> late = new ConcurrentHashMap<>();
-    private final Thread watchdog;
+    private final LettuceConnectionFactory factory;
+    /** Opened on first use (the service starts while Redis is down), then kept: Lettuce reconnects it. */
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix;
     /** The sorted set of every session's last access (one per store, under the prefix). */
     private final byte[] sessionsKey;
@@ -210,24 +198,16 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
 
     /**
      * With the idle timeout, maximum and per-client caps of {@code p}; every key starts with
-     * {@code keyPrefix}. Redis is the factory's ({@code spring.data.redis.*}: address, credentials,
-     * database, TLS, connect and command timeouts), reached over at most {@code maxConnections}
-     * blocking connections of this store's own.
+     * {@code keyPrefix}. Redis is reached through the factory's Lettuce client (its
+     * {@code spring.data.redis.*} address, timeouts and options) on a connection of its own.
      */
-    public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, SessionProperties p, Clock clock, int maxConnections) {
+    public RedisSessionStore(RedisConnectionFactory factory, String keyPrefix, SessionProperties p, Clock clock) {
         if (!(factory instanceof LettuceConnectionFactory lettuce))
             throw new IllegalStateException("the Redis session store needs a standalone Lettuce connection (spring.data.redis.host/port)");
-        LettuceClientConfiguration client = lettuce.getClientConfiguration();
-        ClientOptions options = client.getClientOptions().orElseGet(ClientOptions::create);
-        // the rate-limit buckets wait on the factory's Lettuce connection without a deadline of their own
-        if (!options.getTimeoutOptions().isTimeoutCommands())
+        // the client's options, or Lettuce's defaults when none are set (as the factory does)
+        if (!lettuce.getClientConfiguration().getClientOptions().orElseGet(ClientOptions::create).getTimeoutOptions().isTimeoutCommands())
             throw new IllegalStateException("the Redis session store needs Lettuce's command timeouts (ClientOptions.timeoutOptions, on by default)");
-        Duration timeout = client.getCommandTimeout();
-        if (timeout.isZero() || timeout.isNegative() || timeout.toMillis() > Integer.MAX_VALUE)
-            throw new IllegalStateException("the Redis session store needs a command timeout (spring.data.redis.timeout) above 0, not " + timeout);
-        this.timeout = timeout;
-        this.connections = connections(lettuce.getStandaloneConfiguration(), client.isUseSsl(), options.getSocketOptions(), timeout, maxConnections);
-        this.watchdog = Thread.ofPlatform().daemon().name("redis-store-watchdog").start(this::watch);
+        this.factory = lettuce;
         this.prefix = keyPrefix;
         this.sessionsKey = b(keyPrefix + "sessions");
         this.ttlMillis = p.idleTimeout().toMillis();
@@ -237,26 +217,6 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
         this.clock = clock;
         this.refreshMillis = Math.min(MAX_REFRESH_MILLIS, ttlMillis / 1000);
         this.refreshed = Caffeine.newBuilder().maximumSize(p.maxSessions()).expireAfterWrite(Duration.ofMillis(Math.max(1, refreshMillis))).build();
-    }
-
-    /**
-     * At most {@code max} connections, kept open once opened; a call waits for a free one at most
-     * the command timeout, and a new connection's handshake too (the socket's read timeout; an
-     * exchange reads without one, see {@link #exchange}).
-     */
-    private static PooledConnectionProvider connections(RedisStandaloneConfiguration at, boolean ssl, SocketOptions socket, Duration timeout, int max) {
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .socketTimeoutMillis((int) timeout.toMillis())
-                .connectionTimeoutMillis((int) Math.min(Integer.MAX_VALUE, socket.getConnectTimeout().toMillis()))
-                .database(at.getDatabase()).ssl(ssl).clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
-        at.getPassword().map(String::new).ifPresent(config::password);
-        if (at.getUsername() != null) config.user(at.getUsername());
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(max);
-        pool.setMaxIdle(max);
-        pool.setMaxWait(timeout);
-        pool.setTestWhileIdle(false); // its PING would read without a deadline (see exchange); idle ones are closed after a minute
-        return new PooledConnectionProvider(new HostAndPort(at.getHostName(), at.getPort()), config.build(), pool);
     }
 
     /** The longest an access may go unwritten: sessions expire at most this much before their idle timeout. */
@@ -290,65 +250,60 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
     private static String s(Object b) { return new String((byte[]) b, StandardCharsets.UTF_8); }
 
     /**
-     * One command and its answer, on the request's thread: written to a free connection, the answer
-     * read from it. The read has no socket timeout: on a virtual thread a timed read costs a timer,
-     * set and cancelled, and wake-ups of the timer thread on every call (1.9 context switches per
-     * request, README "Measured"); {@link #watch} bounds the wait instead. A lost connection drops
-     * the idle ones too (a restarted Redis closed them all), so the calls after it connect anew.
+     * This store's byte-array connection, opened on first use.
+     *
+     * @throws io.lettuce.core.RedisConnectionException Redis does not answer (tried again on the next call),
+     *         or the factory is stopped: the service is shutting down
      */
-    private <T> T exchange(CommandObject<T> command) {
-        try (Connection c = connections.getConnection()) {
-            c.setTimeoutInfinite();
-            waiting.put(c, System.nanoTime());
-            try {
-                return c.executeCommand(command);
-            } catch (JedisConnectionException e) {
-                if (late.containsKey(c)) throw new JedisConnectionException("Redis did not answer within " + timeout, e);
-                connections.getPool().clear();
-                throw e;
-            } finally {
-                waiting.remove(c);
-                if (late.remove(c) != null) c.setBroken(); // closed by the watchdog as the answer came
+    private StatefulRedisConnection<byte[], byte[]> connection() {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c != null) return c;
+        synchronized (this) {
+            if (connection == null) {
+                Object client;
+                try {
+                    client = factory.getNativeClient();
+                } catch (IllegalStateException stopped) { // the context is closing: a 503 like any Redis that is gone
+                    throw new RedisConnectionException("the Redis connection factory is stopped", stopped);
+                }
+                if (!(client instanceof RedisClient redisClient))
+                    throw new IllegalStateException("the Redis session store needs a standalone Redis (spring.data.redis.host/port)");
+                connection = redisClient.connect(ByteArrayCodec.INSTANCE);
             }
+            return connection;
         }
     }
 
+    /** The connection's commands, whose answers {@link #await} waits for. */
+    private RedisAsyncCommands<byte[], byte[]> redis() {
+        return connection().async();
+    }
+
     /**
-     * The watchdog: every tenth of the timeout (10 to 100 ms), closes the connections whose answer
-     * is later than the timeout, which ends their exchange's wait with an error.
+     * The answer of a command. The wait has no deadline of its own: Lettuce ends every command
+     * after the command timeout ({@code spring.data.redis.timeout}, its {@code TimeoutOptions},
+     * checked by the constructor) with a {@link io.lettuce.core.RedisCommandTimeoutException}.
+     * A timed wait would cost every call a timer on the JDK's delay scheduler, set and cancelled,
+     * and a wake-up of its thread (1.2 context switches per request, see README "Measured").
      */
-    private void watch() {
-        long tick = Math.clamp(timeout.toMillis() / 10, 10, 100), limit = timeout.toNanos();
+    private static <T> T await(RedisFuture<T> answer) {
         try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(tick);
-                long now = System.nanoTime();
-                waiting.forEach((c, since) -> {
-                    if (now - since > limit && waiting.remove(c, since)) {
-                        late.put(c, true);
-                        try {
-                            c.forceDisconnect();
-                        } catch (IOException | RuntimeException e) {
-                            log.debug("closing a late Redis connection", e);
-                        }
-                    }
-                });
-            }
-        } catch (InterruptedException closed) {
-            // the store is closed
+            return answer.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisException r) throw r;
+            throw new RedisException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisCommandInterruptedException(e);
         }
     }
 
     /** Runs {@code script} by its SHA-1, or by its source when Redis does not hold it. */
-    @SuppressWarnings("unchecked")
     private <T> T eval(Script script, byte[][] keys, byte[]... args) {
-        byte[][] params = new byte[keys.length + args.length][];
-        System.arraycopy(keys, 0, params, 0, keys.length);
-        System.arraycopy(args, 0, params, keys.length, args.length);
         try {
-            return (T) exchange(commands.evalsha(script.sha(), keys.length, params));
-        } catch (JedisNoScriptException e) {
-            return (T) exchange(commands.eval(script.source(), keys.length, params));
+            return await(redis().evalsha(script.sha(), script.type(), keys, args));
+        } catch (RedisNoScriptException e) {
+            return await(redis().eval(script.source(), script.type(), keys, args));
         }
     }
 
@@ -359,7 +314,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
     private <T> T call(Supplier<T> work) {
         try {
             return work.get();
-        } catch (JedisException e) {
+        } catch (RedisException e) {
             long now = System.nanoTime(), last = lastWarning.get();
             if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1)) && lastWarning.compareAndSet(last, now))
                 log.warn("Redis does not answer ({}); requests that need it are 503 store-unavailable until it does", e.toString());
@@ -370,7 +325,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
     @Override
     public boolean reachable() {
         try {
-            return "PONG".equals(call(() -> exchange(commands.ping())));
+            return "PONG".equals(call(() -> await(redis().ping())));
         } catch (StoreUnavailableException e) {
             return false;
         }
@@ -388,7 +343,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
                 forgetExpired(sessions[0], now);
                 added = eval(ADD_IF_ROOM, sessions, b(meta.id()), b(now + ttlMillis), b(maxSessions));
                 if (added == null || added == 0) {
-                    if (meta.client() != null) exchange(commands.zrem(clientKey(meta.client(), "live"), b(meta.id())));
+                    if (meta.client() != null) await(redis().zrem(clientKey(meta.client(), "live"), b(meta.id())));
                     throw new SessionLimitException(maxSessions);
                 }
             }
@@ -424,10 +379,10 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
      * still lives (touched since) get their new expiry, the others leave the set.
      */
     private void forgetExpired(byte[] zset, long now) {
-        for (byte[] member : exchange(commands.zrangeByScore(zset, Double.NEGATIVE_INFINITY, now))) {
-            long left = exchange(commands.pttl(key(s(member), "meta")));
-            if (left > 0) exchange(commands.zadd(zset, now + left, member));
-            else exchange(commands.zrem(zset, member));
+        for (byte[] member : await(redis().zrangebyscore(zset, Range.create(Double.NEGATIVE_INFINITY, (double) now)))) {
+            Long left = await(redis().pttl(key(s(member), "meta")));
+            if (left != null && left > 0) await(redis().zadd(zset, now + left, member));
+            else await(redis().zrem(zset, member));
         }
     }
 
@@ -449,7 +404,7 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
     public List<byte[]> stepsAfter(String id, long version, int max) {
         if (!ID.matcher(id).matches() || max <= 0) return List.of();
         long last = max == Integer.MAX_VALUE ? -1 : version + max - 1;
-        List<byte[]> steps = call(() -> exchange(commands.lrange(key(id, "log"), version, last)));
+        List<byte[]> steps = call(() -> await(redis().lrange(key(id, "log"), version, last)));
         return steps == null ? List.of() : steps;
     }
 
@@ -503,8 +458,8 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
         refreshed.invalidate(id);
         return call(() -> {
             byte[] client = eval(REMOVE, keys(id));
-            exchange(commands.zrem(sessionsKey, b(id)));
-            if (client != null && client.length > 0) exchange(commands.zrem(clientKey(s(client), "live"), b(id)));
+            await(redis().zrem(sessionsKey, b(id)));
+            if (client != null && client.length > 0) await(redis().zrem(clientKey(s(client), "live"), b(id)));
             return client != null;
         });
     }
@@ -513,14 +468,8 @@ public class RedisSessionStore implements SessionStore, AutoCloseable {
     public long size() {
         return call(() -> {
             forgetExpired(sessionsKey, clock.millis());
-            return exchange(commands.zcard(sessionsKey));
+            Long n = await(redis().zcard(sessionsKey));
+            return n == null ? 0 : n;
         });
-    }
-
-    /** Closes this store's connections (the context closes): a call that comes later is a 503. */
-    @Override
-    public void close() {
-        watchdog.interrupt();
-        connections.close();
     }
 }

@@ -26,7 +26,7 @@ class SessionConfiguration {
     @Bean
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "redis")
     SessionStore redisSessionStore(SessionProperties properties, StoreProperties store, RedisConnectionFactory redis, Clock clock) {
-        return new RedisSessionStore(redis, store.redisKeyPrefix(), properties, clock, store.redisConnections());
+        return new RedisSessionStore(redis, store.redisKeyPrefix(), properties, clock);
     }
 
     /**

@@ -11,16 +11,13 @@ import org.springframework.validation.annotation.Validated;
  * The Redis store's key prefix and how often session state is cached as snapshots
  * ({@code pinlab.sessions.*}, next to {@link SessionProperties}, which selects the store).
  *
- * @param redisKeyPrefix   prefix of every Redis key of the store
- * @param redisConnections most connections the Redis store opens (a call holds one for its round trip;
- *                         one more call waits for a free one, at most {@code spring.data.redis.timeout})
+ * @param redisKeyPrefix prefix of every Redis key of the store
  * @param snapshots      when a kernel snapshot ({@code KernelSnapshot}) is stored next to the log
  */
 @Validated
 @ConfigurationProperties("pinlab.sessions")
 public record StoreProperties(
         @DefaultValue("pinlab:") @NotBlank String redisKeyPrefix,
-        @DefaultValue("64") @Min(1) int redisConnections,
         @DefaultValue @Valid Snapshots snapshots) {
 
     /**

@@ -87,7 +87,7 @@ public class StoreBench {
         SessionStore s;
         if (store.equals("redis")) {
             redis = LocalRedis.factory(LocalRedis.HOST, LocalRedis.PORT);
-            s = new RedisSessionStore(redis, prefix, props, Clock.systemUTC(), 64);
+            s = new RedisSessionStore(redis, prefix, props, Clock.systemUTC());
         } else {
             s = new InMemorySessionStore(props);
         }

@@ -26,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
     private final List<String> prefixes = new ArrayList<>();
-    private final List<RedisSessionStore> stores = new ArrayList<>();
 
     abstract LettuceConnectionFactory factory();
 
@@ -34,22 +33,15 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
     SessionStore newStore(int maxSessions, SessionProperties.PerClient caps, Duration idleTimeout) {
         String prefix = LocalRedis.uniquePrefix();
         prefixes.add(prefix);
-        return opened(new RedisSessionStore(factory(), prefix, properties(maxSessions, caps, idleTimeout), Clock.systemUTC(), 8));
+        return new RedisSessionStore(factory(), prefix, properties(maxSessions, caps, idleTimeout), Clock.systemUTC());
     }
 
     RedisSessionStore newStore(int maxSessions, Duration idle) {
         return (RedisSessionStore) newStore(maxSessions, new SessionProperties.PerClient(1000, 1000), idle);
     }
 
-    /** {@code store}, closed after the test. */
-    private RedisSessionStore opened(RedisSessionStore store) {
-        stores.add(store);
-        return store;
-    }
-
     @AfterEach
     void deleteKeys() {
-        for (RedisSessionStore s : stores) s.close();
         for (String p : prefixes) LocalRedis.deleteKeys(factory(), p);
     }
 
@@ -119,8 +111,8 @@ abstract class RedisSessionStoreContractTest extends SessionStoreContractTest {
         HandClock clock = new HandClock();
         String prefix = LocalRedis.uniquePrefix();
         prefixes.add(prefix);
-        RedisSessionStore store = opened(new RedisSessionStore(factory(), prefix, properties(10,
-                new SessionProperties.PerClient(1000, 1000), Duration.ofHours(24)), clock, 8));
+        RedisSessionStore store = new RedisSessionStore(factory(), prefix, properties(10,
+                new SessionProperties.PerClient(1000, 1000), Duration.ofHours(24)), clock);
         store.create(meta("a"));
         long created = clock.millis;
         clock.millis += 1000;
