@@ -6,7 +6,8 @@
 #   bench/wrk-stores.sh        starts target/pinlab-*.jar twice, on $PORT and $PORT+1 (default 18600)
 # Prints per round: req/s and p50/p99 latency of each, the ratio redis/memory, the load average,
 # and the CPU time per request of each JVM and of redis-server (user + system, from /proc: on a
-# shared machine this moves less with the load than req/s does).
+# shared machine this moves less with the load than req/s does), and their context switches per
+# request (voluntary + involuntary, summed over the threads of /proc/PID/task).
 # Env: SESSIONS_N (200), CONNECTIONS (64), THREADS (2), WARMUP (20s), DURATION (20s), ROUNDS (3),
 #      REDIS_HOST (127.0.0.1), REDIS_PORT (6379), JAVA_OPTS (extra JVM flags),
 #      RATE_LIMITS (off; on: rate limits on with limits no client reaches, to count what the
@@ -39,18 +40,27 @@ ADDR=$(make_sessions "$work/memory.sessions" "http://127.0.0.1:$PORT")
 # in clock ticks used meanwhile
 rpid=$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info server | sed -nE 's/^process_id:([0-9]+).*/\1/p')
 ticks() { [ -r "/proc/$1/stat" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
+# switches PID: context switches (voluntary + not) of the process's live threads so far
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'; }
 run() {
-  local jvm=${servers[0]} j0 r0
+  local jvm=${servers[0]} j0 r0 js0 rs0
   [ "$1" = redis ] && jvm=${servers[1]}
-  j0=$(ticks "$jvm"); r0=$(ticks "$rpid")
+  j0=$(ticks "$jvm"); r0=$(ticks "$rpid"); js0=$(switches "$jvm"); rs0=$(switches "$rpid")
   SESSIONS=$work/$1.sessions wrk -t"$T" -c"$C" -d"$3" --latency -s bench/mixed.lua "http://127.0.0.1:$2"
   echo "cpu: $(( $(ticks "$jvm") - j0 )) $(( $(ticks "$rpid") - r0 ))"
+  echo "switches: $(( $(switches "$jvm") - js0 )) $(( $(switches "$rpid") - rs0 ))"
 }
 pct() { sed -nE "s/^ +$1% +([0-9.]+[a-z]+).*/\\1/p"; }
 # usreq N: CPU µs per request of field N of the cpu line (1 = the JVM, 2 = redis-server)
 usreq() {
   local out; out=$(cat)
-  echo "$(sed -nE 's/^cpu: (.*)/\1/p' <<<"$out" | cut -d' ' -f"$1") * 1000000 / $(getconf CLK_TCK) / $(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' <<<"$out")" | bc
+  echo "$(sed -nE 's/^cpu: (.*)/\1/p' <<<"$out" | cut -d' ' -f"$1") * 1000000 / $(getconf CLK_TCK) / $(requests <<<"$out")" | bc
+}
+requests() { sed -nE 's/^ *([0-9]+) requests in.*/\1/p'; }
+# csreq N: context switches per request of field N of the switches line (1 = the JVM, 2 = redis-server)
+csreq() {
+  local out; out=$(cat)
+  printf '%.1f' "$(echo "$(sed -nE 's/^switches: (.*)/\1/p' <<<"$out" | cut -d' ' -f"$1") / $(requests <<<"$out")" | bc -l)"
 }
 
 echo "warm-up $WARMUP each"
@@ -58,13 +68,14 @@ for s in memory redis; do
   p=$PORT; [ $s = redis ] && p=$((PORT + 1))
   run $s $p "$WARMUP" | grep -E 'chain errors|Non-2xx' || true
 done
-echo "round  memory req/s  p50 / p99        redis req/s  p50 / p99        redis/memory  CPU µs/req: memory JVM, redis JVM + redis-server  load average"
+echo "round  memory req/s  p50 / p99        redis req/s  p50 / p99        redis/memory  CPU µs/req: memory JVM, redis JVM + redis-server  switches/req: same  load average"
 for r in $(seq "$ROUNDS"); do
   m=$(run memory "$PORT" "$DURATION"); d=$(run redis "$((PORT + 1))" "$DURATION")
   grep -E 'chain errors: [1-9]|Non-2xx' <<<"$m$d" || true
-  printf '%5d  %12.0f  %-15s  %11.0f  %-15s  %12.2f  %17s  %s\n' "$r" \
+  printf '%5d  %12.0f  %-15s  %11.0f  %-15s  %12.2f  %17s  %17s  %s\n' "$r" \
     "$(rps <<<"$m")" "$(pct 50 <<<"$m") / $(pct 99 <<<"$m")" \
     "$(rps <<<"$d")" "$(pct 50 <<<"$d") / $(pct 99 <<<"$d")" \
     "$(echo "$(rps <<<"$d") / $(rps <<<"$m")" | bc -l)" \
-    "$(usreq 1 <<<"$m"), $(usreq 1 <<<"$d") + $(usreq 2 <<<"$d")" "$(uptime | sed 's/.*load average: //')"
+    "$(usreq 1 <<<"$m"), $(usreq 1 <<<"$d") + $(usreq 2 <<<"$d")" \
+    "$(csreq 1 <<<"$m"), $(csreq 1 <<<"$d") + $(csreq 2 <<<"$d")" "$(uptime | sed 's/.*load average: //')"
 done

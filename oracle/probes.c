@@ -57,6 +57,7 @@ static const char *fsc(const char *fmt) {
 }
 
 /* a syscall returning -1/errno (mmap: MAP_FAILED) */
+static void outl(const char *c, long v) { char b[32]; snprintf(b, sizeof b, "%ld", v); out(c, b); }
 static void rc(const char *c, long r) { out(c, ename(r == -1 ? errno : 0)); }
 static void mm(const char *c, void *p) { out(c, ename(p == MAP_FAILED ? errno : 0)); }
 /* liburing: -errno */
@@ -1125,47 +1126,91 @@ static int memfd_written(const char *name, size_t size, size_t written, char **m
 }
 
 static void probe_collapse_file(void) {
-    char b[64], note[512];
+    char b[64];
     FILE *sf = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
     if (!sf || !fgets(b, sizeof b, sf)) strcpy(b, "unreadable\n");
     if (sf) fclose(sf);
     printf("# collapse.shmem_*: sysfs shmem_enabled %s", b);
-    /* a written memfd: collapse_file() (not compared) */
+    /* a written memfd: collapse_file(), then collapse_pte_mapped_thp() maps it by PMD */
     char *m;
-    memfd_written("collapse", HUGE, HUGE, &m);
+    int mf = memfd_written("collapse", HUGE, HUGE, &m);
     m[5 * PAGE] = 42;
     uint64_t before = pfn(m);
-    long r = madvise(m, HUGE, MADV_COLLAPSE);
-    snprintf(note, sizeof note, "# collapse.shmem (not compared): written memfd %s, ShmemPmdMapped %ld kB, pfn %s, pfns contiguous %s, value %s, again %s\n",
-             ename(r ? errno : 0), smaps_kb(m, "ShmemPmdMapped"), same(pfn(m), before),
-             pfn(m + 511 * PAGE) == pfn(m) + 511 ? "yes" : "no", m[5 * PAGE] == 42 ? "kept" : "lost",
-             ename(madvise(m, HUGE, MADV_COLLAPSE) ? errno : 0));
-    fputs(note, stdout);
+    rc("collapse.shmem_written", madvise(m, HUGE, MADV_COLLAPSE));
+    outl("collapse.shmem_written_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    out("collapse.shmem_written_pfn", same(pfn(m), before));
+    out("collapse.shmem_written_contiguous", pfn(m + 511 * PAGE) == pfn(m) + 511 ? "yes" : "no");
+    out("collapse.shmem_written_aligned", pfn(m) % 512 == 0 ? "yes" : "no");
+    out("collapse.shmem_written_folio", thp(m + 300 * PAGE));
+    out("collapse.shmem_written_value", m[5 * PAGE] == 42 ? "kept" : "lost");
+    rc("collapse.shmem_written_again", madvise(m, HUGE, MADV_COLLAPSE));
+    m[9 * PAGE] = 7; /* the PMD of a shared writable mapping is writable: no split */
+    outl("collapse.shmem_written_after_write_kb", smaps_kb(m, "ShmemPmdMapped"));
+    /* a pin of the collapsed range (io_uring), then unmap and map again: do_set_pmd() */
+    uint64_t head = pfn(m);
+    struct io_uring ring;
+    pin_buffer("collapse.shmem_thp_pin_register", &ring, m, HUGE);
+    out("collapse.shmem_thp_pinned_folio", thp(m + 100 * PAGE));
+    munmap(m, HUGE);
+    m = shared_at(mf, HUGE, 0, PROT_READ);
+    out("collapse.shmem_remap_value", m[5 * PAGE] == 42 ? "kept" : "lost");
+    outl("collapse.shmem_remap_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    out("collapse.shmem_remap_pfn", same(pfn(m), head));
+    /* a hole punched in the pinned folio: truncate_inode_partial_folio() cannot split it, zeroes the range */
+    rc("collapse.shmem_punch_pinned", fallocate(mf, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100 * PAGE, 100 * PAGE));
+    outl("collapse.shmem_punch_pinned_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    out("collapse.shmem_punch_pinned_value", m[150 * PAGE] == 0 && m[5 * PAGE] == 42 ? "zeroed" : "other");
+    out("collapse.shmem_punch_pinned_folio", thp(m + 150 * PAGE));
+    out("collapse.shmem_punch_pinned_pfn", pfn(m + 150 * PAGE) == head + 150 ? "head+150" : "other");
+    io_uring_unregister_buffers(&ring);
+    io_uring_queue_exit(&ring);
+    /* a private mapping of the THP: a read maps the PMD read-only, a write splits it (zap) and copies 4 KiB */
+    char *pv = mmap(thp_range(2), HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, mf, 0);
+    volatile char rd = pv[6 * PAGE];
+    (void) rd;
+    outl("collapse.shmem_private_read_pmd_kb", smaps_kb(pv, "ShmemPmdMapped"));
+    pv[5 * PAGE] = 99;
+    outl("collapse.shmem_private_write_pmd_kb", smaps_kb(pv, "ShmemPmdMapped"));
+    out("collapse.shmem_private_write_pfn", pfn(pv + 5 * PAGE) == head + 5 ? "file" : "copy");
+    out("collapse.shmem_private_write_file_value", m[5 * PAGE] == 42 ? "kept" : "lost");
+    outl("collapse.shmem_private_write_rss_kb", smaps_kb(pv, "Rss"));
+    munmap(pv, HUGE);
+    /* a VM_NOHUGEPAGE mapping of the THP: do_set_pmd() refuses, a write fault maps the whole folio by PTEs */
+    char *nh = shared_at(mf, HUGE, 0, PROT_READ | PROT_WRITE);
+    madvise(nh, HUGE, MADV_NOHUGEPAGE);
+    nh[3 * PAGE] = 1;
+    outl("collapse.shmem_nohugepage_map_pmd_kb", smaps_kb(nh, "ShmemPmdMapped"));
+    outl("collapse.shmem_nohugepage_map_rss_kb", smaps_kb(nh, "Rss"));
+    out("collapse.shmem_nohugepage_map_pfn", pfn(nh + 500 * PAGE) == head + 500 ? "head+500" : "other");
+    munmap(nh, HUGE);
+    /* truncation of the whole file frees the folio: the mapping reads SIGBUS territory, so only the size is seen */
+    munmap(m, HUGE);
+    rc("collapse.shmem_truncate_all", ftruncate(mf, 0));
+    close(mf);
     /* an io_uring pin on one page: hpage_collapse_scan_file() SCAN_PAGE_COUNT */
     char *p;
     memfd_written("collapse-pin", HUGE, HUGE, &p);
     before = pfn(p + 3 * PAGE);
-    struct io_uring ring;
     pin_buffer("collapse.shmem_pin_register", &ring, p + 3 * PAGE, PAGE);
     rc("collapse.shmem_pinned", madvise(p, HUGE, MADV_COLLAPSE));
     out("collapse.shmem_pinned_pfn", same(pfn(p + 3 * PAGE), before));
     out("collapse.shmem_pinned_folio", thp(p + 3 * PAGE));
     io_uring_unregister_buffers(&ring);
     io_uring_queue_exit(&ring);
-    r = madvise(p, HUGE, MADV_COLLAPSE);
-    printf("# collapse.shmem (not compared): after unpin %s, ShmemPmdMapped %ld kB\n", ename(r ? errno : 0), smaps_kb(p, "ShmemPmdMapped"));
-    /* half written, and a file of 1 MiB under a 2 MiB VMA (not compared) */
+    rc("collapse.shmem_after_unpin", madvise(p, HUGE, MADV_COLLAPSE));
+    outl("collapse.shmem_after_unpin_pmd_kb", smaps_kb(p, "ShmemPmdMapped"));
+    /* half written, and a file of 1 MiB under a 2 MiB VMA: holes become zeroed pages of the folio */
     char *h, *s;
     memfd_written("collapse-half", HUGE, HUGE / 2, &h);
-    r = madvise(h, HUGE, MADV_COLLAPSE);
-    printf("# collapse.shmem (not compared): half written %s, ShmemPmdMapped %ld kB\n", ename(r ? errno : 0), smaps_kb(h, "ShmemPmdMapped"));
+    rc("collapse.shmem_half_written", madvise(h, HUGE, MADV_COLLAPSE));
+    outl("collapse.shmem_half_written_pmd_kb", smaps_kb(h, "ShmemPmdMapped"));
+    out("collapse.shmem_half_written_hole", h[HUGE - PAGE] == 0 ? "zero" : "other");
     memfd_written("collapse-short", HUGE / 2, HUGE / 2, &s);
-    r = madvise(s, HUGE, MADV_COLLAPSE);
-    printf("# collapse.shmem (not compared): 1 MiB file under a 2 MiB VMA %s\n", ename(r ? errno : 0));
+    rc("collapse.shmem_short_file", madvise(s, HUGE, MADV_COLLAPSE));
     char *sa = mmap(thp_range(2), HUGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     memset(sa, 1, HUGE);
-    r = madvise(sa, HUGE, MADV_COLLAPSE);
-    printf("# collapse.shmem (not compared): MAP_SHARED|MAP_ANONYMOUS %s, ShmemPmdMapped %ld kB\n", ename(r ? errno : 0), smaps_kb(sa, "ShmemPmdMapped"));
+    rc("collapse.shmem_anon_shared", madvise(sa, HUGE, MADV_COLLAPSE));
+    outl("collapse.shmem_anon_shared_pmd_kb", smaps_kb(sa, "ShmemPmdMapped"));
     /* nothing in the page cache: collapse_file() SCAN_TRUNCATED */
     char *u;
     memfd_written("collapse-untouched", HUGE, 0, &u);
@@ -1561,10 +1606,57 @@ static void probe_gigantic(void) {
     sysfs(GIG_SYSFS "nr_hugepages", "0");
 }
 
+/* MADV_PAGEOUT of a PMD-mapped shmem THP (collapsed memfd): shrink_folio_list() unmaps it; shmem_writeout()
+ * keeps it whole with no swap area, and with one splits it (no large swap entry on a swapfile) and writes every page */
+static void probe_collapse_pageout(void) {
+    char *m;
+    int mf = memfd_written("collapse-pageout", HUGE, HUGE, &m);
+    m[7 * PAGE] = 7;
+    rc("collapse.shmem_pageout_no_swap_collapse", madvise(m, HUGE, MADV_COLLAPSE));
+    pageout(NULL, m, HUGE);
+    outl("collapse.shmem_pageout_no_swap_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    out("collapse.shmem_pageout_no_swap_present", yes(present(m + 7 * PAGE)));
+    out("collapse.shmem_pageout_no_swap_value", m[7 * PAGE] == 7 ? "kept" : "lost");
+    out("collapse.shmem_pageout_no_swap_folio", thp(m + 7 * PAGE));
+    munmap(m, HUGE);
+    close(mf);
+    char *sf = strdup(path("pinlab-swapfile-collapse"));
+    int fd = open(sf, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    static char zero[1 << 20];
+    for (int i = 0; i < 16; i++) write(fd, zero, sizeof zero);
+    fsync(fd);
+    close(fd);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkswap %s >/dev/null 2>&1", sf);
+    if (system(cmd) != 0 || swapon(sf, 0)) { out("collapse.shmem_pageout_swapon", "FAILED"); return; }
+    char *saved = swapfile;
+    swapfile = sf; /* swaps_kb() reads this swapfile's line */
+    mf = memfd_written("collapse-pageout-swap", HUGE, HUGE, &m);
+    m[7 * PAGE] = 7;
+    rc("collapse.shmem_pageout_collapse", madvise(m, HUGE, MADV_COLLAPSE));
+    pageout(NULL, m, HUGE);
+    outl("collapse.shmem_pageout_pmd_kb", smaps_kb(m, "ShmemPmdMapped"));
+    outl("collapse.shmem_pageout_used_kb", swaps_kb(1));
+    out("collapse.shmem_pageout_present", yes(present(m + 300 * PAGE)));
+    out("collapse.shmem_pageout_value", m[7 * PAGE] == 7 ? "kept" : "lost");
+    out("collapse.shmem_pageout_read_folio", thp(m + 7 * PAGE));
+    munmap(m, HUGE);
+    close(mf);
+    rc("collapse.shmem_pageout_swapoff", swapoff(sf));
+    swapfile = saved;
+    unlink(sf);
+}
+
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s DIR FS [files]\n", argv[0]); return 2; }
     dir = argv[1];
     fs = argv[2];
+    if (argc > 3 && !strcmp(argv[3], "collapse_file")) { /* only these cases, for a partial re-recording */
+        probe_collapse_file();
+        probe_collapse_pageout();
+        return 0;
+    }
     leaked_rsvd = meminfo("HugePages_Rsvd");
     if (leaked_rsvd) printf("# hugetlb: %ld reservation(s) of 2 MiB leaked before this run (mremap of a reserved private mapping); the pool is sized on top\n", leaked_rsvd);
     probe_file_mmap();
@@ -1590,6 +1682,7 @@ int main(int argc, char **argv) {
     probe_mremap();
     probe_collapse();
     probe_collapse_file();
+    probe_collapse_pageout();
     probe_swap();
     probe_hugetlb_cow();
     probe_gigantic();

@@ -74,7 +74,8 @@ import static io.pinlab.kernel.mm.PhysMem.HPAGE_ORDER;
  * refuses other versions (the caller replays the log instead).
  */
 public final class KernelSnapshot {
-    public static final int VERSION = 6;
+    /** 7: page-cache slots may name the pages of an order-9 shmem folio (MADV_COLLAPSE), which holds 512 page-cache references. */
+    public static final int VERSION = 7;
     private static final byte[] MAGIC = {'P', 'L', 'K', 'S'};
     /** Decoding stops with an error past this much state (the heap a kernel may hold; a session that wrote 1 GiB and forked 10 times needs about 40 MiB). */
     public static final long MAX_DECODED_BYTES = 256L << 20;

@@ -4,6 +4,7 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Open;
+import io.pinlab.kernel.fs.Falloc;
 import io.pinlab.kernel.fs.Memfd;
 import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.fs.OpenFile;
@@ -48,7 +49,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
     enum Kind {
         MMAP_ANON, MMAP_SHARED_ANON, MMAP_MEMFD, MMAP_EXT4, MMAP_TMPFS, MMAP_HUGETLB, MMAP_DEVZERO, MMAP_MMIO, MMAP_SECRET,
         MMAP_PMEM, MUNMAP, MPROTECT, MADVISE, READ, WRITE, PIN, PIN_FAST, GET, RELEASE, FORK, EXIT, CLOSE, FTRUNCATE,
-        SYSCTL, RING_SETUP, RING_REGISTER, RING_SPARSE_UPDATE, RING_UNREGISTER, RING_ENTER, SWAP, PAGEOUT
+        SYSCTL, RING_SETUP, RING_REGISTER, RING_SPARSE_UPDATE, RING_UNREGISTER, RING_ENTER, SWAP, PAGEOUT, COLLAPSE, PUNCH_HOLE
     }
 
     static List<Calls> random(Random r, int n) {
@@ -80,9 +81,13 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, PRIVATE | ANON | FIXED, -1, 0);
             case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, SHARED | ANON | FIXED, -1, 0);
             case MMAP_MEMFD -> {
-                SysResult fd = Memfd.memfdCreate(k, t, "m" + arg, arg % 2 == 0 ? 0 : 0x4 /* MFD_HUGETLB */, arg % 2 == 0 ? 64 * PAGE : 4 * 512 * PAGE);
+                // arg 0 and 4: a 4 MiB memfd over one aligned half of the window, which COLLAPSE can turn into a shmem THP
+                boolean whole = arg % 4 == 0;
+                SysResult fd = Memfd.memfdCreate(k, t, "m" + arg, arg % 2 == 0 ? 0 : 0x4 /* MFD_HUGETLB */,
+                        whole ? WINDOW_PAGES * PAGE : arg % 2 == 0 ? 64 * PAGE : 4 * 512 * PAGE);
                 if (!fd.ok()) yield fd;
-                yield List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (arg < 4 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
+                long at = whole ? BASE + (page % 2) * 512 * PAGE : addr;
+                yield List.of(fd, Mmap.doMmap(k, t, VirtAddr.of(at), whole ? 512 * PAGE : len, whole ? RW : prot, (arg < 4 ? SHARED : PRIVATE) | FIXED, (int) fd.ret(), 0));
             }
             case MMAP_EXT4 -> mapFile(k, t, "/mnt/ext4/f" + (arg % 3), addr, len, prot);
             case MMAP_TMPFS -> mapFile(k, t, "/dev/shm/s" + (arg % 3), addr, len, prot);
@@ -129,6 +134,16 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
                     : Sysctl.set(k, "vm.max_map_count", 65530 - page);
             case SWAP -> arg < 5 ? Swapfile.sysSwapon(k, (2 + 16L * arg) * PAGE) : Swapfile.sysSwapoff(k);
             case PAGEOUT -> Madvise.doMadvise(k, t, VirtAddr.of(addr), len, Madv.MADV_PAGEOUT.value);
+            case COLLAPSE -> { // arg < 3: first shared anonymous memory (shmem) over one aligned half of the window, a few pages written
+                long half = BASE + (page % 2) * 512 * PAGE;
+                Object prep = arg < 3 ? List.of(Mmap.doMmap(k, t, VirtAddr.of(half), 512 * PAGE, RW, SHARED | ANON | FIXED, -1, 0),
+                        UserAccess.access(k, t, VirtAddr.of(half), (pages % 64 + 1) * PAGE, true, 500L + arg)) : "";
+                yield List.of(prep, Madvise.doMadvise(k, t, VirtAddr.of(half), arg < 6 ? 512 * PAGE : 1024 * PAGE, Madv.MADV_COLLAPSE.value));
+            }
+            case PUNCH_HOLE -> {
+                Integer fd = nthFd(t, page);
+                yield fd == null ? "no fd" : Falloc.fallocate(k, t, fd, 3 /* PUNCH_HOLE | KEEP_SIZE */, (long) (page % 512) * PAGE, (long) pages * PAGE);
+            }
             case RING_SETUP -> IoUring.setup(k, t, 1 << arg, arg == 7 ? 1 << 12 : 0);
             case RING_REGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.buffers2(fd,
                     arg < 4 ? List.of(new Iovec(addr, len)) : List.of(new Iovec(addr, PAGE), new Iovec(BASE + ((page * 7L) % WINDOW_PAGES) * PAGE, PAGE)),

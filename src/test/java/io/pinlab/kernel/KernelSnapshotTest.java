@@ -180,6 +180,28 @@ class KernelSnapshotTest {
         }
     }
 
+    @Test
+    void aCollapsedShmemFolioRoundTrips() { // the page cache names the order-9 folio's pages; its 512 references and pins come back
+        for (Profile p : Profile.ALL) {
+            Lab lab = new Lab(p);
+            int fd = lab.memfd("thp", 0, HPAGE_SIZE);
+            long raw = lab.anon(2 * HPAGE_SIZE, PROT_NONE);
+            long a = (raw + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+            assertOk(lab.mmap(a, HPAGE_SIZE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
+            lab.touch(a, 512, true);
+            assertOk(lab.madvise(a, HPAGE_SIZE, Madv.MADV_COLLAPSE.value));
+            pin(lab, GupCall.pin_user_pages, a, 4, FOLL_WRITE | FOLL_LONGTERM);
+            byte[] bytes = KernelSnapshot.write(lab.k);
+            Kernel copy = KernelSnapshot.read(bytes);
+            assertThat(Observed.of(copy)).isEqualTo(Observed.of(lab.k));
+            assertThat(KernelSnapshot.write(copy)).isEqualTo(bytes);
+            assertThat(copy.phys.order(Memory.followPte(copy.task(1).mm, a) >>> 12)).isEqualTo(PhysMem.HPAGE_ORDER);
+            Lab again = new Lab(copy);
+            for (Lab l : List.of(lab, again)) assertOk(l.ftruncate(fd, 0));
+            assertThat(Observed.of(copy)).isEqualTo(Observed.of(lab.k));
+        }
+    }
+
     static long pin(Lab lab, GupCall call, long addr, long n, int flags) {
         GupResult r = lab.gup(GupRequest.of(call, VirtAddr.of(addr), n, flags));
         assertThat(r.ret()).as("%s %s", call, r.explain()).isEqualTo(n);

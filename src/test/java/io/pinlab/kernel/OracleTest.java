@@ -97,6 +97,7 @@ class OracleTest {
         new Probe(m, "ext4").mremap();
         new Probe(m, "ext4").collapse();
         new Probe(m, "ext4").collapseFile();
+        new Probe(m, "ext4").collapsePageout();
         new Probe(m, "ext4").swap();
         new Probe(m, "ext4").hugetlbCow();
         new Probe(m, "ext4").gigantic();
@@ -564,16 +565,113 @@ class OracleTest {
             return r.ret();
         }
 
-        // probe_collapse_file(): the cases decided before collapse_file() changes the page cache
+        /**
+         * /proc/PID/smaps of the VMA holding addr: "ShmemPmdMapped" counts the PMDs that map a
+         * swap-backed page-cache folio (smaps_pmd_entry(): folio_test_swapbacked() -> shmem_thp),
+         * "Rss" every mapped page (pinlab's maps view), both in kB.
+         */
+        long smapsKb(long addr, String key) {
+            io.pinlab.kernel.mm.Vma v = t.mm.vmaLookup(addr);
+            if (key.equals("Rss")) return Views.maps(k, t).stream().filter(e -> e.start() == v.start).findFirst().orElseThrow().rss() >> 10;
+            long[] n = {0};
+            t.mm.pmds.forEach(v.start >>> 21, ((v.end - 1) >>> 21) + 1, (key2, pmd) -> {
+                long head = pmd >>> 12;
+                if (k.phys.testPageFlag(head, PhysMem.PG_SWAPBACKED) && !k.phys.testPageFlag(head, PhysMem.PG_ANON)) n[0] += HUGE >> 10;
+            });
+            return n[0];
+        }
+
+        void putKb(String c, long addr, String key) { put(c, Long.toString(smapsKb(addr, key))); }
+
+        // probe_collapse_pageout(): MADV_PAGEOUT of a PMD-mapped shmem THP, without and with a swap area
+        void collapsePageout() {
+            for (boolean swap : new boolean[] {false, true}) {
+                String c = swap ? "collapse.shmem_pageout_" : "collapse.shmem_pageout_no_swap_";
+                if (swap) put0(Swapfile.sysSwapon(k, 16L << 20));
+                long m = memfdWritten("collapse-pageout", HUGE, HUGE);
+                write(m + 7 * PAGE, 1, 7);
+                put(c + "collapse", collapse(m, HUGE));
+                Madvise.doMadvise(k, t, VirtAddr.of(m), HUGE, MADV_PAGEOUT);
+                putKb(c + "pmd_kb", m, "ShmemPmdMapped");
+                if (swap) put(c + "used_kb", Long.toString(swapsKb(true)));
+                put(c + "present", present(m + (swap ? 300 : 7) * PAGE) ? "yes" : "no");
+                put(c + "value", value(m + 7 * PAGE) == 7 ? "kept" : "lost");
+                put(c + (swap ? "read_folio" : "folio"), thp(m + 7 * PAGE));
+                Mmap.doMunmap(k, t, VirtAddr.of(m), HUGE);
+                if (swap) put(c + "swapoff", Swapfile.sysSwapoff(k));
+            }
+        }
+
+        // probe_collapse_file(): collapse_file() and the paths that meet its order-9 folio afterwards
         void collapseFile() {
-            long p = memfdWritten("collapse-pin", HUGE, HUGE);
-            long before = pfn(p + 3 * PAGE);
+            int mf = (int) Memfd.memfdCreate(k, t, "collapse", 0, HUGE).ret();
+            long m = sharedAt(mf, 0);
+            write(m, HUGE, 1);
+            write(m + 5 * PAGE, 1, 42);
+            long before = pfn(m);
+            put("collapse.shmem_written", collapse(m, HUGE));
+            putKb("collapse.shmem_written_pmd_kb", m, "ShmemPmdMapped");
+            put("collapse.shmem_written_pfn", same(pfn(m), before));
+            put("collapse.shmem_written_contiguous", pfn(m + 511 * PAGE) == pfn(m) + 511 ? "yes" : "no");
+            put("collapse.shmem_written_aligned", pfn(m) % 512 == 0 ? "yes" : "no");
+            put("collapse.shmem_written_folio", thp(m + 300 * PAGE));
+            put("collapse.shmem_written_value", value(m + 5 * PAGE) == 42 ? "kept" : "lost");
+            put("collapse.shmem_written_again", collapse(m, HUGE));
+            write(m + 9 * PAGE, 1, 7);
+            putKb("collapse.shmem_written_after_write_kb", m, "ShmemPmdMapped");
+            long head = pfn(m);
             int ring = ring();
+            put("collapse.shmem_thp_pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(m, HUGE)))));
+            put("collapse.shmem_thp_pinned_folio", thp(m + 100 * PAGE));
+            Mmap.doMunmap(k, t, VirtAddr.of(m), HUGE);
+            m = mmap(thpRange(), HUGE, R, SHARED | FIXED, mf, 0).ret();
+            put("collapse.shmem_remap_value", value(m + 5 * PAGE) == 42 ? "kept" : "lost");
+            putKb("collapse.shmem_remap_pmd_kb", m, "ShmemPmdMapped");
+            put("collapse.shmem_remap_pfn", same(pfn(m), head));
+            put("collapse.shmem_punch_pinned", Falloc.fallocate(k, t, mf, 2 | 1, 100 * PAGE, 100 * PAGE)); // PUNCH_HOLE | KEEP_SIZE
+            putKb("collapse.shmem_punch_pinned_pmd_kb", m, "ShmemPmdMapped");
+            put("collapse.shmem_punch_pinned_value", value(m + 150 * PAGE) == 0 && value(m + 5 * PAGE) == 42 ? "zeroed" : "other");
+            put("collapse.shmem_punch_pinned_folio", thp(m + 150 * PAGE));
+            put("collapse.shmem_punch_pinned_pfn", pfn(m + 150 * PAGE) == head + 150 ? "head+150" : "other");
+            Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
+            long pv = mmap(thpRange(), HUGE, RW, PRIVATE | FIXED, mf, 0).ret();
+            read(pv + 6 * PAGE);
+            putKb("collapse.shmem_private_read_pmd_kb", pv, "ShmemPmdMapped");
+            write(pv + 5 * PAGE, 1, 99);
+            putKb("collapse.shmem_private_write_pmd_kb", pv, "ShmemPmdMapped");
+            put("collapse.shmem_private_write_pfn", pfn(pv + 5 * PAGE) == head + 5 ? "file" : "copy");
+            put("collapse.shmem_private_write_file_value", value(m + 5 * PAGE) == 42 ? "kept" : "lost");
+            putKb("collapse.shmem_private_write_rss_kb", pv, "Rss");
+            Mmap.doMunmap(k, t, VirtAddr.of(pv), HUGE);
+            long nh = sharedAt(mf, 0);
+            Madvise.doMadvise(k, t, VirtAddr.of(nh), HUGE, MADV_NOHUGEPAGE);
+            write(nh + 3 * PAGE, 1, 1);
+            putKb("collapse.shmem_nohugepage_map_pmd_kb", nh, "ShmemPmdMapped");
+            putKb("collapse.shmem_nohugepage_map_rss_kb", nh, "Rss");
+            put("collapse.shmem_nohugepage_map_pfn", pfn(nh + 500 * PAGE) == head + 500 ? "head+500" : "other");
+            Mmap.doMunmap(k, t, VirtAddr.of(nh), HUGE);
+            Mmap.doMunmap(k, t, VirtAddr.of(m), HUGE);
+            put("collapse.shmem_truncate_all", Open.doSysFtruncate(k, t, mf, 0));
+            Open.closeFd(k, t, mf);
+            long p = memfdWritten("collapse-pin", HUGE, HUGE);
+            before = pfn(p + 3 * PAGE);
+            ring = ring();
             put("collapse.shmem_pin_register", Register.ioUringRegister(k, t, RegisterArgs.buffers(ring, List.of(new Iovec(p + 3 * PAGE, PAGE)))));
             put("collapse.shmem_pinned", collapse(p, HUGE));
             put("collapse.shmem_pinned_pfn", same(pfn(p + 3 * PAGE), before));
             put("collapse.shmem_pinned_folio", thp(p + 3 * PAGE));
             Register.ioUringRegister(k, t, RegisterArgs.unregister(ring));
+            put("collapse.shmem_after_unpin", collapse(p, HUGE));
+            putKb("collapse.shmem_after_unpin_pmd_kb", p, "ShmemPmdMapped");
+            long h = memfdWritten("collapse-half", HUGE, HUGE / 2);
+            put("collapse.shmem_half_written", collapse(h, HUGE));
+            putKb("collapse.shmem_half_written_pmd_kb", h, "ShmemPmdMapped");
+            put("collapse.shmem_half_written_hole", value(h + HUGE - PAGE) == 0 ? "zero" : "other");
+            put("collapse.shmem_short_file", collapse(memfdWritten("collapse-short", HUGE / 2, HUGE / 2), HUGE));
+            long sa = mmap(thpRange(), HUGE, RW, SHARED | ANON | FIXED, -1, 0).ret();
+            write(sa, HUGE, 1);
+            put("collapse.shmem_anon_shared", collapse(sa, HUGE));
+            putKb("collapse.shmem_anon_shared_pmd_kb", sa, "ShmemPmdMapped");
             put("collapse.shmem_untouched", collapse(memfdWritten("collapse-untouched", HUGE, 0), HUGE));
             long no = memfdWritten("collapse-no", HUGE, HUGE);
             Madvise.doMadvise(k, t, VirtAddr.of(no), HUGE, MADV_NOHUGEPAGE);

@@ -135,7 +135,30 @@ public record Profile(String name, String kernel, String summary, List<String> d
          *  unmaps only after its alignment and i_size checks; the 6.3.8 tree's xfs_file_fallocate() runs
          *  xfs_flush_unmap_range(ip, offset, len) first, so even a COLLAPSE_RANGE that fails -EINVAL has written back
          *  and dropped the range's page cache. The 6.5 mirror has no fs/xfs, so 6.4 and 6.5 are treated as 6.3. */
-        XFS_FALLOC_PER_MODE
+        XFS_FALLOC_PER_MODE,
+        /** 6.6+ (1d65b771bc08 "mm/khugepaged: retract_page_tables() without mmap or vma lock"; the 6.19
+         *  tree): collapse_file() ends with SCAN_PTE_MAPPED_HUGEPAGE for MADV_COLLAPSE and
+         *  madvise_collapse() maps the new folio through collapse_pte_mapped_thp(), which installs the
+         *  PMD whether or not the caller had a page table there. The 6.3.8 and 6.5.0
+         *  retract_page_tables() answer for the caller's VMA themselves: SCAN_PAGE_ANON when it has an
+         *  anon_vma, SCAN_PMD_NULL / SCAN_PMD_NONE when it had no page table, else set_huge_pmd(). */
+        COLLAPSE_PTE_MAPPED_AFTER_RETRACT,
+        /** do_set_pmd() refuses a PMD mapping where vma_thp_disabled() (VM_NOHUGEPAGE, prctl) says so
+         *  (present in the 6.19 tree, absent from 6.5.0, which checks only transhuge_vma_suitable()). */
+        DO_SET_PMD_THP_DISABLED,
+        /** finish_fault() maps every page of a large page-cache folio at once when the folio lies inside
+         *  the VMA and one page table and their PTEs are none (set_pte_range() with nr_pages; present
+         *  in the 6.19 tree; the 6.3.8 and 6.5.0 finish_fault() map the faulting page only). */
+        FINISH_FAULT_WHOLE_FOLIO,
+        /** truncate_inode_partial_folio() splits a large folio with try_folio_split_to_order()
+         *  (folio_split(), a non-uniform split into folios of orders 0-8 around the cut; present in
+         *  the 6.19 tree); the 6.3.8 and 6.5.0 trees split_folio() to order 0. */
+        TRUNCATE_NON_UNIFORM_SPLIT,
+        /** shmem_writeout() (6.19 tree) keeps a large folio whole up to folio_alloc_swap() and, when no large
+         *  swap entry is found (a swapfile has none), splits it onto the reclaim list, so every page goes to
+         *  swap in the same pass; the 6.3.8 and 6.5.0 shmem_writepage() split_huge_page() first, with no
+         *  list: pages 1-511 go back to the LRU and only the first page is written. */
+        SHMEM_WRITEOUT_LARGE
     }
 
     /** How io_uring decides about file-backed buffers (io_uring.md section 0). */
@@ -214,6 +237,8 @@ public record Profile(String name, String kernel, String summary, List<String> d
             hugetlb FOLL_FORCE writes no longer rejected by check_vma_flags()
             do_wp_page() reuses a PTE-mapped large anon folio no other mm maps (__wp_can_reuse_large_anon_folio); a THP's last PTE is copied
             a write or unshare fault on the huge zero PMD maps a new THP (do_huge_zero_wp_pmd); gup-fast leaves the special huge zero PMD to the slow path
+            MADV_COLLAPSE of shmem maps the new folio through collapse_pte_mapped_thp(); do_set_pmd() honours VM_NOHUGEPAGE; finish_fault() maps a whole large shmem folio by PTEs
+            truncating part of a shmem THP splits it non-uniformly (folio_split(): not simulated)
             """.lines().toList(),
             EnumSet.of(FOLL_HONOR_NUMA_FAULT, TOUCH_IS_INTERNAL, FOLL_MADV_POPULATE, FILE_BACKED_LONGTERM_WRITE_BAN,
                     FAST_OVERFLOW_IS_ERROR, FAST_TASK_SIZE_CHECK, ZERO_PAGE_PIN_NOOP, ZERO_RESULT_IS_EFAULT,
@@ -222,7 +247,9 @@ public record Profile(String name, String kernel, String summary, List<String> d
                     IO_URING_BLIND_REGISTER, IO_URING_RING_REGIONS_ACCOUNTED, LARGE_ANON_FOLIO_REUSE, PAGEOUT_WHOLE_LARGE_FOLIO,
                     HUGE_ZERO_WP_ALLOCATES_THP, HUGE_ZERO_PMD_SPECIAL, GUP_FAST_RENAMED,
                     IO_URING_CLONE_BUFFERS, IO_URING_NOP_FLAGS, IO_URING_RWV_FIXED, MREMAP_MULTI_VMA,
-                    COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE, XFS_FALLOC_PER_MODE),
+                    COLLAPSE_READONLY_PTES, BTRFS_DIO_WRITE_DATASUM_FALLBACK, FALLOCATE_MODES_EXCLUSIVE, XFS_FALLOC_PER_MODE,
+                    COLLAPSE_PTE_MAPPED_AFTER_RETRACT, DO_SET_PMD_THP_DISABLED, FINISH_FAULT_WHOLE_FOLIO, TRUNCATE_NON_UNIFORM_SPLIT,
+                    SHMEM_WRITEOUT_LARGE),
             IoUringFileCheck.GUP_DELEGATED, true);
 
     public static final List<Profile> ALL = List.of(V6_3, SEED, V6_4, V6_5, V6_18);
@@ -283,4 +310,9 @@ public record Profile(String name, String kernel, String summary, List<String> d
     public boolean btrfsDioWriteDatasumFallback() { return has(BTRFS_DIO_WRITE_DATASUM_FALLBACK); }
     public boolean fallocateModesExclusive() { return has(FALLOCATE_MODES_EXCLUSIVE); }
     public boolean xfsFallocPerMode() { return has(XFS_FALLOC_PER_MODE); }
+    public boolean collapsePteMappedAfterRetract() { return has(COLLAPSE_PTE_MAPPED_AFTER_RETRACT); }
+    public boolean doSetPmdThpDisabled() { return has(DO_SET_PMD_THP_DISABLED); }
+    public boolean finishFaultWholeFolio() { return has(FINISH_FAULT_WHOLE_FOLIO); }
+    public boolean truncateNonUniformSplit() { return has(TRUNCATE_NON_UNIFORM_SPLIT); }
+    public boolean shmemWriteoutLarge() { return has(SHMEM_WRITEOUT_LARGE); }
 }

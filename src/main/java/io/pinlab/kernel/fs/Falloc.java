@@ -340,6 +340,7 @@ public final class Falloc {
     static long truncatePagecacheRange(Globals k, Inode in, long lstart, long lend) {
         long from = (lstart + PAGE_SIZE - 1) >>> PAGE_SHIFT, to = lend >>> PAGE_SHIFT;
         if (to <= from) return 0;
+        Truncate.checkPartialFolios(k, in, from, to, "offset");
         for (Task t : k.tasks.values()) {
             Mm mm = t.mm;
             if (mm == null) continue;
@@ -352,6 +353,11 @@ public final class Falloc {
                     Memory.zapRange(k, mm, v, s, e);
                     continue;
                 }
+                List<Long> filePmds = new ArrayList<>(); // zap_pmd_range(): a page-cache THP's PMD goes (split = zap when partly covered)
+                mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
+                    if (!k.phys.testPageFlag(Pte.pfn(pmd), PhysMem.PG_ANON)) filePmds.add(key);
+                });
+                for (long key : filePmds) Memory.zapRange(k, mm, v, Math.max(s, key << 21), Math.min(e, (key + 1) << 21));
                 List<Long> filePages = new ArrayList<>(); // zap_pte_range() with even_cows = 0 skips anonymous folios
                 mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
                     if (Pte.present(pte) && !Pte.special(pte) && !k.phys.testPageFlag(Pte.pfn(pte), PhysMem.PG_ANON)) filePages.add(vpn);

@@ -274,11 +274,36 @@ public final class Gup {
     private static long export(Ctx c, GupCall call, long start, long nrPages, int gupFlags, long[] pages, boolean vmas, Integer locked) {
         Integer flags = validGupArgs(c, call, pages, vmas, locked, gupFlags);
         if (flags == null) return call.invalidArgsRet();
+        checkFilePmds(c, start, nrPages, flags);
         if (call.path() == GupCall.Path.FAST) return gupFastFallback(c, start, nrPages, flags, pages);
         c.locked = locked != null ? locked : call.internalLocked();
         return call.path() == GupCall.Path.LONGTERM
                 ? gupLongtermLocked(c, start, nrPages, pages, 0, flags)
                 : getUserPagesLocked(c, start, nrPages, pages, 0, flags);
+    }
+
+    /**
+     * Throws, before anything changes, for the two walks over a PMD-mapped shmem THP (MADV_COLLAPSE
+     * made it) that pinlab cannot answer: FOLL_SPLIT_PMD (follow_pmd_mask() splits the PMD, which
+     * for a file VMA clears it, then pte_alloc() installs an empty page table, and the fault maps
+     * PTEs; pinlab keeps no empty page tables and would map the PMD again), and a FOLL_LONGTERM read
+     * pin in a COW mapping (gup_must_unshare(): the unshare fault splits the PMD, and the read fault
+     * after it maps the folio again by do_set_pmd()).
+     */
+    private static void checkFilePmds(Ctx c, long start, long nrPages, int flags) {
+        boolean split = (flags & FOLL_SPLIT_PMD) != 0;
+        boolean unshare = (flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) == (FOLL_PIN | FOLL_LONGTERM);
+        if ((!split && !unshare) || c.mm.pmds.isEmpty() || nrPages <= 0) return;
+        long end = start + Math.min(nrPages, 1L << 40) * PAGE_SIZE;
+        if (Long.compareUnsigned(end, start) <= 0) return;
+        long[] at = {-1};
+        c.mm.pmds.forEach(start >>> 21, ((end - 1) >>> 21) + 1, (key, pmd) -> {
+            if (at[0] >= 0 || !HugeMemory.isFilePmd(c.k, pmd)) return;
+            Vma v = c.mm.vmaLookup(key << 21);
+            if (split || (v != null && v.isCowMapping())) at[0] = key << 21;
+        });
+        if (at[0] >= 0) throw new io.pinlab.kernel.base.NotSimulatedException("gupFlags", (split ? "FOLL_SPLIT_PMD" : "a FOLL_LONGTERM read pin in a private mapping")
+                + " over the PMD-mapped shmem THP at " + hex(at[0]) + ": the kernel splits the PMD and maps PTEs through an empty page table, which pinlab does not keep");
     }
 
     /**

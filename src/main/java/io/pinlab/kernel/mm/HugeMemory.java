@@ -118,12 +118,20 @@ public final class HugeMemory {
         return true;
     }
 
-    /** __split_huge_pmd(): replaces a THP PMD leaf by 512 PTEs with the same permissions. */
+    /**
+     * __split_huge_pmd(): replaces an anonymous THP PMD leaf by 512 PTEs with the same permissions.
+     * A page-cache THP's PMD is only cleared (__split_huge_pmd_locked() for a file VMA: "just go
+     * ahead and zap it"): its pages are mapped again by the next faults.
+     */
     public static void splitHugePmd(Globals k, Mm mm, long addr) {
         long key = addr >>> 21;
         long pmd = mm.pmds.get(key);
         if (pmd == 0) return;
         long head = Pte.pfn(pmd);
+        if (isFilePmd(k, pmd)) {
+            zapFilePmd(k, mm, key, pmd);
+            return;
+        }
         long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.YOUNG);
         mm.pmds.set(key, 0);
         k.memcg.uncharge(MemCg.LEAF_BYTES); // pgtable_trans_huge_withdraw(): the deposit becomes the PTE leaf below
@@ -146,6 +154,10 @@ public final class HugeMemory {
      * deposited page table (zap_deposited_table()); the huge zero PMD holds only the deposit.
      */
     static void zapHugePmd(Globals k, Mm mm, long key, long pmd) {
+        if (isFilePmd(k, pmd)) {
+            zapFilePmd(k, mm, key, pmd);
+            return;
+        }
         mm.pmds.set(key, 0);
         k.memcg.uncharge(MemCg.LEAF_BYTES); // zap_deposited_table()
         if (isHugeZeroPmd(k, pmd)) return;
@@ -155,12 +167,111 @@ public final class HugeMemory {
         k.phys.refAdd(head, -1);
     }
 
+    /** The PMD maps a page-cache (shmem) THP: not anonymous, not the huge zero folio, not hugetlb. */
+    static boolean isFilePmd(Globals k, long pmd) {
+        if (isHugeZeroPmd(k, pmd)) return false;
+        int fl = k.phys.flags(Pte.pfn(pmd));
+        return (fl & (PG_ANON | PG_HUGETLB)) == 0;
+    }
+
+    /**
+     * The file-VMA leg of zap_huge_pmd() and __split_huge_pmd_locked(): the PMD is cleared, the
+     * folio loses that mapping and its reference (folio_remove_rmap_pmd(), folio_put()), the mm
+     * HPAGE_PMD_NR pages of MM_SHMEMPAGES or MM_FILEPAGES (mm_counter_file()); a dirty PMD dirties
+     * the folio. x86-64 deposits no page table for a file PMD (arch_needs_pgtable_deposit() is
+     * false), so no deposit is withdrawn.
+     */
+    static void zapFilePmd(Globals k, Mm mm, long key, long pmd) {
+        long head = Pte.pfn(pmd);
+        mm.pmds.set(key, 0);
+        if ((pmd & Pte.DIRTY) != 0) k.phys.setFolioFlags(head, PG_DIRTY);
+        rssAdd(k, mm, head, -HPAGE_NR);
+        k.phys.mapcountAdd(head, -1);
+        k.phys.refAdd(head, -1);
+    }
+
+    /**
+     * do_set_pmd() (mm/memory.c) for the order-9 page-cache folio at {@code head}, which backs the
+     * 2 MiB at {@code addr} of a file VMA whose PMD is none: refused (VM_FAULT_FALLBACK, false)
+     * where vma_thp_disabled() says so (VM_NOHUGEPAGE; 6.18 only, {@link
+     * io.pinlab.kernel.base.Profile#doSetPmdThpDisabled()}) or thp_vma_suitable_order() fails (the
+     * 2 MiB is not inside the VMA, or the file offset is not 2 MiB-aligned with the address).
+     * Otherwise one PMD leaf maps the folio: folio_add_file_rmap_pmd() (one mapcount, one reference),
+     * HPAGE_PMD_NR pages of the file counter; the protection is the VMA's (vm_page_prot: writable in
+     * a shared writable shmem mapping, which has no write notify), and a write fault makes it dirty
+     * and writable where the VMA allows (maybe_pmd_mkwrite()). No page table is deposited on x86-64.
+     */
+    static boolean doSetPmd(Globals k, Mm mm, Vma vma, long addr, long head, boolean write) {
+        if (k.profile.doSetPmdThpDisabled() && vma.has(VM_NOHUGEPAGE_B)) return false;
+        long haddr = addr & ~(HPAGE_SIZE - 1);
+        if (haddr < vma.start || haddr + HPAGE_SIZE > vma.end) return false;
+        if ((((vma.start >>> PAGE_SHIFT) - vma.pgoff) & (HPAGE_NR - 1)) != 0) return false;
+        if (k.phys.order(head) != HPAGE_ORDER) return false;
+        long bits = Pte.YOUNG;
+        if (vma.has(VM_SHARED_B) && vma.has(VM_WRITE_B) && (write || !vma.needsDirtyTracking())) bits |= Pte.WRITE;
+        if (write) {
+            bits |= Pte.DIRTY;
+            k.phys.setFolioFlags(head, PG_DIRTY);
+        }
+        k.phys.refAdd(head, 1);
+        k.phys.mapcountAdd(head, 1);
+        rssAdd(k, mm, head, HPAGE_NR);
+        mm.pmds.set(haddr >>> 21, Pte.mk(head, bits));
+        return true;
+    }
+
+    /**
+     * try_to_unmap() (mm/rmap.c) of the page-cache pages at page indices [index, index + nr): the
+     * rmap walk over the file's VMAs (i_mmap) in every mm clears each PMD leaf and each PTE there
+     * that maps a page of the page cache (not anonymous), a dirty one dirtying its folio; anonymous
+     * COW copies in private mappings are not the file's pages and stay.
+     */
+    static void tryToUnmapFile(Globals k, io.pinlab.kernel.fs.Inode in, long index, int nr) {
+        for (Task t : k.tasks.values()) {
+            Mm mm = t.mm;
+            if (mm == null) continue;
+            for (Vma v : mm.vmas.values()) {
+                if (v.file == null || v.file.inode() != in) continue;
+                long lo = Math.max(v.pgoff, index), hi = Math.min(v.pgoff + v.pages(), index + nr);
+                if (lo >= hi) continue;
+                long s = v.start + ((lo - v.pgoff) << PAGE_SHIFT), e = v.start + ((hi - v.pgoff) << PAGE_SHIFT);
+                mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
+                    if (isFilePmd(k, pmd)) zapFilePmd(k, mm, key, pmd);
+                });
+                mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+                    if (!Pte.present(pte) || Pte.special(pte)) return;
+                    long p = Pte.pfn(pte);
+                    if (!k.phys.isRam(p) || k.phys.testPageFlag(p, PG_ANON)) return;
+                    mm.ptes.set(vpn, 0);
+                    if ((pte & Pte.DIRTY) != 0) k.phys.setFolioFlags(p, PG_DIRTY);
+                    dropMapping(k, mm, p);
+                });
+            }
+        }
+    }
+
+    /**
+     * split_huge_page_to_list_to_order() (mm/huge_memory.c) of an order-9 page-cache folio to
+     * order 0: can_split_folio() wants no reference beyond the mappings and the page cache's 512
+     * (a GUP pin or get fails it: -EAGAIN, false, nothing changes); unmap_folio() then removes
+     * every mapping (a file folio is not remapped after the split: its pages refault), and each
+     * page becomes a folio of its own, in the page cache at its index with the folio's flags.
+     */
+    public static boolean splitPageCacheFolio(Globals k, long head) {
+        if (!(k.phys.mapping(head) instanceof io.pinlab.kernel.fs.Inode in)) return false;
+        if (k.phys.refcount(head) != k.phys.mapcount(head) + HPAGE_NR) return false;
+        tryToUnmapFile(k, in, k.phys.index(head), HPAGE_NR);
+        k.phys.splitFolio(head, new int[HPAGE_NR], 1);
+        return true;
+    }
+
     /**
      * copy_huge_pmd(): the child maps the huge zero folio too; a maybe-DMA-pinned exclusive
      * anonymous THP is split in the parent (the PTE copy then copies it page by page); any other
      * THP is shared, write-protected in both for a COW mapping, with a deposit for the child.
      */
     static void copyHugePmd(Globals k, Mm src, Mm dst, Vma sv, long key, long pmd, ForkStats stats) {
+        if (isFilePmd(k, pmd)) return; // "Skip if can be re-fill on fault": the child's faults map the page-cache THP
         if (!copyFits(k, stats)) return;
         if (isHugeZeroPmd(k, pmd)) {
             dst.pmds.set(key, pmd & ~Pte.YOUNG);

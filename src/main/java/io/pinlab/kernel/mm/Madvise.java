@@ -2,6 +2,7 @@ package io.pinlab.kernel.mm;
 
 import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.base.Errno;
+import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.fs.Inode;
@@ -52,7 +53,9 @@ public final class Madvise {
         }
         if (b == MADV_POPULATE_READ || b == MADV_POPULATE_WRITE) return madvisePopulate(k, mm, start, end, b == MADV_POPULATE_WRITE, ex);
         if (b == MADV_COLLAPSE)
-            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, v, start, end);
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) Khugepaged.checkSimulated(k, mm, v, start, end);
+        if (b == MADV_PAGEOUT)
+            for (Vma v = mm.findVma(start); v != null && v.start < end; v = mm.findVma(v.end)) checkPageoutSimulated(k, t, v, start, end);
         return madviseWalkVmas(k, t, start, end, b, ex);
     }
 
@@ -262,6 +265,18 @@ public final class Madvise {
                     skipped[2] += HPAGE_NR;
                     return;
                 }
+                if (HugeMemory.isFilePmd(k, pmd)) { // a shmem THP (MADV_COLLAPSE made it)
+                    if (e - s == HPAGE_SIZE) {
+                        Vmscan.shrinkShmemThp(k, head, outcomes);
+                        forget(head);
+                        return;
+                    }
+                    // part of it: split_folio() unmaps every page of a file folio, so the PTE walk finds none
+                    if (!HugeMemory.splitPageCacheFolio(k, head)) skipped[2] += HPAGE_NR;
+                    else splits++;
+                    forget(head);
+                    return;
+                }
                 if (e - s != HPAGE_SIZE) { // part of the THP: split_folio(), then the PTE walk
                     if (!split(head)) {
                         skipped[2] += HPAGE_NR;
@@ -362,6 +377,12 @@ public final class Madvise {
             return local.getOrDefault(head, NOT_MAPPED_HERE);
         }
 
+        /** Drops what local() and pmdOf know of a folio that is gone or split. */
+        private void forget(long head) {
+            if (local != null) local.remove(head);
+            pmdOf.remove(head);
+        }
+
         /** local()'s answer for a folio this mm does not map: all zero, never written (split() writes only a folio in pmdOf). */
         private static final int[] NOT_MAPPED_HERE = new int[HPAGE_NR + 1];
 
@@ -378,11 +399,29 @@ public final class Madvise {
                 HugeMemory.splitHugePmd(k, mm, key << 21);
                 for (int i = 0; i < HPAGE_NR; i++) m[i] += m[HPAGE_NR];
             }
-            k.phys.splitFolio(head, java.util.Arrays.copyOf(m, HPAGE_NR));
+            k.phys.splitFolio(head, java.util.Arrays.copyOf(m, HPAGE_NR), 0);
             local.remove(head);
             splits++;
             return true;
         }
+    }
+
+    /**
+     * Throws, before anything changes, when MADV_PAGEOUT would meet a large shmem folio (one that
+     * MADV_COLLAPSE made) mapped by PTEs: the PTE branch of madvise_cold_or_pageout_pte_range()
+     * for it (madvise_folio_pte_batch(), the split of a partly covered folio) is not simulated.
+     * A PMD-mapped one is ({@link Vmscan#shrinkShmemThp}). A VMA whose file pages
+     * pageout_anon_only_filter leaves alone is fine.
+     */
+    private static void checkPageoutSimulated(Globals k, Task t, Vma v, long start, long end) {
+        if (!v.isShmem() || !canDoFilePageout(t, v.file.inode())) return;
+        long s = Math.max(start, v.start), e = Math.min(end, v.end);
+        boolean[] large = {false};
+        t.mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+            if (Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && k.phys.isLarge(Pte.pfn(pte))) large[0] = true;
+        });
+        if (large[0]) throw new NotSimulatedException("advice", "MADV_PAGEOUT of " + hex(s) + "-" + hex(e)
+                + ": PTEs there map an order-9 shmem folio, and pinlab does not simulate madvise_cold_or_pageout_pte_range() for a PTE-mapped large page-cache folio");
     }
 
     /** can_do_file_pageout(): inode_owner_or_capable() or file_permission(file, MAY_WRITE) == 0 (uid 0 has CAP_FOWNER and CAP_DAC_OVERRIDE). */

@@ -224,6 +224,7 @@ public final class Memory {
             mm.rssAnon++;
             return VM_FAULT_OK;
         }
+        if (k.phys.isLarge(cached)) return finishFaultLarge(k, mm, vma, addr, cached, write);
         k.phys.refAdd(cached, 1);
         k.phys.mapcountAdd(cached, 1);
         long bits = Pte.YOUNG;
@@ -239,6 +240,53 @@ public final class Memory {
         mm.ptes.set(vpn, Pte.mk(cached, bits));
         if (inode.isShmem() || vma.isSecretmem()) mm.rssShmem++; else mm.rssFile++;
         return VM_FAULT_OK;
+    }
+
+    /**
+     * finish_fault() for page {@code page} of a large (order-9, shmem) page-cache folio, on a read
+     * fault or a write fault of a shared mapping (do_cow_fault() copies 4 KiB and never gets here).
+     * With the PMD none (pinlab: no PTE in the 2 MiB, as it keeps no empty page tables) do_set_pmd()
+     * maps the whole folio by PMD where allowed ({@link HugeMemory#doSetPmd}); otherwise PTEs:
+     * 6.18 (set_pte_range() with nr_pages) maps all 512 pages when the folio lies inside the VMA and
+     * one page table and all their PTEs are none, else the faulting page only; 6.3-6.5 always the
+     * faulting page only. Each PTE holds a reference and a mapcount of the folio.
+     */
+    private static int finishFaultLarge(Globals k, Mm mm, Vma vma, long addr, long page, boolean write) {
+        long head = k.phys.head(page);
+        long haddr = addr & ~(HPAGE_SIZE - 1);
+        if (!pmdMapped(mm, addr) && nonePtes(mm, haddr, HPAGE_NR) && HugeMemory.doSetPmd(k, mm, vma, addr, head, write)) return VM_FAULT_OK;
+        long idx = page - head, first = page, at = addr;
+        int nr = 1;
+        if (k.profile.finishFaultWholeFolio()) {
+            long vmaOff = vma.pageIndex(addr) - vma.pgoff, pteOff = (addr >>> PAGE_SHIFT) & (HPAGE_NR - 1);
+            boolean fits = vmaOff >= idx && vmaOff + (HPAGE_NR - idx) <= vma.pages() && pteOff == idx;
+            if (fits && nonePtes(mm, haddr, HPAGE_NR)) {
+                nr = HPAGE_NR;
+                first = head;
+                at = haddr;
+            }
+        }
+        long bits = Pte.YOUNG;
+        if (vma.has(VM_SHARED_B | VM_WRITE_B)) {
+            if (write || !vma.needsDirtyTracking()) bits |= Pte.WRITE;
+            if (write) {
+                bits |= Pte.DIRTY;
+                k.phys.setFolioFlags(head, PG_DIRTY);
+            }
+        }
+        long vpn = at >>> PAGE_SHIFT;
+        for (int i = 0; i < nr; i++) mm.ptes.set(vpn + i, Pte.mk(first + i, bits));
+        k.phys.refAdd(head, nr);
+        k.phys.mapcountAdd(head, nr);
+        rssAdd(k, mm, head, nr);
+        return VM_FAULT_OK;
+    }
+
+    /** pte_range_none(): no PTE (present or swap) among the {@code n} from {@code addr}. */
+    static boolean nonePtes(Mm mm, long addr, int n) {
+        boolean[] any = {false};
+        mm.ptes.forEach(addr >>> PAGE_SHIFT, (addr >>> PAGE_SHIFT) + n, (vpn, pte) -> any[0] = true);
+        return !any[0];
     }
 
     /**

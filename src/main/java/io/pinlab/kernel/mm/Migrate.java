@@ -59,10 +59,10 @@ final class Migrate {
         return new Result(newHeads, failed, failure);
     }
 
-    /** folio_expected_refs(): one reference per mapping, plus the page cache's or the swap cache's. */
+    /** folio_expected_refs(): one reference per mapping, plus the page cache's (one per page) or the swap cache's. */
     private static int folioExpectedRefs(PhysMem ph, long head) {
         boolean cached = ph.mapping(head) instanceof Inode in && !in.isHugetlb() && in.pageCache.get(ph.index(head)) == head;
-        return ph.mapcount(head) + (cached || ph.testPageFlag(head, PG_SWAPCACHE) ? 1 : 0);
+        return ph.mapcount(head) + (cached ? ph.folioNrPages(head) : ph.testPageFlag(head, PG_SWAPCACHE) ? 1 : 0);
     }
 
     /** migrate_folio(): a copy in ZONE_NORMAL with the same contents, flags, mapping and counts. */
@@ -82,7 +82,8 @@ final class Migrate {
         ph.setMapping(nw, mapping, index);
         ph.refAdd(nw, ph.refcount(old) - 1);
         ph.mapcountAdd(nw, ph.mapcount(old));
-        if (mapping instanceof Inode in && in.pageCache.get(index) == old) in.pageCache.set(index, nw);
+        if (mapping instanceof Inode in && in.pageCache.get(index) == old) // __folio_migrate_mapping(): every slot of the folio
+            for (int i = 0; i < (in.isHugetlb() ? 1 : n); i++) in.pageCache.set(index + i, nw + i);
         if (ph.testPageFlag(old, PG_SWAPCACHE)) k.swap.replaceCacheFolio(index, nw); // __folio_migrate_mapping(): the swap cache slot too
         return nw;
     }

@@ -422,25 +422,28 @@ public final class PhysMem {
      * The struct page side of __split_huge_page() (mm/huge_memory.c) for an order-9 folio whose only
      * references are its page-table mappings (the caller checked can_split_folio()): every page
      * becomes an order-0 folio with the head's folio flags, mapping and index (+i in the page cache),
-     * and {@code pageMapcount[i]} mappings and references; PageAnonExclusive stays with each page.
-     * A page that no page table maps is freed (the split's own reference was its last).
+     * and {@code pageMapcount[i]} mappings and references, plus {@code cacheRefs} (1 for a
+     * page-cache folio: the page cache's reference to each new folio; 0 for anonymous memory);
+     * PageAnonExclusive stays with each page. A page left with no reference is freed (the split's
+     * own reference was its last).
      */
-    void splitFolio(long head, int[] pageMapcount) {
+    void splitFolio(long head, int[] pageMapcount, int cacheRefs) {
         Block b = blk(head);
         int s = slot(head);
         int folioFlags = b.flags[s] & ~(PG_HEAD | PG_TAIL | PG_LARGE | PG_ANON_EXCLUSIVE);
         Object mapping = b.mapping[s];
         long index = b.index == null ? 0 : b.index[s];
         boolean file = (folioFlags & PG_ANON) == 0;
+        if (file && b.index == null) b.index = new long[HPAGE_NR]; // page i of a page-cache folio at index 0 is index i
         for (int i = 0; i < HPAGE_NR; i++) {
             b.flags[s + i] = folioFlags | PG_HEAD | (b.flags[s + i] & PG_ANON_EXCLUSIVE);
             b.mapping[s + i] = mapping;
-            b.refcount[s + i] = pageMapcount[i];
+            b.refcount[s + i] = pageMapcount[i] + cacheRefs;
             b.mapcount[s + i] = pageMapcount[i];
             if (b.index != null) b.index[s + i] = file ? index + i : index;
         }
         if (b.pincount != null) b.pincount[s] = 0;
-        for (int i = 0; i < HPAGE_NR; i++) if (pageMapcount[i] == 0) freeFolio(head + i);
+        for (int i = 0; i < HPAGE_NR; i++) if (b.refcount[s + i] == 0) freeFolio(head + i);
     }
 
     /** Order-9 folios {@link #allocFolio} could still take from zone {@code z} (freed huge blocks and untouched space). */

@@ -180,4 +180,33 @@ final class Vmscan {
         }
         for (int i = 0; i < HPAGE_NR; i++) outcomes[shrinkFolio(k, mm, headVpn + i, head + i).ordinal()]++;
     }
+
+    /**
+     * shrink_folio_list() for an order-9 shmem folio (one MADV_COLLAPSE made) that madvise isolated
+     * whole: try_to_unmap(TTU_SPLIT_HUGE_PMD) clears its PMD; a maybe-DMA-pinned folio is activated
+     * and one with another reference kept (pageout(): is_page_cache_freeable()), both whole and
+     * unmapped. Then 6.18 shmem_writeout(): with no swap area the folio is redirtied, whole;
+     * otherwise folio_alloc_swap() finds no large swap entry on a swapfile, so the folio is split
+     * onto the reclaim list (split_folio_to_list()) and every page goes to swap on its own ({@link
+     * #reclaimShmemFolio}; a full swap area redirties the rest). 6.3-6.5 shmem_writepage() splits
+     * it first (split_huge_page() with no list): page 0 goes on, pages 1-511 go back to the LRU,
+     * resident and unmapped.
+     */
+    static void shrinkShmemThp(Globals k, long head, int[] outcomes) {
+        PhysMem ph = k.phys;
+        Inode in = (Inode) ph.mapping(head);
+        HugeMemory.tryToUnmapFile(k, in, ph.index(head), HPAGE_NR);
+        if (ph.refcount(head) != HPAGE_NR) { // folio_maybe_dma_pinned(), or is_page_cache_freeable() false
+            outcomes[Outcome.FILE_REFERENCED.ordinal()] += HPAGE_NR;
+            return;
+        }
+        if (k.profile.shmemWriteoutLarge() && k.swap == null) { // !total_swap_pages: redirty
+            outcomes[Outcome.SHMEM_NO_SWAP.ordinal()] += HPAGE_NR;
+            return;
+        }
+        HugeMemory.splitPageCacheFolio(k, head); // cannot fail: no reference beyond the page cache's
+        int pages = k.profile.shmemWriteoutLarge() ? HPAGE_NR : 1;
+        for (int i = 0; i < pages; i++) outcomes[reclaimShmemFolio(k, in, head + i).ordinal()]++;
+        outcomes[Outcome.FILE_UNMAPPED.ordinal()] += HPAGE_NR - pages;
+    }
 }

@@ -33,7 +33,8 @@ class AddressSpaceProperties {
     static final long BASE = 0x200000000L, WINDOW_PAGES = 1024;
 
     enum Kind { MMAP_ANON, MMAP_SHARED_ANON, MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE, MMAP_TMPFS, MUNMAP, MPROTECT,
-        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE, MMAP_HUGETLB, PIN, UNPIN, MMAP_ANYWHERE }
+        DONTNEED, DONTFORK, WIPEONFORK, HUGEPAGE, POPULATE, FORK, READ, WRITE, EXIT, TRUNCATE, MMAP_HUGETLB, PIN, UNPIN, MMAP_ANYWHERE,
+        COLLAPSE }
 
     record Op(Kind kind, int task, int page, int pages, int arg) {}
 
@@ -73,9 +74,12 @@ class AddressSpaceProperties {
                 case MMAP_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, priv | anon | fixed, -1, 0);
                 case MMAP_SHARED_ANON -> Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, shared | anon | fixed, -1, 0);
                 case MMAP_MEMFD_SHARED, MMAP_MEMFD_PRIVATE -> {
-                    int fd = t.fds.containsKey(memfd) ? memfd : (int) Memfd.memfdCreate(k, t, "p", 0, 64 * PAGE_SIZE).ret();
+                    int fd = t.fds.containsKey(memfd) ? memfd : (int) Memfd.memfdCreate(k, t, "p", 0, WINDOW_PAGES * PAGE_SIZE).ret();
                     memfd = fd;
-                    Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, (op.kind() == Kind.MMAP_MEMFD_SHARED ? shared : priv) | fixed, fd, (op.arg() % 4) * PAGE_SIZE);
+                    int flags = (op.kind() == Kind.MMAP_MEMFD_SHARED ? shared : priv) | fixed;
+                    if (op.arg() == 0) // one aligned half of the window, file offset 0: COLLAPSE can make it a shmem THP
+                        Mmap.doMmap(k, t, VirtAddr.of(BASE + (op.page() % 2) * HPAGE_SIZE), HPAGE_SIZE, 3, flags, fd, 0);
+                    else Mmap.doMmap(k, t, VirtAddr.of(addr), len, prot, flags, fd, (op.arg() % 4) * PAGE_SIZE);
                 }
                 case MMAP_TMPFS -> {
                     int fd = (int) Open.doSysOpen(k, t, "/dev/shm/prop", 0102, 32 * PAGE_SIZE).ret();
@@ -110,7 +114,20 @@ class AddressSpaceProperties {
                     }
                 }
                 case UNPIN -> { if (!pins.isEmpty()) pin(k, pins.remove(op.page() % pins.size()), -1); }
-                case TRUNCATE -> { if (t.fds.containsKey(memfd)) Open.doSysFtruncate(k, t, memfd, (long) op.arg() * 8 * PAGE_SIZE); }
+                case TRUNCATE -> {
+                    int fd = memfd;
+                    if (t.fds.containsKey(fd)) notSimulatedChangesNothing(k, () -> Open.doSysFtruncate(k, t, fd, (long) op.arg() * 8 * PAGE_SIZE));
+                }
+                case COLLAPSE -> { // arg < 4: map the memfd shared over one aligned half of the window and write its first pages first
+                    long half = BASE + (op.page() % 2) * HPAGE_SIZE;
+                    if (op.arg() < 4) {
+                        int fd = t.fds.containsKey(memfd) ? memfd : (int) Memfd.memfdCreate(k, t, "p", 0, WINDOW_PAGES * PAGE_SIZE).ret();
+                        memfd = fd;
+                        Mmap.doMmap(k, t, VirtAddr.of(half), HPAGE_SIZE, 3, shared | fixed, fd, (op.page() % 2) * HPAGE_SIZE);
+                        UserAccess.access(k, t, VirtAddr.of(half), (op.pages() % 64 + 1) * PAGE_SIZE, true, 7L);
+                    }
+                    notSimulatedChangesNothing(k, () -> Madvise.doMadvise(k, t, VirtAddr.of(half), op.arg() < 6 ? HPAGE_SIZE : 2 * HPAGE_SIZE, Madv.MADV_COLLAPSE.value));
+                }
             }
             for (Task x : live) checkAddressSpace(k, x);
             checkCounts(k, live, pins);
@@ -121,6 +138,16 @@ class AddressSpaceProperties {
         for (Inode in : k.inodes.values()) cached += in.pageCache.count();
         assertEquals(startFrames + cached, k.phys.usedFrames(Zone.NORMAL), "exit returned every frame but named files' page cache");
         assertEquals(0, k.defaultHstate.inUse);
+    }
+
+    /** Runs the call; a NotSimulatedException must leave the kernel as it was (the snapshot bytes do not change). */
+    static void notSimulatedChangesNothing(Kernel k, Runnable call) {
+        byte[] before = io.pinlab.kernel.KernelSnapshot.write(k);
+        try {
+            call.run();
+        } catch (io.pinlab.kernel.base.NotSimulatedException e) {
+            assertArrayEquals(before, io.pinlab.kernel.KernelSnapshot.write(k), "refused as not simulated after a change: " + e.getMessage());
+        }
     }
 
     /** VMAs sorted, disjoint, inside [mmap_min_addr, TASK_SIZE); mergeable neighbours merged; every PTE inside a VMA; RSS adds up. */
@@ -212,8 +239,8 @@ class AddressSpaceProperties {
             for (OpenFile f : t.fds.values()) inodes.put(f.inode(), true);
             for (Vma v : t.mm.vmas.values()) if (v.file != null) inodes.put(v.file.inode(), true);
         }
-        for (Inode in : inodes.keySet())
-            in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> seen.computeIfAbsent(pfn, h -> new int[3])[1]++);
+        for (Inode in : inodes.keySet()) // a large folio's page-cache slots hold one reference each (__filemap_add_folio(): folio_ref_add(folio, nr))
+            in.pageCache.forEach(0, Long.MAX_VALUE, (idx, pfn) -> { if (pfn > 0) seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[1]++; });
         for (long pfn : pins)
             seen.computeIfAbsent(k.phys.head(pfn), h -> new int[3])[2] += k.phys.isLarge(pfn) ? 1 : PhysMem.GUP_PIN_COUNTING_BIAS;
         long frames = 0;

@@ -4,7 +4,6 @@ import io.pinlab.kernel.base.VirtAddr;
 import io.pinlab.kernel.Kernel;
 import io.pinlab.kernel.Sysctl;
 import io.pinlab.kernel.base.Errno;
-import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
 import org.junit.jupiter.api.Test;
@@ -200,14 +199,14 @@ class KhugepagedTest {
     }
 
     @ParameterizedTest @FieldSource("ALL")
-    void shmemCollapseIsNotSimulatedAndChangesNothing(Profile p) { // collapse_file() would put one order-9 folio in the page cache
+    void writtenShmemCollapsesLikeAnonymousMemory(Profile p) { // collapse_file() beside collapse_huge_page()
         K x = new K(p);
         long a = x.small(1, 1), s = shmem(x, 1, 1);
-        long before = x.pfn(s + 7 * PAGE);
-        NotSimulatedException e = assertThrows(NotSimulatedException.class, () -> x.collapse(Math.min(a, s), Math.abs(s - a) + HUGE));
-        assertEquals("advice", e.field());
-        assertFalse(Memory.pmdMapped(x.t.mm, a), "the anonymous VMA of the same call was not collapsed either");
-        assertEquals(before, x.pfn(s + 7 * PAGE));
+        assertEquals(0, x.collapse(a, HUGE).ret());
+        assertEquals(0, x.collapse(s, HUGE).ret());
+        assertTrue(Memory.pmdMapped(x.t.mm, a));
+        assertTrue(Memory.pmdMapped(x.t.mm, s), "the shmem range too (ShmemThpTest has the details)");
+        assertEquals(HPAGE_ORDER, x.k.phys.order(x.pfn(s + 7 * PAGE)));
         assertEquals(8, x.value(s + 7 * PAGE));
     }
 

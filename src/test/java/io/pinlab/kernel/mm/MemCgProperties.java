@@ -185,9 +185,9 @@ class MemCgProperties {
                     inodes.put(v.file.inode(), true);
                     files.put(v.file, true);
                 }
-                if (!v.isHugetlb()) { // a THP's deposited page table
+                if (!v.isHugetlb()) { // an anonymous THP's deposited page table (x86-64 deposits none for a file PMD)
                     long[] n = {0};
-                    mm.pmds.forEach(v.start >>> 21, v.end >>> 21, (key, pmd) -> n[0]++);
+                    mm.pmds.forEach(v.start >>> 21, v.end >>> 21, (key, pmd) -> { if (!HugeMemory.isFilePmd(k, pmd)) n[0]++; });
                     bytes += n[0] * MemCg.LEAF_BYTES;
                 }
             }
