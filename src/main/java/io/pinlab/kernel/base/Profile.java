@@ -156,8 +156,9 @@ public record Profile(String name, String kernel, String summary, List<String> d
         TRUNCATE_NON_UNIFORM_SPLIT,
         /** shmem_writeout() (6.19 tree) keeps a large folio whole up to folio_alloc_swap() and, when no large
          *  swap entry is found (a swapfile has none), splits it onto the reclaim list, so every page goes to
-         *  swap in the same pass; the 6.3.8 and 6.5.0 shmem_writepage() split_huge_page() first, with no
-         *  list: pages 1-511 go back to the LRU and only the first page is written. */
+         *  swap in the same pass; the 6.3.8 and 6.5.0 shrink_folio_list() split a swap-backed large folio
+         *  before try_to_unmap() ("Split shmem folio", split_folio_to_list(): a pinned one is kept whole and
+         *  mapped), so shmem_writepage() meets 512 small folios, each written or, with no swap, redirtied. */
         SHMEM_WRITEOUT_LARGE
     }
 

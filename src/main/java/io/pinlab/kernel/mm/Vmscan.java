@@ -183,30 +183,38 @@ final class Vmscan {
 
     /**
      * shrink_folio_list() for an order-9 shmem folio (one MADV_COLLAPSE made) that madvise isolated
-     * whole: try_to_unmap(TTU_SPLIT_HUGE_PMD) clears its PMD; a maybe-DMA-pinned folio is activated
-     * and one with another reference kept (pageout(): is_page_cache_freeable()), both whole and
-     * unmapped. Then 6.18 shmem_writeout(): with no swap area the folio is redirtied, whole;
+     * whole. 6.18: try_to_unmap(TTU_SPLIT_HUGE_PMD) clears its PMD; a maybe-DMA-pinned folio is
+     * activated and one with another reference kept (pageout(): is_page_cache_freeable()), both
+     * whole and unmapped; then shmem_writeout(): with no swap area the folio is redirtied, whole;
      * otherwise folio_alloc_swap() finds no large swap entry on a swapfile, so the folio is split
      * onto the reclaim list (split_folio_to_list()) and every page goes to swap on its own ({@link
-     * #reclaimShmemFolio}; a full swap area redirties the rest). 6.3-6.5 shmem_writepage() splits
-     * it first (split_huge_page() with no list): page 0 goes on, pages 1-511 go back to the LRU,
-     * resident and unmapped.
+     * #reclaimShmemFolio}; a full swap area redirties the rest). 6.3-6.5 split a swap-backed large
+     * folio first, before try_to_unmap() ("Split shmem folio": split_folio_to_list() onto the
+     * reclaim list): a reference beyond the mappings and the page cache's fails can_split_folio()
+     * (keep_locked: whole and still mapped); otherwise the split unmaps it and every page makes its
+     * own pass down to shmem_writepage(), which writes it to swap or, with no swap area, redirties it.
      */
     static void shrinkShmemThp(Globals k, long head, int[] outcomes) {
         PhysMem ph = k.phys;
         Inode in = (Inode) ph.mapping(head);
+        if (!k.profile.shmemWriteoutLarge()) { // mm/vmscan.c 6.3-6.5: "Split shmem folio"
+            if (!HugeMemory.splitPageCacheFolio(k, head)) {
+                outcomes[Outcome.NOT_SPLIT.ordinal()] += HPAGE_NR;
+                return;
+            }
+            for (int i = 0; i < HPAGE_NR; i++) outcomes[reclaimShmemFolio(k, in, head + i).ordinal()]++;
+            return;
+        }
         HugeMemory.tryToUnmapFile(k, in, ph.index(head), HPAGE_NR);
         if (ph.refcount(head) != HPAGE_NR) { // folio_maybe_dma_pinned(), or is_page_cache_freeable() false
             outcomes[Outcome.FILE_REFERENCED.ordinal()] += HPAGE_NR;
             return;
         }
-        if (k.profile.shmemWriteoutLarge() && k.swap == null) { // !total_swap_pages: redirty
+        if (k.swap == null) { // !total_swap_pages: redirty
             outcomes[Outcome.SHMEM_NO_SWAP.ordinal()] += HPAGE_NR;
             return;
         }
         HugeMemory.splitPageCacheFolio(k, head); // cannot fail: no reference beyond the page cache's
-        int pages = k.profile.shmemWriteoutLarge() ? HPAGE_NR : 1;
-        for (int i = 0; i < pages; i++) outcomes[reclaimShmemFolio(k, in, head + i).ordinal()]++;
-        outcomes[Outcome.FILE_UNMAPPED.ordinal()] += HPAGE_NR - pages;
+        for (int i = 0; i < HPAGE_NR; i++) outcomes[reclaimShmemFolio(k, in, head + i).ordinal()]++;
     }
 }

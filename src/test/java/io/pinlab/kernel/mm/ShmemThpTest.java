@@ -310,43 +310,43 @@ class ShmemThpTest {
     }
 
     @ParameterizedTest @FieldSource("ALL")
-    void pageoutWritesTheSplitFolioToSwap(Profile p) { // shrink_folio_list(): try_to_unmap(TTU_SPLIT_HUGE_PMD), then shmem_writeout()
+    void pageoutWritesTheSplitFolioToSwap(Profile p) {
+        // 6.18 shrink_folio_list(): try_to_unmap(TTU_SPLIT_HUGE_PMD), then shmem_writeout(): folio_alloc_swap() finds
+        // no large entry on a swapfile, split_folio_to_list(); 6.3-6.5 shrink_folio_list() splits the swap-backed
+        // large folio first ("Split shmem folio"). Either way every page makes its own pass and is written.
         M m = collapsed(p);
         assertOk(m.f.swapon(16L << 20));
-        long head = m.head();
         assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
         assertFalse(m.pmd());
         assertEquals(0, m.f.t.mm.rssShmem);
-        if (p.shmemWriteoutLarge()) { // folio_alloc_swap() finds no large entry on a swapfile: split_folio_to_list(), every page written
-            assertEquals(2048, Views.swaps(m.f.k).usedKb());
-            assertTrue(m.in.pageCache.get(300) < 0, "a swap entry in the page cache");
-        } else { // shmem_writepage(): split_huge_page() with no list, only page 0 is written
-            assertEquals(4, Views.swaps(m.f.k).usedKb());
-            assertTrue(m.in.pageCache.get(0) < 0);
-            assertEquals(head + 300, m.in.pageCache.get(300), "back on the LRU, resident");
-            assertEquals(0, m.f.k.phys.order(head + 300));
-        }
-        assertEquals(0x1000 + 300, m.f.valueAt(m.a + 300 * PAGE), "shmem_swapin_folio() or the resident page");
+        assertEquals(2048, Views.swaps(m.f.k).usedKb());
+        assertTrue(m.in.pageCache.get(0) < 0, "a swap entry in the page cache");
+        assertTrue(m.in.pageCache.get(300) < 0, "a swap entry in the page cache");
+        assertEquals(0x1000 + 300, m.f.valueAt(m.a + 300 * PAGE), "shmem_swapin_folio()");
     }
 
     @ParameterizedTest @FieldSource("ALL")
-    void pageoutWithoutSwap(Profile p) { // shmem_writeout(): !total_swap_pages redirties the whole folio; 6.3-6.5 split first
+    void pageoutWithoutSwap(Profile p) {
+        // 6.18: try_to_unmap() first, then shmem_writeout(): !total_swap_pages redirties the whole folio;
+        // 6.3-6.5: split_folio_to_list() (which unmaps it) before anything, then shmem_writepage() redirties each page
         M m = collapsed(p);
         long head = m.head();
         assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
-        assertFalse(m.pmd(), "try_to_unmap() came first");
+        assertFalse(m.pmd(), "unmapped by try_to_unmap() (6.18) or by the split (6.3-6.5)");
         assertEquals(p.shmemWriteoutLarge() ? HPAGE_ORDER : 0, m.f.k.phys.order(head));
-        assertEquals(head + 7, m.in.pageCache.get(7));
+        assertEquals(head + 7, m.in.pageCache.get(7), "resident: no swap entry in the page cache");
         assertEquals(0x1007, m.f.valueAt(m.a + 7 * PAGE));
     }
 
     @ParameterizedTest @FieldSource("ALL")
-    void aPinnedFolioIsUnmappedButKept(Profile p) { // folio_maybe_dma_pinned() after the unmap: activate_locked
+    void aPinnedFolioIsKeptWhole(Profile p) {
+        // 6.18: try_to_unmap() first, then folio_maybe_dma_pinned(): activate_locked, whole and unmapped;
+        // 6.3-6.5: can_split_folio() fails on the pin before try_to_unmap(): keep_locked, whole and still mapped
         M m = collapsed(p);
         assertOk(m.f.swapon(16L << 20));
         assertEquals(1, m.f.gup(GupCall.pin_user_pages, m.a + 3 * PAGE, 1, FOLL_WRITE | FOLL_LONGTERM).ret());
         assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
-        assertFalse(m.pmd());
+        assertEquals(!p.shmemWriteoutLarge(), m.pmd());
         assertEquals(HPAGE_ORDER, m.f.k.phys.order(m.head()));
         assertEquals(0, Views.swaps(m.f.k).usedKb());
     }
