@@ -560,6 +560,7 @@ public final class KernelSnapshot {
             for (int i = 0; i < nUsers; i++) k.userLockedVm.put((int) in.range("uid", 0, Integer.MAX_VALUE), in.range("locked_vm", 0, Long.MAX_VALUE));
 
             for (Zone z : Zone.values()) readZone(z);
+            checkFolioReferences();
             readPins();
             readLog();
             in.expectEnd();
@@ -870,6 +871,33 @@ public final class KernelSnapshot {
             List<String> warned = new ArrayList<>(w);
             for (int i = 0; i < w; i++) warned.add(in.requiredString("warned site", MAX_STRING));
             k.log.restore(lines, warned, clock);
+        }
+
+        /**
+         * Page-cache slots and PMDs read before the frames: each page-cache slot of an inode (but
+         * hugetlbfs', which counts huge pages) names an allocated page of that inode at that index
+         * (a large folio's page: the head's index plus its offset), and each present PMD but the huge
+         * zero page's names the head of an allocated large folio, an inode's when it is neither
+         * anonymous nor hugetlb (a shmem THP), so no walk meets a page-cache page of another file.
+         */
+        private void checkFolioReferences() {
+            PhysMem ph = k.phys;
+            for (Inode node : inodes) {
+                if (node.isHugetlb()) continue;
+                node.pageCache.forEach(0, Long.MAX_VALUE, (idx, e) -> {
+                    if (e > 0 && (!ph.isAllocated(e) || ph.mapping(e) != node || ph.index(e) + (e - ph.head(e)) != idx))
+                        throw in.error("inode " + node.ino() + ": page-cache index " + idx + " names pfn 0x" + Long.toHexString(e) + ", which is not its page there");
+                });
+            }
+            for (Mm mm : mms) {
+                mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> {
+                    if (!Pte.present(pmd) || (k.hugeZeroPfn >= 0 && Pte.pfn(pmd) == k.hugeZeroPfn)) return;
+                    long pfn = Pte.pfn(pmd);
+                    boolean ok = ph.isAllocated(pfn) && ph.isLarge(pfn) && ph.head(pfn) == pfn;
+                    if (ok && (ph.flags(pfn) & (PhysMem.PG_ANON | PhysMem.PG_HUGETLB)) == 0) ok = ph.mapping(pfn) instanceof Inode;
+                    if (!ok) throw in.error("the PMD at 0x" + Long.toHexString(key << 21) + " names pfn 0x" + Long.toHexString(pfn) + ", not the head of a large folio of its kind");
+                });
+            }
         }
 
         private void requireRam(long pfn) {

@@ -26,6 +26,7 @@ import java.util.Random;
 import static io.pinlab.kernel.Lab.*;
 import static io.pinlab.kernel.mm.PhysMem.HPAGE_SIZE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A busy kernel (every backing, THP, hugetlb, COW after fork, pins of both kinds, rings with
@@ -199,6 +200,31 @@ class KernelSnapshotTest {
             Lab again = new Lab(copy);
             for (Lab l : List.of(lab, again)) assertOk(l.ftruncate(fd, 0));
             assertThat(Observed.of(copy)).isEqualTo(Observed.of(lab.k));
+        }
+    }
+
+    @Test
+    void pageCacheSlotsAndPmdsThatDoNotNameTheirFolioAreRefused() {
+        // three states no kernel path makes: a slot naming another page of the folio, a shmem THP whose folio
+        // claims to be anonymous without PG_ANON, a PMD naming a tail page; each must be a SnapshotFormatException
+        // (before this check a later MADV_PAGEOUT cast the mapping to an inode and threw ClassCastException)
+        List<java.util.function.BiConsumer<Lab, Long>> tamper = List.of(
+                (lab, head) -> ((io.pinlab.kernel.fs.Inode) lab.k.phys.mapping(head)).pageCache.set(5, head + 9),
+                (lab, head) -> lab.k.phys.setMapping(head, Memory.ANON_MAPPING, 0),
+                (lab, head) -> lab.k.task(1).mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> lab.k.task(1).mm.pmds.set(key, pmd + (3L << 12))));
+        for (var t : tamper) {
+            Lab lab = new Lab(Profile.V6_18);
+            int fd = lab.memfd("thp", 0, HPAGE_SIZE);
+            long raw = lab.anon(2 * HPAGE_SIZE, PROT_NONE);
+            long a = (raw + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+            assertOk(lab.mmap(a, HPAGE_SIZE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
+            lab.touch(a, 512, true);
+            assertOk(lab.madvise(a, HPAGE_SIZE, Madv.MADV_COLLAPSE.value));
+            long head = Memory.followPte(lab.k.task(1).mm, a) >>> 12;
+            assertThat(KernelSnapshot.read(KernelSnapshot.write(lab.k))).isNotNull(); // consistent: accepted
+            t.accept(lab, head);
+            byte[] bytes = KernelSnapshot.write(lab.k);
+            assertThatThrownBy(() -> KernelSnapshot.read(bytes)).isInstanceOf(SnapshotFormatException.class);
         }
     }
 
