@@ -39,9 +39,12 @@ ADDR=$(make_sessions "$work/memory.sessions" "http://127.0.0.1:$PORT")
 # run NAME PORT DURATION: wrk's output for the mixed workload on that server, then "cpu: JVM redis-server"
 # in clock ticks used meanwhile
 rpid=$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info server | sed -nE 's/^process_id:([0-9]+).*/\1/p')
+case $REDIS_HOST in 127.*|localhost|::1) ;; *) rpid= ;; esac # a remote redis-server's pid names no local process
 ticks() { [ -r "/proc/$1/stat" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
 # switches PID: context switches (voluntary + not) of the process's live threads so far
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'; }
+# switches PID: voluntary + involuntary context switches of the threads alive now (a thread that exits
+# during a round drops out of the second reading, so a round's count is a lower bound)
+switches() { [ -n "$1" ] && [ -d "/proc/$1" ] || { echo 0; return; }; cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'; }
 run() {
   local jvm=${servers[0]} j0 r0 js0 rs0
   [ "$1" = redis ] && jvm=${servers[1]}

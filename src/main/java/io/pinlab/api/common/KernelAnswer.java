@@ -33,7 +33,7 @@ public record KernelAnswer(
     }
 
     public static List<ExplainStep> explain(List<Step> steps, Profile profile) {
-        ExplainStep[] out = new ExplainStep[steps.size()]; // a loop: every answer of every call asks
+        ExplainStep[] out = new ExplainStep[steps.size()]; // a loop, not a stream: every answer builds this list
         int i = 0;
         for (Step s : steps) out[i++] = ExplainStep.of(s, profile);
         return List.of(out);

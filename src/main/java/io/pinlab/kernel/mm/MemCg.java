@@ -36,8 +36,11 @@ public final class MemCg {
     public static final long VMA_BYTES = 128;
     /** One entry of a page array (struct page *): a long. */
     public static final long PAGE_ENTRY_BYTES = 8;
-    /** A driver's pin record: the Pin (64), its long[] header (16), TreeMap entry and key (56), released-queue slot (24). */
-    public static final long PIN_BYTES = 160;
+    /**
+     * A driver's pin record: the Pin (64), its long[] header (16), LinkedHashMap entry and key (56) and
+     * hash-table slots (up to 8: PinTable rebuilds a table that shrank to an eighth), released-queue slot (24).
+     */
+    public static final long PIN_BYTES = 168;
     /** An io_uring ctx without its queues. */
     public static final long RING_BYTES = 256;
     /** One CQE a ring may hold (record 32 + list slot 8). */

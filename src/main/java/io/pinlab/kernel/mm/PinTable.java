@@ -23,7 +23,9 @@ public final class PinTable {
      * By id, in id order: ids only grow ({@link #nextId}), so insertion order is id order (a hash
      * lookup per call instead of a tree walk; restore() inserts sorted).
      */
-    final LinkedHashMap<Long, Pin> pins = new LinkedHashMap<>();
+    LinkedHashMap<Long, Pin> pins = new LinkedHashMap<>();
+    /** The most records {@link #pins} held since it was made: a hash table keeps its slots when entries go. */
+    private int peak;
     /** Charged {@link MemCg#PIN_BYTES} per record kept, and the page arrays of released pins still listed. */
     private final MemCg memcg;
     final ArrayDeque<Long> released = new ArrayDeque<>();
@@ -44,6 +46,7 @@ public final class PinTable {
         memcg.charge(MemCg.PIN_BYTES);
         Pin p = new Pin(nextId++, call, pid, start, nrPages, gupFlags, pfns, kind);
         pins.put(p.id(), p);
+        peak = Math.max(peak, pins.size());
         return p;
     }
 
@@ -56,6 +59,10 @@ public final class PinTable {
             long n = pins.remove(released.removeFirst()).count();
             releasedEntries -= n;
             memcg.uncharge(n * MemCg.PAGE_ENTRY_BYTES + MemCg.PIN_BYTES);
+        }
+        if (peak > 1024 && pins.size() < peak / 8) { // give back the slots of a table that held many more (order kept)
+            pins = new LinkedHashMap<>(pins);
+            peak = pins.size();
         }
     }
 
@@ -77,7 +84,7 @@ public final class PinTable {
 
     /** Replaces the table's content; {@code releasedOrder} names exactly the released pins of {@code all}. */
     public void restore(long nextId, boolean stackWarningPrinted, List<Pin> all, List<Long> releasedOrder) {
-        pins.clear();
+        pins = new LinkedHashMap<>();
         released.clear();
         releasedEntries = 0;
         for (Pin p : all.stream().sorted(Comparator.comparingLong(Pin::id)).toList()) {
@@ -94,5 +101,6 @@ public final class PinTable {
             throw new IllegalArgumentException("a released pin is missing from the release order");
         this.nextId = nextId;
         this.stackWarningPrinted = stackWarningPrinted;
+        peak = pins.size();
     }
 }
