@@ -37,8 +37,10 @@ public final class MemCg {
     /** One entry of a page array (struct page *): a long. */
     public static final long PAGE_ENTRY_BYTES = 8;
     /**
-     * A driver's pin record: the Pin (64), its long[] header (16), LinkedHashMap entry and key (56) and
-     * hash-table slots (up to 8: PinTable rebuilds a table that shrank to an eighth), released-queue slot (24).
+     * A driver's pin record: the Pin (64), its long[] header (16), LinkedHashMap entry and key (56), its
+     * hash-table slots (8: at most two 4-byte slots per entry; PinTable rebuilds a table that fell to an
+     * eighth of its peak, so the slots forgotten records leave behind stay within eight times this), and
+     * its released-queue slot (24).
      */
     public static final long PIN_BYTES = 168;
     /** An io_uring ctx without its queues. */
