@@ -1254,6 +1254,18 @@ static void probe_collapse_file(void) {
 /* ---------------------------------------------------------------- swap: MADV_PAGEOUT, swap-in, fork, swapoff */
 static char *swapfile;
 static int swapped(void *a) { return (pagemap(a) >> 62) & 1; }
+/* a 16 MiB file of zeroes made a swap area by mkswap(8); 0 on success */
+static int make_swapfile(const char *file) {
+    int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    static char zero[1 << 20];
+    for (int i = 0; i < 16; i++) write(fd, zero, sizeof zero);
+    fsync(fd);
+    close(fd);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkswap %s >/dev/null 2>&1", file);
+    return system(cmd);
+}
+
 static long swaps_kb(int used) { /* our swapfile's Size or Used column of /proc/swaps, -1 if absent */
     FILE *f = fopen("/proc/swaps", "r");
     char line[512], name[256], type[32];
@@ -1309,14 +1321,7 @@ static void probe_swap(void) {
     close(nf);
 
     swapfile = strdup(path("pinlab-swapfile"));
-    int fd = open(swapfile, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    static char zero[1 << 20];
-    for (int i = 0; i < 16; i++) write(fd, zero, sizeof zero);
-    fsync(fd);
-    close(fd);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkswap %s >/dev/null 2>&1", swapfile);
-    if (system(cmd) != 0) { out("swap.swapon", "no-mkswap"); return; }
+    if (make_swapfile(swapfile) != 0) { out("swap.swapon", "no-mkswap"); return; }
     long r = swapon(swapfile, 0);
     rc("swap.swapon", r);
     if (r) return;
@@ -1621,14 +1626,7 @@ static void probe_collapse_pageout(void) {
     munmap(m, HUGE);
     close(mf);
     char *sf = strdup(path("pinlab-swapfile-collapse"));
-    int fd = open(sf, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    static char zero[1 << 20];
-    for (int i = 0; i < 16; i++) write(fd, zero, sizeof zero);
-    fsync(fd);
-    close(fd);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkswap %s >/dev/null 2>&1", sf);
-    if (system(cmd) != 0 || swapon(sf, 0)) { out("collapse.shmem_pageout_swapon", "FAILED"); return; }
+    if (make_swapfile(sf) != 0 || swapon(sf, 0)) { out("collapse.shmem_pageout_swapon", "FAILED"); return; }
     char *saved = swapfile;
     swapfile = sf; /* swaps_kb() reads this swapfile's line */
     mf = memfd_written("collapse-pageout-swap", HUGE, HUGE, &m);

@@ -186,11 +186,7 @@ class KernelSnapshotTest {
         for (Profile p : Profile.ALL) {
             Lab lab = new Lab(p);
             int fd = lab.memfd("thp", 0, HPAGE_SIZE);
-            long raw = lab.anon(2 * HPAGE_SIZE, PROT_NONE);
-            long a = (raw + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
-            assertOk(lab.mmap(a, HPAGE_SIZE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
-            lab.touch(a, 512, true);
-            assertOk(lab.madvise(a, HPAGE_SIZE, Madv.MADV_COLLAPSE.value));
+            long a = collapsedMemfd(lab, fd);
             pin(lab, GupCall.pin_user_pages, a, 4, FOLL_WRITE | FOLL_LONGTERM);
             byte[] bytes = KernelSnapshot.write(lab.k);
             Kernel copy = KernelSnapshot.read(bytes);
@@ -214,18 +210,23 @@ class KernelSnapshotTest {
                 (lab, head) -> lab.k.task(1).mm.pmds.forEach(0, Long.MAX_VALUE, (key, pmd) -> lab.k.task(1).mm.pmds.set(key, pmd + (3L << 12))));
         for (var t : tamper) {
             Lab lab = new Lab(Profile.V6_18);
-            int fd = lab.memfd("thp", 0, HPAGE_SIZE);
-            long raw = lab.anon(2 * HPAGE_SIZE, PROT_NONE);
-            long a = (raw + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
-            assertOk(lab.mmap(a, HPAGE_SIZE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
-            lab.touch(a, 512, true);
-            assertOk(lab.madvise(a, HPAGE_SIZE, Madv.MADV_COLLAPSE.value));
+            long a = collapsedMemfd(lab, lab.memfd("thp", 0, HPAGE_SIZE));
             long head = Memory.followPte(lab.k.task(1).mm, a) >>> 12;
             assertThat(KernelSnapshot.read(KernelSnapshot.write(lab.k))).isNotNull(); // consistent: accepted
             t.accept(lab, head);
             byte[] bytes = KernelSnapshot.write(lab.k);
             assertThatThrownBy(() -> KernelSnapshot.read(bytes)).isInstanceOf(SnapshotFormatException.class);
         }
+    }
+
+    /** The 2 MiB of memfd {@code fd} mapped shared at a 2 MiB-aligned address, written, and collapsed by MADV_COLLAPSE. */
+    private static long collapsedMemfd(Lab lab, int fd) {
+        long raw = lab.anon(2 * HPAGE_SIZE, PROT_NONE);
+        long a = (raw + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+        assertOk(lab.mmap(a, HPAGE_SIZE, RW, MAP_SHARED | MAP_FIXED, fd, 0));
+        lab.touch(a, 512, true);
+        assertOk(lab.madvise(a, HPAGE_SIZE, Madv.MADV_COLLAPSE.value));
+        return a;
     }
 
     static long pin(Lab lab, GupCall call, long addr, long n, int flags) {

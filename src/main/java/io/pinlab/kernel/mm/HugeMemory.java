@@ -207,12 +207,7 @@ public final class HugeMemory {
         if (haddr < vma.start || haddr + HPAGE_SIZE > vma.end) return false;
         if ((((vma.start >>> PAGE_SHIFT) - vma.pgoff) & (HPAGE_NR - 1)) != 0) return false;
         if (k.phys.order(head) != HPAGE_ORDER) return false;
-        long bits = Pte.YOUNG;
-        if (vma.has(VM_SHARED_B) && vma.has(VM_WRITE_B) && (write || !vma.needsDirtyTracking())) bits |= Pte.WRITE;
-        if (write) {
-            bits |= Pte.DIRTY;
-            k.phys.setFolioFlags(head, PG_DIRTY);
-        }
+        long bits = Memory.fileLeafBits(k, vma, head, write); // a write fault here is a shared mapping's (do_cow_fault() copies)
         k.phys.refAdd(head, 1);
         k.phys.mapcountAdd(head, 1);
         rssAdd(k, mm, head, HPAGE_NR);

@@ -227,19 +227,27 @@ public final class Memory {
         if (k.phys.isLarge(cached)) return finishFaultLarge(k, mm, vma, addr, cached, write);
         k.phys.refAdd(cached, 1);
         k.phys.mapcountAdd(cached, 1);
+        mm.ptes.set(vpn, Pte.mk(cached, fileLeafBits(k, vma, cached, write)));
+        if (inode.isShmem() || vma.isSecretmem()) mm.rssShmem++; else mm.rssFile++;
+        return VM_FAULT_OK;
+    }
+
+    /**
+     * The bits of a page-cache leaf that finish_fault() installs (set_pte_range(); do_set_pmd() for a
+     * PMD): young; in a shared writable mapping (do_shared_fault(): page_mkwrite on write) writable on
+     * a write, or at once where no write-notify keeps dirty-tracked pages read-only until the first
+     * write (shmem), and dirty, with the folio, on a write.
+     */
+    static long fileLeafBits(Globals k, Vma vma, long folio, boolean write) {
         long bits = Pte.YOUNG;
         if (vma.has(VM_SHARED_B | VM_WRITE_B)) {
-            // do_shared_fault(): page_mkwrite on write; write-notify keeps dirty-tracked pages
-            // read-only until the first write, shmem maps them writable straight away
             if (write || !vma.needsDirtyTracking()) bits |= Pte.WRITE;
             if (write) {
                 bits |= Pte.DIRTY;
-                k.phys.setFolioFlags(cached, PG_DIRTY);
+                k.phys.setFolioFlags(folio, PG_DIRTY);
             }
         }
-        mm.ptes.set(vpn, Pte.mk(cached, bits));
-        if (inode.isShmem() || vma.isSecretmem()) mm.rssShmem++; else mm.rssFile++;
-        return VM_FAULT_OK;
+        return bits;
     }
 
     /**
@@ -266,14 +274,7 @@ public final class Memory {
                 at = haddr;
             }
         }
-        long bits = Pte.YOUNG;
-        if (vma.has(VM_SHARED_B | VM_WRITE_B)) {
-            if (write || !vma.needsDirtyTracking()) bits |= Pte.WRITE;
-            if (write) {
-                bits |= Pte.DIRTY;
-                k.phys.setFolioFlags(head, PG_DIRTY);
-            }
-        }
+        long bits = fileLeafBits(k, vma, head, write);
         long vpn = at >>> PAGE_SHIFT;
         for (int i = 0; i < nr; i++) mm.ptes.set(vpn + i, Pte.mk(first + i, bits));
         k.phys.refAdd(head, nr);
