@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +14,12 @@ import java.util.TreeMap;
 
 /**
  * Sessions and their logs in a Caffeine cache that drops a session after {@code idleTimeout}
- * without access ({@link #touch} or {@link #append}). The maximum is enforced by refusing new
+ * without access ({@link #touch} or {@link #append}). An access is recorded (in the cache's expiry
+ * and as the session's last access) at most every {@link #accessGranularityNanos}, a second or a
+ * hundredth of the idle timeout when shorter, as the kernel cache does ({@link SessionService}):
+ * recording one in the cache is a read-buffer entry and, as the buffer fills, the cache's
+ * maintenance on the request thread, and a busy lab appends thousands of steps a second. A
+ * session thus expires at most that much before its idle timeout. The maximum is enforced by refusing new
  * sessions (never by evicting somebody's lab); the per-client caps are a {@link ClientQuota}
  * whose count goes down when a session leaves the cache, deleted or expired. Logs are kept
  * compact ({@link CompactLog}).
@@ -23,6 +29,8 @@ public class InMemorySessionStore implements SessionStore {
     private final int maxSessions;
     private final ClientQuota quota;
     private final Clock clock;
+    private final Ticker ticker;
+    private final long accessGranularityNanos;
 
     /** One session: metadata, its log and newest snapshots; the entry's monitor guards the log and snapshots. */
     private static final class Entry {
@@ -30,10 +38,13 @@ public class InMemorySessionStore implements SessionStore {
         final CompactLog log = new CompactLog();
         final TreeMap<Long, byte[]> snapshots = new TreeMap<>();
         volatile Instant lastAccess;
+        /** The ticker's time when an access was last recorded. */
+        volatile long accessNanos;
 
-        Entry(SessionRecord meta) {
+        Entry(SessionRecord meta, long nowNanos) {
             this.meta = meta;
             this.lastAccess = meta.lastAccess();
+            this.accessNanos = nowNanos;
         }
 
         synchronized SessionRecord record() {
@@ -59,6 +70,8 @@ public class InMemorySessionStore implements SessionStore {
                 .build();
         this.maxSessions = p.maxSessions();
         this.clock = clock;
+        this.ticker = ticker;
+        this.accessGranularityNanos = Math.min(Duration.ofSeconds(1).toNanos(), p.idleTimeout().toNanos() / 100);
     }
 
     @Override
@@ -69,7 +82,7 @@ public class InMemorySessionStore implements SessionStore {
             if (meta.client() != null) quota.release(meta.client());
             throw new SessionLimitException(maxSessions);
         }
-        cache.put(meta.id(), new Entry(meta.withVersion(0)));
+        cache.put(meta.id(), new Entry(meta.withVersion(0), ticker.read()));
     }
 
     @Override
@@ -89,15 +102,15 @@ public class InMemorySessionStore implements SessionStore {
 
     @Override
     public long append(String id, long expectedVersion, byte[] encodedStep) {
-        Entry e = cache.getIfPresent(id);
+        Entry e = cache.policy().getIfPresentQuietly(id);
         if (e == null) return -1;
         synchronized (e) {
             long v = e.log.size();
             if (v != expectedVersion) return v;
             e.log.add(encodedStep.clone());
-            e.lastAccess = clock.instant();
-            return v;
         }
+        accessed(id, e);
+        return expectedVersion;
     }
 
     @Override
@@ -122,13 +135,23 @@ public class InMemorySessionStore implements SessionStore {
 
     @Override
     public long touch(String id) {
-        Entry e = cache.getIfPresent(id);
+        Entry e = cache.policy().getIfPresentQuietly(id);
         if (e == null) return -1;
-        e.lastAccess = clock.instant();
+        accessed(id, e);
         synchronized (e) {
             return e.log.size();
         }
     }
+
+    /** An access of the session: recorded unless one was within {@link #accessGranularityNanos}. */
+    private void accessed(String id, Entry e) {
+        long now = ticker.read();
+        if (now - e.accessNanos < accessGranularityNanos) return;
+        e.accessNanos = now;
+        e.lastAccess = clock.instant();
+        cache.getIfPresent(id);
+    }
+
     @Override
     public boolean remove(String id) {
         return cache.asMap().remove(id) != null;

@@ -1,7 +1,6 @@
 package io.pinlab.session;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.BufferRecycler;
 import tools.jackson.core.util.RecyclerPool;
@@ -9,7 +8,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.module.blackbird.BlackbirdModule;
 
-import java.io.ByteArrayOutputStream;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -37,32 +35,26 @@ public record LoggedStep(String op, Integer pid, long t, JsonNode args, long ret
             .addModule(new BlackbirdModule())
             .build();
 
+    /** How {@link #encode} writes args and extras of the records it knows without the mapper. */
+    private static final StepWriter.Shapes SHAPES = new StepWriter.Shapes(MAPPER);
+
     /**
      * Encodes a step; {@code args} and {@code x} are any Jackson-serialisable values ({@code args}:
-     * the request record, or a tree, of the op). The envelope is written field by field and the
-     * two values by the generator's own serialization context (one per step, its serialisers
-     * looked up in the mapper's cache): one call is on every state-changing request, and a
-     * generic envelope made Jackson look the two values' serialisers up again every time, an
-     * ObjectWriter per value made a context per value.
+     * the request record, or a tree, of the op). The bytes are the mapper's JSON of the step,
+     * field by field (a test holds them equal for every op's args); one call is on every
+     * state-changing request, so the envelope and the args and extras records of plain fields are
+     * written by {@link StepWriter}, without a generator and serialisation context per step.
      */
     public static byte[] encode(String op, Integer pid, long t, Object args, long ret, String errno, Object x) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = MAPPER.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringProperty("op", op);
-            if (pid != null) g.writeNumberProperty("pid", pid);
-            g.writeNumberProperty("t", t);
-            writeValue(g, "args", args);
-            g.writeNumberProperty("ret", ret);
-            if (errno != null) g.writeStringProperty("errno", errno);
-            writeValue(g, "x", x);
-            g.writeEndObject();
-        }
-        return out.toByteArray();
-    }
-
-    private static void writeValue(JsonGenerator g, String name, Object value) {
-        if (value != null) g.writePOJOProperty(name, value);
+        StepWriter w = new StepWriter(SHAPES);
+        w.raw('{').name("op", true).string(op);
+        if (pid != null) w.name("pid", false).number(pid);
+        w.name("t", false).number(t);
+        if (args != null) w.name("args", false).value(args);
+        w.name("ret", false).number(ret);
+        if (errno != null) w.name("errno", false).string(errno);
+        if (x != null) w.name("x", false).value(x);
+        return w.raw('}').toByteArray();
     }
 
     /**

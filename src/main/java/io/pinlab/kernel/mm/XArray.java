@@ -108,14 +108,13 @@ public final class XArray {
      * may modify entries at or before the current index.
      */
     public void forEach(long from, long to, EntryVisitor v) {
-        if (from >= to) return;
-        long firstKey = from >>> SHIFT, lastKey = (to - 1) >>> SHIFT;
-        // copy the keys first: the visitor may erase leaves
-        long[] keys = leaves.subMap(firstKey, true, lastKey, true).keySet().stream().mapToLong(Long::longValue).toArray();
-        for (long key : keys) {
-            Leaf l = leaves.get(key);
-            if (l == null) continue;
-            long base = key << SHIFT;
+        if (from >= to || count == 0) return;
+        long lastKey = (to - 1) >>> SHIFT;
+        // one lookup per leaf, not an iterator: the visitor may erase leaves (at or before this one)
+        for (Map.Entry<Long, Leaf> e = leaves.ceilingEntry(from >>> SHIFT); e != null && e.getKey() <= lastKey;
+             e = leaves.higherEntry(e.getKey())) {
+            Leaf l = e.getValue();
+            long base = e.getKey() << SHIFT;
             int lo = (int) Math.max(0, from - base), hi = (int) Math.min(SLOTS, to - base);
             for (int s = lo; s < hi; s++) {
                 long val = l.slots[s];
