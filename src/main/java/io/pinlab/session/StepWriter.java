@@ -1,5 +1,6 @@
 package io.pinlab.session;
 
+import com.fasterxml.jackson.annotation.JacksonAnnotationsInside;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import tools.jackson.databind.json.JsonMapper;
@@ -160,7 +161,10 @@ final class StepWriter {
         }
 
         private Shape shapeOf(Class<?> type) {
-            if (!type.isRecord() || hasJacksonAnnotation(type, true) || hasExtraGetter(type)) return null;
+            // an interface may carry annotations (@JsonTypeInfo, @JsonIgnore on an accessor) that the
+            // record's own reflection does not show: the mapper writes records that implement one
+            if (!type.isRecord() || type.getInterfaces().length > 0 || hasJacksonAnnotation(type, true)
+                    || hasExtraGetter(type)) return null;
             RecordComponent[] rc = type.getRecordComponents();
             Component[] out = new Component[rc.length];
             for (int i = 0; i < rc.length; i++) {
@@ -297,8 +301,11 @@ final class StepWriter {
         return false;
     }
 
+    /** Jackson's own annotations, and annotations of the project's that bundle some (@JacksonAnnotationsInside). */
     private static boolean isJackson(Annotation a) {
-        String p = a.annotationType().getPackageName();
-        return p.startsWith("com.fasterxml.jackson.") || p.startsWith("tools.jackson.");
+        Class<? extends Annotation> type = a.annotationType();
+        String p = type.getPackageName();
+        return p.startsWith("com.fasterxml.jackson.") || p.startsWith("tools.jackson.")
+                || type.isAnnotationPresent(JacksonAnnotationsInside.class);
     }
 }

@@ -1,9 +1,14 @@
 package io.pinlab.api.steps;
 
+import com.fasterxml.jackson.annotation.JacksonAnnotationsInside;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.pinlab.api.json.Address;
 import io.pinlab.session.LoggedStep;
 import org.junit.jupiter.api.Test;
 
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -58,14 +63,52 @@ class LoggedStepEncodingTest {
         assertThat(checked).as("args samples checked").isGreaterThan(Op.ALL.size() * 5);
     }
 
-    /** What Steps logs besides ret/errno (its private extras records), as records of the same kinds. */
-    private record PinExtra(Long pin, String invalidArgs) {
+    /** What Steps logs besides ret/errno: an instance of its private extras record {@code name}. */
+    private static Object extra(String name, Object... values) throws Exception {
+        Constructor<?> canonical = Class.forName(Steps.class.getName() + "$" + name).getDeclaredConstructors()[0];
+        canonical.setAccessible(true);
+        return canonical.newInstance(values);
+    }
+
+    /** A record of a kind that would hide its Jackson annotations from the record's own reflection. */
+    interface Typed {
+        @JsonIgnore
+        default String secret() { return "pw"; }
+    }
+
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+    interface Tagged {
+    }
+
+    @Retention(RetentionPolicy.RUNTIME)
+    @JacksonAnnotationsInside
+    @JsonIgnore
+    @interface Hidden {
+    }
+
+    record WithInterfaceAccessor(String secret, long n) implements Typed {
+    }
+
+    record WithTypeInfo(long n) implements Tagged {
+    }
+
+    record WithBundledIgnore(@Hidden String secret, long n) {
     }
 
     @Test
-    void extrasAndTreesAreEncodedAsTheMapperWritesThem() {
-        Object[] extras = {new PinExtra(7L, null), new PinExtra(null, "FOLL_PIN and FOLL_GET"), new PinExtra(null, null),
-                LoggedStep.tree(new PinExtra(3L, "x")), java.util.Map.of("signal", "SIGSEGV")};
+    void recordsWhoseAnnotationsLieElsewhereAreLeftToTheMapper() {
+        Object[] args = {new WithInterfaceAccessor("pw", 1), new WithTypeInfo(2), new WithBundledIgnore("pw", 3)};
+        for (Object a : args)
+            assertThat(encoded("mmap", 1, 5, a, 0, null, null)).as("%s", a).isEqualTo(reference("mmap", 1, 5, a, 0, null, null))
+                    .doesNotContain("\"pw\"");
+        assertThat(encoded("mmap", 1, 5, args[1], 0, null, null)).contains("\"@type\"");
+    }
+
+    @Test
+    void extrasAndTreesAreEncodedAsTheMapperWritesThem() throws Exception {
+        Object[] extras = {extra("GupExtra", 7L, null), extra("GupExtra", null, "FOLL_PIN and FOLL_GET"), extra("GupExtra", null, null),
+                LoggedStep.tree(extra("GupExtra", 3L, "x")), extra("AccessExtra", "SIGSEGV"), extra("AccessExtra", (Object) null),
+                java.util.Map.of("signal", "SIGSEGV")};
         for (Object x : extras)
             assertThat(encoded("gup", 1, 5, null, 1, null, x)).isEqualTo(reference("gup", 1, 5, null, 1, null, x));
         Object tree = LoggedStep.tree(new Requests.RangeRequest(Address.of(0x1000), 4096L));
@@ -77,14 +120,14 @@ class LoggedStepEncodingTest {
      * lab chain: logs written by it and by this encoder are the same bytes.
      */
     @Test
-    void theLabChainIsEncodedAsBefore() {
+    void theLabChainIsEncodedAsBefore() throws Exception {
         Address a = Address.of(0x7ffff7ff0000L);
         assertThat(encoded("mmap", 1, 1764400000000L, new Requests.MmapRequest(null, 16384L, RW, ANON, null, null),
                 0x7ffff7ff0000L, null, null)).isEqualTo("{\"op\":\"mmap\",\"pid\":1,\"t\":1764400000000,\"args\":{\"length\":16384,"
                 + "\"prot\":[\"PROT_READ\",\"PROT_WRITE\"],\"flags\":[\"MAP_PRIVATE\",\"MAP_ANONYMOUS\"]},\"ret\":140737354072064}");
         assertThat(encoded("gup", 1, 1764400000000L, new Requests.GupCallRequest(io.pinlab.kernel.mm.GupCall.pin_user_pages_fast, a, 1L,
                 EnumSet.of(io.pinlab.kernel.mm.FollFlag.FOLL_WRITE, io.pinlab.kernel.mm.FollFlag.FOLL_LONGTERM), null, null, null, null),
-                1, null, new PinExtra(12L, null))).isEqualTo("{\"op\":\"gup\",\"pid\":1,\"t\":1764400000000,\"args\":{\"call\":"
+                1, null, extra("GupExtra", 12L, null))).isEqualTo("{\"op\":\"gup\",\"pid\":1,\"t\":1764400000000,\"args\":{\"call\":"
                 + "\"pin_user_pages_fast\",\"start\":\"0x7ffff7ff0000\",\"nrPages\":1,\"gupFlags\":[\"FOLL_WRITE\",\"FOLL_LONGTERM\"]},"
                 + "\"ret\":1,\"x\":{\"pin\":12}}");
         assertThat(encoded("access", 1, 1764400000000L, new Requests.AccessRequest(a, 4096L, Requests.AccessKind.write, 42L), 1, null, null))
