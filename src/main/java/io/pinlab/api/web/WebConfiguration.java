@@ -31,11 +31,14 @@ class WebConfiguration implements WebMvcConfigurer {
     private final SessionArgumentResolver sessionArguments;
     private final JsonMapper mapper;
     private final CorsProperties cors;
+    private final List<AnswerWriter> answerWriters;
 
-    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors) {
+    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors,
+                     List<AnswerWriter> answerWriters) {
         this.sessionArguments = new SessionArgumentResolver(sessions, courses);
         this.mapper = mapper;
         this.cors = cors;
+        this.answerWriters = answerWriters;
     }
 
     /**
@@ -70,7 +73,8 @@ class WebConfiguration implements WebMvcConfigurer {
     /**
      * Spring MVC with a request mapping that looks paths up by shape instead of scanning every
      * pattern, path variables read without a data binder each, and JSON bodies read in one pass
-     * ({@link JsonBodies}) and answers written in one ({@link JsonAnswers}).
+     * ({@link JsonBodies}) and answers written in one ({@link JsonAnswers}; the lab chain's by
+     * their {@link AnswerWriter}).
      */
     @Bean
     WebMvcRegistrations indexedRequestMapping(Validator validator) {
@@ -93,7 +97,7 @@ class WebConfiguration implements WebMvcConfigurer {
                                 : r.getClass() == RequestResponseBodyMethodProcessor.class ? new FastArguments(r, bodies::resolve) : r);
                         setArgumentResolvers(resolvers);
                         List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>(getReturnValueHandlers());
-                        handlers.replaceAll(h -> h.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonAnswers(h, mapper) : h);
+                        handlers.replaceAll(h -> h.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonAnswers(h, mapper, answerWriters) : h);
                         setReturnValueHandlers(handlers);
                     }
                 };
