@@ -24,8 +24,8 @@ import static io.pinlab.api.json.JsonBytes.ascii;
  */
 @Component
 class ChainAnswerWriter implements AnswerWriter {
-    /** Larger than a chain answer (about 250-1,400 bytes); a larger answer is written in parts. */
-    private static final int BUFFER = 2048;
+    /** Holds most chain answers (250-600 bytes); a gup answer (about 1,400) and larger ones are written in parts. */
+    private static final int BUFFER = 1024;
 
     private static final byte[] MMAP_ADDR = ascii("{\"addr\":"), RET = ascii(",\"ret\":"), ERRNO = ascii(",\"errno\":"),
             EXPLAIN = ascii(",\"explain\":"), WARNINGS = ascii(",\"warnings\":"), PROT = ascii(",\"prot\":"),

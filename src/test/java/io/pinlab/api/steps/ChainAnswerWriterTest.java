@@ -62,7 +62,7 @@ class ChainAnswerWriterTest {
                 g.flags(), pfns, true, runs, true, false, null, "FOLL_PIN");
         List<KernelAnswer.ExplainStep> explain = g.list(() -> g.step(), 40);
         byte[] json = assertSameBytes(new Answers.GupAnswer(512, null, pin, explain, List.of("x".repeat(5_000)), null));
-        assertThat(json.length).isGreaterThan(3 * 2048);
+        assertThat(json.length).isGreaterThan(10_000); // several times the writer's buffer
     }
 
     @Test
