@@ -68,6 +68,22 @@ class PublicEdgeTest extends HttpTestSupport {
         assertThat(r.body()).doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("byte offset");
     }
 
+    @Test
+    void severalBrokenRulesAreListedByFieldTheSameWayEveryTime() {
+        // Bean Validation hands its violations over as a set: the answer orders them (field, then message)
+        Session s = newSession(null);
+        java.util.Set<String> details = new java.util.HashSet<>();
+        for (int i = 0; i < 16; i++) {
+            Res r = post(p(s, "/processes/1/mmap"), s.token(), "{}");
+            r.problem(400, "validation-failed");
+            java.util.List<String> fields = new java.util.ArrayList<>();
+            r.json().path("errors").forEach(e -> fields.add(e.path("field").asString()));
+            assertThat(fields).hasSizeGreaterThan(1).isSorted();
+            details.add(r.json().path("detail").asString());
+        }
+        assertThat(details).hasSize(1);
+    }
+
     // ---- item 7: strict parsing ---------------------------------------------------------------------
 
     @Test

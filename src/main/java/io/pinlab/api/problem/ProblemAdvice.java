@@ -311,7 +311,8 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private ResponseEntity<Object> invalid(List<FieldProblem> errors, WebRequest request) {
+    private ResponseEntity<Object> invalid(List<FieldProblem> unordered, WebRequest request) {
+        List<FieldProblem> errors = unordered.stream().sorted(FieldProblem.ORDER).toList();
         String detail = "invalid request: " + errors.stream().map(e -> e.field() + ": " + e.message())
                 .collect(Collectors.joining("; "));
         return problem(HttpStatus.BAD_REQUEST, Problems.VALIDATION_FAILED, detail, errors, Map.of(),

@@ -174,7 +174,7 @@ public class Steps {
         if (!violations.isEmpty()) {
             List<FieldProblem> errors = violations.stream()
                     .map(v -> new FieldProblem(at + "args." + v.getPropertyPath(), v.getMessage()))
-                    .sorted(java.util.Comparator.comparing(FieldProblem::field)).toList();
+                    .sorted(FieldProblem.ORDER).toList();
             throw invalid(errors);
         }
         try {
