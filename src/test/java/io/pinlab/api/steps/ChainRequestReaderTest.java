@@ -61,6 +61,14 @@ class ChainRequestReaderTest {
         assertThat(reader.types()).containsExactlyInAnyOrderElementsOf(bodies.keySet());
     }
 
+    /** The reader looks enums up by name(), Jackson by toString(): the same only while no chain enum overrides it. */
+    @Test
+    void theChainEnumsReadByNameAreTheirToString() {
+        for (Class<? extends Enum<?>> type : List.of(Prot.class, MapFlag.class, FollFlag.class, GupCall.class,
+                PinRelease.class, Requests.AccessKind.class))
+            for (Enum<?> e : type.getEnumConstants()) assertThat(e.toString()).isEqualTo(e.name());
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void readsWhatTheJsonMapperReads(long seed) {
