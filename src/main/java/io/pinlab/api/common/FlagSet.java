@@ -13,6 +13,9 @@ import java.util.List;
 public record FlagSet(List<String> names, @Schema(example = "3") long value, @Schema(example = "0x3") String hex) {
 
     public static FlagSet of(Collection<? extends Enum<?>> names, long value) {
-        return new FlagSet(names.stream().map(Enum::name).toList(), value, "0x" + Long.toHexString(value));
+        String[] out = new String[names.size()]; // a loop, not a stream: every mmap and gup answer has one or two
+        int i = 0;
+        for (Enum<?> e : names) out[i++] = e.name();
+        return new FlagSet(List.of(out), value, "0x" + Long.toHexString(value));
     }
 }

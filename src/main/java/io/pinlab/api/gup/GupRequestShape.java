@@ -48,7 +48,7 @@ public final class GupRequestShape {
         if (r.targetPid() != null && !call.remote())
             return "targetPid: only the *_remote entry points take an mm";
         int defined = 0;
-        for (FollFlag f : FollFlag.definedIn(p)) defined |= f.value();
+        for (FollFlag f : FollFlag.values()) if (f.existsIn(p)) defined |= f.value(); // no list: every gup call asks
         int unknown = r.gupFlags() & ~defined;
         if (unknown != 0) {
             List<String> names = new ArrayList<>();

@@ -78,8 +78,8 @@ public final class Answers {
 
         public static PinView of(Pin p, Profile profile, boolean full) {
             EnumSet<FollFlag> names = EnumSet.noneOf(FollFlag.class);
-            for (FollFlag f : FollFlag.definedIn(profile))
-                if ((p.gupFlags() & f.value()) != 0) names.add(f);
+            for (FollFlag f : FollFlag.values())
+                if (f.existsIn(profile) && (p.gupFlags() & f.value()) != 0) names.add(f);
             Pfns.Runs runs = Pfns.runs(p.pfns());
             return new PinView(p.id(), p.call().name(), p.pid(), Address.of(p.start().value()), p.nrPages(),
                     FlagSet.of(names, p.gupFlags()),

@@ -55,7 +55,8 @@ import java.util.Map;
  * <p>
  * An op's body is its args record, read and checked as Spring reads a {@code @RequestBody @Valid}
  * record (415 unless JSON, 400 for a missing, malformed or invalid body, with Spring's exceptions
- * so that the problems are the same); an op without args ({@link Requests.NoArgs}) takes an empty
+ * so that the problems are the same; the lab chain's plain bodies by {@link ChainRequestReader}, the
+ * rest by Jackson); an op without args ({@link Requests.NoArgs}) takes an empty
  * body or {@code {}}. The OpenAPI document describes each op as its own operation
  * (io.pinlab.api.openapi.OpEndpoints).
  */
@@ -78,11 +79,13 @@ class OpController {
     private final Steps steps;
     private final SpringValidatorAdapter validator;
     private final ClassValue<ObjectReader> readers;
+    private final ChainRequestReader chainRequests;
     /** Each op's own path, as the request's matching pattern: request metrics keep one uri per op. */
     private final Map<Op<?, ?, ?>, PathPattern> paths = new HashMap<>();
 
-    OpController(Steps steps, JsonMapper mapper, jakarta.validation.Validator validator) {
+    OpController(Steps steps, JsonMapper mapper, jakarta.validation.Validator validator, ChainRequestReader chainRequests) {
         this.steps = steps;
+        this.chainRequests = chainRequests;
         this.validator = new SpringValidatorAdapter(new PrecheckedValidator(validator));
         this.readers = new ClassValue<>() {
             @Override
@@ -187,10 +190,11 @@ class OpController {
                     new ServletServerHttpRequest(request));
             if (contentType.getCharset() != null) charset = contentType.getCharset();
         }
-        Object args;
-        try {
+        boolean utf8 = charset.equals(StandardCharsets.UTF_8);
+        Object args = utf8 ? chainRequests.read(type, body) : null; // null: not a plain chain body, Jackson reads it
+        if (args == null) try {
             ObjectReader reader = readers.get(type);
-            args = charset.equals(StandardCharsets.UTF_8) ? reader.readValue(body) : reader.readValue(new String(body, charset));
+            args = utf8 ? reader.readValue(body) : reader.readValue(new String(body, charset));
         } catch (InvalidDefinitionException e) {
             throw e; // a mapping bug, not the client's: the 500 of any unexpected failure
         } catch (JacksonException e) {

@@ -186,8 +186,10 @@ public final class Requests {
             c.checkTouch("nrPages", nrPages > Long.MAX_VALUE / 4096 ? -1 : nrPages * 4096);
             Profile profile = c.profile();
             // Names first: FOLL_SAME_FILE and FOLL_HONOR_NUMA_FAULT share bit 12, so the mask alone cannot tell.
-            List<FollFlag> undefined = gupFlags.stream().filter(f -> !f.existsIn(profile)).toList();
-            if (!undefined.isEmpty()) {
+            boolean allDefined = true; // a loop, not a stream: every gup call asks
+            for (FollFlag f : gupFlags) allDefined &= f.existsIn(profile);
+            if (!allDefined) {
+                List<FollFlag> undefined = gupFlags.stream().filter(f -> !f.existsIn(profile)).toList();
                 String accepted = FollFlag.definedIn(profile).stream().map(Enum::name).collect(Collectors.joining(", "));
                 throw ApiProblemException.badField("gupFlags", undefined.stream().map(Enum::name)
                         .collect(Collectors.joining(", ")) + " not defined in profile " + profile.name() + "; accepted: " + accepted);

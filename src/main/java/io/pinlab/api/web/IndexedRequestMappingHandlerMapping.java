@@ -27,19 +27,19 @@ class IndexedRequestMappingHandlerMapping extends RequestMappingHandlerMapping {
     private record Candidate(RequestMappingInfo info, HandlerMethod method) {
     }
 
-    private volatile Map<String, List<Candidate>> index;
+    private volatile Index index;
 
     @Override
     protected HandlerMethod lookupHandlerMethod(String lookupPath, HttpServletRequest request) throws Exception {
         if (CorsUtils.isPreFlightRequest(request)) return super.lookupHandlerMethod(lookupPath, request);
-        Map<String, List<Candidate>> idx = index;
+        Index idx = index;
         if (idx == null) index = idx = buildIndex();
-        int segments = segments(lookupPath);
-        String last = lookupPath.substring(lookupPath.lastIndexOf('/') + 1);
+        Map<String, List<Candidate>> byLast = idx.bySegments().getOrDefault(segments(lookupPath), Map.of());
         RequestMappingInfo found = null;
         HandlerMethod method = null;
-        for (String key : new String[] {key(segments, last), key(segments, ANY), ANY}) {
-            List<Candidate> list = idx.get(key);
+        for (int k = 0; k < 3; k++) { // the last segment's own mappings, then that length's {variable} ones, then the rest
+            List<Candidate> list = k == 0 ? byLast.get(lookupPath.substring(lookupPath.lastIndexOf('/') + 1))
+                    : k == 1 ? byLast.get(ANY) : idx.any();
             if (list == null) continue;
             for (Candidate c : list) {
                 RequestMappingInfo m = c.info().getMatchingCondition(request);
@@ -55,27 +55,31 @@ class IndexedRequestMappingHandlerMapping extends RequestMappingHandlerMapping {
         return method;
     }
 
-    private Map<String, List<Candidate>> buildIndex() {
-        Map<String, List<Candidate>> idx = new HashMap<>();
+    /**
+     * The mappings by segment count and then last segment ({@link #ANY} when it is a variable),
+     * and those of any length ({@code **}, {@code {*rest}}, no pattern).
+     */
+    private record Index(Map<Integer, Map<String, List<Candidate>>> bySegments, List<Candidate> any) {
+    }
+
+    private Index buildIndex() {
+        Map<Integer, Map<String, List<Candidate>>> bySegments = new HashMap<>();
+        List<Candidate> any = new ArrayList<>();
         getHandlerMethods().forEach((info, method) -> {
             if (info.getPathPatternsCondition() == null) {
-                idx.computeIfAbsent(ANY, k -> new ArrayList<>()).add(new Candidate(info, method));
+                any.add(new Candidate(info, method));
                 return;
             }
             for (PathPattern p : info.getPathPatternsCondition().getPatterns()) {
                 String s = p.getPatternString();
                 String last = s.substring(s.lastIndexOf('/') + 1);
-                String key = s.contains("**") || s.contains("{*") ? ANY
-                        : key(segments(s), last.indexOf('{') >= 0 || last.indexOf('*') >= 0 || last.indexOf('?') >= 0 ? ANY : last);
-                List<Candidate> list = idx.computeIfAbsent(key, k -> new ArrayList<>());
+                List<Candidate> list = s.contains("**") || s.contains("{*") ? any
+                        : bySegments.computeIfAbsent(segments(s), k -> new HashMap<>()).computeIfAbsent(
+                        last.indexOf('{') >= 0 || last.indexOf('*') >= 0 || last.indexOf('?') >= 0 ? ANY : last, k -> new ArrayList<>());
                 if (list.stream().noneMatch(c -> c.info() == info)) list.add(new Candidate(info, method));
             }
         });
-        return idx;
-    }
-
-    private static String key(int segments, String last) {
-        return segments + "|" + last;
+        return new Index(bySegments, any);
     }
 
     private static int segments(String path) {

@@ -14,6 +14,9 @@ import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,17 +26,27 @@ import java.util.Set;
  * outcome, {@code application/json}: the client accepts anything or JSON, the mapping produces
  * JSON (or does not say), and the controller set no content type itself. Everything else
  * (other Accept headers, strings, lists, {@code ResponseEntity}) goes to Spring's handler (a
- * composite of that one handler: it supports what Spring's supports).
+ * composite of that one handler: it supports what Spring's supports). The types an
+ * {@link AnswerWriter} writes (the lab chain's answers) are written by it, the others by Jackson.
  */
 final class JsonAnswers extends HandlerMethodReturnValueHandlerComposite {
-    private final ClassValue<ObjectWriter> writers;
+    /** How one record type is written. */
+    @FunctionalInterface
+    private interface Writer {
+        void write(Object value, OutputStream out) throws IOException;
+    }
 
-    JsonAnswers(HandlerMethodReturnValueHandler spring, JsonMapper mapper) {
+    private final ClassValue<Writer> writers;
+
+    JsonAnswers(HandlerMethodReturnValueHandler spring, JsonMapper mapper, List<AnswerWriter> handWritten) {
         addHandler(spring);
         this.writers = new ClassValue<>() {
             @Override
-            protected ObjectWriter computeValue(Class<?> type) {
-                return mapper.writerFor(type);
+            protected Writer computeValue(Class<?> type) {
+                for (AnswerWriter w : handWritten)
+                    if (w.types().contains(type)) return w::write;
+                ObjectWriter jackson = mapper.writerFor(type);
+                return (value, out) -> jackson.writeValue(StreamUtils.nonClosing(out), value);
             }
         };
     }
@@ -53,7 +66,7 @@ final class JsonAnswers extends HandlerMethodReturnValueHandlerComposite {
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         // streamed into the response buffer, as Spring does: a large answer (65,536 page runs) is
         // never held whole; Tomcat sets Content-Length itself when the answer fits its buffer
-        writers.get(value.getClass()).writeValue(StreamUtils.nonClosing(response.getOutputStream()), value);
+        writers.get(value.getClass()).write(value, response.getOutputStream());
     }
 
     private static boolean acceptsJson(String accept) {

@@ -19,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * converter negotiation, the input message wrappers and the data binder that Spring's
  * {@code RequestResponseBodyMethodProcessor} builds on every request:
  * <ul>
- *   <li>a required record: the body bytes go straight to a reader made once per record type, and
- *       a {@code @Valid} one is checked once by Bean Validation;</li>
+ *   <li>a required record: the body bytes go straight to a reader made once per record type (a
+ *       {@link BodyReader}'s first where one reads the type), and a {@code @Valid} one is checked
+ *       once by Bean Validation;</li>
  *   <li>raw bytes ({@code byte[]}): the body as sent, as Spring's byte array converter reads it
  *       (an empty body is null when it is optional).</li>
  * </ul>
@@ -39,20 +41,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * resolver.
  */
 final class JsonBodies {
-    /** How a body parameter is read: {@code reader} for a required record, else raw bytes. */
-    private record Plan(ObjectReader reader, boolean valid, boolean required) {
+    /**
+     * How a body parameter is read: {@code reader} for a required record (after {@code plain}, the
+     * {@link BodyReader} of its type if there is one), else raw bytes.
+     */
+    private record Plan(Class<?> type, BodyReader plain, ObjectReader reader, boolean valid, boolean required) {
     }
 
     /** A parameter this class leaves to Spring. */
-    private static final Plan SPRING = new Plan(null, false, false);
+    private static final Plan SPRING = new Plan(null, null, null, false, false);
 
     private final JsonMapper mapper;
     private final Validator validator;
+    private final List<BodyReader> bodyReaders;
     private final Map<MethodParameter, Plan> plans = new ConcurrentHashMap<>();
 
-    JsonBodies(JsonMapper mapper, Validator validator) {
+    JsonBodies(JsonMapper mapper, Validator validator, List<BodyReader> bodyReaders) {
         this.mapper = mapper;
         this.validator = validator;
+        this.bodyReaders = bodyReaders;
     }
 
     Object resolve(MethodParameter parameter, NativeWebRequest webRequest, WebDataBinderFactory binders) throws Exception {
@@ -66,8 +73,8 @@ final class JsonBodies {
                     + parameter.getExecutable().toGenericString(), new ServletServerHttpRequest(request));
         }
         if (plan.reader() == null) return body;
-        Object arg;
-        try {
+        Object arg = plan.plain() == null ? null : plan.plain().read(plan.type(), body); // null: Jackson reads it
+        if (arg == null) try {
             arg = plan.reader().readValue(body);
         } catch (InvalidDefinitionException e) {
             throw e; // a mapping bug, not the client's: the 500 of any unexpected failure
@@ -88,9 +95,10 @@ final class JsonBodies {
         RequestBody ann = parameter.getParameterAnnotation(RequestBody.class);
         Class<?> type = parameter.getParameterType();
         if (ann == null) return SPRING;
-        if (type == byte[].class) return new Plan(null, false, ann.required());
+        if (type == byte[].class) return new Plan(type, null, null, false, ann.required());
         if (!ann.required() || !type.isRecord()) return SPRING;
-        return new Plan(mapper.readerFor(type), parameter.hasParameterAnnotation(Valid.class), true);
+        BodyReader plain = bodyReaders.stream().filter(r -> r.types().contains(type)).findFirst().orElse(null);
+        return new Plan(type, plain, mapper.readerFor(type), parameter.hasParameterAnnotation(Valid.class), true);
     }
 
     /**

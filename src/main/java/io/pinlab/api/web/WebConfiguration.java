@@ -31,11 +31,16 @@ class WebConfiguration implements WebMvcConfigurer {
     private final SessionArgumentResolver sessionArguments;
     private final JsonMapper mapper;
     private final CorsProperties cors;
+    private final List<AnswerWriter> answerWriters;
+    private final List<BodyReader> bodyReaders;
 
-    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors) {
+    WebConfiguration(SessionService sessions, CourseService courses, JsonMapper mapper, CorsProperties cors,
+                     List<AnswerWriter> answerWriters, List<BodyReader> bodyReaders) {
         this.sessionArguments = new SessionArgumentResolver(sessions, courses);
         this.mapper = mapper;
         this.cors = cors;
+        this.answerWriters = answerWriters;
+        this.bodyReaders = bodyReaders;
     }
 
     /**
@@ -70,7 +75,8 @@ class WebConfiguration implements WebMvcConfigurer {
     /**
      * Spring MVC with a request mapping that looks paths up by shape instead of scanning every
      * pattern, path variables read without a data binder each, and JSON bodies read in one pass
-     * ({@link JsonBodies}) and answers written in one ({@link JsonAnswers}).
+     * ({@link JsonBodies}; the lab chain's plain bodies by their {@link BodyReader}) and answers
+     * written in one ({@link JsonAnswers}; the lab chain's by their {@link AnswerWriter}).
      */
     @Bean
     WebMvcRegistrations indexedRequestMapping(Validator validator) {
@@ -88,12 +94,12 @@ class WebConfiguration implements WebMvcConfigurer {
                         super.afterPropertiesSet();
                         List<HandlerMethodArgumentResolver> resolvers = new ArrayList<>(getArgumentResolvers());
                         FastPathVariables pathVariables = new FastPathVariables();
-                        JsonBodies bodies = new JsonBodies(mapper, new PrecheckedValidator(validator));
+                        JsonBodies bodies = new JsonBodies(mapper, new PrecheckedValidator(validator), bodyReaders);
                         resolvers.replaceAll(r -> r.getClass() == PathVariableMethodArgumentResolver.class ? new FastArguments(r, pathVariables::resolve)
                                 : r.getClass() == RequestResponseBodyMethodProcessor.class ? new FastArguments(r, bodies::resolve) : r);
                         setArgumentResolvers(resolvers);
                         List<HandlerMethodReturnValueHandler> handlers = new ArrayList<>(getReturnValueHandlers());
-                        handlers.replaceAll(h -> h.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonAnswers(h, mapper) : h);
+                        handlers.replaceAll(h -> h.getClass() == RequestResponseBodyMethodProcessor.class ? new JsonAnswers(h, mapper, answerWriters) : h);
                         setReturnValueHandlers(handlers);
                     }
                 };
