@@ -108,20 +108,31 @@ class ChainAnswerWriter implements AnswerWriter {
         j.raw('}');
     }
 
-    private static void explain(JsonBytes j, List<KernelAnswer.ExplainStep> steps) throws IOException {
-        if (steps == null) {
+    /** One element of a JSON array (never null: {@link #array} writes null elements itself). */
+    @FunctionalInterface
+    private interface Element<T> {
+        void write(JsonBytes j, T value) throws IOException;
+    }
+
+    /** {@code list} as a JSON array, or null; null elements as null, as Jackson writes them. */
+    private static <T> void array(JsonBytes j, List<T> list, Element<T> element) throws IOException {
+        if (list == null) {
             j.nul();
             return;
         }
         j.raw('[');
-        for (int i = 0; i < steps.size(); i++) {
+        for (int i = 0; i < list.size(); i++) {
             if (i > 0) j.raw(',');
-            KernelAnswer.ExplainStep s = steps.get(i);
-            if (s == null) j.nul();
-            else j.raw(FN).string(s.fn()).raw(FILE).string(s.file()).raw(OUTCOME).string(s.outcome())
-                    .raw(DETAIL).string(s.detail()).raw(REF).string(s.ref()).raw('}');
+            T e = list.get(i);
+            if (e == null) j.nul();
+            else element.write(j, e);
         }
         j.raw(']');
+    }
+
+    private static void explain(JsonBytes j, List<KernelAnswer.ExplainStep> steps) throws IOException {
+        array(j, steps, (o, s) -> o.raw(FN).string(s.fn()).raw(FILE).string(s.file()).raw(OUTCOME).string(s.outcome())
+                .raw(DETAIL).string(s.detail()).raw(REF).string(s.ref()).raw('}'));
     }
 
     private static void flags(JsonBytes j, FlagSet f) throws IOException {
@@ -134,43 +145,14 @@ class ChainAnswerWriter implements AnswerWriter {
     }
 
     private static void runs(JsonBytes j, List<Pfns.Run> runs) throws IOException {
-        if (runs == null) {
-            j.nul();
-            return;
-        }
-        j.raw('[');
-        for (int i = 0; i < runs.size(); i++) {
-            if (i > 0) j.raw(',');
-            Pfns.Run r = runs.get(i);
-            if (r == null) j.nul();
-            else j.raw(RUN_FIRST).number(r.first()).raw(COUNT).number(r.count()).raw(STEP).number(r.step()).raw('}');
-        }
-        j.raw(']');
+        array(j, runs, (o, r) -> o.raw(RUN_FIRST).number(r.first()).raw(COUNT).number(r.count()).raw(STEP).number(r.step()).raw('}'));
     }
 
     private static void strings(JsonBytes j, List<String> list) throws IOException {
-        if (list == null) {
-            j.nul();
-            return;
-        }
-        j.raw('[');
-        for (int i = 0; i < list.size(); i++) {
-            if (i > 0) j.raw(',');
-            j.string(list.get(i));
-        }
-        j.raw(']');
+        array(j, list, JsonBytes::string);
     }
 
     private static void numbers(JsonBytes j, List<Long> list) throws IOException {
-        if (list == null) {
-            j.nul();
-            return;
-        }
-        j.raw('[');
-        for (int i = 0; i < list.size(); i++) {
-            if (i > 0) j.raw(',');
-            j.number(list.get(i));
-        }
-        j.raw(']');
+        array(j, list, JsonBytes::number);
     }
 }
