@@ -3,7 +3,7 @@
 
 servers=()
 
-# start_server NAME PORT [extra server arguments]: target/pinlab-*.jar on PORT, its log in
+# start_server NAME PORT [extra server arguments]: $JAR (default target/pinlab-*.jar) on PORT, its log in
 # $work/NAME.log; returns once it answers /actuator/health. Rate limits are off (the bench drives
 # thousands of requests a second from one address) unless RATE_LIMITS=on: then they are on, with
 # limits no client reaches, to count what the buckets cost.
@@ -11,7 +11,7 @@ start_server() {
   local name=$1 port=$2; shift 2
   local limits=(--pinlab.rate-limit.enabled=false)
   [ "${RATE_LIMITS:-off}" = on ] && limits=(--pinlab.rate-limit.per-ip=1000000000 --pinlab.rate-limit.per-session=1000000)
-  $JAVA ${JAVA_OPTS:-} -jar target/pinlab-*.jar --server.port="$port" "${limits[@]}" \
+  $JAVA ${JAVA_OPTS:-} -jar ${JAR:-target/pinlab-*.jar} --server.port="$port" "${limits[@]}" \
       --pinlab.sessions.per-client.max-live=100000 --pinlab.sessions.per-client.creations-per-minute=100000 \
       --logging.level.root=WARN "$@" >"$work/$name.log" 2>&1 &
   servers+=($!)

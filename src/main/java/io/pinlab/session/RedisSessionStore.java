@@ -231,7 +231,7 @@ public class RedisSessionStore implements SessionStore {
      */
     private byte[] access(String id) {
         long now = clock.millis();
-        Long last = refreshed.getIfPresent(id);
+        Long last = refreshed.policy().getIfPresentQuietly(id); // no read to record: entries leave by age or size
         if (last != null && now - last < refreshMillis && now >= last) return NO_ACCESS;
         refreshed.put(id, now);
         return b(now);

@@ -1,6 +1,10 @@
 package io.pinlab.session;
 
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -27,6 +31,22 @@ class SessionConfiguration {
     @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "redis")
     SessionStore redisSessionStore(SessionProperties properties, StoreProperties store, RedisConnectionFactory redis, Clock clock) {
         return new RedisSessionStore(redis, store.redisKeyPrefix(), properties, clock);
+    }
+
+    /**
+     * Lettuce connections (the store's, and the rate-limit buckets') flush once per run of the
+     * event loop's queued writes instead of once per command: commands that callers hand to the
+     * event loop meanwhile go out in one write, and redis-server reads them in one read.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "pinlab.sessions.store", havingValue = "redis")
+    ClientResourcesBuilderCustomizer consolidatedFlushes() {
+        return resources -> resources.nettyCustomizer(new NettyCustomizer() {
+            @Override
+            public void afterChannelInitialized(Channel channel) {
+                channel.pipeline().addFirst(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+            }
+        });
     }
 
     /**
