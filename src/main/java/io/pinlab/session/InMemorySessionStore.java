@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,11 +14,8 @@ import java.util.TreeMap;
 /**
  * Sessions and their logs in a Caffeine cache that drops a session after {@code idleTimeout}
  * without access ({@link #touch} or {@link #append}). An access is recorded (in the cache's expiry
- * and as the session's last access) at most every {@link #accessGranularityNanos}, a second or a
- * hundredth of the idle timeout when shorter, as the kernel cache does ({@link SessionService}):
- * recording one in the cache is a read-buffer entry and, as the buffer fills, the cache's
- * maintenance on the request thread, and a busy lab appends thousands of steps a second. A
- * session thus expires at most that much before its idle timeout. The maximum is enforced by refusing new
+ * and as the session's last access) at most every {@link SessionProperties#accessGranularityNanos},
+ * as the kernel cache does ({@link SessionService}). The maximum is enforced by refusing new
  * sessions (never by evicting somebody's lab); the per-client caps are a {@link ClientQuota}
  * whose count goes down when a session leaves the cache, deleted or expired. Logs are kept
  * compact ({@link CompactLog}).
@@ -71,7 +67,7 @@ public class InMemorySessionStore implements SessionStore {
         this.maxSessions = p.maxSessions();
         this.clock = clock;
         this.ticker = ticker;
-        this.accessGranularityNanos = Math.min(Duration.ofSeconds(1).toNanos(), p.idleTimeout().toNanos() / 100);
+        this.accessGranularityNanos = p.accessGranularityNanos();
     }
 
     @Override

@@ -44,6 +44,16 @@ public record SessionProperties(
         checkStore(store);
     }
 
+    /**
+     * How often at most a replica records an access of a busy session, in nanoseconds: 1 s, or a
+     * hundredth of the idle timeout when that is shorter. Recording one is cache maintenance on the
+     * request thread, and a busy lab makes thousands of calls a second; a session thus expires at
+     * most this much before its idle timeout.
+     */
+    public long accessGranularityNanos() {
+        return Math.min(Duration.ofSeconds(1).toNanos(), idleTimeout.toNanos() / 100);
+    }
+
     /** Boot's failure analyzer reports this as the property, its value and the valid values. */
     static void checkStore(String store) {
         if (!STORES.contains(store))

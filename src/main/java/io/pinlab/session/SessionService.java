@@ -86,7 +86,7 @@ public class SessionService {
         this.clock = clock;
         this.decoder = decoder;
         this.snapshots = snapshots;
-        this.accessGranularityNanos = Math.min(Duration.ofSeconds(1).toNanos(), properties.idleTimeout().toNanos() / 100);
+        this.accessGranularityNanos = properties.accessGranularityNanos();
         this.kernels = Caffeine.newBuilder()
                 .maximumSize(properties.kernelCacheSize())
                 // a session that expires in the store (TTL) leaves here about as soon: its budget goes

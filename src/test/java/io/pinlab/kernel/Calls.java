@@ -5,6 +5,7 @@ import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.fs.Open;
 import io.pinlab.kernel.fs.Falloc;
+import io.pinlab.kernel.fs.FallocFlag;
 import io.pinlab.kernel.fs.Memfd;
 import io.pinlab.kernel.fs.Secretmem;
 import io.pinlab.kernel.fs.OpenFile;
@@ -142,7 +143,7 @@ record Calls(Kind kind, int task, int page, int pages, int arg) {
             }
             case PUNCH_HOLE -> {
                 Integer fd = nthFd(t, page);
-                yield fd == null ? "no fd" : Falloc.fallocate(k, t, fd, 3 /* PUNCH_HOLE | KEEP_SIZE */, (long) (page % 512) * PAGE, (long) pages * PAGE);
+                yield fd == null ? "no fd" : Falloc.fallocate(k, t, fd, FallocFlag.FALLOC_FL_PUNCH_HOLE.value | FallocFlag.FALLOC_FL_KEEP_SIZE.value, (long) (page % 512) * PAGE, (long) pages * PAGE);
             }
             case RING_SETUP -> IoUring.setup(k, t, 1 << arg, arg == 7 ? 1 << 12 : 0);
             case RING_REGISTER -> ring(k, t, fd -> Register.ioUringRegister(k, t, RegisterArgs.buffers2(fd,

@@ -628,7 +628,7 @@ class OracleTest {
             put("collapse.shmem_remap_value", value(m + 5 * PAGE) == 42 ? "kept" : "lost");
             putKb("collapse.shmem_remap_pmd_kb", m, "ShmemPmdMapped");
             put("collapse.shmem_remap_pfn", same(pfn(m), head));
-            put("collapse.shmem_punch_pinned", Falloc.fallocate(k, t, mf, 2 | 1, 100 * PAGE, 100 * PAGE)); // PUNCH_HOLE | KEEP_SIZE
+            put("collapse.shmem_punch_pinned", Falloc.fallocate(k, t, mf, PUNCH_HOLE | KEEP_SIZE, 100 * PAGE, 100 * PAGE));
             putKb("collapse.shmem_punch_pinned_pmd_kb", m, "ShmemPmdMapped");
             put("collapse.shmem_punch_pinned_value", value(m + 150 * PAGE) == 0 && value(m + 5 * PAGE) == 42 ? "zeroed" : "other");
             put("collapse.shmem_punch_pinned_folio", thp(m + 150 * PAGE));

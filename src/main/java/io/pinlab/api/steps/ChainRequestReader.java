@@ -230,12 +230,8 @@ class ChainRequestReader implements BodyReader {
         }
 
         Boolean bool() {
-            byte c = peek();
-            if (c == 'n') {
-                literal("null");
-                return null;
-            }
-            if (c == 't') {
+            if (isNull()) return null;
+            if (peek() == 't') {
                 literal("true");
                 return true;
             }

@@ -143,7 +143,7 @@ public record Profile(String name, String kernel, String summary, List<String> d
          *  retract_page_tables() answer for the caller's VMA themselves: SCAN_PAGE_ANON when it has an
          *  anon_vma, SCAN_PMD_NULL / SCAN_PMD_NONE when it had no page table, else set_huge_pmd(). */
         COLLAPSE_PTE_MAPPED_AFTER_RETRACT,
-        /** do_set_pmd() refuses a PMD mapping where vma_thp_disabled() (VM_NOHUGEPAGE, prctl) says so
+        /** do_set_pmd() refuses a PMD mapping where vma_thp_disabled() says so (VM_NOHUGEPAGE; its prctl leg is not simulated)
          *  (present in the 6.19 tree, absent from 6.5.0, which checks only transhuge_vma_suitable()). */
         DO_SET_PMD_THP_DISABLED,
         /** finish_fault() maps every page of a large page-cache folio at once when the folio lies inside

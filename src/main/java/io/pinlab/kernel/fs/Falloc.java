@@ -5,6 +5,7 @@ import io.pinlab.kernel.base.Explain;
 import io.pinlab.kernel.base.SysResult;
 import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.Hstate;
+import io.pinlab.kernel.mm.HugeMemory;
 import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
@@ -355,7 +356,7 @@ public final class Falloc {
                 }
                 List<Long> filePmds = new ArrayList<>(); // zap_pmd_range(): a page-cache THP's PMD goes (split = zap when partly covered)
                 mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
-                    if (!k.phys.testPageFlag(Pte.pfn(pmd), PhysMem.PG_ANON)) filePmds.add(key);
+                    if (HugeMemory.isFilePmd(k, pmd)) filePmds.add(key);
                 });
                 for (long key : filePmds) Memory.zapRange(k, mm, v, Math.max(s, key << 21), Math.min(e, (key + 1) << 21));
                 List<Long> filePages = new ArrayList<>(); // zap_pte_range() with even_cows = 0 skips anonymous folios

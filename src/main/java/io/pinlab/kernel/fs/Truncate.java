@@ -34,7 +34,7 @@ public final class Truncate {
         long end = Long.MAX_VALUE >>> PhysMem.PUD_ORDER;
         checkPartialFolios(k, in, (newSize + unit - 1) / unit, end, "length");
         in.size = newSize;
-        truncatePagecacheRange(k, in, (newSize + unit - 1) / unit, end);
+        truncatePagecache(k, in, (newSize + unit - 1) / unit, end);
         // the file system frees the blocks past the new end (ext4_truncate(), xfs_itruncate_extents(), btrfs_truncate())
         if (!in.disk.isEmpty()) in.disk.forEach((newSize + unit - 1) / unit, end, (idx, v) -> in.disk.set(idx, 0));
     }
@@ -46,6 +46,14 @@ public final class Truncate {
      */
     public static void truncatePagecacheRange(Globals k, Inode in, long from, long to) {
         checkPartialFolios(k, in, from, to, "offset");
+        truncatePagecache(k, in, from, to);
+    }
+
+    /**
+     * truncate_pagecache() (mm/truncate.c) over [from, to): unmap_mapping_range(), then
+     * {@link #truncateInodePagesRange}; the caller has checked the partial folios.
+     */
+    private static void truncatePagecache(Globals k, Inode in, long from, long to) {
         int shift = in.isHugetlb() ? in.hstate.order : 0;
         long fromPgoff = from << shift, toPgoff = to << shift;
         for (Task t : k.tasks.values()) {

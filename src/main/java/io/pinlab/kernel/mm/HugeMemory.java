@@ -168,7 +168,7 @@ public final class HugeMemory {
     }
 
     /** The PMD maps a page-cache (shmem) THP: not anonymous, not the huge zero folio, not hugetlb. */
-    static boolean isFilePmd(Globals k, long pmd) {
+    public static boolean isFilePmd(Globals k, long pmd) {
         if (isHugeZeroPmd(k, pmd)) return false;
         int fl = k.phys.flags(Pte.pfn(pmd));
         return (fl & (PG_ANON | PG_HUGETLB)) == 0;
@@ -206,7 +206,7 @@ public final class HugeMemory {
         long haddr = addr & ~(HPAGE_SIZE - 1);
         if (haddr < vma.start || haddr + HPAGE_SIZE > vma.end) return false;
         if ((((vma.start >>> PAGE_SHIFT) - vma.pgoff) & (HPAGE_NR - 1)) != 0) return false;
-        if (k.phys.order(head) != HPAGE_ORDER) return false;
+        if (k.phys.order(head) != HPAGE_ORDER) return false; // do_set_pmd(): folio_order() != HPAGE_PMD_ORDER (mm/memory.c)
         long bits = Memory.fileLeafBits(k, vma, head, write); // a write fault here is a shared mapping's (do_cow_fault() copies)
         k.phys.refAdd(head, 1);
         k.phys.mapcountAdd(head, 1);

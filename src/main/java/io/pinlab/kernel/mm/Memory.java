@@ -262,13 +262,14 @@ public final class Memory {
     private static int finishFaultLarge(Globals k, Mm mm, Vma vma, long addr, long page, boolean write) {
         long head = k.phys.head(page);
         long haddr = addr & ~(HPAGE_SIZE - 1);
-        if (!pmdMapped(mm, addr) && nonePtes(mm, haddr, HPAGE_NR) && HugeMemory.doSetPmd(k, mm, vma, addr, head, write)) return VM_FAULT_OK;
+        boolean noPtes = nonePtes(mm, haddr, HPAGE_NR); // doSetPmd() changes nothing when it refuses
+        if (!pmdMapped(mm, addr) && noPtes && HugeMemory.doSetPmd(k, mm, vma, addr, head, write)) return VM_FAULT_OK;
         long idx = page - head, first = page, at = addr;
         int nr = 1;
         if (k.profile.finishFaultWholeFolio()) {
             long vmaOff = vma.pageIndex(addr) - vma.pgoff, pteOff = (addr >>> PAGE_SHIFT) & (HPAGE_NR - 1);
             boolean fits = vmaOff >= idx && vmaOff + (HPAGE_NR - idx) <= vma.pages() && pteOff == idx;
-            if (fits && nonePtes(mm, haddr, HPAGE_NR)) {
+            if (fits && noPtes) {
                 nr = HPAGE_NR;
                 first = head;
                 at = haddr;

@@ -7,6 +7,7 @@ import io.pinlab.kernel.base.Errno;
 import io.pinlab.kernel.base.NotSimulatedException;
 import io.pinlab.kernel.base.Profile;
 import io.pinlab.kernel.base.SysResult;
+import io.pinlab.kernel.fs.FallocFlag;
 import io.pinlab.kernel.fs.Inode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -28,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ShmemThpTest {
     static final List<Profile> ALL = Profile.ALL;
-    static final int COLLAPSE = Madv.MADV_COLLAPSE.value, MADV_NOHUGEPAGE = 15;
-    static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
+    static final int COLLAPSE = Madv.MADV_COLLAPSE.value, MADV_NOHUGEPAGE = Madv.MADV_NOHUGEPAGE.value;
+    static final int FALLOC_FL_KEEP_SIZE = FallocFlag.FALLOC_FL_KEEP_SIZE.value, FALLOC_FL_PUNCH_HOLE = FallocFlag.FALLOC_FL_PUNCH_HOLE.value;
 
     /** A 2 MiB memfd mapped MAP_SHARED at a 2 MiB-aligned address, every page written (0x1000 + i). */
     record M(Lab f, int fd, long a, Inode in) {
@@ -276,9 +277,10 @@ class ShmemThpTest {
         assertOk(m.f.ftruncate(m.fd, HUGE / 2));
         assertFalse(m.pmd());
         assertEquals(0, m.f.k.phys.order(head), "split to order 0");
-        assertEquals(head + 255, m.in.pageCache.get(255));
-        assertEquals(0, m.in.pageCache.get(256));
-        assertEquals(frames - 256, m.f.usedFrames(), "the pages past i_size were freed");
+        int kept = HPAGE_NR / 2; // i_size HUGE / 2 keeps page indices 0 .. kept - 1
+        assertEquals(head + kept - 1, m.in.pageCache.get(kept - 1));
+        assertEquals(0, m.in.pageCache.get(kept));
+        assertEquals(frames - (HPAGE_NR - kept), m.f.usedFrames(), "the pages past i_size were freed");
         assertEquals(1, m.f.ref(head + 17), "the page cache's reference: unmap_folio() left no mapping");
         assertEquals(0x1000 + 17, m.f.valueAt(m.a + 17 * PAGE));
     }
@@ -319,7 +321,7 @@ class ShmemThpTest {
         assertOk(m.f.madvise(m.a, HUGE, MADV_PAGEOUT));
         assertFalse(m.pmd());
         assertEquals(0, m.f.t.mm.rssShmem);
-        assertEquals(2048, Views.swaps(m.f.k).usedKb());
+        assertEquals(HPAGE_NR * PAGE / 1024, Views.swaps(m.f.k).usedKb(), "every page of the folio on swap");
         assertTrue(m.in.pageCache.get(0) < 0, "a swap entry in the page cache");
         assertTrue(m.in.pageCache.get(300) < 0, "a swap entry in the page cache");
         assertEquals(0x1000 + 300, m.f.valueAt(m.a + 300 * PAGE), "shmem_swapin_folio()");
