@@ -1,5 +1,6 @@
 package io.pinlab.platform;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,5 +15,11 @@ class MetricsConfiguration {
     @Bean
     MeterFilter noJvmInfo() {
         return MeterFilter.denyNameStartsWith("jvm.info");
+    }
+
+    /** tomcat.sessions.*, without the platform MBeanServer ({@link TomcatSessionMetrics}). */
+    @Bean
+    TomcatSessionMetrics tomcatSessionMetrics(MeterRegistry registry) {
+        return new TomcatSessionMetrics(registry);
     }
 }

@@ -143,4 +143,18 @@ class PublicEdgeTest extends HttpTestSupport {
         assertThat(prom.body()).contains("jvm_memory_used_bytes").doesNotContain("jvm_info")
                 .doesNotContain(System.getProperty("java.vm.version"));
     }
+
+    /**
+     * io.pinlab.platform.TomcatSessionMetrics binds Tomcat's session metrics in place of Spring
+     * Boot's TomcatMetricsBinder: the same six tomcat.sessions.* meters of the running server.
+     */
+    @Test
+    void prometheusHasTomcatSessionMetrics() {
+        Res prom = get("/actuator/prometheus", null, "text/plain");
+        assertThat(prom.status()).isEqualTo(200);
+        assertThat(prom.body()).contains("tomcat_sessions_active_current_sessions 0.0",
+                "tomcat_sessions_active_max_sessions", "tomcat_sessions_alive_max_seconds",
+                "tomcat_sessions_created_sessions_total", "tomcat_sessions_expired_sessions_total",
+                "tomcat_sessions_rejected_sessions_total");
+    }
 }
