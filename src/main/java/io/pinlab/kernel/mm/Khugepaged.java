@@ -280,31 +280,34 @@ public final class Khugepaged {
     static Scan collapseFile(Globals k, Mm mm, Vma vma, Inode inode, long index, long addr, Explain ex) {
         long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
         if (head < 0) return k.phys.allocFailure() != null ? Scan.CGROUP_CHARGE_FAIL : Scan.ALLOC_HUGE_PAGE_FAIL;
-        if (!anyEntry(inode, index)) {
-            k.phys.refAdd(head, -1); // folio_put(new_folio)
-            return Scan.TRUNCATED;
-        }
-        int swapped = 0;
-        for (long i = index; i < index + HPAGE_NR; i++) {
-            long e = inode.pageCache.get(i);
-            if (e >= 0) continue;
-            if (Memory.shmemSwapin(k, inode, i, -e) < 0) {
-                k.phys.refAdd(head, -1); // rollback: the new folio is put
-                return Scan.FAIL;
-            }
-            swapped++;
-        }
-        boolean hadTable = !Memory.nonePtes(mm, addr, HPAGE_NR); // 6.3-6.5: the caller's page table outlives the unmap
         long[] old = new long[HPAGE_NR];
-        int present = 0;
+        int present = 0, swapped = 0;
         boolean mapped = false;
-        for (int i = 0; i < HPAGE_NR; i++) {
-            old[i] = inode.pageCache.get(index + i);
-            if (old[i] == 0) continue;
+        for (int i = 0; i < HPAGE_NR; i++) { // the kernel's one pass over the slots (xas_load() from start)
+            long e = inode.pageCache.get(index + i);
+            if (e == 0) {
+                if (i == 0 && !anyEntry(inode, index)) { // index == start: xas_next_entry() finds nothing up to end - 1
+                    k.phys.refAdd(head, -1); // folio_put(new_folio)
+                    return Scan.TRUNCATED;
+                }
+                continue; // nr_none++: a hole, cleared below
+            }
+            if (e < 0) { // xa_is_value(): shmem_get_folio(SGP_NOALLOC) swaps it in
+                e = Memory.shmemSwapin(k, inode, index + i, -e);
+                if (e < 0) {
+                    k.phys.refAdd(head, -1); // rollback: the new folio is put
+                    return Scan.FAIL;
+                }
+                swapped++;
+            }
+            old[i] = e;
             present++;
-            mapped |= k.phys.mapcount(old[i]) > 0;
+            mapped |= k.phys.mapcount(e) > 0;
         }
-        if (mapped) HugeMemory.tryToUnmapFile(k, inode, index, HPAGE_NR); // try_to_unmap() of each folio_mapped() page
+        // The kernel calls try_to_unmap() on each folio_mapped() page within that pass, so a failed
+        // swap-in leaves the earlier pages unmapped; pinlab unmaps them all here, after the pass.
+        boolean hadTable = !Memory.nonePtes(mm, addr, HPAGE_NR); // 6.3-6.5: the caller's page table outlives the unmap
+        if (mapped) HugeMemory.tryToUnmapFile(k, inode, index, HPAGE_NR);
         for (int i = 0; i < HPAGE_NR; i++) {
             if (old[i] != 0) k.phys.copyPage(head + i, old[i]); // copy_mc_highpage(); a hole stays clear (clear_highpage())
             inode.pageCache.set(index + i, head + i);
