@@ -112,7 +112,7 @@ public final class Khugepaged {
     private static boolean onlyFilePages(Globals k, Mm mm, long a) {
         boolean[] file = {false}, other = {false};
         mm.ptes.forEach(a >>> PAGE_SHIFT, (a + HPAGE_SIZE) >>> PAGE_SHIFT, (vpn, pte) -> {
-            if (Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && !k.phys.testPageFlag(Pte.pfn(pte), PG_ANON)) file[0] = true;
+            if (Memory.isFilePte(k, pte)) file[0] = true;
             else other[0] = true;
         });
         return file[0] && !other[0];
