@@ -88,24 +88,26 @@ public final class Khugepaged {
         long hend = Math.min(end, vma.end) & ~(HPAGE_SIZE - 1);
         for (long addr = alignUp(Math.max(start, vma.start), HPAGE_SIZE); addr < hend; addr += HPAGE_SIZE) {
             long index = vma.pageIndex(addr);
-            if (hpageCollapseScanFile(k, in, index) != Scan.SUCCEED || !anyEntry(in, index)) continue;
-            for (Task t : k.tasks.values()) {
-                Mm mm = t.mm;
-                if (mm == null) continue;
-                for (Vma v : mm.vmas.values()) {
-                    if (v.file == null || v.file.inode() != in || index < v.pgoff) continue;
-                    long a = v.start + ((index - v.pgoff) << PAGE_SHIFT);
-                    if ((a & (HPAGE_SIZE - 1)) != 0 || a + HPAGE_SIZE > v.end) continue; // never PMD-mapped there (thp_vma_suitable_order())
-                    boolean self = mm == caller && a == addr;
-                    boolean kept = self ? !k.profile.collapsePteMappedAfterRetract() && v.anonVma != 0
-                            : v.anonVma != 0 || !k.profile.collapsePteMappedAfterRetract();
-                    if (kept && onlyFilePages(k, mm, a)) throw new NotSimulatedException("advice", "MADV_COLLAPSE of shmem at " + hex(addr)
-                            + ": the page table of " + hex(a) + " in pid " + t.pid + "'s mm would be left empty by collapse_file() and kept by retract_page_tables()"
-                            + (v.anonVma != 0 ? " (the VMA has an anon_vma)" : " (6.3-6.5 retract only the caller's)")
-                            + ", so its next fault there maps PTEs; pinlab keeps no empty page tables and would map the PMD");
-                }
-            }
+            if (hpageCollapseScanFile(k, in, index) == Scan.SUCCEED && anyEntry(in, index)) checkRetractPageTables(k, caller, in, index, addr);
         }
+    }
+
+    /**
+     * retract_page_tables(mapping, index) (mm/khugepaged.c) after collapse_file() at the caller's
+     * addr: throws for the first VMA whose page table there would be left empty and kept.
+     */
+    private static void checkRetractPageTables(Globals k, Mm caller, Inode in, long index, long addr) {
+        Memory.vmaIntervalTreeForeach(k, in, index, index + 1, (t, v, a, e) -> {
+            if ((a & (HPAGE_SIZE - 1)) != 0 || a + HPAGE_SIZE > v.end) return; // never PMD-mapped there (thp_vma_suitable_order())
+            boolean self = t.mm == caller && a == addr;
+            boolean kept = self ? !k.profile.collapsePteMappedAfterRetract() && v.anonVma != 0
+                    : v.anonVma != 0 || !k.profile.collapsePteMappedAfterRetract();
+            if (!kept || !onlyFilePages(k, t.mm, a)) return;
+            throw new NotSimulatedException("advice", "MADV_COLLAPSE of shmem at " + hex(addr)
+                    + ": the page table of " + hex(a) + " in pid " + t.pid + "'s mm would be left empty by collapse_file() and kept by retract_page_tables()"
+                    + (v.anonVma != 0 ? " (the VMA has an anon_vma)" : " (6.3-6.5 retract only the caller's)")
+                    + ", so its next fault there maps PTEs; pinlab keeps no empty page tables and would map the PMD");
+        });
     }
 
     /** The 2 MiB at a holds PTEs, and every one maps a page-cache page (collapse_file() unmaps them all, leaving the table empty). */
