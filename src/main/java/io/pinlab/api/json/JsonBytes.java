@@ -1,5 +1,7 @@
 package io.pinlab.api.json;
 
+import io.pinlab.platform.AsciiDecimal;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -128,20 +130,8 @@ public final class JsonBytes {
 
     /** A JSON number. */
     public JsonBytes number(long v) throws IOException {
-        if (v == Long.MIN_VALUE) return raw(ascii(Long.toString(v)));
-        room(20);
-        if (v < 0) {
-            buf[len++] = '-';
-            v = -v;
-        }
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) digits++;
-        int at = len + digits;
-        len = at;
-        do {
-            buf[--at] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
+        room(AsciiDecimal.MAX_LENGTH);
+        len = AsciiDecimal.write(buf, len, v);
         return this;
     }
 
