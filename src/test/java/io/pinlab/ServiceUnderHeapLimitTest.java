@@ -30,9 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The reproducers of issue 8 against the real service in its own JVM with {@code -Xmx1g} and the
  * default budgets: the memfd map+read loop, a fork storm, MAP_LOCKED of 8 TiB, 10,000 pins of
  * the same pages, sessions filled to their budget until the service-wide budget refuses more,
- * and a session flood from one address. Throughout, /actuator/health answers within 1 s, no
- * answer is a 5xx, and a bystander session keeps working. Request rate limits are raised for
- * this JVM only: they are not what is tested here, and 10,000 pins would take minutes under them.
+ * and a session flood from one address. Throughout, /actuator/health answers UP (never hangs),
+ * no answer is a 5xx, a bystander session keeps working, and the heap never runs short: the
+ * service's GC log shows no full collection, no evacuation failure and no OutOfMemoryError.
+ * Request rate limits are raised for this JVM only: they are not what is tested here, and 10,000
+ * pins would take minutes under them.
+ * <p>
+ * No wall-clock bound on how fast health answers: that measures the machine as much as the
+ * service. Health within 1 s failed at load average 13-15 on 2 cores (6.4 s, while the service's
+ * young pauses took up to 0.8 s of wall time for tens of MiB); it passes on a quiet machine. What a 1 GiB
+ * heap at its budgets would show is G1 running out of room, which its log says in words.
  */
 class ServiceUnderHeapLimitTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -40,6 +47,14 @@ class ServiceUnderHeapLimitTest {
     static final long GIB = 1L << 30;
     /** Spring Boot's TomcatWebServer, once the connector is bound: "Tomcat started on port 43127 (http) ..." */
     static final Pattern TOMCAT_STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+    /**
+     * What G1 logs (-Xlog:gc) when the heap is short: a full collection ("Pause Full (G1 Compaction
+     * Pause)"), a young pause that found no room to copy to ("Evacuation Failure", "To-space
+     * exhausted" before JDK 21), and what the JVM says when even that was not enough.
+     */
+    static final Pattern HEAP_SHORT = Pattern.compile("Pause Full|Evacuation Failure|To-space exhausted|OutOfMemoryError");
+    /** A health answer slower than this is a service that stopped answering, not a slow machine. */
+    static final Duration HEALTH_HANG = Duration.ofSeconds(30);
 
     static Process app;
     static String base;
@@ -107,20 +122,20 @@ class ServiceUnderHeapLimitTest {
     }
 
     /**
-     * /actuator/health every 200 ms; each must answer within 1 s (the request's timeout). The
-     * slowest time seen is reported too: it also counts this JVM's own scheduling, which on a
-     * loaded CI machine can add to what the service took.
+     * /actuator/health every 200 ms; each must answer 200 before {@link #HEALTH_HANG}. The
+     * slowest time seen is reported: it also counts this JVM's own scheduling, which on a loaded
+     * CI machine can add to what the service took.
      */
     static void probeHealth() {
         HttpClient own = HttpClient.newHttpClient();
         while (probing.get()) {
             long t0 = System.nanoTime();
             try {
-                int s = own.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).timeout(Duration.ofSeconds(1)).build(),
+                int s = own.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).timeout(HEALTH_HANG).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode();
                 if (s != 200) healthFailure.compareAndSet(null, "health answered " + s);
             } catch (Exception e) {
-                healthFailure.compareAndSet(null, "health did not answer within 1 s: " + e);
+                healthFailure.compareAndSet(null, "health did not answer within " + HEALTH_HANG.toSeconds() + " s: " + e);
             }
             slowestHealthMs.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
             try {
@@ -256,7 +271,9 @@ class ServiceUnderHeapLimitTest {
                 + " before 429 (%s), MAP_LOCKED 8 TiB %d ms, slowest health %d ms%n", reads, pinned, full.size(),
                 flood.size(), limit, lockedMs, slowestHealthMs.get());
         assertThat(serverErrors).as("answers with a 5xx other than 503 memory-budget").isEmpty();
-        assertThat(healthFailure.get()).as("every health request answered 200 within its 1 s timeout").isNull();
+        assertThat(healthFailure.get()).as("every health request answered 200").isNull();
+        assertThat(Files.readAllLines(log).stream().filter(l -> HEAP_SHORT.matcher(l).find()).toList())
+                .as("the service's GC log: the heap never ran short").isEmpty();
         assertThat(app.isAlive()).isTrue();
         passed = true;
     }

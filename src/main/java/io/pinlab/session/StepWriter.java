@@ -3,6 +3,7 @@ package io.pinlab.session;
 import com.fasterxml.jackson.annotation.JacksonAnnotationsInside;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.pinlab.platform.AsciiDecimal;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.lang.annotation.Annotation;
@@ -68,19 +69,8 @@ final class StepWriter {
     }
 
     StepWriter number(long v) {
-        if (v == Long.MIN_VALUE) return bytes(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
-        ensure(20);
-        if (v < 0) {
-            buf[len++] = '-';
-            v = -v;
-        }
-        int digits = 1;
-        for (long p = 10; digits < 19 && v >= p; p *= 10) digits++;
-        for (int i = len + digits - 1; i >= len; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        len += digits;
+        ensure(AsciiDecimal.MAX_LENGTH);
+        len = AsciiDecimal.write(buf, len, v);
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.pinlab.api.json;
 
+import io.pinlab.platform.AsciiDecimal;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -71,27 +73,37 @@ public final class JsonBytes {
         return raw(b ? TRUE : FALSE);
     }
 
-    /** A JSON string, or null. */
+    /**
+     * A JSON string, or null. Room is made for one byte a char, what plain ASCII takes; a char
+     * that needs more (an escape, up to 6 bytes; a multi-byte form, up to 4 for a surrogate pair)
+     * first makes sure of 6 bytes for itself and one for each char after it.
+     */
     public JsonBytes string(String s) throws IOException {
         if (s == null) return nul();
         int n = s.length();
-        room(2 + 6 * n); // the longest form of a char is a 6-byte escape
+        room(2 + n);
         byte[] b = buf;
         int at = len;
         b[at++] = '"';
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
+            if (c < 0x80 && ESCAPES[c] == 0) {
+                b[at++] = (byte) c;
+                continue;
+            }
+            if (at + 6 + (n - i) > b.length) { // 6 for c, 1 for each char after it and the closing quote
+                len = at;
+                room(6 + n - i);
+                b = buf;
+                at = len;
+            }
             if (c < 0x80) {
                 byte e = ESCAPES[c];
-                if (e == 0) {
-                    b[at++] = (byte) c;
+                b[at++] = '\\';
+                if (e > 0) {
+                    b[at++] = e;
                 } else {
-                    b[at++] = '\\';
-                    if (e > 0) {
-                        b[at++] = e;
-                    } else {
-                        at = unicodeEscape(b, at, c);
-                    }
+                    at = unicodeEscape(b, at, c);
                 }
             } else if (c < 0x800) {
                 b[at++] = (byte) (0xc0 | c >> 6);
@@ -128,20 +140,8 @@ public final class JsonBytes {
 
     /** A JSON number. */
     public JsonBytes number(long v) throws IOException {
-        if (v == Long.MIN_VALUE) return raw(ascii(Long.toString(v)));
-        room(20);
-        if (v < 0) {
-            buf[len++] = '-';
-            v = -v;
-        }
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) digits++;
-        int at = len + digits;
-        len = at;
-        do {
-            buf[--at] = (byte) ('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
+        room(AsciiDecimal.MAX_LENGTH);
+        len = AsciiDecimal.write(buf, len, v);
         return this;
     }
 

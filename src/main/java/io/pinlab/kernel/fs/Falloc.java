@@ -10,7 +10,6 @@ import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
 import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
-import io.pinlab.kernel.mm.Pte;
 import io.pinlab.kernel.mm.Task;
 import io.pinlab.kernel.mm.Vma;
 
@@ -342,30 +341,23 @@ public final class Falloc {
         long from = (lstart + PAGE_SIZE - 1) >>> PAGE_SHIFT, to = lend >>> PAGE_SHIFT;
         if (to <= from) return 0;
         Truncate.checkPartialFolios(k, in, from, to, "offset");
-        for (Task t : k.tasks.values()) {
+        Memory.vmaIntervalTreeForeach(k, in, from, to, (t, v, s, e) -> {
             Mm mm = t.mm;
-            if (mm == null) continue;
-            for (Vma v : mm.vmas.values().toArray(new Vma[0])) {
-                if (v.file == null || v.file.inode() != in) continue;
-                long lo = Math.max(v.pgoff, from), hi = Math.min(v.pgoff + v.pages(), to);
-                if (lo >= hi) continue;
-                long s = v.start + ((lo - v.pgoff) << PAGE_SHIFT), e = v.start + ((hi - v.pgoff) << PAGE_SHIFT);
-                if (v.has(VM_SHARED_B)) {
-                    Memory.zapRange(k, mm, v, s, e);
-                    continue;
-                }
-                List<Long> filePmds = new ArrayList<>(); // zap_pmd_range(): a page-cache THP's PMD goes (split = zap when partly covered)
-                mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
-                    if (HugeMemory.isFilePmd(k, pmd)) filePmds.add(key);
-                });
-                for (long key : filePmds) Memory.zapRange(k, mm, v, Math.max(s, key << 21), Math.min(e, (key + 1) << 21));
-                List<Long> filePages = new ArrayList<>(); // zap_pte_range() with even_cows = 0 skips anonymous folios
-                mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
-                    if (Pte.present(pte) && !Pte.special(pte) && !k.phys.testPageFlag(Pte.pfn(pte), PhysMem.PG_ANON)) filePages.add(vpn);
-                });
-                for (long vpn : filePages) Memory.zapRange(k, mm, v, vpn << PAGE_SHIFT, (vpn + 1) << PAGE_SHIFT);
+            if (v.has(VM_SHARED_B)) {
+                Memory.zapRange(k, mm, v, s, e);
+                return;
             }
-        }
+            List<Long> filePmds = new ArrayList<>(); // zap_pmd_range(): a page-cache THP's PMD goes (split = zap when partly covered)
+            mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
+                if (HugeMemory.isFilePmd(k, pmd)) filePmds.add(key);
+            });
+            for (long key : filePmds) Memory.zapRange(k, mm, v, Math.max(s, key << 21), Math.min(e, (key + 1) << 21));
+            List<Long> filePages = new ArrayList<>(); // zap_pte_range() with even_cows = 0 skips anonymous folios
+            mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+                if (Memory.isFilePte(k, pte)) filePages.add(vpn);
+            });
+            for (long vpn : filePages) Memory.zapRange(k, mm, v, vpn << PAGE_SHIFT, (vpn + 1) << PAGE_SHIFT);
+        });
         long n = cached(in, from, to);
         Truncate.truncateInodePagesRange(k, in, from, to);
         return n;

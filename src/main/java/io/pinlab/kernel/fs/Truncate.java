@@ -5,10 +5,7 @@ import io.pinlab.kernel.mm.Globals;
 import io.pinlab.kernel.mm.HugeMemory;
 import io.pinlab.kernel.mm.Hugetlb;
 import io.pinlab.kernel.mm.Memory;
-import io.pinlab.kernel.mm.Mm;
 import io.pinlab.kernel.mm.PhysMem;
-import io.pinlab.kernel.mm.Task;
-import io.pinlab.kernel.mm.Vma;
 
 /**
  * Truncation of the page cache: mm/truncate.c (truncate_setsize(), truncate_pagecache_range(),
@@ -55,17 +52,7 @@ public final class Truncate {
      */
     private static void truncatePagecache(Globals k, Inode in, long from, long to) {
         int shift = in.isHugetlb() ? in.hstate.order : 0;
-        long fromPgoff = from << shift, toPgoff = to << shift;
-        for (Task t : k.tasks.values()) {
-            Mm mm = t.mm;
-            if (mm == null) continue;
-            for (Vma v : mm.vmas.values().toArray(new Vma[0])) {
-                if (v.file == null || v.file.inode() != in) continue;
-                long vEndPgoff = v.pgoff + v.pages();
-                long lo = Math.max(v.pgoff, fromPgoff), hi = Math.min(vEndPgoff, toPgoff);
-                if (lo < hi) Memory.zapRange(k, mm, v, v.start + ((lo - v.pgoff) << PhysMem.PAGE_SHIFT), v.start + ((hi - v.pgoff) << PhysMem.PAGE_SHIFT));
-            }
-        }
+        Memory.vmaIntervalTreeForeach(k, in, from << shift, to << shift, (t, v, s, e) -> Memory.zapRange(k, t.mm, v, s, e));
         truncateInodePagesRange(k, in, from, to);
     }
 
@@ -103,11 +90,6 @@ public final class Truncate {
         return e > 0 && k.phys.isLarge(e) ? k.phys.head(e) : 0;
     }
 
-    /** The references beyond the mappings and the page cache's that keep a large page-cache folio from being split (can_split_folio()). */
-    private static int extraRefs(Globals k, long head) {
-        return k.phys.refcount(head) - k.phys.mapcount(head) - PhysMem.HPAGE_NR;
-    }
-
     /**
      * truncate_inode_partial_folio() (mm/truncate.c) for a large shmem folio that [from, to) cuts:
      * the pages inside the range are zeroed (folio_zero_range()), then the folio is split
@@ -120,7 +102,7 @@ public final class Truncate {
     private static boolean truncateInodePartialFolio(Globals k, Inode in, long head, long from, long to) {
         long index = k.phys.index(head);
         for (long i = Math.max(from, index); i < Math.min(to, index + PhysMem.HPAGE_NR); i++) k.phys.setValue(head + (i - index), 0);
-        return extraRefs(k, head) == 0 && HugeMemory.splitPageCacheFolio(k, head);
+        return HugeMemory.splitPageCacheFolio(k, head); // false when can_split_folio() fails
     }
 
     /**
@@ -135,7 +117,7 @@ public final class Truncate {
             long head = largeFolioAt(k, in, index);
             if (head == 0) continue;
             long first = k.phys.index(head);
-            if ((first < from || first + PhysMem.HPAGE_NR > to) && extraRefs(k, head) == 0)
+            if ((first < from || first + PhysMem.HPAGE_NR > to) && HugeMemory.canSplitFolio(k, head))
                 throw new NotSimulatedException(field, "truncating page indices " + from + "-" + (to - 1) + " cuts the order-9 shmem folio at indices "
                         + first + "-" + (first + PhysMem.HPAGE_NR - 1) + ": 6.18 truncate_inode_partial_folio() splits it non-uniformly (folio_split(), folios of orders 0-8), "
                         + "and pinlab's memory holds order-0 and order-9 folios only; truncate or punch the whole 2 MiB, or all of the file");

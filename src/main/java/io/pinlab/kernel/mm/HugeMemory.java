@@ -222,27 +222,19 @@ public final class HugeMemory {
      * COW copies in private mappings are not the file's pages and stay.
      */
     static void tryToUnmapFile(Globals k, io.pinlab.kernel.fs.Inode in, long index, int nr) {
-        for (Task t : k.tasks.values()) {
+        vmaIntervalTreeForeach(k, in, index, index + nr, (t, v, s, e) -> {
             Mm mm = t.mm;
-            if (mm == null) continue;
-            for (Vma v : mm.vmas.values()) {
-                if (v.file == null || v.file.inode() != in) continue;
-                long lo = Math.max(v.pgoff, index), hi = Math.min(v.pgoff + v.pages(), index + nr);
-                if (lo >= hi) continue;
-                long s = v.start + ((lo - v.pgoff) << PAGE_SHIFT), e = v.start + ((hi - v.pgoff) << PAGE_SHIFT);
-                mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
-                    if (isFilePmd(k, pmd)) zapFilePmd(k, mm, key, pmd);
-                });
-                mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
-                    if (!Pte.present(pte) || Pte.special(pte)) return;
-                    long p = Pte.pfn(pte);
-                    if (!k.phys.isRam(p) || k.phys.testPageFlag(p, PG_ANON)) return;
-                    mm.ptes.set(vpn, 0);
-                    if ((pte & Pte.DIRTY) != 0) k.phys.setFolioFlags(p, PG_DIRTY);
-                    dropMapping(k, mm, p);
-                });
-            }
-        }
+            mm.pmds.forEach(s >>> 21, ((e - 1) >>> 21) + 1, (key, pmd) -> {
+                if (isFilePmd(k, pmd)) zapFilePmd(k, mm, key, pmd);
+            });
+            mm.ptes.forEach(s >>> PAGE_SHIFT, e >>> PAGE_SHIFT, (vpn, pte) -> {
+                if (!isFilePte(k, pte)) return;
+                long p = Pte.pfn(pte);
+                mm.ptes.set(vpn, 0);
+                if ((pte & Pte.DIRTY) != 0) k.phys.setFolioFlags(p, PG_DIRTY);
+                dropMapping(k, mm, p);
+            });
+        });
     }
 
     /**
@@ -254,10 +246,22 @@ public final class HugeMemory {
      */
     public static boolean splitPageCacheFolio(Globals k, long head) {
         if (!(k.phys.mapping(head) instanceof io.pinlab.kernel.fs.Inode in)) return false;
-        if (k.phys.refcount(head) != k.phys.mapcount(head) + HPAGE_NR) return false;
+        if (!canSplitFolio(k, head)) return false;
         tryToUnmapFile(k, in, k.phys.index(head), HPAGE_NR);
         k.phys.splitFolio(head, new int[HPAGE_NR], 1);
         return true;
+    }
+
+    /**
+     * can_split_folio() (mm/huge_memory.c 6.3-6.5; 6.18's __folio_split() asks the same as
+     * folio_expected_ref_count() != folio_ref_count() - 1): the large folio's references are its
+     * mappings and, for a page-cache folio, the page cache's one per page; nothing else (pinlab
+     * counts no reference of the caller's own). An anonymous one's swap-cache references are
+     * left out: pinlab has no large swap entries, so no large folio is in the swap cache.
+     */
+    public static boolean canSplitFolio(Globals k, long head) {
+        int extraPins = k.phys.testPageFlag(head, PG_ANON) ? 0 : HPAGE_NR;
+        return k.phys.mapcount(head) == k.phys.refcount(head) - extraPins;
     }
 
     /**

@@ -243,20 +243,15 @@ public final class Hugetlb {
     static void unmapRefPrivate(Globals k, Vma vma, long folio, long address) {
         Hstate h = hstateVma(vma);
         long pgoff = vma.pageIndex(address);
-        for (Task task : k.tasks.values()) {
-            if (task.mm == null) continue; // an exited task (as truncate_pagecache_range() skips it)
-            for (Vma iter : task.mm.vmas.values()) {
-                if (iter == vma || iter.file == null || iter.file.inode() != vma.file.inode()) continue;
-                if (pgoff < iter.pgoff || pgoff >= iter.pgoff + iter.pages()) continue; // vma_interval_tree_foreach()
-                if (iter.has(VM_MAYSHARE_B) || (iter.hugeResvFlags & HPAGE_RESV_OWNER) != 0) continue;
-                if (address < iter.start || address >= iter.end) continue;
-                XArray table = h.pageTable(task.mm);
-                long leaf = table.get(h.key(address));
-                if (leaf == 0 || Pte.pfn(leaf) != folio) continue; // ref_folio: only this page
-                iter.hugeResvFlags |= HPAGE_RESV_UNMAPPED;
-                unmapHugepageRange(k, task.mm, iter, address, address + h.size());
-            }
-        }
+        Memory.vmaIntervalTreeForeach(k, vma.file.inode(), pgoff, pgoff + 1, (task, iter, s, e) -> {
+            if (iter == vma || iter.has(VM_MAYSHARE_B) || (iter.hugeResvFlags & HPAGE_RESV_OWNER) != 0) return;
+            if (address < iter.start || address >= iter.end) return;
+            XArray table = h.pageTable(task.mm);
+            long leaf = table.get(h.key(address));
+            if (leaf == 0 || Pte.pfn(leaf) != folio) return; // ref_folio: only this page
+            iter.hugeResvFlags |= HPAGE_RESV_UNMAPPED;
+            unmapHugepageRange(k, task.mm, iter, address, address + h.size());
+        });
     }
 
     /**

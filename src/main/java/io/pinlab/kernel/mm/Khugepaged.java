@@ -88,31 +88,33 @@ public final class Khugepaged {
         long hend = Math.min(end, vma.end) & ~(HPAGE_SIZE - 1);
         for (long addr = alignUp(Math.max(start, vma.start), HPAGE_SIZE); addr < hend; addr += HPAGE_SIZE) {
             long index = vma.pageIndex(addr);
-            if (hpageCollapseScanFile(k, in, index) != Scan.SUCCEED || !anyEntry(in, index)) continue;
-            for (Task t : k.tasks.values()) {
-                Mm mm = t.mm;
-                if (mm == null) continue;
-                for (Vma v : mm.vmas.values()) {
-                    if (v.file == null || v.file.inode() != in || index < v.pgoff) continue;
-                    long a = v.start + ((index - v.pgoff) << PAGE_SHIFT);
-                    if ((a & (HPAGE_SIZE - 1)) != 0 || a + HPAGE_SIZE > v.end) continue; // never PMD-mapped there (thp_vma_suitable_order())
-                    boolean self = mm == caller && a == addr;
-                    boolean kept = self ? !k.profile.collapsePteMappedAfterRetract() && v.anonVma != 0
-                            : v.anonVma != 0 || !k.profile.collapsePteMappedAfterRetract();
-                    if (kept && onlyFilePages(k, mm, a)) throw new NotSimulatedException("advice", "MADV_COLLAPSE of shmem at " + hex(addr)
-                            + ": the page table of " + hex(a) + " in pid " + t.pid + "'s mm would be left empty by collapse_file() and kept by retract_page_tables()"
-                            + (v.anonVma != 0 ? " (the VMA has an anon_vma)" : " (6.3-6.5 retract only the caller's)")
-                            + ", so its next fault there maps PTEs; pinlab keeps no empty page tables and would map the PMD");
-                }
-            }
+            if (hpageCollapseScanFile(k, in, index) == Scan.SUCCEED && anyEntry(in, index)) checkRetractPageTables(k, caller, in, index, addr);
         }
+    }
+
+    /**
+     * retract_page_tables(mapping, index) (mm/khugepaged.c) after collapse_file() at the caller's
+     * addr: throws for the first VMA whose page table there would be left empty and kept.
+     */
+    private static void checkRetractPageTables(Globals k, Mm caller, Inode in, long index, long addr) {
+        Memory.vmaIntervalTreeForeach(k, in, index, index + 1, (t, v, a, e) -> {
+            if ((a & (HPAGE_SIZE - 1)) != 0 || a + HPAGE_SIZE > v.end) return; // never PMD-mapped there (thp_vma_suitable_order())
+            boolean self = t.mm == caller && a == addr;
+            boolean kept = self ? !k.profile.collapsePteMappedAfterRetract() && v.anonVma != 0
+                    : v.anonVma != 0 || !k.profile.collapsePteMappedAfterRetract();
+            if (!kept || !onlyFilePages(k, t.mm, a)) return;
+            throw new NotSimulatedException("advice", "MADV_COLLAPSE of shmem at " + hex(addr)
+                    + ": the page table of " + hex(a) + " in pid " + t.pid + "'s mm would be left empty by collapse_file() and kept by retract_page_tables()"
+                    + (v.anonVma != 0 ? " (the VMA has an anon_vma)" : " (6.3-6.5 retract only the caller's)")
+                    + ", so its next fault there maps PTEs; pinlab keeps no empty page tables and would map the PMD");
+        });
     }
 
     /** The 2 MiB at a holds PTEs, and every one maps a page-cache page (collapse_file() unmaps them all, leaving the table empty). */
     private static boolean onlyFilePages(Globals k, Mm mm, long a) {
         boolean[] file = {false}, other = {false};
         mm.ptes.forEach(a >>> PAGE_SHIFT, (a + HPAGE_SIZE) >>> PAGE_SHIFT, (vpn, pte) -> {
-            if (Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && !k.phys.testPageFlag(Pte.pfn(pte), PG_ANON)) file[0] = true;
+            if (Memory.isFilePte(k, pte)) file[0] = true;
             else other[0] = true;
         });
         return file[0] && !other[0];
@@ -280,31 +282,34 @@ public final class Khugepaged {
     static Scan collapseFile(Globals k, Mm mm, Vma vma, Inode inode, long index, long addr, Explain ex) {
         long head = k.phys.allocFolio(k.userZone(), HPAGE_ORDER);
         if (head < 0) return k.phys.allocFailure() != null ? Scan.CGROUP_CHARGE_FAIL : Scan.ALLOC_HUGE_PAGE_FAIL;
-        if (!anyEntry(inode, index)) {
-            k.phys.refAdd(head, -1); // folio_put(new_folio)
-            return Scan.TRUNCATED;
-        }
-        int swapped = 0;
-        for (long i = index; i < index + HPAGE_NR; i++) {
-            long e = inode.pageCache.get(i);
-            if (e >= 0) continue;
-            if (Memory.shmemSwapin(k, inode, i, -e) < 0) {
-                k.phys.refAdd(head, -1); // rollback: the new folio is put
-                return Scan.FAIL;
-            }
-            swapped++;
-        }
-        boolean hadTable = !Memory.nonePtes(mm, addr, HPAGE_NR); // 6.3-6.5: the caller's page table outlives the unmap
         long[] old = new long[HPAGE_NR];
-        int present = 0;
+        int present = 0, swapped = 0;
         boolean mapped = false;
-        for (int i = 0; i < HPAGE_NR; i++) {
-            old[i] = inode.pageCache.get(index + i);
-            if (old[i] == 0) continue;
+        for (int i = 0; i < HPAGE_NR; i++) { // the kernel's one pass over the slots (xas_load() from start)
+            long e = inode.pageCache.get(index + i);
+            if (e == 0) {
+                if (i == 0 && !anyEntry(inode, index)) { // index == start: xas_next_entry() finds nothing up to end - 1
+                    k.phys.refAdd(head, -1); // folio_put(new_folio)
+                    return Scan.TRUNCATED;
+                }
+                continue; // nr_none++: a hole, cleared below
+            }
+            if (e < 0) { // xa_is_value(): shmem_get_folio(SGP_NOALLOC) swaps it in
+                e = Memory.shmemSwapin(k, inode, index + i, -e);
+                if (e < 0) {
+                    k.phys.refAdd(head, -1); // rollback: the new folio is put
+                    return Scan.FAIL;
+                }
+                swapped++;
+            }
+            old[i] = e;
             present++;
-            mapped |= k.phys.mapcount(old[i]) > 0;
+            mapped |= k.phys.mapcount(e) > 0;
         }
-        if (mapped) HugeMemory.tryToUnmapFile(k, inode, index, HPAGE_NR); // try_to_unmap() of each folio_mapped() page
+        // The kernel calls try_to_unmap() on each folio_mapped() page within that pass, so a failed
+        // swap-in leaves the earlier pages unmapped; pinlab unmaps them all here, after the pass.
+        boolean hadTable = !Memory.nonePtes(mm, addr, HPAGE_NR); // 6.3-6.5: the caller's page table outlives the unmap
+        if (mapped) HugeMemory.tryToUnmapFile(k, inode, index, HPAGE_NR);
         for (int i = 0; i < HPAGE_NR; i++) {
             if (old[i] != 0) k.phys.copyPage(head + i, old[i]); // copy_mc_highpage(); a hole stays clear (clear_highpage())
             inode.pageCache.set(index + i, head + i);

@@ -392,7 +392,7 @@ public final class Madvise {
          * (the split unmaps and remaps), then every page is its own folio.
          */
         boolean split(long head) {
-            if (k.phys.refcount(head) != k.phys.mapcount(head) || mappedElsewhere(head)) return false;
+            if (!HugeMemory.canSplitFolio(k, head) || mappedElsewhere(head)) return false;
             int[] m = local(head);
             Long key = pmdOf.remove(head);
             if (key != null) {

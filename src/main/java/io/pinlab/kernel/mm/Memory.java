@@ -422,6 +422,39 @@ public final class Memory {
         return false;
     }
 
+    /**
+     * A present PTE that vm_normal_page() (mm/memory.c) gives a page for, and the page is not
+     * anonymous (!folio_test_anon()): it maps a page-cache folio. Special PTEs (the zero page, raw
+     * pfns), device memory and swap entries are not; {@link HugeMemory#isFilePmd} is the PMD's test.
+     */
+    public static boolean isFilePte(Globals k, long pte) {
+        return Pte.present(pte) && !Pte.special(pte) && k.phys.isRam(Pte.pfn(pte)) && !k.phys.testPageFlag(Pte.pfn(pte), PG_ANON);
+    }
+
+    /** What {@link #vmaIntervalTreeForeach} hands each VMA: its task, and the addresses [start, end) of the pages in range. */
+    @FunctionalInterface
+    public interface IMmapVisitor {
+        void visit(Task t, Vma vma, long start, long end);
+    }
+
+    /**
+     * vma_interval_tree_foreach(vma, &mapping->i_mmap, first, last - 1) (mm/interval_tree.c), the
+     * walk of rmap_walk_file() (mm/rmap.c) and unmap_mapping_range_tree() (mm/memory.c): every VMA
+     * that maps some of the file's page indices [first, last), with the addresses of those pages
+     * (unmap_mapping_range_tree()'s zba-zea). pinlab keeps no i_mmap tree and asks each live mm's
+     * VMAs; the visitor may change page tables, not the VMA tree.
+     */
+    public static void vmaIntervalTreeForeach(Globals k, Inode in, long first, long last, IMmapVisitor visitor) {
+        for (Task t : k.tasks.values()) {
+            if (t.mm == null) continue; // an exited task
+            for (Vma v : t.mm.vmas.values()) {
+                if (v.file == null || v.file.inode() != in) continue;
+                long lo = Math.max(v.pgoff, first), hi = Math.min(v.pgoff + v.pages(), last);
+                if (lo < hi) visitor.visit(t, v, v.start + ((lo - v.pgoff) << PAGE_SHIFT), v.start + ((hi - v.pgoff) << PAGE_SHIFT));
+            }
+        }
+    }
+
     /** Drops one PTE mapping of pfn: mapcount and reference, and the RSS counter it was in. */
     static void dropMapping(Globals k, Mm mm, long pfn) {
         rssAdd(k, mm, pfn, -1);

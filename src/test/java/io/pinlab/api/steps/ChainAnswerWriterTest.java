@@ -66,6 +66,17 @@ class ChainAnswerWriterTest {
     }
 
     @Test
+    void longStringsThatNeedEscapesAreWrittenInParts() throws IOException { // JsonBytes.string() making room as it goes
+        Gen g = new Gen(new Random(11));
+        for (int shift = 0; shift < 64; shift++) { // the long strings start at 64 places in the writer's buffer
+            StringBuilder sb = new StringBuilder();
+            while (sb.length() < 3_000) sb.append(g.string());
+            assertSameBytes(new KernelAnswer(-1, "E".repeat(shift), null,
+                    List.of(sb.toString(), "\u0001".repeat(700 + shift), "x".repeat(shift * 17) + "\u00e9".repeat(600), "\ud83d\ude00".repeat(400))));
+        }
+    }
+
+    @Test
     void theInvalidArgsOfAGupAnswerStayOutOfItsJson() throws IOException {
         var violation = new GupArgsViolation("FOLL_PIN|FOLL_GET", -22, "WARN", GupCall.pin_user_pages, "both");
         assertSameBytes(new Answers.GupAnswer(-22, "EINVAL", null, List.of(), List.of(), violation));
