@@ -227,14 +227,19 @@ public class RedisSessionStore implements SessionStore {
      * has not written the session's access for {@link #refreshMillis} (a minute, or a thousandth of
      * the idle timeout when shorter), else empty: the TTL and last-access time are then at most that
      * old, so a session expires no earlier than its idle timeout less that, and a busy session
-     * costs Redis one TTL refresh a minute instead of four writes per request.
+     * costs Redis one TTL refresh a minute instead of four writes per request. The access counts as
+     * written ({@link #written}) only once a script has written it: two calls at once may both write it.
      */
     private byte[] access(String id) {
         long now = clock.millis();
         Long last = refreshed.policy().getIfPresentQuietly(id); // no read to record: entries leave by age or size
         if (last != null && now - last < refreshMillis && now >= last) return NO_ACCESS;
-        refreshed.put(id, now);
         return b(now);
+    }
+
+    /** Records that a script wrote {@code access} (from {@link #access}) for session {@code id}. */
+    private void written(String id, byte[] access) {
+        if (access != NO_ACCESS) refreshed.put(id, Long.parseLong(new String(access, StandardCharsets.US_ASCII)));
     }
 
     private byte[] key(String id, String part) { return b(prefix + "{" + id + "}:" + part); }
@@ -412,20 +417,10 @@ public class RedisSessionStore implements SessionStore {
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
         byte[] access = access(id);
-        long r = accessed(id, () -> eval(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, access));
-        if (r != expectedVersion) refreshed.invalidate(id); // the script stopped before the access
+        Long r = call(() -> eval(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, access));
+        if (r == null) return -1;
+        if (r == expectedVersion) written(id, access); // else the script stopped before the access
         return r;
-    }
-
-    /** Runs {@link #APPEND} or {@link #TOUCH}: -1 for no answer; when it fails, the access counts as not written. */
-    private long accessed(String id, Supplier<Long> script) {
-        try {
-            Long r = call(script);
-            return r == null ? -1 : r;
-        } catch (StoreUnavailableException e) {
-            refreshed.invalidate(id);
-            throw e;
-        }
     }
 
     @Override
@@ -447,8 +442,9 @@ public class RedisSessionStore implements SessionStore {
     public long touch(String id) {
         if (!ID.matcher(id).matches()) return -1;
         byte[] access = access(id);
-        long r = accessed(id, () -> eval(TOUCH, keys(id), ttl, access));
-        if (r < 0) refreshed.invalidate(id);
+        Long r = call(() -> eval(TOUCH, keys(id), ttl, access));
+        if (r == null || r < 0) return -1;
+        written(id, access);
         return r;
     }
 
