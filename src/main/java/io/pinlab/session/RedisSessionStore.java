@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  *       {@link #SNAPSHOTS_KEPT}.</li>
  * </ul>
  * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch} (at most once a
- * minute per session and replica, see {@link #access}). Appending is a
+ * minute per session and replica, see {@link #accessDue}). Appending is a
  * compare-and-set in one Lua script that also checks the session exists and refreshes the TTL,
  * so a call costs one round trip and its answer tells a replica that it is behind or that the
  * session is gone. The store talks to Redis on a Lettuce connection of its own with a byte-array
@@ -191,7 +191,7 @@ public class RedisSessionStore implements SessionStore {
     private final int maxSessions;
     private final SessionProperties.PerClient caps;
     private final Clock clock;
-    /** Accesses closer together than this write the TTL once (see {@link #access}). */
+    /** Accesses closer together than this write the TTL once (see {@link #accessDue}). */
     private final long refreshMillis;
     /** When this replica last wrote each session's access (epoch ms); a bounded cache, a miss only costs a write. */
     private final Cache<String, Long> refreshed;
@@ -223,24 +223,21 @@ public class RedisSessionStore implements SessionStore {
     static final long MAX_REFRESH_MILLIS = 60_000;
 
     /**
-     * The access argument of {@link #APPEND} and {@link #TOUCH}: now (epoch ms) when this replica
-     * has not written the session's access for {@link #refreshMillis} (a minute, or a thousandth of
-     * the idle timeout when shorter), else empty: the TTL and last-access time are then at most that
-     * old, so a session expires no earlier than its idle timeout less that, and a busy session
-     * costs Redis one TTL refresh a minute instead of four writes per request. The access counts as
-     * written ({@link #written}) only once a script has written it: two calls at once may both write it.
+     * When to write the session's access with {@link #APPEND} or {@link #TOUCH}: now (epoch ms) when
+     * this replica has not written it for {@link #refreshMillis} (a minute, or a thousandth of the
+     * idle timeout when shorter), else -1 (the script's access argument is then empty): the TTL and
+     * last-access time are at most that old, so a session expires no earlier than its idle timeout
+     * less that, and a busy session costs Redis one TTL refresh a minute instead of four writes per
+     * request. It counts as written ({@link #refreshed}) only once a script has written it: two
+     * calls at once may both write it.
      */
-    private byte[] access(String id) {
+    private long accessDue(String id) {
         long now = clock.millis();
         Long last = refreshed.policy().getIfPresentQuietly(id); // no read to record: entries leave by age or size
-        if (last != null && now - last < refreshMillis && now >= last) return NO_ACCESS;
-        return b(now);
+        return last != null && now - last < refreshMillis && now >= last ? -1 : now;
     }
 
-    /** Records that a script wrote {@code access} (from {@link #access}) for session {@code id}. */
-    private void written(String id, byte[] access) {
-        if (access != NO_ACCESS) refreshed.put(id, Long.parseLong(new String(access, StandardCharsets.US_ASCII)));
-    }
+    private static byte[] accessArgument(long due) { return due < 0 ? NO_ACCESS : b(due); }
 
     private byte[] key(String id, String part) { return b(prefix + "{" + id + "}:" + part); }
 
@@ -416,10 +413,10 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
-        byte[] access = access(id);
-        Long r = call(() -> eval(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, access));
+        long due = accessDue(id);
+        Long r = call(() -> eval(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, accessArgument(due)));
         if (r == null) return -1;
-        if (r == expectedVersion) written(id, access); // else the script stopped before the access
+        if (r == expectedVersion && due >= 0) refreshed.put(id, due); // else the script stopped before the access
         return r;
     }
 
@@ -441,10 +438,10 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public long touch(String id) {
         if (!ID.matcher(id).matches()) return -1;
-        byte[] access = access(id);
-        Long r = call(() -> eval(TOUCH, keys(id), ttl, access));
+        long due = accessDue(id);
+        Long r = call(() -> eval(TOUCH, keys(id), ttl, accessArgument(due)));
         if (r == null || r < 0) return -1;
-        written(id, access);
+        if (due >= 0) refreshed.put(id, due);
         return r;
     }
 
