@@ -14,6 +14,12 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.netty.buffer.ByteBuf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.script.DigestUtils;
@@ -86,8 +92,11 @@ public class RedisSessionStore implements SessionStore {
     /**
      * A client's caps, KEYS = live, new; ARGV = id, expiry, now, maxLive, perMinute, ttl of the live set.
      * {0, 0}: admitted; {1, n}: holds n live sessions; {2, ms}: the oldest creation leaves the minute in ms.
+     * A session already in the live set was admitted by this script before (ids are random): Lettuce
+     * sent it again after a reconnect, and it is admitted again rather than counted against itself.
      */
     private static final Script ADMIT_CLIENT = Script.of("""
+            if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {0, 0} end
             local now = tonumber(ARGV[3])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000)
             local live = redis.call('ZCARD', KEYS[1])
@@ -410,14 +419,59 @@ public class RedisSessionStore implements SessionStore {
         return steps == null ? List.of() : steps;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Lettuce sends a command again when its connection was lost before the answer came and
+     * it has reconnected (at-least-once, its default). If Redis had run the first APPEND, the
+     * second finds the log one step longer and answers as for a conflict; the caller would then
+     * catch up, replaying this very step, and apply the call again: twice in the log for one
+     * answer. So an APPEND that went out more than once and did not append here is a
+     * {@link StoreUnavailableException}: its outcome is unknown, and the log decides.
+     */
     @Override
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
         long due = accessDue(id);
-        Long r = call(() -> eval(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, accessArgument(due)));
-        if (r == null) return -1;
+        byte[][] args = {b(expectedVersion), encodedStep, ttl, accessArgument(due)};
+        long r = call(() -> {
+            CountedSends sent;
+            Long answer;
+            try {
+                answer = await(sent = send(CommandType.EVALSHA, APPEND.sha(), keys(id), args));
+            } catch (RedisNoScriptException e) {
+                answer = await(sent = send(CommandType.EVAL, APPEND.source(), keys(id), args));
+            }
+            if (answer == null) return -1L;
+            if (sent.sends > 1 && answer >= 0 && answer != expectedVersion)
+                throw new RedisException("the connection was lost while an append was under way, and the append was sent again");
+            return answer;
+        });
         if (r == expectedVersion && due >= 0) refreshed.put(id, due); // else the script stopped before the access
         return r;
+    }
+
+    /** An EVALSHA or EVAL with an integer answer that counts how often Lettuce sent it (see {@link #append}). */
+    private static final class CountedSends extends AsyncCommand<byte[], byte[], Long> {
+        /** Written by the connection's event loop only, read once the answer is in. */
+        private volatile int sends;
+
+        CountedSends(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
+            super(new Command<>(type, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+                    new CommandArgs<>(ByteArrayCodec.INSTANCE).add(scriptOrSha).add(keys.length).addKeys(keys).addValues(args)));
+        }
+
+        @Override
+        public void encode(ByteBuf buf) {
+            sends++;
+            super.encode(buf);
+        }
+    }
+
+    private CountedSends send(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
+        CountedSends c = new CountedSends(type, scriptOrSha, keys, args);
+        connection().dispatch(c);
+        return c;
     }
 
     @Override

@@ -9,11 +9,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TCP proxy on a loopback port to a Redis, for tests of a Redis that stops answering:
  * {@link #cut} closes the listening socket and every connection (clients see the connection
- * lost, then refused), {@link #resume} listens on the same port again.
+ * lost, then refused), {@link #resume} listens on the same port again, and
+ * {@link #dropNextReply} loses the connection after Redis has run a command, before its answer.
  */
 public final class CuttableProxy implements AutoCloseable {
     private final String targetHost;
@@ -21,6 +23,7 @@ public final class CuttableProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private final AtomicBoolean dropNextReply = new AtomicBoolean();
 
     public CuttableProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -47,8 +50,8 @@ public final class CuttableProxy implements AutoCloseable {
                     Socket redis = new Socket(targetHost, targetPort);
                     open.add(client);
                     open.add(redis);
-                    pipe(client, redis);
-                    pipe(redis, client);
+                    pipe(client, redis, null);
+                    pipe(redis, client, dropNextReply);
                 } catch (IOException closed) {
                     return;
                 }
@@ -56,10 +59,15 @@ public final class CuttableProxy implements AutoCloseable {
         });
     }
 
-    private static void pipe(Socket from, Socket to) {
+    /** Copies from one socket to the other; when {@code drop} is set, the next bytes read end both connections instead. */
+    private static void pipe(Socket from, Socket to, AtomicBoolean drop) {
         Thread.ofVirtual().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    if (drop != null && drop.compareAndSet(true, false)) return; // closed below, unanswered
+                    out.write(buffer, 0, n);
+                }
             } catch (IOException closed) {
                 // cut, or one side closed
             } finally {
@@ -71,6 +79,14 @@ public final class CuttableProxy implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * The next answer Redis sends on any connection is not passed on: that connection is closed
+     * instead, after Redis has run the command (the client sees the connection lost, unanswered).
+     */
+    public void dropNextReply() {
+        dropNextReply.set(true);
     }
 
     /** Stops listening and drops every connection. */
