@@ -14,6 +14,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -150,12 +151,11 @@ public class RedisSessionStore implements SessionStore {
             end
             return redis.call('LLEN', KEYS[2])""", ScriptOutputType.INTEGER);
 
-    /** The creating client of the removed session ('' for none), or nil when there was none. */
+    /** Deletes the session's keys; 1 when it existed, else 0. */
     private static final Script REMOVE = Script.of("""
-            if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-            local k = redis.call('HGET', KEYS[1], 'k') or ''
+            local existed = redis.call('EXISTS', KEYS[1])
             redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-            return k""", ScriptOutputType.VALUE);
+            return existed""", ScriptOutputType.INTEGER);
 
     /** Adds a snapshot and keeps the newest ARGV[3] (fields that are no version are dropped); it expires with the session. */
     private static final Script PUT_SNAPSHOT = Script.of("""
@@ -422,42 +422,59 @@ public class RedisSessionStore implements SessionStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Lettuce sends a command again when its connection was lost before the answer came and
-     * it has reconnected (at-least-once, its default). If Redis had run the first APPEND, the
-     * second finds the log one step longer and answers as for a conflict; the caller would then
-     * catch up, replaying this very step, and apply the call again: twice in the log for one
-     * answer. So an APPEND that went out more than once and did not append here is a
-     * {@link StoreUnavailableException}: its outcome is unknown, and the log decides.
+     * <p>An APPEND that Lettuce sent again after a reconnect (see {@link #evalCounted}) and that
+     * did not append may have appended the first time: answered as a conflict, the caller would
+     * catch up, replaying this very step, and apply the call again. It is a
+     * {@link StoreUnavailableException} instead: the outcome is unknown, and the log decides.
      */
     @Override
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
         long due = accessDue(id);
-        byte[][] args = {b(expectedVersion), encodedStep, ttl, accessArgument(due)};
         long r = call(() -> {
-            CountedSends sent;
-            Long answer;
-            try {
-                answer = await(sent = send(CommandType.EVALSHA, APPEND.sha(), keys(id), args));
-            } catch (RedisNoScriptException e) {
-                answer = await(sent = send(CommandType.EVAL, APPEND.source(), keys(id), args));
-            }
-            if (answer == null) return -1L;
-            if (sent.sends > 1 && answer >= 0 && answer != expectedVersion)
-                throw new RedisException("the connection was lost while an append was under way, and the append was sent again");
-            return answer;
+            Counted<Long> a = evalCounted(APPEND, RedisSessionStore::integerOutput, keys(id),
+                    b(expectedVersion), encodedStep, ttl, accessArgument(due));
+            if (a.answer() == null) return -1L;
+            if (a.resent() && a.answer() >= 0 && a.answer() != expectedVersion)
+                throw new RedisException("the connection to Redis was lost while an append was under way, and the append was sent again");
+            return a.answer();
         });
         if (r == expectedVersion && due >= 0) refreshed.put(id, due); // else the script stopped before the access
         return r;
     }
 
-    /** An EVALSHA or EVAL with an integer answer that counts how often Lettuce sent it (see {@link #append}). */
-    private static final class CountedSends extends AsyncCommand<byte[], byte[], Long> {
-        /** Written by the connection's event loop only, read once the answer is in. */
+    /** A script's answer, and whether Lettuce sent it more than once. */
+    private record Counted<T>(T answer, boolean resent) {
+    }
+
+    /**
+     * Runs {@code script} as {@link #eval} does, noting whether it was sent more than once: when
+     * the connection is lost before an answer, Lettuce reconnects and sends the command again
+     * (at-least-once, its default), so Redis may have run it twice. For the scripts whose second
+     * run answers otherwise than the first (APPEND, REMOVE).
+     */
+    private <T> Counted<T> evalCounted(Script script, Supplier<CommandOutput<byte[], byte[], T>> output, byte[][] keys, byte[]... args) {
+        SendCounter<T> sent = send(CommandType.EVALSHA, script.sha(), output.get(), keys, args);
+        try {
+            return new Counted<>(await(sent), sent.sends > 1);
+        } catch (RedisNoScriptException e) { // also when a re-send reached a restarted Redis, after the first send ran
+            boolean resent = sent.sends > 1;
+            SendCounter<T> again = send(CommandType.EVAL, script.source(), output.get(), keys, args);
+            return new Counted<>(await(again), resent || again.sends > 1);
+        }
+    }
+
+    private static CommandOutput<byte[], byte[], Long> integerOutput() {
+        return new IntegerOutput<>(ByteArrayCodec.INSTANCE);
+    }
+
+    /** An EVALSHA or EVAL that counts how often Lettuce encoded it for sending. */
+    private static final class SendCounter<T> extends AsyncCommand<byte[], byte[], T> {
+        /** Written by one event loop at a time (a re-send may be on another), read after the answer. */
         private volatile int sends;
 
-        CountedSends(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
-            super(new Command<>(type, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+        SendCounter(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
+            super(new Command<>(type, output,
                     new CommandArgs<>(ByteArrayCodec.INSTANCE).add(scriptOrSha).add(keys.length).addKeys(keys).addValues(args)));
         }
 
@@ -468,8 +485,8 @@ public class RedisSessionStore implements SessionStore {
         }
     }
 
-    private CountedSends send(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
-        CountedSends c = new CountedSends(type, scriptOrSha, keys, args);
+    private <T> SendCounter<T> send(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
+        SendCounter<T> c = new SendCounter<>(type, scriptOrSha, output, keys, args);
         connection().dispatch(c);
         return c;
     }
@@ -504,10 +521,13 @@ public class RedisSessionStore implements SessionStore {
         if (!ID.matcher(id).matches()) return false;
         refreshed.invalidate(id);
         return call(() -> {
-            byte[] client = eval(REMOVE, keys(id));
+            byte[][] keys = keys(id);
+            byte[] client = await(redis().hget(keys[0], b("k"))); // set at creation, never changed
+            Counted<Long> removed = evalCounted(REMOVE, RedisSessionStore::integerOutput, keys);
             await(redis().zrem(sessionsKey, b(id)));
-            if (client != null && client.length > 0) await(redis().zrem(clientKey(s(client), "live"), b(id)));
-            return client != null;
+            if (client != null) await(redis().zrem(clientKey(s(client), "live"), b(id)));
+            // a REMOVE sent again after a reconnect finds nothing left: the first run removed it
+            return (removed.answer() != null && removed.answer() == 1) || removed.resent();
         });
     }
 

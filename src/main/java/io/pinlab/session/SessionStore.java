@@ -44,6 +44,7 @@ public interface SessionStore {
      * @return the number of steps the log held before the call: equal to {@code expectedVersion}
      *         when the step was appended, another version on a conflict (another replica appended
      *         first), or -1 when the session does not exist (deleted or expired)
+     * @throws StoreUnavailableException the store failed, or cannot tell whether the step was appended
      */
     long append(String id, long expectedVersion, byte[] encodedStep);
 

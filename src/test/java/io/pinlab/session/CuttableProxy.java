@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A TCP proxy on a loopback port to a Redis, for tests of a Redis that stops answering:
  * {@link #cut} closes the listening socket and every connection (clients see the connection
  * lost, then refused), {@link #resume} listens on the same port again, and
- * {@link #dropNextReply} loses the connection after Redis has run a command, before its answer.
+ * {@link #dropAnswerTo} loses a connection after Redis has run a command, before its answer.
  */
 public final class CuttableProxy implements AutoCloseable {
     private final String targetHost;
@@ -23,7 +24,10 @@ public final class CuttableProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
-    private final AtomicBoolean dropNextReply = new AtomicBoolean();
+    /** Set: the answer to the next command that contains these bytes is dropped. */
+    private volatile byte[] dropMarker;
+    /** The next bytes from Redis are the answer to drop. */
+    private final AtomicBoolean dropNext = new AtomicBoolean();
 
     public CuttableProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -50,8 +54,8 @@ public final class CuttableProxy implements AutoCloseable {
                     Socket redis = new Socket(targetHost, targetPort);
                     open.add(client);
                     open.add(redis);
-                    pipe(client, redis, null);
-                    pipe(redis, client, dropNextReply);
+                    pipe(client, redis, true);
+                    pipe(redis, client, false);
                 } catch (IOException closed) {
                     return;
                 }
@@ -59,13 +63,18 @@ public final class CuttableProxy implements AutoCloseable {
         });
     }
 
-    /** Copies from one socket to the other; when {@code drop} is set, the next bytes read end both connections instead. */
-    private static void pipe(Socket from, Socket to, AtomicBoolean drop) {
+    /** Copies one direction of a connection: client to Redis ({@code toRedis}), or back. */
+    private void pipe(Socket from, Socket to, boolean toRedis) {
         Thread.ofVirtual().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 byte[] buffer = new byte[8192];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
-                    if (drop != null && drop.compareAndSet(true, false)) return; // closed below, unanswered
+                    byte[] marker = dropMarker;
+                    if (toRedis && marker != null && contains(buffer, n, marker)) {
+                        dropMarker = null;
+                        dropNext.set(true); // before Redis can answer
+                    }
+                    if (!toRedis && dropNext.compareAndSet(true, false)) return; // closed below, unanswered
                     out.write(buffer, 0, n);
                 }
             } catch (IOException closed) {
@@ -81,12 +90,23 @@ public final class CuttableProxy implements AutoCloseable {
         });
     }
 
+    private static boolean contains(byte[] b, int n, byte[] marker) {
+        outer:
+        for (int i = 0; i + marker.length <= n; i++) {
+            for (int j = 0; j < marker.length; j++) if (b[i + j] != marker[j]) continue outer;
+            return true;
+        }
+        return false;
+    }
+
     /**
-     * The next answer Redis sends on any connection is not passed on: that connection is closed
-     * instead, after Redis has run the command (the client sees the connection lost, unanswered).
+     * The answer to the next command whose bytes contain {@code marker} is not passed on: its
+     * connection is closed instead, after Redis has run the command (the client sees the
+     * connection lost, unanswered). For a client that waits for each answer before its next
+     * command (the next bytes from Redis on that connection are that answer).
      */
-    public void dropNextReply() {
-        dropNextReply.set(true);
+    public void dropAnswerTo(String marker) {
+        dropMarker = marker.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Stops listening and drops every connection. */
