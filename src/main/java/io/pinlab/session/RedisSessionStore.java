@@ -3,6 +3,7 @@ package io.pinlab.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
@@ -14,7 +15,6 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
  * session is gone. The store talks to Redis on a Lettuce connection of its own with a byte-array
  * codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
  * nothing sits between the store and Lettuce (no template, serializers or per-call connection
- * object per call).
+ * object per call). APPEND and REMOVE go out as commands of their own that count how often
+ * Lettuce sent them (see {@link #evalCounted}).
  *
  * <p>Admission is counted in Redis, so that it holds across replicas: {@code PREFIXsessions}
  * (the maximum number of sessions) and {@code PREFIX{client:ADDR}:live} (a client's live
@@ -432,8 +433,7 @@ public class RedisSessionStore implements SessionStore {
         if (!ID.matcher(id).matches()) return -1;
         long due = accessDue(id);
         long r = call(() -> {
-            Counted<Long> a = evalCounted(APPEND, RedisSessionStore::integerOutput, keys(id),
-                    b(expectedVersion), encodedStep, ttl, accessArgument(due));
+            Counted a = evalCounted(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, accessArgument(due));
             if (a.answer() == null) return -1L;
             if (a.resent() && a.answer() >= 0 && a.answer() != expectedVersion)
                 throw new RedisException("the connection to Redis was lost while an append was under way, and the append was sent again");
@@ -444,37 +444,33 @@ public class RedisSessionStore implements SessionStore {
     }
 
     /** A script's answer, and whether Lettuce sent it more than once. */
-    private record Counted<T>(T answer, boolean resent) {
+    private record Counted(Long answer, boolean resent) {
     }
 
     /**
-     * Runs {@code script} as {@link #eval} does, noting whether it was sent more than once: when
-     * the connection is lost before an answer, Lettuce reconnects and sends the command again
-     * (at-least-once, its default), so Redis may have run it twice. For the scripts whose second
-     * run answers otherwise than the first (APPEND, REMOVE).
+     * Runs {@code script} (one with an integer answer) as {@link #eval} does, noting whether it
+     * was sent more than once: when the connection is lost before an answer, Lettuce reconnects
+     * and sends the command again (at-least-once, its default), so Redis may have run it twice.
+     * For the scripts whose second run answers otherwise than the first (APPEND, REMOVE).
      */
-    private <T> Counted<T> evalCounted(Script script, Supplier<CommandOutput<byte[], byte[], T>> output, byte[][] keys, byte[]... args) {
-        SendCounter<T> sent = send(CommandType.EVALSHA, script.sha(), output.get(), keys, args);
+    private Counted evalCounted(Script script, byte[][] keys, byte[]... args) {
+        SendCounter sent = send(CommandType.EVALSHA, script.sha(), keys, args);
         try {
-            return new Counted<>(await(sent), sent.sends > 1);
+            return new Counted(await(sent), sent.sends > 1);
         } catch (RedisNoScriptException e) { // also when a re-send reached a restarted Redis, after the first send ran
             boolean resent = sent.sends > 1;
-            SendCounter<T> again = send(CommandType.EVAL, script.source(), output.get(), keys, args);
-            return new Counted<>(await(again), resent || again.sends > 1);
+            SendCounter again = send(CommandType.EVAL, script.source(), keys, args);
+            return new Counted(await(again), resent || again.sends > 1);
         }
     }
 
-    private static CommandOutput<byte[], byte[], Long> integerOutput() {
-        return new IntegerOutput<>(ByteArrayCodec.INSTANCE);
-    }
-
-    /** An EVALSHA or EVAL that counts how often Lettuce encoded it for sending. */
-    private static final class SendCounter<T> extends AsyncCommand<byte[], byte[], T> {
+    /** An EVALSHA or EVAL with an integer answer that counts how often Lettuce encoded it for sending. */
+    private static final class SendCounter extends AsyncCommand<byte[], byte[], Long> {
         /** Written by one event loop at a time (a re-send may be on another), read after the answer. */
         private volatile int sends;
 
-        SendCounter(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
-            super(new Command<>(type, output,
+        SendCounter(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
+            super(new Command<>(type, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
                     new CommandArgs<>(ByteArrayCodec.INSTANCE).add(scriptOrSha).add(keys.length).addKeys(keys).addValues(args)));
         }
 
@@ -485,8 +481,8 @@ public class RedisSessionStore implements SessionStore {
         }
     }
 
-    private <T> SendCounter<T> send(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
-        SendCounter<T> c = new SendCounter<>(type, scriptOrSha, output, keys, args);
+    private SendCounter send(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
+        SendCounter c = new SendCounter(type, scriptOrSha, keys, args);
         connection().dispatch(c);
         return c;
     }
@@ -522,12 +518,15 @@ public class RedisSessionStore implements SessionStore {
         refreshed.invalidate(id);
         return call(() -> {
             byte[][] keys = keys(id);
-            byte[] client = await(redis().hget(keys[0], b("k"))); // set at creation, never changed
-            Counted<Long> removed = evalCounted(REMOVE, RedisSessionStore::integerOutput, keys);
+            // the creating client and the creation time, both written at creation and never changed
+            List<KeyValue<byte[], byte[]>> kc = await(redis().hmget(keys[0], b("k"), b("c")));
+            byte[] client = kc.get(0).getValueOrElse(null);
+            boolean existed = kc.get(1).hasValue();
+            Counted removed = evalCounted(REMOVE, keys);
             await(redis().zrem(sessionsKey, b(id)));
             if (client != null) await(redis().zrem(clientKey(s(client), "live"), b(id)));
-            // a REMOVE sent again after a reconnect finds nothing left: the first run removed it
-            return (removed.answer() != null && removed.answer() == 1) || removed.resent();
+            // a REMOVE sent again after a reconnect finds nothing left when its first run removed it
+            return (removed.answer() != null && removed.answer() == 1) || (removed.resent() && existed);
         });
     }
 

@@ -28,6 +28,8 @@ public final class CuttableProxy implements AutoCloseable {
     private volatile byte[] dropMarker;
     /** The next bytes from Redis are the answer to drop. */
     private final AtomicBoolean dropNext = new AtomicBoolean();
+    /** Empty Redis's script cache before dropping, as a restart would. */
+    private volatile boolean flushScripts;
 
     public CuttableProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -74,7 +76,10 @@ public final class CuttableProxy implements AutoCloseable {
                         dropMarker = null;
                         dropNext.set(true); // before Redis can answer
                     }
-                    if (!toRedis && dropNext.compareAndSet(true, false)) return; // closed below, unanswered
+                    if (!toRedis && dropNext.get() && !startsWith(buffer, n, NOSCRIPT) && dropNext.compareAndSet(true, false)) {
+                        if (flushScripts) flushScripts();
+                        return; // closed below, unanswered
+                    }
                     out.write(buffer, 0, n);
                 }
             } catch (IOException closed) {
@@ -90,6 +95,22 @@ public final class CuttableProxy implements AutoCloseable {
         });
     }
 
+    /** Redis's answer to an EVALSHA of a script it does not hold: the client sends EVAL next (not what is to be dropped). */
+    private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] b, int n, byte[] prefix) {
+        if (n < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) if (b[i] != prefix[i]) return false;
+        return true;
+    }
+
+    private void flushScripts() throws IOException {
+        try (Socket redis = new Socket(targetHost, targetPort)) {
+            redis.getOutputStream().write("SCRIPT FLUSH\r\n".getBytes(StandardCharsets.US_ASCII));
+            redis.getInputStream().readNBytes(5); // +OK\r\n
+        }
+    }
+
     private static boolean contains(byte[] b, int n, byte[] marker) {
         outer:
         for (int i = 0; i + marker.length <= n; i++) {
@@ -102,11 +123,20 @@ public final class CuttableProxy implements AutoCloseable {
     /**
      * The answer to the next command whose bytes contain {@code marker} is not passed on: its
      * connection is closed instead, after Redis has run the command (the client sees the
-     * connection lost, unanswered). For a client that waits for each answer before its next
-     * command (the next bytes from Redis on that connection are that answer).
+     * connection lost, unanswered). With {@code flushScripts}, Redis's script cache is emptied
+     * first, as a restart empties it. For a client that waits for each answer before its next
+     * command (the next bytes from Redis on that connection are that answer); a NOSCRIPT answer
+     * is passed on, and the drop waits for the EVAL that follows it.
      */
-    public void dropAnswerTo(String marker) {
+    public void dropAnswerTo(String marker, boolean flushScripts) {
+        this.flushScripts = flushScripts;
         dropMarker = marker.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Nothing is to be dropped (any drop still armed is forgotten). */
+    public void clearDrop() {
+        dropMarker = null;
+        dropNext.set(false);
     }
 
     /** Stops listening and drops every connection. */

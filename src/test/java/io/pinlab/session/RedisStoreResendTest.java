@@ -1,6 +1,7 @@
 package io.pinlab.session;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *       answer; it must be "outcome unknown" (StoreUnavailableException, a 503) instead.</li>
  *   <li>ADMIT_CLIENT must not count the session against its own client a second time.</li>
  *   <li>REMOVE finds nothing left: still removed, and its client's live count goes down.</li>
+ *   <li>APPEND again, when the re-send finds Redis without its script (restarted).</li>
  * </ul>
  * Each test first runs the script once, so that Redis holds it: a dropped NOSCRIPT answer would
  * test nothing. The proxy picks the command by a key only it names.
@@ -50,6 +52,11 @@ class RedisStoreResendTest {
         }
     }
 
+    @AfterEach
+    void nothingLeftToDrop() {
+        proxy.clearDrop();
+    }
+
     private static RedisSessionStore store(int maxLivePerClient) {
         return new RedisSessionStore(factory, PREFIX, SessionStoreContractTest.properties(10,
                 new SessionProperties.PerClient(maxLivePerClient, 5), Duration.ofHours(1)), Clock.systemUTC());
@@ -61,7 +68,7 @@ class RedisStoreResendTest {
         store.create(SessionStoreContractTest.meta("s"));
         assertThat(store.append("s", 0, SessionStoreContractTest.step(1))).isEqualTo(0);
 
-        proxy.dropAnswerTo("{s}:log"); // APPEND's key (the other commands here name no log)
+        proxy.dropAnswerTo("{s}:log", false); // the first command after this that names the log: APPEND
         assertThatThrownBy(() -> store.append("s", 1, SessionStoreContractTest.step(2)))
                 .isInstanceOf(StoreUnavailableException.class)
                 .rootCause().hasMessageContaining("sent again");
@@ -72,11 +79,28 @@ class RedisStoreResendTest {
         assertThat(store.append("s", 2, SessionStoreContractTest.step(3))).isEqualTo(2); // on after the reconnect
     }
 
+    /**
+     * The re-sent EVALSHA reaches a Redis that lost its scripts (restarted, with the first run's
+     * append kept by AOF): NOSCRIPT, then the store's EVAL finds the log one step longer.
+     */
+    @Test
+    void anAppendSentAgainToARedisWithoutItsScriptIsNotAConflictEither() {
+        RedisSessionStore store = store(5);
+        store.create(SessionStoreContractTest.meta("n"));
+        assertThat(store.append("n", 0, SessionStoreContractTest.step(1))).isEqualTo(0);
+
+        proxy.dropAnswerTo("{n}:log", true);
+        assertThatThrownBy(() -> store.append("n", 1, SessionStoreContractTest.step(2)))
+                .isInstanceOf(StoreUnavailableException.class)
+                .rootCause().hasMessageContaining("sent again");
+        assertThat(store.stepsAfter("n", 0)).hasSize(2);
+    }
+
     @Test
     void aClientAdmissionSentAgainDoesNotCountTheSessionTwice() {
         RedisSessionStore store = store(1);
         store.create(SessionStoreContractTest.meta("other", "10.0.0.8"));
-        proxy.dropAnswerTo("{client:10.0.0.9}:new"); // the client's admission
+        proxy.dropAnswerTo("{client:10.0.0.9}:new", false); // the client's admission
         store.create(SessionStoreContractTest.meta("c", "10.0.0.9"));
         assertThat(store.find("c")).isPresent();
         assertThatThrownBy(() -> store.create(SessionStoreContractTest.meta("d", "10.0.0.9")))
@@ -90,10 +114,13 @@ class RedisStoreResendTest {
         assertThat(store.remove("r1")).isTrue();
         store.create(SessionStoreContractTest.meta("r2", "10.0.0.7"));
 
-        proxy.dropAnswerTo("{r2}:snap"); // REMOVE, the one command of a removal that names the snapshots
+        proxy.dropAnswerTo("{r2}:snap", false); // REMOVE, the one command of a removal that names the snapshots
         assertThat(store.remove("r2")).isTrue();
         assertThat(store.find("r2")).isEmpty();
         store.create(SessionStoreContractTest.meta("r3", "10.0.0.7")); // the cap is 1: r2 no longer counts
         assertThat(store.find("r3")).isPresent();
+
+        proxy.dropAnswerTo("{r4}:snap", false);
+        assertThat(store.remove("r4")).isFalse(); // sent again, but there was nothing to remove
     }
 }
