@@ -9,6 +9,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -94,6 +99,26 @@ class RedisStoreResendTest {
                 .isInstanceOf(StoreUnavailableException.class)
                 .rootCause().hasMessageContaining("sent again");
         assertThat(store.stepsAfter("n", 0)).hasSize(2);
+    }
+
+    /**
+     * The store's connection holds commands back while another is unanswered, and while the
+     * connection is down (RedisSessionStore.await): one asked for meanwhile must go out when the
+     * connection is back, not wait for its timeout.
+     */
+    @Test
+    void aCommandAskedForWhileRedisIsUnreachableGoesOutOnReconnecting() throws Exception {
+        RedisSessionStore store = store(5);
+        store.create(SessionStoreContractTest.meta("h"));
+        proxy.cut();
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Optional<SessionRecord>> found = background.submit(() -> store.find("h"));
+            Thread.sleep(300); // asked for while nothing listens
+            proxy.resume();
+            assertThat(found.get(20, TimeUnit.SECONDS)).isPresent(); // the command timeout is 60 s
+        } finally {
+            proxy.resume();
+        }
     }
 
     @Test
