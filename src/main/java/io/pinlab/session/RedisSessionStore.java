@@ -3,8 +3,6 @@ package io.pinlab.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -29,7 +27,6 @@ import org.springframework.data.redis.core.script.DigestUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -199,6 +196,8 @@ public class RedisSessionStore implements SessionStore {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     /** Commands dispatched on {@link #connection} and not yet completed (see {@link #await}). */
     private final AtomicInteger unanswered = new AtomicInteger();
+    /** How often held-back commands are flushed when nothing else flushes them (see {@link #await}). */
+    static final long SAFETY_FLUSH_MILLIS = 100;
     private final String prefix;
     /** The sorted set of every session's last access (one per store, under the prefix). */
     private final byte[] sessionsKey;
@@ -288,12 +287,9 @@ public class RedisSessionStore implements SessionStore {
                     throw new IllegalStateException("the Redis session store needs a standalone Redis (spring.data.redis.host/port)");
                 StatefulRedisConnection<byte[], byte[]> opened = redisClient.connect(ByteArrayCodec.INSTANCE);
                 opened.setAutoFlushCommands(false); // see await
-                redisClient.addListener(new RedisConnectionStateListener() {
-                    @Override
-                    public void onRedisConnected(RedisChannelHandler<?, ?> reconnected, SocketAddress address) {
-                        if (reconnected == opened) opened.flushCommands(); // what was held back while it was down
-                    }
-                });
+                redisClient.getResources().eventExecutorGroup().scheduleWithFixedDelay(() -> {
+                    if (unanswered.get() > 0) opened.flushCommands(); // see await
+                }, SAFETY_FLUSH_MILLIS, SAFETY_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
                 connection = opened;
             }
             return connection;
@@ -306,30 +302,27 @@ public class RedisSessionStore implements SessionStore {
     }
 
     /**
-     * The answer of a command just dispatched on {@link #connection}. The wait has no deadline of
-     * its own: Lettuce ends every command after the command timeout ({@code spring.data.redis.timeout},
-     * its {@code TimeoutOptions}, checked by the constructor) with a
-     * {@link io.lettuce.core.RedisCommandTimeoutException}. A timed wait would cost every call a
-     * timer on the JDK's delay scheduler, set and cancelled, and a wake-up of its thread (1.2
-     * context switches per request, see README "Measured").
+     * The answer of a command just dispatched on {@link #connection}; every dispatch goes straight
+     * here. The wait has no deadline of its own: Lettuce ends every command after the command
+     * timeout ({@code spring.data.redis.timeout}, its {@code TimeoutOptions}, checked by the
+     * constructor). A timed wait would cost every call a timer on the JDK's delay scheduler and a
+     * wake-up of its thread (1.2 context switches per request, see README "Measured").
      *
-     * <p>The connection does not flush each command as it is dispatched (autoFlushCommands off):
-     * handing a write to Lettuce's event loop wakes that thread, a context switch per call. A
-     * command goes out at once only when no other is {@link #unanswered}; otherwise it waits for
-     * the next answer, whose completion flushes everything held back (on the event loop, which
-     * is awake then: no wake-up). A held-back command always has such a completion ahead of it,
-     * since each command counts itself out before its completion flushes: an answer, an error,
-     * a timeout or a closed connection. While the connection is down, nothing goes out; the
-     * listener in {@link #connection()} flushes on reconnecting. Under load this halves the
-     * event loop's wake-ups (README "Measured").
+     * <p>The connection does not flush each command as it is dispatched (autoFlushCommands off),
+     * which would wake Lettuce's event loop for every call. A command, buffered before it is
+     * counted in {@link #unanswered}, is flushed by its caller when none other is unanswered, else
+     * by the completion of one that is (which uncounts itself first): under load, by the event loop
+     * as it reads answers, awake anyway. Commands held back while the connection is down, or
+     * requeued by Lettuce after a write failed during a reconnect, are flushed by a check every
+     * {@link #SAFETY_FLUSH_MILLIS} ms.
      */
     private <T> T await(RedisFuture<T> answer) {
         StatefulRedisConnection<byte[], byte[]> c = connection;
-        if (unanswered.getAndIncrement() == 0) c.flushCommands();
+        boolean first = unanswered.getAndIncrement() == 0;
         answer.whenComplete((value, failure) -> {
-            unanswered.decrementAndGet();
-            c.flushCommands();
+            if (unanswered.decrementAndGet() > 0) c.flushCommands(); // else nothing is held back
         });
+        if (first) c.flushCommands();
         try {
             return answer.get();
         } catch (ExecutionException e) {

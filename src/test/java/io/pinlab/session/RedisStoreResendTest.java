@@ -102,20 +102,25 @@ class RedisStoreResendTest {
     }
 
     /**
-     * The store's connection holds commands back while another is unanswered, and while the
-     * connection is down (RedisSessionStore.await): one asked for meanwhile must go out when the
-     * connection is back, not wait for its timeout.
+     * The store's connection holds commands back while another is unanswered (RedisSessionStore.await),
+     * and nothing goes out while the connection is down: one asked for meanwhile must go out
+     * once the connection is back, not wait for its timeout.
      */
     @Test
     void aCommandAskedForWhileRedisIsUnreachableGoesOutOnReconnecting() throws Exception {
         RedisSessionStore store = store(5);
         store.create(SessionStoreContractTest.meta("h"));
         proxy.cut();
+        Thread.sleep(300); // Lettuce has seen the connection end
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<SessionRecord>> found = background.submit(() -> store.find("h"));
-            Thread.sleep(300); // asked for while nothing listens
-            proxy.resume();
-            assertThat(found.get(20, TimeUnit.SECONDS)).isPresent(); // the command timeout is 60 s
+            try {
+                Thread.sleep(300); // asked for while nothing listens
+                proxy.resume();
+                assertThat(found.get(20, TimeUnit.SECONDS)).isPresent(); // the command timeout is 60 s
+            } finally {
+                found.cancel(true);
+            }
         } finally {
             proxy.resume();
         }
