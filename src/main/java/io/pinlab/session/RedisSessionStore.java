@@ -197,7 +197,7 @@ public class RedisSessionStore implements SessionStore {
     /** Commands dispatched on {@link #connection} and not yet completed (see {@link #await}). */
     private final AtomicInteger unanswered = new AtomicInteger();
     /** How often held-back commands are flushed when nothing else flushes them (see {@link #await}). */
-    static final long SAFETY_FLUSH_MILLIS = 100;
+    private static final long SAFETY_FLUSH_MILLIS = 100;
     private final String prefix;
     /** The sorted set of every session's last access (one per store, under the prefix). */
     private final byte[] sessionsKey;

@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *   <li>REMOVE finds nothing left: still removed, and its client's live count goes down.</li>
  *   <li>APPEND again, when the re-send finds Redis without its script (restarted).</li>
  * </ul>
+ * And one command asked for while the connection is down, which the store's connection holds
+ * back (it flushes commands itself): it must go out once the connection is back.
  * Each test first runs the script once, so that Redis holds it: a dropped NOSCRIPT answer would
  * test nothing. The proxy picks the command by a key only it names.
  */
