@@ -15,7 +15,9 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.AsyncCommand;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
@@ -61,8 +63,8 @@ import java.util.regex.Pattern;
  * session is gone. The store talks to Redis on a Lettuce connection of its own with a byte-array
  * codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
  * nothing sits between the store and Lettuce (no template, serializers or per-call connection
- * object per call). APPEND and REMOVE go out as commands of their own that count how often
- * Lettuce sent them (see {@link #evalCounted}).
+ * object per call); each script goes out as a command of the store's own that counts how often
+ * Lettuce sent it (see {@link #evalCounted}).
  *
  * <p>Admission is counted in Redis, so that it holds across replicas: {@code PREFIXsessions}
  * (the maximum number of sessions) and {@code PREFIX{client:ADDR}:live} (a client's live
@@ -76,13 +78,21 @@ public class RedisSessionStore implements SessionStore {
     /** Session ids are base64url ({@link Tokens#newSessionId}); anything else cannot exist and never reaches a key. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-    /**
-     * A Lua script, run with EVALSHA by its SHA-1 (computed here), and with EVAL when Redis does
-     * not know it (a restarted Redis has an empty script cache; EVAL caches it again).
-     */
+    /** A Lua script, its SHA-1 (computed here) and the type of its answer; run by {@link #evalCounted}. */
     private record Script(String source, String sha, ScriptOutputType type) {
         static Script of(String source, ScriptOutputType type) {
             return new Script(source, DigestUtils.sha1DigestAsHex(source), type);
+        }
+
+        /** A decoder of the answer: the one Lettuce's evalsha() builds for the type (BaseRedisCommandBuilder.newScriptOutput()). */
+        @SuppressWarnings("unchecked")
+        <T> CommandOutput<byte[], byte[], T> output() {
+            CommandOutput<byte[], byte[], ?> o = switch (type) {
+                case INTEGER -> new IntegerOutput<>(ByteArrayCodec.INSTANCE);
+                case MULTI -> new NestedMultiOutput<>(ByteArrayCodec.INSTANCE);
+                default -> throw new IllegalStateException("no script here answers " + type);
+            };
+            return (CommandOutput<byte[], byte[], T>) o;
         }
     }
 
@@ -334,13 +344,9 @@ public class RedisSessionStore implements SessionStore {
         }
     }
 
-    /** Runs {@code script} by its SHA-1, or by its source when Redis does not hold it. */
+    /** Runs {@code script}; its answer (see {@link #evalCounted}). */
     private <T> T eval(Script script, byte[][] keys, byte[]... args) {
-        try {
-            return await(redis().evalsha(script.sha(), script.type(), keys, args));
-        } catch (RedisNoScriptException e) {
-            return await(redis().eval(script.source(), script.type(), keys, args));
-        }
+        return this.<T>evalCounted(script, keys, args).answer();
     }
 
     /**
@@ -457,7 +463,7 @@ public class RedisSessionStore implements SessionStore {
         if (!ID.matcher(id).matches()) return -1;
         long due = accessDue(id);
         long r = call(() -> {
-            Counted a = evalCounted(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, accessArgument(due));
+            Counted<Long> a = evalCounted(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, accessArgument(due));
             if (a.answer() == null) return -1L;
             if (a.resent() && a.answer() >= 0 && a.answer() != expectedVersion)
                 throw new RedisException("the connection to Redis was lost while an append was under way, and the append was sent again");
@@ -468,33 +474,34 @@ public class RedisSessionStore implements SessionStore {
     }
 
     /** A script's answer, and whether Lettuce sent it more than once. */
-    private record Counted(Long answer, boolean resent) {
+    private record Counted<T>(T answer, boolean resent) {
     }
 
     /**
-     * Runs {@code script} (one with an integer answer) as {@link #eval} does, noting whether it
-     * was sent more than once: when the connection is lost before an answer, Lettuce reconnects
-     * and sends the command again (at-least-once, its default), so Redis may have run it twice.
-     * For the scripts whose second run answers otherwise than the first (APPEND, REMOVE).
+     * Runs {@code script} by its SHA-1, or by its source when Redis does not hold it (a restarted
+     * Redis has an empty script cache; EVAL caches it again), noting whether it was sent more than
+     * once: when the connection is lost before an answer, Lettuce reconnects and sends the
+     * command again (at-least-once, its default), so Redis may have run it twice. That matters
+     * for the scripts whose second run answers otherwise than the first (APPEND, REMOVE).
      */
-    private Counted evalCounted(Script script, byte[][] keys, byte[]... args) {
-        SendCounter sent = send(CommandType.EVALSHA, script.sha(), keys, args);
+    private <T> Counted<T> evalCounted(Script script, byte[][] keys, byte[]... args) {
+        SendCounter<T> sent = send(CommandType.EVALSHA, script.sha(), script.output(), keys, args);
         try {
-            return new Counted(await(sent), sent.sends > 1);
+            return new Counted<>(await(sent), sent.sends > 1);
         } catch (RedisNoScriptException e) { // also when a re-send reached a restarted Redis, after the first send ran
             boolean resent = sent.sends > 1;
-            SendCounter again = send(CommandType.EVAL, script.source(), keys, args);
-            return new Counted(await(again), resent || again.sends > 1);
+            SendCounter<T> again = send(CommandType.EVAL, script.source(), script.output(), keys, args);
+            return new Counted<>(await(again), resent || again.sends > 1);
         }
     }
 
-    /** An EVALSHA or EVAL with an integer answer that counts how often Lettuce encoded it for sending. */
-    private static final class SendCounter extends AsyncCommand<byte[], byte[], Long> {
+    /** An EVALSHA or EVAL that counts how often Lettuce encoded it for sending. */
+    private static final class SendCounter<T> extends AsyncCommand<byte[], byte[], T> {
         /** Written by one event loop at a time (a re-send may be on another), read after the answer. */
         private volatile int sends;
 
-        SendCounter(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
-            super(new Command<>(type, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+        SendCounter(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
+            super(new Command<>(type, output,
                     new CommandArgs<>(ByteArrayCodec.INSTANCE).add(scriptOrSha).add(keys.length).addKeys(keys).addValues(args)));
         }
 
@@ -505,8 +512,8 @@ public class RedisSessionStore implements SessionStore {
         }
     }
 
-    private SendCounter send(CommandType type, String scriptOrSha, byte[][] keys, byte[][] args) {
-        SendCounter c = new SendCounter(type, scriptOrSha, keys, args);
+    private <T> SendCounter<T> send(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
+        SendCounter<T> c = new SendCounter<>(type, scriptOrSha, output, keys, args);
         connection().dispatch(c);
         return c;
     }
@@ -546,7 +553,7 @@ public class RedisSessionStore implements SessionStore {
             List<KeyValue<byte[], byte[]>> kc = await(redis().hmget(keys[0], b("k"), b("c")));
             byte[] client = kc.get(0).getValueOrElse(null);
             boolean existed = kc.get(1).hasValue();
-            Counted removed = evalCounted(REMOVE, keys);
+            Counted<Long> removed = evalCounted(REMOVE, keys);
             await(redis().zrem(sessionsKey, b(id)));
             if (client != null) await(redis().zrem(clientKey(s(client), "live"), b(id)));
             // a REMOVE sent again after a reconnect finds nothing left when its first run removed it

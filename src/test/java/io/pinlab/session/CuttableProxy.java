@@ -24,8 +24,8 @@ public final class CuttableProxy implements AutoCloseable {
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
-    /** Set: the answer to the next command that contains these bytes is dropped. */
-    private volatile byte[] dropMarker;
+    /** Set: the answer to the next command that contains this text is dropped. */
+    private volatile String dropMarker;
     /** The next bytes from Redis are the answer to drop. */
     private final AtomicBoolean dropNext = new AtomicBoolean();
     /** Empty Redis's script cache before dropping, as a restart would. */
@@ -71,12 +71,12 @@ public final class CuttableProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 byte[] buffer = new byte[8192];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
-                    byte[] marker = dropMarker;
-                    if (toRedis && marker != null && contains(buffer, n, marker)) {
+                    String marker = dropMarker, chunk = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+                    if (toRedis && marker != null && chunk.contains(marker)) {
                         dropMarker = null;
                         dropNext.set(true); // before Redis can answer
                     }
-                    if (!toRedis && dropNext.get() && !startsWith(buffer, n, NOSCRIPT) && dropNext.compareAndSet(true, false)) {
+                    if (!toRedis && dropNext.get() && !chunk.startsWith(NOSCRIPT) && dropNext.compareAndSet(true, false)) {
                         if (flushScripts) flushScripts();
                         return; // closed below, unanswered
                     }
@@ -96,28 +96,13 @@ public final class CuttableProxy implements AutoCloseable {
     }
 
     /** Redis's answer to an EVALSHA of a script it does not hold: the client sends EVAL next (not what is to be dropped). */
-    private static final byte[] NOSCRIPT = "-NOSCRIPT".getBytes(StandardCharsets.US_ASCII);
-
-    private static boolean startsWith(byte[] b, int n, byte[] prefix) {
-        if (n < prefix.length) return false;
-        for (int i = 0; i < prefix.length; i++) if (b[i] != prefix[i]) return false;
-        return true;
-    }
+    private static final String NOSCRIPT = "-NOSCRIPT";
 
     private void flushScripts() throws IOException {
         try (Socket redis = new Socket(targetHost, targetPort)) {
             redis.getOutputStream().write("SCRIPT FLUSH\r\n".getBytes(StandardCharsets.US_ASCII));
             redis.getInputStream().readNBytes(5); // +OK\r\n
         }
-    }
-
-    private static boolean contains(byte[] b, int n, byte[] marker) {
-        outer:
-        for (int i = 0; i + marker.length <= n; i++) {
-            for (int j = 0; j < marker.length; j++) if (b[i + j] != marker[j]) continue outer;
-            return true;
-        }
-        return false;
     }
 
     /**
@@ -130,7 +115,7 @@ public final class CuttableProxy implements AutoCloseable {
      */
     public void dropAnswerTo(String marker, boolean flushScripts) {
         this.flushScripts = flushScripts;
-        dropMarker = marker.getBytes(StandardCharsets.UTF_8);
+        dropMarker = marker;
     }
 
     /** Nothing is to be dropped (any drop still armed is forgotten). */
