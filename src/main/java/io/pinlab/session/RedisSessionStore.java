@@ -38,8 +38,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -47,7 +53,7 @@ import java.util.regex.Pattern;
 
 /**
  * Sessions in Redis ({@code pinlab.sessions.store=redis}), shared by every replica. One session
- * is three keys with a common {@code {sid}} hash tag, so each script on a session touches one slot:
+ * is three keys with a common {@code {sid}} hash tag:
  * <ul>
  *   <li>{@code PREFIX{sid}:meta}, a hash: token hash {@code t} (SHA-256, never the token),
  *       profile {@code p}, label {@code l}, movable zone {@code m}, created {@code c} and last
@@ -59,8 +65,10 @@ import java.util.regex.Pattern;
  * Idle expiry is the keys' TTL, refreshed by {@link #append} and {@link #touch} (at most once a
  * minute per session and replica, see {@link #accessDue}). Appending is a
  * compare-and-set in one Lua script that also checks the session exists and refreshes the TTL,
- * so a call costs one round trip and its answer tells a replica that it is behind or that the
- * session is gone. The store talks to Redis on a Lettuce connection of its own with a byte-array
+ * so a call costs one round trip (two when it waits for the one in flight, see {@link #append})
+ * and its answer tells a replica that it is behind or that the session is gone. Appends of
+ * several sessions go out in one script, whose keys are in several hash slots: the store needs
+ * a standalone Redis (not a cluster, nor a proxy that spreads keys over shards). The store talks to Redis on a Lettuce connection of its own with a byte-array
  * codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
  * nothing sits between the store and Lettuce (no template, serializers or per-call connection
  * object per call); each script goes out as a command of the store's own that counts how often
@@ -137,22 +145,35 @@ public class RedisSessionStore implements SessionStore {
             return m""", ScriptOutputType.MULTI);
 
     /**
-     * The log's length before the call (appended when it equals ARGV[1]), or -1: no such session.
-     * The access (TTL of the three keys, field {@code a}) is written when ARGV[4] is not empty;
-     * a log the step creates gets the TTL in any case.
+     * Appends of several sessions in one script (group commit, see {@link #append}). KEYS: meta,
+     * log and snapshots of each session in turn; ARGV[1] the TTL, then per session the version it
+     * expects, the step and the access (empty: not due). Answers, per session, the log's length
+     * before the call (appended when it equals the expected version), -1: no such session, or -2:
+     * a command failed on this session's keys (not of the expected type: the others go on). The
+     * access (TTL of the three keys, field {@code a}) is written when given; a log the step
+     * creates gets the TTL in any case.
      */
     private static final Script APPEND = Script.of("""
-            if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-            local v = redis.call('LLEN', KEYS[2])
-            if v ~= tonumber(ARGV[1]) then return v end
-            redis.call('RPUSH', KEYS[2], ARGV[2])
-            if ARGV[4] ~= '' then
-              redis.call('HSET', KEYS[1], 'a', ARGV[4])
-              for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
-            elseif v == 0 then
-              redis.call('PEXPIRE', KEYS[2], ARGV[3])
+            local function append(i)
+              local meta, log, k, a = KEYS[3 * i - 2], KEYS[3 * i - 1], 3 * i - 1, ARGV[3 * i + 1]
+              if redis.call('EXISTS', meta) == 0 then return -1 end
+              local v = redis.call('LLEN', log)
+              if v ~= tonumber(ARGV[k]) then return v end
+              redis.call('RPUSH', log, ARGV[k + 1])
+              if a ~= '' then
+                redis.call('HSET', meta, 'a', a)
+                for j = 3 * i - 2, 3 * i do redis.call('PEXPIRE', KEYS[j], ARGV[1]) end
+              elseif v == 0 then
+                redis.call('PEXPIRE', log, ARGV[1])
+              end
+              return v
             end
-            return v""", ScriptOutputType.INTEGER);
+            local answers = {}
+            for i = 1, #KEYS / 3 do
+              local ok, v = pcall(append, i)
+              answers[i] = ok and v or -2
+            end
+            return answers""", ScriptOutputType.MULTI);
 
     /** The log's length, or -1: no such session; the access is written when ARGV[2] is not empty. */
     private static final Script TOUCH = Script.of("""
@@ -204,9 +225,9 @@ public class RedisSessionStore implements SessionStore {
     private final LettuceConnectionFactory factory;
     /** Opened on first use (the service starts while Redis is down), then kept: Lettuce reconnects it. */
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
-    /** Commands dispatched on {@link #connection} and not yet completed (see {@link #await}). */
+    /** Commands dispatched on {@link #connection} and not yet completed (see {@link #counted}). */
     private final AtomicInteger unanswered = new AtomicInteger();
-    /** How often held-back commands are flushed when nothing else flushes them (see {@link #await}). */
+    /** How often held-back commands are flushed when nothing else flushes them (see {@link #counted}). */
     private static final long SAFETY_FLUSH_MILLIS = 100;
     private final String prefix;
     /** The sorted set of every session's last access (one per store, under the prefix). */
@@ -296,9 +317,9 @@ public class RedisSessionStore implements SessionStore {
                 if (!(client instanceof RedisClient redisClient))
                     throw new IllegalStateException("the Redis session store needs a standalone Redis (spring.data.redis.host/port)");
                 StatefulRedisConnection<byte[], byte[]> opened = redisClient.connect(ByteArrayCodec.INSTANCE);
-                opened.setAutoFlushCommands(false); // see await
+                opened.setAutoFlushCommands(false); // see counted
                 redisClient.getResources().eventExecutorGroup().scheduleWithFixedDelay(() -> {
-                    if (unanswered.get() > 0) opened.flushCommands(); // see await
+                    if (unanswered.get() > 0) opened.flushCommands(); // see counted
                 }, SAFETY_FLUSH_MILLIS, SAFETY_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
                 connection = opened;
             }
@@ -311,33 +332,46 @@ public class RedisSessionStore implements SessionStore {
         return connection().async();
     }
 
-    /**
-     * The answer of a command just dispatched on {@link #connection}; every dispatch goes straight
-     * here. The wait has no deadline of its own: Lettuce ends every command after the command
-     * timeout ({@code spring.data.redis.timeout}, its {@code TimeoutOptions}, checked by the
-     * constructor). A timed wait would cost every call a timer on the JDK's delay scheduler and a
-     * wake-up of its thread (1.2 context switches per request, see README "Measured").
-     *
-     * <p>The connection does not flush each command as it is dispatched (autoFlushCommands off),
-     * which would wake Lettuce's event loop for every call. A command, buffered before it is
-     * counted in {@link #unanswered}, is flushed by its caller when none other is unanswered, else
-     * by the completion of one that is (which uncounts itself first): under load, by the event loop
-     * as it reads answers, awake anyway. Commands held back while the connection is down, or
-     * requeued by Lettuce after a write failed during a reconnect, are flushed by a check every
-     * {@link #SAFETY_FLUSH_MILLIS} ms.
-     */
+    /** The answer of a command just dispatched on {@link #connection} (see {@link #counted} and {@link #answer}). */
     private <T> T await(RedisFuture<T> answer) {
+        return answer(counted(answer));
+    }
+
+    /**
+     * {@code command}, just dispatched on {@link #connection}, counted in {@link #unanswered};
+     * every dispatch goes straight here. The connection does not flush each command as it is
+     * dispatched (autoFlushCommands off), which would wake Lettuce's event loop for every call. A
+     * command, buffered before it is counted, is flushed by its caller when none other is
+     * unanswered, else by the completion of one that is (which uncounts itself first): under
+     * load, by the event loop as it reads answers, awake anyway. Commands held back while the
+     * connection is down, or requeued by Lettuce after a write failed during a reconnect, are
+     * flushed by a check every {@link #SAFETY_FLUSH_MILLIS} ms.
+     */
+    private <F extends CompletionStage<?>> F counted(F command) {
         StatefulRedisConnection<byte[], byte[]> c = connection;
         boolean first = unanswered.getAndIncrement() == 0;
-        answer.whenComplete((value, failure) -> {
+        command.whenComplete((value, failure) -> {
             if (unanswered.decrementAndGet() > 0) c.flushCommands(); // else nothing is held back
         });
         if (first) c.flushCommands();
+        return command;
+    }
+
+    /**
+     * Waits for {@code answer}, a Redis command's or one derived from it. The wait has no deadline
+     * of its own: Lettuce ends every command after the command timeout
+     * ({@code spring.data.redis.timeout}, its {@code TimeoutOptions}, checked by the constructor).
+     * A timed wait would cost every call a timer on the JDK's delay scheduler and a wake-up of its
+     * thread (1.2 context switches per request, see README "Measured").
+     */
+    private static <T> T answer(Future<T> answer) {
         try {
             return answer.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RedisException r) throw r;
             throw new RedisException(e.getCause());
+        } catch (CancellationException e) { // Lettuce cancels the commands of a connection it closes
+            throw new RedisException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisCommandInterruptedException(e);
@@ -346,7 +380,7 @@ public class RedisSessionStore implements SessionStore {
 
     /** Runs {@code script}; its answer (see {@link #evalCounted}). */
     private <T> T eval(Script script, byte[][] keys, byte[]... args) {
-        return this.<T>evalCounted(script, keys, args).answer();
+        return answer(this.<T>evalCounted(script, keys, args)).answer();
     }
 
     /**
@@ -453,6 +487,11 @@ public class RedisSessionStore implements SessionStore {
     /**
      * {@inheritDoc}
      *
+     * <p>Appends are committed in groups: while one {@link #APPEND} is in flight, the appends of
+     * other sessions wait, and go out together in the next one when it answers (see
+     * {@link #sendAppends}), so that under load Redis runs one script, and Lettuce encodes and
+     * decodes one command, for several calls. An append that finds none in flight goes out at once.
+     *
      * <p>An APPEND that Lettuce sent again after a reconnect (see {@link #evalCounted}) and that
      * did not append may have appended the first time: answered as a conflict, the caller would
      * catch up, replaying this very step, and apply the call again. It is a
@@ -462,15 +501,115 @@ public class RedisSessionStore implements SessionStore {
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
         long due = accessDue(id);
+        Append append = new Append(keys(id), b(expectedVersion), encodedStep, accessArgument(due), new CompletableFuture<>());
         long r = call(() -> {
-            Counted<Long> a = evalCounted(APPEND, keys(id), b(expectedVersion), encodedStep, ttl, accessArgument(due));
-            if (a.answer() == null) return -1L;
+            connection(); // opened by its caller: a Redis that does not answer fails this call, not a group
+            waitingAppends.add(append);
+            sendAppends();
+            Counted<Long> a = answer(append.answer());
+            if (a.answer() == -2)
+                throw new RedisException("Redis could not append to session " + id + " (its keys are not of the store's types)");
             if (a.resent() && a.answer() >= 0 && a.answer() != expectedVersion)
                 throw new RedisException("the connection to Redis was lost while an append was under way, and the append was sent again");
             return a.answer();
         });
         if (r == expectedVersion && due >= 0) refreshed.put(id, due); // else the script stopped before the access
         return r;
+    }
+
+    /**
+     * The most appends, and bytes of steps, one {@link #APPEND} carries (a group holds one append
+     * in any case): bounds on how long Redis runs one script. With one in flight, they also bound
+     * a replica's appends to {@value} per round trip, far above what its requests reach.
+     */
+    static final int MAX_GROUP = 64;
+    private static final int MAX_GROUP_BYTES = 1 << 20;
+    /** Appends not yet sent; only the holder of {@link #appending} takes them out. */
+    private final ConcurrentLinkedQueue<Append> waitingAppends = new ConcurrentLinkedQueue<>();
+    /** Whether an {@link #APPEND} is being sent or in flight. */
+    private final AtomicBoolean appending = new AtomicBoolean();
+
+    /** How many appends wait for the one in flight (for tests). */
+    int appendsWaiting() {
+        return waitingAppends.size();
+    }
+
+    /** One session's append: its three keys, the script's arguments for it, and its answer. */
+    private record Append(byte[][] keys, byte[] expected, byte[] step, byte[] access, CompletableFuture<Counted<Long>> answer) {
+    }
+
+    /**
+     * Sends the waiting appends as one {@link #APPEND} unless one is in flight; its completion
+     * sends those that arrived meanwhile, then answers its own. Whoever queues an append calls
+     * this after queueing, and the completion after clearing {@link #appending}, so none is left
+     * waiting. When a group fails (Redis did not answer within the command timeout, or its
+     * connection is closed), so do the appends waiting then: never sent, they would otherwise wait
+     * for a group of their own to time out as well.
+     */
+    private void sendAppends() {
+        while (!waitingAppends.isEmpty() && appending.compareAndSet(false, true)) {
+            List<Append> group = new ArrayList<>();
+            long bytes = 0;
+            for (Append a; group.size() < MAX_GROUP && bytes < MAX_GROUP_BYTES && (a = waitingAppends.poll()) != null; ) {
+                group.add(a);
+                bytes += a.step().length;
+            }
+            if (group.isEmpty()) { // taken by the holder before us
+                appending.set(false);
+                continue;
+            }
+            CompletableFuture<Counted<List<Object>>> sent = sendGroup(group);
+            if (sent.isDone()) { // failed at once (the connection is closed): answer and go on here
+                appending.set(false);
+                answerGroup(group, sent);
+                continue;
+            }
+            sent.whenComplete((answers, failure) -> {
+                appending.set(false);
+                try {
+                    if (failure == null) sendAppends(); // first: the next group waits on the wire, not on these threads
+                } finally {
+                    answerGroup(group, sent);
+                }
+            });
+            return;
+        }
+    }
+
+    /** One {@link #APPEND} for the appends of {@code group}, or its failure to go out. */
+    private CompletableFuture<Counted<List<Object>>> sendGroup(List<Append> group) {
+        try {
+            byte[][] keys = new byte[3 * group.size()][];
+            byte[][] args = new byte[1 + 3 * group.size()][];
+            args[0] = ttl;
+            for (int i = 0; i < group.size(); i++) {
+                Append a = group.get(i);
+                System.arraycopy(a.keys(), 0, keys, 3 * i, 3);
+                args[3 * i + 1] = a.expected();
+                args[3 * i + 2] = a.step();
+                args[3 * i + 3] = a.access();
+            }
+            return evalCounted(APPEND, keys, args);
+        } catch (Throwable t) {
+            return CompletableFuture.failedFuture(t);
+        }
+    }
+
+    /** Completes every append of {@code group} from its script's outcome; a failure also fails those waiting now. */
+    private void answerGroup(List<Append> group, CompletableFuture<Counted<List<Object>>> sent) {
+        Counted<List<Object>> answers;
+        try {
+            answers = answer(sent);
+        } catch (RuntimeException failure) {
+            group.forEach(a -> a.answer().completeExceptionally(failure));
+            for (Append a; (a = waitingAppends.poll()) != null; ) a.answer().completeExceptionally(failure);
+            return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            Object v = i < answers.answer().size() ? answers.answer().get(i) : null;
+            if (v instanceof Long n) group.get(i).answer().complete(new Counted<>(n, answers.resent()));
+            else group.get(i).answer().completeExceptionally(new RedisException("APPEND answered " + answers.answer()));
+        }
     }
 
     /** A script's answer, and whether Lettuce sent it more than once. */
@@ -484,15 +623,15 @@ public class RedisSessionStore implements SessionStore {
      * command again (at-least-once, its default), so Redis may have run it twice. That matters
      * for the scripts whose second run answers otherwise than the first (APPEND, REMOVE).
      */
-    private <T> Counted<T> evalCounted(Script script, byte[][] keys, byte[]... args) {
+    private <T> CompletableFuture<Counted<T>> evalCounted(Script script, byte[][] keys, byte[]... args) {
         SendCounter<T> sent = send(CommandType.EVALSHA, script.sha(), script.output(), keys, args);
-        try {
-            return new Counted<>(await(sent), sent.sends > 1);
-        } catch (RedisNoScriptException e) { // also when a re-send reached a restarted Redis, after the first send ran
-            boolean resent = sent.sends > 1;
+        return sent.handle((answer, failure) -> {
+            if (failure == null) return CompletableFuture.completedFuture(new Counted<>(answer, sent.sends > 1));
+            if (!(failure instanceof RedisNoScriptException)) return CompletableFuture.<Counted<T>>failedFuture(failure);
+            // also when a re-send reached a restarted Redis, after the first send ran
             SendCounter<T> again = send(CommandType.EVAL, script.source(), script.output(), keys, args);
-            return new Counted<>(await(again), resent || again.sends > 1);
-        }
+            return again.thenApply(answer2 -> new Counted<>(answer2, sent.sends > 1 || again.sends > 1));
+        }).thenCompose(counted -> counted);
     }
 
     /** An EVALSHA or EVAL that counts how often Lettuce encoded it for sending. */
@@ -515,7 +654,7 @@ public class RedisSessionStore implements SessionStore {
     private <T> SendCounter<T> send(CommandType type, String scriptOrSha, CommandOutput<byte[], byte[], T> output, byte[][] keys, byte[][] args) {
         SendCounter<T> c = new SendCounter<>(type, scriptOrSha, output, keys, args);
         connection().dispatch(c);
-        return c;
+        return counted(c);
     }
 
     @Override
@@ -553,7 +692,7 @@ public class RedisSessionStore implements SessionStore {
             List<KeyValue<byte[], byte[]>> kc = await(redis().hmget(keys[0], b("k"), b("c")));
             byte[] client = kc.get(0).getValueOrElse(null);
             boolean existed = kc.get(1).hasValue();
-            Counted<Long> removed = evalCounted(REMOVE, keys);
+            Counted<Long> removed = answer(this.<Long>evalCounted(REMOVE, keys));
             await(redis().zrem(sessionsKey, b(id)));
             if (client != null) await(redis().zrem(clientKey(s(client), "live"), b(id)));
             // a REMOVE sent again after a reconnect finds nothing left when its first run removed it

@@ -10,13 +10,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on a loopback port to a Redis, for tests of a Redis that stops answering:
  * {@link #cut} closes the listening socket and every connection (clients see the connection
- * lost, then refused), {@link #resume} listens on the same port again, and
- * {@link #dropAnswerTo} loses a connection after Redis has run a command, before its answer.
+ * lost, then refused), {@link #resume} listens on the same port again,
+ * {@link #dropAnswerTo} loses a connection after Redis has run a command, before its answer,
+ * {@link #holdAnswers} keeps Redis's answers back until {@link #passAnswers}, and
+ * {@link #count} counts a text in what clients send.
  */
 public final class CuttableProxy implements AutoCloseable {
     private final String targetHost;
@@ -30,6 +34,11 @@ public final class CuttableProxy implements AutoCloseable {
     private final AtomicBoolean dropNext = new AtomicBoolean();
     /** Empty Redis's script cache before dropping, as a restart would. */
     private volatile boolean flushScripts;
+    /** Set: answers wait for it to open before they are passed on (or dropped). */
+    private volatile CountDownLatch held;
+    /** Set: the text {@link #counted} counts in what clients send. */
+    private volatile String countedText;
+    private final AtomicInteger counted = new AtomicInteger();
 
     public CuttableProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -72,6 +81,11 @@ public final class CuttableProxy implements AutoCloseable {
                 byte[] buffer = new byte[8192];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                     String marker = dropMarker, chunk = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+                    String text = countedText;
+                    if (toRedis && text != null)
+                        for (int i = chunk.indexOf(text); i >= 0; i = chunk.indexOf(text, i + text.length())) counted.incrementAndGet();
+                    CountDownLatch gate = held;
+                    if (!toRedis && gate != null) gate.await();
                     if (toRedis && marker != null && chunk.contains(marker)) {
                         dropMarker = null;
                         dropNext.set(true); // before Redis can answer
@@ -82,7 +96,7 @@ public final class CuttableProxy implements AutoCloseable {
                     }
                     out.write(buffer, 0, n);
                 }
-            } catch (IOException closed) {
+            } catch (IOException | InterruptedException closed) {
                 // cut, or one side closed
             } finally {
                 try {
@@ -122,6 +136,29 @@ public final class CuttableProxy implements AutoCloseable {
     public void clearDrop() {
         dropMarker = null;
         dropNext.set(false);
+    }
+
+    /** From now on, Redis's answers wait until {@link #passAnswers}. */
+    public void holdAnswers() {
+        held = new CountDownLatch(1);
+    }
+
+    /** Passes on the answers held back, and those that follow. */
+    public void passAnswers() {
+        CountDownLatch gate = held;
+        held = null;
+        if (gate != null) gate.countDown();
+    }
+
+    /** From now on, counts how often {@code text} occurs in what clients send (within one read: for short texts). */
+    public void count(String text) {
+        counted.set(0);
+        countedText = text;
+    }
+
+    /** How often the text of {@link #count} occurred since. */
+    public int counted() {
+        return counted.get();
     }
 
     /** Stops listening and drops every connection. */

@@ -30,9 +30,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *   <li>APPEND again, when the re-send finds Redis without its script (restarted).</li>
  * </ul>
  * And one command asked for while the connection is down, which the store's connection holds
- * back (it flushes commands itself): it must go out once the connection is back.
- * Each test first runs the script once, so that Redis holds it: a dropped NOSCRIPT answer would
- * test nothing. The proxy picks the command by a key only it names.
+ * back (it flushes commands itself): it must go out once the connection is back. And appends
+ * committed in groups: those that arrive while one is unanswered go out as one script; a group
+ * sent again is "outcome unknown" for every append in it whose first run appended; one session
+ * whose keys are broken fails only its own append.
+ * Each test that drops an answer first runs the script once, so that Redis holds it: a dropped
+ * NOSCRIPT answer would test nothing. The proxy picks the command by a key only it names.
  */
 class RedisStoreResendTest {
     private static final String PREFIX = LocalRedis.uniquePrefix();
@@ -62,10 +65,11 @@ class RedisStoreResendTest {
     @AfterEach
     void nothingLeftToDrop() {
         proxy.clearDrop();
+        proxy.passAnswers();
     }
 
     private static RedisSessionStore store(int maxLivePerClient) {
-        return new RedisSessionStore(factory, PREFIX, SessionStoreContractTest.properties(10,
+        return new RedisSessionStore(factory, PREFIX, SessionStoreContractTest.properties(64,
                 new SessionProperties.PerClient(maxLivePerClient, 5), Duration.ofHours(1)), Clock.systemUTC());
     }
 
@@ -154,5 +158,107 @@ class RedisStoreResendTest {
 
         proxy.dropAnswerTo("{r4}:snap", false);
         assertThat(store.remove("r4")).isFalse(); // sent again, but there was nothing to remove
+    }
+
+    /** Waits (at most 20 s) until {@code condition} holds. */
+    private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("still not so after 20 s");
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * Appends to several sessions while one append is unanswered: they wait in the store, and go
+     * out together, as one script, when its answer arrives.
+     */
+    @Test
+    void appendsThatArriveWhileOneIsUnansweredGoOutAsOneScript() throws Exception {
+        RedisSessionStore store = store(5);
+        for (int i = 0; i < 5; i++) store.create(SessionStoreContractTest.meta("g" + i));
+        proxy.count("EVALSHA");
+        proxy.holdAnswers();
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Long> first = background.submit(() -> store.append("g0", 0, SessionStoreContractTest.step(0)));
+            eventually(() -> proxy.counted() == 1);
+            List<Future<Long>> rest = new java.util.ArrayList<>();
+            for (int i = 1; i < 5; i++) {
+                int n = i;
+                rest.add(background.submit(() -> store.append("g" + n, 0, SessionStoreContractTest.step(n))));
+            }
+            try {
+                eventually(() -> store.appendsWaiting() == 4);
+                assertThat(proxy.counted()).as("nothing else went out").isEqualTo(1);
+            } finally {
+                proxy.passAnswers();
+            }
+            assertThat(first.get(20, TimeUnit.SECONDS)).isZero();
+            for (Future<Long> f : rest) assertThat(f.get(20, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(proxy.counted()).as("the four appends in one script").isEqualTo(2);
+        for (int i = 0; i < 5; i++)
+            assertThat(store.stepsAfter("g" + i, 0)).containsExactly(SessionStoreContractTest.step(i));
+    }
+
+    /** A group whose answer is lost is sent again: none of its appends is a conflict, each step is in its log once. */
+    @Test
+    void aGroupSentAgainIsOutcomeUnknownForEveryAppendThatItsFirstRunAppended() throws Exception {
+        RedisSessionStore store = store(5);
+        for (int i = 0; i < 4; i++) {
+            store.create(SessionStoreContractTest.meta("q" + i));
+            assertThat(store.append("q" + i, 0, SessionStoreContractTest.step(1))).isZero();
+        }
+        proxy.count("EVALSHA");
+        proxy.holdAnswers();
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Long> first = background.submit(() -> store.append("q0", 1, SessionStoreContractTest.step(2)));
+            eventually(() -> proxy.counted() == 1);
+            List<Future<Long>> group = new java.util.ArrayList<>();
+            for (int i = 1; i < 4; i++) {
+                int n = i;
+                group.add(background.submit(() -> store.append("q" + n, 1, SessionStoreContractTest.step(2))));
+            }
+            try {
+                eventually(() -> store.appendsWaiting() == 3);
+                proxy.dropAnswerTo("{q2}:log", false); // the group's script names it
+            } finally {
+                proxy.passAnswers();
+            }
+            assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+            for (Future<Long> f : group)
+                assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).rootCause().hasMessageContaining("sent again");
+        }
+        for (int i = 0; i < 4; i++) assertThat(store.stepsAfter("q" + i, 0)).hasSize(2);
+        assertThat(store.append("q3", 2, SessionStoreContractTest.step(3))).isEqualTo(2); // on after the reconnect
+    }
+
+    /** A session whose log is not a list (written by something else) fails its own append, not its group's. */
+    @Test
+    void aSessionWithBrokenKeysFailsOnlyItsOwnAppendInAGroup() throws Exception {
+        RedisSessionStore store = store(5);
+        for (String id : List.of("b0", "bad", "good")) store.create(SessionStoreContractTest.meta(id));
+        try (var redis = factory.getConnection()) {
+            redis.stringCommands().set((PREFIX + "{bad}:log").getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {1});
+        }
+        proxy.count("EVALSHA");
+        proxy.holdAnswers();
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Long> first = background.submit(() -> store.append("b0", 0, SessionStoreContractTest.step(0)));
+            eventually(() -> proxy.counted() == 1);
+            Future<Long> bad = background.submit(() -> store.append("bad", 0, SessionStoreContractTest.step(1)));
+            Future<Long> good = background.submit(() -> store.append("good", 0, SessionStoreContractTest.step(2)));
+            try {
+                eventually(() -> store.appendsWaiting() == 2);
+            } finally {
+                proxy.passAnswers();
+            }
+            assertThat(first.get(20, TimeUnit.SECONDS)).isZero();
+            assertThatThrownBy(() -> bad.get(20, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(StoreUnavailableException.class).rootCause().hasMessageContaining("not of the store's types");
+            assertThat(good.get(20, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(proxy.counted()).as("bad and good in one script").isEqualTo(2);
+        assertThat(store.stepsAfter("good", 0)).containsExactly(SessionStoreContractTest.step(2));
     }
 }

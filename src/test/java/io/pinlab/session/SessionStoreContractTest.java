@@ -162,6 +162,32 @@ abstract class SessionStoreContractTest {
     }
 
     @Test
+    void appendsToManySessionsAtOnceEachLandOnceInOrder() throws Exception {
+        int sessions = 32, each = 40;
+        SessionStore store = newStore(sessions);
+        for (int s = 0; s < sessions; s++) store.create(meta("m" + s));
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> fs = new java.util.ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                String id = "m" + s;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++)
+                        assertThat(store.append(id, i, (id + "-" + i).getBytes(StandardCharsets.UTF_8))).as("%s at %d", id, i).isEqualTo(i);
+                    assertThat(store.append(id, each - 1, step(0))).as("a stale version").isEqualTo(each);
+                    assertThat(store.append("gone-" + id, 0, step(0))).as("no such session").isEqualTo(-1);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+        }
+        for (int s = 0; s < sessions; s++) {
+            String id = "m" + s;
+            assertThat(text(store.stepsAfter(id, 0))).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, each).mapToObj(i -> id + "-" + i).toList());
+        }
+    }
+
+    @Test
     void keepsTheNewestSnapshotsAndFindsTheOneAtOrBeforeAStep() {
         SessionStore store = newStore(10);
         store.create(meta("a"));
