@@ -37,9 +37,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -68,8 +69,8 @@ import java.util.regex.Pattern;
  * so a call costs one round trip (two when it waits for the one in flight, see {@link #append})
  * and its answer tells a replica that it is behind or that the session is gone. Appends of
  * several sessions go out in one script, whose keys are in several hash slots: the store needs
- * a standalone Redis (not a cluster, nor a proxy that spreads keys over shards). The store talks to Redis on a Lettuce connection of its own with a byte-array
- * codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
+ * a standalone Redis (not a cluster, nor a proxy that spreads keys over shards). The store
+ * talks to Redis on a Lettuce connection of its own with a byte-array codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
  * nothing sits between the store and Lettuce (no template, serializers or per-call connection
  * object per call); each script goes out as a command of the store's own that counts how often
  * Lettuce sent it (see {@link #evalCounted}).
@@ -148,10 +149,10 @@ public class RedisSessionStore implements SessionStore {
      * Appends of several sessions in one script (group commit, see {@link #append}). KEYS: meta,
      * log and snapshots of each session in turn; ARGV[1] the TTL, then per session the version it
      * expects, the step and the access (empty: not due). Answers, per session, the log's length
-     * before the call (appended when it equals the expected version), -1: no such session, or -2:
-     * a command failed on this session's keys (not of the expected type: the others go on). The
-     * access (TTL of the three keys, field {@code a}) is written when given; a log the step
-     * creates gets the TTL in any case.
+     * before the call (appended when it equals the expected version), -1: no such session, or the
+     * error of a command that failed on this session's keys (the others go on). The access (TTL
+     * of the three keys, field {@code a}) is written when given; a log the step creates gets the
+     * TTL in any case.
      */
     private static final Script APPEND = Script.of("""
             local function append(i)
@@ -171,7 +172,7 @@ public class RedisSessionStore implements SessionStore {
             local answers = {}
             for i = 1, #KEYS / 3 do
               local ok, v = pcall(append, i)
-              answers[i] = ok and v or -2
+              if ok then answers[i] = v else answers[i] = type(v) == 'table' and v.err or tostring(v) end
             end
             return answers""", ScriptOutputType.MULTI);
 
@@ -491,6 +492,8 @@ public class RedisSessionStore implements SessionStore {
      * other sessions wait, and go out together in the next one when it answers (see
      * {@link #sendAppends}), so that under load Redis runs one script, and Lettuce encodes and
      * decodes one command, for several calls. An append that finds none in flight goes out at once.
+     * One that waits goes out when the one in flight answers, or fails with it; so it waits at
+     * most the command timeout for that one plus its own.
      *
      * <p>An APPEND that Lettuce sent again after a reconnect (see {@link #evalCounted}) and that
      * did not append may have appended the first time: answered as a conflict, the caller would
@@ -500,6 +503,7 @@ public class RedisSessionStore implements SessionStore {
     @Override
     public long append(String id, long expectedVersion, byte[] encodedStep) {
         if (!ID.matcher(id).matches()) return -1;
+        Objects.requireNonNull(encodedStep);
         long due = accessDue(id);
         Append append = new Append(keys(id), b(expectedVersion), encodedStep, accessArgument(due), new CompletableFuture<>());
         long r = call(() -> {
@@ -507,8 +511,6 @@ public class RedisSessionStore implements SessionStore {
             waitingAppends.add(append);
             sendAppends();
             Counted<Long> a = answer(append.answer());
-            if (a.answer() == -2)
-                throw new RedisException("Redis could not append to session " + id + " (its keys are not of the store's types)");
             if (a.resent() && a.answer() >= 0 && a.answer() != expectedVersion)
                 throw new RedisException("the connection to Redis was lost while an append was under way, and the append was sent again");
             return a.answer();
@@ -518,9 +520,10 @@ public class RedisSessionStore implements SessionStore {
     }
 
     /**
-     * The most appends, and bytes of steps, one {@link #APPEND} carries (a group holds one append
-     * in any case): bounds on how long Redis runs one script. With one in flight, they also bound
-     * a replica's appends to {@value} per round trip, far above what its requests reach.
+     * The most appends one {@link #APPEND} carries; a group also stops taking appends once their
+     * steps reach {@link #MAX_GROUP_BYTES}. Bounds on how long Redis runs one script; with one in
+     * flight, they also bound a replica's appends to {@value} per round trip, far above what its
+     * requests reach.
      */
     static final int MAX_GROUP = 64;
     private static final int MAX_GROUP_BYTES = 1 << 20;
@@ -543,8 +546,7 @@ public class RedisSessionStore implements SessionStore {
      * sends those that arrived meanwhile, then answers its own. Whoever queues an append calls
      * this after queueing, and the completion after clearing {@link #appending}, so none is left
      * waiting. When a group fails (Redis did not answer within the command timeout, or its
-     * connection is closed), so do the appends waiting then: never sent, they would otherwise wait
-     * for a group of their own to time out as well.
+     * connection is closed), so do the appends waiting then (see {@link #endGroup}).
      */
     private void sendAppends() {
         while (!waitingAppends.isEmpty() && appending.compareAndSet(false, true)) {
@@ -559,21 +561,31 @@ public class RedisSessionStore implements SessionStore {
                 continue;
             }
             CompletableFuture<Counted<List<Object>>> sent = sendGroup(group);
-            if (sent.isDone()) { // failed at once (the connection is closed): answer and go on here
-                appending.set(false);
+            if (sent.isDone()) { // answered already, or failed at once (the connection is closed)
+                endGroup(sent.isCompletedExceptionally() ? sent.exceptionNow() : null);
                 answerGroup(group, sent);
                 continue;
             }
             sent.whenComplete((answers, failure) -> {
-                appending.set(false);
+                endGroup(failure);
                 try {
-                    if (failure == null) sendAppends(); // first: the next group waits on the wire, not on these threads
+                    sendAppends(); // first: the next group waits on the wire, not on these threads
                 } finally {
                     answerGroup(group, sent);
                 }
             });
             return;
         }
+    }
+
+    /**
+     * Clears {@link #appending} once a group's script answered or failed. A failed one first
+     * fails the appends waiting: never sent, they would otherwise wait for a group of their own
+     * to time out as well. Those queued meanwhile go out in the next group.
+     */
+    private void endGroup(Throwable failure) {
+        if (failure != null) for (Append a; (a = waitingAppends.poll()) != null; ) a.answer().completeExceptionally(failure);
+        appending.set(false);
     }
 
     /** One {@link #APPEND} for the appends of {@code group}, or its failure to go out. */
@@ -595,20 +607,23 @@ public class RedisSessionStore implements SessionStore {
         }
     }
 
-    /** Completes every append of {@code group} from its script's outcome; a failure also fails those waiting now. */
+    /**
+     * Completes every append of {@code group} from its script's outcome: a session's answer, or
+     * the error of a command on its keys (appended or not: the log decides).
+     */
     private void answerGroup(List<Append> group, CompletableFuture<Counted<List<Object>>> sent) {
         Counted<List<Object>> answers;
         try {
             answers = answer(sent);
         } catch (RuntimeException failure) {
             group.forEach(a -> a.answer().completeExceptionally(failure));
-            for (Append a; (a = waitingAppends.poll()) != null; ) a.answer().completeExceptionally(failure);
             return;
         }
         for (int i = 0; i < group.size(); i++) {
-            Object v = i < answers.answer().size() ? answers.answer().get(i) : null;
-            if (v instanceof Long n) group.get(i).answer().complete(new Counted<>(n, answers.resent()));
-            else group.get(i).answer().completeExceptionally(new RedisException("APPEND answered " + answers.answer()));
+            CompletableFuture<Counted<Long>> answer = group.get(i).answer();
+            if (answers.answer().get(i) instanceof Long n) answer.complete(new Counted<>(n, answers.resent()));
+            else answer.completeExceptionally(new RedisException("Redis failed an append, which may or may not have been made: "
+                    + s(answers.answer().get(i))));
         }
     }
 

@@ -177,6 +177,7 @@ public final class CuttableProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        passAnswers();
         cut();
     }
 }

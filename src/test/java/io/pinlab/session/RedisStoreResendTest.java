@@ -69,7 +69,7 @@ class RedisStoreResendTest {
     }
 
     private static RedisSessionStore store(int maxLivePerClient) {
-        return new RedisSessionStore(factory, PREFIX, SessionStoreContractTest.properties(64,
+        return new RedisSessionStore(factory, PREFIX, SessionStoreContractTest.properties(256,
                 new SessionProperties.PerClient(maxLivePerClient, 5), Duration.ofHours(1)), Clock.systemUTC());
     }
 
@@ -108,7 +108,7 @@ class RedisStoreResendTest {
     }
 
     /**
-     * The store's connection holds commands back while another is unanswered (RedisSessionStore.await),
+     * The store's connection holds commands back while another is unanswered (RedisSessionStore.counted),
      * and nothing goes out while the connection is down: one asked for meanwhile must go out
      * once the connection is back, not wait for its timeout.
      */
@@ -255,10 +255,77 @@ class RedisStoreResendTest {
             }
             assertThat(first.get(20, TimeUnit.SECONDS)).isZero();
             assertThatThrownBy(() -> bad.get(20, TimeUnit.SECONDS)).cause()
-                    .isInstanceOf(StoreUnavailableException.class).rootCause().hasMessageContaining("not of the store's types");
+                    .isInstanceOf(StoreUnavailableException.class).rootCause().hasMessageContaining("WRONGTYPE");
             assertThat(good.get(20, TimeUnit.SECONDS)).isZero();
         }
         assertThat(proxy.counted()).as("bad and good in one script").isEqualTo(2);
         assertThat(store.stepsAfter("good", 0)).containsExactly(SessionStoreContractTest.step(2));
+    }
+
+    /** More appends wait than a group carries: they go out in as many groups as it takes, one after another. */
+    @Test
+    void appendsBeyondAGroupGoOutInTheNext() throws Exception {
+        int waiting = RedisSessionStore.MAX_GROUP + 1;
+        RedisSessionStore store = store(5);
+        for (int i = 0; i <= waiting; i++) store.create(SessionStoreContractTest.meta("l" + i));
+        proxy.count("EVALSHA");
+        proxy.holdAnswers();
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Long>> appends = new java.util.ArrayList<>();
+            appends.add(background.submit(() -> store.append("l0", 0, SessionStoreContractTest.step(0))));
+            eventually(() -> proxy.counted() == 1);
+            for (int i = 1; i <= waiting; i++) {
+                int n = i;
+                appends.add(background.submit(() -> store.append("l" + n, 0, SessionStoreContractTest.step(n))));
+            }
+            try {
+                eventually(() -> store.appendsWaiting() == waiting);
+            } finally {
+                proxy.passAnswers();
+            }
+            for (Future<Long> f : appends) assertThat(f.get(20, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(proxy.counted()).as("the first, a full group, the one left").isEqualTo(3);
+        for (int i = 0; i <= waiting; i++)
+            assertThat(store.stepsAfter("l" + i, 0)).containsExactly(SessionStoreContractTest.step(i));
+    }
+
+    /**
+     * An append that Redis does not answer within the command timeout fails, and so do those that
+     * waited for it: they are never sent (not after a second timeout), and not in any log.
+     */
+    @Test
+    void appendsWaitingForOneThatTimesOutFailWithItUnsent() throws Exception {
+        LettuceConnectionFactory impatient = new LettuceConnectionFactory(new org.springframework.data.redis.connection.RedisStandaloneConfiguration(
+                "127.0.0.1", proxy.port()), org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.builder()
+                .commandTimeout(Duration.ofSeconds(1)).build());
+        impatient.afterPropertiesSet();
+        impatient.start();
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            RedisSessionStore store = new RedisSessionStore(impatient, PREFIX, SessionStoreContractTest.properties(256,
+                    new SessionProperties.PerClient(5, 5), Duration.ofHours(1)), Clock.systemUTC());
+            for (int i = 0; i < 3; i++) store.create(SessionStoreContractTest.meta("t" + i));
+            proxy.count("EVALSHA");
+            proxy.holdAnswers();
+            List<Future<Long>> appends = new java.util.ArrayList<>();
+            try {
+                appends.add(background.submit(() -> store.append("t0", 0, SessionStoreContractTest.step(0))));
+                eventually(() -> proxy.counted() == 1);
+                for (int i = 1; i < 3; i++) {
+                    int n = i;
+                    appends.add(background.submit(() -> store.append("t" + n, 0, SessionStoreContractTest.step(n))));
+                }
+                eventually(() -> store.appendsWaiting() == 2);
+                for (Future<Long> f : appends)
+                    assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(StoreUnavailableException.class);
+                assertThat(proxy.counted()).as("the waiting appends never went out").isEqualTo(1);
+            } finally {
+                proxy.passAnswers();
+            }
+            assertThat(store.stepsAfter("t1", 0)).isEmpty();
+            assertThat(store.stepsAfter("t2", 0)).isEmpty();
+        } finally {
+            impatient.destroy();
+        }
     }
 }
