@@ -70,10 +70,11 @@ import java.util.regex.Pattern;
  * and its answer tells a replica that it is behind or that the session is gone. Appends of
  * several sessions go out in one script, whose keys are in several hash slots: the store needs
  * a standalone Redis (not a cluster, nor a proxy that spreads keys over shards). The store
- * talks to Redis on a Lettuce connection of its own with a byte-array codec: scripts go by EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and
- * nothing sits between the store and Lettuce (no template, serializers or per-call connection
- * object per call); each script goes out as a command of the store's own that counts how often
- * Lettuce sent it (see {@link #evalCounted}).
+ * talks to Redis on a Lettuce connection of its own with a byte-array codec: scripts go by
+ * EVALSHA (their SHA-1 is computed here), keys and arguments are bytes, and nothing sits between
+ * the store and Lettuce (no template, serializers or per-call connection object per call); each
+ * script goes out as a command of the store's own that counts how often Lettuce sent it (see
+ * {@link #evalCounted}).
  *
  * <p>Admission is counted in Redis, so that it holds across replicas: {@code PREFIXsessions}
  * (the maximum number of sessions) and {@code PREFIX{client:ADDR}:live} (a client's live
