@@ -4,16 +4,23 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -161,12 +168,39 @@ class RedisStoreResendTest {
     }
 
     /** Waits (at most 20 s) until {@code condition} holds. */
-    private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void eventually(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("still not so after 20 s");
             Thread.sleep(5);
         }
+    }
+
+    /** An append of {@code step(n)} to session {@code id}, expecting {@code version}, to run in the background. */
+    private static Callable<Long> append(RedisSessionStore store, String id, long version, int n) {
+        return () -> store.append(id, version, SessionStoreContractTest.step(n));
+    }
+
+    /**
+     * Holds Redis's answers back and starts {@code appends}: the first goes out alone (one EVALSHA,
+     * counted from here on), the others wait in the store behind it. Their answers, in order; the
+     * caller passes Redis's answers on (in a finally: until then the appends wait).
+     */
+    private static List<Future<Long>> oneUnansweredTheRestWaiting(RedisSessionStore store, ExecutorService background,
+                                                                 List<Callable<Long>> appends) throws InterruptedException {
+        proxy.count("EVALSHA");
+        proxy.holdAnswers();
+        List<Future<Long>> answers = new ArrayList<>();
+        answers.add(background.submit(appends.getFirst()));
+        eventually(() -> proxy.counted() == 1);
+        for (Callable<Long> a : appends.subList(1, appends.size())) answers.add(background.submit(a));
+        eventually(() -> store.appendsWaiting() == appends.size() - 1);
+        return answers;
+    }
+
+    /** Appends of {@code step(i)} to sessions {@code prefix + i}, i = 0 .. n - 1, each expecting {@code version}. */
+    private static List<Callable<Long>> appends(RedisSessionStore store, String prefix, int n, long version) {
+        return IntStream.range(0, n).mapToObj(i -> append(store, prefix + i, version, i)).toList();
     }
 
     /**
@@ -177,24 +211,15 @@ class RedisStoreResendTest {
     void appendsThatArriveWhileOneIsUnansweredGoOutAsOneScript() throws Exception {
         RedisSessionStore store = store(5);
         for (int i = 0; i < 5; i++) store.create(SessionStoreContractTest.meta("g" + i));
-        proxy.count("EVALSHA");
-        proxy.holdAnswers();
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Long> first = background.submit(() -> store.append("g0", 0, SessionStoreContractTest.step(0)));
-            eventually(() -> proxy.counted() == 1);
-            List<Future<Long>> rest = new java.util.ArrayList<>();
-            for (int i = 1; i < 5; i++) {
-                int n = i;
-                rest.add(background.submit(() -> store.append("g" + n, 0, SessionStoreContractTest.step(n))));
-            }
+            List<Future<Long>> answers;
             try {
-                eventually(() -> store.appendsWaiting() == 4);
+                answers = oneUnansweredTheRestWaiting(store, background, appends(store, "g", 5, 0));
                 assertThat(proxy.counted()).as("nothing else went out").isEqualTo(1);
             } finally {
                 proxy.passAnswers();
             }
-            assertThat(first.get(20, TimeUnit.SECONDS)).isZero();
-            for (Future<Long> f : rest) assertThat(f.get(20, TimeUnit.SECONDS)).isZero();
+            for (Future<Long> f : answers) assertThat(f.get(20, TimeUnit.SECONDS)).isZero();
         }
         assertThat(proxy.counted()).as("the four appends in one script").isEqualTo(2);
         for (int i = 0; i < 5; i++)
@@ -209,24 +234,16 @@ class RedisStoreResendTest {
             store.create(SessionStoreContractTest.meta("q" + i));
             assertThat(store.append("q" + i, 0, SessionStoreContractTest.step(1))).isZero();
         }
-        proxy.count("EVALSHA");
-        proxy.holdAnswers();
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Long> first = background.submit(() -> store.append("q0", 1, SessionStoreContractTest.step(2)));
-            eventually(() -> proxy.counted() == 1);
-            List<Future<Long>> group = new java.util.ArrayList<>();
-            for (int i = 1; i < 4; i++) {
-                int n = i;
-                group.add(background.submit(() -> store.append("q" + n, 1, SessionStoreContractTest.step(2))));
-            }
+            List<Future<Long>> answers;
             try {
-                eventually(() -> store.appendsWaiting() == 3);
+                answers = oneUnansweredTheRestWaiting(store, background, appends(store, "q", 4, 1));
                 proxy.dropAnswerTo("{q2}:log", false); // the group's script names it
             } finally {
                 proxy.passAnswers();
             }
-            assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
-            for (Future<Long> f : group)
+            assertThat(answers.getFirst().get(20, TimeUnit.SECONDS)).isEqualTo(1);
+            for (Future<Long> f : answers.subList(1, answers.size()))
                 assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).rootCause().hasMessageContaining("sent again");
         }
         for (int i = 0; i < 4; i++) assertThat(store.stepsAfter("q" + i, 0)).hasSize(2);
@@ -239,24 +256,20 @@ class RedisStoreResendTest {
         RedisSessionStore store = store(5);
         for (String id : List.of("b0", "bad", "good")) store.create(SessionStoreContractTest.meta(id));
         try (var redis = factory.getConnection()) {
-            redis.stringCommands().set((PREFIX + "{bad}:log").getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[] {1});
+            redis.stringCommands().set((PREFIX + "{bad}:log").getBytes(StandardCharsets.UTF_8), new byte[] {1});
         }
-        proxy.count("EVALSHA");
-        proxy.holdAnswers();
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Long> first = background.submit(() -> store.append("b0", 0, SessionStoreContractTest.step(0)));
-            eventually(() -> proxy.counted() == 1);
-            Future<Long> bad = background.submit(() -> store.append("bad", 0, SessionStoreContractTest.step(1)));
-            Future<Long> good = background.submit(() -> store.append("good", 0, SessionStoreContractTest.step(2)));
+            List<Future<Long>> answers;
             try {
-                eventually(() -> store.appendsWaiting() == 2);
+                answers = oneUnansweredTheRestWaiting(store, background,
+                        List.of(append(store, "b0", 0, 0), append(store, "bad", 0, 1), append(store, "good", 0, 2)));
             } finally {
                 proxy.passAnswers();
             }
-            assertThat(first.get(20, TimeUnit.SECONDS)).isZero();
-            assertThatThrownBy(() -> bad.get(20, TimeUnit.SECONDS)).cause()
+            assertThat(answers.get(0).get(20, TimeUnit.SECONDS)).isZero();
+            assertThatThrownBy(() -> answers.get(1).get(20, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(StoreUnavailableException.class).rootCause().hasMessageContaining("WRONGTYPE");
-            assertThat(good.get(20, TimeUnit.SECONDS)).isZero();
+            assertThat(answers.get(2).get(20, TimeUnit.SECONDS)).isZero();
         }
         assertThat(proxy.counted()).as("bad and good in one script").isEqualTo(2);
         assertThat(store.stepsAfter("good", 0)).containsExactly(SessionStoreContractTest.step(2));
@@ -265,28 +278,20 @@ class RedisStoreResendTest {
     /** More appends wait than a group carries: they go out in as many groups as it takes, one after another. */
     @Test
     void appendsBeyondAGroupGoOutInTheNext() throws Exception {
-        int waiting = RedisSessionStore.MAX_GROUP + 1;
+        int sessions = RedisSessionStore.MAX_GROUP + 2; // one in flight, a full group and one more waiting
         RedisSessionStore store = store(5);
-        for (int i = 0; i <= waiting; i++) store.create(SessionStoreContractTest.meta("l" + i));
-        proxy.count("EVALSHA");
-        proxy.holdAnswers();
+        for (int i = 0; i < sessions; i++) store.create(SessionStoreContractTest.meta("l" + i));
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Long>> appends = new java.util.ArrayList<>();
-            appends.add(background.submit(() -> store.append("l0", 0, SessionStoreContractTest.step(0))));
-            eventually(() -> proxy.counted() == 1);
-            for (int i = 1; i <= waiting; i++) {
-                int n = i;
-                appends.add(background.submit(() -> store.append("l" + n, 0, SessionStoreContractTest.step(n))));
-            }
+            List<Future<Long>> answers;
             try {
-                eventually(() -> store.appendsWaiting() == waiting);
+                answers = oneUnansweredTheRestWaiting(store, background, appends(store, "l", sessions, 0));
             } finally {
                 proxy.passAnswers();
             }
-            for (Future<Long> f : appends) assertThat(f.get(20, TimeUnit.SECONDS)).isZero();
+            for (Future<Long> f : answers) assertThat(f.get(20, TimeUnit.SECONDS)).isZero();
         }
         assertThat(proxy.counted()).as("the first, a full group, the one left").isEqualTo(3);
-        for (int i = 0; i <= waiting; i++)
+        for (int i = 0; i < sessions; i++)
             assertThat(store.stepsAfter("l" + i, 0)).containsExactly(SessionStoreContractTest.step(i));
     }
 
@@ -296,27 +301,16 @@ class RedisStoreResendTest {
      */
     @Test
     void appendsWaitingForOneThatTimesOutFailWithItUnsent() throws Exception {
-        LettuceConnectionFactory impatient = new LettuceConnectionFactory(new org.springframework.data.redis.connection.RedisStandaloneConfiguration(
-                "127.0.0.1", proxy.port()), org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.builder()
-                .commandTimeout(Duration.ofSeconds(1)).build());
+        LettuceConnectionFactory impatient = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", proxy.port()),
+                LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(1)).build());
         impatient.afterPropertiesSet();
         impatient.start();
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
             RedisSessionStore store = new RedisSessionStore(impatient, PREFIX, SessionStoreContractTest.properties(256,
                     new SessionProperties.PerClient(5, 5), Duration.ofHours(1)), Clock.systemUTC());
             for (int i = 0; i < 3; i++) store.create(SessionStoreContractTest.meta("t" + i));
-            proxy.count("EVALSHA");
-            proxy.holdAnswers();
-            List<Future<Long>> appends = new java.util.ArrayList<>();
             try {
-                appends.add(background.submit(() -> store.append("t0", 0, SessionStoreContractTest.step(0))));
-                eventually(() -> proxy.counted() == 1);
-                for (int i = 1; i < 3; i++) {
-                    int n = i;
-                    appends.add(background.submit(() -> store.append("t" + n, 0, SessionStoreContractTest.step(n))));
-                }
-                eventually(() -> store.appendsWaiting() == 2);
-                for (Future<Long> f : appends)
+                for (Future<Long> f : oneUnansweredTheRestWaiting(store, background, appends(store, "t", 3, 0)))
                     assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(StoreUnavailableException.class);
                 assertThat(proxy.counted()).as("the waiting appends never went out").isEqualTo(1);
             } finally {
